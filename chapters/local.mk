@@ -1,0 +1,1 @@
+# chapters/local.mk -- one program per lesson.

@@ -1,0 +1,1 @@
+# plots/local.mk -- the shared style and the rendering rules.

@@ -1,0 +1,3 @@
+/* cell_gru.c -- to be written. */
+#include <config.h>
+#include "grulab.h"

@@ -1,0 +1,1 @@
+/* cell_naive.h -- to be written */

@@ -1,0 +1,3 @@
+/* cell_seed.c -- to be written. */
+#include <config.h>
+#include "grulab.h"

@@ -1,0 +1,189 @@
+/* cli.c -- `grulab`, the command-line face of libgrulab.
+ *
+ *   grulab init | forward | backward | bench | gradcheck | train | gradnorm
+ *
+ * Every subcommand prints nothing on stdout unless it succeeds, and fails
+ * with one line on stderr and a non-zero status (2 for usage errors). */
+#include <config.h>
+#include "cli.h"
+
+#include <errno.h>
+#include <gsl/gsl_errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+  const char *name;
+  cli_cmd_fn fn;
+  const char *summary;
+} commands[] = {
+  {"init", cmd_init, "write freshly initialised parameters for a cell"},
+  {"forward", cmd_forward, "run a cell over a sequence: output and h_n"},
+  {"backward", cmd_backward, "full BPTT: gradients of every parameter, input, h0"},
+  {"bench", cmd_bench, "time forward plus full BPTT; median ms and GFLOP/s"},
+  {"gradcheck", cmd_gradcheck, "compare BPTT with numerical derivatives, entry by entry"},
+  {"train", cmd_train, "train a cell on the adding problem"},
+  {"gradnorm", cmd_gradnorm, "gradient norm against lag, and step Jacobian norms"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+  fprintf(f, "Usage: grulab COMMAND [OPTION]...\n"
+             "A literate GRU sandbox: recurrent cells, BPTT and gradient checks.\n\n"
+             "Commands:\n");
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f, "\nCells: ");
+  for (const grl_cell *const *c = grl_cell_all(); *c; c++)
+    fprintf(f, "%s%s", c == grl_cell_all() ? "" : ", ", grl_cell_name(*c));
+  fprintf(f, "\n\n'grulab COMMAND --help' describes a command's options.\n"
+             "Exit status: 0 success, 1 failure (bad data, failed check), 2 usage error.\n"
+             "BLAS in use: %s.\n", GRL_BLAS_NAME);
+}
+
+int main(int argc, char **argv)
+{
+  gsl_set_error_handler_off();
+  if (argc < 2) {
+    cli_error("no command given; try 'grulab --help'");
+    return CLI_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(stdout);
+    return CLI_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("grulab %s\nBLAS: %s\n", PACKAGE_VERSION, GRL_BLAS_NAME);
+    return CLI_OK;
+  }
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    if (strcmp(argv[1], commands[i].name) == 0)
+      return commands[i].fn(argc - 1, argv + 1);
+  if (argv[1][0] == '-')
+    cli_error("unknown option '%s'; try 'grulab --help'", argv[1]);
+  else
+    cli_error("unknown command '%s'; try 'grulab --help'", argv[1]);
+  return CLI_USAGE;
+}
+
+/* ---- helpers shared by the subcommands ---------------------------- */
+
+void cli_error(const char *fmt, ...)
+{
+  char line[1200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  /* One line, whatever the message held. */
+  for (char *p = line; *p; p++)
+    if (*p == '\n')
+      *p = ' ';
+  fprintf(stderr, "grulab: %s\n", line);
+}
+
+int cli_ulong(const char *cmd, const char *flag, const char *arg,
+              unsigned long *out)
+{
+  char *end;
+  if (!arg || !*arg || arg[0] == '-' || arg[0] == '+') {
+    cli_error("%s: %s needs a non-negative integer, got '%s'", cmd, flag,
+              arg ? arg : "");
+    return -1;
+  }
+  errno = 0;
+  unsigned long v = strtoul(arg, &end, 10);
+  if (errno || *end) {
+    cli_error("%s: %s needs a non-negative integer, got '%s'", cmd, flag, arg);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+int cli_size(const char *cmd, const char *flag, const char *arg, size_t min,
+             size_t *out)
+{
+  unsigned long v;
+  if (cli_ulong(cmd, flag, arg, &v))
+    return -1;
+  if (v < min || v > 1000000UL) {
+    cli_error("%s: %s must be between %zu and 1000000, got %s", cmd, flag,
+              min, arg);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+int cli_double(const char *cmd, const char *flag, const char *arg, double *out)
+{
+  char *end;
+  errno = 0;
+  double v = arg ? strtod(arg, &end) : 0.0;
+  if (!arg || !*arg || errno || *end || v != v || v - v != 0.0) {
+    cli_error("%s: %s needs a finite number, got '%s'", cmd, flag,
+              arg ? arg : "");
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+const grl_cell *cli_cell(const char *cmd, const char *arg)
+{
+  const grl_cell *c = arg ? grl_cell_lookup(arg) : NULL;
+  if (!c) {
+    char names[128] = "";
+    for (const grl_cell *const *p = grl_cell_all(); *p; p++) {
+      strncat(names, p == grl_cell_all() ? "" : "|", sizeof names - strlen(names) - 1);
+      strncat(names, grl_cell_name(*p), sizeof names - strlen(names) - 1);
+    }
+    cli_error("%s: --cell must be one of %s, got '%s'", cmd, names,
+              arg ? arg : "");
+  }
+  return c;
+}
+
+static char *outbuf;
+static size_t outlen;
+static FILE *outmem;
+
+FILE *cli_stdout_begin(void)
+{
+  outmem = open_memstream(&outbuf, &outlen);
+  return outmem;
+}
+
+int cli_stdout_commit(void)
+{
+  if (!outmem)
+    return 0;
+  if (fclose(outmem) != 0) {
+    outmem = NULL;
+    free(outbuf);
+    cli_error("out of memory while formatting the output");
+    return -1;
+  }
+  outmem = NULL;
+  size_t w = fwrite(outbuf, 1, outlen, stdout);
+  free(outbuf);
+  outbuf = NULL;
+  if (w != outlen || fflush(stdout) != 0) {
+    cli_error("could not write to standard output");
+    return -1;
+  }
+  return 0;
+}
+
+void cli_stdout_discard(void)
+{
+  if (outmem)
+    fclose(outmem);
+  outmem = NULL;
+  free(outbuf);
+  outbuf = NULL;
+}

@@ -1,0 +1,5 @@
+/* cmd_train.c -- to be written. */
+#include <config.h>
+#include "cli.h"
+int cmd_train(int argc, char **argv) { (void)argc; cli_error("%s: not implemented yet", argv[0]); return CLI_USAGE; }
+int cmd_gradnorm(int argc, char **argv) { (void)argc; cli_error("%s: not implemented yet", argv[0]); return CLI_USAGE; }

@@ -1,0 +1,310 @@
+/* grulab.h -- the public interface of libgrulab.
+ *
+ * libgrulab is the "finished" code that grulab's chapters explain: a tensor
+ * text format, activations, five recurrent cells, one sequence driver with
+ * full backpropagation through time (BPTT), losses and readouts,
+ * optimisers, gradient checks, tasks and a chart writer.
+ *
+ * Manners (after GSL):
+ *  - names are module_verb: grl_tensorfile_read, grl_seq_forward, ...
+ *  - allocation comes in _alloc/_free pairs; workspaces are allocated once,
+ *    outside any time loop;
+ *  - functions return an int status (GRL_OK = 0) and write results through
+ *    pointers.  On failure the status is non-zero and grl_strerror() holds a
+ *    one-line message that names the file, line, tensor or flag.  The library
+ *    never prints, exits or aborts on bad input.
+ *
+ * Layout conventions:
+ *  - matrices are row-major (gsl_matrix); a sequence tensor (T, B, n) is
+ *    stored as a (T*B, n) matrix whose row t*B+b is time t, batch item b;
+ *  - gate blocks are stacked along rows: a (G*H, n) weight holds gate g in
+ *    rows [g*H, (g+1)*H), in PyTorch's order (gru: r, z, n; lstm: i, f, g, o);
+ *  - gradients take a d prefix and backward passes ACCUMULATE (+=) into
+ *    parameter gradients, so zeroing them is an explicit step.
+ */
+#ifndef GRULAB_H
+#define GRULAB_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+#include <gsl/gsl_rng.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Errors (error.c)                                                    */
+/* ------------------------------------------------------------------ */
+
+enum grl_status {
+  GRL_OK = 0,
+  GRL_EINVAL,      /* bad argument, flag or shape          */
+  GRL_EIO,         /* a file could not be read or written   */
+  GRL_EFORMAT,     /* malformed tensor file                 */
+  GRL_ENOMEM,      /* allocation failed                     */
+  GRL_ENONFINITE,  /* a NaN or Inf appeared                 */
+  GRL_EFAIL        /* a check did not pass (gradcheck)      */
+};
+
+/* Record a one-line message for this thread and return status. */
+int grl_fail(int status, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+/* The last message recorded in this thread ("" if none). */
+const char *grl_strerror(void);
+
+/* ------------------------------------------------------------------ */
+/* Activations (activation.c)                                          */
+/* ------------------------------------------------------------------ */
+
+/* sigma(x) = 1/(1+e^{-x}), evaluated without overflow for any finite x. */
+double grl_sigmoid(double x);
+/* tanh(x), saturating cleanly to +-1. */
+double grl_tanh(double x);
+/* Derivatives from the cached OUTPUTS: sigma' = s(1-s), tanh' = 1-t^2. */
+static inline double grl_dsigmoid(double s) { return s * (1.0 - s); }
+static inline double grl_dtanh(double t) { return 1.0 - t * t; }
+
+/* ------------------------------------------------------------------ */
+/* Named-tensor text format (tensor.c)                                 */
+/*   # comment lines and blank lines are ignored                       */
+/*   NAME D1 [D2 [D3]]      header, NAME = [A-Za-z_][A-Za-z0-9_]*       */
+/*   D1*D2*D3 numbers, row-major, separated by any whitespace          */
+/* ------------------------------------------------------------------ */
+
+#define GRL_NAME_MAX 64
+
+typedef struct {
+  char name[GRL_NAME_MAX];
+  int ndim;          /* 1..3 */
+  size_t dims[3];    /* unused dims are 1 */
+  size_t size;       /* dims[0]*dims[1]*dims[2] */
+  long line;         /* line of the header in its file */
+  double *data;      /* (size) row-major */
+} grl_tensor;
+
+typedef struct {
+  char *path;        /* as given to grl_tensorfile_read */
+  size_t n;
+  grl_tensor *t;     /* (n) in file order */
+} grl_tensorfile;
+
+/* Read a whole file.  On error *out is NULL and the message is
+ * "FILE:LINE: what is wrong". */
+int grl_tensorfile_read(grl_tensorfile **out, const char *path);
+void grl_tensorfile_free(grl_tensorfile *tf);
+/* NULL if absent (no error recorded). */
+const grl_tensor *grl_tensorfile_find(const grl_tensorfile *tf,
+                                      const char *name);
+/* Shape-checked lookup: the tensor must exist with exactly ndim/dims.
+ * Errors: "FILE: no tensor 'NAME'" and
+ *         "FILE:LINE: tensor 'NAME' has shape 3x4, expected 3x5". */
+int grl_tensorfile_get(const grl_tensorfile *tf, const char *name, int ndim,
+                       const size_t *dims, const double **data);
+
+/* Write one tensor: its header, then one row of the last dimension per
+ * line, each number printed with %.17g so that it round-trips exactly. */
+int grl_tensor_write(FILE *f, const char *name, int ndim, const size_t *dims,
+                     const double *data);
+int grl_tensor_write_matrix(FILE *f, const char *name, const gsl_matrix *m);
+int grl_tensor_write_vector(FILE *f, const char *name, const gsl_vector *v);
+
+/* ------------------------------------------------------------------ */
+/* Whole-or-nothing output files (outfile.c)                           */
+/* Write to a temporary file beside PATH; commit renames it into place,*/
+/* abort removes it.  A reader never sees a half-written file.         */
+/* ------------------------------------------------------------------ */
+
+typedef struct grl_outfile grl_outfile;
+int grl_outfile_open(grl_outfile **o, FILE **fp, const char *path);
+int grl_outfile_commit(grl_outfile *o);   /* frees o */
+void grl_outfile_abort(grl_outfile *o);   /* frees o; NULL is fine */
+
+/* ------------------------------------------------------------------ */
+/* Models: a cell's parameters in one contiguous block (model.c)      */
+/* ------------------------------------------------------------------ */
+
+typedef struct grl_cell grl_cell;
+
+#define GRL_MAX_PARAMS 12
+
+/* One named tensor inside the parameter block. */
+typedef struct {
+  const char *name;  /* PyTorch state_dict name, e.g. "weight_ih_l0" */
+  int ndim;          /* 1 or 2 */
+  size_t rows, cols; /* cols == 1 when ndim == 1 */
+  size_t offset;     /* index of its first element in the block */
+} grl_param;
+
+typedef struct {
+  const grl_cell *cell;
+  size_t input_size;   /* I */
+  size_t hidden_size;  /* H */
+  size_t output_size;  /* O, readout outputs (0: no readout) */
+  size_t n;          /* total parameter count, readout included */
+  size_t ncell;      /* parameters of the cell alone: theta[0, ncell) */
+  size_t nparam;     /* named tensors, readout included */
+  grl_param param[GRL_MAX_PARAMS];
+  double *theta;     /* (n) the parameter block itself */
+} grl_model;
+
+/* Named BLAS views into a parameter block laid out like a model's.  The
+ * same binding works for theta, for a gradient block dtheta, or for a
+ * perturbed copy, so optimisers and gradient checks see one flat array
+ * while every tensor keeps its name. */
+typedef struct {
+  gsl_matrix_view Wx;  /* (G*H, I) input weights, gate blocks stacked  */
+  gsl_matrix_view Wh;  /* (G*H, H) recurrent weights                   */
+  gsl_vector_view bx;  /* (G*H) input-side bias                        */
+  gsl_vector_view bh;  /* (G*H) recurrent bias; has_bh == 0: unused    */
+  int has_bh;
+  gsl_matrix_view Wo;  /* (O, H) readout weight, if O > 0              */
+  gsl_vector_view bo;  /* (O) readout bias                             */
+} grl_views;
+
+/* Look a cell up by its command-line name: "gru", "gru-cho", "rnn",
+ * "lstm", "seed".  NULL if unknown (no error recorded). */
+const grl_cell *grl_cell_lookup(const char *name);
+/* NULL-terminated list of all cells, in teaching order. */
+const grl_cell *const *grl_cell_all(void);
+const char *grl_cell_name(const grl_cell *c);
+
+int grl_model_alloc(grl_model **m, const grl_cell *cell, size_t input_size,
+                    size_t hidden_size, size_t output_size);
+void grl_model_free(grl_model *m);
+const grl_param *grl_model_param(const grl_model *m, const char *name);
+void grl_model_bind(const grl_model *m, double *block, grl_views *v);
+/* PyTorch's default: every entry ~ U(-1/sqrt(H), 1/sqrt(H)), drawn in
+ * block order from r. */
+void grl_model_init_uniform(grl_model *m, gsl_rng *r);
+/* Read every tensor of the model from tf, by name, shapes checked.
+ * A file for another cell fails naming the first missing tensor. */
+int grl_model_read(grl_model *m, const grl_tensorfile *tf);
+/* Write every tensor of the block (theta, or a gradient) by name. */
+int grl_model_write(FILE *f, const grl_model *m, const double *block);
+
+/* ------------------------------------------------------------------ */
+/* Cells (cell_*.c).  A cell supplies only its single-step forward and */
+/* backward; the sequence driver owns the time loop.                   */
+/* ------------------------------------------------------------------ */
+
+struct grl_cell {
+  const char *name;        /* "gru" */
+  const char *title;       /* one line for --help and chart titles */
+  size_t G;                /* gate blocks stacked in Wx and Wh */
+  int has_c;               /* carries a cell state c (LSTM) */
+  size_t K;                /* cache columns per row, in units of H */
+  size_t W;                /* scratch columns per row, in units of H */
+  size_t ngate;            /* gates shown in charts; gate k is cache    */
+  const char *const *gate_names; /* columns [k*H, (k+1)*H)              */
+
+  /* Fill m->param[0..), m->ncell for the cell's own tensors. */
+  void (*layout)(grl_model *m);
+  /* Bind Wx, Wh, bx, bh for a block (readout is bound by the model). */
+  void (*bind)(const grl_model *m, double *block, grl_views *v);
+
+  /* One step for B rows.
+   *   xp      (B, G*H)  x_t Wx^T + bx, hoisted out of the time loop
+   *   h_prev  (B, H)    c_prev (B, H) or NULL
+   *   h, c    (B, H)    the new state
+   *   cache   (B, K*H)  whatever backward needs; gates for charts
+   *   work    (B, W*H)  scratch                                         */
+  void (*forward)(const grl_views *p, const gsl_matrix *xp,
+                  const gsl_matrix *h_prev, const gsl_matrix *c_prev,
+                  gsl_matrix *h, gsl_matrix *c, gsl_matrix *cache,
+                  gsl_matrix *work);
+  /* The mirror of forward.
+   *   dh, dc   (B, H)   dL/dh_t, dL/dc_t (total, from output and future)
+   *   dxp      (B, G*H) dL/dxp_t, OVERWRITTEN; the driver turns all steps'
+   *                     dxp into dWx, dbx and dx with three level-3 calls
+   *   dh_prev, dc_prev (B, H) OVERWRITTEN
+   *   dp       recurrent gradients dWh, dbh ACCUMULATED (+=)            */
+  void (*backward)(const grl_views *p, grl_views *dp, const gsl_matrix *dh,
+                   const gsl_matrix *dc, const gsl_matrix *h_prev,
+                   const gsl_matrix *c_prev, const gsl_matrix *h,
+                   const gsl_matrix *c, const gsl_matrix *cache,
+                   gsl_matrix *dxp, gsl_matrix *dh_prev, gsl_matrix *dc_prev,
+                   gsl_matrix *work);
+
+  /* The naive reference step for ONE row, plain loops over elements,
+   * written once over a scalar type (cell_naive.h) and compiled for
+   * double and for double _Complex.  theta is laid out like m->theta.
+   * gates (ngate*H) receives the gate activations, or NULL.          */
+  void (*naive)(const grl_model *m, const double *theta, const double *x,
+                const double *h_prev, const double *c_prev, double *h,
+                double *c, double *gates);
+  void (*naive_c)(const grl_model *m, const double _Complex *theta,
+                  const double _Complex *x, const double _Complex *h_prev,
+                  const double _Complex *c_prev, double _Complex *h,
+                  double _Complex *c, double _Complex *gates);
+};
+
+extern const grl_cell grl_cell_gru;      /* PyTorch nn.GRU, reset-after    */
+extern const grl_cell grl_cell_gru_cho;  /* Cho et al. 2014, reset-before  */
+extern const grl_cell grl_cell_rnn;      /* PyTorch nn.RNN, tanh           */
+extern const grl_cell grl_cell_lstm;     /* PyTorch nn.LSTM                */
+extern const grl_cell grl_cell_seed;     /* the article's f/i/o cell       */
+
+/* ------------------------------------------------------------------ */
+/* The sequence driver and BPTT (seq.c)                                */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  const grl_model *m;
+  size_t T, B;
+  gsl_matrix *XP;    /* (T*B, G*H) input projections x_t Wx^T + bx     */
+  gsl_matrix *Hs;    /* ((T+1)*B, H) rows [0,B): h0; rows (t+1)*B+b: h_t */
+  gsl_matrix *Cs;    /* ((T+1)*B, H) cell states like Hs, or NULL       */
+  gsl_matrix *cache; /* (T*B, K*H) per-step caches, rows t*B+b          */
+  gsl_matrix *dXP;   /* (T*B, G*H) dL/dxp for every step                */
+  gsl_matrix *dHs;   /* (T*B, H) dL/dh_t for every step (total)         */
+  gsl_matrix *dCs;   /* (T*B, H) dL/dc_t, or NULL                       */
+  gsl_matrix *dh, *dc, *dh_prev, *dc_prev; /* (B, H) */
+  gsl_matrix *work;  /* (B, W*H) */
+} grl_seq;
+
+int grl_seq_alloc(grl_seq **s, const grl_model *m, size_t T, size_t B);
+void grl_seq_free(grl_seq *s);
+
+/* Run the recurrence over x (T*B, I) from h0, c0 ((B, H) each, NULL =
+ * zeros).  theta is a block laid out like m->theta (NULL = m->theta).
+ * Fails with GRL_ENONFINITE if a state is not finite. */
+int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
+                    const double *h0, const double *c0);
+/* Views of the last forward: output (T*B, H) and the final states. */
+gsl_matrix_view grl_seq_output(grl_seq *s);
+gsl_matrix_view grl_seq_hT(grl_seq *s);
+gsl_matrix_view grl_seq_cT(grl_seq *s);   /* LSTM only */
+
+/* Full BPTT after grl_seq_forward with the same theta and x.
+ *   dout (T*B, H) dL/doutput, or NULL;  dhT, dcT (B, H) dL/dh_T, or NULL
+ *   dtheta (n)    parameter gradients ACCUMULATED (+=)
+ *   dx (T*B, I)   ACCUMULATED, or NULL
+ *   dh0, dc0 (B,H) OVERWRITTEN, or NULL
+ * Afterwards s->dHs holds dL/dh_t for every t. */
+int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
+                     const double *dout, const double *dhT, const double *dcT,
+                     double *dtheta, double *dx, double *dh0, double *dc0);
+
+/* The naive reference over a whole sequence, one row at a time, with
+ * the cell's naive step (double and double _Complex).  out (T*B, H),
+ * hT, cT (B, H) may be NULL; gates (T*B, ngate*H) or NULL. */
+void grl_naive_forward(const grl_model *m, size_t T, size_t B,
+                       const double *theta, const double *x, const double *h0,
+                       const double *c0, double *out, double *hT, double *cT,
+                       double *gates);
+void grl_naive_forward_c(const grl_model *m, size_t T, size_t B,
+                         const double _Complex *theta, const double _Complex *x,
+                         const double _Complex *h0, const double _Complex *c0,
+                         double _Complex *out, double _Complex *hT,
+                         double _Complex *cT);
+
+/* GEMM flops of one forward plus full BPTT: 6*T*B*G*H*(I+H). */
+double grl_seq_flops(const grl_model *m, size_t T, size_t B);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GRULAB_H */

@@ -1,0 +1,34 @@
+# src/local.mk -- libgrulab and the grulab command.
+lib_LTLIBRARIES += src/libgrulab.la
+include_HEADERS = src/grulab.h
+src_libgrulab_la_SOURCES = \
+	src/error.c \
+	src/activation.c \
+	src/tensor.c \
+	src/outfile.c \
+	src/model.c \
+	src/cell_naive.h \
+	src/naive_double.c \
+	src/naive_complex.c \
+	src/cell_gru.c \
+	src/cell_gru_cho.c \
+	src/cell_rnn.c \
+	src/cell_lstm.c \
+	src/cell_seed.c \
+	src/seq.c
+src_libgrulab_la_LIBADD = $(GRL_LIBS)
+src_libgrulab_la_LDFLAGS = -version-info 0:0:0 $(OPENMP_CFLAGS)
+
+bin_PROGRAMS += src/grulab
+src_grulab_SOURCES = \
+	src/cli.h \
+	src/cli.c \
+	src/cmd_tensor.c \
+	src/cmd_gradcheck.c \
+	src/cmd_train.c
+src_grulab_LDADD = src/libgrulab.la $(GRL_LIBS)
+
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = src/grulab.pc
+DISTCLEANFILES += src/grulab.pc
+EXTRA_DIST += src/grulab.pc.in

@@ -1,0 +1,3 @@
+/* model.c -- to be written. */
+#include <config.h>
+#include "grulab.h"

@@ -1,0 +1,3 @@
+/* naive_double.c -- to be written. */
+#include <config.h>
+#include "grulab.h"

@@ -1,0 +1,3 @@
+/* outfile.c -- to be written. */
+#include <config.h>
+#include "grulab.h"

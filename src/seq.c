@@ -1,0 +1,3 @@
+/* seq.c -- to be written. */
+#include <config.h>
+#include "grulab.h"

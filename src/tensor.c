@@ -1,0 +1,3 @@
+/* tensor.c -- to be written. */
+#include <config.h>
+#include "grulab.h"
