@@ -1,6 +1,6 @@
 # src/local.mk -- libgrulab and the grulab command.
 lib_LTLIBRARIES += src/libgrulab.la
-include_HEADERS = src/grulab.h
+include_HEADERS = src/grulab.h src/grl_gradcheck.h src/grl_train.h src/grl_chart.h
 src_libgrulab_la_SOURCES = \
 	src/error.c \
 	src/activation.c \
