@@ -1,3 +1,126 @@
-/* cell_seed.c -- to be written. */
+/* cell_seed.c -- the cell that the source article (shared/seed/
+ * gru-article.zh.md, sections 2 and 3.3) calls a "GRU", implemented as its
+ * equations say.  With v = [h_{t-1}; x_t], h first:
+ *
+ *   f   = sigma(W_f v + b_f)                 "forget gate"
+ *   i   = sigma(W_i v + b_i)                 "input gate"
+ *   o   = sigma(W_o v + b_o)                 "output gate"
+ *   h_t = f * h_{t-1} + i * tanh(W_c v + b_c)
+ *
+ * What is wrong with it, as a GRU:
+ *  - A GRU (Cho et al. 2014) has two gates, reset r and update z, and
+ *    COUPLES keeping and writing: h' = z*h + (1-z)*n.  This cell has three
+ *    independent gates: it is an LSTM without its cell state (f and i play
+ *    the LSTM's forget and input gates, directly on h).
+ *  - Nothing reads o.  It is computed (and cached, so charts can show it),
+ *    but h_t does not depend on it, so dL/dW_o and dL/db_o are EXACTLY zero.
+ *  - The article's numpy code uses tanh for all gates, and does not run:
+ *    np.concatenate((h_prev, x), axis=1) on two 1-D arrays raises AxisError.
+ *    This cell follows the equations (sigmoid gates), not the code.
+ *
+ * Parameters: weight_f, weight_i, weight_o, weight_c, each (H, H+I), are
+ * stored stacked as one (4H, H+I) block so that the driver sees the usual
+ * Wx = columns [H, H+I) and Wh = columns [0, H); then bias_f, ... (4H).
+ * There is no separate recurrent bias.
+ * Cache per row (K = 4 blocks of H): f, i, o, c~ = tanh(W_c v + b_c). */
 #include <config.h>
 #include "grulab.h"
+#include "cell_impl.h"
+
+#include <gsl/gsl_blas.h>
+
+static const char *const gate_names[] = {"f", "i", "o", "c~"};
+
+static void seed_layout(grl_model *m)
+{
+  static const char *const wname[] = {"weight_f", "weight_i", "weight_o", "weight_c"};
+  static const char *const bname[] = {"bias_f", "bias_i", "bias_o", "bias_c"};
+  size_t H = m->hidden_size, V = H + m->input_size;
+  for (size_t k = 0; k < 4; k++) {
+    grl_param *w = &m->param[m->nparam++];
+    *w = (grl_param){.name = wname[k], .ndim = 2, .rows = H, .cols = V,
+                     .offset = k * H * V};
+    grl_param *b = &m->param[m->nparam++];
+    *b = (grl_param){.name = bname[k], .ndim = 1, .rows = H, .cols = 1,
+                     .offset = 4 * H * V + k * H};
+  }
+  m->ncell = 4 * H * V + 4 * H;
+}
+
+static void seed_bind(const grl_model *m, double *block, grl_views *v)
+{
+  size_t H = m->hidden_size, I = m->input_size;
+  gsl_matrix_view W = gsl_matrix_view_array(block, 4 * H, H + I); /* (4H, H+I) */
+  v->Wh = gsl_matrix_submatrix(&W.matrix, 0, 0, 4 * H, H);        /* acts on h */
+  v->Wx = gsl_matrix_submatrix(&W.matrix, 0, H, 4 * H, I);        /* acts on x */
+  v->bx = gsl_vector_view_array(block + 4 * H * (H + I), 4 * H);
+  v->has_bh = 0;
+}
+
+static void seed_forward(const grl_views *p, const gsl_matrix *xp,
+                         const gsl_matrix *h_prev, const gsl_matrix *c_prev,
+                         gsl_matrix *h, gsl_matrix *c, gsl_matrix *cache,
+                         gsl_matrix *work)
+{
+  (void)c_prev; (void)c;
+  size_t B = h->size1, H = h->size2;
+  /* a = W v + b = (W[:, H:] x + b) + W[:, :H] h = xp + h_prev Wh^T */
+  gsl_matrix *a = work;                                  /* (B, 4H) */
+  gsl_matrix_memcpy(a, xp);
+  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, h_prev, &p->Wh.matrix, 1.0, a);
+  for (size_t b = 0; b < B; b++) {
+    const double *ar = a->data + b * a->tda, *hp = h_prev->data + b * h_prev->tda;
+    double *cr = cache->data + b * cache->tda, *out = h->data + b * h->tda;
+    for (size_t j = 0; j < H; j++) {
+      double f = grl_sigmoid(ar[j]);            /* f = sigma(W_f v + b_f) */
+      double i = grl_sigmoid(ar[H + j]);        /* i = sigma(W_i v + b_i) */
+      double o = grl_sigmoid(ar[2 * H + j]);    /* o = sigma(W_o v + b_o), unread */
+      double ct = grl_tanh(ar[3 * H + j]);      /* c~ = tanh(W_c v + b_c) */
+      /* h_t = f * h_{t-1} + i * c~ */
+      out[j] = f * hp[j] + i * ct;
+      cr[j] = f; cr[H + j] = i; cr[2 * H + j] = o; cr[3 * H + j] = ct;
+    }
+  }
+}
+
+static void seed_backward(const grl_views *p, grl_views *dp,
+                          const gsl_matrix *dh, const gsl_matrix *dc,
+                          const gsl_matrix *h_prev, const gsl_matrix *c_prev,
+                          const gsl_matrix *h, const gsl_matrix *c,
+                          const gsl_matrix *cache, gsl_matrix *dxp,
+                          gsl_matrix *dh_prev, gsl_matrix *dc_prev,
+                          gsl_matrix *work)
+{
+  (void)dc; (void)c_prev; (void)h; (void)c; (void)dc_prev; (void)work;
+  size_t B = dh->size1, H = dh->size2;
+  for (size_t b = 0; b < B; b++) {
+    const double *g = dh->data + b * dh->tda, *hp = h_prev->data + b * h_prev->tda;
+    const double *cr = cache->data + b * cache->tda;
+    double *da = dxp->data + b * dxp->tda, *dhp = dh_prev->data + b * dh_prev->tda;
+    for (size_t j = 0; j < H; j++) {
+      double f = cr[j], i = cr[H + j], ct = cr[3 * H + j];
+      /* forward was h_t = f*h_{t-1} + i*c~: df = dh*h_{t-1}, di = dh*c~,
+       * dc~ = dh*i, dh_prev = dh*f (direct path) */
+      da[j] = g[j] * hp[j] * grl_dsigmoid(f);
+      da[H + j] = g[j] * ct * grl_dsigmoid(i);
+      /* nothing reads o, so its gradient is exactly zero */
+      da[2 * H + j] = 0.0;
+      da[3 * H + j] = g[j] * i * grl_dtanh(ct);
+      dhp[j] = g[j] * f;
+    }
+  }
+  /* forward was a = xp + h_prev Wh^T (Wh = the h-columns of W), so
+   *   dWh += da^T h_prev,  dh_prev += da Wh */
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, dxp, h_prev, 1.0, &dp->Wh.matrix);
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, dxp, &p->Wh.matrix, 1.0, dh_prev);
+}
+
+const grl_cell grl_cell_seed = {
+  .name = "seed",
+  .title = "the article's cell: h = f*h + i*tanh(W_c[h;x] + b_c), o unread",
+  .G = 4, .has_c = 0, .K = 4, .W = 4,
+  .ngate = 4, .gate_names = gate_names,
+  .layout = seed_layout, .bind = seed_bind,
+  .forward = seed_forward, .backward = seed_backward,
+  .naive = grl_naive_seed, .naive_c = grl_naive_seed_c,
+};

@@ -231,7 +231,9 @@ struct grl_cell {
   /* The naive reference step for ONE row, plain loops over elements,
    * written once over a scalar type (cell_naive.h) and compiled for
    * double and for double _Complex.  theta is laid out like m->theta.
-   * gates (ngate*H) receives the gate activations, or NULL.          */
+   * gates (ngate*H, at least H) receives the gate activations and is
+   * also the step's scratch, so it is required.  h must not alias
+   * h_prev, nor c alias c_prev.                                       */
   void (*naive)(const grl_model *m, const double *theta, const double *x,
                 const double *h_prev, const double *c_prev, double *h,
                 double *c, double *gates);
@@ -262,7 +264,8 @@ typedef struct {
   gsl_matrix *dHs;   /* (T*B, H) dL/dh_t for every step (total)         */
   gsl_matrix *dCs;   /* (T*B, H) dL/dc_t, or NULL                       */
   gsl_matrix *dh, *dc, *dh_prev, *dc_prev; /* (B, H) */
-  gsl_matrix *work;  /* (B, W*H) */
+  gsl_matrix *work;  /* (B, W*H) scratch of the cell, or NULL          */
+  gsl_vector *ones;  /* (T*B) all ones: column sums as one dgemv        */
 } grl_seq;
 
 int grl_seq_alloc(grl_seq **s, const grl_model *m, size_t T, size_t B);
@@ -290,16 +293,17 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
 
 /* The naive reference over a whole sequence, one row at a time, with
  * the cell's naive step (double and double _Complex).  out (T*B, H),
- * hT, cT (B, H) may be NULL; gates (T*B, ngate*H) or NULL. */
-void grl_naive_forward(const grl_model *m, size_t T, size_t B,
+ * hT, cT (B, H) may be NULL; gates (T*B, ngate*H) or NULL.  Returns
+ * GRL_ENOMEM if its small scratch cannot be allocated. */
+int grl_naive_forward(const grl_model *m, size_t T, size_t B,
                        const double *theta, const double *x, const double *h0,
                        const double *c0, double *out, double *hT, double *cT,
                        double *gates);
-void grl_naive_forward_c(const grl_model *m, size_t T, size_t B,
+int grl_naive_forward_c(const grl_model *m, size_t T, size_t B,
                          const double _Complex *theta, const double _Complex *x,
                          const double _Complex *h0, const double _Complex *c0,
                          double _Complex *out, double _Complex *hT,
-                         double _Complex *cT);
+                         double _Complex *cT, double _Complex *gates);
 
 /* GEMM flops of one forward plus full BPTT: 6*T*B*G*H*(I+H). */
 double grl_seq_flops(const grl_model *m, size_t T, size_t B);

@@ -7,6 +7,7 @@ src_libgrulab_la_SOURCES = \
 	src/tensor.c \
 	src/outfile.c \
 	src/model.c \
+	src/cell_impl.h \
 	src/cell_naive.h \
 	src/naive_double.c \
 	src/naive_complex.c \
@@ -15,7 +16,9 @@ src_libgrulab_la_SOURCES = \
 	src/cell_rnn.c \
 	src/cell_lstm.c \
 	src/cell_seed.c \
-	src/seq.c
+	src/seq.c \
+	src/chart.c \
+	src/lesson.c
 src_libgrulab_la_LIBADD = $(GRL_LIBS)
 src_libgrulab_la_LDFLAGS = -version-info 0:0:0 $(OPENMP_CFLAGS)
 

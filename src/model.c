@@ -1,3 +1,203 @@
-/* model.c -- to be written. */
+/* model.c -- a cell's parameters as one contiguous block with named views.
+ *
+ * Every parameter of a model lives in theta[0, n): the cell's own tensors
+ * first, theta[0, ncell), then the optional linear readout.  Optimisers,
+ * gradient checks and file I/O loop over the one array; grl_model_bind()
+ * gives every tensor its name and shape back as gsl_matrix views. */
 #include <config.h>
 #include "grulab.h"
+#include "cell_impl.h"
+
+#include <gsl/gsl_math.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the cells, in teaching order ---------------------------------- */
+
+static const grl_cell *const all_cells[] = {
+  &grl_cell_rnn, &grl_cell_gru, &grl_cell_gru_cho, &grl_cell_lstm,
+  &grl_cell_seed, NULL};
+
+const grl_cell *const *grl_cell_all(void) { return all_cells; }
+const char *grl_cell_name(const grl_cell *c) { return c->name; }
+
+const grl_cell *grl_cell_lookup(const char *name)
+{
+  for (const grl_cell *const *c = all_cells; *c; c++)
+    if (strcmp((*c)->name, name) == 0)
+      return *c;
+  return NULL;
+}
+
+/* ---- layouts ----------------------------------------------------------- */
+
+static size_t add_param(grl_model *m, const char *name, size_t rows,
+                        size_t cols, int ndim, size_t offset)
+{
+  grl_param *p = &m->param[m->nparam++];
+  p->name = name;
+  p->ndim = ndim;
+  p->rows = rows;
+  p->cols = cols;
+  p->offset = offset;
+  return rows * cols;
+}
+
+void grl_layout_pytorch(grl_model *m)
+{
+  size_t GH = m->cell->G * m->hidden_size, I = m->input_size,
+         H = m->hidden_size, off = 0;
+  off += add_param(m, "weight_ih_l0", GH, I, 2, off);  /* P_WIH */
+  off += add_param(m, "weight_hh_l0", GH, H, 2, off);  /* P_WHH */
+  off += add_param(m, "bias_ih_l0", GH, 1, 1, off);    /* P_BIH */
+  off += add_param(m, "bias_hh_l0", GH, 1, 1, off);    /* P_BHH */
+  m->ncell = off;
+}
+
+void grl_bind_pytorch(const grl_model *m, double *block, grl_views *v)
+{
+  const grl_param *p = m->param;
+  v->Wx = gsl_matrix_view_array(block + p[P_WIH].offset, p[P_WIH].rows, p[P_WIH].cols);
+  v->Wh = gsl_matrix_view_array(block + p[P_WHH].offset, p[P_WHH].rows, p[P_WHH].cols);
+  v->bx = gsl_vector_view_array(block + p[P_BIH].offset, p[P_BIH].rows);
+  v->bh = gsl_vector_view_array(block + p[P_BHH].offset, p[P_BHH].rows);
+  v->has_bh = 1;
+}
+
+void grl_colsum_acc(gsl_vector *v, const gsl_matrix *a)
+{
+  for (size_t i = 0; i < a->size1; i++)
+    for (size_t j = 0; j < a->size2; j++)
+      v->data[j * v->stride] += a->data[i * a->tda + j];
+}
+
+/* ---- allocation -------------------------------------------------------- */
+
+int grl_model_alloc(grl_model **out, const grl_cell *cell, size_t input_size,
+                    size_t hidden_size, size_t output_size)
+{
+  *out = NULL;
+  if (!cell)
+    return grl_fail(GRL_EINVAL, "model: no cell given");
+  if (input_size == 0 || hidden_size == 0)
+    return grl_fail(GRL_EINVAL, "model: input and hidden sizes must be "
+                    "positive (got I=%zu, H=%zu)", input_size, hidden_size);
+  if (input_size > 100000 || hidden_size > 100000 || output_size > 100000)
+    return grl_fail(GRL_EINVAL, "model: sizes above 100000 are not supported "
+                    "(got I=%zu, H=%zu, O=%zu)", input_size, hidden_size,
+                    output_size);
+  grl_model *m = calloc(1, sizeof *m);
+  if (!m)
+    return grl_fail(GRL_ENOMEM, "model: out of memory");
+  m->cell = cell;
+  m->input_size = input_size;
+  m->hidden_size = hidden_size;
+  m->output_size = output_size;
+  cell->layout(m);
+  m->n = m->ncell;
+  if (output_size > 0) {
+    m->n += add_param(m, "readout_weight", output_size, hidden_size, 2, m->n);
+    m->n += add_param(m, "readout_bias", output_size, 1, 1, m->n);
+  }
+  m->theta = calloc(m->n, sizeof *m->theta);
+  if (!m->theta) {
+    size_t n = m->n;
+    free(m);
+    return grl_fail(GRL_ENOMEM, "model: out of memory for %zu parameters", n);
+  }
+  *out = m;
+  return GRL_OK;
+}
+
+void grl_model_free(grl_model *m)
+{
+  if (!m)
+    return;
+  free(m->theta);
+  free(m);
+}
+
+const grl_param *grl_model_param(const grl_model *m, const char *name)
+{
+  for (size_t i = 0; i < m->nparam; i++)
+    if (strcmp(m->param[i].name, name) == 0)
+      return &m->param[i];
+  return NULL;
+}
+
+void grl_model_bind(const grl_model *m, double *block, grl_views *v)
+{
+  memset(v, 0, sizeof *v);
+  m->cell->bind(m, block, v);
+  if (m->output_size > 0) {
+    const grl_param *w = grl_model_param(m, "readout_weight");
+    const grl_param *b = grl_model_param(m, "readout_bias");
+    v->Wo = gsl_matrix_view_array(block + w->offset, w->rows, w->cols);
+    v->bo = gsl_vector_view_array(block + b->offset, b->rows);
+  }
+}
+
+/* PyTorch's default for nn.RNN/GRU/LSTM: U(-k, k), k = 1/sqrt(H). */
+void grl_model_init_uniform(grl_model *m, gsl_rng *r)
+{
+  double k = 1.0 / sqrt((double)m->hidden_size);
+  for (size_t i = 0; i < m->n; i++)
+    m->theta[i] = -k + 2.0 * k * gsl_rng_uniform(r);
+}
+
+/* ---- reading and writing ----------------------------------------------- */
+
+/* Which cell a file's tensors look like, for a helpful error message. */
+static const char *guess_cell(const grl_tensorfile *tf, size_t H)
+{
+  if (grl_tensorfile_find(tf, "weight_f"))
+    return "seed";
+  const grl_tensor *w = grl_tensorfile_find(tf, "weight_hh_l0");
+  if (!w || w->ndim != 2)
+    return NULL;
+  size_t h = w->dims[1];
+  if (h == 0 || w->dims[0] % h != 0)
+    return NULL;
+  (void)H;
+  switch (w->dims[0] / h) {
+  case 1: return "rnn";
+  case 3: return "gru or gru-cho";
+  case 4: return "lstm";
+  default: return NULL;
+  }
+}
+
+int grl_model_read(grl_model *m, const grl_tensorfile *tf)
+{
+  for (size_t i = 0; i < m->nparam; i++) {
+    const grl_param *p = &m->param[i];
+    size_t dims[2] = {p->rows, p->cols};
+    const double *data;
+    int st = grl_tensorfile_get(tf, p->name, p->ndim, dims, &data);
+    if (st) {
+      const char *guess = guess_cell(tf, m->hidden_size);
+      if (guess && strstr(guess, m->cell->name) == NULL) {
+        char msg[900];
+        snprintf(msg, sizeof msg, "%s", grl_strerror());
+        return grl_fail(st, "%s (the file looks like parameters of cell %s, "
+                        "not %s)", msg, guess, m->cell->name);
+      }
+      return st;
+    }
+    memcpy(m->theta + p->offset, data, p->rows * p->cols * sizeof *data);
+  }
+  return GRL_OK;
+}
+
+int grl_model_write(FILE *f, const grl_model *m, const double *block)
+{
+  for (size_t i = 0; i < m->nparam; i++) {
+    const grl_param *p = &m->param[i];
+    size_t dims[2] = {p->rows, p->cols};
+    int st = grl_tensor_write(f, p->name, p->ndim, dims, block + p->offset);
+    if (st)
+      return st;
+  }
+  return GRL_OK;
+}

@@ -1,3 +1,244 @@
-/* seq.c -- to be written. */
+/* seq.c -- the one sequence driver: the time loop, the caches, the initial
+ * states and the gradient accumulation, for every cell.
+ *
+ * Forward, for a (T, B) batch:
+ *   XP = X Wx^T + bx            all T input projections: ONE dgemm, hoisted
+ *   for t = 0 .. T-1:           the recurrence; each step's recurrent
+ *     h_t = cell(XP_t, h_{t-1}) product is one dgemm over the batch (in
+ *                               the cell)
+ * Backward (full BPTT), the mirror image:
+ *   for t = T-1 .. 0:
+ *     dh_t = dL/doutput_t + dh from step t+1
+ *     cell backward: dXP_t, dh_{t-1}; dWh, dbh accumulate
+ *   dWx += dXP^T X,  dbx += 1^T dXP,  dX += dXP Wx      three level-3/2 calls
+ * Nothing is allocated inside either loop: grl_seq_alloc sizes everything. */
 #include <config.h>
 #include "grulab.h"
+#include "cell_impl.h"
+
+#include <gsl/gsl_blas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
+{
+  *out = NULL;
+  if (T == 0 || B == 0)
+    return grl_fail(GRL_EINVAL, "sequence: T and B must be positive "
+                    "(got T=%zu, B=%zu)", T, B);
+  if (T > 10000000 / B)
+    return grl_fail(GRL_EINVAL, "sequence: T*B = %zu*%zu is too large", T, B);
+  const grl_cell *c = m->cell;
+  size_t H = m->hidden_size, GH = c->G * H;
+  grl_seq *s = calloc(1, sizeof *s);
+  if (!s)
+    return grl_fail(GRL_ENOMEM, "sequence: out of memory");
+  s->m = m;
+  s->T = T;
+  s->B = B;
+  int bad = 0;
+#define ALLOC(field, rows, cols) \
+  do { if (!(s->field = gsl_matrix_calloc((rows), (cols)))) bad = 1; } while (0)
+  ALLOC(XP, T * B, GH);
+  ALLOC(dXP, T * B, GH);
+  ALLOC(Hs, (T + 1) * B, H);
+  ALLOC(dHs, T * B, H);
+  ALLOC(dh, B, H);
+  ALLOC(dh_prev, B, H);
+  if (c->has_c) {
+    ALLOC(Cs, (T + 1) * B, H);
+    ALLOC(dCs, T * B, H);
+    ALLOC(dc, B, H);
+    ALLOC(dc_prev, B, H);
+  }
+  if (c->K)
+    ALLOC(cache, T * B, c->K * H);
+  if (c->W)
+    ALLOC(work, B, c->W * H);
+#undef ALLOC
+  if (!bad && !(s->ones = gsl_vector_alloc(T * B)))
+    bad = 1;
+  if (bad) {
+    grl_seq_free(s);
+    return grl_fail(GRL_ENOMEM, "sequence: out of memory for T=%zu, B=%zu, "
+                    "H=%zu", T, B, H);
+  }
+  gsl_vector_set_all(s->ones, 1.0);
+  *out = s;
+  return GRL_OK;
+}
+
+void grl_seq_free(grl_seq *s)
+{
+  if (!s)
+    return;
+  gsl_matrix *all[] = {s->XP, s->Hs, s->Cs, s->cache, s->dXP, s->dHs,
+                       s->dCs, s->dh, s->dc, s->dh_prev, s->dc_prev, s->work};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    if (all[i])
+      gsl_matrix_free(all[i]);
+  if (s->ones)
+    gsl_vector_free(s->ones);
+  free(s);
+}
+
+/* Row block [t*B, (t+1)*B) of a (T*B, n) matrix: the batch at time t. */
+static gsl_matrix_view at(gsl_matrix *a, size_t t, size_t B)
+{
+  return gsl_matrix_submatrix(a, t * B, 0, B, a->size2);
+}
+
+static void set_state(gsl_matrix *S, const double *init, size_t B, size_t H)
+{
+  gsl_matrix_view s0 = gsl_matrix_submatrix(S, 0, 0, B, H);
+  if (init) {
+    gsl_matrix_const_view v = gsl_matrix_const_view_array(init, B, H);
+    gsl_matrix_memcpy(&s0.matrix, &v.matrix);
+  } else {
+    gsl_matrix_set_zero(&s0.matrix);
+  }
+}
+
+int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
+                    const double *h0, const double *c0)
+{
+  const grl_model *m = s->m;
+  const grl_cell *c = m->cell;
+  size_t T = s->T, B = s->B, H = m->hidden_size, I = m->input_size;
+  grl_views p;
+  grl_model_bind(m, (double *)(theta ? theta : m->theta), &p);
+
+  /* XP = X Wx^T + bx: every input projection at once, before the loop. */
+  gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I); /* (T*B, I) */
+  for (size_t r = 0; r < T * B; r++) {
+    gsl_vector_view row = gsl_matrix_row(s->XP, r);
+    gsl_vector_memcpy(&row.vector, &p.bx.vector);
+  }
+  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &X.matrix, &p.Wx.matrix, 1.0,
+                 s->XP);
+
+  set_state(s->Hs, h0, B, H);
+  if (c->has_c)
+    set_state(s->Cs, c0, B, H);
+
+  /* The recurrence: h_t = cell(xp_t, h_{t-1}[, c_{t-1}]). */
+  for (size_t t = 0; t < T; t++) {
+    gsl_matrix_view xp = at(s->XP, t, B);          /* (B, G*H) */
+    gsl_matrix_view hp = at(s->Hs, t, B);          /* (B, H) h_{t-1} */
+    gsl_matrix_view hn = at(s->Hs, t + 1, B);      /* (B, H) h_t     */
+    gsl_matrix_view cp, cn, cache;
+    if (c->has_c) {
+      cp = at(s->Cs, t, B);
+      cn = at(s->Cs, t + 1, B);
+    }
+    if (c->K)
+      cache = at(s->cache, t, B);                  /* (B, K*H) */
+    c->forward(&p, &xp.matrix, &hp.matrix, c->has_c ? &cp.matrix : NULL,
+               &hn.matrix, c->has_c ? &cn.matrix : NULL,
+               c->K ? &cache.matrix : NULL, s->work);
+  }
+
+  /* Never pass a NaN on silently: one scan of the states, outside the loop. */
+  const gsl_matrix *S[2] = {s->Hs, s->Cs};
+  for (int k = 0; k < 2; k++) {
+    if (!S[k])
+      continue;
+    for (size_t r = B; r < (T + 1) * B; r++)
+      for (size_t j = 0; j < H; j++)
+        if (!isfinite(gsl_matrix_get(S[k], r, j)))
+          return grl_fail(GRL_ENONFINITE, "forward: %s is not finite at "
+                          "t=%zu, batch %zu, unit %zu (check the inputs and "
+                          "parameters)", k ? "cell state c_t" : "hidden state h_t",
+                          r / B - 1, r % B, j);
+  }
+  return GRL_OK;
+}
+
+gsl_matrix_view grl_seq_output(grl_seq *s)
+{
+  return gsl_matrix_submatrix(s->Hs, s->B, 0, s->T * s->B, s->m->hidden_size);
+}
+
+gsl_matrix_view grl_seq_hT(grl_seq *s)
+{
+  return at(s->Hs, s->T, s->B);
+}
+
+gsl_matrix_view grl_seq_cT(grl_seq *s)
+{
+  return at(s->Cs, s->T, s->B);
+}
+
+int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
+                     const double *dout, const double *dhT, const double *dcT,
+                     double *dtheta, double *dx, double *dh0, double *dc0)
+{
+  const grl_model *m = s->m;
+  const grl_cell *c = m->cell;
+  size_t T = s->T, B = s->B, H = m->hidden_size, I = m->input_size;
+  grl_views p, dp;
+  grl_model_bind(m, (double *)(theta ? theta : m->theta), &p);
+  grl_model_bind(m, dtheta, &dp);
+
+  /* dh, dc: the gradient arriving at h_t, c_t from the future. */
+  gsl_matrix *dh = s->dh, *dh_prev = s->dh_prev;   /* (B, H), swapped */
+  gsl_matrix *dc = s->dc, *dc_prev = s->dc_prev;   /* (B, H) or NULL  */
+  set_state(dh, dhT, B, H);
+  if (c->has_c)
+    set_state(dc, dcT, B, H);
+
+  for (size_t t = T; t-- > 0;) {
+    /* The output h_t also feeds the loss directly: dh_t += dL/doutput_t. */
+    if (dout) {
+      gsl_matrix_const_view g = gsl_matrix_const_view_array(dout + t * B * H, B, H);
+      gsl_matrix_add(dh, &g.matrix);
+    }
+    gsl_matrix_view dHt = at(s->dHs, t, B);
+    gsl_matrix_memcpy(&dHt.matrix, dh);
+    if (c->has_c) {
+      gsl_matrix_view dCt = at(s->dCs, t, B);
+      gsl_matrix_memcpy(&dCt.matrix, dc);
+    }
+    gsl_matrix_view hp = at(s->Hs, t, B), hn = at(s->Hs, t + 1, B);
+    gsl_matrix_view cp, cn, cache;
+    if (c->has_c) {
+      cp = at(s->Cs, t, B);
+      cn = at(s->Cs, t + 1, B);
+    }
+    if (c->K)
+      cache = at(s->cache, t, B);
+    gsl_matrix_view dxp = at(s->dXP, t, B);
+    c->backward(&p, &dp, dh, c->has_c ? dc : NULL, &hp.matrix,
+                c->has_c ? &cp.matrix : NULL, &hn.matrix,
+                c->has_c ? &cn.matrix : NULL, c->K ? &cache.matrix : NULL,
+                &dxp.matrix, dh_prev, c->has_c ? dc_prev : NULL, s->work);
+    /* Step back in time: what flowed into h_{t-1} is next step's dh. */
+    gsl_matrix *tmp = dh; dh = dh_prev; dh_prev = tmp;
+    if (c->has_c) { tmp = dc; dc = dc_prev; dc_prev = tmp; }
+  }
+  if (dh0)
+    memcpy(dh0, dh->data, B * H * sizeof *dh0);   /* (B, H), tda == H */
+  if (dc0 && c->has_c)
+    memcpy(dc0, dc->data, B * H * sizeof *dc0);
+
+  /* The input side of every step at once.  Forward was XP = X Wx^T + bx, so
+   *   dWx += dXP^T X,   dbx += 1^T dXP,   dX += dXP Wx. */
+  gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, s->dXP, &X.matrix, 1.0,
+                 &dp.Wx.matrix);
+  gsl_blas_dgemv(CblasTrans, 1.0, s->dXP, s->ones, 1.0, &dp.bx.vector);
+  if (dx) {
+    gsl_matrix_view dX = gsl_matrix_view_array(dx, T * B, I);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, s->dXP, &p.Wx.matrix, 1.0,
+                   &dX.matrix);
+  }
+  return GRL_OK;
+}
+
+double grl_seq_flops(const grl_model *m, size_t T, size_t B)
+{
+  double G = (double)m->cell->G, H = (double)m->hidden_size,
+         I = (double)m->input_size;
+  return 6.0 * (double)T * (double)B * G * H * (I + H);
+}

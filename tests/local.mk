@@ -22,6 +22,7 @@ tests_tensor_LDADD = $(TAP_LDADD)
 TESTS += tests/activation tests/tensor tests/cli-basics.sh
 EXTRA_DIST += tests/cli-basics.sh tests/tap.sh
 
+include tests/driver.mk
 include tests/cells.mk
 include tests/gradcheck.mk
 include tests/train.mk

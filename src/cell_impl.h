@@ -1,0 +1,34 @@
+/* cell_impl.h -- what the cells share inside the library (not installed). */
+#ifndef GRULAB_CELL_IMPL_H
+#define GRULAB_CELL_IMPL_H
+
+#include "grulab.h"
+
+/* PyTorch's layout for nn.RNN/GRU/LSTM with G gate blocks:
+ *   weight_ih_l0 (G*H, I), weight_hh_l0 (G*H, H), bias_ih_l0 (G*H),
+ *   bias_hh_l0 (G*H), in that order in the block.                     */
+enum { P_WIH = 0, P_WHH, P_BIH, P_BHH };
+void grl_layout_pytorch(grl_model *m);
+void grl_bind_pytorch(const grl_model *m, double *block, grl_views *v);
+
+/* Column sums: v += sum over the rows of a (rows, n) matrix. */
+void grl_colsum_acc(gsl_vector *v, const gsl_matrix *a);
+
+/* The naive reference steps (cell_naive.h), compiled twice. */
+#define GRL_NAIVE_DECL(cell)                                                  \
+  void grl_naive_##cell(const grl_model *m, const double *theta,              \
+                        const double *x, const double *h_prev,                \
+                        const double *c_prev, double *h, double *c,           \
+                        double *gates);                                       \
+  void grl_naive_##cell##_c(const grl_model *m, const double _Complex *theta, \
+                            const double _Complex *x,                         \
+                            const double _Complex *h_prev,                    \
+                            const double _Complex *c_prev, double _Complex *h,\
+                            double _Complex *c, double _Complex *gates);
+GRL_NAIVE_DECL(gru)
+GRL_NAIVE_DECL(gru_cho)
+GRL_NAIVE_DECL(rnn)
+GRL_NAIVE_DECL(lstm)
+GRL_NAIVE_DECL(seed)
+
+#endif
