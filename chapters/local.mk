@@ -1,1 +1,28 @@
-# chapters/local.mk -- one program per lesson.
+# chapters/local.mk -- one program per lesson, built by `make` into
+# chapters/chNN-slug.  A chapter compiles on its own against libgrulab.
+#
+# GRL_PLOTDIR makes a chapter's default --outdir the build tree's plots/
+# directory (see grl_lesson_begin in src/grl_chart.h).
+#
+# To add a chapter chNN-slug:
+#   1. add chapters/chNN-slug to CHAPTERS below;
+#   2. add its three lines (_SOURCES, _CPPFLAGS, _LDADD) like the others;
+#   3. add tests/chNN-slug.sh (a copy of another chapter's, two lines) to
+#      CHAPTER_CHECKS.  `make plots` and `make check` then pick it up.
+CHAPTERS = \
+	chapters/ch01-gates
+CHAPTER_CHECKS = \
+	tests/ch01-gates.sh
+
+noinst_PROGRAMS += $(CHAPTERS)
+CHAPTER_CPPFLAGS = $(AM_CPPFLAGS) -DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
+CHAPTER_LDADD = src/libgrulab.la $(GRL_LIBS)
+
+chapters_ch01_gates_SOURCES = chapters/ch01-gates.c
+chapters_ch01_gates_CPPFLAGS = $(CHAPTER_CPPFLAGS)
+chapters_ch01_gates_LDADD = $(CHAPTER_LDADD)
+
+# The chapter tests: each runs its chapter with --quick and checks its
+# charts (tests/chapter.sh).
+TESTS += $(CHAPTER_CHECKS)
+EXTRA_DIST += tests/chapter.sh $(CHAPTER_CHECKS)

@@ -1,1 +1,54 @@
 # plots/local.mk -- the shared style and the rendering rules.
+#
+#   make plots   runs every chapter at its default size, each writing its
+#                charts plots/chNN-NAME.dat and .gp (and its printed lesson
+#                to plots/chNN-slug.txt), then renders every chart script
+#                plots/chNN-*.gp to PNG (pngcairo, 1280x800) and PDF
+#                (pdfcairo), with the shared style plots/style.gp.
+#
+# Chapters never run gnuplot; this rule does.  style.gp reads grl_term
+# ('png' or 'pdf') and grl_output to choose the terminal, and is found
+# through gnuplot's loadpath, so VPATH builds render from the build tree.
+# A chart that makes gnuplot print anything on stderr fails the rule.
+EXTRA_DIST += plots/style.gp
+
+PLOTDIR = $(abs_top_builddir)/plots
+GNUPLOT_RENDER = $(GNUPLOT) -e "set loadpath '$(abs_top_srcdir)/plots'"
+
+.PHONY: plots
+if HAVE_GNUPLOT
+plots: $(CHAPTERS)
+	@$(MKDIR_P) plots
+	@for c in $(CHAPTERS); do \
+	  name=`basename $$c`; \
+	  echo "  CHAPTER  $$c --outdir plots (lesson in plots/$$name.txt)"; \
+	  ./$$c --outdir '$(PLOTDIR)' >plots/$$name.txt \
+	    || { echo "make plots: $$c failed; see plots/$$name.txt" >&2; exit 1; }; \
+	done
+	@cd plots && for gp in ch[0-9][0-9]-*.gp; do \
+	  base=`basename $$gp .gp`; \
+	  for t in png pdf; do \
+	    echo "  GNUPLOT  plots/$$base.$$t"; \
+	    $(GNUPLOT_RENDER) -e "grl_term='$$t'; grl_output='$$base.$$t'" \
+	      $$gp 2>$$base.$$t.err; rc=$$?; \
+	    if test $$rc != 0 || test -s $$base.$$t.err; then \
+	      cat $$base.$$t.err >&2; rm -f $$base.$$t.err; \
+	      echo "make plots: gnuplot failed or warned on plots/$$gp" >&2; \
+	      exit 1; \
+	    fi; \
+	    rm -f $$base.$$t.err; \
+	  done; \
+	done
+	@echo "make plots: charts in $(PLOTDIR)"
+else
+plots:
+	@echo "make plots: gnuplot was not found when configure ran." >&2; \
+	echo "  Install it (Debian: apt-get install gnuplot-nox) and run configure again." >&2; \
+	exit 1
+endif
+
+# Charts are build products; the shared style.gp is not (in an in-tree
+# build plots/ is also the source directory), hence the chNN- patterns.
+CLEANFILES += plots/ch[0-9][0-9]-*.dat plots/ch[0-9][0-9]-*.gp \
+	plots/ch[0-9][0-9]-*.png plots/ch[0-9][0-9]-*.pdf \
+	plots/ch[0-9][0-9]-*.txt plots/ch[0-9][0-9]-*.err

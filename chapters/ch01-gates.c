@@ -1,0 +1,571 @@
+/* ch01-gates.c -- Chapter 1: gates.
+ *
+ * A gated recurrent cell is built from two squashing functions and a few
+ * matrix products.  This chapter takes the two functions apart, then does
+ * one step of a GRU by hand on a cell of two units and checks every number
+ * against PyTorch and against the library.
+ *
+ * What you will learn
+ *   1. The logistic sigmoid sigma and tanh, and their derivatives.
+ *      sigma'(a) = sigma(a)(1 - sigma(a)) is at most 1/4, at a = 0, and
+ *      tanh'(a) = 1 - tanh^2(a) at most 1.  A gradient that passes through
+ *      k sigmoids shrinks by at least 4^-k: chapter 6 comes back to this.
+ *   2. The numerically stable forms.  Each textbook formula for sigma is
+ *      safe on one side only, and tanh written with exponentials loses all
+ *      its digits near 0 and returns NaN beyond a = 354.
+ *   3. One step of nn.GRU on a 2-unit cell, every intermediate printed:
+ *      the pre-activations, r, z, n and h', next to PyTorch's values.
+ *   4. The same step through the library: its naive reference step (plain
+ *      loops, like ours) and its batched BLAS path must agree with it.
+ *   5. What each gate does: z is the fraction of the old state KEPT
+ *      (z -> 1 copies h through, z -> 0 replaces it by n); r decides how
+ *      much of the old state the candidate n may look at.
+ *
+ * The equations (PyTorch nn.GRU, the "reset-after" convention; gate
+ * blocks stacked r, z, n in W_ih (3H, I), W_hh (3H, H), b_ih, b_hh):
+ *
+ *   sigma(a) = 1 / (1 + e^-a)          sigma'(a) = sigma(a) (1 - sigma(a))
+ *   tanh(a)                            tanh'(a)  = 1 - tanh(a)^2
+ *
+ *   r  = sigma(W_ir x + b_ir + W_hr h + b_hr)       reset gate
+ *   z  = sigma(W_iz x + b_iz + W_hz h + b_hz)       update gate
+ *   n  = tanh(W_in x + b_in + r * (W_hn h + b_hn))  candidate state
+ *   h' = (1 - z) * n + z * h                        new state
+ *
+ * (* is the elementwise product.)
+ *
+ * Run it:
+ *   chapters/ch01-gates              the lesson; charts go to plots/
+ *   chapters/ch01-gates --help       this summary and the options
+ *   make plots                       renders the charts to PNG and PDF
+ *
+ * Charts:
+ *   ch01-activations   sigma, tanh and their derivatives over a in [-6, 6]
+ *   ch01-stable-forms  the relative error of the tempting and the stable
+ *                      formulas, against long double, on log-log axes
+ */
+#include <config.h>
+#include "grulab.h"
+
+#include <fenv.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+
+static const char *const charts[] = {"activations", "stable-forms", NULL};
+
+static const grl_lesson_info chapter = {
+  .name = "ch01-gates",
+  .title = "Gates: sigma, tanh and one GRU step by hand",
+  .summary =
+    "Chapter 1 takes apart the two squashing functions of every gated cell,\n"
+    "the logistic sigmoid and tanh, with their derivatives and their\n"
+    "numerically stable forms (sigma'(0) = 1/4 is the largest slope of a\n"
+    "sigmoid).  Then it runs one step of PyTorch's GRU by hand on a cell of\n"
+    "two units, printing r, z, n and h' next to PyTorch's values, checks the\n"
+    "library's naive and BLAS paths against it, and shows which way the\n"
+    "update gate z points: z is the fraction of the old state kept.",
+  .charts = charts,
+  .seed = 1,
+};
+
+/* ------------------------------------------------------------------ */
+/* 1. sigma and tanh, and their derivatives                            */
+/*                                                                     */
+/* Both squash a pre-activation a into a bounded range: sigma into     */
+/* (0, 1), the range of a gate (how much passes), tanh into (-1, 1),   */
+/* the range of a state.  Their derivatives are cheap to get from the  */
+/* OUTPUT, which the forward pass keeps anyway:                        */
+/*   sigma' = s (1 - s),   tanh' = 1 - t^2.                            */
+/* ------------------------------------------------------------------ */
+
+static void activations(grl_lesson *L)
+{
+  grl_lesson_section(L, "sigma and tanh, and their derivatives");
+  grl_lesson_say(L,
+    "sigma(a) = 1/(1+e^-a) squashes into (0,1): a gate's 'how much passes'.\n"
+    "tanh(a) squashes into (-1,1): a state's range.  Their slopes come from\n"
+    "the outputs, s = sigma(a) and t = tanh(a): sigma' = s(1-s), tanh' = 1-t^2.");
+
+  /* sigma(0) = 1/2 and sigma'(0) = 1/2 * 1/2 = 1/4, exactly. */
+  double s0 = grl_sigmoid(0.0), t0 = grl_tanh(0.0);
+  grl_lesson_known(L, "sigma(0)", s0, 0.5);
+  grl_lesson_known(L, "sigma'(0) = s(1-s)", grl_dsigmoid(s0), 0.25);
+  grl_lesson_known(L, "tanh'(0) = 1-t^2", grl_dtanh(t0), 1.0);
+
+  /* Two identities hold for every a; check them at a high-entropy point:
+   *   sigma(-a) = 1 - sigma(a)        tanh(a) = 2 sigma(2a) - 1 */
+  double a = 2.385;
+  grl_lesson_known(L, "sigma(-2.385) vs 1 - sigma(2.385)", grl_sigmoid(-a),
+                   1.0 - grl_sigmoid(a));
+  grl_lesson_known(L, "tanh(2.385) vs 2 sigma(4.77) - 1", grl_tanh(a),
+                   2.0 * grl_sigmoid(2.0 * a) - 1.0);
+
+  /* The largest slope, searched on the chart's grid: sigma' <= 1/4. */
+  size_t n = L->quick ? 49 : 241;
+  double lo = -6.0, hi = 6.0, ds_max = 0.0, dt_max = 0.0;
+  grl_chart *ch = grl_lesson_chart(L, "activations",
+                                   "σ and tanh and their derivatives");
+  grl_chart_param(ch, "points", "%zu", n);
+  grl_chart_columns(ch, "a sigma dsigma tanh dtanh");
+  for (size_t i = 0; i < n; i++) {
+    double x = lo + (hi - lo) * (double)i / (double)(n - 1);
+    double s = grl_sigmoid(x), t = grl_tanh(x);
+    ds_max = fmax(ds_max, grl_dsigmoid(s));
+    dt_max = fmax(dt_max, grl_dtanh(t));
+    grl_chart_row(ch, 5, (double[]){x, s, grl_dsigmoid(s), t, grl_dtanh(t)});
+  }
+  grl_chart_gp(ch,
+    "set xlabel 'pre-activation a'\n"
+    "set ylabel 'value'\n"
+    "set xrange [-6:6]\n"
+    "set yrange [-1.1:1.15]\n"
+    "set key bottom right\n"
+    "plot dat using 1:2 with lines lt 1 title 'σ(a)', \\\n"
+    "     dat using 1:3 with lines lt 1 dt 2 title \"σ'(a) = σ(1-σ)\", \\\n"
+    "     dat using 1:4 with lines lt 2 title 'tanh(a)', \\\n"
+    "     dat using 1:5 with lines lt 2 dt 2 title \"tanh'(a) = 1-tanh^2\", \\\n"
+    "     0.25 with lines lt 8 dt 3 title \"largest σ' = 1/4, at a = 0\"\n");
+  grl_lesson_chart_done(L, ch);
+
+  grl_lesson_known(L, "largest sigma' on the grid", ds_max, 0.25);
+  grl_lesson_known(L, "largest tanh' on the grid", dt_max, 1.0);
+  grl_lesson_say(L,
+    "A gradient that flows back through k sigmoids is multiplied by at\n"
+    "most (1/4)^k: after 10 of them, by less than %.2g.  Chapter 6 measures\n"
+    "what this does to a recurrent net's memory.", pow(0.25, 10));
+}
+
+/* ------------------------------------------------------------------ */
+/* 2. The numerically stable forms                                     */
+/*                                                                     */
+/* sigma has two textbook forms, equal in exact arithmetic:            */
+/*   A: 1 / (1 + e^-a)      e^-a overflows for a < -709               */
+/*   B: e^a / (1 + e^a)     e^a  overflows for a > +709: inf/inf = NaN */
+/* The library picks A for a >= 0 and B for a < 0, so neither ever     */
+/* overflows.  tanh written as (e^2a - 1)/(e^2a + 1) subtracts two     */
+/* nearly equal numbers near 0 and is inf/inf beyond a = 354; libm's   */
+/* tanh is accurate everywhere.  And the derivative from the output,   */
+/* s (1 - s), loses RELATIVE accuracy once s rounds towards 1 -- but   */
+/* its absolute error stays below 1e-16, which is what backprop needs. */
+/* ------------------------------------------------------------------ */
+
+static double sigmoid_form_a(double x) { return 1.0 / (1.0 + exp(-x)); }
+static double sigmoid_form_b(double x) { double e = exp(x); return e / (1.0 + e); }
+static double tanh_by_exp(double x) { double e = exp(2.0 * x); return (e - 1.0) / (e + 1.0); }
+
+/* |computed - truth| / |truth|, with long double as the truth.  An exact
+ * result would be 0, which a log axis cannot show: it is drawn at 1e-20. */
+static double relerr(double computed, long double truth)
+{
+  long double e = fabsl((long double)computed - truth) / fabsl(truth);
+  return fmax((double)e, 1e-20);
+}
+
+static void stable_forms(grl_lesson *L)
+{
+  grl_lesson_section(L, "The numerically stable forms");
+  volatile double big = 1000.0;  /* volatile: evaluate at run time */
+
+  /* A raises the overflow flag at -1000 (its value, 0, is still right). */
+  feclearexcept(FE_OVERFLOW);
+  double a_neg = sigmoid_form_a(-big);
+  int overflowed = fetestexcept(FE_OVERFLOW) != 0;
+  grl_lesson_value(L, "form A 1/(1+e^-a) at a = -1000", a_neg);
+  grl_lesson_expect(L, overflowed, "... and e^1000 raised FE_OVERFLOW");
+  /* B is NaN at +1000: e^1000 = inf, and inf/(1+inf) = inf/inf. */
+  double b_pos = sigmoid_form_b(big);
+  grl_lesson_value(L, "form B e^a/(1+e^a) at a = +1000", b_pos);
+  grl_lesson_expect(L, isnan(b_pos), "... is NaN");
+  /* The library's sigma switches form on the sign of a. */
+  grl_lesson_known(L, "grl_sigmoid(+1000)", grl_sigmoid(big), 1.0);
+  grl_lesson_known(L, "grl_sigmoid(-1000)", grl_sigmoid(-big), 0.0);
+  double t_big = tanh_by_exp(400.0);
+  grl_lesson_value(L, "(e^2a-1)/(e^2a+1) at a = 400", t_big);
+  grl_lesson_expect(L, isnan(t_big), "... is NaN; libm's tanh(400) is 1");
+  grl_lesson_say(L,
+    "In the complex-step derivative of chapter 5 the same overflow becomes\n"
+    "a NaN even in form A, so the naive reference step uses the switch too.");
+
+  /* The chart: error against long double, a from 1e-8 to 40.  Rounding
+   * errors jump from point to point, so each chart point is the WORST
+   * error among 16 values of a across its bin: an envelope, not noise. */
+  size_t n = L->quick ? 60 : 300, sub = 16;
+  double lo = -8.0, hi = log10(40.0), step = (hi - lo) / (double)(n - 1);
+  double worst_exp = 0.0, worst_libm = 0.0, worst_abs = 0.0;
+  grl_chart *ch = grl_lesson_chart(L, "stable-forms",
+                                   "Tempting and stable formulas: error against long double");
+  grl_chart_param(ch, "points", "%zu", n);
+  grl_chart_param(ch, "per_bin", "%zu (each point is the worst of its bin)", sub);
+  grl_chart_param(ch, "truth", "long double, %d-bit mantissa", LDBL_MANT_DIG);
+  grl_chart_param(ch, "floor", "exact results are drawn at 1e-20");
+  grl_chart_columns(ch, "a tanh_by_exp tanh_libm dsigma_s(1-s) "
+                        "dsigma_sigma(a)sigma(-a) abs_err_s(1-s)");
+  for (size_t i = 0; i < n; i++) {
+    double row[6] = {pow(10.0, lo + step * (double)i), 0, 0, 0, 0, 0};
+    for (size_t k = 0; k < sub; k++) {
+      double x = pow(10.0, lo + step * ((double)i + (double)k / (double)sub));
+      long double X = (long double)x;
+      /* sigma'(a) = e^-a / (1 + e^-a)^2, the truth in long double */
+      long double E = expl(-X), ds_true = E / ((1.0L + E) * (1.0L + E));
+      double s = grl_sigmoid(x);
+      double e[5] = {
+        relerr(tanh_by_exp(x), tanhl(X)),
+        relerr(grl_tanh(x), tanhl(X)),
+        relerr(grl_dsigmoid(s), ds_true),
+        relerr(grl_sigmoid(x) * grl_sigmoid(-x), ds_true),
+        fmax((double)fabsl((long double)grl_dsigmoid(s) - ds_true), 1e-20),
+      };
+      for (size_t c = 0; c < 5; c++)
+        row[c + 1] = fmax(row[c + 1], e[c]);
+    }
+    worst_exp = fmax(worst_exp, row[1]);
+    worst_libm = fmax(worst_libm, row[2]);
+    worst_abs = fmax(worst_abs, row[5]);
+    grl_chart_row(ch, 6, row);
+  }
+  grl_chart_gp(ch,
+    "@log_x\n"
+    "@log_y\n"
+    "set xlabel 'a'\n"
+    "set ylabel 'worst error in each bin of a'\n"
+    "set xrange [1e-8:40]\n"
+    "set yrange [1e-21:10]\n"
+    "set label 'exact results are drawn at 10^{-20}' at graph 0.55, graph 0.12 center font font_small\n"
+    "set key top left font font_small\n"
+    "plot dat using 1:2 with lines lt 2 title 'tanh as (e^{2a}-1)/(e^{2a}+1): relative', \\\n"
+    "     dat using 1:3 with lines lt 1 title 'tanh from libm: relative', \\\n"
+    "     dat using 1:4 with lines lt 5 title \"σ' as s(1-s), s = σ(a): relative\", \\\n"
+    "     dat using 1:5 with lines lt 3 title \"σ' as σ(a)σ(-a): relative\", \\\n"
+    "     dat using 1:6 with lines lt 4 dt 2 title \"σ' as s(1-s): absolute\", \\\n"
+    "     2.2e-16 with lines lt 8 dt 3 title 'machine ε = 2.2·10^{-16}'\n");
+  grl_lesson_chart_done(L, ch);
+  grl_lesson_value(L, "worst relative error, tanh by exp", worst_exp);
+  grl_lesson_value(L, "worst relative error, libm tanh", worst_libm);
+  grl_lesson_value(L, "worst absolute error of s(1-s)", worst_abs);
+  grl_lesson_check(L, "libm tanh is accurate to", worst_libm, 1e-15);
+  grl_lesson_check(L, "s(1-s) absolute error is", worst_abs, 2.3e-16);
+}
+
+/* ------------------------------------------------------------------ */
+/* 3. One GRU step by hand                                             */
+/*                                                                     */
+/* A cell of H = 2 units reading an input of I = 2, with hand-picked   */
+/* weights, so that every number can be followed.  The loops below are */
+/* the equations, one unit j at a time.  PyTorch's values for the same */
+/* weights (nn.GRU in float64) are the known answers.                  */
+/* ------------------------------------------------------------------ */
+
+enum { H2 = 2, I2 = 2 };
+
+/* Gate blocks r, z, n, one row per unit: W_ih (3H, I), W_hh (3H, H). */
+static const double W_ih[3 * H2][I2] = {
+  {0.385, -0.731}, {-0.219, 0.463},    /* W_ir */
+  {0.647, 0.128},  {-0.532, -0.874},   /* W_iz */
+  {1.093, -0.406}, {0.271, 0.758},     /* W_in */
+};
+static const double W_hh[3 * H2][H2] = {
+  {0.512, -0.294}, {0.367, 0.845},     /* W_hr */
+  {-0.623, 0.411}, {0.158, -0.276},    /* W_hz */
+  {0.934, -0.517}, {-0.482, 0.691},    /* W_hn */
+};
+static const double b_ih[3 * H2] = {0.117, -0.243, 0.352, -0.085, 0.064, -0.198};
+static const double b_hh[3 * H2] = {-0.091, 0.176, 0.229, 0.143, -0.137, 0.258};
+static const double x_in[I2] = {0.83, -1.27};     /* (I) x_t     */
+static const double h_in[H2] = {0.412, -0.356};   /* (H) h_{t-1} */
+
+/* PyTorch 2.x, torch.float64, nn.GRU(2, 2) with the weights above. */
+static const double torch_r[H2] = {0.8305496856103074, 0.27162452257819064};
+static const double torch_z[H2] = {0.6347056775502747, 0.7088431191290681};
+static const double torch_n[H2] = {0.9513194916546276, -0.7558272459423802};
+static const double torch_h[H2] = {0.60901034828790745, -0.47241245381579838};
+
+/* The hand step's results, kept for the library comparison. */
+typedef struct {
+  double r[H2], z[H2], n[H2], h[H2];  /* (H) each */
+} hand_step;
+
+/* W[j] . v for a row-major (rows, cols) weight. */
+static double dot(const double *w, const double *v, size_t cols)
+{
+  double s = 0.0;
+  for (size_t k = 0; k < cols; k++)
+    s += w[k] * v[k];
+  return s;
+}
+
+static void gru_by_hand(grl_lesson *L, hand_step *out)
+{
+  grl_lesson_section(L, "One GRU step by hand, H = 2, I = 2");
+  grl_lesson_vector(L, "x   (input)", I2, x_in);
+  grl_lesson_vector(L, "h   (previous state)", H2, h_in);
+  grl_lesson_matrix(L, "W_ir W_iz W_in (rows)", 3 * H2, I2, &W_ih[0][0], I2);
+  grl_lesson_matrix(L, "W_hr W_hz W_hn (rows)", 3 * H2, H2, &W_hh[0][0], H2);
+
+  double a_r[H2], a_z[H2], a_nx[H2], a_nh[H2];   /* (H) pre-activations */
+  for (size_t j = 0; j < H2; j++) {
+    /* a_r = W_ir x + b_ir + W_hr h + b_hr */
+    a_r[j] = dot(W_ih[j], x_in, I2) + b_ih[j] + dot(W_hh[j], h_in, H2) + b_hh[j];
+    /* a_z = W_iz x + b_iz + W_hz h + b_hz */
+    a_z[j] = dot(W_ih[H2 + j], x_in, I2) + b_ih[H2 + j]
+             + dot(W_hh[H2 + j], h_in, H2) + b_hh[H2 + j];
+    /* the candidate's two halves: W_in x + b_in, and W_hn h + b_hn */
+    a_nx[j] = dot(W_ih[2 * H2 + j], x_in, I2) + b_ih[2 * H2 + j];
+    a_nh[j] = dot(W_hh[2 * H2 + j], h_in, H2) + b_hh[2 * H2 + j];
+  }
+  grl_lesson_vector(L, "a_r = W_ir x+b_ir+W_hr h+b_hr", H2, a_r);
+  grl_lesson_vector(L, "a_z = W_iz x+b_iz+W_hz h+b_hz", H2, a_z);
+  grl_lesson_vector(L, "W_in x + b_in", H2, a_nx);
+  grl_lesson_vector(L, "W_hn h + b_hn", H2, a_nh);
+
+  for (size_t j = 0; j < H2; j++) {
+    /* r = sigma(a_r),  z = sigma(a_z) */
+    out->r[j] = grl_sigmoid(a_r[j]);
+    out->z[j] = grl_sigmoid(a_z[j]);
+    /* n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) */
+    out->n[j] = grl_tanh(a_nx[j] + out->r[j] * a_nh[j]);
+    /* h' = (1 - z) * n + z * h */
+    out->h[j] = (1.0 - out->z[j]) * out->n[j] + out->z[j] * h_in[j];
+  }
+  grl_lesson_vector(L, "r  = sigma(a_r)", H2, out->r);
+  grl_lesson_vector(L, "z  = sigma(a_z)", H2, out->z);
+  grl_lesson_vector(L, "n  = tanh(W_in x+b_in + r*(..))", H2, out->n);
+  grl_lesson_vector(L, "h' = (1-z)*n + z*h", H2, out->h);
+
+  grl_lesson_say(L, "\nNext to PyTorch's nn.GRU (float64) on the same weights:");
+  char label[64];
+  for (size_t j = 0; j < H2; j++) {
+    snprintf(label, sizeof label, "r[%zu]", j);
+    grl_lesson_known(L, label, out->r[j], torch_r[j]);
+    snprintf(label, sizeof label, "z[%zu]", j);
+    grl_lesson_known(L, label, out->z[j], torch_z[j]);
+    snprintf(label, sizeof label, "n[%zu]", j);
+    grl_lesson_known(L, label, out->n[j], torch_n[j]);
+    snprintf(label, sizeof label, "h'[%zu]", j);
+    grl_lesson_known(L, label, out->h[j], torch_h[j]);
+  }
+  double all[4 * H2], want[4 * H2];
+  memcpy(all, out->r, sizeof out->r);       memcpy(want, torch_r, sizeof torch_r);
+  memcpy(all + 2, out->z, sizeof out->z);   memcpy(want + 2, torch_z, sizeof torch_z);
+  memcpy(all + 4, out->n, sizeof out->n);   memcpy(want + 4, torch_n, sizeof torch_n);
+  memcpy(all + 6, out->h, sizeof out->h);   memcpy(want + 6, torch_h, sizeof torch_h);
+  grl_lesson_check(L, "by hand vs PyTorch, relative", grl_lesson_reldiff(8, all, want),
+                   1e-15);
+}
+
+/* ------------------------------------------------------------------ */
+/* 4. The same step through the library                                */
+/*                                                                     */
+/* The library keeps every parameter in one block theta, laid out as   */
+/* PyTorch's state_dict: weight_ih_l0, weight_hh_l0, bias_ih_l0,       */
+/* bias_hh_l0.  Its naive reference step is the loops above; its fast  */
+/* path computes x W_ih^T + b_ih for all steps with one GEMM and       */
+/* h W_hh^T + b_hh for the whole batch with another.  Both must give   */
+/* our numbers.                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Copy a (rows, cols) array into the named tensor of m's block. */
+static void set_param(grl_model *m, const char *name, const double *v)
+{
+  const grl_param *p = grl_model_param(m, name);
+  memcpy(m->theta + p->offset, v, p->rows * p->cols * sizeof *v);
+}
+
+static int gru_in_library(grl_lesson *L, const hand_step *hs)
+{
+  grl_lesson_section(L, "The same step through the library");
+  grl_model *m;
+  int rc = grl_model_alloc(&m, &grl_cell_gru, I2, H2, 0);
+  if (rc)
+    return grl_lesson_error(L, rc, "grl_model_alloc");
+  set_param(m, "weight_ih_l0", &W_ih[0][0]);
+  set_param(m, "weight_hh_l0", &W_hh[0][0]);
+  set_param(m, "bias_ih_l0", b_ih);
+  set_param(m, "bias_hh_l0", b_hh);
+  grl_lesson_say(L, "cell %s: %s", grl_cell_name(m->cell), m->cell->title);
+
+  /* The naive reference step: one row, plain loops. */
+  double h_naive[H2], gates[3 * H2];   /* (H), (3H) r z n */
+  m->cell->naive(m, m->theta, x_in, h_in, NULL, h_naive, NULL, gates);
+  grl_lesson_vector(L, "naive step h'", H2, h_naive);
+  grl_lesson_check(L, "naive vs by hand, h' relative",
+                   grl_lesson_reldiff(H2, h_naive, hs->h), 1e-15);
+  double hand_gates[3 * H2];
+  memcpy(hand_gates, hs->r, sizeof hs->r);
+  memcpy(hand_gates + H2, hs->z, sizeof hs->z);
+  memcpy(hand_gates + 2 * H2, hs->n, sizeof hs->n);
+  grl_lesson_check(L, "naive vs by hand, r z n relative",
+                   grl_lesson_reldiff(3 * H2, gates, hand_gates), 1e-15);
+
+  /* The BLAS path: the sequence driver with T = 1, B = 1. */
+  grl_seq *s;
+  rc = grl_seq_alloc(&s, m, 1, 1);
+  if (!rc)
+    rc = grl_seq_forward(s, NULL, x_in, h_in, NULL);
+  if (rc) {
+    grl_model_free(m);
+    grl_seq_free(s);
+    return grl_lesson_error(L, rc, "grl_seq_forward");
+  }
+  gsl_matrix_view hT = grl_seq_hT(s);           /* (1, H) */
+  grl_lesson_vector(L, "BLAS path h'", H2, hT.matrix.data);
+  grl_lesson_check(L, "BLAS vs by hand, h' relative",
+                   grl_lesson_reldiff(H2, hT.matrix.data, hs->h), 1e-13);
+  /* The driver caches the gates: block k of a cache row is gate_names[k]. */
+  double cached[3 * H2];
+  for (size_t k = 0; k < m->cell->ngate; k++)
+    for (size_t j = 0; j < H2; j++)
+      cached[k * H2 + j] = gsl_matrix_get(s->cache, 0, k * H2 + j);
+  grl_lesson_check(L, "BLAS cache vs by hand, r z n",
+                   grl_lesson_reldiff(3 * H2, cached, hand_gates), 1e-13);
+  grl_seq_free(s);
+  grl_model_free(m);
+  return GRL_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* 5. What the gates do, and which way z points                        */
+/*                                                                     */
+/* Push a gate's bias far out and the gate saturates at 0 or 1; then   */
+/* the equations say exactly what must come out:                       */
+/*   z -> 1:  h' = (1-z) n + z h -> h     the old state is KEPT        */
+/*   z -> 0:  h' -> n                     it is REPLACED by n          */
+/*   r -> 0:  n -> tanh(W_in x + b_in)    n ignores the old state      */
+/* So z is the fraction of h_prev kept.  (Some texts, Cho et al.       */
+/* among them, write h' = z h + (1-z) n with the roles named the same  */
+/* way, others swap z and 1-z: read the equation, not the name.)       */
+/* ------------------------------------------------------------------ */
+
+static void gates_roles(grl_lesson *L)
+{
+  grl_lesson_section(L, "What the gates do, and which way z points");
+  grl_model *m;
+  int rc = grl_model_alloc(&m, &grl_cell_gru, I2, H2, 0);
+  if (rc) {
+    grl_lesson_error(L, rc, "grl_model_alloc");
+    return;
+  }
+  set_param(m, "weight_ih_l0", &W_ih[0][0]);
+  set_param(m, "weight_hh_l0", &W_hh[0][0]);
+  set_param(m, "bias_ih_l0", b_ih);
+  set_param(m, "bias_hh_l0", b_hh);
+  double *b = m->theta + grl_model_param(m, "bias_ih_l0")->offset; /* (3H) */
+  double h1[H2], g[3 * H2];   /* (H) h', (3H) r z n */
+
+  /* z -> 1: b_iz = +40 */
+  for (size_t j = 0; j < H2; j++)
+    b[H2 + j] = 40.0;
+  m->cell->naive(m, m->theta, x_in, h_in, NULL, h1, NULL, g);
+  grl_lesson_vector(L, "b_iz = +40:  z", H2, g + H2);
+  grl_lesson_vector(L, "             h'", H2, h1);
+  grl_lesson_vector(L, "             h (previous)", H2, h_in);
+  grl_lesson_check(L, "z -> 1 keeps h: |h' - h|", grl_lesson_absdiff(H2, h1, h_in),
+                   1e-15);
+
+  /* z -> 0: b_iz = -40 */
+  for (size_t j = 0; j < H2; j++)
+    b[H2 + j] = -40.0;
+  m->cell->naive(m, m->theta, x_in, h_in, NULL, h1, NULL, g);
+  grl_lesson_vector(L, "b_iz = -40:  z", H2, g + H2);
+  grl_lesson_vector(L, "             h'", H2, h1);
+  grl_lesson_vector(L, "             n", H2, g + 2 * H2);
+  grl_lesson_check(L, "z -> 0 takes n: |h' - n|",
+                   grl_lesson_absdiff(H2, h1, g + 2 * H2), 1e-15);
+
+  /* r -> 0: b_ir = -40 (z back to its own bias) */
+  memcpy(b, b_ih, sizeof b_ih);
+  for (size_t j = 0; j < H2; j++)
+    b[j] = -40.0;
+  m->cell->naive(m, m->theta, x_in, h_in, NULL, h1, NULL, g);
+  double n_x[H2];   /* (H) tanh(W_in x + b_in): the candidate without h */
+  for (size_t j = 0; j < H2; j++)
+    n_x[j] = grl_tanh(dot(W_ih[2 * H2 + j], x_in, I2) + b_ih[2 * H2 + j]);
+  grl_lesson_vector(L, "b_ir = -40:  r", H2, g);
+  grl_lesson_vector(L, "             n", H2, g + 2 * H2);
+  grl_lesson_vector(L, "  tanh(W_in x + b_in)", H2, n_x);
+  grl_lesson_check(L, "r -> 0 cuts h out: |n - tanh(..)|",
+                   grl_lesson_absdiff(H2, g + 2 * H2, n_x), 1e-15);
+  grl_lesson_say(L,
+    "In PyTorch's reset-after GRU, r multiplies W_hn h + b_hn -- the bias\n"
+    "b_hn too.  Cho et al. reset h before the product: W_hn (r*h) + b_hn.\n"
+    "Same parameters, different outputs: chapter 3 measures by how much.");
+  grl_model_free(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* 6. A random batch                                                   */
+/*                                                                     */
+/* The hand example is small; the agreement must not be luck.  A       */
+/* larger cell at PyTorch's default initialisation, U(-1/sqrt(H),      */
+/* 1/sqrt(H)), drawn from --seed, on a batch of B rows: the naive step */
+/* row by row against the driver's one GEMM for the batch.             */
+/* ------------------------------------------------------------------ */
+
+static void random_batch(grl_lesson *L)
+{
+  size_t I = 5, H = L->quick ? 4 : 16, B = 4;
+  grl_lesson_section(L, "A random batch: naive rows vs one batched step");
+  grl_model *m = NULL;
+  grl_seq *s = NULL;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  double *x = malloc(B * I * sizeof *x);      /* (B, I) */
+  double *h0 = malloc(B * H * sizeof *h0);    /* (B, H) */
+  double *hn = malloc(B * H * sizeof *hn);    /* (B, H) naive h' */
+  double *g = malloc(3 * H * sizeof *g);      /* (3H) gates of one row */
+  int rc = (!rng || !x || !h0 || !hn || !g) ? GRL_ENOMEM : GRL_OK;
+  if (!rc)
+    rc = grl_model_alloc(&m, &grl_cell_gru, I, H, 0);
+  if (!rc)
+    rc = grl_seq_alloc(&s, m, 1, B);
+  if (rc) {
+    grl_lesson_error(L, rc ? rc : GRL_ENOMEM, "allocation");
+    goto done;
+  }
+  gsl_rng_set(rng, L->seed);
+  grl_model_init_uniform(m, rng);
+  for (size_t i = 0; i < B * I; i++)
+    x[i] = 2.0 * gsl_rng_uniform(rng) - 1.0;
+  for (size_t i = 0; i < B * H; i++)
+    h0[i] = 2.0 * gsl_rng_uniform(rng) - 1.0;
+  grl_lesson_say(L, "I = %zu, H = %zu, B = %zu, parameters and inputs from --seed %lu",
+                 I, H, B, L->seed);
+
+  for (size_t b = 0; b < B; b++)
+    m->cell->naive(m, m->theta, x + b * I, h0 + b * H, NULL, hn + b * H, NULL, g);
+  rc = grl_seq_forward(s, NULL, x, h0, NULL);
+  if (rc) {
+    grl_lesson_error(L, rc, "grl_seq_forward");
+    goto done;
+  }
+  gsl_matrix_view hT = grl_seq_hT(s);   /* (B, H) */
+  grl_lesson_vector(L, "row 0, naive h'", H, hn);
+  grl_lesson_vector(L, "row 0, BLAS  h'", H, hT.matrix.data);
+  grl_lesson_check(L, "naive vs BLAS, all rows, relative",
+                   grl_lesson_reldiff(B * H, hn, hT.matrix.data), 1e-13);
+done:
+  grl_seq_free(s);
+  grl_model_free(m);
+  free(x); free(h0); free(hn); free(g);
+  if (rng)
+    gsl_rng_free(rng);
+}
+
+int main(int argc, char **argv)
+{
+  gsl_set_error_handler_off();
+  grl_lesson L;
+  if (grl_lesson_begin(&L, argc, argv, &chapter))
+    return L.exit_status;   /* --help, --charts: 0; a bad option: 2 */
+
+  activations(&L);
+  stable_forms(&L);
+  hand_step hs;
+  gru_by_hand(&L, &hs);
+  gru_in_library(&L, &hs);
+  gates_roles(&L);
+  random_batch(&L);
+  return grl_lesson_end(&L);
+}

@@ -1,0 +1,81 @@
+# style.gp -- the one look of every grulab chart.
+#
+# Every chart script a chapter writes begins with  load 'style.gp' , found
+# through gnuplot's loadpath, so all the charts of a lecture look alike.
+#
+# The output is chosen by two variables set before the script runs
+# (`make plots` sets them; see plots/local.mk):
+#   grl_term   = 'png'  pngcairo, 1280x800 pixels, fonts for a projector
+#              = 'pdf'  pdfcairo, 8x5 inches, for handouts and slides
+#   grl_output = the file to write
+# Without them the chart goes to gnuplot's default terminal, so from the
+# directory holding the charts
+#   gnuplot -p -e "set loadpath 'TOP_SRCDIR/plots'" ch01-activations.gp
+# opens it in a window.
+#
+# Chart scripts may use these names:
+#   grl_fs            the base font size of the terminal (points)
+#   font_small        a font spec 3 points smaller, for crowded keys:
+#                       set key font font_small
+#   @log_x, @log_y    a logarithmic axis with 10^k tic labels
+#   @heat_unit        a heatmap of values in [0,1] (gate activations)
+#   @heat_signed      a diverging heatmap; the script sets a symmetric
+#                     cbrange [-m:m] itself
+#   @heat_axes        tight axes for  plot ... matrix with image pixels
+
+set encoding utf8
+
+# ---- the terminal -------------------------------------------------------
+grl_fs = 20
+if (exists("grl_term")) {
+  if (grl_term eq "png") {
+    grl_fs = 20
+    set terminal pngcairo size 1280,800 enhanced font "DejaVu Sans,20" \
+        linewidth 2 rounded
+  } else {
+    if (grl_term eq "pdf") {
+      grl_fs = 10
+      set terminal pdfcairo size 8in,5in enhanced font "DejaVu Sans,10" \
+          linewidth 1 rounded
+    } else {
+      exit error "style.gp: grl_term must be 'png' or 'pdf', not '".grl_term."'"
+    }
+  }
+  if (exists("grl_output")) {
+    set output grl_output
+  }
+}
+
+# ---- lines: the Okabe-Ito palette, safe for colour-blind readers -------
+set linetype 1 lc rgb '#0072B2' lw 2.5 pt 7 ps 1.1 dt solid   # blue
+set linetype 2 lc rgb '#D55E00' lw 2.5 pt 5 ps 1.1 dt solid   # vermillion
+set linetype 3 lc rgb '#009E73' lw 2.5 pt 9 ps 1.3 dt solid   # bluish green
+set linetype 4 lc rgb '#CC79A7' lw 2.5 pt 11 ps 1.3 dt solid  # reddish purple
+set linetype 5 lc rgb '#E69F00' lw 2.5 pt 13 ps 1.3 dt solid  # orange
+set linetype 6 lc rgb '#56B4E9' lw 2.5 pt 4 ps 1.1 dt solid   # sky blue
+set linetype 7 lc rgb '#000000' lw 2.5 pt 6 ps 1.1 dt solid   # black
+set linetype 8 lc rgb '#999999' lw 2.5 pt 8 ps 1.1 dt solid   # grey
+set linetype cycle 8
+
+# ---- frame, grid, key -------------------------------------------------
+set border 3 back lw 1 lc rgb '#404040'
+set tics nomirror out scale 0.6
+set grid back lw 1 lc rgb '#dddddd' dt solid
+set key top right opaque spacing 1.15 samplen 2.5 box lc rgb '#cccccc'
+set title font sprintf(",%d", grl_fs + 4)
+font_small = sprintf(",%d", grl_fs - 3)
+set xlabel offset 0,0.3
+set format y "%g"
+set format x "%g"
+set samples 500
+set datafile commentschars "#"
+
+# ---- macros -------------------------------------------------------------
+log_x = "set logscale x; set format x '10^{%L}'; set mxtics 10"
+log_y = "set logscale y; set format y '10^{%L}'; set mytics 10"
+
+# viridis, a perceptually uniform map for values in [0,1]
+heat_unit = "set palette defined (0 '#440154', 0.14 '#46327e', 0.29 '#365c8d', 0.43 '#277f8e', 0.57 '#1fa187', 0.71 '#4ac16d', 0.86 '#a0da39', 1 '#fde725'); set cbrange [0:1]; set cbtics 0.25"
+# blue - white - red for signed values
+heat_signed = "set palette defined (-1 '#2166ac', -0.5 '#67a9cf', 0 '#f7f7f7', 0.5 '#ef8a62', 1 '#b2182b')"
+heat_axes = "set autoscale xfix; set autoscale yfix; unset grid; set tics out; set border 15 front lw 1; set key off"

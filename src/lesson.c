@@ -1,0 +1,493 @@
+/* lesson.c -- what every chapter shares: its options, the way it prints,
+ * and the way it writes charts.
+ *
+ * A chapter's output should read like the cells of a notebook: numbered
+ * sections, labelled values, and -- where the right answer is known --
+ * the computed value next to the known one and the error between them,
+ * as GSL's documented examples do.  Checks that fail are counted, and the
+ * chapter exits 1, so a lesson that prints a wrong number cannot pass
+ * `make check`.
+ *
+ * This is the one part of the library whose job is printing: the lesson
+ * to stdout, option errors to stderr.  Like the rest, it never exits.
+ */
+#include <config.h>
+#include "grulab.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#define LABEL_WIDTH 34   /* labels are padded to this, values line up */
+
+/* ------------------------------------------------------------------ */
+/* Options                                                             */
+/* ------------------------------------------------------------------ */
+
+static int bad_option(grl_lesson *L, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+
+/* One line on stderr, exit status 2, like any command-line tool. */
+static int bad_option(grl_lesson *L, const char *fmt, ...)
+{
+  va_list ap;
+  fprintf(stderr, "%s: ", L->info->name);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputs(" (try --help)\n", stderr);
+  L->exit_status = 2;
+  return 1;
+}
+
+static int parse_ulong(const char *s, unsigned long *v)
+{
+  char *end;
+  if (!s || !*s || *s == '-' || *s == '+')
+    return 0;
+  errno = 0;
+  unsigned long x = strtoul(s, &end, 10);
+  if (errno || *end)
+    return 0;
+  *v = x;
+  return 1;
+}
+
+static int parse_size(const char *s, size_t *v)
+{
+  unsigned long x;
+  if (!parse_ulong(s, &x))
+    return 0;
+  *v = (size_t)x;
+  return 1;
+}
+
+static int parse_double(const char *s, double *v)
+{
+  char *end;
+  if (!s || !*s)
+    return 0;
+  errno = 0;
+  double x = strtod(s, &end);
+  if (errno || *end || !isfinite(x))
+    return 0;
+  *v = x;
+  return 1;
+}
+
+static void print_help(const grl_lesson *L)
+{
+  const grl_lesson_info *in = L->info;
+  printf("%s -- %s\n\n%s\n", in->name, in->title, in->summary);
+  printf("\nOptions:\n");
+  printf("  --seed N       random seed (default %lu); the output is the same"
+         " for the same seed\n", in->seed);
+  printf("  --outdir DIR   where the charts go (default %s)\n", L->outdir);
+  printf("  --quick        the small size that make check uses\n");
+  printf("  --charts       list the chart files this chapter writes\n");
+  printf("  --help         this text\n");
+  for (const grl_lesson_opt *o = in->opts; o && o->name; o++) {
+    char head[48];
+    snprintf(head, sizeof head, "%s%s%s", o->name, o->arg ? " " : "",
+             o->arg ? o->arg : "");
+    printf("  %-14s %s\n", head, o->help);
+  }
+  if (in->charts && in->charts[0]) {
+    printf("\nCharts (DIR/NAME.dat and DIR/NAME.gp; `make plots` renders"
+           " them):\n");
+    for (const char *const *c = in->charts; *c; c++)
+      printf("  %s-%s\n", L->prefix, *c);
+  }
+}
+
+/* mkdir -p: each component in turn; one that exists is fine. */
+static int make_dirs(const char *path)
+{
+  char buf[4096];
+  size_t n = strlen(path);
+  if (n == 0 || n >= sizeof buf)
+    return grl_fail(GRL_EINVAL, "--outdir: bad directory '%s'", path);
+  memcpy(buf, path, n + 1);
+  for (size_t i = 1; i <= n; i++) {
+    if (buf[i] != '/' && buf[i] != '\0')
+      continue;
+    char c = buf[i];
+    buf[i] = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+      return grl_fail(GRL_EIO, "%s: cannot create directory: %s", buf,
+                      strerror(errno));
+    buf[i] = c;
+  }
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+    return grl_fail(GRL_EIO, "%s: not a directory", path);
+  return GRL_OK;
+}
+
+/* Apply one extra option of the chapter. */
+static int set_opt(grl_lesson *L, const grl_lesson_opt *o, const char *val)
+{
+  switch (o->type) {
+  case 'z':
+    if (!parse_size(val, (size_t *)o->value))
+      return bad_option(L, "%s: '%s' is not a non-negative integer",
+                        o->name, val);
+    return 0;
+  case 'd':
+    if (!parse_double(val, (double *)o->value))
+      return bad_option(L, "%s: '%s' is not a finite number", o->name, val);
+    return 0;
+  case 's':
+    *(const char **)o->value = val;
+    return 0;
+  case 'f':
+    *(int *)o->value = 1;
+    return 0;
+  }
+  return bad_option(L, "%s: unknown option type '%c'", o->name, o->type);
+}
+
+int grl_lesson_start(grl_lesson *L, int argc, char **argv,
+                     const grl_lesson_info *info, const char *default_outdir)
+{
+  memset(L, 0, sizeof *L);
+  L->info = info;
+  L->seed = info->seed;
+  L->outdir = default_outdir;
+  /* The chart prefix: "ch01-gates" -> "ch01". */
+  size_t np = strcspn(info->name, "-");
+  if (np >= sizeof L->prefix)
+    np = sizeof L->prefix - 1;
+  memcpy(L->prefix, info->name, np);
+  L->prefix[np] = '\0';
+
+  int help = 0, charts = 0;
+  for (int i = 1; i < argc; i++) {
+    char name[64];
+    const char *arg = argv[i], *val = NULL;
+    /* --opt=VALUE or --opt VALUE */
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    if (strncmp(arg, "--", 2) != 0 || len >= sizeof name)
+      return bad_option(L, "unexpected argument '%s'", arg);
+    memcpy(name, arg, len);
+    name[len] = '\0';
+    if (eq)
+      val = eq + 1;
+
+    /* Options that take no value. */
+    int is_flag = !strcmp(name, "--help") || !strcmp(name, "--quick")
+                  || !strcmp(name, "--charts");
+    const grl_lesson_opt *extra = NULL;
+    for (const grl_lesson_opt *o = info->opts; o && o->name; o++)
+      if (!strcmp(name, o->name))
+        extra = o;
+    if (extra && extra->type == 'f')
+      is_flag = 1;
+    if (is_flag && val)
+      return bad_option(L, "option '%s' takes no value", name);
+    if (!is_flag && !val) {
+      if (i + 1 >= argc)
+        return bad_option(L, "option '%s' needs a value", name);
+      val = argv[++i];
+    }
+
+    if (!strcmp(name, "--help"))
+      help = 1;
+    else if (!strcmp(name, "--charts"))
+      charts = 1;
+    else if (!strcmp(name, "--quick"))
+      L->quick = 1;
+    else if (!strcmp(name, "--seed")) {
+      if (!parse_ulong(val, &L->seed))
+        return bad_option(L, "--seed: '%s' is not a non-negative integer",
+                          val);
+    } else if (!strcmp(name, "--outdir")) {
+      if (!*val)
+        return bad_option(L, "--outdir: empty directory name");
+      L->outdir = val;
+    } else if (extra) {
+      if (set_opt(L, extra, val))
+        return 1;
+    } else
+      return bad_option(L, "unknown option '%s'", name);
+  }
+
+  if (help) {
+    print_help(L);
+    L->exit_status = 0;
+    return 1;
+  }
+  if (charts) {
+    for (const char *const *c = info->charts; c && *c; c++)
+      printf("%s-%s\n", L->prefix, *c);
+    L->exit_status = 0;
+    return 1;
+  }
+  int rc = make_dirs(L->outdir);
+  if (rc != GRL_OK) {
+    fprintf(stderr, "%s: %s\n", info->name, grl_strerror());
+    L->exit_status = 2;
+    return 1;
+  }
+
+  /* The banner: what this is and how it was run. */
+  printf("%s -- %s\n", info->name, info->title);
+  printf("seed %lu, %s size, charts in %s\n", L->seed,
+         L->quick ? "quick" : "default", L->outdir);
+  return 0;
+}
+
+void grl_lesson_param(grl_lesson *L, const char *key, const char *fmt, ...)
+{
+  char val[64];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(val, sizeof val, fmt, ap);
+  va_end(ap);
+  /* A key set twice keeps its latest value. */
+  size_t k = 0;
+  while (k < L->nparam && strcmp(L->param_key[k], key))
+    k++;
+  if (k == GRL_LESSON_MAX_PARAMS) {
+    grl_lesson_expect(L, 0, "too many lesson parameters");
+    return;
+  }
+  snprintf(L->param_key[k], sizeof L->param_key[k], "%s", key);
+  snprintf(L->param_val[k], sizeof L->param_val[k], "%s", val);
+  if (k == L->nparam)
+    L->nparam++;
+  printf("  %-*s = %s\n", LABEL_WIDTH, key, val);
+}
+
+int grl_lesson_end(grl_lesson *L)
+{
+  const grl_lesson_info *in = L->info;
+  size_t k = 0;
+  for (const char *const *c = in->charts; c && *c; c++, k++)
+    if (!(L->written & (1UL << k))) {
+      fprintf(stderr, "%s: chart '%s-%s' was declared but not written\n",
+              in->name, L->prefix, *c);
+      L->failed++;
+    }
+  printf("\n");
+  if (L->failed) {
+    printf("%s: %d check%s FAILED\n", in->name, L->failed,
+           L->failed == 1 ? "" : "s");
+    return 1;
+  }
+  printf("%s: done; %zu chart%s written to %s\n", in->name, L->nwritten,
+         L->nwritten == 1 ? "" : "s", L->outdir);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Printing                                                            */
+/* ------------------------------------------------------------------ */
+
+void grl_lesson_section(grl_lesson *L, const char *fmt, ...)
+{
+  char title[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(title, sizeof title, fmt, ap);
+  va_end(ap);
+  L->section++;
+  /* "== [3] Title ======...", padded to 72 columns. */
+  int n = printf("\n== [%d] %s ", L->section, title);
+  for (; n < 73; n++)
+    putchar('=');
+  putchar('\n');
+}
+
+void grl_lesson_say(grl_lesson *L, const char *fmt, ...)
+{
+  (void)L;
+  char text[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  /* Indent every line by two spaces; a trailing newline is implied. */
+  for (const char *p = text; *p;) {
+    size_t n = strcspn(p, "\n");
+    printf(n ? "  %.*s\n" : "\n", (int)n, p);
+    p += n;
+    if (*p == '\n')
+      p++;
+  }
+}
+
+void grl_lesson_value(grl_lesson *L, const char *label, double v)
+{
+  (void)L;
+  printf("  %-*s = % .10g\n", LABEL_WIDTH, label, v);
+}
+
+void grl_lesson_known(grl_lesson *L, const char *label, double computed,
+                      double known)
+{
+  (void)L;
+  printf("  %-*s = % -18.15g  known % -18.15g  error % .1e\n", LABEL_WIDTH,
+         label, computed, known, computed - known);
+}
+
+static void print_numbers(size_t n, const double *v)
+{
+  /* Long vectors: the first and last few, with the count. */
+  const size_t edge = 5;
+  printf("[");
+  for (size_t i = 0; i < n; i++) {
+    if (n > 2 * edge + 2 && i == edge) {
+      printf("  ... (%zu more)", n - 2 * edge);
+      i = n - edge - 1;
+      continue;
+    }
+    printf(" % .6f", v[i]);
+  }
+  printf(" ]");
+}
+
+void grl_lesson_vector(grl_lesson *L, const char *label, size_t n,
+                       const double *v)
+{
+  (void)L;
+  printf("  %-*s = ", LABEL_WIDTH, label);
+  print_numbers(n, v);
+  putchar('\n');
+}
+
+void grl_lesson_matrix(grl_lesson *L, const char *label, size_t rows,
+                       size_t cols, const double *a, size_t stride)
+{
+  (void)L;
+  for (size_t i = 0; i < rows; i++) {
+    printf("  %-*s %c ", LABEL_WIDTH, i == 0 ? label : "", i == 0 ? '=' : ' ');
+    print_numbers(cols, a + i * stride);
+    putchar('\n');
+  }
+}
+
+int grl_lesson_check(grl_lesson *L, const char *label, double value,
+                     double tol)
+{
+  int pass = value <= tol;   /* NaN fails */
+  printf("  %-*s = %.2e   (want <= %.2g)   %s\n", LABEL_WIDTH, label, value,
+         tol, pass ? "ok" : "FAILED");
+  if (!pass)
+    L->failed++;
+  return pass;
+}
+
+int grl_lesson_expect(grl_lesson *L, int cond, const char *label)
+{
+  printf("  %-*s   %s\n", LABEL_WIDTH, label, cond ? "ok" : "FAILED");
+  if (!cond)
+    L->failed++;
+  return cond;
+}
+
+int grl_lesson_error(grl_lesson *L, int status, const char *what)
+{
+  if (status == GRL_OK)
+    return status;
+  fprintf(stderr, "%s: %s: %s\n", L->info->name, what, grl_strerror());
+  printf("  %-*s   FAILED (%s)\n", LABEL_WIDTH, what, grl_strerror());
+  L->failed++;
+  return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* Charts                                                              */
+/* ------------------------------------------------------------------ */
+
+grl_chart *grl_lesson_chart(grl_lesson *L, const char *name,
+                            const char *title)
+{
+  const grl_lesson_info *in = L->info;
+  /* Only declared charts: --charts and the tests rely on the list. */
+  size_t k = 0;
+  const char *const *c = in->charts;
+  while (c && c[k] && strcmp(c[k], name))
+    k++;
+  if (!c || !c[k]) {
+    grl_lesson_error(L, grl_fail(GRL_EINVAL, "chart '%s' is not declared in"
+                                 " the chapter's charts", name), "chart");
+    return NULL;
+  }
+  if (k >= CHAR_BIT * sizeof L->written) {
+    grl_lesson_error(L, grl_fail(GRL_EINVAL, "too many charts"), "chart");
+    return NULL;
+  }
+
+  char full[128];
+  snprintf(full, sizeof full, "%s-%s", L->prefix, name);
+  grl_chart *ch;
+  int rc = grl_chart_open(&ch, L->outdir, full, title);
+  if (rc != GRL_OK) {
+    grl_lesson_error(L, rc, full);
+    return NULL;
+  }
+  /* Every chart records how it was made. */
+  grl_chart_param(ch, "chapter", "%s", in->name);
+  grl_chart_param(ch, "seed", "%lu", L->seed);
+  grl_chart_param(ch, "quick", "%d", L->quick);
+  for (size_t i = 0; i < L->nparam; i++)
+    grl_chart_param(ch, L->param_key[i], "%s", L->param_val[i]);
+  return ch;
+}
+
+int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch)
+{
+  if (!ch)
+    return GRL_EINVAL;   /* already counted when it failed to open */
+  char full[128];
+  snprintf(full, sizeof full, "%s", grl_chart_name(ch));
+  int rc = grl_chart_commit(ch);
+  if (rc != GRL_OK)
+    return grl_lesson_error(L, rc, full);
+  /* Mark it written: its index in the declared list. */
+  size_t np = strlen(L->prefix) + 1;
+  size_t k = 0;
+  for (const char *const *c = L->info->charts; c[k]; k++)
+    if (!strcmp(c[k], full + np))
+      L->written |= 1UL << k;
+  L->nwritten++;
+  printf("  %-*s   %s.dat, %s.gp\n", LABEL_WIDTH, "chart written", full,
+         full);
+  return GRL_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Numbers                                                             */
+/* ------------------------------------------------------------------ */
+
+double grl_lesson_reldiff(size_t n, const double *a, const double *b)
+{
+  double dmax = 0.0, amax = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double d = fabs(a[i] - b[i]);
+    if (!(d <= dmax))            /* NaN propagates */
+      dmax = d;
+    amax = fmax(amax, fmax(fabs(a[i]), fabs(b[i])));
+  }
+  if (dmax == 0.0)
+    return 0.0;
+  return dmax / amax;
+}
+
+double grl_lesson_absdiff(size_t n, const double *a, const double *b)
+{
+  double dmax = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double d = fabs(a[i] - b[i]);
+    if (!(d <= dmax))
+      dmax = d;
+  }
+  return dmax;
+}

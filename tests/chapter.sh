@@ -1,0 +1,140 @@
+# chapter.sh -- the TAP test of one chapter, sourced by tests/chNN-slug.sh:
+#   . "$top_srcdir/tests/chapter.sh"; chapter_test chNN-slug
+#
+# It runs the chapter with --quick into a temporary directory and checks:
+#  - --help prints the lesson's summary and exits 0; a bad option exits 2
+#    with one line on stderr and nothing on stdout;
+#  - the run exits 0 with nothing on stderr;
+#  - every chart the chapter declares (--charts) was written, .dat and .gp,
+#    and nothing else was;
+#  - each .dat declares its layout ("# columns: ..." or "# matrix: R C")
+#    and every data line has that many fields, all finite numbers;
+#  - each .gp loads the shared style.gp and, where gnuplot is installed,
+#    renders to PNG with nothing at all on stderr (no warnings);
+#  - the same --seed twice gives byte-identical output and charts
+#    (set chapter_determinism=no before calling to skip this).
+. "$top_srcdir/tests/tap.sh"
+
+skip_test() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
+
+# check_dat FILE: prints nothing if FILE is a well-formed chart data file,
+# else one line saying what is wrong.
+check_dat() {
+  awk '
+    function fail(msg) { bad = FILENAME ":" FNR ": " msg; exit }
+    BEGIN { layout = ""; n = 0; lines = 0; inblock = 0 }
+    /^# columns:/ {
+      if (layout != "") fail("layout declared twice")
+      layout = "columns"; s = $0; sub(/^# columns:[ ]*/, "", s)
+      n = split(s, names, " "); next
+    }
+    /^# matrix:/ {
+      if (layout != "") fail("layout declared twice")
+      layout = "matrix"; rows = $3 + 0; n = $4 + 0
+      if (rows < 1 || n < 1) fail("bad matrix declaration")
+      next
+    }
+    /^#/ { next }
+    /^[ \t]*$/ {
+      if (layout == "matrix" && inblock > 0 && inblock != rows)
+        fail("matrix block of " inblock " lines, " rows " declared")
+      inblock = 0; next
+    }
+    {
+      if (layout == "") fail("data before a # columns: or # matrix: line")
+      if (NF != n) fail(NF " fields, " n " declared")
+      for (i = 1; i <= NF; i++)
+        if ($i !~ /^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$/)
+          fail("field " i " is not a finite number: " $i)
+      lines++; inblock++
+    }
+    END {
+      if (bad == "" && layout == "") bad = FILENAME ": no layout declared"
+      if (bad == "" && lines == 0) bad = FILENAME ": no data"
+      if (bad == "" && layout == "matrix" && inblock > 0 && inblock != rows)
+        bad = FILENAME ": last matrix block of " inblock " lines, " rows " declared"
+      if (bad != "") print bad
+    }' "$1"
+}
+
+chapter_test() {
+  chap=$1
+  bin="$top_builddir/chapters/$chap"
+  args="--quick --seed 7"
+  charts=$("$bin" --charts 2>/dev/null)
+  ncharts=$(printf '%s\n' "$charts" | grep -c .)
+  plan $((6 + 4 * ncharts))
+
+  # --help and a bad option.
+  "$bin" --help >"$TMP/help" 2>"$TMP/help.err"; rc=$?
+  ok "$chap --help exits 0 and prints the lesson's summary" \
+    test "$rc" = 0 -a -s "$TMP/help" -a ! -s "$TMP/help.err"
+  "$bin" --no-such-option >"$TMP/bad" 2>"$TMP/bad.err"; rc=$?
+  ok "$chap --no-such-option exits 2 with one line on stderr" \
+    test "$rc" = 2 -a ! -s "$TMP/bad" -a "$(grep -c '' "$TMP/bad.err")" = 1
+  ok "$chap --charts declares at least one chart" test "$ncharts" -ge 1
+
+  # The quick run.
+  mkdir "$TMP/a"
+  "$bin" $args --outdir "$TMP/a" >"$TMP/a.out" 2>"$TMP/a.err"; rc=$?
+  if test "$rc" = 0 && ! test -s "$TMP/a.err"; then
+    pass "$chap $args exits 0, stderr empty"
+  else
+    fail "$chap $args exits 0, stderr empty"
+    diag "exit $rc; stderr:" "$(cat "$TMP/a.err")" "last lines of stdout:" \
+      "$(tail -n 15 "$TMP/a.out")"
+  fi
+
+  for c in $charts; do
+    ok "$c.dat and $c.gp exist and are not empty" \
+      test -s "$TMP/a/$c.dat" -a -s "$TMP/a/$c.gp"
+    if test -f "$TMP/a/$c.dat"; then
+      why=$(check_dat "$TMP/a/$c.dat")
+    else
+      why="$c.dat is missing"
+    fi
+    is "$c.dat has its declared columns and finite numbers" "$why" ""
+    ok "$c.gp loads the shared style.gp" \
+      grep -q "^load 'style.gp'" "$TMP/a/$c.gp"
+    if test -z "${GNUPLOT:-}"; then
+      skip_test "gnuplot is not installed: $c.gp not rendered"
+    else
+      (cd "$TMP/a" && "$GNUPLOT" -e "set loadpath '$top_srcdir/plots'" \
+         -e "grl_term='png'; grl_output='$c.png'" "$c.gp") \
+         >"$TMP/gp.out" 2>"$TMP/gp.err"; rc=$?
+      if test "$rc" = 0 && test -s "$TMP/a/$c.png" && ! test -s "$TMP/gp.err"; then
+        pass "$c.gp renders with gnuplot, no warnings"
+      else
+        fail "$c.gp renders with gnuplot, no warnings"
+        diag "exit $rc; gnuplot said:" "$(cat "$TMP/gp.err")"
+      fi
+      rm -f "$TMP/a/$c.png"
+    fi
+  done
+
+  # Nothing undeclared: every chart file belongs to a declared chart.
+  extra=
+  for f in $(cd "$TMP/a" && ls); do
+    base=${f%.*}
+    printf '%s\n' "$charts" | grep -qx "$base" || extra="$extra $f"
+  done
+  is "$chap writes no undeclared files" "$extra" ""
+
+  # Determinism: the same seed again, into another directory.
+  if test "${chapter_determinism:-yes}" = no; then
+    skip_test "determinism not checked for $chap"
+  else
+    mkdir "$TMP/b"
+    "$bin" $args --outdir "$TMP/b" >"$TMP/b.out" 2>/dev/null
+    sed "s|$TMP/a|DIR|g" "$TMP/a.out" >"$TMP/a.cmp"
+    sed "s|$TMP/b|DIR|g" "$TMP/b.out" >"$TMP/b.cmp"
+    same=yes
+    cmp -s "$TMP/a.cmp" "$TMP/b.cmp" || same="no: stdout differs"
+    for f in $(cd "$TMP/a" && ls); do
+      cmp -s "$TMP/a/$f" "$TMP/b/$f" || same="no: $f differs"
+    done
+    is "$chap: the same --seed gives byte-identical output and charts" \
+      "$same" yes
+  fi
+  done_testing
+}
