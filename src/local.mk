@@ -17,6 +17,12 @@ src_libgrulab_la_SOURCES = \
 	src/cell_lstm.c \
 	src/cell_seed.c \
 	src/seq.c \
+	src/readout.c \
+	src/loss.c \
+	src/optim.c \
+	src/task.c \
+	src/train.c \
+	src/gradnorm.c \
 	src/chart.c \
 	src/lesson.c
 src_libgrulab_la_LIBADD = $(GRL_LIBS)
