@@ -17,6 +17,8 @@ src_libgrulab_la_SOURCES = \
 	src/cell_lstm.c \
 	src/cell_seed.c \
 	src/seq.c \
+	src/gradcheck.c \
+	src/gradcheck_report.c \
 	src/readout.c \
 	src/loss.c \
 	src/optim.c \
