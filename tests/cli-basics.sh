@@ -38,8 +38,10 @@ fails_with "unknown short option: usage error naming it" 2 \
 fails_with "a command's name is case-sensitive" 2 \
   "^grulab: unknown command 'Train'" Train
 
-# Every subcommand refuses an unknown flag with one line and status 2.
+# Every subcommand refuses an unknown flag with one line, naming it, and
+# status 2.
 for c in $commands; do
-  fails_with "$c --no-such-flag: usage error" 2 "^grulab" "$c" --no-such-flag
+  fails_with "$c --no-such-flag: usage error naming the flag" 2 \
+    "^grulab: $c: .*'--no-such-flag'" "$c" --no-such-flag
 done
 done_testing
