@@ -10,9 +10,11 @@
 #   3. add tests/chNN-slug.sh (a copy of another chapter's, two lines) to
 #      CHAPTER_CHECKS.  `make plots` and `make check` then pick it up.
 CHAPTERS = \
-	chapters/ch01-gates
+	chapters/ch01-gates \
+	chapters/ch02-hidden-state
 CHAPTER_CHECKS = \
-	tests/ch01-gates.sh
+	tests/ch01-gates.sh \
+	tests/ch02-hidden-state.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
 CHAPTER_CPPFLAGS = $(AM_CPPFLAGS) -DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
@@ -21,6 +23,9 @@ CHAPTER_LDADD = src/libgrulab.la $(GRL_LIBS)
 chapters_ch01_gates_SOURCES = chapters/ch01-gates.c
 chapters_ch01_gates_CPPFLAGS = $(CHAPTER_CPPFLAGS)
 chapters_ch01_gates_LDADD = $(CHAPTER_LDADD)
+chapters_ch02_hidden_state_SOURCES = chapters/ch02-hidden-state.c
+chapters_ch02_hidden_state_CPPFLAGS = $(CHAPTER_CPPFLAGS)
+chapters_ch02_hidden_state_LDADD = $(CHAPTER_LDADD)
 
 # The chapter tests: each runs its chapter with --quick and checks its
 # charts (tests/chapter.sh).

@@ -15,21 +15,32 @@
 #
 # Chart scripts may use these names:
 #   grl_fs            the base font size of the terminal (points)
+#   font_title        the title's font spec (4 points larger), e.g. for
+#                       set multiplot title chart_title font font_title
+#   font_normal       the base font spec, e.g. for the panels' titles
 #   font_small        a font spec 3 points smaller, for crowded keys:
 #                       set key font font_small
 #   @log_x, @log_y    a logarithmic axis with 10^k tic labels
 #   @heat_unit        a heatmap of values in [0,1] (gate activations)
 #   @heat_signed      a diverging heatmap; the script sets a symmetric
 #                     cbrange [-m:m] itself
-#   @heat_axes        tight axes for  plot ... matrix with image pixels
+#   @heat_axes        tight axes for a heatmap
+#   @heat_image       the heatmap's plot style:
+#                       plot dat index 0 matrix with @heat_image title 'z'
+#                     'image pixels' (one vector rectangle per value: crisp
+#                     in the PDF), except in the PNG, where cairo's
+#                     antialiasing draws a seam between adjacent rectangles
+#                     and the equivalent bitmap 'image' is used instead
 
 set encoding utf8
 
 # ---- the terminal -------------------------------------------------------
 grl_fs = 20
+heat_image = "image pixels"
 if (exists("grl_term")) {
   if (grl_term eq "png") {
     grl_fs = 20
+    heat_image = "image"
     set terminal pngcairo size 1280,800 enhanced font "DejaVu Sans,20" \
         linewidth 2 rounded
   } else {
@@ -62,8 +73,10 @@ set border 3 back lw 1 lc rgb '#404040'
 set tics nomirror out scale 0.6
 set grid back lw 1 lc rgb '#dddddd' dt solid
 set key top right opaque spacing 1.15 samplen 2.5 box lc rgb '#cccccc'
-set title font sprintf(",%d", grl_fs + 4)
+font_title = sprintf(",%d", grl_fs + 4)
+font_normal = sprintf(",%d", grl_fs)
 font_small = sprintf(",%d", grl_fs - 3)
+set title font font_title offset 0,-0.3
 set xlabel offset 0,0.3
 set format y "%g"
 set format x "%g"

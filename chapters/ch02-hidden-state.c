@@ -1,0 +1,456 @@
+/* ch02-hidden-state.c -- Chapter 2: the hidden-state update.
+ *
+ * Chapter 1 computed one step.  This chapter runs many, and watches what
+ * the update gate does to the state over time.
+ *
+ * What you will learn
+ *   1. The update h' = (1 - z) * n + z * h is an INTERPOLATION: each unit
+ *      moves a fraction 1 - z of the way from its old value h towards the
+ *      candidate n.  h' always lies between h and n.
+ *   2. A unit whose z stays near 1 has a long memory.  With z constant and
+ *      n = 0 the state decays as h_t = z^t h_0: a half-life of
+ *      ln 2 / (-ln z) steps, 6.6 steps at z = 0.9, 69 at z = 0.99.
+ *   3. The update gate's bias b_z sets each unit's time scale.  Driven by a
+ *      structured input (a pulse train, and a sine with a step), units with
+ *      z near 0 follow the input step by step; units with z near 1 integrate
+ *      it slowly.  The reset gate r decides how much of h the candidate sees.
+ *   4. The sequence driver runs the time loop and caches every gate at every
+ *      step; the charts read z and r from that cache (cell->gate_names names
+ *      its blocks).  The naive reference, one row and one step at a time,
+ *      gives the same numbers.
+ *
+ * The equations (PyTorch nn.GRU, reset-after):
+ *   r_t = sigma(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)
+ *   z_t = sigma(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)
+ *   n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))
+ *   h_t = (1 - z_t) * n_t + z_t * h_{t-1}  =  h_{t-1} + (1 - z_t) * (n_t - h_{t-1})
+ *
+ * Run it:
+ *   chapters/ch02-hidden-state [--seed N] [--outdir DIR] [--quick]
+ *
+ * Charts:
+ *   ch02-memory        h_t = z^t h_0 for three constant gates: measured
+ *                      points on the known curves (log scale)
+ *   ch02-gates         heatmaps of z and r, hidden unit x time step
+ *   ch02-trajectories  the input and the hidden states of four units
+ */
+#include <config.h>
+#include "grulab.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+
+static const char *const charts[] = {"memory", "gates", "trajectories", NULL};
+
+static const grl_lesson_info chapter = {
+  .name = "ch02-hidden-state",
+  .title = "The hidden-state update: interpolation and memory",
+  .summary =
+    "Chapter 2 reads the GRU's update h' = (1-z)*n + z*h as an interpolation\n"
+    "between the old state and the candidate, and shows what it does over\n"
+    "time: with a constant update gate a state decays as z^t (half-life\n"
+    "ln 2/(-ln z) steps), and the bias of z sets each unit's time scale.\n"
+    "A GRU driven by a pulse train and a sine with a step shows fast units\n"
+    "following the input and slow ones integrating it, in heatmaps of the\n"
+    "gates z and r read from the sequence driver's cache.",
+  .charts = charts,
+  .seed = 2,
+};
+
+/* Copy values into the named tensor of m's block. */
+static double *param(grl_model *m, const char *name)
+{
+  return m->theta + grl_model_param(m, name)->offset;
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. An interpolation                                                 */
+/*                                                                     */
+/*   h' = (1 - z) n + z h  =  h + (1 - z)(n - h)                        */
+/*                                                                     */
+/* z = 1 keeps h, z = 0 takes n, and anything between lands between.   */
+/* ------------------------------------------------------------------ */
+
+static void interpolation(grl_lesson *L)
+{
+  grl_lesson_section(L, "The update is an interpolation");
+  const double h = 0.412, n = -0.731;
+  grl_lesson_say(L, "One unit with h = %.3f and candidate n = %.3f:", h, n);
+  const double zs[] = {0.0, 0.25, 0.5, 0.9, 1.0};
+  int between = 1;
+  for (size_t k = 0; k < sizeof zs / sizeof zs[0]; k++) {
+    double z = zs[k];
+    /* h' = (1 - z) * n + z * h */
+    double h1 = (1.0 - z) * n + z * h;
+    /* the same, as a step from h towards n: h + (1 - z)(n - h) */
+    double h2 = h + (1.0 - z) * (n - h);
+    char label[64];
+    snprintf(label, sizeof label, "z = %.2f: h' = (1-z)n + zh", z);
+    grl_lesson_known(L, label, h1, h2);
+    between &= (h1 >= fmin(h, n) && h1 <= fmax(h, n));
+  }
+  grl_lesson_expect(L, between, "every h' lies between h and n");
+}
+
+/* ------------------------------------------------------------------ */
+/* 2. Memory: a constant gate                                          */
+/*                                                                     */
+/* Zero every weight, so that z = sigma(b_iz) is a constant and        */
+/* n = tanh(0) = 0.  Then h_t = z h_{t-1} = z^t h_0: the old state     */
+/* fades geometrically, with a half-life of ln 2 / (-ln z) steps.      */
+/* Three units, three biases, one run of the sequence driver.          */
+/* ------------------------------------------------------------------ */
+
+static void memory(grl_lesson *L)
+{
+  grl_lesson_section(L, "Memory: with a constant gate, h_t = z^t h_0");
+  enum { H = 3 };
+  const double bz[H] = {-0.5, 2.2, 4.6};  /* z = 0.38, 0.90, 0.99 */
+  const double h0[H] = {0.9, 0.9, 0.9};   /* (1, H) */
+  size_t T = L->quick ? 40 : 200;
+  grl_model *m;
+  grl_seq *s = NULL;
+  double *x = calloc(T, sizeof *x);       /* (T, 1) all zero */
+  int rc = x ? grl_model_alloc(&m, &grl_cell_gru, 1, H, 0) : GRL_ENOMEM;
+  if (rc) {
+    free(x);
+    grl_lesson_error(L, rc, "allocation");
+    return;
+  }
+  double *b_ih = param(m, "bias_ih_l0");  /* (3H) r, z, n */
+  for (size_t j = 0; j < H; j++)
+    b_ih[H + j] = bz[j];                   /* b_iz: everything else is 0 */
+  rc = grl_seq_alloc(&s, m, T, 1);
+  if (!rc)
+    rc = grl_seq_forward(s, NULL, x, h0, NULL);
+  if (rc) {
+    grl_lesson_error(L, rc, "grl_seq_forward");
+    goto done;
+  }
+
+  grl_chart *ch = grl_lesson_chart(L, "memory",
+                                   "Memory of a constant update gate: h_t = z^t h_0");
+  grl_chart_param(ch, "T", "%zu", T);
+  grl_chart_param(ch, "h0", "%g", h0[0]);
+  grl_chart_columns(ch, "t h_unit0 h_unit1 h_unit2 known0 known1 known2");
+  double worst = 0.0;
+  for (size_t t = 0; t <= T; t++) {
+    double row[7] = {(double)t};
+    for (size_t j = 0; j < H; j++) {
+      double z = grl_sigmoid(bz[j]);
+      row[1 + j] = gsl_matrix_get(s->Hs, t, j);   /* h_t (Hs row t = h_t) */
+      row[4 + j] = pow(z, (double)t) * h0[j];      /* z^t h_0 */
+      worst = fmax(worst, fabs(row[1 + j] - row[4 + j]) / row[4 + j]);
+    }
+    grl_chart_row(ch, 7, row);
+  }
+  char title[3][80];
+  for (size_t j = 0; j < H; j++) {
+    double z = grl_sigmoid(bz[j]);
+    char label[64];
+    snprintf(label, sizeof label, "unit %zu: z = sigma(%.1f)", j, bz[j]);
+    grl_lesson_value(L, label, z);
+    snprintf(label, sizeof label, "  h_%zu measured", T);
+    grl_lesson_known(L, label, gsl_matrix_get(s->Hs, T, j),
+                     pow(z, (double)T) * h0[j]);
+    snprintf(label, sizeof label, "  half-life ln2/(-ln z), steps");
+    grl_lesson_value(L, label, log(2.0) / -log(z));
+    snprintf(title[j], sizeof title[j], "z = %.2f (half-life %.1f)", z,
+             log(2.0) / -log(z));
+  }
+  grl_lesson_check(L, "worst relative error vs z^t h_0", worst, 1e-13);
+  grl_chart_gp(ch,
+    "@log_y\n"
+    "set xlabel 'time step t'\n"
+    "set ylabel 'hidden state h_t (lines: known z^t h_0)'\n"
+    "set yrange [1e-6:2]\n"
+    "set key at graph 0.99, graph 0.76 top right font font_small\n"
+    "plot dat using 1:5 with lines lt 1 title 'z^t h_0, %s', \\\n"
+    "     dat using 1:2 every %zu with points lt 1 pt 7 title 'measured h_t', \\\n"
+    "     dat using 1:6 with lines lt 2 title 'z^t h_0, %s', \\\n"
+    "     dat using 1:3 every %zu with points lt 2 pt 5 title 'measured h_t', \\\n"
+    "     dat using 1:7 with lines lt 3 title 'z^t h_0, %s', \\\n"
+    "     dat using 1:4 every %zu with points lt 3 pt 9 title 'measured h_t'\n",
+    title[0], T / 40, title[1], T / 40, title[2], T / 40);
+  grl_lesson_chart_done(L, ch);
+done:
+  grl_seq_free(s);
+  grl_model_free(m);
+  free(x);
+}
+
+/* ------------------------------------------------------------------ */
+/* 3. A GRU driven by a structured input                               */
+/*                                                                     */
+/* Two input channels: a pulse train (a 1 every 20 steps) and a sine   */
+/* that steps up by 1 halfway through.  The cell starts from PyTorch's */
+/* initialisation, U(-1/sqrt(H), 1/sqrt(H)), with the input weights    */
+/* made 4x larger so that the input is felt, and with the update-gate  */
+/* bias b_iz spread from -2 (unit 0, z ~ 0.1: fast) to +4 (the last    */
+/* unit, z ~ 0.98: slow).                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  size_t T, H, I;
+  double *x;            /* (T, I) pulse, sine with a step */
+  grl_model *m;
+  grl_seq *s;           /* T steps, B = 1: its cache holds every gate */
+} driven;
+
+static void driven_free(driven *d)
+{
+  grl_seq_free(d->s);
+  grl_model_free(d->m);
+  free(d->x);
+}
+
+static int driven_run(grl_lesson *L, driven *d)
+{
+  memset(d, 0, sizeof *d);
+  d->T = L->quick ? 60 : 160;
+  d->H = L->quick ? 6 : 12;
+  d->I = 2;
+  size_t T = d->T, H = d->H, I = d->I;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  d->x = malloc(T * I * sizeof *d->x);
+  int rc = (!rng || !d->x) ? GRL_ENOMEM : GRL_OK;
+  if (!rc)
+    rc = grl_model_alloc(&d->m, &grl_cell_gru, I, H, 0);
+  if (!rc)
+    rc = grl_seq_alloc(&d->s, d->m, T, 1);
+  if (rc) {
+    if (rng)
+      gsl_rng_free(rng);
+    return grl_lesson_error(L, rc, "allocation");
+  }
+  gsl_rng_set(rng, L->seed);
+  grl_model_init_uniform(d->m, rng);
+  gsl_rng_free(rng);
+
+  double *W_ih = param(d->m, "weight_ih_l0");    /* (3H, I) */
+  for (size_t k = 0; k < 3 * H * I; k++)
+    W_ih[k] *= 4.0;
+  double *b_ih = param(d->m, "bias_ih_l0");      /* (3H) r, z, n */
+  double *b_hh = param(d->m, "bias_hh_l0");
+  for (size_t j = 0; j < H; j++) {
+    /* b_z = b_iz + b_hz, spread evenly from -2 to 4 */
+    b_ih[H + j] = -2.0 + 6.0 * (double)j / (double)(H - 1);
+    b_hh[H + j] = 0.0;
+  }
+  for (size_t t = 0; t < T; t++) {
+    /* x_0: a pulse train; x_1: a sine of period 25, up by 1 from T/2 */
+    d->x[t * I + 0] = (t % 20 == 5) ? 1.0 : 0.0;
+    d->x[t * I + 1] = 0.8 * sin(2.0 * M_PI * (double)t / 25.0)
+                      + (t >= T / 2 ? 1.0 : 0.0);
+  }
+  grl_lesson_param(L, "T", "%zu", T);
+  grl_lesson_param(L, "H", "%zu", H);
+  grl_lesson_param(L, "I", "%zu", I);
+  grl_lesson_param(L, "cell", "%s", grl_cell_name(d->m->cell));
+  grl_lesson_param(L, "b_z", "from -2 (unit 0) to 4 (unit %zu)", H - 1);
+  rc = grl_seq_forward(d->s, NULL, d->x, NULL, NULL);
+  if (rc)
+    return grl_lesson_error(L, rc, "grl_seq_forward");
+  return GRL_OK;
+}
+
+/* The gate named `name` in the driver's cache, or -1. */
+static int gate_index(const grl_cell *c, const char *name)
+{
+  for (size_t k = 0; k < c->ngate; k++)
+    if (strcmp(c->gate_names[k], name) == 0)
+      return (int)k;
+  return -1;
+}
+
+static void structured_input(grl_lesson *L, driven *d)
+{
+  grl_lesson_section(L, "A GRU driven by a pulse train and a sine with a step");
+  if (driven_run(L, d))
+    return;
+  size_t T = d->T, H = d->H;
+  const grl_cell *c = d->m->cell;
+  int kz = gate_index(c, "z"), kr = gate_index(c, "r");
+  if (!grl_lesson_expect(L, kz >= 0 && kr >= 0, "the cell caches gates r and z"))
+    return;
+
+  /* The naive reference over the same sequence, one step at a time. */
+  double *out = malloc(T * H * sizeof *out);          /* (T, H) */
+  double *gates = malloc(T * c->ngate * H * sizeof *gates); /* (T, 3H) */
+  if (!out || !gates) {
+    free(out);
+    free(gates);
+    grl_lesson_error(L, GRL_ENOMEM, "allocation");
+    return;
+  }
+  grl_naive_forward(d->m, T, 1, d->m->theta, d->x, NULL, NULL, out, NULL,
+                    NULL, gates);
+  gsl_matrix_view o = grl_seq_output(d->s);          /* (T, H) */
+  double dz = 0.0, dall = grl_lesson_reldiff(T * H, out, o.matrix.data);
+  for (size_t t = 0; t < T; t++)
+    for (size_t k = 0; k < c->ngate; k++)
+      for (size_t j = 0; j < H; j++)
+        dz = fmax(dz, fabs(gates[(t * c->ngate + k) * H + j]
+                           - gsl_matrix_get(d->s->cache, t, k * H + j)));
+  grl_lesson_check(L, "naive vs driver, h_t relative", dall, 1e-13);
+  grl_lesson_check(L, "naive vs driver cache, gates abs", dz, 1e-13);
+  free(out);
+  free(gates);
+
+  /* Per unit: the mean gates, and how much the state moves per step. */
+  grl_lesson_say(L, "\n  unit   b_z    mean z   mean r   half-life    mean |h_t - h_t-1|");
+  double *move = calloc(H, sizeof *move);              /* (H) */
+  if (!move) {
+    grl_lesson_error(L, GRL_ENOMEM, "allocation");
+    return;
+  }
+  for (size_t j = 0; j < H; j++) {
+    double mz = 0.0, mr = 0.0;
+    for (size_t t = 0; t < T; t++) {
+      mz += gsl_matrix_get(d->s->cache, t, (size_t)kz * H + j) / (double)T;
+      mr += gsl_matrix_get(d->s->cache, t, (size_t)kr * H + j) / (double)T;
+      move[j] += fabs(gsl_matrix_get(d->s->Hs, t + 1, j)
+                      - gsl_matrix_get(d->s->Hs, t, j)) / (double)T;
+    }
+    /* the half-life ln 2 / (-ln z) at the unit's mean z */
+    grl_lesson_say(L, "  %4zu  %5.2f   %6.3f   %6.3f   %7.1f steps   %8.4f", j,
+                   -2.0 + 6.0 * (double)j / (double)(H - 1), mz, mr,
+                   log(2.0) / -log(mz), move[j]);
+  }
+  grl_lesson_expect(L, move[H - 1] < 0.25 * move[0],
+                    "the slowest unit moves < 1/4 as much as the fastest");
+  free(move);
+}
+
+/* ------------------------------------------------------------------ */
+/* 4. The charts: gates as heatmaps, states as trajectories            */
+/*                                                                     */
+/* A heatmap row is a hidden unit, a column a time step.  The cache    */
+/* row for step t (batch item 0) is row t*B; gate k is its columns     */
+/* [k*H, (k+1)*H).  So element (unit j, time t) of gate k sits at      */
+/* cache[t*B*tda + k*H + j]: a strided view, no copy.                  */
+/* ------------------------------------------------------------------ */
+
+static void charts_of_run(grl_lesson *L, driven *d)
+{
+  grl_lesson_section(L, "Charts: gate heatmaps and state trajectories");
+  if (!d->s)
+    return;
+  size_t T = d->T, H = d->H, I = d->I, B = 1;
+  const grl_cell *c = d->m->cell;
+  const gsl_matrix *cache = d->s->cache;    /* (T*B, K*H) */
+
+  grl_chart *ch = grl_lesson_chart(L, "gates",
+                                   "GRU gates over time: update z and reset r");
+  grl_chart_comment(ch, "rows: hidden unit j = 0..%zu (b_z rising with j), "
+                    "columns: time step t = 0..%zu", H - 1, T - 1);
+  grl_chart_matrix(ch, H, T);
+  const char *order[] = {"z", "r"};
+  for (size_t q = 0; q < 2; q++) {
+    int k = gate_index(c, order[q]);
+    grl_chart_matrix_block(ch, order[q], cache->data + (size_t)k * H,
+                           1, B * cache->tda);
+  }
+  grl_chart_gp(ch,
+    "unset title\n"
+    "set multiplot layout 2,1 title chart_title font font_title\n"
+    "@heat_unit\n"
+    "@heat_axes\n"
+    "set xlabel 'time step t'\n"
+    "set ylabel 'hidden unit j'\n"
+    "set ytics 0, %zu\n"
+    "set title 'update gate z (fraction of h kept); b_z rises with j' font font_normal\n"
+    "set cblabel 'z'\n"
+    "plot dat index 0 matrix with @heat_image title 'z'\n"
+    "set title 'reset gate r (how much of h the candidate sees)' font font_normal\n"
+    "set cblabel 'r'\n"
+    "plot dat index 1 matrix with @heat_image title 'r'\n"
+    "unset multiplot\n", H > 8 ? (size_t)2 : (size_t)1);
+  grl_lesson_chart_done(L, ch);
+
+  /* Trajectories: the input on top, four units below. */
+  ch = grl_lesson_chart(L, "trajectories",
+                        "Fast and slow units: the hidden state follows or integrates the input");
+  char cols[1024] = "t x_pulse x_sine_step";
+  for (size_t j = 0; j < H; j++) {
+    char name[32];
+    snprintf(name, sizeof name, " h_unit%zu", j);
+    strncat(cols, name, sizeof cols - strlen(cols) - 1);
+  }
+  grl_chart_columns(ch, cols);
+  double *row = malloc((3 + H) * sizeof *row);   /* (3 + H) */
+  if (!row) {
+    grl_chart_abort(ch);
+    grl_lesson_error(L, GRL_ENOMEM, "allocation");
+    return;
+  }
+  for (size_t t = 0; t < T; t++) {
+    row[0] = (double)t;
+    row[1] = d->x[t * I + 0];
+    row[2] = d->x[t * I + 1];
+    for (size_t j = 0; j < H; j++)
+      row[3 + j] = gsl_matrix_get(d->s->Hs, (t + 1) * B, j);  /* h_t */
+    grl_chart_row(ch, 3 + H, row);
+  }
+  free(row);
+  size_t pick[4] = {0, H / 3, 2 * H / 3, H - 1};
+  grl_chart_gp(ch,
+    "unset title\n"
+    "set multiplot title chart_title font font_title\n"
+    "set lmargin at screen 0.12\n"
+    "set rmargin at screen 0.68\n"
+    "set key outside right top\n"
+    "set xrange [0:%zu]\n"
+    "# the input, on top\n"
+    "set origin 0, 0.60\n"
+    "set size 1, 0.32\n"
+    "set tmargin 0.5\n"
+    "set bmargin 0.5\n"
+    "set format x ''\n"
+    "set ylabel 'input x_t'\n"
+    "set yrange [-1:2.1]\n"
+    "set ytics 1\n"
+    "plot dat using 1:($2 > 0 ? $2 : 1/0) with impulses lt 7 lw 2 title 'pulse train', \\\n"
+    "     dat using 1:3 with lines lt 8 title 'sine, +1 from t = %zu'\n"
+    "# the states, below\n"
+    "set origin 0, 0\n"
+    "set size 1, 0.60\n"
+    "set tmargin 0.5\n"
+    "set bmargin 3.5\n"
+    "set format x '%%g'\n"
+    "set xlabel 'time step t'\n"
+    "set ylabel 'hidden state h_t'\n"
+    "set yrange [*:*]\n"
+    "set ytics auto\n"
+    "plot ", T - 1, T / 2);
+  for (size_t q = 0; q < 4; q++)
+    grl_chart_gp(ch, "%sdat using 1:%zu with lines lt %zu title 'unit %zu, b_z = %.1f'",
+                 q ? ", \\\n     " : "", 4 + pick[q], q + 1, pick[q],
+                 -2.0 + 6.0 * (double)pick[q] / (double)(H - 1));
+  grl_chart_gp(ch, "\nunset multiplot\n");
+  grl_lesson_chart_done(L, ch);
+  grl_lesson_say(L,
+    "In the heatmap, low units (small b_z) have z near 0 and rewrite their\n"
+    "state at every step; high units keep most of it.  In the trajectories\n"
+    "the fast unit jumps at each pulse and tracks the sine; the slow one\n"
+    "smooths both and drifts to a new level after the step.");
+}
+
+int main(int argc, char **argv)
+{
+  gsl_set_error_handler_off();
+  grl_lesson L;
+  if (grl_lesson_begin(&L, argc, argv, &chapter))
+    return L.exit_status;
+
+  interpolation(&L);
+  memory(&L);
+  driven d;
+  structured_input(&L, &d);
+  charts_of_run(&L, &d);
+  driven_free(&d);
+  return grl_lesson_end(&L);
+}

@@ -1,0 +1,2 @@
+# ch02-hidden-state.sh -- chapter 2 runs, and its charts are complete and render.
+. "$top_srcdir/tests/chapter.sh"; chapter_test ch02-hidden-state
