@@ -313,8 +313,47 @@ static int parse(int argc, char **argv, gc_args *a)
 static int run_failed(const char *msg)
 {
   cli_stdout_discard();
-  cli_error("gradcheck: %s", msg);
+  /* library messages about the check already start with "gradcheck" */
+  if (strncmp(msg, "gradcheck", 9) == 0)
+    cli_error("%s", msg);
+  else
+    cli_error("gradcheck: %s", msg);
   return CLI_FAIL;
+}
+
+/* --tensor and --index name a tensor of this model and an entry in it. */
+static int sweep_flags_ok(const grl_model *m, const gc_args *a)
+{
+  const size_t I = m->input_size, H = m->hidden_size;
+  size_t size = 0;
+  const char *name = a->tensor;
+  if (!name) {
+    name = m->param[0].name;
+    size = m->param[0].rows * m->param[0].cols;
+  } else if (strcmp(name, "input") == 0) {
+    size = a->T * a->B * I;
+  } else if (strcmp(name, "h0") == 0 || (strcmp(name, "c0") == 0 && m->cell->has_c)) {
+    size = a->B * H;
+  } else {
+    const grl_param *p = grl_model_param(m, name);
+    if (!p) {
+      char names[512] = "";
+      for (size_t i = 0; i < m->nparam; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s, ",
+                 m->param[i].name);
+      cli_error("gradcheck: --tensor must be one of %sinput, h0%s for cell %s, "
+                "got '%s'", names, m->cell->has_c ? ", c0" : "",
+                grl_cell_name(m->cell), name);
+      return 0;
+    }
+    size = p->rows * p->cols;
+  }
+  if (a->index != (size_t)-1 && a->index >= size) {
+    cli_error("gradcheck: --index %zu is out of range for '%s' (%zu entries, "
+              "flat row-major)", a->index, name, size);
+    return 0;
+  }
+  return 1;
 }
 
 /* Print one method's report; *ratio = E / tolerance. */
@@ -396,6 +435,12 @@ int cmd_gradcheck(int argc, char **argv)
   }
   gsl_rng_free(r);
 
+  if (!st && a.sweep && !sweep_flags_ok(m, &a)) {
+    grl_tensorfile_free(tf);
+    grl_gradcheck_problem_free(p);
+    grl_model_free(m);
+    return CLI_USAGE;
+  }
   FILE *f = st ? NULL : cli_stdout_begin();
   if (!st && !f)
     st = grl_fail(GRL_ENOMEM, "out of memory");

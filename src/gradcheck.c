@@ -1018,9 +1018,10 @@ int grl_gradcheck_sweep(grl_gradcheck_sweep_result *res, const grl_model *m,
       if (fabs(t->grad[k]) > fabs(t->grad[at]))
         at = k;
   } else if (at >= t->size) {
+    st = grl_fail(GRL_EINVAL, "gradcheck --sweep: index %zu is out of range "
+                  "for '%s' (%zu entries)", at, t->name, t->size);
     context_free(&c);
-    return grl_fail(GRL_EINVAL, "gradcheck --sweep: index %zu is out of range "
-                    "for '%s' (%zu entries)", at, t->name, t->size);
+    return st;
   }
   workspace *w = workspace_alloc(&c);
   if (!w) {
