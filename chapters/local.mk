@@ -11,10 +11,12 @@
 #      CHAPTER_CHECKS.  `make plots` and `make check` then pick it up.
 CHAPTERS = \
 	chapters/ch01-gates \
-	chapters/ch02-hidden-state
+	chapters/ch02-hidden-state \
+	chapters/ch03-article-cell
 CHAPTER_CHECKS = \
 	tests/ch01-gates.sh \
-	tests/ch02-hidden-state.sh
+	tests/ch02-hidden-state.sh \
+	tests/ch03-article-cell.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
 CHAPTER_CPPFLAGS = $(AM_CPPFLAGS) -DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
@@ -26,6 +28,9 @@ chapters_ch01_gates_LDADD = $(CHAPTER_LDADD)
 chapters_ch02_hidden_state_SOURCES = chapters/ch02-hidden-state.c
 chapters_ch02_hidden_state_CPPFLAGS = $(CHAPTER_CPPFLAGS)
 chapters_ch02_hidden_state_LDADD = $(CHAPTER_LDADD)
+chapters_ch03_article_cell_SOURCES = chapters/ch03-article-cell.c
+chapters_ch03_article_cell_CPPFLAGS = $(CHAPTER_CPPFLAGS)
+chapters_ch03_article_cell_LDADD = $(CHAPTER_LDADD)
 
 # The chapter tests: each runs its chapter with --quick and checks its
 # charts (tests/chapter.sh).

@@ -1,0 +1,693 @@
+/* ch03-article-cell.c -- Chapter 3: the article's cell, the real GRU and
+ * the LSTM.
+ *
+ * grulab grew out of a blog article (shared/seed/gru-article.zh.md) that
+ * presents a "GRU" with a forget, an input and an output gate.  This
+ * chapter takes that cell seriously: it runs it (the library's `seed`
+ * cell), shows what its code gets wrong, places it between the LSTM and the
+ * GRU, and then compares the two GRUs that are both called "the GRU".
+ *
+ * What you will learn
+ *   1. The article's cell.  With v = [h_{t-1}; x_t] (h first):
+ *        f = sigma(W_f v + b_f)     i = sigma(W_i v + b_i)
+ *        o = sigma(W_o v + b_o)     h_t = f * h_{t-1} + i * tanh(W_c v + b_c)
+ *      Its numpy code differs from its equations twice: every gate uses
+ *      np.tanh, so a "gate" can be negative and flip the state's sign; and
+ *      np.concatenate((h_prev, x), axis=1) on two 1-D arrays raises
+ *      numpy's AxisError, so the code never ran.
+ *   2. Where it sits.  f and i are the LSTM's forget and input gates, but
+ *      applied to h itself: there is no cell state, and o is computed and
+ *      thrown away.  A GRU COUPLES the two: f = z and i = 1 - z, which keeps
+ *      |h| <= 1; with independent f and i, |h| can grow to i/(1 - f).  With
+ *      W_i = -W_f, b_i = -b_f (so i = 1 - f) the article's cell reproduces a
+ *      GRU whose reset gate is held open, to rounding.
+ *   3. Nothing reads o, so dL/dW_o and dL/db_o are exactly 0: BPTT says
+ *      so, and so does a finite difference, exactly.
+ *   4. `gru` (PyTorch, reset after the product: r * (W_hn h + b_hn)) and
+ *      `gru-cho` (Cho et al. 2014, reset before: W_hn (r * h) + b_hn) share
+ *      every parameter and every r and z, and still give different outputs.
+ *      The chapter measures by how much.
+ *
+ * Run it:
+ *   chapters/ch03-article-cell [--seed N] [--outdir DIR] [--quick]
+ *
+ * Charts:
+ *   ch03-seed-gates    heatmaps of f, i, o and c~ of the article's cell
+ *                      (hidden unit x time), o included though nothing reads it
+ *   ch03-tanh-gates    the article's code (tanh gates) against its
+ *                      equations (sigmoid gates): a gate and a state over time
+ *   ch03-gru-vs-cho    the same parameters through gru and gru-cho: one
+ *                      unit's state, and the largest difference over time
+ */
+#include <config.h>
+#include "grulab.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+static const char *const charts[] = {"seed-gates", "tanh-gates", "gru-vs-cho",
+                                     NULL};
+
+static const grl_lesson_info chapter = {
+  .name = "ch03-article-cell",
+  .title = "The article's cell against the real GRU and the LSTM",
+  .summary =
+    "Chapter 3 runs the cell that the source article calls a GRU (forget,\n"
+    "input and output gates on v = [h; x]) and shows what its code gets\n"
+    "wrong: tanh for the gates, and a numpy AxisError that stops it from\n"
+    "running at all.  It relates the cell's f and i to the LSTM's gates and\n"
+    "to the GRU's coupled gate (f = z, i = 1 - z), reproduces a GRU with\n"
+    "it, shows that its output gate gets exactly zero gradient, and measures\n"
+    "how far PyTorch's GRU and Cho et al.'s GRU drift apart on the same\n"
+    "parameters.",
+  .charts = charts,
+  .seed = 3,
+};
+
+/* The tensor `name` of a block laid out like m->theta. */
+static double *tensor(const grl_model *m, double *block, const char *name)
+{
+  return block + grl_model_param(m, name)->offset;
+}
+
+/* The structured input of chapter 2: a pulse train, and a sine with a step. */
+static void structured_input(double *x, size_t T, size_t B, size_t I)
+{
+  for (size_t t = 0; t < T; t++)
+    for (size_t b = 0; b < B; b++) {
+      x[(t * B + b) * I + 0] = (t % 20 == 5) ? 1.0 : 0.0;
+      x[(t * B + b) * I + 1] = 0.8 * sin(2.0 * M_PI * (double)t / 25.0)
+                               + (t >= T / 2 ? 1.0 : 0.0);
+    }
+}
+
+/* L = sum(g .* output) + 1/2 ||h_T||^2 after a forward pass of s. */
+static double loss_of(grl_seq *s, const double *g)
+{
+  gsl_matrix_view out = grl_seq_output(s), hT = grl_seq_hT(s);
+  double L = 0.0;
+  for (size_t r = 0; r < out.matrix.size1; r++)
+    for (size_t j = 0; j < out.matrix.size2; j++)
+      L += g[r * out.matrix.size2 + j] * gsl_matrix_get(&out.matrix, r, j);
+  for (size_t r = 0; r < hT.matrix.size1; r++)
+    for (size_t j = 0; j < hT.matrix.size2; j++)
+      L += 0.5 * gsl_matrix_get(&hT.matrix, r, j) * gsl_matrix_get(&hT.matrix, r, j);
+  return L;
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. The article's cell, and what its code gets wrong                 */
+/*                                                                     */
+/* The library's `seed` cell follows the article's EQUATIONS: sigmoid  */
+/* gates.  The article's CODE computes every gate with np.tanh:        */
+/*     f = np.tanh(W_f . concat(h_prev, x) + b_f)    (and i, o alike)  */
+/* A tanh "gate" lives in (-1, 1).  When f < 0, h_t = f h_{t-1} + ...  */
+/* flips the sign of the remembered state at every step: that is not   */
+/* forgetting, it is oscillation.  Below, article_code_step is that     */
+/* code, transcribed (with the concatenation fixed so that it runs).   */
+/* ------------------------------------------------------------------ */
+
+/* One step of the article's numpy code for one row: all four with tanh.
+ * theta is laid out like the seed cell's block; v = [h; x]. */
+static void article_code_step(const grl_model *m, const double *theta,
+                              const double *x, const double *h_prev,
+                              double *h, double *f_out)
+{
+  size_t H = m->hidden_size, I = m->input_size, V = H + I;
+  const char *wn[4] = {"weight_f", "weight_i", "weight_o", "weight_c"};
+  const char *bn[4] = {"bias_f", "bias_i", "bias_o", "bias_c"};
+  for (size_t j = 0; j < H; j++) {
+    double a[4];   /* z_f, z_i, z_o, z_c of the article's code */
+    for (size_t k = 0; k < 4; k++) {
+      const double *w = theta + grl_model_param(m, wn[k])->offset + j * V;
+      /* z_k = W_k . concatenate((h_prev, x)) + b_k */
+      double s = theta[grl_model_param(m, bn[k])->offset + j];
+      for (size_t q = 0; q < H; q++)
+        s += w[q] * h_prev[q];
+      for (size_t q = 0; q < I; q++)
+        s += w[H + q] * x[q];
+      a[k] = s;
+    }
+    /* f = np.tanh(z_f); i = np.tanh(z_i); c = np.tanh(z_c);  h = f*h_prev + i*c */
+    double f = tanh(a[0]), i = tanh(a[1]), c = tanh(a[3]);
+    h[j] = f * h_prev[j] + i * c;
+    f_out[j] = f;
+  }
+}
+
+static void article(grl_lesson *L, const grl_model *m, const double *x,
+                    size_t T)
+{
+  grl_lesson_section(L, "The article's cell, and what its code gets wrong");
+  grl_lesson_say(L,
+    "Equations (article sections 2 and 3.3), v = [h_{t-1}; x_t]:\n"
+    "  f = sigma(W_f v + b_f)   i = sigma(W_i v + b_i)   o = sigma(W_o v + b_o)\n"
+    "  h_t = f * h_{t-1} + i * tanh(W_c v + b_c)\n"
+    "Its code (section 4) instead:\n"
+    "  z_f = np.dot(self.W_f, np.concatenate((h_prev, x), axis=1)) + self.b_f\n"
+    "  f = np.tanh(z_f)                      # and i, o the same way\n"
+    "h_prev and x are 1-D arrays: they have no axis 1, and numpy stops with\n"
+    "  numpy.AxisError: axis 1 is out of bounds for array of dimension 1\n"
+    "(numpy.exceptions.AxisError from numpy 1.25).  The code never ran.  With\n"
+    "axis=0 it runs, and then its tanh gates differ from the equations:");
+
+  size_t H = m->hidden_size, I = m->input_size;
+  double *hs = calloc(H, sizeof *hs), *ht = calloc(H, sizeof *ht); /* (H) states */
+  double *hn = malloc(H * sizeof *hn);                               /* (H) next   */
+  double *fs = malloc(4 * H * sizeof *fs);   /* (4H) seed gates f, i, o, c~ */
+  double *ft = malloc(H * sizeof *ft);       /* (H) the code's f            */
+  grl_chart *ch = NULL;
+  if (!hs || !ht || !hn || !fs || !ft) {
+    grl_lesson_error(L, GRL_ENOMEM, "allocation");
+    goto done;
+  }
+  /* Run both from h_0 = 0; count the code's negative "forget" values. */
+  ch = grl_lesson_chart(L, "tanh-gates",
+                        "The article's code (tanh gates) against its equations (σ gates)");
+  grl_chart_comment(ch, "unit 0 of the article's cell, on the chapter's input");
+  grl_chart_columns(ch, "t f_sigmoid f_tanh h_sigmoid h_tanh");
+  size_t negative_f = 0;
+  double fmin_t = 1.0, fmin_s = 1.0;
+  for (size_t t = 0; t < T; t++) {
+    m->cell->naive(m, m->theta, x + t * I, hs, NULL, hn, NULL, fs);
+    memcpy(hs, hn, H * sizeof *hs);
+    article_code_step(m, m->theta, x + t * I, ht, hn, ft);
+    memcpy(ht, hn, H * sizeof *ht);
+    for (size_t j = 0; j < H; j++) {
+      negative_f += ft[j] < 0.0;
+      fmin_t = fmin(fmin_t, ft[j]);
+      fmin_s = fmin(fmin_s, fs[j]);
+    }
+    grl_chart_row(ch, 5, (double[]){(double)t, fs[0], ft[0], hs[0], ht[0]});
+  }
+  grl_lesson_value(L, "smallest f, sigmoid (equations)", fmin_s);
+  grl_lesson_value(L, "smallest f, tanh (the code)", fmin_t);
+  grl_lesson_value(L, "fraction of f < 0, tanh", (double)negative_f / (double)(H * T));
+  grl_lesson_say(L,
+    "A negative 'forget gate' multiplies the remembered state by a negative\n"
+    "number: each step flips the sign of what was kept, and the state cannot\n"
+    "accumulate evidence (see ch03-tanh-gates).");
+  grl_lesson_expect(L, fmin_s > 0.0, "sigmoid gates stay in (0, 1)");
+  grl_lesson_expect(L, negative_f > 0, "the code's tanh 'forget gate' goes negative");
+  grl_chart_gp(ch,
+    "unset title\n"
+    "set multiplot title chart_title font font_title\n"
+    "set lmargin at screen 0.11\n"
+    "set rmargin at screen 0.97\n"
+    "set key top right horizontal\n"
+    "set xrange [0:%zu]\n"
+    "set origin 0, 0.50\n"
+    "set size 1, 0.42\n"
+    "set tmargin 0.5\n"
+    "set bmargin 0.5\n"
+    "set format x ''\n"
+    "set ylabel 'forget gate f'\n"
+    "set yrange [-1.05:1.5]\n"
+    "plot dat using 1:2 with lines lt 1 title 'f = σ(W_f v + b_f), equations', \\\n"
+    "     dat using 1:3 with lines lt 2 title 'f = tanh(W_f v + b_f), code', \\\n"
+    "     0 with lines lt 8 dt 2 notitle\n"
+    "set origin 0, 0\n"
+    "set size 1, 0.50\n"
+    "set tmargin 0.5\n"
+    "set bmargin 3.5\n"
+    "set format x '%%g'\n"
+    "set xlabel 'time step t'\n"
+    "set ylabel 'state h_t, unit 0'\n"
+    "set yrange [*:*]\n"
+    "set key bottom right horizontal\n"
+    "plot dat using 1:4 with lines lt 1 title 'h_t with σ gates', \\\n"
+    "     dat using 1:5 with lines lt 2 title 'h_t with tanh gates', \\\n"
+    "     0 with lines lt 8 dt 2 notitle\n"
+    "unset multiplot\n", T - 1);
+  grl_lesson_chart_done(L, ch);
+done:
+  free(hs); free(ht); free(hn); free(fs); free(ft);
+}
+
+/* ------------------------------------------------------------------ */
+/* 2. Between the LSTM and the GRU                                     */
+/*                                                                     */
+/*   LSTM:     c_t = f * c_{t-1} + i * g        h_t = o * tanh(c_t)     */
+/*   article:  h_t = f * h_{t-1} + i * c~       (o computed, unused)    */
+/*   GRU:      h_t = z * h_{t-1} + (1 - z) * n                          */
+/*                                                                     */
+/* The article's cell is the LSTM's cell-state update applied to h,    */
+/* with the output gate dropped.  The GRU is that update with the two  */
+/* gates COUPLED, f = z and i = 1 - z (and a reset gate inside n).     */
+/* Coupling makes h_t a convex combination of h_{t-1} and n, both in   */
+/* [-1, 1], so |h_t| <= 1 forever.  Uncoupled, f near 1 and i near 1    */
+/* add up: |h| approaches i/(1 - f).                                   */
+/*                                                                     */
+/* And the coupling can be built INTO the article's cell.  Take a GRU  */
+/* and hold its reset gate open (b_ir = +40, so r = 1 in double).  Set */
+/*   W_f = [W_hz | W_iz], b_f = b_iz + b_hz     so f = z               */
+/*   W_i = -W_f,          b_i = -b_f            so i = sigma(-a) = 1-z  */
+/*   W_c = [W_hn | W_in], b_c = b_in + b_hn     so c~ = n (with r = 1)  */
+/* and the article's cell computes the GRU.                            */
+/* ------------------------------------------------------------------ */
+
+static void between(grl_lesson *L, gsl_rng *rng)
+{
+  grl_lesson_section(L, "Between the LSTM and the GRU");
+  size_t I = 2, H = 4, T = L->quick ? 30 : 100;
+  grl_model *gru = NULL, *art = NULL;
+  grl_seq *sg = NULL, *sa = NULL;
+  double *x = malloc(T * I * sizeof *x);    /* (T, I) */
+  int rc = x ? GRL_OK : GRL_ENOMEM;
+  if (!rc)
+    rc = grl_model_alloc(&gru, &grl_cell_gru, I, H, 0);
+  if (!rc)
+    rc = grl_model_alloc(&art, &grl_cell_seed, I, H, 0);
+  if (!rc)
+    rc = grl_seq_alloc(&sg, gru, T, 1);
+  if (!rc)
+    rc = grl_seq_alloc(&sa, art, T, 1);
+  if (rc) {
+    grl_lesson_error(L, rc, "allocation");
+    goto done;
+  }
+  structured_input(x, T, 1, I);
+  grl_model_init_uniform(gru, rng);
+  double *Wih = tensor(gru, gru->theta, "weight_ih_l0");  /* (3H, I) r z n */
+  double *Whh = tensor(gru, gru->theta, "weight_hh_l0");  /* (3H, H) */
+  double *bih = tensor(gru, gru->theta, "bias_ih_l0");    /* (3H) */
+  double *bhh = tensor(gru, gru->theta, "bias_hh_l0");    /* (3H) */
+  for (size_t j = 0; j < H; j++)
+    bih[j] = 40.0;                          /* r = sigma(40 + ...) = 1 */
+
+  size_t V = H + I;
+  double *Wf = tensor(art, art->theta, "weight_f"), *bf = tensor(art, art->theta, "bias_f");
+  double *Wi = tensor(art, art->theta, "weight_i"), *bi = tensor(art, art->theta, "bias_i");
+  double *Wo = tensor(art, art->theta, "weight_o"), *bo = tensor(art, art->theta, "bias_o");
+  double *Wc = tensor(art, art->theta, "weight_c"), *bc = tensor(art, art->theta, "bias_c");
+  for (size_t j = 0; j < H; j++) {
+    for (size_t q = 0; q < H; q++) {
+      /* W_f = [W_hz | W_iz],  W_c = [W_hn | W_in]: the h-columns first */
+      Wf[j * V + q] = Whh[(H + j) * H + q];
+      Wc[j * V + q] = Whh[(2 * H + j) * H + q];
+    }
+    for (size_t q = 0; q < I; q++) {
+      Wf[j * V + H + q] = Wih[(H + j) * I + q];
+      Wc[j * V + H + q] = Wih[(2 * H + j) * I + q];
+    }
+    for (size_t q = 0; q < V; q++) {
+      Wi[j * V + q] = -Wf[j * V + q];       /* W_i = -W_f */
+      Wo[j * V + q] = 0.5;                  /* anything: nothing reads o */
+    }
+    bf[j] = bih[H + j] + bhh[H + j];        /* b_f = b_iz + b_hz */
+    bi[j] = -bf[j];                         /* b_i = -b_f         */
+    bo[j] = 0.0;
+    bc[j] = bih[2 * H + j] + bhh[2 * H + j]; /* b_c = b_in + b_hn */
+  }
+  rc = grl_seq_forward(sg, NULL, x, NULL, NULL);
+  if (!rc)
+    rc = grl_seq_forward(sa, NULL, x, NULL, NULL);
+  if (rc) {
+    grl_lesson_error(L, rc, "grl_seq_forward");
+    goto done;
+  }
+  gsl_matrix_view og = grl_seq_output(sg), oa = grl_seq_output(sa);
+  grl_lesson_check(L, "article's cell with i = 1-f vs GRU (r = 1)",
+                   grl_lesson_reldiff(T * H, og.matrix.data, oa.matrix.data),
+                   1e-14);
+
+  /* Uncoupled: W_f = W_i = 0 and b_f = b_i = +4, so f = i = sigma(4)
+   * at every step.  Then h_t = f h_{t-1} + i c~ with |c~| < 1 climbs
+   * towards i c~ / (1 - f): up to sigma(4)/(1 - sigma(4)) = e^4 = 54.6. */
+  for (size_t j = 0; j < H; j++) {
+    for (size_t q = 0; q < V; q++)
+      Wi[j * V + q] = Wf[j * V + q] = 0.0;
+    bf[j] = 4.0;
+    bi[j] = 4.0;
+  }
+  rc = grl_seq_forward(sa, NULL, x, NULL, NULL);
+  if (rc) {
+    grl_lesson_error(L, rc, "grl_seq_forward");
+    goto done;
+  }
+  double hmax_a = 0.0, hmax_g = 0.0;
+  for (size_t k = 0; k < T * H; k++) {
+    hmax_a = fmax(hmax_a, fabs(oa.matrix.data[k]));
+    hmax_g = fmax(hmax_g, fabs(og.matrix.data[k]));
+  }
+  grl_lesson_value(L, "GRU: largest |h_t|", hmax_g);
+  grl_lesson_value(L, "article, b_f = b_i = 4: largest |h_t|", hmax_a);
+  double bound = grl_sigmoid(4.0) / (1.0 - grl_sigmoid(4.0));
+  grl_lesson_value(L, "  its bound i/(1-f) = e^4", bound);
+  grl_lesson_expect(L, hmax_g <= 1.0, "coupled (GRU): |h| <= 1");
+  grl_lesson_expect(L, hmax_a > 1.0 && hmax_a < bound,
+                    "uncoupled (article): 1 < |h| < i/(1-f)");
+done:
+  grl_seq_free(sg);
+  grl_seq_free(sa);
+  grl_model_free(gru);
+  grl_model_free(art);
+  free(x);
+}
+
+/* ------------------------------------------------------------------ */
+/* 3. Why o gets no gradient                                           */
+/*                                                                     */
+/* h_t = f * h_{t-1} + i * c~ does not contain o.  So no path leads    */
+/* from the loss to W_o or b_o, and BPTT gives dL/dW_o = 0 exactly.    */
+/* The numbers agree: moving an entry of W_o changes the loss by       */
+/* exactly nothing, not by something small.                            */
+/* ------------------------------------------------------------------ */
+
+static void unused_gate(grl_lesson *L, grl_model *m, const double *x, size_t T)
+{
+  grl_lesson_section(L, "Why the output gate o gets no gradient");
+  size_t H = m->hidden_size, I = m->input_size;
+  grl_seq *s = NULL;
+  double *g = malloc(T * H * sizeof *g);          /* (T, H) dL/doutput */
+  double *dtheta = calloc(m->n, sizeof *dtheta);  /* (n) */
+  double *th = malloc(m->n * sizeof *th);         /* (n) a perturbed copy */
+  int rc = (!g || !dtheta || !th) ? GRL_ENOMEM : GRL_OK;
+  if (!rc)
+    rc = grl_seq_alloc(&s, m, T, 1);
+  if (rc) {
+    grl_lesson_error(L, rc, "allocation");
+    goto done;
+  }
+  for (size_t k = 0; k < T * H; k++)
+    g[k] = sin(0.7 * (double)k + 0.3);     /* any fixed weights will do */
+  /* L = sum(g .* output) + 1/2 ||h_T||^2:  dL/doutput = g, dL/dh_T = h_T */
+  rc = grl_seq_forward(s, NULL, x, NULL, NULL);
+  gsl_matrix_view hT = grl_seq_hT(s);
+  if (!rc)
+    rc = grl_seq_backward(s, NULL, x, g, hT.matrix.data, NULL, dtheta, NULL,
+                          NULL, NULL);
+  if (rc) {
+    grl_lesson_error(L, rc, "BPTT");
+    goto done;
+  }
+  grl_lesson_say(L, "L = sum(g * h_t) + 1/2 ||h_T||^2, BPTT over T = %zu steps:", T);
+  for (size_t p = 0; p < m->nparam; p++) {
+    const grl_param *P = &m->param[p];
+    double nrm = 0.0;
+    for (size_t k = 0; k < P->rows * P->cols; k++)
+      nrm += dtheta[P->offset + k] * dtheta[P->offset + k];
+    char label[64];
+    snprintf(label, sizeof label, "||dL/d%s||", P->name);
+    grl_lesson_value(L, label, sqrt(nrm));
+  }
+  const grl_param *wo = grl_model_param(m, "weight_o");
+  const grl_param *bo = grl_model_param(m, "bias_o");
+  int zero = 1;
+  for (size_t k = 0; k < wo->rows * wo->cols; k++)
+    zero &= dtheta[wo->offset + k] == 0.0;
+  for (size_t k = 0; k < bo->rows; k++)
+    zero &= dtheta[bo->offset + k] == 0.0;
+  grl_lesson_expect(L, zero, "dL/dweight_o and dL/dbias_o are exactly 0.0");
+
+  /* Central difference on W_o[0][0]: (L(+h) - L(-h)) / 2h. */
+  double L0, Lp, Lm, hstep = 1e-3;
+  L0 = loss_of(s, g);
+  memcpy(th, m->theta, m->n * sizeof *th);
+  th[wo->offset] += hstep;
+  rc = grl_seq_forward(s, th, x, NULL, NULL);
+  Lp = loss_of(s, g);
+  th[wo->offset] -= 2.0 * hstep;
+  if (!rc)
+    rc = grl_seq_forward(s, th, x, NULL, NULL);
+  Lm = loss_of(s, g);
+  if (rc) {
+    grl_lesson_error(L, rc, "grl_seq_forward");
+    goto done;
+  }
+  grl_lesson_value(L, "L", L0);
+  grl_lesson_known(L, "(L(W_o+h) - L(W_o-h)) / 2h", (Lp - Lm) / (2.0 * hstep), 0.0);
+  grl_lesson_expect(L, Lp == L0 && Lm == L0, "moving W_o[0][0] leaves L bit-identical");
+  (void)I;
+done:
+  grl_seq_free(s);
+  free(g);
+  free(dtheta);
+  free(th);
+}
+
+/* ------------------------------------------------------------------ */
+/* 4. The gates of the article's cell, as heatmaps                     */
+/*                                                                     */
+/* The driver caches f, i, o and c~ for every step (cell->gate_names). */
+/* o is there too: computed at every step, read by nothing.            */
+/* ------------------------------------------------------------------ */
+
+static void seed_heatmaps(grl_lesson *L, grl_model *m, const double *x, size_t T)
+{
+  grl_lesson_section(L, "The article's gates over time");
+  size_t H = m->hidden_size;
+  grl_seq *s = NULL;
+  int rc = grl_seq_alloc(&s, m, T, 1);
+  if (!rc)
+    rc = grl_seq_forward(s, NULL, x, NULL, NULL);
+  if (rc) {
+    grl_lesson_error(L, rc, "grl_seq_forward");
+    grl_seq_free(s);
+    return;
+  }
+  const grl_cell *c = m->cell;
+  grl_chart *ch = grl_lesson_chart(L, "seed-gates",
+                                   "The article's cell: its four gates over time");
+  grl_chart_comment(ch, "rows: hidden unit j = 0..%zu, columns: time step t = 0..%zu",
+                    H - 1, T - 1);
+  grl_chart_matrix(ch, H, T);
+  for (size_t k = 0; k < c->ngate; k++) {
+    grl_chart_matrix_block(ch, c->gate_names[k], s->cache->data + k * H, 1,
+                           s->cache->tda);
+    double mean = 0.0;
+    for (size_t t = 0; t < T; t++)
+      for (size_t j = 0; j < H; j++)
+        mean += gsl_matrix_get(s->cache, t, k * H + j) / (double)(T * H);
+    char label[64];
+    snprintf(label, sizeof label, "mean %s over units and steps", c->gate_names[k]);
+    grl_lesson_value(L, label, mean);
+  }
+  grl_chart_gp(ch,
+    "unset title\n"
+    "set multiplot layout 2,2 title chart_title font font_title\n"
+    "@heat_axes\n"
+    "set xlabel 'time step t'\n"
+    "set ylabel 'hidden unit j'\n"
+    "set ytics 0, %zu\n"
+    "@heat_unit\n"
+    "set title 'forget gate f' font font_normal\n"
+    "plot dat index 0 matrix with @heat_image title 'f'\n"
+    "set title 'input gate i' font font_normal\n"
+    "plot dat index 1 matrix with @heat_image title 'i'\n"
+    "set title \"output gate o: never read, ∂L/∂W_o = 0\" font font_normal\n"
+    "plot dat index 2 matrix with @heat_image title 'o'\n"
+    "@heat_signed\n"
+    "set cbrange [-1:1]\n"
+    "set cbtics 0.5\n"
+    "set title 'candidate tanh(W_c v + b_c)' font font_normal\n"
+    "plot dat index 3 matrix with @heat_image title 'candidate'\n"
+    "unset multiplot\n", H > 8 ? (size_t)4 : (size_t)2);
+  grl_lesson_chart_done(L, ch);
+  grl_seq_free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* 5. gru against gru-cho                                              */
+/*                                                                     */
+/* Same parameters, same r and z.  Only the candidate differs:         */
+/*   gru      n = tanh(W_in x + b_in + r * (W_hn h + b_hn))   PyTorch  */
+/*   gru-cho  n = tanh(W_in x + b_in + W_hn (r * h) + b_hn)   Cho 2014 */
+/* From h_0 = 0 the first step already differs by (1 - r) * b_hn       */
+/* inside the tanh, unless b_hn = 0; then step 1 agrees exactly and    */
+/* the two drift apart from step 2 on.                                 */
+/* ------------------------------------------------------------------ */
+
+static void two_grus(grl_lesson *L, gsl_rng *rng)
+{
+  grl_lesson_section(L, "gru against gru-cho: same parameters, different outputs");
+  size_t I = 2, H = L->quick ? 8 : 32, T = L->quick ? 40 : 160;
+  grl_model *a = NULL, *b = NULL;
+  grl_seq *sa = NULL, *sb = NULL;
+  double *x = malloc(T * I * sizeof *x);   /* (T, I) */
+  int rc = x ? GRL_OK : GRL_ENOMEM;
+  if (!rc)
+    rc = grl_model_alloc(&a, &grl_cell_gru, I, H, 0);
+  if (!rc)
+    rc = grl_model_alloc(&b, &grl_cell_gru_cho, I, H, 0);
+  if (!rc)
+    rc = grl_seq_alloc(&sa, a, T, 1);
+  if (!rc)
+    rc = grl_seq_alloc(&sb, b, T, 1);
+  if (rc) {
+    grl_lesson_error(L, rc, "allocation");
+    goto done;
+  }
+  structured_input(x, T, 1, I);
+  grl_model_init_uniform(a, rng);
+  /* The same layout, so the same block: copy it. */
+  memcpy(b->theta, a->theta, a->n * sizeof *a->theta);
+  grl_lesson_say(L, "%s\n%s", a->cell->title, b->cell->title);
+  grl_lesson_param(L, "cell", "gru and gru-cho");
+  grl_lesson_param(L, "H", "%zu", H);
+  grl_lesson_param(L, "T", "%zu", T);
+  grl_lesson_param(L, "init", "PyTorch's U(-1/sqrt(H), 1/sqrt(H))");
+
+  /* With b_hn = 0, step 1 from h_0 = 0 is identical. */
+  double *bhn_a = tensor(a, a->theta, "bias_hh_l0") + 2 * H;   /* (H) b_hn */
+  double *bhn_b = tensor(b, b->theta, "bias_hh_l0") + 2 * H;
+  double *keep = malloc(H * sizeof *keep);
+  if (!keep) {
+    grl_lesson_error(L, GRL_ENOMEM, "allocation");
+    goto done;
+  }
+  memcpy(keep, bhn_a, H * sizeof *keep);
+  memset(bhn_a, 0, H * sizeof *bhn_a);
+  memset(bhn_b, 0, H * sizeof *bhn_b);
+  rc = grl_seq_forward(sa, NULL, x, NULL, NULL);
+  if (!rc)
+    rc = grl_seq_forward(sb, NULL, x, NULL, NULL);
+  if (rc) {
+    free(keep);
+    grl_lesson_error(L, rc, "grl_seq_forward");
+    goto done;
+  }
+  gsl_matrix_view oa = grl_seq_output(sa), ob = grl_seq_output(sb);  /* (T, H) */
+  grl_lesson_known(L, "b_hn = 0: step 1, max |h_gru - h_cho|",
+                   grl_lesson_absdiff(H, oa.matrix.data, ob.matrix.data), 0.0);
+  grl_lesson_value(L, "b_hn = 0: step 2, max |h_gru - h_cho|",
+                   grl_lesson_absdiff(H, oa.matrix.data + H, ob.matrix.data + H));
+
+  /* The real thing: b_hn as initialised. */
+  memcpy(bhn_a, keep, H * sizeof *keep);
+  memcpy(bhn_b, keep, H * sizeof *keep);
+  free(keep);
+  rc = grl_seq_forward(sa, NULL, x, NULL, NULL);
+  if (!rc)
+    rc = grl_seq_forward(sb, NULL, x, NULL, NULL);
+  if (rc) {
+    grl_lesson_error(L, rc, "grl_seq_forward");
+    goto done;
+  }
+  /* Step 1 from h_0 = 0: the candidates differ by (1 - r) * b_hn inside tanh. */
+  int kr = -1, kn = -1;
+  for (size_t k = 0; k < a->cell->ngate; k++) {
+    if (!strcmp(a->cell->gate_names[k], "r")) kr = (int)k;
+    if (!strcmp(a->cell->gate_names[k], "n")) kn = (int)k;
+  }
+  double worst_n = 0.0;
+  for (size_t j = 0; j < H; j++) {
+    double r = gsl_matrix_get(sa->cache, 0, (size_t)kr * H + j);
+    double na = gsl_matrix_get(sa->cache, 0, (size_t)kn * H + j);
+    double nb = gsl_matrix_get(sb->cache, 0, (size_t)kn * H + j);
+    /* atanh(n_cho) - atanh(n_gru) = (1 - r) b_hn */
+    worst_n = fmax(worst_n, fabs((atanh(nb) - atanh(na)) - (1.0 - r) * bhn_a[j]));
+  }
+  grl_lesson_check(L, "step 1: atanh(n_cho)-atanh(n_gru) = (1-r) b_hn",
+                   worst_n, 1e-12);
+
+  grl_chart *ch = grl_lesson_chart(L, "gru-vs-cho",
+                                   "Same parameters, two GRUs: PyTorch's reset-after vs Cho's reset-before");
+  grl_chart_columns(ch, "t h_gru_unit0 h_cho_unit0 max_abs_diff rms_h_gru");
+  double worst = 0.0, sum = 0.0, hscale = 0.0, ylo = 0.0, yhi = 0.0;
+  for (size_t t = 0; t < T; t++) {
+    double d = grl_lesson_absdiff(H, oa.matrix.data + t * H, ob.matrix.data + t * H);
+    double rms = 0.0;
+    for (size_t j = 0; j < H; j++)
+      rms += oa.matrix.data[t * H + j] * oa.matrix.data[t * H + j] / (double)H;
+    rms = sqrt(rms);
+    worst = fmax(worst, d);
+    hscale = fmax(hscale, rms);
+    ylo = fmin(ylo, fmin(oa.matrix.data[t * H], ob.matrix.data[t * H]));
+    yhi = fmax(yhi, fmax(oa.matrix.data[t * H], ob.matrix.data[t * H]));
+    sum += d / (double)T;
+    grl_chart_row(ch, 5, (double[]){(double)(t + 1), oa.matrix.data[t * H],
+                                    ob.matrix.data[t * H], d, rms});
+  }
+  grl_lesson_value(L, "max over t of max |h_gru - h_cho|", worst);
+  grl_lesson_value(L, "mean over t of max |h_gru - h_cho|", sum);
+  grl_lesson_value(L, "largest rms(h_gru) over t", hscale);
+  grl_lesson_say(L,
+    "Differences of this size are not rounding: the two cells are different\n"
+    "functions of the same parameters.  A model trained as one cannot be\n"
+    "loaded as the other (Keras' reset_after=False is Cho's; PyTorch and\n"
+    "cuDNN are reset-after).");
+  grl_chart_gp(ch,
+    "unset title\n"
+    "set multiplot title chart_title font font_title\n"
+    "set lmargin at screen 0.11\n"
+    "set rmargin at screen 0.97\n"
+    "set xrange [1:%zu]\n"
+    "set origin 0, 0.50\n"
+    "set size 1, 0.42\n"
+    "set tmargin 0.5\n"
+    "set bmargin 0.5\n"
+    "set format x ''\n"
+    "set ylabel 'h_t, unit 0'\n"
+    "set yrange [%.3f:%.3f]\n"
+    "set key top left horizontal\n"
+    "plot dat using 1:2 with lines lt 1 title 'gru (PyTorch, reset-after)', \\\n"
+    "     dat using 1:3 with lines lt 2 dt 2 title 'gru-cho (Cho et al., reset-before)'\n"
+    "set origin 0, 0\n"
+    "set size 1, 0.50\n"
+    "set tmargin 0.5\n"
+    "set bmargin 3.5\n"
+    "set format x '%%g'\n"
+    "set xlabel 'time step t'\n"
+    "set ylabel 'over the %zu units'\n"
+    "set yrange [0:%.3f]\n"
+    "set key top left horizontal\n"
+    "plot dat using 1:4 with lines lt 4 title 'max_j |h_{gru} - h_{cho}|', \\\n"
+    "     dat using 1:5 with lines lt 8 title 'rms of h_{gru}, for scale'\n"
+    "unset multiplot\n", T, ylo - 0.05, yhi + 0.45 * (yhi - ylo), H,
+    1.5 * fmax(hscale, worst));
+  grl_lesson_chart_done(L, ch);
+done:
+  grl_seq_free(sa);
+  grl_seq_free(sb);
+  grl_model_free(a);
+  grl_model_free(b);
+  free(x);
+}
+
+int main(int argc, char **argv)
+{
+  gsl_set_error_handler_off();
+  grl_lesson L;
+  if (grl_lesson_begin(&L, argc, argv, &chapter))
+    return L.exit_status;
+
+  /* The article's cell, H = 8 (quick: 4), on the structured input.  Its
+   * code draws weights from np.random.randn; scaled by 1/sqrt(H + I) here,
+   * so that the gates are not all saturated. */
+  size_t I = 2, H = L.quick ? 4 : 8, T = L.quick ? 40 : 120;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  grl_model *m = NULL;
+  double *x = malloc(T * I * sizeof *x);    /* (T, I) */
+  int rc = (!rng || !x) ? GRL_ENOMEM : GRL_OK;
+  if (!rc)
+    rc = grl_model_alloc(&m, &grl_cell_seed, I, H, 0);
+  if (rc) {
+    grl_lesson_error(&L, rc, "allocation");
+  } else {
+    gsl_rng_set(rng, L.seed);
+    for (size_t k = 0; k < m->n; k++)
+      m->theta[k] = gsl_ran_gaussian(rng, 1.0) / sqrt((double)(H + I));
+    structured_input(x, T, 1, I);
+    grl_lesson_param(&L, "cell", "%s", grl_cell_name(m->cell));
+    grl_lesson_param(&L, "H", "%zu", H);
+    grl_lesson_param(&L, "I", "%zu", I);
+    grl_lesson_param(&L, "T", "%zu", T);
+    grl_lesson_param(&L, "init", "randn/sqrt(H+I)");
+
+    article(&L, m, x, T);
+    between(&L, rng);
+    unused_gate(&L, m, x, T);
+    seed_heatmaps(&L, m, x, T);
+    two_grus(&L, rng);
+  }
+  grl_model_free(m);
+  free(x);
+  if (rng)
+    gsl_rng_free(rng);
+  return grl_lesson_end(&L);
+}

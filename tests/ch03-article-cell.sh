@@ -1,0 +1,2 @@
+# ch03-article-cell.sh -- chapter 3 runs, and its charts are complete and render.
+. "$top_srcdir/tests/chapter.sh"; chapter_test ch03-article-cell
