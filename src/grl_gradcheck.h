@@ -124,6 +124,8 @@ double grl_gradcheck_default_tolerance(int method);
 /* The problem: everything but theta that the loss depends on          */
 /* ------------------------------------------------------------------ */
 
+/* All fields are required (c0 only for cells with a cell state); build it
+ * with grl_gradcheck_problem_alloc, or fill the arrays it allocated. */
 typedef struct {
   size_t T, B;
   double *x;    /* (T*B, I) input sequence, rows t*B+b          */
