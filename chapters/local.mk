@@ -12,11 +12,13 @@
 CHAPTERS = \
 	chapters/ch01-gates \
 	chapters/ch02-hidden-state \
-	chapters/ch03-article-cell
+	chapters/ch03-article-cell \
+	chapters/ch06-vanishing
 CHAPTER_CHECKS = \
 	tests/ch01-gates.sh \
 	tests/ch02-hidden-state.sh \
-	tests/ch03-article-cell.sh
+	tests/ch03-article-cell.sh \
+	tests/ch06-vanishing.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
 CHAPTER_CPPFLAGS = $(AM_CPPFLAGS) -DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
@@ -31,6 +33,10 @@ chapters_ch02_hidden_state_LDADD = $(CHAPTER_LDADD)
 chapters_ch03_article_cell_SOURCES = chapters/ch03-article-cell.c
 chapters_ch03_article_cell_CPPFLAGS = $(CHAPTER_CPPFLAGS)
 chapters_ch03_article_cell_LDADD = $(CHAPTER_LDADD)
+
+chapters_ch06_vanishing_SOURCES = chapters/ch06-vanishing.c
+chapters_ch06_vanishing_CPPFLAGS = $(CHAPTER_CPPFLAGS)
+chapters_ch06_vanishing_LDADD = $(CHAPTER_LDADD)
 
 # The chapter tests: each runs its chapter with --quick and checks its
 # charts (tests/chapter.sh).

@@ -38,9 +38,10 @@ struct grl_gradnorm {
   gsl_matrix *dh, *dc;/* (RB, H) seeds: identity blocks                     */
   gsl_matrix *dxp;    /* (RB, G*H) unused output                            */
   gsl_matrix *dhp, *dcp; /* (RB, H) rows of the Jacobian                    */
-  gsl_matrix *J;      /* (R, R) one row's Jacobian; becomes U of its SVD    */
-  gsl_matrix *V;      /* (R, R) */
-  gsl_vector *S, *svwork; /* (R) singular values and workspace            */
+  gsl_matrix *J;      /* (R, R) one row's Jacobian                          */
+  gsl_matrix *JtJ;    /* (R, R) J^T J, lower triangle                        */
+  gsl_vector *eval;   /* (R) eigenvalues of J^T J = squared singular values */
+  gsl_eigen_symm_workspace *ews;
 };
 
 void grl_gradnorm_free(grl_gradnorm *g)
@@ -51,14 +52,14 @@ void grl_gradnorm_free(grl_gradnorm *g)
   free(g->dscratch);
   gsl_matrix *ms[] = {g->U, g->xp, g->hp, g->cp, g->h, g->c, g->cache,
                       g->work, g->dh, g->dc, g->dxp, g->dhp, g->dcp, g->J,
-                      g->V};
+                      g->JtJ};
   for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
     if (ms[i])
       gsl_matrix_free(ms[i]);
-  if (g->S)
-    gsl_vector_free(g->S);
-  if (g->svwork)
-    gsl_vector_free(g->svwork);
+  if (g->eval)
+    gsl_vector_free(g->eval);
+  if (g->ews)
+    gsl_eigen_symm_free(g->ews);
   free(g);
 }
 
@@ -96,12 +97,12 @@ int grl_gradnorm_alloc(grl_gradnorm **out, const grl_model *m, size_t T,
   g->dxp = gsl_matrix_alloc(RB, G * H);
   g->dhp = gsl_matrix_alloc(RB, H);
   g->J = gsl_matrix_alloc(R, R);
-  g->V = gsl_matrix_alloc(R, R);
-  g->S = gsl_vector_alloc(R);
-  g->svwork = gsl_vector_alloc(R);
+  g->JtJ = gsl_matrix_alloc(R, R);
+  g->eval = gsl_vector_alloc(R);
+  g->ews = gsl_eigen_symm_alloc(R);
   int bad = !g->dscratch || !g->U || !g->xp || !g->hp || !g->h
-            || (cell->K && !g->cache) || (cell->W && !g->work) || !g->dh || !g->dxp || !g->dhp || !g->J || !g->V
-            || !g->S || !g->svwork;
+            || (cell->K && !g->cache) || (cell->W && !g->work) || !g->dh || !g->dxp || !g->dhp || !g->J || !g->JtJ
+            || !g->eval || !g->ews;
   if (cell->has_c) {
     g->cp = gsl_matrix_alloc(RB, H);
     g->c = gsl_matrix_alloc(RB, H);
@@ -171,11 +172,14 @@ static int step_jacobian(grl_gradnorm *g, const grl_views *p, size_t s,
         if (cell->has_c)
           gsl_matrix_set(g->J, i, H + j, gsl_matrix_get(g->dcp, b * R + i, j));
       }
-    int st = gsl_linalg_SV_decomp(g->J, g->V, g->S, g->svwork);
+    /* sigma_max(J)^2 = the largest eigenvalue of J^T J.  The symmetric
+     * eigensolver, values only, is 4-5x faster here than a full SVD
+     * (gsl_linalg_SV_decomp) and agrees with it to rounding. */
+    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, g->J, 0.0, g->JtJ);
+    int st = gsl_eigen_symm(g->JtJ, g->eval, g->ews);
     if (st)
-      return grl_fail(GRL_EFAIL, "gradnorm: SVD of the step-%zu Jacobian failed (%d)", s + 1, st);
-    /* singular values come sorted, largest first */
-    sum += gsl_vector_get(g->S, 0);
+      return grl_fail(GRL_EFAIL, "gradnorm: the eigenvalues of the step-%zu Jacobian did not converge (%d)", s + 1, st);
+    sum += sqrt(fmax(gsl_vector_max(g->eval), 0.0));
   }
   *out = sum / (double)B;
   return GRL_OK;
@@ -226,7 +230,13 @@ int grl_gradnorm_run(grl_gradnorm *g, const double *theta, const double *x,
     double sum = 0.0;
     for (size_t b = 0; b < B; b++) {
       gsl_vector_view d = gsl_matrix_row(g->s->dHs, s * B + b);
-      sum += gsl_blas_dnrm2(&d.vector);
+      double nh = gsl_blas_dnrm2(&d.vector);
+      if (m->cell->has_c) {
+        /* the LSTM's state is (h, c): ||(dL/dh, dL/dc)|| */
+        gsl_vector_view dc = gsl_matrix_row(g->s->dCs, s * B + b);
+        nh = hypot(nh, gsl_blas_dnrm2(&dc.vector));
+      }
+      sum += nh;
     }
     norm[k] = sum / (double)B;
     /* jac[k]: J_{T-k} = dh_{T-k}/dh_{T-k-1}, the same step s */
