@@ -13,11 +13,13 @@ CHAPTERS = \
 	chapters/ch01-gates \
 	chapters/ch02-hidden-state \
 	chapters/ch03-article-cell \
+	chapters/ch04-bptt \
 	chapters/ch06-vanishing
 CHAPTER_CHECKS = \
 	tests/ch01-gates.sh \
 	tests/ch02-hidden-state.sh \
 	tests/ch03-article-cell.sh \
+	tests/ch04-bptt.sh \
 	tests/ch06-vanishing.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
@@ -33,6 +35,9 @@ chapters_ch02_hidden_state_LDADD = $(CHAPTER_LDADD)
 chapters_ch03_article_cell_SOURCES = chapters/ch03-article-cell.c
 chapters_ch03_article_cell_CPPFLAGS = $(CHAPTER_CPPFLAGS)
 chapters_ch03_article_cell_LDADD = $(CHAPTER_LDADD)
+chapters_ch04_bptt_SOURCES = chapters/ch04-bptt.c
+chapters_ch04_bptt_CPPFLAGS = $(CHAPTER_CPPFLAGS)
+chapters_ch04_bptt_LDADD = $(CHAPTER_LDADD)
 
 chapters_ch06_vanishing_SOURCES = chapters/ch06-vanishing.c
 chapters_ch06_vanishing_CPPFLAGS = $(CHAPTER_CPPFLAGS)

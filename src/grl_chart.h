@@ -187,6 +187,10 @@ void grl_lesson_value(grl_lesson *L, const char *label, double v);
  * after GSL's examples. */
 void grl_lesson_known(grl_lesson *L, const char *label, double computed,
                       double known);
+/* Two estimates of one quantity, neither of them exact:
+ * "  LABEL  = a   NAME b   diff a-b". */
+void grl_lesson_versus(grl_lesson *L, const char *label, double a,
+                       const char *name, double b);
 /* "  LABEL  = [ v0  v1 ... ]" (long vectors are elided in the middle). */
 void grl_lesson_vector(grl_lesson *L, const char *label, size_t n,
                        const double *v);

@@ -337,6 +337,14 @@ void grl_lesson_known(grl_lesson *L, const char *label, double computed,
          label, computed, known, computed - known);
 }
 
+void grl_lesson_versus(grl_lesson *L, const char *label, double a,
+                       const char *name, double b)
+{
+  (void)L;
+  printf("  %-*s = % -18.15g  %s % -18.15g  diff % .1e\n", LABEL_WIDTH, label,
+         a, name, b, a - b);
+}
+
 static void print_numbers(size_t n, const double *v)
 {
   /* Long vectors: the first and last few, with the count. */

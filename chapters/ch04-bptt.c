@@ -1,0 +1,461 @@
+/* ch04-bptt.c -- Chapter 4: backpropagation through time.
+ *
+ * Training needs the gradient of a loss with respect to every parameter.
+ * A recurrent net uses its parameters at every step, so the gradient is a
+ * sum over steps, and the error signal dL/dh_t has to be carried backwards
+ * through time.  This chapter derives the GRU's backward step, writes BPTT
+ * as plain loops, and checks it against the library's batched BLAS path.
+ *
+ * What you will learn
+ *   1. The backward step of the GRU, derived line by line from the forward
+ *      step: each forward line, read backwards, gives the gradients of its
+ *      inputs (the "mirror" of the forward pass).
+ *   2. BPTT: run forward, keep every gate; then walk t = T-1 .. 0 carrying
+ *      delta_t = dL/dh_t = dL/doutput_t + (what step t+1 sent back).  The
+ *      parameter gradients ACCUMULATE over steps.
+ *   3. The library does the same with level-3 BLAS: one GEMM for the input
+ *      side of all steps, one per step for the recurrent side.  The naive
+ *      loops and the BLAS path agree to rounding; the number is printed.
+ *   4. What dL/dh_t looks like over t: with a loss at every step it stays
+ *      up; with a loss at the last step only it fades going back -- the
+ *      first sight of the vanishing gradient of chapter 6.
+ *
+ * The forward step (PyTorch nn.GRU, reset-after) and its mirror:
+ *
+ *   a_r = W_ir x + b_ir + W_hr h + b_hr        r = sigma(a_r)
+ *   a_z = W_iz x + b_iz + W_hz h + b_hz        z = sigma(a_z)
+ *   q   = W_hn h + b_hn                        (the recurrent half of n)
+ *   a_n = W_in x + b_in + r * q                n = tanh(a_n)
+ *   h'  = (1 - z) * n + z * h
+ *
+ *   given delta = dL/dh' (total):
+ *   dn   = delta * (1 - z)        dz = delta * (h - n)     dh  = delta * z
+ *   da_n = dn * (1 - n^2)         dr = da_n * q            dq  = da_n * r
+ *   da_z = dz * z (1 - z)         da_r = dr * r (1 - r)
+ *   dW_i{r,z,n} += da_{r,z,n} x^T        db_i{r,z,n} += da_{r,z,n}
+ *   dW_h{r,z}   += da_{r,z} h^T          db_h{r,z}   += da_{r,z}
+ *   dW_hn       += dq h^T                db_hn       += dq
+ *   dx  = W_ir^T da_r + W_iz^T da_z + W_in^T da_n
+ *   dh += W_hr^T da_r + W_hz^T da_z + W_hn^T dq     -> delta of step t-1
+ *
+ * Run it:
+ *   chapters/ch04-bptt [--seed N] [--outdir DIR] [--quick]
+ *
+ * Charts:
+ *   ch04-grad-norm   ||dL/dh_t|| over t, for a loss at every step and for
+ *                    a loss at the last step only (log scale)
+ */
+#include <config.h>
+#include "grulab.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+
+static const char *const charts[] = {"grad-norm", NULL};
+
+static const grl_lesson_info chapter = {
+  .name = "ch04-bptt",
+  .title = "Backpropagation through time",
+  .summary =
+    "Chapter 4 derives the GRU's backward step from its forward step, line\n"
+    "by line, and runs full backpropagation through time as plain loops:\n"
+    "dL/dh_t at every step, and every parameter's gradient accumulated over\n"
+    "the steps.  The naive loops are checked against the library's batched\n"
+    "BLAS path (the agreement is printed), and one entry against a finite\n"
+    "difference.  The chart shows ||dL/dh_t|| over t for a loss at every\n"
+    "step and for a loss at the last step only.",
+  .charts = charts,
+  .seed = 4,
+};
+
+/* ------------------------------------------------------------------ */
+/* The problem: a GRU, a batch of sequences, and a loss                */
+/*                                                                     */
+/* L = sum_t g_t . h_t + w . h_T: dL/doutput_t = g_t, dL/dh_T = w.      */
+/* With g = 0 the loss sits at the last step only.                     */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  size_t T, B, I, H;
+  grl_model *m;
+  double *x;     /* (T*B, I) inputs, rows t*B+b */
+  double *h0;    /* (B, H) */
+  double *g;     /* (T*B, H) dL/doutput */
+  double *w;     /* (B, H) dL/dh_T */
+} problem;
+
+static void problem_free(problem *p)
+{
+  grl_model_free(p->m);
+  free(p->x);
+  free(p->h0);
+  free(p->g);
+  free(p->w);
+}
+
+static int problem_alloc(problem *p, size_t T, size_t B, size_t I, size_t H,
+                         gsl_rng *r)
+{
+  memset(p, 0, sizeof *p);
+  p->T = T; p->B = B; p->I = I; p->H = H;
+  p->x = malloc(T * B * I * sizeof *p->x);
+  p->h0 = malloc(B * H * sizeof *p->h0);
+  p->g = malloc(T * B * H * sizeof *p->g);
+  p->w = malloc(B * H * sizeof *p->w);
+  if (!p->x || !p->h0 || !p->g || !p->w)
+    return grl_fail(GRL_ENOMEM, "ch04: out of memory");
+  int rc = grl_model_alloc(&p->m, &grl_cell_gru, I, H, 0);
+  if (rc)
+    return rc;
+  grl_model_init_uniform(p->m, r);
+  for (size_t k = 0; k < T * B * I; k++)
+    p->x[k] = 2.0 * gsl_rng_uniform(r) - 1.0;
+  for (size_t k = 0; k < B * H; k++)
+    p->h0[k] = 0.5 * (2.0 * gsl_rng_uniform(r) - 1.0);
+  for (size_t k = 0; k < T * B * H; k++)
+    p->g[k] = 2.0 * gsl_rng_uniform(r) - 1.0;
+  for (size_t k = 0; k < B * H; k++)
+    p->w[k] = 2.0 * gsl_rng_uniform(r) - 1.0;
+  return GRL_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. BPTT as plain loops                                              */
+/*                                                                     */
+/* The forward pass is the library's naive reference: it hands back    */
+/* every step's state and gates r, z, n.  The backward pass below is   */
+/* the derivation in the header, one unit at a time, from t = T-1 down  */
+/* to 0, for each sequence of the batch.                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  double *dtheta;  /* (n) parameter gradients, accumulated */
+  double *dx;      /* (T*B, I) */
+  double *dh0;     /* (B, H) */
+  double *dHs;     /* (T*B, H) delta_t = dL/dh_t, total */
+} grads;
+
+static void grads_free(grads *d)
+{
+  free(d->dtheta); free(d->dx); free(d->dh0); free(d->dHs);
+}
+
+static int grads_alloc(grads *d, const problem *p)
+{
+  d->dtheta = calloc(p->m->n, sizeof *d->dtheta);
+  d->dx = calloc(p->T * p->B * p->I, sizeof *d->dx);
+  d->dh0 = calloc(p->B * p->H, sizeof *d->dh0);
+  d->dHs = calloc(p->T * p->B * p->H, sizeof *d->dHs);
+  return (d->dtheta && d->dx && d->dh0 && d->dHs) ? GRL_OK
+         : grl_fail(GRL_ENOMEM, "ch04: out of memory");
+}
+
+static int bptt_naive(const problem *p, const double *g, const double *w,
+                      grads *d)
+{
+  const grl_model *m = p->m;
+  size_t T = p->T, B = p->B, I = p->I, H = p->H;
+  const double *th = m->theta;
+  const double *Wih = th + grl_model_param(m, "weight_ih_l0")->offset; /* (3H, I) */
+  const double *Whh = th + grl_model_param(m, "weight_hh_l0")->offset; /* (3H, H) */
+  const double *bhh = th + grl_model_param(m, "bias_hh_l0")->offset;   /* (3H) */
+  double *dWih = d->dtheta + grl_model_param(m, "weight_ih_l0")->offset;
+  double *dWhh = d->dtheta + grl_model_param(m, "weight_hh_l0")->offset;
+  double *dbih = d->dtheta + grl_model_param(m, "bias_ih_l0")->offset;
+  double *dbhh = d->dtheta + grl_model_param(m, "bias_hh_l0")->offset;
+
+  /* Forward: states h_t (T*B, H) and gates r z n (T*B, 3H). */
+  double *out = malloc(T * B * H * sizeof *out);
+  double *gates = malloc(T * B * 3 * H * sizeof *gates);
+  double *buf = malloc(7 * H * sizeof *buf);   /* delta, dh, q, da_r, da_z, da_n, dq */
+  if (!out || !gates || !buf) {
+    free(out); free(gates); free(buf);
+    return grl_fail(GRL_ENOMEM, "ch04: out of memory");
+  }
+  int rc = grl_naive_forward(m, T, B, th, p->x, p->h0, NULL, out, NULL, NULL,
+                             gates);
+  double *delta = buf, *dh = buf + H, *q = buf + 2 * H, *dar = buf + 3 * H,
+         *daz = buf + 4 * H, *dan = buf + 5 * H, *dq = buf + 6 * H;
+
+  for (size_t b = 0; !rc && b < B; b++) {
+    /* delta_T = dL/dh_T */
+    for (size_t j = 0; j < H; j++)
+      delta[j] = w ? w[b * H + j] : 0.0;
+    for (size_t t = T; t-- > 0;) {
+      size_t row = t * B + b;
+      const double *x = p->x + row * I;                          /* (I) x_t */
+      const double *h = t ? out + ((t - 1) * B + b) * H : p->h0 + b * H; /* h_{t-1} */
+      const double *r = gates + row * 3 * H, *z = r + H, *n = r + 2 * H;
+      /* delta_t = dL/doutput_t + what step t+1 sent back */
+      for (size_t j = 0; j < H; j++) {
+        if (g)
+          delta[j] += g[row * H + j];
+        d->dHs[row * H + j] = delta[j];
+      }
+      for (size_t j = 0; j < H; j++) {
+        /* q = W_hn h + b_hn (the forward kept r*q inside n; recompute q) */
+        q[j] = bhh[2 * H + j];
+        for (size_t k = 0; k < H; k++)
+          q[j] += Whh[(2 * H + j) * H + k] * h[k];
+        /* dn = delta (1-z),  dz = delta (h - n),  dh = delta z */
+        double dn = delta[j] * (1.0 - z[j]);
+        double dz = delta[j] * (h[j] - n[j]);
+        dh[j] = delta[j] * z[j];
+        /* da_n = dn (1 - n^2);  dr = da_n q;  dq = da_n r */
+        dan[j] = dn * grl_dtanh(n[j]);
+        double dr = dan[j] * q[j];
+        dq[j] = dan[j] * r[j];
+        /* da_z = dz z(1-z);  da_r = dr r(1-r) */
+        daz[j] = dz * grl_dsigmoid(z[j]);
+        dar[j] = dr * grl_dsigmoid(r[j]);
+      }
+      for (size_t j = 0; j < H; j++) {
+        /* dW_i? += da_? x^T,  db_i? += da_? */
+        for (size_t k = 0; k < I; k++) {
+          dWih[(0 * H + j) * I + k] += dar[j] * x[k];
+          dWih[(1 * H + j) * I + k] += daz[j] * x[k];
+          dWih[(2 * H + j) * I + k] += dan[j] * x[k];
+        }
+        dbih[j] += dar[j];
+        dbih[H + j] += daz[j];
+        dbih[2 * H + j] += dan[j];
+        /* dW_h{r,z} += da_{r,z} h^T,  dW_hn += dq h^T, and the biases */
+        for (size_t k = 0; k < H; k++) {
+          dWhh[(0 * H + j) * H + k] += dar[j] * h[k];
+          dWhh[(1 * H + j) * H + k] += daz[j] * h[k];
+          dWhh[(2 * H + j) * H + k] += dq[j] * h[k];
+        }
+        dbhh[j] += dar[j];
+        dbhh[H + j] += daz[j];
+        dbhh[2 * H + j] += dq[j];
+      }
+      for (size_t k = 0; k < I; k++) {
+        /* dx = W_ir^T da_r + W_iz^T da_z + W_in^T da_n */
+        double s = 0.0;
+        for (size_t j = 0; j < H; j++)
+          s += Wih[(0 * H + j) * I + k] * dar[j] + Wih[(1 * H + j) * I + k] * daz[j]
+               + Wih[(2 * H + j) * I + k] * dan[j];
+        d->dx[row * I + k] += s;
+      }
+      for (size_t k = 0; k < H; k++) {
+        /* dh += W_hr^T da_r + W_hz^T da_z + W_hn^T dq: the next delta */
+        double s = dh[k];
+        for (size_t j = 0; j < H; j++)
+          s += Whh[(0 * H + j) * H + k] * dar[j] + Whh[(1 * H + j) * H + k] * daz[j]
+               + Whh[(2 * H + j) * H + k] * dq[j];
+        delta[k] = s;
+      }
+    }
+    /* What reaches h_0 is dL/dh_0. */
+    memcpy(d->dh0 + b * H, delta, H * sizeof *delta);
+  }
+  free(out); free(gates); free(buf);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* 2. The library's BPTT                                               */
+/*                                                                     */
+/* grl_seq_backward runs the same recursion, with the per-unit loops   */
+/* over the batch turned into matrix products: every step's recurrent  */
+/* gradient is one GEMM over the batch, and the input side of all T    */
+/* steps (dW_ih, db_ih, dx) is done at the end with one GEMM each.     */
+/* ------------------------------------------------------------------ */
+
+static int bptt_library(const problem *p, grl_seq *s, const double *g,
+                        const double *w, grads *d)
+{
+  int rc = grl_seq_forward(s, NULL, p->x, p->h0, NULL);
+  if (!rc)
+    rc = grl_seq_backward(s, NULL, p->x, g, w, NULL, d->dtheta, d->dx, d->dh0,
+                          NULL);
+  if (!rc)
+    memcpy(d->dHs, s->dHs->data, p->T * p->B * p->H * sizeof *d->dHs);
+  return rc;
+}
+
+static void compare(grl_lesson *L, const problem *p, grads *a, grads *b)
+{
+  grl_lesson_say(L, "%-34s   %s", "naive loops vs library, per tensor",
+                 "normwise relative difference");
+  const grl_model *m = p->m;
+  double worst = 0.0;
+  char label[64];
+  for (size_t k = 0; k < m->nparam; k++) {
+    const grl_param *P = &m->param[k];
+    double e = grl_lesson_reldiff(P->rows * P->cols, a->dtheta + P->offset,
+                                  b->dtheta + P->offset);
+    snprintf(label, sizeof label, "dL/d%s", P->name);
+    grl_lesson_value(L, label, e);
+    worst = fmax(worst, e);
+  }
+  double ex = grl_lesson_reldiff(p->T * p->B * p->I, a->dx, b->dx);
+  double eh = grl_lesson_reldiff(p->B * p->H, a->dh0, b->dh0);
+  double ed = grl_lesson_reldiff(p->T * p->B * p->H, a->dHs, b->dHs);
+  grl_lesson_value(L, "dL/dinput", ex);
+  grl_lesson_value(L, "dL/dh0", eh);
+  grl_lesson_value(L, "dL/dh_t, every t (s->dHs)", ed);
+  worst = fmax(worst, fmax(ex, fmax(eh, ed)));
+  grl_lesson_check(L, "worst: naive loops vs BLAS path", worst, 1e-13);
+}
+
+static double loss_value(const problem *p, grl_seq *s, const double *theta)
+{
+  if (grl_seq_forward(s, theta, p->x, p->h0, NULL))
+    return NAN;
+  gsl_matrix_view out = grl_seq_output(s), hT = grl_seq_hT(s);
+  double L = 0.0;
+  for (size_t k = 0; k < p->T * p->B * p->H; k++)
+    L += p->g[k] * out.matrix.data[k];
+  for (size_t k = 0; k < p->B * p->H; k++)
+    L += p->w[k] * hT.matrix.data[k];
+  return L;
+}
+
+int main(int argc, char **argv)
+{
+  gsl_set_error_handler_off();
+  grl_lesson L;
+  if (grl_lesson_begin(&L, argc, argv, &chapter))
+    return L.exit_status;
+
+  size_t T = L.quick ? 20 : 100, B = L.quick ? 2 : 8, I = 5,
+         H = L.quick ? 6 : 24;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  problem p;
+  grads naive = {0}, lib = {0};
+  grl_seq *s = NULL;
+  double *theta = NULL;
+  if (!rng) {
+    grl_lesson_error(&L, GRL_ENOMEM, "gsl_rng_alloc");
+    return grl_lesson_end(&L);
+  }
+  gsl_rng_set(rng, L.seed);
+  int rc = problem_alloc(&p, T, B, I, H, rng);
+  if (!rc)
+    rc = grads_alloc(&naive, &p);
+  if (!rc)
+    rc = grads_alloc(&lib, &p);
+  if (!rc)
+    rc = grl_seq_alloc(&s, p.m, T, B);
+  if (rc) {
+    grl_lesson_error(&L, rc, "setting up");
+    goto done;
+  }
+  grl_lesson_param(&L, "cell", "%s", grl_cell_name(p.m->cell));
+  grl_lesson_param(&L, "T", "%zu", T);
+  grl_lesson_param(&L, "B", "%zu", B);
+  grl_lesson_param(&L, "I", "%zu", I);
+  grl_lesson_param(&L, "H", "%zu", H);
+  grl_lesson_param(&L, "init", "PyTorch's U(-1/sqrt(H), 1/sqrt(H))");
+
+  /* ---- 1 and 2: the loss at every step, naive vs library ---------- */
+  grl_lesson_section(&L, "BPTT as plain loops, and the library's BLAS path");
+  grl_lesson_say(&L,
+    "L = sum_t g_t . h_t + w . h_T with fixed random g and w, so that\n"
+    "dL/doutput_t = g_t and dL/dh_T = w.  %zu parameters, %zu steps, a batch\n"
+    "of %zu.", p.m->n, T, B);
+  rc = bptt_naive(&p, p.g, p.w, &naive);
+  if (!rc)
+    rc = bptt_library(&p, s, p.g, p.w, &lib);
+  if (rc) {
+    grl_lesson_error(&L, rc, "BPTT");
+    goto done;
+  }
+  compare(&L, &p, &naive, &lib);
+
+  /* ---- 3. one entry against a finite difference ---------------------
+   * dL/dtheta_k ~ (L(theta + h e_k) - L(theta - h e_k)) / 2h, with an
+   * error of order h^2 (truncation) + eps |L| / h (rounding): chapter 5
+   * is all about this. */
+  grl_lesson_section(&L, "One entry against a central difference");
+  theta = malloc(p.m->n * sizeof *theta);
+  if (!theta) {
+    grl_lesson_error(&L, GRL_ENOMEM, "allocation");
+    goto done;
+  }
+  const grl_param *Whh = grl_model_param(p.m, "weight_hh_l0");
+  size_t k = Whh->offset + (2 * H + 1) * H + 2;   /* W_hn[1][2] */
+  double hstep = 1e-5;
+  memcpy(theta, p.m->theta, p.m->n * sizeof *theta);
+  theta[k] += hstep;
+  double Lp = loss_value(&p, s, theta);
+  theta[k] -= 2.0 * hstep;
+  double Lm = loss_value(&p, s, theta);
+  double numeric = (Lp - Lm) / (2.0 * hstep);
+  grl_lesson_versus(&L, "dL/dW_hn[1][2] by BPTT", lib.dtheta[k], "central", numeric);
+  grl_lesson_check(&L, "relative difference",
+                   fabs(lib.dtheta[k] - numeric) / fabs(numeric), 1e-7);
+
+  /* ---- 4. dL/dh_t over t: two losses --------------------------------
+   * The norm averaged over the batch: (1/B) sum_b ||delta_{t,b}||. */
+  grl_lesson_section(&L, "dL/dh_t over t");
+  grads last = {0};
+  rc = grads_alloc(&last, &p);
+  if (!rc)
+    rc = bptt_library(&p, s, NULL, p.w, &last);   /* loss at h_T only */
+  if (rc) {
+    grads_free(&last);
+    grl_lesson_error(&L, rc, "BPTT, last-step loss");
+    goto done;
+  }
+  grl_chart *ch = grl_lesson_chart(&L, "grad-norm",
+                                   "The error signal through time: ||∂L/∂h_t||");
+  grl_chart_comment(ch, "norms averaged over the batch of %zu", B);
+  grl_chart_columns(ch, "t norm_loss_every_step norm_loss_last_step");
+  double first = 0.0, final = 0.0, every_min = INFINITY, every_max = 0.0;
+  for (size_t t = 0; t < T; t++) {
+    double na = 0.0, nl = 0.0;
+    for (size_t b = 0; b < B; b++) {
+      double sa = 0.0, sl = 0.0;
+      for (size_t j = 0; j < H; j++) {
+        double va = lib.dHs[(t * B + b) * H + j], vl = last.dHs[(t * B + b) * H + j];
+        sa += va * va;
+        sl += vl * vl;
+      }
+      na += sqrt(sa) / (double)B;
+      nl += sqrt(sl) / (double)B;
+    }
+    if (t == 0)
+      first = nl;
+    if (t == T - 1)
+      final = nl;
+    every_min = fmin(every_min, na);
+    every_max = fmax(every_max, na);
+    grl_chart_row(ch, 3, (double[]){(double)t, na, nl});
+  }
+  grads_free(&last);
+  grl_chart_gp(ch,
+    "@log_y\n"
+    "set xlabel 'time step t'\n"
+    "set ylabel '||∂L/∂h_t||, mean over the batch'\n"
+    "set xrange [0:%zu]\n"
+    "set key bottom right\n"
+    "plot dat using 1:2 with lines lt 1 title 'loss at every step: Σ_t g_t·h_t + w·h_T', \\\n"
+    "     dat using 1:3 with lines lt 2 title 'loss at the last step only: w·h_T'\n",
+    T - 1);
+  grl_lesson_chart_done(&L, ch);
+  grl_lesson_value(&L, "every-step loss: smallest ||dL/dh_t||", every_min);
+  grl_lesson_value(&L, "every-step loss: largest ||dL/dh_t||", every_max);
+  grl_lesson_value(&L, "last-step loss: ||dL/dh_T-1||", final);
+  grl_lesson_value(&L, "last-step loss: ||dL/dh_0||", first);
+  grl_lesson_value(&L, "  shrink factor per step", pow(first / final, 1.0 / (double)(T - 1)));
+  grl_lesson_say(&L,
+    "A loss at every step feeds dL/dh_t afresh at each t.  A loss at the\n"
+    "end has to travel back through every step's Jacobian dh_t/dh_t-1,\n"
+    "and at this initialisation each of them shrinks it: the signal that\n"
+    "reaches the first steps is orders of magnitude weaker.  Chapter 6\n"
+    "measures how the cell and its gates decide that rate.");
+  grl_lesson_expect(&L, first < final, "the last-step signal fades going back");
+done:
+  grads_free(&naive);
+  grads_free(&lib);
+  grl_seq_free(s);
+  problem_free(&p);
+  free(theta);
+  gsl_rng_free(rng);
+  return grl_lesson_end(&L);
+}

@@ -1,0 +1,2 @@
+# ch04-bptt.sh -- chapter 4 runs, and its charts are complete and render.
+. "$top_srcdir/tests/chapter.sh"; chapter_test ch04-bptt
