@@ -94,7 +94,7 @@ static void help(FILE *f)
     "  --tolerance tol    pass if the worst relative error <= tol (default: the\n"
     "                     method's)\n"
     "  --floor F          scaled (default): rel = |a-n| / max(|a|+|n|, floor) with\n"
-    "                     floor = max(1e-2 * S, 1e-300), S = the tensor's largest\n"
+    "                     floor = max(1e-1 * S, 1e-300), S = the tensor's largest\n"
     "                     |gradient|; fixed: floor = 1e-300, which lets rounding\n"
     "                     noise on near-zero entries fail the check; a number R:\n"
     "                     floor = max(R * S, 1e-300)\n"

@@ -40,23 +40,26 @@
  *     floor = max(floor_rel * S, floor_abs),   S = max over the tensor's
  *                                                 checked entries of max(|a|, |n|)
  *
- * with floor_rel = GRL_GRADCHECK_FLOOR_REL = 1e-2 and floor_abs =
- * GRL_GRADCHECK_FLOOR_ABS = 1e-300 by default.  Why: the rounding noise of a
- * difference quotient is about eps*|L|/h and ABSOLUTE -- the same size for
- * every entry of a tensor -- so measured against an entry that happens to
- * be near zero it is unbounded.  Tied to the tensor's own scale S, the
- * floor keeps the test relative for entries within a factor 100 of the
- * tensor's largest, and absolute, in units of S/100, below that.  A wrong
- * backward pass shows on the large entries too, so nothing is lost.  Why
- * 1e-2 and not 1e-3: on I=5 H=7 T=30 B=3 the seed cell's loss reaches
- * |L| ~ 500 (its h is not squashed), and with 1e-3 central differences'
- * rounding noise alone (~1e-6 on a 1e-3*S floor) sat at the 1e-6
- * tolerance; with 1e-2 the worst over seeds 1..30 and all five cells is
- * 2.8e-7 -- except the seed cell at seed 29, whose loss is so sharply
- * curved that central differences' TRUNCATION error is 3.7e-6 there (the
- * complex step still agrees to 3e-13).  floor_rel = 0 gives the naive
- * fixed floor floor_abs, which only guards 0/0: a chapter shows rounding
- * noise then failing near-zero entries (`--floor fixed`).
+ * with floor_rel = GRL_GRADCHECK_FLOOR_REL = 1e-1 and floor_abs =
+ * GRL_GRADCHECK_FLOOR_ABS = 1e-300 by default.  Why: the error of a
+ * difference quotient -- rounding, about eps*|L|/h, and truncation, about
+ * h^2 |L'''|/6 -- is ABSOLUTE: it depends on the loss and its curvature,
+ * not on the size of the entry, so measured against an entry that happens
+ * to be near zero it is unbounded.  Tied to the tensor's own scale S, the
+ * floor keeps the test relative for entries within a factor 10 of the
+ * tensor's largest, and absolute, in units of S/10, below that.  A wrong
+ * backward pass shows on the large entries too, so little is lost: the
+ * injected-bug tests still see a 1e-4 (central) and a 1e-9 (complex) error
+ * on one entry.  Why 1e-1: on I=5 H=7 T=30 B=3 the seed cell's loss can
+ * reach |L| ~ 500 (its h is never squashed), and is sharply curved.  With
+ * floor_rel = 1e-3, rounding noise alone sat at central's 1e-6 tolerance;
+ * with 1e-2, seed 29 still failed at 3.7e-6 on one small weight_c entry
+ * (|a| = 0.05 against S ~ 18: an absolute truncation error of 6.6e-7,
+ * while the complex step agreed to 3e-13).  With 1e-1 the worst over seeds
+ * 1..150 for the seed cell is 6.2e-7, and below 6e-8 for the other four
+ * cells.  floor_rel = 0 gives the naive fixed floor floor_abs, which only
+ * guards 0/0: chapter 5 shows rounding noise then failing near-zero
+ * entries (`--floor fixed`).
  *
  * EXACT ZEROS.  An entry whose analytic and numeric values are both exactly
  * 0.0 has rel = 0 and is counted in nzero; a tensor whose every checked
@@ -117,7 +120,7 @@ double grl_gradcheck_default_step(int method);
 double grl_gradcheck_default_tolerance(int method);
 
 /* The floor of the relative error (see the top of this file). */
-#define GRL_GRADCHECK_FLOOR_REL 1e-2
+#define GRL_GRADCHECK_FLOOR_REL 1e-1
 #define GRL_GRADCHECK_FLOOR_ABS 1e-300
 
 /* ------------------------------------------------------------------ */
