@@ -16,7 +16,6 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
-#include <gsl/gsl_blas.h>
 
 static const char *const gate_names[] = {"r", "z", "n"};
 
@@ -29,11 +28,7 @@ static void gru_forward(const grl_views *p, const gsl_matrix *xp,
   size_t B = h->size1, H = h->size2;
   /* hp = h_prev Wh^T + bh: the batch's recurrent product, one dgemm. */
   gsl_matrix *hp = work;                                   /* (B, 3H) */
-  for (size_t b = 0; b < B; b++) {
-    gsl_vector_view row = gsl_matrix_row(hp, b);
-    gsl_vector_memcpy(&row.vector, &p->bh.vector);
-  }
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, h_prev, &p->Wh.matrix, 1.0, hp);
+  grl_affine_forward(hp, 0.0, h_prev, &p->Wh.matrix, &p->bh.vector);
 
   for (size_t b = 0; b < B; b++) {
     const double *xr = xp->data + b * xp->tda;             /* (3H) */
@@ -94,9 +89,8 @@ static void gru_backward(const grl_views *p, grl_views *dp,
   }
   /* forward was hp = h_prev Wh^T + bh, so
    *   dWh += dhp^T h_prev,  dbh += 1^T dhp,  dh_prev += dhp Wh */
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, dhp, h_prev, 1.0, &dp->Wh.matrix);
-  grl_colsum_acc(&dp->bh.vector, dhp);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, dhp, &p->Wh.matrix, 1.0, dh_prev);
+  grl_affine_backward(dhp, h_prev, &p->Wh.matrix, &dp->Wh.matrix,
+                      &dp->bh.vector, dh_prev, 1.0);
 }
 
 const grl_cell grl_cell_gru = {

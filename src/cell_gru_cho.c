@@ -14,7 +14,6 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
-#include <gsl/gsl_blas.h>
 
 static const char *const gate_names[] = {"r", "z", "n"};
 
@@ -32,14 +31,6 @@ static gsl_matrix_view cols(gsl_matrix *a, size_t k0, size_t k1, size_t H)
   return gsl_matrix_submatrix(a, 0, k0 * H, a->size1, (k1 - k0) * H);
 }
 
-static void add_bias_rows(gsl_matrix *a, const gsl_vector *bias)
-{
-  for (size_t b = 0; b < a->size1; b++) {
-    gsl_vector_view row = gsl_matrix_row(a, b);
-    gsl_vector_memcpy(&row.vector, bias);
-  }
-}
-
 static void cho_forward(const grl_views *p, const gsl_matrix *xp,
                         const gsl_matrix *h_prev, const gsl_matrix *c_prev,
                         gsl_matrix *h, gsl_matrix *c, gsl_matrix *cache,
@@ -54,8 +45,7 @@ static void cho_forward(const grl_views *p, const gsl_matrix *xp,
   gsl_matrix_view hn = cols(work, 2, 3, H);      /* (B, H)  W_hn (r*h) + b_hn      */
   gsl_matrix_view rh = cols(cache, 3, 4, H);     /* (B, H)  r * h                  */
 
-  add_bias_rows(&hrz.matrix, &brz.vector);
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, h_prev, &Wrz.matrix, 1.0, &hrz.matrix);
+  grl_affine_forward(&hrz.matrix, 0.0, h_prev, &Wrz.matrix, &brz.vector);
   for (size_t b = 0; b < B; b++) {
     const double *xr = xp->data + b * xp->tda, *hr = hrz.matrix.data + b * work->tda;
     const double *hpr = h_prev->data + b * h_prev->tda;
@@ -69,8 +59,7 @@ static void cho_forward(const grl_views *p, const gsl_matrix *xp,
       cr[3 * H + j] = cr[j] * hpr[j];
     }
   }
-  add_bias_rows(&hn.matrix, &bn.vector);
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &rh.matrix, &Wn.matrix, 1.0, &hn.matrix);
+  grl_affine_forward(&hn.matrix, 0.0, &rh.matrix, &Wn.matrix, &bn.vector);
   for (size_t b = 0; b < B; b++) {
     const double *xr = xp->data + b * xp->tda, *hnr = hn.matrix.data + b * work->tda;
     const double *hpr = h_prev->data + b * h_prev->tda;
@@ -120,9 +109,8 @@ static void cho_backward(const grl_views *p, grl_views *dp,
   }
   /* forward was a_n = xp_n + (r*h) W_hn^T + b_hn, so
    *   dW_hn += da_n^T (r*h),  db_hn += 1^T da_n,  d(r*h) = da_n W_hn */
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &dan.matrix, &rh.matrix, 1.0, &dWn.matrix);
-  grl_colsum_acc(&dbn.vector, &dan.matrix);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &dan.matrix, &Wn.matrix, 0.0, &drh.matrix);
+  grl_affine_backward(&dan.matrix, &rh.matrix, &Wn.matrix, &dWn.matrix,
+                      &dbn.vector, &drh.matrix, 0.0);
   /* Pass 2 -- rh = r*h: dr = d(rh)*h, dh_prev += d(rh)*r;
    *   r = sigma(a_r): da_r = dr*r*(1-r) */
   for (size_t b = 0; b < B; b++) {
@@ -137,9 +125,8 @@ static void cho_backward(const grl_views *p, grl_views *dp,
   }
   /* forward was a_{r,z} = xp_{r,z} + h W_h{r,z}^T + b_h{r,z}, so
    *   dW_h{r,z} += da^T h_prev,  db += 1^T da,  dh_prev += da W_h{r,z} */
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &darz.matrix, h_prev, 1.0, &dWrz.matrix);
-  grl_colsum_acc(&dbrz.vector, &darz.matrix);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &darz.matrix, &Wrz.matrix, 1.0, dh_prev);
+  grl_affine_backward(&darz.matrix, h_prev, &Wrz.matrix, &dWrz.matrix,
+                      &dbrz.vector, dh_prev, 1.0);
 }
 
 const grl_cell grl_cell_gru_cho = {

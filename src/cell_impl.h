@@ -11,9 +11,6 @@ enum { P_WIH = 0, P_WHH, P_BIH, P_BHH };
 void grl_layout_pytorch(grl_model *m);
 void grl_bind_pytorch(const grl_model *m, double *block, grl_views *v);
 
-/* Column sums: v += sum over the rows of a (rows, n) matrix. */
-void grl_colsum_acc(gsl_vector *v, const gsl_matrix *a);
-
 /* The naive reference steps (cell_naive.h), compiled twice. */
 #define GRL_NAIVE_DECL(cell)                                                  \
   void grl_naive_##cell(const grl_model *m, const double *theta,              \

@@ -13,7 +13,6 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
-#include <gsl/gsl_blas.h>
 
 static const char *const gate_names[] = {"i", "f", "g", "o"};
 
@@ -26,11 +25,7 @@ static void lstm_forward(const grl_views *p, const gsl_matrix *xp,
   /* a = xp + h_prev Wh^T + bh: all four gates' pre-activations, (B, 4H). */
   gsl_matrix *a = work;
   gsl_matrix_memcpy(a, xp);
-  for (size_t b = 0; b < B; b++) {
-    gsl_vector_view row = gsl_matrix_row(a, b);
-    gsl_vector_add(&row.vector, &p->bh.vector);
-  }
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, h_prev, &p->Wh.matrix, 1.0, a);
+  grl_affine_forward(a, 1.0, h_prev, &p->Wh.matrix, &p->bh.vector);
   for (size_t b = 0; b < B; b++) {
     const double *ar = a->data + b * a->tda, *cp = c_prev->data + b * c_prev->tda;
     double *cr = cache->data + b * cache->tda;
@@ -86,9 +81,8 @@ static void lstm_backward(const grl_views *p, grl_views *dp,
   }
   /* forward was a = xp + h_prev Wh^T + bh; both sides see da = dxp:
    *   dWh += da^T h_prev,  dbh += 1^T da,  dh_prev = da Wh */
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, dxp, h_prev, 1.0, &dp->Wh.matrix);
-  grl_colsum_acc(&dp->bh.vector, dxp);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, dxp, &p->Wh.matrix, 0.0, dh_prev);
+  grl_affine_backward(dxp, h_prev, &p->Wh.matrix, &dp->Wh.matrix,
+                      &dp->bh.vector, dh_prev, 0.0);
 }
 
 const grl_cell grl_cell_lstm = {

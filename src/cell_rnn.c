@@ -8,7 +8,6 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
-#include <gsl/gsl_blas.h>
 
 static void rnn_forward(const grl_views *p, const gsl_matrix *xp,
                         const gsl_matrix *h_prev, const gsl_matrix *c_prev,
@@ -19,11 +18,7 @@ static void rnn_forward(const grl_views *p, const gsl_matrix *xp,
   size_t B = h->size1, H = h->size2;
   /* a = xp + h_prev W_hh^T + b_hh, built in h itself, then squashed. */
   gsl_matrix_memcpy(h, xp);
-  for (size_t b = 0; b < B; b++) {
-    gsl_vector_view row = gsl_matrix_row(h, b);
-    gsl_vector_add(&row.vector, &p->bh.vector);
-  }
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, h_prev, &p->Wh.matrix, 1.0, h);
+  grl_affine_forward(h, 1.0, h_prev, &p->Wh.matrix, &p->bh.vector);
   /* h' = tanh(a) */
   for (size_t b = 0; b < B; b++)
     for (size_t j = 0; j < H; j++)
@@ -48,9 +43,8 @@ static void rnn_backward(const grl_views *p, grl_views *dp,
         dh->data[b * dh->tda + j] * grl_dtanh(h->data[b * h->tda + j]);
   /* forward was a = ... + h_prev W_hh^T + b_hh, so
    *   dW_hh += da^T h_prev,  db_hh += 1^T da,  dh_prev = da W_hh */
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, dxp, h_prev, 1.0, &dp->Wh.matrix);
-  grl_colsum_acc(&dp->bh.vector, dxp);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, dxp, &p->Wh.matrix, 0.0, dh_prev);
+  grl_affine_backward(dxp, h_prev, &p->Wh.matrix, &dp->Wh.matrix,
+                      &dp->bh.vector, dh_prev, 0.0);
 }
 
 const grl_cell grl_cell_rnn = {

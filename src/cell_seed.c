@@ -27,7 +27,6 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
-#include <gsl/gsl_blas.h>
 
 static const char *const gate_names[] = {"f", "i", "o", "c~"};
 
@@ -67,7 +66,7 @@ static void seed_forward(const grl_views *p, const gsl_matrix *xp,
   /* a = W v + b = (W[:, H:] x + b) + W[:, :H] h = xp + h_prev Wh^T */
   gsl_matrix *a = work;                                  /* (B, 4H) */
   gsl_matrix_memcpy(a, xp);
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, h_prev, &p->Wh.matrix, 1.0, a);
+  grl_affine_forward(a, 1.0, h_prev, &p->Wh.matrix, NULL);
   for (size_t b = 0; b < B; b++) {
     const double *ar = a->data + b * a->tda, *hp = h_prev->data + b * h_prev->tda;
     double *cr = cache->data + b * cache->tda, *out = h->data + b * h->tda;
@@ -111,8 +110,8 @@ static void seed_backward(const grl_views *p, grl_views *dp,
   }
   /* forward was a = xp + h_prev Wh^T (Wh = the h-columns of W), so
    *   dWh += da^T h_prev,  dh_prev += da Wh */
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, dxp, h_prev, 1.0, &dp->Wh.matrix);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, dxp, &p->Wh.matrix, 1.0, dh_prev);
+  grl_affine_backward(dxp, h_prev, &p->Wh.matrix, &dp->Wh.matrix, NULL,
+                      dh_prev, 1.0);
 }
 
 const grl_cell grl_cell_seed = {

@@ -123,6 +123,20 @@ int grl_outfile_commit(grl_outfile *o);   /* frees o */
 void grl_outfile_abort(grl_outfile *o);   /* frees o; NULL is fine */
 
 /* ------------------------------------------------------------------ */
+/* The affine map of a batch of rows and its mirror (affine.c)        */
+/*   y (B, n), x (B, m), W (n, m), b (n) or NULL                      */
+/* ------------------------------------------------------------------ */
+
+/* y = beta*y + x W^T + 1 b^T: one dgemm over the batch. */
+void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
+                        const gsl_matrix *W, const gsl_vector *b);
+/* dW += dy^T x,  db += 1^T dy (db may be NULL),
+ * dx = beta_x*dx + dy W (dx may be NULL). */
+void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
+                         const gsl_matrix *W, gsl_matrix *dW, gsl_vector *db,
+                         gsl_matrix *dx, double beta_x);
+
+/* ------------------------------------------------------------------ */
 /* Models: a cell's parameters in one contiguous block (model.c)      */
 /* ------------------------------------------------------------------ */
 
@@ -265,7 +279,6 @@ typedef struct {
   gsl_matrix *dCs;   /* (T*B, H) dL/dc_t, or NULL                       */
   gsl_matrix *dh, *dc, *dh_prev, *dc_prev; /* (B, H) */
   gsl_matrix *work;  /* (B, W*H) scratch of the cell, or NULL          */
-  gsl_vector *ones;  /* (T*B) all ones: column sums as one dgemv        */
 } grl_seq;
 
 int grl_seq_alloc(grl_seq **s, const grl_model *m, size_t T, size_t B);

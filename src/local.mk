@@ -4,6 +4,7 @@ include_HEADERS = src/grulab.h src/grl_gradcheck.h src/grl_train.h src/grl_chart
 src_libgrulab_la_SOURCES = \
 	src/error.c \
 	src/activation.c \
+	src/affine.c \
 	src/tensor.c \
 	src/outfile.c \
 	src/model.c \

@@ -65,13 +65,6 @@ void grl_bind_pytorch(const grl_model *m, double *block, grl_views *v)
   v->has_bh = 1;
 }
 
-void grl_colsum_acc(gsl_vector *v, const gsl_matrix *a)
-{
-  for (size_t i = 0; i < a->size1; i++)
-    for (size_t j = 0; j < a->size2; j++)
-      v->data[j * v->stride] += a->data[i * a->tda + j];
-}
-
 /* ---- allocation -------------------------------------------------------- */
 
 int grl_model_alloc(grl_model **out, const grl_cell *cell, size_t input_size,

@@ -10,13 +10,12 @@
  *   for t = T-1 .. 0:
  *     dh_t = dL/doutput_t + dh from step t+1
  *     cell backward: dXP_t, dh_{t-1}; dWh, dbh accumulate
- *   dWx += dXP^T X,  dbx += 1^T dXP,  dX += dXP Wx      three level-3/2 calls
+ *   dWx += dXP^T X,  dbx += 1^T dXP,  dX += dXP Wx      two dgemms
  * Nothing is allocated inside either loop: grl_seq_alloc sizes everything. */
 #include <config.h>
 #include "grulab.h"
 #include "cell_impl.h"
 
-#include <gsl/gsl_blas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,14 +56,11 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
   if (c->W)
     ALLOC(work, B, c->W * H);
 #undef ALLOC
-  if (!bad && !(s->ones = gsl_vector_alloc(T * B)))
-    bad = 1;
   if (bad) {
     grl_seq_free(s);
     return grl_fail(GRL_ENOMEM, "sequence: out of memory for T=%zu, B=%zu, "
                     "H=%zu", T, B, H);
   }
-  gsl_vector_set_all(s->ones, 1.0);
   *out = s;
   return GRL_OK;
 }
@@ -78,8 +74,6 @@ void grl_seq_free(grl_seq *s)
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i])
       gsl_matrix_free(all[i]);
-  if (s->ones)
-    gsl_vector_free(s->ones);
   free(s);
 }
 
@@ -111,12 +105,7 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
 
   /* XP = X Wx^T + bx: every input projection at once, before the loop. */
   gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I); /* (T*B, I) */
-  for (size_t r = 0; r < T * B; r++) {
-    gsl_vector_view row = gsl_matrix_row(s->XP, r);
-    gsl_vector_memcpy(&row.vector, &p.bx.vector);
-  }
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &X.matrix, &p.Wx.matrix, 1.0,
-                 s->XP);
+  grl_affine_forward(s->XP, 0.0, &X.matrix, &p.Wx.matrix, &p.bx.vector);
 
   set_state(s->Hs, h0, B, H);
   if (c->has_c)
@@ -225,14 +214,9 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   /* The input side of every step at once.  Forward was XP = X Wx^T + bx, so
    *   dWx += dXP^T X,   dbx += 1^T dXP,   dX += dXP Wx. */
   gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, s->dXP, &X.matrix, 1.0,
-                 &dp.Wx.matrix);
-  gsl_blas_dgemv(CblasTrans, 1.0, s->dXP, s->ones, 1.0, &dp.bx.vector);
-  if (dx) {
-    gsl_matrix_view dX = gsl_matrix_view_array(dx, T * B, I);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, s->dXP, &p.Wx.matrix, 1.0,
-                   &dX.matrix);
-  }
+  gsl_matrix_view dX = gsl_matrix_view_array(dx ? dx : s->dXP->data, T * B, I);
+  grl_affine_backward(s->dXP, &X.matrix, &p.Wx.matrix, &dp.Wx.matrix,
+                      &dp.bx.vector, dx ? &dX.matrix : NULL, 1.0);
   return GRL_OK;
 }
 
