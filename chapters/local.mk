@@ -14,12 +14,14 @@ CHAPTERS = \
 	chapters/ch02-hidden-state \
 	chapters/ch03-article-cell \
 	chapters/ch04-bptt \
+	chapters/ch05-gradient-checks \
 	chapters/ch06-vanishing
 CHAPTER_CHECKS = \
 	tests/ch01-gates.sh \
 	tests/ch02-hidden-state.sh \
 	tests/ch03-article-cell.sh \
 	tests/ch04-bptt.sh \
+	tests/ch05-gradient-checks.sh \
 	tests/ch06-vanishing.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
@@ -38,6 +40,9 @@ chapters_ch03_article_cell_LDADD = $(CHAPTER_LDADD)
 chapters_ch04_bptt_SOURCES = chapters/ch04-bptt.c
 chapters_ch04_bptt_CPPFLAGS = $(CHAPTER_CPPFLAGS)
 chapters_ch04_bptt_LDADD = $(CHAPTER_LDADD)
+chapters_ch05_gradient_checks_SOURCES = chapters/ch05-gradient-checks.c
+chapters_ch05_gradient_checks_CPPFLAGS = $(CHAPTER_CPPFLAGS)
+chapters_ch05_gradient_checks_LDADD = $(CHAPTER_LDADD)
 
 chapters_ch06_vanishing_SOURCES = chapters/ch06-vanishing.c
 chapters_ch06_vanishing_CPPFLAGS = $(CHAPTER_CPPFLAGS)

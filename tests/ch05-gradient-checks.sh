@@ -1,0 +1,2 @@
+# ch05-gradient-checks.sh -- chapter 5 runs, and its charts are complete and render.
+. "$top_srcdir/tests/chapter.sh"; chapter_test ch05-gradient-checks
