@@ -15,14 +15,16 @@ CHAPTERS = \
 	chapters/ch03-article-cell \
 	chapters/ch04-bptt \
 	chapters/ch05-gradient-checks \
-	chapters/ch06-vanishing
+	chapters/ch06-vanishing \
+	chapters/ch07-long-memory
 CHAPTER_CHECKS = \
 	tests/ch01-gates.sh \
 	tests/ch02-hidden-state.sh \
 	tests/ch03-article-cell.sh \
 	tests/ch04-bptt.sh \
 	tests/ch05-gradient-checks.sh \
-	tests/ch06-vanishing.sh
+	tests/ch06-vanishing.sh \
+	tests/ch07-long-memory.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
 CHAPTER_CPPFLAGS = $(AM_CPPFLAGS) -DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
@@ -47,6 +49,10 @@ chapters_ch05_gradient_checks_LDADD = $(CHAPTER_LDADD)
 chapters_ch06_vanishing_SOURCES = chapters/ch06-vanishing.c
 chapters_ch06_vanishing_CPPFLAGS = $(CHAPTER_CPPFLAGS)
 chapters_ch06_vanishing_LDADD = $(CHAPTER_LDADD)
+
+chapters_ch07_long_memory_SOURCES = chapters/ch07-long-memory.c
+chapters_ch07_long_memory_CPPFLAGS = $(CHAPTER_CPPFLAGS)
+chapters_ch07_long_memory_LDADD = $(CHAPTER_LDADD)
 
 # The chapter tests: each runs its chapter with --quick and checks its
 # charts (tests/chapter.sh).

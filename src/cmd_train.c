@@ -58,12 +58,6 @@ static void train_help(FILE *f)
 "Example: grulab train --task adding --cell gru --length 50 --seed 5\n");
 }
 
-/* The seed of the test generator: its own stream, whatever the step count. */
-static unsigned long test_seed(unsigned long seed)
-{
-  return seed ^ 0x9e3779b9UL;
-}
-
 static int write_log(const char *path, const char *run, const grl_train_stat *log,
                      size_t n)
 {
@@ -194,7 +188,7 @@ int cmd_train(int argc, char **argv)
     goto done;
   }
   gsl_rng_set(r, seed);
-  gsl_rng_set(rtest, test_seed(seed));
+  gsl_rng_set(rtest, grl_train_test_seed(seed));
   grl_train_blas_threads_default();
   grl_train_config cfg = {optimizer, lr, clip, B};
   if (grl_model_alloc(&m, cell, I, H, O)) {

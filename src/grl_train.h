@@ -214,6 +214,11 @@ void grl_progress_init(grl_progress *p, FILE *f, int enabled, size_t total);
 int grl_progress_step(const grl_train_stat *st, void *ctx);
 void grl_progress_end(grl_progress *p);
 
+/* The seed of the generator of test sequences that goes with a run's
+ * seed, so that `grulab train` and chapter 7 test on the same sequences
+ * whatever the step count. */
+unsigned long grl_train_test_seed(unsigned long seed);
+
 /* Seconds on a monotonic clock (for timing runs). */
 double grl_seconds(void);
 

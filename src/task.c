@@ -87,21 +87,22 @@ void grl_task_free(grl_task *t)
 static void sample_adding(grl_task *t, gsl_rng *r)
 {
   const size_t T = t->T, B = t->B, half = T / 2;
+  gsl_matrix *x = t->x;                  /* (T*B, 2) rows s*B+b */
   for (size_t b = 0; b < B; b++) {
     /* values ~ U[0,1], markers all 0 ... */
     for (size_t s = 0; s < T; s++) {
-      gsl_matrix_set(t->x, s * B + b, 0, gsl_rng_uniform(r));
-      gsl_matrix_set(t->x, s * B + b, 1, 0.0);
+      double *row = gsl_matrix_ptr(x, s * B + b, 0);
+      row[0] = gsl_rng_uniform(r);
+      row[1] = 0.0;
     }
     /* ... but one 1 in the first half [0, T/2) and one in [T/2, T) */
     size_t i = gsl_rng_uniform_int(r, half);
     size_t j = half + gsl_rng_uniform_int(r, T - half);
-    gsl_matrix_set(t->x, i * B + b, 1, 1.0);
-    gsl_matrix_set(t->x, j * B + b, 1, 1.0);
+    gsl_matrix_set(x, i * B + b, 1, 1.0);
+    gsl_matrix_set(x, j * B + b, 1, 1.0);
     /* y = x_i + x_j, the sum of the two marked values */
     gsl_matrix_set(t->y, b, 0,
-                   gsl_matrix_get(t->x, i * B + b, 0)
-                   + gsl_matrix_get(t->x, j * B + b, 0));
+                   gsl_matrix_get(x, i * B + b, 0) + gsl_matrix_get(x, j * B + b, 0));
   }
 }
 
