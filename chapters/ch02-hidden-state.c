@@ -359,6 +359,7 @@ static void charts_of_run(grl_lesson *L, driven *d)
     "set multiplot layout 2,1 title chart_title font font_title\n"
     "@heat_unit\n"
     "@heat_axes\n"
+    "set rmargin 12\n"
     "set xlabel 'time step t'\n"
     "set ylabel 'hidden unit j'\n"
     "set ytics 0, %zu\n"

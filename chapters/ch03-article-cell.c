@@ -171,7 +171,7 @@ static void article(grl_lesson *L, const grl_model *m, const double *x,
   grl_chart_comment(ch, "unit 0 of the article's cell, on the chapter's input");
   grl_chart_columns(ch, "t f_sigmoid f_tanh h_sigmoid h_tanh");
   size_t negative_f = 0;
-  double fmin_t = 1.0, fmin_s = 1.0;
+  double fmin_t = 1.0, fmin_s = 1.0, hlo = 0.0, hhi = 0.0;
   for (size_t t = 0; t < T; t++) {
     m->cell->naive(m, m->theta, x + t * I, hs, NULL, hn, NULL, fs);
     memcpy(hs, hn, H * sizeof *hs);
@@ -182,6 +182,8 @@ static void article(grl_lesson *L, const grl_model *m, const double *x,
       fmin_t = fmin(fmin_t, ft[j]);
       fmin_s = fmin(fmin_s, fs[j]);
     }
+    hlo = fmin(hlo, fmin(hs[0], ht[0]));
+    hhi = fmax(hhi, fmax(hs[0], ht[0]));
     grl_chart_row(ch, 5, (double[]){(double)t, fs[0], ft[0], hs[0], ht[0]});
   }
   grl_lesson_value(L, "smallest f, sigmoid (equations)", fmin_s);
@@ -217,12 +219,12 @@ static void article(grl_lesson *L, const grl_model *m, const double *x,
     "set format x '%%g'\n"
     "set xlabel 'time step t'\n"
     "set ylabel 'state h_t, unit 0'\n"
-    "set yrange [*:*]\n"
-    "set key bottom right horizontal\n"
+    "set yrange [%.3f:%.3f]\n"
+    "set key top right horizontal\n"
     "plot dat using 1:4 with lines lt 1 title 'h_t with σ gates', \\\n"
     "     dat using 1:5 with lines lt 2 title 'h_t with tanh gates', \\\n"
     "     0 with lines lt 8 dt 2 notitle\n"
-    "unset multiplot\n", T - 1);
+    "unset multiplot\n", T - 1, hlo - 0.05, hhi + 0.5 * (hhi - hlo));
   grl_lesson_chart_done(L, ch);
 done:
   free(hs); free(ht); free(hn); free(fs); free(ft);
