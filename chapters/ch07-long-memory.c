@@ -526,8 +526,8 @@ int main(int argc, char **argv)
     grl_lesson_chart_done(&L, ch);
     grl_lesson_say(&L,
       "At initialisation every cell's gradient is dead long before lag %zu.\n"
-      "Training changes that for the gated cells that learned the task: their\n"
-      "gradient now reaches back across the whole sequence, and their mean\n"
+      "Training changes that for the gated cells: their gradient now\n"
+      "reaches back across the whole sequence, and their mean\n"
       "keep gate (z or f) has moved towards 1.  The trained RNN's gradient\n"
       "still dies geometrically, so the first marker's value never gets a\n"
       "gradient that could teach the RNN to keep it.", Tl - 1);

@@ -58,42 +58,67 @@ static void train_help(FILE *f)
 "Example: grulab train --task adding --cell gru --length 50 --seed 5\n");
 }
 
-static int write_log(const char *path, const char *run, const grl_train_stat *log,
-                     size_t n)
-{
+/* --log and --save are opened before training, so that a path that cannot
+ * be written fails at once, not after the run; they are committed (or
+ * removed) at the end. */
+typedef struct {
   grl_outfile *o;
   FILE *f;
-  if (grl_outfile_open(&o, &f, path)) {
-    cli_error("train: --log: %s", grl_strerror());
+} outfile;
+
+static int out_open(outfile *out, const char *flag, const char *path)
+{
+  out->o = NULL;
+  out->f = NULL;
+  if (path && grl_outfile_open(&out->o, &out->f, path)) {
+    cli_error("train: %s: %s", flag, grl_strerror());
     return -1;
   }
+  return 0;
+}
+
+static int out_commit(outfile *out, const char *flag)
+{
+  if (!out->o)
+    return 0;
+  int st = grl_outfile_commit(out->o);
+  out->o = NULL;
+  if (st) {
+    cli_error("train: %s: %s", flag, grl_strerror());
+    return -1;
+  }
+  return 0;
+}
+
+static void write_log(FILE *f, const char *run, const grl_train_stat *log,
+                      size_t n)
+{
   fprintf(f, "# grulab train learning curve\n# %s\n"
              "# step loss grad_norm update_norm clipped seconds\n", run);
   for (size_t i = 0; i < n; i++)
     fprintf(f, "%zu %.10g %.10g %.10g %d %.6f\n", log[i].step, log[i].loss,
             log[i].grad_norm, log[i].update_norm, log[i].clipped,
             log[i].seconds);
-  if (grl_outfile_commit(o)) {
-    cli_error("train: --log: %s", grl_strerror());
-    return -1;
-  }
-  return 0;
 }
 
-static int write_params(const char *path, const grl_model *m)
+/* Write the parameters and the curve (whatever exists) and commit both. */
+static int save_outputs(outfile *sv, outfile *lg, const grl_model *m,
+                        const char *run, const grl_train_stat *log, size_t n)
 {
-  grl_outfile *o;
-  FILE *f;
-  if (grl_outfile_open(&o, &f, path) || grl_model_write(f, m, m->theta)) {
+  int rc = 0;
+  if (sv->o && grl_model_write(sv->f, m, m->theta)) {
     cli_error("train: --save: %s", grl_strerror());
-    grl_outfile_abort(o);
-    return -1;
+    grl_outfile_abort(sv->o);
+    sv->o = NULL;
+    rc = -1;
   }
-  if (grl_outfile_commit(o)) {
-    cli_error("train: --save: %s", grl_strerror());
-    return -1;
-  }
-  return 0;
+  if (lg->o)
+    write_log(lg->f, run, log, n);
+  if (out_commit(sv, "--save"))
+    rc = -1;
+  if (out_commit(lg, "--log"))
+    rc = -1;
+  return rc;
 }
 
 int cmd_train(int argc, char **argv)
@@ -175,6 +200,7 @@ int cmd_train(int argc, char **argv)
   grl_model *m = NULL;
   grl_trainer *tr = NULL;
   grl_train_stat *log = NULL;
+  outfile sv = {NULL, NULL}, lg = {NULL, NULL};
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng *rtest = gsl_rng_alloc(gsl_rng_mt19937);
   FILE *out = cli_stdout_begin();
@@ -187,6 +213,8 @@ int cmd_train(int argc, char **argv)
     cli_error("train: out of memory");
     goto done;
   }
+  if (out_open(&sv, "--save", save) || out_open(&lg, "--log", logpath))
+    goto done;
   gsl_rng_set(r, seed);
   gsl_rng_set(rtest, grl_train_test_seed(seed));
   grl_train_blas_threads_default();
@@ -214,10 +242,7 @@ int cmd_train(int argc, char **argv)
     /* Save what there is: the last parameters with a finite loss and
      * gradient, and the curve up to the last good step. */
     cli_error("train: %s", grl_strerror());
-    if (save)
-      write_params(save, m);
-    if (logpath)
-      write_log(logpath, run, log, done_steps);
+    save_outputs(&sv, &lg, m, run, log, done_steps);
     goto done;
   }
   double test;
@@ -225,7 +250,7 @@ int cmd_train(int argc, char **argv)
     cli_error("train: test: %s", grl_strerror());
     goto done;
   }
-  if ((save && write_params(save, m)) || (logpath && write_log(logpath, run, log, done_steps)))
+  if (save_outputs(&sv, &lg, m, run, log, done_steps))
     goto done;
 
   /* The mean of the last 100 batch losses, a steadier number than one. */
@@ -250,6 +275,9 @@ done:
   } else {
     cli_stdout_discard();
   }
+  /* anything still open was not meant to be published */
+  grl_outfile_abort(sv.o);
+  grl_outfile_abort(lg.o);
   free(log);
   grl_trainer_free(tr);
   grl_model_free(m);

@@ -3,7 +3,7 @@
 # NaN guard, gradnorm on a saved model and at init, and the usage errors.
 . "$top_srcdir/tests/tap.sh"
 
-plan 27
+plan 31
 
 run_cli train --help
 is "train --help exits 0" "$rc" 0
@@ -57,10 +57,21 @@ ok "the last good parameters are still saved" grep -q '^weight_hh_l0 32 32$' "$T
 ! grep -Eqi 'nan|inf' "$TMP/nan.txt"
 is "and they are finite" "$?" 0
 
+# The copy-memory task: its own loss and baseline 10 ln 8 / (T + 20).
+run_cli train --task copy --cell gru --length 5 --hidden-size 8 --steps 20 --seed 2
+is "train --task copy exits 0" "$rc" 0
+last=$(printf '%s\n' "$out" | tail -n 1)
+printf '%s\n' "$last" | grep -Eq '^test xent [0-9.]+ \(baseline 0\.8318\)$'
+is "copy's last line names cross-entropy and its baseline: $last" "$?" 0
+
 # Usage errors: exit 2, one line.
 fails_with "train without --cell" 2 "^grulab: train: --cell is required" train --length 10
 fails_with "train with an unknown optimizer names it" 2 "adagrad" train --cell gru --length 10 --optimizer adagrad
 fails_with "train with an unknown task names it" 2 "parity" train --task parity --cell gru --length 10
 fails_with "train --lr 0" 2 "^grulab: train: --lr" train --cell gru --length 10 --lr 0
+fails_with "an unwritable --save fails at once, before training" 1 "^grulab: train: --save: .*no-such-dir" \
+  train --cell gru --length 10 --steps 1000000 --save "$TMP/no-such-dir/p.txt"
+fails_with "an unwritable --log fails at once" 1 "^grulab: train: --log: " \
+  train --cell gru --length 10 --steps 1000000 --log "$TMP/no-such-dir/l.dat"
 fails_with "gradnorm --gate-bias on the rnn" 2 "rnn" gradnorm --cell rnn --steps 10 --gate-bias 2
 done_testing
