@@ -55,6 +55,8 @@ chapters_ch07_long_memory_CPPFLAGS = $(CHAPTER_CPPFLAGS)
 chapters_ch07_long_memory_LDADD = $(CHAPTER_LDADD)
 
 # The chapter tests: each runs its chapter with --quick and checks its
-# charts (tests/chapter.sh).
-TESTS += $(CHAPTER_CHECKS)
+# charts (tests/chapter.sh).  tests/chart tests the chart writer itself.
+check_PROGRAMS += tests/chart
+tests_chart_LDADD = $(TAP_LDADD)
+TESTS += tests/chart $(CHAPTER_CHECKS)
 EXTRA_DIST += tests/chapter.sh $(CHAPTER_CHECKS)

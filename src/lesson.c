@@ -189,6 +189,10 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
         extra = o;
     if (extra && extra->type == 'f')
       is_flag = 1;
+    int known = is_flag || extra || !strcmp(name, "--seed")
+                || !strcmp(name, "--outdir");
+    if (!known)
+      return bad_option(L, "unknown option '%s'", name);
     if (is_flag && val)
       return bad_option(L, "option '%s' takes no value", name);
     if (!is_flag && !val) {
