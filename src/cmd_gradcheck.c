@@ -80,8 +80,8 @@ static void help(FILE *f)
     "  --batch B          batch size (default 2)\n"
     "  --seed S           draws x, h0, c0 ~ U(-0.9,0.9), g, then the parameters\n"
     "                     ~ U(-0.9,0.9) unless --params is given (default 1)\n"
-    "  --params FILE      parameters to check, in the named-tensor format; give\n"
-    "                     --input-size and --hidden-size to match the file\n"
+    "  --params FILE      parameters to check, in the named-tensor format; the\n"
+    "                     sizes I and H come from the file\n"
     "  --method M         forward | central | gsl | complex | all (default central)\n"
     "                       forward  (L(t+h)-L(t))/h        h=1.49e-8   tol 1e-3\n"
     "                       central  (L(t+h)-L(t-h))/2h     h=6.06e-6   tol 1e-6\n"
@@ -168,6 +168,7 @@ typedef struct {
   unsigned what;
   int threads;
   int time;
+  int have_I, have_H;    /* given on the command line */
 } gc_args;
 
 /* Returns -1 to go on, or an exit status. */
@@ -201,9 +202,11 @@ static int parse(int argc, char **argv, gc_args *a)
     case OPT_CELL: cell = optarg; break;
     case OPT_INPUT_SIZE:
       if (cli_size(cmd, "--input-size", optarg, 1, &a->I)) return CLI_USAGE;
+      a->have_I = 1;
       break;
     case OPT_HIDDEN_SIZE:
       if (cli_size(cmd, "--hidden-size", optarg, 1, &a->H)) return CLI_USAGE;
+      a->have_H = 1;
       break;
     case OPT_STEPS:
       if (cli_size(cmd, "--steps", optarg, 1, &a->T)) return CLI_USAGE;
@@ -413,30 +416,28 @@ int cmd_gradcheck(int argc, char **argv)
 
   grl_model *m = NULL;
   grl_gradcheck_problem *p = NULL;
-  grl_tensorfile *tf = NULL;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   if (!r)
     return run_failed("out of memory");
   gsl_rng_set(r, a.seed);
-  int st = grl_model_alloc(&m, a.cell, a.I, a.H, 0);
+  /* --params sizes the model from the file; sizes given as flags must
+   * agree with it. */
+  int st = a.params ? grl_model_load(&m, a.cell, a.params, 0)
+                    : grl_model_alloc(&m, a.cell, a.I, a.H, 0);
+  if (!st && a.params && ((a.have_I && a.I != m->input_size)
+                          || (a.have_H && a.H != m->hidden_size)))
+    st = grl_fail(GRL_EINVAL, "%s holds a model with input size %zu and "
+                  "hidden size %zu, but --input-size %zu --hidden-size %zu "
+                  "were given", a.params, m->input_size, m->hidden_size,
+                  a.I, a.H);
   /* The problem is drawn first, so that --params does not change it. */
   if (!st)
     st = grl_gradcheck_problem_alloc(&p, m, a.T, a.B, r);
-  if (!st && a.params) {
-    st = grl_tensorfile_read(&tf, a.params);
-    if (!st && (st = grl_model_read(m, tf))) {
-      char msg[900];
-      snprintf(msg, sizeof msg, "%s", grl_strerror());
-      grl_fail(st, "%s (give --input-size and --hidden-size to match the "
-               "file)", msg);
-    }
-  } else if (!st) {
+  if (!st && !a.params)
     grl_gradcheck_randomize(m, r, 0.9);   /* "high-entropy" parameters */
-  }
   gsl_rng_free(r);
 
   if (!st && a.sweep && !sweep_flags_ok(m, &a)) {
-    grl_tensorfile_free(tf);
     grl_gradcheck_problem_free(p);
     grl_model_free(m);
     return CLI_USAGE;
@@ -477,7 +478,6 @@ int cmd_gradcheck(int argc, char **argv)
       rc = all_pass ? CLI_OK : CLI_FAIL;
     }
   }
-  grl_tensorfile_free(tf);
   grl_gradcheck_problem_free(p);
   grl_model_free(m);
   if (st)

@@ -134,86 +134,6 @@ static void help_cells(FILE *f)
 
 /* ---- reading a model and a data file ------------------------------------ */
 
-/* The sizes I and H that a parameter file holds for a cell.  Cells with
- * PyTorch's names have weight_ih_l0 (G*H, I) and weight_hh_l0 (G*H, H);
- * the seed cell has weight_f (H, H+I).  A file for another cell fails
- * here, naming the tensor that gives it away. */
-static int infer_sizes(const grl_cell *cell, const grl_tensorfile *tf,
-                       size_t *I, size_t *H)
-{
-  grl_model *probe = NULL;  /* the cell at I = H = 1: names and gate count */
-  int st = grl_model_alloc(&probe, cell, 1, 1, 0);
-  if (st)
-    return st;
-  const grl_param *whh = grl_model_param(probe, "weight_hh_l0");
-  const grl_param *wf = grl_model_param(probe, "weight_f");
-  const char *cname = grl_cell_name(cell);
-  const size_t G = whh ? whh->rows : 1;  /* gate blocks: rows per unit H */
-  const char *key = whh ? "weight_hh_l0" : wf ? "weight_f" : NULL;
-  grl_model_free(probe);
-  if (!key)
-    return grl_fail(GRL_EINVAL, "%s: cell %s has no parameter grulab can "
-                    "size from", tf->path, cname);
-
-  const grl_tensor *t = grl_tensorfile_find(tf, key);
-  if (!t)
-    return grl_fail(GRL_EINVAL, "%s: no tensor '%s': not a parameter file "
-                    "for the %s cell", tf->path, key, cname);
-  if (whh) {
-    /* weight_hh_l0 (G*H, H) */
-    if (t->ndim != 2 || t->dims[0] != G * t->dims[1])
-      return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'weight_hh_l0' has shape "
-                      "%zux%zu: not a parameter file for the %s cell, which "
-                      "needs (%zu*H, H)", tf->path, t->line, t->dims[0],
-                      t->ndim == 2 ? t->dims[1] : 1, cname, G);
-    *H = t->dims[1];
-    const grl_tensor *u = grl_tensorfile_find(tf, "weight_ih_l0");
-    if (!u)
-      return grl_fail(GRL_EINVAL, "%s: no tensor 'weight_ih_l0': not a "
-                      "parameter file for the %s cell", tf->path, cname);
-    /* weight_ih_l0 (G*H, I) */
-    if (u->ndim != 2 || u->dims[0] != G * *H)
-      return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'weight_ih_l0' has shape "
-                      "%zux%zu, expected %zux I for the %s cell (H=%zu from "
-                      "weight_hh_l0)", tf->path, u->line, u->dims[0],
-                      u->ndim == 2 ? u->dims[1] : 1, G * *H, cname, *H);
-    *I = u->dims[1];
-  } else {
-    /* weight_f (H, H+I) acting on v = [h; x] */
-    if (t->ndim != 2 || t->dims[1] <= t->dims[0])
-      return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'weight_f' has shape "
-                      "%zux%zu: not a parameter file for the %s cell, which "
-                      "needs (H, H+I)", tf->path, t->line, t->dims[0],
-                      t->ndim == 2 ? t->dims[1] : 1, cname);
-    *H = t->dims[0];
-    *I = t->dims[1] - t->dims[0];
-  }
-  return GRL_OK;
-}
-
-/* Read FILE as the parameters of CELL into a new model. */
-static int load_model(grl_model **out, const grl_cell *cell, const char *path)
-{
-  grl_tensorfile *tf = NULL;
-  grl_model *m = NULL;
-  size_t I = 0, H = 0;
-  *out = NULL;
-  int st = grl_tensorfile_read(&tf, path);
-  if (!st)
-    st = infer_sizes(cell, tf, &I, &H);
-  if (!st)
-    st = grl_model_alloc(&m, cell, I, H, 0);
-  if (!st)
-    st = grl_model_read(m, tf);
-  grl_tensorfile_free(tf);
-  if (st) {
-    grl_model_free(m);
-    return st;
-  }
-  *out = m;
-  return GRL_OK;
-}
-
 /* What forward and backward read from --data, shapes checked against the
  * model: input (T, B, I) fixes T and B; h0, c0 (B, H) are optional. */
 typedef struct {
@@ -446,7 +366,7 @@ static int forward_backward(int argc, char **argv, int backward)
   double *dx = NULL;      /* (T*B, I) dL/dinput         */
   double *dh0 = NULL;     /* (B, H) dL/dh0              */
   double *dc0 = NULL;     /* (B, H) dL/dc0, lstm only   */
-  int st = load_model(&m, cell, o.params);
+  int st = grl_model_load(&m, cell, o.params, 0);
   if (!st)
     st = load_data(&d, m, o.params, o.data, backward);
   if (!st)

@@ -394,7 +394,6 @@ int cmd_gradnorm(int argc, char **argv)
   }
 
   int rc = CLI_FAIL;
-  grl_tensorfile *tf = NULL;
   grl_model *m = NULL;
   grl_gradnorm *gn = NULL;
   grl_task *task = NULL;
@@ -408,38 +407,25 @@ int cmd_gradnorm(int argc, char **argv)
   gsl_rng_set(r, seed);
   grl_train_blas_threads_default();
 
-  size_t O = 0;
   if (params) {
-    if (grl_tensorfile_read(&tf, params)) {
+    /* The file sizes the model (readout included); flags must agree. */
+    if (grl_model_load(&m, cell, params, 1)) {
       cli_error("gradnorm: %s", grl_strerror());
       goto done;
     }
-    /* readout_weight (O, H) tells H; otherwise --hidden-size does */
-    const grl_tensor *w = grl_tensorfile_find(tf, "readout_weight");
-    if (w) {
-      if (w->ndim != 2) {
-        cli_error("gradnorm: %s:%ld: tensor 'readout_weight' must be 2-D (O, H)", params, w->line);
-        goto done;
-      }
-      if (have_H && w->dims[1] != H) {
-        cli_error("gradnorm: %s:%ld: tensor 'readout_weight' has %zu columns, but --hidden-size is %zu",
-                  params, w->line, w->dims[1], H);
-        goto done;
-      }
-      O = w->dims[0];
-      H = w->dims[1];
-    }
-  }
-  if (grl_model_alloc(&m, cell, 2, H, O)) {
-    cli_error("gradnorm: %s", grl_strerror());
-    goto done;
-  }
-  if (tf) {
-    if (grl_model_read(m, tf)) {
-      cli_error("gradnorm: %s", grl_strerror());
+    if (m->input_size != 2 || (have_H && m->hidden_size != H)) {
+      cli_error("gradnorm: %s holds a model with input size %zu and hidden size %zu; "
+                "gradnorm needs input size 2 (the adding problem)%s", params,
+                m->input_size, m->hidden_size,
+                have_H && m->hidden_size != H ? " and the --hidden-size given" : "");
       goto done;
     }
+    H = m->hidden_size;
   } else {
+    if (grl_model_alloc(&m, cell, 2, H, 0)) {
+      cli_error("gradnorm: %s", grl_strerror());
+      goto done;
+    }
     grl_model_init_uniform(m, r);
   }
   if ((have_sv && grl_init_singular_value(m, sv))
@@ -487,8 +473,6 @@ done:
   grl_task_free(task);
   grl_gradnorm_free(gn);
   grl_model_free(m);
-  if (tf)
-    grl_tensorfile_free(tf);
   if (r)
     gsl_rng_free(r);
   return rc;

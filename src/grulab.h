@@ -196,6 +196,13 @@ void grl_model_init_uniform(grl_model *m, gsl_rng *r);
 /* Read every tensor of the model from tf, by name, shapes checked.
  * A file for another cell fails naming the first missing tensor. */
 int grl_model_read(grl_model *m, const grl_tensorfile *tf);
+/* Read a parameter file for cell into a new model sized by the file:
+ * I and H from weight_ih_l0 and weight_hh_l0 (the seed cell: weight_f,
+ * (H, H+I)); with readout != 0, also readout_weight (O, H) and
+ * readout_bias if the file has them.  A file for another cell fails
+ * naming the tensor that gives it away. */
+int grl_model_load(grl_model **m, const grl_cell *cell, const char *path,
+                   int readout);
 /* Write every tensor of the block (theta, or a gradient) by name. */
 int grl_model_write(FILE *f, const grl_model *m, const double *block);
 

@@ -183,6 +183,97 @@ int grl_model_read(grl_model *m, const grl_tensorfile *tf)
   return GRL_OK;
 }
 
+/* The sizes I and H that a parameter file holds for a cell.  Cells with
+ * PyTorch's names have weight_ih_l0 (G*H, I) and weight_hh_l0 (G*H, H);
+ * the seed cell has weight_f (H, H+I).  A file for another cell fails
+ * here, naming the tensor that gives it away. */
+static int infer_sizes(const grl_cell *cell, const grl_tensorfile *tf,
+                       size_t *I, size_t *H)
+{
+  grl_model *probe = NULL;  /* the cell at I = H = 1: names and gate count */
+  int st = grl_model_alloc(&probe, cell, 1, 1, 0);
+  if (st)
+    return st;
+  const grl_param *whh = grl_model_param(probe, "weight_hh_l0");
+  const grl_param *wf = grl_model_param(probe, "weight_f");
+  const char *cname = grl_cell_name(cell);
+  const size_t G = whh ? whh->rows : 1;  /* gate blocks: rows per unit H */
+  const char *key = whh ? "weight_hh_l0" : wf ? "weight_f" : NULL;
+  grl_model_free(probe);
+  if (!key)
+    return grl_fail(GRL_EINVAL, "%s: cell %s has no parameter grulab can "
+                    "size from", tf->path, cname);
+
+  const grl_tensor *t = grl_tensorfile_find(tf, key);
+  if (!t)
+    return grl_fail(GRL_EINVAL, "%s: no tensor '%s': not a parameter file "
+                    "for the %s cell", tf->path, key, cname);
+  if (whh) {
+    /* weight_hh_l0 (G*H, H) */
+    if (t->ndim != 2 || t->dims[0] != G * t->dims[1])
+      return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'weight_hh_l0' has shape "
+                      "%zux%zu: not a parameter file for the %s cell, which "
+                      "needs (%zu*H, H)", tf->path, t->line, t->dims[0],
+                      t->ndim == 2 ? t->dims[1] : 1, cname, G);
+    *H = t->dims[1];
+    const grl_tensor *u = grl_tensorfile_find(tf, "weight_ih_l0");
+    if (!u)
+      return grl_fail(GRL_EINVAL, "%s: no tensor 'weight_ih_l0': not a "
+                      "parameter file for the %s cell", tf->path, cname);
+    /* weight_ih_l0 (G*H, I) */
+    if (u->ndim != 2 || u->dims[0] != G * *H)
+      return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'weight_ih_l0' has shape "
+                      "%zux%zu, expected %zux I for the %s cell (H=%zu from "
+                      "weight_hh_l0)", tf->path, u->line, u->dims[0],
+                      u->ndim == 2 ? u->dims[1] : 1, G * *H, cname, *H);
+    *I = u->dims[1];
+  } else {
+    /* weight_f (H, H+I) acting on v = [h; x] */
+    if (t->ndim != 2 || t->dims[1] <= t->dims[0])
+      return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'weight_f' has shape "
+                      "%zux%zu: not a parameter file for the %s cell, which "
+                      "needs (H, H+I)", tf->path, t->line, t->dims[0],
+                      t->ndim == 2 ? t->dims[1] : 1, cname);
+    *H = t->dims[0];
+    *I = t->dims[1] - t->dims[0];
+  }
+  return GRL_OK;
+}
+
+int grl_model_load(grl_model **out, const grl_cell *cell, const char *path,
+                   int readout)
+{
+  grl_tensorfile *tf = NULL;
+  grl_model *m = NULL;
+  size_t I = 0, H = 0, O = 0;
+  *out = NULL;
+  int st = grl_tensorfile_read(&tf, path);
+  if (!st)
+    st = infer_sizes(cell, tf, &I, &H);
+  /* readout_weight (O, H), if the file has one and the caller wants it */
+  const grl_tensor *w = st ? NULL : grl_tensorfile_find(tf, "readout_weight");
+  if (!st && readout && w) {
+    if (w->ndim != 2 || w->dims[1] != H)
+      st = grl_fail(GRL_EINVAL, "%s:%ld: tensor 'readout_weight' has shape "
+                    "%zux%zu, expected O x %zu (H from the cell's weights)",
+                    tf->path, w->line, w->dims[0], w->ndim == 2 ? w->dims[1] : 1,
+                    H);
+    else
+      O = w->dims[0];
+  }
+  if (!st)
+    st = grl_model_alloc(&m, cell, I, H, O);
+  if (!st)
+    st = grl_model_read(m, tf);
+  grl_tensorfile_free(tf);
+  if (st) {
+    grl_model_free(m);
+    return st;
+  }
+  *out = m;
+  return GRL_OK;
+}
+
 int grl_model_write(FILE *f, const grl_model *m, const double *block)
 {
   for (size_t i = 0; i < m->nparam; i++) {

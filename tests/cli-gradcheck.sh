@@ -7,7 +7,7 @@
 # T=30 B=3 with central (<= 1e-6) and complex (<= 1e-11).
 . "$top_srcdir/tests/tap.sh"
 CELLS="rnn gru gru-cho lstm seed"
-plan 47
+plan 50
 
 LAST_RE='^worst relative error: [0-9.e+-]+ \(cell [a-z-]+, method [a-z]+, step [0-9.e+-]+, [0-9]+ entries\)$'
 
@@ -73,8 +73,16 @@ fails_with "missing --params file" 1 'no-such-file' gradcheck --cell gru --param
 "$GRULAB" init --cell lstm --input-size 3 --hidden-size 4 --seed 77 >"$TMP/lstm.txt"
 run_cli gradcheck --cell lstm --params "$TMP/lstm.txt" --method complex
 is "--params: PyTorch-initialised lstm passes complex" "$rc" 0
-fails_with "--params for other sizes names the tensor" 1 'weight_ih_l0' \
+fails_with "--params with other sizes names the file and both sizes" 1 \
+  'lstm.txt holds a model with input size 3 and hidden size 4, but .*--hidden-size 5' \
   gradcheck --cell lstm --params "$TMP/lstm.txt" --hidden-size 5
+"$GRULAB" init --cell gru --input-size 6 --hidden-size 5 --seed 78 >"$TMP/gru65.txt"
+run_cli gradcheck --cell gru --params "$TMP/gru65.txt" --method complex
+is "--params: sizes come from the file (I=6, H=5)" "$rc" 0
+case $out in *"T=6 B=2 I=6 H=5"*) pass "--params: the report shows the file's sizes" ;;
+  *) fail "--params: the report shows the file's sizes"; diag "$out" ;; esac
+fails_with "--params for another cell names the tensor" 1 'weight_hh_l0' \
+  gradcheck --cell lstm --params "$TMP/gru65.txt"
 
 # ---- --method all -------------------------------------------------------------
 run_cli gradcheck --cell rnn --method all
