@@ -403,9 +403,9 @@ static void charts_of_run(grl_lesson *L, driven *d)
     "set multiplot title chart_title font font_title\n"
     "set lmargin at screen 0.12\n"
     "set rmargin at screen 0.68\n"
-    "set key outside right top\n"
     "set xrange [0:%zu]\n"
-    "# the input, on top\n"
+    "# the input, on top; each key beside its panel, clear of the curves\n"
+    "set key at screen 0.70, screen 0.92 left top Left reverse\n"
     "set origin 0, 0.60\n"
     "set size 1, 0.32\n"
     "set tmargin 0.5\n"
@@ -426,6 +426,7 @@ static void charts_of_run(grl_lesson *L, driven *d)
     "set ylabel 'hidden state h_t'\n"
     "set yrange [*:*]\n"
     "set ytics auto\n"
+    "set key at screen 0.70, screen 0.58 left top Left reverse\n"
     "plot ", T - 1, T / 2);
   for (size_t q = 0; q < 4; q++)
     grl_chart_gp(ch, "%sdat using 1:%zu with lines lt %zu title 'unit %zu, b_z = %.1f'",

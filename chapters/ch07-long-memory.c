@@ -221,32 +221,49 @@ static void learning_chart(grl_lesson *L, const run *runs, size_t n,
     }
     grl_chart_row(ch, j, row);
   }
-  grl_chart_gp(ch,
-    "set xlabel 'training step (batches of %d sequences)'\n"
-    "set ylabel 'mean squared error'\n"
-    "@log_y\n"
-    "set xrange [1:%zu]\n"
-    "set key inside left bottom font font_small\n"
-    "plot ", BATCH, rows);
-  /* colour by cell (lt 1, 2, 3 ...), dash by length */
-  size_t Tmin = runs[0].T;
-  for (size_t i = 0; i < n; i++)
-    if (runs[i].T < Tmin)
-      Tmin = runs[i].T;
+  /* One panel per length T, the same axes in each; colour by cell. */
+  size_t Ts[MAX_RUNS], nT = 0;
   const grl_cell *seen[MAX_RUNS];
   size_t nseen = 0;
   for (size_t i = 0; i < n; i++) {
-    size_t lt = 0;
-    while (lt < nseen && seen[lt] != runs[i].cell)
-      lt++;
-    if (lt == nseen)
+    size_t k = 0;
+    while (k < nT && Ts[k] != runs[i].T)
+      k++;
+    if (k == nT)
+      Ts[nT++] = runs[i].T;
+    k = 0;
+    while (k < nseen && seen[k] != runs[i].cell)
+      k++;
+    if (k == nseen)
       seen[nseen++] = runs[i].cell;
-    grl_chart_gp(ch, "%sdat using 1:%zu with lines lt %zu %s title '%s T=%zu'",
-                 i ? ", \\\n     " : "", 3 + 2 * i, lt + 1,
-                 runs[i].T == Tmin ? "" : "dt 2", grl_cell_name(runs[i].cell), runs[i].T);
   }
-  grl_chart_gp(ch, ", \\\n     1.0/6 with lines lt 7 dt 3 title 'baseline 1/6', \\\n"
-                   "     1.0/60 with lines lt 8 dt 3 title 'baseline/10'\n");
+  grl_chart_gp(ch,
+    "set multiplot layout 1,%zu title chart_title font font_title\n"
+    "unset title\n"
+    "set xlabel 'training step (batches of %d)'\n"
+    "set ylabel 'mean squared error'\n"
+    "@log_y\n"
+    "set xrange [1:%zu]\n"
+    "set xtics 0, %zu\n"
+    "set yrange [5e-4:5]\n"
+    "set key inside right top font font_small\n", nT, BATCH, rows,
+    rows >= 3 ? rows / 3 : (size_t)1);
+  for (size_t k = 0; k < nT; k++) {
+    grl_chart_gp(ch, "%sset title 'T = %zu' font font_small\nplot ",
+                 k ? "unset ylabel\n" : "", Ts[k]);
+    for (size_t i = 0; i < n; i++) {
+      if (runs[i].T != Ts[k])
+        continue;
+      size_t lt = 0;
+      while (seen[lt] != runs[i].cell)
+        lt++;
+      grl_chart_gp(ch, "dat using 1:%zu with lines lt %zu title '%s', \\\n     ",
+                   3 + 2 * i, lt + 1, grl_cell_name(runs[i].cell));
+    }
+    grl_chart_gp(ch, "1.0/6 with lines lt 7 dt 3 title 'baseline 1/6', \\\n"
+                     "     1.0/60 with lines lt 8 dt 3 title 'baseline/10'\n");
+  }
+  grl_chart_gp(ch, "unset multiplot\n");
   grl_lesson_chart_done(L, ch);
 }
 
