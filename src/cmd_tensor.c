@@ -125,6 +125,15 @@ static int missing(const char *cmd, const char *flag, const char *what)
   return CLI_USAGE;
 }
 
+/* A required size flag: missing, or parsed as a positive integer. */
+static int need_size(const char *cmd, const char *flag, const char *arg,
+                     const char *what, size_t *out)
+{
+  if (!arg)
+    return missing(cmd, flag, what);
+  return cli_size(cmd, flag, arg, 1, out) ? CLI_USAGE : 0;
+}
+
 static void help_cells(FILE *f)
 {
   fprintf(f, "Cells (--cell):\n");
@@ -264,14 +273,10 @@ int cmd_init(int argc, char **argv)
   const grl_cell *cell = cli_cell(cmd, o.cell);
   if (!cell)
     return CLI_USAGE;
-  if (!o.input_size)
-    return missing(cmd, "--input-size", "I");
-  if (cli_size(cmd, "--input-size", o.input_size, 1, &I))
-    return CLI_USAGE;
-  if (!o.hidden_size)
-    return missing(cmd, "--hidden-size", "H");
-  if (cli_size(cmd, "--hidden-size", o.hidden_size, 1, &H))
-    return CLI_USAGE;
+  if ((rc = need_size(cmd, "--input-size", o.input_size, "I", &I)))
+    return rc;
+  if ((rc = need_size(cmd, "--hidden-size", o.hidden_size, "H", &H)))
+    return rc;
   if (o.seed && cli_ulong(cmd, "--seed", o.seed, &seed))
     return CLI_USAGE;
 
@@ -495,22 +500,14 @@ int cmd_bench(int argc, char **argv)
   const grl_cell *cell = cli_cell(cmd, o.cell);
   if (!cell)
     return CLI_USAGE;
-  if (!o.input_size)
-    return missing(cmd, "--input-size", "I");
-  if (cli_size(cmd, "--input-size", o.input_size, 1, &I))
-    return CLI_USAGE;
-  if (!o.hidden_size)
-    return missing(cmd, "--hidden-size", "H");
-  if (cli_size(cmd, "--hidden-size", o.hidden_size, 1, &H))
-    return CLI_USAGE;
-  if (!o.batch)
-    return missing(cmd, "--batch", "B");
-  if (cli_size(cmd, "--batch", o.batch, 1, &B))
-    return CLI_USAGE;
-  if (!o.steps)
-    return missing(cmd, "--steps", "T");
-  if (cli_size(cmd, "--steps", o.steps, 1, &T))
-    return CLI_USAGE;
+  if ((rc = need_size(cmd, "--input-size", o.input_size, "I", &I)))
+    return rc;
+  if ((rc = need_size(cmd, "--hidden-size", o.hidden_size, "H", &H)))
+    return rc;
+  if ((rc = need_size(cmd, "--batch", o.batch, "B", &B)))
+    return rc;
+  if ((rc = need_size(cmd, "--steps", o.steps, "T", &T)))
+    return rc;
   if (o.iters && cli_size(cmd, "--iters", o.iters, 1, &N))
     return CLI_USAGE;
   if (o.seed && cli_ulong(cmd, "--seed", o.seed, &seed))
