@@ -50,18 +50,37 @@ int ok(int cond, const char *fmt, ...)
   return cond;
 }
 
+static int vis_double(double got, double want, double tol, int relative,
+                      const char *fmt, va_list ap)
+{
+  /* relative: |got - want| <= tol*|want| (|got| <= tol when want == 0);
+   * absolute: |got - want| <= tol. */
+  double bound = relative && want != 0.0 ? tol * fabs(want) : tol;
+  int cond = isfinite(got) == isfinite(want) && !isnan(got) && !isnan(want)
+             && (got == want || fabs(got - want) <= bound);
+  vreport(cond, fmt, ap);
+  if (!cond)
+    printf("#   got:  %.17g\n#   want: %.17g\n#   diff: %.3g (tolerance %.3g %s)\n",
+           got, want, got - want, tol,
+           !relative ? "absolute" : want != 0.0 ? "relative" : "absolute, as want is 0");
+  return cond;
+}
+
 int is_double(double got, double want, double tol, const char *fmt, ...)
 {
-  double scale = fabs(want) > 1.0 ? fabs(want) : 1.0;
-  int cond = isfinite(got) == isfinite(want) && !isnan(got) && !isnan(want)
-             && (got == want || fabs(got - want) <= tol * scale);
   va_list ap;
   va_start(ap, fmt);
-  vreport(cond, fmt, ap);
+  int cond = vis_double(got, want, tol, 1, fmt, ap);
   va_end(ap);
-  if (!cond)
-    printf("#   got:  %.17g\n#   want: %.17g\n#   diff: %.3g (tolerance %.3g relative)\n",
-           got, want, got - want, tol);
+  return cond;
+}
+
+int is_double_abs(double got, double want, double tol, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int cond = vis_double(got, want, tol, 0, fmt, ap);
+  va_end(ap);
   return cond;
 }
 

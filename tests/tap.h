@@ -3,6 +3,7 @@
  *   plan(3);
  *   ok(x > 0, "x is positive");
  *   is_double(got, want, 1e-12, "sigmoid(0)");   relative tolerance
+ *   is_double_abs(got, want, 1e-15, "h[3]");      absolute tolerance
  *   is_int(got, want, "count");
  *   is_string(got, want, "message");
  *   diag("a note"); skip("why");
@@ -17,8 +18,14 @@
 void plan(int n);
 void plan_lazy(void);             /* print the plan at exit: "1..N" */
 int ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* |got - want| <= tol * max(1, |want|); NaN never passes. */
+/* Relative: |got - want| <= tol * |want|.  When want == 0 no relative
+ * error exists, and the test is |got| <= tol.  Equal infinities pass;
+ * NaN never passes. */
 int is_double(double got, double want, double tol, const char *fmt, ...)
+  __attribute__((format(printf, 4, 5)));
+/* Absolute: |got - want| <= tol, for values whose natural scale is not
+ * their own size (e.g. entries that should be 0 up to rounding). */
+int is_double_abs(double got, double want, double tol, const char *fmt, ...)
   __attribute__((format(printf, 4, 5)));
 int is_int(long got, long want, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
