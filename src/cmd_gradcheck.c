@@ -11,8 +11,10 @@
  *
  *   worst relative error: E (cell C, method M, step h, N entries)
  *
- * and the exit status is 0 when E <= tolerance, 1 when not (or when the run
- * failed), 2 for a bad flag. */
+ * and the exit status is 0 when E <= tolerance and something was compared
+ * (not every entry exactly 0 on both sides), 1 when not (or when the run
+ * failed), 2 for a bad flag -- including a flag that does not apply, such
+ * as --check c0 for a cell without c0, or --method with --sweep. */
 #include <config.h>
 #include "cli.h"
 
@@ -101,20 +103,31 @@ static void help(FILE *f)
     "  --check LIST       comma-separated subset of params,input,h0,c0 (default all)\n"
     "  --sample N         check at most N entries per tensor, drawn from the seed\n"
     "                     (default: every entry)\n"
-    "  --threads N        OpenMP threads (default: all cores); the report is the\n"
-    "                     same for any N\n"
+    "  --threads N        OpenMP threads, 1..1024 (default: all cores); the\n"
+    "                     report is the same for any N\n"
     "  --time             also print the wall time of the numerical part\n"
     "  --sweep            instead of a check: for one entry, print the relative\n"
     "                     error of forward, central and complex for h = 1e-1 ..\n"
-    "                     1e-20, against the complex step at h = 1e-20\n"
+    "                     1e-20, each against the analytic (BPTT) value; takes\n"
+    "                     none of --method --step --tolerance --floor --check\n"
+    "                     --sample --threads --time (exit 2 if given)\n"
     "  --tensor NAME      --sweep's tensor (default: the first parameter tensor)\n"
     "  --index K          --sweep's entry, a flat row-major index (default: the\n"
     "                     entry of largest |gradient|)\n\n"
     "Relative error per entry: |a-n| / max(|a|+|n|, floor).  Entries that are\n"
     "exactly 0 on both sides (the seed cell's weight_o, bias_o: o is never read)\n"
-    "are reported as such and are not failures.\n"
+    "are reported as such and are not failures; but a check in which EVERY\n"
+    "entry is exactly 0 on both sides (e.g. every unit saturated) compared\n"
+    "nothing, and fails.\n"
+    "What it can catch: an analytic entry a wrong by a relative d shows as\n"
+    "rel = d|a| / max((2+d)|a|, R*S), R = 0.1 unless --floor R, i.e. d/2 on\n"
+    "entries |a| >= S/20 and 10 d |a|/S below; it is caught for sure when\n"
+    "d > 2 tol and |a| > R * tol * S / d: with the default floor, central (tol 1e-6)\n"
+    "catches d = 1e-4 on every |a| > 1e-3 S, complex (tol 1e-11) d = 1e-9 on\n"
+    "every |a| > 1e-3 S; smaller entries can hide an error of that size.\n"
     "The last line is 'worst relative error: E (cell C, method M, step h, N entries)'.\n"
-    "Exit status: 0 if E <= tolerance, 1 if not (or the run failed), 2 bad flag.\n");
+    "Exit status: 0 if E <= tolerance (and something was compared), 1 if not\n"
+    "(or the run failed), 2 bad flag.\n");
 }
 
 static const char *long_name(int val)
@@ -176,7 +189,8 @@ static int parse(int argc, char **argv, gc_args *a)
 {
   const char *cmd = "gradcheck";
   const char *cell = NULL;
-  int have_step = 0, have_tol = 0;
+  int have_step = 0, have_tol = 0, have_check = 0;
+  const char *check_only = NULL;   /* the first flag given that --sweep ignores */
   memset(a, 0, sizeof *a);
   a->I = 3;
   a->H = 4;
@@ -194,7 +208,15 @@ static int parse(int argc, char **argv, gc_args *a)
     if (c == -1)
       break;
     unsigned long ul;
-    size_t sz;
+    switch (c) {
+    case OPT_METHOD: case OPT_STEP: case OPT_TOLERANCE: case OPT_SAMPLE:
+    case OPT_FLOOR: case OPT_CHECK: case OPT_THREADS: case OPT_TIME:
+      if (!check_only)
+        check_only = long_name(c);
+      break;
+    default:
+      break;
+    }
     switch (c) {
     case OPT_HELP:
       help(stdout);
@@ -269,15 +291,21 @@ static int parse(int argc, char **argv, gc_args *a)
       break;
     case OPT_CHECK:
       if (parse_check(optarg, &a->what)) return CLI_USAGE;
+      have_check = 1;
       break;
     case OPT_THREADS:
-      if (cli_size(cmd, "--threads", optarg, 1, &sz)) return CLI_USAGE;
-      if (sz > 1024) {
-        cli_error("%s: --threads must be between 1 and 1024, got %s", cmd, optarg);
+    {
+      /* one range, one message, whichever way it is broken */
+      char *end;
+      long v = optarg[0] >= '0' && optarg[0] <= '9' ? strtol(optarg, &end, 10) : 0;
+      if (v < 1 || v > 1024 || *end) {
+        cli_error("%s: --threads must be an integer between 1 and 1024, got "
+                  "'%s'", cmd, optarg);
         return CLI_USAGE;
       }
-      a->threads = (int)sz;
+      a->threads = (int)v;
       break;
+    }
     case OPT_TIME: a->time = 1; break;
     case ':':
       cli_error("%s: --%s needs a value; try 'grulab %s --help'", cmd,
@@ -303,6 +331,17 @@ static int parse(int argc, char **argv, gc_args *a)
   if (a->method < 0 && (have_step || have_tol)) {
     cli_error("%s: --method all uses each method's own step and tolerance; "
               "--step and --tolerance need one method", cmd);
+    return CLI_USAGE;
+  }
+  if (have_check && (a->what & GRL_GC_C0) && !a->cell->has_c) {
+    cli_error("%s: --check c0: cell %s has no cell state c0 (only lstm has one)",
+              cmd, grl_cell_name(a->cell));
+    return CLI_USAGE;
+  }
+  if (a->sweep && check_only) {
+    cli_error("%s: --%s does not apply to --sweep, which always runs forward, "
+              "central and complex at h = 1e-1 .. 1e-20 on one entry", cmd,
+              check_only);
     return CLI_USAGE;
   }
   if (!a->sweep && (a->tensor || a->index != (size_t)-1)) {
@@ -394,12 +433,15 @@ static int sweep(FILE *f, const grl_model *m, const grl_gradcheck_problem *p,
   fprintf(f, "# gradcheck --sweep: cell %s, T=%zu B=%zu I=%zu H=%zu, entry "
           "%s flat index %zu, theta = %.17g\n", grl_cell_name(m->cell), p->T,
           p->B, m->input_size, m->hidden_size, r.tensor, r.at, r.theta);
-  fprintf(f, "# analytic (BPTT)                   %.17g\n", r.analytic);
-  fprintf(f, "# reference (complex step, h=1e-20) %.17g\n", r.reference);
+  const double cs = r.complex_step[GRL_GRADCHECK_SWEEP_N - 1];
+  fprintf(f, "# reference: analytic (BPTT)    %.17g\n", r.reference);
+  fprintf(f, "# complex step at h = 1e-20     %.17g (relative difference "
+          "%.3g)\n", cs, r.reference != 0.0 ? fabs(cs - r.reference) /
+          fabs(r.reference) : fabs(cs));
   fprintf(f, "# columns: relative step h (times max(1,|theta|)), then\n"
-          "# |estimate - reference| / |reference| for each method; the complex\n"
-          "# step at h = 1e-20 is exact to rounding (no subtraction), so it is\n"
-          "# the truth here; 0 means bitwise equal to it\n");
+          "# |estimate - analytic| / |analytic| for each method (the absolute\n"
+          "# error if analytic is 0): every method against BPTT, which none of\n"
+          "# them computed; 0 means bitwise equal to it\n");
   fprintf(f, "# h forward central complex\n");
   for (int k = 0; k < GRL_GRADCHECK_SWEEP_N; k++)
     fprintf(f, "%.0e %.6e %.6e %.6e\n", r.h[k], r.err_forward[k],
@@ -466,7 +508,8 @@ int cmd_gradcheck(int argc, char **argv)
       if (a.method < 0)
         fprintf(f, "# method %s: worst relative error %.3g, tolerance %.3g: "
                 "%s\n\n", grl_gradcheck_method_name(k), rep->worst,
-                rep->tolerance, rep->pass ? "pass" : "FAIL");
+                rep->tolerance, rep->pass ? "pass"
+                : rep->nzero == rep->checked ? "FAIL (nothing compared)" : "FAIL");
       if (ratio > worst_ratio) {
         worst_ratio = ratio;
         grl_gradcheck_report_summary(rep, line, sizeof line);

@@ -54,8 +54,11 @@ int grl_gradcheck_report_write(FILE *f, const grl_gradcheck_report *rep)
     char shp[64], idx[64];
     shape(w, shp, sizeof shp);
     if (w->all_zero) {
+      /* not a failure of this tensor -- unless no tensor had anything else */
       fprintf(f, "%-14s %-10s %8zu %10s  %-11s %s\n", w->name, shp, w->checked,
-              "0", "-", "exactly zero on both sides (not a failure)");
+              "0", "-", rep->nzero < rep->checked
+              ? "exactly zero on both sides (not a failure)"
+              : "exactly zero on both sides");
       continue;
     }
     grl_gradcheck_index_format(w, w->worst_at, idx, sizeof idx);
@@ -70,6 +73,10 @@ int grl_gradcheck_report_write(FILE *f, const grl_gradcheck_report *rep)
   }
   fprintf(f, "# %zu entries checked (%zu exactly zero on both sides); %.1f "
           "forward passes\n", rep->checked, rep->nzero, rep->passes);
+  if (rep->nzero == rep->checked)
+    fprintf(f, "# FAIL: nothing was compared: every one of the %zu checked "
+            "entries is exactly zero on both sides (saturated units?), so "
+            "this check shows nothing\n", rep->checked);
   if (gsl) {
     double m = 0.0;
     for (size_t i = 0; i < rep->nrow; i++)

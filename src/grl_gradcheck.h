@@ -46,12 +46,12 @@
  * h^2 |L'''|/6 -- is ABSOLUTE: it depends on the loss and its curvature,
  * not on the size of the entry, so measured against an entry that happens
  * to be near zero it is unbounded.  Tied to the tensor's own scale S, the
- * floor keeps the test relative for entries within a factor 10 of the
- * tensor's largest, and absolute, in units of S/10, below that.  A wrong
- * backward pass shows on the large entries too, so little is lost: the
- * injected-bug tests still see a 1e-4 (central) and a 1e-9 (complex) error
- * on one entry.  Why 1e-1: on I=5 H=7 T=30 B=3 the seed cell's loss can
- * reach |L| ~ 500 (its h is never squashed), and is sharply curved.  With
+ * floor keeps the test relative for entries within a factor 20 of the
+ * tensor's largest (|a| + |n| >= S/10), and absolute, in units of S/10,
+ * below that.  What that costs in detection is spelled out under
+ * DETECTION THRESHOLD below.  Why 1e-1: on I=5 H=7 T=30 B=3 the seed
+ * cell's loss can reach |L| ~ 500 (its h is never squashed), and is
+ * sharply curved.  With
  * floor_rel = 1e-3, rounding noise alone sat at central's 1e-6 tolerance;
  * with 1e-2, seed 29 still failed at 3.7e-6 on one small weight_c entry
  * (|a| = 0.05 against S ~ 18: an absolute truncation error of 6.6e-7,
@@ -61,10 +61,41 @@
  * guards 0/0: chapter 5 shows rounding noise then failing near-zero
  * entries (`--floor fixed`).
  *
+ * DETECTION THRESHOLD.  Suppose one analytic entry a is wrong by a
+ * relative d, a' = a (1 + d), and the numeric n = a up to the method's own
+ * error.  The check sees, with F = floor_rel * S,
+ *
+ *     rel = d |a| / max((2 + d) |a|, F)
+ *         = d / (2 + d)  ~ d/2          if |a| >= F/2   (= S/20 by default)
+ *         = d |a| / F    = 10 d |a|/S   if |a| <  F/2
+ *
+ * and the entry fails when rel > tol -- more exactly, when rel exceeds tol
+ * by more than the method's own relative error at that entry (the worst
+ * measured: about 1e-8 for central, 1e-14 for complex; 6e-7 for central
+ * on the seed cell's sharpest seeds).  So, up to that margin, an error of
+ * relative size d is GUARANTEED to be caught on every entry with
+ *
+ *     d > 2 tol / (1 - tol)   and   |a| > floor_rel * tol * S / d
+ *
+ * With the defaults (floor_rel = 1e-1):
+ *     central, tol 1e-6:  d = 1e-4 on |a| > 1e-3 S;  d = 1e-5 on |a| > 1e-2 S
+ *     complex, tol 1e-11: d = 1e-9 on |a| > 1e-3 S
+ *     forward, tol 1e-3:  d = 1e-2 on |a| > 1e-2 S
+ * An entry smaller than that can carry an error of that size unseen: the
+ * floor trades it for immunity to the absolute noise on such entries.  A
+ * wrong backward pass is rarely confined to one tiny entry: it shows on
+ * the large entries too.  tests/gradcheck.c injects errors on the largest
+ * entry, on one about 3% of S and one about 1% of S (caught with the
+ * predicted rel), and on one about 1e-4 S (not caught, as predicted).
+ *
  * EXACT ZEROS.  An entry whose analytic and numeric values are both exactly
  * 0.0 has rel = 0 and is counted in nzero; a tensor whose every checked
  * entry is such (the seed cell's weight_o and bias_o: o is computed but never
  * read) has all_zero set, and the report says so.  It is not a failure.
+ * But a check in which EVERY checked entry of every tensor is exactly zero
+ * on both sides -- e.g. parameters ~1e200, every unit saturated -- compared
+ * nothing and proves nothing: it FAILS (pass = 0, GRL_EFAIL, "nothing was
+ * compared"), whatever its worst error (0).
  *
  * SPEED.  Entries are independent: the check runs them in parallel with
  * OpenMP (per-thread workspaces and theta copies; BLAS is kept to one
@@ -78,7 +109,7 @@
  * TEST HOOK.  opts.tamper, when set, is applied to each analytic gradient
  * tensor before the comparison.  Tests use it to inject an error of a known
  * size (scale one entry by 1 + 1e-4: central catches it; by 1 + 1e-9: only
- * complex does).  A broken backward pass can also be checked directly: the
+ * complex does -- on entries above the DETECTION THRESHOLD).  A broken backward pass can also be checked directly: the
  * checker accepts any grl_cell in m->cell, e.g. a copy of grl_cell_gru whose
  * backward corrupts a gradient.  Shipping code is never modified.
  *
@@ -233,7 +264,8 @@ typedef struct {
   size_t nzero;        /* total exact zeros                              */
   double worst;        /* worst over all rows (NaN if any is NaN)        */
   size_t worst_row;
-  int pass;            /* worst <= tolerance                             */
+  int pass;            /* worst <= tolerance, and nzero < checked (a
+                          check that compared nothing fails)            */
   double passes;       /* forward passes run, in full-batch equivalents  */
   int threads;         /* OpenMP threads used                            */
   double seconds;      /* wall time of the numerical part                */
@@ -241,7 +273,9 @@ typedef struct {
 
 /* Run a check of m (theta = m->theta) on problem p.
  * Returns GRL_OK if the check passed, GRL_EFAIL if it ran but failed (the
- * message names the worst tensor, its index and error), and any other
+ * message names the worst tensor, its index and error, or says that
+ * nothing was compared: every checked entry exactly 0 on both sides),
+ * and any other
  * status on error (bad options, non-finite state).  *rep holds the report
  * whenever the status is GRL_OK or GRL_EFAIL, and is NULL otherwise. */
 int grl_gradcheck_run(grl_gradcheck_report **rep, const grl_model *m,
@@ -272,8 +306,11 @@ typedef struct {
   size_t at;            /* flat index of the entry                       */
   double theta;         /* its value                                     */
   double analytic;      /* BPTT                                          */
-  double reference;     /* the truth: the complex step at h = 1e-20,
-                           exact to rounding (no subtraction)           */
+  double reference;     /* what the errors are measured against: the
+                           analytic BPTT value (== analytic), which no
+                           numerical estimate computed; the complex step
+                           at h = 1e-20 (complex_step[N-1]) agrees with
+                           it to ~1e-15 when BPTT is right              */
   double h[GRL_GRADCHECK_SWEEP_N];        /* relative steps             */
   double forward[GRL_GRADCHECK_SWEEP_N];  /* estimates                  */
   double central[GRL_GRADCHECK_SWEEP_N];
@@ -285,8 +322,9 @@ typedef struct {
   double err_complex_step[GRL_GRADCHECK_SWEEP_N];
 } grl_gradcheck_sweep_result;
 
-/* Sweep the entry `at` of tensor (a parameter name, "input", "h0" or
- * "c0"; NULL = the cell's first parameter tensor).  at == (size_t)-1
+/* Sweep one entry: forward, central and complex step at each h, each
+ * measured against BPTT.  The entry is `at` of tensor (a parameter name,
+ * "input", "h0" or "c0"; NULL = the cell's first parameter tensor).  at == (size_t)-1
  * picks the entry of largest |analytic| in that tensor.  Errors name the
  * tensor or the index. */
 int grl_gradcheck_sweep(grl_gradcheck_sweep_result *res, const grl_model *m,

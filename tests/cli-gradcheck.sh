@@ -7,7 +7,7 @@
 # T=30 B=3 with central (<= 1e-6) and complex (<= 1e-11).
 . "$top_srcdir/tests/tap.sh"
 CELLS="rnn gru gru-cho lstm seed"
-plan 50
+plan 63
 
 LAST_RE='^worst relative error: [0-9.e+-]+ \(cell [a-z-]+, method [a-z]+, step [0-9.e+-]+, [0-9]+ entries\)$'
 
@@ -66,6 +66,23 @@ fails_with "missing value" 2 'needs a value' gradcheck --cell gru --seed
 fails_with "--sweep of an unknown tensor" 2 'weight_zz' gradcheck --cell gru --sweep --tensor weight_zz
 fails_with "--sweep --index out of range" 2 'index 8 .*h0' gradcheck --cell gru --sweep --tensor h0 --index 8
 
+# flags that do not apply are usage errors, not failed checks or silence
+fails_with "--check c0 for a cell without c0" 2 '--check c0: cell gru' \
+  gradcheck --cell gru --check c0
+fails_with "--check params,c0 for a cell without c0" 2 '--check c0: cell rnn' \
+  gradcheck --cell rnn --check params,c0
+fails_with "--sweep --method" 2 '--method does not apply to --sweep' \
+  gradcheck --cell gru --sweep --method central
+fails_with "--sweep --tolerance" 2 '--tolerance does not apply to --sweep' \
+  gradcheck --cell gru --sweep --tolerance 1e-3
+fails_with "--threads 0" 2 'threads must be an integer between 1 and 1024' \
+  gradcheck --cell gru --threads 0
+err0=$err
+fails_with "--threads 1000000" 2 'threads must be an integer between 1 and 1024' \
+  gradcheck --cell gru --threads 1000000
+is "--threads 0 and 1000000: one message, but for the value" \
+  "$(printf '%s\n' "$err" | sed "s/'1000000'/'0'/")" "$err0"
+
 # ---- a run that fails (exit 1), not a usage error --------------------------
 fails_with "missing --params file" 1 'no-such-file' gradcheck --cell gru --params "$TMP/no-such-file"
 
@@ -83,6 +100,23 @@ case $out in *"T=6 B=2 I=6 H=5"*) pass "--params: the report shows the file's si
   *) fail "--params: the report shows the file's sizes"; diag "$out" ;; esac
 fails_with "--params for another cell names the tensor" 1 'weight_hh_l0' \
   gradcheck --cell lstm --params "$TMP/gru65.txt"
+
+# Parameters ~1e200: every unit saturated, every gradient exactly 0 on both
+# sides.  Nothing was compared, so the check fails -- it must not pass.
+"$GRULAB" init --cell rnn --input-size 3 --hidden-size 4 --seed 79 |
+  awk '/^[a-z]/ { print; next }
+       { for (i = 1; i <= NF; i++) $i = sprintf("%.17g", $i * 2.385e200); print }' \
+  >"$TMP/big.txt"
+run_cli gradcheck --cell rnn --params "$TMP/big.txt"
+is "saturated rnn (params ~1e200): exit 1" "$rc" 1
+ok "saturated rnn: a '#' line says nothing was compared" \
+  sh -c 'printf "%s\n" "$1" | grep -Eq "^# .*nothing was compared"' _ "$out"
+ok "saturated rnn: the last line keeps its format" \
+  sh -c 'printf "%s\n" "$1" | tail -n 1 | grep -Eq "$2"' _ "$out" "$LAST_RE"
+run_cli gradcheck --cell rnn --params "$TMP/big.txt" --method all
+is "saturated rnn, --method all: exit 1" "$rc" 1
+is "saturated rnn, --method all: four verdicts 'FAIL (nothing compared)'" \
+  "$(printf '%s\n' "$out" | grep -c 'FAIL (nothing compared)$')" 4
 
 # ---- --method all -------------------------------------------------------------
 run_cli gradcheck --cell rnn --method all
@@ -106,6 +140,8 @@ is "--sweep: 20 rows h forward central complex" \
   "$(printf '%s\n' "$out" | grep -Ec '^1e-[0-9]+( [0-9.e+-]+){3}$')" 20
 ok "--sweep: names its columns" \
   sh -c 'printf "%s\n" "$1" | grep -q "^# h forward central complex$"' _ "$out"
+ok "--sweep: measures against the analytic (BPTT) value" \
+  sh -c 'printf "%s\n" "$1" | grep -q "^# reference: analytic (BPTT) "' _ "$out"
 
 # ---- threads do not change the answer ------------------------------------------------
 "$GRULAB" gradcheck --cell lstm --method gsl --threads 1 >"$TMP/t1" 2>&1

@@ -7,11 +7,15 @@
  *     such, and not a failure;
  *  4. it catches bugs: an analytic entry scaled by (1 + 1e-4) (central
  *     catches it) and by (1 + 1e-9) (only complex does), through the
- *     opts.tamper hook; and a broken cell -- a copy of grl_cell_gru whose
+ *     opts.tamper hook -- on the largest entry, and on entries about 3%,
+ *     1% and 1e-4 of the tensor's largest, where the floor's detection
+ *     threshold says whether it must be caught and how large it shows;
+ *     a check whose every entry is exactly 0 (saturated units) fails;
+ *     and a broken cell -- a copy of grl_cell_gru whose
  *     backward drops the z*dh term of dh_prev -- that a single-step check
  *     without h0 misses and a two-step check catches;
  *  5. the report is the same for 1 and 2 threads; sampling; the floor;
- *     the step sweep's V shape; bad options.
+ *     the step sweep's V shape against BPTT; bad options.
  *
  * Expected values are derived from the injected errors, never copied from
  * a run of this code. */
@@ -222,6 +226,168 @@ static void test_tamper(void)
   unmake(&s);
 }
 
+/* ---- 4a': the detection threshold: injected errors below the largest entry */
+
+/* grl_gradcheck.h, DETECTION THRESHOLD: an analytic entry a scaled by
+ * (1 + d), with n = a, shows as
+ *     rel = d |a| / max((2 + d) |a|, floor_rel * S),   S = max |a| of the tensor,
+ * i.e. 10 d |a| / S on entries below S/20.  The hook scales the entry whose
+ * |a|/S is nearest (in log) to a target ratio. */
+typedef struct {
+  const char *tensor;
+  double target;     /* wanted |a|/S */
+  double factor;     /* 1 + d */
+  size_t at;         /* chosen entry */
+  double before;     /* a there, before tampering */
+  double S;          /* max |a| over the tensor */
+} ratio_spec;
+
+static void scale_at_ratio(const char *tensor, double *grad, size_t size,
+                           void *arg)
+{
+  ratio_spec *t = arg;
+  if (strcmp(tensor, t->tensor) != 0)
+    return;
+  t->S = 0.0;
+  for (size_t k = 0; k < size; k++)
+    t->S = fmax(t->S, fabs(grad[k]));
+  double best = INFINITY;
+  for (size_t k = 0; k < size; k++) {
+    double dist = grad[k] != 0.0 ? fabs(log(fabs(grad[k]) / t->S / t->target))
+                                  : INFINITY;
+    if (dist < best) {
+      best = dist;
+      t->at = k;
+    }
+  }
+  t->before = grad[t->at];
+  grad[t->at] *= t->factor;
+}
+
+static void test_threshold(void)
+{
+  /* The issue's size, so that there are entries at every ratio: s[0] is
+   * the standard problem; s[1] puts the loss at the end (g_t = 0 for
+   * t < T-1), so that early inputs' gradients fade far below S. */
+  setup s[2] = {make(&grl_cell_gru, 5, 7, 30, 3, 6113),
+                make(&grl_cell_gru, 5, 7, 30, 3, 6113)};
+  memset(s[1].p->g, 0, 29 * 3 * 7 * sizeof *s[1].p->g);
+  struct {
+    int setup;
+    const char *tensor;
+    double target, lo, hi;   /* |a|/S wanted, and the band it must land in */
+    double delta;
+    int method;
+  } cases[] = {
+    {0, "weight_hh_l0", 3e-2, 2e-2, 5e-2, 1e-4, GRL_GC_CENTRAL},
+    {0, "weight_hh_l0", 3e-2, 2e-2, 5e-2, 1e-9, GRL_GC_COMPLEX},
+    {0, "weight_hh_l0", 1e-2, 7e-3, 1.4e-2, 1e-4, GRL_GC_CENTRAL},
+    {0, "weight_hh_l0", 1e-2, 7e-3, 1.4e-2, 1e-9, GRL_GC_COMPLEX},
+    {0, "input", 1e-2, 7e-3, 1.4e-2, 1e-4, GRL_GC_CENTRAL},
+    {0, "input", 1e-2, 7e-3, 1.4e-2, 1e-9, GRL_GC_COMPLEX},
+    {1, "input", 1e-2, 7e-3, 1.4e-2, 1e-4, GRL_GC_CENTRAL},
+    /* below the threshold floor_rel * tol * S / d = 1e-3 S: not seen */
+    {1, "input", 1e-4, 5e-5, 2e-4, 1e-4, GRL_GC_CENTRAL},
+    {1, "input", 1e-4, 5e-5, 2e-4, 1e-9, GRL_GC_COMPLEX},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const double d = cases[i].delta;
+    ratio_spec t = {cases[i].tensor, cases[i].target, 1.0 + d, 0, 0.0, 0.0};
+    grl_gradcheck_opts o;
+    grl_gradcheck_report *rep = NULL;
+    grl_gradcheck_opts_init(&o, cases[i].method);
+    o.tamper = scale_at_ratio;
+    o.tamper_arg = &t;
+    const setup *su = &s[cases[i].setup];
+    int st = grl_gradcheck_run(&rep, su->m, su->p, &o);
+    const char *mname = grl_gradcheck_method_name(cases[i].method);
+    const double ratio = fabs(t.before) / t.S, tol = rep ? rep->tolerance : NAN;
+    /* the prediction, from a, d and S alone */
+    const double want = d * fabs(t.before) /
+                        fmax((2.0 + d) * fabs(t.before), GRL_GRADCHECK_FLOOR_REL * t.S);
+    const double threshold = GRL_GRADCHECK_FLOOR_REL * tol / d;   /* in units of S */
+    const int must = ratio > threshold;
+    ok(ratio >= cases[i].lo && ratio <= cases[i].hi && (must ? want > 3 * tol
+                                                           : want < tol / 3),
+       "%s%s, |a| = %.3g S (threshold %.0e S), d = %.0e, %s: predicted rel "
+       "%.3g %s tolerance %.0e", cases[i].setup ? "loss at the end, " : "",
+       cases[i].tensor, ratio, threshold, d, mname, want,
+       must ? ">" : "<", tol);
+    const grl_gradcheck_row *w = rep ? row_named(rep, cases[i].tensor) : NULL;
+    double seen = NAN;
+    for (size_t k = 0; w && k < w->checked; k++)
+      if (w->at[k] == t.at)
+        seen = w->rel[k];
+    /* the method's own error is < 1e-8 (central) / 1e-14 (complex) here:
+     * 1e-2 of the predicted rel */
+    is_double(seen, want, 1e-2, "  rel at the tampered entry is "
+              "d|a|/max((2+d)|a|, S/10) = %.4g", want);
+    if (!must) {
+      ok(st == GRL_OK && rep && rep->pass,
+         "  below the threshold: not caught (worst %.3g <= %.0e)",
+         rep ? rep->worst : NAN, tol);
+    } else {
+      const grl_gradcheck_row *ww = rep ? &rep->row[rep->worst_row] : NULL;
+      char idx[64] = "", frag[160];
+      if (ww)
+        grl_gradcheck_index_format(ww, ww->worst_at, idx, sizeof idx);
+      snprintf(frag, sizeof frag, "%s%s", cases[i].tensor, idx);
+      ok(st == GRL_EFAIL && rep && !rep->pass && ww == w &&
+         ww->worst_at == t.at && strstr(grl_strerror(), frag) != NULL,
+         "  caught, at %s, and the message names it", frag);
+      is_double(ww ? ww->worst : NAN, want, 1e-2,
+                "  ...reporting the predicted size as the worst error");
+    }
+    grl_gradcheck_report_free(rep);
+  }
+  unmake(&s[0]);
+  unmake(&s[1]);
+}
+
+/* ---- 4a'': a check that compares nothing fails ---------------------------- */
+
+static void test_nothing_compared(void)
+{
+  /* Parameters ~1e200: every pre-activation is huge, every tanh saturated
+   * to exactly +-1, so every gradient -- analytic and numeric -- is
+   * exactly 0.  All zeros is no evidence that the gradient is right. */
+  setup s = make(&grl_cell_rnn, 3, 4, 6, 2, 8123);
+  for (size_t k = 0; k < s.m->n; k++)
+    s.m->theta[k] *= 2.385e200;
+  const unsigned whats[] = {GRL_GC_ALL, GRL_GC_PARAMS};
+  for (int i = 0; i < 2; i++) {
+    grl_gradcheck_opts o;
+    grl_gradcheck_report *rep = NULL;
+    grl_gradcheck_opts_init(&o, GRL_GC_CENTRAL);
+    o.what = whats[i];
+    int st = grl_gradcheck_run(&rep, s.m, s.p, &o);
+    const char *msg = grl_strerror();
+    ok(st == GRL_EFAIL && rep && !rep->pass && rep->worst == 0.0 &&
+       rep->checked > 0 && rep->nzero == rep->checked &&
+       strstr(msg, "nothing was compared"),
+       "saturated rnn, %s: every entry exactly 0 on both sides: the check "
+       "FAILS (%s)", i ? "params" : "all tensors", msg);
+    if (i == 0 && rep) {
+      FILE *f = tmpfile();
+      char line[512];
+      int said = 0, no_excuse = 1;
+      if (f && grl_gradcheck_report_write(f, rep) == GRL_OK) {
+        rewind(f);
+        while (fgets(line, sizeof line, f)) {
+          said |= line[0] == '#' && strstr(line, "nothing was compared") != NULL;
+          no_excuse &= strstr(line, "not a failure") == NULL;
+        }
+      }
+      if (f)
+        fclose(f);
+      ok(said && no_excuse, "  the report says so on a '#' line, and calls no "
+         "row 'not a failure'");
+    }
+    grl_gradcheck_report_free(rep);
+  }
+  unmake(&s);
+}
+
 /* ---- 4b: a broken cell: a wrong dh_prev ----------------------------------- */
 
 /* grl_cell_gru with one bug in its backward: forward was
@@ -397,7 +563,16 @@ static void test_sweep(void)
   grl_gradcheck_sweep_result r;
   int st = grl_gradcheck_sweep(&r, s.m, s.p, "weight_hh_l0", (size_t)-1);
   ok(st == GRL_OK, "sweep over weight_hh_l0's largest entry runs");
-  is_double(r.reference, r.analytic, 1e-12,
+  /* The reference is BPTT, which none of the three estimates computed. */
+  ok(r.reference == r.analytic, "  the reference is the analytic value");
+  int defined = 1;
+  const double a = r.analytic;
+  for (int k = 0; k < GRL_GRADCHECK_SWEEP_N; k++)
+    defined &= r.err_forward[k] == fabs(r.forward[k] - a) / fabs(a) &&
+               r.err_central[k] == fabs(r.central[k] - a) / fabs(a) &&
+               r.err_complex_step[k] == fabs(r.complex_step[k] - a) / fabs(a);
+  ok(defined, "  every error is |estimate - analytic| / |analytic|");
+  is_double(r.complex_step[GRL_GRADCHECK_SWEEP_N - 1], r.analytic, 1e-13,
             "  the complex step at h=1e-20 agrees with BPTT");
   is_double(r.h[0], 1e-1, 1e-15, "  h starts at 1e-1");
   is_double(r.h[GRL_GRADCHECK_SWEEP_N - 1], 1e-20, 1e-15, "  ...ends at 1e-20");
@@ -415,7 +590,7 @@ static void test_sweep(void)
   for (int k = 7; k < GRL_GRADCHECK_SWEEP_N; k++)
     flat &= r.err_complex_step[k] < 1e-13;
   ok(flat && r.err_complex_step[0] > 1e-6,
-     "  complex: truncation at 1e-1 (%.2g), rounding-free for h <= 1e-8",
+     "  complex: truncation at 1e-1 (%.2g), within 1e-13 of BPTT for h <= 1e-8",
      r.err_complex_step[0]);
   ok(r.err_forward[GRL_GRADCHECK_SWEEP_N - 1] == 1.0 &&
      r.err_central[GRL_GRADCHECK_SWEEP_N - 1] == 1.0,
@@ -459,6 +634,8 @@ int main(void)
   test_long();
   test_seed_zero();
   test_tamper();
+  test_threshold();
+  test_nothing_compared();
   test_broken_cell();
   test_threads();
   test_sample_floor();
