@@ -61,10 +61,16 @@ static size_t opt_steps, opt_H;
 static const char *opt_cells = "rnn,gru,lstm";
 
 static const grl_lesson_opt options[] = {
-  {"--steps", 'z', &opt_steps, "N", "training steps per net (default 3000, quick 150)"},
-  {"--hidden-size", 'z', &opt_H, "H", "hidden units (default 32, quick 16)"},
+  {"--steps", 'Z', &opt_steps, "N", "training steps per net (default 3000, quick 150)"},
+  {"--hidden-size", 'Z', &opt_H, "H", "hidden units (default 32, quick 16)"},
   {"--cells", 's', &opt_cells, "LIST", "cells to train, comma-separated (default rnn,gru,lstm)"},
   {NULL, 0, NULL, NULL, NULL}};
+
+/* The cells of --cells, each at most once: filled by check_options. */
+enum { MAX_CELLS = 5 };
+static const grl_cell *cells[MAX_CELLS];
+static size_t ncells;
+static int check_options(grl_lesson *L);
 
 static const grl_lesson_info chapter = {
   .name = "ch07-long-memory",
@@ -79,6 +85,7 @@ static const grl_lesson_info chapter = {
   .charts = charts,
   .seed = 5,
   .opts = options,
+  .check = check_options,
 };
 
 enum { MAX_RUNS = 16, SMOOTH = 50, BATCH = 50, TEST_SEQS = 1000, GN_BATCH = 32 };
@@ -106,25 +113,44 @@ static void pytorch_ref(const char *cell, size_t T, double *mse, double *secs)
   if (!strcmp(cell, "rnn") && T == 100) { *mse = 0.164; }
 }
 
-/* Parse "rnn,gru,lstm" into cells. */
-static size_t parse_cells(grl_lesson *L, const char *list, const grl_cell **out,
-                          size_t max)
+/* Parse --cells "rnn,gru,lstm" into cells[], and check --hidden-size
+ * against the library's limit, before the lesson starts: a bad value is a
+ * usage error (one line on stderr, exit 2), not a failed lesson. */
+static int check_options(grl_lesson *L)
 {
-  size_t n = 0;
-  char buf[128];
-  snprintf(buf, sizeof buf, "%s", list);
-  for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-    const grl_cell *c = grl_cell_lookup(tok);
-    if (!c) {
-      char what[160];
-      snprintf(what, sizeof what, "--cells: unknown cell '%s'", tok);
-      grl_lesson_expect(L, 0, what);
-      return 0;
+  if (opt_H > GRL_SIZE_MAX)
+    return grl_lesson_bad_option(L, "--hidden-size: %zu is above the limit %d",
+                                 opt_H, GRL_SIZE_MAX);
+  const char *p = opt_cells;
+  ncells = 0;
+  if (!*p)
+    return grl_lesson_bad_option(L, "--cells: no cells given (want e.g. rnn,gru,lstm)");
+  for (;;) {
+    size_t len = strcspn(p, ",");
+    if (len == 0)
+      return grl_lesson_bad_option(L, "--cells: empty cell name in '%s'"
+                                   " (want e.g. rnn,gru,lstm)", opt_cells);
+    char name[32];
+    const grl_cell *c = NULL;
+    if (len < sizeof name) {
+      memcpy(name, p, len);
+      name[len] = '\0';
+      c = grl_cell_lookup(name);
     }
-    if (n < max)
-      out[n++] = c;
+    if (!c)
+      return grl_lesson_bad_option(L, "--cells: unknown cell '%.*s'",
+                                   (int)(len < 40 ? len : 40), p);
+    for (size_t k = 0; k < ncells; k++)
+      if (cells[k] == c)
+        return grl_lesson_bad_option(L, "--cells: '%s' is listed twice",
+                                     name);
+    if (ncells == MAX_CELLS)
+      return grl_lesson_bad_option(L, "--cells: at most %d cells", MAX_CELLS);
+    cells[ncells++] = c;
+    if (p[len] == '\0')
+      return 0;
+    p += len + 1;
   }
-  return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -344,10 +370,6 @@ int main(int argc, char **argv)
   const size_t H = opt_H ? opt_H : (L.quick ? 16 : 32);
   const size_t lengths[2] = {L.quick ? 10 : 50, L.quick ? 20 : 100};
   const size_t w = steps >= 5 * SMOOTH ? SMOOTH : (steps / 5 ? steps / 5 : 1);
-  const grl_cell *cells[5];
-  size_t ncells = parse_cells(&L, opt_cells, cells, 5);
-  if (ncells == 0 || steps == 0)
-    return grl_lesson_expect(&L, 0, "need at least one cell and one step"), grl_lesson_end(&L);
   grl_lesson_param(&L, "steps", "%zu", steps);
   grl_lesson_param(&L, "H", "%zu", H);
   grl_lesson_param(&L, "B", "%d", BATCH);

@@ -110,12 +110,15 @@ const char *grl_chart_name(const grl_chart *ch);
 /* An extra command-line option of one chapter, e.g. ch07's --steps. */
 typedef struct {
   const char *name;   /* "--steps" */
-  char type;          /* 'z': size_t, 'd': double, 's': const char *,
+  char type;          /* 'z': size_t, 'Z': size_t of at least 1,
+                         'd': double, 's': const char *,
                          'f': flag (int set to 1)                      */
   void *value;        /* where the parsed value goes (keeps its default) */
   const char *arg;    /* "N" for --help; NULL for flags */
   const char *help;   /* one line for --help */
 } grl_lesson_opt;
+
+struct grl_lesson;
 
 /* What a chapter declares about itself, as a static constant. */
 typedef struct {
@@ -126,11 +129,15 @@ typedef struct {
                                  written as ch01-activations.{dat,gp}    */
   unsigned long seed;         /* default --seed                           */
   const grl_lesson_opt *opts; /* extra options, {NULL}-terminated, or NULL */
+  /* Optional: checks the options' values together once they are all
+   * parsed (not after --help or --charts), before the banner.  Returns 0,
+   * or the non-zero result of grl_lesson_bad_option. */
+  int (*check)(struct grl_lesson *L);
 } grl_lesson_info;
 
 #define GRL_LESSON_MAX_PARAMS 16
 
-typedef struct {
+typedef struct grl_lesson {
   const grl_lesson_info *info;
   unsigned long seed;  /* --seed N (default info->seed) */
   int quick;           /* --quick: the small size make check uses */
@@ -158,6 +165,10 @@ typedef struct {
  * as the build tree's plots/ directory. */
 int grl_lesson_start(grl_lesson *L, int argc, char **argv,
                      const grl_lesson_info *info, const char *default_outdir);
+/* A bad option value: "NAME: MESSAGE (try --help)" as one line on stderr,
+ * L->exit_status = 2; returns 1.  For info->check. */
+int grl_lesson_bad_option(grl_lesson *L, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
 #ifdef GRL_PLOTDIR
 # define grl_lesson_begin(L, argc, argv, info) \
   grl_lesson_start((L), (argc), (argv), (info), GRL_PLOTDIR)
@@ -170,7 +181,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
 void grl_lesson_param(grl_lesson *L, const char *key, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
 /* The end of the lesson: prints the closing line and returns the exit
- * status -- 1 if a check failed or a declared chart was not written. */
+ * status -- 1 if a check failed, a declared chart was not written, or
+ * stdout could not be written (one line on stderr). */
 int grl_lesson_end(grl_lesson *L);
 
 /* ---- printing, so that the output reads like a notebook ---- */

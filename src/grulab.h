@@ -185,6 +185,9 @@ const grl_cell *grl_cell_lookup(const char *name);
 const grl_cell *const *grl_cell_all(void);
 const char *grl_cell_name(const grl_cell *c);
 
+/* The largest input, hidden or output size a model may have; the
+ * command line refuses bigger sizes as a usage error. */
+#define GRL_SIZE_MAX 100000
 int grl_model_alloc(grl_model **m, const grl_cell *cell, size_t input_size,
                     size_t hidden_size, size_t output_size);
 void grl_model_free(grl_model *m);

@@ -14,6 +14,7 @@
 #include <config.h>
 #include "grulab.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -29,26 +30,48 @@
 /* Options                                                             */
 /* ------------------------------------------------------------------ */
 
-static int bad_option(grl_lesson *L, const char *fmt, ...)
-  __attribute__((format(printf, 2, 3)));
-
 /* One line on stderr, exit status 2, like any command-line tool. */
-static int bad_option(grl_lesson *L, const char *fmt, ...)
+static int vbad_option(grl_lesson *L, const char *fmt, va_list ap)
+{
+  char line[512];
+  vsnprintf(line, sizeof line, fmt, ap);
+  for (char *p = line; *p; p++)   /* one line, whatever the value held */
+    if (*p == '\n')
+      *p = ' ';
+  fprintf(stderr, "%s: %s (try --help)\n", L->info->name, line);
+  L->exit_status = 2;
+  return 1;
+}
+
+int grl_lesson_bad_option(grl_lesson *L, const char *fmt, ...)
 {
   va_list ap;
-  fprintf(stderr, "%s: ", L->info->name);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  int rc = vbad_option(L, fmt, ap);
   va_end(ap);
-  fputs(" (try --help)\n", stderr);
-  L->exit_status = 2;
+  return rc;
+}
+
+#define bad_option grl_lesson_bad_option
+
+/* After writing to stdout: 0, or 1 with one line on stderr if the text
+ * could not be written (a full disk, /dev/full). */
+static int stdout_failed(const grl_lesson *L)
+{
+  errno = 0;
+  if (fflush(stdout) == 0 && !ferror(stdout))
+    return 0;
+  fprintf(stderr, "%s: cannot write standard output%s%s\n", L->info->name,
+          errno ? ": " : "", errno ? strerror(errno) : "");
   return 1;
 }
 
 static int parse_ulong(const char *s, unsigned long *v)
 {
   char *end;
-  if (!s || !*s || *s == '-' || *s == '+')
+  /* strtoul skips leading blanks and takes a sign ("-1" wraps to
+   * ULONG_MAX): the first character must be a digit. */
+  if (!s || !isdigit((unsigned char)*s))
     return 0;
   errno = 0;
   unsigned long x = strtoul(s, &end, 10);
@@ -70,7 +93,7 @@ static int parse_size(const char *s, size_t *v)
 static int parse_double(const char *s, double *v)
 {
   char *end;
-  if (!s || !*s)
+  if (!s || !*s || isspace((unsigned char)*s))
     return 0;
   errno = 0;
   double x = strtod(s, &end);
@@ -86,7 +109,9 @@ static void print_help(const grl_lesson *L)
   printf("%s -- %s\n\n%s\n", in->name, in->title, in->summary);
   printf("\nOptions:\n");
   printf("  --seed N       random seed (default %lu); the output is the same"
-         " for the same seed\n", in->seed);
+         " for the same seed\n"
+         "                 (GSL's mt19937 takes seed 0 as 4357: the same run)\n",
+         in->seed);
   printf("  --outdir DIR   where the charts go (default %s)\n", L->outdir);
   printf("  --quick        the small size that make check uses\n");
   printf("  --charts       list the chart files this chapter writes\n");
@@ -137,6 +162,11 @@ static int set_opt(grl_lesson *L, const grl_lesson_opt *o, const char *val)
     if (!parse_size(val, (size_t *)o->value))
       return bad_option(L, "%s: '%s' is not a non-negative integer",
                         o->name, val);
+    return 0;
+  case 'Z':
+    if (!parse_size(val, (size_t *)o->value) || *(size_t *)o->value == 0)
+      return bad_option(L, "%s: '%s' is not a positive integer", o->name,
+                        val);
     return 0;
   case 'd':
     if (!parse_double(val, (double *)o->value))
@@ -224,15 +254,18 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
 
   if (help) {
     print_help(L);
-    L->exit_status = 0;
+    L->exit_status = stdout_failed(L);
     return 1;
   }
   if (charts) {
     for (const char *const *c = info->charts; c && *c; c++)
       printf("%s-%s\n", L->prefix, *c);
-    L->exit_status = 0;
+    L->exit_status = stdout_failed(L);
     return 1;
   }
+  /* The chapter's own checks of its options, before anything starts. */
+  if (info->check && info->check(L))
+    return 1;
   int rc = make_dirs(L->outdir);
   if (rc != GRL_OK) {
     fprintf(stderr, "%s: %s\n", info->name, grl_strerror());
@@ -283,11 +316,13 @@ int grl_lesson_end(grl_lesson *L)
   if (L->failed) {
     printf("%s: %d check%s FAILED\n", in->name, L->failed,
            L->failed == 1 ? "" : "s");
+    stdout_failed(L);
     return 1;
   }
   printf("%s: done; %zu chart%s written to %s\n", in->name, L->nwritten,
          L->nwritten == 1 ? "" : "s", L->outdir);
-  return 0;
+  /* A lesson nobody could read did not run: a full disk is a failure. */
+  return stdout_failed(L);
 }
 
 /* ------------------------------------------------------------------ */

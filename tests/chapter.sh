@@ -3,7 +3,11 @@
 #
 # It runs the chapter with --quick into a temporary directory and checks:
 #  - --help prints the lesson's summary and exits 0; a bad option exits 2
-#    with one line on stderr and nothing on stdout;
+#    with one line on stderr and nothing on stdout, before the lesson
+#    starts: an unknown option, a seed with a leading blank, and each line
+#    of chapter_bad_options (set it before sourcing; one argument list per
+#    line, shell-quoted, e.g. "--steps 0");
+#  - writing to a full disk (/dev/full) fails: exit 1, one line on stderr;
 #  - the run exits 0 with nothing on stderr;
 #  - every chart the chapter declares (--charts) was written, .dat and .gp,
 #    and nothing else was;
@@ -58,13 +62,32 @@ check_dat() {
     }' "$1"
 }
 
+# bad_option_test ARGS: the chapter, run with the shell-quoted ARGS, exits 2
+# with nothing on stdout and one line on stderr, and writes no chart.
+bad_option_test() {
+  spec=$1
+  mkdir "$TMP/bad-opt"
+  eval "set -- $spec"
+  "$bin" --quick --outdir "$TMP/bad-opt" "$@" >"$TMP/bad" 2>"$TMP/bad.err"; rc=$?
+  if test "$rc" = 2 && ! test -s "$TMP/bad" \
+     && test "$(grep -c '' "$TMP/bad.err")" = 1 \
+     && test -z "$(ls "$TMP/bad-opt")"; then
+    pass "$chap $spec: exit 2, one line on stderr, before the lesson starts"
+  else
+    fail "$chap $spec: exit 2, one line on stderr, before the lesson starts"
+    diag "exit $rc; stderr:" "$(cat "$TMP/bad.err")" "stdout:" "$(head -n 5 "$TMP/bad")"
+  fi
+  rm -rf "$TMP/bad-opt"
+}
+
 chapter_test() {
   chap=$1
   bin="$top_builddir/chapters/$chap"
   args="--quick --seed 7"
   charts=$("$bin" --charts 2>/dev/null)
   ncharts=$(printf '%s\n' "$charts" | grep -c .)
-  plan $((6 + 4 * ncharts))
+  nbad=$(printf '%s\n' "${chapter_bad_options:-}" | grep -c .)
+  plan $((9 + nbad + 4 * ncharts))
 
   # --help and a bad option.
   "$bin" --help >"$TMP/help" 2>"$TMP/help.err"; rc=$?
@@ -74,6 +97,35 @@ chapter_test() {
   ok "$chap --no-such-option exits 2 with one line on stderr" \
     test "$rc" = 2 -a ! -s "$TMP/bad" -a "$(grep -c '' "$TMP/bad.err")" = 1
   ok "$chap --charts declares at least one chart" test "$ncharts" -ge 1
+  # A blank before the number must not slip past the sign check
+  # (strtoul would read ' -1' as 18446744073709551615).
+  bad_option_test "--seed ' -1'"
+  if test -n "${chapter_bad_options:-}"; then
+    while IFS= read -r line; do
+      test -n "$line" && bad_option_test "$line"
+    done <<EOF_BAD
+$chapter_bad_options
+EOF_BAD
+  fi
+
+  # A full disk: the lesson cannot be read, so it did not pass.
+  if test -w /dev/full; then
+    "$bin" --help >/dev/full 2>"$TMP/full.err"; rc=$?
+    ok "$chap --help >/dev/full exits 1 with one line on stderr" \
+      test "$rc" = 1 -a "$(grep -c '' "$TMP/full.err")" = 1
+    mkdir "$TMP/full"
+    "$bin" $args --outdir "$TMP/full" >/dev/full 2>"$TMP/full.err"; rc=$?
+    if test "$rc" = 1 && test "$(grep -c '' "$TMP/full.err")" = 1; then
+      pass "$chap $args >/dev/full exits 1 with one line on stderr"
+    else
+      fail "$chap $args >/dev/full exits 1 with one line on stderr"
+      diag "exit $rc; stderr:" "$(cat "$TMP/full.err")"
+    fi
+    rm -rf "$TMP/full"
+  else
+    skip_test "no /dev/full: --help to a full disk not checked"
+    skip_test "no /dev/full: a run to a full disk not checked"
+  fi
 
   # The quick run.
   mkdir "$TMP/a"
