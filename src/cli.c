@@ -7,6 +7,7 @@
 #include <config.h>
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <limits.h>
@@ -44,6 +45,17 @@ static void usage(FILE *f)
              "BLAS in use: %s.\n", GRL_BLAS_NAME);
 }
 
+/* After writing straight to stdout: CLI_OK, or CLI_FAIL with one line on
+ * stderr if the text could not be written (a full disk, /dev/full). */
+static int stdout_flushed(void)
+{
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    cli_error("could not write to standard output");
+    return CLI_FAIL;
+  }
+  return CLI_OK;
+}
+
 int main(int argc, char **argv)
 {
   gsl_set_error_handler_off();
@@ -53,15 +65,18 @@ int main(int argc, char **argv)
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
     usage(stdout);
-    return CLI_OK;
+    return stdout_flushed();
   }
   if (strcmp(argv[1], "--version") == 0) {
     printf("grulab %s\nBLAS: %s\n", PACKAGE_VERSION, GRL_BLAS_NAME);
-    return CLI_OK;
+    return stdout_flushed();
   }
   for (size_t i = 0; i < NCOMMANDS; i++)
-    if (strcmp(argv[1], commands[i].name) == 0)
-      return commands[i].fn(argc - 1, argv + 1);
+    if (strcmp(argv[1], commands[i].name) == 0) {
+      int rc = commands[i].fn(argc - 1, argv + 1);
+      /* A command's --help goes straight to stdout: check it arrived. */
+      return rc == CLI_OK ? stdout_flushed() : rc;
+    }
   if (argv[1][0] == '-')
     cli_error("unknown option '%s'; try 'grulab --help'", argv[1]);
   else
@@ -89,7 +104,9 @@ int cli_ulong(const char *cmd, const char *flag, const char *arg,
               unsigned long *out)
 {
   char *end;
-  if (!arg || !*arg || arg[0] == '-' || arg[0] == '+') {
+  /* strtoul would skip leading blanks and accept a sign ("-1" wraps to
+   * ULONG_MAX): the first character must be a digit. */
+  if (!arg || !isdigit((unsigned char)arg[0])) {
     cli_error("%s: %s needs a non-negative integer, got '%s'", cmd, flag,
               arg ? arg : "");
     return -1;
@@ -110,9 +127,9 @@ int cli_size(const char *cmd, const char *flag, const char *arg, size_t min,
   unsigned long v;
   if (cli_ulong(cmd, flag, arg, &v))
     return -1;
-  if (v < min || v > 1000000UL) {
-    cli_error("%s: %s must be between %zu and 1000000, got %s", cmd, flag,
-              min, arg);
+  if (v < min || v > GRL_SIZE_MAX) {
+    cli_error("%s: %s must be between %zu and %d, got %s", cmd, flag,
+              min, GRL_SIZE_MAX, arg);
     return -1;
   }
   *out = v;
@@ -124,7 +141,7 @@ int cli_double(const char *cmd, const char *flag, const char *arg, double *out)
   char *end;
   errno = 0;
   double v = arg ? strtod(arg, &end) : 0.0;
-  if (!arg || !*arg || errno || *end || v != v || v - v != 0.0) {
+  if (!arg || !*arg || isspace((unsigned char)arg[0]) || errno || *end || v != v || v - v != 0.0) {
     cli_error("%s: %s needs a finite number, got '%s'", cmd, flag,
               arg ? arg : "");
     return -1;

@@ -181,11 +181,16 @@ static int load_data(seqdata *d, const grl_model *m, const char *params,
   const grl_tensor *in = grl_tensorfile_find(d->tf, "input");
   if (!in)
     return grl_fail(GRL_EINVAL, "%s: no tensor 'input' (T, B, I)", path);
-  if (in->ndim != 3 || in->dims[2] != I)
-    return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'input' has shape "
-                    "%zux%zux%zu, expected T x B x %zu (I=%zu from %s)",
-                    path, in->line, in->dims[0], in->dims[1], in->dims[2], I,
-                    I, params);
+  if (in->ndim != 3 || in->dims[2] != I) {
+    /* the dimensions as the file wrote them: "2x2", not "2x2x1" */
+    char shape[96] = "";
+    for (int k = 0; k < in->ndim; k++)
+      snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%s%zu",
+               k ? "x" : "", in->dims[k]);
+    return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'input' has shape %s, "
+                    "expected T x B x %zu (I=%zu from %s)",
+                    path, in->line, shape, I, I, params);
+  }
   d->T = in->dims[0];
   d->B = in->dims[1];
   d->x = in->data;
@@ -196,7 +201,11 @@ static int load_data(seqdata *d, const grl_model *m, const char *params,
     if (st)
       return st;
   }
-  if (m->cell->has_c && grl_tensorfile_find(d->tf, "c0")) {
+  const grl_tensor *c0 = grl_tensorfile_find(d->tf, "c0");
+  if (c0 && !m->cell->has_c)
+    return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'c0' is only for the lstm "
+                    "cell, not %s", path, c0->line, grl_cell_name(m->cell));
+  if (c0) {
     st = get_shaped(d->tf, "c0", 2, d->B, H, 1, why, &d->c0);
     if (st)
       return st;
@@ -249,7 +258,8 @@ static void help_init(FILE *f)
     "  --cell C           the cell (below)\n"
     "  --input-size I     input features per step, I >= 1\n"
     "  --hidden-size H    hidden units, H >= 1\n"
-    "  --seed S           seed of the mt19937 generator (default 1)\n"
+    "  --seed S           seed of the mt19937 generator (default 1); GSL\n"
+    "                       takes seed 0 as 4357, so 0 and 4357 agree\n"
     "  -h, --help         this help\n\n"
     "Every entry is drawn from U(-1/sqrt(H), 1/sqrt(H)), PyTorch's default,\n"
     "in the order the tensors are printed.\n\n");
@@ -468,7 +478,8 @@ static void help_bench(FILE *f)
     "  --batch B          sequences per batch, B >= 1\n"
     "  --steps T          time steps, T >= 1\n"
     "  --iters N          timed runs, N >= 1 (default %d)\n"
-    "  --seed S           seed of the random parameters and data (default 1)\n"
+    "  --seed S           seed of the random parameters and data (default 1);\n"
+    "                       GSL's mt19937 takes seed 0 as 4357\n"
     "  -h, --help         this help\n\n", BENCH_ITERS);
   help_cells(f);
   fprintf(f, "\nBLAS in use: %s.\n"

@@ -44,7 +44,8 @@ static void train_help(FILE *f)
 "  --clip X            clip the gradient to global norm X (Pascanu et al.\n"
 "                        2013, Algorithm 1); 0 turns clipping off (default 1)\n"
 "  --seed S            seed of the initialisation and the training batches;\n"
-"                        the test sequences have their own generator (default 1)\n"
+"                        the test sequences have their own generator (default 1);\n"
+"                        GSL's mt19937 takes seed 0 as 4357, so 0 and 4357 agree\n"
 "  --save FILE         write the trained parameters (tensor format, readout\n"
 "                        included); written whole or not at all\n"
 "  --log FILE          write the learning curve as a .dat: step, loss,\n"
@@ -309,7 +310,8 @@ static void gradnorm_help(FILE *f)
 "  --steps T             sequence length (required)\n"
 "  --params FILE         parameters, e.g. from 'grulab train --save'; input\n"
 "                          size 2; H is read from readout_weight when present\n"
-"  --init pytorch        PyTorch's default U(-1/sqrt(H), 1/sqrt(H)) (default)\n"
+"  --init pytorch        PyTorch's default U(-1/sqrt(H), 1/sqrt(H)) (default;\n"
+"                          not with --params)\n"
 "  --hidden-size H       hidden units for --init or a file without readout (32)\n"
 "  --batch B             sequences averaged over (default 50)\n"
 "  --singular-value L    rescale each H x H gate block of W_hh to largest\n"
@@ -318,7 +320,8 @@ static void gradnorm_help(FILE *f)
 "                          radius R\n"
 "  --gate-bias b         bias of the gate that keeps the old state: gru z\n"
 "                          (b_iz = b, b_hz = 0), lstm f, seed f\n"
-"  --seed S              seed of the initialisation, inputs and directions (1)\n"
+"  --seed S              seed of the initialisation, inputs and directions (1);\n"
+"                          GSL's mt19937 takes seed 0 as 4357\n"
 "  --help                show this help\n"
 "\n"
 "The tanh RNN obeys ||dL/dh_{T-k}|| <= lambda_1^k (Pascanu et al. 2013).\n"
@@ -343,7 +346,7 @@ int cmd_gradnorm(int argc, char **argv)
   const grl_cell *cell = NULL;
   const char *params = NULL;
   size_t T = 0, H = 32, B = 50;
-  int have_H = 0, have_sv = 0, have_rho = 0, have_bias = 0;
+  int have_H = 0, have_sv = 0, have_rho = 0, have_bias = 0, have_init = 0;
   double sv = 0, rho = 0, bias = 0;
   unsigned long seed = 1;
   int c;
@@ -358,6 +361,7 @@ int cmd_gradnorm(int argc, char **argv)
         cli_error("gradnorm: --init must be 'pytorch', got '%s'", optarg);
         return CLI_USAGE;
       }
+      have_init = 1;
       break;
     case 'H': if (cli_size("gradnorm", "--hidden-size", optarg, 1, &H)) return CLI_USAGE; have_H = 1; break;
     case 'B': if (cli_size("gradnorm", "--batch", optarg, 1, &B)) return CLI_USAGE; break;
@@ -384,6 +388,10 @@ int cmd_gradnorm(int argc, char **argv)
   }
   if (!cell) { cli_error("gradnorm: --cell is required; try 'grulab gradnorm --help'"); return CLI_USAGE; }
   if (!T) { cli_error("gradnorm: --steps is required; try 'grulab gradnorm --help'"); return CLI_USAGE; }
+  if (params && have_init) {
+    cli_error("gradnorm: give --params FILE or --init pytorch, not both");
+    return CLI_USAGE;
+  }
   if (have_sv && have_rho) {
     cli_error("gradnorm: give --singular-value or --spectral-radius, not both");
     return CLI_USAGE;

@@ -76,9 +76,10 @@ int grl_model_alloc(grl_model **out, const grl_cell *cell, size_t input_size,
   if (input_size == 0 || hidden_size == 0)
     return grl_fail(GRL_EINVAL, "model: input and hidden sizes must be "
                     "positive (got I=%zu, H=%zu)", input_size, hidden_size);
-  if (input_size > 100000 || hidden_size > 100000 || output_size > 100000)
-    return grl_fail(GRL_EINVAL, "model: sizes above 100000 are not supported "
-                    "(got I=%zu, H=%zu, O=%zu)", input_size, hidden_size,
+  if (input_size > GRL_SIZE_MAX || hidden_size > GRL_SIZE_MAX
+      || output_size > GRL_SIZE_MAX)
+    return grl_fail(GRL_EINVAL, "model: sizes above %d are not supported "
+                    "(got I=%zu, H=%zu, O=%zu)", GRL_SIZE_MAX, input_size, hidden_size,
                     output_size);
   grl_model *m = calloc(1, sizeof *m);
   if (!m)

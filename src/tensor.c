@@ -262,6 +262,12 @@ static int parse_header(scanner *s, const grl_tensorfile *tf, grl_tensor *t,
   t->ndim = 0;
   t->dims[0] = t->dims[1] = t->dims[2] = 1;
   while ((len = next_token(s, &tok)) > 0) {
+    /* "input 2 3 # note": the format has no trailing comments. */
+    if (tok[0] == '#')
+      return grl_fail(GRL_EFORMAT,
+                      "%s:%ld: malformed header: '%s' after tensor '%s' is "
+                      "not a dimension; comments must be on their own line",
+                      s->path, s->line, show(tok, len), t->name);
     if (t->ndim == 3)
       return grl_fail(GRL_EFORMAT,
                       "%s:%ld: malformed header: tensor '%s' has more than "

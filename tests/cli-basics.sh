@@ -6,7 +6,7 @@
 version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h")
 commands="init forward backward bench gradcheck train gradnorm"
 
-plan 20
+plan 29
 
 run_cli --help
 is "--help exits 0" "$rc" 0
@@ -44,4 +44,22 @@ for c in $commands; do
   fails_with "$c --no-such-flag: usage error naming the flag" 2 \
     "^grulab: $c: .*'--no-such-flag'" "$c" --no-such-flag
 done
+
+# Output that cannot be written is a failure, not a success: exit 1, one
+# line on stderr (/dev/full reports ENOSPC on every write).
+if [ -w /dev/full ]; then
+  for args in --help --version; do
+    "$GRULAB" $args >/dev/full 2>"$TMP/err"; rc=$?
+    ok "grulab $args >/dev/full exits 1 with one line on stderr" \
+      test "$rc" = 1 -a "$(grep -c '' "$TMP/err")" = 1
+  done
+  for c in $commands; do
+    "$GRULAB" "$c" --help >/dev/full 2>"$TMP/err"; rc=$?
+    ok "grulab $c --help >/dev/full exits 1 with one line on stderr" \
+      test "$rc" = 1 -a "$(grep -c '' "$TMP/err")" = 1
+  done
+else
+  for i in 1 2 3 4 5 6 7 8 9; do echo "ok $((tap_n + i)) # SKIP no /dev/full"; done
+  tap_n=$((tap_n + 9))
+fi
 done_testing

@@ -197,8 +197,22 @@ fails_with "forward: a parameter tensor missing" 1 "nobias.params.*bias_ih_l0" \
 fails_with "forward: input size 2 against parameters with I=3" 1 "i2.data.*'input'" \
   forward --cell gru --params "$P" --data "$TMP/i2.data"
 { gen input 11 $B $I; } >"$TMP/flat.data"
-fails_with "forward: input with 2 dimensions" 1 "flat.data.*'input'" \
+fails_with "forward: input with 2 dimensions, its shape as written" 1 \
+  "flat.data:1: tensor 'input' has shape ${B}x${I}, expected T x B x $I" \
   forward --cell gru --params "$P" --data "$TMP/flat.data"
+{ echo "input $T $B $I # T, B, I"; gen input 11 $T $B $I | sed 1d; } >"$TMP/trail.data"
+fails_with "forward: a comment after a header is not a dimension" 1 \
+  "trail.data:1: .*'#' .*comments must be on their own line" \
+  forward --cell gru --params "$P" --data "$TMP/trail.data"
+{ gen input 11 $T $B $I; gen c0 12 $B $H; } >"$TMP/c0gru.data"
+c0line=$(grep -n '^c0 ' "$TMP/c0gru.data" | cut -d: -f1)
+fails_with "forward: c0 for the gru cell is refused, not ignored" 1 \
+  "c0gru.data:$c0line: tensor 'c0' is only for the lstm cell" \
+  forward --cell gru --params "$P" --data "$TMP/c0gru.data"
+{ gen input 11 $T $B $I; gen c0 12 $B $H; gen grad_output 13 $T $B $H; } >"$TMP/c0gru2.data"
+fails_with "backward: c0 for the gru cell is refused" 1 \
+  "c0gru2.data:$c0line: tensor 'c0' is only for the lstm cell" \
+  backward --cell gru --params "$P" --data "$TMP/c0gru2.data"
 { gen input 11 $T $B $I; gen h0 12 3 $H; } >"$TMP/h0b.data"
 fails_with "forward: h0 batch 3 against input batch 2" 1 "h0b.data.*'h0'" \
   forward --cell gru --params "$P" --data "$TMP/h0b.data"
@@ -228,7 +242,7 @@ fails_with "forward: a missing params file" 1 "nonexistent.params" \
 fails_with "forward: a missing data file" 1 "nonexistent.data" \
   forward --cell gru --params "$P" --data "$TMP/nonexistent.data"
 
-for v in 0 -3 abc 4x ''; do
+for v in 0 -3 abc 4x '' ' 4' +4 100001; do
   fails_with "init: --hidden-size '$v'" 2 "--hidden-size" \
     init --cell gru --input-size 3 --hidden-size "$v"
 done
@@ -238,6 +252,23 @@ fails_with "bench: --hidden-size -1" 2 "--hidden-size" \
 fails_with "bench: --iters 0" 2 "--iters" \
   bench --cell gru --input-size 3 --hidden-size 4 --batch 2 --steps 5 --iters 0
 fails_with "init: --seed x" 2 "--seed" init --cell gru --input-size 3 --hidden-size 4 --seed x
+# strtoul skips blanks and wraps '-1' to 2^64-1: the first character must be a digit.
+for v in ' -1' ' 7' '+7' '-0'; do
+  fails_with "init: --seed '$v'" 2 "--seed needs a non-negative integer, got '.{0,2}[0-9]'" \
+    init --cell gru --input-size 3 --hidden-size 4 --seed "$v"
+done
+fails_with "init: --hidden-size above the library's limit is a usage error" 2 \
+  "--hidden-size must be between 1 and 100000, got 200000" \
+  init --cell gru --input-size 3 --hidden-size 200000
+fails_with "init: --input-size above the limit" 2 "--input-size must be between 1 and 100000" \
+  init --cell gru --input-size 100001 --hidden-size 4
+# Documented in --help: GSL's mt19937 takes seed 0 as its default seed 4357.
+run_cli init --cell gru --input-size 3 --hidden-size 4 --seed 0
+s0=$out
+run_cli init --cell gru --input-size 3 --hidden-size 4 --seed 4357
+is "init: --seed 0 is --seed 4357 (GSL's mt19937), as --help says" "$s0" "$out"
+run_cli init --help
+ok "init --help says that seed 0 is 4357" eval 'printf "%s\n" "$out" | grep -q "seed 0 as 4357"'
 fails_with "init: no --cell" 2 "--cell" init --input-size 3 --hidden-size 4
 fails_with "init: no --hidden-size" 2 "--hidden-size" init --cell gru --input-size 3
 fails_with "init: unknown cell" 2 "--cell.*'gruu'" init --cell gruu --input-size 3 --hidden-size 4

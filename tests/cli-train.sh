@@ -3,7 +3,7 @@
 # NaN guard, gradnorm on a saved model and at init, and the usage errors.
 . "$top_srcdir/tests/tap.sh"
 
-plan 31
+plan 36
 
 run_cli train --help
 is "train --help exits 0" "$rc" 0
@@ -70,8 +70,22 @@ fails_with "train with an unknown optimizer names it" 2 "adagrad" train --cell g
 fails_with "train with an unknown task names it" 2 "parity" train --task parity --cell gru --length 10
 fails_with "train --lr 0" 2 "^grulab: train: --lr" train --cell gru --length 10 --lr 0
 fails_with "an unwritable --save fails at once, before training" 1 "^grulab: train: --save: .*no-such-dir" \
-  train --cell gru --length 10 --steps 1000000 --save "$TMP/no-such-dir/p.txt"
+  train --cell gru --length 10 --steps 100000 --save "$TMP/no-such-dir/p.txt"
 fails_with "an unwritable --log fails at once" 1 "^grulab: train: --log: " \
-  train --cell gru --length 10 --steps 1000000 --log "$TMP/no-such-dir/l.dat"
+  train --cell gru --length 10 --steps 100000 --log "$TMP/no-such-dir/l.dat"
+fails_with "train --steps above the size limit is a usage error" 2 \
+  "^grulab: train: --steps must be between 0 and 100000, got 1000000" \
+  train --cell gru --length 10 --steps 1000000
+fails_with "train --hidden-size above the library's limit is a usage error" 2 \
+  "^grulab: train: --hidden-size must be between 1 and 100000" \
+  train --cell gru --length 10 --hidden-size 200000
+fails_with "train --seed ' -1' (a blank before the sign)" 2 \
+  "^grulab: train: --seed needs a non-negative integer, got ' -1'" \
+  train --cell gru --length 10 --seed ' -1'
+fails_with "gradnorm --params with --init: one or the other" 2 \
+  "^grulab: gradnorm: give --params FILE or --init pytorch, not both" \
+  gradnorm --cell gru --steps 12 --params "$TMP/gru.txt" --init pytorch
+run_cli gradnorm --help
+ok "gradnorm --help says that seed 0 is 4357" eval 'printf "%s\n" "$out" | grep -q "seed 0 as 4357"' 
 fails_with "gradnorm --gate-bias on the rnn" 2 "rnn" gradnorm --cell rnn --steps 10 --gate-bias 2
 done_testing

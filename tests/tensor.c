@@ -294,6 +294,12 @@ static void test_refuses(void)
           "non-numeric dim");
   refused("four.txt", "w 2 2 2 2\n",
           ":1: malformed header: tensor 'w' has more than 3 dimensions", "four dims");
+  refused("trailing.txt", "input 1 1 2 # note\n2.385 -0.731\n",
+          ":1: malformed header: '#' after tensor 'input' is not a dimension; "
+          "comments must be on their own line", "a comment after a 3-D header");
+  refused("trailing1.txt", "w 2 #two\n2.385 -0.731\n",
+          ":1: malformed header: '#two' after tensor 'w' is not a dimension; "
+          "comments must be on their own line", "a comment after a 1-D header");
   refused("overflow.txt", "big 4294967296 4294967296 2\n1\n",
           ":1: the element count of tensor 'big' overflows", "element count overflow");
   refused("hugedim.txt", "big 123456789012345678901234567890\n",
