@@ -70,9 +70,9 @@ static const char *const charts[] = {"rnn-lag", "gru-lag", "lstm-lag",
 static size_t opt_T, opt_B, opt_H;
 
 static const grl_lesson_opt options[] = {
-  {"--length", 'z', &opt_T, "T", "sequence length (default 100, quick 20)"},
-  {"--batch", 'z', &opt_B, "B", "sequences averaged over (default 32, quick 8)"},
-  {"--hidden-size", 'z', &opt_H, "H", "hidden units (default 32, quick 16)"},
+  {"--length", 'Z', &opt_T, "T", "sequence length (default 100, quick 20)"},
+  {"--batch", 'Z', &opt_B, "B", "sequences averaged over (default 32, quick 8)"},
+  {"--hidden-size", 'Z', &opt_H, "H", "hidden units (default 32, quick 16)"},
   {NULL, 0, NULL, NULL, NULL}};
 
 static const grl_lesson_info chapter = {
