@@ -85,6 +85,45 @@ static void structured_input(double *x, size_t T, size_t B, size_t I)
     }
 }
 
+/* Two cells side by side, B = 1, on one structured input of T steps: the
+ * set-up of the sections that compare cells.  Reports and returns non-zero
+ * if an allocation fails (after freeing what it had). */
+typedef struct {
+  grl_model *m[2];
+  grl_seq *s[2];
+  double *x;   /* (T, I) */
+} twin;
+
+static void twin_free(twin *w)
+{
+  for (int k = 0; k < 2; k++) {
+    grl_seq_free(w->s[k]);
+    grl_model_free(w->m[k]);
+  }
+  free(w->x);
+}
+
+static int twin_alloc(grl_lesson *L, twin *w, const grl_cell *a,
+                      const grl_cell *b, size_t I, size_t H, size_t T)
+{
+  const grl_cell *cells[2] = {a, b};
+  memset(w, 0, sizeof *w);
+  w->x = malloc(T * I * sizeof *w->x);
+  int rc = w->x ? GRL_OK : GRL_ENOMEM;
+  for (int k = 0; k < 2 && !rc; k++) {
+    rc = grl_model_alloc(&w->m[k], cells[k], I, H, 0);
+    if (!rc)
+      rc = grl_seq_alloc(&w->s[k], w->m[k], T, 1);
+  }
+  if (rc) {
+    grl_lesson_error(L, rc, "allocation");
+    twin_free(w);
+    return rc;
+  }
+  structured_input(w->x, T, 1, I);
+  return GRL_OK;
+}
+
 /* L = sum(g .* output) + 1/2 ||h_T||^2 after a forward pass of s. */
 static double loss_of(grl_seq *s, const double *g)
 {
@@ -256,23 +295,13 @@ static void between(grl_lesson *L, gsl_rng *rng)
 {
   grl_lesson_section(L, "Between the LSTM and the GRU");
   size_t I = 2, H = 4, T = L->quick ? 30 : 100;
-  grl_model *gru = NULL, *art = NULL;
-  grl_seq *sg = NULL, *sa = NULL;
-  double *x = malloc(T * I * sizeof *x);    /* (T, I) */
-  int rc = x ? GRL_OK : GRL_ENOMEM;
-  if (!rc)
-    rc = grl_model_alloc(&gru, &grl_cell_gru, I, H, 0);
-  if (!rc)
-    rc = grl_model_alloc(&art, &grl_cell_seed, I, H, 0);
-  if (!rc)
-    rc = grl_seq_alloc(&sg, gru, T, 1);
-  if (!rc)
-    rc = grl_seq_alloc(&sa, art, T, 1);
-  if (rc) {
-    grl_lesson_error(L, rc, "allocation");
-    goto done;
-  }
-  structured_input(x, T, 1, I);
+  twin w;
+  if (twin_alloc(L, &w, &grl_cell_gru, &grl_cell_seed, I, H, T))
+    return;
+  grl_model *gru = w.m[0], *art = w.m[1];
+  grl_seq *sg = w.s[0], *sa = w.s[1];
+  const double *x = w.x;                     /* (T, I) */
+  int rc;
   grl_model_init_uniform(gru, rng);
   double *Wih = tensor(gru, gru->theta, "weight_ih_l0");  /* (3H, I) r z n */
   double *Whh = tensor(gru, gru->theta, "weight_hh_l0");  /* (3H, H) */
@@ -344,11 +373,7 @@ static void between(grl_lesson *L, gsl_rng *rng)
   grl_lesson_expect(L, hmax_a > 1.0 && hmax_a < bound,
                     "uncoupled (article): 1 < |h| < i/(1-f)");
 done:
-  grl_seq_free(sg);
-  grl_seq_free(sa);
-  grl_model_free(gru);
-  grl_model_free(art);
-  free(x);
+  twin_free(&w);
 }
 
 /* ------------------------------------------------------------------ */
@@ -508,23 +533,13 @@ static void two_grus(grl_lesson *L, gsl_rng *rng)
 {
   grl_lesson_section(L, "gru against gru-cho: same parameters, different outputs");
   size_t I = 2, H = L->quick ? 8 : 32, T = L->quick ? 40 : 160;
-  grl_model *a = NULL, *b = NULL;
-  grl_seq *sa = NULL, *sb = NULL;
-  double *x = malloc(T * I * sizeof *x);   /* (T, I) */
-  int rc = x ? GRL_OK : GRL_ENOMEM;
-  if (!rc)
-    rc = grl_model_alloc(&a, &grl_cell_gru, I, H, 0);
-  if (!rc)
-    rc = grl_model_alloc(&b, &grl_cell_gru_cho, I, H, 0);
-  if (!rc)
-    rc = grl_seq_alloc(&sa, a, T, 1);
-  if (!rc)
-    rc = grl_seq_alloc(&sb, b, T, 1);
-  if (rc) {
-    grl_lesson_error(L, rc, "allocation");
-    goto done;
-  }
-  structured_input(x, T, 1, I);
+  twin w;
+  if (twin_alloc(L, &w, &grl_cell_gru, &grl_cell_gru_cho, I, H, T))
+    return;
+  grl_model *a = w.m[0], *b = w.m[1];
+  grl_seq *sa = w.s[0], *sb = w.s[1];
+  const double *x = w.x;                    /* (T, I) */
+  int rc;
   grl_model_init_uniform(a, rng);
   /* The same layout, so the same block: copy it. */
   memcpy(b->theta, a->theta, a->n * sizeof *a->theta);
@@ -644,11 +659,7 @@ static void two_grus(grl_lesson *L, gsl_rng *rng)
     1.5 * fmax(hscale, worst));
   grl_lesson_chart_done(L, ch);
 done:
-  grl_seq_free(sa);
-  grl_seq_free(sb);
-  grl_model_free(a);
-  grl_model_free(b);
-  free(x);
+  twin_free(&w);
 }
 
 int main(int argc, char **argv)
