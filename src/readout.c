@@ -8,19 +8,14 @@
 #include <config.h>
 #include "grulab.h"
 
-#include <gsl/gsl_blas.h>
 
 void grl_readout_forward(const grl_model *m, const double *theta,
                          const gsl_matrix *h, gsl_matrix *y)
 {
   grl_views p;
   grl_model_bind(m, (double *)(theta ? theta : m->theta), &p);
-  /* y = h Wo^T + bo */
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, h, &p.Wo.matrix, 0.0, y);
-  for (size_t r = 0; r < y->size1; r++) {
-    gsl_vector_view yr = gsl_matrix_row(y, r);
-    gsl_vector_add(&yr.vector, &p.bo.vector);
-  }
+  /* y = h Wo^T + bo: the affine map of every other layer */
+  grl_affine_forward(y, 0.0, h, &p.Wo.matrix, &p.bo.vector);
 }
 
 void grl_readout_backward(const grl_model *m, const double *theta,
@@ -30,14 +25,8 @@ void grl_readout_backward(const grl_model *m, const double *theta,
   grl_views p, dp;
   grl_model_bind(m, (double *)(theta ? theta : m->theta), &p);
   grl_model_bind(m, dtheta, &dp);
-  /* forward was y = h Wo^T + bo, so dWo += dy^T h ... */
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, dy, h, 1.0, &dp.Wo.matrix);
-  /* ... dbo += sum_r dy_r ... */
-  for (size_t r = 0; r < dy->size1; r++) {
-    gsl_vector_const_view dyr = gsl_matrix_const_row(dy, r);
-    gsl_vector_add(&dp.bo.vector, &dyr.vector);
-  }
-  /* ... and dh = dy Wo. */
-  if (dh)
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, dy, &p.Wo.matrix, 0.0, dh);
+  /* forward was y = h Wo^T + bo, so
+   *   dWo += dy^T h,  dbo += 1^T dy,  dh = dy Wo (if dh) */
+  grl_affine_backward(dy, h, &p.Wo.matrix, &dp.Wo.matrix, &dp.bo.vector, dh,
+                      0.0);
 }
