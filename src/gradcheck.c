@@ -22,6 +22,7 @@
  * The complex step runs grl_naive_forward_c for both kinds. */
 #include <config.h>
 #include "grulab.h"
+#include "openblas.h"
 
 #include <complex.h>
 #undef I /* complex.h's imaginary unit; here I is the input size */
@@ -40,11 +41,6 @@
 #define OMP(directive)
 #endif
 
-#ifdef GRL_HAVE_OPENBLAS
-/* OpenBLAS's own entry points (its cblas.h would clash with GSL's). */
-int openblas_get_num_threads(void);
-void openblas_set_num_threads(int num_threads);
-#endif
 
 /* ------------------------------------------------------------------ */
 /* 1. Methods, options, the problem                                    */

@@ -9,6 +9,7 @@ src_libgrulab_la_SOURCES = \
 	src/outfile.c \
 	src/model.c \
 	src/cell_impl.h \
+	src/openblas.h \
 	src/cell_naive.h \
 	src/naive_double.c \
 	src/naive_complex.c \

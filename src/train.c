@@ -7,6 +7,7 @@
  * GRL_ENONFINITE, so a caller can still save something useful. */
 #include <config.h>
 #include "grulab.h"
+#include "openblas.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -52,11 +53,6 @@ static gsl_matrix *readout_rows(const grl_task *t, size_t B, size_t cols)
   /* adding: one output per sequence; copy: one per step and sequence */
   return gsl_matrix_alloc(t->per_step ? t->T * B : B, cols);
 }
-
-#ifdef GRL_HAVE_OPENBLAS
-/* OpenBLAS's own entry point (its cblas.h would clash with gsl_cblas.h). */
-void openblas_set_num_threads(int num_threads);
-#endif
 
 void grl_train_blas_threads_default(void)
 {
