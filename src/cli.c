@@ -103,21 +103,11 @@ void cli_error(const char *fmt, ...)
 int cli_ulong(const char *cmd, const char *flag, const char *arg,
               unsigned long *out)
 {
-  char *end;
-  /* strtoul would skip leading blanks and accept a sign ("-1" wraps to
-   * ULONG_MAX): the first character must be a digit. */
-  if (!arg || !isdigit((unsigned char)arg[0])) {
+  if (grl_parse_ulong(arg, out)) {
     cli_error("%s: %s needs a non-negative integer, got '%s'", cmd, flag,
               arg ? arg : "");
     return -1;
   }
-  errno = 0;
-  unsigned long v = strtoul(arg, &end, 10);
-  if (errno || *end) {
-    cli_error("%s: %s needs a non-negative integer, got '%s'", cmd, flag, arg);
-    return -1;
-  }
-  *out = v;
   return 0;
 }
 
@@ -138,15 +128,11 @@ int cli_size(const char *cmd, const char *flag, const char *arg, size_t min,
 
 int cli_double(const char *cmd, const char *flag, const char *arg, double *out)
 {
-  char *end;
-  errno = 0;
-  double v = arg ? strtod(arg, &end) : 0.0;
-  if (!arg || !*arg || isspace((unsigned char)arg[0]) || errno || *end || v != v || v - v != 0.0) {
+  if (grl_parse_double(arg, out)) {
     cli_error("%s: %s needs a finite number, got '%s'", cmd, flag,
               arg ? arg : "");
     return -1;
   }
-  *out = v;
   return 0;
 }
 

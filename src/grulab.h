@@ -55,6 +55,12 @@ int grl_fail(int status, const char *fmt, ...)
 /* The last message recorded in this thread ("" if none). */
 const char *grl_strerror(void);
 
+/* Strict numbers (parse.c): the whole string, digits first for an
+ * unsigned integer (" -1" and "+7" are refused), a finite double with no
+ * leading blanks.  GRL_OK, or GRL_EINVAL with no message recorded. */
+int grl_parse_ulong(const char *s, unsigned long *v);
+int grl_parse_double(const char *s, double *v);
+
 /* ------------------------------------------------------------------ */
 /* Activations (activation.c)                                          */
 /* ------------------------------------------------------------------ */

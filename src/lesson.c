@@ -68,17 +68,7 @@ static int stdout_failed(const grl_lesson *L)
 
 static int parse_ulong(const char *s, unsigned long *v)
 {
-  char *end;
-  /* strtoul skips leading blanks and takes a sign ("-1" wraps to
-   * ULONG_MAX): the first character must be a digit. */
-  if (!s || !isdigit((unsigned char)*s))
-    return 0;
-  errno = 0;
-  unsigned long x = strtoul(s, &end, 10);
-  if (errno || *end)
-    return 0;
-  *v = x;
-  return 1;
+  return grl_parse_ulong(s, v) == GRL_OK;
 }
 
 static int parse_size(const char *s, size_t *v)
@@ -92,15 +82,7 @@ static int parse_size(const char *s, size_t *v)
 
 static int parse_double(const char *s, double *v)
 {
-  char *end;
-  if (!s || !*s || isspace((unsigned char)*s))
-    return 0;
-  errno = 0;
-  double x = strtod(s, &end);
-  if (errno || *end || !isfinite(x))
-    return 0;
-  *v = x;
-  return 1;
+  return grl_parse_double(s, v) == GRL_OK;
 }
 
 static void print_help(const grl_lesson *L)

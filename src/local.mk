@@ -5,6 +5,7 @@ src_libgrulab_la_SOURCES = \
 	src/error.c \
 	src/activation.c \
 	src/affine.c \
+	src/parse.c \
 	src/tensor.c \
 	src/outfile.c \
 	src/model.c \

@@ -16,10 +16,11 @@ tests_libtap_a_SOURCES = tests/tap.c tests/tap.h
 TAP_LDADD = tests/libtap.a src/libgrulab.la $(GRL_LIBS)
 
 # Foundation: activations and the tensor format.
-check_PROGRAMS += tests/activation tests/tensor
+check_PROGRAMS += tests/activation tests/tensor tests/parse
 tests_activation_LDADD = $(TAP_LDADD)
 tests_tensor_LDADD = $(TAP_LDADD)
-TESTS += tests/activation tests/tensor tests/cli-basics.sh
+tests_parse_LDADD = $(TAP_LDADD)
+TESTS += tests/activation tests/tensor tests/parse tests/cli-basics.sh
 EXTRA_DIST += tests/cli-basics.sh tests/tap.sh
 
 include tests/driver.mk

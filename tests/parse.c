@@ -1,0 +1,31 @@
+/* parse.c -- the strict number parsing the command and the chapters share. */
+#include <config.h>
+#include "grulab.h"
+#include "tap.h"
+
+#include <float.h>
+#include <limits.h>
+
+int main(void)
+{
+  plan(14);
+  unsigned long u = 7;
+  is_int(grl_parse_ulong("2385", &u), GRL_OK, "'2385' is an integer");
+  is_int((long)u, 2385, "... with the value 2385");
+  u = 7;
+  is_int(grl_parse_ulong("-1", &u), GRL_EINVAL, "'-1' is refused, not wrapped to ULONG_MAX");
+  is_int(grl_parse_ulong(" -1", &u), GRL_EINVAL, "' -1' (leading blank) is refused");
+  is_int(grl_parse_ulong("+7", &u), GRL_EINVAL, "'+7' is refused");
+  is_int(grl_parse_ulong("12abc", &u), GRL_EINVAL, "'12abc' is refused");
+  is_int(grl_parse_ulong("99999999999999999999999", &u), GRL_EINVAL, "overflow is refused");
+  is_int((long)u, 7, "a refused string leaves the value alone");
+
+  double d = 0.5;
+  is_int(grl_parse_double("-0.731", &d), GRL_OK, "'-0.731' is a number");
+  is_double(d, -0.731, 0.0, "... with the value -0.731");
+  is_int(grl_parse_double(" 0.1", &d), GRL_EINVAL, "' 0.1' (leading blank) is refused");
+  is_int(grl_parse_double("nan", &d), GRL_EINVAL, "'nan' is refused");
+  is_int(grl_parse_double("1e999", &d), GRL_EINVAL, "'1e999' (overflow) is refused");
+  is_int(grl_parse_double("2.385x", &d), GRL_EINVAL, "'2.385x' is refused");
+  return exit_status();
+}
