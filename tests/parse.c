@@ -3,8 +3,6 @@
 #include "grulab.h"
 #include "tap.h"
 
-#include <float.h>
-#include <limits.h>
 
 int main(void)
 {
