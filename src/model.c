@@ -120,6 +120,12 @@ const grl_param *grl_model_param(const grl_model *m, const char *name)
   return NULL;
 }
 
+double *grl_model_tensor(const grl_model *m, double *block, const char *name)
+{
+  const grl_param *p = grl_model_param(m, name);
+  return p ? block + p->offset : NULL;
+}
+
 void grl_model_bind(const grl_model *m, double *block, grl_views *v)
 {
   memset(v, 0, sizeof *v);
