@@ -28,7 +28,14 @@ CHAPTER_CHECKS = \
 
 noinst_PROGRAMS += $(CHAPTERS)
 CHAPTER_CPPFLAGS = $(AM_CPPFLAGS) -DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
-CHAPTER_LDADD = src/libgrulab.la $(GRL_LIBS)
+CHAPTER_LDADD = chapters/lib/libchapter.a src/libgrulab.la $(GRL_LIBS)
+
+# The chapters' helpers (lesson output, chart writer): not installed.
+noinst_LIBRARIES += chapters/lib/libchapter.a
+chapters_lib_libchapter_a_SOURCES = \
+	chapters/lib/grl_chart.h \
+	chapters/lib/chart.c \
+	chapters/lib/lesson.c
 
 chapters_ch01_gates_SOURCES = chapters/ch01-gates.c
 chapters_ch01_gates_CPPFLAGS = $(CHAPTER_CPPFLAGS)
@@ -57,6 +64,6 @@ chapters_ch07_long_memory_LDADD = $(CHAPTER_LDADD)
 # The chapter tests: each runs its chapter with --quick and checks its
 # charts (tests/chapter.sh).  tests/chart tests the chart writer itself.
 check_PROGRAMS += tests/chart
-tests_chart_LDADD = $(TAP_LDADD)
+tests_chart_LDADD = tests/libtap.a $(CHAPTER_LDADD)
 TESTS += tests/chart $(CHAPTER_CHECKS)
 EXTRA_DIST += tests/chapter.sh $(CHAPTER_CHECKS)
