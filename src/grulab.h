@@ -344,6 +344,5 @@ double grl_seq_flops(const grl_model *m, size_t T, size_t B);
 /* The rest of the library, one header per concept. */
 #include "grl_gradcheck.h"   /* gradient checks                              */
 #include "grl_train.h"       /* readouts, losses, optimisers, tasks, training */
-#include "grl_chart.h"       /* chart writer and chapter helpers              */
 
 #endif /* GRULAB_H */

@@ -1,4 +1,4 @@
-# src/local.mk -- libgrulab and the grulab command.
+# src/local.mk -- libgrulab (src/) and the grulab command (src/cli/).
 lib_LTLIBRARIES += src/libgrulab.la
 include_HEADERS = src/grulab.h src/grl_gradcheck.h src/grl_train.h
 src_libgrulab_la_SOURCES = \
@@ -28,6 +28,7 @@ src_libgrulab_la_SOURCES = \
 	src/task.c \
 	src/train.c \
 	src/gradnorm.c
+src_libgrulab_la_CPPFLAGS = $(LIB_CPPFLAGS)
 src_libgrulab_la_LIBADD = $(GRL_LIBS)
 src_libgrulab_la_LDFLAGS = -version-info 0:0:0 $(OPENMP_CFLAGS)
 
@@ -38,6 +39,7 @@ src_grulab_SOURCES = \
 	src/cli/cmd_tensor.c \
 	src/cli/cmd_gradcheck.c \
 	src/cli/cmd_train.c
+src_grulab_CPPFLAGS = $(LIB_CPPFLAGS)
 src_grulab_LDADD = src/libgrulab.la $(GRL_LIBS)
 
 pkgconfigdir = $(libdir)/pkgconfig

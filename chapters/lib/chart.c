@@ -13,6 +13,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_chart.h"
 
 #include <math.h>
 #include <stdarg.h>

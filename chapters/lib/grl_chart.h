@@ -1,20 +1,5 @@
-/* grl_chart.h -- the chart writer and the chapter (lesson) helpers.
- * Included by grulab.h.
- *
- * A chapter is a program that prints its lesson like the cells of a
- * notebook and writes its charts as data, never as pictures:
- *
- *   grl_lesson L;
- *   if (grl_lesson_begin(&L, argc, argv, &chapter))
- *     return L.exit_status;            (--help: 0, a bad option: 2)
- *   grl_lesson_section(&L, "The logistic sigmoid");
- *   grl_lesson_known(&L, "sigma'(0)", grl_dsigmoid(grl_sigmoid(0)), 0.25);
- *   grl_chart *ch = grl_lesson_chart(&L, "activations", "sigma and tanh");
- *   grl_chart_columns(ch, "x sigma dsigma tanh dtanh");
- *   grl_chart_row(ch, 5, (double[]){x, s, ds, t, dt});
- *   grl_chart_gp(ch, "plot dat using 1:2 title 'σ(x)'\n");
- *   grl_lesson_chart_done(&L, ch);
- *   return grl_lesson_end(&L);         (0, or 1 if a check failed)
+/* grl_chart.h -- the chart writer: one .dat and one .gp per chart.
+ * Part of the chapters' helpers (chapters/lib), not of libgrulab.
  *
  * A chart NAME of chapter chNN is two files in the output directory:
  *
@@ -38,9 +23,6 @@
  * a sticky status, so a chapter can make a run of them and check once, at
  * grl_chart_commit (or grl_lesson_chart_done).  A NULL chart (one that
  * failed to open) is accepted everywhere and does nothing.
- *
- * lesson.c is the one part of the library whose job is printing: it prints
- * the lesson to stdout and option errors to stderr.  It never exits.
  */
 #ifndef GRULAB_GRL_CHART_H
 #define GRULAB_GRL_CHART_H
@@ -102,144 +84,6 @@ int grl_chart_commit(grl_chart *ch);
 void grl_chart_abort(grl_chart *ch);
 /* ch's base name, e.g. "ch01-activations". */
 const char *grl_chart_name(const grl_chart *ch);
-
-/* ------------------------------------------------------------------ */
-/* Chapter helpers (lesson.c)                                          */
-/* ------------------------------------------------------------------ */
-
-/* An extra command-line option of one chapter, e.g. ch07's --steps. */
-typedef struct {
-  const char *name;   /* "--steps" */
-  char type;          /* 'z': size_t, 'Z': size_t of at least 1,
-                         'd': double, 's': const char *,
-                         'f': flag (int set to 1)                      */
-  void *value;        /* where the parsed value goes (keeps its default) */
-  const char *arg;    /* "N" for --help; NULL for flags */
-  const char *help;   /* one line for --help */
-} grl_lesson_opt;
-
-struct grl_lesson;
-
-/* What a chapter declares about itself, as a static constant. */
-typedef struct {
-  const char *name;           /* "ch01-gates": program and chart prefix */
-  const char *title;          /* "Gates: sigma, tanh and one GRU step"  */
-  const char *summary;        /* the prose --help prints                */
-  const char *const *charts;  /* NULL-terminated chart names, "activations",
-                                 written as ch01-activations.{dat,gp}    */
-  unsigned long seed;         /* default --seed                           */
-  const grl_lesson_opt *opts; /* extra options, {NULL}-terminated, or NULL */
-  /* Optional: checks the options' values together once they are all
-   * parsed (not after --help or --charts), before the banner.  Returns 0,
-   * or the non-zero result of grl_lesson_bad_option. */
-  int (*check)(struct grl_lesson *L);
-} grl_lesson_info;
-
-#define GRL_LESSON_MAX_PARAMS 16
-
-typedef struct grl_lesson {
-  const grl_lesson_info *info;
-  unsigned long seed;  /* --seed N (default info->seed) */
-  int quick;           /* --quick: the small size make check uses */
-  const char *outdir;  /* --outdir DIR (default GRL_PLOTDIR, else "plots") */
-  char prefix[16];     /* info->name up to its first '-': "ch01" */
-  int exit_status;     /* when grl_lesson_begin returns non-zero */
-  int failed;          /* checks that did not pass */
-  int section;         /* sections printed so far */
-  size_t nwritten;     /* charts written */
-  unsigned long written; /* bit k: info->charts[k] was written */
-  size_t nparam;
-  char param_key[GRL_LESSON_MAX_PARAMS][32];
-  char param_val[GRL_LESSON_MAX_PARAMS][64];
-} grl_lesson;
-
-/* Parse the shared options --help, --seed N, --outdir DIR, --quick,
- * --charts (list the chart files and exit) and info->opts; "--opt=VALUE"
- * works too.  Returns 0 to run the lesson.  Otherwise returns non-zero
- * with L->exit_status set: 0 after --help or --charts (printed to
- * stdout), 2 after a bad option (one line on stderr).  On 0 it prints the
- * chapter's banner and creates the output directory if it must.
- *
- * grl_lesson_begin is a macro so that the default output directory is the
- * one the CHAPTER was compiled with: chapters/local.mk defines GRL_PLOTDIR
- * as the build tree's plots/ directory. */
-int grl_lesson_start(grl_lesson *L, int argc, char **argv,
-                     const grl_lesson_info *info, const char *default_outdir);
-/* A bad option value: "NAME: MESSAGE (try --help)" as one line on stderr,
- * L->exit_status = 2; returns 1.  For info->check. */
-int grl_lesson_bad_option(grl_lesson *L, const char *fmt, ...)
-  __attribute__((format(printf, 2, 3)));
-#ifdef GRL_PLOTDIR
-# define grl_lesson_begin(L, argc, argv, info) \
-  grl_lesson_start((L), (argc), (argv), (info), GRL_PLOTDIR)
-#else
-# define grl_lesson_begin(L, argc, argv, info) \
-  grl_lesson_start((L), (argc), (argv), (info), "plots")
-#endif
-/* A run parameter, printed now and recorded in every later chart's
- * header ("# param KEY = VALUE"). */
-void grl_lesson_param(grl_lesson *L, const char *key, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
-/* The end of the lesson: prints the closing line and returns the exit
- * status -- 1 if a check failed, a declared chart was not written, or
- * stdout could not be written (one line on stderr). */
-int grl_lesson_end(grl_lesson *L);
-
-/* ---- printing, so that the output reads like a notebook ---- */
-
-/* "[3] TITLE" with a rule, numbered automatically. */
-void grl_lesson_section(grl_lesson *L, const char *fmt, ...)
-  __attribute__((format(printf, 2, 3)));
-/* Prose: each line of the text indented, as the lesson speaks. */
-void grl_lesson_say(grl_lesson *L, const char *fmt, ...)
-  __attribute__((format(printf, 2, 3)));
-/* "  LABEL  = VALUE" */
-void grl_lesson_value(grl_lesson *L, const char *label, double v);
-/* "  LABEL  = computed   known K   error E" (error = computed - known),
- * after GSL's examples. */
-void grl_lesson_known(grl_lesson *L, const char *label, double computed,
-                      double known);
-/* Two estimates of one quantity, neither of them exact:
- * "  LABEL  = a   NAME b   diff a-b". */
-void grl_lesson_versus(grl_lesson *L, const char *label, double a,
-                       const char *name, double b);
-/* "  LABEL  = [ v0  v1 ... ]" (long vectors are elided in the middle). */
-void grl_lesson_vector(grl_lesson *L, const char *label, size_t n,
-                       const double *v);
-/* A small matrix, one row per line, element (i, j) at a[i*stride + j]. */
-void grl_lesson_matrix(grl_lesson *L, const char *label, size_t rows,
-                       size_t cols, const double *a, size_t stride);
-/* A check: "  LABEL  = VALUE  (want <= TOL)  ok|FAILED".  A failed check
- * makes grl_lesson_end return 1.  Returns 1 if it passed. */
-int grl_lesson_check(grl_lesson *L, const char *label, double value,
-                     double tol);
-/* A check that must hold, with a reason: "  LABEL  ok|FAILED". */
-int grl_lesson_expect(grl_lesson *L, int cond, const char *label);
-/* Report a library failure (status, grl_strerror()) as a failed check
- * and return the status. */
-int grl_lesson_error(grl_lesson *L, int status, const char *what);
-
-/* ---- charts ---- */
-
-/* Open chart NAME (declared in info->charts) as OUTDIR/chNN-NAME, with
- * seed, quick and every grl_lesson_param recorded in its header.  NULL
- * (a failed check is recorded) if NAME is undeclared or it cannot open. */
-grl_chart *grl_lesson_chart(grl_lesson *L, const char *name,
-                            const char *title);
-/* Commit ch, print "chart chNN-NAME.{dat,gp}" and record it as written;
- * a failure is a failed check.  Returns the status.  NULL is ignored
- * (the failure was recorded when opening). */
-int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch);
-
-/* ---- small numeric helpers the chapters share ---- */
-
-/* max_i |a_i - b_i| / max_i max(|a_i|, |b_i|) (0 if both are all zero):
- * the normwise relative difference the chapters print when two paths
- * must agree.  Unlike a per-entry ratio it is not fooled by entries that
- * happen to be near zero. */
-double grl_lesson_reldiff(size_t n, const double *a, const double *b);
-/* max_i |a_i - b_i| */
-double grl_lesson_absdiff(size_t n, const double *a, const double *b);
 
 #ifdef __cplusplus
 }
