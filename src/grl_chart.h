@@ -29,9 +29,15 @@
  *                  Blocks are separated by two blank lines (gnuplot's
  *                  'index'), and each is announced by "# block K: LABEL".
  *   chNN-NAME.gp   "load 'style.gp'", the variables dat (the data file's
- *                  name) and chart_title, then the chapter's plot commands.
- *                  style.gp is found through gnuplot's loadpath
- *                  (make plots sets it to $(top_srcdir)/plots).
+ *                  name) and chart_title, the settings that vary from run
+ *                  to run (grl_chart_set: "xmax = 6"), and finally
+ *                  "load 'templates/chNN-NAME.gp'": the chart's fixed
+ *                  gnuplot script, a committed file in plots/templates/
+ *                  that a lecturer edits like any gnuplot script.  Both
+ *                  style.gp and the template are found through gnuplot's
+ *                  loadpath (make plots and the chapter tests set it to
+ *                  $(top_srcdir)/plots).  A template documents, at its top,
+ *                  the variables it expects.
  *
  * Both files are written whole-or-nothing: they appear together when the
  * chart is committed, and not at all if anything failed.  Chart calls keep
@@ -89,7 +95,22 @@ void grl_chart_matrix_block(grl_chart *ch, const char *label,
                             const double *data, size_t stride,
                             size_t cstride);
 
-/* Append text to the .gp (after the preamble). */
+/* One setting of the chart's script: "KEY = VALUE", a gnuplot variable
+ * the template reads.  grl_chart_set writes VALUE as a gnuplot expression
+ * (a number: grl_chart_set(ch, "tmax", "%zu", T)); grl_chart_set_text
+ * writes it as a quoted string, escaped (a title or a label:
+ * grl_chart_set_text(ch, "title0", "z = %.2f", z)).  KEY must be a
+ * gnuplot identifier. */
+void grl_chart_set(grl_chart *ch, const char *key, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+void grl_chart_set_text(grl_chart *ch, const char *key, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+/* The chart's fixed script: TEMPLATE (e.g. "ch06-lag", several charts may
+ * share one), or NULL for the chart's own name; the .gp ends with
+ * "load 'templates/TEMPLATE.gp'", after every setting.  Once per chart. */
+void grl_chart_template(grl_chart *ch, const char *tmpl);
+/* Append gnuplot text to the .gp (after the preamble).  For a script that
+ * really varies with the run; a fixed one belongs in a template. */
 void grl_chart_gp(grl_chart *ch, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));
 
