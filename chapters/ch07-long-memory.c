@@ -179,7 +179,7 @@ static void train_one(grl_lesson *L, run *ru, size_t H, size_t steps,
   if (!st) {
     /* PyTorch's default: U(-1/sqrt(H), 1/sqrt(H)), readout included */
     grl_model_init_uniform(ru->m, r);
-    grl_train_config cfg = {"adam", 1e-3, 1.0, BATCH};
+    grl_train_config cfg = {"adam", 1e-3, 1.0, BATCH, NULL};
     st = grl_trainer_alloc(&tr, ru->m, "adding", ru->T, &cfg);
   }
   if (!st) {
