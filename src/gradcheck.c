@@ -300,8 +300,13 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
     rep->threads = nthreads;
     double t_start = now_seconds();
     int nomem = 0;
+    /* A failed entry's message is recorded in its own thread: keep that of
+     * the first failed entry (by index, whatever the schedule). */
+    size_t first = ne;
+    char why[1024] = "";
     OMP(omp parallel num_threads(nthreads))
     {
+      grl_fail(GRL_OK, "%s", "");   /* no stale message in this thread */
       grl_gc_workspace *w = grl_gc_workspace_alloc(&c);
       if (!w) {
         OMP(omp atomic write)
@@ -314,7 +319,14 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
           continue;
         }
         est[q] = grl_gc_numeric(&c, w, &E[q], method, step, &num[q], &aerr[q],
-                         &cost[q]);
+                                &cost[q]);
+        if (est[q]) {
+          OMP(omp critical(grl_gradcheck_first_failure))
+          if (q < first) {
+            first = q;
+            snprintf(why, sizeof why, "%s", grl_strerror());
+          }
+        }
       }
       grl_gc_workspace_free(w);
     }
@@ -322,18 +334,19 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
 #ifdef GRL_HAVE_OPENBLAS
     openblas_set_num_threads(blas_threads);
 #endif
-    if (nomem)
+    if (nomem) {
       st = grl_fail(GRL_ENOMEM, "gradcheck: out of memory for a thread's "
                     "workspace");
-    for (size_t q = 0; q < ne && !st; q++)
-      if (est[q]) {
-        char idx[64];
-        const grl_gradcheck_row *w = &rep->row[E[q].t - c.tensor];
-        grl_gradcheck_index_format(w, E[q].at, idx, sizeof idx);
-        st = grl_fail(est[q], "gradcheck: the forward pass failed (%s) when "
-                      "perturbing %s%s", est[q] == GRL_ENONFINITE ?
-                      "a state is not finite" : "out of memory", w->name, idx);
-      }
+    } else if (first < ne) {
+      char idx[64];
+      const grl_gradcheck_row *w = &rep->row[E[first].t - c.tensor];
+      grl_gradcheck_index_format(w, E[first].at, idx, sizeof idx);
+      st = grl_fail(est[first], "gradcheck: the forward pass failed when "
+                    "perturbing %s%s: %s", w->name, idx, why[0] ? why
+                    : est[first] == GRL_ENONFINITE ? "a state is not finite"
+                    : est[first] == GRL_ENOMEM ? "out of memory"
+                    : "no reason recorded");
+    }
   }
 
   if (!st) {
