@@ -47,6 +47,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <float.h>
 #include <math.h>

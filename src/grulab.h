@@ -25,6 +25,7 @@
 #ifndef GRULAB_H
 #define GRULAB_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <gsl/gsl_matrix.h>
@@ -46,7 +47,8 @@ enum grl_status {
   GRL_EFORMAT,     /* malformed tensor file                 */
   GRL_ENOMEM,      /* allocation failed                     */
   GRL_ENONFINITE,  /* a NaN or Inf appeared                 */
-  GRL_EFAIL        /* a check did not pass (gradcheck)      */
+  GRL_EFAIL,       /* a check did not pass (gradcheck)      */
+  GRL_EINTR        /* stopped because the caller asked      */
 };
 
 /* Record a one-line message for this thread and return status. */
@@ -127,6 +129,10 @@ typedef struct grl_outfile grl_outfile;
 int grl_outfile_open(grl_outfile **o, FILE **fp, const char *path);
 int grl_outfile_commit(grl_outfile *o);   /* frees o */
 void grl_outfile_abort(grl_outfile *o);   /* frees o; NULL is fine */
+/* The temporary file's name, or NULL when PATH is written directly (a
+ * device, a FIFO); valid until commit or abort.  A program whose signal
+ * handler unlink()s it copies the name first. */
+const char *grl_outfile_tmpname(const grl_outfile *o);
 
 /* ------------------------------------------------------------------ */
 /* The affine map of a batch of rows and its mirror (affine.c)        */
@@ -344,6 +350,5 @@ double grl_seq_flops(const grl_model *m, size_t T, size_t B);
 /* The rest of the library, one header per concept. */
 #include "grl_gradcheck.h"   /* gradient checks                              */
 #include "grl_train.h"       /* readouts, losses, optimisers, tasks, training */
-#include "grl_chart.h"       /* chart writer and chapter helpers              */
 
 #endif /* GRULAB_H */
