@@ -20,7 +20,11 @@ src_libgrulab_la_SOURCES = \
 	src/cell_lstm.c \
 	src/cell_seed.c \
 	src/seq.c \
+	src/gradcheck_impl.h \
+	src/gradcheck_problem.c \
+	src/gradcheck_eval.c \
 	src/gradcheck.c \
+	src/gradcheck_sweep.c \
 	src/gradcheck_report.c \
 	src/readout.c \
 	src/loss.c \
