@@ -59,6 +59,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <fenv.h>
 #include <float.h>

@@ -41,6 +41,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -122,20 +123,6 @@ static int twin_alloc(grl_lesson *L, twin *w, const grl_cell *a,
   }
   structured_input(w->x, T, 1, I);
   return GRL_OK;
-}
-
-/* L = sum(g .* output) + 1/2 ||h_T||^2 after a forward pass of s. */
-static double loss_of(grl_seq *s, const double *g)
-{
-  gsl_matrix_view out = grl_seq_output(s), hT = grl_seq_hT(s);
-  double L = 0.0;
-  for (size_t r = 0; r < out.matrix.size1; r++)
-    for (size_t j = 0; j < out.matrix.size2; j++)
-      L += g[r * out.matrix.size2 + j] * gsl_matrix_get(&out.matrix, r, j);
-  for (size_t r = 0; r < hT.matrix.size1; r++)
-    for (size_t j = 0; j < hT.matrix.size2; j++)
-      L += 0.5 * gsl_matrix_get(&hT.matrix, r, j) * gsl_matrix_get(&hT.matrix, r, j);
-  return L;
 }
 
 /* ------------------------------------------------------------------ */
@@ -407,15 +394,15 @@ static void unused_gate(grl_lesson *L, grl_model *m, const double *x, size_t T)
 
   /* Central difference on W_o[0][0]: (L(+h) - L(-h)) / 2h. */
   double L0, Lp, Lm, hstep = 1e-3;
-  L0 = loss_of(s, g);
+  L0 = grl_gradcheck_loss(s, g);
   memcpy(th, m->theta, m->n * sizeof *th);
   th[wo->offset] += hstep;
   rc = grl_seq_forward(s, th, x, NULL, NULL);
-  Lp = loss_of(s, g);
+  Lp = grl_gradcheck_loss(s, g);
   th[wo->offset] -= 2.0 * hstep;
   if (!rc)
     rc = grl_seq_forward(s, th, x, NULL, NULL);
-  Lm = loss_of(s, g);
+  Lm = grl_gradcheck_loss(s, g);
   if (rc) {
     grl_lesson_error(L, rc, "grl_seq_forward");
     goto done;

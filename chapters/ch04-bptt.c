@@ -47,6 +47,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
-/* chart.c -- TAP tests of the chart writer (src/chart.c): the .dat header
+/* chart.c -- TAP tests of the chart writer (chapters/lib/chart.c): the .dat header
  * and layout, the .gp preamble, and whole-or-nothing output. */
 #include <config.h>
 #include "grulab.h"
+#include "grl_chart.h"
 #include "tap.h"
 
 #include <math.h>
