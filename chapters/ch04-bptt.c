@@ -331,7 +331,7 @@ int main(int argc, char **argv)
   grl_seq *s = NULL;
   double *theta = NULL;
   if (!rng) {
-    grl_lesson_error(&L, GRL_ENOMEM, "gsl_rng_alloc");
+    grl_lesson_error(&L, grl_fail(GRL_ENOMEM, "ch04: out of memory"), "gsl_rng_alloc");
     return grl_lesson_end(&L);
   }
   gsl_rng_set(rng, L.seed);
@@ -375,7 +375,7 @@ int main(int argc, char **argv)
   grl_lesson_section(&L, "One entry against a central difference");
   theta = malloc(p.m->n * sizeof *theta);
   if (!theta) {
-    grl_lesson_error(&L, GRL_ENOMEM, "allocation");
+    grl_lesson_error(&L, grl_fail(GRL_ENOMEM, "ch04: out of memory"), "allocation");
     goto done;
   }
   const grl_param *Whh = grl_model_param(p.m, "weight_hh_l0");
