@@ -219,7 +219,7 @@ static void article(grl_lesson *L, const grl_model *m, const double *x,
   grl_lesson_say(L,
     "A negative 'forget gate' multiplies the KEPT part of the state, f*h_t-1,\n"
     "by a negative number.  But on this input the new term i*c~ is written\n"
-    "at every step too, and it changes sign with the input: unit 0's f is\n"
+    "at every step too, and c~ takes either sign: unit 0's f is\n"
     "negative on %zu of %zu steps and its state changes sign %zu times, while\n"
     "with sigma gates (f never negative) it changes sign %zu times.  This run\n"
     "cannot tell the two causes apart (ch03-tanh-gates); the next section\n"
