@@ -239,7 +239,8 @@ int cmd_train(int argc, char **argv)
   if (st) {
     /* Save what there is: the last parameters with a finite loss and
      * gradient, and the curve up to the last good step. */
-    cli_error("train: %s", grl_strerror());
+    cli_error("train: %s%s", grl_strerror(), st == GRL_ENONFINITE && done_steps
+              ? " (try a smaller --lr or --clip)" : "");
     save_outputs(&sv, &lg, m, run, log, done_steps);
     goto done;
   }
