@@ -166,11 +166,19 @@ int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch);
 
 /* ---- small numeric helpers the chapters share ---- */
 
+/* The chapters' structured input (chapters 2 and 3) for steps t = 1..T,
+ * x_t in row (t-1)*B + b of a (T*B, I) array x, I >= 2, the same in every
+ * batch row b: channel 0 a pulse train, x_t = 1 at t = 5, 25, 45, ...
+ * and 0 elsewhere; channel 1 the sine 0.8 sin(2 pi t / 25), stepped up by
+ * 1 for t > T/2; channels 2.. are 0. */
+void grl_lesson_pulse_sine(double *x, size_t T, size_t B, size_t I);
+
 /* max_i |a_i - b_i| / max_i max(|a_i|, |b_i|) (0 if both are all zero):
  * the normwise relative difference the chapters print when two paths
  * must agree.  Unlike a per-entry ratio it is not fooled by entries that
  * happen to be near zero. */
 double grl_lesson_reldiff(size_t n, const double *a, const double *b);
+
 /* max_i |a_i - b_i| */
 double grl_lesson_absdiff(size_t n, const double *a, const double *b);
 

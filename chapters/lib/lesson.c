@@ -441,6 +441,18 @@ int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch)
 /* Numbers                                                             */
 /* ------------------------------------------------------------------ */
 
+void grl_lesson_pulse_sine(double *x, size_t T, size_t B, size_t I)
+{
+  for (size_t t = 1; t <= T; t++)
+    for (size_t b = 0; b < B; b++) {
+      double *xt = x + ((t - 1) * B + b) * I;   /* (I) x_t of row b */
+      for (size_t k = 0; k < I; k++)
+        xt[k] = 0.0;
+      xt[0] = (t % 20 == 5) ? 1.0 : 0.0;
+      xt[1] = 0.8 * sin(2.0 * M_PI * (double)t / 25.0) + (2 * t > T ? 1.0 : 0.0);
+    }
+}
+
 double grl_lesson_reldiff(size_t n, const double *a, const double *b)
 {
   double dmax = 0.0, amax = 0.0;
