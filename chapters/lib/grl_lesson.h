@@ -37,15 +37,17 @@ extern "C" {
 /* Chapter helpers (lesson.c)                                          */
 /* ------------------------------------------------------------------ */
 
-/* An extra command-line option of one chapter, e.g. ch07's --steps. */
+/* An extra command-line option of one chapter, e.g. ch07's --steps.  It
+ * becomes a row of the chapter's option table (grl_opt.h): its value goes
+ * through the same strict parsing and messages as the grulab command's. */
 typedef struct {
   const char *name;   /* "--steps" */
-  char type;          /* 'z': size_t, 'Z': size_t of at least 1,
-                         'd': double, 's': const char *,
-                         'f': flag (int set to 1)                      */
+  char type;          /* 'z': size_t, 'Z': size_t of at least 1 (both at
+                         most GRL_SIZE_MAX), 'd': finite double,
+                         's': const char *, 'f': flag (int set to 1)  */
   void *value;        /* where the parsed value goes (keeps its default) */
   const char *arg;    /* "N" for --help; NULL for flags */
-  const char *help;   /* one line for --help */
+  const char *help;   /* --help text; '\n' continues it on a new line */
 } grl_lesson_opt;
 
 struct grl_lesson;
@@ -84,8 +86,9 @@ typedef struct grl_lesson {
 } grl_lesson;
 
 /* Parse the shared options --help, --seed N, --outdir DIR, --quick,
- * --charts (list the chart files and exit) and info->opts; "--opt=VALUE"
- * works too.  Returns 0 to run the lesson.  Otherwise returns non-zero
+ * --charts (list the chart files and exit) and info->opts with the option
+ * layer (getopt_long: "--opt=VALUE" and unambiguous abbreviations work).
+ * Returns 0 to run the lesson.  Otherwise returns non-zero
  * with L->exit_status set: 0 after --help or --charts (printed to
  * stdout), 2 after a bad option (one line on stderr).  On 0 it prints the
  * chapter's banner and creates the output directory if it must.
