@@ -21,7 +21,7 @@ tests_activation_LDADD = $(TAP_LDADD)
 tests_tensor_LDADD = $(TAP_LDADD)
 tests_parse_LDADD = $(TAP_LDADD)
 TESTS += tests/activation tests/tensor tests/parse tests/cli-basics.sh
-EXTRA_DIST += tests/cli-basics.sh tests/tap.sh
+EXTRA_DIST += tests/cli-basics.sh tests/tap.sh tests/reference/ch01-step.py
 
 include tests/driver.mk
 include tests/cells.mk
