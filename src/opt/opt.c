@@ -186,8 +186,9 @@ int grl_opt_parse(const grl_opt *opts, int argc, char **argv,
         if (opts[k].key == c)
           o = &opts[k];
     if (o) {
-      if (o->seen)
-        *o->seen = optind - 1;
+      if (o->seen)   /* the option's own place, before a separate value */
+        *o->seen = optarg && optarg == argv[optind - 1] && optind >= 2
+                   ? optind - 2 : optind - 1;
       given[o - opts] = 1;
       int rc = set_value(o, optarg, err);
       if (rc != GRL_OPT_RUN)
