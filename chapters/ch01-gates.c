@@ -404,8 +404,8 @@ static const double W_hh[3 * H2][H2] = {
 };
 static const double b_ih[3 * H2] = {0.117, -0.243, 0.352, -0.085, 0.064, -0.198};
 static const double b_hh[3 * H2] = {-0.091, 0.176, 0.229, 0.143, -0.137, 0.258};
-static const double x_in[I2] = {0.83, -1.27};     /* (I) x_t     */
-static const double h_in[H2] = {0.412, -0.356};   /* (H) h_{t-1} */
+static const double x_in[I2] = {0.83, -1.27};     /* (I) x_1 */
+static const double h_in[H2] = {0.412, -0.356};   /* (H) h_0 */
 
 /* nn.GRU(2, 2) in torch.float64 with the weights above, as printed by
  *   python3 tests/reference/ch01-step.py
