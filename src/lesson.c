@@ -171,6 +171,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   L->info = info;
   L->seed = info->seed;
   L->outdir = default_outdir;
+  const char *mk = getenv("GRULAB_MARKERS");
+  L->markers = mk && !strcmp(mk, "1");
   /* The chart prefix: "ch01-gates" -> "ch01". */
   size_t np = strcspn(info->name, "-");
   if (np >= sizeof L->prefix)
@@ -259,6 +261,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   printf("%s -- %s\n", info->name, info->title);
   printf("seed %lu, %s size, charts in %s\n", L->seed,
          L->quick ? "quick" : "default", L->outdir);
+  if (L->markers)
+    printf("#grl:chapter %s\t%s\n", info->name, info->title);
   return 0;
 }
 
@@ -284,6 +288,21 @@ void grl_lesson_param(grl_lesson *L, const char *key, const char *fmt, ...)
   printf("  %-*s = %s\n", LABEL_WIDTH, key, val);
 }
 
+/* The exercises, for the notebook: "#grl:exercise K TOL<TAB>TEXT". */
+static void print_exercise_markers(const grl_lesson *L)
+{
+  const grl_exercise *e = L->info->exercises;
+  for (int k = 1; L->markers && e && e->text; e++, k++) {
+    printf("#grl:exercise %d %g\t", k, e->answer ? e->tol : 0.0);
+    for (const char *p = e->text; *p; p++)
+      if (*p == '\n')
+        fputs("\\n", stdout);
+      else
+        putchar(*p);
+    putchar('\n');
+  }
+}
+
 int grl_lesson_end(grl_lesson *L)
 {
   const grl_lesson_info *in = L->info;
@@ -294,15 +313,19 @@ int grl_lesson_end(grl_lesson *L)
               in->name, L->prefix, *c);
       L->failed++;
     }
+  if (L->markers)
+    printf("#grl:end\n");
   printf("\n");
   if (L->failed) {
     printf("%s: %d check%s FAILED\n", in->name, L->failed,
            L->failed == 1 ? "" : "s");
+    print_exercise_markers(L);
     stdout_failed(L);
     return 1;
   }
   printf("%s: done; %zu chart%s written to %s\n", in->name, L->nwritten,
          L->nwritten == 1 ? "" : "s", L->outdir);
+  print_exercise_markers(L);
   /* A lesson nobody could read did not run: a full disk is a failure. */
   return stdout_failed(L);
 }
@@ -311,7 +334,7 @@ int grl_lesson_end(grl_lesson *L)
 /* Printing                                                            */
 /* ------------------------------------------------------------------ */
 
-void grl_lesson_section(grl_lesson *L, const char *fmt, ...)
+void grl_lesson_section_at(grl_lesson *L, int line, const char *fmt, ...)
 {
   char title[256];
   va_list ap;
@@ -319,6 +342,10 @@ void grl_lesson_section(grl_lesson *L, const char *fmt, ...)
   vsnprintf(title, sizeof title, fmt, ap);
   va_end(ap);
   L->section++;
+  if (L->markers) {
+    printf("#grl:section %d %d\t%s\n", L->section, line, title);
+    fflush(stdout);   /* the notebook shows progress section by section */
+  }
   /* "== [3] Title ======...", padded to 72 columns. */
   int n = printf("\n== [%d] %s ", L->section, title);
   for (; n < 73; n++)
@@ -489,6 +516,8 @@ int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch)
   L->nwritten++;
   printf("  %-*s   %s.dat, %s.gp\n", LABEL_WIDTH, "chart written", full,
          full);
+  if (L->markers)
+    printf("#grl:chart %s\n", full);
   return GRL_OK;
 }
 
