@@ -46,6 +46,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <fenv.h>
 #include <float.h>
@@ -118,17 +119,7 @@ static void activations(grl_lesson *L)
     dt_max = fmax(dt_max, grl_dtanh(t));
     grl_chart_row(ch, 5, (double[]){x, s, grl_dsigmoid(s), t, grl_dtanh(t)});
   }
-  grl_chart_gp(ch,
-    "set xlabel 'pre-activation a'\n"
-    "set ylabel 'value'\n"
-    "set xrange [-6:6]\n"
-    "set yrange [-1.1:1.15]\n"
-    "set key bottom right\n"
-    "plot dat using 1:2 with lines lt 1 title 'σ(a)', \\\n"
-    "     dat using 1:3 with lines lt 1 dt 2 title \"σ'(a) = σ(1-σ)\", \\\n"
-    "     dat using 1:4 with lines lt 2 title 'tanh(a)', \\\n"
-    "     dat using 1:5 with lines lt 2 dt 2 title \"tanh'(a) = 1-tanh^2\", \\\n"
-    "     0.25 with lines lt 8 dt 3 title \"largest σ' = 1/4, at a = 0\"\n");
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
 
   grl_lesson_known(L, "largest sigma' on the grid", ds_max, 0.25);
@@ -227,21 +218,7 @@ static void stable_forms(grl_lesson *L)
     worst_abs = fmax(worst_abs, row[5]);
     grl_chart_row(ch, 6, row);
   }
-  grl_chart_gp(ch,
-    "@log_x\n"
-    "@log_y\n"
-    "set xlabel 'a'\n"
-    "set ylabel 'worst error in each bin of a'\n"
-    "set xrange [1e-8:40]\n"
-    "set yrange [1e-21:10]\n"
-    "set label 'exact results are drawn at 10^{-20}' at graph 0.55, graph 0.12 center font font_small\n"
-    "set key top left font font_small\n"
-    "plot dat using 1:2 with lines lt 2 title 'tanh as (e^{2a}-1)/(e^{2a}+1): relative', \\\n"
-    "     dat using 1:3 with lines lt 1 title 'tanh from libm: relative', \\\n"
-    "     dat using 1:4 with lines lt 5 title \"σ' as s(1-s), s = σ(a): relative\", \\\n"
-    "     dat using 1:5 with lines lt 3 title \"σ' as σ(a)σ(-a): relative\", \\\n"
-    "     dat using 1:6 with lines lt 4 dt 2 title \"σ' as s(1-s): absolute\", \\\n"
-    "     2.2e-16 with lines lt 8 dt 3 title 'machine ε = 2.2·10^{-16}'\n");
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
   grl_lesson_value(L, "worst relative error, tanh by exp", worst_exp);
   grl_lesson_value(L, "worst relative error, libm tanh", worst_libm);

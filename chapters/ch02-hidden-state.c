@@ -36,6 +36,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -162,19 +163,13 @@ static void memory(grl_lesson *L)
              log(2.0) / -log(z));
   }
   grl_lesson_check(L, "worst relative error vs z^t h_0", worst, 1e-13);
-  grl_chart_gp(ch,
-    "@log_y\n"
-    "set xlabel 'time step t'\n"
-    "set ylabel 'hidden state h_t (lines: known z^t h_0)'\n"
-    "set yrange [1e-6:2]\n"
-    "set key at graph 0.99, graph 0.76 top right font font_small\n"
-    "plot dat using 1:5 with lines lt 1 title 'z^t h_0, %s', \\\n"
-    "     dat using 1:2 every %zu with points lt 1 pt 7 title 'measured h_t', \\\n"
-    "     dat using 1:6 with lines lt 2 title 'z^t h_0, %s', \\\n"
-    "     dat using 1:3 every %zu with points lt 2 pt 5 title 'measured h_t', \\\n"
-    "     dat using 1:7 with lines lt 3 title 'z^t h_0, %s', \\\n"
-    "     dat using 1:4 every %zu with points lt 3 pt 9 title 'measured h_t'\n",
-    title[0], T / 40, title[1], T / 40, title[2], T / 40);
+  for (size_t j = 0; j < H; j++) {
+    char key[16];
+    snprintf(key, sizeof key, "title%zu", j);
+    grl_chart_set_text(ch, key, "%s", title[j]);
+  }
+  grl_chart_set(ch, "every_n", "%zu", T / 40);
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
 done:
   grl_seq_free(s);
@@ -354,22 +349,8 @@ static void charts_of_run(grl_lesson *L, driven *d)
     grl_chart_matrix_block(ch, order[q], cache->data + (size_t)k * H,
                            1, B * cache->tda);
   }
-  grl_chart_gp(ch,
-    "unset title\n"
-    "set multiplot layout 2,1 title chart_title font font_title\n"
-    "@heat_unit\n"
-    "@heat_axes\n"
-    "set rmargin 12\n"
-    "set xlabel 'time step t'\n"
-    "set ylabel 'hidden unit j'\n"
-    "set ytics 0, %zu\n"
-    "set title 'update gate z (fraction of h kept); b_z rises with j' font font_normal\n"
-    "set cblabel 'z'\n"
-    "plot dat index 0 matrix with @heat_image title 'z'\n"
-    "set title 'reset gate r (how much of h the candidate sees)' font font_normal\n"
-    "set cblabel 'r'\n"
-    "plot dat index 1 matrix with @heat_image title 'r'\n"
-    "unset multiplot\n", H > 8 ? (size_t)2 : (size_t)1);
+  grl_chart_set(ch, "unit_step", "%d", H > 8 ? 2 : 1);
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
 
   /* Trajectories: the input on top, four units below. */
@@ -398,41 +379,17 @@ static void charts_of_run(grl_lesson *L, driven *d)
   }
   free(row);
   size_t pick[4] = {0, H / 3, 2 * H / 3, H - 1};
-  grl_chart_gp(ch,
-    "unset title\n"
-    "set multiplot title chart_title font font_title\n"
-    "set lmargin at screen 0.12\n"
-    "set rmargin at screen 0.68\n"
-    "set xrange [0:%zu]\n"
-    "# the input, on top; each key beside its panel, clear of the curves\n"
-    "set key at screen 0.70, screen 0.92 left top Left reverse\n"
-    "set origin 0, 0.60\n"
-    "set size 1, 0.32\n"
-    "set tmargin 0.5\n"
-    "set bmargin 0.5\n"
-    "set format x ''\n"
-    "set ylabel 'input x_t'\n"
-    "set yrange [-1:2.1]\n"
-    "set ytics 1\n"
-    "plot dat using 1:($2 > 0 ? $2 : 1/0) with impulses lt 7 lw 2 title 'pulse train', \\\n"
-    "     dat using 1:3 with lines lt 8 title 'sine, +1 from t = %zu'\n"
-    "# the states, below\n"
-    "set origin 0, 0\n"
-    "set size 1, 0.60\n"
-    "set tmargin 0.5\n"
-    "set bmargin 3.5\n"
-    "set format x '%%g'\n"
-    "set xlabel 'time step t'\n"
-    "set ylabel 'hidden state h_t'\n"
-    "set yrange [*:*]\n"
-    "set ytics auto\n"
-    "set key at screen 0.70, screen 0.58 left top Left reverse\n"
-    "plot ", T - 1, T / 2);
-  for (size_t q = 0; q < 4; q++)
-    grl_chart_gp(ch, "%sdat using 1:%zu with lines lt %zu title 'unit %zu, b_z = %.1f'",
-                 q ? ", \\\n     " : "", 4 + pick[q], q + 1, pick[q],
-                 -2.0 + 6.0 * (double)pick[q] / (double)(H - 1));
-  grl_chart_gp(ch, "\nunset multiplot\n");
+  grl_chart_set(ch, "tmax", "%zu", T - 1);
+  grl_chart_set(ch, "t_step", "%zu", T / 2);
+  for (size_t q = 0; q < 4; q++) {
+    char key[16];
+    snprintf(key, sizeof key, "col%zu", q);
+    grl_chart_set(ch, key, "%zu", 4 + pick[q]);
+    snprintf(key, sizeof key, "title%zu", q);
+    grl_chart_set_text(ch, key, "unit %zu, b_z = %.1f", pick[q],
+                       -2.0 + 6.0 * (double)pick[q] / (double)(H - 1));
+  }
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
   grl_lesson_say(L,
     "In the heatmap, low units (small b_z) have z near 0 and rewrite their\n"

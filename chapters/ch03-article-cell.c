@@ -41,6 +41,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -122,20 +123,6 @@ static int twin_alloc(grl_lesson *L, twin *w, const grl_cell *a,
   }
   structured_input(w->x, T, 1, I);
   return GRL_OK;
-}
-
-/* L = sum(g .* output) + 1/2 ||h_T||^2 after a forward pass of s. */
-static double loss_of(grl_seq *s, const double *g)
-{
-  gsl_matrix_view out = grl_seq_output(s), hT = grl_seq_hT(s);
-  double L = 0.0;
-  for (size_t r = 0; r < out.matrix.size1; r++)
-    for (size_t j = 0; j < out.matrix.size2; j++)
-      L += g[r * out.matrix.size2 + j] * gsl_matrix_get(&out.matrix, r, j);
-  for (size_t r = 0; r < hT.matrix.size1; r++)
-    for (size_t j = 0; j < hT.matrix.size2; j++)
-      L += 0.5 * gsl_matrix_get(&hT.matrix, r, j) * gsl_matrix_get(&hT.matrix, r, j);
-  return L;
 }
 
 /* ------------------------------------------------------------------ */
@@ -234,36 +221,10 @@ static void article(grl_lesson *L, const grl_model *m, const double *x,
     "accumulate evidence (see ch03-tanh-gates).");
   grl_lesson_expect(L, fmin_s > 0.0, "sigmoid gates stay in (0, 1)");
   grl_lesson_expect(L, negative_f > 0, "the code's tanh 'forget gate' goes negative");
-  grl_chart_gp(ch,
-    "unset title\n"
-    "set multiplot title chart_title font font_title\n"
-    "set lmargin at screen 0.11\n"
-    "set rmargin at screen 0.97\n"
-    "set key top right horizontal\n"
-    "set xrange [0:%zu]\n"
-    "set origin 0, 0.50\n"
-    "set size 1, 0.42\n"
-    "set tmargin 0.5\n"
-    "set bmargin 0.5\n"
-    "set format x ''\n"
-    "set ylabel 'forget gate f'\n"
-    "set yrange [-1.05:1.5]\n"
-    "plot dat using 1:2 with lines lt 1 title 'f = σ(W_f v + b_f), equations', \\\n"
-    "     dat using 1:3 with lines lt 2 title 'f = tanh(W_f v + b_f), code', \\\n"
-    "     0 with lines lt 8 dt 2 notitle\n"
-    "set origin 0, 0\n"
-    "set size 1, 0.50\n"
-    "set tmargin 0.5\n"
-    "set bmargin 3.5\n"
-    "set format x '%%g'\n"
-    "set xlabel 'time step t'\n"
-    "set ylabel 'state h_t, unit 0'\n"
-    "set yrange [%.3f:%.3f]\n"
-    "set key top right horizontal\n"
-    "plot dat using 1:4 with lines lt 1 title 'h_t with σ gates', \\\n"
-    "     dat using 1:5 with lines lt 2 title 'h_t with tanh gates', \\\n"
-    "     0 with lines lt 8 dt 2 notitle\n"
-    "unset multiplot\n", T - 1, hlo - 0.05, hhi + 0.5 * (hhi - hlo));
+  grl_chart_set(ch, "tmax", "%zu", T - 1);
+  grl_chart_set(ch, "hlo", "%.3f", hlo - 0.05);
+  grl_chart_set(ch, "hhi", "%.3f", hhi + 0.5 * (hhi - hlo));
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
 done:
   free(hs); free(ht); free(hn); free(fs); free(ft);
@@ -433,15 +394,15 @@ static void unused_gate(grl_lesson *L, grl_model *m, const double *x, size_t T)
 
   /* Central difference on W_o[0][0]: (L(+h) - L(-h)) / 2h. */
   double L0, Lp, Lm, hstep = 1e-3;
-  L0 = loss_of(s, g);
+  L0 = grl_gradcheck_loss(s, g);
   memcpy(th, m->theta, m->n * sizeof *th);
   th[wo->offset] += hstep;
   rc = grl_seq_forward(s, th, x, NULL, NULL);
-  Lp = loss_of(s, g);
+  Lp = grl_gradcheck_loss(s, g);
   th[wo->offset] -= 2.0 * hstep;
   if (!rc)
     rc = grl_seq_forward(s, th, x, NULL, NULL);
-  Lm = loss_of(s, g);
+  Lm = grl_gradcheck_loss(s, g);
   if (rc) {
     grl_lesson_error(L, rc, "grl_seq_forward");
     goto done;
@@ -494,26 +455,8 @@ static void seed_heatmaps(grl_lesson *L, grl_model *m, const double *x, size_t T
     snprintf(label, sizeof label, "mean %s over units and steps", c->gate_names[k]);
     grl_lesson_value(L, label, mean);
   }
-  grl_chart_gp(ch,
-    "unset title\n"
-    "set multiplot layout 2,2 title chart_title font font_title\n"
-    "@heat_axes\n"
-    "set xlabel 'time step t'\n"
-    "set ylabel 'hidden unit j'\n"
-    "set ytics 0, %zu\n"
-    "@heat_unit\n"
-    "set title 'forget gate f' font font_normal\n"
-    "plot dat index 0 matrix with @heat_image title 'f'\n"
-    "set title 'input gate i' font font_normal\n"
-    "plot dat index 1 matrix with @heat_image title 'i'\n"
-    "set title \"output gate o: never read, ∂L/∂W_o = 0\" font font_normal\n"
-    "plot dat index 2 matrix with @heat_image title 'o'\n"
-    "@heat_signed\n"
-    "set cbrange [-1:1]\n"
-    "set cbtics 0.5\n"
-    "set title 'candidate tanh(W_c v + b_c)' font font_normal\n"
-    "plot dat index 3 matrix with @heat_image title 'candidate'\n"
-    "unset multiplot\n", H > 8 ? (size_t)4 : (size_t)2);
+  grl_chart_set(ch, "unit_step", "%d", H > 8 ? 4 : 2);
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
   grl_seq_free(s);
 }
@@ -628,35 +571,12 @@ static void two_grus(grl_lesson *L, gsl_rng *rng)
     "functions of the same parameters.  A model trained as one cannot be\n"
     "loaded as the other (Keras' reset_after=False is Cho's; PyTorch and\n"
     "cuDNN are reset-after).");
-  grl_chart_gp(ch,
-    "unset title\n"
-    "set multiplot title chart_title font font_title\n"
-    "set lmargin at screen 0.11\n"
-    "set rmargin at screen 0.97\n"
-    "set xrange [1:%zu]\n"
-    "set origin 0, 0.50\n"
-    "set size 1, 0.42\n"
-    "set tmargin 0.5\n"
-    "set bmargin 0.5\n"
-    "set format x ''\n"
-    "set ylabel 'h_t, unit 0'\n"
-    "set yrange [%.3f:%.3f]\n"
-    "set key top left horizontal\n"
-    "plot dat using 1:2 with lines lt 1 title 'gru (PyTorch, reset-after)', \\\n"
-    "     dat using 1:3 with lines lt 2 dt 2 title 'gru-cho (Cho et al., reset-before)'\n"
-    "set origin 0, 0\n"
-    "set size 1, 0.50\n"
-    "set tmargin 0.5\n"
-    "set bmargin 3.5\n"
-    "set format x '%%g'\n"
-    "set xlabel 'time step t'\n"
-    "set ylabel 'over the %zu units'\n"
-    "set yrange [0:%.3f]\n"
-    "set key top left horizontal\n"
-    "plot dat using 1:4 with lines lt 4 title 'max_j |h_{gru} - h_{cho}|', \\\n"
-    "     dat using 1:5 with lines lt 8 title 'rms of h_{gru}, for scale'\n"
-    "unset multiplot\n", T, ylo - 0.05, yhi + 0.45 * (yhi - ylo), H,
-    1.5 * fmax(hscale, worst));
+  grl_chart_set(ch, "tmax", "%zu", T);
+  grl_chart_set(ch, "hlo", "%.3f", ylo - 0.05);
+  grl_chart_set(ch, "hhi", "%.3f", yhi + 0.45 * (yhi - ylo));
+  grl_chart_set(ch, "units", "%zu", H);
+  grl_chart_set(ch, "dmax", "%.3f", 1.5 * fmax(hscale, worst));
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
 done:
   twin_free(&w);

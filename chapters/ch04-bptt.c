@@ -47,6 +47,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -428,15 +429,8 @@ int main(int argc, char **argv)
     grl_chart_row(ch, 3, (double[]){(double)t, na, nl});
   }
   grads_free(&last);
-  grl_chart_gp(ch,
-    "@log_y\n"
-    "set xlabel 'time step t'\n"
-    "set ylabel '||∂L/∂h_t||, mean over the batch'\n"
-    "set xrange [0:%zu]\n"
-    "set key bottom right\n"
-    "plot dat using 1:2 with lines lt 1 title 'loss at every step: Σ_t g_t·h_t + w·h_T', \\\n"
-    "     dat using 1:3 with lines lt 2 title 'loss at the last step only: w·h_T'\n",
-    T - 1);
+  grl_chart_set(ch, "tmax", "%zu", T - 1);
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(&L, ch);
   grl_lesson_value(&L, "every-step loss: smallest ||dL/dh_t||", every_min);
   grl_lesson_value(&L, "every-step loss: largest ||dL/dh_t||", every_max);

@@ -47,6 +47,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <float.h>
 #include <math.h>
@@ -450,28 +451,22 @@ static void exact_zeros(grl_lesson *L, unsigned long seed)
 
 static grl_cell broken_gru;   /* grl_cell_gru with broken_backward */
 
-static void broken_backward(const grl_views *p, grl_views *dp,
-                            const gsl_matrix *dh, const gsl_matrix *dc,
-                            const gsl_matrix *h_prev, const gsl_matrix *c_prev,
-                            const gsl_matrix *h, const gsl_matrix *c,
-                            const gsl_matrix *cache, gsl_matrix *dxp,
-                            gsl_matrix *dh_prev, gsl_matrix *dc_prev,
-                            gsl_matrix *work)
+static void broken_backward(grl_step_grad *d, const grl_step *s,
+                            const grl_const_views *p)
 {
-  grl_cell_gru.backward(p, dp, dh, dc, h_prev, c_prev, h, c, cache, dxp,
-                        dh_prev, dc_prev, work);
-  size_t B = dh->size1, H = dh->size2;
+  grl_cell_gru.backward(d, s, p);
+  size_t B = d->dh->size1, H = d->dh->size2;
   /* cache block 0 is r; dxp block 2 is da_n (the n gate's pre-activation) */
   for (size_t b = 0; b < B; b++)
     for (size_t j = 0; j < H; j++) {
-      double r = gsl_matrix_get(cache, b, j);
-      double extra = gsl_matrix_get(dxp, b, 2 * H + j) * (1.0 - r);
-      gsl_vector_set(&dp->bh.vector, 2 * H + j,
-                     gsl_vector_get(&dp->bh.vector, 2 * H + j) + extra);
+      double r = gsl_matrix_get(s->cache, b, j);
+      double extra = gsl_matrix_get(d->dxp, b, 2 * H + j) * (1.0 - r);
+      gsl_vector_set(&d->dp.bh.vector, 2 * H + j,
+                     gsl_vector_get(&d->dp.bh.vector, 2 * H + j) + extra);
       for (size_t k = 0; k < H; k++) {
-        double *dw = gsl_matrix_ptr(&dp->Wh.matrix, 2 * H + j, k);
-        *dw += extra * gsl_matrix_get(h_prev, b, k);
-        double *dhp = gsl_matrix_ptr(dh_prev, b, k);
+        double *dw = gsl_matrix_ptr(&d->dp.Wh.matrix, 2 * H + j, k);
+        *dw += extra * gsl_matrix_get(s->h_prev, b, k);
+        double *dhp = gsl_matrix_ptr(d->dh_prev, b, k);
         *dhp += gsl_matrix_get(&p->Wh.matrix, 2 * H + j, k) * extra;
       }
     }

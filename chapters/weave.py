@@ -12,8 +12,8 @@ the chapter's source and a real run of it.
         with --pdf, print pdf/NAME.pdf from each page (headless chromium).
 
 How a page is put together -- nothing is guessed:
-  * The run's output carries markers (see chapters/lib/grl_chart.h or
-    src/grl_chart.h: "#grl:section K LINE<TAB>TITLE", "#grl:chart NAME",
+  * The run's output carries markers (chapters/lib/grl_lesson.h lists
+    them: "#grl:section K LINE<TAB>TITLE", "#grl:chart NAME",
     "#grl:end", "#grl:exercise K TOL<TAB>TEXT").  Every section's output is
     the text between its marker and the next one, exactly as printed.
   * The source is cut into cells at its section banners: a top-level box

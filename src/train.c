@@ -28,6 +28,7 @@ struct grl_trainer {
   double t0;          /* grl_seconds() at allocation                     */
   size_t step;        /* steps attempted                                 */
   size_t good_step;   /* the step whose theta is in good (0: none yet)   */
+  volatile sig_atomic_t *stop; /* the caller's stop request, or NULL   */
   /* evaluation, allocated at the first grl_trainer_evaluate */
   size_t eB;          /* sequences per evaluation batch                  */
   grl_task *etask;
@@ -72,6 +73,7 @@ int grl_trainer_alloc(grl_trainer **out, grl_model *m, const char *task,
     return grl_fail(GRL_ENOMEM, "trainer: out of memory");
   tr->m = m;
   tr->clip = cfg->clip;
+  tr->stop = cfg->stop;
   tr->t0 = grl_seconds();
   if (!(cfg->clip >= 0.0)) {
     st = grl_fail(GRL_EINVAL, "clip threshold must be >= 0 (0 = off), got %g", cfg->clip);
@@ -251,6 +253,10 @@ int grl_train_run(grl_trainer *tr, gsl_rng *r, size_t steps,
   int st = GRL_OK;
   while (k < steps) {
     grl_train_stat s;
+    if (tr->stop && *tr->stop) {
+      st = grl_fail(GRL_EINTR, "stopped after step %zu of %zu", k, steps);
+      break;
+    }
     if ((st = grl_trainer_step(tr, r, &s)))
       break;
     if (log)

@@ -35,13 +35,7 @@ static double loss(grl_seq *s, const double *theta, const double *x,
                    const double *h0, const double *c0, const double *g)
 {
   grl_seq_forward(s, theta, x, h0, c0);
-  gsl_matrix_view out = grl_seq_output(s), hT = grl_seq_hT(s);
-  double L = 0.0;
-  for (size_t i = 0; i < out.matrix.size1 * out.matrix.size2; i++)
-    L += g[i] * out.matrix.data[i];
-  for (size_t i = 0; i < hT.matrix.size1 * hT.matrix.size2; i++)
-    L += 0.5 * hT.matrix.data[i] * hT.matrix.data[i];
-  return L;
+  return grl_gradcheck_loss(s, g);
 }
 
 static double central(grl_seq *s, double *v, size_t i, double *theta,

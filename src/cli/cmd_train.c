@@ -219,7 +219,7 @@ int cmd_train(int argc, char **argv)
   gsl_rng_set(r, seed);
   gsl_rng_set(rtest, grl_train_test_seed(seed));
   grl_train_blas_threads_default();
-  grl_train_config cfg = {optimizer, lr, clip, B};
+  grl_train_config cfg = {optimizer, lr, clip, B, NULL};
   if (grl_model_alloc(&m, cell, I, H, O)) {
     cli_error("train: %s", grl_strerror());
     goto done;

@@ -13,6 +13,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <ctype.h>
 #include <errno.h>
