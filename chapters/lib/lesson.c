@@ -86,6 +86,65 @@ static int parse_double(const char *s, double *v)
   return grl_parse_double(s, v) == GRL_OK;
 }
 
+/* --help's exercises: the same text as the notebook's, indented. */
+static void print_exercises(const grl_lesson *L)
+{
+  const grl_exercise *e = L->info->exercises;
+  if (!e || !e->text)
+    return;
+  printf("\nExercises (easy to hard; the notebook page has them too):\n");
+  for (int k = 1; e->text; e++, k++) {
+    printf("  %d. ", k);
+    for (const char *p = e->text; *p; p++) {
+      putchar(*p);
+      if (*p == '\n' && p[1])
+        fputs("     ", stdout);
+    }
+    if (e->answer)
+      printf("%s     Check it: %s --answer %d VALUE (right within %g%%)\n",
+             e->text[strlen(e->text) - 1] == '\n' ? "" : "\n",
+             L->info->name, k, 100.0 * e->tol);
+    else if (e->text[strlen(e->text) - 1] != '\n')
+      putchar('\n');
+  }
+}
+
+/* --answer K VALUE: right (exit 0) or not (exit 1), never the answer. */
+static int check_answer(grl_lesson *L, const char *ks, const char *vs)
+{
+  const grl_lesson_info *in = L->info;
+  unsigned long k;
+  double v, want;
+  size_t n = 0;
+  while (in->exercises && in->exercises[n].text)
+    n++;
+  if (!parse_ulong(ks, &k) || k < 1 || k > n)
+    return bad_option(L, "--answer: no exercise '%s' (this chapter has %zu)",
+                      ks, n);
+  const grl_exercise *e = &in->exercises[k - 1];
+  if (!e->answer)
+    return bad_option(L, "--answer: exercise %lu has no number to check",
+                      k);
+  if (!parse_double(vs, &v))
+    return bad_option(L, "--answer: '%s' is not a finite number", vs);
+  int rc = e->answer(&want);
+  if (rc != GRL_OK || !isfinite(want)) {
+    fprintf(stderr, "%s: --answer: exercise %lu: cannot compute the answer:"
+            " %s\n", in->name, k, rc ? grl_strerror() : "not finite");
+    L->exit_status = 1;
+    return 1;
+  }
+  double err = fabs(v - want), tol = e->tol * (want != 0.0 ? fabs(want) : 1.0);
+  if (err <= tol)
+    printf("%s: exercise %lu: %s is right (within %g%%)\n", in->name, k, vs,
+           100.0 * e->tol);
+  else
+    printf("%s: exercise %lu: %s is not right: too %s (not within %g%%)\n",
+           in->name, k, vs, v < want ? "low" : "high", 100.0 * e->tol);
+  L->exit_status = stdout_failed(L) ? 1 : err <= tol ? 0 : 1;
+  return 1;
+}
+
 static void print_help(const grl_lesson *L)
 {
   const grl_lesson_info *in = L->info;
@@ -99,6 +158,9 @@ static void print_help(const grl_lesson *L)
   printf("  --quick        the small size that make check uses\n");
   printf("  --charts       list the chart files this chapter writes\n");
   printf("  --help         this text\n");
+  if (in->exercises && in->exercises[0].text)
+    printf("  --answer K VALUE  is VALUE the answer to exercise K? (exit 0 if"
+           " right, 1 if not)\n");
   for (const grl_lesson_opt *o = in->opts; o && o->name; o++) {
     char head[48];
     snprintf(head, sizeof head, "%s%s%s", o->name, o->arg ? " " : "",
@@ -111,6 +173,7 @@ static void print_help(const grl_lesson *L)
     for (const char *const *c = in->charts; *c; c++)
       printf("  %s-%s\n", L->prefix, *c);
   }
+  print_exercises(L);
 }
 
 /* mkdir -p: each component in turn; one that exists is fine. */
@@ -182,9 +245,18 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   L->prefix[np] = '\0';
 
   int help = 0, charts = 0;
+  const char *answer_k = NULL, *answer_v = NULL;
   for (int i = 1; i < argc; i++) {
     char name[64];
     const char *arg = argv[i], *val = NULL;
+    if (!strcmp(arg, "--answer")) {   /* the one option with two values */
+      if (i + 2 >= argc)
+        return bad_option(L, "--answer needs two values: K VALUE");
+      answer_k = argv[i + 1];
+      answer_v = argv[i + 2];
+      i += 2;
+      continue;
+    }
     /* --opt=VALUE or --opt VALUE */
     const char *eq = strchr(arg, '=');
     size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -248,6 +320,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
     L->exit_status = stdout_failed(L);
     return 1;
   }
+  if (answer_k)
+    return check_answer(L, answer_k, answer_v);
   /* The chapter's own checks of its options, before anything starts. */
   if (info->check && info->check(L))
     return 1;

@@ -80,6 +80,6 @@ EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
 AM_TESTS_ENVIRONMENT += \
 	NOTEBOOK_CHAPTERS='$(NOTEBOOK_CHAPTERS)'; export NOTEBOOK_CHAPTERS; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3;
-TESTS += tests/notebook.sh tests/notebook-browser.sh
-EXTRA_DIST += tests/notebook.sh tests/notebook-browser.sh \
+TESTS += tests/exercises.sh tests/notebook.sh tests/notebook-browser.sh
+EXTRA_DIST += tests/exercises.sh tests/notebook.sh tests/notebook-browser.sh \
 	tests/notebook_check.py tests/notebook_browser.py
