@@ -23,6 +23,7 @@ EXTRA_DIST += plots/style.gp \
 	plots/templates/ch02-gates.gp \
 	plots/templates/ch02-trajectories.gp \
 	plots/templates/ch03-seed-gates.gp \
+	plots/templates/ch03-sign-flip.gp \
 	plots/templates/ch03-tanh-gates.gp \
 	plots/templates/ch03-gru-vs-cho.gp \
 	plots/templates/ch04-grad-norm.gp

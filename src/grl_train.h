@@ -182,7 +182,6 @@ int grl_trainer_alloc(grl_trainer **tr, grl_model *m, const char *task,
                       size_t length, const grl_train_config *cfg);
 void grl_trainer_free(grl_trainer *tr);
 const grl_task *grl_trainer_task(const grl_trainer *tr);
-grl_optim *grl_trainer_optim(grl_trainer *tr);
 
 /* One step: draw a batch from r, forward, loss, full BPTT, clip, update.
  * If the loss, the gradient or the updated parameters are not finite,

@@ -51,15 +51,17 @@ extern "C" {
 /* Chapter helpers (lesson.c)                                          */
 /* ------------------------------------------------------------------ */
 
-/* An extra command-line option of one chapter, e.g. ch07's --steps. */
+/* An extra command-line option of one chapter, e.g. ch07's --steps.  It
+ * becomes a row of the chapter's option table (grl_opt.h): its value goes
+ * through the same strict parsing and messages as the grulab command's. */
 typedef struct {
   const char *name;   /* "--steps" */
-  char type;          /* 'z': size_t, 'Z': size_t of at least 1,
-                         'd': double, 's': const char *,
-                         'f': flag (int set to 1)                      */
+  char type;          /* 'z': size_t, 'Z': size_t of at least 1 (both at
+                         most GRL_SIZE_MAX), 'd': finite double,
+                         's': const char *, 'f': flag (int set to 1)  */
   void *value;        /* where the parsed value goes (keeps its default) */
   const char *arg;    /* "N" for --help; NULL for flags */
-  const char *help;   /* one line for --help */
+  const char *help;   /* --help text; '\n' continues it on a new line */
 } grl_lesson_opt;
 
 struct grl_lesson;
@@ -114,8 +116,9 @@ typedef struct grl_lesson {
 } grl_lesson;
 
 /* Parse the shared options --help, --seed N, --outdir DIR, --quick,
- * --charts (list the chart files and exit) and info->opts; "--opt=VALUE"
- * works too.  Returns 0 to run the lesson.  Otherwise returns non-zero
+ * --charts (list the chart files and exit) and info->opts with the option
+ * layer (getopt_long: "--opt=VALUE" and unambiguous abbreviations work).
+ * Returns 0 to run the lesson.  Otherwise returns non-zero
  * with L->exit_status set: 0 after --help or --charts (printed to
  * stdout), 2 after a bad option (one line on stderr).  On 0 it prints the
  * chapter's banner and creates the output directory if it must.
@@ -196,11 +199,19 @@ int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch);
 
 /* ---- small numeric helpers the chapters share ---- */
 
+/* The chapters' structured input (chapters 2 and 3) for steps t = 1..T,
+ * x_t in row (t-1)*B + b of a (T*B, I) array x, I >= 2, the same in every
+ * batch row b: channel 0 a pulse train, x_t = 1 at t = 5, 25, 45, ...
+ * and 0 elsewhere; channel 1 the sine 0.8 sin(2 pi t / 25), stepped up by
+ * 1 for t > T/2; channels 2.. are 0. */
+void grl_lesson_pulse_sine(double *x, size_t T, size_t B, size_t I);
+
 /* max_i |a_i - b_i| / max_i max(|a_i|, |b_i|) (0 if both are all zero):
  * the normwise relative difference the chapters print when two paths
  * must agree.  Unlike a per-entry ratio it is not fooled by entries that
  * happen to be near zero. */
 double grl_lesson_reldiff(size_t n, const double *a, const double *b);
+
 /* max_i |a_i - b_i| */
 double grl_lesson_absdiff(size_t n, const double *a, const double *b);
 
