@@ -88,9 +88,9 @@ static int ex2_answer(double *v)   /* smallest k with (1/4)^k < 1e-12 */
   return GRL_OK;
 }
 
-static int ex3_answer(double *v)   /* e^(2a) overflows: a > ln(DBL_MAX)/2 */
+static int ex3_answer(double *v)   /* expf(a) overflows: a > ln(FLT_MAX) */
 {
-  *v = 0.5 * log(DBL_MAX);
+  *v = log(FLT_MAX);
   return GRL_OK;
 }
 
@@ -110,9 +110,10 @@ static const grl_exercise exercises[] = {
   {"A gradient that passes back through k sigmoids is multiplied by at\n"
    "most (1/4)^k.  What is the smallest k for which that bound is below\n"
    "1e-12?", ex2_answer, 0.01},
-  {"Section 2 shows tanh written as (e^{2a} − 1)/(e^{2a} + 1) returning NaN\n"
-   "at a = 400.  From which a on does it happen?  Find where e^{2a}\n"
-   "overflows a double (DBL_MAX, in <float.h>).", ex3_answer, 1e-4},
+  {"Section 2 finds form B, e^a/(1 + e^a), turning into NaN from\n"
+   "a = ln(DBL_MAX) on.  A GPU often computes in float.  From which a on is\n"
+   "form B NaN in single precision (FLT_MAX, in <float.h>)?", ex3_answer,
+   1e-4},
   {"libm's tanh(a) returns exactly 1.0 once 1 − tanh(a) ≈ 2e^{−2a} is less\n"
    "than half the gap between 1 and the double just below it, 2^{−54}.\n"
    "Predict the smallest whole number a with tanh(a) == 1.0, then test\n"

@@ -96,10 +96,10 @@ static const grl_exercise exercises[] = {
    "per step going back.  If that factor were 0.5, after how many steps\n"
    "back would the signal first be below a millionth of its size?",
    ex2_answer, 0.01},
-  {"Break the naive BPTT: in its backward step, drop the term that carries\n"
-   "the gradient straight through the update gate to h_prev (dh_prev +=\n"
-   "dh ⊙ z) and rerun.  Which lines of section 1 fail, and what happens to\n"
-   "ch04-grad-norm?", NULL, 0},
+  {"Break the naive BPTT: in its backward step, drop the path that carries\n"
+   "the gradient straight through the update gate to the old state (set\n"
+   "dh[j] = 0 where the comment says dh = delta z) and rerun.  Which lines\n"
+   "of section 1 fail, and what happens to ch04-grad-norm?", NULL, 0},
   {NULL, NULL, 0}
 };
 

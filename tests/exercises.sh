@@ -23,13 +23,13 @@ answer() {
 }
 sig() { calc "1 / (1 + exp(-($1)))"; }
 
-# ch01: sigma'(2.385) = s(1-s); (1/4)^k < 1e-12; e^(2a) overflows at
-# ln(DBL_MAX)/2 with DBL_MAX = (2 - 2^-52) 2^1023; tanh(a) rounds to 1 once
+# ch01: sigma'(2.385) = s(1-s); (1/4)^k < 1e-12; e^a overflows a float at
+# ln(FLT_MAX) with FLT_MAX = (1 - 2^-24) 2^128; tanh(a) rounds to 1 once
 # 2e^(-2a) < 2^-54, i.e. past a = 55 ln 2 / 2.
 s=$(sig 2.385)
 answer ch01-gates 1 "$(calc "$s * (1 - $s)")" "$(calc "$s")"
 answer ch01-gates 2 "$(calc "int(12 / (log(4) / log(10))) + 1")" 19
-answer ch01-gates 3 "$(calc "(1023 * log(2) + log(2 - 2^-52)) / 2")" 709.78
+answer ch01-gates 3 "$(calc "128 * log(2) + log(1 - 2^-24)")" 709.78
 answer ch01-gates 4 "$(calc "int(55 * log(2) / 2) + 1")" 18
 # ch02: half-life ln2/(-ln sigma(3)); 0.9^t < 0.01; logit(2^(-1/100)).
 answer ch02-hidden-state 1 "$(calc "log(2) / -log($(sig 3))")" 6.58
