@@ -52,3 +52,9 @@ endif
 CLEANFILES += plots/ch[0-9][0-9]-*.dat plots/ch[0-9][0-9]-*.gp \
 	plots/ch[0-9][0-9]-*.png plots/ch[0-9][0-9]-*.pdf \
 	plots/ch[0-9][0-9]-*.txt plots/ch[0-9][0-9]-*.err
+
+# The chart templates of chapters 6 and 7: a chapter's generated .gp sets
+# the run's variables and loads its template through the loadpath.
+EXTRA_DIST += plots/templates/ch06-lag.gp plots/templates/ch06-jacobians.gp \
+	plots/templates/ch06-clipping.gp plots/templates/ch07-learning-curves.gp \
+	plots/templates/ch07-lag-trained.gp

@@ -27,6 +27,7 @@ src_libgrulab_la_SOURCES = \
 	src/optim.c \
 	src/task.c \
 	src/train.c \
+	src/session.c \
 	src/gradnorm.c \
 	src/chart.c \
 	src/lesson.c
