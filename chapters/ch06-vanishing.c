@@ -71,6 +71,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_complex_math.h>
@@ -326,18 +327,22 @@ static void lag_chart(grl_lesson *L, const sizes *sz, const char *name,
   }
   /* The measured curves decide the y range, with a decade to spare at
    * the top: references may leave the chart, measurements may not. */
-  grl_chart_gp(ch, "T = %zu\nnseries = %zu\nymin = 1e%d\nymax = 1e%d\n"
-                   "ref_key = '%s'\nseries_name = \"", sz->T, n,
-               (int)floor(log10(lo)) - 1, (int)ceil(log10(hi)) + 1, ref_key);
-  for (size_t i = 0; i < n; i++)
-    grl_chart_gp(ch, "%s'%s'", i ? " " : "", c[i].label);
-  grl_chart_gp(ch, "\"\nseries_lt = \"");
-  for (size_t i = 0; i < n; i++)
-    grl_chart_gp(ch, "%s%d", i ? " " : "", c[i].lt);
-  grl_chart_gp(ch, "\"\nseries_ref = \"");
-  for (size_t i = 0; i < n; i++)
-    grl_chart_gp(ch, "%s%d", i ? " " : "", isnan(ref[i]) ? 0 : 1);
-  grl_chart_gp(ch, "\"\nload 'templates/ch06-lag.gp'\n");
+  char names[512] = "", lts[64] = "", refs[64] = "";
+  for (size_t i = 0; i < n; i++) {
+    size_t a = strlen(names), b = strlen(lts), r = strlen(refs);
+    snprintf(names + a, sizeof names - a, "%s'%s'", i ? " " : "", c[i].label);
+    snprintf(lts + b, sizeof lts - b, "%s%d", i ? " " : "", c[i].lt);
+    snprintf(refs + r, sizeof refs - r, "%s%d", i ? " " : "", isnan(ref[i]) ? 0 : 1);
+  }
+  grl_chart_set(ch, "T", "%zu", sz->T);
+  grl_chart_set(ch, "nseries", "%zu", n);
+  grl_chart_set(ch, "ymin", "1e%d", (int)floor(log10(lo)) - 1);
+  grl_chart_set(ch, "ymax", "1e%d", (int)ceil(log10(hi)) + 1);
+  grl_chart_set_text(ch, "ref_key", "%s", ref_key);
+  grl_chart_set_text(ch, "series_name", "%s", names);
+  grl_chart_set_text(ch, "series_lt", "%s", lts);
+  grl_chart_set_text(ch, "series_ref", "%s", refs);
+  grl_chart_template(ch, "ch06-lag");
   grl_lesson_chart_done(L, ch);
 }
 
@@ -863,10 +868,15 @@ static void jacobian_chart(grl_lesson *L, const sizes *sz, const job *jb)
       row[1 + i] = c[i]->jac[sz->T - t];
     grl_chart_row(ch, 1 + n, row);
   }
-  grl_chart_gp(ch, "T = %zu\nnseries = %zu\nseries_name = \"", sz->T, n);
-  for (size_t i = 0; i < n; i++)
-    grl_chart_gp(ch, "%s'%s'", i ? " " : "", labels[i]);
-  grl_chart_gp(ch, "\"\nload 'templates/ch06-jacobians.gp'\n");
+  char names[512] = "";
+  for (size_t i = 0; i < n; i++) {
+    size_t a = strlen(names);
+    snprintf(names + a, sizeof names - a, "%s'%s'", i ? " " : "", labels[i]);
+  }
+  grl_chart_set(ch, "T", "%zu", sz->T);
+  grl_chart_set(ch, "nseries", "%zu", n);
+  grl_chart_set_text(ch, "series_name", "%s", names);
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
   for (size_t i = 0; i < n; i++) {
     char lab[80];
@@ -1118,11 +1128,14 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *run)
                                     run[0].lam[i], run[1].log[i].loss,
                                     run[1].log[i].grad_norm,
                                     run[1].log[i].update_norm});
-  grl_chart_gp(ch, "lr = %g\nthreshold = %g\nsteps = %zu\ndiverged = %d\n"
-                   "growth = %.6g\nk0 = %zu\ng0 = %.6g\n"
-                   "load 'templates/ch06-clipping.gp'\n",
-               lr, threshold, nrow, diverged, fabs(1 - lr * lam), k0 + 1,
-               u->log[k0].grad_norm);
+  grl_chart_set(ch, "lr", "%g", lr);
+  grl_chart_set(ch, "threshold", "%g", threshold);
+  grl_chart_set(ch, "steps", "%zu", nrow);
+  grl_chart_set(ch, "diverged", "%d", diverged);
+  grl_chart_set(ch, "growth", "%.6g", fabs(1 - lr * lam));
+  grl_chart_set(ch, "k0", "%zu", k0 + 1);
+  grl_chart_set(ch, "g0", "%.6g", u->log[k0].grad_norm);
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
 }
 

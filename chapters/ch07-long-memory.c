@@ -57,6 +57,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
@@ -347,16 +348,25 @@ static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
   }
   free(row);
   /* what the template needs: panels, series, colours and names */
-  grl_chart_gp(ch, "npanel = %zu\nnconfig = %zu\nlast_step = %zu\n"
-                   "first_loss = %.4g\nmean_step = %zu\nbatch = %d\n",
-               nT, ncf, rows, first_loss, mean_step, BATCH);
-  grl_chart_gp(ch, "panel_T = \"");
-  for (size_t l = 0; l < nT; l++)
-    grl_chart_gp(ch, "%s%zu", l ? " " : "", Ts[l]);
-  grl_chart_gp(ch, "\"\nconfig_name = \"");
-  for (size_t c = 0; c < ncf; c++)
-    grl_chart_gp(ch, "%s'%s'", c ? " " : "", cf[c].name);
-  grl_chart_gp(ch, "\"\nload 'templates/ch07-learning-curves.gp'\n");
+  char panels[128] = "", names[512] = "";
+  for (size_t l = 0; l < nT; l++) {
+    size_t a = strlen(panels);
+    snprintf(panels + a, sizeof panels - a, "%s%zu", l ? " " : "", Ts[l]);
+  }
+  for (size_t c = 0; c < ncf; c++) {
+    size_t a = strlen(names);
+    snprintf(names + a, sizeof names - a, "%s'%s'", c ? " " : "", cf[c].name);
+  }
+  grl_chart_set(ch, "npanel", "%zu", nT);
+  grl_chart_set(ch, "nconfig", "%zu", ncf);
+  grl_chart_set(ch, "last_step", "%zu", rows);
+  grl_chart_set(ch, "first_loss", "%.4g", first_loss);
+  grl_chart_set(ch, "mean_step", "%zu", mean_step);
+  grl_chart_set(ch, "batch", "%d", BATCH);
+  grl_chart_set(ch, "smooth", "%zu", w);
+  grl_chart_set_text(ch, "panel_T", "%s", panels);
+  grl_chart_set_text(ch, "config_name", "%s", names);
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
 }
 
@@ -510,10 +520,15 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
     }
     grl_chart_row(ch, j, row);
   }
-  grl_chart_gp(ch, "T = %zu\nnconfig = %zu\nconfig_name = \"", Tl, ncf);
-  for (size_t c = 0; c < ncf; c++)
-    grl_chart_gp(ch, "%s'%s'", c ? " " : "", cf[c].name);
-  grl_chart_gp(ch, "\"\nload 'templates/ch07-lag-trained.gp'\n");
+  char names[512] = "";
+  for (size_t c = 0; c < ncf; c++) {
+    size_t a = strlen(names);
+    snprintf(names + a, sizeof names - a, "%s'%s'", c ? " " : "", cf[c].name);
+  }
+  grl_chart_set(ch, "T", "%zu", Tl);
+  grl_chart_set(ch, "nconfig", "%zu", ncf);
+  grl_chart_set_text(ch, "config_name", "%s", names);
+  grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
 
   /* What the numbers say, configuration by configuration. */

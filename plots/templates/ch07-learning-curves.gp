@@ -4,6 +4,7 @@
 #   npanel, panel_T   the lengths T, one panel each ("50 100")
 #   nconfig, config_name  the configurations, quoted words ("'rnn' 'gru'")
 #   last_step, batch  the steps plotted, sequences per batch
+#   smooth            the smoothing window (batch losses averaged)
 #   first_loss, mean_step  the mean first-batch loss, and the step by which
 #                     every run's smoothed loss was below 0.2
 # Columns of dat: step, then for series i = 0, 1, ... (panel p, config c:
@@ -12,7 +13,7 @@
 set multiplot layout 1,npanel title chart_title font font_title
 unset title
 set xlabel sprintf('training step (batches of %d)', batch)
-set ylabel 'training loss: batch MSE, mean of the last 50 steps'
+set ylabel sprintf('training loss: batch MSE, mean of the last %d steps', smooth)
 @log_y
 set xrange [1:last_step]
 set yrange [5e-4:5]
