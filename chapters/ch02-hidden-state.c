@@ -224,7 +224,7 @@ static int driven_run(grl_lesson *L, driven *d)
   size_t T = d->T, H = d->H, I = d->I;
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   d->x = malloc(T * I * sizeof *d->x);
-  int rc = (!rng || !d->x) ? GRL_ENOMEM : GRL_OK;
+  int rc = (!rng || !d->x) ? grl_fail(GRL_ENOMEM, "ch02: out of memory") : GRL_OK;
   if (!rc)
     rc = grl_model_alloc(&d->m, &grl_cell_gru, I, H, 0);
   if (!rc)
@@ -408,7 +408,7 @@ static void charts_of_run(grl_lesson *L, driven *d)
   double *row = malloc((3 + H) * sizeof *row);   /* (3 + H) */
   if (!row) {
     grl_chart_abort(ch);
-    grl_lesson_error(L, GRL_ENOMEM, "allocation");
+    grl_lesson_error(L, grl_fail(GRL_ENOMEM, "ch02: out of memory"), "allocation");
     return;
   }
   for (size_t t = 1; t <= T; t++) {
