@@ -82,7 +82,11 @@ static void interpolation(grl_lesson *L)
 {
   grl_lesson_section(L, "The update is an interpolation");
   const double h = 0.412, n = -0.731;
-  grl_lesson_say(L, "One unit with h = %.3f and candidate n = %.3f:", h, n);
+  grl_lesson_say(L,
+    "One unit with h = %.3f and candidate n = %.3f.  Each line computes h'\n"
+    "as (1-z)n + zh; 'known' is the same h' computed as h + (1-z)(n-h), and\n"
+    "error = the first minus the second (signed): the two orders of the\n"
+    "arithmetic agree to rounding.", h, n);
   const double zs[] = {0.0, 0.25, 0.5, 0.9, 1.0};
   int between = 1;
   for (size_t k = 0; k < sizeof zs / sizeof zs[0]; k++) {
@@ -160,7 +164,7 @@ static void memory(grl_lesson *L)
     char label[64];
     snprintf(label, sizeof label, "unit %zu: z = sigma(%.1f)", j, bz[j]);
     grl_lesson_value(L, label, z);
-    snprintf(label, sizeof label, "  h_%zu measured", T);
+    snprintf(label, sizeof label, "  h_%zu driver vs z^t h_0", T);
     grl_lesson_known(L, label, gsl_matrix_get(s->Hs, T, j),
                      pow(z, (double)T) * h0[j]);
     snprintf(label, sizeof label, "  half-life ln2/(-ln z), steps");

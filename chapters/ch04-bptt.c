@@ -402,6 +402,8 @@ int main(int argc, char **argv)
   theta[k] -= 2.0 * hstep;
   double Lm = loss_value(&p, s, theta);
   double numeric = (Lp - Lm) / (2.0 * hstep);
+  grl_lesson_say(&L, "(L(theta + h e_k) - L(theta - h e_k)) / 2h for the entry W_hn[1][2];\n"
+                     "'diff' is BPTT minus central:");
   grl_lesson_versus(&L, "dL/dW_hn[1][2] by BPTT", lib.dtheta[k], "central", numeric);
   /* The central difference's own error: truncation of order h^2, and
    * rounding of order eps |L| / h (L is summed from many terms). */
