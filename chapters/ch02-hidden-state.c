@@ -55,7 +55,47 @@
 
 static const char *const charts[] = {"memory", "gates", "trajectories", NULL};
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* half-life ln 2 / (-ln z), z = sigma(3) */
+{
+  *v = log(2.0) / -log(grl_sigmoid(3.0));
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* smallest t with 0.9^t < 0.01 */
+{
+  int t = 0;
+  while (pow(0.9, t) >= 0.01)
+    t++;
+  *v = t;
+  return GRL_OK;
+}
+
+static int ex3_answer(double *v)   /* b_z = logit(z) with z^100 = 1/2 */
+{
+  double z = pow(0.5, 1.0 / 100.0);
+  *v = log(z / (1.0 - z));
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"Predict the half-life of a unit whose update-gate bias is b_z = 3\n"
+   "(z = σ(3)), then measure it: add a fourth unit with b_z = 3 to\n"
+   "section 2 (H = 4) and rerun.", ex1_answer, 0.01},
+  {"With z = 0.9 and n = 0, after how many steps has h_t first fallen below\n"
+   "1% of h_0?", ex2_answer, 0.01},
+  {"Which update-gate bias b_z gives a half-life of exactly 100 steps?",
+   ex3_answer, 0.005},
+  {"In section 3, narrow the spread of b_iz from −2 … +4 to −1 … +1 and\n"
+   "rerun.  In ch02-gates and ch02-trajectories, which units still follow\n"
+   "the pulse train step by step, and which integrate the sine's step?",
+   NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch02-hidden-state",
   .title = "The hidden-state update: interpolation and memory",
   .summary =

@@ -62,7 +62,39 @@
 static const char *const charts[] = {"tanh-gates", "sign-flip", "seed-gates",
                                      "gru-vs-cho", NULL};
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* reset-after minus reset-before, h = 0 */
+{
+  const double r = 0.3, b_hn = 0.25;
+  *v = b_hn - r * b_hn;            /* W_hn(r*0) + b_hn  -  r*(W_hn 0 + b_hn) */
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* the uncoupled cell's bound i/(1-f) */
+{
+  const double f = grl_sigmoid(2.5), i = grl_sigmoid(2.5);
+  *v = i / (1.0 - f);
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"Predict the step-1 difference between gru and gru-cho.  From h_0 = 0,\n"
+   "by how much do the two candidates' pre-activations differ for a unit\n"
+   "with r = 0.3 and b_hn = 0.25 (gru-cho's minus gru's)?  Section 5\n"
+   "checks the formula you need.", ex1_answer, 0.01},
+  {"The article's uncoupled cell with b_f = b_i = b can grow up to\n"
+   "i/(1 − f).  Predict that bound for b = 2.5, then set both biases to\n"
+   "2.5 in section 2 and check that the largest |h_t| stays under it.",
+   ex2_answer, 0.005},
+  {"Run `grulab gradcheck --cell seed` and find the tensors whose gradient\n"
+   "is exactly zero.  Why does the check still pass, and what would you\n"
+   "change in the article's equations so that o is used?", NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch03-article-cell",
   .title = "The article's cell against the real GRU and the LSTM",
   .summary =

@@ -68,7 +68,41 @@
 
 static const char *const charts[] = {"v-curve", "per-tensor", "floor", NULL};
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* the central difference's step eps^(1/3) */
+{
+  *v = cbrt(DBL_EPSILON);
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* digits left at the best step: eps^(2/3) */
+{
+  *v = -log10(pow(DBL_EPSILON, 2.0 / 3.0));
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"The central difference's error is about h² (truncation) plus ε/h\n"
+   "(rounding), with ε = DBL_EPSILON.  Up to a constant factor, which step\n"
+   "h balances the two?  Give ε^{1/3} for double precision and compare\n"
+   "with `grulab gradcheck --help`.", ex1_answer, 0.01},
+  {"At that step both errors are about ε^{2/3}.  How many correct decimal\n"
+   "digits (−log10 of the relative error) do you expect from the central\n"
+   "difference at its best step?", ex2_answer, 0.02},
+  {"Break the backward of one gate and locate the bug: in a copy of\n"
+   "src/cell_gru.c, change σ′ = s(1 − s) of the z gate to s(1 + s), build, and\n"
+   "run `grulab gradcheck --cell gru`.  Which tensors fail, and which of\n"
+   "their rows point at the z gate?", NULL, 0},
+  {"Why can the complex step use h = 1e-20 when the central difference\n"
+   "cannot go below about 1e-6?  Rerun section 1's V-curve in your head:\n"
+   "which of the two error terms does the complex step not have?",
+   NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch05-gradient-checks",
   .title = "Gradient checks: four numerical derivatives against BPTT",
   .summary =
