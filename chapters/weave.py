@@ -366,21 +366,45 @@ EQ = re.compile(r"^(\$[^$]+\$)(.*)$")
 
 
 def indented_markdown(lines, heading):
-    body = [l for l in lines if l.strip()]
     if ITEM.match(lines[0]):
         return comment_markdown(lines, heading)
-    if all(EQ.match(l) for l in body):
-        # A column of equations, each with its note on the right.
-        out = ["::: equations"]
-        for l in body:
-            math, note = EQ.match(l).groups()
-            eq = "$\\displaystyle " + math[1:]
-            out.append(eq + (" [%s]{.note}" % escape(note.strip())
-                             if note.strip() else "") + "\\")
-        out[-1] = out[-1][:-1]
-        out.append(":::")
-        return "\n".join(out)
-    return fence(trim(lines), "block")
+    # Groups of lines between blank lines: a group of equations is typeset,
+    # the other groups (with the blank lines between them) shown as they are.
+    groups, cur = [], []
+    for l in lines + [""]:
+        if l.strip():
+            cur.append(l)
+        elif cur:
+            groups.append(cur)
+            cur = []
+    out, plain = [], []
+    for g in groups:
+        if all(EQ.match(l) for l in g):
+            if plain:
+                out.append(fence(plain[:-1], "block"))
+                plain = []
+            out.append(equations(g))
+        else:
+            plain += g + [""]
+    if plain:
+        out.append(fence(plain[:-1], "block"))
+    return "\n\n".join(out)
+
+
+def equations(body):
+    """A column of equations, each with its note beside it: a headerless
+    pandoc table, so that the notes line up."""
+    rows = []
+    for l in body:
+        math, note = EQ.match(l).groups()
+        rows.append(("$\\displaystyle " + math[1:], escape(note.strip())))
+    w = max(len(m) for m, _ in rows) + 2
+    wn = max([len(n) for _, n in rows] + [4])
+    rule = "-" * w + " " + "-" * wn
+    out = ["::: equations", rule]
+    out += [m.ljust(w) + " " + n for m, n in rows]
+    out += [rule, ":::"]
+    return "\n".join(out)
 
 
 def fence(lines, cls):
