@@ -339,7 +339,7 @@ def comment_markdown(lines, heading="###"):
                     l2 = lines[i]
                     body.append(l2[min(col, indent_of(l2)):] if l2.strip() else "")
                     i += 1
-                items.append(comment_markdown(body, heading))
+                items.append(comment_markdown(body, None))
                 while i < len(lines) and not lines[i].strip() and \
                         i + 1 < len(lines) and ITEM.match(lines[i + 1]):
                     i += 1
@@ -353,7 +353,7 @@ def comment_markdown(lines, heading="###"):
                 and (j == i or not ITEM.match(lines[j])):
             j += 1
         para = " ".join(x.strip() for x in lines[i:j])
-        if j == i + 1 and j < len(lines) and lines[j].strip() \
+        if heading and j == i + 1 and j < len(lines) and lines[j].strip() \
                 and indent_of(lines[j]) > 0 and len(para) < 60:
             md.append("%s %s" % (heading, escape(para.rstrip(":"))))
         else:
