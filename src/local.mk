@@ -31,6 +31,7 @@ src_libgrulab_la_SOURCES = \
 	src/optim.c \
 	src/task.c \
 	src/train.c \
+	src/session.c \
 	src/gradnorm.c
 src_libgrulab_la_CPPFLAGS = $(LIB_CPPFLAGS)
 src_libgrulab_la_LIBADD = $(GRL_LIBS)
