@@ -219,16 +219,15 @@ def parse_source(text):
         if RULE.match(l):
             prose = []
             j = i + 1
-            while j < len(lines) and not RULE.match(lines[j]):
-                bm = BOXLINE.match(lines[j])
-                if not bm:
-                    die("line %d: a banner line must be /* ... */" % (j + 1))
-                prose.append(bm.group(1)[1:].rstrip())
+            while j < len(lines) and not RULE.match(lines[j]) \
+                    and BOXLINE.match(lines[j]):
+                prose.append(BOXLINE.match(lines[j]).group(1)[1:].rstrip())
                 j += 1
-            title = prose[0].strip() if prose else ""
-            cells.append(Cell(i + 1, prose[1:], title))
-            i = j + 1
-            continue
+            if j < len(lines) and RULE.match(lines[j]) and prose:
+                cells.append(Cell(i + 1, prose[1:], prose[0].strip()))
+                i = j + 1
+                continue
+            # A rule that opens no box is a separator: it stays in the code.
         if m:
             indent, rest = m.groups()
             prose = []
