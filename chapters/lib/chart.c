@@ -15,6 +15,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_chart.h"
 
 #include <math.h>
 #include <stdarg.h>
