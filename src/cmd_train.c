@@ -26,7 +26,8 @@ static void train_help(FILE *f)
 "Train a recurrent cell with a linear readout on a long-memory task, with\n"
 "full backpropagation through time, then test it on 1000 fresh sequences.\n"
 "\n"
-"  --task NAME         adding (default) or copy\n"
+"  --task NAME         adding (default), copy, or text (a language model;\n"
+"                        see grulab train --task text --help)\n"
 "                        adding: values ~ U[0,1] and two markers, one in each\n"
 "                        half; predict the sum of the two marked values.\n"
 "                        Always answering 1 scores MSE 1/6 = 0.1667, the\n"
@@ -139,6 +140,11 @@ int cmd_train(int argc, char **argv)
     {"log", required_argument, NULL, 'l'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
+  /* --task text is a language model with options of its own (cmd_text.c) */
+  for (int i = 1; i < argc; i++)
+    if ((!strcmp(argv[i], "--task") && i + 1 < argc && !strcmp(argv[i + 1], "text"))
+        || !strcmp(argv[i], "--task=text"))
+      return cmd_train_text(argc, argv);
   const char *task = "adding", *optimizer = "adam", *save = NULL,
              *logpath = NULL;
   const grl_cell *cell = NULL;

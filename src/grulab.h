@@ -301,7 +301,8 @@ int grl_seq_alloc(grl_seq **s, const grl_model *m, size_t T, size_t B);
 void grl_seq_free(grl_seq *s);
 
 /* Run the recurrence over x (T*B, I) from h0, c0 ((B, H) each, NULL =
- * zeros).  theta is a block laid out like m->theta (NULL = m->theta).
+ * zeros).  x == NULL: the caller has already filled s->XP (T*B, G*H) with
+ * the input projections, e.g. by gathering Wx's columns for a one-hot x.  theta is a block laid out like m->theta (NULL = m->theta).
  * Fails with GRL_ENONFINITE if a state is not finite. */
 int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
                     const double *h0, const double *c0);
@@ -315,6 +316,8 @@ gsl_matrix_view grl_seq_cT(grl_seq *s);   /* LSTM only */
  *   dtheta (n)    parameter gradients ACCUMULATED (+=)
  *   dx (T*B, I)   ACCUMULATED, or NULL
  *   dh0, dc0 (B,H) OVERWRITTEN, or NULL
+ * x == NULL (the caller filled XP): dWx, dbx and dx are left to the
+ * caller, who reads dL/dXP from s->dXP.
  * Afterwards s->dHs holds dL/dh_t for every t. */
 int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
                      const double *dout, const double *dhT, const double *dcT,
@@ -345,5 +348,6 @@ double grl_seq_flops(const grl_model *m, size_t T, size_t B);
 #include "grl_gradcheck.h"   /* gradient checks                              */
 #include "grl_train.h"       /* readouts, losses, optimisers, tasks, training */
 #include "grl_chart.h"       /* chart writer and chapter helpers              */
+#include "grl_text.h"        /* character-level language models on bytes      */
 
 #endif /* GRULAB_H */

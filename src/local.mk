@@ -1,6 +1,7 @@
 # src/local.mk -- libgrulab and the grulab command.
 lib_LTLIBRARIES += src/libgrulab.la
-include_HEADERS = src/grulab.h src/grl_gradcheck.h src/grl_train.h src/grl_chart.h
+include_HEADERS = src/grulab.h src/grl_gradcheck.h src/grl_train.h src/grl_chart.h \
+	src/grl_text.h
 src_libgrulab_la_SOURCES = \
 	src/error.c \
 	src/activation.c \
@@ -26,6 +27,7 @@ src_libgrulab_la_SOURCES = \
 	src/loss.c \
 	src/optim.c \
 	src/task.c \
+	src/text.c \
 	src/train.c \
 	src/gradnorm.c \
 	src/chart.c \
@@ -39,7 +41,8 @@ src_grulab_SOURCES = \
 	src/cli.c \
 	src/cmd_tensor.c \
 	src/cmd_gradcheck.c \
-	src/cmd_train.c
+	src/cmd_train.c \
+	src/cmd_text.c
 src_grulab_LDADD = src/libgrulab.la $(GRL_LIBS)
 
 pkgconfigdir = $(libdir)/pkgconfig
