@@ -16,7 +16,8 @@ CHAPTERS = \
 	chapters/ch04-bptt \
 	chapters/ch05-gradient-checks \
 	chapters/ch06-vanishing \
-	chapters/ch07-long-memory
+	chapters/ch07-long-memory \
+	chapters/ch08-reading-text
 CHAPTER_CHECKS = \
 	tests/ch01-gates.sh \
 	tests/ch02-hidden-state.sh \
@@ -24,7 +25,8 @@ CHAPTER_CHECKS = \
 	tests/ch04-bptt.sh \
 	tests/ch05-gradient-checks.sh \
 	tests/ch06-vanishing.sh \
-	tests/ch07-long-memory.sh
+	tests/ch07-long-memory.sh \
+	tests/ch08-reading-text.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
 CHAPTER_CPPFLAGS = $(AM_CPPFLAGS) -DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
@@ -53,6 +55,10 @@ chapters_ch06_vanishing_LDADD = $(CHAPTER_LDADD)
 chapters_ch07_long_memory_SOURCES = chapters/ch07-long-memory.c
 chapters_ch07_long_memory_CPPFLAGS = $(CHAPTER_CPPFLAGS)
 chapters_ch07_long_memory_LDADD = $(CHAPTER_LDADD)
+
+chapters_ch08_reading_text_SOURCES = chapters/ch08-reading-text.c
+chapters_ch08_reading_text_CPPFLAGS = $(CHAPTER_CPPFLAGS)
+chapters_ch08_reading_text_LDADD = $(CHAPTER_LDADD)
 
 # The chapter tests: each runs its chapter with --quick and checks its
 # charts (tests/chapter.sh).  tests/chart tests the chart writer itself.

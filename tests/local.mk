@@ -27,3 +27,4 @@ include tests/driver.mk
 include tests/cells.mk
 include tests/gradcheck.mk
 include tests/train.mk
+include tests/text.mk
