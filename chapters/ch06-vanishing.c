@@ -55,6 +55,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
@@ -463,7 +464,7 @@ static void clipping(grl_lesson *L, const sizes *sz)
     grl_trainer *tr = NULL;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, sz->seed);
-    grl_train_config cfg = {"sgd", lr, clip ? threshold : 0.0, 50};
+    grl_train_config cfg = {"sgd", lr, clip ? threshold : 0.0, 50, NULL};
     int st = grl_model_alloc(&m, &grl_cell_rnn, 2, sz->H, 1);
     if (!st) {
       grl_model_init_uniform(m, r);

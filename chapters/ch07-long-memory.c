@@ -47,6 +47,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
@@ -178,7 +179,7 @@ static void train_one(grl_lesson *L, run *ru, size_t H, size_t steps,
   if (!st) {
     /* PyTorch's default: U(-1/sqrt(H), 1/sqrt(H)), readout included */
     grl_model_init_uniform(ru->m, r);
-    grl_train_config cfg = {"adam", 1e-3, 1.0, BATCH};
+    grl_train_config cfg = {"adam", 1e-3, 1.0, BATCH, NULL};
     st = grl_trainer_alloc(&tr, ru->m, "adding", ru->T, &cfg);
   }
   if (!st) {

@@ -54,6 +54,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
 
 #include <errno.h>
 #include <gsl/gsl_errno.h>

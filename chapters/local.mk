@@ -1,13 +1,15 @@
 # chapters/local.mk -- one program per lesson, built by `make` into
-# chapters/chNN-slug.  A chapter compiles on its own against libgrulab.
+# chapters/chNN-slug from chapters/chNN-slug.c.  A chapter compiles on its
+# own against libgrulab and the chapters' helpers in chapters/lib/ (lesson
+# output and options, grl_lesson.h; the chart writer, grl_chart.h) with
+# the option layer (src/opt/), which are not installed.
 #
 # GRL_PLOTDIR makes a chapter's default --outdir the build tree's plots/
-# directory (see grl_lesson_begin in src/grl_chart.h).
+# directory (see grl_lesson_begin in chapters/lib/grl_lesson.h).
 #
 # To add a chapter chNN-slug:
 #   1. add chapters/chNN-slug to CHAPTERS below;
-#   2. add its three lines (_SOURCES, _CPPFLAGS, _LDADD) like the others;
-#   3. add tests/chNN-slug.sh (a copy of another chapter's, two lines) to
+#   2. add tests/chNN-slug.sh (a copy of another chapter's, two lines) to
 #      CHAPTER_CHECKS.  `make plots` and `make check` then pick it up.
 CHAPTERS = \
 	chapters/ch01-gates \
@@ -29,40 +31,23 @@ CHAPTER_CHECKS = \
 	tests/ch08-reading-text.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
-CHAPTER_CPPFLAGS = $(AM_CPPFLAGS) -DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
-CHAPTER_LDADD = src/libgrulab.la $(GRL_LIBS)
+AM_CPPFLAGS += -I$(top_srcdir)/chapters/lib -I$(top_srcdir)/src/opt \
+	-DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
+CHAPTER_LDADD = chapters/lib/libchapter.a src/opt/libopt.a src/libgrulab.la \
+	$(GRL_LIBS)
+LDADD = $(CHAPTER_LDADD)
 
-chapters_ch01_gates_SOURCES = chapters/ch01-gates.c
-chapters_ch01_gates_CPPFLAGS = $(CHAPTER_CPPFLAGS)
-chapters_ch01_gates_LDADD = $(CHAPTER_LDADD)
-chapters_ch02_hidden_state_SOURCES = chapters/ch02-hidden-state.c
-chapters_ch02_hidden_state_CPPFLAGS = $(CHAPTER_CPPFLAGS)
-chapters_ch02_hidden_state_LDADD = $(CHAPTER_LDADD)
-chapters_ch03_article_cell_SOURCES = chapters/ch03-article-cell.c
-chapters_ch03_article_cell_CPPFLAGS = $(CHAPTER_CPPFLAGS)
-chapters_ch03_article_cell_LDADD = $(CHAPTER_LDADD)
-chapters_ch04_bptt_SOURCES = chapters/ch04-bptt.c
-chapters_ch04_bptt_CPPFLAGS = $(CHAPTER_CPPFLAGS)
-chapters_ch04_bptt_LDADD = $(CHAPTER_LDADD)
-chapters_ch05_gradient_checks_SOURCES = chapters/ch05-gradient-checks.c
-chapters_ch05_gradient_checks_CPPFLAGS = $(CHAPTER_CPPFLAGS)
-chapters_ch05_gradient_checks_LDADD = $(CHAPTER_LDADD)
-
-chapters_ch06_vanishing_SOURCES = chapters/ch06-vanishing.c
-chapters_ch06_vanishing_CPPFLAGS = $(CHAPTER_CPPFLAGS)
-chapters_ch06_vanishing_LDADD = $(CHAPTER_LDADD)
-
-chapters_ch07_long_memory_SOURCES = chapters/ch07-long-memory.c
-chapters_ch07_long_memory_CPPFLAGS = $(CHAPTER_CPPFLAGS)
-chapters_ch07_long_memory_LDADD = $(CHAPTER_LDADD)
-
-chapters_ch08_reading_text_SOURCES = chapters/ch08-reading-text.c
-chapters_ch08_reading_text_CPPFLAGS = $(CHAPTER_CPPFLAGS)
-chapters_ch08_reading_text_LDADD = $(CHAPTER_LDADD)
+# The chapters' helpers: a library of their own, not installed.
+noinst_LIBRARIES += chapters/lib/libchapter.a
+chapters_lib_libchapter_a_SOURCES = \
+	chapters/lib/grl_lesson.h \
+	chapters/lib/lesson.c \
+	chapters/lib/grl_chart.h \
+	chapters/lib/chart.c
 
 # The chapter tests: each runs its chapter with --quick and checks its
 # charts (tests/chapter.sh).  tests/chart tests the chart writer itself.
 check_PROGRAMS += tests/chart
-tests_chart_LDADD = $(TAP_LDADD)
+tests_chart_LDADD = tests/libtap.a $(CHAPTER_LDADD)
 TESTS += tests/chart $(CHAPTER_CHECKS)
 EXTRA_DIST += tests/chapter.sh $(CHAPTER_CHECKS)

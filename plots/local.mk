@@ -6,11 +6,30 @@
 #                plots/chNN-*.gp to PNG (pngcairo, 1280x800) and PDF
 #                (pdfcairo), with the shared style plots/style.gp.
 #
-# Chapters never run gnuplot; this rule does.  style.gp reads grl_term
-# ('png' or 'pdf') and grl_output to choose the terminal, and is found
-# through gnuplot's loadpath, so VPATH builds render from the build tree.
+# Chapters never run gnuplot; this rule does.  A chapter's chNN-NAME.gp is
+# small: it loads style.gp, sets the variables that vary with the run, and
+# loads the chart's fixed script plots/templates/TEMPLATE.gp, the file a
+# lecturer edits.  style.gp reads grl_term ('png' or 'pdf') and grl_output
+# to choose the terminal.  Both are found through gnuplot's loadpath (the
+# source tree's plots/), so VPATH builds render from the build tree.
 # A chart that makes gnuplot print anything on stderr fails the rule.
-EXTRA_DIST += plots/style.gp
+#
+# Every template must be listed here, or `make distcheck` (whose chapter
+# tests render every chart) cannot find it.
+EXTRA_DIST += plots/style.gp \
+	plots/templates/ch01-activations.gp \
+	plots/templates/ch01-stable-forms.gp \
+	plots/templates/ch02-memory.gp \
+	plots/templates/ch02-gates.gp \
+	plots/templates/ch02-trajectories.gp \
+	plots/templates/ch03-seed-gates.gp \
+	plots/templates/ch03-sign-flip.gp \
+	plots/templates/ch03-tanh-gates.gp \
+	plots/templates/ch03-gru-vs-cho.gp \
+	plots/templates/ch04-grad-norm.gp \
+	plots/templates/ch05-v-curve.gp \
+	plots/templates/ch05-per-tensor.gp \
+	plots/templates/ch05-floor.gp
 
 PLOTDIR = $(abs_top_builddir)/plots
 GNUPLOT_RENDER = $(GNUPLOT) -e "set loadpath '$(abs_top_srcdir)/plots'"

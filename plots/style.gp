@@ -2,6 +2,8 @@
 #
 # Every chart script a chapter writes begins with  load 'style.gp' , found
 # through gnuplot's loadpath, so all the charts of a lecture look alike.
+# It then sets the run's variables (dat, chart_title, ...) and loads the
+# chart's fixed script from plots/templates/, also through the loadpath.
 #
 # The output is chosen by two variables set before the script runs
 # (`make plots` sets them; see plots/local.mk):

@@ -17,12 +17,23 @@
 
 static const char *const gate_names[] = {"r", "z", "n"};
 
-/* Rows [k*H, (k+1)*H) of a stacked (3H, n) weight, or entries of a bias. */
-static gsl_matrix_view wrows(gsl_matrix *W, size_t k0, size_t k1, size_t H)
+/* The gate blocks [k0*H, k1*H) of a stacked weight's rows, a bias, or a
+ * (B, .*H) matrix's columns. */
+static _gsl_matrix_const_view wrows(const gsl_matrix *W, size_t k0, size_t k1,
+                                   size_t H)
 {
-  return gsl_matrix_submatrix(W, k0 * H, 0, (k1 - k0) * H, W->size2);
+  return gsl_matrix_const_submatrix(W, k0 * H, 0, (k1 - k0) * H, W->size2);
 }
-static gsl_vector_view brows(gsl_vector *v, size_t k0, size_t k1, size_t H)
+static gsl_matrix_view dwrows(gsl_matrix *dW, size_t k0, size_t k1, size_t H)
+{
+  return gsl_matrix_submatrix(dW, k0 * H, 0, (k1 - k0) * H, dW->size2);
+}
+static _gsl_vector_const_view brows(const gsl_vector *v, size_t k0, size_t k1,
+                                   size_t H)
+{
+  return gsl_vector_const_subvector(v, k0 * H, (k1 - k0) * H);
+}
+static gsl_vector_view dbrows(gsl_vector *v, size_t k0, size_t k1, size_t H)
 {
   return gsl_vector_subvector(v, k0 * H, (k1 - k0) * H);
 }
@@ -31,25 +42,23 @@ static gsl_matrix_view cols(gsl_matrix *a, size_t k0, size_t k1, size_t H)
   return gsl_matrix_submatrix(a, 0, k0 * H, a->size1, (k1 - k0) * H);
 }
 
-static void cho_forward(const grl_views *p, const gsl_matrix *xp,
-                        const gsl_matrix *h_prev, const gsl_matrix *c_prev,
-                        gsl_matrix *h, gsl_matrix *c, gsl_matrix *cache,
-                        gsl_matrix *work)
+static void cho_forward(grl_step *s, const grl_const_views *p)
 {
-  (void)c_prev; (void)c;
-  size_t B = h->size1, H = h->size2;
-  grl_views *q = (grl_views *)p;
-  gsl_matrix_view Wrz = wrows(&q->Wh.matrix, 0, 2, H), Wn = wrows(&q->Wh.matrix, 2, 3, H);
-  gsl_vector_view brz = brows(&q->bh.vector, 0, 2, H), bn = brows(&q->bh.vector, 2, 3, H);
-  gsl_matrix_view hrz = cols(work, 0, 2, H);     /* (B, 2H) W_h{r,z} h + b_h{r,z} */
-  gsl_matrix_view hn = cols(work, 2, 3, H);      /* (B, H)  W_hn (r*h) + b_hn      */
-  gsl_matrix_view rh = cols(cache, 3, 4, H);     /* (B, H)  r * h                  */
+  size_t B = s->h->size1, H = s->h->size2;
+  gsl_matrix_const_view Wrz = wrows(&p->Wh.matrix, 0, 2, H);  /* (2H, H) */
+  gsl_matrix_const_view Wn = wrows(&p->Wh.matrix, 2, 3, H);   /* (H, H)  */
+  gsl_vector_const_view brz = brows(&p->bh.vector, 0, 2, H);  /* (2H)    */
+  gsl_vector_const_view bn = brows(&p->bh.vector, 2, 3, H);   /* (H)     */
+  gsl_matrix_view hrz = cols(s->work, 0, 2, H);  /* (B, 2H) W_h{r,z} h + b_h{r,z} */
+  gsl_matrix_view hn = cols(s->work, 2, 3, H);   /* (B, H)  W_hn (r*h) + b_hn     */
+  gsl_matrix_view rh = cols(s->cache, 3, 4, H);  /* (B, H)  r * h                 */
 
-  grl_affine_forward(&hrz.matrix, 0.0, h_prev, &Wrz.matrix, &brz.vector);
+  grl_affine_forward(&hrz.matrix, 0.0, s->h_prev, &Wrz.matrix, &brz.vector);
   for (size_t b = 0; b < B; b++) {
-    const double *xr = xp->data + b * xp->tda, *hr = hrz.matrix.data + b * work->tda;
-    const double *hpr = h_prev->data + b * h_prev->tda;
-    double *cr = cache->data + b * cache->tda;
+    const double *xr = grl_crow(s->xp, b);               /* (3H) */
+    const double *hr = grl_row(&hrz.matrix, b);          /* (2H) */
+    const double *hpr = grl_crow(s->h_prev, b);          /* (H)  */
+    double *cr = grl_row(s->cache, b);                   /* (4H) r z n rh */
     for (size_t j = 0; j < H; j++) {
       /* r = sigma(W_ir x + b_ir + W_hr h + b_hr) */
       cr[j] = grl_sigmoid(xr[j] + hr[j]);
@@ -61,9 +70,10 @@ static void cho_forward(const grl_views *p, const gsl_matrix *xp,
   }
   grl_affine_forward(&hn.matrix, 0.0, &rh.matrix, &Wn.matrix, &bn.vector);
   for (size_t b = 0; b < B; b++) {
-    const double *xr = xp->data + b * xp->tda, *hnr = hn.matrix.data + b * work->tda;
-    const double *hpr = h_prev->data + b * h_prev->tda;
-    double *cr = cache->data + b * cache->tda, *out = h->data + b * h->tda;
+    const double *xr = grl_crow(s->xp, b);               /* (3H) */
+    const double *hnr = grl_row(&hn.matrix, b);          /* (H)  */
+    const double *hpr = grl_crow(s->h_prev, b);          /* (H)  */
+    double *cr = grl_row(s->cache, b), *out = grl_row(s->h, b);
     for (size_t j = 0; j < H; j++) {
       /* n = tanh(W_in x + b_in + W_hn (r*h) + b_hn) */
       double n = grl_tanh(xr[2 * H + j] + hnr[j]);
@@ -75,35 +85,33 @@ static void cho_forward(const grl_views *p, const gsl_matrix *xp,
   }
 }
 
-static void cho_backward(const grl_views *p, grl_views *dp,
-                         const gsl_matrix *dh, const gsl_matrix *dc,
-                         const gsl_matrix *h_prev, const gsl_matrix *c_prev,
-                         const gsl_matrix *h, const gsl_matrix *c,
-                         const gsl_matrix *cache, gsl_matrix *dxp,
-                         gsl_matrix *dh_prev, gsl_matrix *dc_prev,
-                         gsl_matrix *work)
+static void cho_backward(grl_step_grad *d, const grl_step *s,
+                         const grl_const_views *p)
 {
-  (void)dc; (void)c_prev; (void)h; (void)c; (void)dc_prev;
-  size_t B = dh->size1, H = dh->size2;
-  grl_views *q = (grl_views *)p;
-  gsl_matrix_view Wrz = wrows(&q->Wh.matrix, 0, 2, H), Wn = wrows(&q->Wh.matrix, 2, 3, H);
-  gsl_matrix_view dWrz = wrows(&dp->Wh.matrix, 0, 2, H), dWn = wrows(&dp->Wh.matrix, 2, 3, H);
-  gsl_vector_view dbrz = brows(&dp->bh.vector, 0, 2, H), dbn = brows(&dp->bh.vector, 2, 3, H);
-  gsl_matrix_view dan = cols(dxp, 2, 3, H);       /* (B, H)  dL/da_n            */
-  gsl_matrix_view drh = cols(work, 3, 4, H);      /* (B, H)  dL/d(r*h)          */
-  gsl_matrix_view darz = cols(dxp, 0, 2, H);      /* (B, 2H) dL/da_r, dL/da_z   */
-  gsl_matrix_const_view rh = gsl_matrix_const_submatrix(cache, 0, 3 * H, B, H);
+  size_t B = d->dh->size1, H = d->dh->size2;
+  gsl_matrix_const_view Wrz = wrows(&p->Wh.matrix, 0, 2, H);    /* (2H, H) */
+  gsl_matrix_const_view Wn = wrows(&p->Wh.matrix, 2, 3, H);     /* (H, H)  */
+  gsl_matrix_view dWrz = dwrows(&d->dp.Wh.matrix, 0, 2, H);
+  gsl_matrix_view dWn = dwrows(&d->dp.Wh.matrix, 2, 3, H);
+  gsl_vector_view dbrz = dbrows(&d->dp.bh.vector, 0, 2, H);
+  gsl_vector_view dbn = dbrows(&d->dp.bh.vector, 2, 3, H);
+  gsl_matrix_view darz = cols(d->dxp, 0, 2, H);    /* (B, 2H) dL/da_r, dL/da_z */
+  gsl_matrix_view dan = cols(d->dxp, 2, 3, H);     /* (B, H)  dL/da_n          */
+  gsl_matrix_view drh = cols(s->work, 3, 4, H);    /* (B, H)  dL/d(r*h)        */
+  gsl_matrix_const_view rh =                       /* (B, H)  r * h            */
+    gsl_matrix_const_submatrix(s->cache, 0, 3 * H, B, H);
 
-  /* Pass 1 -- forward was h' = (1-z)*n + z*h and n = tanh(a_n):
-   *   dn = dh*(1-z),  da_n = dn*(1-n^2),  dz = dh*(h - n),  dh_prev = dh*z */
+  /* Pass 1 -- forward was h' = (1 - z) * n + z * h and n = tanh(a_n), so
+   *   dn = dh*(1-z),  da_n = dn*(1-n^2),  dz = dh*(h - n),  dh_prev = dh*z,
+   * and z = sigma(a_z):  da_z = dz*z*(1-z) */
   for (size_t b = 0; b < B; b++) {
-    const double *g = dh->data + b * dh->tda, *cr = cache->data + b * cache->tda;
-    const double *hpr = h_prev->data + b * h_prev->tda;
-    double *dx = dxp->data + b * dxp->tda, *dhpr = dh_prev->data + b * dh_prev->tda;
+    const double *g = grl_crow(d->dh, b), *cr = grl_crow(s->cache, b);
+    const double *hpr = grl_crow(s->h_prev, b);
+    double *dx = grl_row(d->dxp, b), *dhpr = grl_row(d->dh_prev, b);
     for (size_t j = 0; j < H; j++) {
       double z = cr[H + j], n = cr[2 * H + j];
       dx[2 * H + j] = g[j] * (1.0 - z) * grl_dtanh(n);
-      dx[H + j] = g[j] * (hpr[j] - n) * grl_dsigmoid(z);   /* da_z */
+      dx[H + j] = g[j] * (hpr[j] - n) * grl_dsigmoid(z);
       dhpr[j] = g[j] * z;
     }
   }
@@ -111,22 +119,22 @@ static void cho_backward(const grl_views *p, grl_views *dp,
    *   dW_hn += da_n^T (r*h),  db_hn += 1^T da_n,  d(r*h) = da_n W_hn */
   grl_affine_backward(&dan.matrix, &rh.matrix, &Wn.matrix, &dWn.matrix,
                       &dbn.vector, &drh.matrix, 0.0);
-  /* Pass 2 -- rh = r*h: dr = d(rh)*h, dh_prev += d(rh)*r;
-   *   r = sigma(a_r): da_r = dr*r*(1-r) */
+  /* Pass 2 -- forward was rh = r * h, so dr = d(rh)*h, dh_prev += d(rh)*r;
+   * and r = sigma(a_r):  da_r = dr*r*(1-r) */
   for (size_t b = 0; b < B; b++) {
-    const double *cr = cache->data + b * cache->tda, *hpr = h_prev->data + b * h_prev->tda;
-    const double *d = drh.matrix.data + b * work->tda;
-    double *dx = dxp->data + b * dxp->tda, *dhpr = dh_prev->data + b * dh_prev->tda;
+    const double *cr = grl_crow(s->cache, b), *hpr = grl_crow(s->h_prev, b);
+    const double *drr = grl_row(&drh.matrix, b);
+    double *dx = grl_row(d->dxp, b), *dhpr = grl_row(d->dh_prev, b);
     for (size_t j = 0; j < H; j++) {
       double r = cr[j];
-      dx[j] = d[j] * hpr[j] * grl_dsigmoid(r);
-      dhpr[j] += d[j] * r;
+      dx[j] = drr[j] * hpr[j] * grl_dsigmoid(r);
+      dhpr[j] += drr[j] * r;
     }
   }
   /* forward was a_{r,z} = xp_{r,z} + h W_h{r,z}^T + b_h{r,z}, so
-   *   dW_h{r,z} += da^T h_prev,  db += 1^T da,  dh_prev += da W_h{r,z} */
-  grl_affine_backward(&darz.matrix, h_prev, &Wrz.matrix, &dWrz.matrix,
-                      &dbrz.vector, dh_prev, 1.0);
+   *   dW_h{r,z} += da^T h_prev,  db_h{r,z} += 1^T da,  dh_prev += da W_h{r,z} */
+  grl_affine_backward(&darz.matrix, s->h_prev, &Wrz.matrix, &dWrz.matrix,
+                      &dbrz.vector, d->dh_prev, 1.0);
 }
 
 const grl_cell grl_cell_gru_cho = {
@@ -134,7 +142,7 @@ const grl_cell grl_cell_gru_cho = {
   .title = "GRU, Cho et al. 2014 reset-before: n = tanh(W_in x + b_in + W_hn (r*h) + b_hn)",
   .G = 3, .has_c = 0, .K = 4, .W = 4,
   .ngate = 3, .gate_names = gate_names,
-  .layout = grl_layout_pytorch, .bind = grl_bind_pytorch,
+  .layout = grl_layout_pytorch,
   .forward = cho_forward, .backward = cho_backward,
   .naive = grl_naive_gru_cho, .naive_c = grl_naive_gru_cho_c,
 };

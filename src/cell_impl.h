@@ -9,7 +9,16 @@
  *   bias_hh_l0 (G*H), in that order in the block.                     */
 enum { P_WIH = 0, P_WHH, P_BIH, P_BHH };
 void grl_layout_pytorch(grl_model *m);
-void grl_bind_pytorch(const grl_model *m, double *block, grl_views *v);
+
+/* Row b of a (B, n) matrix as a plain array: the cells' element loops. */
+static inline double *grl_row(gsl_matrix *a, size_t b)
+{
+  return a->data + b * a->tda;
+}
+static inline const double *grl_crow(const gsl_matrix *a, size_t b)
+{
+  return a->data + b * a->tda;
+}
 
 /* The naive reference steps (cell_naive.h), compiled twice. */
 #define GRL_NAIVE_DECL(cell)                                                  \

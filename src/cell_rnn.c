@@ -9,42 +9,36 @@
 #include "cell_impl.h"
 
 
-static void rnn_forward(const grl_views *p, const gsl_matrix *xp,
-                        const gsl_matrix *h_prev, const gsl_matrix *c_prev,
-                        gsl_matrix *h, gsl_matrix *c, gsl_matrix *cache,
-                        gsl_matrix *work)
+static void rnn_forward(grl_step *s, const grl_const_views *p)
 {
-  (void)c_prev; (void)c; (void)cache; (void)work;
-  size_t B = h->size1, H = h->size2;
-  /* a = xp + h_prev W_hh^T + b_hh, built in h itself, then squashed. */
-  gsl_matrix_memcpy(h, xp);
-  grl_affine_forward(h, 1.0, h_prev, &p->Wh.matrix, &p->bh.vector);
-  /* h' = tanh(a) */
-  for (size_t b = 0; b < B; b++)
+  size_t B = s->h->size1, H = s->h->size2;
+  /* a = xp + h_prev W_hh^T + b_hh, built in h itself, then squashed */
+  gsl_matrix_memcpy(s->h, s->xp);
+  grl_affine_forward(s->h, 1.0, s->h_prev, &p->Wh.matrix, &p->bh.vector);
+  for (size_t b = 0; b < B; b++) {
+    double *h = grl_row(s->h, b);                    /* (H) a, then h' */
     for (size_t j = 0; j < H; j++)
-      h->data[b * h->tda + j] = grl_tanh(h->data[b * h->tda + j]);
+      /* h' = tanh(a) */
+      h[j] = grl_tanh(h[j]);
+  }
 }
 
-static void rnn_backward(const grl_views *p, grl_views *dp,
-                         const gsl_matrix *dh, const gsl_matrix *dc,
-                         const gsl_matrix *h_prev, const gsl_matrix *c_prev,
-                         const gsl_matrix *h, const gsl_matrix *c,
-                         const gsl_matrix *cache, gsl_matrix *dxp,
-                         gsl_matrix *dh_prev, gsl_matrix *dc_prev,
-                         gsl_matrix *work)
+static void rnn_backward(grl_step_grad *d, const grl_step *s,
+                         const grl_const_views *p)
 {
-  (void)dc; (void)c_prev; (void)c; (void)cache; (void)dc_prev; (void)work;
-  size_t B = dh->size1, H = dh->size2;
-  /* forward was h' = tanh(a), so da = dh * (1 - h'^2); a's input and
-   * recurrent parts both see da, so dxp doubles as dL/d(recurrent part). */
-  for (size_t b = 0; b < B; b++)
+  size_t B = d->dh->size1, H = d->dh->size2;
+  for (size_t b = 0; b < B; b++) {
+    const double *dh = grl_crow(d->dh, b), *h = grl_crow(s->h, b);
+    double *da = grl_row(d->dxp, b);                 /* (H) dL/da */
     for (size_t j = 0; j < H; j++)
-      dxp->data[b * dxp->tda + j] =
-        dh->data[b * dh->tda + j] * grl_dtanh(h->data[b * h->tda + j]);
-  /* forward was a = ... + h_prev W_hh^T + b_hh, so
+      /* forward was h' = tanh(a), so da = dh * (1 - h'^2) */
+      da[j] = dh[j] * grl_dtanh(h[j]);
+  }
+  /* forward was a = xp + h_prev W_hh^T + b_hh: both parts see da, so dxp
+   * doubles as dL/d(recurrent part), and
    *   dW_hh += da^T h_prev,  db_hh += 1^T da,  dh_prev = da W_hh */
-  grl_affine_backward(dxp, h_prev, &p->Wh.matrix, &dp->Wh.matrix,
-                      &dp->bh.vector, dh_prev, 0.0);
+  grl_affine_backward(d->dxp, s->h_prev, &p->Wh.matrix, &d->dp.Wh.matrix,
+                      &d->dp.bh.vector, d->dh_prev, 0.0);
 }
 
 const grl_cell grl_cell_rnn = {
@@ -52,7 +46,7 @@ const grl_cell grl_cell_rnn = {
   .title = "tanh RNN (PyTorch nn.RNN): h' = tanh(W_ih x + b_ih + W_hh h + b_hh)",
   .G = 1, .has_c = 0, .K = 0, .W = 0,
   .ngate = 0, .gate_names = NULL,
-  .layout = grl_layout_pytorch, .bind = grl_bind_pytorch,
+  .layout = grl_layout_pytorch,
   .forward = rnn_forward, .backward = rnn_backward,
   .naive = grl_naive_rnn, .naive_c = grl_naive_rnn_c,
 };

@@ -44,32 +44,27 @@ static void seed_layout(grl_model *m)
                      .offset = 4 * H * V + k * H};
   }
   m->ncell = 4 * H * V + 4 * H;
+  /* The driver's views: Wh = columns [0, H) of the stacked (4H, H+I)
+   * weight (acts on h), Wx = columns [H, H+I) (acts on x), bx = the four
+   * biases; no recurrent bias. */
+  m->view.Wh = (grl_slot){0, 4 * H, H, V};
+  m->view.Wx = (grl_slot){H, 4 * H, m->input_size, V};
+  m->view.bx = (grl_slot){4 * H * V, 4 * H, 1, 1};
+  m->view.has_bh = 0;
 }
 
-static void seed_bind(const grl_model *m, double *block, grl_views *v)
+static void seed_forward(grl_step *s, const grl_const_views *p)
 {
-  size_t H = m->hidden_size, I = m->input_size;
-  gsl_matrix_view W = gsl_matrix_view_array(block, 4 * H, H + I); /* (4H, H+I) */
-  v->Wh = gsl_matrix_submatrix(&W.matrix, 0, 0, 4 * H, H);        /* acts on h */
-  v->Wx = gsl_matrix_submatrix(&W.matrix, 0, H, 4 * H, I);        /* acts on x */
-  v->bx = gsl_vector_view_array(block + 4 * H * (H + I), 4 * H);
-  v->has_bh = 0;
-}
-
-static void seed_forward(const grl_views *p, const gsl_matrix *xp,
-                         const gsl_matrix *h_prev, const gsl_matrix *c_prev,
-                         gsl_matrix *h, gsl_matrix *c, gsl_matrix *cache,
-                         gsl_matrix *work)
-{
-  (void)c_prev; (void)c;
-  size_t B = h->size1, H = h->size2;
-  /* a = W v + b = (W[:, H:] x + b) + W[:, :H] h = xp + h_prev Wh^T */
-  gsl_matrix *a = work;                                  /* (B, 4H) */
-  gsl_matrix_memcpy(a, xp);
-  grl_affine_forward(a, 1.0, h_prev, &p->Wh.matrix, NULL);
+  size_t B = s->h->size1, H = s->h->size2;
+  /* a = W v + b = (W[:, H:] x + b) + W[:, :H] h = xp + h_prev W_h^T */
+  gsl_matrix *a = s->work;                               /* (B, 4H) */
+  gsl_matrix_memcpy(a, s->xp);
+  grl_affine_forward(a, 1.0, s->h_prev, &p->Wh.matrix, NULL);
   for (size_t b = 0; b < B; b++) {
-    const double *ar = a->data + b * a->tda, *hp = h_prev->data + b * h_prev->tda;
-    double *cr = cache->data + b * cache->tda, *out = h->data + b * h->tda;
+    const double *ar = grl_crow(a, b);                   /* (4H) */
+    const double *hp = grl_crow(s->h_prev, b);           /* (H)  */
+    double *cr = grl_row(s->cache, b);                   /* (4H) f i o c~ */
+    double *out = grl_row(s->h, b);                      /* (H)  */
     for (size_t j = 0; j < H; j++) {
       double f = grl_sigmoid(ar[j]);            /* f = sigma(W_f v + b_f) */
       double i = grl_sigmoid(ar[H + j]);        /* i = sigma(W_i v + b_i) */
@@ -82,24 +77,19 @@ static void seed_forward(const grl_views *p, const gsl_matrix *xp,
   }
 }
 
-static void seed_backward(const grl_views *p, grl_views *dp,
-                          const gsl_matrix *dh, const gsl_matrix *dc,
-                          const gsl_matrix *h_prev, const gsl_matrix *c_prev,
-                          const gsl_matrix *h, const gsl_matrix *c,
-                          const gsl_matrix *cache, gsl_matrix *dxp,
-                          gsl_matrix *dh_prev, gsl_matrix *dc_prev,
-                          gsl_matrix *work)
+static void seed_backward(grl_step_grad *d, const grl_step *s,
+                          const grl_const_views *p)
 {
-  (void)dc; (void)c_prev; (void)h; (void)c; (void)dc_prev; (void)work;
-  size_t B = dh->size1, H = dh->size2;
+  size_t B = d->dh->size1, H = d->dh->size2;
   for (size_t b = 0; b < B; b++) {
-    const double *g = dh->data + b * dh->tda, *hp = h_prev->data + b * h_prev->tda;
-    const double *cr = cache->data + b * cache->tda;
-    double *da = dxp->data + b * dxp->tda, *dhp = dh_prev->data + b * dh_prev->tda;
+    const double *g = grl_crow(d->dh, b), *hp = grl_crow(s->h_prev, b);
+    const double *cr = grl_crow(s->cache, b);            /* (4H) f i o c~ */
+    double *da = grl_row(d->dxp, b), *dhp = grl_row(d->dh_prev, b);
     for (size_t j = 0; j < H; j++) {
       double f = cr[j], i = cr[H + j], ct = cr[3 * H + j];
-      /* forward was h_t = f*h_{t-1} + i*c~: df = dh*h_{t-1}, di = dh*c~,
-       * dc~ = dh*i, dh_prev = dh*f (direct path) */
+      /* forward was h_t = f * h_{t-1} + i * c~, so df = dh*h_{t-1},
+       * di = dh*c~, dc~ = dh*i, dh_prev = dh*f (direct path); then through
+       * sigma' = s(1-s) and tanh' = 1-t^2 */
       da[j] = g[j] * hp[j] * grl_dsigmoid(f);
       da[H + j] = g[j] * ct * grl_dsigmoid(i);
       /* nothing reads o, so its gradient is exactly zero */
@@ -108,10 +98,10 @@ static void seed_backward(const grl_views *p, grl_views *dp,
       dhp[j] = g[j] * f;
     }
   }
-  /* forward was a = xp + h_prev Wh^T (Wh = the h-columns of W), so
-   *   dWh += da^T h_prev,  dh_prev += da Wh */
-  grl_affine_backward(dxp, h_prev, &p->Wh.matrix, &dp->Wh.matrix, NULL,
-                      dh_prev, 1.0);
+  /* forward was a = xp + h_prev W_h^T (W_h = the h-columns of W), so
+   *   dW_h += da^T h_prev,  dh_prev += da W_h */
+  grl_affine_backward(d->dxp, s->h_prev, &p->Wh.matrix, &d->dp.Wh.matrix,
+                      NULL, d->dh_prev, 1.0);
 }
 
 const grl_cell grl_cell_seed = {
@@ -119,7 +109,7 @@ const grl_cell grl_cell_seed = {
   .title = "the article's cell: h = f*h + i*tanh(W_c[h;x] + b_c), o unread",
   .G = 4, .has_c = 0, .K = 4, .W = 4,
   .ngate = 4, .gate_names = gate_names,
-  .layout = seed_layout, .bind = seed_bind,
+  .layout = seed_layout,
   .forward = seed_forward, .backward = seed_backward,
   .naive = grl_naive_seed, .naive_c = grl_naive_seed_c,
 };

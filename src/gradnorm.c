@@ -138,7 +138,7 @@ static void replicate(gsl_matrix *dst, size_t b, size_t R,
 }
 
 /* Mean over the batch of sigma_max(dh_{s+1}/dh_s), step s (0-based). */
-static int step_jacobian(grl_gradnorm *g, const grl_views *p, size_t s,
+static int step_jacobian(grl_gradnorm *g, const grl_const_views *p, size_t s,
                          double *out)
 {
   const grl_model *m = g->m;
@@ -157,12 +157,15 @@ static int step_jacobian(grl_gradnorm *g, const grl_views *p, size_t s,
       replicate(g->c, b, R, sq->Cs, (s + 1) * B + b);
     }
   }
-  grl_views dp;
+  /* The step as the forward left it, and the identity seeds: the rows
+   * of [dh_prev | dc_prev] = e_i^T d(h,c)_t / d(h,c)_{t-1} */
+  grl_step step = {.h = g->h, .c = g->c, .cache = g->cache, .xp = g->xp,
+                 .h_prev = g->hp, .c_prev = g->cp, .work = g->work};
+  grl_step_grad d = {.dxp = g->dxp, .dh_prev = g->dhp, .dc_prev = g->dcp,
+                     .dh = g->dh, .dc = g->dc};
   memset(g->dscratch, 0, m->n * sizeof *g->dscratch);
-  grl_model_bind(m, g->dscratch, &dp);
-  /* rows of [dh_prev | dc_prev] = e_i^T d(h,c)_t / d(h,c)_{t-1} */
-  cell->backward(p, &dp, g->dh, g->dc, g->hp, g->cp, g->h, g->c, g->cache,
-                 g->dxp, g->dhp, g->dcp, g->work);
+  grl_model_bind(m, g->dscratch, &d.dp);
+  cell->backward(&d, &step, p);
 
   double sum = 0.0;
   for (size_t b = 0; b < B; b++) {
@@ -192,8 +195,8 @@ int grl_gradnorm_run(grl_gradnorm *g, const double *theta, const double *x,
   const size_t T = g->T, B = g->B, H = m->hidden_size;
   if (!theta)
     theta = m->theta;
-  grl_views p;
-  grl_model_bind(m, (double *)theta, &p);
+  grl_const_views p;
+  grl_model_bind_const(m, theta, &p);
 
   /* L = sum_b u_b . h_T(b), so dL/dh_T(b) = u_b with ||u_b|| = 1 */
   if (m->output_size == 1) {
@@ -323,14 +326,14 @@ static int rescale_radius(gsl_matrix *W, double rho)
 int grl_init_singular_value(grl_model *m, double lambda1)
 {
   if (!(lambda1 > 0.0) || !isfinite(lambda1))
-    return grl_fail(GRL_EINVAL, "--singular-value must be a finite number > 0, got %g", lambda1);
+    return grl_fail(GRL_EINVAL, "the largest singular value lambda1 must be a finite number > 0, got %g", lambda1);
   return each_hh_block(m, rescale_singular, lambda1);
 }
 
 int grl_init_spectral_radius(grl_model *m, double rho)
 {
   if (!(rho > 0.0) || !isfinite(rho))
-    return grl_fail(GRL_EINVAL, "--spectral-radius must be a finite number > 0, got %g", rho);
+    return grl_fail(GRL_EINVAL, "the spectral radius rho must be a finite number > 0, got %g", rho);
   return each_hh_block(m, rescale_radius, rho);
 }
 
@@ -347,7 +350,7 @@ int grl_init_keep_gate_bias(grl_model *m, double b)
   const grl_param *bi = grl_model_param(m, "bias_ih_l0");
   const grl_param *bh = grl_model_param(m, "bias_hh_l0");
   if (!bi || !bh || m->cell->G < 3)
-    return grl_fail(GRL_EINVAL, "--gate-bias: the %s cell has no gate that keeps the old state",
+    return grl_fail(GRL_EINVAL, "keep-gate bias: the %s cell has no gate that keeps the old state",
                     grl_cell_name(m->cell));
   /* gate block 1 is gru's z (h' = (1-z) n + z h) and lstm's f
    * (c' = f c + i g): b_i. = b, b_h. = 0, so the total bias is b */

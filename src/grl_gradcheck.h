@@ -3,115 +3,27 @@
  *
  * Included by grulab.h; never include it on its own.
  *
- * THE LOSS.  A check differentiates one scalar,
+ * A check differentiates one scalar,
  *
- *     L = sum(g .* output) + 0.5 * ||h_T||^2
+ *     L = sum(g .* output) + 0.5 * ||h_T||^2,    g (T, B, H) fixed, random,
  *
- * where g (T, B, H) is a fixed random tensor (grl_gradcheck_problem).  Both
- * terms are needed: the first reaches every step's output, the second the
- * final state alone, so more than one path through BPTT is exercised.  The
- * analytic side is one grl_seq_backward(s, theta, x, g, h_T, NULL, ...):
- * dL/doutput = g and dL/dh_T = h_T (for the LSTM, dL/dc_T = 0).
+ * with respect to every entry of the cell's parameter tensors, of the input
+ * x, of h0 and (LSTM) of c0 -- or a sample of them -- by the chosen method,
+ * and compares each numerical n with the analytic a of grl_seq_backward:
  *
- * WHAT IS CHECKED.  Every entry of every parameter tensor of the cell, of
- * the input x, of h0 and (LSTM) of c0 -- no sampling unless asked for.
+ *     rel   = |a - n| / max(|a| + |n|, floor)     (0 when a == n exactly)
+ *     floor = max(floor_rel * S, floor_abs),  S = max over the tensor's
+ *                                             checked entries of max(|a|, |n|)
  *
- * THE METHODS (h is RELATIVE: the step used is h * max(1, |theta_k|)):
+ * The check passes when the worst rel <= tolerance and at least one entry
+ * was not exactly 0 on both sides: a check that compared nothing fails.
+ * Steps are relative: the step taken is h * max(1, |theta_k|).  What an
+ * error of a given size on an entry of a given size needs to be caught is
+ * the README's "detection threshold" (grulab gradcheck).
  *
- *   forward   (L(t+h) - L(t)) / h                  h = sqrt(eps) ~ 1.5e-8   tol 1e-3
- *   central   (L(t+h) - L(t-h)) / 2h               h = eps^(1/3) ~ 6.1e-6   tol 1e-6
- *   gsl       gsl_deriv_central (Richardson on a   h = 1e-4 (initial step;  tol 1e-6
- *             5-point rule), with its abserr           GSL adapts it)
- *   complex   Im L(t + i h) / h, L evaluated by    h = 1e-20                tol 1e-11
- *             grl_naive_forward_c in double _Complex with
- *             L = sum g*out + 0.5 * sum h_T*h_T (no conj: L must stay analytic)
- *
- * Real-valued differences are taken term by term,
- *     L(u) - L(v) = sum g .* (out(u) - out(v)) + 0.5 sum (hT(u) - hT(v)) .* (hT(u) + hT(v)),
- * so that the O(1) loss itself never cancels; and the step actually taken is
- * the representable (t+h) - t.
- *
- * RELATIVE ERROR, per entry, with analytic a and numeric n:
- *
- *     rel = |a - n| / max(|a| + |n|, floor)      (0 when a == n exactly)
- *
- * THE FLOOR is chosen here, once, per tensor:
- *
- *     floor = max(floor_rel * S, floor_abs),   S = max over the tensor's
- *                                                 checked entries of max(|a|, |n|)
- *
- * with floor_rel = GRL_GRADCHECK_FLOOR_REL = 1e-1 and floor_abs =
- * GRL_GRADCHECK_FLOOR_ABS = 1e-300 by default.  Why: the error of a
- * difference quotient -- rounding, about eps*|L|/h, and truncation, about
- * h^2 |L'''|/6 -- is ABSOLUTE: it depends on the loss and its curvature,
- * not on the size of the entry, so measured against an entry that happens
- * to be near zero it is unbounded.  Tied to the tensor's own scale S, the
- * floor keeps the test relative for entries within a factor 20 of the
- * tensor's largest (|a| + |n| >= S/10), and absolute, in units of S/10,
- * below that.  What that costs in detection is spelled out under
- * DETECTION THRESHOLD below.  Why 1e-1: on I=5 H=7 T=30 B=3 the seed
- * cell's loss can reach |L| ~ 500 (its h is never squashed), and is
- * sharply curved.  With
- * floor_rel = 1e-3, rounding noise alone sat at central's 1e-6 tolerance;
- * with 1e-2, seed 29 still failed at 3.7e-6 on one small weight_c entry
- * (|a| = 0.05 against S ~ 18: an absolute truncation error of 6.6e-7,
- * while the complex step agreed to 3e-13).  With 1e-1 the worst over seeds
- * 1..150 for the seed cell is 6.2e-7, and below 6e-8 for the other four
- * cells.  floor_rel = 0 gives the naive fixed floor floor_abs, which only
- * guards 0/0: chapter 5 shows rounding noise then failing near-zero
- * entries (`--floor fixed`).
- *
- * DETECTION THRESHOLD.  Suppose one analytic entry a is wrong by a
- * relative d, a' = a (1 + d), and the numeric n = a up to the method's own
- * error.  The check sees, with F = floor_rel * S,
- *
- *     rel = d |a| / max((2 + d) |a|, F)
- *         = d / (2 + d)  ~ d/2          if |a| >= F/2   (= S/20 by default)
- *         = d |a| / F    = 10 d |a|/S   if |a| <  F/2
- *
- * and the entry fails when rel > tol -- more exactly, when rel exceeds tol
- * by more than the method's own relative error at that entry (the worst
- * measured: about 1e-8 for central, 1e-14 for complex; 6e-7 for central
- * on the seed cell's sharpest seeds).  So, up to that margin, an error of
- * relative size d is GUARANTEED to be caught on every entry with
- *
- *     d > 2 tol / (1 - tol)   and   |a| > floor_rel * tol * S / d
- *
- * With the defaults (floor_rel = 1e-1):
- *     central, tol 1e-6:  d = 1e-4 on |a| > 1e-3 S;  d = 1e-5 on |a| > 1e-2 S
- *     complex, tol 1e-11: d = 1e-9 on |a| > 1e-3 S
- *     forward, tol 1e-3:  d = 1e-2 on |a| > 1e-2 S
- * An entry smaller than that can carry an error of that size unseen: the
- * floor trades it for immunity to the absolute noise on such entries.  A
- * wrong backward pass is rarely confined to one tiny entry: it shows on
- * the large entries too.  tests/gradcheck.c injects errors on the largest
- * entry, on one about 3% of S and one about 1% of S (caught with the
- * predicted rel), and on one about 1e-4 S (not caught, as predicted).
- *
- * EXACT ZEROS.  An entry whose analytic and numeric values are both exactly
- * 0.0 has rel = 0 and is counted in nzero; a tensor whose every checked
- * entry is such (the seed cell's weight_o and bias_o: o is computed but never
- * read) has all_zero set, and the report says so.  It is not a failure.
- * But a check in which EVERY checked entry of every tensor is exactly zero
- * on both sides -- e.g. parameters ~1e200, every unit saturated -- compared
- * nothing and proves nothing: it FAILS (pass = 0, GRL_EFAIL, "nothing was
- * compared"), whatever its worst error (0).
- *
- * SPEED.  Entries are independent: the check runs them in parallel with
- * OpenMP (per-thread workspaces and theta copies; BLAS is kept to one
- * thread meanwhile).  Each entry's value is computed by the same operations
- * whatever the thread count, so reports are bitwise identical for any
- * number of threads.  Perturbing x_t or h0 for batch item b changes only
- * row b, from step t on: those entries re-run that row alone, from the
- * stored state at t, with the naive reference step (grl_naive_forward).
- * Parameter entries re-run the whole batch with grl_seq_forward.
- *
- * TEST HOOK.  opts.tamper, when set, is applied to each analytic gradient
- * tensor before the comparison.  Tests use it to inject an error of a known
- * size (scale one entry by 1 + 1e-4: central catches it; by 1 + 1e-9: only
- * complex does -- on entries above the DETECTION THRESHOLD).  A broken backward pass can also be checked directly: the
- * checker accepts any grl_cell in m->cell, e.g. a copy of grl_cell_gru whose
- * backward corrupts a gradient.  Shipping code is never modified.
+ * The report is bitwise the same for any number of threads.  m->cell may
+ * be any grl_cell (a test's deliberately broken copy, say); opts.tamper
+ * lets a test alter the analytic gradient before the comparison.
  *
  *   grl_gradcheck_problem *p;   grl_gradcheck_report *rep;   grl_gradcheck_opts o;
  *   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);  gsl_rng_set(r, seed);
@@ -141,6 +53,13 @@ enum grl_gradcheck_method {
   GRL_GC_NMETHOD
 };
 
+/*   forward   (L(t+h) - L(t)) / h           h = sqrt(eps) ~ 1.5e-8   tol 1e-3
+ *   central   (L(t+h) - L(t-h)) / 2h        h = eps^(1/3) ~ 6.1e-6   tol 1e-6
+ *   gsl       gsl_deriv_central: Richardson h = 1e-4, GSL's first    tol 1e-6
+ *             on a 5-point rule, abserr     step (it adapts it)
+ *   complex   Im L(t + i h) / h in          h = 1e-20                tol 1e-11
+ *             double _Complex (no conj: L stays analytic)                    */
+
 /* "forward", "central", "gsl", "complex"; NULL if out of range. */
 const char *grl_gradcheck_method_name(int method);
 /* The method's number, or -1 if name is unknown (no error recorded). */
@@ -150,7 +69,15 @@ double grl_gradcheck_default_step(int method);
 /* 1e-3, 1e-6, 1e-6, 1e-11. */
 double grl_gradcheck_default_tolerance(int method);
 
-/* The floor of the relative error (see the top of this file). */
+/* The floor of the relative error: floor = max(FLOOR_REL * S, FLOOR_ABS).
+ * A difference quotient's error is absolute (rounding ~ eps|L|/h,
+ * truncation ~ h^2|L'''|/6), so the floor keeps rel relative on entries
+ * within a factor 20 of S, and absolute, in units of S/10, below that.
+ * Why 1e-1: under 1e-2 the seed cell's sharply curved loss (I=5 H=7 T=30
+ * B=3, seed 29) failed central at 3.7e-6 on an entry of 0.05 in a tensor
+ * with S ~ 18 (the complex step agreed to 3e-13); under 1e-1 the worst over
+ * seeds 1..150 is 6.2e-7.  FLOOR_REL = 0 leaves FLOOR_ABS, which only
+ * guards 0/0. */
 #define GRL_GRADCHECK_FLOOR_REL 1e-1
 #define GRL_GRADCHECK_FLOOR_ABS 1e-300
 
@@ -178,10 +105,9 @@ void grl_gradcheck_problem_free(grl_gradcheck_problem *p);
  * drawn in block order from r.  Scale 0.9 keeps gates away from 0.5. */
 void grl_gradcheck_randomize(grl_model *m, gsl_rng *r, double scale);
 
-/* L = sum(g .* output) + 0.5 ||h_T||^2 for theta (NULL = m->theta), by the
- * BLAS path (grl_seq_forward). */
-int grl_gradcheck_loss(const grl_model *m, const grl_gradcheck_problem *p,
-                       const double *theta, double *L);
+/* The loss L = sum(g .* output) + 0.5 ||h_T||^2 of the forward pass s
+ * last ran; g (T*B, H), rows t*B+b, like the output. */
+double grl_gradcheck_loss(grl_seq *s, const double *g);
 
 /* ------------------------------------------------------------------ */
 /* Options                                                             */

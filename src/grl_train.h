@@ -155,6 +155,12 @@ typedef struct {
   double lr;             /* learning rate (> 0)                        */
   double clip;           /* global-norm threshold, 0 = no clipping     */
   size_t batch;          /* sequences per step                         */
+  /* A stop request, or NULL.  grl_train_run reads *stop before every
+   * step and, once it is non-zero, returns GRL_EINTR without starting
+   * another: the step under way always finishes.  A program points it
+   * at the flag its SIGINT/SIGTERM handler sets; the library itself
+   * never installs a handler. */
+  volatile sig_atomic_t *stop;
 } grl_train_config;
 
 /* What one step did. */
@@ -176,7 +182,6 @@ int grl_trainer_alloc(grl_trainer **tr, grl_model *m, const char *task,
                       size_t length, const grl_train_config *cfg);
 void grl_trainer_free(grl_trainer *tr);
 const grl_task *grl_trainer_task(const grl_trainer *tr);
-grl_optim *grl_trainer_optim(grl_trainer *tr);
 
 /* One step: draw a batch from r, forward, loss, full BPTT, clip, update.
  * If the loss, the gradient or the updated parameters are not finite,
@@ -189,7 +194,10 @@ int grl_trainer_step(grl_trainer *tr, gsl_rng *r, grl_train_stat *st);
 typedef int (*grl_train_callback)(const grl_train_stat *st, void *ctx);
 
 /* steps calls of grl_trainer_step.  log (steps) receives every step's
- * stat, or is NULL; *done (may be NULL) counts the successful steps. */
+ * stat, or is NULL; *done (may be NULL) counts the successful steps.
+ * When the config's stop flag is set, it returns GRL_EINTR after the step
+ * under way ("stopped after step K of N"); the model then holds the
+ * parameters after step *done, and log[0 .. *done) is complete. */
 int grl_train_run(grl_trainer *tr, gsl_rng *r, size_t steps,
                   grl_train_stat *log, size_t *done, grl_train_callback cb,
                   void *ctx);

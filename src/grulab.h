@@ -25,6 +25,7 @@
 #ifndef GRULAB_H
 #define GRULAB_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <gsl/gsl_matrix.h>
@@ -46,7 +47,8 @@ enum grl_status {
   GRL_EFORMAT,     /* malformed tensor file                 */
   GRL_ENOMEM,      /* allocation failed                     */
   GRL_ENONFINITE,  /* a NaN or Inf appeared                 */
-  GRL_EFAIL        /* a check did not pass (gradcheck)      */
+  GRL_EFAIL,       /* a check did not pass (gradcheck)      */
+  GRL_EINTR        /* stopped because the caller asked      */
 };
 
 /* Record a one-line message for this thread and return status. */
@@ -127,6 +129,10 @@ typedef struct grl_outfile grl_outfile;
 int grl_outfile_open(grl_outfile **o, FILE **fp, const char *path);
 int grl_outfile_commit(grl_outfile *o);   /* frees o */
 void grl_outfile_abort(grl_outfile *o);   /* frees o; NULL is fine */
+/* The temporary file's name, or NULL when PATH is written directly (a
+ * device, a FIFO); valid until commit or abort.  A program whose signal
+ * handler unlink()s it copies the name first. */
+const char *grl_outfile_tmpname(const grl_outfile *o);
 
 /* ------------------------------------------------------------------ */
 /* The affine map of a batch of rows and its mirror (affine.c)        */
@@ -150,6 +156,12 @@ typedef struct grl_cell grl_cell;
 
 #define GRL_MAX_PARAMS 12
 
+/* Where one named view sits in a block: its first element, its shape and
+ * its row stride (tda == cols unless the view is a column slice). */
+typedef struct {
+  size_t offset, rows, cols, tda;
+} grl_slot;
+
 /* One named tensor inside the parameter block. */
 typedef struct {
   const char *name;  /* PyTorch state_dict name, e.g. "weight_ih_l0" */
@@ -167,13 +179,19 @@ typedef struct {
   size_t ncell;      /* parameters of the cell alone: theta[0, ncell) */
   size_t nparam;     /* named tensors, readout included */
   grl_param param[GRL_MAX_PARAMS];
+  /* The named views of grl_model_bind: Wx (G*H, I), Wh (G*H, H), bx, bh
+   * (G*H) set by the cell's layout (has_bh == 0: no recurrent bias);
+   * Wo (O, H), bo (O) by grl_model_alloc when O > 0. */
+  struct { grl_slot Wx, Wh, bx, bh, Wo, bo; int has_bh; } view;
   double *theta;     /* (n) the parameter block itself */
 } grl_model;
 
 /* Named BLAS views into a parameter block laid out like a model's.  The
  * same binding works for theta, for a gradient block dtheta, or for a
  * perturbed copy, so optimisers and gradient checks see one flat array
- * while every tensor keeps its name. */
+ * while every tensor keeps its name.  grl_views writes (gradients,
+ * initialisations); grl_const_views only reads (the parameters of a
+ * forward or backward pass). */
 typedef struct {
   gsl_matrix_view Wx;  /* (G*H, I) input weights, gate blocks stacked  */
   gsl_matrix_view Wh;  /* (G*H, H) recurrent weights                   */
@@ -183,6 +201,20 @@ typedef struct {
   gsl_matrix_view Wo;  /* (O, H) readout weight, if O > 0              */
   gsl_vector_view bo;  /* (O) readout bias                             */
 } grl_views;
+
+/* GSL's const views are const-qualified types; the struct holds the
+ * unqualified type that gsl_matrix_const_view_array() returns, so that a
+ * binding can fill it.  Through a const grl_const_views * every matrix
+ * is a const gsl_matrix *. */
+typedef struct {
+  _gsl_matrix_const_view Wx;  /* (G*H, I) */
+  _gsl_matrix_const_view Wh;  /* (G*H, H) */
+  _gsl_vector_const_view bx;  /* (G*H)    */
+  _gsl_vector_const_view bh;  /* (G*H); has_bh == 0: unused */
+  int has_bh;
+  _gsl_matrix_const_view Wo;  /* (O, H)   */
+  _gsl_vector_const_view bo;  /* (O)      */
+} grl_const_views;
 
 /* Look a cell up by its command-line name: "gru", "gru-cho", "rnn",
  * "lstm", "seed".  NULL if unknown (no error recorded). */
@@ -198,7 +230,13 @@ int grl_model_alloc(grl_model **m, const grl_cell *cell, size_t input_size,
                     size_t hidden_size, size_t output_size);
 void grl_model_free(grl_model *m);
 const grl_param *grl_model_param(const grl_model *m, const char *name);
+/* The tensor NAME inside BLOCK, a block laid out like m->theta (theta
+ * itself, a gradient dtheta, a perturbed copy): its first entry, the
+ * tensor row-major (rows, cols) from there.  NULL if m has no NAME. */
+double *grl_model_tensor(const grl_model *m, double *block, const char *name);
 void grl_model_bind(const grl_model *m, double *block, grl_views *v);
+void grl_model_bind_const(const grl_model *m, const double *block,
+                          grl_const_views *v);
 /* PyTorch's default: every entry ~ U(-1/sqrt(H), 1/sqrt(H)), drawn in
  * block order from r. */
 void grl_model_init_uniform(grl_model *m, gsl_rng *r);
@@ -220,6 +258,33 @@ int grl_model_write(FILE *f, const grl_model *m, const double *block);
 /* backward; the sequence driver owns the time loop.                   */
 /* ------------------------------------------------------------------ */
 
+/* One step of a cell for a batch of B rows: outputs first, then inputs.
+ * The driver points every field at row block t of its sequence buffers. */
+typedef struct {
+  gsl_matrix *h;             /* (B, H)    h_t, written                      */
+  gsl_matrix *c;             /* (B, H)    c_t, written (LSTM), else NULL    */
+  gsl_matrix *cache;         /* (B, K*H)  what backward needs, written;
+                              *           gate k in columns [k*H, (k+1)*H)  */
+  const gsl_matrix *xp;      /* (B, G*H)  x_t Wx^T + bx, hoisted out of the
+                              *           time loop                         */
+  const gsl_matrix *h_prev;  /* (B, H)    h_{t-1}                           */
+  const gsl_matrix *c_prev;  /* (B, H)    c_{t-1} (LSTM), else NULL         */
+  gsl_matrix *work;          /* (B, W*H)  scratch, or NULL (W == 0)         */
+} grl_step;
+
+/* The gradient of one step, the mirror of grl_step: what backward writes
+ * first, then what it reads. */
+typedef struct {
+  gsl_matrix *dxp;           /* (B, G*H)  dL/dxp_t, OVERWRITTEN; the driver
+                              *           turns all steps' dxp into dWx, dbx
+                              *           and dx with level-3 calls         */
+  gsl_matrix *dh_prev;       /* (B, H)    dL/dh_{t-1}, OVERWRITTEN          */
+  gsl_matrix *dc_prev;       /* (B, H)    dL/dc_{t-1}, OVERWRITTEN, or NULL */
+  grl_views dp;              /* dWh, dbh: ACCUMULATED (+=)                  */
+  const gsl_matrix *dh;      /* (B, H)    dL/dh_t (total: output + future)  */
+  const gsl_matrix *dc;      /* (B, H)    dL/dc_t (LSTM), else NULL         */
+} grl_step_grad;
+
 struct grl_cell {
   const char *name;        /* "gru" */
   const char *title;       /* one line for --help and chart titles */
@@ -230,33 +295,16 @@ struct grl_cell {
   size_t ngate;            /* gates shown in charts; gate k is cache    */
   const char *const *gate_names; /* columns [k*H, (k+1)*H)              */
 
-  /* Fill m->param[0..), m->ncell for the cell's own tensors. */
+  /* Fill m->param[0..), m->ncell and m->view for the cell's own tensors. */
   void (*layout)(grl_model *m);
-  /* Bind Wx, Wh, bx, bh for a block (readout is bound by the model). */
-  void (*bind)(const grl_model *m, double *block, grl_views *v);
 
-  /* One step for B rows.
-   *   xp      (B, G*H)  x_t Wx^T + bx, hoisted out of the time loop
-   *   h_prev  (B, H)    c_prev (B, H) or NULL
-   *   h, c    (B, H)    the new state
-   *   cache   (B, K*H)  whatever backward needs; gates for charts
-   *   work    (B, W*H)  scratch                                         */
-  void (*forward)(const grl_views *p, const gsl_matrix *xp,
-                  const gsl_matrix *h_prev, const gsl_matrix *c_prev,
-                  gsl_matrix *h, gsl_matrix *c, gsl_matrix *cache,
-                  gsl_matrix *work);
-  /* The mirror of forward.
-   *   dh, dc   (B, H)   dL/dh_t, dL/dc_t (total, from output and future)
-   *   dxp      (B, G*H) dL/dxp_t, OVERWRITTEN; the driver turns all steps'
-   *                     dxp into dWx, dbx and dx with three level-3 calls
-   *   dh_prev, dc_prev (B, H) OVERWRITTEN
-   *   dp       recurrent gradients dWh, dbh ACCUMULATED (+=)            */
-  void (*backward)(const grl_views *p, grl_views *dp, const gsl_matrix *dh,
-                   const gsl_matrix *dc, const gsl_matrix *h_prev,
-                   const gsl_matrix *c_prev, const gsl_matrix *h,
-                   const gsl_matrix *c, const gsl_matrix *cache,
-                   gsl_matrix *dxp, gsl_matrix *dh_prev, gsl_matrix *dc_prev,
-                   gsl_matrix *work);
+  /* One step: s->h, s->c and s->cache from s->xp, s->h_prev, s->c_prev. */
+  void (*forward)(grl_step *s, const grl_const_views *p);
+  /* The mirror of forward, after it, with the same step s (read only,
+   * except its work scratch): d->dxp, d->dh_prev, d->dc_prev from d->dh,
+   * d->dc; the recurrent gradients accumulate into d->dp. */
+  void (*backward)(grl_step_grad *d, const grl_step *s,
+                   const grl_const_views *p);
 
   /* The naive reference step for ONE row, plain loops over elements,
    * written once over a scalar type (cell_naive.h) and compiled for
@@ -301,8 +349,7 @@ int grl_seq_alloc(grl_seq **s, const grl_model *m, size_t T, size_t B);
 void grl_seq_free(grl_seq *s);
 
 /* Run the recurrence over x (T*B, I) from h0, c0 ((B, H) each, NULL =
- * zeros).  x == NULL: the caller has already filled s->XP (T*B, G*H) with
- * the input projections, e.g. by gathering Wx's columns for a one-hot x.  theta is a block laid out like m->theta (NULL = m->theta).
+ * zeros).  theta is a block laid out like m->theta (NULL = m->theta).
  * Fails with GRL_ENONFINITE if a state is not finite. */
 int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
                     const double *h0, const double *c0);
@@ -316,8 +363,6 @@ gsl_matrix_view grl_seq_cT(grl_seq *s);   /* LSTM only */
  *   dtheta (n)    parameter gradients ACCUMULATED (+=)
  *   dx (T*B, I)   ACCUMULATED, or NULL
  *   dh0, dc0 (B,H) OVERWRITTEN, or NULL
- * x == NULL (the caller filled XP): dWx, dbx and dx are left to the
- * caller, who reads dL/dXP from s->dXP.
  * Afterwards s->dHs holds dL/dh_t for every t. */
 int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
                      const double *dout, const double *dhT, const double *dcT,
@@ -347,7 +392,6 @@ double grl_seq_flops(const grl_model *m, size_t T, size_t B);
 /* The rest of the library, one header per concept. */
 #include "grl_gradcheck.h"   /* gradient checks                              */
 #include "grl_train.h"       /* readouts, losses, optimisers, tasks, training */
-#include "grl_chart.h"       /* chart writer and chapter helpers              */
 #include "grl_text.h"        /* character-level language models on bytes      */
 
 #endif /* GRULAB_H */

@@ -1,7 +1,6 @@
-# src/local.mk -- libgrulab and the grulab command.
+# src/local.mk -- libgrulab (src/) and the grulab command (src/cli/).
 lib_LTLIBRARIES += src/libgrulab.la
-include_HEADERS = src/grulab.h src/grl_gradcheck.h src/grl_train.h src/grl_chart.h \
-	src/grl_text.h
+include_HEADERS = src/grulab.h src/grl_gradcheck.h src/grl_train.h src/grl_text.h
 src_libgrulab_la_SOURCES = \
 	src/error.c \
 	src/activation.c \
@@ -21,7 +20,11 @@ src_libgrulab_la_SOURCES = \
 	src/cell_lstm.c \
 	src/cell_seed.c \
 	src/seq.c \
+	src/gradcheck_impl.h \
+	src/gradcheck_problem.c \
+	src/gradcheck_eval.c \
 	src/gradcheck.c \
+	src/gradcheck_sweep.c \
 	src/gradcheck_report.c \
 	src/readout.c \
 	src/loss.c \
@@ -29,21 +32,29 @@ src_libgrulab_la_SOURCES = \
 	src/task.c \
 	src/text.c \
 	src/train.c \
-	src/gradnorm.c \
-	src/chart.c \
-	src/lesson.c
+	src/gradnorm.c
+src_libgrulab_la_CPPFLAGS = $(LIB_CPPFLAGS)
 src_libgrulab_la_LIBADD = $(GRL_LIBS)
 src_libgrulab_la_LDFLAGS = -version-info 0:0:0 $(OPENMP_CFLAGS)
 
 bin_PROGRAMS += src/grulab
 src_grulab_SOURCES = \
-	src/cli.h \
-	src/cli.c \
-	src/cmd_tensor.c \
-	src/cmd_gradcheck.c \
-	src/cmd_train.c \
-	src/cmd_text.c
-src_grulab_LDADD = src/libgrulab.la $(GRL_LIBS)
+	src/cli/cli.h \
+	src/cli/cli.c \
+	src/cli/cmd_init.c \
+	src/cli/cmd_forward_backward.c \
+	src/cli/cmd_bench.c \
+	src/cli/cmd_gradcheck.c \
+	src/cli/cmd_train.c \
+	src/cli/cmd_gradnorm.c \
+	src/cli/cmd_text.c
+src_grulab_CPPFLAGS = $(LIB_CPPFLAGS) -I$(top_srcdir)/src/opt
+src_grulab_LDADD = src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
+
+# The option layer over getopt_long, for the command and the chapters.
+noinst_LIBRARIES += src/opt/libopt.a
+src_opt_libopt_a_SOURCES = src/opt/grl_opt.h src/opt/opt.c
+src_opt_libopt_a_CPPFLAGS = $(LIB_CPPFLAGS)
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = src/grulab.pc

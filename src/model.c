@@ -53,16 +53,13 @@ void grl_layout_pytorch(grl_model *m)
   off += add_param(m, "bias_ih_l0", GH, 1, 1, off);    /* P_BIH */
   off += add_param(m, "bias_hh_l0", GH, 1, 1, off);    /* P_BHH */
   m->ncell = off;
-}
-
-void grl_bind_pytorch(const grl_model *m, double *block, grl_views *v)
-{
+  /* each tensor is one view of itself */
   const grl_param *p = m->param;
-  v->Wx = gsl_matrix_view_array(block + p[P_WIH].offset, p[P_WIH].rows, p[P_WIH].cols);
-  v->Wh = gsl_matrix_view_array(block + p[P_WHH].offset, p[P_WHH].rows, p[P_WHH].cols);
-  v->bx = gsl_vector_view_array(block + p[P_BIH].offset, p[P_BIH].rows);
-  v->bh = gsl_vector_view_array(block + p[P_BHH].offset, p[P_BHH].rows);
-  v->has_bh = 1;
+  m->view.Wx = (grl_slot){p[P_WIH].offset, GH, I, I};
+  m->view.Wh = (grl_slot){p[P_WHH].offset, GH, H, H};
+  m->view.bx = (grl_slot){p[P_BIH].offset, GH, 1, 1};
+  m->view.bh = (grl_slot){p[P_BHH].offset, GH, 1, 1};
+  m->view.has_bh = 1;
 }
 
 /* ---- allocation -------------------------------------------------------- */
@@ -91,7 +88,9 @@ int grl_model_alloc(grl_model **out, const grl_cell *cell, size_t input_size,
   cell->layout(m);
   m->n = m->ncell;
   if (output_size > 0) {
+    m->view.Wo = (grl_slot){m->n, output_size, hidden_size, hidden_size};
     m->n += add_param(m, "readout_weight", output_size, hidden_size, 2, m->n);
+    m->view.bo = (grl_slot){m->n, output_size, 1, 1};
     m->n += add_param(m, "readout_bias", output_size, 1, 1, m->n);
   }
   m->theta = calloc(m->n, sizeof *m->theta);
@@ -120,17 +119,44 @@ const grl_param *grl_model_param(const grl_model *m, const char *name)
   return NULL;
 }
 
+double *grl_model_tensor(const grl_model *m, double *block, const char *name)
+{
+  const grl_param *p = grl_model_param(m, name);
+  return p ? block + p->offset : NULL;
+}
+
+/* The same binding twice: writable views for gradients and
+ * initialisations, read-only views for the parameters of a pass. */
+#define BIND(v, block, MVIEW, VVIEW)                                          \
+  do {                                                                        \
+    const grl_slot *Wx = &m->view.Wx, *Wh = &m->view.Wh;                      \
+    (v)->Wx = MVIEW((block) + Wx->offset, Wx->rows, Wx->cols, Wx->tda);       \
+    (v)->Wh = MVIEW((block) + Wh->offset, Wh->rows, Wh->cols, Wh->tda);       \
+    (v)->bx = VVIEW((block) + m->view.bx.offset, m->view.bx.rows);            \
+    (v)->has_bh = m->view.has_bh;                                             \
+    if ((v)->has_bh)                                                          \
+      (v)->bh = VVIEW((block) + m->view.bh.offset, m->view.bh.rows);          \
+    if (m->output_size > 0) {                                                 \
+      const grl_slot *Wo = &m->view.Wo;                                       \
+      (v)->Wo = MVIEW((block) + Wo->offset, Wo->rows, Wo->cols, Wo->tda);     \
+      (v)->bo = VVIEW((block) + m->view.bo.offset, m->view.bo.rows);          \
+    }                                                                         \
+  } while (0)
+
 void grl_model_bind(const grl_model *m, double *block, grl_views *v)
 {
   memset(v, 0, sizeof *v);
-  m->cell->bind(m, block, v);
-  if (m->output_size > 0) {
-    const grl_param *w = grl_model_param(m, "readout_weight");
-    const grl_param *b = grl_model_param(m, "readout_bias");
-    v->Wo = gsl_matrix_view_array(block + w->offset, w->rows, w->cols);
-    v->bo = gsl_vector_view_array(block + b->offset, b->rows);
-  }
+  BIND(v, block, gsl_matrix_view_array_with_tda, gsl_vector_view_array);
 }
+
+void grl_model_bind_const(const grl_model *m, const double *block,
+                          grl_const_views *v)
+{
+  memset(v, 0, sizeof *v);
+  BIND(v, block, gsl_matrix_const_view_array_with_tda,
+       gsl_vector_const_view_array);
+}
+#undef BIND
 
 /* PyTorch's default for nn.RNN/GRU/LSTM: U(-k, k), k = 1/sqrt(H). */
 void grl_model_init_uniform(grl_model *m, gsl_rng *r)

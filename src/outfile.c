@@ -128,6 +128,11 @@ int grl_outfile_commit(grl_outfile *o)
   return GRL_OK;
 }
 
+const char *grl_outfile_tmpname(const grl_outfile *o)
+{
+  return o ? o->tmp : NULL;
+}
+
 void grl_outfile_abort(grl_outfile *o)
 {
   if (!o)

@@ -12,8 +12,8 @@
 void grl_readout_forward(const grl_model *m, const double *theta,
                          const gsl_matrix *h, gsl_matrix *y)
 {
-  grl_views p;
-  grl_model_bind(m, (double *)(theta ? theta : m->theta), &p);
+  grl_const_views p;
+  grl_model_bind_const(m, theta ? theta : m->theta, &p);
   /* y = h Wo^T + bo: the affine map of every other layer */
   grl_affine_forward(y, 0.0, h, &p.Wo.matrix, &p.bo.vector);
 }
@@ -22,8 +22,9 @@ void grl_readout_backward(const grl_model *m, const double *theta,
                           double *dtheta, const gsl_matrix *h,
                           const gsl_matrix *dy, gsl_matrix *dh)
 {
-  grl_views p, dp;
-  grl_model_bind(m, (double *)(theta ? theta : m->theta), &p);
+  grl_const_views p;
+  grl_views dp;
+  grl_model_bind_const(m, theta ? theta : m->theta, &p);
   grl_model_bind(m, dtheta, &dp);
   /* forward was y = h Wo^T + bo, so
    *   dWo += dy^T h,  dbo += 1^T dy,  dh = dy Wo (if dh) */

@@ -94,14 +94,41 @@ static void set_state(gsl_matrix *S, const double *init, size_t B, size_t H)
   }
 }
 
+/* Point a step at time t of the sequence buffers: xp_t, h_{t-1} -> h_t
+ * (and c_{t-1} -> c_t), cache_t.  Only views; nothing is copied. */
+typedef struct {
+  gsl_matrix_view xp, h, h_prev, c, c_prev, cache;
+} step_views;
+
+static void step_at(grl_step *st, step_views *v, grl_seq *s, size_t t)
+{
+  const grl_cell *c = s->m->cell;
+  size_t B = s->B;
+  v->xp = at(s->XP, t, B);                         /* (B, G*H) */
+  v->h_prev = at(s->Hs, t, B);                     /* (B, H) h_{t-1} */
+  v->h = at(s->Hs, t + 1, B);                      /* (B, H) h_t     */
+  *st = (grl_step){.h = &v->h.matrix, .xp = &v->xp.matrix,
+                   .h_prev = &v->h_prev.matrix, .work = s->work};
+  if (c->has_c) {
+    v->c_prev = at(s->Cs, t, B);                   /* (B, H) c_{t-1} */
+    v->c = at(s->Cs, t + 1, B);                    /* (B, H) c_t     */
+    st->c = &v->c.matrix;
+    st->c_prev = &v->c_prev.matrix;
+  }
+  if (c->K) {
+    v->cache = at(s->cache, t, B);                 /* (B, K*H) */
+    st->cache = &v->cache.matrix;
+  }
+}
+
 int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
                     const double *h0, const double *c0)
 {
   const grl_model *m = s->m;
   const grl_cell *c = m->cell;
   size_t T = s->T, B = s->B, H = m->hidden_size, I = m->input_size;
-  grl_views p;
-  grl_model_bind(m, (double *)(theta ? theta : m->theta), &p);
+  grl_const_views p;
+  grl_model_bind_const(m, theta ? theta : m->theta, &p);
 
   /* XP = X Wx^T + bx: every input projection at once, before the loop.
    * x == NULL: the caller has filled s->XP (e.g. a one-hot input done as
@@ -117,19 +144,10 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
 
   /* The recurrence: h_t = cell(xp_t, h_{t-1}[, c_{t-1}]). */
   for (size_t t = 0; t < T; t++) {
-    gsl_matrix_view xp = at(s->XP, t, B);          /* (B, G*H) */
-    gsl_matrix_view hp = at(s->Hs, t, B);          /* (B, H) h_{t-1} */
-    gsl_matrix_view hn = at(s->Hs, t + 1, B);      /* (B, H) h_t     */
-    gsl_matrix_view cp, cn, cache;
-    if (c->has_c) {
-      cp = at(s->Cs, t, B);
-      cn = at(s->Cs, t + 1, B);
-    }
-    if (c->K)
-      cache = at(s->cache, t, B);                  /* (B, K*H) */
-    c->forward(&p, &xp.matrix, &hp.matrix, c->has_c ? &cp.matrix : NULL,
-               &hn.matrix, c->has_c ? &cn.matrix : NULL,
-               c->K ? &cache.matrix : NULL, s->work);
+    grl_step st;
+    step_views v;
+    step_at(&st, &v, s, t);
+    c->forward(&st, &p);
   }
 
   /* Never pass a NaN on silently: one scan of the states, outside the loop. */
@@ -170,9 +188,10 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   const grl_model *m = s->m;
   const grl_cell *c = m->cell;
   size_t T = s->T, B = s->B, H = m->hidden_size, I = m->input_size;
-  grl_views p, dp;
-  grl_model_bind(m, (double *)(theta ? theta : m->theta), &p);
-  grl_model_bind(m, dtheta, &dp);
+  grl_const_views p;
+  grl_model_bind_const(m, theta ? theta : m->theta, &p);
+  grl_step_grad d = {0};
+  grl_model_bind(m, dtheta, &d.dp);
 
   /* dh, dc: the gradient arriving at h_t, c_t from the future. */
   gsl_matrix *dh = s->dh, *dh_prev = s->dh_prev;   /* (B, H), swapped */
@@ -193,19 +212,16 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
       gsl_matrix_view dCt = at(s->dCs, t, B);
       gsl_matrix_memcpy(&dCt.matrix, dc);
     }
-    gsl_matrix_view hp = at(s->Hs, t, B), hn = at(s->Hs, t + 1, B);
-    gsl_matrix_view cp, cn, cache;
-    if (c->has_c) {
-      cp = at(s->Cs, t, B);
-      cn = at(s->Cs, t + 1, B);
-    }
-    if (c->K)
-      cache = at(s->cache, t, B);
-    gsl_matrix_view dxp = at(s->dXP, t, B);
-    c->backward(&p, &dp, dh, c->has_c ? dc : NULL, &hp.matrix,
-                c->has_c ? &cp.matrix : NULL, &hn.matrix,
-                c->has_c ? &cn.matrix : NULL, c->K ? &cache.matrix : NULL,
-                &dxp.matrix, dh_prev, c->has_c ? dc_prev : NULL, s->work);
+    grl_step st;
+    step_views v;
+    step_at(&st, &v, s, t);
+    gsl_matrix_view dxp = at(s->dXP, t, B);        /* (B, G*H) */
+    d.dxp = &dxp.matrix;
+    d.dh_prev = dh_prev;
+    d.dc_prev = dc_prev;
+    d.dh = dh;
+    d.dc = dc;
+    c->backward(&d, &st, &p);
     /* Step back in time: what flowed into h_{t-1} is next step's dh. */
     gsl_matrix *tmp = dh; dh = dh_prev; dh_prev = tmp;
     if (c->has_c) { tmp = dc; dc = dc_prev; dc_prev = tmp; }
@@ -222,8 +238,8 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
     return GRL_OK;
   gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);
   gsl_matrix_view dX = gsl_matrix_view_array(dx ? dx : s->dXP->data, T * B, I);
-  grl_affine_backward(s->dXP, &X.matrix, &p.Wx.matrix, &dp.Wx.matrix,
-                      &dp.bx.vector, dx ? &dX.matrix : NULL, 1.0);
+  grl_affine_backward(s->dXP, &X.matrix, &p.Wx.matrix, &d.dp.Wx.matrix,
+                      &d.dp.bx.vector, dx ? &dX.matrix : NULL, 1.0);
   return GRL_OK;
 }
 

@@ -28,6 +28,7 @@ struct grl_trainer {
   double t0;          /* grl_seconds() at allocation                     */
   size_t step;        /* steps attempted                                 */
   size_t good_step;   /* the step whose theta is in good (0: none yet)   */
+  volatile sig_atomic_t *stop; /* the caller's stop request, or NULL   */
   /* evaluation, allocated at the first grl_trainer_evaluate */
   size_t eB;          /* sequences per evaluation batch                  */
   grl_task *etask;
@@ -72,6 +73,7 @@ int grl_trainer_alloc(grl_trainer **out, grl_model *m, const char *task,
     return grl_fail(GRL_ENOMEM, "trainer: out of memory");
   tr->m = m;
   tr->clip = cfg->clip;
+  tr->stop = cfg->stop;
   tr->t0 = grl_seconds();
   if (!(cfg->clip >= 0.0)) {
     st = grl_fail(GRL_EINVAL, "clip threshold must be >= 0 (0 = off), got %g", cfg->clip);
@@ -143,11 +145,6 @@ const grl_task *grl_trainer_task(const grl_trainer *tr)
   return tr->task;
 }
 
-grl_optim *grl_trainer_optim(grl_trainer *tr)
-{
-  return tr->opt;
-}
-
 /* Run the cell over task t's batch, read out, and take the loss.
  *   adding: y = readout(h_T)        (B, 1),   L = MSE(y, target)
  *   copy:   y = readout(h_t) all t  (T*B, 9), L = cross-entropy(y, labels)
@@ -177,7 +174,7 @@ static int stop(grl_trainer *tr, size_t k, const char *what, double value)
   if (tr->good_step) {
     memcpy(m->theta, tr->good, m->n * sizeof *m->theta);
     return grl_fail(GRL_ENONFINITE,
-                    "step %zu: %s is %g; training stopped with the parameters of step %zu, the last with a finite loss and gradient (try a smaller --lr or --clip)",
+                    "step %zu: %s is %g; training stopped with the parameters of step %zu, the last with a finite loss and gradient",
                     k, what, value, tr->good_step);
   }
   return grl_fail(GRL_ENONFINITE,
@@ -251,6 +248,10 @@ int grl_train_run(grl_trainer *tr, gsl_rng *r, size_t steps,
   int st = GRL_OK;
   while (k < steps) {
     grl_train_stat s;
+    if (tr->stop && *tr->stop) {
+      st = grl_fail(GRL_EINTR, "stopped after step %zu of %zu", k, steps);
+      break;
+    }
     if ((st = grl_trainer_step(tr, r, &s)))
       break;
     if (log)

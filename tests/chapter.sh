@@ -13,8 +13,10 @@
 #    and nothing else was;
 #  - each .dat declares its layout ("# columns: ..." or "# matrix: R C")
 #    and every data line has that many fields, all finite numbers;
-#  - each .gp loads the shared style.gp and, where gnuplot is installed,
-#    renders to PNG with nothing at all on stderr (no warnings);
+#  - each .gp loads the shared style.gp; the template it loads, if any
+#    ("load 'templates/NAME.gp'"), exists in the source tree's plots/;
+#    and, where gnuplot is installed, it renders to PNG with nothing at
+#    all on stderr (no warnings);
 #  - the same --seed twice gives byte-identical output and charts
 #    (set chapter_mask to a sed -E expression that blanks what may differ,
 #    such as wall-clock seconds; chapter_determinism=no skips the check).
@@ -87,7 +89,7 @@ chapter_test() {
   charts=$("$bin" --charts 2>/dev/null)
   ncharts=$(printf '%s\n' "$charts" | grep -c .)
   nbad=$(printf '%s\n' "${chapter_bad_options:-}" | grep -c .)
-  plan $((9 + nbad + 4 * ncharts))
+  plan $((9 + nbad + 5 * ncharts))
 
   # --help and a bad option.
   "$bin" --help >"$TMP/help" 2>"$TMP/help.err"; rc=$?
@@ -149,6 +151,13 @@ EOF_BAD
     is "$c.dat has its declared columns and finite numbers" "$why" ""
     ok "$c.gp loads the shared style.gp" \
       grep -q "^load 'style.gp'" "$TMP/a/$c.gp"
+    tmpl=$(sed -n "s/^load '\(templates\/[^']*\)'\$/\1/p" "$TMP/a/$c.gp" 2>/dev/null)
+    if test -z "$tmpl"; then
+      skip_test "$c.gp loads no template"
+    else
+      ok "$c.gp loads $tmpl, which exists in plots/" \
+        test -f "$top_srcdir/plots/$tmpl"
+    fi
     if test -z "${GNUPLOT:-}"; then
       skip_test "gnuplot is not installed: $c.gp not rendered"
     else

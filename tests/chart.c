@@ -1,7 +1,8 @@
-/* chart.c -- TAP tests of the chart writer (src/chart.c): the .dat header
+/* chart.c -- TAP tests of the chart writer (chapters/lib/chart.c): the .dat header
  * and layout, the .gp preamble, and whole-or-nothing output. */
 #include <config.h>
 #include "grulab.h"
+#include "grl_chart.h"
 #include "tap.h"
 
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <gsl/gsl_errno.h>
 
 static char dir[256];
 
@@ -51,7 +53,8 @@ static int count_files(void)
 
 int main(void)
 {
-  plan(25);
+  gsl_set_error_handler_off();
+  plan(34);
   snprintf(dir, sizeof dir, "%s/grulab-chart.XXXXXX",
            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
   if (!mkdtemp(dir))
@@ -117,6 +120,31 @@ int main(void)
   grl_chart_row(ch, 1, (double[]){1.0});
   is_int(grl_chart_commit(ch), GRL_EINVAL, "an incomplete matrix block fails");
   is_int(count_files(), 4, "only the two committed charts remain");
+
+  /* A template chart: settings, then the template loaded last. */
+  is_int(grl_chart_open(&ch, dir, "ch99-tmpl", "t"), GRL_OK, "open");
+  grl_chart_columns(ch, "a");
+  grl_chart_row(ch, 1, (double[]){2.385});
+  grl_chart_set(ch, "tmax", "%d", 40);
+  grl_chart_set_text(ch, "title0", "z = %.2f, \"q\"", 0.731);
+  grl_chart_template(ch, NULL);
+  is_int(grl_chart_commit(ch), GRL_OK, "commit a template chart");
+  gp = slurp("ch99-tmpl.gp");
+  ok(gp && strstr(gp, "\ntmax = 40\n"), "a setting is a gnuplot assignment");
+  ok(gp && strstr(gp, "\ntitle0 = \"z = 0.73, \\\"q\\\"\"\n"),
+     "a text setting is a quoted, escaped string");
+  ok(gp && strstr(gp, "\nload 'templates/ch99-tmpl.gp'\n")
+        && strstr(gp, "title0") < strstr(gp, "load 'templates/"),
+     "the template is loaded last, after the settings");
+  is_int(grl_chart_open(&ch, dir, "ch99-badset", "t"), GRL_OK, "open");
+  grl_chart_set(ch, "not a name", "%d", 1);
+  is_int(grl_chart_status(ch), GRL_EINVAL, "a setting's key must be a gnuplot name");
+  grl_chart_abort(ch);
+  is_int(grl_chart_open(&ch, dir, "ch99-late", "t"), GRL_OK, "open");
+  grl_chart_template(ch, "ch99-shared");
+  grl_chart_set(ch, "x", "%d", 1);
+  is_int(grl_chart_status(ch), GRL_EINVAL, "no setting after the template");
+  grl_chart_abort(ch);
 
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

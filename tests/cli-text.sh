@@ -67,7 +67,7 @@ fails_with "a window longer than the text" 1 'training split has 9000 bytes, too
   train --task text --text "$TMP/coins.txt" --length 2000 --batch 8 --steps 1
 fails_with "a --prime byte outside the vocabulary" 2 "^grulab: sample: --prime: byte 5 \(0x62\) is not in the model's vocabulary of 3 bytes$" \
   sample --params "$TMP/coins.params" --prime aaaab
-fails_with "sample without --params" 2 '^grulab: sample: --params is required' sample
+fails_with "sample without --params" 2 '^grulab: sample: --params FILE is required' sample
 fails_with "sample with a missing --params file" 1 '^grulab: sample: --params: ' \
   sample --params "$TMP/nonexistent.params"
 fails_with "a negative temperature" 2 '^grulab: sample: --temperature must be >= 0' \

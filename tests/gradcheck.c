@@ -394,22 +394,16 @@ static void test_nothing_compared(void)
  * h = (1-z)*n + z*h_prev, so dh_prev must include dh*z -- this copy drops
  * that term.  The shipping cell is untouched; the checker sees this cell
  * through m->cell like any other. */
-static void gru_backward_no_z(const grl_views *p, grl_views *dp,
-                              const gsl_matrix *dh, const gsl_matrix *dc,
-                              const gsl_matrix *h_prev,
-                              const gsl_matrix *c_prev, const gsl_matrix *h,
-                              const gsl_matrix *c, const gsl_matrix *cache,
-                              gsl_matrix *dxp, gsl_matrix *dh_prev,
-                              gsl_matrix *dc_prev, gsl_matrix *work)
+static void gru_backward_no_z(grl_step_grad *d, const grl_step *s,
+                              const grl_const_views *p)
 {
-  grl_cell_gru.backward(p, dp, dh, dc, h_prev, c_prev, h, c, cache, dxp,
-                        dh_prev, dc_prev, work);
-  size_t H = dh->size2;
-  for (size_t b = 0; b < dh->size1; b++)
+  grl_cell_gru.backward(d, s, p);
+  size_t H = d->dh->size2;
+  for (size_t b = 0; b < d->dh->size1; b++)
     for (size_t j = 0; j < H; j++) {
-      double z = gsl_matrix_get(cache, b, H + j);   /* gate 1 = z */
-      gsl_matrix_set(dh_prev, b, j,
-                     gsl_matrix_get(dh_prev, b, j) - z * gsl_matrix_get(dh, b, j));
+      double z = gsl_matrix_get(s->cache, b, H + j);   /* gate 1 = z */
+      gsl_matrix_set(d->dh_prev, b, j,
+                     gsl_matrix_get(d->dh_prev, b, j) - z * gsl_matrix_get(d->dh, b, j));
     }
 }
 
@@ -629,7 +623,10 @@ static void test_bad_options(void)
 int main(void)
 {
   gsl_set_error_handler_off();
-  plan_lazy();
+  /* in the order below: 5 cells x 4 methods x 2, long, seed zero, tamper,
+   * threshold, nothing compared, broken cell, threads, sample and floor,
+   * sweep, bad options */
+  plan(40 + 2 + 12 + 37 + 34 + 3 + 5 + 4 + 4 + 12 + 4);
   test_all_cells_methods();
   test_long();
   test_seed_zero();

@@ -1,5 +1,6 @@
-/* tests/train.c -- the readout's gradient, the training loop learning the
- * adding problem, the NaN guard, and the trainer's refusals. */
+/* tests/train.c -- the readout's gradient, the stop flag, the training
+ * loop learning the adding problem, the NaN guard, and the trainer's
+ * refusals. */
 #include <config.h>
 #include "grulab.h"
 #include "tap.h"
@@ -7,6 +8,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <string.h>
+#include <gsl/gsl_errno.h>
 
 /* L = MSE(readout(h), target) as a function of theta, for differences. */
 static double readout_loss(const grl_model *m, const double *theta,
@@ -85,9 +87,76 @@ static int count_steps(const grl_train_stat *st, void *ctx)
   return st->step == 7 ? 42 : 0;  /* stop after step 7 */
 }
 
+/* Raise the stop flag from inside step 5's callback, as a signal
+ * arriving during step 5 would. */
+static int raise_stop(const grl_train_stat *st, void *ctx)
+{
+  volatile sig_atomic_t *stop = ctx;
+  if (st->step == 5)
+    *stop = 1;
+  return 0;
+}
+
+/* The stop flag: the step under way finishes, no other starts, and the
+ * model is exactly where 5 uninterrupted steps leave it. */
+static void stop_flag(void)
+{
+  volatile sig_atomic_t stop = 0;
+  grl_train_config cfg = {"adam", 0.01, 1.0, 8, &stop};
+  grl_model *m, *ref;
+  grl_trainer *tr;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  grl_train_stat log[20];
+  size_t done = 99;
+  if (!r || grl_model_alloc(&m, &grl_cell_gru, 2, 6, 1)
+      || grl_model_alloc(&ref, &grl_cell_gru, 2, 6, 1))
+    bail("stop_flag: %s", grl_strerror());
+
+  /* the reference: 5 steps from seed 2385, no flag */
+  gsl_rng_set(r, 2385);
+  grl_model_init_uniform(ref, r);
+  cfg.stop = NULL;
+  if (grl_trainer_alloc(&tr, ref, "adding", 9, &cfg)
+      || grl_train_run(tr, r, 5, NULL, NULL, NULL, NULL))
+    bail("stop_flag: %s", grl_strerror());
+  grl_trainer_free(tr);
+
+  /* the same run asked for 20 steps, stopped during step 5 */
+  gsl_rng_set(r, 2385);
+  grl_model_init_uniform(m, r);
+  cfg.stop = &stop;
+  if (grl_trainer_alloc(&tr, m, "adding", 9, &cfg))
+    bail("stop_flag: %s", grl_strerror());
+  int st = grl_train_run(tr, r, 20, log, &done, raise_stop, (void *)&stop);
+  is_int(st, GRL_EINTR, "a raised stop flag ends the run with GRL_EINTR");
+  ok(done == 5 && log[4].step == 5 && isfinite(log[4].loss),
+     "after the step under way: %zu steps done, the last logged is step %zu", done, log[4].step);
+  ok(strcmp(grl_strerror(), "stopped after step 5 of 20") == 0,
+     "the message says where: '%s'", grl_strerror());
+  ok(memcmp(m->theta, ref->theta, m->n * sizeof *m->theta) == 0,
+     "the model holds exactly the parameters of 5 uninterrupted steps");
+
+  /* a flag already raised: no step at all, parameters untouched */
+  double *before = malloc(m->n * sizeof *before);
+  if (!before)
+    bail("stop_flag: out of memory");
+  memcpy(before, m->theta, m->n * sizeof *before);
+  st = grl_train_run(tr, r, 20, log, &done, NULL, NULL);
+  ok(st == GRL_EINTR && done == 0
+     && memcmp(m->theta, before, m->n * sizeof *before) == 0,
+     "a flag raised before the run: no step taken, parameters untouched (%zu steps)", done);
+  free(before);
+  grl_trainer_free(tr);
+  grl_model_free(m);
+  grl_model_free(ref);
+  gsl_rng_free(r);
+}
+
 int main(void)
 {
-  plan(6 + 6 + 6 + 4);
+  gsl_set_error_handler_off();
+  plan(6 + 6 + 6 + 4 + 5);
+  stop_flag();
   readout_gradient();
 
   /* ---- a short GRU run learns the adding problem at T = 20 ---------- */
@@ -99,7 +168,7 @@ int main(void)
   if (grl_model_alloc(&m, &grl_cell_gru, 2, 32, 1))
     bail("model: %s", grl_strerror());
   grl_model_init_uniform(m, r);
-  grl_train_config cfg = {"adam", 0.01, 1.0, 50};
+  grl_train_config cfg = {"adam", 0.01, 1.0, 50, NULL};
   if (grl_trainer_alloc(&tr, m, "adding", 20, &cfg))
     bail("trainer: %s", grl_strerror());
   double before;
@@ -127,7 +196,7 @@ int main(void)
 
   /* ---- the NaN guard: lr = 1e300 --------------------------------------- */
   grl_model_init_uniform(m, r);
-  grl_train_config wild = {"sgd", 1e300, 0.0, 50};
+  grl_train_config wild = {"sgd", 1e300, 0.0, 50, NULL};
   if (grl_trainer_alloc(&tr, m, "adding", 20, &wild))
     bail("trainer: %s", grl_strerror());
   done = 0;
@@ -136,11 +205,11 @@ int main(void)
   ok(done < 50, "training stops early (after %zu good steps)", done);
   ok(strstr(grl_strerror(), "step") && strstr(grl_strerror(), "finite"), "the message names the step: %s", grl_strerror());
   ok(grl_all_finite(m->theta, m->n), "the parameters left behind are finite");
-  double after;
-  ok(grl_trainer_evaluate(tr, rt, 100, &after) == GRL_OK && isfinite(after),
-     "and they give a finite loss (%g)", after);
+  double after = NAN;
+  st = grl_trainer_evaluate(tr, rt, 100, &after);
+  ok(st == GRL_OK && isfinite(after), "and they give a finite loss (%g)", after);
   grl_trainer_free(tr);
-  grl_train_config adam_wild = {"adam", 1e300, 1.0, 50};
+  grl_train_config adam_wild = {"adam", 1e300, 1.0, 50, NULL};
   grl_model_init_uniform(m, r);
   if (grl_trainer_alloc(&tr, m, "adding", 20, &adam_wild))
     bail("trainer: %s", grl_strerror());
@@ -161,9 +230,9 @@ int main(void)
   ok(grl_trainer_alloc(&tr, wrong, "adding", 20, &cfg) == GRL_EINVAL && strstr(grl_strerror(), "input size"),
      "a model with the wrong input size is refused: %s", grl_strerror());
   grl_model_free(wrong);
-  grl_train_config neg = {"adam", 1e-3, -1.0, 50};
+  grl_train_config neg = {"adam", 1e-3, -1.0, 50, NULL};
   ok(grl_trainer_alloc(&tr, m, "adding", 20, &neg) == GRL_EINVAL, "a negative clip threshold is refused");
-  grl_train_config bad = {"lbfgs", 1e-3, 1.0, 50};
+  grl_train_config bad = {"lbfgs", 1e-3, 1.0, 50, NULL};
   ok(grl_trainer_alloc(&tr, m, "adding", 20, &bad) == GRL_EINVAL && strstr(grl_strerror(), "lbfgs"),
      "an unknown optimizer is refused by name");
 

@@ -1,5 +1,5 @@
-/* grl_chart.h -- the chart writer and the chapter (lesson) helpers.
- * Included by grulab.h.
+/* grl_lesson.h -- the chapters' helpers: options, printing, charts.
+ * Part of the chapters' helpers (chapters/lib), not of libgrulab.
  *
  * A chapter is a program that prints its lesson like the cells of a
  * notebook and writes its charts as data, never as pictures:
@@ -16,106 +16,38 @@
  *   grl_lesson_chart_done(&L, ch);
  *   return grl_lesson_end(&L);         (0, or 1 if a check failed)
  *
- * A chart NAME of chapter chNN is two files in the output directory:
+ * The charts are written by the chart writer (grl_chart.h).
  *
- *   chNN-NAME.dat  a '#' header, then numbers.  The header records the
- *                  title, the run's parameters and the layout, in one of
- *                  two machine-checked forms:
- *                    # columns: x sigma dsigma     every data line has
- *                                                  exactly these fields
- *                    # matrix: R C                 every block is R lines
- *                                                  of C numbers (gnuplot
- *                                                  'matrix' format)
- *                  Blocks are separated by two blank lines (gnuplot's
- *                  'index'), and each is announced by "# block K: LABEL".
- *   chNN-NAME.gp   "load 'style.gp'", the variables dat (the data file's
- *                  name) and chart_title, then the chapter's plot commands.
- *                  style.gp is found through gnuplot's loadpath
- *                  (make plots sets it to $(top_srcdir)/plots).
- *
- * Both files are written whole-or-nothing: they appear together when the
- * chart is committed, and not at all if anything failed.  Chart calls keep
- * a sticky status, so a chapter can make a run of them and check once, at
- * grl_chart_commit (or grl_lesson_chart_done).  A NULL chart (one that
- * failed to open) is accepted everywhere and does nothing.
- *
- * lesson.c is the one part of the library whose job is printing: it prints
- * the lesson to stdout and option errors to stderr.  It never exits.
+ * lesson.c prints the lesson to stdout and option errors to stderr.
+ * It never exits.
  */
-#ifndef GRULAB_GRL_CHART_H
-#define GRULAB_GRL_CHART_H
+#ifndef GRULAB_GRL_LESSON_H
+#define GRULAB_GRL_LESSON_H
 
 #include <stddef.h>
-#include <stdio.h>
+
+#include "grulab.h"
+#include "grl_chart.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* ------------------------------------------------------------------ */
-/* The chart writer (chart.c)                                          */
-/* ------------------------------------------------------------------ */
-
-typedef struct grl_chart grl_chart;
-
-/* Open DIR/NAME.dat and DIR/NAME.gp (NAME is e.g. "ch01-activations").
- * The .dat starts with "# NAME: TITLE"; the .gp with load 'style.gp',
- * dat = 'NAME.dat' and chart_title = "TITLE" (gnuplot enhanced text). */
-int grl_chart_open(grl_chart **ch, const char *dir, const char *name,
-                   const char *title);
-/* Record one run parameter in the .dat header: "# param KEY = VALUE".
- * Only before the layout is declared. */
-void grl_chart_param(grl_chart *ch, const char *key, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
-/* A free-form comment line in the .dat header ("# TEXT"). */
-void grl_chart_comment(grl_chart *ch, const char *fmt, ...)
-  __attribute__((format(printf, 2, 3)));
-
-/* Declare the layout, once, before the first data line.  Column names are
- * separated by spaces and contain none; they document the file, and the
- * chapter tests check every data line against their count. */
-void grl_chart_columns(grl_chart *ch, const char *names);
-void grl_chart_matrix(grl_chart *ch, size_t rows, size_t cols);
-
-/* Start a new data block (index K = 0, 1, ...).  The first block needs no
- * call unless it deserves a label; later ones do. */
-void grl_chart_block(grl_chart *ch, const char *label);
-/* One data line of n numbers (n must equal the declared column count). */
-void grl_chart_row(grl_chart *ch, size_t n, const double *v);
-/* A whole matrix block: rows x cols numbers, element (i, j) at
- * data[i*stride + j*cstride].  A strided view lets a chapter write, e.g.,
- * hidden unit x time from a (T, K*H) cache without copying. */
-void grl_chart_matrix_block(grl_chart *ch, const char *label,
-                            const double *data, size_t stride,
-                            size_t cstride);
-
-/* Append text to the .gp (after the preamble). */
-void grl_chart_gp(grl_chart *ch, const char *fmt, ...)
-  __attribute__((format(printf, 2, 3)));
-
-/* The sticky status: GRL_OK, or the first failure. */
-int grl_chart_status(const grl_chart *ch);
-/* Publish both files (.dat first) and free ch.  Returns the sticky status
- * or the commit's; on failure neither file is left behind. */
-int grl_chart_commit(grl_chart *ch);
-/* Discard both files and free ch.  NULL is fine. */
-void grl_chart_abort(grl_chart *ch);
-/* ch's base name, e.g. "ch01-activations". */
-const char *grl_chart_name(const grl_chart *ch);
-
-/* ------------------------------------------------------------------ */
 /* Chapter helpers (lesson.c)                                          */
 /* ------------------------------------------------------------------ */
 
-/* An extra command-line option of one chapter, e.g. ch07's --steps. */
+/* An extra command-line option of one chapter, e.g. ch07's --steps.  It
+ * becomes a row of the chapter's option table (grl_opt.h): its value goes
+ * through the same strict parsing and messages as the grulab command's. */
 typedef struct {
   const char *name;   /* "--steps" */
-  char type;          /* 'z': size_t, 'Z': size_t of at least 1,
-                         'd': double, 's': const char *,
-                         'f': flag (int set to 1)                      */
+  char type;          /* 'z': size_t, 'Z': size_t of at least 1 (both at
+                         most GRL_SIZE_MAX), 'd': finite double,
+                         's': const char *, 'f': flag (int set to 1)  */
   void *value;        /* where the parsed value goes (keeps its default) */
   const char *arg;    /* "N" for --help; NULL for flags */
-  const char *help;   /* one line for --help */
+  const char *help;   /* --help text; '\n' continues it on a new line */
 } grl_lesson_opt;
 
 struct grl_lesson;
@@ -154,8 +86,9 @@ typedef struct grl_lesson {
 } grl_lesson;
 
 /* Parse the shared options --help, --seed N, --outdir DIR, --quick,
- * --charts (list the chart files and exit) and info->opts; "--opt=VALUE"
- * works too.  Returns 0 to run the lesson.  Otherwise returns non-zero
+ * --charts (list the chart files and exit) and info->opts with the option
+ * layer (getopt_long: "--opt=VALUE" and unambiguous abbreviations work).
+ * Returns 0 to run the lesson.  Otherwise returns non-zero
  * with L->exit_status set: 0 after --help or --charts (printed to
  * stdout), 2 after a bad option (one line on stderr).  On 0 it prints the
  * chapter's banner and creates the output directory if it must.
@@ -233,11 +166,19 @@ int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch);
 
 /* ---- small numeric helpers the chapters share ---- */
 
+/* The chapters' structured input (chapters 2 and 3) for steps t = 1..T,
+ * x_t in row (t-1)*B + b of a (T*B, I) array x, I >= 2, the same in every
+ * batch row b: channel 0 a pulse train, x_t = 1 at t = 5, 25, 45, ...
+ * and 0 elsewhere; channel 1 the sine 0.8 sin(2 pi t / 25), stepped up by
+ * 1 for t > T/2; channels 2.. are 0. */
+void grl_lesson_pulse_sine(double *x, size_t T, size_t B, size_t I);
+
 /* max_i |a_i - b_i| / max_i max(|a_i|, |b_i|) (0 if both are all zero):
  * the normwise relative difference the chapters print when two paths
  * must agree.  Unlike a per-entry ratio it is not fooled by entries that
  * happen to be near zero. */
 double grl_lesson_reldiff(size_t n, const double *a, const double *b);
+
 /* max_i |a_i - b_i| */
 double grl_lesson_absdiff(size_t n, const double *a, const double *b);
 
@@ -245,4 +186,4 @@ double grl_lesson_absdiff(size_t n, const double *a, const double *b);
 }
 #endif
 
-#endif /* GRULAB_GRL_CHART_H */
+#endif /* GRULAB_GRL_LESSON_H */

@@ -13,6 +13,8 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_lesson.h"
+#include "grl_opt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -66,44 +68,12 @@ static int stdout_failed(const grl_lesson *L)
   return 1;
 }
 
-static int parse_ulong(const char *s, unsigned long *v)
-{
-  return grl_parse_ulong(s, v) == GRL_OK;
-}
-
-static int parse_size(const char *s, size_t *v)
-{
-  unsigned long x;
-  if (!parse_ulong(s, &x))
-    return 0;
-  *v = (size_t)x;
-  return 1;
-}
-
-static int parse_double(const char *s, double *v)
-{
-  return grl_parse_double(s, v) == GRL_OK;
-}
-
-static void print_help(const grl_lesson *L)
+static void print_help(const grl_lesson *L, const grl_opt *opts)
 {
   const grl_lesson_info *in = L->info;
   printf("%s -- %s\n\n%s\n", in->name, in->title, in->summary);
   printf("\nOptions:\n");
-  printf("  --seed N       random seed (default %lu); the output is the same"
-         " for the same seed\n"
-         "                 (GSL's mt19937 takes seed 0 as 4357: the same run)\n",
-         in->seed);
-  printf("  --outdir DIR   where the charts go (default %s)\n", L->outdir);
-  printf("  --quick        the small size that make check uses\n");
-  printf("  --charts       list the chart files this chapter writes\n");
-  printf("  --help         this text\n");
-  for (const grl_lesson_opt *o = in->opts; o && o->name; o++) {
-    char head[48];
-    snprintf(head, sizeof head, "%s%s%s", o->name, o->arg ? " " : "",
-             o->arg ? o->arg : "");
-    printf("  %-14s %s\n", head, o->help);
-  }
+  grl_opt_help(stdout, opts);
   if (in->charts && in->charts[0]) {
     printf("\nCharts (DIR/NAME.dat and DIR/NAME.gp; `make plots` renders"
            " them):\n");
@@ -136,32 +106,32 @@ static int make_dirs(const char *path)
   return GRL_OK;
 }
 
-/* Apply one extra option of the chapter. */
-static int set_opt(grl_lesson *L, const grl_lesson_opt *o, const char *val)
+/* --outdir DIR: any non-empty name. */
+static int set_outdir(const char *arg, void *dest, char *msg, size_t len)
 {
-  switch (o->type) {
-  case 'z':
-    if (!parse_size(val, (size_t *)o->value))
-      return bad_option(L, "%s: '%s' is not a non-negative integer",
-                        o->name, val);
-    return 0;
-  case 'Z':
-    if (!parse_size(val, (size_t *)o->value) || *(size_t *)o->value == 0)
-      return bad_option(L, "%s: '%s' is not a positive integer", o->name,
-                        val);
-    return 0;
-  case 'd':
-    if (!parse_double(val, (double *)o->value))
-      return bad_option(L, "%s: '%s' is not a finite number", o->name, val);
-    return 0;
-  case 's':
-    *(const char **)o->value = val;
-    return 0;
-  case 'f':
-    *(int *)o->value = 1;
-    return 0;
+  if (!*arg) {
+    snprintf(msg, len, "--outdir: empty directory name");
+    return -1;
   }
-  return bad_option(L, "%s: unknown option type '%c'", o->name, o->type);
+  *(const char **)dest = arg;
+  return 0;
+}
+
+/* The chapter's extra option as a row of the option table. */
+static int extra_row(const grl_lesson_opt *o, grl_opt *row)
+{
+  static const struct { char type; grl_opt_type as; double lo; } map[] = {
+    {'z', GRL_OPT_SIZE, 0}, {'Z', GRL_OPT_SIZE, 1}, {'d', GRL_OPT_DOUBLE, 0},
+    {'s', GRL_OPT_STRING, 0}, {'f', GRL_OPT_FLAG, 0}};
+  *row = (grl_opt){.name = o->name + strspn(o->name, "-"), .dest = o->value,
+                   .metavar = o->arg, .help = o->help};
+  for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+    if (map[k].type == o->type) {
+      row->type = map[k].as;
+      row->lo = map[k].lo;
+      return 0;
+    }
+  return -1;
 }
 
 int grl_lesson_start(grl_lesson *L, int argc, char **argv,
@@ -178,66 +148,41 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   memcpy(L->prefix, info->name, np);
   L->prefix[np] = '\0';
 
-  int help = 0, charts = 0;
-  for (int i = 1; i < argc; i++) {
-    char name[64];
-    const char *arg = argv[i], *val = NULL;
-    /* --opt=VALUE or --opt VALUE */
-    const char *eq = strchr(arg, '=');
-    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-    if (strncmp(arg, "--", 2) != 0 || len >= sizeof name)
-      return bad_option(L, "unexpected argument '%s'", arg);
-    memcpy(name, arg, len);
-    name[len] = '\0';
-    if (eq)
-      val = eq + 1;
+  /* The options every chapter shares, then the chapter's own. */
+  enum { SHARED = 5, MAX_EXTRA = 24 };
+  int charts = 0;
+  char seed_help[160], outdir_help[600];
+  snprintf(seed_help, sizeof seed_help, "random seed (default %lu); the "
+           "output is the same for the same seed\n(GSL's mt19937 takes seed "
+           "0 as 4357: the same run)", info->seed);
+  snprintf(outdir_help, sizeof outdir_help, "where the charts go (default "
+           "%s)", default_outdir);
+  grl_opt opts[SHARED + MAX_EXTRA + 1] = {
+    {"seed", GRL_OPT_ULONG, &L->seed, "N", .help = seed_help},
+    {"outdir", GRL_OPT_CALL, &L->outdir, "DIR", .help = outdir_help,
+     .set = set_outdir},
+    {"quick", GRL_OPT_FLAG, &L->quick, NULL,
+     .help = "the small size that make check uses"},
+    {"charts", GRL_OPT_FLAG, &charts, NULL,
+     .help = "list the chart files this chapter writes"},
+    {"help", GRL_OPT_HELP, NULL, NULL, .help = "this text"}};
+  size_t n = SHARED;
+  for (const grl_lesson_opt *o = info->opts; o && o->name; o++, n++)
+    if (n == SHARED + MAX_EXTRA || extra_row(o, &opts[n]))
+      return bad_option(L, "%s: cannot be declared (type '%c', or more than "
+                        "%d options)", o->name, o->type, MAX_EXTRA);
+  opts[n] = (grl_opt){.name = NULL};
 
-    /* Options that take no value. */
-    int is_flag = !strcmp(name, "--help") || !strcmp(name, "--quick")
-                  || !strcmp(name, "--charts");
-    const grl_lesson_opt *extra = NULL;
-    for (const grl_lesson_opt *o = info->opts; o && o->name; o++)
-      if (!strcmp(name, o->name))
-        extra = o;
-    if (extra && extra->type == 'f')
-      is_flag = 1;
-    int known = is_flag || extra || !strcmp(name, "--seed")
-                || !strcmp(name, "--outdir");
-    if (!known)
-      return bad_option(L, "unknown option '%s'", name);
-    if (is_flag && val)
-      return bad_option(L, "option '%s' takes no value", name);
-    if (!is_flag && !val) {
-      if (i + 1 >= argc)
-        return bad_option(L, "option '%s' needs a value", name);
-      val = argv[++i];
-    }
-
-    if (!strcmp(name, "--help"))
-      help = 1;
-    else if (!strcmp(name, "--charts"))
-      charts = 1;
-    else if (!strcmp(name, "--quick"))
-      L->quick = 1;
-    else if (!strcmp(name, "--seed")) {
-      if (!parse_ulong(val, &L->seed))
-        return bad_option(L, "--seed: '%s' is not a non-negative integer",
-                          val);
-    } else if (!strcmp(name, "--outdir")) {
-      if (!*val)
-        return bad_option(L, "--outdir: empty directory name");
-      L->outdir = val;
-    } else if (extra) {
-      if (set_opt(L, extra, val))
-        return 1;
-    } else
-      return bad_option(L, "unknown option '%s'", name);
-  }
-
-  if (help) {
-    print_help(L);
+  grl_opt_error e;
+  switch (grl_opt_parse(opts, argc, argv, &e)) {
+  case GRL_OPT_RUN:
+    break;
+  case GRL_OPT_HELP_ASKED:
+    print_help(L, opts);
     L->exit_status = stdout_failed(L);
     return 1;
+  default:
+    return bad_option(L, "%s", e.msg);
   }
   if (charts) {
     for (const char *const *c = info->charts; c && *c; c++)
@@ -495,6 +440,18 @@ int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch)
 /* ------------------------------------------------------------------ */
 /* Numbers                                                             */
 /* ------------------------------------------------------------------ */
+
+void grl_lesson_pulse_sine(double *x, size_t T, size_t B, size_t I)
+{
+  for (size_t t = 1; t <= T; t++)
+    for (size_t b = 0; b < B; b++) {
+      double *xt = x + ((t - 1) * B + b) * I;   /* (I) x_t of row b */
+      for (size_t k = 0; k < I; k++)
+        xt[k] = 0.0;
+      xt[0] = (t % 20 == 5) ? 1.0 : 0.0;
+      xt[1] = 0.8 * sin(2.0 * M_PI * (double)t / 25.0) + (2 * t > T ? 1.0 : 0.0);
+    }
+}
 
 double grl_lesson_reldiff(size_t n, const double *a, const double *b)
 {

@@ -10,18 +10,18 @@
 #include <config.h>
 #include "cli.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* The default size, chosen by measurement (README, "Chapter 8"). */
-enum { TEXT_H = 128, TEXT_T = 64, TEXT_B = 32, TEXT_STEPS = 1500 };
+/* The default size, chosen by measurement (README, chapter 8), the same
+ * as chapter 8's. */
+enum { TEXT_H = 128, TEXT_T = 64, TEXT_B = 32, TEXT_STEPS = 800 };
 #define TEXT_LR 3e-3
 #define TEXT_CLIP 5.0
 
-static void text_help(FILE *f)
+static void text_help(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
 "Usage: grulab train --task text [--text FILE] [OPTION]...\n"
@@ -33,27 +33,11 @@ static void text_help(FILE *f)
 "the window's start.  Prints the baselines, then ends with\n"
 "  valid bpc X (unigram U, bigram G)\n"
 "in bits per character on the validation split.\n"
+"\n");
+  grl_opt_help(f, opts);
+  fprintf(f,
 "\n"
-"  --text FILE         the text (default: GSL's headers %s,\n"
-"                        concatenated in sorted order)\n"
-"  --cell C            gru (default), gru-cho, rnn, lstm or seed\n"
-"  --hidden-size H     hidden units (default %d)\n"
-"  --length T          window of truncated BPTT (default %d)\n"
-"  --batch B           parallel streams (default %d)\n"
-"  --steps N           optimiser steps, one window each (default %d)\n"
-"  --optimizer NAME    adam (default), rmsprop, momentum or sgd\n"
-"  --lr X              learning rate (default %g)\n"
-"  --clip X            clip the gradient to global norm X; 0 = off (default %g)\n"
-"  --seed S            seed of the initialisation (default 1)\n"
-"  --save FILE         write the parameters and the vocabulary (tensor\n"
-"                        format) for 'grulab sample'; whole or not at all\n"
-"  --log FILE          write the learning curve: step, train bpc, gradient\n"
-"                        norm, update norm, clipped, seconds\n"
-"  --help              show this help\n"
-"\n"
-"Example: grulab train --task text --steps 300 --save gsl.params\n",
-          GRL_TEXT_DEFAULT_GLOB, TEXT_H, TEXT_T, TEXT_B, TEXT_STEPS, TEXT_LR,
-          TEXT_CLIP);
+"Example: grulab train --task text --steps 300 --save gsl.params\n");
 }
 
 typedef struct {
@@ -85,80 +69,62 @@ static int out_commit(outfile *out, const char *flag)
   return 0;
 }
 
+/* --optimizer NAME: one the library can allocate. */
+static int set_optimizer(const char *arg, void *dest, char *msg, size_t len)
+{
+  grl_optim *probe;
+  if (grl_optim_alloc(&probe, arg, 1, 1.0)) {
+    snprintf(msg, len, "--optimizer: %s", grl_strerror());
+    return -1;
+  }
+  grl_optim_free(probe);
+  *(const char **)dest = arg;
+  return 0;
+}
+
+static const char *const text_task[] = {"text", NULL};
+
 int cmd_train_text(int argc, char **argv)
 {
-  static const struct option opts[] = {
-    {"task", required_argument, NULL, 't'},
-    {"text", required_argument, NULL, 'x'},
-    {"cell", required_argument, NULL, 'c'},
-    {"length", required_argument, NULL, 'L'},
-    {"hidden-size", required_argument, NULL, 'H'},
-    {"batch", required_argument, NULL, 'B'},
-    {"steps", required_argument, NULL, 'N'},
-    {"optimizer", required_argument, NULL, 'o'},
-    {"lr", required_argument, NULL, 'r'},
-    {"clip", required_argument, NULL, 'C'},
-    {"seed", required_argument, NULL, 's'},
-    {"save", required_argument, NULL, 'S'},
-    {"log", required_argument, NULL, 'l'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
-  const char *textpath = NULL, *optimizer = "adam", *save = NULL,
-             *logpath = NULL;
+  const char *task = "text", *textpath = NULL, *optimizer = "adam",
+             *save = NULL, *logpath = NULL;
   const grl_cell *cell = &grl_cell_gru;
   size_t T = TEXT_T, H = TEXT_H, B = TEXT_B, steps = TEXT_STEPS;
   double lr = TEXT_LR, clip = TEXT_CLIP;
   unsigned long seed = 1;
-  int c;
-  opterr = 0;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-    switch (c) {
-    case 't':
-      if (strcmp(optarg, "text")) {
-        cli_error("train: --task text cannot be mixed with --task %s", optarg);
-        return CLI_USAGE;
-      }
-      break;
-    case 'x': textpath = optarg; break;
-    case 'c': if (!(cell = cli_cell("train", optarg))) return CLI_USAGE; break;
-    case 'L': if (cli_size("train", "--length", optarg, 1, &T)) return CLI_USAGE; break;
-    case 'H': if (cli_size("train", "--hidden-size", optarg, 1, &H)) return CLI_USAGE; break;
-    case 'B': if (cli_size("train", "--batch", optarg, 1, &B)) return CLI_USAGE; break;
-    case 'N': if (cli_size("train", "--steps", optarg, 0, &steps)) return CLI_USAGE; break;
-    case 'o': optimizer = optarg; break;
-    case 'r':
-      if (cli_double("train", "--lr", optarg, &lr)) return CLI_USAGE;
-      if (!(lr > 0.0)) { cli_error("train: --lr must be > 0, got %s", optarg); return CLI_USAGE; }
-      break;
-    case 'C':
-      if (cli_double("train", "--clip", optarg, &clip)) return CLI_USAGE;
-      if (clip < 0.0) { cli_error("train: --clip must be >= 0 (0 = off), got %s", optarg); return CLI_USAGE; }
-      break;
-    case 's': if (cli_ulong("train", "--seed", optarg, &seed)) return CLI_USAGE; break;
-    case 'S': save = optarg; break;
-    case 'l': logpath = optarg; break;
-    case 'h': text_help(stdout); return CLI_OK;
-    case ':': cli_error("train: %s needs a value", argv[optind - 1]); return CLI_USAGE;
-    default: cli_error("train: unknown option '%s'; try 'grulab train --task text --help'", argv[optind - 1]); return CLI_USAGE;
-    }
-  }
-  if (optind < argc) {
-    cli_error("train: unexpected argument '%s'; try 'grulab train --task text --help'", argv[optind]);
-    return CLI_USAGE;
-  }
-  if (T > 100000 || B > 100000) {
-    cli_error("train: --length and --batch must be at most 100000");
-    return CLI_USAGE;
-  }
-  {
-    grl_optim *probe;
-    if (grl_optim_alloc(&probe, optimizer, 1, 1.0)) {
-      cli_error("train: --optimizer: %s", grl_strerror());
-      return CLI_USAGE;
-    }
-    grl_optim_free(probe);
-  }
+  const grl_opt opts[] = {
+    {"task", GRL_OPT_CHOICE, &task, "text", .help = "text: this language model", .choices = text_task},
+    {"text", GRL_OPT_STRING, &textpath, "FILE",
+     .help = "the text (default: GSL's headers " GRL_TEXT_DEFAULT_GLOB ",\n"
+     "concatenated in sorted order)"},
+    {"cell", GRL_OPT_CALL, &cell, "C", .help = "gru (default), gru-cho, rnn, lstm or seed",
+     .set = cli_set_cell},
+    {"hidden-size", GRL_OPT_SIZE, &H, "H", .help = "hidden units (default 128)", .lo = 1},
+    {"length", GRL_OPT_SIZE, &T, "T", .help = "window of truncated BPTT (default 64)",
+     .lo = 1, .hi = 100000},
+    {"batch", GRL_OPT_SIZE, &B, "B", .help = "parallel streams (default 32)", .lo = 1,
+     .hi = 100000},
+    {"steps", GRL_OPT_SIZE, &steps, "N",
+     .help = "optimiser steps, one window of every stream each\n(default 800)"},
+    {"optimizer", GRL_OPT_CALL, &optimizer, "NAME",
+     .help = "adam (default), rmsprop, momentum or sgd", .set = set_optimizer},
+    {"lr", GRL_OPT_DOUBLE, &lr, "X", .help = "learning rate (default 0.003)",
+     .lo = 0, .flags = GRL_OPT_ABOVE},
+    {"clip", GRL_OPT_DOUBLE, &clip, "X",
+     .help = "clip the gradient to global norm X; 0 = off (default 5)",
+     .lo = 0, .flags = GRL_OPT_MIN},
+    {"seed", GRL_OPT_ULONG, &seed, "S", .help = "seed of the initialisation (default 1)"},
+    {"save", GRL_OPT_STRING, &save, "FILE",
+     .help = "write the parameters and the vocabulary (tensor\n"
+     "format) for 'grulab sample'; whole or not at all"},
+    {"log", GRL_OPT_STRING, &logpath, "FILE",
+     .help = "write the learning curve: step, train bpc, gradient\n"
+     "norm, update norm, clipped, seconds"},
+    CLI_OPT_HELP,
+    CLI_OPT_END};
+  int orc = cli_options(opts, argc, argv, text_help);
+  if (orc >= 0)
+    return orc;
 
   int rc = CLI_FAIL;
   grl_text *text = NULL;
@@ -289,7 +255,7 @@ done:
 
 /* ---- grulab sample ------------------------------------------------ */
 
-static void sample_help(FILE *f)
+static void sample_help(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
 "Usage: grulab sample --params FILE [OPTION]...\n"
@@ -297,62 +263,42 @@ static void sample_help(FILE *f)
 "feed it the prime, then draw each next byte from the softmax of the\n"
 "logits divided by the temperature, and feed it back.  Writes the prime\n"
 "followed by the generated bytes to stdout.\n"
-"\n"
-"  --params FILE       parameters and vocabulary (required)\n"
-"  --cell C            the cell the file was trained with: gru (default),\n"
-"                        gru-cho, rnn, lstm or seed\n"
-"  --length N          bytes to generate (default 500)\n"
-"  --temperature X     >= 0; 1 samples the model's distribution, lower is\n"
-"                        more conservative, 0 takes the arg-max (default 1)\n"
-"  --prime TEXT        bytes fed first, each in the vocabulary (default: a\n"
-"                        newline, or the vocabulary's first byte if the text\n"
-"                        has no newline)\n"
-"  --seed S            seed of the draws (default 1)\n"
-"  --help              show this help\n"
+"\n");
+  grl_opt_help(f, opts);
+  fprintf(f,
 "\n"
 "Example: grulab sample --params gsl.params --prime '/* ' --temperature 0.7\n");
 }
 
 int cmd_sample(int argc, char **argv)
 {
-  static const struct option opts[] = {
-    {"params", required_argument, NULL, 'p'},
-    {"cell", required_argument, NULL, 'c'},
-    {"length", required_argument, NULL, 'L'},
-    {"temperature", required_argument, NULL, 'T'},
-    {"prime", required_argument, NULL, 'P'},
-    {"seed", required_argument, NULL, 's'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
   const char *params = NULL, *prime = NULL;
   const grl_cell *cell = &grl_cell_gru;
   size_t n = 500;
   double temp = 1.0;
   unsigned long seed = 1;
-  int c;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-    switch (c) {
-    case 'p': params = optarg; break;
-    case 'c': if (!(cell = cli_cell("sample", optarg))) return CLI_USAGE; break;
-    case 'L': if (cli_size("sample", "--length", optarg, 0, &n)) return CLI_USAGE; break;
-    case 'T':
-      if (cli_double("sample", "--temperature", optarg, &temp)) return CLI_USAGE;
-      if (temp < 0) { cli_error("sample: --temperature must be >= 0, got %s", optarg); return CLI_USAGE; }
-      break;
-    case 'P': prime = optarg; break;
-    case 's': if (cli_ulong("sample", "--seed", optarg, &seed)) return CLI_USAGE; break;
-    case 'h': sample_help(stdout); return CLI_OK;
-    case ':': cli_error("sample: %s needs a value", argv[optind - 1]); return CLI_USAGE;
-    default: cli_error("sample: unknown option '%s'; try 'grulab sample --help'", argv[optind - 1]); return CLI_USAGE;
-    }
-  }
-  if (optind < argc) {
-    cli_error("sample: unexpected argument '%s'; try 'grulab sample --help'", argv[optind]);
-    return CLI_USAGE;
-  }
-  if (!params) { cli_error("sample: --params is required; try 'grulab sample --help'"); return CLI_USAGE; }
-  if (n > 100000000) { cli_error("sample: --length must be at most 100000000"); return CLI_USAGE; }
+  const grl_opt opts[] = {
+    {"params", GRL_OPT_STRING, &params, "FILE",
+     .help = "parameters and vocabulary (required)", .flags = GRL_OPT_REQUIRED},
+    {"cell", GRL_OPT_CALL, &cell, "C",
+     .help = "the cell the file was trained with: gru (default),\n"
+     "gru-cho, rnn, lstm or seed", .set = cli_set_cell},
+    {"length", GRL_OPT_SIZE, &n, "N", .help = "bytes to generate (default 500)",
+     .hi = 100000000},
+    {"temperature", GRL_OPT_DOUBLE, &temp, "X",
+     .help = ">= 0; 1 samples the model's distribution, lower is\n"
+     "more conservative, 0 takes the arg-max (default 1)",
+     .lo = 0, .flags = GRL_OPT_MIN},
+    {"prime", GRL_OPT_STRING, &prime, "TEXT",
+     .help = "bytes fed first, each in the vocabulary (default: a\n"
+     "newline, or the vocabulary's first byte if the text\n"
+     "has no newline)"},
+    {"seed", GRL_OPT_ULONG, &seed, "S", .help = "seed of the draws (default 1)"},
+    CLI_OPT_HELP,
+    CLI_OPT_END};
+  int orc = cli_options(opts, argc, argv, sample_help);
+  if (orc >= 0)
+    return orc;
   if (prime && !*prime) { cli_error("sample: --prime must not be empty"); return CLI_USAGE; }
 
   int rc = CLI_FAIL;

@@ -1,8 +1,10 @@
 /* chart.c -- the chart writer: one .dat and one .gp per chart.
  *
  * C writes numbers; gnuplot draws them.  A chart is a data file whose '#'
- * header names its columns and records the run's parameters, and a script
- * that loads the shared plots/style.gp and plots that data.  Chapters never
+ * header names its columns and records the run's parameters, and a small
+ * script that loads the shared plots/style.gp, sets the few variables that
+ * vary with the run, and loads the chart's fixed script, a template kept in
+ * plots/templates/ where a lecturer edits it.  Chapters never
  * run gnuplot: `make plots` renders every script, and the chapter tests
  * read the header back to check every data line.
  *
@@ -13,6 +15,7 @@
  */
 #include <config.h>
 #include "grulab.h"
+#include "grl_chart.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -33,6 +36,7 @@ struct grl_chart {
   size_t block;         /* current block index */
   size_t lines;         /* data lines in the current block */
   size_t total;         /* data lines in the file */
+  char *tmpl;           /* template name, loaded at commit; or NULL */
 };
 
 /* Record the first failure; later ones keep the first message. */
@@ -300,10 +304,86 @@ void grl_chart_gp(grl_chart *ch, const char *fmt, ...)
   va_end(ap);
 }
 
+/* A gnuplot identifier: a letter or '_', then letters, digits, '_'. */
+static int gp_identifier(const char *s)
+{
+  if (!s || !(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+    return 0;
+  for (; *s; s++)
+    if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')
+          || (*s >= '0' && *s <= '9')))
+      return 0;
+  return 1;
+}
+
+static void chart_vset(grl_chart *ch, int quoted, const char *key,
+                       const char *fmt, va_list ap)
+{
+  if (!ch || ch->status != GRL_OK)
+    return;
+  if (!gp_identifier(key)) {
+    chart_fail(ch, GRL_EINVAL, "setting '%s' is not a gnuplot name",
+               key ? key : "(null)");
+    return;
+  }
+  if (ch->tmpl) {
+    chart_fail(ch, GRL_EINVAL, "setting '%s' after the template", key);
+    return;
+  }
+  char buf[1024];
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  if (n < 0 || (size_t)n >= sizeof buf) {
+    chart_fail(ch, GRL_EINVAL, "setting '%s' is longer than %zu bytes", key,
+               sizeof buf - 1);
+    return;
+  }
+  fprintf(ch->gp, "%s = ", key);
+  if (quoted)
+    gp_quoted(ch->gp, buf);
+  else
+    fputs(buf, ch->gp);
+  fputc('\n', ch->gp);
+}
+
+void grl_chart_set(grl_chart *ch, const char *key, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  chart_vset(ch, 0, key, fmt, ap);
+  va_end(ap);
+}
+
+void grl_chart_set_text(grl_chart *ch, const char *key, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  chart_vset(ch, 1, key, fmt, ap);
+  va_end(ap);
+}
+
+void grl_chart_template(grl_chart *ch, const char *tmpl)
+{
+  if (!ch || ch->status != GRL_OK)
+    return;
+  if (ch->tmpl) {
+    chart_fail(ch, GRL_EINVAL, "template declared twice");
+    return;
+  }
+  const char *t = tmpl ? tmpl : ch->name;
+  if (!*t || strchr(t, '/') || strchr(t, '\'') || strchr(t, '\\')) {
+    chart_fail(ch, GRL_EINVAL, "bad template name '%s'", t);
+    return;
+  }
+  ch->tmpl = strdup(t);
+  if (!ch->tmpl)
+    chart_fail(ch, GRL_ENOMEM, "out of memory");
+}
+
 void grl_chart_abort(grl_chart *ch)
 {
   if (!ch)
     return;
+  free(ch->tmpl);
   grl_outfile_abort(ch->odat);
   grl_outfile_abort(ch->ogp);
   free(ch->pdat);
@@ -323,6 +403,9 @@ int grl_chart_commit(grl_chart *ch)
     else
       end_block(ch);
   }
+  /* The fixed script last, after every setting it reads. */
+  if (ch->status == GRL_OK && ch->tmpl)
+    fprintf(ch->gp, "load 'templates/%s.gp'\n", ch->tmpl);
   int rc = ch->status;
   if (rc != GRL_OK) {
     grl_chart_abort(ch);
