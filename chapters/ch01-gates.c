@@ -71,7 +71,62 @@
 
 static const char *const charts[] = {"activations", "stable-forms", NULL};
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* sigma'(2.385) from the output */
+{
+  *v = grl_dsigmoid(grl_sigmoid(2.385));
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* smallest k with (1/4)^k < 1e-12 */
+{
+  int k = 0;
+  while (pow(0.25, k) >= 1e-12)
+    k++;
+  *v = k;
+  return GRL_OK;
+}
+
+static int ex3_answer(double *v)   /* expf(a) overflows: a > ln(FLT_MAX) */
+{
+  *v = log(FLT_MAX);
+  return GRL_OK;
+}
+
+static int ex4_answer(double *v)   /* smallest whole a with tanh(a) == 1 */
+{
+  int a = 1;
+  while (tanh((double)a) != 1.0)
+    a++;
+  *v = a;
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"A sigmoid's slope comes from its output: σ′(a) = s(1 − s) with\n"
+   "s = σ(a).  Section 1 prints σ(−2.385); use 1 − σ(−2.385) = σ(2.385)\n"
+   "to work out σ′(2.385) by hand.", ex1_answer, 0.005},
+  {"A gradient that passes back through k sigmoids is multiplied by at\n"
+   "most (1/4)^k.  What is the smallest k for which that bound is below\n"
+   "1e-12?", ex2_answer, 0.01},
+  {"Section 2 finds form B, e^a/(1 + e^a), turning into NaN from\n"
+   "a = ln(DBL_MAX) on.  A GPU often computes in float.  From which a on is\n"
+   "form B NaN in single precision (FLT_MAX, in <float.h>)?", ex3_answer,
+   1e-4},
+  {"libm's tanh(a) returns exactly 1.0 once 1 − tanh(a) ≈ 2e^{−2a} is less\n"
+   "than half the gap between 1 and the double just below it, 2^{−54}.\n"
+   "Predict the smallest whole number a with tanh(a) == 1.0, then test\n"
+   "your prediction with a three-line C program.", ex4_answer, 0.01},
+  {"Some textbooks write the update as h′ = z ⊙ n + (1 − z) ⊙ h.  Change the\n"
+   "line of section 3 that computes h′ to that form and rerun: which checks\n"
+   "fail, and what does z mean now?  Which form does PyTorch use?",
+   NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch01-gates",
   .title = "Gates: sigma, tanh and one GRU step by hand",
   .summary =

@@ -55,7 +55,47 @@
 
 static const char *const charts[] = {"memory", "gates", "trajectories", NULL};
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* half-life ln 2 / (-ln z), z = sigma(3) */
+{
+  *v = log(2.0) / -log(grl_sigmoid(3.0));
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* smallest t with 0.9^t < 0.01 */
+{
+  int t = 0;
+  while (pow(0.9, t) >= 0.01)
+    t++;
+  *v = t;
+  return GRL_OK;
+}
+
+static int ex3_answer(double *v)   /* b_z = logit(z) with z^100 = 1/2 */
+{
+  double z = pow(0.5, 1.0 / 100.0);
+  *v = log(z / (1.0 - z));
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"Predict the half-life of a unit whose update-gate bias is b_z = 3\n"
+   "(z = σ(3)), then measure it: add a fourth unit with b_z = 3 to\n"
+   "section 2 (H = 4) and rerun.", ex1_answer, 0.01},
+  {"With z = 0.9 and n = 0, after how many steps has h_t first fallen below\n"
+   "1% of h_0?", ex2_answer, 0.01},
+  {"Which update-gate bias b_z gives a half-life of exactly 100 steps?",
+   ex3_answer, 0.005},
+  {"In section 3, narrow the spread of b_iz from −2 … +4 to −1 … +1 and\n"
+   "rerun.  In ch02-gates and ch02-trajectories, which units still follow\n"
+   "the pulse train step by step, and which integrate the sine's step?",
+   NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch02-hidden-state",
   .title = "The hidden-state update: interpolation and memory",
   .summary =
@@ -82,7 +122,11 @@ static void interpolation(grl_lesson *L)
 {
   grl_lesson_section(L, "The update is an interpolation");
   const double h = 0.412, n = -0.731;
-  grl_lesson_say(L, "One unit with h = %.3f and candidate n = %.3f:", h, n);
+  grl_lesson_say(L,
+    "One unit with h = %.3f and candidate n = %.3f.  Each line computes h'\n"
+    "as (1-z)n + zh; 'known' is the same h' computed as h + (1-z)(n-h), and\n"
+    "error = the first minus the second (signed): the two orders of the\n"
+    "arithmetic agree to rounding.", h, n);
   const double zs[] = {0.0, 0.25, 0.5, 0.9, 1.0};
   int between = 1;
   for (size_t k = 0; k < sizeof zs / sizeof zs[0]; k++) {
@@ -160,7 +204,7 @@ static void memory(grl_lesson *L)
     char label[64];
     snprintf(label, sizeof label, "unit %zu: z = sigma(%.1f)", j, bz[j]);
     grl_lesson_value(L, label, z);
-    snprintf(label, sizeof label, "  h_%zu measured", T);
+    snprintf(label, sizeof label, "  h_%zu driver vs z^t h_0", T);
     grl_lesson_known(L, label, gsl_matrix_get(s->Hs, T, j),
                      pow(z, (double)T) * h0[j]);
     snprintf(label, sizeof label, "  half-life ln2/(-ln z), steps");

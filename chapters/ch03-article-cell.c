@@ -62,7 +62,39 @@
 static const char *const charts[] = {"tanh-gates", "sign-flip", "seed-gates",
                                      "gru-vs-cho", NULL};
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* reset-after minus reset-before, h = 0 */
+{
+  const double r = 0.3, b_hn = 0.25;
+  *v = b_hn - r * b_hn;            /* W_hn(r*0) + b_hn  -  r*(W_hn 0 + b_hn) */
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* the uncoupled cell's bound i/(1-f) */
+{
+  const double f = grl_sigmoid(2.5), i = grl_sigmoid(2.5);
+  *v = i / (1.0 - f);
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"Predict the step-1 difference between gru and gru-cho.  From h_0 = 0,\n"
+   "by how much do the two candidates' pre-activations differ for a unit\n"
+   "with r = 0.3 and b_hn = 0.25 (gru-cho's minus gru's)?  Section 5\n"
+   "checks the formula you need.", ex1_answer, 0.01},
+  {"The article's uncoupled cell with b_f = b_i = b can grow up to\n"
+   "i/(1 − f).  Predict that bound for b = 2.5, then set both biases to\n"
+   "2.5 in section 2 and check that the largest |h_t| stays under it.",
+   ex2_answer, 0.005},
+  {"Run `grulab gradcheck --cell seed` and find the tensors whose gradient\n"
+   "is exactly zero.  Why does the check still pass, and what would you\n"
+   "change in the article's equations so that o is used?", NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch03-article-cell",
   .title = "The article's cell against the real GRU and the LSTM",
   .summary =
@@ -394,10 +426,24 @@ static void between(grl_lesson *L, gsl_rng *rng)
     goto done;
   }
   gsl_matrix_view og = grl_seq_output(sg), oa = grl_seq_output(sa);
+  grl_lesson_say(L,
+    "LSTM:     c_t = f*c_t-1 + i*g          h_t = o*tanh(c_t)\n"
+    "article:  h_t = f*h_t-1 + i*c~         (o computed, never used)\n"
+    "GRU:      h_t = z*h_t-1 + (1-z)*n      (f = z, i = 1-z: coupled)\n"
+    "A GRU with its reset gate held open (b_ir = 40, r = 1 in double), copied\n"
+    "into the article's cell as W_f = [W_hz | W_iz], b_f = b_iz + b_hz,\n"
+    "W_i = -W_f, b_i = -b_f (so i = 1-f), W_c = [W_hn | W_in],\n"
+    "b_c = b_in + b_hn, on the chapter's input, T = %zu, H = %zu.  The\n"
+    "normwise relative difference of the two cells' h_1..h_T:", T, H);
   grl_lesson_check(L, "article's cell with i = 1-f vs GRU (r = 1)",
                    grl_lesson_reldiff(T * H, og.matrix.data, oa.matrix.data),
                    1e-14);
 
+  grl_lesson_say(L,
+    "Coupled, h_t is a convex combination of h_t-1 and n, both in [-1, 1],\n"
+    "so |h_t| <= 1.  Uncoupled, with W_f = W_i = 0 and b_f = b_i = 4, so\n"
+    "f = i = sigma(4) = %.4f at every step, h_t = f*h_t-1 + i*c~ climbs\n"
+    "towards i*c~/(1-f), at most e^4 in size:", grl_sigmoid(4.0));
   /* Uncoupled: W_f = W_i = 0 and b_f = b_i = +4, so f = i = sigma(4)
    * at every step.  Then h_t = f h_{t-1} + i c~ with |c~| < 1 climbs
    * towards i c~ / (1 - f): up to sigma(4)/(1 - sigma(4)) = e^4 = 54.6. */
@@ -499,6 +545,8 @@ static void unused_gate(grl_lesson *L, grl_model *m, const double *x, size_t T)
     goto done;
   }
   grl_lesson_value(L, "L", L0);
+  grl_lesson_say(L, "A central difference on W_o[0][0], h = %g ('known' is the exact\n"
+                    "0 that BPTT gives; error = computed - known):", hstep);
   grl_lesson_known(L, "(L(W_o+h) - L(W_o-h)) / 2h", (Lp - Lm) / (2.0 * hstep), 0.0);
   grl_lesson_expect(L, Lp == L0 && Lm == L0, "moving W_o[0][0] leaves L bit-identical");
   (void)I;
@@ -645,6 +693,8 @@ static void two_grus(grl_lesson *L, gsl_rng *rng)
     goto done;
   }
   gsl_matrix_view oa = grl_seq_output(sa), ob = grl_seq_output(sb);  /* (T, H) */
+  grl_lesson_say(L, "With b_hn = 0 the two candidates agree at step 1 from h_0 = 0\n"
+                    "('known' 0; error = computed - known), and differ from step 2:");
   grl_lesson_known(L, "b_hn = 0: step 1, max |h_gru - h_cho|",
                    grl_lesson_absdiff(H, oa.matrix.data, ob.matrix.data), 0.0);
   grl_lesson_value(L, "b_hn = 0: step 2, max |h_gru - h_cho|",

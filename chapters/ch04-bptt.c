@@ -65,7 +65,46 @@
 
 static const char *const charts[] = {"grad-norm", NULL};
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* 3H(I+H) weights + 6H biases */
+{
+  grl_model *m;
+  int rc = grl_model_alloc(&m, &grl_cell_gru, 5, 16, 0);
+  if (rc)
+    return rc;
+  *v = (double)m->n;
+  grl_model_free(m);
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* smallest k with 0.5^k < 1e-6 */
+{
+  int k = 0;
+  while (pow(0.5, k) >= 1e-6)
+    k++;
+  *v = k;
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"Count the parameters of a GRU with I = 5 inputs and H = 16 hidden\n"
+   "units (weight_ih, weight_hh, bias_ih and bias_hh, PyTorch's layout),\n"
+   "then compare with `grulab init --cell gru --input-size 5\n"
+   "--hidden-size 16`.", ex1_answer, 0.001},
+  {"In section 3 the last-step signal shrinks by a roughly constant factor\n"
+   "per step going back.  If that factor were 0.5, after how many steps\n"
+   "back would the signal first be below a millionth of its size?",
+   ex2_answer, 0.01},
+  {"Break the naive BPTT: in its backward step, drop the path that carries\n"
+   "the gradient straight through the update gate to the old state (set\n"
+   "dh[j] = 0 where the comment says dh = delta z) and rerun.  Which lines\n"
+   "of section 1 fail, and what happens to ch04-grad-norm?", NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch04-bptt",
   .title = "Backpropagation through time",
   .summary =
@@ -402,6 +441,8 @@ int main(int argc, char **argv)
   theta[k] -= 2.0 * hstep;
   double Lm = loss_value(&p, s, theta);
   double numeric = (Lp - Lm) / (2.0 * hstep);
+  grl_lesson_say(&L, "(L(theta + h e_k) - L(theta - h e_k)) / 2h for the entry W_hn[1][2];\n"
+                     "'diff' is BPTT minus central:");
   grl_lesson_versus(&L, "dL/dW_hn[1][2] by BPTT", lib.dtheta[k], "central", numeric);
   /* The central difference's own error: truncation of order h^2, and
    * rounding of order eps |L| / h (L is summed from many terms). */

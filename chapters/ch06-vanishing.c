@@ -76,7 +76,45 @@ static const grl_lesson_opt options[] = {
   {"--hidden-size", 'Z', &opt_H, "H", "hidden units (default 32, quick 16)"},
   {NULL, 0, NULL, NULL, NULL}};
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* the bound lambda_1^k */
+{
+  *v = pow(0.9, 20.0);
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* J_t ~ diag(z): z^100, z = sigma(4) */
+{
+  *v = pow(grl_sigmoid(4.0), 100.0);
+  return GRL_OK;
+}
+
+static int ex3_answer(double *v)   /* lambda_1 with lambda_1^50 = 1e-3 */
+{
+  *v = pow(1e-3, 1.0 / 50.0);
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"For the tanh RNN with λ₁ = 0.9, what does the bound λ₁^k allow for the\n"
+   "gradient at lag k = 20?  Compare with the measured curve in\n"
+   "ch06-rnn-lag.", ex1_answer, 0.01},
+  {"A GRU whose update gate sits at z = σ(4) has J_t ≈ diag(z).  Predict the\n"
+   "gradient's norm at lag 100, then measure it with `grulab gradnorm\n"
+   "--cell gru --steps 101 --gate-bias 4`.  Why is the measurement not\n"
+   "exactly your prediction?", ex2_answer, 0.02},
+  {"Which λ₁ makes the bound λ₁^k fall to 1e-3 at k = 50?  Run `grulab\n"
+   "gradnorm --cell rnn --steps 51 --singular-value` with it: where does the\n"
+   "measured norm end up?", ex3_answer, 0.005},
+  {"Run `grulab gradnorm --cell rnn --steps 100 --singular-value 1.5`.  Is\n"
+   "λ₁ > 1 enough for the gradient to explode?  What does the step\n"
+   "Jacobians' norm column tell you?", NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch06-vanishing",
   .title = "Vanishing and exploding gradients",
   .summary =

@@ -73,7 +73,40 @@ static const grl_cell *cells[MAX_CELLS];
 static size_t ncells;
 static int check_options(grl_lesson *L);
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* Var(u1 + u2), u ~ U(0,1): 2 * 1/12 */
+{
+  *v = 2.0 * (1.0 / 12.0);
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* GRU with I = 2, H = 32 and a readout */
+{
+  grl_model *m;
+  int rc = grl_model_alloc(&m, &grl_cell_gru, 2, 32, 1);
+  if (rc)
+    return rc;
+  *v = (double)m->n;
+  grl_model_free(m);
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"The trivial predictor of the adding problem always answers 1, the mean\n"
+   "of the sum of two numbers drawn from U(0, 1).  What is its mean squared\n"
+   "error?", ex1_answer, 0.01},
+  {"How many parameters does the GRU of the default run have (two inputs,\n"
+   "H = 32, and a readout of H weights and one bias)?  Count by hand.",
+   ex2_answer, 0.001},
+  {"Train the tanh RNN for longer: `chapters/ch07-long-memory --cells rnn\n"
+   "--steps 6000`.  Does it ever beat the baseline at the longer length?\n"
+   "Compare its lag curve after training with the GRU's.", NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch07-long-memory",
   .title = "Learning a long dependency: the adding problem",
   .summary =

@@ -18,6 +18,20 @@
  *
  * The charts are written by the chart writer (grl_chart.h).
  *
+ * Notebook markers: with GRULAB_MARKERS=1 in the environment, a chapter
+ * also prints machine-readable lines, each starting with "#grl:", that the
+ * notebook weaver (chapters/weave.py) reads to pair output with source:
+ *   #grl:chapter NAME<TAB>TITLE       after the banner
+ *   #grl:section K LINE<TAB>TITLE     before section K's rule; LINE is the
+ *                                     source line of grl_lesson_section
+ *   #grl:chart NAME                   chart NAME was committed
+ *   #grl:end                          before the closing lines
+ *   #grl:exercise K TOL<TAB>TEXT      after them, one per exercise (TOL is
+ *                                     0 for one --answer does not check;
+ *                                     newlines in TEXT are written as \n)
+ * Removing every "#grl:" line gives the output of a run without markers,
+ * byte for byte.
+ *
  * lesson.c prints the lesson to stdout and option errors to stderr.
  * It never exits.
  */
@@ -52,6 +66,19 @@ typedef struct {
 
 struct grl_lesson;
 
+/* One exercise at the end of a chapter.  Its text is what the woven
+ * notebook page, --help and --answer all show (one text, in the chapter's
+ * source).  A numeric exercise has an answer function that COMPUTES the
+ * answer (rather than quoting a number); `chNN-slug --answer K VALUE`
+ * says whether VALUE is within tol of it, relatively (absolutely when the
+ * answer is 0), without printing the answer. */
+typedef struct {
+  const char *text;              /* the question: prose, `commands`, $math$ */
+  int (*answer)(double *value);  /* GRL_OK and the answer, or NULL: no
+                                    number to check */
+  double tol;                    /* relative tolerance of --answer */
+} grl_exercise;
+
 /* What a chapter declares about itself, as a static constant. */
 typedef struct {
   const char *name;           /* "ch01-gates": program and chart prefix */
@@ -65,6 +92,8 @@ typedef struct {
    * parsed (not after --help or --charts), before the banner.  Returns 0,
    * or the non-zero result of grl_lesson_bad_option. */
   int (*check)(struct grl_lesson *L);
+  /* Optional: the chapter's exercises, easy to hard, {NULL}-terminated. */
+  const grl_exercise *exercises;
 } grl_lesson_info;
 
 #define GRL_LESSON_MAX_PARAMS 16
@@ -78,6 +107,7 @@ typedef struct grl_lesson {
   int exit_status;     /* when grl_lesson_begin returns non-zero */
   int failed;          /* checks that did not pass */
   int section;         /* sections printed so far */
+  int markers;         /* GRULAB_MARKERS=1: print the notebook's markers */
   size_t nwritten;     /* charts written */
   unsigned long written; /* bit k: info->charts[k] was written */
   size_t nparam;
@@ -120,9 +150,12 @@ int grl_lesson_end(grl_lesson *L);
 
 /* ---- printing, so that the output reads like a notebook ---- */
 
-/* "[3] TITLE" with a rule, numbered automatically. */
-void grl_lesson_section(grl_lesson *L, const char *fmt, ...)
-  __attribute__((format(printf, 2, 3)));
+/* "[3] TITLE" with a rule, numbered automatically.  A macro, so that the
+ * notebook's section marker can name the source line of the call. */
+#define grl_lesson_section(L, ...) \
+  grl_lesson_section_at((L), __LINE__, __VA_ARGS__)
+void grl_lesson_section_at(grl_lesson *L, int line, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
 /* Prose: each line of the text indented, as the lesson speaks. */
 void grl_lesson_say(grl_lesson *L, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));

@@ -68,6 +68,75 @@ static int stdout_failed(const grl_lesson *L)
   return 1;
 }
 
+/* --help's exercises: the same text as the notebook's, indented. */
+static void print_exercises(const grl_lesson *L)
+{
+  const grl_exercise *e = L->info->exercises;
+  if (!e || !e->text)
+    return;
+  printf("\nExercises (easy to hard; the notebook page has them too):\n");
+  for (int k = 1; e->text; e++, k++) {
+    printf("  %d. ", k);
+    for (const char *p = e->text; *p; p++) {
+      putchar(*p);
+      if (*p == '\n' && p[1])
+        fputs("     ", stdout);
+    }
+    if (e->answer)
+      printf("%s     Check it: %s --answer %d VALUE (right within %g%%)\n",
+             e->text[strlen(e->text) - 1] == '\n' ? "" : "\n",
+             L->info->name, k, 100.0 * e->tol);
+    else if (e->text[strlen(e->text) - 1] != '\n')
+      putchar('\n');
+  }
+}
+
+/* --answer K VALUE: right (exit 0) or not (exit 1), never the answer. */
+static int check_answer(grl_lesson *L, const char *ks, const char *vs)
+{
+  const grl_lesson_info *in = L->info;
+  unsigned long k;
+  double v, want;
+  size_t n = 0;
+  while (in->exercises && in->exercises[n].text)
+    n++;
+  if (grl_parse_ulong(ks, &k) != GRL_OK || k < 1 || k > n)
+    return bad_option(L, "--answer: no exercise '%s' (this chapter has %zu)",
+                      ks, n);
+  const grl_exercise *e = &in->exercises[k - 1];
+  if (!e->answer)
+    return bad_option(L, "--answer: exercise %lu has no number to check",
+                      k);
+  if (grl_parse_double(vs, &v) != GRL_OK)
+    return bad_option(L, "--answer: '%s' is not a finite number", vs);
+  int rc = e->answer(&want);
+  if (rc != GRL_OK || !isfinite(want)) {
+    fprintf(stderr, "%s: --answer: exercise %lu: cannot compute the answer:"
+            " %s\n", in->name, k, rc ? grl_strerror() : "not finite");
+    L->exit_status = 1;
+    return 1;
+  }
+  double err = fabs(v - want), tol = e->tol * (want != 0.0 ? fabs(want) : 1.0);
+  if (err <= tol)
+    printf("%s: exercise %lu: %s is right (within %g%%)\n", in->name, k, vs,
+           100.0 * e->tol);
+  else
+    printf("%s: exercise %lu: %s is not right: too %s (not within %g%%)\n",
+           in->name, k, vs, v < want ? "low" : "high", 100.0 * e->tol);
+  L->exit_status = stdout_failed(L) ? 1 : err <= tol ? 0 : 1;
+  return 1;
+}
+
+/* --answer=...: the table's row is there for --help; its two values are
+ * taken out of argv before the table is parsed (see grl_lesson_start). */
+static int answer_shape(const char *arg, void *dest, char *msg, size_t len)
+{
+  (void)arg;
+  (void)dest;
+  snprintf(msg, len, "--answer needs two values: --answer K VALUE");
+  return -1;
+}
+
 static void print_help(const grl_lesson *L, const grl_opt *opts)
 {
   const grl_lesson_info *in = L->info;
@@ -80,6 +149,7 @@ static void print_help(const grl_lesson *L, const grl_opt *opts)
     for (const char *const *c = in->charts; *c; c++)
       printf("  %s-%s\n", L->prefix, *c);
   }
+  print_exercises(L);
 }
 
 /* mkdir -p: each component in turn; one that exists is fine. */
@@ -141,6 +211,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   L->info = info;
   L->seed = info->seed;
   L->outdir = default_outdir;
+  const char *mk = getenv("GRULAB_MARKERS");
+  L->markers = mk && !strcmp(mk, "1");
   /* The chart prefix: "ch01-gates" -> "ch01". */
   size_t np = strcspn(info->name, "-");
   if (np >= sizeof L->prefix)
@@ -149,7 +221,7 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   L->prefix[np] = '\0';
 
   /* The options every chapter shares, then the chapter's own. */
-  enum { SHARED = 5, MAX_EXTRA = 24 };
+  enum { SHARED = 6, MAX_EXTRA = 24 };
   int charts = 0;
   char seed_help[160], outdir_help[600];
   snprintf(seed_help, sizeof seed_help, "random seed (default %lu); the "
@@ -165,7 +237,10 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
      .help = "the small size that make check uses"},
     {"charts", GRL_OPT_FLAG, &charts, NULL,
      .help = "list the chart files this chapter writes"},
-    {"help", GRL_OPT_HELP, NULL, NULL, .help = "this text"}};
+    {"help", GRL_OPT_HELP, NULL, NULL, .help = "this text"},
+    {"answer", GRL_OPT_CALL, NULL, "K VALUE", .set = answer_shape,
+     .help = "is VALUE the answer to exercise K? (exit 0 if right, 1 if"
+             " not)"}};
   size_t n = SHARED;
   for (const grl_lesson_opt *o = info->opts; o && o->name; o++, n++)
     if (n == SHARED + MAX_EXTRA || extra_row(o, &opts[n]))
@@ -173,8 +248,32 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
                         "%d options)", o->name, o->type, MAX_EXTRA);
   opts[n] = (grl_opt){.name = NULL};
 
+  /* --answer K VALUE is the one option with two values, which getopt
+   * cannot take: it comes out of argv first, and the rest goes to the
+   * table. */
+  const char *answer_k = NULL, *answer_v = NULL;
+  char **args = malloc(((size_t)argc + 1) * sizeof *args);
+  if (!args)
+    return bad_option(L, "out of memory");
+  int nargs = 0;
+  for (int i = 0; i < argc; i++) {
+    if (i > 0 && !strcmp(argv[i], "--answer")) {
+      if (i + 2 >= argc) {
+        free(args);
+        return bad_option(L, "--answer needs two values: --answer K VALUE");
+      }
+      answer_k = argv[i + 1];
+      answer_v = argv[i + 2];
+      i += 2;
+      continue;
+    }
+    args[nargs++] = argv[i];
+  }
+  args[nargs] = NULL;
   grl_opt_error e;
-  switch (grl_opt_parse(opts, argc, argv, &e)) {
+  int parsed = grl_opt_parse(opts, nargs, args, &e);
+  free(args);
+  switch (parsed) {
   case GRL_OPT_RUN:
     break;
   case GRL_OPT_HELP_ASKED:
@@ -184,6 +283,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   default:
     return bad_option(L, "%s", e.msg);
   }
+  if (answer_k)
+    return check_answer(L, answer_k, answer_v);
   if (charts) {
     for (const char *const *c = info->charts; c && *c; c++)
       printf("%s-%s\n", L->prefix, *c);
@@ -204,6 +305,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   printf("%s -- %s\n", info->name, info->title);
   printf("seed %lu, %s size, charts in %s\n", L->seed,
          L->quick ? "quick" : "default", L->outdir);
+  if (L->markers)
+    printf("#grl:chapter %s\t%s\n", info->name, info->title);
   return 0;
 }
 
@@ -229,6 +332,21 @@ void grl_lesson_param(grl_lesson *L, const char *key, const char *fmt, ...)
   printf("  %-*s = %s\n", LABEL_WIDTH, key, val);
 }
 
+/* The exercises, for the notebook: "#grl:exercise K TOL<TAB>TEXT". */
+static void print_exercise_markers(const grl_lesson *L)
+{
+  const grl_exercise *e = L->info->exercises;
+  for (int k = 1; L->markers && e && e->text; e++, k++) {
+    printf("#grl:exercise %d %g\t", k, e->answer ? e->tol : 0.0);
+    for (const char *p = e->text; *p; p++)
+      if (*p == '\n')
+        fputs("\\n", stdout);
+      else
+        putchar(*p);
+    putchar('\n');
+  }
+}
+
 int grl_lesson_end(grl_lesson *L)
 {
   const grl_lesson_info *in = L->info;
@@ -239,15 +357,19 @@ int grl_lesson_end(grl_lesson *L)
               in->name, L->prefix, *c);
       L->failed++;
     }
+  if (L->markers)
+    printf("#grl:end\n");
   printf("\n");
   if (L->failed) {
     printf("%s: %d check%s FAILED\n", in->name, L->failed,
            L->failed == 1 ? "" : "s");
+    print_exercise_markers(L);
     stdout_failed(L);
     return 1;
   }
   printf("%s: done; %zu chart%s written to %s\n", in->name, L->nwritten,
          L->nwritten == 1 ? "" : "s", L->outdir);
+  print_exercise_markers(L);
   /* A lesson nobody could read did not run: a full disk is a failure. */
   return stdout_failed(L);
 }
@@ -256,7 +378,7 @@ int grl_lesson_end(grl_lesson *L)
 /* Printing                                                            */
 /* ------------------------------------------------------------------ */
 
-void grl_lesson_section(grl_lesson *L, const char *fmt, ...)
+void grl_lesson_section_at(grl_lesson *L, int line, const char *fmt, ...)
 {
   char title[256];
   va_list ap;
@@ -264,6 +386,10 @@ void grl_lesson_section(grl_lesson *L, const char *fmt, ...)
   vsnprintf(title, sizeof title, fmt, ap);
   va_end(ap);
   L->section++;
+  if (L->markers) {
+    printf("#grl:section %d %d\t%s\n", L->section, line, title);
+    fflush(stdout);   /* the notebook shows progress section by section */
+  }
   /* "== [3] Title ======...", padded to 72 columns. */
   int n = printf("\n== [%d] %s ", L->section, title);
   for (; n < 73; n++)
@@ -434,6 +560,8 @@ int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch)
   L->nwritten++;
   printf("  %-*s   %s.dat, %s.gp\n", LABEL_WIDTH, "chart written", full,
          full);
+  if (L->markers)
+    printf("#grl:chart %s\n", full);
   return GRL_OK;
 }
 
