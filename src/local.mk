@@ -32,6 +32,7 @@ src_libgrulab_la_SOURCES = \
 	src/task.c \
 	src/text.c \
 	src/train.c \
+	src/session.c \
 	src/gradnorm.c
 src_libgrulab_la_CPPFLAGS = $(LIB_CPPFLAGS)
 src_libgrulab_la_LIBADD = $(GRL_LIBS)
