@@ -21,5 +21,6 @@ golden_files = \
 
 check_PROGRAMS += tests/golden
 tests_golden_LDADD = $(TAP_LDADD)
-TESTS += tests/golden tests/cli-cells.sh
-EXTRA_DIST += $(golden_files) tests/reference/make-golden.py tests/cli-cells.sh
+TESTS += tests/golden tests/cli-cells.sh tests/cli-threads.sh
+EXTRA_DIST += $(golden_files) tests/reference/make-golden.py tests/cli-cells.sh \
+	tests/cli-threads.sh

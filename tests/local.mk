@@ -16,11 +16,12 @@ tests_libtap_a_SOURCES = tests/tap.c tests/tap.h
 TAP_LDADD = tests/libtap.a src/libgrulab.la $(GRL_LIBS)
 
 # Foundation: activations and the tensor format.
-check_PROGRAMS += tests/activation tests/tensor tests/parse
+check_PROGRAMS += tests/activation tests/vmath tests/tensor tests/parse
 tests_activation_LDADD = $(TAP_LDADD)
+tests_vmath_LDADD = $(TAP_LDADD)
 tests_tensor_LDADD = $(TAP_LDADD)
 tests_parse_LDADD = $(TAP_LDADD)
-TESTS += tests/activation tests/tensor tests/parse tests/cli-basics.sh
+TESTS += tests/activation tests/vmath tests/tensor tests/parse tests/cli-basics.sh
 EXTRA_DIST += tests/cli-basics.sh tests/tap.sh
 
 include tests/driver.mk
