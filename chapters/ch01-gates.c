@@ -8,11 +8,19 @@
  * What you will learn
  *   1. The logistic sigmoid sigma and tanh, and their derivatives.
  *      sigma'(a) = sigma(a)(1 - sigma(a)) is at most 1/4, at a = 0, and
- *      tanh'(a) = 1 - tanh^2(a) at most 1.  A gradient that passes through
- *      k sigmoids shrinks by at least 4^-k: chapter 6 comes back to this.
- *   2. The numerically stable forms.  Each textbook formula for sigma is
- *      safe on one side only, and tanh written with exponentials loses all
- *      its digits near 0 and returns NaN beyond a = 354.
+ *      tanh'(a) = 1 - tanh^2(a) at most 1.  A gradient that passes back
+ *      through a sigmoid is multiplied by sigma' <= 1/4 (and by the
+ *      weights in between, which may be larger than 1).  A GRU's memory
+ *      does not go through sigma': along the kept path h' = ... + z * h
+ *      the gradient is multiplied by z itself.  Chapter 6 measures that.
+ *   2. The numerically stable forms.  sigma has two textbook forms.
+ *      A = 1/(1 + e^-a) overflows e^-a below a = -709.78: it still returns
+ *      0, off by less than 1e-308, but raises the overflow flag.
+ *      B = e^a/(1 + e^a) overflows above a = +709.78 and returns NaN
+ *      (inf/inf).  The library switches form on the sign of a.  tanh
+ *      written with exponentials loses about half its digits at a = 1e-8,
+ *      all of them below |a| = 5.6e-17 (it returns 0), and returns NaN
+ *      beyond a = 354.9.  The chapter measures each of these thresholds.
  *   3. One step of nn.GRU on a 2-unit cell, every intermediate printed:
  *      the pre-activations, r, z, n and h', next to PyTorch's values.
  *   4. The same step through the library: its naive reference step (plain
@@ -34,6 +42,9 @@
  *
  * (* is the elementwise product.)
  *
+ * Time steps: h_0 is the initial state, h_1 ... h_T the outputs; here one
+ * step, from h = h_0 to h' = h_1.
+ *
  * Run it:
  *   chapters/ch01-gates              the lesson; charts go to plots/
  *   chapters/ch01-gates --help       this summary and the options
@@ -42,7 +53,9 @@
  * Charts:
  *   ch01-activations   sigma, tanh and their derivatives over a in [-6, 6]
  *   ch01-stable-forms  the relative error of the tempting and the stable
- *                      formulas, against long double, on log-log axes
+ *                      formulas against long double: sigma's forms A and
+ *                      B over a in [-760, 760], tanh over |a| from 1e-18
+ *                      to 1000, sigma' over a in [-40, 40]
  */
 #include <config.h>
 #include "grulab.h"
@@ -58,7 +71,62 @@
 
 static const char *const charts[] = {"activations", "stable-forms", NULL};
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* sigma'(2.385) from the output */
+{
+  *v = grl_dsigmoid(grl_sigmoid(2.385));
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* smallest k with (1/4)^k < 1e-12 */
+{
+  int k = 0;
+  while (pow(0.25, k) >= 1e-12)
+    k++;
+  *v = k;
+  return GRL_OK;
+}
+
+static int ex3_answer(double *v)   /* expf(a) overflows: a > ln(FLT_MAX) */
+{
+  *v = log(FLT_MAX);
+  return GRL_OK;
+}
+
+static int ex4_answer(double *v)   /* smallest whole a with tanh(a) == 1 */
+{
+  int a = 1;
+  while (tanh((double)a) != 1.0)
+    a++;
+  *v = a;
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"A sigmoid's slope comes from its output: σ′(a) = s(1 − s) with\n"
+   "s = σ(a).  Section 1 prints σ(−2.385); use 1 − σ(−2.385) = σ(2.385)\n"
+   "to work out σ′(2.385) by hand.", ex1_answer, 0.005},
+  {"A gradient that passes back through k sigmoids is multiplied by at\n"
+   "most (1/4)^k.  What is the smallest k for which that bound is below\n"
+   "1e-12?", ex2_answer, 0.01},
+  {"Section 2 finds form B, e^a/(1 + e^a), turning into NaN from\n"
+   "a = ln(DBL_MAX) on.  A GPU often computes in float.  From which a on is\n"
+   "form B NaN in single precision (FLT_MAX, in <float.h>)?", ex3_answer,
+   1e-4},
+  {"libm's tanh(a) returns exactly 1.0 once 1 − tanh(a) ≈ 2e^{−2a} is less\n"
+   "than half the gap between 1 and the double just below it, 2^{−54}.\n"
+   "Predict the smallest whole number a with tanh(a) == 1.0, then test\n"
+   "your prediction with a three-line C program.", ex4_answer, 0.01},
+  {"Some textbooks write the update as h′ = z ⊙ n + (1 − z) ⊙ h.  Change the\n"
+   "line of section 3 that computes h′ to that form and rerun: which checks\n"
+   "fail, and what does z mean now?  Which form does PyTorch use?",
+   NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch01-gates",
   .title = "Gates: sigma, tanh and one GRU step by hand",
   .summary =
@@ -89,7 +157,10 @@ static void activations(grl_lesson *L)
   grl_lesson_say(L,
     "sigma(a) = 1/(1+e^-a) squashes into (0,1): a gate's 'how much passes'.\n"
     "tanh(a) squashes into (-1,1): a state's range.  Their slopes come from\n"
-    "the outputs, s = sigma(a) and t = tanh(a): sigma' = s(1-s), tanh' = 1-t^2.");
+    "the outputs, s = sigma(a) and t = tanh(a): sigma' = s(1-s), tanh' = 1-t^2.\n"
+    "A line 'known K  error E' prints the value the program computed, the\n"
+    "value known exactly (or by an identity), and E = computed - known,\n"
+    "the signed absolute error.");
 
   /* sigma(0) = 1/2 and sigma'(0) = 1/2 * 1/2 = 1/4, exactly. */
   double s0 = grl_sigmoid(0.0), t0 = grl_tanh(0.0);
@@ -125,35 +196,96 @@ static void activations(grl_lesson *L)
   grl_lesson_known(L, "largest sigma' on the grid", ds_max, 0.25);
   grl_lesson_known(L, "largest tanh' on the grid", dt_max, 1.0);
   grl_lesson_say(L,
-    "A gradient that flows back through k sigmoids is multiplied by at\n"
-    "most (1/4)^k: after 10 of them, by less than %.2g.  Chapter 6 measures\n"
-    "what this does to a recurrent net's memory.", pow(0.25, 10));
+    "A gradient that flows back through a sigmoid is multiplied by its slope\n"
+    "sigma' <= 1/4, and by the weights in between, which can be larger than\n"
+    "1.  Through k sigmoids joined by weights of size at most 1 it shrinks\n"
+    "to at most (1/4)^k of itself: %.2g for k = 10.  A GRU's memory avoids\n"
+    "sigma': along the kept path h' = (1-z)*n + z*h the gradient is\n"
+    "multiplied by z itself, close to 1 when the gate keeps.  Chapter 6\n"
+    "measures how fast a GRU's gradient fades for each keep-gate bias.",
+    pow(0.25, 10));
 }
 
 /* ------------------------------------------------------------------ */
 /* 2. The numerically stable forms                                     */
 /*                                                                     */
 /* sigma has two textbook forms, equal in exact arithmetic:            */
-/*   A: 1 / (1 + e^-a)      e^-a overflows for a < -709               */
-/*   B: e^a / (1 + e^a)     e^a  overflows for a > +709: inf/inf = NaN */
+/*   A: 1 / (1 + e^-a)     e^-a overflows for a < -709.78: 1/(1+inf)   */
+/*                         is 0, off by less than 5.6e-309, but the    */
+/*                         overflow flag is raised (a trap, if enabled) */
+/*   B: e^a / (1 + e^a)    e^a overflows for a > +709.78: inf/inf = NaN */
 /* The library picks A for a >= 0 and B for a < 0, so neither ever     */
-/* overflows.  tanh written as (e^2a - 1)/(e^2a + 1) subtracts two     */
-/* nearly equal numbers near 0 and is inf/inf beyond a = 354; libm's   */
-/* tanh is accurate everywhere.  And the derivative from the output,   */
-/* s (1 - s), loses RELATIVE accuracy once s rounds towards 1 -- but   */
-/* its absolute error stays below 1e-16, which is what backprop needs. */
+/* overflows, and below a = -709.78 it still returns sigma's tiny      */
+/* (subnormal) value, down to 0 at a = -745.                           */
+/* tanh written as (e^2a - 1)/(e^2a + 1) subtracts two nearly equal    */
+/* numbers near 0: its ABSOLUTE error stays near 1e-16, so its         */
+/* RELATIVE error is about 1e-16/|a| -- half the digits at a = 1e-8,   */
+/* all of them once e^2a rounds to 1 (it returns 0) -- and beyond      */
+/* a = 354.9 it is inf/inf.  libm's tanh is accurate everywhere.       */
+/* The derivative from the output, s (1 - s), has the same trouble on   */
+/* one side: for a > 0, 1 - s cancels and loses RELATIVE accuracy       */
+/* (s rounds to 1 at a = 37, and s(1-s) to 0), while its absolute      */
+/* error stays below 1.2e-16, which is what backprop adds up.          */
 /* ------------------------------------------------------------------ */
 
 static double sigmoid_form_a(double x) { return 1.0 / (1.0 + exp(-x)); }
 static double sigmoid_form_b(double x) { double e = exp(x); return e / (1.0 + e); }
 static double tanh_by_exp(double x) { double e = exp(2.0 * x); return (e - 1.0) / (e + 1.0); }
 
-/* |computed - truth| / |truth|, with long double as the truth.  An exact
- * result would be 0, which a log axis cannot show: it is drawn at 1e-20. */
+static int a_is_zero(double a) { return sigmoid_form_a(a) == 0.0; }
+static int b_is_nan(double a) { return isnan(sigmoid_form_b(a)); }
+static int tanh_exp_is_zero(double a) { return tanh_by_exp(a) == 0.0; }
+static int tanh_exp_is_nan(double a) { return isnan(tanh_by_exp(a)); }
+
+/* Where a formula starts to fail: `fails` is false at `good` and true at
+ * `bad`; bisection (on log|a| when both are positive and apart by
+ * decades) down to adjacent doubles.  Returns the failing side. */
+static double threshold(int (*fails)(double), double good, double bad)
+{
+  for (int k = 0; k < 2000; k++) {
+    double mid = (good > 0 && bad > 0) ? sqrt(good) * sqrt(bad)
+                                       : good + (bad - good) / 2.0;
+    if (mid == good || mid == bad)
+      break;
+    if (fails(mid))
+      bad = mid;
+    else
+      good = mid;
+  }
+  return bad;
+}
+
+/* Chart encodings, also stated in the .dat header and the template:
+ * an error of exactly 0 is drawn at ERR_EXACT, a NaN at ERR_NAN. */
+#define ERR_EXACT 1e-20
+#define ERR_NAN 1e6
+
+/* |computed - truth| / |truth|, with long double as the truth. */
 static double relerr(double computed, long double truth)
 {
+  if (isnan(computed))
+    return ERR_NAN;
   long double e = fabsl((long double)computed - truth) / fabsl(truth);
-  return fmax((double)e, 1e-20);
+  return fmax((double)e, ERR_EXACT);
+}
+
+static double abserr(double computed, long double truth)
+{
+  if (isnan(computed))
+    return ERR_NAN;
+  return fmax((double)fabsl((long double)computed - truth), ERR_EXACT);
+}
+
+/* The same against the truth rounded to double, the best a double can
+ * hold: where that is 0 (sigma below 4.9e-324), 0 is exact. */
+static double relerr_d(double computed, long double truth)
+{
+  double t = (double)truth;
+  if (isnan(computed))
+    return ERR_NAN;
+  if (t == 0.0)
+    return computed == 0.0 ? ERR_EXACT : 1.0;
+  return fmax(fabs(computed - t) / fabs(t), ERR_EXACT);
 }
 
 static void stable_forms(grl_lesson *L)
@@ -161,70 +293,145 @@ static void stable_forms(grl_lesson *L)
   grl_lesson_section(L, "The numerically stable forms");
   volatile double big = 1000.0;  /* volatile: evaluate at run time */
 
-  /* A raises the overflow flag at -1000 (its value, 0, is still right). */
+  /* A raises the overflow flag at -1000; its value, 0, is sigma(-1000)
+   * = 5e-435 rounded to the nearest double. */
   feclearexcept(FE_OVERFLOW);
   double a_neg = sigmoid_form_a(-big);
   int overflowed = fetestexcept(FE_OVERFLOW) != 0;
   grl_lesson_value(L, "form A 1/(1+e^-a) at a = -1000", a_neg);
-  grl_lesson_expect(L, overflowed, "... and e^1000 raised FE_OVERFLOW");
+  grl_lesson_expect(L, a_neg == 0.0 && overflowed,
+                    "... is 0 (right: sigma = 5e-435), but e^1000 raised FE_OVERFLOW");
   /* B is NaN at +1000: e^1000 = inf, and inf/(1+inf) = inf/inf. */
   double b_pos = sigmoid_form_b(big);
-  grl_lesson_value(L, "form B e^a/(1+e^a) at a = +1000", b_pos);
-  grl_lesson_expect(L, isnan(b_pos), "... is NaN");
+  grl_lesson_say(L, "%-34s = %s", "form B e^a/(1+e^a) at a = +1000",
+                 isnan(b_pos) ? "NaN (inf/inf: not a number)" : "a number");
+  grl_lesson_expect(L, isnan(b_pos), "... is NaN, and every sum it enters is NaN");
   /* The library's sigma switches form on the sign of a. */
   grl_lesson_known(L, "grl_sigmoid(+1000)", grl_sigmoid(big), 1.0);
   grl_lesson_known(L, "grl_sigmoid(-1000)", grl_sigmoid(-big), 0.0);
-  double t_big = tanh_by_exp(400.0);
-  grl_lesson_value(L, "(e^2a-1)/(e^2a+1) at a = 400", t_big);
-  grl_lesson_expect(L, isnan(t_big), "... is NaN; libm's tanh(400) is 1");
-  grl_lesson_say(L,
-    "In the complex-step derivative of chapter 5 the same overflow becomes\n"
-    "a NaN even in form A, so the naive reference step uses the switch too.");
 
-  /* The chart: error against long double, a from 1e-8 to 40.  Rounding
-   * errors jump from point to point, so each chart point is the WORST
-   * error among 16 values of a across its bin: an envelope, not noise. */
-  size_t n = L->quick ? 60 : 300, sub = 16;
-  double lo = -8.0, hi = log10(40.0), step = (hi - lo) / (double)(n - 1);
-  double worst_exp = 0.0, worst_libm = 0.0, worst_abs = 0.0;
+  /* Where each tempting form starts to fail, found by bisection. */
+  double a_zero = threshold(a_is_zero, -700.0, -800.0);
+  double b_nan = threshold(b_is_nan, 700.0, 800.0);
+  double t_zero = threshold(tanh_exp_is_zero, 1e-8, 1e-20);
+  double t_nan = threshold(tanh_exp_is_nan, 300.0, 400.0);
+  grl_lesson_say(L,
+    "\nWhere the tempting forms fail, found by bisection to adjacent doubles;\n"
+    "known: e^x overflows for x > ln(DBL_MAX) = 709.78, and e^2a rounds to 1\n"
+    "for 2a below half an ulp of 1, 2^-53:");
+  double ln_max = log(DBL_MAX);
+  grl_lesson_known(L, "form A is 0 for a <=", a_zero, -ln_max);
+  long double sL = 1.0L / (1.0L + expl(-(long double)a_zero));
+  grl_lesson_value(L, "  true sigma there (long double)", (double)sL);
+  grl_lesson_known(L, "  grl_sigmoid there vs true", grl_sigmoid(a_zero), (double)sL);
+  grl_lesson_known(L, "form B is NaN for a >=", b_nan, ln_max);
+  grl_lesson_known(L, "tanh by exp is 0 for 0 < a <=", t_zero, ldexp(1.0, -54));
+  grl_lesson_known(L, "tanh by exp is NaN for a >=", t_nan, ln_max / 2.0);
+  grl_lesson_expect(L, fabs(a_zero + ln_max) < 1e-12 * ln_max
+                       && fabs(b_nan - ln_max) < 1e-12 * ln_max
+                       && fabs(t_nan - ln_max / 2.0) < 1e-12 * ln_max
+                       && fabs(t_zero - ldexp(1.0, -54)) < 1e-3 * ldexp(1.0, -54),
+                    "each threshold is where the known overflow or rounding says");
+  double t8 = tanh_by_exp(1e-8);
+  double e8 = fabs((double)(((long double)t8 - tanhl(1e-8L)) / tanhl(1e-8L)));
+  grl_lesson_value(L, "tanh by exp, rel. error at 1e-8", e8);
+  grl_lesson_value(L, "  digits kept, -log10(rel. error)", -log10(e8));
+  grl_lesson_say(L,
+    "So form A fails quietly: 0 where sigma is below 5.6e-309, and a raised\n"
+    "flag.  Form B fails loudly: NaN.  tanh by exponentials loses about\n"
+    "%.0f of its 16 digits at a = 1e-8, and all of them below a = %.2g.",
+    fmax(0.0, 16.0 + log10(e8)), t_zero);
+
+  /* The chart, three panels, all from the same run:
+   *   block 0  sigma's worst relative error in bins of a in [-760, 760]:
+   *            forms A, B and the library's, against the truth rounded to
+   *            double, and the library's against long double itself;
+   *   block 1  tanh's worst error in bins of |a| from 1e-18 to 1000, over
+   *            a and -a: by exponentials and libm, relative and absolute;
+   *   block 2  sigma''s worst error in bins of a in [-40, 40]: s(1-s) and
+   *            sigma(a) sigma(-a), relative and absolute.
+   * Rounding errors jump from point to point, so each point is the WORST
+   * error among 16 values of a across its bin. */
+  size_t nv = L->quick ? 76 : 304, n = L->quick ? 60 : 300, sub = 16;
+  double worst_libm = 0.0, worst_abs = 0.0, worst_lib_sigma = 0.0;
   grl_chart *ch = grl_lesson_chart(L, "stable-forms",
-                                   "Tempting and stable formulas: error against long double");
-  grl_chart_param(ch, "points", "%zu", n);
-  grl_chart_param(ch, "per_bin", "%zu (each point is the worst of its bin)", sub);
+                                   "Tempting and stable formulas, against long double");
+  grl_chart_param(ch, "points", "%zu (sigma), %zu (tanh, sigma')", nv, n);
+  grl_chart_param(ch, "per_bin", "%zu (each error point is the worst of its bin)", sub);
   grl_chart_param(ch, "truth", "long double, %d-bit mantissa", LDBL_MANT_DIG);
-  grl_chart_param(ch, "floor", "exact results are drawn at 1e-20");
-  grl_chart_columns(ch, "a tanh_by_exp tanh_libm dsigma_s(1-s) "
-                        "dsigma_sigma(a)sigma(-a) abs_err_s(1-s)");
-  for (size_t i = 0; i < n; i++) {
-    double row[6] = {pow(10.0, lo + step * (double)i), 0, 0, 0, 0, 0};
+  grl_chart_param(ch, "encoding", "an error of exactly 0 is written as %g, a NaN as %g",
+                  ERR_EXACT, ERR_NAN);
+  grl_chart_columns(ch, "x y1 y2 y3 y4");
+  grl_chart_block(ch, "sigma errors: a rel_form_A rel_form_B rel_grl_sigmoid "
+                      "rel_sigma_rounded");
+  double w0 = 1520.0 / (double)nv;   /* bin width */
+  for (size_t i = 0; i < nv; i++) {
+    double row[5] = {-760.0 + w0 * ((double)i + 0.5), 0, 0, 0, 0};
     for (size_t k = 0; k < sub; k++) {
-      double x = pow(10.0, lo + step * ((double)i + (double)k / (double)sub));
+      double x = -760.0 + w0 * ((double)i + (double)k / (double)(sub - 1));
+      long double tL = 1.0L / (1.0L + expl(-(long double)x));
+      double lib = grl_sigmoid(x);
+      /* against the truth rounded to double: the best any double formula
+       * can return, also where sigma is subnormal or rounds to 0 */
+      double e[4] = {relerr_d(sigmoid_form_a(x), tL), relerr_d(sigmoid_form_b(x), tL),
+                     relerr_d(lib, tL), relerr(lib, tL)};
+      for (size_t c = 0; c < 4; c++)
+        row[c + 1] = fmax(row[c + 1], e[c]);
+      if (tL >= DBL_MIN)   /* a normal double: full precision */
+        worst_lib_sigma = fmax(worst_lib_sigma, e[3]);
+    }
+    grl_chart_row(ch, 5, row);
+  }
+  grl_chart_block(ch, "tanh errors: |a| rel_by_exp rel_libm abs_by_exp abs_libm");
+  double lo = -18.0, hi = 3.0, step = (hi - lo) / (double)(n - 1);
+  for (size_t i = 0; i < n; i++) {
+    double row[5] = {pow(10.0, lo + step * (double)i), 0, 0, 0, 0};
+    for (size_t k = 0; k < 2 * sub; k++) {
+      double x = pow(10.0, lo + step * ((double)i + (double)(k / 2) / (double)sub));
+      x = (k % 2) ? -x : x;   /* both signs */
+      long double tL = tanhl((long double)x);
+      double e[4] = {relerr(tanh_by_exp(x), tL), relerr(grl_tanh(x), tL),
+                     abserr(tanh_by_exp(x), tL), abserr(grl_tanh(x), tL)};
+      for (size_t c = 0; c < 4; c++)
+        row[c + 1] = fmax(row[c + 1], e[c]);
+    }
+    worst_libm = fmax(worst_libm, row[2]);
+    grl_chart_row(ch, 5, row);
+  }
+  grl_chart_block(ch, "sigma' errors: a rel_s(1-s) rel_sigma(a)sigma(-a) "
+                      "abs_s(1-s) abs_sigma(a)sigma(-a)");
+  for (size_t i = 0; i < n; i++) {
+    double w = 80.0 / (double)n;   /* bin width */
+    double row[5] = {-40.0 + w * ((double)i + 0.5), 0, 0, 0, 0};
+    for (size_t k = 0; k < sub; k++) {
+      double x = -40.0 + w * ((double)i + (double)k / (double)(sub - 1));
       long double X = (long double)x;
       /* sigma'(a) = e^-a / (1 + e^-a)^2, the truth in long double */
       long double E = expl(-X), ds_true = E / ((1.0L + E) * (1.0L + E));
-      double s = grl_sigmoid(x);
-      double e[5] = {
-        relerr(tanh_by_exp(x), tanhl(X)),
-        relerr(grl_tanh(x), tanhl(X)),
-        relerr(grl_dsigmoid(s), ds_true),
-        relerr(grl_sigmoid(x) * grl_sigmoid(-x), ds_true),
-        fmax((double)fabsl((long double)grl_dsigmoid(s) - ds_true), 1e-20),
-      };
-      for (size_t c = 0; c < 5; c++)
+      double s = grl_sigmoid(x), pq = grl_sigmoid(x) * grl_sigmoid(-x);
+      double e[4] = {relerr(grl_dsigmoid(s), ds_true), relerr(pq, ds_true),
+                     abserr(grl_dsigmoid(s), ds_true), abserr(pq, ds_true)};
+      for (size_t c = 0; c < 4; c++)
         row[c + 1] = fmax(row[c + 1], e[c]);
     }
-    worst_exp = fmax(worst_exp, row[1]);
-    worst_libm = fmax(worst_libm, row[2]);
-    worst_abs = fmax(worst_abs, row[5]);
-    grl_chart_row(ch, 6, row);
+    worst_abs = fmax(worst_abs, row[3]);
+    grl_chart_row(ch, 5, row);
   }
+  grl_chart_set(ch, "a_zero", "%.17g", a_zero);
+  grl_chart_set(ch, "b_nan", "%.17g", b_nan);
+  grl_chart_set(ch, "err_exact", "%g", ERR_EXACT);
+  grl_chart_set(ch, "err_nan", "%g", ERR_NAN);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
-  grl_lesson_value(L, "worst relative error, tanh by exp", worst_exp);
   grl_lesson_value(L, "worst relative error, libm tanh", worst_libm);
   grl_lesson_value(L, "worst absolute error of s(1-s)", worst_abs);
+  grl_lesson_value(L, "worst rel. error, grl_sigmoid", worst_lib_sigma);
+  grl_lesson_say(L, "(grl_sigmoid's worst over a in [-760, 760] where sigma is a normal\n"
+                    "double, >= 2.2e-308; below that, doubles carry fewer bits)");
   grl_lesson_check(L, "libm tanh is accurate to", worst_libm, 1e-15);
   grl_lesson_check(L, "s(1-s) absolute error is", worst_abs, 2.3e-16);
+  grl_lesson_check(L, "grl_sigmoid accurate to", worst_lib_sigma,
+                   1e-15);
 }
 
 /* ------------------------------------------------------------------ */
@@ -233,7 +440,8 @@ static void stable_forms(grl_lesson *L)
 /* A cell of H = 2 units reading an input of I = 2, with hand-picked   */
 /* weights, so that every number can be followed.  The loops below are */
 /* the equations, one unit j at a time.  PyTorch's values for the same */
-/* weights (nn.GRU in float64) are the known answers.                  */
+/* weights (nn.GRU in float64) are the known answers; the script       */
+/* tests/reference/ch01-step.py prints them.                           */
 /* ------------------------------------------------------------------ */
 
 enum { H2 = 2, I2 = 2 };
@@ -254,7 +462,10 @@ static const double b_hh[3 * H2] = {-0.091, 0.176, 0.229, 0.143, -0.137, 0.258};
 static const double x_in[I2] = {0.83, -1.27};     /* (I) x_t     */
 static const double h_in[H2] = {0.412, -0.356};   /* (H) h_{t-1} */
 
-/* PyTorch 2.x, torch.float64, nn.GRU(2, 2) with the weights above. */
+/* nn.GRU(2, 2) in torch.float64 with the weights above, as printed by
+ *   python3 tests/reference/ch01-step.py
+ * (h' is nn.GRU's output; r, z, n are recomputed by the script from the
+ * same parameters with torch.sigmoid and torch.tanh). */
 static const double torch_r[H2] = {0.8305496856103074, 0.27162452257819064};
 static const double torch_z[H2] = {0.6347056775502747, 0.7088431191290681};
 static const double torch_n[H2] = {0.9513194916546276, -0.7558272459423802};
@@ -277,10 +488,17 @@ static double dot(const double *w, const double *v, size_t cols)
 static void gru_by_hand(grl_lesson *L, hand_step *out)
 {
   grl_lesson_section(L, "One GRU step by hand, H = 2, I = 2");
+  grl_lesson_say(L,
+    "Everything the step uses, so that it can be redone by hand: the input\n"
+    "x = x_1, the previous state h = h_0, each gate's weights (two rows per\n"
+    "gate: unit 0's row, then unit 1's) and each gate's biases (one row per\n"
+    "gate: unit 0, unit 1).");
   grl_lesson_vector(L, "x   (input)", I2, x_in);
   grl_lesson_vector(L, "h   (previous state)", H2, h_in);
   grl_lesson_matrix(L, "W_ir W_iz W_in (rows)", 3 * H2, I2, &W_ih[0][0], I2);
   grl_lesson_matrix(L, "W_hr W_hz W_hn (rows)", 3 * H2, H2, &W_hh[0][0], H2);
+  grl_lesson_matrix(L, "b_ir / b_iz / b_in", 3, H2, b_ih, H2);
+  grl_lesson_matrix(L, "b_hr / b_hz / b_hn", 3, H2, b_hh, H2);
 
   double a_r[H2], a_z[H2], a_nx[H2], a_nh[H2];   /* (H) pre-activations */
   for (size_t j = 0; j < H2; j++) {
@@ -312,7 +530,9 @@ static void gru_by_hand(grl_lesson *L, hand_step *out)
   grl_lesson_vector(L, "n  = tanh(W_in x+b_in + r*(..))", H2, out->n);
   grl_lesson_vector(L, "h' = (1-z)*n + z*h", H2, out->h);
 
-  grl_lesson_say(L, "\nNext to PyTorch's nn.GRU (float64) on the same weights:");
+  grl_lesson_say(L,
+    "\nNext to PyTorch's nn.GRU (float64) on the same weights, as printed by\n"
+    "python3 tests/reference/ch01-step.py:");
   char label[64];
   for (size_t j = 0; j < H2; j++) {
     snprintf(label, sizeof label, "r[%zu]", j);
@@ -329,6 +549,10 @@ static void gru_by_hand(grl_lesson *L, hand_step *out)
   memcpy(all + 2, out->z, sizeof out->z);   memcpy(want + 2, torch_z, sizeof torch_z);
   memcpy(all + 4, out->n, sizeof out->n);   memcpy(want + 4, torch_n, sizeof torch_n);
   memcpy(all + 6, out->h, sizeof out->h);   memcpy(want + 6, torch_h, sizeof torch_h);
+  grl_lesson_say(L,
+    "'relative' below is the normwise relative difference of two vectors,\n"
+    "max_i |a_i - b_i| / max_i max(|a_i|, |b_i|): one number for all entries,\n"
+    "not fooled by an entry that happens to be near 0.");
   grl_lesson_check(L, "by hand vs PyTorch, relative", grl_lesson_reldiff(8, all, want),
                    1e-15);
 }
@@ -344,11 +568,13 @@ static void gru_by_hand(grl_lesson *L, hand_step *out)
 /* our numbers.                                                        */
 /* ------------------------------------------------------------------ */
 
-/* Copy a (rows, cols) array into the named tensor of m's block. */
-static void set_param(grl_model *m, const char *name, const double *v)
+/* The hand example's weights into m's block, tensor by tensor. */
+static void set_hand_weights(grl_model *m)
 {
-  const grl_param *p = grl_model_param(m, name);
-  memcpy(m->theta + p->offset, v, p->rows * p->cols * sizeof *v);
+  memcpy(grl_model_tensor(m, m->theta, "weight_ih_l0"), W_ih, sizeof W_ih);
+  memcpy(grl_model_tensor(m, m->theta, "weight_hh_l0"), W_hh, sizeof W_hh);
+  memcpy(grl_model_tensor(m, m->theta, "bias_ih_l0"), b_ih, sizeof b_ih);
+  memcpy(grl_model_tensor(m, m->theta, "bias_hh_l0"), b_hh, sizeof b_hh);
 }
 
 static int gru_in_library(grl_lesson *L, const hand_step *hs)
@@ -358,10 +584,7 @@ static int gru_in_library(grl_lesson *L, const hand_step *hs)
   int rc = grl_model_alloc(&m, &grl_cell_gru, I2, H2, 0);
   if (rc)
     return grl_lesson_error(L, rc, "grl_model_alloc");
-  set_param(m, "weight_ih_l0", &W_ih[0][0]);
-  set_param(m, "weight_hh_l0", &W_hh[0][0]);
-  set_param(m, "bias_ih_l0", b_ih);
-  set_param(m, "bias_hh_l0", b_hh);
+  set_hand_weights(m);
   grl_lesson_say(L, "cell %s: %s", grl_cell_name(m->cell), m->cell->title);
 
   /* The naive reference step: one row, plain loops. */
@@ -425,11 +648,8 @@ static void gates_roles(grl_lesson *L)
     grl_lesson_error(L, rc, "grl_model_alloc");
     return;
   }
-  set_param(m, "weight_ih_l0", &W_ih[0][0]);
-  set_param(m, "weight_hh_l0", &W_hh[0][0]);
-  set_param(m, "bias_ih_l0", b_ih);
-  set_param(m, "bias_hh_l0", b_hh);
-  double *b = m->theta + grl_model_param(m, "bias_ih_l0")->offset; /* (3H) */
+  set_hand_weights(m);
+  double *b = grl_model_tensor(m, m->theta, "bias_ih_l0");   /* (3H) */
   double h1[H2], g[3 * H2];   /* (H) h', (3H) r z n */
 
   /* z -> 1: b_iz = +40 */
@@ -492,13 +712,17 @@ static void random_batch(grl_lesson *L)
   double *h0 = malloc(B * H * sizeof *h0);    /* (B, H) */
   double *hn = malloc(B * H * sizeof *hn);    /* (B, H) naive h' */
   double *g = malloc(3 * H * sizeof *g);      /* (3H) gates of one row */
-  int rc = (!rng || !x || !h0 || !hn || !g) ? GRL_ENOMEM : GRL_OK;
+  /* Our own allocations record their message with grl_fail, as the
+   * library's do, so that the report below says what failed. */
+  int rc = (!rng || !x || !h0 || !hn || !g)
+           ? grl_fail(GRL_ENOMEM, "ch01: out of memory for the random batch")
+           : GRL_OK;
   if (!rc)
     rc = grl_model_alloc(&m, &grl_cell_gru, I, H, 0);
   if (!rc)
     rc = grl_seq_alloc(&s, m, 1, B);
   if (rc) {
-    grl_lesson_error(L, rc ? rc : GRL_ENOMEM, "allocation");
+    grl_lesson_error(L, rc, "allocation");
     goto done;
   }
   gsl_rng_set(rng, L->seed);

@@ -12,8 +12,11 @@
  *      ln 2 / (-ln z) steps, 6.6 steps at z = 0.9, 69 at z = 0.99.
  *   3. The update gate's bias b_z sets each unit's time scale.  Driven by a
  *      structured input (a pulse train, and a sine with a step), units with
- *      z near 0 follow the input step by step; units with z near 1 integrate
- *      it slowly.  The reset gate r decides how much of h the candidate sees.
+ *      z near 0 close most of the gap to their candidate n at every step
+ *      and so stay close to it; units with z near 1 close little of it and
+ *      integrate slowly.  How far a unit moves per step also depends on how
+ *      far its candidate moves, which b_z does not set: the chapter prints
+ *      both.  The reset gate r decides how much of h the candidate sees.
  *   4. The sequence driver runs the time loop and caches every gate at every
  *      step; the charts read z and r from that cache (cell->gate_names names
  *      its blocks).  The naive reference, one row and one step at a time,
@@ -25,13 +28,19 @@
  *   n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))
  *   h_t = (1 - z_t) * n_t + z_t * h_{t-1}  =  h_{t-1} + (1 - z_t) * (n_t - h_{t-1})
  *
+ * Time steps: h_0 is the initial state; step t = 1..T reads x_t and
+ * writes h_t.  (The driver keeps h_t in row t of its state matrix Hs.)
+ *
  * Run it:
  *   chapters/ch02-hidden-state [--seed N] [--outdir DIR] [--quick]
  *
  * Charts:
- *   ch02-memory        h_t = z^t h_0 for three constant gates: measured
- *                      points on the known curves (log scale)
- *   ch02-gates         heatmaps of z and r, hidden unit x time step
+ *   ch02-memory        h_t = z^t h_0 for three constant gates: the driver's
+ *                      points on the formula's curves (log scale); they
+ *                      agree because with every weight 0 the cell is
+ *                      exactly h' = z h, so this checks the code
+ *   ch02-gates         heatmaps of z and r, hidden unit x time step, with
+ *                      the input's pulses and step marked
  *   ch02-trajectories  the input and the hidden states of four units
  */
 #include <config.h>
@@ -46,7 +55,47 @@
 
 static const char *const charts[] = {"memory", "gates", "trajectories", NULL};
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* half-life ln 2 / (-ln z), z = sigma(3) */
+{
+  *v = log(2.0) / -log(grl_sigmoid(3.0));
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* smallest t with 0.9^t < 0.01 */
+{
+  int t = 0;
+  while (pow(0.9, t) >= 0.01)
+    t++;
+  *v = t;
+  return GRL_OK;
+}
+
+static int ex3_answer(double *v)   /* b_z = logit(z) with z^100 = 1/2 */
+{
+  double z = pow(0.5, 1.0 / 100.0);
+  *v = log(z / (1.0 - z));
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"Predict the half-life of a unit whose update-gate bias is b_z = 3\n"
+   "(z = σ(3)), then measure it: add a fourth unit with b_z = 3 to\n"
+   "section 2 (H = 4) and rerun.", ex1_answer, 0.01},
+  {"With z = 0.9 and n = 0, after how many steps has h_t first fallen below\n"
+   "1% of h_0?", ex2_answer, 0.01},
+  {"Which update-gate bias b_z gives a half-life of exactly 100 steps?",
+   ex3_answer, 0.005},
+  {"In section 3, narrow the spread of b_iz from −2 … +4 to −1 … +1 and\n"
+   "rerun.  In ch02-gates and ch02-trajectories, which units still follow\n"
+   "the pulse train step by step, and which integrate the sine's step?",
+   NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch02-hidden-state",
   .title = "The hidden-state update: interpolation and memory",
   .summary =
@@ -61,12 +110,6 @@ static const grl_lesson_info chapter = {
   .seed = 2,
 };
 
-/* Copy values into the named tensor of m's block. */
-static double *param(grl_model *m, const char *name)
-{
-  return m->theta + grl_model_param(m, name)->offset;
-}
-
 /* ------------------------------------------------------------------ */
 /* 1. An interpolation                                                 */
 /*                                                                     */
@@ -79,7 +122,11 @@ static void interpolation(grl_lesson *L)
 {
   grl_lesson_section(L, "The update is an interpolation");
   const double h = 0.412, n = -0.731;
-  grl_lesson_say(L, "One unit with h = %.3f and candidate n = %.3f:", h, n);
+  grl_lesson_say(L,
+    "One unit with h = %.3f and candidate n = %.3f.  Each line computes h'\n"
+    "as (1-z)n + zh; 'known' is the same h' computed as h + (1-z)(n-h), and\n"
+    "error = the first minus the second (signed): the two orders of the\n"
+    "arithmetic agree to rounding.", h, n);
   const double zs[] = {0.0, 0.25, 0.5, 0.9, 1.0};
   int between = 1;
   for (size_t k = 0; k < sizeof zs / sizeof zs[0]; k++) {
@@ -115,13 +162,14 @@ static void memory(grl_lesson *L)
   grl_model *m;
   grl_seq *s = NULL;
   double *x = calloc(T, sizeof *x);       /* (T, 1) all zero */
-  int rc = x ? grl_model_alloc(&m, &grl_cell_gru, 1, H, 0) : GRL_ENOMEM;
+  int rc = x ? grl_model_alloc(&m, &grl_cell_gru, 1, H, 0)
+             : grl_fail(GRL_ENOMEM, "ch02: out of memory");
   if (rc) {
     free(x);
     grl_lesson_error(L, rc, "allocation");
     return;
   }
-  double *b_ih = param(m, "bias_ih_l0");  /* (3H) r, z, n */
+  double *b_ih = grl_model_tensor(m, m->theta, "bias_ih_l0");  /* (3H) r, z, n */
   for (size_t j = 0; j < H; j++)
     b_ih[H + j] = bz[j];                   /* b_iz: everything else is 0 */
   rc = grl_seq_alloc(&s, m, T, 1);
@@ -134,6 +182,8 @@ static void memory(grl_lesson *L)
 
   grl_chart *ch = grl_lesson_chart(L, "memory",
                                    "Memory of a constant update gate: h_t = z^t h_0");
+  grl_chart_comment(ch, "every weight 0: the cell is exactly h' = z h, so the "
+                    "measured and known columns agree by construction");
   grl_chart_param(ch, "T", "%zu", T);
   grl_chart_param(ch, "h0", "%g", h0[0]);
   grl_chart_columns(ch, "t h_unit0 h_unit1 h_unit2 known0 known1 known2");
@@ -154,7 +204,7 @@ static void memory(grl_lesson *L)
     char label[64];
     snprintf(label, sizeof label, "unit %zu: z = sigma(%.1f)", j, bz[j]);
     grl_lesson_value(L, label, z);
-    snprintf(label, sizeof label, "  h_%zu measured", T);
+    snprintf(label, sizeof label, "  h_%zu driver vs z^t h_0", T);
     grl_lesson_known(L, label, gsl_matrix_get(s->Hs, T, j),
                      pow(z, (double)T) * h0[j]);
     snprintf(label, sizeof label, "  half-life ln2/(-ln z), steps");
@@ -163,6 +213,11 @@ static void memory(grl_lesson *L)
              log(2.0) / -log(z));
   }
   grl_lesson_check(L, "worst relative error vs z^t h_0", worst, 1e-13);
+  grl_lesson_say(L,
+    "The driver's h_t and the formula z^t h_0 must agree here: with every\n"
+    "weight 0 the cell computes exactly h' = z*h + (1-z)*tanh(0) = z*h, so\n"
+    "this checks the code, not the formula.  The formula itself holds only\n"
+    "while z is constant; in the next section z moves with x_t and h_t-1.");
   for (size_t j = 0; j < H; j++) {
     char key[16];
     snprintf(key, sizeof key, "title%zu", j);
@@ -181,7 +236,9 @@ done:
 /* 3. A GRU driven by a structured input                               */
 /*                                                                     */
 /* Two input channels: a pulse train (a 1 every 20 steps) and a sine   */
-/* that steps up by 1 halfway through.  The cell starts from PyTorch's */
+/* that steps up by 1 halfway through (the chapters' helper            */
+/* grl_lesson_pulse_sine writes it; chapter 3 reads the same input).   */
+/* The cell starts from PyTorch's                                      */
 /* initialisation, U(-1/sqrt(H), 1/sqrt(H)), with the input weights    */
 /* made 4x larger so that the input is felt, and with the update-gate  */
 /* bias b_iz spread from -2 (unit 0, z ~ 0.1: fast) to +4 (the last    */
@@ -211,7 +268,7 @@ static int driven_run(grl_lesson *L, driven *d)
   size_t T = d->T, H = d->H, I = d->I;
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   d->x = malloc(T * I * sizeof *d->x);
-  int rc = (!rng || !d->x) ? GRL_ENOMEM : GRL_OK;
+  int rc = (!rng || !d->x) ? grl_fail(GRL_ENOMEM, "ch02: out of memory") : GRL_OK;
   if (!rc)
     rc = grl_model_alloc(&d->m, &grl_cell_gru, I, H, 0);
   if (!rc)
@@ -225,22 +282,19 @@ static int driven_run(grl_lesson *L, driven *d)
   grl_model_init_uniform(d->m, rng);
   gsl_rng_free(rng);
 
-  double *W_ih = param(d->m, "weight_ih_l0");    /* (3H, I) */
+  double *W_ih = grl_model_tensor(d->m, d->m->theta, "weight_ih_l0"); /* (3H, I) */
   for (size_t k = 0; k < 3 * H * I; k++)
     W_ih[k] *= 4.0;
-  double *b_ih = param(d->m, "bias_ih_l0");      /* (3H) r, z, n */
-  double *b_hh = param(d->m, "bias_hh_l0");
+  double *b_ih = grl_model_tensor(d->m, d->m->theta, "bias_ih_l0");   /* (3H) r, z, n */
+  double *b_hh = grl_model_tensor(d->m, d->m->theta, "bias_hh_l0");
   for (size_t j = 0; j < H; j++) {
     /* b_z = b_iz + b_hz, spread evenly from -2 to 4 */
     b_ih[H + j] = -2.0 + 6.0 * (double)j / (double)(H - 1);
     b_hh[H + j] = 0.0;
   }
-  for (size_t t = 0; t < T; t++) {
-    /* x_0: a pulse train; x_1: a sine of period 25, up by 1 from T/2 */
-    d->x[t * I + 0] = (t % 20 == 5) ? 1.0 : 0.0;
-    d->x[t * I + 1] = 0.8 * sin(2.0 * M_PI * (double)t / 25.0)
-                      + (t >= T / 2 ? 1.0 : 0.0);
-  }
+  /* channel 0: a pulse at t = 5, 25, 45, ...; channel 1: a sine of
+   * period 25, up by 1 for t > T/2 (grl_lesson_pulse_sine) */
+  grl_lesson_pulse_sine(d->x, T, 1, I);
   grl_lesson_param(L, "T", "%zu", T);
   grl_lesson_param(L, "H", "%zu", H);
   grl_lesson_param(L, "I", "%zu", I);
@@ -278,7 +332,7 @@ static void structured_input(grl_lesson *L, driven *d)
   if (!out || !gates) {
     free(out);
     free(gates);
-    grl_lesson_error(L, GRL_ENOMEM, "allocation");
+    grl_lesson_error(L, grl_fail(GRL_ENOMEM, "ch02: out of memory"), "allocation");
     return;
   }
   grl_naive_forward(d->m, T, 1, d->m->theta, d->x, NULL, NULL, out, NULL,
@@ -295,29 +349,59 @@ static void structured_input(grl_lesson *L, driven *d)
   free(out);
   free(gates);
 
-  /* Per unit: the mean gates, and how much the state moves per step. */
-  grl_lesson_say(L, "\n  unit   b_z    mean z   mean r   half-life    mean |h_t - h_t-1|");
-  double *move = calloc(H, sizeof *move);              /* (H) */
-  if (!move) {
-    grl_lesson_error(L, GRL_ENOMEM, "allocation");
+  /* Per unit: the mean gates, and how the state moves.  The update
+   *   h_t - h_{t-1} = (1 - z_t) (n_t - h_{t-1})
+   * moves each unit a fraction 1 - z_t of its GAP to the candidate.  So
+   * how far a unit moves depends on two things: its gate (the fraction
+   * closed) and its candidate (how far n_t is, and how much it moves).
+   * The table prints each, averaged over t = 1..T. */
+  int kn = gate_index(c, "n");
+  double *closed = calloc(H, sizeof *closed);          /* (H) */
+  if (!closed || kn < 0) {
+    free(closed);
+    grl_lesson_error(L, kn < 0 ? grl_fail(GRL_EINVAL, "ch02: no gate n")
+                               : grl_fail(GRL_ENOMEM, "ch02: out of memory"),
+                     "per-unit table");
     return;
   }
+  grl_lesson_say(L,
+    "\nPer unit, means over t = 1..%zu.  half-life: ln 2/(-ln z) at the mean z.\n"
+    "|dn|: mean |n_t - n_t-1|, how much the candidate moves.  gap: mean\n"
+    "|n_t - h_t-1|, how far the candidate is.  |dh|: mean |h_t - h_t-1|, how\n"
+    "far the state moves.  closed = |dh| / gap, the share of the gap closed\n"
+    "per step (a weighted mean of 1 - z):\n"
+    "  unit   b_z   mean z  mean r  half-life   |dn|     gap     |dh|   closed", T);
   for (size_t j = 0; j < H; j++) {
-    double mz = 0.0, mr = 0.0;
-    for (size_t t = 0; t < T; t++) {
-      mz += gsl_matrix_get(d->s->cache, t, (size_t)kz * H + j) / (double)T;
-      mr += gsl_matrix_get(d->s->cache, t, (size_t)kr * H + j) / (double)T;
-      move[j] += fabs(gsl_matrix_get(d->s->Hs, t + 1, j)
-                      - gsl_matrix_get(d->s->Hs, t, j)) / (double)T;
+    double mz = 0.0, mr = 0.0, dn = 0.0, gap = 0.0, move = 0.0;
+    for (size_t t = 1; t <= T; t++) {
+      /* cache row t-1 holds step t's gates; Hs row t holds h_t */
+      double z = gsl_matrix_get(d->s->cache, t - 1, (size_t)kz * H + j);
+      double r = gsl_matrix_get(d->s->cache, t - 1, (size_t)kr * H + j);
+      double n = gsl_matrix_get(d->s->cache, t - 1, (size_t)kn * H + j);
+      double hp = gsl_matrix_get(d->s->Hs, t - 1, j), h = gsl_matrix_get(d->s->Hs, t, j);
+      mz += z / (double)T;
+      mr += r / (double)T;
+      if (t > 1)
+        dn += fabs(n - gsl_matrix_get(d->s->cache, t - 2, (size_t)kn * H + j))
+              / (double)(T - 1);
+      gap += fabs(n - hp) / (double)T;
+      move += fabs(h - hp) / (double)T;
     }
-    /* the half-life ln 2 / (-ln z) at the unit's mean z */
-    grl_lesson_say(L, "  %4zu  %5.2f   %6.3f   %6.3f   %7.1f steps   %8.4f", j,
-                   -2.0 + 6.0 * (double)j / (double)(H - 1), mz, mr,
-                   log(2.0) / -log(mz), move[j]);
+    closed[j] = move / gap;
+    grl_lesson_say(L, "  %4zu  %5.2f   %5.3f   %5.3f  %6.1f steps %7.4f %7.4f %7.4f   %5.3f",
+                   j, -2.0 + 6.0 * (double)j / (double)(H - 1), mz, mr,
+                   log(2.0) / -log(mz), dn, gap, move, closed[j]);
   }
-  grl_lesson_expect(L, move[H - 1] < 0.25 * move[0],
-                    "the slowest unit moves < 1/4 as much as the fastest");
-  free(move);
+  grl_lesson_say(L,
+    "A fast unit (small b_z) closes most of its gap at every step, so it\n"
+    "stays close to its candidate and follows it; a slow unit closes little\n"
+    "of its gap and drifts.  Whether a fast unit moves MORE than a slow one\n"
+    "also depends on its candidate: a unit whose candidate is calm (small\n"
+    "|dn|) can move less than a slower unit with a busy candidate.  The share\n"
+    "closed, not |dh|, is what b_z sets.");
+  grl_lesson_expect(L, closed[H - 1] < 0.25 * closed[0],
+                    "the slowest unit closes < 1/4 of the share the fastest closes");
+  free(closed);
 }
 
 /* ------------------------------------------------------------------ */
@@ -341,7 +425,7 @@ static void charts_of_run(grl_lesson *L, driven *d)
   grl_chart *ch = grl_lesson_chart(L, "gates",
                                    "GRU gates over time: update z and reset r");
   grl_chart_comment(ch, "rows: hidden unit j = 0..%zu (b_z rising with j), "
-                    "columns: time step t = 0..%zu", H - 1, T - 1);
+                    "columns: time step t = 1..%zu", H - 1, T);
   grl_chart_matrix(ch, H, T);
   const char *order[] = {"z", "r"};
   for (size_t q = 0; q < 2; q++) {
@@ -350,6 +434,8 @@ static void charts_of_run(grl_lesson *L, driven *d)
                            1, B * cache->tda);
   }
   grl_chart_set(ch, "unit_step", "%d", H > 8 ? 2 : 1);
+  grl_chart_set(ch, "tmax", "%zu", T);
+  grl_chart_set(ch, "t_step", "%zu", T / 2);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
 
@@ -366,21 +452,21 @@ static void charts_of_run(grl_lesson *L, driven *d)
   double *row = malloc((3 + H) * sizeof *row);   /* (3 + H) */
   if (!row) {
     grl_chart_abort(ch);
-    grl_lesson_error(L, GRL_ENOMEM, "allocation");
+    grl_lesson_error(L, grl_fail(GRL_ENOMEM, "ch02: out of memory"), "allocation");
     return;
   }
-  for (size_t t = 0; t < T; t++) {
+  for (size_t t = 1; t <= T; t++) {
     row[0] = (double)t;
-    row[1] = d->x[t * I + 0];
-    row[2] = d->x[t * I + 1];
+    row[1] = d->x[(t - 1) * I + 0];   /* x_t is row t-1 of x */
+    row[2] = d->x[(t - 1) * I + 1];
     for (size_t j = 0; j < H; j++)
-      row[3 + j] = gsl_matrix_get(d->s->Hs, (t + 1) * B, j);  /* h_t */
+      row[3 + j] = gsl_matrix_get(d->s->Hs, t * B, j);  /* h_t is row t of Hs */
     grl_chart_row(ch, 3 + H, row);
   }
   free(row);
   size_t pick[4] = {0, H / 3, 2 * H / 3, H - 1};
-  grl_chart_set(ch, "tmax", "%zu", T - 1);
-  grl_chart_set(ch, "t_step", "%zu", T / 2);
+  grl_chart_set(ch, "tmax", "%zu", T);
+  grl_chart_set(ch, "t_step", "%zu", T / 2 + 1);
   for (size_t q = 0; q < 4; q++) {
     char key[16];
     snprintf(key, sizeof key, "col%zu", q);
@@ -391,11 +477,41 @@ static void charts_of_run(grl_lesson *L, driven *d)
   }
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
+  /* The two claims the charts illustrate, measured on this run: the
+   * fastest unit jumps at the pulses, and the slowest one moves to a new
+   * level after the step. */
+  double at_pulse = 0.0, elsewhere = 0.0, lo = 0.0, hi = 0.0;
+  size_t npulse = 0;
+  for (size_t t = 1; t <= T; t++) {
+    double dh = fabs(gsl_matrix_get(d->s->Hs, t, 0) - gsl_matrix_get(d->s->Hs, t - 1, 0));
+    if (d->x[(t - 1) * I + 0] > 0.0) {
+      at_pulse += dh;
+      npulse++;
+    } else {
+      elsewhere += dh;
+    }
+    double h = gsl_matrix_get(d->s->Hs, t, H - 1);
+    if (2 * t > T)
+      hi += h / (double)(T - T / 2);
+    else
+      lo += h / (double)(T / 2);
+  }
+  at_pulse /= (double)npulse;
+  elsewhere /= (double)(T - npulse);
   grl_lesson_say(L,
-    "In the heatmap, low units (small b_z) have z near 0 and rewrite their\n"
-    "state at every step; high units keep most of it.  In the trajectories\n"
-    "the fast unit jumps at each pulse and tracks the sine; the slow one\n"
-    "smooths both and drifts to a new level after the step.");
+    "In the heatmap, units with small b_z have z near 0 and replace most of\n"
+    "their state at every step; units with large b_z keep most of it.");
+  grl_lesson_value(L, "unit 0: mean |dh| at a pulse", at_pulse);
+  grl_lesson_value(L, "unit 0: mean |dh| between pulses", elsewhere);
+  char label[64];
+  snprintf(label, sizeof label, "unit %zu: mean h_t, t <= %zu", H - 1, T / 2);
+  grl_lesson_value(L, label, lo);
+  snprintf(label, sizeof label, "unit %zu: mean h_t, t > %zu", H - 1, T / 2);
+  grl_lesson_value(L, label, hi);
+  grl_lesson_say(L,
+    "The fastest unit moves %.1f times as far at a pulse as between pulses;\n"
+    "the slowest unit's mean level %s by %.3f after the sine steps up.",
+    at_pulse / elsewhere, hi > lo ? "rises" : "falls", fabs(hi - lo));
 }
 
 int main(int argc, char **argv)

@@ -10,15 +10,21 @@
  *   1. The backward step of the GRU, derived line by line from the forward
  *      step: each forward line, read backwards, gives the gradients of its
  *      inputs (the "mirror" of the forward pass).
- *   2. BPTT: run forward, keep every gate; then walk t = T-1 .. 0 carrying
+ *   2. BPTT: run forward, keep every gate; then walk t = T .. 1 carrying
  *      delta_t = dL/dh_t = dL/doutput_t + (what step t+1 sent back).  The
- *      parameter gradients ACCUMULATE over steps.
+ *      parameter gradients ACCUMULATE over steps; what step 1 sends back
+ *      is dL/dh_0, the gradient of the initial state.
  *   3. The library does the same with level-3 BLAS: one GEMM for the input
  *      side of all steps, one per step for the recurrent side.  The naive
  *      loops and the BLAS path agree to rounding; the number is printed.
  *   4. What dL/dh_t looks like over t: with a loss at every step it stays
- *      up; with a loss at the last step only it fades going back -- the
- *      first sight of the vanishing gradient of chapter 6.
+ *      up; with a loss at the last step only it fades going back, here by
+ *      a measured mean factor per step -- the first sight of the vanishing
+ *      gradient of chapter 6.
+ *
+ * Time steps: h_0 is the initial state; step t = 1..T reads x_t and
+ * h_{t-1} and writes h_t (row t-1 of the output, rows (t-1)*B + b for a
+ * batch).  The loss reads h_1..h_T.
  *
  * The forward step (PyTorch nn.GRU, reset-after) and its mirror:
  *
@@ -42,13 +48,15 @@
  *   chapters/ch04-bptt [--seed N] [--outdir DIR] [--quick]
  *
  * Charts:
- *   ch04-grad-norm   ||dL/dh_t|| over t, for a loss at every step and for
- *                    a loss at the last step only (log scale)
+ *   ch04-grad-norm   ||dL/dh_t|| over t = 0..T, for a loss at every step
+ *                    and for a loss at the last step only, with the
+ *                    measured mean rate as a reference line (log scale)
  */
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +65,46 @@
 
 static const char *const charts[] = {"grad-norm", NULL};
 
+/* Exercises, easy to hard.  One text for the notebook page, --help and
+ * --answer; each numeric answer is computed here, never quoted. */
+static int ex1_answer(double *v)   /* 3H(I+H) weights + 6H biases */
+{
+  grl_model *m;
+  int rc = grl_model_alloc(&m, &grl_cell_gru, 5, 16, 0);
+  if (rc)
+    return rc;
+  *v = (double)m->n;
+  grl_model_free(m);
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)   /* smallest k with 0.5^k < 1e-6 */
+{
+  int k = 0;
+  while (pow(0.5, k) >= 1e-6)
+    k++;
+  *v = k;
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"Count the parameters of a GRU with I = 5 inputs and H = 16 hidden\n"
+   "units (weight_ih, weight_hh, bias_ih and bias_hh, PyTorch's layout),\n"
+   "then compare with `grulab init --cell gru --input-size 5\n"
+   "--hidden-size 16`.", ex1_answer, 0.001},
+  {"In section 3 the last-step signal shrinks by a roughly constant factor\n"
+   "per step going back.  If that factor were 0.5, after how many steps\n"
+   "back would the signal first be below a millionth of its size?",
+   ex2_answer, 0.01},
+  {"Break the naive BPTT: in its backward step, drop the path that carries\n"
+   "the gradient straight through the update gate to the old state (set\n"
+   "dh[j] = 0 where the comment says dh = delta z) and rerun.  Which lines\n"
+   "of section 1 fail, and what happens to ch04-grad-norm?", NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch04-bptt",
   .title = "Backpropagation through time",
   .summary =
@@ -75,17 +122,18 @@ static const grl_lesson_info chapter = {
 /* ------------------------------------------------------------------ */
 /* The problem: a GRU, a batch of sequences, and a loss                */
 /*                                                                     */
-/* L = sum_t g_t . h_t + w . h_T: dL/doutput_t = g_t, dL/dh_T = w.      */
+/* L = sum_{t=1..T} g_t . h_t + w . h_T: dL/doutput_t = g_t, and h_T  */
+/* gets w on top.                                                      */
 /* With g = 0 the loss sits at the last step only.                     */
 /* ------------------------------------------------------------------ */
 
 typedef struct {
   size_t T, B, I, H;
   grl_model *m;
-  double *x;     /* (T*B, I) inputs, rows t*B+b */
-  double *h0;    /* (B, H) */
-  double *g;     /* (T*B, H) dL/doutput */
-  double *w;     /* (B, H) dL/dh_T */
+  double *x;     /* (T*B, I) inputs: x_t in rows (t-1)*B+b */
+  double *h0;    /* (B, H) the initial state h_0 */
+  double *g;     /* (T*B, H) dL/doutput: g_t in rows (t-1)*B+b */
+  double *w;     /* (B, H) dL/dh_T from the last-step term */
 } problem;
 
 static void problem_free(problem *p)
@@ -128,15 +176,15 @@ static int problem_alloc(problem *p, size_t T, size_t B, size_t I, size_t H,
 /*                                                                     */
 /* The forward pass is the library's naive reference: it hands back    */
 /* every step's state and gates r, z, n.  The backward pass below is   */
-/* the derivation in the header, one unit at a time, from t = T-1 down  */
-/* to 0, for each sequence of the batch.                               */
+/* the derivation in the header, one unit at a time, from t = T down   */
+/* to 1, for each sequence of the batch.                               */
 /* ------------------------------------------------------------------ */
 
 typedef struct {
   double *dtheta;  /* (n) parameter gradients, accumulated */
-  double *dx;      /* (T*B, I) */
-  double *dh0;     /* (B, H) */
-  double *dHs;     /* (T*B, H) delta_t = dL/dh_t, total */
+  double *dx;      /* (T*B, I) dL/dx_t in rows (t-1)*B+b */
+  double *dh0;     /* (B, H) dL/dh_0 */
+  double *dHs;     /* (T*B, H) delta_t = dL/dh_t, total, rows (t-1)*B+b */
 } grads;
 
 static void grads_free(grads *d)
@@ -185,10 +233,11 @@ static int bptt_naive(const problem *p, const double *g, const double *w,
     /* delta_T = dL/dh_T */
     for (size_t j = 0; j < H; j++)
       delta[j] = w ? w[b * H + j] : 0.0;
-    for (size_t t = T; t-- > 0;) {
-      size_t row = t * B + b;
-      const double *x = p->x + row * I;                          /* (I) x_t */
-      const double *h = t ? out + ((t - 1) * B + b) * H : p->h0 + b * H; /* h_{t-1} */
+    for (size_t t = T; t >= 1; t--) {
+      size_t row = (t - 1) * B + b;                 /* step t's row */
+      const double *x = p->x + row * I;             /* (I) x_t */
+      const double *h = t > 1 ? out + ((t - 2) * B + b) * H
+                              : p->h0 + b * H;      /* (H) h_{t-1} */
       const double *r = gates + row * 3 * H, *z = r + H, *n = r + 2 * H;
       /* delta_t = dL/doutput_t + what step t+1 sent back */
       for (size_t j = 0; j < H; j++) {
@@ -250,7 +299,7 @@ static int bptt_naive(const problem *p, const double *g, const double *w,
         delta[k] = s;
       }
     }
-    /* What reaches h_0 is dL/dh_0. */
+    /* What step 1 sends back is dL/dh_0. */
     memcpy(d->dh0 + b * H, delta, H * sizeof *delta);
   }
   free(out); free(gates); free(buf);
@@ -280,6 +329,11 @@ static int bptt_library(const problem *p, grl_seq *s, const double *g,
 
 static void compare(grl_lesson *L, const problem *p, grads *a, grads *b)
 {
+  grl_lesson_say(L,
+    "The normwise relative difference of two arrays a and b is\n"
+    "max_i |a_i - b_i| / max_i max(|a_i|, |b_i|).  1.1e-16 is half an ulp;\n"
+    "BPTT's long sums, added in another order by BLAS, leave more, and the\n"
+    "check allows 1e-13.");
   grl_lesson_say(L, "%-34s   %s", "naive loops vs library, per tensor",
                  "normwise relative difference");
   const grl_model *m = p->m;
@@ -296,9 +350,9 @@ static void compare(grl_lesson *L, const problem *p, grads *a, grads *b)
   double ex = grl_lesson_reldiff(p->T * p->B * p->I, a->dx, b->dx);
   double eh = grl_lesson_reldiff(p->B * p->H, a->dh0, b->dh0);
   double ed = grl_lesson_reldiff(p->T * p->B * p->H, a->dHs, b->dHs);
-  grl_lesson_value(L, "dL/dinput", ex);
-  grl_lesson_value(L, "dL/dh0", eh);
-  grl_lesson_value(L, "dL/dh_t, every t (s->dHs)", ed);
+  grl_lesson_value(L, "dL/dx_t, t = 1..T", ex);
+  grl_lesson_value(L, "dL/dh_0 (the initial state)", eh);
+  grl_lesson_value(L, "dL/dh_t, t = 1..T (s->dHs)", ed);
   worst = fmax(worst, fmax(ex, fmax(eh, ed)));
   grl_lesson_check(L, "worst: naive loops vs BLAS path", worst, 1e-13);
 }
@@ -331,7 +385,7 @@ int main(int argc, char **argv)
   grl_seq *s = NULL;
   double *theta = NULL;
   if (!rng) {
-    grl_lesson_error(&L, GRL_ENOMEM, "gsl_rng_alloc");
+    grl_lesson_error(&L, grl_fail(GRL_ENOMEM, "ch04: out of memory"), "gsl_rng_alloc");
     return grl_lesson_end(&L);
   }
   gsl_rng_set(rng, L.seed);
@@ -375,7 +429,7 @@ int main(int argc, char **argv)
   grl_lesson_section(&L, "One entry against a central difference");
   theta = malloc(p.m->n * sizeof *theta);
   if (!theta) {
-    grl_lesson_error(&L, GRL_ENOMEM, "allocation");
+    grl_lesson_error(&L, grl_fail(GRL_ENOMEM, "ch04: out of memory"), "allocation");
     goto done;
   }
   const grl_param *Whh = grl_model_param(p.m, "weight_hh_l0");
@@ -387,8 +441,22 @@ int main(int argc, char **argv)
   theta[k] -= 2.0 * hstep;
   double Lm = loss_value(&p, s, theta);
   double numeric = (Lp - Lm) / (2.0 * hstep);
+  grl_lesson_say(&L, "(L(theta + h e_k) - L(theta - h e_k)) / 2h for the entry W_hn[1][2];\n"
+                     "'diff' is BPTT minus central:");
   grl_lesson_versus(&L, "dL/dW_hn[1][2] by BPTT", lib.dtheta[k], "central", numeric);
-  grl_lesson_check(&L, "relative difference",
+  /* The central difference's own error: truncation of order h^2, and
+   * rounding of order eps |L| / h (L is summed from many terms). */
+  double L0 = loss_value(&p, s, p.m->theta);
+  grl_lesson_value(&L, "step h", hstep);
+  double scale = DBL_EPSILON * fabs(L0) / hstep;
+  grl_lesson_value(&L, "rounding scale eps |L| / h", scale);
+  grl_lesson_say(&L,
+    "|BPTT - central| = %.2g is %s the rounding scale of the central\n"
+    "difference itself, so the difference cannot show BPTT wrong at this\n"
+    "entry.  Chapter 5 checks every entry, with better differences.",
+    fabs(lib.dtheta[k] - numeric),
+    fabs(lib.dtheta[k] - numeric) < scale ? "below" : "not below");
+  grl_lesson_check(&L, "|BPTT - central| / |central|",
                    fabs(lib.dtheta[k] - numeric) / fabs(numeric), 1e-7);
 
   /* ---- 4. dL/dh_t over t: two losses --------------------------------
@@ -403,47 +471,78 @@ int main(int argc, char **argv)
     grl_lesson_error(&L, rc, "BPTT, last-step loss");
     goto done;
   }
-  grl_chart *ch = grl_lesson_chart(&L, "grad-norm",
-                                   "The error signal through time: ||∂L/∂h_t||");
-  grl_chart_comment(ch, "norms averaged over the batch of %zu", B);
-  grl_chart_columns(ch, "t norm_loss_every_step norm_loss_last_step");
-  double first = 0.0, final = 0.0, every_min = INFINITY, every_max = 0.0;
-  for (size_t t = 0; t < T; t++) {
-    double na = 0.0, nl = 0.0;
+  /* (1/B) sum_b ||dL/dh_t|| for t = 0..T: row t-1 of dHs is step t;
+   * t = 0 is the initial state, whose gradient is dh0. */
+  double *na = calloc(T + 1, sizeof *na), *nl = calloc(T + 1, sizeof *nl); /* (T+1) */
+  if (!na || !nl) {
+    free(na); free(nl);
+    grads_free(&last);
+    grl_lesson_error(&L, grl_fail(GRL_ENOMEM, "ch04: out of memory"), "norms");
+    goto done;
+  }
+  for (size_t t = 0; t <= T; t++)
     for (size_t b = 0; b < B; b++) {
+      const double *da = t ? lib.dHs + ((t - 1) * B + b) * H : lib.dh0 + b * H;
+      const double *dl = t ? last.dHs + ((t - 1) * B + b) * H : last.dh0 + b * H;
       double sa = 0.0, sl = 0.0;
       for (size_t j = 0; j < H; j++) {
-        double va = lib.dHs[(t * B + b) * H + j], vl = last.dHs[(t * B + b) * H + j];
-        sa += va * va;
-        sl += vl * vl;
+        sa += da[j] * da[j];
+        sl += dl[j] * dl[j];
       }
-      na += sqrt(sa) / (double)B;
-      nl += sqrt(sl) / (double)B;
+      na[t] += sqrt(sa) / (double)B;
+      nl[t] += sqrt(sl) / (double)B;
     }
-    if (t == 0)
-      first = nl;
-    if (t == T - 1)
-      final = nl;
-    every_min = fmin(every_min, na);
-    every_max = fmax(every_max, na);
-    grl_chart_row(ch, 3, (double[]){(double)t, na, nl});
-  }
   grads_free(&last);
-  grl_chart_set(ch, "tmax", "%zu", T - 1);
+  /* The measured mean rate per step back, from h_T to h_1 (a geometric
+   * mean), and how many single steps back shrank the norm. */
+  double rate = pow(nl[1] / nl[T], 1.0 / (double)(T - 1));
+  size_t shrank = 0;
+  double every_min = INFINITY, every_max = 0.0, lo = INFINITY, hi = 0.0;
+  for (size_t t = 1; t < T; t++)
+    shrank += nl[t] < nl[t + 1];
+  grl_chart *ch = grl_lesson_chart(&L, "grad-norm",
+                                   "The error signal through time: ||∂L/∂h_t||");
+  grl_chart_comment(ch, "norms averaged over the batch of %zu; t = 0 is the "
+                    "initial state h_0", B);
+  grl_chart_columns(ch, "t norm_loss_every_step norm_loss_last_step mean_rate_line");
+  for (size_t t = 0; t <= T; t++) {
+    double ref = nl[T] * pow(rate, (double)(T - t));   /* ||dL/dh_T|| rate^(T-t) */
+    if (t >= 1) {
+      every_min = fmin(every_min, na[t]);
+      every_max = fmax(every_max, na[t]);
+    }
+    lo = fmin(lo, fmin(na[t], fmin(nl[t], ref)));
+    hi = fmax(hi, fmax(na[t], fmax(nl[t], ref)));
+    grl_chart_row(ch, 4, (double[]){(double)t, na[t], nl[t], ref});
+  }
+  grl_chart_set(ch, "tmax", "%zu", T);
+  grl_chart_set(ch, "ylo", "%.3g", lo / 20.0);
+  grl_chart_set(ch, "yhi", "%.3g", hi * 20.0);
+  grl_chart_set(ch, "rate", "%.4f", rate);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(&L, ch);
-  grl_lesson_value(&L, "every-step loss: smallest ||dL/dh_t||", every_min);
-  grl_lesson_value(&L, "every-step loss: largest ||dL/dh_t||", every_max);
-  grl_lesson_value(&L, "last-step loss: ||dL/dh_T-1||", final);
-  grl_lesson_value(&L, "last-step loss: ||dL/dh_0||", first);
-  grl_lesson_value(&L, "  shrink factor per step", pow(first / final, 1.0 / (double)(T - 1)));
+  grl_lesson_say(&L, "Norms are means over the batch of %zu of ||dL/dh_t||.", B);
+  grl_lesson_value(&L, "every-step loss: smallest, t = 1..T", every_min);
+  grl_lesson_value(&L, "every-step loss: largest, t = 1..T", every_max);
+  char label[64];
+  snprintf(label, sizeof label, "last-step loss: ||dL/dh_T||, T = %zu", T);
+  grl_lesson_value(&L, label, nl[T]);
+  grl_lesson_value(&L, "last-step loss: ||dL/dh_1||", nl[1]);
+  grl_lesson_value(&L, "last-step loss: ||dL/dh_0||, h_0", nl[0]);
+  grl_lesson_value(&L, "mean rate per step back, h_T..h_1", rate);
+  grl_lesson_say(&L, "  (the geometric mean (||dL/dh_1|| / ||dL/dh_T||)^(1/(T-1)))");
+  snprintf(label, sizeof label, "steps back that shrank it, of %zu", T - 1);
+  grl_lesson_value(&L, label, (double)shrank);
   grl_lesson_say(&L,
     "A loss at every step feeds dL/dh_t afresh at each t.  A loss at the\n"
-    "end has to travel back through every step's Jacobian dh_t/dh_t-1,\n"
-    "and at this initialisation each of them shrinks it: the signal that\n"
-    "reaches the first steps is orders of magnitude weaker.  Chapter 6\n"
-    "measures how the cell and its gates decide that rate.");
-  grl_lesson_expect(&L, first < final, "the last-step signal fades going back");
+    "end has to travel back through every step's Jacobian dh_t/dh_t-1.  At\n"
+    "this initialisation %zu of the %zu steps back shrank it, by a factor\n"
+    "%.3f per step on average, so the signal that reaches h_1 is %.1e of\n"
+    "what left h_T.  Chapter 6 measures how the cell and its gates set that\n"
+    "rate.", shrank, T - 1, rate, nl[1] / nl[T]);
+  grl_lesson_expect(&L, nl[1] < nl[T], "the last-step signal fades going back");
+  free(na);
+  free(nl);
 done:
   grads_free(&naive);
   grads_free(&lib);

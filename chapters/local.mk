@@ -1,8 +1,8 @@
 # chapters/local.mk -- one program per lesson, built by `make` into
 # chapters/chNN-slug from chapters/chNN-slug.c.  A chapter compiles on its
 # own against libgrulab and the chapters' helpers in chapters/lib/ (lesson
-# output and options, grl_lesson.h; the chart writer, grl_chart.h), which
-# are not installed.
+# output and options, grl_lesson.h; the chart writer, grl_chart.h) with
+# the option layer (src/opt/), which are not installed.
 #
 # GRL_PLOTDIR makes a chapter's default --outdir the build tree's plots/
 # directory (see grl_lesson_begin in chapters/lib/grl_lesson.h).
@@ -29,9 +29,10 @@ CHAPTER_CHECKS = \
 	tests/ch07-long-memory.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
-AM_CPPFLAGS += -I$(top_srcdir)/chapters/lib \
+AM_CPPFLAGS += -I$(top_srcdir)/chapters/lib -I$(top_srcdir)/src/opt \
 	-DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
-CHAPTER_LDADD = chapters/lib/libchapter.a src/libgrulab.la $(GRL_LIBS)
+CHAPTER_LDADD = chapters/lib/libchapter.a src/opt/libopt.a src/libgrulab.la \
+	$(GRL_LIBS)
 LDADD = $(CHAPTER_LDADD)
 
 # The chapters' helpers: a library of their own, not installed.

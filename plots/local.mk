@@ -23,9 +23,18 @@ EXTRA_DIST += plots/style.gp \
 	plots/templates/ch02-gates.gp \
 	plots/templates/ch02-trajectories.gp \
 	plots/templates/ch03-seed-gates.gp \
+	plots/templates/ch03-sign-flip.gp \
 	plots/templates/ch03-tanh-gates.gp \
 	plots/templates/ch03-gru-vs-cho.gp \
-	plots/templates/ch04-grad-norm.gp
+	plots/templates/ch04-grad-norm.gp \
+	plots/templates/ch05-v-curve.gp \
+	plots/templates/ch05-per-tensor.gp \
+	plots/templates/ch05-floor.gp \
+	plots/templates/ch06-lag.gp \
+	plots/templates/ch06-jacobians.gp \
+	plots/templates/ch06-clipping.gp \
+	plots/templates/ch07-learning-curves.gp \
+	plots/templates/ch07-lag-trained.gp
 
 PLOTDIR = $(abs_top_builddir)/plots
 GNUPLOT_RENDER = $(GNUPLOT) -e "set loadpath '$(abs_top_srcdir)/plots'"

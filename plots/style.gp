@@ -9,6 +9,7 @@
 # (`make plots` sets them; see plots/local.mk):
 #   grl_term   = 'png'  pngcairo, 1280x800 pixels, fonts for a projector
 #              = 'pdf'  pdfcairo, 8x5 inches, for handouts and slides
+#              = 'svg'  svg, 1024x640, for the notebook (make notebook)
 #   grl_output = the file to write
 # Without them the chart goes to gnuplot's default terminal, so from the
 # directory holding the charts
@@ -53,7 +54,15 @@ if (exists("grl_term")) {
       set terminal pdfcairo size 8in,5in enhanced font "DejaVu Sans,14" \
           linewidth 1.5 rounded
     } else {
-      exit error "style.gp: grl_term must be 'png' or 'pdf', not '".grl_term."'"
+      if (grl_term eq "svg") {
+        # svg: the notebook's charts (make notebook), sharp at any zoom;
+        # 'image pixels' heatmaps stay vectors, like the PDF's.
+        grl_fs = 16
+        set terminal svg size 1024,640 fixed enhanced font "DejaVu Sans,16" \
+            linewidth 1.5 rounded background rgb 'white'
+      } else {
+        exit error "style.gp: grl_term must be 'png', 'pdf' or 'svg', not '".grl_term."'"
+      }
     }
   }
   if (exists("grl_output")) {

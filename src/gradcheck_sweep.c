@@ -25,7 +25,7 @@ int grl_gradcheck_sweep(grl_gradcheck_sweep_result *res, const grl_model *m,
       t = &c.tensor[i];
   if (!t) {
     grl_gc_context_free(&c);
-    return grl_fail(GRL_EINVAL, "gradcheck --sweep: cell %s has no tensor "
+    return grl_fail(GRL_EINVAL, "gradcheck sweep: cell %s has no tensor "
                     "'%s'", m->cell->name, tensor ? tensor : "");
   }
   if (at == (size_t)-1) {
@@ -34,7 +34,7 @@ int grl_gradcheck_sweep(grl_gradcheck_sweep_result *res, const grl_model *m,
       if (fabs(t->grad[k]) > fabs(t->grad[at]))
         at = k;
   } else if (at >= t->size) {
-    st = grl_fail(GRL_EINVAL, "gradcheck --sweep: index %zu is out of range "
+    st = grl_fail(GRL_EINVAL, "gradcheck sweep: index %zu is out of range "
                   "for '%s' (%zu entries)", at, t->name, t->size);
     grl_gc_context_free(&c);
     return st;
@@ -42,7 +42,7 @@ int grl_gradcheck_sweep(grl_gradcheck_sweep_result *res, const grl_model *m,
   grl_gc_workspace *w = grl_gc_workspace_alloc(&c);
   if (!w) {
     grl_gc_context_free(&c);
-    return grl_fail(GRL_ENOMEM, "gradcheck --sweep: out of memory");
+    return grl_fail(GRL_ENOMEM, "gradcheck sweep: out of memory");
   }
   grl_gc_entry e = grl_gc_entry_make(&c, t, at);
   snprintf(res->tensor, sizeof res->tensor, "%s", t->name);
@@ -73,7 +73,7 @@ int grl_gradcheck_sweep(grl_gradcheck_sweep_result *res, const grl_model *m,
   grl_gc_workspace_free(w);
   grl_gc_context_free(&c);
   if (st)
-    return grl_fail(st, "gradcheck --sweep: the forward pass failed when "
+    return grl_fail(st, "gradcheck sweep: the forward pass failed when "
                     "perturbing %s entry %zu", res->tensor, at);
   return GRL_OK;
 }

@@ -328,14 +328,14 @@ static int rescale_radius(gsl_matrix *W, double rho)
 int grl_init_singular_value(grl_model *m, double lambda1)
 {
   if (!(lambda1 > 0.0) || !isfinite(lambda1))
-    return grl_fail(GRL_EINVAL, "--singular-value must be a finite number > 0, got %g", lambda1);
+    return grl_fail(GRL_EINVAL, "the largest singular value lambda1 must be a finite number > 0, got %g", lambda1);
   return each_hh_block(m, rescale_singular, lambda1);
 }
 
 int grl_init_spectral_radius(grl_model *m, double rho)
 {
   if (!(rho > 0.0) || !isfinite(rho))
-    return grl_fail(GRL_EINVAL, "--spectral-radius must be a finite number > 0, got %g", rho);
+    return grl_fail(GRL_EINVAL, "the spectral radius rho must be a finite number > 0, got %g", rho);
   return each_hh_block(m, rescale_radius, rho);
 }
 
@@ -352,7 +352,7 @@ int grl_init_keep_gate_bias(grl_model *m, double b)
   const grl_param *bi = grl_model_param(m, "bias_ih_l0");
   const grl_param *bh = grl_model_param(m, "bias_hh_l0");
   if (!bi || !bh || m->cell->G < 3)
-    return grl_fail(GRL_EINVAL, "--gate-bias: the %s cell has no gate that keeps the old state",
+    return grl_fail(GRL_EINVAL, "keep-gate bias: the %s cell has no gate that keeps the old state",
                     grl_cell_name(m->cell));
   /* gate block 1 is gru's z (h' = (1-z) n + z h) and lstm's f
    * (c' = f c + i g): b_i. = b, b_h. = 0, so the total bias is b */

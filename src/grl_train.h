@@ -182,7 +182,6 @@ int grl_trainer_alloc(grl_trainer **tr, grl_model *m, const char *task,
                       size_t length, const grl_train_config *cfg);
 void grl_trainer_free(grl_trainer *tr);
 const grl_task *grl_trainer_task(const grl_trainer *tr);
-grl_optim *grl_trainer_optim(grl_trainer *tr);
 
 /* One step: draw a batch from r, forward, loss, full BPTT, clip, update.
  * If the loss, the gradient or the updated parameters are not finite,
@@ -207,6 +206,44 @@ int grl_train_run(grl_trainer *tr, gsl_rng *r, size_t steps,
  * entropy for copy), at the current parameters; no gradient. */
 int grl_trainer_evaluate(grl_trainer *tr, gsl_rng *r, size_t nseq,
                          double *loss);
+
+/* One whole training run from a seed (session.c), what `grulab train`
+ * does and chapter 7 does many times over:
+ *   r = mt19937(seed) draws the initial parameters (PyTorch's uniform
+ *   init, readout included), then every batch; the model's input and
+ *   output sizes are the task's; keep_gate_bias, unless NaN, is then set
+ *   with grl_init_keep_gate_bias (after the draw, so the batches do not
+ *   change); after `steps` steps the model is tested on test_seqs fresh
+ *   sequences (0: no test) from mt19937(grl_train_test_seed(seed)).
+ * A session shares nothing with another, so sessions may run on several
+ * threads at once, each with the same result as alone. */
+typedef struct {
+  const grl_cell *cell;
+  const char *task;         /* "adding" (NULL) or "copy"                */
+  size_t length;            /* the task's length T                      */
+  size_t hidden_size;       /* H                                        */
+  size_t steps;             /* optimiser steps                          */
+  unsigned long seed;
+  size_t test_seqs;         /* e.g. 1000; 0 = no test                   */
+  double keep_gate_bias;    /* NAN = as drawn                           */
+  grl_train_config cfg;
+} grl_session_spec;
+
+typedef struct {
+  grl_model *m;             /* the trained model (at failure: the last
+                               parameters with a finite loss and gradient) */
+  grl_train_stat *log;      /* (steps) every step's stat; [0, done) valid */
+  size_t done;              /* successful steps                         */
+  double test;              /* test loss, NAN if not measured           */
+  double seconds;           /* wall time of the training steps          */
+} grl_session;
+
+/* Run spec into s (s->m and s->log are allocated here and kept even on
+ * failure, so that a caller can save what there is); cb/ctx as for
+ * grl_train_run.  Free with grl_session_free. */
+int grl_session_run(grl_session *s, const grl_session_spec *spec,
+                    grl_train_callback cb, void *ctx);
+void grl_session_free(grl_session *s);
 
 /* A progress reporter for grl_train_run: a "\r"-refreshed line
  *   step 1200/3000  loss 0.04312  |g| 0.118  3.1 s

@@ -239,6 +239,10 @@ int grl_model_alloc(grl_model **m, const grl_cell *cell, size_t input_size,
                     size_t hidden_size, size_t output_size);
 void grl_model_free(grl_model *m);
 const grl_param *grl_model_param(const grl_model *m, const char *name);
+/* The tensor NAME inside BLOCK, a block laid out like m->theta (theta
+ * itself, a gradient dtheta, a perturbed copy): its first entry, the
+ * tensor row-major (rows, cols) from there.  NULL if m has no NAME. */
+double *grl_model_tensor(const grl_model *m, double *block, const char *name);
 void grl_model_bind(const grl_model *m, double *block, grl_views *v);
 void grl_model_bind_const(const grl_model *m, const double *block,
                           grl_const_views *v);

@@ -31,6 +31,7 @@ src_libgrulab_la_SOURCES = \
 	src/optim.c \
 	src/task.c \
 	src/train.c \
+	src/session.c \
 	src/gradnorm.c
 src_libgrulab_la_CPPFLAGS = $(LIB_CPPFLAGS)
 src_libgrulab_la_LIBADD = $(GRL_LIBS)
@@ -53,11 +54,19 @@ bin_PROGRAMS += src/grulab
 src_grulab_SOURCES = \
 	src/cli/cli.h \
 	src/cli/cli.c \
-	src/cli/cmd_tensor.c \
+	src/cli/cmd_init.c \
+	src/cli/cmd_forward_backward.c \
+	src/cli/cmd_bench.c \
 	src/cli/cmd_gradcheck.c \
-	src/cli/cmd_train.c
-src_grulab_CPPFLAGS = $(LIB_CPPFLAGS)
-src_grulab_LDADD = src/libgrulab.la $(GRL_LIBS)
+	src/cli/cmd_train.c \
+	src/cli/cmd_gradnorm.c
+src_grulab_CPPFLAGS = $(LIB_CPPFLAGS) -I$(top_srcdir)/src/opt
+src_grulab_LDADD = src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
+
+# The option layer over getopt_long, for the command and the chapters.
+noinst_LIBRARIES += src/opt/libopt.a
+src_opt_libopt_a_SOURCES = src/opt/grl_opt.h src/opt/opt.c
+src_opt_libopt_a_CPPFLAGS = $(LIB_CPPFLAGS)
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = src/grulab.pc

@@ -119,6 +119,12 @@ const grl_param *grl_model_param(const grl_model *m, const char *name)
   return NULL;
 }
 
+double *grl_model_tensor(const grl_model *m, double *block, const char *name)
+{
+  const grl_param *p = grl_model_param(m, name);
+  return p ? block + p->offset : NULL;
+}
+
 /* The same binding twice: writable views for gradients and
  * initialisations, read-only views for the parameters of a pass. */
 #define BIND(v, block, MVIEW, VVIEW)                                          \

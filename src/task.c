@@ -25,7 +25,7 @@ int grl_task_alloc(grl_task **out, const char *name, size_t length, size_t B)
   grl_task t = {0};
   if (name && strcmp(name, "adding") == 0) {
     if (length < 2)
-      return grl_fail(GRL_EINVAL, "adding problem: --length must be at least 2 (one marker in each half), got %zu", length);
+      return grl_fail(GRL_EINVAL, "adding problem: the length must be at least 2 (one marker in each half), got %zu", length);
     t.kind = GRL_TASK_ADDING;
     t.name = "adding";
     t.T = length;
@@ -35,7 +35,7 @@ int grl_task_alloc(grl_task **out, const char *name, size_t length, size_t B)
     t.baseline = 1.0 / 6.0;
   } else if (name && strcmp(name, "copy") == 0) {
     if (length < 1)
-      return grl_fail(GRL_EINVAL, "copy task: --length must be at least 1, got %zu", length);
+      return grl_fail(GRL_EINVAL, "copy task: the length (delay) must be at least 1, got %zu", length);
     t.kind = GRL_TASK_COPY;
     t.name = "copy";
     t.T = length + 2 * COPY_SYMBOLS;

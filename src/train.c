@@ -145,11 +145,6 @@ const grl_task *grl_trainer_task(const grl_trainer *tr)
   return tr->task;
 }
 
-grl_optim *grl_trainer_optim(grl_trainer *tr)
-{
-  return tr->opt;
-}
-
 /* Run the cell over task t's batch, read out, and take the loss.
  *   adding: y = readout(h_T)        (B, 1),   L = MSE(y, target)
  *   copy:   y = readout(h_t) all t  (T*B, 9), L = cross-entropy(y, labels)
@@ -179,7 +174,7 @@ static int stop(grl_trainer *tr, size_t k, const char *what, double value)
   if (tr->good_step) {
     memcpy(m->theta, tr->good, m->n * sizeof *m->theta);
     return grl_fail(GRL_ENONFINITE,
-                    "step %zu: %s is %g; training stopped with the parameters of step %zu, the last with a finite loss and gradient (try a smaller --lr or --clip)",
+                    "step %zu: %s is %g; training stopped with the parameters of step %zu, the last with a finite loss and gradient",
                     k, what, value, tr->good_step);
   }
   return grl_fail(GRL_ENONFINITE,

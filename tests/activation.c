@@ -1,7 +1,13 @@
 /* tests/activation.c -- sigmoid and tanh: exact values at 0, clean
  * saturation at +-800 without overflow, symmetries, agreement with an
  * extended-precision reference, and derivatives computed from the OUTPUTS
- * (sigma' = s(1-s), tanh' = 1-t^2) against GSL's numerical derivative. */
+ * (sigma' = s(1-s), tanh' = 1-t^2) against GSL's numerical derivative.
+ *
+ * grl_sigmoid is grulab's own (a stable form for each sign of x).
+ * grl_tanh is the C library's tanh and nothing else: one assertion checks
+ * that, bit for bit; the tanh assertions after it test libm's tanh for the
+ * properties the cells rely on (exact saturation, oddness, range), and say
+ * "libm" in their names.  tanh' = 1 - t^2 (grl_dtanh) is grulab's. */
 #include <config.h>
 #include "grulab.h"
 #include "tap.h"
@@ -36,25 +42,35 @@ static const double pts[] = {2.385, -0.731, 7.919, -4.2617, 0.0137, -13.05};
 int main(void)
 {
   gsl_set_error_handler_off();
-  plan_lazy();
+  plan(5 + 1 + 10 + NPTS + 4 + 2 + 1 + 3 * NPTS);
 
   /* ---- exact values at 0 ------------------------------------------ */
   is_double(grl_sigmoid(0.0), 0.5, 0.0, "sigmoid(0) = 0.5 exactly");
   is_double(grl_dsigmoid(grl_sigmoid(0.0)), 0.25, 0.0, "sigmoid'(0) = s(1-s) = 0.25");
   is_double(grl_sigmoid(-0.0), 0.5, 0.0, "sigmoid(-0) = 0.5");
-  is_double(grl_tanh(0.0), 0.0, 0.0, "tanh(0) = 0");
+  is_double(grl_tanh(0.0), 0.0, 0.0, "libm: tanh(0) = 0");
   is_double(grl_dtanh(grl_tanh(0.0)), 1.0, 0.0, "tanh'(0) = 1 - t^2 = 1");
+
+  /* ---- grl_tanh is libm's tanh, bit for bit ------------------------ */
+  int same = 1;
+  for (int k = -40000; k <= 40000; k++) {
+    double x = k * 1e-3 + 0.000317;
+    same = same && grl_tanh(x) == tanh(x);
+  }
+  for (size_t i = 0; i < NPTS; i++)
+    same = same && grl_tanh(pts[i]) == tanh(pts[i]);
+  ok(same, "grl_tanh(x) == tanh(x) bit for bit on [-40, 40] (step 1e-3) and %zu points", NPTS);
 
   /* ---- saturation: finite, exact, and no overflow raised ----------- */
   feclearexcept(FE_ALL_EXCEPT);
   double sp = grl_sigmoid(800.0), sm = grl_sigmoid(-800.0);
   double tp = grl_tanh(800.0), tm = grl_tanh(-800.0);
   int raised = fetestexcept(FE_OVERFLOW | FE_INVALID | FE_DIVBYZERO);
-  ok(!raised, "sigmoid(+-800), tanh(+-800) raise no overflow/invalid/divide-by-zero");
+  ok(!raised, "sigmoid(+-800), libm tanh(+-800) raise no overflow/invalid/divide-by-zero");
   ok(sp == 1.0, "sigmoid(800) == 1 exactly");
   ok(isfinite(sm) && sm >= 0.0 && sm < DBL_MIN, "sigmoid(-800) is finite, >= 0 and below DBL_MIN (got %g)", sm);
-  ok(tp == 1.0, "tanh(800) == 1 exactly");
-  ok(tm == -1.0, "tanh(-800) == -1 exactly");
+  ok(tp == 1.0, "libm: tanh(800) == 1 exactly");
+  ok(tm == -1.0, "libm: tanh(-800) == -1 exactly");
   ok(grl_dsigmoid(sp) == 0.0 && grl_dsigmoid(sm) >= 0.0 && grl_dsigmoid(sm) < DBL_MIN,
      "sigmoid' from saturated outputs is 0 (or a non-negative subnormal)");
   ok(grl_dtanh(tp) == 0.0 && grl_dtanh(tm) == 0.0, "tanh' from saturated outputs is 0");
@@ -89,7 +105,7 @@ int main(void)
     /* sigma(x) = (1 + tanh(x/2)) / 2 */
     ident = ident && fabs(grl_sigmoid(x) - 0.5 * (1.0 + grl_tanh(0.5 * x))) <= 2e-16;
   }
-  ok(odd, "tanh(-x) = -tanh(x) exactly at %zu points", NPTS);
+  ok(odd, "libm: tanh(-x) = -tanh(x) exactly at %zu points", NPTS);
   ok(ident, "sigma(x) = (1 + tanh(x/2))/2 at %zu points", NPTS);
 
   /* Monotone and in range on a fine grid over [-40, 40]. */
@@ -103,7 +119,7 @@ int main(void)
     prev_s = s;
     prev_t = t;
   }
-  ok(mono, "sigmoid and tanh are monotone and within range on [-40, 40]");
+  ok(mono, "sigmoid and (libm) tanh are monotone and within range on [-40, 40]");
 
   /* ---- derivatives from outputs against gsl_deriv_central --------- */
   gsl_function Fs = {f_sigmoid, NULL}, Ft = {f_tanh, NULL};

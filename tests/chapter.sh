@@ -19,7 +19,10 @@
 #    all on stderr (no warnings);
 #  - the same --seed twice gives byte-identical output and charts
 #    (set chapter_mask to a sed -E expression that blanks what may differ,
-#    such as wall-clock seconds; chapter_determinism=no skips the check).
+#    such as wall-clock seconds; chapter_determinism=no skips the check);
+#  - if chapter_threads is set (e.g. "--threads 1"), a run with those
+#    extra arguments gives the same output and charts as the first run
+#    (after chapter_mask): the thread count changes nothing.
 . "$top_srcdir/tests/tap.sh"
 
 skip_test() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
@@ -89,7 +92,9 @@ chapter_test() {
   charts=$("$bin" --charts 2>/dev/null)
   ncharts=$(printf '%s\n' "$charts" | grep -c .)
   nbad=$(printf '%s\n' "${chapter_bad_options:-}" | grep -c .)
-  plan $((9 + nbad + 5 * ncharts))
+  nthr=0
+  test -n "${chapter_threads:-}" && nthr=1
+  plan $((9 + nbad + nthr + 5 * ncharts))
 
   # --help and a bad option.
   "$bin" --help >"$TMP/help" 2>"$TMP/help.err"; rc=$?
@@ -196,6 +201,21 @@ EOF_BAD
       cmp -s "$TMP/a/$f" "$TMP/b/$f" || same="no: $f differs"
     done
     is "$chap: the same --seed gives byte-identical output and charts" \
+      "$same" yes
+  fi
+
+  # The thread count: the same output and charts.
+  if test -n "${chapter_threads:-}"; then
+    mkdir "$TMP/c"
+    "$bin" $args $chapter_threads --outdir "$TMP/c" >"$TMP/c.out" 2>/dev/null
+    sed -E -e "s|$TMP/c|DIR|g" -e "${chapter_mask:-s/^\$//}" "$TMP/c.out" >"$TMP/c.cmp"
+    sed -E -e "s|$TMP/a|DIR|g" -e "${chapter_mask:-s/^\$//}" "$TMP/a.out" >"$TMP/a.cmp"
+    same=yes
+    cmp -s "$TMP/a.cmp" "$TMP/c.cmp" || same="no: stdout differs"
+    for f in $(cd "$TMP/a" && ls); do
+      cmp -s "$TMP/a/$f" "$TMP/c/$f" || same="no: $f differs"
+    done
+    is "$chap $chapter_threads: the same output and charts as the default threads" \
       "$same" yes
   fi
   done_testing

@@ -7,7 +7,7 @@
 # T=30 B=3 with central (<= 1e-6) and complex (<= 1e-11).
 . "$top_srcdir/tests/tap.sh"
 CELLS="rnn gru gru-cho lstm seed"
-plan 63
+plan 65
 
 LAST_RE='^worst relative error: [0-9.e+-]+ \(cell [a-z-]+, method [a-z]+, step [0-9.e+-]+, [0-9]+ entries\)$'
 
@@ -59,6 +59,11 @@ fails_with "negative --step" 2 'step' gradcheck --cell gru --step -1e-6
 fails_with "--tolerance 0" 2 'tolerance' gradcheck --cell gru --tolerance 0
 fails_with "--check bogus" 2 'check' gradcheck --cell gru --check params,bogus
 fails_with "--floor bogus" 2 'floor' gradcheck --cell gru --floor bogus
+# --floor goes through the same strict parser as --tolerance: no leading blank.
+fails_with "--floor ' 0x1p-3'" 2 "--floor must be scaled, fixed or a factor in \\[0, 1\\), got ' 0x1p-3'" \
+  gradcheck --cell gru --floor ' 0x1p-3'
+fails_with "--tolerance ' 0.5'" 2 "--tolerance needs a finite number, got ' 0.5'" \
+  gradcheck --cell gru --tolerance ' 0.5'
 fails_with "--step with --method all" 2 'all' gradcheck --cell gru --method all --step 1e-6
 fails_with "--index without --sweep" 2 'index' gradcheck --cell gru --index 3
 fails_with "unknown option" 2 'unknown option' gradcheck --cell gru --bogus

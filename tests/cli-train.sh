@@ -65,7 +65,7 @@ printf '%s\n' "$last" | grep -Eq '^test xent [0-9.]+ \(baseline 0\.8318\)$'
 is "copy's last line names cross-entropy and its baseline: $last" "$?" 0
 
 # Usage errors: exit 2, one line.
-fails_with "train without --cell" 2 "^grulab: train: --cell is required" train --length 10
+fails_with "train without --cell" 2 "^grulab: train: --cell C is required" train --length 10
 fails_with "train with an unknown optimizer names it" 2 "adagrad" train --cell gru --length 10 --optimizer adagrad
 fails_with "train with an unknown task names it" 2 "parity" train --task parity --cell gru --length 10
 fails_with "train --lr 0" 2 "^grulab: train: --lr" train --cell gru --length 10 --lr 0

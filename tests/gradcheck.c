@@ -13,7 +13,8 @@
  *     a check whose every entry is exactly 0 (saturated units) fails;
  *     and a broken cell -- a copy of grl_cell_gru whose
  *     backward drops the z*dh term of dh_prev -- that a single-step check
- *     without h0 misses and a two-step check catches;
+ *     without h0 misses and a two-step check catches; a perturbed pass
+ *     that turns non-finite is reported with its entry and its reason;
  *  5. the report is the same for 1 and 2 threads; sampling; the floor;
  *     the step sweep's V shape against BPTT; bad options.
  *
@@ -445,6 +446,42 @@ static void test_broken_cell(void)
   }
 }
 
+/* ---- 4c: a perturbed pass that fails names its entry and its reason ------ */
+
+/* grl_cell_gru whose step writes a NaN once weight_hh_l0[0,0] differs from
+ * its unperturbed value: the unperturbed passes are finite, the passes that
+ * perturb that one entry are not. */
+static double poison_ref;
+
+static void gru_forward_poisoned(grl_step *s, const grl_const_views *p)
+{
+  grl_cell_gru.forward(s, p);
+  if (gsl_matrix_get(&p->Wh.matrix, 0, 0) != poison_ref)
+    gsl_matrix_set(s->h, 0, 0, NAN);
+}
+
+static void test_failed_pass(void)
+{
+  grl_cell poisoned = grl_cell_gru;
+  poisoned.forward = gru_forward_poisoned;
+  setup s = make(&poisoned, 3, 4, 6, 2, 2385);
+  poison_ref = grl_model_tensor(s.m, s.m->theta, "weight_hh_l0")[0];
+  grl_gradcheck_opts o;
+  grl_gradcheck_report *rep = NULL;
+  grl_gradcheck_opts_init(&o, GRL_GC_CENTRAL);
+  o.what = GRL_GC_PARAMS;
+  o.threads = 2;
+  int st = grl_gradcheck_run(&rep, s.m, s.p, &o);
+  is_int(st, GRL_ENONFINITE, "a perturbed pass turns non-finite: GRL_ENONFINITE");
+  ok(rep == NULL, "  and no report");
+  const char *msg = grl_strerror();
+  ok(strstr(msg, "perturbing weight_hh_l0[0,0]: ") && strstr(msg, "not finite")
+     && !strstr(msg, "memory"),
+     "  the message names the entry and the pass's own reason: %s", msg);
+  grl_gradcheck_report_free(rep);
+  unmake(&s);
+}
+
 /* ---- 5: threads, sampling, floor, sweep, bad options --------------------- */
 
 static int same_report(const grl_gradcheck_report *a,
@@ -623,7 +660,10 @@ static void test_bad_options(void)
 int main(void)
 {
   gsl_set_error_handler_off();
-  plan_lazy();
+  /* in the order below: 5 cells x 4 methods x 2, long, seed zero, tamper,
+   * threshold, nothing compared, broken cell, failed pass, threads, sample
+   * and floor, sweep, bad options */
+  plan(40 + 2 + 12 + 37 + 34 + 3 + 5 + 3 + 4 + 4 + 12 + 4);
   test_all_cells_methods();
   test_long();
   test_seed_zero();
@@ -631,6 +671,7 @@ int main(void)
   test_threshold();
   test_nothing_compared();
   test_broken_cell();
+  test_failed_pass();
   test_threads();
   test_sample_floor();
   test_sweep();

@@ -22,7 +22,12 @@ tests_vmath_LDADD = $(TAP_LDADD)
 tests_tensor_LDADD = $(TAP_LDADD)
 tests_parse_LDADD = $(TAP_LDADD)
 TESTS += tests/activation tests/vmath tests/tensor tests/parse tests/cli-basics.sh
-EXTRA_DIST += tests/cli-basics.sh tests/tap.sh
+
+# The option layer of the command and the chapters (src/opt/).
+check_PROGRAMS += tests/opt
+tests_opt_LDADD = tests/libtap.a src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
+TESTS += tests/opt
+EXTRA_DIST += tests/cli-basics.sh tests/tap.sh tests/reference/ch01-step.py
 
 include tests/driver.mk
 include tests/cells.mk

@@ -442,7 +442,7 @@ int main(void)
   snprintf(dir, sizeof dir, "%s/grulab-tensor.XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(dir))
     bail("cannot make a temporary directory in %s", tmp && *tmp ? tmp : "/tmp");
-  plan_lazy();
+  plan(21 + 4 + 6 + 4 + 72 + 17);   /* round trip ... outfile, in order */
   test_round_trip();
   test_gsl_writers();
   test_writer_refuses();

@@ -8,6 +8,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <string.h>
+#include <gsl/gsl_errno.h>
 
 /* L = MSE(readout(h), target) as a function of theta, for differences. */
 static double readout_loss(const grl_model *m, const double *theta,
@@ -153,6 +154,7 @@ static void stop_flag(void)
 
 int main(void)
 {
+  gsl_set_error_handler_off();
   plan(6 + 6 + 6 + 4 + 5);
   stop_flag();
   readout_gradient();
@@ -203,9 +205,9 @@ int main(void)
   ok(done < 50, "training stops early (after %zu good steps)", done);
   ok(strstr(grl_strerror(), "step") && strstr(grl_strerror(), "finite"), "the message names the step: %s", grl_strerror());
   ok(grl_all_finite(m->theta, m->n), "the parameters left behind are finite");
-  double after;
-  ok(grl_trainer_evaluate(tr, rt, 100, &after) == GRL_OK && isfinite(after),
-     "and they give a finite loss (%g)", after);
+  double after = NAN;
+  st = grl_trainer_evaluate(tr, rt, 100, &after);
+  ok(st == GRL_OK && isfinite(after), "and they give a finite loss (%g)", after);
   grl_trainer_free(tr);
   grl_train_config adam_wild = {"adam", 1e300, 1.0, 50, NULL};
   grl_model_init_uniform(m, r);

@@ -18,6 +18,20 @@
  *
  * The charts are written by the chart writer (grl_chart.h).
  *
+ * Notebook markers: with GRULAB_MARKERS=1 in the environment, a chapter
+ * also prints machine-readable lines, each starting with "#grl:", that the
+ * notebook weaver (chapters/weave.py) reads to pair output with source:
+ *   #grl:chapter NAME<TAB>TITLE       after the banner
+ *   #grl:section K LINE<TAB>TITLE     before section K's rule; LINE is the
+ *                                     source line of grl_lesson_section
+ *   #grl:chart NAME                   chart NAME was committed
+ *   #grl:end                          before the closing lines
+ *   #grl:exercise K TOL<TAB>TEXT      after them, one per exercise (TOL is
+ *                                     0 for one --answer does not check;
+ *                                     newlines in TEXT are written as \n)
+ * Removing every "#grl:" line gives the output of a run without markers,
+ * byte for byte.
+ *
  * lesson.c prints the lesson to stdout and option errors to stderr.
  * It never exits.
  */
@@ -37,18 +51,33 @@ extern "C" {
 /* Chapter helpers (lesson.c)                                          */
 /* ------------------------------------------------------------------ */
 
-/* An extra command-line option of one chapter, e.g. ch07's --steps. */
+/* An extra command-line option of one chapter, e.g. ch07's --steps.  It
+ * becomes a row of the chapter's option table (grl_opt.h): its value goes
+ * through the same strict parsing and messages as the grulab command's. */
 typedef struct {
   const char *name;   /* "--steps" */
-  char type;          /* 'z': size_t, 'Z': size_t of at least 1,
-                         'd': double, 's': const char *,
-                         'f': flag (int set to 1)                      */
+  char type;          /* 'z': size_t, 'Z': size_t of at least 1 (both at
+                         most GRL_SIZE_MAX), 'd': finite double,
+                         's': const char *, 'f': flag (int set to 1)  */
   void *value;        /* where the parsed value goes (keeps its default) */
   const char *arg;    /* "N" for --help; NULL for flags */
-  const char *help;   /* one line for --help */
+  const char *help;   /* --help text; '\n' continues it on a new line */
 } grl_lesson_opt;
 
 struct grl_lesson;
+
+/* One exercise at the end of a chapter.  Its text is what the woven
+ * notebook page, --help and --answer all show (one text, in the chapter's
+ * source).  A numeric exercise has an answer function that COMPUTES the
+ * answer (rather than quoting a number); `chNN-slug --answer K VALUE`
+ * says whether VALUE is within tol of it, relatively (absolutely when the
+ * answer is 0), without printing the answer. */
+typedef struct {
+  const char *text;              /* the question: prose, `commands`, $math$ */
+  int (*answer)(double *value);  /* GRL_OK and the answer, or NULL: no
+                                    number to check */
+  double tol;                    /* relative tolerance of --answer */
+} grl_exercise;
 
 /* What a chapter declares about itself, as a static constant. */
 typedef struct {
@@ -63,6 +92,8 @@ typedef struct {
    * parsed (not after --help or --charts), before the banner.  Returns 0,
    * or the non-zero result of grl_lesson_bad_option. */
   int (*check)(struct grl_lesson *L);
+  /* Optional: the chapter's exercises, easy to hard, {NULL}-terminated. */
+  const grl_exercise *exercises;
 } grl_lesson_info;
 
 #define GRL_LESSON_MAX_PARAMS 16
@@ -76,6 +107,7 @@ typedef struct grl_lesson {
   int exit_status;     /* when grl_lesson_begin returns non-zero */
   int failed;          /* checks that did not pass */
   int section;         /* sections printed so far */
+  int markers;         /* GRULAB_MARKERS=1: print the notebook's markers */
   size_t nwritten;     /* charts written */
   unsigned long written; /* bit k: info->charts[k] was written */
   size_t nparam;
@@ -84,8 +116,9 @@ typedef struct grl_lesson {
 } grl_lesson;
 
 /* Parse the shared options --help, --seed N, --outdir DIR, --quick,
- * --charts (list the chart files and exit) and info->opts; "--opt=VALUE"
- * works too.  Returns 0 to run the lesson.  Otherwise returns non-zero
+ * --charts (list the chart files and exit) and info->opts with the option
+ * layer (getopt_long: "--opt=VALUE" and unambiguous abbreviations work).
+ * Returns 0 to run the lesson.  Otherwise returns non-zero
  * with L->exit_status set: 0 after --help or --charts (printed to
  * stdout), 2 after a bad option (one line on stderr).  On 0 it prints the
  * chapter's banner and creates the output directory if it must.
@@ -117,9 +150,12 @@ int grl_lesson_end(grl_lesson *L);
 
 /* ---- printing, so that the output reads like a notebook ---- */
 
-/* "[3] TITLE" with a rule, numbered automatically. */
-void grl_lesson_section(grl_lesson *L, const char *fmt, ...)
-  __attribute__((format(printf, 2, 3)));
+/* "[3] TITLE" with a rule, numbered automatically.  A macro, so that the
+ * notebook's section marker can name the source line of the call. */
+#define grl_lesson_section(L, ...) \
+  grl_lesson_section_at((L), __LINE__, __VA_ARGS__)
+void grl_lesson_section_at(grl_lesson *L, int line, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
 /* Prose: each line of the text indented, as the lesson speaks. */
 void grl_lesson_say(grl_lesson *L, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));
@@ -163,11 +199,19 @@ int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch);
 
 /* ---- small numeric helpers the chapters share ---- */
 
+/* The chapters' structured input (chapters 2 and 3) for steps t = 1..T,
+ * x_t in row (t-1)*B + b of a (T*B, I) array x, I >= 2, the same in every
+ * batch row b: channel 0 a pulse train, x_t = 1 at t = 5, 25, 45, ...
+ * and 0 elsewhere; channel 1 the sine 0.8 sin(2 pi t / 25), stepped up by
+ * 1 for t > T/2; channels 2.. are 0. */
+void grl_lesson_pulse_sine(double *x, size_t T, size_t B, size_t I);
+
 /* max_i |a_i - b_i| / max_i max(|a_i|, |b_i|) (0 if both are all zero):
  * the normwise relative difference the chapters print when two paths
  * must agree.  Unlike a per-entry ratio it is not fooled by entries that
  * happen to be near zero. */
 double grl_lesson_reldiff(size_t n, const double *a, const double *b);
+
 /* max_i |a_i - b_i| */
 double grl_lesson_absdiff(size_t n, const double *a, const double *b);
 

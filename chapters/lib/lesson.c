@@ -14,6 +14,7 @@
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
+#include "grl_opt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -67,50 +68,88 @@ static int stdout_failed(const grl_lesson *L)
   return 1;
 }
 
-static int parse_ulong(const char *s, unsigned long *v)
+/* --help's exercises: the same text as the notebook's, indented. */
+static void print_exercises(const grl_lesson *L)
 {
-  return grl_parse_ulong(s, v) == GRL_OK;
+  const grl_exercise *e = L->info->exercises;
+  if (!e || !e->text)
+    return;
+  printf("\nExercises (easy to hard; the notebook page has them too):\n");
+  for (int k = 1; e->text; e++, k++) {
+    printf("  %d. ", k);
+    for (const char *p = e->text; *p; p++) {
+      putchar(*p);
+      if (*p == '\n' && p[1])
+        fputs("     ", stdout);
+    }
+    if (e->answer)
+      printf("%s     Check it: %s --answer %d VALUE (right within %g%%)\n",
+             e->text[strlen(e->text) - 1] == '\n' ? "" : "\n",
+             L->info->name, k, 100.0 * e->tol);
+    else if (e->text[strlen(e->text) - 1] != '\n')
+      putchar('\n');
+  }
 }
 
-static int parse_size(const char *s, size_t *v)
+/* --answer K VALUE: right (exit 0) or not (exit 1), never the answer. */
+static int check_answer(grl_lesson *L, const char *ks, const char *vs)
 {
-  unsigned long x;
-  if (!parse_ulong(s, &x))
-    return 0;
-  *v = (size_t)x;
+  const grl_lesson_info *in = L->info;
+  unsigned long k;
+  double v, want;
+  size_t n = 0;
+  while (in->exercises && in->exercises[n].text)
+    n++;
+  if (grl_parse_ulong(ks, &k) != GRL_OK || k < 1 || k > n)
+    return bad_option(L, "--answer: no exercise '%s' (this chapter has %zu)",
+                      ks, n);
+  const grl_exercise *e = &in->exercises[k - 1];
+  if (!e->answer)
+    return bad_option(L, "--answer: exercise %lu has no number to check",
+                      k);
+  if (grl_parse_double(vs, &v) != GRL_OK)
+    return bad_option(L, "--answer: '%s' is not a finite number", vs);
+  int rc = e->answer(&want);
+  if (rc != GRL_OK || !isfinite(want)) {
+    fprintf(stderr, "%s: --answer: exercise %lu: cannot compute the answer:"
+            " %s\n", in->name, k, rc ? grl_strerror() : "not finite");
+    L->exit_status = 1;
+    return 1;
+  }
+  double err = fabs(v - want), tol = e->tol * (want != 0.0 ? fabs(want) : 1.0);
+  if (err <= tol)
+    printf("%s: exercise %lu: %s is right (within %g%%)\n", in->name, k, vs,
+           100.0 * e->tol);
+  else
+    printf("%s: exercise %lu: %s is not right: too %s (not within %g%%)\n",
+           in->name, k, vs, v < want ? "low" : "high", 100.0 * e->tol);
+  L->exit_status = stdout_failed(L) ? 1 : err <= tol ? 0 : 1;
   return 1;
 }
 
-static int parse_double(const char *s, double *v)
+/* --answer=...: the table's row is there for --help; its two values are
+ * taken out of argv before the table is parsed (see grl_lesson_start). */
+static int answer_shape(const char *arg, void *dest, char *msg, size_t len)
 {
-  return grl_parse_double(s, v) == GRL_OK;
+  (void)arg;
+  (void)dest;
+  snprintf(msg, len, "--answer needs two values: --answer K VALUE");
+  return -1;
 }
 
-static void print_help(const grl_lesson *L)
+static void print_help(const grl_lesson *L, const grl_opt *opts)
 {
   const grl_lesson_info *in = L->info;
   printf("%s -- %s\n\n%s\n", in->name, in->title, in->summary);
   printf("\nOptions:\n");
-  printf("  --seed N       random seed (default %lu); the output is the same"
-         " for the same seed\n"
-         "                 (GSL's mt19937 takes seed 0 as 4357: the same run)\n",
-         in->seed);
-  printf("  --outdir DIR   where the charts go (default %s)\n", L->outdir);
-  printf("  --quick        the small size that make check uses\n");
-  printf("  --charts       list the chart files this chapter writes\n");
-  printf("  --help         this text\n");
-  for (const grl_lesson_opt *o = in->opts; o && o->name; o++) {
-    char head[48];
-    snprintf(head, sizeof head, "%s%s%s", o->name, o->arg ? " " : "",
-             o->arg ? o->arg : "");
-    printf("  %-14s %s\n", head, o->help);
-  }
+  grl_opt_help(stdout, opts);
   if (in->charts && in->charts[0]) {
     printf("\nCharts (DIR/NAME.dat and DIR/NAME.gp; `make plots` renders"
            " them):\n");
     for (const char *const *c = in->charts; *c; c++)
       printf("  %s-%s\n", L->prefix, *c);
   }
+  print_exercises(L);
 }
 
 /* mkdir -p: each component in turn; one that exists is fine. */
@@ -137,32 +176,32 @@ static int make_dirs(const char *path)
   return GRL_OK;
 }
 
-/* Apply one extra option of the chapter. */
-static int set_opt(grl_lesson *L, const grl_lesson_opt *o, const char *val)
+/* --outdir DIR: any non-empty name. */
+static int set_outdir(const char *arg, void *dest, char *msg, size_t len)
 {
-  switch (o->type) {
-  case 'z':
-    if (!parse_size(val, (size_t *)o->value))
-      return bad_option(L, "%s: '%s' is not a non-negative integer",
-                        o->name, val);
-    return 0;
-  case 'Z':
-    if (!parse_size(val, (size_t *)o->value) || *(size_t *)o->value == 0)
-      return bad_option(L, "%s: '%s' is not a positive integer", o->name,
-                        val);
-    return 0;
-  case 'd':
-    if (!parse_double(val, (double *)o->value))
-      return bad_option(L, "%s: '%s' is not a finite number", o->name, val);
-    return 0;
-  case 's':
-    *(const char **)o->value = val;
-    return 0;
-  case 'f':
-    *(int *)o->value = 1;
-    return 0;
+  if (!*arg) {
+    snprintf(msg, len, "--outdir: empty directory name");
+    return -1;
   }
-  return bad_option(L, "%s: unknown option type '%c'", o->name, o->type);
+  *(const char **)dest = arg;
+  return 0;
+}
+
+/* The chapter's extra option as a row of the option table. */
+static int extra_row(const grl_lesson_opt *o, grl_opt *row)
+{
+  static const struct { char type; grl_opt_type as; double lo; } map[] = {
+    {'z', GRL_OPT_SIZE, 0}, {'Z', GRL_OPT_SIZE, 1}, {'d', GRL_OPT_DOUBLE, 0},
+    {'s', GRL_OPT_STRING, 0}, {'f', GRL_OPT_FLAG, 0}};
+  *row = (grl_opt){.name = o->name + strspn(o->name, "-"), .dest = o->value,
+                   .metavar = o->arg, .help = o->help};
+  for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+    if (map[k].type == o->type) {
+      row->type = map[k].as;
+      row->lo = map[k].lo;
+      return 0;
+    }
+  return -1;
 }
 
 int grl_lesson_start(grl_lesson *L, int argc, char **argv,
@@ -172,6 +211,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   L->info = info;
   L->seed = info->seed;
   L->outdir = default_outdir;
+  const char *mk = getenv("GRULAB_MARKERS");
+  L->markers = mk && !strcmp(mk, "1");
   /* The chart prefix: "ch01-gates" -> "ch01". */
   size_t np = strcspn(info->name, "-");
   if (np >= sizeof L->prefix)
@@ -179,67 +220,71 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   memcpy(L->prefix, info->name, np);
   L->prefix[np] = '\0';
 
-  int help = 0, charts = 0;
-  for (int i = 1; i < argc; i++) {
-    char name[64];
-    const char *arg = argv[i], *val = NULL;
-    /* --opt=VALUE or --opt VALUE */
-    const char *eq = strchr(arg, '=');
-    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-    if (strncmp(arg, "--", 2) != 0 || len >= sizeof name)
-      return bad_option(L, "unexpected argument '%s'", arg);
-    memcpy(name, arg, len);
-    name[len] = '\0';
-    if (eq)
-      val = eq + 1;
+  /* The options every chapter shares, then the chapter's own. */
+  enum { SHARED = 6, MAX_EXTRA = 24 };
+  int charts = 0;
+  char seed_help[160], outdir_help[600];
+  snprintf(seed_help, sizeof seed_help, "random seed (default %lu); the "
+           "output is the same for the same seed\n(GSL's mt19937 takes seed "
+           "0 as 4357: the same run)", info->seed);
+  snprintf(outdir_help, sizeof outdir_help, "where the charts go (default "
+           "%s)", default_outdir);
+  grl_opt opts[SHARED + MAX_EXTRA + 1] = {
+    {"seed", GRL_OPT_ULONG, &L->seed, "N", .help = seed_help},
+    {"outdir", GRL_OPT_CALL, &L->outdir, "DIR", .help = outdir_help,
+     .set = set_outdir},
+    {"quick", GRL_OPT_FLAG, &L->quick, NULL,
+     .help = "the small size that make check uses"},
+    {"charts", GRL_OPT_FLAG, &charts, NULL,
+     .help = "list the chart files this chapter writes"},
+    {"help", GRL_OPT_HELP, NULL, NULL, .help = "this text"},
+    {"answer", GRL_OPT_CALL, NULL, "K VALUE", .set = answer_shape,
+     .help = "is VALUE the answer to exercise K? (exit 0 if right, 1 if"
+             " not)"}};
+  size_t n = SHARED;
+  for (const grl_lesson_opt *o = info->opts; o && o->name; o++, n++)
+    if (n == SHARED + MAX_EXTRA || extra_row(o, &opts[n]))
+      return bad_option(L, "%s: cannot be declared (type '%c', or more than "
+                        "%d options)", o->name, o->type, MAX_EXTRA);
+  opts[n] = (grl_opt){.name = NULL};
 
-    /* Options that take no value. */
-    int is_flag = !strcmp(name, "--help") || !strcmp(name, "--quick")
-                  || !strcmp(name, "--charts");
-    const grl_lesson_opt *extra = NULL;
-    for (const grl_lesson_opt *o = info->opts; o && o->name; o++)
-      if (!strcmp(name, o->name))
-        extra = o;
-    if (extra && extra->type == 'f')
-      is_flag = 1;
-    int known = is_flag || extra || !strcmp(name, "--seed")
-                || !strcmp(name, "--outdir");
-    if (!known)
-      return bad_option(L, "unknown option '%s'", name);
-    if (is_flag && val)
-      return bad_option(L, "option '%s' takes no value", name);
-    if (!is_flag && !val) {
-      if (i + 1 >= argc)
-        return bad_option(L, "option '%s' needs a value", name);
-      val = argv[++i];
+  /* --answer K VALUE is the one option with two values, which getopt
+   * cannot take: it comes out of argv first, and the rest goes to the
+   * table. */
+  const char *answer_k = NULL, *answer_v = NULL;
+  char **args = malloc(((size_t)argc + 1) * sizeof *args);
+  if (!args)
+    return bad_option(L, "out of memory");
+  int nargs = 0;
+  for (int i = 0; i < argc; i++) {
+    if (i > 0 && !strcmp(argv[i], "--answer")) {
+      if (i + 2 >= argc) {
+        free(args);
+        return bad_option(L, "--answer needs two values: --answer K VALUE");
+      }
+      answer_k = argv[i + 1];
+      answer_v = argv[i + 2];
+      i += 2;
+      continue;
     }
-
-    if (!strcmp(name, "--help"))
-      help = 1;
-    else if (!strcmp(name, "--charts"))
-      charts = 1;
-    else if (!strcmp(name, "--quick"))
-      L->quick = 1;
-    else if (!strcmp(name, "--seed")) {
-      if (!parse_ulong(val, &L->seed))
-        return bad_option(L, "--seed: '%s' is not a non-negative integer",
-                          val);
-    } else if (!strcmp(name, "--outdir")) {
-      if (!*val)
-        return bad_option(L, "--outdir: empty directory name");
-      L->outdir = val;
-    } else if (extra) {
-      if (set_opt(L, extra, val))
-        return 1;
-    } else
-      return bad_option(L, "unknown option '%s'", name);
+    args[nargs++] = argv[i];
   }
-
-  if (help) {
-    print_help(L);
+  args[nargs] = NULL;
+  grl_opt_error e;
+  int parsed = grl_opt_parse(opts, nargs, args, &e);
+  free(args);
+  switch (parsed) {
+  case GRL_OPT_RUN:
+    break;
+  case GRL_OPT_HELP_ASKED:
+    print_help(L, opts);
     L->exit_status = stdout_failed(L);
     return 1;
+  default:
+    return bad_option(L, "%s", e.msg);
   }
+  if (answer_k)
+    return check_answer(L, answer_k, answer_v);
   if (charts) {
     for (const char *const *c = info->charts; c && *c; c++)
       printf("%s-%s\n", L->prefix, *c);
@@ -260,6 +305,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   printf("%s -- %s\n", info->name, info->title);
   printf("seed %lu, %s size, charts in %s\n", L->seed,
          L->quick ? "quick" : "default", L->outdir);
+  if (L->markers)
+    printf("#grl:chapter %s\t%s\n", info->name, info->title);
   return 0;
 }
 
@@ -285,6 +332,21 @@ void grl_lesson_param(grl_lesson *L, const char *key, const char *fmt, ...)
   printf("  %-*s = %s\n", LABEL_WIDTH, key, val);
 }
 
+/* The exercises, for the notebook: "#grl:exercise K TOL<TAB>TEXT". */
+static void print_exercise_markers(const grl_lesson *L)
+{
+  const grl_exercise *e = L->info->exercises;
+  for (int k = 1; L->markers && e && e->text; e++, k++) {
+    printf("#grl:exercise %d %g\t", k, e->answer ? e->tol : 0.0);
+    for (const char *p = e->text; *p; p++)
+      if (*p == '\n')
+        fputs("\\n", stdout);
+      else
+        putchar(*p);
+    putchar('\n');
+  }
+}
+
 int grl_lesson_end(grl_lesson *L)
 {
   const grl_lesson_info *in = L->info;
@@ -295,15 +357,19 @@ int grl_lesson_end(grl_lesson *L)
               in->name, L->prefix, *c);
       L->failed++;
     }
+  if (L->markers)
+    printf("#grl:end\n");
   printf("\n");
   if (L->failed) {
     printf("%s: %d check%s FAILED\n", in->name, L->failed,
            L->failed == 1 ? "" : "s");
+    print_exercise_markers(L);
     stdout_failed(L);
     return 1;
   }
   printf("%s: done; %zu chart%s written to %s\n", in->name, L->nwritten,
          L->nwritten == 1 ? "" : "s", L->outdir);
+  print_exercise_markers(L);
   /* A lesson nobody could read did not run: a full disk is a failure. */
   return stdout_failed(L);
 }
@@ -312,7 +378,7 @@ int grl_lesson_end(grl_lesson *L)
 /* Printing                                                            */
 /* ------------------------------------------------------------------ */
 
-void grl_lesson_section(grl_lesson *L, const char *fmt, ...)
+void grl_lesson_section_at(grl_lesson *L, int line, const char *fmt, ...)
 {
   char title[256];
   va_list ap;
@@ -320,6 +386,10 @@ void grl_lesson_section(grl_lesson *L, const char *fmt, ...)
   vsnprintf(title, sizeof title, fmt, ap);
   va_end(ap);
   L->section++;
+  if (L->markers) {
+    printf("#grl:section %d %d\t%s\n", L->section, line, title);
+    fflush(stdout);   /* the notebook shows progress section by section */
+  }
   /* "== [3] Title ======...", padded to 72 columns. */
   int n = printf("\n== [%d] %s ", L->section, title);
   for (; n < 73; n++)
@@ -490,12 +560,26 @@ int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch)
   L->nwritten++;
   printf("  %-*s   %s.dat, %s.gp\n", LABEL_WIDTH, "chart written", full,
          full);
+  if (L->markers)
+    printf("#grl:chart %s\n", full);
   return GRL_OK;
 }
 
 /* ------------------------------------------------------------------ */
 /* Numbers                                                             */
 /* ------------------------------------------------------------------ */
+
+void grl_lesson_pulse_sine(double *x, size_t T, size_t B, size_t I)
+{
+  for (size_t t = 1; t <= T; t++)
+    for (size_t b = 0; b < B; b++) {
+      double *xt = x + ((t - 1) * B + b) * I;   /* (I) x_t of row b */
+      for (size_t k = 0; k < I; k++)
+        xt[k] = 0.0;
+      xt[0] = (t % 20 == 5) ? 1.0 : 0.0;
+      xt[1] = 0.8 * sin(2.0 * M_PI * (double)t / 25.0) + (2 * t > T ? 1.0 : 0.0);
+    }
+}
 
 double grl_lesson_reldiff(size_t n, const double *a, const double *b)
 {

@@ -1,19 +1,99 @@
 # ch01-stable-forms.gp -- tempting and stable formulas against long double
-# (chapter 1).  Loaded by the generated ch01-stable-forms.gp after
-# style.gp; dat and chart_title are set there.
-# Columns of dat: a tanh_by_exp tanh_libm dsigma_s(1-s)
-#                 dsigma_sigma(a)sigma(-a) abs_err_s(1-s)
+# (chapter 1), three panels.  Loaded by the generated ch01-stable-forms.gp
+# after style.gp, which sets dat and chart_title, and:
+#   a_zero     where form A starts to return 0 (measured, about -709.78)
+#   b_nan      where form B starts to return NaN (about +709.78)
+#   err_exact  the y at which an error of exactly 0 is drawn
+#   err_nan    the y at which a NaN is drawn
+# dat has 5 columns x y1 y2 y3 y4 in three blocks, each point the worst
+# error over a bin of a:
+#   index 0  a, sigma's relative error against the truth rounded to
+#            double: form A, form B, grl_sigmoid; then grl_sigmoid
+#            against the unrounded truth
+#   index 1  |a|, tanh's error: relative by exp, relative libm,
+#            absolute by exp, absolute libm (both signs of a)
+#   index 2  a, sigma''s error: relative s(1-s), relative sigma(a)sigma(-a),
+#            absolute s(1-s), absolute sigma(a)sigma(-a)
+# Colour = formula (vermillion/orange tempting, blue/green stable);
+# solid = relative error, dashed = absolute error.
+unset title
+set multiplot title chart_title font font_title
+
+# ---- top: sigma, where each textbook form breaks -----------------------
+set origin 0, 0.52
+set size 1, 0.42
+set lmargin 12
+set rmargin 2
+set tmargin 0.5
+set bmargin 3
+@log_y
+set xlabel 'a' offset 0,0.8
+set ylabel 'relative error' offset 1,0
+set xrange [-760:760]
+set yrange [err_exact / 10 : 1e15]
+set xtics 200 nomirror
+set ytics nomirror ('exact' err_exact, '10^{-16}' 1e-16, '10^{-8}' 1e-8, '1' 1, 'NaN' err_nan)
+unset mytics
+set arrow 1 from a_zero, graph 0 to a_zero, err_nan nohead lt 8 dt 3 lw 1
+set arrow 2 from b_nan, graph 0 to b_nan, err_nan nohead lt 8 dt 3 lw 1
+set label 2 sprintf('a = %.2f: e^{-a} overflows', a_zero) at a_zero + 15, 1e-4 left font font_small
+set label 3 sprintf('a = %.2f: e^{a} overflows', b_nan) at b_nan - 15, 1e-4 right font font_small
+set label 4 'a > 37: σ rounds to 1' at 300, 1e-13 center font font_small
+set key at graph 0.5, graph 0.99 top center font font_small maxrows 2 samplen 1.5 spacing 0.95
+plot dat index 0 using 1:2 with lines lt 2 lw 7 title 'tempting A: 1/(1+e^{-a})', \
+     dat index 0 using 1:3 with lines lt 5 lw 3 dt 2 title 'tempting B: e^a/(1+e^a)', \
+     dat index 0 using 1:4 with lines lt 1 lw 1.5 title 'stable: grl\_sigmoid', \
+     dat index 0 using 1:5 with lines lt 8 lw 1 dt 3 title 'grl\_sigmoid, unrounded truth'
+unset label 2
+unset label 3
+unset label 4
+unset arrow 1
+unset arrow 2
+unset logscale y
+set xtics auto
+set ytics auto
+
+# ---- bottom left: tanh near 0 and in the tail ---------------------------
+set origin 0, 0
+set size 0.5, 0.52
+set lmargin 12
+set rmargin 1
+set bmargin 3.5
+set tmargin 1.5
 @log_x
 @log_y
-set xlabel 'a'
-set ylabel 'worst error in each bin of a'
-set xrange [1e-8:40]
-set yrange [1e-21:10]
-set label 'exact results are drawn at 10^{-20}' at graph 0.55, graph 0.12 center font font_small
-set key top left font font_small
-plot dat using 1:2 with lines lt 2 title 'tanh as (e^{2a}-1)/(e^{2a}+1): relative', \
-     dat using 1:3 with lines lt 1 title 'tanh from libm: relative', \
-     dat using 1:4 with lines lt 5 title "σ' as s(1-s), s = σ(a): relative", \
-     dat using 1:5 with lines lt 3 title "σ' as σ(a)σ(-a): relative", \
-     dat using 1:6 with lines lt 4 dt 2 title "σ' as s(1-s): absolute", \
-     2.2e-16 with lines lt 8 dt 3 title 'machine ε = 2.2·10^{-16}'
+set xlabel '|a| (worst of a and -a)' offset 0,0.3
+set ylabel 'error' offset 1,0
+set xrange [1e-18:1e3]
+set xtics 1e-16, 1e4 nomirror
+set yrange [err_exact / 10 : 1e34]
+set ytics nomirror ('exact' err_exact, '10^{-16}' 1e-16, '10^{-8}' 1e-8, '1' 1, 'NaN' err_nan)
+unset mxtics
+unset mytics
+set title 'tanh' font font_normal offset 0,-0.8
+set key at graph 0.99, graph 0.99 right top vertical maxrows 4 font font_small spacing 0.85 samplen 1.5
+plot dat index 1 using 1:2 with lines lt 2 title 'tempting (e^{2a}-1)/(e^{2a}+1): relative', \
+     dat index 1 using 1:4 with lines lt 2 dt 2 title 'absolute', \
+     dat index 1 using 1:3 with lines lt 1 title 'stable, libm tanh: relative', \
+     dat index 1 using 1:5 with lines lt 1 dt 2 title 'absolute'
+
+# ---- bottom right: sigma' from the output -------------------------------
+set origin 0.5, 0
+set size 0.5, 0.52
+set lmargin 10
+set rmargin 2
+unset logscale x
+set format x '%g'
+set xtics 10 nomirror
+set mxtics default
+set xrange [-40:40]
+set xlabel 'a' offset 0,0.3
+unset ylabel
+set title "σ'(a)" font font_normal offset 0,-0.8
+set yrange [err_exact / 10 : 1e34]
+set key at graph 0.99, graph 0.99 right top vertical maxrows 4 font font_small spacing 0.85 samplen 1.5
+plot dat index 2 using 1:2 with lines lt 5 title "tempting s(1-s), s = σ(a): relative", \
+     dat index 2 using 1:4 with lines lt 5 dt 2 title 'absolute', \
+     dat index 2 using 1:3 with lines lt 3 title "stable, σ(a)σ(-a): relative", \
+     dat index 2 using 1:5 with lines lt 3 dt 2 title 'absolute'
+unset multiplot

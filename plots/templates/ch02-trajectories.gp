@@ -1,8 +1,8 @@
 # ch02-trajectories.gp -- the input, and the hidden states of four units
 # (chapter 2).  Loaded by the generated ch02-trajectories.gp after style.gp,
 # which sets dat and chart_title, and:
-#   tmax                the last time step
-#   t_step              the step at which the sine steps up by 1
+#   tmax                the last time step T (steps are t = 1..T)
+#   t_step              the first step of the sine's +1 (t > T/2)
 #   col0 .. col3        the data columns of the four units drawn
 #   title0 .. title3    their key entries
 # Columns of dat: t x_pulse x_sine_step h_unit0 h_unit1 ...
@@ -10,7 +10,7 @@ unset title
 set multiplot title chart_title font font_title
 set lmargin at screen 0.12
 set rmargin at screen 0.68
-set xrange [0:tmax]
+set xrange [1:tmax]
 # the input, on top; each key beside its panel, clear of the curves
 set key at screen 0.70, screen 0.92 left top Left reverse
 set origin 0, 0.60

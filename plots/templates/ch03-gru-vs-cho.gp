@@ -5,7 +5,7 @@
 #   hlo, hhi      the y range of the unit-0 panel
 #   units         the number of hidden units
 #   dmax          the top of the difference panel
-# Columns of dat: t h_gru_unit0 h_cho_unit0 max_abs_diff rms_h_gru
+# Columns of dat: t h_gru_unit0 h_cho_unit0 rms_diff rms_h_gru
 unset title
 set multiplot title chart_title font font_title
 set lmargin at screen 0.11
@@ -27,9 +27,9 @@ set tmargin 0.5
 set bmargin 3.5
 set format x '%g'
 set xlabel 'time step t'
-set ylabel sprintf('over the %d units', units)
+set ylabel sprintf('rms over the %d units', units)
 set yrange [0:dmax]
 set key top left horizontal
-plot dat using 1:4 with lines lt 4 title 'max_j |h_{gru} - h_{cho}|', \
-     dat using 1:5 with lines lt 8 title 'rms of h_{gru}, for scale'
+plot dat using 1:4 with lines lt 4 title 'rms_j (h_{gru} - h_{cho}): the difference', \
+     dat using 1:5 with lines lt 8 title 'rms_j h_{gru}: the state, for scale'
 unset multiplot

@@ -2,7 +2,7 @@
 # equations (sigmoid gates): unit 0's forget gate and state (chapter 3).
 # Loaded by the generated ch03-tanh-gates.gp after style.gp, which sets dat
 # and chart_title, and:
-#   tmax          the last time step
+#   tmax          the last time step T (steps t = 1..T)
 #   hlo, hhi      the state panel's y range
 # Columns of dat: t f_sigmoid f_tanh h_sigmoid h_tanh
 unset title
@@ -10,7 +10,7 @@ set multiplot title chart_title font font_title
 set lmargin at screen 0.11
 set rmargin at screen 0.97
 set key top right horizontal
-set xrange [0:tmax]
+set xrange [1:tmax]
 set origin 0, 0.50
 set size 1, 0.42
 set tmargin 0.5

@@ -7,10 +7,7 @@
 #include <config.h>
 #include "cli.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <gsl/gsl_errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,55 +97,45 @@ void cli_error(const char *fmt, ...)
   fprintf(stderr, "grulab: %s\n", line);
 }
 
-int cli_ulong(const char *cmd, const char *flag, const char *arg,
-              unsigned long *out)
+int cli_options(const grl_opt *opts, int argc, char **argv, cli_help_fn help)
 {
-  if (grl_parse_ulong(arg, out)) {
-    cli_error("%s: %s needs a non-negative integer, got '%s'", cmd, flag,
-              arg ? arg : "");
+  const char *cmd = argv[0];
+  grl_opt_error e;
+  switch (grl_opt_parse(opts, argc, argv, &e)) {
+  case GRL_OPT_RUN:
     return -1;
+  case GRL_OPT_HELP_ASKED:
+    help(stdout, opts);
+    return CLI_OK;
+  default:
+    if (e.usage)
+      cli_error("%s: %s; try 'grulab %s --help'", cmd, e.msg, cmd);
+    else
+      cli_error("%s: %s", cmd, e.msg);
+    return CLI_USAGE;
   }
-  return 0;
 }
 
-int cli_size(const char *cmd, const char *flag, const char *arg, size_t min,
-             size_t *out)
+int cli_set_cell(const char *arg, void *dest, char *msg, size_t len)
 {
-  unsigned long v;
-  if (cli_ulong(cmd, flag, arg, &v))
-    return -1;
-  if (v < min || v > GRL_SIZE_MAX) {
-    cli_error("%s: %s must be between %zu and %d, got %s", cmd, flag,
-              min, GRL_SIZE_MAX, arg);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
-int cli_double(const char *cmd, const char *flag, const char *arg, double *out)
-{
-  if (grl_parse_double(arg, out)) {
-    cli_error("%s: %s needs a finite number, got '%s'", cmd, flag,
-              arg ? arg : "");
-    return -1;
-  }
-  return 0;
-}
-
-const grl_cell *cli_cell(const char *cmd, const char *arg)
-{
-  const grl_cell *c = arg ? grl_cell_lookup(arg) : NULL;
+  const grl_cell *c = grl_cell_lookup(arg);
   if (!c) {
     char names[128] = "";
-    for (const grl_cell *const *p = grl_cell_all(); *p; p++) {
-      strncat(names, p == grl_cell_all() ? "" : "|", sizeof names - strlen(names) - 1);
-      strncat(names, grl_cell_name(*p), sizeof names - strlen(names) - 1);
-    }
-    cli_error("%s: --cell must be one of %s, got '%s'", cmd, names,
-              arg ? arg : "");
+    for (const grl_cell *const *p = grl_cell_all(); *p; p++)
+      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+               p == grl_cell_all() ? "" : "|", grl_cell_name(*p));
+    snprintf(msg, len, "--cell must be one of %s, got '%s'", names, arg);
+    return -1;
   }
-  return c;
+  *(const grl_cell **)dest = c;
+  return 0;
+}
+
+void cli_help_cells(FILE *f)
+{
+  fprintf(f, "Cells (--cell):\n");
+  for (const grl_cell *const *c = grl_cell_all(); *c; c++)
+    fprintf(f, "  %-8s %s\n", grl_cell_name(*c), (*c)->title ? (*c)->title : "");
 }
 
 static char *outbuf;

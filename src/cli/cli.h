@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "grulab.h"
+#include "grl_opt.h"
 
 /* Exit statuses: 0 success, 1 a check failed or a run failed (bad data,
  * NaN), 2 a usage error (unknown subcommand or flag, bad flag value). */
@@ -15,15 +16,25 @@ typedef int (*cli_cmd_fn)(int argc, char **argv);
 
 /* Print "grulab: MESSAGE" on stderr, as one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Parse a flag's value; on error print "grulab CMD: --flag: ..." and
- * return non-zero. */
-int cli_size(const char *cmd, const char *flag, const char *arg, size_t min,
-             size_t *out);
-int cli_ulong(const char *cmd, const char *flag, const char *arg,
-              unsigned long *out);
-int cli_double(const char *cmd, const char *flag, const char *arg,
-               double *out);
-const grl_cell *cli_cell(const char *cmd, const char *arg);
+
+/* A subcommand's --help: the usage and prose around the option lines,
+ * which it prints with grl_opt_help(f, opts). */
+typedef void (*cli_help_fn)(FILE *f, const grl_opt *opts);
+
+/* Parse a subcommand's options (argv[0] = its name) with the table opts.
+ * Returns -1 to run; CLI_OK after --help (printed by help); CLI_USAGE
+ * after "grulab: CMD: MESSAGE" on stderr, with "; try 'grulab CMD --help'"
+ * when the command line's shape is wrong rather than a value. */
+int cli_options(const grl_opt *opts, int argc, char **argv, cli_help_fn help);
+
+/* The rows every subcommand shares. */
+#define CLI_OPT_HELP \
+  {"help", GRL_OPT_HELP, NULL, NULL, .help = "show this help", .key = 'h'}
+#define CLI_OPT_END {.name = NULL}
+/* --cell C into a const grl_cell *: one of grl_cell_all()'s names. */
+int cli_set_cell(const char *arg, void *dest, char *msg, size_t len);
+/* "Cells (--cell):" and one line per cell, for --help. */
+void cli_help_cells(FILE *f);
 
 /* stdout is written only when the whole answer is ready: subcommands write
  * into a memory buffer and cli_stdout_commit() copies it out. */
@@ -31,6 +42,7 @@ FILE *cli_stdout_begin(void);
 int cli_stdout_commit(void);
 void cli_stdout_discard(void);
 
+/* The subcommands, one file each (forward and backward share one). */
 int cmd_init(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_backward(int argc, char **argv);

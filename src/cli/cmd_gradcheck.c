@@ -18,103 +18,20 @@
 #include <config.h>
 #include "cli.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-  OPT_HELP = 'h',
-  OPT_CELL = 256,
-  OPT_INPUT_SIZE,
-  OPT_HIDDEN_SIZE,
-  OPT_STEPS,
-  OPT_BATCH,
-  OPT_SEED,
-  OPT_METHOD,
-  OPT_STEP,
-  OPT_TOLERANCE,
-  OPT_PARAMS,
-  OPT_SAMPLE,
-  OPT_SWEEP,
-  OPT_TENSOR,
-  OPT_INDEX,
-  OPT_FLOOR,
-  OPT_CHECK,
-  OPT_THREADS,
-  OPT_TIME
-};
-
-static const struct option long_opts[] = {
-  {"help", no_argument, NULL, OPT_HELP},
-  {"cell", required_argument, NULL, OPT_CELL},
-  {"input-size", required_argument, NULL, OPT_INPUT_SIZE},
-  {"hidden-size", required_argument, NULL, OPT_HIDDEN_SIZE},
-  {"steps", required_argument, NULL, OPT_STEPS},
-  {"batch", required_argument, NULL, OPT_BATCH},
-  {"seed", required_argument, NULL, OPT_SEED},
-  {"method", required_argument, NULL, OPT_METHOD},
-  {"step", required_argument, NULL, OPT_STEP},
-  {"tolerance", required_argument, NULL, OPT_TOLERANCE},
-  {"params", required_argument, NULL, OPT_PARAMS},
-  {"sample", required_argument, NULL, OPT_SAMPLE},
-  {"sweep", no_argument, NULL, OPT_SWEEP},
-  {"tensor", required_argument, NULL, OPT_TENSOR},
-  {"index", required_argument, NULL, OPT_INDEX},
-  {"floor", required_argument, NULL, OPT_FLOOR},
-  {"check", required_argument, NULL, OPT_CHECK},
-  {"threads", required_argument, NULL, OPT_THREADS},
-  {"time", no_argument, NULL, OPT_TIME},
-  {NULL, 0, NULL, 0}};
-
-static void help(FILE *f)
+static void help(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
     "Usage: grulab gradcheck --cell C [OPTION]...\n"
     "Compare the analytic BPTT gradient with a numerical derivative for EVERY\n"
     "entry of every parameter tensor, of the input and of h0 (and c0 for the\n"
     "LSTM), for the loss\n"
-    "    L = sum(g .* output) + 0.5 * ||h_T||^2,   g ~ U(-1,1) drawn from the seed.\n\n"
-    "  --cell C           the cell: rnn, gru, gru-cho, lstm, seed\n"
-    "  --input-size I     input size (default 3)\n"
-    "  --hidden-size H    hidden size (default 4)\n"
-    "  --steps T          sequence length (default 6)\n"
-    "  --batch B          batch size (default 2)\n"
-    "  --seed S           draws x, h0, c0 ~ U(-0.9,0.9), g, then the parameters\n"
-    "                     ~ U(-0.9,0.9) unless --params is given (default 1;\n"
-    "                     GSL's mt19937 takes seed 0 as 4357)\n"
-    "  --params FILE      parameters to check, in the named-tensor format; the\n"
-    "                     sizes I and H come from the file\n"
-    "  --method M         forward | central | gsl | complex | all (default central)\n"
-    "                       forward  (L(t+h)-L(t))/h        h=1.49e-8   tol 1e-3\n"
-    "                       central  (L(t+h)-L(t-h))/2h     h=6.06e-6   tol 1e-6\n"
-    "                       gsl      gsl_deriv_central      h=1e-4 (initial) tol 1e-6\n"
-    "                       complex  Im L(t+ih)/h           h=1e-20     tol 1e-11\n"
-    "                     all: run the four, each with its own step and tolerance;\n"
-    "                     the last line is the method whose E/tolerance is largest,\n"
-    "                     and the exit status is 0 only if every method passed\n"
-    "  --step h           step, relative to max(1,|theta|) (default: the method's)\n"
-    "  --tolerance tol    pass if the worst relative error <= tol (default: the\n"
-    "                     method's)\n"
-    "  --floor F          scaled (default): rel = |a-n| / max(|a|+|n|, floor) with\n"
-    "                     floor = max(1e-1 * S, 1e-300), S = the tensor's largest\n"
-    "                     |gradient|; fixed: floor = 1e-300, which lets rounding\n"
-    "                     noise on near-zero entries fail the check; a number R:\n"
-    "                     floor = max(R * S, 1e-300)\n"
-    "  --check LIST       comma-separated subset of params,input,h0,c0 (default all)\n"
-    "  --sample N         check at most N entries per tensor, drawn from the seed\n"
-    "                     (default: every entry)\n"
-    "  --threads N        OpenMP threads, 1..1024 (default: all cores); the\n"
-    "                     report is the same for any N\n"
-    "  --time             also print the wall time of the numerical part\n"
-    "  --sweep            instead of a check: for one entry, print the relative\n"
-    "                     error of forward, central and complex for h = 1e-1 ..\n"
-    "                     1e-20, each against the analytic (BPTT) value; takes\n"
-    "                     none of --method --step --tolerance --floor --check\n"
-    "                     --sample --threads --time (exit 2 if given)\n"
-    "  --tensor NAME      --sweep's tensor (default: the first parameter tensor)\n"
-    "  --index K          --sweep's entry, a flat row-major index (default: the\n"
-    "                     entry of largest |gradient|)\n\n"
+    "    L = sum(g .* output) + 0.5 * ||h_T||^2,   g ~ U(-1,1) drawn from the seed.\n\n");
+  grl_opt_help(f, opts);
+  fprintf(f, "\n"
     "Relative error per entry: |a-n| / max(|a|+|n|, floor).  Entries that are\n"
     "exactly 0 on both sides (the seed cell's weight_o, bias_o: o is never read)\n"
     "are reported as such and are not failures; but a check in which EVERY\n"
@@ -131,17 +48,10 @@ static void help(FILE *f)
     "(or the run failed), 2 bad flag.\n");
 }
 
-static const char *long_name(int val)
+/* --check params,input,h0,c0 into an unsigned set of GRL_GC_* */
+static int set_check(const char *arg, void *dest, char *msg, size_t len)
 {
-  for (const struct option *o = long_opts; o->name; o++)
-    if (o->val == val)
-      return o->name;
-  return "?";
-}
-
-/* --check params,input,h0,c0 */
-static int parse_check(const char *arg, unsigned *what)
-{
+  unsigned *what = dest;
   char buf[256];
   snprintf(buf, sizeof buf, "%s", arg);
   *what = 0;
@@ -155,13 +65,45 @@ static int parse_check(const char *arg, unsigned *what)
     else if (strcmp(tok, "c0") == 0)
       *what |= GRL_GC_C0;
     else {
-      cli_error("gradcheck: --check takes a comma-separated list of params, "
-                "input, h0, c0; got '%s'", arg);
+      snprintf(msg, len, "--check takes a comma-separated list of params, "
+               "input, h0, c0; got '%s'", arg);
       return -1;
     }
   }
   if (!*what) {
-    cli_error("gradcheck: --check needs at least one of params, input, h0, c0");
+    snprintf(msg, len, "--check needs at least one of params, input, h0, c0");
+    return -1;
+  }
+  return 0;
+}
+
+/* --method M into an int: a GRL_GC_* method, or -1 for all */
+static int set_method(const char *arg, void *dest, char *msg, size_t len)
+{
+  int *method = dest;
+  if (strcmp(arg, "all") == 0) {
+    *method = -1;
+  } else if ((*method = grl_gradcheck_method_lookup(arg)) < 0) {
+    snprintf(msg, len, "--method must be forward, central, gsl, complex or "
+             "all, got '%s'", arg);
+    return -1;
+  }
+  return 0;
+}
+
+/* --floor scaled | fixed | R into the relative floor (a double) */
+static int set_floor(const char *arg, void *dest, char *msg, size_t len)
+{
+  double *floor_rel = dest, x;
+  if (strcmp(arg, "scaled") == 0) {
+    *floor_rel = GRL_GRADCHECK_FLOOR_REL;
+  } else if (strcmp(arg, "fixed") == 0) {
+    *floor_rel = 0.0;
+  } else if (grl_parse_double(arg, &x) == GRL_OK && x >= 0.0 && x < 1.0) {
+    *floor_rel = x;
+  } else {
+    snprintf(msg, len, "--floor must be scaled, fixed or a factor in [0, 1), "
+             "got '%s'", arg);
     return -1;
   }
   return 0;
@@ -189,9 +131,11 @@ typedef struct {
 static int parse(int argc, char **argv, gc_args *a)
 {
   const char *cmd = "gradcheck";
-  const char *cell = NULL;
-  int have_step = 0, have_tol = 0, have_check = 0;
-  const char *check_only = NULL;   /* the first flag given that --sweep ignores */
+  unsigned long index = (unsigned long)-1;
+  /* argv positions where these were given, 0 if not */
+  int seen_I = 0, seen_H = 0, seen_method = 0, seen_step = 0, seen_tol = 0,
+      seen_sample = 0, seen_floor = 0, seen_check = 0, seen_threads = 0,
+      seen_time = 0, seen_index = 0;
   memset(a, 0, sizeof *a);
   a->I = 3;
   a->H = 4;
@@ -200,149 +144,106 @@ static int parse(int argc, char **argv, gc_args *a)
   a->seed = 1;
   a->method = GRL_GC_CENTRAL;
   a->what = GRL_GC_ALL;
-  a->index = (size_t)-1;
   a->floor_rel = GRL_GRADCHECK_FLOOR_REL;
-  opterr = 0;
-  optind = 1;
-  for (;;) {
-    int c = getopt_long(argc, argv, ":h", long_opts, NULL);
-    if (c == -1)
-      break;
-    unsigned long ul;
-    switch (c) {
-    case OPT_METHOD: case OPT_STEP: case OPT_TOLERANCE: case OPT_SAMPLE:
-    case OPT_FLOOR: case OPT_CHECK: case OPT_THREADS: case OPT_TIME:
-      if (!check_only)
-        check_only = long_name(c);
-      break;
-    default:
-      break;
-    }
-    switch (c) {
-    case OPT_HELP:
-      help(stdout);
-      return CLI_OK;
-    case OPT_CELL: cell = optarg; break;
-    case OPT_INPUT_SIZE:
-      if (cli_size(cmd, "--input-size", optarg, 1, &a->I)) return CLI_USAGE;
-      a->have_I = 1;
-      break;
-    case OPT_HIDDEN_SIZE:
-      if (cli_size(cmd, "--hidden-size", optarg, 1, &a->H)) return CLI_USAGE;
-      a->have_H = 1;
-      break;
-    case OPT_STEPS:
-      if (cli_size(cmd, "--steps", optarg, 1, &a->T)) return CLI_USAGE;
-      break;
-    case OPT_BATCH:
-      if (cli_size(cmd, "--batch", optarg, 1, &a->B)) return CLI_USAGE;
-      break;
-    case OPT_SEED:
-      if (cli_ulong(cmd, "--seed", optarg, &a->seed)) return CLI_USAGE;
-      break;
-    case OPT_METHOD:
-      if (strcmp(optarg, "all") == 0) {
-        a->method = -1;
-      } else if ((a->method = grl_gradcheck_method_lookup(optarg)) < 0) {
-        cli_error("%s: --method must be forward, central, gsl, complex or "
-                  "all, got '%s'", cmd, optarg);
-        return CLI_USAGE;
-      }
-      break;
-    case OPT_STEP:
-      if (cli_double(cmd, "--step", optarg, &a->step)) return CLI_USAGE;
-      if (!(a->step > 0.0) || a->step >= 1.0) {
-        cli_error("%s: --step must be in (0, 1), got '%s'", cmd, optarg);
-        return CLI_USAGE;
-      }
-      have_step = 1;
-      break;
-    case OPT_TOLERANCE:
-      if (cli_double(cmd, "--tolerance", optarg, &a->tolerance)) return CLI_USAGE;
-      if (!(a->tolerance > 0.0)) {
-        cli_error("%s: --tolerance must be positive, got '%s'", cmd, optarg);
-        return CLI_USAGE;
-      }
-      have_tol = 1;
-      break;
-    case OPT_PARAMS: a->params = optarg; break;
-    case OPT_SAMPLE:
-      if (cli_size(cmd, "--sample", optarg, 1, &a->sample)) return CLI_USAGE;
-      break;
-    case OPT_SWEEP: a->sweep = 1; break;
-    case OPT_TENSOR: a->tensor = optarg; break;
-    case OPT_INDEX:
-      if (cli_ulong(cmd, "--index", optarg, &ul)) return CLI_USAGE;
-      a->index = ul;
-      break;
-    case OPT_FLOOR:
-      if (strcmp(optarg, "scaled") == 0) {
-        a->floor_rel = GRL_GRADCHECK_FLOOR_REL;
-      } else if (strcmp(optarg, "fixed") == 0) {
-        a->floor_rel = 0.0;
-      } else {
-        char *end;
-        a->floor_rel = strtod(optarg, &end);
-        if (end == optarg || *end || !(a->floor_rel >= 0.0 && a->floor_rel < 1.0)) {
-          cli_error("%s: --floor must be scaled, fixed or a factor in [0, 1), "
-                    "got '%s'", cmd, optarg);
-          return CLI_USAGE;
-        }
-      }
-      break;
-    case OPT_CHECK:
-      if (parse_check(optarg, &a->what)) return CLI_USAGE;
-      have_check = 1;
-      break;
-    case OPT_THREADS:
-    {
-      /* one range, one message, whichever way it is broken */
-      char *end;
-      long v = optarg[0] >= '0' && optarg[0] <= '9' ? strtol(optarg, &end, 10) : 0;
-      if (v < 1 || v > 1024 || *end) {
-        cli_error("%s: --threads must be an integer between 1 and 1024, got "
-                  "'%s'", cmd, optarg);
-        return CLI_USAGE;
-      }
-      a->threads = (int)v;
-      break;
-    }
-    case OPT_TIME: a->time = 1; break;
-    case ':':
-      cli_error("%s: --%s needs a value; try 'grulab %s --help'", cmd,
-                long_name(optopt), cmd);
-      return CLI_USAGE;
-    default:
-      cli_error("%s: unknown option '%s'; try 'grulab %s --help'", cmd,
-                argv[optind - 1], cmd);
-      return CLI_USAGE;
-    }
-  }
-  if (optind < argc) {
-    cli_error("%s: unexpected argument '%s'; try 'grulab %s --help'", cmd,
-              argv[optind], cmd);
-    return CLI_USAGE;
-  }
-  if (!cell) {
-    cli_error("%s: --cell C is required; try 'grulab %s --help'", cmd, cmd);
-    return CLI_USAGE;
-  }
-  if (!(a->cell = cli_cell(cmd, cell)))
-    return CLI_USAGE;
-  if (a->method < 0 && (have_step || have_tol)) {
+  const grl_opt opts[] = {
+    {"cell", GRL_OPT_CALL, &a->cell, "C",
+     .help = "the cell: rnn, gru, gru-cho, lstm, seed",
+     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
+    {"input-size", GRL_OPT_SIZE, &a->I, "I", .help = "input size (default 3)",
+     .lo = 1, .seen = &seen_I},
+    {"hidden-size", GRL_OPT_SIZE, &a->H, "H", .help = "hidden size (default 4)",
+     .lo = 1, .seen = &seen_H},
+    {"steps", GRL_OPT_SIZE, &a->T, "T", .help = "sequence length (default 6)",
+     .lo = 1},
+    {"batch", GRL_OPT_SIZE, &a->B, "B", .help = "batch size (default 2)", .lo = 1},
+    {"seed", GRL_OPT_ULONG, &a->seed, "S",
+     .help = "draws x, h0, c0 ~ U(-0.9,0.9), g, then the parameters\n"
+     "~ U(-0.9,0.9) unless --params is given (default 1;\n"
+     "GSL's mt19937 takes seed 0 as 4357)"},
+    {"params", GRL_OPT_STRING, &a->params, "FILE",
+     .help = "parameters to check, in the named-tensor format; the\n"
+     "sizes I and H come from the file"},
+    {"method", GRL_OPT_CALL, &a->method, "M",
+     .help = "forward | central | gsl | complex | all (default central)\n"
+     "  forward  (L(t+h)-L(t))/h        h=1.49e-8   tol 1e-3\n"
+     "  central  (L(t+h)-L(t-h))/2h     h=6.06e-6   tol 1e-6\n"
+     "  gsl      gsl_deriv_central      h=1e-4 (initial) tol 1e-6\n"
+     "  complex  Im L(t+ih)/h           h=1e-20     tol 1e-11\n"
+     "all: run the four, each with its own step and tolerance;\n"
+     "the last line is the method whose E/tolerance is largest,\n"
+     "and the exit status is 0 only if every method passed",
+     .set = set_method, .seen = &seen_method},
+    {"step", GRL_OPT_DOUBLE, &a->step, "h",
+     .help = "step, relative to max(1,|theta|) (default: the method's)",
+     .lo = 0, .hi = 1, .flags = GRL_OPT_ABOVE | GRL_OPT_BELOW,
+     .seen = &seen_step},
+    {"tolerance", GRL_OPT_DOUBLE, &a->tolerance, "tol",
+     .help = "pass if the worst relative error <= tol (default: the\n"
+     "method's)", .lo = 0, .flags = GRL_OPT_ABOVE, .seen = &seen_tol},
+    {"floor", GRL_OPT_CALL, &a->floor_rel, "F",
+     .help = "scaled (default): rel = |a-n| / max(|a|+|n|, floor) with\n"
+     "floor = max(1e-1 * S, 1e-300), S = the tensor's largest\n"
+     "|gradient|; fixed: floor = 1e-300, which lets rounding\n"
+     "noise on near-zero entries fail the check; a number R:\n"
+     "floor = max(R * S, 1e-300)", .set = set_floor, .seen = &seen_floor},
+    {"check", GRL_OPT_CALL, &a->what, "LIST",
+     .help = "comma-separated subset of params,input,h0,c0 (default all)",
+     .set = set_check, .seen = &seen_check},
+    {"sample", GRL_OPT_SIZE, &a->sample, "N",
+     .help = "check at most N entries per tensor, drawn from the seed\n"
+     "(default: every entry)", .lo = 1, .seen = &seen_sample},
+    {"threads", GRL_OPT_INT, &a->threads, "N",
+     .help = "OpenMP threads, 1..1024 (default: all cores); the\n"
+     "report is the same for any N", .lo = 1, .hi = 1024,
+     .seen = &seen_threads},
+    {"time", GRL_OPT_FLAG, &a->time, NULL,
+     .help = "also print the wall time of the numerical part", .seen = &seen_time},
+    {"sweep", GRL_OPT_FLAG, &a->sweep, NULL,
+     .help = "instead of a check: for one entry, print the relative\n"
+     "error of forward, central and complex for h = 1e-1 ..\n"
+     "1e-20, each against the analytic (BPTT) value; takes\n"
+     "none of --method --step --tolerance --floor --check\n"
+     "--sample --threads --time (exit 2 if given)"},
+    {"tensor", GRL_OPT_STRING, &a->tensor, "NAME",
+     .help = "--sweep's tensor (default: the first parameter tensor)"},
+    {"index", GRL_OPT_ULONG, &index, "K",
+     .help = "--sweep's entry, a flat row-major index (default: the\n"
+     "entry of largest |gradient|)", .seen = &seen_index},
+    CLI_OPT_HELP,
+    CLI_OPT_END};
+  int rc = cli_options(opts, argc, argv, help);
+  if (rc >= 0)
+    return rc;
+  a->have_I = seen_I > 0;
+  a->have_H = seen_H > 0;
+  a->index = seen_index ? (size_t)index : (size_t)-1;
+
+  if (a->method < 0 && (seen_step || seen_tol)) {
     cli_error("%s: --method all uses each method's own step and tolerance; "
               "--step and --tolerance need one method", cmd);
     return CLI_USAGE;
   }
-  if (have_check && (a->what & GRL_GC_C0) && !a->cell->has_c) {
+  if (seen_check && (a->what & GRL_GC_C0) && !a->cell->has_c) {
     cli_error("%s: --check c0: cell %s has no cell state c0 (only lstm has one)",
               cmd, grl_cell_name(a->cell));
     return CLI_USAGE;
   }
-  if (a->sweep && check_only) {
+  /* The first flag given, on the command line, that --sweep does not take. */
+  const struct { int at; const char *name; } check_only[] = {
+    {seen_method, "method"}, {seen_step, "step"}, {seen_tol, "tolerance"},
+    {seen_sample, "sample"}, {seen_floor, "floor"}, {seen_check, "check"},
+    {seen_threads, "threads"}, {seen_time, "time"}};
+  const char *first = NULL;
+  int first_at = 0;
+  for (size_t k = 0; k < sizeof check_only / sizeof check_only[0]; k++)
+    if (check_only[k].at && (!first || check_only[k].at < first_at)) {
+      first = check_only[k].name;
+      first_at = check_only[k].at;
+    }
+  if (a->sweep && first) {
     cli_error("%s: --%s does not apply to --sweep, which always runs forward, "
               "central and complex at h = 1e-1 .. 1e-20 on one entry", cmd,
-              check_only);
+              first);
     return CLI_USAGE;
   }
   if (!a->sweep && (a->tensor || a->index != (size_t)-1)) {

@@ -1,0 +1,50 @@
+# ch05-v-curve.gp -- error of three numerical derivatives against the step h,
+# for one entry theta_k, each measured against BPTT (chapter 5), with the
+# error model of each drawn as a wide pale band of the same colour.
+# Loaded by the generated ch05-v-curve.gp after style.gp, which sets dat
+# and chart_title, and:
+#   eps      machine epsilon
+#   scale    max(1, |theta_k|): the step really taken is s = h * scale
+#   L0 L1    the loss L and BPTT's dL/dtheta_k
+#   L2 L3    L'' and L''' along theta_k (differences of BPTT's gradient)
+#   h_lost   the largest h with theta + s == theta (0: none on the grid)
+#   exact    1 if some error was exactly 0 (drawn at 1e-17)
+# Columns of dat: h err_forward err_central err_complex
+@log_x
+@log_y
+set xlabel 'relative step h'
+set ylabel '|estimate − BPTT| / |BPTT|'
+set xrange [1e-20:1e-1]
+set yrange [1e-18:10]
+set xtics 1e-20, 100, 1e-1
+set samples 400
+set bmargin 5.5
+set key at screen 0.5, screen 0.005 center bottom vertical maxrows 2 Left reverse \
+    font font_small samplen 1.5 spacing 1 width -4 nobox
+# The error models, relative to |L'|, as functions of h.
+s(h) = h * scale
+model_f(h) = (s(h) * abs(L2) / 2 + eps * abs(L0) / s(h)) / abs(L1)
+model_c(h) = (s(h)**2 * abs(L3) / 6 + eps * abs(L0) / s(h)) / abs(L1)
+model_x(h) = s(h)**2 * abs(L3) / 6 / abs(L1)
+if (h_lost > 0) {
+  set object 1 rect from graph 0, graph 0 to first sqrt(10) * h_lost, graph 1 \
+      behind fillcolor rgb '#ececec' fillstyle solid noborder
+  set label 1 "θ + h = θ:\nthe step\nis lost,\nerror 1" \
+      at first sqrt(sqrt(10) * h_lost * 1e-20), graph 0.70 center font font_small
+}
+if (exact) {
+  set label 2 "error 0 (equal to BPTT bit for bit)\nis drawn at 10^{-17}" \
+      at first 3e-16, first 1e-12 left font font_small
+}
+set label 3 'machine ε' at graph 0.99, first eps right offset 0, 0.6 \
+    font font_small tc rgb '#777777'
+plot model_f(x) with lines lw 9 lc rgb '#A00072B2' \
+       title "model h|L''|/2 + ε|L|/h", \
+     dat using 1:2 with linespoints lt 1 title 'forward (L(θ+h)−L(θ))/h', \
+     model_c(x) with lines lw 9 lc rgb '#A0D55E00' \
+       title "model h^2|L'''|/6 + ε|L|/h", \
+     dat using 1:3 with linespoints lt 2 title 'central (L(θ+h)−L(θ−h))/2h', \
+     model_x(x) with lines lw 9 lc rgb '#A0009E73' \
+       title "model h^2|L'''|/6", \
+     dat using 1:4 with linespoints lt 3 title 'complex step Im L(θ+ih)/h', \
+     eps with lines lt 8 dt 3 notitle

@@ -1,0 +1,158 @@
+/* cmd_bench.c -- grulab bench: the time of one forward plus full BPTT.
+ *
+ *   grulab bench --cell C --input-size I --hidden-size H --batch B
+ *                --steps T [--iters N] [--seed S]
+ *
+ * Random parameters and data from the seed; a few warm-up runs, then N
+ * timed ones; the last line gives the median and the GEMM GFLOP/s. */
+#include <config.h>
+#include "cli.h"
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define BENCH_WARMUP 3
+#define BENCH_ITERS 20
+#define STR(x) STR_(x)
+#define STR_(x) #x
+
+static void help(FILE *f, const grl_opt *opts)
+{
+  fprintf(f,
+    "Usage: grulab bench --cell C --input-size I --hidden-size H --batch B\n"
+    "                    --steps T [--iters N] [--seed S]\n"
+    "Time one forward pass plus full BPTT of cell C over a (T, B) batch of\n"
+    "random sequences: %d warm-up runs, then N timed runs (default %d).\n"
+    "The last line is\n"
+    "  bench cell=C T=.. B=.. I=.. H=.. median_ms=X gflops=Y\n"
+    "where X is the median wall time of one forward + backward in ms, and\n"
+    "Y counts only the GEMM flops:\n"
+    "  flops = 6*T*B*G*H*(I+H)\n"
+    "(forward: the input and recurrent products, 2*T*B*G*H*(I+H); backward:\n"
+    "the weight gradients and the input/state gradients, twice that), with\n"
+    "G the cell's gate blocks:"
+    , BENCH_WARMUP, BENCH_ITERS);
+  for (const grl_cell *const *c = grl_cell_all(); *c; c++)
+    fprintf(f, "%s %s G=%zu", c == grl_cell_all() ? "" : ",",
+            grl_cell_name(*c), (*c)->G);
+  fprintf(f, ".\n\n");
+  grl_opt_help(f, opts);
+  fprintf(f, "\n");
+  cli_help_cells(f);
+  fprintf(f, "\nBLAS in use: %s.\n"
+             "Exit status: 0 success, 1 failure, 2 bad flags.\n",
+          GRL_BLAS_NAME);
+}
+
+static double now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+  const char *cmd = argv[0];
+  const grl_cell *cell = NULL;
+  size_t I = 0, H = 0, B = 0, T = 0, N = BENCH_ITERS;
+  unsigned long seed = 1;
+  const grl_opt opts[] = {
+    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below)",
+     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
+    {"input-size", GRL_OPT_SIZE, &I, "I", .help = "input features per step, I >= 1",
+     .lo = 1, .flags = GRL_OPT_REQUIRED},
+    {"hidden-size", GRL_OPT_SIZE, &H, "H", .help = "hidden units, H >= 1",
+     .lo = 1, .flags = GRL_OPT_REQUIRED},
+    {"batch", GRL_OPT_SIZE, &B, "B", .help = "sequences per batch, B >= 1",
+     .lo = 1, .flags = GRL_OPT_REQUIRED},
+    {"steps", GRL_OPT_SIZE, &T, "T", .help = "time steps, T >= 1",
+     .lo = 1, .flags = GRL_OPT_REQUIRED},
+    {"iters", GRL_OPT_SIZE, &N, "N",
+     .help = "timed runs, N >= 1 (default " STR(BENCH_ITERS) ")", .lo = 1},
+    {"seed", GRL_OPT_ULONG, &seed, "S",
+     .help = "seed of the random parameters and data (default 1);\n"
+     "GSL's mt19937 takes seed 0 as 4357"},
+    CLI_OPT_HELP,
+    CLI_OPT_END};
+  int rc = cli_options(opts, argc, argv, help);
+  if (rc >= 0)
+    return rc;
+
+  grl_model *m = NULL;
+  grl_seq *s = NULL;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  double *x = NULL;       /* (T*B, I) random input            */
+  double *dout = NULL;    /* (T*B, H) random dL/doutput       */
+  double *dtheta = NULL;  /* (n) parameter gradients          */
+  double *dx = NULL;      /* (T*B, I) input gradients         */
+  double *dh0 = NULL;     /* (B, H)                           */
+  double *ms = NULL;      /* (N) wall time of each timed run  */
+  int st = r ? GRL_OK : grl_fail(GRL_ENOMEM, "out of memory");
+  if (!st)
+    st = grl_model_alloc(&m, cell, I, H, 0);
+  if (!st)
+    st = grl_seq_alloc(&s, m, T, B);
+  if (!st) {
+    x = malloc(T * B * I * sizeof *x);
+    dout = malloc(T * B * H * sizeof *dout);
+    dtheta = calloc(m->n, sizeof *dtheta);
+    dx = calloc(T * B * I, sizeof *dx);
+    dh0 = calloc(B * H, sizeof *dh0);
+    ms = calloc(N, sizeof *ms);
+    if (!x || !dout || !dtheta || !dx || !dh0 || !ms)
+      st = grl_fail(GRL_ENOMEM, "out of memory for T=%zu B=%zu I=%zu H=%zu",
+                    T, B, I, H);
+  }
+  if (!st) {
+    gsl_rng_set(r, seed);
+    grl_model_init_uniform(m, r);
+    for (size_t k = 0; k < T * B * I; k++)
+      x[k] = 2.0 * gsl_rng_uniform(r) - 1.0;
+    for (size_t k = 0; k < T * B * H; k++)
+      dout[k] = 2.0 * gsl_rng_uniform(r) - 1.0;
+  }
+  for (size_t it = 0; !st && it < BENCH_WARMUP + N; it++) {
+    double t0 = now_ms();
+    st = grl_seq_forward(s, NULL, x, NULL, NULL);
+    if (!st)
+      st = grl_seq_backward(s, NULL, x, dout, NULL, NULL, dtheta, dx, dh0,
+                            NULL);
+    double t1 = now_ms();
+    if (it >= BENCH_WARMUP)
+      ms[it - BENCH_WARMUP] = t1 - t0;
+  }
+  if (!st) {
+    gsl_sort(ms, 1, N);
+    const double median = gsl_stats_median_from_sorted_data(ms, 1, N);
+    const double flops = grl_seq_flops(m, T, B);
+    FILE *f = cli_stdout_begin();
+    if (!f) {
+      st = grl_fail(GRL_ENOMEM, "out of memory");
+    } else {
+      fprintf(f, "# grulab bench: BLAS=%s warmup=%d iters=%zu min_ms=%.4f "
+                 "max_ms=%.4f flops=%.6g (6*T*B*G*H*(I+H))\n",
+              GRL_BLAS_NAME, BENCH_WARMUP, N, ms[0], ms[N - 1], flops);
+      fprintf(f, "bench cell=%s T=%zu B=%zu I=%zu H=%zu median_ms=%.4f "
+                 "gflops=%.3f\n", grl_cell_name(cell), T, B, I, H, median,
+              median > 0 ? flops / (median * 1e6) : 0.0);
+    }
+  }
+  free(x);
+  free(dout);
+  free(dtheta);
+  free(dx);
+  free(dh0);
+  free(ms);
+  grl_seq_free(s);
+  grl_model_free(m);
+  gsl_rng_free(r);
+  if (st) {
+    cli_error("%s: %s", cmd, grl_strerror());
+    cli_stdout_discard();
+    return CLI_FAIL;
+  }
+  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
+}

@@ -1,0 +1,68 @@
+/* cmd_init.c -- grulab init: fresh parameters for a cell.
+ *
+ *   grulab init --cell C --input-size I --hidden-size H [--seed S]
+ *
+ * Writes the cell's tensors, under PyTorch's state_dict names, to stdout
+ * in the named-tensor text format, once the whole answer is ready. */
+#include <config.h>
+#include "cli.h"
+
+static void help(FILE *f, const grl_opt *opts)
+{
+  fprintf(f,
+    "Usage: grulab init --cell C --input-size I --hidden-size H [--seed S]\n"
+    "Write freshly initialised parameters for cell C to stdout, in the\n"
+    "named-tensor text format under PyTorch's state_dict names.\n\n");
+  grl_opt_help(f, opts);
+  fprintf(f, "\n"
+    "Every entry is drawn from U(-1/sqrt(H), 1/sqrt(H)), PyTorch's default,\n"
+    "in the order the tensors are printed.\n\n");
+  cli_help_cells(f);
+  fprintf(f, "\nExit status: 0 success, 1 failure, 2 bad flags.\n");
+}
+
+int cmd_init(int argc, char **argv)
+{
+  const char *cmd = argv[0];
+  const grl_cell *cell = NULL;
+  size_t I = 0, H = 0;
+  unsigned long seed = 1;
+  const grl_opt opts[] = {
+    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below)",
+     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
+    {"input-size", GRL_OPT_SIZE, &I, "I", .help = "input features per step, I >= 1",
+     .lo = 1, .flags = GRL_OPT_REQUIRED},
+    {"hidden-size", GRL_OPT_SIZE, &H, "H", .help = "hidden units, H >= 1",
+     .lo = 1, .flags = GRL_OPT_REQUIRED},
+    {"seed", GRL_OPT_ULONG, &seed, "S",
+     .help = "seed of the mt19937 generator (default 1); GSL\n"
+     "takes seed 0 as 4357, so 0 and 4357 agree"},
+    CLI_OPT_HELP,
+    CLI_OPT_END};
+  int rc = cli_options(opts, argc, argv, help);
+  if (rc >= 0)
+    return rc;
+
+  grl_model *m = NULL;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!r) {
+    cli_error("%s: out of memory", cmd);
+    return CLI_FAIL;
+  }
+  gsl_rng_set(r, seed);
+  int st = grl_model_alloc(&m, cell, I, H, 0);
+  if (!st) {
+    grl_model_init_uniform(m, r);
+    FILE *f = cli_stdout_begin();
+    st = f ? grl_model_write(f, m, m->theta)
+           : grl_fail(GRL_ENOMEM, "out of memory");
+  }
+  gsl_rng_free(r);
+  grl_model_free(m);
+  if (st) {
+    cli_error("%s: %s", cmd, grl_strerror());
+    cli_stdout_discard();
+    return CLI_FAIL;
+  }
+  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
+}

@@ -1,0 +1,79 @@
+/* session.c -- one whole training run from a seed, as `grulab train` and
+ * chapter 7 run it:
+ *
+ *   r  <- mt19937(seed)                  initial parameters, then batches
+ *   rt <- mt19937(grl_train_test_seed(seed))          the test sequences
+ *   model(cell, task's I, H, task's O); PyTorch's uniform init from r;
+ *   optionally the keep-gate bias; train `steps` steps; test on fresh
+ *   sequences from rt.
+ *
+ * A session owns everything it allocates and shares nothing, so several
+ * sessions can run at once on different threads (chapter 7 runs its
+ * trainings in parallel); each gives the same bytes whatever thread runs
+ * it. */
+#include <config.h>
+#include "grulab.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+void grl_session_free(grl_session *s)
+{
+  if (!s)
+    return;
+  grl_model_free(s->m);
+  free(s->log);
+  s->m = NULL;
+  s->log = NULL;
+}
+
+int grl_session_run(grl_session *s, const grl_session_spec *spec,
+                    grl_train_callback cb, void *ctx)
+{
+  s->m = NULL;
+  s->log = NULL;
+  s->done = 0;
+  s->test = NAN;
+  s->seconds = 0.0;
+  grl_task *probe = NULL;
+  grl_trainer *tr = NULL;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng *rt = gsl_rng_alloc(gsl_rng_mt19937);
+  int st = (r && rt) ? GRL_OK : grl_fail(GRL_ENOMEM, "session: out of memory");
+  if (!st && !spec->cell)
+    st = grl_fail(GRL_EINVAL, "session: no cell given");
+  /* the task decides the model's input and output sizes */
+  if (!st)
+    st = grl_task_alloc(&probe, spec->task ? spec->task : "adding",
+                        spec->length, 1);
+  if (!st && !(s->log = calloc(spec->steps ? spec->steps : 1, sizeof *s->log)))
+    st = grl_fail(GRL_ENOMEM, "session: out of memory for the training log");
+  if (!st) {
+    gsl_rng_set(r, spec->seed);
+    gsl_rng_set(rt, grl_train_test_seed(spec->seed));
+    st = grl_model_alloc(&s->m, spec->cell, probe->I, spec->hidden_size,
+                         probe->O);
+  }
+  if (!st) {
+    /* PyTorch's default: U(-1/sqrt(H), 1/sqrt(H)), readout included */
+    grl_model_init_uniform(s->m, r);
+    if (!isnan(spec->keep_gate_bias))
+      st = grl_init_keep_gate_bias(s->m, spec->keep_gate_bias);
+  }
+  if (!st)
+    st = grl_trainer_alloc(&tr, s->m, probe->name, spec->length, &spec->cfg);
+  if (!st) {
+    double t0 = grl_seconds();
+    st = grl_train_run(tr, r, spec->steps, s->log, &s->done, cb, ctx);
+    s->seconds = grl_seconds() - t0;
+  }
+  if (!st && spec->test_seqs)
+    st = grl_trainer_evaluate(tr, rt, spec->test_seqs, &s->test);
+  grl_trainer_free(tr);
+  grl_task_free(probe);
+  if (r)
+    gsl_rng_free(r);
+  if (rt)
+    gsl_rng_free(rt);
+  return st;
+}

@@ -1,0 +1,74 @@
+# exercises.sh -- `chNN-slug --answer K VALUE`: a right answer (worked out
+# here with awk, from the exercise's own statement, not by the chapter)
+# exits 0 and says "right"; a wrong one exits 1, says "not right" and does
+# not print the answer; a bad K or VALUE is a usage error (exit 2).  Every
+# chapter lists its exercises in --help.
+. "$top_srcdir/tests/tap.sh"
+: "${top_builddir:=.}"
+plan 95
+
+calc() { awk "BEGIN { printf \"%.17g\", $1 }"; }
+# answer CHAPTER K RIGHT WRONG: two assertions for each of the right and
+# the wrong value, and one that the wrong reply hides the right value.
+answer() {
+  ch=$top_builddir/chapters/$1
+  out=$("$ch" --answer "$2" "$3" 2>&1); rc=$?
+  ok "$1 exercise $2: $3 is right (exit 0)" [ "$rc" = 0 ]
+  is "$1 exercise $2: says right" "$(printf '%s' "$out" | grep -c ' is right ')" 1
+  out=$("$ch" --answer "$2" "$4" 2>&1); rc=$?
+  ok "$1 exercise $2: $4 is wrong (exit 1)" [ "$rc" = 1 ]
+  is "$1 exercise $2: says not right" "$(printf '%s' "$out" | grep -c ' is not right')" 1
+  ok "$1 exercise $2: the reply does not give the answer away" \
+    sh -c 'case "$1" in *"$2"*) exit 1;; esac' _ "$out" "$(printf '%.4g' "$3")"
+}
+sig() { calc "1 / (1 + exp(-($1)))"; }
+
+# ch01: sigma'(2.385) = s(1-s); (1/4)^k < 1e-12; e^a overflows a float at
+# ln(FLT_MAX) with FLT_MAX = (1 - 2^-24) 2^128; tanh(a) rounds to 1 once
+# 2e^(-2a) < 2^-54, i.e. past a = 55 ln 2 / 2.
+s=$(sig 2.385)
+answer ch01-gates 1 "$(calc "$s * (1 - $s)")" "$(calc "$s")"
+answer ch01-gates 2 "$(calc "int(12 / (log(4) / log(10))) + 1")" 19
+answer ch01-gates 3 "$(calc "128 * log(2) + log(1 - 2^-24)")" 709.78
+answer ch01-gates 4 "$(calc "int(55 * log(2) / 2) + 1")" 18
+# ch02: half-life ln2/(-ln sigma(3)); 0.9^t < 0.01; logit(2^(-1/100)).
+answer ch02-hidden-state 1 "$(calc "log(2) / -log($(sig 3))")" 6.58
+answer ch02-hidden-state 2 "$(calc "int(log(0.01) / log(0.9)) + 1")" 43
+z=$(calc "2^(-1/100)")
+answer ch02-hidden-state 3 "$(calc "log($z / (1 - $z))")" 4.6
+# ch03: (1 - r) b_hn; the bound e^b.
+answer ch03-article-cell 1 "$(calc "(1 - 0.3) * 0.25")" 0.075
+answer ch03-article-cell 2 "$(calc "exp(2.5)")" 54.6
+# ch04: 3H(I+H) + 6H; 0.5^k < 1e-6.
+answer ch04-bptt 1 "$(calc "3 * 16 * (5 + 16) + 6 * 16")" 1056
+answer ch04-bptt 2 "$(calc "int(6 * log(10) / log(2)) + 1")" 6
+# ch05: eps^(1/3) and -log10(eps^(2/3)), eps = 2^-52.
+answer ch05-gradient-checks 1 "$(calc "2^(-52 / 3)")" 1.49e-8
+answer ch05-gradient-checks 2 "$(calc "52 * 2 / 3 * log(2) / log(10)")" 8
+# ch06: 0.9^20; sigma(4)^100; 1e-3^(1/50).
+answer ch06-vanishing 1 "$(calc "0.9^20")" 0.9
+answer ch06-vanishing 2 "$(calc "$(sig 4)^100")" 0.0183
+answer ch06-vanishing 3 "$(calc "10^(-3 / 50)")" 0.9
+# ch07: Var(u1 + u2) = 1/6; 3H(I+H) + 6H + H + 1 with I = 2, H = 32.
+answer ch07-long-memory 1 "$(calc "1 / 6")" 0.0833
+answer ch07-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1")" 3456
+
+# Usage errors: one line on stderr, exit 2, nothing on stdout.
+ch=$top_builddir/chapters/ch02-hidden-state
+for args in "--answer 9 1" "--answer 4 1" "--answer 1 abc" "--answer 1"; do
+  # shellcheck disable=SC2086
+  "$ch" $args >"$TMP/out" 2>"$TMP/err"; rc=$?
+  lines=$(grep -c '' "$TMP/err")
+  ok "ch02 $args: exit 2, one line on stderr, nothing on stdout" \
+    test "$rc" = 2 -a ! -s "$TMP/out" -a "$lines" = 1
+done
+# --help lists the exercises and --answer.
+n=0
+for c in ch01-gates ch02-hidden-state ch03-article-cell ch04-bptt \
+         ch05-gradient-checks ch06-vanishing ch07-long-memory; do
+  "$top_builddir/chapters/$c" --help >"$TMP/help"
+  grep -q '^Exercises' "$TMP/help" && grep -q -- '--answer K VALUE' "$TMP/help" \
+    && n=$((n + 1))
+done
+is "every chapter's --help lists its exercises and --answer" "$n" 7
+done_testing
