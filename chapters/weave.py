@@ -610,7 +610,7 @@ def book(srcdir, rundir, out, quick, pdf, names):
         with open(src, encoding="utf-8") as f:
             src_text = f.read()
         shutil.copyfile(src, os.path.join(out, "src", name + ".c"))
-        source_page(name, src_text, out, srcdir)
+        source_page(name, src_text, out, srcdir, quick)
         prev = (names[k - 1] + ".html", "Chapter %d" % number_of(names[k - 1])) \
             if k > 0 else None
         nxt = (names[k + 1] + ".html", "Chapter %d" % number_of(names[k + 1])) \
@@ -630,9 +630,10 @@ def book(srcdir, rundir, out, quick, pdf, names):
     print("make notebook: open %s" % os.path.join(shown, "index.html"))
 
 
-def source_page(name, src_text, out, srcdir):
-    md = ("::: nav\n[← the chapter](../%s.html) · [plain text](%s.c)\n:::\n\n"
-          % (name, name)) + fence(src_text.rstrip("\n").split("\n"), "c .numberLines")
+def source_page(name, src_text, out, srcdir, quick):
+    md = ("::: quick\n%s\n:::\n\n" % QUICK_NOTE if quick else "") + \
+        ("::: nav\n[← the chapter](../%s.html) · [plain text](%s.c)\n:::\n\n"
+         % (name, name)) + fence(src_text.rstrip("\n").split("\n"), "c .numberLines")
     pandoc(md, os.path.join(out, "src", name + ".c.html"),
            "chapters/%s.c" % name, srcdir,
            "@page { @top-center { content: \"chapters/%s.c\"; } }" % name)
