@@ -9,8 +9,8 @@
  *
  * What you will learn
  *   1. The article's cell.  With v = [h_{t-1}; x_t] (h first):
- *        f = sigma(W_f v + b_f)     i = sigma(W_i v + b_i)
- *        o = sigma(W_o v + b_o)     h_t = f * h_{t-1} + i * tanh(W_c v + b_c)
+ *        $f = σ(W_f v + b_f)$      $i = σ(W_i v + b_i)$      $o = σ(W_o v + b_o)$
+ *        $h_t = f ⊙ h_{t−1} + i ⊙ \tanh(W_c v + b_c)$
  *      Its numpy code differs from its equations twice: every gate uses
  *      np.tanh, so a "gate" can be negative: f < 0 flips the sign of the
  *      kept state at every step, which a pulse followed by silence shows;

@@ -219,16 +219,15 @@ def parse_source(text):
         if RULE.match(l):
             prose = []
             j = i + 1
-            while j < len(lines) and not RULE.match(lines[j]):
-                bm = BOXLINE.match(lines[j])
-                if not bm:
-                    die("line %d: a banner line must be /* ... */" % (j + 1))
-                prose.append(bm.group(1)[1:].rstrip())
+            while j < len(lines) and not RULE.match(lines[j]) \
+                    and BOXLINE.match(lines[j]):
+                prose.append(BOXLINE.match(lines[j]).group(1)[1:].rstrip())
                 j += 1
-            title = prose[0].strip() if prose else ""
-            cells.append(Cell(i + 1, prose[1:], title))
-            i = j + 1
-            continue
+            if j < len(lines) and RULE.match(lines[j]) and prose:
+                cells.append(Cell(i + 1, prose[1:], prose[0].strip()))
+                i = j + 1
+                continue
+            # A rule that opens no box is a separator: it stays in the code.
         if m:
             indent, rest = m.groups()
             prose = []
@@ -339,7 +338,7 @@ def comment_markdown(lines, heading="###"):
                     l2 = lines[i]
                     body.append(l2[min(col, indent_of(l2)):] if l2.strip() else "")
                     i += 1
-                items.append(comment_markdown(body, heading))
+                items.append(comment_markdown(body, None))
                 while i < len(lines) and not lines[i].strip() and \
                         i + 1 < len(lines) and ITEM.match(lines[i + 1]):
                     i += 1
@@ -353,7 +352,7 @@ def comment_markdown(lines, heading="###"):
                 and (j == i or not ITEM.match(lines[j])):
             j += 1
         para = " ".join(x.strip() for x in lines[i:j])
-        if j == i + 1 and j < len(lines) and lines[j].strip() \
+        if heading and j == i + 1 and j < len(lines) and lines[j].strip() \
                 and indent_of(lines[j]) > 0 and len(para) < 60:
             md.append("%s %s" % (heading, escape(para.rstrip(":"))))
         else:
@@ -366,21 +365,45 @@ EQ = re.compile(r"^(\$[^$]+\$)(.*)$")
 
 
 def indented_markdown(lines, heading):
-    body = [l for l in lines if l.strip()]
     if ITEM.match(lines[0]):
         return comment_markdown(lines, heading)
-    if all(EQ.match(l) for l in body):
-        # A column of equations, each with its note on the right.
-        out = ["::: equations"]
-        for l in body:
-            math, note = EQ.match(l).groups()
-            eq = "$\\displaystyle " + math[1:]
-            out.append(eq + (" [%s]{.note}" % escape(note.strip())
-                             if note.strip() else "") + "\\")
-        out[-1] = out[-1][:-1]
-        out.append(":::")
-        return "\n".join(out)
-    return fence(trim(lines), "block")
+    # Groups of lines between blank lines: a group of equations is typeset,
+    # the other groups (with the blank lines between them) shown as they are.
+    groups, cur = [], []
+    for l in lines + [""]:
+        if l.strip():
+            cur.append(l)
+        elif cur:
+            groups.append(cur)
+            cur = []
+    out, plain = [], []
+    for g in groups:
+        if all(EQ.match(l) for l in g):
+            if plain:
+                out.append(fence(plain[:-1], "block"))
+                plain = []
+            out.append(equations(g))
+        else:
+            plain += g + [""]
+    if plain:
+        out.append(fence(plain[:-1], "block"))
+    return "\n\n".join(out)
+
+
+def equations(body):
+    """A column of equations, each with its note beside it: a headerless
+    pandoc table, so that the notes line up."""
+    rows = []
+    for l in body:
+        math, note = EQ.match(l).groups()
+        rows.append(("$\\displaystyle " + math[1:], escape(note.strip())))
+    w = max(len(m) for m, _ in rows) + 2
+    wn = max([len(n) for _, n in rows] + [4])
+    rule = "-" * w + " " + "-" * wn
+    out = ["::: equations", rule]
+    out += [m.ljust(w) + " " + n for m, n in rows]
+    out += [rule, ":::"]
+    return "\n".join(out)
 
 
 def fence(lines, cls):
