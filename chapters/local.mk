@@ -18,7 +18,8 @@ CHAPTERS = \
 	chapters/ch04-bptt \
 	chapters/ch05-gradient-checks \
 	chapters/ch06-vanishing \
-	chapters/ch07-long-memory
+	chapters/ch07-long-memory \
+	chapters/ch08-reading-text
 CHAPTER_CHECKS = \
 	tests/ch01-gates.sh \
 	tests/ch02-hidden-state.sh \
@@ -26,7 +27,8 @@ CHAPTER_CHECKS = \
 	tests/ch04-bptt.sh \
 	tests/ch05-gradient-checks.sh \
 	tests/ch06-vanishing.sh \
-	tests/ch07-long-memory.sh
+	tests/ch07-long-memory.sh \
+	tests/ch08-reading-text.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
 AM_CPPFLAGS += -I$(top_srcdir)/chapters/lib -I$(top_srcdir)/src/opt \

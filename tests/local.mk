@@ -82,3 +82,12 @@ CLI_CHECKS = tests/cli-basics.sh tests/cli-cells.sh tests/cli-gradcheck.sh \
 	tests/cli-train.sh
 TESTS += tests/opt $(CLI_CHECKS)
 EXTRA_DIST += $(CLI_CHECKS)
+
+# ---- The text task --------------------------------------------------------------
+# text: the vocabulary, split, streams, carried state, gather against the
+# one-hot GEMM, exact evaluation, baselines, sampling, a text of known
+# entropy rate.  cli-text: train --task text, sample and their bad inputs.
+check_PROGRAMS += tests/text
+tests_text_LDADD = $(TAP_LDADD)
+TESTS += tests/text tests/cli-text.sh
+EXTRA_DIST += tests/cli-text.sh

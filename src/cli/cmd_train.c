@@ -122,6 +122,11 @@ static int set_optimizer(const char *arg, void *dest, char *msg, size_t len)
 
 int cmd_train(int argc, char **argv)
 {
+  /* --task text is a language model with options of its own (cmd_text.c) */
+  for (int i = 1; i < argc; i++)
+    if ((!strcmp(argv[i], "--task") && i + 1 < argc && !strcmp(argv[i + 1], "text"))
+        || !strcmp(argv[i], "--task=text"))
+      return cmd_train_text(argc, argv);
   const char *task = "adding", *optimizer = "adam", *save = NULL,
              *logpath = NULL;
   const grl_cell *cell = NULL;
@@ -130,7 +135,8 @@ int cmd_train(int argc, char **argv)
   unsigned long seed = 1;
   const grl_opt opts[] = {
     {"task", GRL_OPT_CALL, &task, "NAME",
-     .help = "adding (default) or copy\n"
+     .help = "adding (default), copy, or text (a language model\n"
+     "with options of its own: grulab train --task text --help)\n"
      "adding: values ~ U[0,1] and two markers, one in each\n"
      "half; predict the sum of the two marked values.\n"
      "Always answering 1 scores MSE 1/6 = 0.1667, the\n"
