@@ -586,6 +586,8 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
 }
 
 /* ------------------------------------------------------------------ */
+/* 5. Verdicts, and the lesson in order                                */
+/* ------------------------------------------------------------------ */
 
 /* "learned it" ... from the seeds' test MSEs, q_k = mse_k / (1/6). */
 static const char *verdict(const double *mse, size_t n, char *buf, size_t len)
