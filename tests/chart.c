@@ -1,16 +1,19 @@
-/* chart.c -- TAP tests of the chart writer (chapters/lib/chart.c): the .dat header
- * and layout, the .gp preamble, and whole-or-nothing output. */
+/* chart.c -- TAP tests of the chart writer (chapters/lib/chart.c): the
+ * .dat header and layout, the .gp preamble, and whole-or-nothing output. */
 #include <config.h>
 #include "grulab.h"
 #include "grl_chart.h"
 #include "tap.h"
 
+#include <dirent.h>
+#include <ftw.h>
+#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
-#include <gsl/gsl_errno.h>
 
 static char dir[256];
 
@@ -36,19 +39,29 @@ static int exists(const char *name)
   return access(path, F_OK) == 0;
 }
 
-/* Nothing but the committed files in dir: no temporaries left behind. */
+/* Nothing but the committed files in dir: no temporaries left behind.
+ * The number of entries other than . and .., or -1. */
 static int count_files(void)
 {
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
-  FILE *p = popen(cmd, "r");
-  int n = -1;
-  if (p) {
-    if (fscanf(p, "%d", &n) != 1)
-      n = -1;
-    pclose(p);
-  }
+  DIR *d = opendir(dir);
+  if (!d)
+    return -1;
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d));)
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+      n++;
+  closedir(d);
   return n;
+}
+
+/* nftw's callback for removing the test directory, deepest first. */
+static int remove_entry(const char *path, const struct stat *sb, int flag,
+                        struct FTW *ftw)
+{
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
 }
 
 int main(void)
@@ -146,9 +159,7 @@ int main(void)
   is_int(grl_chart_status(ch), GRL_EINVAL, "no setting after the template");
   grl_chart_abort(ch);
 
-  char cmd[600];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0)
+  if (nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) != 0)
     diag("could not remove %s", dir);
   return exit_status();
 }

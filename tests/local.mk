@@ -1,6 +1,9 @@
-# tests/local.mk -- the TAP harness.  Every test speaks TAP through
-# Automake's tap-driver.sh: compiled tests have no extension (LOG_DRIVER),
-# shell tests end in .sh (SH_LOG_DRIVER).  `# PASS:` counts assertions.
+# tests/local.mk -- the TAP harness and every test of the library and the
+# command (the chapters' tests are in chapters/local.mk).  Every test speaks
+# TAP through Automake's tap-driver.sh: compiled tests have no extension
+# (LOG_DRIVER), shell tests end in .sh (SH_LOG_DRIVER).  `# PASS:` counts
+# assertions.  A test directory with a build of its own (e.g. tests/fuzz/)
+# keeps its rules in its own local.mk, included from Makefile.am.
 TEST_EXTENSIONS = .sh
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
@@ -14,21 +17,68 @@ AM_TESTS_ENVIRONMENT = \
 check_LIBRARIES += tests/libtap.a
 tests_libtap_a_SOURCES = tests/tap.c tests/tap.h
 TAP_LDADD = tests/libtap.a src/libgrulab.la $(GRL_LIBS)
+EXTRA_DIST += tests/tap.sh
 
-# Foundation: activations and the tensor format.
-check_PROGRAMS += tests/activation tests/tensor tests/parse
+# ---- Foundation: activations, strict numbers, the tensor format ----------
+check_PROGRAMS += tests/activation tests/parse tests/tensor
 tests_activation_LDADD = $(TAP_LDADD)
-tests_tensor_LDADD = $(TAP_LDADD)
 tests_parse_LDADD = $(TAP_LDADD)
-TESTS += tests/activation tests/tensor tests/parse tests/cli-basics.sh
+tests_tensor_LDADD = $(TAP_LDADD)
+TESTS += tests/activation tests/parse tests/tensor
 
-# The option layer of the command and the chapters (src/opt/).
+# ---- The cells, the sequence driver and BPTT -------------------------------
+# golden: forward and backward against PyTorch's golden vectors (written
+# by tests/reference/make-golden.py).  naive: the sequence driver against
+# the naive reference.
+golden_files = \
+	tests/data/golden-gru-T1B1I1H1.txt \
+	tests/data/golden-gru-T7B3I5H4.txt \
+	tests/data/golden-gru-T23B2I3H6.txt \
+	tests/data/golden-gru-cho-T1B1I1H1.txt \
+	tests/data/golden-gru-cho-T7B3I5H4.txt \
+	tests/data/golden-gru-cho-T23B2I3H6.txt \
+	tests/data/golden-rnn-T1B1I1H1.txt \
+	tests/data/golden-rnn-T7B3I5H4.txt \
+	tests/data/golden-rnn-T23B2I3H6.txt \
+	tests/data/golden-lstm-T1B1I1H1.txt \
+	tests/data/golden-lstm-T7B3I5H4.txt \
+	tests/data/golden-lstm-T23B2I3H6.txt \
+	tests/data/golden-seed-T1B1I1H1.txt \
+	tests/data/golden-seed-T7B3I5H4.txt \
+	tests/data/golden-seed-T23B2I3H6.txt
+check_PROGRAMS += tests/golden tests/naive
+tests_golden_LDADD = $(TAP_LDADD)
+tests_naive_LDADD = $(TAP_LDADD)
+TESTS += tests/golden tests/naive
+EXTRA_DIST += $(golden_files) tests/reference/make-golden.py \
+	tests/reference/ch01-step.py
+
+# ---- Gradient checks ----------------------------------------------------------
+# Every cell x every method, T=50, the seed cell's exact zeros, injected
+# errors (tamper hook, a broken copy of the gru cell), threads, sampling,
+# the floor and the step sweep.
+check_PROGRAMS += tests/gradcheck
+tests_gradcheck_LDADD = $(TAP_LDADD)
+TESTS += tests/gradcheck
+EXTRA_DIST += tests/bench-gradcheck.sh
+
+# ---- Readouts, losses, optimisers, tasks, training, gradnorm ---------------
+check_PROGRAMS += tests/optim tests/task tests/train tests/gradnorm
+tests_optim_LDADD = $(TAP_LDADD)
+tests_task_LDADD = $(TAP_LDADD)
+tests_train_LDADD = $(TAP_LDADD)
+tests_gradnorm_LDADD = $(TAP_LDADD)
+TESTS += tests/optim tests/task tests/train tests/gradnorm
+
+# ---- The grulab command ----------------------------------------------------
+# opt: the option layer (src/opt/).  cli-basics: grulab itself (--help,
+# --version, unknown commands, a full disk).  cli-cells: init, forward,
+# backward, bench and their errors.  cli-gradcheck: exit statuses, the
+# last line, --method all, --sweep, --params, and the I=5 H=7 T=30 B=3
+# acceptance runs for all five cells.  cli-train: train and gradnorm.
 check_PROGRAMS += tests/opt
 tests_opt_LDADD = tests/libtap.a src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
-TESTS += tests/opt
-EXTRA_DIST += tests/cli-basics.sh tests/tap.sh tests/reference/ch01-step.py
-
-include tests/driver.mk
-include tests/cells.mk
-include tests/gradcheck.mk
-include tests/train.mk
+CLI_CHECKS = tests/cli-basics.sh tests/cli-cells.sh tests/cli-gradcheck.sh \
+	tests/cli-train.sh
+TESTS += tests/opt $(CLI_CHECKS)
+EXTRA_DIST += $(CLI_CHECKS)
