@@ -32,15 +32,15 @@
  * The equations (PyTorch nn.GRU, the "reset-after" convention; gate
  * blocks stacked r, z, n in W_ih (3H, I), W_hh (3H, H), b_ih, b_hh):
  *
- *   sigma(a) = 1 / (1 + e^-a)          sigma'(a) = sigma(a) (1 - sigma(a))
- *   tanh(a)                            tanh'(a)  = 1 - tanh(a)^2
+ *   $σ(a) = 1/(1 + e^{−a})$            $σ′(a) = σ(a)(1 − σ(a))$
+ *   $\tanh(a)$                          $\tanh′(a) = 1 − \tanh^2(a)$
  *
- *   r  = sigma(W_ir x + b_ir + W_hr h + b_hr)       reset gate
- *   z  = sigma(W_iz x + b_iz + W_hz h + b_hz)       update gate
- *   n  = tanh(W_in x + b_in + r * (W_hn h + b_hn))  candidate state
- *   h' = (1 - z) * n + z * h                        new state
+ *   $r = σ(W_{ir} x + b_{ir} + W_{hr} h + b_{hr})$          reset gate
+ *   $z = σ(W_{iz} x + b_{iz} + W_{hz} h + b_{hz})$          update gate
+ *   $n = \tanh(W_{in} x + b_{in} + r ⊙ (W_{hn} h + b_{hn}))$  candidate state
+ *   $h′ = (1 − z) ⊙ n + z ⊙ h$                             new state
  *
- * (* is the elementwise product.)
+ * (⊙ is the elementwise product.)
  *
  * Time steps: h_0 is the initial state, h_1 ... h_T the outputs; here one
  * step, from h = h_0 to h' = h_1.

@@ -23,10 +23,10 @@
  *      gives the same numbers.
  *
  * The equations (PyTorch nn.GRU, reset-after):
- *   r_t = sigma(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)
- *   z_t = sigma(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)
- *   n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))
- *   h_t = (1 - z_t) * n_t + z_t * h_{t-1}  =  h_{t-1} + (1 - z_t) * (n_t - h_{t-1})
+ *   $r_t = σ(W_{ir} x_t + b_{ir} + W_{hr} h_{t−1} + b_{hr})$
+ *   $z_t = σ(W_{iz} x_t + b_{iz} + W_{hz} h_{t−1} + b_{hz})$
+ *   $n_t = \tanh(W_{in} x_t + b_{in} + r_t ⊙ (W_{hn} h_{t−1} + b_{hn}))$
+ *   $h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1} = h_{t−1} + (1 − z_t) ⊙ (n_t − h_{t−1})$
  *
  * Time steps: h_0 is the initial state; step t = 1..T reads x_t and
  * writes h_t.  (The driver keeps h_t in row t of its state matrix Hs.)

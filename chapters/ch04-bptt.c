@@ -28,11 +28,11 @@
  *
  * The forward step (PyTorch nn.GRU, reset-after) and its mirror:
  *
- *   a_r = W_ir x + b_ir + W_hr h + b_hr        r = sigma(a_r)
- *   a_z = W_iz x + b_iz + W_hz h + b_hz        z = sigma(a_z)
- *   q   = W_hn h + b_hn                        (the recurrent half of n)
- *   a_n = W_in x + b_in + r * q                n = tanh(a_n)
- *   h'  = (1 - z) * n + z * h
+ *   $a_r = W_{ir} x + b_{ir} + W_{hr} h + b_{hr}$        $r = σ(a_r)$
+ *   $a_z = W_{iz} x + b_{iz} + W_{hz} h + b_{hz}$        $z = σ(a_z)$
+ *   $q = W_{hn} h + b_{hn}$                            the recurrent half of n
+ *   $a_n = W_{in} x + b_{in} + r ⊙ q$                   $n = \tanh(a_n)$
+ *   $h′ = (1 − z) ⊙ n + z ⊙ h$
  *
  *   given delta = dL/dh' (total):
  *   dn   = delta * (1 - z)        dz = delta * (h - n)     dh  = delta * z

@@ -70,9 +70,9 @@ static const char *const charts[] = {"v-curve", "per-tensor", "floor", NULL};
 
 /* Exercises, easy to hard.  One text for the notebook page, --help and
  * --answer; each numeric answer is computed here, never quoted. */
-static int ex1_answer(double *v)   /* the central difference's step eps^(1/3) */
+static int ex1_answer(double *v)   /* central's best step in float: eps^(1/3) */
 {
-  *v = cbrt(DBL_EPSILON);
+  *v = cbrt(FLT_EPSILON);
   return GRL_OK;
 }
 
@@ -83,10 +83,10 @@ static int ex2_answer(double *v)   /* digits left at the best step: eps^(2/3) */
 }
 
 static const grl_exercise exercises[] = {
-  {"The central difference's error is about h² (truncation) plus ε/h\n"
-   "(rounding), with ε = DBL_EPSILON.  Up to a constant factor, which step\n"
-   "h balances the two?  Give ε^{1/3} for double precision and compare\n"
-   "with `grulab gradcheck --help`.", ex1_answer, 0.01},
+  {"The central difference is best near h = ε^{1/3}, where truncation (h²)\n"
+   "and rounding (ε/h) balance: about 6e-6 in double precision.  A GPU\n"
+   "computes in float, ε = FLT_EPSILON (<float.h>).  Where is the best\n"
+   "step there?", ex1_answer, 0.01},
   {"At that step both errors are about ε^{2/3}.  How many correct decimal\n"
    "digits (−log10 of the relative error) do you expect from the central\n"
    "difference at its best step?", ex2_answer, 0.02},

@@ -10,7 +10,10 @@
 # To add a chapter chNN-slug:
 #   1. add chapters/chNN-slug to CHAPTERS below;
 #   2. add tests/chNN-slug.sh (a copy of another chapter's, two lines) to
-#      CHAPTER_CHECKS.  `make plots` and `make check` then pick it up.
+#      CHAPTER_CHECKS.  `make plots` and `make check` then pick it up;
+#   3. add it to the notebook: NOTEBOOK_CHAPTERS, NB_RUNS and its run rule
+#      (two lines, like the others) in chapters/notebook/local.mk, and give
+#      it an exercises[] block (3 to 5) beside its grl_lesson_info.
 CHAPTERS = \
 	chapters/ch01-gates \
 	chapters/ch02-hidden-state \
@@ -18,7 +21,8 @@ CHAPTERS = \
 	chapters/ch04-bptt \
 	chapters/ch05-gradient-checks \
 	chapters/ch06-vanishing \
-	chapters/ch07-long-memory
+	chapters/ch07-long-memory \
+	chapters/ch08-reading-text
 CHAPTER_CHECKS = \
 	tests/ch01-gates.sh \
 	tests/ch02-hidden-state.sh \
@@ -26,7 +30,8 @@ CHAPTER_CHECKS = \
 	tests/ch04-bptt.sh \
 	tests/ch05-gradient-checks.sh \
 	tests/ch06-vanishing.sh \
-	tests/ch07-long-memory.sh
+	tests/ch07-long-memory.sh \
+	tests/ch08-reading-text.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
 AM_CPPFLAGS += -I$(top_srcdir)/chapters/lib -I$(top_srcdir)/src/opt \

@@ -204,10 +204,7 @@ def parse_source(text):
         l = lines[i]
         end = "*/" in l
         l = l.split("*/")[0]
-        if i == 0:
-            l = ""   # "/* chNN-slug.c -- Chapter N: ..." (the title is the run's)
-        else:
-            l = re.sub(r"^ \* ?|^ \*$", "", l)
+        l = re.sub(r"^/\* ?|^ \* ?|^ \*$", "", l)
         header.append(l.rstrip())
         i += 1
         if end:
@@ -219,16 +216,15 @@ def parse_source(text):
         if RULE.match(l):
             prose = []
             j = i + 1
-            while j < len(lines) and not RULE.match(lines[j]):
-                bm = BOXLINE.match(lines[j])
-                if not bm:
-                    die("line %d: a banner line must be /* ... */" % (j + 1))
-                prose.append(bm.group(1)[1:].rstrip())
+            while j < len(lines) and not RULE.match(lines[j]) \
+                    and BOXLINE.match(lines[j]):
+                prose.append(BOXLINE.match(lines[j]).group(1)[1:].rstrip())
                 j += 1
-            title = prose[0].strip() if prose else ""
-            cells.append(Cell(i + 1, prose[1:], title))
-            i = j + 1
-            continue
+            if j < len(lines) and RULE.match(lines[j]) and prose:
+                cells.append(Cell(i + 1, prose[1:], prose[0].strip()))
+                i = j + 1
+                continue
+            # A rule that opens no box is a separator: it stays in the code.
         if m:
             indent, rest = m.groups()
             prose = []
@@ -257,6 +253,10 @@ def parse_source(text):
         if getattr(c, "indent", 0):
             c.code = [l[c.indent:] if l[:c.indent].strip() == "" else l
                       for l in c.code]
+    # The first paragraph is the file's title line ("chNN-slug.c -- Chapter
+    # N: ..."), however many lines it wraps over: the page has its title.
+    while header and header[0].strip():
+        header = header[1:]
     return header, cells
 
 
@@ -339,7 +339,7 @@ def comment_markdown(lines, heading="###"):
                     l2 = lines[i]
                     body.append(l2[min(col, indent_of(l2)):] if l2.strip() else "")
                     i += 1
-                items.append(comment_markdown(body, heading))
+                items.append(comment_markdown(body, None))
                 while i < len(lines) and not lines[i].strip() and \
                         i + 1 < len(lines) and ITEM.match(lines[i + 1]):
                     i += 1
@@ -353,7 +353,7 @@ def comment_markdown(lines, heading="###"):
                 and (j == i or not ITEM.match(lines[j])):
             j += 1
         para = " ".join(x.strip() for x in lines[i:j])
-        if j == i + 1 and j < len(lines) and lines[j].strip() \
+        if heading and j == i + 1 and j < len(lines) and lines[j].strip() \
                 and indent_of(lines[j]) > 0 and len(para) < 60:
             md.append("%s %s" % (heading, escape(para.rstrip(":"))))
         else:
@@ -366,21 +366,45 @@ EQ = re.compile(r"^(\$[^$]+\$)(.*)$")
 
 
 def indented_markdown(lines, heading):
-    body = [l for l in lines if l.strip()]
     if ITEM.match(lines[0]):
         return comment_markdown(lines, heading)
-    if all(EQ.match(l) for l in body):
-        # A column of equations, each with its note on the right.
-        out = ["::: equations"]
-        for l in body:
-            math, note = EQ.match(l).groups()
-            eq = "$\\displaystyle " + math[1:]
-            out.append(eq + (" [%s]{.note}" % escape(note.strip())
-                             if note.strip() else "") + "\\")
-        out[-1] = out[-1][:-1]
-        out.append(":::")
-        return "\n".join(out)
-    return fence(trim(lines), "block")
+    # Groups of lines between blank lines: a group of equations is typeset,
+    # the other groups (with the blank lines between them) shown as they are.
+    groups, cur = [], []
+    for l in lines + [""]:
+        if l.strip():
+            cur.append(l)
+        elif cur:
+            groups.append(cur)
+            cur = []
+    out, plain = [], []
+    for g in groups:
+        if all(EQ.match(l) for l in g):
+            if plain:
+                out.append(fence(plain[:-1], "block"))
+                plain = []
+            out.append(equations(g))
+        else:
+            plain += g + [""]
+    if plain:
+        out.append(fence(plain[:-1], "block"))
+    return "\n\n".join(out)
+
+
+def equations(body):
+    """A column of equations, each with its note beside it: a headerless
+    pandoc table, so that the notes line up."""
+    rows = []
+    for l in body:
+        math, note = EQ.match(l).groups()
+        rows.append(("$\\displaystyle " + math[1:], escape(note.strip())))
+    w = max(len(m) for m, _ in rows) + 2
+    wn = max([len(n) for _, n in rows] + [4])
+    rule = "-" * w + " " + "-" * wn
+    out = ["::: equations", rule]
+    out += [m.ljust(w) + " " + n for m, n in rows]
+    out += [rule, ":::"]
+    return "\n".join(out)
 
 
 def fence(lines, cls):
@@ -407,13 +431,6 @@ def learning_goals(header):
     return comment_markdown(header[i + 1:j])
 
 
-def chart_title(datfile):
-    with open(datfile, encoding="utf-8") as f:
-        first = f.readline()
-    m = re.match(r"^# [^:]+: (.*)$", first)
-    return m.group(1).strip() if m else os.path.basename(datfile)
-
-
 def nav(prev, nxt, index="index.html"):
     parts = []
     parts.append("[← %s](%s)" % (escape(prev[1]), prev[0]) if prev else
@@ -431,8 +448,14 @@ def number_of(name):
 
 def weave_page(name, src_text, run, rundir, out, quick, prev, nxt):
     header, cells = parse_source(src_text)
+    src_lines = src_text.split("\n")
     # Each section goes to the cell holding its grl_lesson_section line.
     for s in run["sections"]:
+        if not (0 < s.line <= len(src_lines) and
+                "grl_lesson_section" in src_lines[s.line - 1]):
+            die("%s: section %d's marker names line %d, which does not call"
+                " grl_lesson_section: the run is older than the source (run"
+                " the chapter again)" % (name, s.k, s.line))
         owner = cells[0]
         for c in cells:
             if c.start <= s.line:
@@ -477,7 +500,7 @@ def cell_markdown(c, name, rundir, out):
         s = c.sections[0]
         md.append("## %d. %s {#s%d}\n" % (s.k, escape(s.title), s.k))
     else:
-        t = re.sub(r"^\d+(\s*(and|-|–)\s*\d+)?\s*[.:]?\s*", "", title)
+        t = re.sub(r"^(\d+|and\b|[\s.,:\-–])+", "", title)
         t = t[:1].upper() + t[1:]
         md.append("%s %s\n" % ("##" if c.sections else "###", escape(t)))
     if c.prose:
@@ -497,11 +520,13 @@ def cell_markdown(c, name, rundir, out):
         for chart in s.charts:
             svg = "charts/%s.svg" % chart
             dat = os.path.join(rundir, name, chart + ".dat")
-            md.append("![%s](%s){.chart}\n" % (
-                escape(chart_title(dat)), svg))
-            md.append("::: chartdata\n[%s.dat](charts/%s.dat): the numbers"
-                      " behind the chart; [%s.gp](charts/%s.gp): its gnuplot"
-                      " script\n:::\n" % (chart, chart, chart, chart))
+            if not os.path.exists(dat):
+                die("%s: chart %s has no data file %s" % (name, chart, dat))
+            # The chart's title is drawn in the chart itself; the caption
+            # names the chart and links its numbers and its script.
+            md.append("![chart %s: [the numbers](charts/%s.dat), [the gnuplot"
+                      " script](charts/%s.gp)](%s){.chart}\n"
+                      % (chart, chart, chart, svg))
     return "\n\n".join(md)
 
 

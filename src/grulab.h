@@ -392,5 +392,6 @@ double grl_seq_flops(const grl_model *m, size_t T, size_t B);
 /* The rest of the library, one header per concept. */
 #include "grl_gradcheck.h"   /* gradient checks                              */
 #include "grl_train.h"       /* readouts, losses, optimisers, tasks, training */
+#include "grl_text.h"        /* character-level language models on bytes      */
 
 #endif /* GRULAB_H */

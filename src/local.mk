@@ -1,6 +1,6 @@
 # src/local.mk -- libgrulab (src/) and the grulab command (src/cli/).
 lib_LTLIBRARIES += src/libgrulab.la
-include_HEADERS = src/grulab.h src/grl_gradcheck.h src/grl_train.h
+include_HEADERS = src/grulab.h src/grl_gradcheck.h src/grl_train.h src/grl_text.h
 src_libgrulab_la_SOURCES = \
 	src/error.c \
 	src/activation.c \
@@ -30,6 +30,7 @@ src_libgrulab_la_SOURCES = \
 	src/loss.c \
 	src/optim.c \
 	src/task.c \
+	src/text.c \
 	src/train.c \
 	src/session.c \
 	src/gradnorm.c
@@ -46,13 +47,14 @@ src_grulab_SOURCES = \
 	src/cli/cmd_bench.c \
 	src/cli/cmd_gradcheck.c \
 	src/cli/cmd_train.c \
-	src/cli/cmd_gradnorm.c
+	src/cli/cmd_gradnorm.c \
+	src/cli/cmd_text.c
 src_grulab_CPPFLAGS = $(LIB_CPPFLAGS) -I$(top_srcdir)/src/opt
 src_grulab_LDADD = src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
 
 # The option layer over getopt_long, for the command and the chapters.
 noinst_LIBRARIES += src/opt/libopt.a
-src_opt_libopt_a_SOURCES = src/opt/grl_opt.h src/opt/opt.c
+src_opt_libopt_a_SOURCES = src/opt/grl_opt.h src/opt/opt.c src/opt/grl_stop.h
 src_opt_libopt_a_CPPFLAGS = $(LIB_CPPFLAGS)
 
 pkgconfigdir = $(libdir)/pkgconfig

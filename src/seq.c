@@ -130,9 +130,13 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
   grl_const_views p;
   grl_model_bind_const(m, theta ? theta : m->theta, &p);
 
-  /* XP = X Wx^T + bx: every input projection at once, before the loop. */
-  gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I); /* (T*B, I) */
-  grl_affine_forward(s->XP, 0.0, &X.matrix, &p.Wx.matrix, &p.bx.vector);
+  /* XP = X Wx^T + bx: every input projection at once, before the loop.
+   * x == NULL: the caller has filled s->XP (e.g. a one-hot input done as
+   * a gather of Wx's columns, grl_text_*). */
+  if (x) {
+    gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I); /* (T*B, I) */
+    grl_affine_forward(s->XP, 0.0, &X.matrix, &p.Wx.matrix, &p.bx.vector);
+  }
 
   set_state(s->Hs, h0, B, H);
   if (c->has_c)
@@ -228,7 +232,10 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
     memcpy(dc0, dc->data, B * H * sizeof *dc0);
 
   /* The input side of every step at once.  Forward was XP = X Wx^T + bx, so
-   *   dWx += dXP^T X,   dbx += 1^T dXP,   dX += dXP Wx. */
+   *   dWx += dXP^T X,   dbx += 1^T dXP,   dX += dXP Wx.
+   * x == NULL: the caller filled XP, so the caller reads s->dXP. */
+  if (!x)
+    return GRL_OK;
   gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);
   gsl_matrix_view dX = gsl_matrix_view_array(dx ? dx : s->dXP->data, T * B, I);
   grl_affine_backward(s->dXP, &X.matrix, &p.Wx.matrix, &d.dp.Wx.matrix,

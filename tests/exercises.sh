@@ -42,8 +42,8 @@ answer ch03-article-cell 2 "$(calc "exp(2.5)")" 54.6
 # ch04: 3H(I+H) + 6H; 0.5^k < 1e-6.
 answer ch04-bptt 1 "$(calc "3 * 16 * (5 + 16) + 6 * 16")" 1056
 answer ch04-bptt 2 "$(calc "int(6 * log(10) / log(2)) + 1")" 6
-# ch05: eps^(1/3) and -log10(eps^(2/3)), eps = 2^-52.
-answer ch05-gradient-checks 1 "$(calc "2^(-52 / 3)")" 1.49e-8
+# ch05: eps^(1/3) with float's eps = 2^-23; -log10(eps^(2/3)), eps = 2^-52.
+answer ch05-gradient-checks 1 "$(calc "2^(-23 / 3)")" 6.06e-6
 answer ch05-gradient-checks 2 "$(calc "52 * 2 / 3 * log(2) / log(10)")" 8
 # ch06: 0.9^20; sigma(4)^100; 1e-3^(1/50).
 answer ch06-vanishing 1 "$(calc "0.9^20")" 0.9

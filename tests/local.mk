@@ -76,9 +76,19 @@ TESTS += tests/optim tests/task tests/train tests/gradnorm
 # backward, bench and their errors.  cli-gradcheck: exit statuses, the
 # last line, --method all, --sweep, --params, and the I=5 H=7 T=30 B=3
 # acceptance runs for all five cells.  cli-train: train and gradnorm.
+# cli-interrupt: train stopped by SIGINT and SIGTERM.
 check_PROGRAMS += tests/opt
 tests_opt_LDADD = tests/libtap.a src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
 CLI_CHECKS = tests/cli-basics.sh tests/cli-cells.sh tests/cli-gradcheck.sh \
-	tests/cli-train.sh
+	tests/cli-train.sh tests/cli-interrupt.sh
 TESTS += tests/opt $(CLI_CHECKS)
 EXTRA_DIST += $(CLI_CHECKS)
+
+# ---- The text task --------------------------------------------------------------
+# text: the vocabulary, split, streams, carried state, gather against the
+# one-hot GEMM, exact evaluation, baselines, sampling, a text of known
+# entropy rate.  cli-text: train --task text, sample and their bad inputs.
+check_PROGRAMS += tests/text
+tests_text_LDADD = $(TAP_LDADD)
+TESTS += tests/text tests/cli-text.sh
+EXTRA_DIST += tests/cli-text.sh

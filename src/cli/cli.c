@@ -22,7 +22,8 @@ static const struct {
   {"backward", cmd_backward, "full BPTT: gradients of every parameter, input, h0"},
   {"bench", cmd_bench, "time forward plus full BPTT; median ms and GFLOP/s"},
   {"gradcheck", cmd_gradcheck, "compare BPTT with numerical derivatives, entry by entry"},
-  {"train", cmd_train, "train a cell on the adding problem"},
+  {"train", cmd_train, "train a cell on the adding problem, copy task or a text"},
+  {"sample", cmd_sample, "generate text from a model trained with --task text"},
   {"gradnorm", cmd_gradnorm, "gradient norm against lag, and step Jacobian norms"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

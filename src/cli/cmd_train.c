@@ -8,6 +8,7 @@
  * (test xent for a task scored by cross-entropy). */
 #include <config.h>
 #include "cli.h"
+#include "grl_stop.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,10 @@ static void help(FILE *f, const grl_opt *opts)
 "Progress goes to stderr once a second when stderr is a terminal.  A NaN or\n"
 "Inf loss or gradient stops training with exit status 1; --save and --log\n"
 "then still get the last parameters whose loss and gradient were finite.\n"
+"SIGINT (Ctrl-C) or SIGTERM stops training after the step under way: --save\n"
+"and --log are written whole, one line says where it stopped, and the exit\n"
+"status is 130 (SIGTERM: 143).  A second signal stops at once and leaves\n"
+"--save and --log as they were before the run.\n"
 "Example: grulab train --task adding --cell gru --length 50 --seed 5\n");
 }
 
@@ -92,6 +97,32 @@ static int save_outputs(outfile *sv, outfile *lg, const grl_model *m,
   return rc;
 }
 
+/* SIGINT or SIGTERM: the step under way has finished.  Save what there is,
+ * whole, and say in one line where training stopped and what was saved. */
+static int interrupted(outfile *sv, outfile *lg, const grl_model *m,
+                       const char *run, const grl_train_stat *log,
+                       size_t done, size_t steps, const char *save,
+                       const char *logpath)
+{
+  int bad = save_outputs(sv, lg, m, run, log, done);
+  grl_stop_forget();
+  if (!bad) {
+    char what[2 * GRL_STOP_PATH];
+    if (save && logpath)
+      snprintf(what, sizeof what, "saved the parameters to %s and %zu steps of the curve to %s",
+               save, done, logpath);
+    else if (save)
+      snprintf(what, sizeof what, "saved the parameters to %s", save);
+    else if (logpath)
+      snprintf(what, sizeof what, "saved %zu steps of the curve to %s", done, logpath);
+    else
+      snprintf(what, sizeof what, "nothing saved (no --save or --log)");
+    cli_error("train: interrupted by %s after step %zu of %zu; %s",
+              grl_stop_name(), done, steps, what);
+  }
+  return grl_stop_status();
+}
+
 /* --task NAME: one of the library's tasks (grl_task_names). */
 static int set_task(const char *arg, void *dest, char *msg, size_t len)
 {
@@ -122,6 +153,11 @@ static int set_optimizer(const char *arg, void *dest, char *msg, size_t len)
 
 int cmd_train(int argc, char **argv)
 {
+  /* --task text is a language model with options of its own (cmd_text.c) */
+  for (int i = 1; i < argc; i++)
+    if ((!strcmp(argv[i], "--task") && i + 1 < argc && !strcmp(argv[i + 1], "text"))
+        || !strcmp(argv[i], "--task=text"))
+      return cmd_train_text(argc, argv);
   const char *task = "adding", *optimizer = "adam", *save = NULL,
              *logpath = NULL;
   const grl_cell *cell = NULL;
@@ -130,7 +166,8 @@ int cmd_train(int argc, char **argv)
   unsigned long seed = 1;
   const grl_opt opts[] = {
     {"task", GRL_OPT_CALL, &task, "NAME",
-     .help = "adding (default) or copy\n"
+     .help = "adding (default), copy, or text (a language model\n"
+     "with options of its own: grulab train --task text --help)\n"
      "adding: values ~ U[0,1] and two markers, one in each\n"
      "half; predict the sum of the two marked values.\n"
      "Always answering 1 scores MSE 1/6 = 0.1667, the\n"
@@ -211,12 +248,17 @@ int cmd_train(int argc, char **argv)
     cli_error("train: out of memory");
     goto done;
   }
+  /* From here on, SIGINT and SIGTERM stop training after the step under
+   * way; a second signal removes the temporaries and ends at once. */
+  grl_stop_catch("grulab: train");
   if (out_open(&sv, "--save", save) || out_open(&lg, "--log", logpath))
     goto done;
+  grl_stop_remove_on_abort(grl_outfile_tmpname(sv.o));
+  grl_stop_remove_on_abort(grl_outfile_tmpname(lg.o));
   gsl_rng_set(r, seed);
   gsl_rng_set(rtest, grl_train_test_seed(seed));
   grl_train_blas_threads_default();
-  grl_train_config cfg = {optimizer, lr, clip, B, NULL};
+  grl_train_config cfg = {optimizer, lr, clip, B, &grl_stop_signal};
   if (grl_model_alloc(&m, cell, I, H, O)) {
     cli_error("train: %s", grl_strerror());
     goto done;
@@ -236,6 +278,10 @@ int cmd_train(int argc, char **argv)
   int st = grl_train_run(tr, r, steps, log, &done_steps, grl_progress_step, &prog);
   double secs = grl_seconds() - t0;
   grl_progress_end(&prog);
+  if (st == GRL_EINTR || (st == GRL_OK && grl_stop_signal)) {
+    rc = interrupted(&sv, &lg, m, run, log, done_steps, steps, save, logpath);
+    goto done;
+  }
   if (st) {
     /* Save what there is: the last parameters with a finite loss and
      * gradient, and the curve up to the last good step. */
@@ -247,6 +293,10 @@ int cmd_train(int argc, char **argv)
   double test;
   if (grl_trainer_evaluate(tr, rtest, 1000, &test)) {
     cli_error("train: test: %s", grl_strerror());
+    goto done;
+  }
+  if (grl_stop_signal) { /* during the test: every step was taken */
+    rc = interrupted(&sv, &lg, m, run, log, done_steps, steps, save, logpath);
     goto done;
   }
   if (save_outputs(&sv, &lg, m, run, log, done_steps))
@@ -277,6 +327,7 @@ done:
   /* anything still open was not meant to be published */
   grl_outfile_abort(sv.o);
   grl_outfile_abort(lg.o);
+  grl_stop_forget();
   free(log);
   grl_trainer_free(tr);
   grl_model_free(m);

@@ -1,0 +1,902 @@
+/* ch08-reading-text.c -- Chapter 8: a GRU reads real text.
+ *
+ * Chapters 1-7 fed the GRU synthetic signals.  Here it reads C source --
+ * GSL's own header files, which every machine that builds grulab has --
+ * one byte at a time, and learns to predict the next byte.  That is a
+ * character-level language model (Karpathy's min-char-rnn; Karpathy,
+ * Johnson and Fei-Fei 2016, "Visualizing and Understanding Recurrent
+ * Networks", whose single units tracked quotes, line length and brackets
+ * in the Linux source).
+ *
+ * What you will learn
+ *   1. What a language model is: a probability for the next byte given
+ *      all the bytes before it, p(x_{t+1} | x_1..x_t).  The GRU's state
+ *      h_t summarises x_1..x_t; a softmax readout turns it into the V
+ *      probabilities:
+ *        xp_t = Wx[:, x_t] + bx        (one-hot input = one column of Wx)
+ *        h_t  = GRU(xp_t, h_{t-1})
+ *        p(. | x_1..x_t) = softmax(Wo h_t + bo)
+ *   2. Bits per character: bpc = mean over the text of -log2 p(x_{t+1}).
+ *      Guessing uniformly costs log2 V bits; counting bytes (unigram)
+ *      and pairs of bytes (bigram) are the honest bars to beat, and
+ *      gzip/xz say how compressible the text is with a whole-file memory.
+ *   3. Truncated BPTT: the text is cut into B streams, read in windows of
+ *      T bytes; the state carries from one window to the next, the
+ *      gradient stops at each window's start.  So the net can use context
+ *      older than T bytes (through the state) but cannot LEARN to keep it
+ *      (no gradient ever flows that far back).
+ *   4. Temperature: sample from softmax(z / tau).  tau = 1 is the model,
+ *      tau -> 0 the arg-max (repetitive), tau > 1 flatter (noisier).
+ *   5. What single units learn: the correlation of every unit of h and of
+ *      the update gate z with five features of the text (inside a
+ *      comment, inside a string, bracket depth, column, a #define line),
+ *      against the same statistic at initialisation.
+ *
+ * Every training run here is `grulab train --task text` with the same
+ * settings: grulab train --task text --seed 8 reproduces the default
+ * run's parameters and its validation bpc.
+ *
+ * Run it (the default run trains 800 steps of 64 x 32 bytes; it takes
+ * about two minutes on a 2-core machine; progress goes to stderr on a
+ * terminal):
+ *   chapters/ch08-reading-text                 H = 128, T = 64, B = 32
+ *   chapters/ch08-reading-text --text FILE     any other text
+ *   chapters/ch08-reading-text --quick         seconds; too short to learn
+ *
+ * Charts:
+ *   ch08-learning-curve   train and validation bpc against step, with the
+ *                         unigram, bigram, gzip and xz lines
+ *   ch08-text-comment, -string, -depth, -column, -define
+ *                         a few lines of validation text, each character
+ *                         on a background coloured by the activation of the
+ *                         unit that tracks the feature best
+ *   ch08-gates            z over a snippet of text, units x characters
+ */
+#include <config.h>
+#include "grulab.h"
+#include "grl_lesson.h"
+
+#include <errno.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const charts[] = {
+  "learning-curve", "text-comment", "text-string", "text-depth",
+  "text-column", "text-define", "gates", NULL};
+
+static size_t opt_steps, opt_H;
+static const char *opt_text = NULL;
+
+static const grl_lesson_opt options[] = {
+  {"--steps", 'Z', &opt_steps, "N", "training steps (default 800, quick 40)"},
+  {"--hidden-size", 'Z', &opt_H, "H", "hidden units (default 128, quick 32)"},
+  {"--text", 's', &opt_text, "FILE", "the text to read (default: GSL's headers)"},
+  {NULL, 0, NULL, NULL, NULL}};
+
+static int check_options(grl_lesson *L)
+{
+  if (opt_H > 4096)
+    return grl_lesson_bad_option(L, "--hidden-size: %zu is above 4096", opt_H);
+  if (opt_steps > 1000000)
+    return grl_lesson_bad_option(L, "--steps: %zu is above 1000000", opt_steps);
+  if (opt_text && access(opt_text, R_OK) != 0)
+    return grl_lesson_bad_option(L, "--text: %s: %s", opt_text, strerror(errno));
+  return 0;
+}
+
+static const grl_lesson_info chapter = {
+  .name = "ch08-reading-text",
+  .title = "A GRU reads real text: a character-level language model",
+  .summary =
+    "Chapter 8 trains a GRU with a softmax readout to predict the next byte\n"
+    "of GSL's header files (no download), with truncated BPTT.  It prints\n"
+    "the baselines (unigram, bigram, gzip, xz), samples at several points of\n"
+    "training, the learning curve's milestones, the final train and\n"
+    "validation bits per character, the parameter counts, samples at\n"
+    "several temperatures, and the hidden and update-gate units that best\n"
+    "track comments, strings, bracket depth, the column and #define lines,\n"
+    "against the network at initialisation.  The default run takes about\n"
+    "two minutes on a 2-core machine; --quick takes seconds and is too\n"
+    "short to learn.",
+  .charts = charts,
+  .seed = 8,
+  .opts = options,
+  .check = check_options,
+};
+
+/* The default size, measured to beat the bigram clearly in under three
+ * minutes on a shared 2-core machine (README, chapter 8); the same as
+ * `grulab train --task text`. */
+enum { T_DEFAULT = 64, B_DEFAULT = 32, H_DEFAULT = 128, STEPS_DEFAULT = 800,
+       SMOOTH = 50, SAMPLE_LEN = 240, NFEAT = 5, SNIP_LINES = 8,
+       SNIP_COLS = 60, GATE_CHARS = 64 };
+#define LR 3e-3
+#define CLIP 5.0
+static const char PRIME[] = "#define GSL_";
+#define SAMPLE_TAU 0.8
+
+/* ------------------------------------------------------------------ */
+/* Printing bytes                                                      */
+/* ------------------------------------------------------------------ */
+
+/* A byte as the lesson prints it: itself if printable ASCII, else \xNN. */
+static void put_byte(unsigned char c)
+{
+  if (c == '\n' || c == '\t' || (c >= 32 && c < 127))
+    putchar(c);
+  else
+    printf("\\x%02x", c);
+}
+
+/* A sample, each line indented behind a bar. */
+static void print_sample(const unsigned char *prime, size_t np,
+                         const unsigned char *s, size_t n)
+{
+  fputs("    | ", stdout);
+  for (size_t i = 0; i < np + n; i++) {
+    unsigned char c = i < np ? prime[i] : s[i - np];
+    if (c == '\n')
+      fputs("\n    | ", stdout);
+    else
+      put_byte(c);
+  }
+  putchar('\n');
+}
+
+static int sample_and_print(grl_lesson *L, const grl_model *m,
+                            const grl_vocab *v, double tau, unsigned long seed)
+{
+  unsigned char out[SAMPLE_LEN];
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!r)
+    return grl_lesson_error(L, GRL_ENOMEM, "sampling");
+  gsl_rng_set(r, seed);
+  size_t np = strlen(PRIME);
+  int st = grl_text_sample(m, v, (const unsigned char *)PRIME, np, SAMPLE_LEN,
+                           tau, r, out);
+  gsl_rng_free(r);
+  if (st)
+    return grl_lesson_error(L, st, "sampling");
+  print_sample((const unsigned char *)PRIME, np, out, SAMPLE_LEN);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Features of C text, byte by byte                                    */
+/* ------------------------------------------------------------------ */
+
+static const char *const feat_name[NFEAT] = {
+  "comment", "string", "depth", "column", "define"};
+static const char *const feat_title[NFEAT] = {
+  "inside a /* */ comment", "inside a string literal",
+  "( and { depth", "column in the line", "on a #define line"};
+
+/* feat (n, NFEAT): for every byte of the text, from its start, so that the
+ * state at the validation split is right.  A small C lexer: block and
+ * line comments, string and character literals with escapes, bracket
+ * depth outside them, the column, and #define lines with their
+ * backslash continuations. */
+static void c_features(const unsigned char *b, size_t n, double *feat)
+{
+  enum { CODE, BLOCK, LINE, STR, CHR } s = CODE;
+  long depth = 0;
+  size_t col = 0, opened = 0;
+  int define = 0, cont = 0, esc = 0, line_start = 1;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = b[i], nx = i + 1 < n ? b[i + 1] : 0;
+    if (line_start) {
+      /* a #define line starts so, or continues one with a backslash */
+      size_t k = i;
+      while (k < n && (b[k] == ' ' || b[k] == '\t'))
+        k++;
+      int starts = k < n && b[k] == '#';
+      if (starts) {
+        k++;
+        while (k < n && (b[k] == ' ' || b[k] == '\t'))
+          k++;
+        starts = k + 6 <= n && !memcmp(b + k, "define", 6);
+      }
+      define = starts || (define && cont);
+      line_start = 0;
+    }
+    int in_comment = 0, in_string = 0;
+    switch (s) {
+    case CODE:
+      if (c == '/' && nx == '*') { s = BLOCK; in_comment = 1; opened = i; }
+      else if (c == '/' && nx == '/') s = LINE;
+      else if (c == '"') { s = STR; in_string = 1; esc = 0; }
+      else if (c == '\'') { s = CHR; esc = 0; }
+      else if (c == '(' || c == '{') depth++;
+      else if ((c == ')' || c == '}') && depth > 0) depth--;
+      break;
+    case BLOCK:           /* the closing star-slash is inside too */
+      in_comment = 1;
+      if (c == '/' && b[i - 1] == '*' && i - 1 > opened + 1)
+        s = CODE;
+      break;
+    case LINE:
+      if (c == '\n')
+        s = CODE;
+      break;
+    case STR:             /* the closing quote is inside too */
+    case CHR:
+      in_string = s == STR;
+      if (esc)
+        esc = 0;
+      else if (c == '\\')
+        esc = 1;
+      else if (c == (s == STR ? '"' : '\'') || c == '\n')
+        s = CODE;
+      break;
+    }
+    double *f = feat + i * NFEAT;
+    f[0] = in_comment;
+    f[1] = in_string;
+    f[2] = (double)depth;
+    f[3] = (double)col;
+    f[4] = define;
+    if (c == '\n') {
+      cont = i > 0 && b[i - 1] == '\\';
+      col = 0;
+      line_start = 1;
+    } else {
+      col++;
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* Units against features                                              */
+/* ------------------------------------------------------------------ */
+
+/* Correlation sums over the validation bytes the streams cover. */
+typedef struct {
+  double n;
+  double sf[NFEAT], sff[NFEAT];           /* feature sums           */
+  double *su, *suu;                       /* (2H) unit sums: h, z   */
+  double *sfu;                            /* (NFEAT, 2H)            */
+  double *r;                              /* (NFEAT, 2H) Pearson r  */
+  float *snip;                            /* (npos, 2H) activations */
+} unitstats;
+
+/* A region of validation text shown in a chart: lines [line0, line0 +
+ * nl) of the text, each cut at SNIP_COLS columns. */
+typedef struct {
+  size_t from, to;   /* byte range [from, to) of the text */
+  size_t slot;       /* its first row in unitstats.snip   */
+} snippet;
+
+/* Run m over the validation split in B streams of windows of T, the state
+ * carried, and correlate every unit of h_t and of z_t with every feature
+ * of the byte x_t just read. */
+static int unit_stats(const grl_model *m, const grl_text *t, size_t T,
+                      size_t B, const double *feat, const snippet *sn,
+                      size_t nsn, unitstats *us)
+{
+  const size_t H = m->hidden_size, H2 = 2 * H;
+  size_t zk = 0;
+  while (zk < m->cell->ngate && strcmp(m->cell->gate_names[zk], "z"))
+    zk++;
+  if (zk == m->cell->ngate)
+    return grl_fail(GRL_EINVAL, "unit analysis: cell %s has no z gate", m->cell->name);
+  const size_t from = t->ntrain, Ls = grl_text_nvalid(t) / B;
+  if (Ls < T)
+    T = Ls;
+  grl_seq *s = NULL;
+  int st = grl_seq_alloc(&s, m, T, B);
+  unsigned char *in = malloc(T * B);
+  double *h0 = calloc(B * H, sizeof *h0);
+  if (!st && (!in || !h0))
+    st = grl_fail(GRL_ENOMEM, "unit analysis: out of memory");
+  for (size_t w = 0; w < Ls / T && !st; w++) {
+    for (size_t k = 0; k < T; k++)
+      for (size_t b = 0; b < B; b++)
+        in[k * B + b] = t->ids[from + b * Ls + w * T + k];
+    grl_text_gather(m, NULL, s, in);
+    if ((st = grl_seq_forward(s, NULL, NULL, h0, NULL)))
+      break;
+    for (size_t k = 0; k < T; k++)
+      for (size_t b = 0; b < B; b++) {
+        size_t pos = from + b * Ls + w * T + k;
+        const double *h = gsl_matrix_const_ptr(s->Hs, (k + 1) * B + b, 0);
+        const double *z = gsl_matrix_const_ptr(s->cache, k * B + b, zk * H);
+        const double *f = feat + pos * NFEAT;
+        us->n += 1;
+        for (size_t q = 0; q < NFEAT; q++) {
+          us->sf[q] += f[q];
+          us->sff[q] += f[q] * f[q];
+        }
+        for (size_t j = 0; j < H2; j++) {
+          double a = j < H ? h[j] : z[j - H];
+          us->su[j] += a;
+          us->suu[j] += a * a;
+          for (size_t q = 0; q < NFEAT; q++)
+            us->sfu[q * H2 + j] += f[q] * a;
+        }
+        for (size_t i = 0; i < nsn; i++)
+          if (pos >= sn[i].from && pos < sn[i].to) {
+            float *dst = us->snip + (sn[i].slot + pos - sn[i].from) * H2;
+            for (size_t j = 0; j < H2; j++)
+              dst[j] = (float)(j < H ? h[j] : z[j - H]);
+          }
+      }
+    gsl_matrix_view hT = grl_seq_hT(s);
+    memcpy(h0, hT.matrix.data, B * H * sizeof *h0);
+  }
+  grl_seq_free(s);
+  free(in);
+  free(h0);
+  if (st)
+    return st;
+  /* r = cov(f, a) / (sd(f) sd(a)); NAN where either is constant */
+  for (size_t q = 0; q < NFEAT; q++)
+    for (size_t j = 0; j < H2; j++) {
+      double N = us->n;
+      double cf = us->sff[q] - us->sf[q] * us->sf[q] / N;
+      double ca = us->suu[j] - us->su[j] * us->su[j] / N;
+      double cfa = us->sfu[q * H2 + j] - us->sf[q] * us->su[j] / N;
+      us->r[q * H2 + j] = (cf > 0 && ca > 1e-12 * N) ? cfa / sqrt(cf * ca) : NAN;
+    }
+  return GRL_OK;
+}
+
+static int unitstats_alloc(unitstats *us, size_t H, size_t npos)
+{
+  memset(us, 0, sizeof *us);
+  us->su = calloc(2 * H, sizeof *us->su);
+  us->suu = calloc(2 * H, sizeof *us->suu);
+  us->sfu = calloc(NFEAT * 2 * H, sizeof *us->sfu);
+  us->r = calloc(NFEAT * 2 * H, sizeof *us->r);
+  us->snip = calloc(npos * 2 * H, sizeof *us->snip);
+  return us->su && us->suu && us->sfu && us->r && us->snip ? GRL_OK
+         : grl_fail(GRL_ENOMEM, "unit analysis: out of memory");
+}
+
+static void unitstats_free(unitstats *us)
+{
+  free(us->su);
+  free(us->suu);
+  free(us->sfu);
+  free(us->r);
+  free(us->snip);
+}
+
+/* The unit in [lo, lo+H) with the largest |r| for feature q, or -1. */
+static long best_unit(const unitstats *us, size_t H, size_t q, size_t lo)
+{
+  long best = -1;
+  for (size_t j = lo; j < lo + H; j++) {
+    double r = us->r[q * 2 * H + j];
+    if (!isnan(r) && (best < 0 || fabs(r) > fabs(us->r[q * 2 * H + (size_t)best])))
+      best = (long)j;
+  }
+  return best;
+}
+
+/* ------------------------------------------------------------------ */
+/* Snippets of validation text                                         */
+/* ------------------------------------------------------------------ */
+
+/* The start of the line holding position p. */
+static size_t line_start(const unsigned char *b, size_t lo, size_t p)
+{
+  while (p > lo && b[p - 1] != '\n')
+    p--;
+  return p;
+}
+
+/* SNIP_LINES lines of the analysed validation range [lo, hi), starting a
+ * line before the first byte where feature q changes (for the column:
+ * the first line of 40 bytes or more). */
+static void choose_snippet(const grl_text *t, const double *feat, size_t q,
+                           size_t lo, size_t hi, snippet *sn)
+{
+  const unsigned char *b = t->bytes;
+  size_t p = lo + 1;
+  /* the first rise: a comment, string or #define opening, a bracket */
+  for (; p < hi; p++) {
+    if (q == 3 ? feat[p * NFEAT + 3] >= 40
+               : feat[p * NFEAT + q] > feat[(p - 1) * NFEAT + q])
+      break;
+  }
+  if (p >= hi)
+    p = lo;
+  size_t a = line_start(b, lo, p);
+  if (a > lo)
+    a = line_start(b, lo, a - 1);
+  size_t e = a;
+  for (size_t k = 0; k < SNIP_LINES && e < hi; k++) {
+    while (e < hi && b[e] != '\n')
+      e++;
+    if (e < hi)
+      e++;
+  }
+  sn->from = a;
+  sn->to = e;
+}
+
+/* ------------------------------------------------------------------ */
+/* Charts                                                              */
+/* ------------------------------------------------------------------ */
+
+/* One text heatmap: every byte of the snippet at (column, line) with the
+ * activation of unit j (h or z) as its background. */
+static void text_chart(grl_lesson *L, const grl_text *t, const snippet *sn,
+                       const unitstats *us, size_t H, size_t q, long j,
+                       double r, double r0)
+{
+  char name[32], title[160];
+  snprintf(name, sizeof name, "text-%s", feat_name[q]);
+  snprintf(title, sizeof title, "%s: %s unit %ld (r = %+.2f; best at init %.2f)",
+           feat_title[q], j < (long)H ? "h" : "z", j < (long)H ? j : j - (long)H,
+           r, r0);
+  grl_chart *ch = grl_lesson_chart(L, name, title);
+  grl_chart_param(ch, "feature", "%s", feat_title[q]);
+  grl_chart_param(ch, "unit", "%s %ld", j < (long)H ? "h" : "z",
+                  j < (long)H ? j : j - (long)H);
+  grl_chart_param(ch, "bytes", "[%zu, %zu) of the text", sn->from, sn->to);
+  grl_chart_comment(ch, "col, line: where the byte is drawn; act: the unit's value after reading it; byte: its code (drawn as a character)");
+  grl_chart_columns(ch, "col line act byte feature");
+  size_t line = 0, col = 0;
+  for (size_t p = sn->from; p < sn->to; p++) {
+    unsigned char c = t->bytes[p];
+    if (col < SNIP_COLS) {
+      double a = us->snip[(sn->slot + p - sn->from) * 2 * H + (size_t)j];
+      /* printable ASCII is drawn; anything else as a space */
+      double code = (c >= 33 && c < 127) ? c : 32;
+      grl_chart_row(ch, 5, (double[]){(double)col, (double)line, a, code,
+                                      0.0});
+    }
+    if (c == '\n') {
+      line++;
+      col = 0;
+    } else {
+      col++;
+    }
+  }
+  int is_z = j >= (long)H;
+  grl_chart_gp(ch,
+    "set termoption noenhanced\n"
+    "set title chart_title font font_small\n"
+    "set style fill solid noborder\n"
+    "unset xtics\nunset ytics\nunset key\n"
+    "set xrange [-0.5:%d]\n"
+    "set yrange [%zu:-0.5]\n"
+    "set cblabel '%s unit %ld'\n"
+    "%s\n"
+    "plot dat using 1:2:(0.5):(0.5):3 with boxxyerror fillcolor palette, \\\n"
+    "     dat using 1:2:($4 > 32 ? sprintf('%%c', int($4)) : '') with labels font ',%d'\n",
+    SNIP_COLS, line + 1, is_z ? "z (update gate)" : "h", is_z ? j - (long)H : j,
+    is_z ? "@heat_signed\nset cbrange [0:1]" : "@heat_signed\nset cbrange [-1:1]",
+    15);
+  grl_lesson_chart_done(L, ch);
+}
+
+int main(int argc, char **argv)
+{
+  gsl_set_error_handler_off();
+  grl_lesson L;
+  if (grl_lesson_begin(&L, argc, argv, &chapter))
+    return L.exit_status;   /* --help, --charts: 0; a bad option: 2 */
+  grl_train_blas_threads_default();
+
+  const size_t steps = opt_steps ? opt_steps : (L.quick ? 40 : STEPS_DEFAULT);
+  const size_t H = opt_H ? opt_H : (L.quick ? 32 : H_DEFAULT);
+  const size_t T = L.quick ? 32 : T_DEFAULT, B = L.quick ? 16 : B_DEFAULT;
+  grl_lesson_param(&L, "steps", "%zu", steps);
+  grl_lesson_param(&L, "H", "%zu", H);
+  grl_lesson_param(&L, "T", "%zu", T);
+  grl_lesson_param(&L, "B", "%zu", B);
+  grl_lesson_param(&L, "optimizer", "adam lr=%g clip=%g", LR, CLIP);
+
+  grl_text *text = NULL;
+  grl_model *m = NULL, *m0 = NULL;
+  grl_text_trainer *tr = NULL;
+  grl_train_stat *log = NULL;
+  double *feat = NULL;
+  unitstats us = {0}, us0 = {0};
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  int st;
+
+  /* ---- 1. the text ---------------------------------------------------- */
+  grl_lesson_section(&L, "The text and what a language model does with it");
+  st = opt_text ? grl_text_read(&text, opt_text)
+                : grl_text_read_glob(&text, GRL_TEXT_DEFAULT_GLOB);
+  if (st) {
+    grl_lesson_error(&L, st, "reading the text");
+    goto done;
+  }
+  const size_t V = text->vocab.V, nv = grl_text_nvalid(text);
+  printf("  text            %s\n", text->name);
+  printf("  bytes           %zu: training %zu (the first 90%%), validation %zu (the last 10%%)\n",
+         text->n, text->ntrain, nv);
+  printf("  vocabulary      V = %zu distinct bytes, sorted: ", V);
+  for (size_t k = 0; k < V; k++)
+    if (text->vocab.byte[k] > 32 && text->vocab.byte[k] < 127)
+      putchar(text->vocab.byte[k]);
+  size_t shown = 0;
+  for (size_t k = 0; k < V; k++)
+    shown += text->vocab.byte[k] > 32 && text->vocab.byte[k] < 127;
+  printf("\n                  and %zu others (space, newline, tab, ...)\n",
+         V - shown);
+  grl_lesson_say(&L,
+    "A language model gives every possible next byte a probability,\n"
+    "p(x_{t+1} | x_1 .. x_t).  Ours reads one byte per step: the byte's id\n"
+    "picks one column of Wx (a one-hot input, done as a gather), the GRU\n"
+    "updates h_t, and a softmax over Wo h_t + bo gives the V probabilities.\n"
+    "The loss is the cross-entropy of the byte that really comes next.");
+
+  /* ---- 2. bpc and the baselines --------------------------------------- */
+  grl_lesson_section(&L, "Bits per character, and the bars to beat");
+  double uni, bi, gz = NAN, xz = NAN;
+  if ((st = grl_text_baselines(text, &uni, &bi))) {
+    grl_lesson_error(&L, st, "baselines");
+    goto done;
+  }
+  grl_lesson_say(&L,
+    "bpc = mean of -log2 p(next byte), over every validation byte after its\n"
+    "first.  A model that knew nothing would spread p evenly: log2 V bits.\n"
+    "Counting the training split gives two honest baselines (add-one\n"
+    "smoothing): the unigram p(b) ignores context, the bigram p(b | a) sees\n"
+    "one byte back.  gzip -9 and xz -9 compress the validation split with a\n"
+    "memory of the whole split; they are a reference, not a model.");
+  printf("  uniform over V       %.4f bpc (log2 %zu)\n", log2((double)V), V);
+  printf("  unigram              %.4f bpc\n", uni);
+  printf("  bigram               %.4f bpc\n", bi);
+  if (grl_text_compressed_bpc(text, "gzip", &gz) == GRL_OK)
+    printf("  gzip -9              %.4f bits per byte\n", gz);
+  else
+    printf("  gzip -9              not measured (%s)\n", grl_strerror());
+  if (grl_text_compressed_bpc(text, "xz", &xz) == GRL_OK)
+    printf("  xz -9                %.4f bits per byte\n", xz);
+  else
+    printf("  xz -9                not measured (%s)\n", grl_strerror());
+  if (!isnan(gz) && gz < bi)
+    grl_lesson_say(&L,
+      "The compressors beat the bigram by far: they copy whole repeated\n"
+      "stretches, and GSL's headers repeat themselves (gsl_vector_double.h,\n"
+      "gsl_vector_float.h, ... are one template instantiated for each type).\n"
+      "A network that reads with a window of %zu bytes cannot copy a stretch\n"
+      "it saw a hundred kilobytes earlier; the bigram is its bar.", T);
+
+  /* ---- 3. the model and truncated BPTT ---------------------------------- */
+  grl_lesson_section(&L, "The model, and truncated backpropagation through time");
+  if (!r || (st = grl_model_alloc(&m, &grl_cell_gru, V, H, V))
+      || (st = grl_model_alloc(&m0, &grl_cell_gru, V, H, V))) {
+    grl_lesson_error(&L, r ? st : GRL_ENOMEM, "model");
+    goto done;
+  }
+  gsl_rng_set(r, L.seed);
+  grl_model_init_uniform(m, r);    /* what grulab train --task text does */
+  memcpy(m0->theta, m->theta, m->n * sizeof *m->theta);
+  printf("  parameters of a GRU with V = %zu, H = %zu and a softmax readout:\n", V, H);
+  for (size_t k = 0; k < m->nparam; k++) {
+    const grl_param *p = &m->param[k];
+    char shape[32];
+    if (p->ndim == 2)
+      snprintf(shape, sizeof shape, "(%zu, %zu)", p->rows, p->cols);
+    else
+      snprintf(shape, sizeof shape, "(%zu)", p->rows);
+    printf("    %-16s %-12s %8zu\n", p->name, shape, p->rows * p->cols);
+  }
+  printf("    %-16s %-12s %8zu   (the cell %zu, the readout %zu)\n", "total", "",
+         m->n, m->ncell, m->n - m->ncell);
+  grl_text_config cfg = {T, B, "adam", LR, CLIP};
+  if ((st = grl_text_trainer_alloc(&tr, m, text, &cfg))) {
+    grl_lesson_error(&L, st, "trainer");
+    goto done;
+  }
+  const size_t Ls = (text->ntrain - 1) / B;
+  grl_lesson_say(&L,
+    "The training split is cut into B = %zu streams, stream b starting at\n"
+    "byte b * %zu.  Step k reads window k of every stream: a batch of B x T =\n"
+    "%zu x %zu bytes.  The state h_T at the end of a window is the h0 of the\n"
+    "next window of its stream, so context flows on; but backpropagation\n"
+    "stops at the window's start.  A dependency longer than T = %zu bytes can\n"
+    "be USED (through the carried state) but never LEARNED (no gradient\n"
+    "connects its two ends).  One epoch is %zu steps.", B, Ls, B, T, T,
+    grl_text_trainer_windows(tr));
+  printf("  stream 0, window 0: \"");
+  for (size_t k = 0; k < 40 && k < T; k++) put_byte(text->bytes[k] == '\n' ? ' ' : text->bytes[k]);
+  printf("...\"\n  stream 1, window 0: \"");
+  for (size_t k = 0; k < 40 && k < T; k++) put_byte(text->bytes[Ls + k] == '\n' ? ' ' : text->bytes[Ls + k]);
+  printf("...\"   (newlines shown as spaces)\n");
+
+  /* ---- 4. training, with samples along the way -------------------------- */
+  grl_lesson_section(&L, "Training: from noise to C");
+  if (!(log = calloc(steps, sizeof *log)) || !(feat = calloc(text->n * NFEAT, sizeof *feat))) {
+    grl_lesson_error(&L, GRL_ENOMEM, "training log");
+    goto done;
+  }
+  size_t marks[8], nmarks = 0;
+  {
+    const size_t want[] = {0, steps / 40, steps / 8, steps / 4, steps / 2, steps};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+      if (nmarks == 0 || want[i] > marks[nmarks - 1])
+        marks[nmarks++] = want[i];
+  }
+  double valid_at[8], secs_at[8], train_at[8];
+  grl_lesson_say(&L,
+    "Adam (lr %g), gradient clipped to global norm %g, %zu steps.  Samples:\n"
+    "%d bytes after the prime \"%s\", drawn at temperature %.1f with seed %lu.",
+    LR, CLIP, steps, SAMPLE_LEN, PRIME, SAMPLE_TAU, L.seed);
+  if (L.quick)
+    grl_lesson_say(&L,
+      "This is --quick: %zu steps at H = %zu are far too few to learn a\n"
+      "language; the samples stay noise.  Run without --quick to see it learn.",
+      steps, H);
+  size_t done_steps = 0;
+  double train_secs = 0;
+  grl_progress prog;
+  grl_progress_init(&prog, stderr, isatty(fileno(stderr)), steps);
+  for (size_t k = 0; k < nmarks; k++) {
+    if (marks[k] > done_steps) {
+      size_t got = 0;
+      double t0 = grl_seconds();
+      st = grl_text_train_run(tr, marks[k] - done_steps, log + done_steps, &got,
+                              grl_progress_step, &prog);
+      train_secs += grl_seconds() - t0;
+      done_steps += got;
+      grl_progress_end(&prog);
+      if (st) {
+        grl_lesson_error(&L, st, "training");
+        goto done;
+      }
+    }
+    if ((st = grl_text_evaluate(tr, text->ntrain, text->n, &valid_at[k]))) {
+      grl_lesson_error(&L, st, "validation");
+      goto done;
+    }
+    secs_at[k] = train_secs;
+    size_t w = done_steps < SMOOTH ? done_steps : SMOOTH;
+    train_at[k] = NAN;
+    if (w) {
+      train_at[k] = 0;
+      for (size_t i = done_steps - w; i < done_steps; i++)
+        train_at[k] += log[i].loss / (double)w;
+    }
+    if (k == 0 || k == 1 || k == 3 || k == nmarks - 1) {
+      printf("  after %zu steps (%.2f epochs): valid bpc %.3f\n", done_steps,
+             (double)done_steps / (double)grl_text_trainer_windows(tr), valid_at[k]);
+      if (sample_and_print(&L, m, &text->vocab, SAMPLE_TAU, L.seed))
+        goto done;
+    }
+  }
+
+  /* ---- 5. milestones ---------------------------------------------------- */
+  grl_lesson_section(&L, "The learning curve's milestones");
+  printf("  %6s %7s %11s %11s %9s\n", "step", "epochs", "train bpc", "valid bpc", "seconds");
+  for (size_t k = 0; k < nmarks; k++) {
+    char tb[16] = "-";
+    if (!isnan(train_at[k]))
+      snprintf(tb, sizeof tb, "%.3f", train_at[k]);
+    printf("  %6zu %7.2f %11s %11.3f %9.1f\n", marks[k],
+           (double)marks[k] / (double)grl_text_trainer_windows(tr), tb, valid_at[k],
+           secs_at[k]);
+  }
+  printf("  (train bpc: mean of the last %d training batches, at the\n"
+         "   parameters of each batch's step; valid bpc: the whole validation\n"
+         "   split at the parameters of that step)\n", SMOOTH);
+  /* --quick scores the training split's last tenth, to stay quick */
+  double vfinal = valid_at[nmarks - 1], tfinal;
+  size_t tfrom = L.quick && text->ntrain > nv ? text->ntrain - nv : 0;
+  if ((st = grl_text_evaluate(tr, tfrom, text->ntrain, &tfinal))) {
+    grl_lesson_error(&L, st, "train bpc");
+    goto done;
+  }
+  if (tfrom)
+    printf("  final: train bpc %.4f (the last %zu bytes of the training split), valid bpc %.4f\n",
+           tfinal, text->ntrain - tfrom, vfinal);
+  else
+    printf("  final: train bpc %.4f (the whole training split), valid bpc %.4f\n",
+           tfinal, vfinal);
+  printf("  valid bpc %.4f (unigram %.4f, bigram %.4f)\n", vfinal, uni, bi);
+  printf("  training took %.1f s for %zu steps: %.0f characters per second\n",
+         train_secs, done_steps, (double)(done_steps * T * B) / train_secs);
+  grl_lesson_versus(&L, "valid bpc at initialisation", valid_at[0], "uniform log2 V", log2((double)V));
+  if (!L.quick && steps >= STEPS_DEFAULT && H >= H_DEFAULT && !opt_text)
+    grl_lesson_expect(&L, vfinal < bi - 0.5, "the GRU beats the bigram by more than 0.5 bpc");
+  if (L.quick)
+    grl_lesson_say(&L, "(--quick: %zu steps; these numbers show the machinery, not learning.)", steps);
+  else if (vfinal < bi)
+    grl_lesson_say(&L, "The GRU is %.2f bpc below the bigram: it uses more than one byte of context.",
+                   bi - vfinal);
+  else
+    grl_lesson_say(&L, "The GRU has not reached the bigram in this run.");
+
+  {
+    grl_chart *ch = grl_lesson_chart(&L, "learning-curve",
+                                     "Bits per character against training step");
+    grl_chart_param(ch, "text", "%s", text->name);
+    grl_chart_comment(ch, "block 0: every training batch (bpc) and the mean of the last %d (smooth)", SMOOTH);
+    grl_chart_comment(ch, "block 1: the whole validation split at the milestones (smooth = bpc)");
+    grl_chart_comment(ch, "baselines: unigram %.6g bigram %.6g gzip %.6g xz %.6g", uni, bi, gz, xz);
+    grl_chart_columns(ch, "step bpc smooth");
+    for (size_t s = 0; s < done_steps; s++) {
+      size_t lo = s + 1 >= SMOOTH ? s + 1 - SMOOTH : 0;
+      double sm = 0;
+      for (size_t i = lo; i <= s; i++)
+        sm += log[i].loss / (double)(s + 1 - lo);
+      grl_chart_row(ch, 3, (double[]){(double)(s + 1), log[s].loss, sm});
+    }
+    grl_chart_block(ch, "validation");
+    for (size_t k = 0; k < nmarks; k++)
+      grl_chart_row(ch, 3, (double[]){(double)marks[k], valid_at[k], valid_at[k]});
+    grl_chart_gp(ch,
+      "set xlabel 'training step (%zu streams x %zu bytes)'\n"
+      "set ylabel 'bits per character'\n"
+      "set xrange [0:%zu]\n"
+      "set yrange [0:%.0f]\n"
+      "set key outside right top font font_small\n"
+      "plot dat index 0 using 1:2 with lines lt 1 lw 0.5 lc rgb '#b0c4de' title 'train, each batch', \\\n"
+      "     dat index 0 using 1:3 with lines lt 1 title 'train, mean of %d', \\\n"
+      "     dat index 1 using 1:2 with linespoints lt 2 pt 7 title 'validation', \\\n"
+      "     %.6f with lines lt 3 dt 2 title 'unigram', \\\n"
+      "     %.6f with lines lt 4 dt 2 title 'bigram'",
+      B, T, done_steps, ceil(log2((double)V)) + 1, SMOOTH, uni, bi);
+    if (!isnan(gz))
+      grl_chart_gp(ch, ", \\\n     %.6f with lines lt 5 dt 3 title 'gzip -9'", gz);
+    if (!isnan(xz))
+      grl_chart_gp(ch, ", \\\n     %.6f with lines lt 6 dt 3 title 'xz -9'", xz);
+    grl_chart_gp(ch, "\n");
+    grl_lesson_chart_done(&L, ch);
+  }
+
+  /* ---- 6. temperature --------------------------------------------------- */
+  grl_lesson_section(&L, "Temperature");
+  grl_lesson_say(&L,
+    "Sampling draws the next byte from softmax(z / tau).  tau = 1 is the\n"
+    "model's own distribution; tau < 1 sharpens it towards the likeliest\n"
+    "byte, and tau = 0 is the arg-max, which soon repeats itself; tau > 1\n"
+    "flattens it towards noise.  The trained model, prime \"%s\", seed %lu:", PRIME, L.seed);
+  const double taus[] = {0.0, 0.5, 1.0, 1.5};
+  for (size_t k = 0; k < sizeof taus / sizeof taus[0]; k++) {
+    printf("  tau = %.1f%s\n", taus[k], taus[k] == 0 ? " (arg-max)" : "");
+    if (sample_and_print(&L, m, &text->vocab, taus[k], L.seed))
+      goto done;
+  }
+
+  /* ---- 7. what single units learn --------------------------------------- */
+  grl_lesson_section(&L, "What single units learn");
+  c_features(text->bytes, text->n, feat);
+  const size_t Lv = nv / B, hi = text->ntrain + B * Lv;
+  snippet sn[NFEAT + 1];
+  size_t npos = 0;
+  for (size_t q = 0; q < NFEAT; q++) {
+    choose_snippet(text, feat, q, text->ntrain, hi, &sn[q]);
+    sn[q].slot = npos;
+    npos += sn[q].to - sn[q].from;
+  }
+  /* the gates chart: GATE_CHARS bytes from the comment snippet's opener */
+  {
+    size_t a = sn[0].from;
+    while (a + 1 < hi && !(text->bytes[a] == '/' && text->bytes[a + 1] == '*'))
+      a++;
+    a = a >= 8 ? a - 8 : a;
+    if (a < text->ntrain)
+      a = text->ntrain;
+    sn[NFEAT].from = a;
+    sn[NFEAT].to = a + GATE_CHARS <= hi ? a + GATE_CHARS : hi;
+    sn[NFEAT].slot = npos;
+    npos += sn[NFEAT].to - sn[NFEAT].from;
+  }
+  if ((st = unitstats_alloc(&us, H, npos)) || (st = unitstats_alloc(&us0, H, npos))
+      || (st = unit_stats(m, text, T, B, feat, sn, NFEAT + 1, &us))
+      || (st = unit_stats(m0, text, T, B, feat, sn, NFEAT + 1, &us0))) {
+    grl_lesson_error(&L, st, "unit analysis");
+    goto done;
+  }
+  grl_lesson_say(&L,
+    "For each validation byte x_t (the first %zu, in %zu streams): five\n"
+    "features from a small C lexer, and every unit of h_t and of the update\n"
+    "gate z_t after reading it (z = the fraction of h_{t-1} kept).  The\n"
+    "table gives the unit with the largest |Pearson r| for each feature,\n"
+    "trained and, as the control, at initialisation (same seed, same bytes).\n"
+    "A unit stands out when |r| >= 0.5 and it is at least twice the control's.",
+    B * Lv, B);
+  printf("  %-24s %8s  %-16s %-16s  %-16s %-16s\n", "feature", "mean",
+         "h trained", "h at init", "z trained", "z at init");
+  int any = 0;
+  long besth[NFEAT];
+  double bestr[NFEAT], bestr0[NFEAT];
+  for (size_t q = 0; q < NFEAT; q++) {
+    long j[4] = {best_unit(&us, H, q, 0), best_unit(&us0, H, q, 0),
+                 best_unit(&us, H, q, H), best_unit(&us0, H, q, H)};
+    const unitstats *u4[4] = {&us, &us0, &us, &us0};
+    char cell[4][48];
+    double rr[4];
+    for (int k = 0; k < 4; k++) {
+      rr[k] = j[k] < 0 ? NAN : u4[k]->r[q * 2 * H + (size_t)j[k]];
+      if (j[k] < 0)
+        snprintf(cell[k], sizeof cell[k], "-");
+      else
+        snprintf(cell[k], sizeof cell[k], "%3ld r=%+.2f", j[k] % (long)H, rr[k]);
+    }
+    printf("  %-24s %8.3f  %-16s %-16s  %-16s %-16s\n", feat_title[q],
+           us.sf[q] / us.n, cell[0], cell[1], cell[2], cell[3]);
+    /* the better of h and z, for the chart and the verdict */
+    int use_z = j[2] >= 0 && (j[0] < 0 || fabs(rr[2]) > fabs(rr[0]));
+    besth[q] = use_z ? j[2] : j[0];
+    bestr[q] = use_z ? rr[2] : rr[0];
+    bestr0[q] = use_z ? rr[3] : rr[1];
+  }
+  for (size_t q = 0; q < NFEAT; q++) {
+    if (besth[q] < 0) {
+      printf("  %s: the feature is constant on these bytes; nothing to correlate.\n",
+             feat_title[q]);
+      continue;
+    }
+    int stands = fabs(bestr[q]) >= 0.5 && fabs(bestr[q]) >= 2 * fabs(bestr0[q]);
+    any |= stands;
+    printf("  %s: %s (%s unit %ld, |r| = %.2f; at init %.2f).\n", feat_title[q],
+           stands ? "a unit stands out" : "no unit stands out",
+           besth[q] < (long)H ? "h" : "z", besth[q] % (long)H, fabs(bestr[q]),
+           fabs(bestr0[q]));
+  }
+  if (!any)
+    grl_lesson_say(&L, "No unit stands out for any feature in this run.");
+  for (size_t q = 0; q < NFEAT; q++)
+    text_chart(&L, text, &sn[q], &us, H, q, besth[q] < 0 ? 0 : besth[q],
+               besth[q] < 0 ? NAN : bestr[q], besth[q] < 0 ? NAN : bestr0[q]);
+
+  /* the update gate over a snippet: units x characters */
+  {
+    const snippet *g = &sn[NFEAT];
+    const size_t nc = g->to - g->from;
+    double *zm = malloc(H * nc * sizeof *zm);  /* (H, nc) z of unit u at byte k */
+    if (!zm) {
+      grl_lesson_error(&L, GRL_ENOMEM, "gates chart");
+      goto done;
+    }
+    for (size_t u = 0; u < H; u++)
+      for (size_t k = 0; k < nc; k++)
+        zm[u * nc + k] = us.snip[(g->slot + k) * 2 * H + H + u];
+    grl_chart *ch = grl_lesson_chart(&L, "gates",
+                                     "Update gate z of every unit over a stretch of validation text");
+    grl_chart_param(ch, "bytes", "[%zu, %zu) of the text", g->from, g->to);
+    grl_chart_comment(ch, "row = unit 0..%zu, column = byte of the stretch; z after reading it", H - 1);
+    grl_chart_matrix(ch, H, nc);
+    grl_chart_matrix_block(ch, "z", zm, nc, 1);
+    free(zm);
+    /* the bytes as tick labels: gnuplot single-quoted strings */
+    grl_chart_gp(ch,
+      "set title chart_title font font_small\n"
+      "@heat_unit\n@heat_axes\n"
+      "set xtics noenhanced font ',13' scale 0 (");
+    for (size_t k = 0; k < nc; k++) {
+      unsigned char c = text->bytes[g->from + k];
+      const char *lab;
+      char one[3] = {0};
+      if (c == '\n') lab = "↵";
+      else if (c == ' ') lab = "␣";
+      else if (c == '\t') lab = "→";
+      else if (c == '\'') lab = "''";
+      else if (c > 32 && c < 127) { one[0] = (char)c; lab = one; }
+      else lab = "?";
+      grl_chart_gp(ch, "%s'%s' %zu", k ? ", " : "", lab, k);
+    }
+    grl_chart_gp(ch, ")\n"
+      "set xlabel 'the text, one byte per column'\n"
+      "set ylabel 'unit of z'\n"
+      "set cblabel 'z (fraction of h_{t-1} kept)'\n"
+      "plot dat index 0 matrix with @heat_image notitle\n");
+    grl_lesson_chart_done(&L, ch);
+  }
+
+done:
+  grl_text_trainer_free(tr);
+  grl_model_free(m);
+  grl_model_free(m0);
+  grl_text_free(text);
+  unitstats_free(&us);
+  unitstats_free(&us0);
+  free(log);
+  free(feat);
+  if (r)
+    gsl_rng_free(r);
+  return grl_lesson_end(&L);
+}

@@ -1,0 +1,205 @@
+/* grl_text.h -- a character-level language model: a recurrent cell reads a
+ * text byte by byte and predicts the next byte with a softmax readout.
+ *
+ * Included by grulab.h; never include it on its own.
+ *
+ * THE DATA.  Any file, read as bytes.  The vocabulary is the set of
+ * distinct bytes in it, sorted; a byte's id is its rank.  The first 90% of
+ * the bytes (by position) are the training split, the last 10% the
+ * validation split.
+ *
+ * THE MODEL.  A cell with input size V (one-hot ids) and a readout with V
+ * outputs, the logits of the next byte:
+ *   xp_t = Wx onehot(x_t) + bx = Wx[:, x_t] + bx    a GATHER of one column
+ *   h_t  = cell(xp_t, h_{t-1})
+ *   z_t  = Wo h_t + bo,   p(x_{t+1} | x_<=t) = softmax(z_t)
+ * and the loss is the mean cross-entropy over every step of every stream,
+ * reported in bits per character (bpc = nats / ln 2).
+ *
+ * TRUNCATED BPTT.  The training split is cut into B streams that start at
+ * evenly spaced offsets b*L (L = (ntrain-1)/B predictions each); a batch is
+ * the next window of T characters of every stream, rows t*B+b.  The final
+ * state h_T (and c_T) of a window is the h0 (c0) of the next window of the
+ * same stream, but the gradient stops at the window's start: dependencies
+ * longer than T can be carried forward by the state, never learned through
+ * the gradient.  After the last whole window of the streams the state is
+ * reset to zero and the epoch starts again.
+ *
+ * Nothing is allocated inside the training loop.
+ */
+#ifndef GRULAB_GRL_TEXT_H
+#define GRULAB_GRL_TEXT_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The text of chapter 8 and `grulab train --task text` when no file is
+ * given: GSL's own headers, concatenated in sorted (strcmp) order of their
+ * names.  libgsl-dev, which the build needs, installs them. */
+#ifndef GRL_TEXT_DEFAULT_GLOB
+# define GRL_TEXT_DEFAULT_GLOB "/usr/include/gsl/*.h"
+#endif
+
+/* ------------------------------------------------------------------ */
+/* The vocabulary and the corpus (text.c)                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  size_t V;                  /* distinct bytes, 2..256                   */
+  unsigned char byte[256];   /* (V) the vocabulary, ascending            */
+  int id[256];               /* byte -> its index in byte[], or -1       */
+} grl_vocab;
+
+typedef struct {
+  char *name;                /* file or pattern it came from (messages)  */
+  size_t n;                  /* bytes                                    */
+  unsigned char *bytes;      /* (n) the text                             */
+  unsigned char *ids;        /* (n) the vocabulary id of every byte      */
+  grl_vocab vocab;
+  size_t ntrain;             /* [0, ntrain) training, [ntrain, n) valid. */
+} grl_text;
+
+/* The smallest text accepted: the validation tenth must hold at least two
+ * bytes, one to read and one to predict. */
+#define GRL_TEXT_MIN_BYTES 20
+
+/* A text from n bytes in memory (copied); name is used in messages.  The
+ * entry point a fuzzer calls.  Errors: fewer than GRL_TEXT_MIN_BYTES bytes
+ * ("NAME: empty" for none), one distinct byte. */
+int grl_text_from_bytes(grl_text **t, const unsigned char *bytes, size_t n,
+                        const char *name);
+/* A whole file, as bytes. */
+int grl_text_read(grl_text **t, const char *path);
+/* Every file that the glob(3) pattern matches, concatenated in strcmp
+ * order of their names (GRL_TEXT_DEFAULT_GLOB: the default text). */
+int grl_text_read_glob(grl_text **t, const char *pattern);
+void grl_text_free(grl_text *t);
+size_t grl_text_nvalid(const grl_text *t);   /* n - ntrain */
+
+/* The vocabulary as a tensor "vocabulary" (V) of byte values 0..255, so
+ * that a parameter file carries the ids its readout speaks. */
+int grl_vocab_write(FILE *f, const grl_vocab *v);
+/* Read it back, checked: V >= 2 integers in 0..255, strictly ascending. */
+int grl_vocab_read(grl_vocab *v, const grl_tensorfile *tf);
+
+/* ------------------------------------------------------------------ */
+/* Baselines (text.c), on the validation split                         */
+/* ------------------------------------------------------------------ */
+
+/* Validation bpc of two models fitted on the training split by counting,
+ * scored on the same predictions as the network: every validation byte
+ * after the first, i in [ntrain+1, n).
+ *   unigram  p(b)   = (count(b) + 1) / (ntrain + V)
+ *   bigram   p(b|a) = (count(a b) + 1) / (count(a .) + V)
+ * (add-one smoothing, so that no byte of the vocabulary has p = 0). */
+int grl_text_baselines(const grl_text *t, double *unigram, double *bigram);
+/* 8 * (compressed size) / (validation bytes) for `PROGRAM -9 -c` fed the
+ * validation split (program: "gzip" or "xz", looked up in PATH).
+ * GRL_EIO with "PROGRAM: not found" when it is not installed. */
+int grl_text_compressed_bpc(const grl_text *t, const char *program,
+                            double *bpc);
+
+/* ------------------------------------------------------------------ */
+/* The one-hot input as a gather, and its mirror (text.c)              */
+/* ------------------------------------------------------------------ */
+
+/* s->XP row r = Wx[:, ids[r]] + bx for r < T*B: exactly x Wx^T + bx for
+ * the one-hot x, without the multiply.  Then grl_seq_forward(s, theta,
+ * NULL, h0, c0) runs the recurrence. */
+void grl_text_gather(const grl_model *m, const double *theta, grl_seq *s,
+                     const unsigned char *ids);
+/* After grl_seq_backward(s, theta, NULL, ...): forward was XP_r =
+ * Wx[:, ids[r]] + bx, so dWx[:, ids[r]] += dXP_r and dbx += dXP_r
+ * (ACCUMULATED into dtheta). */
+void grl_text_scatter(const grl_model *m, double *dtheta, const grl_seq *s,
+                      const unsigned char *ids);
+
+/* The text loss for one batch of windows, what training and the gradient
+ * check both differentiate:
+ *   L = (1/(T*B)) sum_{t,b} -ln softmax(Wo h_t + bo)[target]     (nats)
+ * in (T*B) input ids, target (T*B) next-byte ids, rows t*B+b; h0, c0 (B,
+ * H) the carried-in state (NULL: zeros).  logits (T*B, V) receives the
+ * logits.  With dtheta != NULL, dL/dtheta is ACCUMULATED into it, using
+ * dlogits (T*B, V) and dout (T*B, H) as scratch; dh0 (B, H) or NULL
+ * receives dL/dh0 (used by the gradient check; training stops it). */
+int grl_text_loss(const grl_model *m, const double *theta, grl_seq *s,
+                  const unsigned char *in, const size_t *target,
+                  const double *h0, const double *c0, gsl_matrix *logits,
+                  double *loss, double *dtheta, gsl_matrix *dlogits,
+                  gsl_matrix *dout, double *dh0);
+
+/* ------------------------------------------------------------------ */
+/* Training with truncated BPTT (text.c)                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  size_t T;              /* window: steps of truncated BPTT            */
+  size_t B;              /* parallel streams                           */
+  const char *optimizer; /* "adam" (default when NULL) ...             */
+  double lr;             /* learning rate (> 0)                        */
+  double clip;           /* global-norm threshold, 0 = off             */
+} grl_text_config;
+
+typedef struct grl_text_trainer grl_text_trainer;
+
+/* A trainer for m (input size V, V readout outputs) on t's training
+ * split.  Fails if a stream is shorter than one window (B*T+1 > ntrain). */
+int grl_text_trainer_alloc(grl_text_trainer **tr, grl_model *m,
+                           const grl_text *t, const grl_text_config *cfg);
+void grl_text_trainer_free(grl_text_trainer *tr);
+/* Windows per epoch, and the epoch and window the next step will read. */
+size_t grl_text_trainer_windows(const grl_text_trainer *tr);
+size_t grl_text_trainer_epoch(const grl_text_trainer *tr);
+/* The carried state (B, H) that the next window starts from (c: LSTM
+ * only, else NULL). */
+const gsl_matrix *grl_text_trainer_h(const grl_text_trainer *tr);
+const gsl_matrix *grl_text_trainer_c(const grl_text_trainer *tr);
+/* The ids of the current batch, rows t*B+b: in (T*B), target (T*B),
+ * valid after a step (what that step read). */
+const unsigned char *grl_text_trainer_input(const grl_text_trainer *tr);
+/* The model's hidden states of the last step's forward: (T+1)*B rows,
+ * rows [0, B) the carried-in h0. */
+const gsl_matrix *grl_text_trainer_states(const grl_text_trainer *tr);
+
+/* One step on the next window of every stream: gather, forward from the
+ * carried state, softmax readout at every step (one GEMM over T*B rows),
+ * loss, BPTT back to the window's start, scatter, clip, update; then carry
+ * h_T (c_T) forward.  st->loss is the batch's mean cross-entropy in BITS
+ * per character.  A non-finite loss, gradient or update restores the last
+ * good parameters and returns GRL_ENONFINITE, as grl_trainer_step does. */
+int grl_text_trainer_step(grl_text_trainer *tr, grl_train_stat *st);
+/* steps calls of grl_text_trainer_step; log (steps) or NULL; *done counts
+ * the steps taken; cb as for grl_train_run (non-zero stops the run). */
+int grl_text_train_run(grl_text_trainer *tr, size_t steps,
+                       grl_train_stat *log, size_t *done,
+                       grl_train_callback cb, void *ctx);
+
+/* Exact bpc of the model on the bytes [from, to) of the text, with no
+ * gradient: every byte after the first is predicted once, from the bytes
+ * before it in its stream (B streams of windows of T with the state
+ * carried, then the few left over as one more stream continuing the
+ * last).  grl_text_evaluate(tr, t->ntrain, t->n, &bpc) is the validation
+ * bpc.  Allocates its own buffers (outside the training loop). */
+int grl_text_evaluate(grl_text_trainer *tr, size_t from, size_t to,
+                      double *bpc);
+
+/* ------------------------------------------------------------------ */
+/* Sampling (text.c)                                                   */
+/* ------------------------------------------------------------------ */
+
+/* Feed the nprime >= 1 bytes of prime to the model from a zero state,
+ * then draw n bytes into out, each from softmax(z / temperature) after
+ * the previous one, with r (inverse CDF, one gsl_rng_uniform per byte).
+ * temperature 0 takes the arg-max (the lowest id among ties) and draws
+ * nothing.  Errors: a prime byte outside the vocabulary, temperature < 0,
+ * a model whose sizes do not match the vocabulary. */
+int grl_text_sample(const grl_model *m, const grl_vocab *v,
+                    const unsigned char *prime, size_t nprime, size_t n,
+                    double temperature, gsl_rng *r, unsigned char *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
