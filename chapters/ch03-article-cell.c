@@ -85,7 +85,8 @@ static const grl_exercise exercises[] = {
    "checks the formula you need.", ex1_answer, 0.01},
   {"The article's uncoupled cell with b_f = b_i = b can grow up to\n"
    "i/(1 − f).  Predict that bound for b = 2.5, then set both biases to\n"
-   "2.5 in section 2 and check that the largest |h_t| stays under it.",
+   "2.5 in the section \"Between the LSTM and the GRU\" and check that the\n"
+   "largest |h_t| stays under it.",
    ex2_answer, 0.005},
   {"Run `grulab gradcheck --cell seed` and find the tensors whose gradient\n"
    "is exactly zero.  Why does the check still pass, and what would you\n"
