@@ -215,3 +215,12 @@ void cli_stdout_discard(void)
   free(outbuf);
   outbuf = NULL;
 }
+
+int cli_stdout_finish(int rc)
+{
+  if (rc != CLI_OK) {
+    cli_stdout_discard();
+    return rc;
+  }
+  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
+}

@@ -56,6 +56,9 @@ int cli_outfile_commit(cli_outfile *out, const char *cmd, const char *flag);
 FILE *cli_stdout_begin(void);
 int cli_stdout_commit(void);
 void cli_stdout_discard(void);
+/* At a subcommand's end: commit on CLI_OK (CLI_FAIL if stdout cannot take
+ * it), discard otherwise; returns the exit status. */
+int cli_stdout_finish(int rc);
 
 /* The subcommands, one file each (forward and backward share one). */
 int cmd_init(int argc, char **argv);

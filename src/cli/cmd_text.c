@@ -194,12 +194,7 @@ int cmd_train_text(int argc, char **argv)
   rc = CLI_OK;
 
 done:
-  if (rc == CLI_OK) {
-    if (cli_stdout_commit())
-      rc = CLI_FAIL;
-  } else {
-    cli_stdout_discard();
-  }
+  rc = cli_stdout_finish(rc);
   grl_outfile_abort(sv.o);
   grl_outfile_abort(lg.o);
   free(log);
@@ -298,12 +293,7 @@ int cmd_sample(int argc, char **argv)
   fwrite(buf, 1, n, out);
   rc = CLI_OK;
 done:
-  if (rc == CLI_OK) {
-    if (cli_stdout_commit())
-      rc = CLI_FAIL;
-  } else {
-    cli_stdout_discard();
-  }
+  rc = cli_stdout_finish(rc);
   free(buf);
   grl_tensorfile_free(tf);
   grl_model_free(m);

@@ -274,12 +274,7 @@ int cmd_train(int argc, char **argv)
   rc = CLI_OK;
 
 done:
-  if (rc == CLI_OK) {
-    if (cli_stdout_commit())
-      rc = CLI_FAIL;
-  } else {
-    cli_stdout_discard();
-  }
+  rc = cli_stdout_finish(rc);
   /* anything still open was not meant to be published */
   grl_outfile_abort(sv.o);
   grl_outfile_abort(lg.o);
