@@ -59,6 +59,7 @@
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
+#include "grl_stop.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
@@ -309,7 +310,8 @@ static void train_all(run *runs, size_t n, size_t steps)
       .cell = r->cfg->cell, .task = "adding", .length = r->T,
       .hidden_size = r->cfg->H, .steps = steps, .seed = r->seed,
       .test_seqs = TEST_SEQS, .keep_gate_bias = r->cfg->bias,
-      .cfg = {.optimizer = "adam", .lr = 1e-3, .clip = 1.0, .batch = BATCH},
+      .cfg = {.optimizer = "adam", .lr = 1e-3, .clip = 1.0, .batch = BATCH,
+               .stop = &grl_stop_signal},
     };
     r->status = grl_session_run(&r->s, &spec, NULL, NULL);
     if (r->status)
@@ -730,9 +732,34 @@ int main(int argc, char **argv)
     "thread each; a run's numbers do not depend on the thread count.", n,
     L.seed, L.seed + nseed - 1);
   fflush(stdout);
+  /* SIGINT or SIGTERM: every run finishes the step under way, then the
+   * chapter stops without a chart; a second signal stops it at once. */
+  grl_stop_catch(chapter.name);
   double t0 = grl_seconds();
   train_all(runs, n, steps);
   double wall = grl_seconds() - t0;
+  if (grl_stop_signal) {
+    size_t finished = 0, lo = steps, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (runs[i].status == GRL_OK && runs[i].s.done == steps) {
+        finished++;
+        continue;
+      }
+      lo = runs[i].s.done < lo ? runs[i].s.done : lo;
+      hi = runs[i].s.done > hi ? runs[i].s.done : hi;
+    }
+    if (finished == n)
+      fprintf(stderr, "%s: interrupted by %s: all %zu runs finished; no chart written\n",
+              chapter.name, grl_stop_name(), n);
+    else
+      fprintf(stderr, "%s: interrupted by %s: %zu of %zu runs finished, the others "
+              "stopped after step %zu to %zu of %zu; no chart written\n",
+              chapter.name, grl_stop_name(), finished, n, lo, hi, steps);
+    for (size_t i = 0; i < n; i++)
+      grl_session_free(&runs[i].s);
+    free(runs);
+    return grl_stop_status();
+  }
   int all_ok = 1;
   for (size_t i = 0; i < n; i++)
     if (runs[i].status) {
