@@ -5,7 +5,7 @@
 # line on stderr and a non-zero exit.
 . "$top_srcdir/tests/tap.sh"
 
-plan 27
+plan 29
 
 # "aaaa" then a coin, 2000 times: entropy rate 0.2 bpc; the bigram cannot
 # count the a's.  The coins come from a fixed LCG, not from awk's rand().
@@ -78,4 +78,9 @@ fails_with "an unknown option of train --task text" 2 "unknown option '--frobnic
 "$GRULAB" init --cell gru --input-size 3 --hidden-size 4 >"$TMP/novocab.params" 2>/dev/null
 fails_with "a parameter file with no vocabulary" 1 "novocab.params: no tensor 'vocabulary'" \
   sample --params "$TMP/novocab.params"
+
+# The text loss's gradient check.
+run_cli gradcheck --loss text --cell lstm
+is "gradcheck --loss text --cell lstm exits 0" "$rc" 0
+is "and its last line is 'pass'" "$(printf '%s\n' "$out" | tail -n 1)" pass
 done_testing
