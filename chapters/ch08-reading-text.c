@@ -55,6 +55,7 @@
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
+#include "grl_stop.h"
 
 #include <errno.h>
 #include <gsl/gsl_errno.h>
@@ -500,7 +501,7 @@ int main(int argc, char **argv)
   double *feat = NULL;
   unitstats us = {0}, us0 = {0};
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  int st;
+  int st, interrupted = 0;
 
   /* ---- 1. the text ---------------------------------------------------- */
   grl_lesson_section(&L, "The text and what a language model does with it");
@@ -585,7 +586,9 @@ int main(int argc, char **argv)
   }
   printf("    %-16s %-12s %8zu   (the cell %zu, the readout %zu)\n", "total", "",
          m->n, m->ncell, m->n - m->ncell);
-  grl_text_config cfg = {T, B, "adam", LR, CLIP};
+  /* SIGINT/SIGTERM stop training after the step under way */
+  grl_stop_catch(chapter.name);
+  grl_text_config cfg = {T, B, "adam", LR, CLIP, &grl_stop_signal};
   if ((st = grl_text_trainer_alloc(&tr, m, text, &cfg))) {
     grl_lesson_error(&L, st, "trainer");
     goto done;
@@ -642,6 +645,10 @@ int main(int argc, char **argv)
       train_secs += grl_seconds() - t0;
       done_steps += got;
       grl_progress_end(&prog);
+      if (st == GRL_EINTR) {
+        interrupted = 1;
+        goto done;
+      }
       if (st) {
         grl_lesson_error(&L, st, "training");
         goto done;
@@ -898,5 +905,11 @@ done:
   free(feat);
   if (r)
     gsl_rng_free(r);
+  if (interrupted) {
+    fflush(stdout);
+    fprintf(stderr, "%s: interrupted by %s during training; the lesson stops here, no chart written\n",
+            chapter.name, grl_stop_name());
+    return grl_stop_status();
+  }
   return grl_lesson_end(&L);
 }

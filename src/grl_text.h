@@ -168,6 +168,9 @@ typedef struct {
   const char *optimizer; /* "adam" (default when NULL) ...             */
   double lr;             /* learning rate (> 0)                        */
   double clip;           /* global-norm threshold, 0 = off             */
+  /* A stop request, or NULL, as grl_train_config's: grl_text_train_run
+   * reads *stop before every step and returns GRL_EINTR once it is set. */
+  volatile sig_atomic_t *stop;
 } grl_text_config;
 
 typedef struct grl_text_trainer grl_text_trainer;
@@ -199,7 +202,9 @@ const gsl_matrix *grl_text_trainer_states(const grl_text_trainer *tr);
  * good parameters and returns GRL_ENONFINITE, as grl_trainer_step does. */
 int grl_text_trainer_step(grl_text_trainer *tr, grl_train_stat *st);
 /* steps calls of grl_text_trainer_step; log (steps) or NULL; *done counts
- * the steps taken; cb as for grl_train_run (non-zero stops the run). */
+ * the steps taken; cb as for grl_train_run (non-zero stops the run).  With
+ * the config's stop flag set it returns GRL_EINTR before the next step
+ * ("stopped after step K"); the model holds the parameters after *done. */
 int grl_text_train_run(grl_text_trainer *tr, size_t steps,
                        grl_train_stat *log, size_t *done,
                        grl_train_callback cb, void *ctx);

@@ -366,6 +366,7 @@ struct grl_text_trainer {
   grl_seq *seq;       /* (T, B)                                          */
   grl_optim *opt;
   double clip;
+  volatile sig_atomic_t *stop; /* the caller's stop request, or NULL     */
   unsigned char *in;  /* (T*B) input ids, rows t*B+b                     */
   size_t *target;     /* (T*B) next-byte ids                             */
   gsl_matrix *h, *c;  /* (B, H) the carried state (c: LSTM only)         */
@@ -402,6 +403,7 @@ int grl_text_trainer_alloc(grl_text_trainer **out, grl_model *m,
   tr->L = (t->ntrain - 1) / B;
   tr->nwin = tr->L / T;
   tr->clip = cfg->clip;
+  tr->stop = cfg->stop;
   tr->t0 = grl_seconds();
   int st;
   if ((st = grl_optim_alloc(&tr->opt, cfg->optimizer ? cfg->optimizer : "adam",
@@ -543,6 +545,10 @@ int grl_text_train_run(grl_text_trainer *tr, size_t steps,
   int st = GRL_OK;
   while (k < steps) {
     grl_train_stat s;
+    if (tr->stop && *tr->stop) {
+      st = grl_fail(GRL_EINTR, "stopped after step %zu", tr->step);
+      break;
+    }
     if ((st = grl_text_trainer_step(tr, &s)))
       break;
     if (log)
