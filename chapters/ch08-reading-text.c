@@ -426,9 +426,9 @@ static void choose_snippet(const grl_text *t, const double *feat, size_t q,
 
 /* One text heatmap: every byte of the snippet at (column, line) with the
  * activation of unit j (h or z) as its background. */
-static void text_chart(grl_lesson *L, const grl_text *t, const snippet *sn,
-                       const unitstats *us, size_t H, size_t q, long j,
-                       double r, double r0)
+static void text_chart(grl_lesson *L, const grl_text *t, const double *feat,
+                       const snippet *sn, const unitstats *us, size_t H,
+                       size_t q, long j, double r, double r0)
 {
   char name[32], title[160];
   snprintf(name, sizeof name, "text-%s", feat_name[q]);
@@ -450,7 +450,7 @@ static void text_chart(grl_lesson *L, const grl_text *t, const snippet *sn,
       /* printable ASCII is drawn; anything else as a space */
       double code = (c >= 33 && c < 127) ? c : 32;
       grl_chart_row(ch, 5, (double[]){(double)col, (double)line, a, code,
-                                      0.0});
+                                      feat[p * NFEAT + q]});
     }
     if (c == '\n') {
       line++;
@@ -460,20 +460,13 @@ static void text_chart(grl_lesson *L, const grl_text *t, const snippet *sn,
     }
   }
   int is_z = j >= (long)H;
-  grl_chart_gp(ch,
-    "set termoption noenhanced\n"
-    "set title chart_title font font_small\n"
-    "set style fill solid noborder\n"
-    "unset xtics\nunset ytics\nunset key\n"
-    "set xrange [-0.5:%d]\n"
-    "set yrange [%zu:-0.5]\n"
-    "set cblabel '%s unit %ld'\n"
-    "%s\n"
-    "plot dat using 1:2:(0.5):(0.5):3 with boxxyerror fillcolor palette, \\\n"
-    "     dat using 1:2:($4 > 32 ? sprintf('%%c', int($4)) : '') with labels font ',%d'\n",
-    SNIP_COLS, line + 1, is_z ? "z (update gate)" : "h", is_z ? j - (long)H : j,
-    is_z ? "@heat_signed\nset cbrange [0:1]" : "@heat_signed\nset cbrange [-1:1]",
-    15);
+  grl_chart_set(ch, "ncols", "%d", SNIP_COLS);
+  grl_chart_set(ch, "nlines", "%zu", line + 1);
+  grl_chart_set(ch, "cbmin", "%d", is_z ? 0 : -1);
+  grl_chart_set(ch, "cbmax", "%d", 1);
+  grl_chart_set_text(ch, "unit_label", "%s unit %ld", is_z ? "z (update gate)" : "h",
+                     is_z ? j - (long)H : j);
+  grl_chart_template(ch, "ch08-text");
   grl_lesson_chart_done(L, ch);
 }
 
@@ -733,23 +726,16 @@ int main(int argc, char **argv)
     grl_chart_block(ch, "validation");
     for (size_t k = 0; k < nmarks; k++)
       grl_chart_row(ch, 3, (double[]){(double)marks[k], valid_at[k], valid_at[k]});
-    grl_chart_gp(ch,
-      "set xlabel 'training step (%zu streams x %zu bytes)'\n"
-      "set ylabel 'bits per character'\n"
-      "set xrange [0:%zu]\n"
-      "set yrange [0:%.0f]\n"
-      "set key outside right top font font_small\n"
-      "plot dat index 0 using 1:2 with lines lt 1 lw 0.5 lc rgb '#b0c4de' title 'train, each batch', \\\n"
-      "     dat index 0 using 1:3 with lines lt 1 title 'train, mean of %d', \\\n"
-      "     dat index 1 using 1:2 with linespoints lt 2 pt 7 title 'validation', \\\n"
-      "     %.6f with lines lt 3 dt 2 title 'unigram', \\\n"
-      "     %.6f with lines lt 4 dt 2 title 'bigram'",
-      B, T, done_steps, ceil(log2((double)V)) + 1, SMOOTH, uni, bi);
-    if (!isnan(gz))
-      grl_chart_gp(ch, ", \\\n     %.6f with lines lt 5 dt 3 title 'gzip -9'", gz);
-    if (!isnan(xz))
-      grl_chart_gp(ch, ", \\\n     %.6f with lines lt 6 dt 3 title 'xz -9'", xz);
-    grl_chart_gp(ch, "\n");
+    grl_chart_set(ch, "streams", "%zu", B);
+    grl_chart_set(ch, "window", "%zu", T);
+    grl_chart_set(ch, "last_step", "%zu", done_steps);
+    grl_chart_set(ch, "ymax", "%.0f", ceil(log2((double)V)) + 1);
+    grl_chart_set(ch, "smooth", "%d", SMOOTH);
+    grl_chart_set(ch, "unigram", "%.6f", uni);
+    grl_chart_set(ch, "bigram", "%.6f", bi);
+    grl_chart_set(ch, "gzip", "%.6f", isnan(gz) ? -1.0 : gz);
+    grl_chart_set(ch, "xz", "%.6f", isnan(xz) ? -1.0 : xz);
+    grl_chart_template(ch, NULL);
     grl_lesson_chart_done(&L, ch);
   }
 
@@ -847,7 +833,7 @@ int main(int argc, char **argv)
   if (!any)
     grl_lesson_say(&L, "No unit stands out for any feature in this run.");
   for (size_t q = 0; q < NFEAT; q++)
-    text_chart(&L, text, &sn[q], &us, H, q, besth[q] < 0 ? 0 : besth[q],
+    text_chart(&L, text, feat, &sn[q], &us, H, q, besth[q] < 0 ? 0 : besth[q],
                besth[q] < 0 ? NAN : bestr[q], besth[q] < 0 ? NAN : bestr0[q]);
 
   /* the update gate over a snippet: units x characters */
@@ -869,28 +855,13 @@ int main(int argc, char **argv)
     grl_chart_matrix(ch, H, nc);
     grl_chart_matrix_block(ch, "z", zm, nc, 1);
     free(zm);
-    /* the bytes as tick labels: gnuplot single-quoted strings */
-    grl_chart_gp(ch,
-      "set title chart_title font font_small\n"
-      "@heat_unit\n@heat_axes\n"
-      "set xtics noenhanced font ',13' scale 0 (");
-    for (size_t k = 0; k < nc; k++) {
-      unsigned char c = text->bytes[g->from + k];
-      const char *lab;
-      char one[3] = {0};
-      if (c == '\n') lab = "↵";
-      else if (c == ' ') lab = "␣";
-      else if (c == '\t') lab = "→";
-      else if (c == '\'') lab = "''";
-      else if (c > 32 && c < 127) { one[0] = (char)c; lab = one; }
-      else lab = "?";
-      grl_chart_gp(ch, "%s'%s' %zu", k ? ", " : "", lab, k);
-    }
-    grl_chart_gp(ch, ")\n"
-      "set xlabel 'the text, one byte per column'\n"
-      "set ylabel 'unit of z'\n"
-      "set cblabel 'z (fraction of h_{t-1} kept)'\n"
-      "plot dat index 0 matrix with @heat_image notitle\n");
+    /* the bytes as tick labels, by their codes */
+    char codes[GATE_CHARS * 4 + 1] = "";
+    for (size_t k = 0; k < nc; k++)
+      snprintf(codes + strlen(codes), sizeof codes - strlen(codes), "%s%u",
+               k ? " " : "", text->bytes[g->from + k]);
+    grl_chart_set_text(ch, "codes", "%s", codes);
+    grl_chart_template(ch, NULL);
     grl_lesson_chart_done(&L, ch);
   }
 
