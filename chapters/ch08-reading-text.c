@@ -89,7 +89,68 @@ static int check_options(grl_lesson *L)
   return 0;
 }
 
+/* Exercises: each answer is computed from the default text. */
+static int default_text(grl_text **t)
+{
+  return grl_text_read_glob(t, GRL_TEXT_DEFAULT_GLOB);
+}
+
+static int ex1_answer(double *v)
+{
+  grl_text *t;
+  int st = default_text(&t);
+  if (st)
+    return st;
+  *v = log2((double)t->vocab.V);   /* the uniform model's bpc */
+  grl_text_free(t);
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)
+{
+  grl_text *t;
+  double uni;
+  int st = default_text(&t);
+  if (st)
+    return st;
+  st = grl_text_baselines(t, &uni, v);
+  grl_text_free(t);
+  return st;
+}
+
+static int ex3_answer(double *v)
+{
+  grl_text *t;
+  int st = default_text(&t);
+  if (st)
+    return st;
+  /* windows per epoch of grulab train --task text's default (T=64, B=32) */
+  *v = (double)((t->ntrain - 1) / 32 / 64);
+  grl_text_free(t);
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"A model that knows nothing gives every byte of the vocabulary the same\n"
+   "probability.  What is its bpc on GSL's headers?  Compare it with the\n"
+   "validation bpc printed at step 0.", ex1_answer, 1e-4},
+  {"Compute the add-one bigram's validation bpc yourself: count the byte\n"
+   "pairs of the training split (the first 90%), then score every\n"
+   "validation byte after the first with (count(a b) + 1) / (count(a .) + V).",
+   ex2_answer, 1e-4},
+  {"How many steps make one epoch of `grulab train --task text` at its\n"
+   "default size (B = 32 streams, windows of T = 64)?", ex3_answer, 1e-9},
+  {"A comment opened 200 bytes ago is still open.  With T = 64, can the\n"
+   "GRU learn to remember it?  Can it use the fact if it happens to carry\n"
+   "it in h?  Train with `--length 16` and `--length 128` and compare the\n"
+   "validation bpc.", NULL, 0},
+  {"Sample the trained model at temperatures 0, 0.5, 1 and 2 (`grulab\n"
+   "sample --temperature`).  Why does the arg-max repeat itself?", NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch08-reading-text",
   .title = "A GRU reads real text: a character-level language model",
   .summary =
@@ -124,11 +185,14 @@ static const char PRIME[] = "#define GSL_";
 /* Printing bytes                                                      */
 /* ------------------------------------------------------------------ */
 
-/* A byte as the lesson prints it: itself if printable ASCII, else \xNN. */
+/* A byte as the lesson prints it: itself if printable ASCII or a newline,
+ * a tab as \t, anything else as \xNN. */
 static void put_byte(unsigned char c)
 {
-  if (c == '\n' || c == '\t' || (c >= 32 && c < 127))
+  if (c == '\n' || (c >= 32 && c < 127))
     putchar(c);
+  else if (c == '\t')
+    fputs("\\t", stdout);
   else
     printf("\\x%02x", c);
 }

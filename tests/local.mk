@@ -91,4 +91,4 @@ EXTRA_DIST += $(CLI_CHECKS)
 check_PROGRAMS += tests/text
 tests_text_LDADD = $(TAP_LDADD)
 TESTS += tests/text tests/cli-text.sh
-EXTRA_DIST += tests/cli-text.sh
+EXTRA_DIST += tests/cli-text.sh bench/text-compare.sh bench/text-torch.py
