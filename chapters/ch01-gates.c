@@ -459,16 +459,16 @@ static const double W_hh[3 * H2][H2] = {
 };
 static const double b_ih[3 * H2] = {0.117, -0.243, 0.352, -0.085, 0.064, -0.198};
 static const double b_hh[3 * H2] = {-0.091, 0.176, 0.229, 0.143, -0.137, 0.258};
-static const double x_in[I2] = {0.83, -1.27};     /* (I) x_t     */
-static const double h_in[H2] = {0.412, -0.356};   /* (H) h_{t-1} */
+static const double x_in[I2] = {0.83, -1.27};     /* (I) x_1 */
+static const double h_in[H2] = {0.412, -0.356};   /* (H) h_0 */
 
 /* nn.GRU(2, 2) in torch.float64 with the weights above, as printed by
  *   python3 tests/reference/ch01-step.py
  * (h' is nn.GRU's output; r, z, n are recomputed by the script from the
  * same parameters with torch.sigmoid and torch.tanh). */
 static const double torch_r[H2] = {0.8305496856103074, 0.27162452257819064};
-static const double torch_z[H2] = {0.6347056775502747, 0.7088431191290681};
-static const double torch_n[H2] = {0.9513194916546276, -0.7558272459423802};
+static const double torch_z[H2] = {0.63470567755027474, 0.70884311912906806};
+static const double torch_n[H2] = {0.9513194916546277, -0.75582724594238015};
 static const double torch_h[H2] = {0.60901034828790745, -0.47241245381579838};
 
 /* The hand step's results, kept for the library comparison. */

@@ -104,8 +104,9 @@ static const grl_lesson_info chapter = {
     "time: with a constant update gate a state decays as z^t (half-life\n"
     "ln 2/(-ln z) steps), and the bias of z sets each unit's time scale.\n"
     "A GRU driven by a pulse train and a sine with a step shows fast units\n"
-    "following the input and slow ones integrating it, in heatmaps of the\n"
-    "gates z and r read from the sequence driver's cache.",
+    "closing most of the gap to their candidate at every step and slow ones\n"
+    "closing little of it, in a per-unit table and in heatmaps of the gates\n"
+    "z and r read from the sequence driver's cache.",
   .charts = charts,
   .seed = 2,
 };

@@ -85,7 +85,8 @@ static const grl_exercise exercises[] = {
    "checks the formula you need.", ex1_answer, 0.01},
   {"The article's uncoupled cell with b_f = b_i = b can grow up to\n"
    "i/(1 − f).  Predict that bound for b = 2.5, then set both biases to\n"
-   "2.5 in section 2 and check that the largest |h_t| stays under it.",
+   "2.5 in the section \"Between the LSTM and the GRU\" and check that the\n"
+   "largest |h_t| stays under it.",
    ex2_answer, 0.005},
   {"Run `grulab gradcheck --cell seed` and find the tensors whose gradient\n"
    "is exactly zero.  Why does the check still pass, and what would you\n"
@@ -100,12 +101,13 @@ static const grl_lesson_info chapter = {
   .summary =
     "Chapter 3 runs the cell that the source article calls a GRU (forget,\n"
     "input and output gates on v = [h; x]) and shows what its code gets\n"
-    "wrong: tanh for the gates, and a numpy AxisError that stops it from\n"
-    "running at all.  It relates the cell's f and i to the LSTM's gates and\n"
-    "to the GRU's coupled gate (f = z, i = 1 - z), reproduces a GRU with\n"
-    "it, shows that its output gate gets exactly zero gradient, and measures\n"
-    "how far PyTorch's GRU and Cho et al.'s GRU drift apart on the same\n"
-    "parameters.",
+    "wrong: tanh for the gates (a negative forget gate flips the kept state\n"
+    "at every step, shown on a pulse followed by silence), and a numpy\n"
+    "AxisError that stops it from running at all.  It relates the cell's f\n"
+    "and i to the LSTM's gates and to the GRU's coupled gate (f = z,\n"
+    "i = 1 - z), reproduces a GRU with it, shows that its output gate gets\n"
+    "exactly zero gradient, and measures how far PyTorch's GRU and Cho et\n"
+    "al.'s GRU drift apart on the same parameters.",
   .charts = charts,
   .seed = 3,
 };
@@ -629,7 +631,7 @@ static void seed_heatmaps(grl_lesson *L, grl_model *m, const double *x, size_t T
   grl_lesson_say(L,
     "o is computed at every step and read by nothing.  Nothing holds |h|\n"
     "below 1 either: its bound is i/(1-f), here the largest |h_t| is %.2f,\n"
-    "and section 3 drives it to tens.", hmax);
+    "and section 3 measured how far it climbs when f = i = sigma(4).", hmax);
   grl_chart_set(ch, "unit_step", "%d", H > 8 ? 4 : 2);
   grl_chart_set(ch, "tmax", "%zu", T);
   grl_chart_set(ch, "hmax", "%.3g", hmax);

@@ -644,16 +644,15 @@ static void broken_backward(grl_step_grad *d, const grl_step *s,
 {
   grl_cell_gru.backward(d, s, p);
   size_t B = d->dh->size1, H = d->dh->size2;
-  /* cache block 0 is r; dxp block 2 is da_n (the n gate's pre-activation) */
+  /* cache block 0 is r; dxp block 2 is da_n (the n gate's pre-activation);
+   * dhp block 2 is dq, from which the driver makes dW_hn and db_hn */
   for (size_t b = 0; b < B; b++)
     for (size_t j = 0; j < H; j++) {
       double r = gsl_matrix_get(s->cache, b, j);
       double extra = gsl_matrix_get(d->dxp, b, 2 * H + j) * (1.0 - r);
-      gsl_vector_set(&d->dp.bh.vector, 2 * H + j,
-                     gsl_vector_get(&d->dp.bh.vector, 2 * H + j) + extra);
+      double *dq = gsl_matrix_ptr(d->dhp, b, 2 * H + j);
+      *dq += extra;
       for (size_t k = 0; k < H; k++) {
-        double *dw = gsl_matrix_ptr(&d->dp.Wh.matrix, 2 * H + j, k);
-        *dw += extra * gsl_matrix_get(s->h_prev, b, k);
         double *dhp = gsl_matrix_ptr(d->dh_prev, b, k);
         *dhp += gsl_matrix_get(&p->Wh.matrix, 2 * H + j, k) * extra;
       }

@@ -585,8 +585,6 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
   free(gn);
 }
 
-/* ------------------------------------------------------------------ */
-
 /* "learned it" ... from the seeds' test MSEs, q_k = mse_k / (1/6). */
 static const char *verdict(const double *mse, size_t n, char *buf, size_t len)
 {

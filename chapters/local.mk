@@ -10,7 +10,10 @@
 # To add a chapter chNN-slug:
 #   1. add chapters/chNN-slug to CHAPTERS below;
 #   2. add tests/chNN-slug.sh (a copy of another chapter's, two lines) to
-#      CHAPTER_CHECKS.  `make plots` and `make check` then pick it up.
+#      CHAPTER_CHECKS.  `make plots` and `make check` then pick it up;
+#   3. add it to the notebook: NOTEBOOK_CHAPTERS, NB_RUNS and its run rule
+#      (two lines, like the others) in chapters/notebook/local.mk, and give
+#      it an exercises[] block (3 to 5) beside its grl_lesson_info.
 CHAPTERS = \
 	chapters/ch01-gates \
 	chapters/ch02-hidden-state \

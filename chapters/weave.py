@@ -204,10 +204,7 @@ def parse_source(text):
         l = lines[i]
         end = "*/" in l
         l = l.split("*/")[0]
-        if i == 0:
-            l = ""   # "/* chNN-slug.c -- Chapter N: ..." (the title is the run's)
-        else:
-            l = re.sub(r"^ \* ?|^ \*$", "", l)
+        l = re.sub(r"^/\* ?|^ \* ?|^ \*$", "", l)
         header.append(l.rstrip())
         i += 1
         if end:
@@ -256,6 +253,10 @@ def parse_source(text):
         if getattr(c, "indent", 0):
             c.code = [l[c.indent:] if l[:c.indent].strip() == "" else l
                       for l in c.code]
+    # The first paragraph is the file's title line ("chNN-slug.c -- Chapter
+    # N: ..."), however many lines it wraps over: the page has its title.
+    while header and header[0].strip():
+        header = header[1:]
     return header, cells
 
 
@@ -430,13 +431,6 @@ def learning_goals(header):
     return comment_markdown(header[i + 1:j])
 
 
-def chart_title(datfile):
-    with open(datfile, encoding="utf-8") as f:
-        first = f.readline()
-    m = re.match(r"^# [^:]+: (.*)$", first)
-    return m.group(1).strip() if m else os.path.basename(datfile)
-
-
 def nav(prev, nxt, index="index.html"):
     parts = []
     parts.append("[← %s](%s)" % (escape(prev[1]), prev[0]) if prev else
@@ -454,8 +448,14 @@ def number_of(name):
 
 def weave_page(name, src_text, run, rundir, out, quick, prev, nxt):
     header, cells = parse_source(src_text)
+    src_lines = src_text.split("\n")
     # Each section goes to the cell holding its grl_lesson_section line.
     for s in run["sections"]:
+        if not (0 < s.line <= len(src_lines) and
+                "grl_lesson_section" in src_lines[s.line - 1]):
+            die("%s: section %d's marker names line %d, which does not call"
+                " grl_lesson_section: the run is older than the source (run"
+                " the chapter again)" % (name, s.k, s.line))
         owner = cells[0]
         for c in cells:
             if c.start <= s.line:
@@ -500,7 +500,7 @@ def cell_markdown(c, name, rundir, out):
         s = c.sections[0]
         md.append("## %d. %s {#s%d}\n" % (s.k, escape(s.title), s.k))
     else:
-        t = re.sub(r"^\d+(\s*(and|-|–)\s*\d+)?\s*[.:]?\s*", "", title)
+        t = re.sub(r"^(\d+|and\b|[\s.,:\-–])+", "", title)
         t = t[:1].upper() + t[1:]
         md.append("%s %s\n" % ("##" if c.sections else "###", escape(t)))
     if c.prose:
@@ -520,11 +520,13 @@ def cell_markdown(c, name, rundir, out):
         for chart in s.charts:
             svg = "charts/%s.svg" % chart
             dat = os.path.join(rundir, name, chart + ".dat")
-            md.append("![%s](%s){.chart}\n" % (
-                escape(chart_title(dat)), svg))
-            md.append("::: chartdata\n[%s.dat](charts/%s.dat): the numbers"
-                      " behind the chart; [%s.gp](charts/%s.gp): its gnuplot"
-                      " script\n:::\n" % (chart, chart, chart, chart))
+            if not os.path.exists(dat):
+                die("%s: chart %s has no data file %s" % (name, chart, dat))
+            # The chart's title is drawn in the chart itself; the caption
+            # names the chart and links its numbers and its script.
+            md.append("![chart %s: [the numbers](charts/%s.dat), [the gnuplot"
+                      " script](charts/%s.gp)](%s){.chart}\n"
+                      % (chart, chart, chart, svg))
     return "\n\n".join(md)
 
 

@@ -26,3 +26,58 @@ double grl_tanh(double x)
 {
   return tanh(x);
 }
+
+/* ---- over arrays: the cells' gate loops ------------------------------- */
+
+/* The widest vector kernel the build and this CPU allow: SLEEF's exp and
+ * tanh (1.0 ULP, against glibc's < 1 ULP), 8 or 4 lanes; else the scalar
+ * functions above.  Chosen by the CPU alone, so a run repeats bit for bit
+ * on the same machine at any thread count. */
+#ifdef GRL_HAVE_SLEEF
+#include "vmath.h"
+#define HAVE_AVX512 __builtin_cpu_supports("avx512f")
+#define HAVE_AVX2 (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+#endif
+
+void grl_sigmoid_n(double *y, const double *x, size_t n)
+{
+#ifdef GRL_HAVE_SLEEF
+  if (HAVE_AVX512) {
+    grl_vmath_sigmoid_avx512(y, x, n);
+    return;
+  }
+  if (HAVE_AVX2) {
+    grl_vmath_sigmoid_avx2(y, x, n);
+    return;
+  }
+#endif
+  for (size_t i = 0; i < n; i++)
+    y[i] = grl_sigmoid(x[i]);
+}
+
+void grl_tanh_n(double *y, const double *x, size_t n)
+{
+#ifdef GRL_HAVE_SLEEF
+  if (HAVE_AVX512) {
+    grl_vmath_tanh_avx512(y, x, n);
+    return;
+  }
+  if (HAVE_AVX2) {
+    grl_vmath_tanh_avx2(y, x, n);
+    return;
+  }
+#endif
+  for (size_t i = 0; i < n; i++)
+    y[i] = grl_tanh(x[i]);
+}
+
+const char *grl_vmath_name(void)
+{
+#ifdef GRL_HAVE_SLEEF
+  if (HAVE_AVX512)
+    return "sleef-avx512";
+  if (HAVE_AVX2)
+    return "sleef-avx2";
+#endif
+  return "libm";
+}

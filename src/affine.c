@@ -31,12 +31,13 @@ void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
 }
 
 /* forward was y = x W^T + b, so
- *   dW += dy^T x,   db += 1^T dy (if db),   dx = beta_x*dx + dy W (if dx) */
+ *   dW += dy^T x (if dW),  db += 1^T dy (if db),  dx = beta_x*dx + dy W (if dx) */
 void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
                          const gsl_matrix *W, gsl_matrix *dW, gsl_vector *db,
                          gsl_matrix *dx, double beta_x)
 {
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, dy, x, 1.0, dW);
+  if (dW)
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, dy, x, 1.0, dW);
   if (db)
     for (size_t r = 0; r < dy->size1; r++)
       for (size_t j = 0; j < dy->size2; j++)

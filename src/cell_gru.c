@@ -32,18 +32,21 @@ static void gru_forward(grl_step *s, const grl_const_views *p)
     const double *hpr = grl_crow(s->h_prev, b);          /* (H)  */
     double *cr = grl_row(s->cache, b);                   /* (4H) r z n hn */
     double *out = grl_row(s->h, b);                      /* (H)  */
+    double *r = cr, *z = cr + H, *n = cr + 2 * H, *hn = cr + 3 * H;
+    /* r = sigma(W_ir x + b_ir + W_hr h + b_hr)
+     * z = sigma(W_iz x + b_iz + W_hz h + b_hz), one array of 2H */
+    for (size_t j = 0; j < 2 * H; j++)
+      r[j] = xr[j] + hr[j];
+    grl_sigmoid_n(r, r, 2 * H);
+    /* n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) */
     for (size_t j = 0; j < H; j++) {
-      /* r = sigma(W_ir x + b_ir + W_hr h + b_hr) */
-      double r = grl_sigmoid(xr[j] + hr[j]);
-      /* z = sigma(W_iz x + b_iz + W_hz h + b_hz) */
-      double z = grl_sigmoid(xr[H + j] + hr[H + j]);
-      /* n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) */
-      double hn = hr[2 * H + j];
-      double n = grl_tanh(xr[2 * H + j] + r * hn);
-      /* h' = (1 - z) * n + z * h */
-      out[j] = (1.0 - z) * n + z * hpr[j];
-      cr[j] = r; cr[H + j] = z; cr[2 * H + j] = n; cr[3 * H + j] = hn;
+      hn[j] = hr[2 * H + j];
+      n[j] = xr[2 * H + j] + r[j] * hn[j];
     }
+    grl_tanh_n(n, n, H);
+    /* h' = (1 - z) * n + z * h */
+    for (size_t j = 0; j < H; j++)
+      out[j] = (1.0 - z[j]) * n[j] + z[j] * hpr[j];
   }
 }
 
@@ -51,7 +54,7 @@ static void gru_backward(grl_step_grad *d, const grl_step *s,
                          const grl_const_views *p)
 {
   size_t B = d->dh->size1, H = d->dh->size2;
-  gsl_matrix *dhp = s->work;             /* (B, 3H) dL/d(h_prev W_h^T + b_h) */
+  gsl_matrix *dhp = d->dhp;              /* (B, 3H) dL/d(h_prev W_h^T + b_h) */
   for (size_t b = 0; b < B; b++) {
     const double *g = grl_crow(d->dh, b);                /* (H)  dL/dh'      */
     const double *hpr = grl_crow(s->h_prev, b);          /* (H)              */
@@ -79,10 +82,9 @@ static void gru_backward(grl_step_grad *d, const grl_step *s,
       dq[j] = dar; dq[H + j] = daz; dq[2 * H + j] = dan * r;
     }
   }
-  /* forward was hp = h_prev W_h^T + b_h, so
-   *   dW_h += dhp^T h_prev,  db_h += 1^T dhp,  dh_prev += dhp W_h */
-  grl_affine_backward(dhp, s->h_prev, &p->Wh.matrix, &d->dp.Wh.matrix,
-                      &d->dp.bh.vector, d->dh_prev, 1.0);
+  /* forward was hp = h_prev W_h^T + b_h, so  dh_prev += dhp W_h
+   * (the driver makes dW_h and db_h from every step's dhp) */
+  grl_affine_backward(dhp, NULL, &p->Wh.matrix, NULL, NULL, d->dh_prev, 1.0);
 }
 
 const grl_cell grl_cell_gru = {
@@ -92,5 +94,6 @@ const grl_cell grl_cell_gru = {
   .ngate = 3, .gate_names = gate_names,
   .layout = grl_layout_pytorch,
   .forward = gru_forward, .backward = gru_backward,
+  .own_dhp = 1, .backward_weights = grl_backward_weights_hh,
   .naive = grl_naive_gru, .naive_c = grl_naive_gru_c,
 };

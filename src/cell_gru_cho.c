@@ -59,14 +59,14 @@ static void cho_forward(grl_step *s, const grl_const_views *p)
     const double *hr = grl_row(&hrz.matrix, b);          /* (2H) */
     const double *hpr = grl_crow(s->h_prev, b);          /* (H)  */
     double *cr = grl_row(s->cache, b);                   /* (4H) r z n rh */
-    for (size_t j = 0; j < H; j++) {
-      /* r = sigma(W_ir x + b_ir + W_hr h + b_hr) */
-      cr[j] = grl_sigmoid(xr[j] + hr[j]);
-      /* z = sigma(W_iz x + b_iz + W_hz h + b_hz) */
-      cr[H + j] = grl_sigmoid(xr[H + j] + hr[H + j]);
-      /* reset before: rh = r * h */
+    /* r = sigma(W_ir x + b_ir + W_hr h + b_hr)
+     * z = sigma(W_iz x + b_iz + W_hz h + b_hz), one array of 2H */
+    for (size_t j = 0; j < 2 * H; j++)
+      cr[j] = xr[j] + hr[j];
+    grl_sigmoid_n(cr, cr, 2 * H);
+    /* reset before: rh = r * h */
+    for (size_t j = 0; j < H; j++)
       cr[3 * H + j] = cr[j] * hpr[j];
-    }
   }
   grl_affine_forward(&hn.matrix, 0.0, &rh.matrix, &Wn.matrix, &bn.vector);
   for (size_t b = 0; b < B; b++) {
@@ -74,14 +74,14 @@ static void cho_forward(grl_step *s, const grl_const_views *p)
     const double *hnr = grl_row(&hn.matrix, b);          /* (H)  */
     const double *hpr = grl_crow(s->h_prev, b);          /* (H)  */
     double *cr = grl_row(s->cache, b), *out = grl_row(s->h, b);
-    for (size_t j = 0; j < H; j++) {
-      /* n = tanh(W_in x + b_in + W_hn (r*h) + b_hn) */
-      double n = grl_tanh(xr[2 * H + j] + hnr[j]);
-      double z = cr[H + j];
-      /* h' = (1 - z) * n + z * h */
-      out[j] = (1.0 - z) * n + z * hpr[j];
-      cr[2 * H + j] = n;
-    }
+    double *z = cr + H, *n = cr + 2 * H;
+    /* n = tanh(W_in x + b_in + W_hn (r*h) + b_hn) */
+    for (size_t j = 0; j < H; j++)
+      n[j] = xr[2 * H + j] + hnr[j];
+    grl_tanh_n(n, n, H);
+    /* h' = (1 - z) * n + z * h */
+    for (size_t j = 0; j < H; j++)
+      out[j] = (1.0 - z[j]) * n[j] + z[j] * hpr[j];
   }
 }
 
@@ -91,15 +91,9 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
   size_t B = d->dh->size1, H = d->dh->size2;
   gsl_matrix_const_view Wrz = wrows(&p->Wh.matrix, 0, 2, H);    /* (2H, H) */
   gsl_matrix_const_view Wn = wrows(&p->Wh.matrix, 2, 3, H);     /* (H, H)  */
-  gsl_matrix_view dWrz = dwrows(&d->dp.Wh.matrix, 0, 2, H);
-  gsl_matrix_view dWn = dwrows(&d->dp.Wh.matrix, 2, 3, H);
-  gsl_vector_view dbrz = dbrows(&d->dp.bh.vector, 0, 2, H);
-  gsl_vector_view dbn = dbrows(&d->dp.bh.vector, 2, 3, H);
   gsl_matrix_view darz = cols(d->dxp, 0, 2, H);    /* (B, 2H) dL/da_r, dL/da_z */
   gsl_matrix_view dan = cols(d->dxp, 2, 3, H);     /* (B, H)  dL/da_n          */
   gsl_matrix_view drh = cols(s->work, 3, 4, H);    /* (B, H)  dL/d(r*h)        */
-  gsl_matrix_const_view rh =                       /* (B, H)  r * h            */
-    gsl_matrix_const_submatrix(s->cache, 0, 3 * H, B, H);
 
   /* Pass 1 -- forward was h' = (1 - z) * n + z * h and n = tanh(a_n), so
    *   dn = dh*(1-z),  da_n = dn*(1-n^2),  dz = dh*(h - n),  dh_prev = dh*z,
@@ -115,10 +109,10 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
       dhpr[j] = g[j] * z;
     }
   }
-  /* forward was a_n = xp_n + (r*h) W_hn^T + b_hn, so
-   *   dW_hn += da_n^T (r*h),  db_hn += 1^T da_n,  d(r*h) = da_n W_hn */
-  grl_affine_backward(&dan.matrix, &rh.matrix, &Wn.matrix, &dWn.matrix,
-                      &dbn.vector, &drh.matrix, 0.0);
+  /* forward was a_n = xp_n + (r*h) W_hn^T + b_hn, so  d(r*h) = da_n W_hn
+   * (dW_hn, db_hn: the driver, from every step's da_n and r*h) */
+  grl_affine_backward(&dan.matrix, NULL, &Wn.matrix, NULL, NULL, &drh.matrix,
+                      0.0);
   /* Pass 2 -- forward was rh = r * h, so dr = d(rh)*h, dh_prev += d(rh)*r;
    * and r = sigma(a_r):  da_r = dr*r*(1-r) */
   for (size_t b = 0; b < B; b++) {
@@ -132,9 +126,33 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
     }
   }
   /* forward was a_{r,z} = xp_{r,z} + h W_h{r,z}^T + b_h{r,z}, so
-   *   dW_h{r,z} += da^T h_prev,  db_h{r,z} += 1^T da,  dh_prev += da W_h{r,z} */
-  grl_affine_backward(&darz.matrix, s->h_prev, &Wrz.matrix, &dWrz.matrix,
-                      &dbrz.vector, d->dh_prev, 1.0);
+   *   dh_prev += da_{r,z} W_h{r,z} */
+  grl_affine_backward(&darz.matrix, NULL, &Wrz.matrix, NULL, NULL, d->dh_prev,
+                      1.0);
+}
+
+/* The recurrent weights' gradients of all T*B rows at once.  Forward was
+ *   a_{r,z} = h W_h{r,z}^T + b_h{r,z},   a_n = (r*h) W_hn^T + b_hn
+ * at every step, so
+ *   dW_h{r,z} += dA_{r,z}^T H,  db_h{r,z} += 1^T dA_{r,z},
+ *   dW_hn += dA_n^T (R*H),      db_hn += 1^T dA_n
+ * with r*h read back from the cache (block 3). */
+static void cho_backward_weights(grl_views *dp, const gsl_matrix *dA,
+                                 const gsl_matrix *Hprev,
+                                 const gsl_matrix *cache)
+{
+  size_t H = Hprev->size2, N = dA->size1;
+  gsl_matrix_view dWrz = dwrows(&dp->Wh.matrix, 0, 2, H);
+  gsl_matrix_view dWn = dwrows(&dp->Wh.matrix, 2, 3, H);
+  gsl_vector_view dbrz = dbrows(&dp->bh.vector, 0, 2, H);
+  gsl_vector_view dbn = dbrows(&dp->bh.vector, 2, 3, H);
+  gsl_matrix_const_view dArz = gsl_matrix_const_submatrix(dA, 0, 0, N, 2 * H);
+  gsl_matrix_const_view dAn = gsl_matrix_const_submatrix(dA, 0, 2 * H, N, H);
+  gsl_matrix_const_view RH = gsl_matrix_const_submatrix(cache, 0, 3 * H, N, H);
+  grl_affine_backward(&dArz.matrix, Hprev, NULL, &dWrz.matrix, &dbrz.vector,
+                      NULL, 0.0);
+  grl_affine_backward(&dAn.matrix, &RH.matrix, NULL, &dWn.matrix, &dbn.vector,
+                      NULL, 0.0);
 }
 
 const grl_cell grl_cell_gru_cho = {
@@ -144,5 +162,6 @@ const grl_cell grl_cell_gru_cho = {
   .ngate = 3, .gate_names = gate_names,
   .layout = grl_layout_pytorch,
   .forward = cho_forward, .backward = cho_backward,
+  .backward_weights = cho_backward_weights,
   .naive = grl_naive_gru_cho, .naive_c = grl_naive_gru_cho_c,
 };

@@ -28,19 +28,18 @@ static void lstm_forward(grl_step *s, const grl_const_views *p)
     const double *cp = grl_crow(s->c_prev, b);           /* (H)  */
     double *cr = grl_row(s->cache, b);                   /* (5H) i f g o tanh(c') */
     double *hr = grl_row(s->h, b), *cn = grl_row(s->c, b);
-    for (size_t j = 0; j < H; j++) {
-      double i = grl_sigmoid(ar[j]);           /* i = sigma(a_i) */
-      double f = grl_sigmoid(ar[H + j]);       /* f = sigma(a_f) */
-      double g = grl_tanh(ar[2 * H + j]);      /* g = tanh(a_g)  */
-      double o = grl_sigmoid(ar[3 * H + j]);   /* o = sigma(a_o) */
-      /* c' = f * c + i * g */
-      cn[j] = f * cp[j] + i * g;
-      /* h' = o * tanh(c') */
-      double tc = grl_tanh(cn[j]);
-      hr[j] = o * tc;
-      cr[j] = i; cr[H + j] = f; cr[2 * H + j] = g; cr[3 * H + j] = o;
-      cr[4 * H + j] = tc;
-    }
+    double *i = cr, *f = cr + H, *g = cr + 2 * H, *o = cr + 3 * H;
+    double *tc = cr + 4 * H;
+    grl_sigmoid_n(i, ar, 2 * H);                  /* i = sigma(a_i), f = sigma(a_f) */
+    grl_tanh_n(g, ar + 2 * H, H);                 /* g = tanh(a_g)  */
+    grl_sigmoid_n(o, ar + 3 * H, H);              /* o = sigma(a_o) */
+    /* c' = f * c + i * g */
+    for (size_t j = 0; j < H; j++)
+      cn[j] = f[j] * cp[j] + i[j] * g[j];
+    /* h' = o * tanh(c') */
+    grl_tanh_n(tc, cn, H);
+    for (size_t j = 0; j < H; j++)
+      hr[j] = o[j] * tc[j];
   }
 }
 
@@ -73,10 +72,10 @@ static void lstm_backward(grl_step_grad *d, const grl_step *s,
       da[3 * H + j] = d_o * grl_dsigmoid(o);
     }
   }
-  /* forward was a = xp + h_prev W_h^T + b_h; both sides see da = dxp, so
-   *   dW_h += da^T h_prev,  db_h += 1^T da,  dh_prev = da W_h */
-  grl_affine_backward(d->dxp, s->h_prev, &p->Wh.matrix, &d->dp.Wh.matrix,
-                      &d->dp.bh.vector, d->dh_prev, 0.0);
+  /* forward was a = xp + h_prev W_h^T + b_h; both sides see da = dxp (also
+   * dhp, for the driver's dW_h and db_h), so  dh_prev = da W_h */
+  grl_affine_backward(d->dxp, NULL, &p->Wh.matrix, NULL, NULL, d->dh_prev,
+                      0.0);
 }
 
 const grl_cell grl_cell_lstm = {
@@ -86,5 +85,6 @@ const grl_cell grl_cell_lstm = {
   .ngate = 4, .gate_names = gate_names,
   .layout = grl_layout_pytorch,
   .forward = lstm_forward, .backward = lstm_backward,
+  .backward_weights = grl_backward_weights_hh,
   .naive = grl_naive_lstm, .naive_c = grl_naive_lstm_c,
 };

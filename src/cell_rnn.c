@@ -17,9 +17,8 @@ static void rnn_forward(grl_step *s, const grl_const_views *p)
   grl_affine_forward(s->h, 1.0, s->h_prev, &p->Wh.matrix, &p->bh.vector);
   for (size_t b = 0; b < B; b++) {
     double *h = grl_row(s->h, b);                    /* (H) a, then h' */
-    for (size_t j = 0; j < H; j++)
-      /* h' = tanh(a) */
-      h[j] = grl_tanh(h[j]);
+    /* h' = tanh(a) */
+    grl_tanh_n(h, h, H);
   }
 }
 
@@ -34,11 +33,11 @@ static void rnn_backward(grl_step_grad *d, const grl_step *s,
       /* forward was h' = tanh(a), so da = dh * (1 - h'^2) */
       da[j] = dh[j] * grl_dtanh(h[j]);
   }
-  /* forward was a = xp + h_prev W_hh^T + b_hh: both parts see da, so dxp
-   * doubles as dL/d(recurrent part), and
-   *   dW_hh += da^T h_prev,  db_hh += 1^T da,  dh_prev = da W_hh */
-  grl_affine_backward(d->dxp, s->h_prev, &p->Wh.matrix, &d->dp.Wh.matrix,
-                      &d->dp.bh.vector, d->dh_prev, 0.0);
+  /* forward was a = xp + h_prev W_hh^T + b_hh: both parts see da (dxp is
+   * also dhp, from which the driver makes dW_hh and db_hh), and
+   *   dh_prev = da W_hh */
+  grl_affine_backward(d->dxp, NULL, &p->Wh.matrix, NULL, NULL, d->dh_prev,
+                      0.0);
 }
 
 const grl_cell grl_cell_rnn = {
@@ -48,5 +47,6 @@ const grl_cell grl_cell_rnn = {
   .ngate = 0, .gate_names = NULL,
   .layout = grl_layout_pytorch,
   .forward = rnn_forward, .backward = rnn_backward,
+  .backward_weights = grl_backward_weights_hh,
   .naive = grl_naive_rnn, .naive_c = grl_naive_rnn_c,
 };

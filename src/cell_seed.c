@@ -65,15 +65,15 @@ static void seed_forward(grl_step *s, const grl_const_views *p)
     const double *hp = grl_crow(s->h_prev, b);           /* (H)  */
     double *cr = grl_row(s->cache, b);                   /* (4H) f i o c~ */
     double *out = grl_row(s->h, b);                      /* (H)  */
-    for (size_t j = 0; j < H; j++) {
-      double f = grl_sigmoid(ar[j]);            /* f = sigma(W_f v + b_f) */
-      double i = grl_sigmoid(ar[H + j]);        /* i = sigma(W_i v + b_i) */
-      double o = grl_sigmoid(ar[2 * H + j]);    /* o = sigma(W_o v + b_o), unread */
-      double ct = grl_tanh(ar[3 * H + j]);      /* c~ = tanh(W_c v + b_c) */
-      /* h_t = f * h_{t-1} + i * c~ */
-      out[j] = f * hp[j] + i * ct;
-      cr[j] = f; cr[H + j] = i; cr[2 * H + j] = o; cr[3 * H + j] = ct;
-    }
+    double *f = cr, *i = cr + H, *ct = cr + 3 * H;
+    /* f = sigma(W_f v + b_f), i = sigma(W_i v + b_i),
+     * o = sigma(W_o v + b_o) (unread): one array of 3H */
+    grl_sigmoid_n(f, ar, 3 * H);
+    /* c~ = tanh(W_c v + b_c) */
+    grl_tanh_n(ct, ar + 3 * H, H);
+    /* h_t = f * h_{t-1} + i * c~ */
+    for (size_t j = 0; j < H; j++)
+      out[j] = f[j] * hp[j] + i[j] * ct[j];
   }
 }
 
@@ -98,10 +98,10 @@ static void seed_backward(grl_step_grad *d, const grl_step *s,
       dhp[j] = g[j] * f;
     }
   }
-  /* forward was a = xp + h_prev W_h^T (W_h = the h-columns of W), so
-   *   dW_h += da^T h_prev,  dh_prev += da W_h */
-  grl_affine_backward(d->dxp, s->h_prev, &p->Wh.matrix, &d->dp.Wh.matrix,
-                      NULL, d->dh_prev, 1.0);
+  /* forward was a = xp + h_prev W_h^T (W_h = the h-columns of W); da is
+   * also dhp, for the driver's dW_h, and  dh_prev += da W_h */
+  grl_affine_backward(d->dxp, NULL, &p->Wh.matrix, NULL, NULL, d->dh_prev,
+                      1.0);
 }
 
 const grl_cell grl_cell_seed = {
@@ -111,5 +111,6 @@ const grl_cell grl_cell_seed = {
   .ngate = 4, .gate_names = gate_names,
   .layout = seed_layout,
   .forward = seed_forward, .backward = seed_backward,
+  .backward_weights = grl_backward_weights_hh,
   .naive = grl_naive_seed, .naive_c = grl_naive_seed_c,
 };

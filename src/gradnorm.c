@@ -37,6 +37,7 @@ struct grl_gradnorm {
   gsl_matrix *work;   /* (RB, W*H) the cell's scratch, or NULL (W=0)        */
   gsl_matrix *dh, *dc;/* (RB, H) seeds: identity blocks                     */
   gsl_matrix *dxp;    /* (RB, G*H) unused output                            */
+  gsl_matrix *dq;     /* (RB, G*H) unused output, cells with own_dhp, else NULL */
   gsl_matrix *dhp, *dcp; /* (RB, H) rows of the Jacobian                    */
   gsl_matrix *J;      /* (R, R) one row's Jacobian                          */
   gsl_matrix *JtJ;    /* (R, R) J^T J, lower triangle                        */
@@ -51,7 +52,7 @@ void grl_gradnorm_free(grl_gradnorm *g)
   grl_seq_free(g->s);
   free(g->dscratch);
   gsl_matrix *ms[] = {g->U, g->xp, g->hp, g->cp, g->h, g->c, g->cache,
-                      g->work, g->dh, g->dc, g->dxp, g->dhp, g->dcp, g->J,
+                      g->work, g->dh, g->dc, g->dxp, g->dq, g->dhp, g->dcp, g->J,
                       g->JtJ};
   for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
     if (ms[i])
@@ -95,13 +96,15 @@ int grl_gradnorm_alloc(grl_gradnorm **out, const grl_model *m, size_t T,
     g->work = gsl_matrix_alloc(RB, cell->W * H);
   g->dh = gsl_matrix_calloc(RB, H);
   g->dxp = gsl_matrix_alloc(RB, G * H);
+  if (cell->own_dhp)
+    g->dq = gsl_matrix_alloc(RB, G * H);
   g->dhp = gsl_matrix_alloc(RB, H);
   g->J = gsl_matrix_alloc(R, R);
   g->JtJ = gsl_matrix_alloc(R, R);
   g->eval = gsl_vector_alloc(R);
   g->ews = gsl_eigen_symm_alloc(R);
   int bad = !g->dscratch || !g->U || !g->xp || !g->hp || !g->h
-            || (cell->K && !g->cache) || (cell->W && !g->work) || !g->dh || !g->dxp || !g->dhp || !g->J || !g->JtJ
+            || (cell->K && !g->cache) || (cell->W && !g->work) || !g->dh || !g->dxp || (cell->own_dhp && !g->dq) || !g->dhp || !g->J || !g->JtJ
             || !g->eval || !g->ews;
   if (cell->has_c) {
     g->cp = gsl_matrix_alloc(RB, H);
@@ -161,10 +164,9 @@ static int step_jacobian(grl_gradnorm *g, const grl_const_views *p, size_t s,
    * of [dh_prev | dc_prev] = e_i^T d(h,c)_t / d(h,c)_{t-1} */
   grl_step step = {.h = g->h, .c = g->c, .cache = g->cache, .xp = g->xp,
                  .h_prev = g->hp, .c_prev = g->cp, .work = g->work};
-  grl_step_grad d = {.dxp = g->dxp, .dh_prev = g->dhp, .dc_prev = g->dcp,
+  grl_step_grad d = {.dxp = g->dxp, .dhp = g->dq ? g->dq : g->dxp,
+                     .dh_prev = g->dhp, .dc_prev = g->dcp,
                      .dh = g->dh, .dc = g->dc};
-  memset(g->dscratch, 0, m->n * sizeof *g->dscratch);
-  grl_model_bind(m, g->dscratch, &d.dp);
   cell->backward(&d, &step, p);
 
   double sum = 0.0;

@@ -71,6 +71,15 @@ int grl_parse_double(const char *s, double *v);
 double grl_sigmoid(double x);
 /* tanh(x), saturating cleanly to +-1. */
 double grl_tanh(double x);
+/* The same over arrays, y[i] = f(x[i]) for i < n (y may be x): the cells'
+ * gate loops.  sigma keeps the stable form above lane by lane, so no
+ * finite x overflows; both are vectorised with SLEEF (1 ULP) when the
+ * build has it and the CPU has AVX2 or AVX-512, else they loop over the
+ * scalar functions.  grl_vmath_name(): "sleef-avx512", "sleef-avx2" or
+ * "libm", the kernel this process uses. */
+void grl_sigmoid_n(double *y, const double *x, size_t n);
+void grl_tanh_n(double *y, const double *x, size_t n);
+const char *grl_vmath_name(void);
 /* Derivatives from the cached OUTPUTS: sigma' = s(1-s), tanh' = 1-t^2. */
 static inline double grl_dsigmoid(double s) { return s * (1.0 - s); }
 static inline double grl_dtanh(double t) { return 1.0 - t * t; }
@@ -142,8 +151,8 @@ const char *grl_outfile_tmpname(const grl_outfile *o);
 /* y = beta*y + x W^T + 1 b^T: one dgemm over the batch. */
 void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
                         const gsl_matrix *W, const gsl_vector *b);
-/* dW += dy^T x,  db += 1^T dy (db may be NULL),
- * dx = beta_x*dx + dy W (dx may be NULL). */
+/* dW += dy^T x (dW may be NULL, then x is not read),  db += 1^T dy (db
+ * may be NULL),  dx = beta_x*dx + dy W (dx may be NULL). */
 void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
                          const gsl_matrix *W, gsl_matrix *dW, gsl_vector *db,
                          gsl_matrix *dx, double beta_x);
@@ -273,14 +282,19 @@ typedef struct {
 } grl_step;
 
 /* The gradient of one step, the mirror of grl_step: what backward writes
- * first, then what it reads. */
+ * first, then what it reads.  A step makes no parameter gradient: it
+ * leaves dL/da for the recurrent pre-activation a = (h_prev) W_h^T + b_h
+ * in dhp, and the driver turns every step's dhp into dW_h, db_h with one
+ * level-3 call after the time loop (the cell's backward_weights). */
 typedef struct {
   gsl_matrix *dxp;           /* (B, G*H)  dL/dxp_t, OVERWRITTEN; the driver
                               *           turns all steps' dxp into dWx, dbx
                               *           and dx with level-3 calls         */
+  gsl_matrix *dhp;           /* (B, G*H)  dL/d(recurrent pre-activation),
+                              *           OVERWRITTEN; the same matrix as
+                              *           dxp unless the cell has own_dhp    */
   gsl_matrix *dh_prev;       /* (B, H)    dL/dh_{t-1}, OVERWRITTEN          */
   gsl_matrix *dc_prev;       /* (B, H)    dL/dc_{t-1}, OVERWRITTEN, or NULL */
-  grl_views dp;              /* dWh, dbh: ACCUMULATED (+=)                  */
   const gsl_matrix *dh;      /* (B, H)    dL/dh_t (total: output + future)  */
   const gsl_matrix *dc;      /* (B, H)    dL/dc_t (LSTM), else NULL         */
 } grl_step_grad;
@@ -301,10 +315,20 @@ struct grl_cell {
   /* One step: s->h, s->c and s->cache from s->xp, s->h_prev, s->c_prev. */
   void (*forward)(grl_step *s, const grl_const_views *p);
   /* The mirror of forward, after it, with the same step s (read only,
-   * except its work scratch): d->dxp, d->dh_prev, d->dc_prev from d->dh,
-   * d->dc; the recurrent gradients accumulate into d->dp. */
+   * except its work scratch): d->dxp, d->dhp, d->dh_prev, d->dc_prev from
+   * d->dh, d->dc. */
   void (*backward)(grl_step_grad *d, const grl_step *s,
                    const grl_const_views *p);
+  /* own_dhp: the recurrent pre-activation's gradient differs from dxp
+   * (gru: r multiplies the n block's recurrent product), so the driver
+   * keeps a separate (T*B, G*H) record of it. */
+  int own_dhp;
+  /* The recurrent weights' gradients of all T steps at once, ACCUMULATED:
+   *   dA (T*B, G*H) every step's dhp, Hprev (T*B, H) every step's h_prev,
+   *   cache (T*B, K*H) every step's cache (or NULL).
+   * grl_backward_weights_hh: dW_h += dA^T Hprev, db_h += 1^T dA. */
+  void (*backward_weights)(grl_views *dp, const gsl_matrix *dA,
+                           const gsl_matrix *Hprev, const gsl_matrix *cache);
 
   /* The naive reference step for ONE row, plain loops over elements,
    * written once over a scalar type (cell_naive.h) and compiled for
@@ -320,6 +344,11 @@ struct grl_cell {
                   const double _Complex *c_prev, double _Complex *h,
                   double _Complex *c, double _Complex *gates);
 };
+
+/* A cell's backward_weights when every gate block's recurrent product
+ * reads h_prev: dW_h += dA^T Hprev, db_h += 1^T dA (if the cell has b_h). */
+void grl_backward_weights_hh(grl_views *dp, const gsl_matrix *dA,
+                             const gsl_matrix *Hprev, const gsl_matrix *cache);
 
 extern const grl_cell grl_cell_gru;      /* PyTorch nn.GRU, reset-after    */
 extern const grl_cell grl_cell_gru_cho;  /* Cho et al. 2014, reset-before  */
@@ -339,10 +368,15 @@ typedef struct {
   gsl_matrix *Cs;    /* ((T+1)*B, H) cell states like Hs, or NULL       */
   gsl_matrix *cache; /* (T*B, K*H) per-step caches, rows t*B+b          */
   gsl_matrix *dXP;   /* (T*B, G*H) dL/dxp for every step                */
+  gsl_matrix *dHP;   /* (T*B, G*H) dL/d(recurrent pre-activation) per
+                      * step when the cell has own_dhp, else NULL (dXP) */
   gsl_matrix *dHs;   /* (T*B, H) dL/dh_t for every step (total)         */
   gsl_matrix *dCs;   /* (T*B, H) dL/dc_t, or NULL                       */
   gsl_matrix *dh, *dc, *dh_prev, *dc_prev; /* (B, H) */
   gsl_matrix *work;  /* (B, W*H) scratch of the cell, or NULL          */
+  size_t nchunk;     /* the batch's rows run as nchunk independent blocks
+                      * (threads, when OpenMP has them); a function of B
+                      * only, so results do not depend on threads      */
 } grl_seq;
 
 int grl_seq_alloc(grl_seq **s, const grl_model *m, size_t T, size_t B);

@@ -37,6 +37,19 @@ src_libgrulab_la_SOURCES = \
 	src/gradnorm.c
 src_libgrulab_la_CPPFLAGS = $(LIB_CPPFLAGS)
 src_libgrulab_la_LIBADD = $(GRL_LIBS)
+
+# The SLEEF kernels: one source compiled for AVX2 and for AVX-512, chosen
+# at run time (activation.c); the rest of the library stays generic x86-64.
+if GRL_SLEEF
+noinst_LTLIBRARIES += src/libvmath_avx2.la src/libvmath_avx512.la
+src_libvmath_avx2_la_SOURCES = src/vmath.h src/vmath_simd.c
+src_libvmath_avx2_la_CPPFLAGS = $(LIB_CPPFLAGS) $(SLEEF_CFLAGS)
+src_libvmath_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -mfma
+src_libvmath_avx512_la_SOURCES = src/vmath.h src/vmath_simd.c
+src_libvmath_avx512_la_CPPFLAGS = $(LIB_CPPFLAGS) $(SLEEF_CFLAGS)
+src_libvmath_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f
+src_libgrulab_la_LIBADD += src/libvmath_avx2.la src/libvmath_avx512.la
+endif
 src_libgrulab_la_LDFLAGS = -version-info 0:0:0 $(OPENMP_CFLAGS)
 
 bin_PROGRAMS += src/grulab

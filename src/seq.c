@@ -9,16 +9,32 @@
  * Backward (full BPTT), the mirror image:
  *   for t = T-1 .. 0:
  *     dh_t = dL/doutput_t + dh from step t+1
- *     cell backward: dXP_t, dh_{t-1}; dWh, dbh accumulate
+ *     cell backward: dXP_t, dHP_t (dL/d recurrent pre-activation), dh_{t-1}
+ *   dWh += dHP^T H_prev,  dbh += 1^T dHP                 one dgemm
  *   dWx += dXP^T X,  dbx += 1^T dXP,  dX += dXP Wx      two dgemms
+ * The weight gradients wait for the end of the loop: one (G*H x T*B) by
+ * (T*B x H) product runs at a far better rate than T small ones, and the
+ * loop itself is then independent from batch row to batch row.  So the
+ * rows run as nchunk blocks, each through the whole loop on its own, in
+ * parallel when OpenMP gives threads; nchunk depends on B alone, so the
+ * result is the same bytes at any thread count.
  * Nothing is allocated inside either loop: grl_seq_alloc sizes everything. */
 #include <config.h>
 #include "grulab.h"
 #include "cell_impl.h"
+#include "openblas.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Rows per block below which a batch is not split: a smaller product
+ * costs more in call overhead than a second core gives back. */
+#define CHUNK_MIN_ROWS 8
+#define CHUNK_MAX 2
 
 int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
 {
@@ -36,11 +52,14 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
   s->m = m;
   s->T = T;
   s->B = B;
+  s->nchunk = B >= 2 * CHUNK_MIN_ROWS ? CHUNK_MAX : 1;
   int bad = 0;
 #define ALLOC(field, rows, cols) \
   do { if (!(s->field = gsl_matrix_calloc((rows), (cols)))) bad = 1; } while (0)
   ALLOC(XP, T * B, GH);
   ALLOC(dXP, T * B, GH);
+  if (c->own_dhp)
+    ALLOC(dHP, T * B, GH);
   ALLOC(Hs, (T + 1) * B, H);
   ALLOC(dHs, T * B, H);
   ALLOC(dh, B, H);
@@ -69,7 +88,7 @@ void grl_seq_free(grl_seq *s)
 {
   if (!s)
     return;
-  gsl_matrix *all[] = {s->XP, s->Hs, s->Cs, s->cache, s->dXP, s->dHs,
+  gsl_matrix *all[] = {s->XP, s->Hs, s->Cs, s->cache, s->dXP, s->dHP, s->dHs,
                        s->dCs, s->dh, s->dc, s->dh_prev, s->dc_prev, s->work};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i])
@@ -77,10 +96,17 @@ void grl_seq_free(grl_seq *s)
   free(s);
 }
 
-/* Row block [t*B, (t+1)*B) of a (T*B, n) matrix: the batch at time t. */
+/* Rows [t*B + b0, t*B + b1) of a (T*B, n) matrix: block [b0, b1) of the
+ * batch at time t. */
+static gsl_matrix_view rows(gsl_matrix *a, size_t t, size_t B, size_t b0,
+                            size_t b1)
+{
+  return gsl_matrix_submatrix(a, t * B + b0, 0, b1 - b0, a->size2);
+}
+
 static gsl_matrix_view at(gsl_matrix *a, size_t t, size_t B)
 {
-  return gsl_matrix_submatrix(a, t * B, 0, B, a->size2);
+  return rows(a, t, B, 0, B);
 }
 
 static void set_state(gsl_matrix *S, const double *init, size_t B, size_t H)
@@ -94,30 +120,99 @@ static void set_state(gsl_matrix *S, const double *init, size_t B, size_t H)
   }
 }
 
-/* Point a step at time t of the sequence buffers: xp_t, h_{t-1} -> h_t
- * (and c_{t-1} -> c_t), cache_t.  Only views; nothing is copied. */
+/* The batch rows [b0, b1) of block k. */
+static void chunk_rows(const grl_seq *s, size_t k, size_t *b0, size_t *b1)
+{
+  *b0 = k * s->B / s->nchunk;
+  *b1 = (k + 1) * s->B / s->nchunk;
+}
+
+/* Point a step at time t, rows [b0, b1), of the sequence buffers: xp_t,
+ * h_{t-1} -> h_t (and c_{t-1} -> c_t), cache_t, the same rows of work.
+ * Only views; nothing is copied. */
 typedef struct {
-  gsl_matrix_view xp, h, h_prev, c, c_prev, cache;
+  gsl_matrix_view xp, h, h_prev, c, c_prev, cache, work;
 } step_views;
 
-static void step_at(grl_step *st, step_views *v, grl_seq *s, size_t t)
+static void step_at(grl_step *st, step_views *v, grl_seq *s, size_t t,
+                    size_t b0, size_t b1)
 {
   const grl_cell *c = s->m->cell;
   size_t B = s->B;
-  v->xp = at(s->XP, t, B);                         /* (B, G*H) */
-  v->h_prev = at(s->Hs, t, B);                     /* (B, H) h_{t-1} */
-  v->h = at(s->Hs, t + 1, B);                      /* (B, H) h_t     */
+  v->xp = rows(s->XP, t, B, b0, b1);               /* (b1-b0, G*H) */
+  v->h_prev = rows(s->Hs, t, B, b0, b1);           /* (b1-b0, H) h_{t-1} */
+  v->h = rows(s->Hs, t + 1, B, b0, b1);            /* (b1-b0, H) h_t     */
   *st = (grl_step){.h = &v->h.matrix, .xp = &v->xp.matrix,
-                   .h_prev = &v->h_prev.matrix, .work = s->work};
+                   .h_prev = &v->h_prev.matrix};
   if (c->has_c) {
-    v->c_prev = at(s->Cs, t, B);                   /* (B, H) c_{t-1} */
-    v->c = at(s->Cs, t + 1, B);                    /* (B, H) c_t     */
+    v->c_prev = rows(s->Cs, t, B, b0, b1);         /* c_{t-1} */
+    v->c = rows(s->Cs, t + 1, B, b0, b1);          /* c_t     */
     st->c = &v->c.matrix;
     st->c_prev = &v->c_prev.matrix;
   }
   if (c->K) {
-    v->cache = at(s->cache, t, B);                 /* (B, K*H) */
+    v->cache = rows(s->cache, t, B, b0, b1);       /* (b1-b0, K*H) */
     st->cache = &v->cache.matrix;
+  }
+  if (c->W) {
+    v->work = rows(s->work, 0, B, b0, b1);         /* (b1-b0, W*H) */
+    st->work = &v->work.matrix;
+  }
+}
+
+/* How many threads run the blocks: one, unless OMP_NUM_THREADS asks for
+ * more (OpenMP's spinning threads cost far more than they give on a
+ * machine whose cores are busy with other work, so more is opt-in); at
+ * most one per block, and one inside a parallel region (the gradient
+ * check runs entries in parallel already).  With several, each block's
+ * products run on one BLAS thread: the blocks are the parallelism. */
+static int chunk_threads(const grl_seq *s)
+{
+#ifdef _OPENMP
+  if (s->nchunk > 1 && !omp_in_parallel() && getenv("OMP_NUM_THREADS")) {
+    int n = omp_get_max_threads();
+    return n < (int)s->nchunk ? n : (int)s->nchunk;
+  }
+#else
+  (void)s;
+#endif
+  return 1;
+}
+
+static int blas_threads_begin(int nt)
+{
+#ifdef GRL_HAVE_OPENBLAS
+  if (nt > 1) {
+    int was = openblas_get_num_threads();
+    if (was != 1)
+      openblas_set_num_threads(1);
+    return was;
+  }
+#else
+  (void)nt;
+#endif
+  return 1;
+}
+
+static void blas_threads_end(int was)
+{
+#ifdef GRL_HAVE_OPENBLAS
+  if (was != 1)
+    openblas_set_num_threads(was);
+#else
+  (void)was;
+#endif
+}
+
+/* The recurrence for rows [b0, b1): h_t = cell(xp_t, h_{t-1}[, c_{t-1}]). */
+static void forward_rows(grl_seq *s, const grl_const_views *p, size_t b0,
+                         size_t b1)
+{
+  for (size_t t = 0; t < s->T; t++) {
+    grl_step st;
+    step_views v;
+    step_at(&st, &v, s, t, b0, b1);
+    s->m->cell->forward(&st, p);
   }
 }
 
@@ -142,13 +237,16 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
   if (c->has_c)
     set_state(s->Cs, c0, B, H);
 
-  /* The recurrence: h_t = cell(xp_t, h_{t-1}[, c_{t-1}]). */
-  for (size_t t = 0; t < T; t++) {
-    grl_step st;
-    step_views v;
-    step_at(&st, &v, s, t);
-    c->forward(&st, &p);
+  int nt = chunk_threads(s), blas = blas_threads_begin(nt);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+  for (size_t k = 0; k < s->nchunk; k++) {
+    size_t b0, b1;
+    chunk_rows(s, k, &b0, &b1);
+    forward_rows(s, &p, b0, b1);
   }
+  blas_threads_end(blas);
 
   /* Never pass a NaN on silently: one scan of the states, outside the loop. */
   const gsl_matrix *S[2] = {s->Hs, s->Cs};
@@ -181,6 +279,54 @@ gsl_matrix_view grl_seq_cT(grl_seq *s)
   return at(s->Cs, s->T, s->B);
 }
 
+/* BPTT's time loop for rows [b0, b1), from dh = dL/dh_T (and dc) already
+ * in rows [b0, b1) of s->dh (s->dc).  Returns the buffer that holds
+ * dL/dh_0 at the end: s->dh or s->dh_prev (the same for every block). */
+static int backward_rows(grl_seq *s, const grl_const_views *p,
+                         const double *dout, size_t b0, size_t b1)
+{
+  const grl_cell *c = s->m->cell;
+  size_t B = s->B, H = s->m->hidden_size, R = b1 - b0;
+  /* dh, dc: the gradient arriving at h_t, c_t from the future; the two
+   * buffers swap roles every step */
+  gsl_matrix_view bufs[4] = {
+    rows(s->dh, 0, B, b0, b1), rows(s->dh_prev, 0, B, b0, b1)};
+  if (c->has_c) {
+    bufs[2] = rows(s->dc, 0, B, b0, b1);
+    bufs[3] = rows(s->dc_prev, 0, B, b0, b1);
+  }
+  int cur = 0;
+  for (size_t t = s->T; t-- > 0;) {
+    gsl_matrix *dh = &bufs[cur].matrix, *dh_prev = &bufs[1 - cur].matrix;
+    gsl_matrix *dc = c->has_c ? &bufs[2 + cur].matrix : NULL;
+    gsl_matrix *dc_prev = c->has_c ? &bufs[3 - cur].matrix : NULL;
+    /* The output h_t also feeds the loss directly: dh_t += dL/doutput_t. */
+    if (dout) {
+      gsl_matrix_const_view g =
+        gsl_matrix_const_view_array(dout + (t * B + b0) * H, R, H);
+      gsl_matrix_add(dh, &g.matrix);
+    }
+    gsl_matrix_view dHt = rows(s->dHs, t, B, b0, b1);
+    gsl_matrix_memcpy(&dHt.matrix, dh);
+    if (c->has_c) {
+      gsl_matrix_view dCt = rows(s->dCs, t, B, b0, b1);
+      gsl_matrix_memcpy(&dCt.matrix, dc);
+    }
+    grl_step st;
+    step_views v;
+    step_at(&st, &v, s, t, b0, b1);
+    gsl_matrix_view dxp = rows(s->dXP, t, B, b0, b1);   /* (R, G*H) */
+    gsl_matrix_view dhp = rows(s->dHP ? s->dHP : s->dXP, t, B, b0, b1);
+    grl_step_grad d = {.dxp = &dxp.matrix, .dhp = &dhp.matrix,
+                       .dh_prev = dh_prev, .dc_prev = dc_prev,
+                       .dh = dh, .dc = dc};
+    c->backward(&d, &st, p);
+    /* Step back in time: what flowed into h_{t-1} is next step's dh. */
+    cur = 1 - cur;
+  }
+  return cur;
+}
+
 int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
                      const double *dout, const double *dhT, const double *dcT,
                      double *dtheta, double *dx, double *dh0, double *dc0)
@@ -189,47 +335,37 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   const grl_cell *c = m->cell;
   size_t T = s->T, B = s->B, H = m->hidden_size, I = m->input_size;
   grl_const_views p;
+  grl_views dp;
   grl_model_bind_const(m, theta ? theta : m->theta, &p);
-  grl_step_grad d = {0};
-  grl_model_bind(m, dtheta, &d.dp);
+  grl_model_bind(m, dtheta, &dp);
 
-  /* dh, dc: the gradient arriving at h_t, c_t from the future. */
-  gsl_matrix *dh = s->dh, *dh_prev = s->dh_prev;   /* (B, H), swapped */
-  gsl_matrix *dc = s->dc, *dc_prev = s->dc_prev;   /* (B, H) or NULL  */
-  set_state(dh, dhT, B, H);
+  set_state(s->dh, dhT, B, H);
   if (c->has_c)
-    set_state(dc, dcT, B, H);
+    set_state(s->dc, dcT, B, H);
 
-  for (size_t t = T; t-- > 0;) {
-    /* The output h_t also feeds the loss directly: dh_t += dL/doutput_t. */
-    if (dout) {
-      gsl_matrix_const_view g = gsl_matrix_const_view_array(dout + t * B * H, B, H);
-      gsl_matrix_add(dh, &g.matrix);
-    }
-    gsl_matrix_view dHt = at(s->dHs, t, B);
-    gsl_matrix_memcpy(&dHt.matrix, dh);
-    if (c->has_c) {
-      gsl_matrix_view dCt = at(s->dCs, t, B);
-      gsl_matrix_memcpy(&dCt.matrix, dc);
-    }
-    grl_step st;
-    step_views v;
-    step_at(&st, &v, s, t);
-    gsl_matrix_view dxp = at(s->dXP, t, B);        /* (B, G*H) */
-    d.dxp = &dxp.matrix;
-    d.dh_prev = dh_prev;
-    d.dc_prev = dc_prev;
-    d.dh = dh;
-    d.dc = dc;
-    c->backward(&d, &st, &p);
-    /* Step back in time: what flowed into h_{t-1} is next step's dh. */
-    gsl_matrix *tmp = dh; dh = dh_prev; dh_prev = tmp;
-    if (c->has_c) { tmp = dc; dc = dc_prev; dc_prev = tmp; }
+  int nt = chunk_threads(s), blas = blas_threads_begin(nt), cur = 0;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+  for (size_t k = 0; k < s->nchunk; k++) {
+    size_t b0, b1;
+    chunk_rows(s, k, &b0, &b1);
+    int last = backward_rows(s, &p, dout, b0, b1);
+    if (k == 0)
+      cur = last;
   }
+  blas_threads_end(blas);
+  /* (B, H), tda == H: dL/dh_0, dL/dc_0 */
   if (dh0)
-    memcpy(dh0, dh->data, B * H * sizeof *dh0);   /* (B, H), tda == H */
+    memcpy(dh0, (cur ? s->dh_prev : s->dh)->data, B * H * sizeof *dh0);
   if (dc0 && c->has_c)
-    memcpy(dc0, dc->data, B * H * sizeof *dc0);
+    memcpy(dc0, (cur ? s->dc_prev : s->dc)->data, B * H * sizeof *dc0);
+
+  /* The recurrent side of every step at once.  Forward was, at each t,
+   * a = h_{t-1} W_h^T + b_h (the cell may read another input, e.g.
+   * gru-cho's r*h), so its gradients are one product over all T*B rows. */
+  gsl_matrix_view Hprev = gsl_matrix_submatrix(s->Hs, 0, 0, T * B, H);
+  c->backward_weights(&dp, s->dHP ? s->dHP : s->dXP, &Hprev.matrix, s->cache);
 
   /* The input side of every step at once.  Forward was XP = X Wx^T + bx, so
    *   dWx += dXP^T X,   dbx += 1^T dXP,   dX += dXP Wx.
@@ -238,9 +374,19 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
     return GRL_OK;
   gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);
   gsl_matrix_view dX = gsl_matrix_view_array(dx ? dx : s->dXP->data, T * B, I);
-  grl_affine_backward(s->dXP, &X.matrix, &p.Wx.matrix, &d.dp.Wx.matrix,
-                      &d.dp.bx.vector, dx ? &dX.matrix : NULL, 1.0);
+  grl_affine_backward(s->dXP, &X.matrix, &p.Wx.matrix, &dp.Wx.matrix,
+                      &dp.bx.vector, dx ? &dX.matrix : NULL, 1.0);
   return GRL_OK;
+}
+
+/* forward was a = h_prev W_h^T + b_h at every step, so
+ *   dW_h += dA^T Hprev,  db_h += 1^T dA */
+void grl_backward_weights_hh(grl_views *dp, const gsl_matrix *dA,
+                             const gsl_matrix *Hprev, const gsl_matrix *cache)
+{
+  (void)cache;
+  grl_affine_backward(dA, Hprev, NULL, &dp->Wh.matrix,
+                      dp->has_bh ? &dp->bh.vector : NULL, NULL, 0.0);
 }
 
 double grl_seq_flops(const grl_model *m, size_t T, size_t B)

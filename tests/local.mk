@@ -20,11 +20,13 @@ TAP_LDADD = tests/libtap.a src/libgrulab.la $(GRL_LIBS)
 EXTRA_DIST += tests/tap.sh
 
 # ---- Foundation: activations, strict numbers, the tensor format ----------
-check_PROGRAMS += tests/activation tests/parse tests/tensor
+# vmath: the array forms of sigma and tanh (the cells' vector kernels).
+check_PROGRAMS += tests/activation tests/vmath tests/parse tests/tensor
 tests_activation_LDADD = $(TAP_LDADD)
+tests_vmath_LDADD = $(TAP_LDADD)
 tests_parse_LDADD = $(TAP_LDADD)
 tests_tensor_LDADD = $(TAP_LDADD)
-TESTS += tests/activation tests/parse tests/tensor
+TESTS += tests/activation tests/vmath tests/parse tests/tensor
 
 # ---- The cells, the sequence driver and BPTT -------------------------------
 # golden: forward and backward against PyTorch's golden vectors (written
@@ -76,11 +78,12 @@ TESTS += tests/optim tests/task tests/train tests/gradnorm
 # backward, bench and their errors.  cli-gradcheck: exit statuses, the
 # last line, --method all, --sweep, --params, and the I=5 H=7 T=30 B=3
 # acceptance runs for all five cells.  cli-train: train and gradnorm.
-# cli-interrupt: train stopped by SIGINT and SIGTERM.
+# cli-interrupt: train stopped by SIGINT and SIGTERM.  cli-threads: the
+# same bytes on 1 and 2 threads.
 check_PROGRAMS += tests/opt
 tests_opt_LDADD = tests/libtap.a src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
 CLI_CHECKS = tests/cli-basics.sh tests/cli-cells.sh tests/cli-gradcheck.sh \
-	tests/cli-train.sh tests/cli-interrupt.sh
+	tests/cli-train.sh tests/cli-interrupt.sh tests/cli-threads.sh
 TESTS += tests/opt $(CLI_CHECKS)
 EXTRA_DIST += $(CLI_CHECKS)
 
