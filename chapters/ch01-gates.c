@@ -107,9 +107,9 @@ static const grl_exercise exercises[] = {
   {"A sigmoid's slope comes from its output: σ′(a) = s(1 − s) with\n"
    "s = σ(a).  Section 1 prints σ(−2.385); use 1 − σ(−2.385) = σ(2.385)\n"
    "to work out σ′(2.385) by hand.", ex1_answer, 0.005},
-  {"A gradient that passes back through k sigmoids is multiplied by at\n"
-   "most (1/4)^k.  What is the smallest k for which that bound is below\n"
-   "1e-12?", ex2_answer, 0.01},
+  {"A gradient that passes back through k sigmoids, joined by weights of\n"
+   "size at most 1, is multiplied by at most (1/4)^k.  What is the smallest\n"
+   "k for which that bound is below 1e-12?", ex2_answer, 0.01},
   {"Section 2 finds form B, e^a/(1 + e^a), turning into NaN from\n"
    "a = ln(DBL_MAX) on.  A GPU often computes in float.  From which a on is\n"
    "form B NaN in single precision (FLT_MAX, in <float.h>)?", ex3_answer,
