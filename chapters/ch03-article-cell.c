@@ -81,8 +81,8 @@ static int ex2_answer(double *v)   /* the uncoupled cell's bound i/(1-f) */
 static const grl_exercise exercises[] = {
   {"Predict the step-1 difference between gru and gru-cho.  From h_0 = 0,\n"
    "by how much do the two candidates' pre-activations differ for a unit\n"
-   "with r = 0.3 and b_hn = 0.25 (gru-cho's minus gru's)?  Section 5\n"
-   "checks the formula you need.", ex1_answer, 0.01},
+   "with r = 0.3 and b_hn = 0.25 (gru-cho's minus gru's)?  The section\n"
+   "\"gru against gru-cho\" checks the formula you need.", ex1_answer, 0.01},
   {"The article's uncoupled cell with b_f = b_i = b can grow up to\n"
    "i/(1 − f).  Predict that bound for b = 2.5, then set both biases to\n"
    "2.5 in the section \"Between the LSTM and the GRU\" and check that the\n"

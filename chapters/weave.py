@@ -473,10 +473,7 @@ def weave_page(name, src_text, run, rundir, out, quick, prev, nxt):
     md.append("## The run\n")
     md.append(fence(run["head"], "output"))
     cells[0].title = "The chapter's declarations"
-    for c in cells:
-        if not c.code and not c.sections:
-            continue
-        md.append(cell_markdown(c, name, rundir, out))
+    md.extend(cells_markdown(cells, run["sections"], name, rundir))
     md.append("## The end of the run\n")
     md.append(fence(run["tail"], "output"))
     if run["exercises"]:
@@ -493,7 +490,8 @@ def weave_page(name, src_text, run, rundir, out, quick, prev, nxt):
     return "\n\n".join(md) + "\n"
 
 
-def cell_markdown(c, name, rundir, out):
+def cell_head(c):
+    """A cell's heading, prose and code (its outputs come separately)."""
     md = []
     title = c.title or ""
     if len(c.sections) == 1:
@@ -507,27 +505,66 @@ def cell_markdown(c, name, rundir, out):
         md.append(comment_markdown(c.prose, "####"))
     if c.code:
         code = fence(c.code, "c")
-        if c.start < 0 or title == "The chapter's declarations":
+        if title == "The chapter's declarations":
             code = ("<details><summary>the includes, the chapter's options,"
                     " charts and exercises</summary>\n\n" + code +
                     "\n\n</details>")
         md.append(code)
-    for s in c.sections:
-        if len(c.sections) > 1:
-            md.append("### %d. %s {#s%d}\n" % (s.k, escape(s.title), s.k))
-        md.append("::: {.outlabel}\noutput of section %d\n:::\n" % s.k)
-        md.append(fence(s.lines, "output"))
-        for chart in s.charts:
-            svg = "charts/%s.svg" % chart
-            dat = os.path.join(rundir, name, chart + ".dat")
-            if not os.path.exists(dat):
-                die("%s: chart %s has no data file %s" % (name, chart, dat))
-            # The chart's title is drawn in the chart itself; the caption
-            # names the chart and links its numbers and its script.
-            md.append("![chart %s: [the numbers](charts/%s.dat), [the gnuplot"
-                      " script](charts/%s.gp)](%s){.chart}\n"
-                      % (chart, chart, chart, svg))
-    return "\n\n".join(md)
+    return md
+
+
+def section_output(c, s, name, rundir, level):
+    """Section s's output and charts; a heading of its own (at level) when
+    its cell holds more than one section."""
+    md = []
+    if len(c.sections) > 1:
+        md.append("%s %d. %s {#s%d}\n" % (level, s.k, escape(s.title), s.k))
+    md.append("::: {.outlabel}\noutput of section %d\n:::\n" % s.k)
+    md.append(fence(s.lines, "output"))
+    for chart in s.charts:
+        svg = "charts/%s.svg" % chart
+        dat = os.path.join(rundir, name, chart + ".dat")
+        if not os.path.exists(dat):
+            die("%s: chart %s has no data file %s" % (name, chart, dat))
+        # The chart's title is drawn in the chart itself; the caption
+        # names the chart and links its numbers and its script.
+        md.append("![chart %s: [the numbers](charts/%s.dat), [the gnuplot"
+                  " script](charts/%s.gp)](%s){.chart}\n"
+                  % (chart, chart, chart, svg))
+    return md
+
+
+def cells_markdown(cells, sections, name, rundir):
+    """The page follows the run: for each section in the order it printed,
+    its cell (prose and code) if not yet shown, then its output.  Cells
+    without a section (helpers) come just before the first shown cell
+    that follows them in the source; any left over come at the end."""
+    md, shown, last = [], set(), None
+    def show(c):
+        shown.add(id(c))
+        if c.code or c.sections:
+            md.extend(cell_head(c))
+    for s in sections:
+        owner = next(c for c in cells if s in c.sections)
+        if id(owner) not in shown:
+            for c in cells:
+                if c is owner:
+                    break
+                if id(c) not in shown and not c.sections:
+                    show(c)
+            show(owner)
+        # An output that no longer sits under its own cell gets a heading
+        # of the top level.
+        level = "###" if last in (None, owner) else "##"
+        if len(owner.sections) > 1 and last is not owner and \
+                owner.sections[0] is not s:
+            level = "##"
+        md.extend(section_output(owner, s, name, rundir, level))
+        last = owner
+    for c in cells:
+        if id(c) not in shown:
+            show(c)
+    return md
 
 
 def pandoc(md, out_html, title, srcdir, extra_css=""):
@@ -610,7 +647,7 @@ def book(srcdir, rundir, out, quick, pdf, names):
         with open(src, encoding="utf-8") as f:
             src_text = f.read()
         shutil.copyfile(src, os.path.join(out, "src", name + ".c"))
-        source_page(name, src_text, out, srcdir)
+        source_page(name, src_text, out, srcdir, quick)
         prev = (names[k - 1] + ".html", "Chapter %d" % number_of(names[k - 1])) \
             if k > 0 else None
         nxt = (names[k + 1] + ".html", "Chapter %d" % number_of(names[k + 1])) \
@@ -630,9 +667,10 @@ def book(srcdir, rundir, out, quick, pdf, names):
     print("make notebook: open %s" % os.path.join(shown, "index.html"))
 
 
-def source_page(name, src_text, out, srcdir):
-    md = ("::: nav\n[← the chapter](../%s.html) · [plain text](%s.c)\n:::\n\n"
-          % (name, name)) + fence(src_text.rstrip("\n").split("\n"), "c .numberLines")
+def source_page(name, src_text, out, srcdir, quick):
+    md = ("::: quick\n%s\n:::\n\n" % QUICK_NOTE if quick else "") + \
+        ("::: nav\n[← the chapter](../%s.html) · [plain text](%s.c)\n:::\n\n"
+         % (name, name)) + fence(src_text.rstrip("\n").split("\n"), "c .numberLines")
     pandoc(md, os.path.join(out, "src", name + ".c.html"),
            "chapters/%s.c" % name, srcdir,
            "@page { @top-center { content: \"chapters/%s.c\"; } }" % name)
