@@ -51,10 +51,10 @@ int cli_outfile_open(cli_outfile *out, const char *cmd, const char *flag,
                      const char *path);
 int cli_outfile_commit(cli_outfile *out, const char *cmd, const char *flag);
 
-/* grulab train stopped by SIGINT/SIGTERM after step done of steps, its
- * files written: one line on stderr saying where and what was saved. */
-void cli_train_interrupted(size_t done, size_t steps, const char *save,
-                           const char *logpath);
+/* grulab train stopped by signame ("SIGINT") after step done of steps,
+ * its files written: one line on stderr saying where and what was saved. */
+void cli_train_interrupted(const char *signame, size_t done, size_t steps,
+                           const char *save, const char *logpath);
 
 /* stdout is written only when the whole answer is ready: subcommands write
  * into a memory buffer and cli_stdout_commit() copies it out. */

@@ -199,7 +199,7 @@ int cmd_train_text(int argc, char **argv)
   if (st)
     goto done;
   if (stopped) {
-    cli_train_interrupted(done_steps, steps, save, logpath);
+    cli_train_interrupted(grl_stop_name(), done_steps, steps, save, logpath);
     rc = grl_stop_status();
     goto done;
   }

@@ -75,12 +75,12 @@ static int interrupted(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
   int bad = save_outputs(sv, lg, m, run, log, done);
   grl_stop_forget();
   if (!bad)
-    cli_train_interrupted(done, steps, save, logpath);
+    cli_train_interrupted(grl_stop_name(), done, steps, save, logpath);
   return grl_stop_status();
 }
 
-void cli_train_interrupted(size_t done, size_t steps, const char *save,
-                           const char *logpath)
+void cli_train_interrupted(const char *signame, size_t done, size_t steps,
+                           const char *save, const char *logpath)
 {
   char what[2 * GRL_STOP_PATH];
   if (save && logpath)
@@ -93,7 +93,7 @@ void cli_train_interrupted(size_t done, size_t steps, const char *save,
   else
     snprintf(what, sizeof what, "nothing saved (no --save or --log)");
   cli_error("train: interrupted by %s after step %zu of %zu; %s",
-            grl_stop_name(), done, steps, what);
+            signame, done, steps, what);
 }
 
 /* --task NAME: one of the library's tasks (grl_task_names). */
