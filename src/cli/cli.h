@@ -51,11 +51,6 @@ int cli_outfile_open(cli_outfile *out, const char *cmd, const char *flag,
                      const char *path);
 int cli_outfile_commit(cli_outfile *out, const char *cmd, const char *flag);
 
-/* grulab train stopped by signame ("SIGINT") after step done of steps,
- * its files written: one line on stderr saying where and what was saved. */
-void cli_train_interrupted(const char *signame, size_t done, size_t steps,
-                           const char *save, const char *logpath);
-
 /* stdout is written only when the whole answer is ready: subcommands write
  * into a memory buffer and cli_stdout_commit() copies it out. */
 FILE *cli_stdout_begin(void);
@@ -75,5 +70,6 @@ int cmd_train(int argc, char **argv);
 int cmd_gradnorm(int argc, char **argv);
 int cmd_train_text(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
+int cmd_gradcheck_text(int argc, char **argv);
 
 #endif

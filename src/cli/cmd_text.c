@@ -12,6 +12,7 @@
 #include "grl_stop.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,13 +43,6 @@ static void text_help(FILE *f, const grl_opt *opts)
 }
 
 static const char *const text_task[] = {"text", NULL};
-
-/* The progress line; and after a SIGINT or SIGTERM, stop after this step. */
-static int text_step(const grl_train_stat *s, void *ctx)
-{
-  grl_progress_step(s, ctx);
-  return grl_stop_signal ? GRL_EINTR : 0;
-}
 
 int cmd_train_text(int argc, char **argv)
 {
@@ -91,6 +85,8 @@ int cmd_train_text(int argc, char **argv)
   int orc = cli_options(opts, argc, argv, text_help);
   if (orc >= 0)
     return orc;
+  /* from here on, SIGINT/SIGTERM stop training after the step under way */
+  grl_stop_catch("grulab: train");
 
   int rc = CLI_FAIL;
   grl_text *text = NULL;
@@ -110,9 +106,6 @@ int cmd_train_text(int argc, char **argv)
     cli_error("train: --text: %s", grl_strerror());
     goto done;
   }
-  /* SIGINT and SIGTERM stop training after the step under way (as for
-   * the other tasks); a second signal removes the temporaries at once. */
-  grl_stop_catch("grulab: train");
   if (cli_outfile_open(&sv, "train", "--save", save) || cli_outfile_open(&lg, "train", "--log", logpath))
     goto done;
   grl_stop_remove_on_abort(grl_outfile_tmpname(sv.o));
@@ -130,7 +123,7 @@ int cmd_train_text(int argc, char **argv)
     goto done;
   }
   grl_model_init_uniform(m, r);
-  grl_text_config cfg = {T, B, optimizer, lr, clip};
+  grl_text_config cfg = {T, B, optimizer, lr, clip, &grl_stop_signal};
   if (grl_text_trainer_alloc(&tr, m, text, &cfg)) {
     cli_error("train: %s", grl_strerror());
     goto done;
@@ -165,16 +158,16 @@ int cmd_train_text(int argc, char **argv)
   grl_progress_init(&prog, stderr, isatty(fileno(stderr)), steps);
   size_t done_steps = 0;
   double t0 = grl_seconds();
-  st = grl_text_train_run(tr, steps, log, &done_steps, text_step, &prog);
+  st = grl_text_train_run(tr, steps, log, &done_steps, grl_progress_step, &prog);
   double secs = grl_seconds() - t0;
   grl_progress_end(&prog);
-  const int stopped = st == GRL_EINTR || (st == GRL_OK && grl_stop_signal);
-  if (stopped)
-    st = GRL_OK;   /* save below, then say where it stopped */
-  if (st)
+  int stopped = st == GRL_EINTR || grl_stop_signal;
+  if (st && !stopped)
     cli_error("train: %s", grl_strerror());
+  if (stopped)
+    st = GRL_EINTR;
   double valid = NAN;
-  if (!st && !stopped && grl_text_evaluate(tr, text->ntrain, text->n, &valid)) {
+  if (!st && grl_text_evaluate(tr, text->ntrain, text->n, &valid)) {
     cli_error("train: validation: %s", grl_strerror());
     st = 1;
   }
@@ -196,13 +189,19 @@ int cmd_train_text(int argc, char **argv)
   if (cli_outfile_commit(&sv, "train", "--save") | cli_outfile_commit(&lg, "train", "--log"))
     st = 1;
   grl_stop_forget();
-  if (st)
-    goto done;
   if (stopped) {
-    cli_train_interrupted(grl_stop_name(), done_steps, steps, save, logpath);
+    /* SIGINT/SIGTERM: what there is is saved; one line, 128 + signal */
+    if (st == GRL_EINTR)
+      cli_error("train: interrupted by %s after step %zu of %zu; %s%s%s",
+                grl_stop_name(), done_steps, steps,
+                save || logpath ? "saved " : "nothing saved (no --save or --log)",
+                save ? "the parameters and vocabulary" : "",
+                logpath ? (save ? " and the curve" : "the curve") : "");
     rc = grl_stop_status();
     goto done;
   }
+  if (st)
+    goto done;
   size_t tail = done_steps < 50 ? done_steps : 50;
   double last = 0.0;
   for (size_t i = done_steps - tail; i < done_steps; i++)
@@ -318,6 +317,90 @@ done:
   rc = cli_stdout_finish(rc);
   free(buf);
   grl_tensorfile_free(tf);
+  grl_model_free(m);
+  if (r)
+    gsl_rng_free(r);
+  return rc;
+}
+
+/* ---- grulab gradcheck --loss text ---------------------------------- */
+
+static void gctext_help(FILE *f, const grl_opt *opts)
+{
+  fprintf(f,
+"Usage: grulab gradcheck --loss text [OPTION]...\n"
+"Check the gradient of the text loss -- softmax cross-entropy at every\n"
+"step of a window of T bytes of B streams, from a carried-in h0 (and c0)\n"
+"-- on every entry of the parameters, h0 and c0, against the central\n"
+"difference (tolerance 1e-6) and the complex step (tolerance 1e-11), with\n"
+"random ids, targets and state.  Exit 0 if both pass, 1 if not.\n"
+"\n");
+  grl_opt_help(f, opts);
+  fprintf(f, "\nExample: grulab gradcheck --loss text --cell lstm\n");
+}
+
+static const char *const text_loss[] = {"text", NULL};
+
+int cmd_gradcheck_text(int argc, char **argv)
+{
+  const char *loss = "text";
+  const grl_cell *cell = &grl_cell_gru;
+  size_t V = 5, H = 3, T = 4, B = 2;
+  unsigned long seed = 1;
+  const grl_opt opts[] = {
+    {"loss", GRL_OPT_CHOICE, &loss, "text", .help = "text: the language model's loss",
+     .choices = text_loss},
+    {"cell", GRL_OPT_CALL, &cell, "C", .help = "gru (default), gru-cho, rnn, lstm or seed",
+     .set = cli_set_cell},
+    {"vocabulary", GRL_OPT_SIZE, &V, "V", .help = "vocabulary size (default 5)", .lo = 2,
+     .hi = 256},
+    {"hidden-size", GRL_OPT_SIZE, &H, "H", .help = "hidden size (default 3)", .lo = 1,
+     .hi = 256},
+    {"steps", GRL_OPT_SIZE, &T, "T", .help = "window length (default 4)", .lo = 1, .hi = 1000},
+    {"batch", GRL_OPT_SIZE, &B, "B", .help = "streams (default 2)", .lo = 1, .hi = 100},
+    {"seed", GRL_OPT_ULONG, &seed, "S",
+     .help = "seed of the parameters (U(-0.9, 0.9)), ids, targets\nand state (default 1)"},
+    CLI_OPT_HELP,
+    CLI_OPT_END};
+  int orc = cli_options(opts, argc, argv, gctext_help);
+  if (orc >= 0)
+    return orc;
+  int rc = CLI_FAIL;
+  grl_model *m = NULL;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  FILE *out = cli_stdout_begin();
+  if (!r || !out) {
+    cli_error("gradcheck: out of memory");
+    goto done;
+  }
+  gsl_rng_set(r, seed);
+  if (grl_model_alloc(&m, cell, V, H, V)) {
+    cli_error("gradcheck: %s", grl_strerror());
+    goto done;
+  }
+  grl_gradcheck_randomize(m, r, 0.9);
+  grl_gradcheck_text_result res;
+  int st = grl_gradcheck_text(&res, m, T, B, r, SIZE_MAX, 0.0);
+  if (st && st != GRL_EFAIL) {
+    cli_error("gradcheck: %s", grl_strerror());
+    goto done;
+  }
+  fprintf(out, "# grulab gradcheck loss=text cell=%s V=%zu H=%zu T=%zu B=%zu seed=%lu\n",
+          grl_cell_name(cell), V, H, T, B, seed);
+  fprintf(out, "entries %zu (parameters %zu, h0%s %zu)\n", res.nchecked, m->n,
+          cell->has_c ? " and c0" : "", res.nchecked - m->n);
+  fprintf(out, "central worst relative error %.2g at %s (tolerance %g) %s\n",
+          res.worst[0], res.where[0], res.tol[0], res.worst[0] <= res.tol[0] ? "ok" : "FAILED");
+  fprintf(out, "complex worst relative error %.2g at %s (tolerance %g) %s\n",
+          res.worst[1], res.where[1], res.tol[1], res.worst[1] <= res.tol[1] ? "ok" : "FAILED");
+  fprintf(out, "%s\n", res.pass ? "pass" : "FAIL");
+  rc = res.pass ? CLI_OK : CLI_FAIL;
+  if (cli_stdout_commit())
+    rc = CLI_FAIL;
+  out = NULL;
+done:
+  if (out)
+    cli_stdout_discard();
   grl_model_free(m);
   if (r)
     gsl_rng_free(r);

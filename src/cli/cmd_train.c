@@ -65,22 +65,9 @@ static int save_outputs(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
   return rc;
 }
 
-/* SIGINT or SIGTERM: the step under way has finished.  Save what there is,
- * whole, and say in one line where training stopped and what was saved. */
-static int interrupted(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
-                       const char *run, const grl_train_stat *log,
-                       size_t done, size_t steps, const char *save,
-                       const char *logpath)
-{
-  int bad = save_outputs(sv, lg, m, run, log, done);
-  grl_stop_forget();
-  if (!bad)
-    cli_train_interrupted(grl_stop_name(), done, steps, save, logpath);
-  return grl_stop_status();
-}
-
-void cli_train_interrupted(const char *signame, size_t done, size_t steps,
-                           const char *save, const char *logpath)
+/* One line on stderr: where training stopped and what was saved. */
+static void say_interrupted(const char *signame, size_t done, size_t steps,
+                            const char *save, const char *logpath)
 {
   char what[2 * GRL_STOP_PATH];
   if (save && logpath)
@@ -95,6 +82,21 @@ void cli_train_interrupted(const char *signame, size_t done, size_t steps,
   cli_error("train: interrupted by %s after step %zu of %zu; %s",
             signame, done, steps, what);
 }
+
+/* SIGINT or SIGTERM: the step under way has finished.  Save what there is,
+ * whole, and say in one line where training stopped and what was saved. */
+static int interrupted(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
+                       const char *run, const grl_train_stat *log,
+                       size_t done, size_t steps, const char *save,
+                       const char *logpath)
+{
+  int bad = save_outputs(sv, lg, m, run, log, done);
+  grl_stop_forget();
+  if (!bad)
+    say_interrupted(grl_stop_name(), done, steps, save, logpath);
+  return grl_stop_status();
+}
+
 
 /* --task NAME: one of the library's tasks (grl_task_names). */
 static int set_task(const char *arg, void *dest, char *msg, size_t len)
