@@ -854,7 +854,7 @@ int main(int argc, char **argv)
       "--quick trains %zu steps at T = %zu: too short to learn the task, so\n"
       "these verdicts say nothing about what the cells can do.\n"
       "The default run (3000 steps at T = 50, three seeds) is the one that\n"
-      "separates them; its measured table is in the README.",
+      "can separate them: run the chapter without --quick.",
       steps, Ts[0]);
   if (mean_step <= steps)
     grl_lesson_say(&L,
