@@ -62,6 +62,9 @@
 #include "grl_lesson.h"
 
 #include <fenv.h>
+#ifdef HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>   /* RUNNING_ON_VALGRIND */
+#endif
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -299,6 +302,16 @@ static void stable_forms(grl_lesson *L)
   double a_neg = sigmoid_form_a(-big);
   int overflowed = fetestexcept(FE_OVERFLOW) != 0;
   grl_lesson_value(L, "form A 1/(1+e^-a) at a = -1000", a_neg);
+#ifdef RUNNING_ON_VALGRIND
+  /* valgrind does not model the floating-point exception flags: under it
+   * FE_OVERFLOW is never raised, so that half of the check is skipped. */
+  if (RUNNING_ON_VALGRIND) {
+    (void)overflowed;
+    grl_lesson_expect(L, a_neg == 0.0, "... is 0 (right: sigma = 5e-435)");
+    grl_lesson_skip(L, "... and e^1000 raised FE_OVERFLOW",
+                    "valgrind does not model floating-point exception flags");
+  } else
+#endif
   grl_lesson_expect(L, a_neg == 0.0 && overflowed,
                     "... is 0 (right: sigma = 5e-435), but e^1000 raised FE_OVERFLOW");
   /* B is NaN at +1000: e^1000 = inf, and inf/(1+inf) = inf/inf. */

@@ -3,13 +3,15 @@
 # parameters are exactly those of an uninterrupted run of as many steps),
 # one line says where it stopped, and the exit status is 130 (SIGTERM 143).
 # A second SIGINT ends it at once and leaves earlier files untouched.
+# Chapter 7 stops its trainings the same way, writes no chart, exits 130.
 #
 # Nothing here depends on timing: the signal is sent once the command has
 # opened its outputs (so its handler is in place), whatever step it has
 # reached; the checks then hold for the step it reports.
 . "$top_srcdir/tests/tap.sh"
 
-plan 17
+plan 19
+grulab=$GRULAB
 
 # A shell script's background job starts with SIGINT ignored, and grulab
 # leaves an ignored signal ignored; perl restores the default first.
@@ -81,15 +83,21 @@ is "one line names SIGTERM and the parameter file: $err" "$?:$(printf '%s\n' "$e
 run_cli gradnorm --cell gru --steps 5 --params "$TMP/t.txt"
 is "the saved parameters load (gradnorm --params exits 0)" "$rc" 0
 
+# wait_caught: wait (at most 120 s) until grulab catches SIGINT; /proc
+# shows it (SigCgt).  Fails where there is no /proc.
+wait_caught() {
+  i=0
+  while [ -r "/proc/$pid/status" ] && [ "$i" -lt 1200 ] \
+        && ! awk '/^SigCgt:/ { exit !(index("2367abefABEF", substr($2, length($2), 1))) }' "/proc/$pid/status"; do
+    sleep 0.1; i=$((i + 1))
+  done
+  [ -r "/proc/$pid/status" ]
+}
+
 # ---- nothing to save ---------------------------------------------------
-# No output file shows that the handler is in place: /proc does (SigCgt).
+# No output file shows that the handler is in place: /proc does.
 launch $train --steps 100000
-i=0
-while [ -r "/proc/$pid/status" ] && [ "$i" -lt 1200 ] \
-      && ! awk '/^SigCgt:/ { exit !(index("2367abefABEF", substr($2, length($2), 1))) }' "/proc/$pid/status"; do
-  sleep 0.1; i=$((i + 1))
-done
-if [ -r "/proc/$pid/status" ]; then
+if wait_caught; then
   kill -INT "$pid"
   finish
   printf '%s\n' "$err" | grep -Eq '^grulab: train: interrupted by SIGINT after step [0-9]+ of 100000; nothing saved \(no --save or --log\)$'
@@ -98,6 +106,23 @@ else
   kill -9 "$pid" 2>/dev/null; wait "$pid"
   tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP no /proc to see when grulab catches SIGINT"
 fi
+
+# ---- chapter 7 ---------------------------------------------------------
+mkdir "$TMP/ch07"
+GRULAB=$top_builddir/chapters/ch07-long-memory
+launch --quick --steps 100000 --outdir "$TMP/ch07"
+if wait_caught; then
+  kill -INT "$pid"
+  finish
+  is "chapter 7, SIGINT during training: exit status 130" "$rc" 130
+  printf '%s\n' "$err" | grep -Eq '^ch07-long-memory: interrupted by SIGINT: [0-9]+ of [0-9]+ runs finished, the others stopped after step [0-9]+ to [0-9]+ of 100000; no chart written$'
+  is "one line says where the runs stopped, and no chart was written: $err" \
+    "$?:$(printf '%s\n' "$err" | grep -c ''):$(ls "$TMP/ch07" | grep -c '')" "0:1:0"
+else
+  kill -9 "$pid" 2>/dev/null; wait "$pid"
+  tap_n=$((tap_n + 2)); echo "ok $((tap_n - 1)) # SKIP no /proc"; echo "ok $tap_n # SKIP no /proc"
+fi
+GRULAB=$grulab
 
 # ---- a second SIGINT: at once, earlier files untouched -----------------
 # Each step of this run takes long (T = 600, H = 300), so that the second

@@ -12,7 +12,13 @@ AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
 	GRULAB='$(abs_top_builddir)/src/grulab'; export GRULAB; \
-	GNUPLOT='$(GNUPLOT)'; export GNUPLOT;
+	GNUPLOT='$(GNUPLOT)'; export GNUPLOT; \
+	GRL_MEMCHECK='$(GRL_MEMCHECK)'; export GRL_MEMCHECK; \
+	if test -n "$$GRL_MEMCHECK"; then \
+	  GRULAB='$(abs_top_srcdir)/tests/memcheck/grulab'; \
+	  VALGRIND='$(VALGRIND)'; export VALGRIND; \
+	  MEMCHECK_CHAPTERS='$(MEMCHECK_CHAPTERS)'; export MEMCHECK_CHAPTERS; \
+	fi;
 
 check_LIBRARIES += tests/libtap.a
 tests_libtap_a_SOURCES = tests/tap.c tests/tap.h
@@ -95,3 +101,7 @@ check_PROGRAMS += tests/text
 tests_text_LDADD = $(TAP_LDADD)
 TESTS += tests/text tests/cli-text.sh
 EXTRA_DIST += tests/cli-text.sh
+
+# Hardening: `make check-valgrind` and `make fuzz`.
+include tests/memcheck/local.mk
+include tests/fuzz/local.mk

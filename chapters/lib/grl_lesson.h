@@ -181,6 +181,9 @@ int grl_lesson_check(grl_lesson *L, const char *label, double value,
                      double tol);
 /* A check that must hold, with a reason: "  LABEL  ok|FAILED". */
 int grl_lesson_expect(grl_lesson *L, int cond, const char *label);
+/* A check that cannot be made here, with the reason:
+ * "  LABEL   skipped: REASON".  Neither a pass nor a failure. */
+void grl_lesson_skip(grl_lesson *L, const char *label, const char *reason);
 /* Report a library failure (status, grl_strerror()) as a failed check
  * and return the status. */
 int grl_lesson_error(grl_lesson *L, int status, const char *what);

@@ -492,6 +492,12 @@ int grl_lesson_expect(grl_lesson *L, int cond, const char *label)
   return cond;
 }
 
+void grl_lesson_skip(grl_lesson *L, const char *label, const char *reason)
+{
+  (void)L;
+  printf("  %-*s   skipped: %s\n", LABEL_WIDTH, label, reason);
+}
+
 int grl_lesson_error(grl_lesson *L, int status, const char *what)
 {
   if (status == GRL_OK)

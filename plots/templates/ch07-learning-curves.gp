@@ -12,12 +12,13 @@
 # smoothed loss over the seeds.
 set multiplot layout 1,npanel title chart_title font font_title
 unset title
-set xlabel sprintf('training step (batches of %d)', batch)
-set ylabel sprintf('training loss: batch MSE, mean of the last %d steps', smooth)
+set xlabel sprintf('training step (batches of %d), log scale', batch)
+@log_x
+set ylabel sprintf('training MSE, mean of the last %d batches', smooth)
 @log_y
 set xrange [1:last_step]
-set yrange [5e-4:5]
-set key inside right top font font_small
+set yrange [5e-4:30]
+set key inside left bottom font font_small
 col(i, k) = 2 + 3*i + k
 do for [p = 0:npanel-1] {
   if (p > 0) { unset ylabel }
@@ -25,9 +26,9 @@ do for [p = 0:npanel-1] {
   unset label
   unset arrow
   if (p == 0) {
-    set label 1 sprintf("%.2f → 1/6 in %d steps:\nlearning the mean\n(answer 1), not the task", first_loss, mean_step) \
-        at graph 0.06, graph 0.74 left font font_small front
-    set arrow 1 from graph 0.05, graph 0.72 to first mean_step, first 0.3 lw 1.5 lc rgb '#404040' front
+    set label 1 sprintf("%.2f → 1/6 by step %d:\nlearning the mean (answer 1),\nnot the task", first_loss, mean_step) \
+        at graph 0.03, graph 0.95 left font font_small front
+    set arrow 1 from graph 0.3, graph 0.84 to first mean_step, first 0.22 lw 1.5 lc rgb '#404040' front
   }
   plot for [c = 0:nconfig-1] dat using 1:(column(col(p*nconfig + c, 1))):(column(col(p*nconfig + c, 2))) \
          with filledcurves lc (c + 1) fs transparent solid 0.18 noborder notitle, \

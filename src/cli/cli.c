@@ -132,6 +132,43 @@ int cli_set_cell(const char *arg, void *dest, char *msg, size_t len)
   return 0;
 }
 
+int cli_set_optimizer(const char *arg, void *dest, char *msg, size_t len)
+{
+  grl_optim *probe;
+  if (grl_optim_alloc(&probe, arg, 1, 1.0)) {
+    snprintf(msg, len, "--optimizer: %s", grl_strerror());
+    return -1;
+  }
+  grl_optim_free(probe);
+  *(const char **)dest = arg;
+  return 0;
+}
+
+int cli_outfile_open(cli_outfile *out, const char *cmd, const char *flag,
+                     const char *path)
+{
+  out->o = NULL;
+  out->f = NULL;
+  if (path && grl_outfile_open(&out->o, &out->f, path)) {
+    cli_error("%s: %s: %s", cmd, flag, grl_strerror());
+    return -1;
+  }
+  return 0;
+}
+
+int cli_outfile_commit(cli_outfile *out, const char *cmd, const char *flag)
+{
+  if (!out->o)
+    return 0;
+  int st = grl_outfile_commit(out->o);
+  out->o = NULL;
+  if (st) {
+    cli_error("%s: %s: %s", cmd, flag, grl_strerror());
+    return -1;
+  }
+  return 0;
+}
+
 void cli_help_cells(FILE *f)
 {
   fprintf(f, "Cells (--cell):\n");
@@ -177,4 +214,13 @@ void cli_stdout_discard(void)
   outmem = NULL;
   free(outbuf);
   outbuf = NULL;
+}
+
+int cli_stdout_finish(int rc)
+{
+  if (rc != CLI_OK) {
+    cli_stdout_discard();
+    return rc;
+  }
+  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
 }

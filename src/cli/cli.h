@@ -33,14 +33,32 @@ int cli_options(const grl_opt *opts, int argc, char **argv, cli_help_fn help);
 #define CLI_OPT_END {.name = NULL}
 /* --cell C into a const grl_cell *: one of grl_cell_all()'s names. */
 int cli_set_cell(const char *arg, void *dest, char *msg, size_t len);
+/* --optimizer NAME into a const char *: one the library can allocate. */
+int cli_set_optimizer(const char *arg, void *dest, char *msg, size_t len);
 /* "Cells (--cell):" and one line per cell, for --help. */
 void cli_help_cells(FILE *f);
+
+/* A file a run writes whole or not at all (--save, --log): opened before
+ * the run, so that a path that cannot be written fails at once, and
+ * committed at the end; grl_outfile_abort(out.o) removes it.  Errors are
+ * "grulab: CMD: FLAG: MESSAGE"; both return 0 or -1.  A NULL path opens
+ * nothing, and committing nothing succeeds. */
+typedef struct {
+  grl_outfile *o;
+  FILE *f;
+} cli_outfile;
+int cli_outfile_open(cli_outfile *out, const char *cmd, const char *flag,
+                     const char *path);
+int cli_outfile_commit(cli_outfile *out, const char *cmd, const char *flag);
 
 /* stdout is written only when the whole answer is ready: subcommands write
  * into a memory buffer and cli_stdout_commit() copies it out. */
 FILE *cli_stdout_begin(void);
 int cli_stdout_commit(void);
 void cli_stdout_discard(void);
+/* At a subcommand's end: commit on CLI_OK (CLI_FAIL if stdout cannot take
+ * it), discard otherwise; returns the exit status. */
+int cli_stdout_finish(int rc);
 
 /* The subcommands, one file each (forward and backward share one). */
 int cmd_init(int argc, char **argv);

@@ -157,12 +157,7 @@ int cmd_gradnorm(int argc, char **argv)
   rc = CLI_OK;
 
 done:
-  if (rc == CLI_OK) {
-    if (cli_stdout_commit())
-      rc = CLI_FAIL;
-  } else {
-    cli_stdout_discard();
-  }
+  rc = cli_stdout_finish(rc);
   free(norm);
   free(jac);
   grl_task_free(task);

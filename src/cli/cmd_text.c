@@ -40,48 +40,6 @@ static void text_help(FILE *f, const grl_opt *opts)
 "Example: grulab train --task text --steps 300 --save gsl.params\n");
 }
 
-typedef struct {
-  grl_outfile *o;
-  FILE *f;
-} outfile;
-
-static int out_open(outfile *out, const char *flag, const char *path)
-{
-  out->o = NULL;
-  out->f = NULL;
-  if (path && grl_outfile_open(&out->o, &out->f, path)) {
-    cli_error("train: %s: %s", flag, grl_strerror());
-    return -1;
-  }
-  return 0;
-}
-
-static int out_commit(outfile *out, const char *flag)
-{
-  if (!out->o)
-    return 0;
-  int st = grl_outfile_commit(out->o);
-  out->o = NULL;
-  if (st) {
-    cli_error("train: %s: %s", flag, grl_strerror());
-    return -1;
-  }
-  return 0;
-}
-
-/* --optimizer NAME: one the library can allocate. */
-static int set_optimizer(const char *arg, void *dest, char *msg, size_t len)
-{
-  grl_optim *probe;
-  if (grl_optim_alloc(&probe, arg, 1, 1.0)) {
-    snprintf(msg, len, "--optimizer: %s", grl_strerror());
-    return -1;
-  }
-  grl_optim_free(probe);
-  *(const char **)dest = arg;
-  return 0;
-}
-
 static const char *const text_task[] = {"text", NULL};
 
 int cmd_train_text(int argc, char **argv)
@@ -107,7 +65,7 @@ int cmd_train_text(int argc, char **argv)
     {"steps", GRL_OPT_SIZE, &steps, "N",
      .help = "optimiser steps, one window of every stream each\n(default 800)"},
     {"optimizer", GRL_OPT_CALL, &optimizer, "NAME",
-     .help = "adam (default), rmsprop, momentum or sgd", .set = set_optimizer},
+     .help = "adam (default), rmsprop, momentum or sgd", .set = cli_set_optimizer},
     {"lr", GRL_OPT_DOUBLE, &lr, "X", .help = "learning rate (default 0.003)",
      .lo = 0, .flags = GRL_OPT_ABOVE},
     {"clip", GRL_OPT_DOUBLE, &clip, "X",
@@ -131,7 +89,7 @@ int cmd_train_text(int argc, char **argv)
   grl_model *m = NULL;
   grl_text_trainer *tr = NULL;
   grl_train_stat *log = NULL;
-  outfile sv = {NULL, NULL}, lg = {NULL, NULL};
+  cli_outfile sv = {NULL, NULL}, lg = {NULL, NULL};
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   FILE *out = cli_stdout_begin();
   if (!r || !out) {
@@ -144,7 +102,7 @@ int cmd_train_text(int argc, char **argv)
     cli_error("train: --text: %s", grl_strerror());
     goto done;
   }
-  if (out_open(&sv, "--save", save) || out_open(&lg, "--log", logpath))
+  if (cli_outfile_open(&sv, "train", "--save", save) || cli_outfile_open(&lg, "train", "--log", logpath))
     goto done;
   const size_t V = text->vocab.V;
   char run[700];
@@ -219,7 +177,7 @@ int cmd_train_text(int argc, char **argv)
               log[i].grad_norm, log[i].update_norm, log[i].clipped,
               log[i].seconds);
   }
-  if (out_commit(&sv, "--save") | out_commit(&lg, "--log"))
+  if (cli_outfile_commit(&sv, "train", "--save") | cli_outfile_commit(&lg, "train", "--log"))
     st = 1;
   if (st)
     goto done;
@@ -236,12 +194,7 @@ int cmd_train_text(int argc, char **argv)
   rc = CLI_OK;
 
 done:
-  if (rc == CLI_OK) {
-    if (cli_stdout_commit())
-      rc = CLI_FAIL;
-  } else {
-    cli_stdout_discard();
-  }
+  rc = cli_stdout_finish(rc);
   grl_outfile_abort(sv.o);
   grl_outfile_abort(lg.o);
   free(log);
@@ -340,12 +293,7 @@ int cmd_sample(int argc, char **argv)
   fwrite(buf, 1, n, out);
   rc = CLI_OK;
 done:
-  if (rc == CLI_OK) {
-    if (cli_stdout_commit())
-      rc = CLI_FAIL;
-  } else {
-    cli_stdout_discard();
-  }
+  rc = cli_stdout_finish(rc);
   free(buf);
   grl_tensorfile_free(tf);
   grl_model_free(m);

@@ -34,38 +34,6 @@ static void help(FILE *f, const grl_opt *opts)
 "Example: grulab train --task adding --cell gru --length 50 --seed 5\n");
 }
 
-/* --log and --save are opened before training, so that a path that cannot
- * be written fails at once, not after the run; they are committed (or
- * removed) at the end. */
-typedef struct {
-  grl_outfile *o;
-  FILE *f;
-} outfile;
-
-static int out_open(outfile *out, const char *flag, const char *path)
-{
-  out->o = NULL;
-  out->f = NULL;
-  if (path && grl_outfile_open(&out->o, &out->f, path)) {
-    cli_error("train: %s: %s", flag, grl_strerror());
-    return -1;
-  }
-  return 0;
-}
-
-static int out_commit(outfile *out, const char *flag)
-{
-  if (!out->o)
-    return 0;
-  int st = grl_outfile_commit(out->o);
-  out->o = NULL;
-  if (st) {
-    cli_error("train: %s: %s", flag, grl_strerror());
-    return -1;
-  }
-  return 0;
-}
-
 static void write_log(FILE *f, const char *run, const grl_train_stat *log,
                       size_t n)
 {
@@ -78,7 +46,7 @@ static void write_log(FILE *f, const char *run, const grl_train_stat *log,
 }
 
 /* Write the parameters and the curve (whatever exists) and commit both. */
-static int save_outputs(outfile *sv, outfile *lg, const grl_model *m,
+static int save_outputs(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
                         const char *run, const grl_train_stat *log, size_t n)
 {
   int rc = 0;
@@ -90,16 +58,16 @@ static int save_outputs(outfile *sv, outfile *lg, const grl_model *m,
   }
   if (lg->o)
     write_log(lg->f, run, log, n);
-  if (out_commit(sv, "--save"))
+  if (cli_outfile_commit(sv, "train", "--save"))
     rc = -1;
-  if (out_commit(lg, "--log"))
+  if (cli_outfile_commit(lg, "train", "--log"))
     rc = -1;
   return rc;
 }
 
 /* SIGINT or SIGTERM: the step under way has finished.  Save what there is,
  * whole, and say in one line where training stopped and what was saved. */
-static int interrupted(outfile *sv, outfile *lg, const grl_model *m,
+static int interrupted(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
                        const char *run, const grl_train_stat *log,
                        size_t done, size_t steps, const char *save,
                        const char *logpath)
@@ -136,19 +104,6 @@ static int set_task(const char *arg, void *dest, char *msg, size_t len)
   }
   snprintf(msg, len, "--task must be one of %s, got '%s'", names, arg);
   return -1;
-}
-
-/* --optimizer NAME: one the library can allocate. */
-static int set_optimizer(const char *arg, void *dest, char *msg, size_t len)
-{
-  grl_optim *probe;
-  if (grl_optim_alloc(&probe, arg, 1, 1.0)) {
-    snprintf(msg, len, "--optimizer: %s", grl_strerror());
-    return -1;
-  }
-  grl_optim_free(probe);
-  *(const char **)dest = arg;
-  return 0;
 }
 
 int cmd_train(int argc, char **argv)
@@ -188,7 +143,7 @@ int cmd_train(int argc, char **argv)
     {"optimizer", GRL_OPT_CALL, &optimizer, "NAME",
      .help = "adam (default), rmsprop, momentum or sgd; the update\n"
      "formulas are PyTorch's (momentum: mu = 0.9)",
-     .set = set_optimizer},
+     .set = cli_set_optimizer},
     {"lr", GRL_OPT_DOUBLE, &lr, "X", .help = "learning rate (default 0.001)",
      .lo = 0, .flags = GRL_OPT_ABOVE},
     {"clip", GRL_OPT_DOUBLE, &clip, "X",
@@ -235,7 +190,7 @@ int cmd_train(int argc, char **argv)
   grl_model *m = NULL;
   grl_trainer *tr = NULL;
   grl_train_stat *log = NULL;
-  outfile sv = {NULL, NULL}, lg = {NULL, NULL};
+  cli_outfile sv = {NULL, NULL}, lg = {NULL, NULL};
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng *rtest = gsl_rng_alloc(gsl_rng_mt19937);
   FILE *out = cli_stdout_begin();
@@ -251,7 +206,8 @@ int cmd_train(int argc, char **argv)
   /* From here on, SIGINT and SIGTERM stop training after the step under
    * way; a second signal removes the temporaries and ends at once. */
   grl_stop_catch("grulab: train");
-  if (out_open(&sv, "--save", save) || out_open(&lg, "--log", logpath))
+  if (cli_outfile_open(&sv, "train", "--save", save)
+      || cli_outfile_open(&lg, "train", "--log", logpath))
     goto done;
   grl_stop_remove_on_abort(grl_outfile_tmpname(sv.o));
   grl_stop_remove_on_abort(grl_outfile_tmpname(lg.o));
@@ -318,12 +274,7 @@ int cmd_train(int argc, char **argv)
   rc = CLI_OK;
 
 done:
-  if (rc == CLI_OK) {
-    if (cli_stdout_commit())
-      rc = CLI_FAIL;
-  } else {
-    cli_stdout_discard();
-  }
+  rc = cli_stdout_finish(rc);
   /* anything still open was not meant to be published */
   grl_outfile_abort(sv.o);
   grl_outfile_abort(lg.o);
