@@ -55,6 +55,7 @@
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
+#include "grl_stop.h"
 
 #include <errno.h>
 #include <gsl/gsl_errno.h>
@@ -88,7 +89,68 @@ static int check_options(grl_lesson *L)
   return 0;
 }
 
+/* Exercises: each answer is computed from the default text. */
+static int default_text(grl_text **t)
+{
+  return grl_text_read_glob(t, GRL_TEXT_DEFAULT_GLOB);
+}
+
+static int ex1_answer(double *v)
+{
+  grl_text *t;
+  int st = default_text(&t);
+  if (st)
+    return st;
+  *v = log2((double)t->vocab.V);   /* the uniform model's bpc */
+  grl_text_free(t);
+  return GRL_OK;
+}
+
+static int ex2_answer(double *v)
+{
+  grl_text *t;
+  double uni;
+  int st = default_text(&t);
+  if (st)
+    return st;
+  st = grl_text_baselines(t, &uni, v);
+  grl_text_free(t);
+  return st;
+}
+
+static int ex3_answer(double *v)
+{
+  grl_text *t;
+  int st = default_text(&t);
+  if (st)
+    return st;
+  /* windows per epoch of grulab train --task text's default (T=64, B=32) */
+  *v = (double)((t->ntrain - 1) / 32 / 64);
+  grl_text_free(t);
+  return GRL_OK;
+}
+
+static const grl_exercise exercises[] = {
+  {"A model that knows nothing gives every byte of the vocabulary the same\n"
+   "probability.  What is its bpc on GSL's headers?  Compare it with the\n"
+   "validation bpc printed at step 0.", ex1_answer, 1e-4},
+  {"Compute the add-one bigram's validation bpc yourself: count the byte\n"
+   "pairs of the training split (the first 90%), then score every\n"
+   "validation byte after the first with (count(a b) + 1) / (count(a .) + V).",
+   ex2_answer, 1e-4},
+  {"How many steps make one epoch of `grulab train --task text` at its\n"
+   "default size (B = 32 streams, windows of T = 64)?", ex3_answer, 1e-9},
+  {"A comment opened 200 bytes ago is still open.  With T = 64, can the\n"
+   "GRU learn to remember it?  Can it use the fact if it happens to carry\n"
+   "it in h?  Train with `--length 16` and `--length 128` and compare the\n"
+   "validation bpc.", NULL, 0},
+  {"Sample the trained model at temperatures 0, 0.5, 1 and 2 (`grulab\n"
+   "sample --temperature`).  Why does the arg-max repeat itself?", NULL, 0},
+  {NULL, NULL, 0}
+};
+
 static const grl_lesson_info chapter = {
+  .exercises = exercises,
   .name = "ch08-reading-text",
   .title = "A GRU reads real text: a character-level language model",
   .summary =
@@ -123,11 +185,14 @@ static const char PRIME[] = "#define GSL_";
 /* Printing bytes                                                      */
 /* ------------------------------------------------------------------ */
 
-/* A byte as the lesson prints it: itself if printable ASCII, else \xNN. */
+/* A byte as the lesson prints it: itself if printable ASCII or a newline,
+ * a tab as \t, anything else as \xNN. */
 static void put_byte(unsigned char c)
 {
-  if (c == '\n' || c == '\t' || (c >= 32 && c < 127))
+  if (c == '\n' || (c >= 32 && c < 127))
     putchar(c);
+  else if (c == '\t')
+    fputs("\\t", stdout);
   else
     printf("\\x%02x", c);
 }
@@ -425,9 +490,9 @@ static void choose_snippet(const grl_text *t, const double *feat, size_t q,
 
 /* One text heatmap: every byte of the snippet at (column, line) with the
  * activation of unit j (h or z) as its background. */
-static void text_chart(grl_lesson *L, const grl_text *t, const snippet *sn,
-                       const unitstats *us, size_t H, size_t q, long j,
-                       double r, double r0)
+static void text_chart(grl_lesson *L, const grl_text *t, const double *feat,
+                       const snippet *sn, const unitstats *us, size_t H,
+                       size_t q, long j, double r, double r0)
 {
   char name[32], title[160];
   snprintf(name, sizeof name, "text-%s", feat_name[q]);
@@ -449,7 +514,7 @@ static void text_chart(grl_lesson *L, const grl_text *t, const snippet *sn,
       /* printable ASCII is drawn; anything else as a space */
       double code = (c >= 33 && c < 127) ? c : 32;
       grl_chart_row(ch, 5, (double[]){(double)col, (double)line, a, code,
-                                      0.0});
+                                      feat[p * NFEAT + q]});
     }
     if (c == '\n') {
       line++;
@@ -459,20 +524,13 @@ static void text_chart(grl_lesson *L, const grl_text *t, const snippet *sn,
     }
   }
   int is_z = j >= (long)H;
-  grl_chart_gp(ch,
-    "set termoption noenhanced\n"
-    "set title chart_title font font_small\n"
-    "set style fill solid noborder\n"
-    "unset xtics\nunset ytics\nunset key\n"
-    "set xrange [-0.5:%d]\n"
-    "set yrange [%zu:-0.5]\n"
-    "set cblabel '%s unit %ld'\n"
-    "%s\n"
-    "plot dat using 1:2:(0.5):(0.5):3 with boxxyerror fillcolor palette, \\\n"
-    "     dat using 1:2:($4 > 32 ? sprintf('%%c', int($4)) : '') with labels font ',%d'\n",
-    SNIP_COLS, line + 1, is_z ? "z (update gate)" : "h", is_z ? j - (long)H : j,
-    is_z ? "@heat_signed\nset cbrange [0:1]" : "@heat_signed\nset cbrange [-1:1]",
-    15);
+  grl_chart_set(ch, "ncols", "%d", SNIP_COLS);
+  grl_chart_set(ch, "nlines", "%zu", line + 1);
+  grl_chart_set(ch, "cbmin", "%d", is_z ? 0 : -1);
+  grl_chart_set(ch, "cbmax", "%d", 1);
+  grl_chart_set_text(ch, "unit_label", "%s unit %ld", is_z ? "z (update gate)" : "h",
+                     is_z ? j - (long)H : j);
+  grl_chart_template(ch, "ch08-text");
   grl_lesson_chart_done(L, ch);
 }
 
@@ -500,7 +558,7 @@ int main(int argc, char **argv)
   double *feat = NULL;
   unitstats us = {0}, us0 = {0};
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  int st;
+  int st, interrupted = 0;
 
   /* ---- 1. the text ---------------------------------------------------- */
   grl_lesson_section(&L, "The text and what a language model does with it");
@@ -585,7 +643,9 @@ int main(int argc, char **argv)
   }
   printf("    %-16s %-12s %8zu   (the cell %zu, the readout %zu)\n", "total", "",
          m->n, m->ncell, m->n - m->ncell);
-  grl_text_config cfg = {T, B, "adam", LR, CLIP};
+  /* SIGINT/SIGTERM stop training after the step under way */
+  grl_stop_catch(chapter.name);
+  grl_text_config cfg = {T, B, "adam", LR, CLIP, &grl_stop_signal};
   if ((st = grl_text_trainer_alloc(&tr, m, text, &cfg))) {
     grl_lesson_error(&L, st, "trainer");
     goto done;
@@ -642,6 +702,10 @@ int main(int argc, char **argv)
       train_secs += grl_seconds() - t0;
       done_steps += got;
       grl_progress_end(&prog);
+      if (st == GRL_EINTR) {
+        interrupted = 1;
+        goto done;
+      }
       if (st) {
         grl_lesson_error(&L, st, "training");
         goto done;
@@ -726,23 +790,16 @@ int main(int argc, char **argv)
     grl_chart_block(ch, "validation");
     for (size_t k = 0; k < nmarks; k++)
       grl_chart_row(ch, 3, (double[]){(double)marks[k], valid_at[k], valid_at[k]});
-    grl_chart_gp(ch,
-      "set xlabel 'training step (%zu streams x %zu bytes)'\n"
-      "set ylabel 'bits per character'\n"
-      "set xrange [0:%zu]\n"
-      "set yrange [0:%.0f]\n"
-      "set key outside right top font font_small\n"
-      "plot dat index 0 using 1:2 with lines lt 1 lw 0.5 lc rgb '#b0c4de' title 'train, each batch', \\\n"
-      "     dat index 0 using 1:3 with lines lt 1 title 'train, mean of %d', \\\n"
-      "     dat index 1 using 1:2 with linespoints lt 2 pt 7 title 'validation', \\\n"
-      "     %.6f with lines lt 3 dt 2 title 'unigram', \\\n"
-      "     %.6f with lines lt 4 dt 2 title 'bigram'",
-      B, T, done_steps, ceil(log2((double)V)) + 1, SMOOTH, uni, bi);
-    if (!isnan(gz))
-      grl_chart_gp(ch, ", \\\n     %.6f with lines lt 5 dt 3 title 'gzip -9'", gz);
-    if (!isnan(xz))
-      grl_chart_gp(ch, ", \\\n     %.6f with lines lt 6 dt 3 title 'xz -9'", xz);
-    grl_chart_gp(ch, "\n");
+    grl_chart_set(ch, "streams", "%zu", B);
+    grl_chart_set(ch, "window", "%zu", T);
+    grl_chart_set(ch, "last_step", "%zu", done_steps);
+    grl_chart_set(ch, "ymax", "%.0f", ceil(log2((double)V)) + 1);
+    grl_chart_set(ch, "smooth", "%d", SMOOTH);
+    grl_chart_set(ch, "unigram", "%.6f", uni);
+    grl_chart_set(ch, "bigram", "%.6f", bi);
+    grl_chart_set(ch, "gzip", "%.6f", isnan(gz) ? -1.0 : gz);
+    grl_chart_set(ch, "xz", "%.6f", isnan(xz) ? -1.0 : xz);
+    grl_chart_template(ch, NULL);
     grl_lesson_chart_done(&L, ch);
   }
 
@@ -840,7 +897,7 @@ int main(int argc, char **argv)
   if (!any)
     grl_lesson_say(&L, "No unit stands out for any feature in this run.");
   for (size_t q = 0; q < NFEAT; q++)
-    text_chart(&L, text, &sn[q], &us, H, q, besth[q] < 0 ? 0 : besth[q],
+    text_chart(&L, text, feat, &sn[q], &us, H, q, besth[q] < 0 ? 0 : besth[q],
                besth[q] < 0 ? NAN : bestr[q], besth[q] < 0 ? NAN : bestr0[q]);
 
   /* the update gate over a snippet: units x characters */
@@ -862,28 +919,13 @@ int main(int argc, char **argv)
     grl_chart_matrix(ch, H, nc);
     grl_chart_matrix_block(ch, "z", zm, nc, 1);
     free(zm);
-    /* the bytes as tick labels: gnuplot single-quoted strings */
-    grl_chart_gp(ch,
-      "set title chart_title font font_small\n"
-      "@heat_unit\n@heat_axes\n"
-      "set xtics noenhanced font ',13' scale 0 (");
-    for (size_t k = 0; k < nc; k++) {
-      unsigned char c = text->bytes[g->from + k];
-      const char *lab;
-      char one[3] = {0};
-      if (c == '\n') lab = "↵";
-      else if (c == ' ') lab = "␣";
-      else if (c == '\t') lab = "→";
-      else if (c == '\'') lab = "''";
-      else if (c > 32 && c < 127) { one[0] = (char)c; lab = one; }
-      else lab = "?";
-      grl_chart_gp(ch, "%s'%s' %zu", k ? ", " : "", lab, k);
-    }
-    grl_chart_gp(ch, ")\n"
-      "set xlabel 'the text, one byte per column'\n"
-      "set ylabel 'unit of z'\n"
-      "set cblabel 'z (fraction of h_{t-1} kept)'\n"
-      "plot dat index 0 matrix with @heat_image notitle\n");
+    /* the bytes as tick labels, by their codes */
+    char codes[GATE_CHARS * 4 + 1] = "";
+    for (size_t k = 0; k < nc; k++)
+      snprintf(codes + strlen(codes), sizeof codes - strlen(codes), "%s%u",
+               k ? " " : "", text->bytes[g->from + k]);
+    grl_chart_set_text(ch, "codes", "%s", codes);
+    grl_chart_template(ch, NULL);
     grl_lesson_chart_done(&L, ch);
   }
 
@@ -898,5 +940,11 @@ done:
   free(feat);
   if (r)
     gsl_rng_free(r);
+  if (interrupted) {
+    fflush(stdout);
+    fprintf(stderr, "%s: interrupted by %s during training; the lesson stops here, no chart written\n",
+            chapter.name, grl_stop_name());
+    return grl_stop_status();
+  }
   return grl_lesson_end(&L);
 }

@@ -34,7 +34,10 @@ EXTRA_DIST += plots/style.gp \
 	plots/templates/ch06-jacobians.gp \
 	plots/templates/ch06-clipping.gp \
 	plots/templates/ch07-learning-curves.gp \
-	plots/templates/ch07-lag-trained.gp
+	plots/templates/ch07-lag-trained.gp \
+	plots/templates/ch08-learning-curve.gp \
+	plots/templates/ch08-text.gp \
+	plots/templates/ch08-gates.gp
 
 PLOTDIR = $(abs_top_builddir)/plots
 GNUPLOT_RENDER = $(GNUPLOT) -e "set loadpath '$(abs_top_srcdir)/plots'"

@@ -121,13 +121,42 @@ void grl_text_scatter(const grl_model *m, double *dtheta, const grl_seq *s,
  * in (T*B) input ids, target (T*B) next-byte ids, rows t*B+b; h0, c0 (B,
  * H) the carried-in state (NULL: zeros).  logits (T*B, V) receives the
  * logits.  With dtheta != NULL, dL/dtheta is ACCUMULATED into it, using
- * dlogits (T*B, V) and dout (T*B, H) as scratch; dh0 (B, H) or NULL
- * receives dL/dh0 (used by the gradient check; training stops it). */
+ * dlogits (T*B, V) and dout (T*B, H) as scratch; dh0, dc0 (B, H) or
+ * NULL receive dL/dh0, dL/dc0 (used by the gradient check; training stops
+ * the gradient there). */
 int grl_text_loss(const grl_model *m, const double *theta, grl_seq *s,
                   const unsigned char *in, const size_t *target,
                   const double *h0, const double *c0, gsl_matrix *logits,
                   double *loss, double *dtheta, gsl_matrix *dlogits,
-                  gsl_matrix *dout, double *dh0);
+                  gsl_matrix *dout, double *dh0, double *dc0);
+
+/* ------------------------------------------------------------------ */
+/* The gradient check of the text loss (gradcheck_text.c)              */
+/* ------------------------------------------------------------------ */
+
+/* Check grl_text_loss's gradient on EVERY entry of theta (cell and
+ * readout), of the carried-in h0 and (LSTM) c0, at one window of T steps
+ * of B streams with random ids and targets and random h0, c0 in
+ * (-0.9, 0.9), all drawn from r, against two numerical derivatives:
+ *   central   (L(t+h) - L(t-h)) / 2h, h = eps^(1/3) max(1, |t|), tol 1e-6
+ *   complex   Im L(t + ih) / h, h = 1e-20, L through the naive step in
+ *             double _Complex (softmax and log as analytic functions),
+ *             tol 1e-11
+ * with grl_gradcheck.h's relative error and per-tensor floor (FLOOR_REL
+ * times the tensor's largest |a|, |n|).  tamper_at < n (the model's
+ * parameter count) multiplies that analytic entry by 1 + tamper before
+ * the comparison (a test hook); SIZE_MAX leaves it alone. */
+typedef struct {
+  size_t nchecked;        /* entries per method                      */
+  double worst[2];        /* worst relative error: central, complex  */
+  char where[2][96];      /* "weight_hh_l0[17]" of each worst        */
+  double tol[2];          /* their tolerances                        */
+  int pass;               /* both within tolerance                   */
+} grl_gradcheck_text_result;
+
+int grl_gradcheck_text(grl_gradcheck_text_result *res, const grl_model *m,
+                       size_t T, size_t B, gsl_rng *r, size_t tamper_at,
+                       double tamper);
 
 /* ------------------------------------------------------------------ */
 /* Training with truncated BPTT (text.c)                               */
@@ -139,6 +168,9 @@ typedef struct {
   const char *optimizer; /* "adam" (default when NULL) ...             */
   double lr;             /* learning rate (> 0)                        */
   double clip;           /* global-norm threshold, 0 = off             */
+  /* A stop request, or NULL, as grl_train_config's: grl_text_train_run
+   * reads *stop before every step and returns GRL_EINTR once it is set. */
+  volatile sig_atomic_t *stop;
 } grl_text_config;
 
 typedef struct grl_text_trainer grl_text_trainer;
@@ -170,7 +202,9 @@ const gsl_matrix *grl_text_trainer_states(const grl_text_trainer *tr);
  * good parameters and returns GRL_ENONFINITE, as grl_trainer_step does. */
 int grl_text_trainer_step(grl_text_trainer *tr, grl_train_stat *st);
 /* steps calls of grl_text_trainer_step; log (steps) or NULL; *done counts
- * the steps taken; cb as for grl_train_run (non-zero stops the run). */
+ * the steps taken; cb as for grl_train_run (non-zero stops the run).  With
+ * the config's stop flag set it returns GRL_EINTR before the next step
+ * ("stopped after step K"); the model holds the parameters after *done. */
 int grl_text_train_run(grl_text_trainer *tr, size_t steps,
                        grl_train_stat *log, size_t *done,
                        grl_train_callback cb, void *ctx);

@@ -31,6 +31,7 @@ src_libgrulab_la_SOURCES = \
 	src/optim.c \
 	src/task.c \
 	src/text.c \
+	src/gradcheck_text.c \
 	src/train.c \
 	src/session.c \
 	src/gradnorm.c

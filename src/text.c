@@ -327,7 +327,7 @@ int grl_text_loss(const grl_model *m, const double *theta, grl_seq *s,
                   const unsigned char *in, const size_t *target,
                   const double *h0, const double *c0, gsl_matrix *logits,
                   double *loss, double *dtheta, gsl_matrix *dlogits,
-                  gsl_matrix *dout, double *dh0)
+                  gsl_matrix *dout, double *dh0, double *dc0)
 {
   if (!theta)
     theta = m->theta;
@@ -344,7 +344,7 @@ int grl_text_loss(const grl_model *m, const double *theta, grl_seq *s,
   /* forward was z = h Wo^T + bo: dWo, dbo accumulate; dout = dz Wo */
   grl_readout_backward(m, theta, dtheta, &out.matrix, dlogits, dout);
   st = grl_seq_backward(s, theta, NULL, dout->data, NULL, NULL, dtheta, NULL,
-                        dh0, NULL);
+                        dh0, dc0);
   if (st)
     return st;
   grl_text_scatter(m, dtheta, s, in);
@@ -366,6 +366,7 @@ struct grl_text_trainer {
   grl_seq *seq;       /* (T, B)                                          */
   grl_optim *opt;
   double clip;
+  volatile sig_atomic_t *stop; /* the caller's stop request, or NULL     */
   unsigned char *in;  /* (T*B) input ids, rows t*B+b                     */
   size_t *target;     /* (T*B) next-byte ids                             */
   gsl_matrix *h, *c;  /* (B, H) the carried state (c: LSTM only)         */
@@ -402,6 +403,7 @@ int grl_text_trainer_alloc(grl_text_trainer **out, grl_model *m,
   tr->L = (t->ntrain - 1) / B;
   tr->nwin = tr->L / T;
   tr->clip = cfg->clip;
+  tr->stop = cfg->stop;
   tr->t0 = grl_seconds();
   int st;
   if ((st = grl_optim_alloc(&tr->opt, cfg->optimizer ? cfg->optimizer : "adam",
@@ -492,7 +494,7 @@ int grl_text_trainer_step(grl_text_trainer *tr, grl_train_stat *out)
   double L = NAN;
   int st = grl_text_loss(m, theta, tr->seq, tr->in, tr->target, tr->h->data,
                          tr->c ? tr->c->data : NULL, tr->logits, &L, g,
-                         tr->dlogits, tr->dout, NULL);
+                         tr->dlogits, tr->dout, NULL, NULL);
   if (st == GRL_ENONFINITE)
     return stop(tr, "a hidden state", NAN);
   if (st)
@@ -543,6 +545,10 @@ int grl_text_train_run(grl_text_trainer *tr, size_t steps,
   int st = GRL_OK;
   while (k < steps) {
     grl_train_stat s;
+    if (tr->stop && *tr->stop) {
+      st = grl_fail(GRL_EINTR, "stopped after step %zu", tr->step);
+      break;
+    }
     if ((st = grl_text_trainer_step(tr, &s)))
       break;
     if (log)
@@ -609,7 +615,7 @@ static int score(const grl_model *m, const unsigned char *ids, evalbuf *e,
   double L;
   int st = grl_text_loss(m, NULL, e->s, e->in, e->target, h->data,
                          c ? c->data : NULL, e->logits, &L, NULL, NULL, NULL,
-                         NULL);
+                         NULL, NULL);
   if (st)
     return st;
   *nll += L * (double)(len * Bs);

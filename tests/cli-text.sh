@@ -5,7 +5,7 @@
 # line on stderr and a non-zero exit.
 . "$top_srcdir/tests/tap.sh"
 
-plan 27
+plan 32
 
 # "aaaa" then a coin, 2000 times: entropy rate 0.2 bpc; the bigram cannot
 # count the a's.  The coins come from a fixed LCG, not from awk's rand().
@@ -78,4 +78,21 @@ fails_with "an unknown option of train --task text" 2 "unknown option '--frobnic
 "$GRULAB" init --cell gru --input-size 3 --hidden-size 4 >"$TMP/novocab.params" 2>/dev/null
 fails_with "a parameter file with no vocabulary" 1 "novocab.params: no tensor 'vocabulary'" \
   sample --params "$TMP/novocab.params"
+
+# SIGTERM: the step under way finishes, the parameters are saved, one line,
+# exit 128 + 15.
+"$GRULAB" train --task text --text "$TMP/coins.txt" --hidden-size 16 --length 20 \
+  --batch 8 --steps 100000 --save "$TMP/term.params" >"$TMP/term.out" 2>"$TMP/term.err" &
+pid=$!
+sleep 3
+kill -TERM $pid
+wait $pid
+is "SIGTERM stops train --task text with exit 143" "$?" 143
+is "with one line on stderr" "$(grep -c 'interrupted by SIGTERM after step [0-9]* of 100000; saved the parameters and vocabulary' "$TMP/term.err"):$(grep -c '' "$TMP/term.err")" "1:1"
+ok "and the parameters and vocabulary saved whole" grep -qx 'vocabulary 3' "$TMP/term.params"
+
+# The text loss's gradient check.
+run_cli gradcheck --loss text --cell lstm
+is "gradcheck --loss text --cell lstm exits 0" "$rc" 0
+is "and its last line is 'pass'" "$(printf '%s\n' "$out" | tail -n 1)" pass
 done_testing

@@ -5,7 +5,7 @@
 # chapter lists its exercises in --help.
 . "$top_srcdir/tests/tap.sh"
 : "${top_builddir:=.}"
-plan 95
+plan 110
 
 calc() { awk "BEGIN { printf \"%.17g\", $1 }"; }
 # answer CHAPTER K RIGHT WRONG: two assertions for each of the right and
@@ -52,6 +52,18 @@ answer ch06-vanishing 3 "$(calc "10^(-3 / 50)")" 0.9
 # ch07: Var(u1 + u2) = 1/6; 3H(I+H) + 6H + H + 1 with I = 2, H = 32.
 answer ch07-long-memory 1 "$(calc "1 / 6")" 0.0833
 answer ch07-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1")" 3456
+# ch08: from GSL's headers' bytes, counted here with od and awk: the
+# uniform model's log2 V; the add-one bigram on the last tenth; the
+# windows per epoch (ntrain - 1) / 32 / 64.
+cat /usr/include/gsl/*.h | od -An -v -tu1 | tr -s ' ' '\n' | grep . >"$TMP/bytes"
+ch8=$(awk '{ b[NR - 1] = $1; seen[$1] = 1 }
+  END { n = NR; V = 0; for (k in seen) V++; nt = n - int(n / 10)
+        for (i = 1; i < nt; i++) { c[b[i - 1] " " b[i]]++; f[b[i - 1]]++ }
+        s = 0; for (i = nt + 1; i < n; i++) s -= log((c[b[i - 1] " " b[i]] + 1) / (f[b[i - 1]] + V))
+        printf "%.17g %.17g %d", log(V) / log(2), s / (n - nt - 1) / log(2), int(int((nt - 1) / 32) / 64) }' "$TMP/bytes")
+answer ch08-reading-text 1 "$(echo "$ch8" | cut -d' ' -f1)" 6.6
+answer ch08-reading-text 2 "$(echo "$ch8" | cut -d' ' -f2)" 3.2
+answer ch08-reading-text 3 "$(echo "$ch8" | cut -d' ' -f3)" 529
 
 # Usage errors: one line on stderr, exit 2, nothing on stdout.
 ch=$top_builddir/chapters/ch02-hidden-state
@@ -65,10 +77,10 @@ done
 # --help lists the exercises and --answer.
 n=0
 for c in ch01-gates ch02-hidden-state ch03-article-cell ch04-bptt \
-         ch05-gradient-checks ch06-vanishing ch07-long-memory; do
+         ch05-gradient-checks ch06-vanishing ch07-long-memory ch08-reading-text; do
   "$top_builddir/chapters/$c" --help >"$TMP/help"
   grep -q '^Exercises' "$TMP/help" && grep -q -- '--answer K VALUE' "$TMP/help" \
     && n=$((n + 1))
 done
-is "every chapter's --help lists its exercises and --answer" "$n" 7
+is "every chapter's --help lists its exercises and --answer" "$n" 8
 done_testing

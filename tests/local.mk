@@ -100,7 +100,7 @@ EXTRA_DIST += $(CLI_CHECKS)
 check_PROGRAMS += tests/text
 tests_text_LDADD = $(TAP_LDADD)
 TESTS += tests/text tests/cli-text.sh
-EXTRA_DIST += tests/cli-text.sh
+EXTRA_DIST += tests/cli-text.sh bench/text-compare.sh bench/text-torch.py
 
 # Hardening: `make check-valgrind` and `make fuzz`.
 include tests/memcheck/local.mk

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -437,9 +438,47 @@ static void periodic_entropy(void)
   free(buf);
 }
 
+/* The text loss's gradient check passes for every cell, and an error of
+ * 1e-3 (central) or 1e-9 (complex only) in one analytic entry is caught. */
+static void text_gradcheck(void)
+{
+  const grl_cell *const *cells = grl_cell_all();
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  for (size_t i = 0; cells[i]; i++) {
+    grl_model *m;
+    grl_model_alloc(&m, cells[i], 5, 3, 5);
+    gsl_rng_set(r, 17 + i);
+    grl_gradcheck_randomize(m, r, 0.9);
+    grl_gradcheck_text_result res;
+    int st = grl_gradcheck_text(&res, m, 4, 2, r, SIZE_MAX, 0.0);
+    ok(st == GRL_OK && res.pass && res.nchecked == m->n + (cells[i]->has_c ? 12 : 6),
+       "%s: text loss, all %zu entries: central %.2g (tol %g), complex %.2g (tol %g)",
+       cells[i]->name, res.nchecked, res.worst[0], res.tol[0], res.worst[1], res.tol[1]);
+    if (cells[i] == &grl_cell_gru) {
+      const grl_param *bo = grl_model_param(m, "readout_bias");
+      gsl_rng_set(r, 17 + i);
+      grl_gradcheck_randomize(m, r, 0.9);
+      st = grl_gradcheck_text(&res, m, 4, 2, r, bo->offset, 1e-3);
+      ok(st == GRL_EFAIL && res.worst[0] > res.tol[0]
+         && !strcmp(res.where[0], "readout_bias[0]"),
+         "gru: readout_bias[0] off by 1e-3 is caught by central at %s (%.2g)",
+         res.where[0], res.worst[0]);
+      gsl_rng_set(r, 17 + i);
+      grl_gradcheck_randomize(m, r, 0.9);
+      st = grl_gradcheck_text(&res, m, 4, 2, r, bo->offset, 1e-9);
+      ok(st == GRL_EFAIL && res.worst[0] <= res.tol[0] && res.worst[1] > res.tol[1]
+         && !strcmp(res.where[1], "readout_bias[0]"),
+         "gru: off by 1e-9, central passes it (%.2g) and complex catches it (%.2g)",
+         res.worst[0], res.worst[1]);
+    }
+    grl_model_free(m);
+  }
+  gsl_rng_free(r);
+}
+
 int main(void)
 {
-  plan(45);
+  plan(52);
   vocabulary_and_split();
   bad_texts();
   streams_and_carry();
@@ -448,5 +487,6 @@ int main(void)
   baselines();
   sampling();
   periodic_entropy();
+  text_gradcheck();
   return exit_status();
 }

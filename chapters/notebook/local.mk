@@ -21,7 +21,8 @@ NOTEBOOK_CHAPTERS = \
 	ch04-bptt \
 	ch05-gradient-checks \
 	ch06-vanishing \
-	ch07-long-memory
+	ch07-long-memory \
+	ch08-reading-text
 
 PYTHON3 = python3
 WEAVE = $(PYTHON3) $(abs_top_srcdir)/chapters/weave.py
@@ -45,6 +46,8 @@ $(NB_RUNDIR)/ch06-vanishing.txt: chapters/ch06-vanishing$(EXEEXT) $(srcdir)/chap
 	@$(NB_RUN) chapters/ch06-vanishing$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
 $(NB_RUNDIR)/ch07-long-memory.txt: chapters/ch07-long-memory$(EXEEXT) $(srcdir)/chapters/ch07-long-memory.c
 	@$(NB_RUN) chapters/ch07-long-memory$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
+$(NB_RUNDIR)/ch08-reading-text.txt: chapters/ch08-reading-text$(EXEEXT) $(srcdir)/chapters/ch08-reading-text.c
+	@$(NB_RUN) chapters/ch08-reading-text$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
 
 NB_RUNS = \
 	$(NB_RUNDIR)/ch01-gates.txt \
@@ -53,7 +56,8 @@ NB_RUNS = \
 	$(NB_RUNDIR)/ch04-bptt.txt \
 	$(NB_RUNDIR)/ch05-gradient-checks.txt \
 	$(NB_RUNDIR)/ch06-vanishing.txt \
-	$(NB_RUNDIR)/ch07-long-memory.txt
+	$(NB_RUNDIR)/ch07-long-memory.txt \
+	$(NB_RUNDIR)/ch08-reading-text.txt
 
 .PHONY: notebook notebook-tools
 notebook-tools:

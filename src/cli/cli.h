@@ -70,5 +70,6 @@ int cmd_train(int argc, char **argv);
 int cmd_gradnorm(int argc, char **argv);
 int cmd_train_text(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
+int cmd_gradcheck_text(int argc, char **argv);
 
 #endif

@@ -353,6 +353,11 @@ static int sweep(FILE *f, const grl_model *m, const grl_gradcheck_problem *p,
 
 int cmd_gradcheck(int argc, char **argv)
 {
+  /* --loss text checks the language model's loss (cmd_text.c) */
+  for (int i = 1; i < argc; i++)
+    if ((!strcmp(argv[i], "--loss") && i + 1 < argc && !strcmp(argv[i + 1], "text"))
+        || !strcmp(argv[i], "--loss=text"))
+      return cmd_gradcheck_text(argc, argv);
   gc_args a;
   int rc = parse(argc, argv, &a);
   if (rc >= 0)
