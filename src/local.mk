@@ -75,3 +75,7 @@ pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = src/grulab.pc
 DISTCLEANFILES += src/grulab.pc
 EXTRA_DIST += src/grulab.pc.in
+
+# Benchmarks against PyTorch and the scaling grid (run by hand, not by
+# make check; README "Performance").
+EXTRA_DIST += bench/vs-pytorch.sh bench/torch_gru.py bench/scaling.sh

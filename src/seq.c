@@ -255,7 +255,7 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
       continue;
     for (size_t r = B; r < (T + 1) * B; r++)
       for (size_t j = 0; j < H; j++)
-        if (!isfinite(gsl_matrix_get(S[k], r, j)))
+        if (!isfinite(grl_crow(S[k], r)[j]))
           return grl_fail(GRL_ENONFINITE, "forward: %s is not finite at "
                           "t=%zu, batch %zu, unit %zu (check the inputs and "
                           "parameters)", k ? "cell state c_t" : "hidden state h_t",

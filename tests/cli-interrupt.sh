@@ -4,6 +4,7 @@
 # one line says where it stopped, and the exit status is 130 (SIGTERM 143).
 # A second SIGINT ends it at once and leaves earlier files untouched.
 # Chapter 7 stops its trainings the same way, writes no chart, exits 130.
+# (--task text is tested in tests/cli-text.sh.)
 #
 # Nothing here depends on timing: the signal is sent once the command has
 # opened its outputs (so its handler is in place), whatever step it has

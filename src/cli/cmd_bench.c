@@ -1,13 +1,18 @@
 /* cmd_bench.c -- grulab bench: the time of one forward plus full BPTT.
  *
  *   grulab bench --cell C --input-size I --hidden-size H --batch B
- *                --steps T [--iters N] [--seed S]
+ *                --steps T [--iters N] [--seed S] [--peak]
  *
  * Random parameters and data from the seed; a few warm-up runs, then N
- * timed ones; the last line gives the median and the GEMM GFLOP/s. */
+ * timed ones; the last line gives the median and the GEMM GFLOP/s.  With
+ * --peak, a square dgemm through the same CBLAS first, so that the bench
+ * line carries its own efficiency. */
 #include <config.h>
 #include "cli.h"
+#include "openblas.h"
 
+#include <gsl/gsl_blas.h>
+#include <math.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <stdlib.h>
@@ -37,7 +42,12 @@ static void help(FILE *f, const grl_opt *opts)
   for (const grl_cell *const *c = grl_cell_all(); *c; c++)
     fprintf(f, "%s %s G=%zu", c == grl_cell_all() ? "" : ",",
             grl_cell_name(*c), (*c)->G);
-  fprintf(f, ".\n\n");
+  fprintf(f, ".\n"
+    "With --peak, a line before it times C = A B for square n x n matrices\n"
+    "through the same CBLAS, n the cube root of the run's largest product,\n"
+    "(G*H) x (T*B) x max(I, H):\n"
+    "  peak dgemm n=.. median_ms=X gflops=P\n"
+    "and the bench line ends with efficiency=Y/P.\n\n");
   grl_opt_help(f, opts);
   fprintf(f, "\n");
   cli_help_cells(f);
@@ -53,12 +63,57 @@ static double now_ms(void)
   return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
+/* OpenBLAS's kernel family ("SkylakeX", "Prescott", ...), or NULL. */
+static const char *blas_core(void)
+{
+#ifdef GRL_HAVE_OPENBLAS
+  return openblas_get_corename();
+#else
+  return NULL;
+#endif
+}
+
+/* Median time of C = A B for random n x n matrices: 2 warm-up runs and
+ * 5 timed ones. */
+static int peak_dgemm(size_t n, gsl_rng *r, double *median_ms)
+{
+  enum { WARM = 2, RUNS = 5 };
+  gsl_matrix *A = gsl_matrix_alloc(n, n), *Bm = gsl_matrix_alloc(n, n),
+             *C = gsl_matrix_alloc(n, n);
+  int st = A && Bm && C ? GRL_OK
+         : grl_fail(GRL_ENOMEM, "out of memory for a %zu x %zu dgemm", n, n);
+  double ms[RUNS];
+  if (!st) {
+    for (size_t k = 0; k < n * n; k++) {
+      A->data[k] = 2.0 * gsl_rng_uniform(r) - 1.0;
+      Bm->data[k] = 2.0 * gsl_rng_uniform(r) - 1.0;
+    }
+    for (int it = 0; it < WARM + RUNS; it++) {
+      double t0 = now_ms();
+      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, A, Bm, 0.0, C);
+      double t1 = now_ms();
+      if (it >= WARM)
+        ms[it - WARM] = t1 - t0;
+    }
+    gsl_sort(ms, 1, RUNS);
+    *median_ms = gsl_stats_median_from_sorted_data(ms, 1, RUNS);
+  }
+  if (A)
+    gsl_matrix_free(A);
+  if (Bm)
+    gsl_matrix_free(Bm);
+  if (C)
+    gsl_matrix_free(C);
+  return st;
+}
+
 int cmd_bench(int argc, char **argv)
 {
   const char *cmd = argv[0];
   const grl_cell *cell = NULL;
   size_t I = 0, H = 0, B = 0, T = 0, N = BENCH_ITERS;
   unsigned long seed = 1;
+  int peak = 0;
   const grl_opt opts[] = {
     {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below)",
      .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
@@ -75,6 +130,8 @@ int cmd_bench(int argc, char **argv)
     {"seed", GRL_OPT_ULONG, &seed, "S",
      .help = "seed of the random parameters and data (default 1);\n"
      "GSL's mt19937 takes seed 0 as 4357"},
+    {"peak", GRL_OPT_FLAG, &peak, NULL,
+     .help = "also time a square dgemm of comparable size (above)"},
     CLI_OPT_HELP,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv, help);
@@ -124,6 +181,19 @@ int cmd_bench(int argc, char **argv)
     if (it >= BENCH_WARMUP)
       ms[it - BENCH_WARMUP] = t1 - t0;
   }
+  /* The yardstick: a square dgemm whose flops match the run's largest
+   * product, timed like the bench (warm-up, then the median). */
+  double peak_gflops = 0.0, peak_ms = 0.0;
+  size_t pn = 0;
+  if (!st && peak) {
+    double big = (double)(cell->G * H) * (double)(T * B) * (double)(I > H ? I : H);
+    pn = (size_t)llround(cbrt(big));
+    if (pn < 16)
+      pn = 16;
+    st = peak_dgemm(pn, r, &peak_ms);
+    if (!st)
+      peak_gflops = 2.0 * (double)pn * (double)pn * (double)pn / (peak_ms * 1e6);
+  }
   if (!st) {
     gsl_sort(ms, 1, N);
     const double median = gsl_stats_median_from_sorted_data(ms, 1, N);
@@ -132,12 +202,21 @@ int cmd_bench(int argc, char **argv)
     if (!f) {
       st = grl_fail(GRL_ENOMEM, "out of memory");
     } else {
-      fprintf(f, "# grulab bench: BLAS=%s warmup=%d iters=%zu min_ms=%.4f "
-                 "max_ms=%.4f flops=%.6g (6*T*B*G*H*(I+H))\n",
-              GRL_BLAS_NAME, BENCH_WARMUP, N, ms[0], ms[N - 1], flops);
+      const double gflops = median > 0 ? flops / (median * 1e6) : 0.0;
+      fprintf(f, "# grulab bench: BLAS=%s%s%s vmath=%s warmup=%d iters=%zu "
+                 "min_ms=%.4f max_ms=%.4f flops=%.6g (6*T*B*G*H*(I+H))\n",
+              GRL_BLAS_NAME, blas_core() ? " core=" : "",
+              blas_core() ? blas_core() : "", grl_vmath_name(), BENCH_WARMUP,
+              N, ms[0], ms[N - 1], flops);
+      if (peak)
+        fprintf(f, "peak dgemm n=%zu median_ms=%.4f gflops=%.3f\n", pn,
+                peak_ms, peak_gflops);
       fprintf(f, "bench cell=%s T=%zu B=%zu I=%zu H=%zu median_ms=%.4f "
-                 "gflops=%.3f\n", grl_cell_name(cell), T, B, I, H, median,
-              median > 0 ? flops / (median * 1e6) : 0.0);
+                 "gflops=%.3f", grl_cell_name(cell), T, B, I, H, median,
+              gflops);
+      if (peak)
+        fprintf(f, " efficiency=%.3f", gflops / peak_gflops);
+      fprintf(f, "\n");
     }
   }
   free(x);

@@ -65,6 +65,24 @@ static int save_outputs(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
   return rc;
 }
 
+/* One line on stderr: where training stopped and what was saved. */
+static void say_interrupted(const char *signame, size_t done, size_t steps,
+                            const char *save, const char *logpath)
+{
+  char what[2 * GRL_STOP_PATH];
+  if (save && logpath)
+    snprintf(what, sizeof what, "saved the parameters to %s and %zu steps of the curve to %s",
+             save, done, logpath);
+  else if (save)
+    snprintf(what, sizeof what, "saved the parameters to %s", save);
+  else if (logpath)
+    snprintf(what, sizeof what, "saved %zu steps of the curve to %s", done, logpath);
+  else
+    snprintf(what, sizeof what, "nothing saved (no --save or --log)");
+  cli_error("train: interrupted by %s after step %zu of %zu; %s",
+            signame, done, steps, what);
+}
+
 /* SIGINT or SIGTERM: the step under way has finished.  Save what there is,
  * whole, and say in one line where training stopped and what was saved. */
 static int interrupted(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
@@ -74,22 +92,11 @@ static int interrupted(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
 {
   int bad = save_outputs(sv, lg, m, run, log, done);
   grl_stop_forget();
-  if (!bad) {
-    char what[2 * GRL_STOP_PATH];
-    if (save && logpath)
-      snprintf(what, sizeof what, "saved the parameters to %s and %zu steps of the curve to %s",
-               save, done, logpath);
-    else if (save)
-      snprintf(what, sizeof what, "saved the parameters to %s", save);
-    else if (logpath)
-      snprintf(what, sizeof what, "saved %zu steps of the curve to %s", done, logpath);
-    else
-      snprintf(what, sizeof what, "nothing saved (no --save or --log)");
-    cli_error("train: interrupted by %s after step %zu of %zu; %s",
-              grl_stop_name(), done, steps, what);
-  }
+  if (!bad)
+    say_interrupted(grl_stop_name(), done, steps, save, logpath);
   return grl_stop_status();
 }
+
 
 /* --task NAME: one of the library's tasks (grl_task_names). */
 static int set_task(const char *arg, void *dest, char *msg, size_t len)

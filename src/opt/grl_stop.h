@@ -19,7 +19,9 @@
  * itself, so its status is still 128 + the signal; files written before
  * are untouched, because outputs are only ever renamed into place.
  *
- * Header-only, with static state: each program has one copy. */
+ * Header-only, with static state: each file that includes it has its own
+ * grl_stop_signal, so a program catches, reads and reports the signal in
+ * the same file. */
 #ifndef GRULAB_GRL_STOP_H
 #define GRULAB_GRL_STOP_H
 
