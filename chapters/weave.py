@@ -89,6 +89,7 @@ def run_chapter(binary, rundir, quick):
     print("  RUN      %s%s" % (name, " --quick" if quick else
                                 " (default size)"), flush=True)
     t0 = time.monotonic()
+    started = time.time()
     p = subprocess.Popen(args, cwd=rundir, env=env, stdout=subprocess.PIPE,
                          text=True, encoding="utf-8")
     out = []
@@ -104,7 +105,11 @@ def run_chapter(binary, rundir, quick):
         die("%s exited with status %d; its output is in %s"
             % (name, rc, write_failed(rundir, name, out)))
     print("           %5.0fs  done" % (time.monotonic() - t0), flush=True)
-    write_whole(os.path.join(rundir, name + ".txt"), "".join(out))
+    txt = os.path.join(rundir, name + ".txt")
+    write_whole(txt, "".join(out))
+    # Dated when the run STARTED: a program rebuilt while it ran is newer
+    # than its output, so make runs it again.
+    os.utime(txt, (started, started))
 
 
 def write_failed(rundir, name, out):
