@@ -511,9 +511,18 @@ static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
         amin = fmin(amin, fabs(rep->row[i].a[k]));
         amax = fmax(amax, fabs(rep->row[i].a[k]));
       }
-  grl_chart *ch = grl_lesson_chart(L, "floor",
-                                   "Central differences, entry by entry: absolute noise, relative blow-up");
+  /* this section's own problem: longer, another seed, a loss at the
+   * last output only, so the chart records its own parameters */
+  grl_chart *ch = grl_lesson_chart_own(L, "floor",
+                                       "Central differences, entry by entry: absolute noise, relative blow-up");
+  grl_chart_param(ch, "cell", "%s", grl_cell_name(F.m->cell));
   grl_chart_param(ch, "T", "%zu", T);
+  grl_chart_param(ch, "B", "%zu", B);
+  grl_chart_param(ch, "I", "%zu", I);
+  grl_chart_param(ch, "H", "%zu", H);
+  grl_chart_param(ch, "init", "U(-0.9, 0.9)");
+  grl_chart_param(ch, "problem_seed", "%lu (the run's seed + 1)", L->seed + 1);
+  grl_chart_param(ch, "loss", "g_T . h_T + 1/2 ||h_T||^2 (last output only)");
   grl_chart_param(ch, "floor_rel", "%g", GRL_GRADCHECK_FLOOR_REL);
   grl_chart_param(ch, "tolerance", "%g", tol);
   grl_chart_comment(ch, "one line per checked entry with a != 0 and a != n;");

@@ -12,7 +12,8 @@
 #  - every chart the chapter declares (--charts) was written, .dat and .gp,
 #    and nothing else was;
 #  - each .dat declares its layout ("# columns: ..." or "# matrix: R C")
-#    and every data line has that many fields, all finite numbers;
+#    and every data line has that many fields, all finite numbers; no
+#    "# param KEY" is recorded twice;
 #  - each .gp loads the shared style.gp; the template it loads, if any
 #    ("load 'templates/NAME.gp'"), exists in the source tree's plots/;
 #    and, where gnuplot is installed, it renders to PNG with nothing at
@@ -43,6 +44,10 @@ check_dat() {
       layout = "matrix"; rows = $3 + 0; n = $4 + 0
       if (rows < 1 || n < 1) fail("bad matrix declaration")
       next
+    }
+    /^# param / {
+      if ($3 in param) fail("param " $3 " recorded twice")
+      param[$3] = 1; next
     }
     /^#/ { next }
     /^[ \t]*$/ {
