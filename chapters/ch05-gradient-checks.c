@@ -412,10 +412,7 @@ static void per_tensor(grl_lesson *L, setup *S)
   hi = fmax(hi, rep[GRL_GC_FORWARD]->tolerance);
   grl_chart *ch = grl_lesson_chart(L, "per-tensor",
                                    "Worst relative error per tensor, per method");
-  grl_chart_param(ch, "T", "%zu", rep[0]->T);
-  grl_chart_param(ch, "B", "%zu", rep[0]->B);
-  grl_chart_param(ch, "I", "%zu", rep[0]->I);
-  grl_chart_param(ch, "H", "%zu", rep[0]->H);
+  /* T, B, I, H are the lesson's, recorded already */
   grl_chart_param(ch, "floor_rel", "%g", rep[0]->floor_rel);
   grl_chart_comment(ch, "row k is tensor k:");
   for (size_t i = 0; i < rep[0]->nrow; i++)
