@@ -8,9 +8,9 @@
 set xlabel 'time step t'
 set ylabel 'hidden state h_t'
 set yrange [1e-6:2]
-set key at graph 0.99, graph 0.76 top right font font_small
+set key at graph 0.99, graph 0.62 top right font font_small
 set label 1 "lines: the formula z^t h_0\npoints: the GRU driver, every weight 0,\nwhich is exactly h' = z h: the two agree\nby construction; this checks the code" \
-    at graph 0.98, graph 0.30 right font font_small
+    at graph 0.98, graph 0.29 right font font_small
 plot dat using 1:5 with lines lt 1 title 'z^t h_0, '.title0, \
      dat using 1:2 every every_n with points lt 1 pt 7 title 'driver h_t', \
      dat using 1:6 with lines lt 2 title 'z^t h_0, '.title1, \
