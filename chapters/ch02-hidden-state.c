@@ -499,6 +499,34 @@ static void charts_of_run(grl_lesson *L, driven *d)
   }
   at_pulse /= (double)npulse;
   elsewhere /= (double)(T - npulse);
+  /* The slow unit's level after the step also holds its warming up from
+   * h_0 = 0.  The same cell on the same input without the step (the sine
+   * alone) separates the two: the step's effect is the difference of the
+   * two means over t > T/2.  d->s is reused and then rerun on the real
+   * input, so that the driver holds the lesson's run again. */
+  double hi_nostep = NAN;
+  double *x0 = malloc(T * I * sizeof *x0);   /* (T, I) the input, no step */
+  if (!x0) {
+    grl_lesson_error(L, grl_fail(GRL_ENOMEM, "ch02: out of memory"), "allocation");
+    return;
+  }
+  memcpy(x0, d->x, T * I * sizeof *x0);
+  for (size_t t = 1; t <= T; t++)
+    if (2 * t > T)
+      x0[(t - 1) * I + 1] -= 1.0;
+  int rc = grl_seq_forward(d->s, NULL, x0, NULL, NULL);
+  if (!rc) {
+    hi_nostep = 0.0;
+    for (size_t t = T / 2 + 1; t <= T; t++)
+      hi_nostep += gsl_matrix_get(d->s->Hs, t, H - 1) / (double)(T - T / 2);
+    rc = grl_seq_forward(d->s, NULL, d->x, NULL, NULL);
+  }
+  free(x0);
+  if (rc) {
+    grl_lesson_error(L, rc, "grl_seq_forward without the step");
+    return;
+  }
+  double effect = hi - hi_nostep, warm = hi_nostep - lo;
   grl_lesson_say(L,
     "In the heatmap, units with small b_z have z near 0 and replace most of\n"
     "their state at every step; units with large b_z keep most of it.");
@@ -509,10 +537,24 @@ static void charts_of_run(grl_lesson *L, driven *d)
   grl_lesson_value(L, label, lo);
   snprintf(label, sizeof label, "unit %zu: mean h_t, t > %zu", H - 1, T / 2);
   grl_lesson_value(L, label, hi);
+  snprintf(label, sizeof label, "unit %zu: the same, input without the step", H - 1);
+  grl_lesson_value(L, label, hi_nostep);
   grl_lesson_say(L,
-    "The fastest unit moves %.1f times as far at a pulse as between pulses;\n"
-    "the slowest unit's mean level %s by %.3f after the sine steps up.",
-    at_pulse / elsewhere, hi > lo ? "rises" : "falls", fabs(hi - lo));
+    "The fastest unit moves %.1f times as far at a pulse as between pulses.\n"
+    "The slowest unit starts from h_0 = 0, so part of any change in its level\n"
+    "is its own warming up; the same cell run on the sine alone (no step)\n"
+    "measures that part: its mean over t > %zu %s by %.3f from the first\n"
+    "half's without any step.  The step itself %s the slowest unit's mean\n"
+    "level over t > %zu by %.3f (with the step minus without it),\n"
+    "%s.",
+    at_pulse / elsewhere, T / 2, warm >= 0.0 ? "rises" : "falls", fabs(warm),
+    effect >= 0.0 ? "raises" : "lowers", T / 2, fabs(effect),
+    fabs(effect) > fabs(warm) ? "more than the warming up moves it"
+                              : "less than the warming up moves it");
+  /* The two numbers above come from two runs; the with-step run is the
+   * chart's, and the lesson's sentence uses their difference. */
+  grl_lesson_expect(L, isfinite(effect) && effect != 0.0,
+                    "the step changes the slowest unit's level (two runs differ)");
 }
 
 int main(int argc, char **argv)

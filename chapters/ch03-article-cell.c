@@ -307,8 +307,14 @@ static void sign_flip(grl_lesson *L)
   grl_lesson_value(L, "f = sigma(-1.5), equations", grl_sigmoid(-1.5));
   grl_lesson_value(L, "f = tanh(-1.5), the article's code", tanh(-1.5));
 
-  grl_chart *ch = grl_lesson_chart(L, "sign-flip",
-                                   "A pulse, then silence: σ gates against the article's tanh gates");
+  /* one hand-set unit, not the lesson's random cell: its own parameters */
+  grl_chart *ch = grl_lesson_chart_own(L, "sign-flip",
+                                       "A pulse, then silence: σ gates against the article's tanh gates");
+  grl_chart_param(ch, "cell", "%s", grl_cell_name(m->cell));
+  grl_chart_param(ch, "T", "%d", (int)T1);
+  grl_chart_param(ch, "H", "1");
+  grl_chart_param(ch, "I", "1");
+  grl_chart_param(ch, "init", "hand-set: b_f = -1.5, b_i = 2, W_c = [0 2], every other weight 0");
   grl_chart_comment(ch, "one unit; x_t = 1 at t = 1, 2, then 0; b_f = -1.5, b_i = 2, "
                     "W_c = [0 2], every other weight 0");
   grl_chart_columns(ch, "t x h_sigmoid h_tanh");

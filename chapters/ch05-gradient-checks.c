@@ -19,7 +19,7 @@
  *      eps^(1/3) ~ 6e-6, and the complex step keeps getting better and
  *      then stays at machine precision down to h = 1e-20.  The error
  *      models, with L'' and L''' measured along the entry, predict both
- *      arms; below h ~ 1e-16 theta + h == theta and the differences see
+ *      arms; from h ~ 1e-17 down theta + h == theta and the differences see
  *      nothing at all.
  *   3. Per-tensor relative errors: every entry of every parameter, of the
  *      input and of the initial state h_0, for each method, against its
@@ -32,8 +32,9 @@
  *   5. A broken backward pass -- dq = da_n instead of da_n * r, the reset
  *      gate forgotten in one line -- is caught, and located.  And an error
  *      of 1e-4 in one entry is caught by central differences; one of 1e-9
- *      passes them, not because their noise hides it (they measure it to
- *      about 1e-12) but because their tolerance, 1e-6, is far above it;
+ *      passes them, not because their noise hides it (they measure it, to
+ *      about 1e-11 at the default seed; the run prints its own error) but
+ *      because their tolerance, 1e-6, is far above it;
  *      the complex step, with tolerance 1e-11, catches it.
  *
  * The loss (grl_gradcheck.h): L = sum(g .* output) + 1/2 ||h_T||^2, with a
@@ -411,10 +412,7 @@ static void per_tensor(grl_lesson *L, setup *S)
   hi = fmax(hi, rep[GRL_GC_FORWARD]->tolerance);
   grl_chart *ch = grl_lesson_chart(L, "per-tensor",
                                    "Worst relative error per tensor, per method");
-  grl_chart_param(ch, "T", "%zu", rep[0]->T);
-  grl_chart_param(ch, "B", "%zu", rep[0]->B);
-  grl_chart_param(ch, "I", "%zu", rep[0]->I);
-  grl_chart_param(ch, "H", "%zu", rep[0]->H);
+  /* T, B, I, H are the lesson's, recorded already */
   grl_chart_param(ch, "floor_rel", "%g", rep[0]->floor_rel);
   grl_chart_comment(ch, "row k is tensor k:");
   for (size_t i = 0; i < rep[0]->nrow; i++)
@@ -496,15 +494,32 @@ static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
   double abs_small = 0.0, abs_large = 0.0;
   char still[256] = "";      /* tensors with entries that fail floored */
   size_t nstill = 0;
+  /* the first tensor that fails floored: its largest |a - n|, the most
+   * noise the floor lets pass (tol * floor_rel * S), and how many of its
+   * entries stand more than 100x above their own error */
+  const grl_gradcheck_row *bad = NULL;
+  double bad_noise = 0.0, bad_allow = 0.0;
+  size_t bad_clear = 0, bad_n = 0;
+  double h0_noise = NAN;
+  int all_below = 1;         /* every tensor: largest |a - n| <= tol floor_rel S */
   for (size_t i = 0; i < rep->nrow; i++)
     for (size_t k = 0; k < rep->row[i].checked; k++)
       if (rep->row[i].a[k] != 0.0) {
         amin = fmin(amin, fabs(rep->row[i].a[k]));
         amax = fmax(amax, fabs(rep->row[i].a[k]));
       }
-  grl_chart *ch = grl_lesson_chart(L, "floor",
-                                   "Central differences, entry by entry: absolute noise, relative blow-up");
+  /* this section's own problem: longer, another seed, a loss at the
+   * last output only, so the chart records its own parameters */
+  grl_chart *ch = grl_lesson_chart_own(L, "floor",
+                                       "Central differences, entry by entry: absolute noise, relative blow-up");
+  grl_chart_param(ch, "cell", "%s", grl_cell_name(F.m->cell));
   grl_chart_param(ch, "T", "%zu", T);
+  grl_chart_param(ch, "B", "%zu", B);
+  grl_chart_param(ch, "I", "%zu", I);
+  grl_chart_param(ch, "H", "%zu", H);
+  grl_chart_param(ch, "init", "U(-0.9, 0.9)");
+  grl_chart_param(ch, "problem_seed", "%lu (the run's seed + 1)", L->seed + 1);
+  grl_chart_param(ch, "loss", "g_T . h_T + 1/2 ||h_T||^2 (last output only)");
   grl_chart_param(ch, "floor_rel", "%g", GRL_GRADCHECK_FLOOR_REL);
   grl_chart_param(ch, "tolerance", "%g", tol);
   grl_chart_comment(ch, "one line per checked entry with a != 0 and a != n;");
@@ -518,9 +533,12 @@ static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
   for (size_t i = 0; i < rep->nrow; i++) {
     const grl_gradcheck_row *w = &rep->row[i];
     double floor = GRL_GRADCHECK_FLOOR_REL * w->scale;
-    size_t fp = 0, ff = 0;
+    size_t fp = 0, ff = 0, clear = 0;
+    double noise = 0.0;
     for (size_t k = 0; k < w->checked; k++) {
       double a = w->a[k], num = w->n[k], e = fabs(a - num);
+      noise = fmax(noise, e);
+      clear += fabs(a) > 100.0 * e;
       /* plain: |a-n| / (|a|+|n|);  floored: |a-n| / max(|a|+|n|, floor) */
       double plain = (fabs(a) + fabs(num)) > 0 ? e / (fabs(a) + fabs(num)) : 0.0;
       double floored = e > 0 ? e / fmax(fabs(a) + fabs(num), floor) : 0.0;
@@ -538,6 +556,16 @@ static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
                                       floored > tol});
     }
     grl_lesson_say(L, "  %-14s %12.3g %14zu %14zu", w->name, w->scale, fp, ff);
+    if (!strcmp(w->name, "h0"))
+      h0_noise = noise;
+    all_below &= noise <= tol * floor;
+    if (ff && !bad) {
+      bad = w;
+      bad_noise = noise;
+      bad_allow = tol * floor;
+      bad_clear = clear;
+      bad_n = w->checked;
+    }
     if (ff && nstill < 4) {
       size_t n = strlen(still);
       snprintf(still + n, sizeof still - n, "%s%s", nstill ? ", " : "", w->name);
@@ -565,17 +593,38 @@ static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
   for (size_t i = 0; i < rep->nrow; i++)
     if (!strcmp(rep->row[i].name, "h0"))
       h0 = &rep->row[i];
-  if (fail_floor)
+  /* floored = |a - n| / max(|a| + |n|, floor_rel S) <= |a - n| / (floor_rel S):
+   * an entry can fail floored only if |a - n| > tol * floor_rel * S. */
+  grl_lesson_say(L,
+    "The floored error is at most |a - n| / (floor_rel * S), so a tensor passes\n"
+    "whenever its absolute noise stays below tol * floor_rel * S.");
+  if (h0)
+    grl_lesson_say(L, "  h0: S = %.2g, tol * floor_rel * S = %.2g, largest |a - n| = %.2g",
+                   h0->scale, tol * GRL_GRADCHECK_FLOOR_REL * h0->scale, h0_noise);
+  if (bad) {
+    if (bad != h0) {
+      char label[96];
+      snprintf(label, sizeof label, "%s: largest |a - n|", bad->name);
+      grl_lesson_value(L, label, bad_noise);
+      snprintf(label, sizeof label, "%s: tol * floor_rel * S", bad->name);
+      grl_lesson_value(L, label, bad_allow);
+    }
     grl_lesson_say(L,
-      "It cannot help a tensor whose EVERY entry is below the noise, S itself\n"
-      "tiny: here %s, with S(h0) = %.2g, the loss %zu steps later.  There only a\n"
-      "more accurate derivative helps: the complex step.", still,
-      h0 ? h0->scale : NAN, T);
-  else
+      "The floor cannot help %s (the loss is %zu steps after h_0): its entries are\n"
+      "not below the noise (%zu of its %zu are more than 100 times their own\n"
+      "error), but the noise is ABSOLUTE, set by the loss's rounding, and\n"
+      "%.2g is above tol * floor_rel * S = %.2g: S is so small that the floor\n"
+      "still divides by too little.  There only a more accurate derivative\n"
+      "helps: the complex step.", bad->name, T, bad_clear, bad_n, bad_noise,
+      bad_allow);
+    grl_lesson_expect(L, bad_noise > bad_allow,
+                      "a tensor that fails floored has |a - n| > tol * floor_rel * S");
+  } else {
     grl_lesson_say(L,
-      "Here every entry passes with the floor (S(h0) = %.2g at T = %zu).  The\n"
-      "default run, at T = 60, shows what the floor cannot do: h0's every\n"
-      "entry below the noise, S itself tiny.", h0 ? h0->scale : NAN, T);
+      "Here every entry passes with the floor%s.  This run shows no tensor\n"
+      "where the floor is not enough.", all_below
+      ? ": on every tensor the absolute\nnoise stays below tol * floor_rel * S" : "");
+  }
   grl_gradcheck_report *rc_rep = NULL;
   grl_gradcheck_opts_init(&o, GRL_GC_COMPLEX);
   rc = grl_gradcheck_run(&rc_rep, F.m, F.p, &o);

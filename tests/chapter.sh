@@ -12,7 +12,9 @@
 #  - every chart the chapter declares (--charts) was written, .dat and .gp,
 #    and nothing else was;
 #  - each .dat declares its layout ("# columns: ..." or "# matrix: R C")
-#    and every data line has that many fields, all finite numbers;
+#    and every data line has that many fields, all finite numbers; with
+#    chapter_params_once=yes (set it before sourcing), no "# param KEY" is
+#    recorded twice;
 #  - each .gp loads the shared style.gp; the template it loads, if any
 #    ("load 'templates/NAME.gp'"), exists in the source tree's plots/;
 #    and, where gnuplot is installed, it renders to PNG with nothing at
@@ -30,7 +32,7 @@ skip_test() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
 # check_dat FILE: prints nothing if FILE is a well-formed chart data file,
 # else one line saying what is wrong.
 check_dat() {
-  awk '
+  awk -v once="${chapter_params_once:-no}" '
     function fail(msg) { bad = FILENAME ":" FNR ": " msg; exit }
     BEGIN { layout = ""; n = 0; lines = 0; inblock = 0 }
     /^# columns:/ {
@@ -43,6 +45,10 @@ check_dat() {
       layout = "matrix"; rows = $3 + 0; n = $4 + 0
       if (rows < 1 || n < 1) fail("bad matrix declaration")
       next
+    }
+    /^# param / {
+      if (once == "yes" && ($3 in param)) fail("param " $3 " recorded twice")
+      param[$3] = 1; next
     }
     /^#/ { next }
     /^[ \t]*$/ {

@@ -195,6 +195,11 @@ int grl_lesson_error(grl_lesson *L, int status, const char *what);
  * (a failed check is recorded) if NAME is undeclared or it cannot open. */
 grl_chart *grl_lesson_chart(grl_lesson *L, const char *name,
                             const char *title);
+/* The same for a chart whose set-up differs from the lesson's: only
+ * chapter, seed and quick are recorded; the chapter records its own
+ * parameters with grl_chart_param. */
+grl_chart *grl_lesson_chart_own(grl_lesson *L, const char *name,
+                                const char *title);
 /* Commit ch, print "chart chNN-NAME.{dat,gp}" and record it as written;
  * a failure is a failed check.  Returns the status.  NULL is ignored
  * (the failure was recorded when opening). */

@@ -512,8 +512,23 @@ int grl_lesson_error(grl_lesson *L, int status, const char *what)
 /* Charts                                                              */
 /* ------------------------------------------------------------------ */
 
+static grl_chart *lesson_chart_open(grl_lesson *L, const char *name,
+                                    const char *title, int inherit);
+
 grl_chart *grl_lesson_chart(grl_lesson *L, const char *name,
                             const char *title)
+{
+  return lesson_chart_open(L, name, title, 1);
+}
+
+grl_chart *grl_lesson_chart_own(grl_lesson *L, const char *name,
+                                const char *title)
+{
+  return lesson_chart_open(L, name, title, 0);
+}
+
+static grl_chart *lesson_chart_open(grl_lesson *L, const char *name,
+                                    const char *title, int inherit)
 {
   const grl_lesson_info *in = L->info;
   /* Only declared charts: --charts and the tests rely on the list. */
@@ -543,7 +558,7 @@ grl_chart *grl_lesson_chart(grl_lesson *L, const char *name,
   grl_chart_param(ch, "chapter", "%s", in->name);
   grl_chart_param(ch, "seed", "%lu", L->seed);
   grl_chart_param(ch, "quick", "%d", L->quick);
-  for (size_t i = 0; i < L->nparam; i++)
+  for (size_t i = 0; inherit && i < L->nparam; i++)
     grl_chart_param(ch, L->param_key[i], "%s", L->param_val[i]);
   return ch;
 }

@@ -3,7 +3,8 @@
 # after style.gp, which sets dat and chart_title, and:
 #   a_zero     where form A starts to return 0 (measured, about -709.78)
 #   b_nan      where form B starts to return NaN (about +709.78)
-#   err_exact  the y at which an error of exactly 0 is drawn
+#   err_exact  the y at which an error of 0 or below err_exact is drawn
+#              (labelled ≤10^{-20})
 #   err_nan    the y at which a NaN is drawn
 # dat has 5 columns x y1 y2 y3 y4 in three blocks, each point the worst
 # error over a bin of a:
@@ -14,7 +15,9 @@
 #            absolute by exp, absolute libm (both signs of a)
 #   index 2  a, sigma''s error: relative s(1-s), relative sigma(a)sigma(-a),
 #            absolute s(1-s), absolute sigma(a)sigma(-a)
-# Colour = formula (vermillion/orange tempting, blue/green stable);
+# Colour = formula (vermillion/orange tempting, blue/green stable; in the
+# sigma' panel orange is s(1-s), the form backprop uses, whose absolute
+# error is what matters);
 # solid = relative error, dashed = absolute error.
 unset title
 set multiplot title chart_title font font_title
@@ -32,7 +35,7 @@ set ylabel 'relative error' offset 1,0
 set xrange [-760:760]
 set yrange [err_exact / 10 : 1e15]
 set xtics 200 nomirror
-set ytics nomirror ('exact' err_exact, '10^{-16}' 1e-16, '10^{-8}' 1e-8, '1' 1, 'NaN' err_nan)
+set ytics nomirror ('≤10^{-20}' err_exact, '10^{-16}' 1e-16, '10^{-8}' 1e-8, '1' 1, 'NaN' err_nan)
 unset mytics
 set arrow 1 from a_zero, graph 0 to a_zero, err_nan nohead lt 8 dt 3 lw 1
 set arrow 2 from b_nan, graph 0 to b_nan, err_nan nohead lt 8 dt 3 lw 1
@@ -67,7 +70,7 @@ set ylabel 'error' offset 1,0
 set xrange [1e-18:1e3]
 set xtics 1e-16, 1e4 nomirror
 set yrange [err_exact / 10 : 1e34]
-set ytics nomirror ('exact' err_exact, '10^{-16}' 1e-16, '10^{-8}' 1e-8, '1' 1, 'NaN' err_nan)
+set ytics nomirror ('≤10^{-20}' err_exact, '10^{-16}' 1e-16, '10^{-8}' 1e-8, '1' 1, 'NaN' err_nan)
 unset mxtics
 unset mytics
 set title 'tanh' font font_normal offset 0,-0.8
@@ -92,8 +95,8 @@ unset ylabel
 set title "σ'(a)" font font_normal offset 0,-0.8
 set yrange [err_exact / 10 : 1e34]
 set key at graph 0.99, graph 0.99 right top vertical maxrows 4 font font_small spacing 0.85 samplen 1.5
-plot dat index 2 using 1:2 with lines lt 5 title "tempting s(1-s), s = σ(a): relative", \
-     dat index 2 using 1:4 with lines lt 5 dt 2 title 'absolute', \
-     dat index 2 using 1:3 with lines lt 3 title "stable, σ(a)σ(-a): relative", \
+plot dat index 2 using 1:2 with lines lt 5 title "s(1-s), as backprop uses it: relative", \
+     dat index 2 using 1:4 with lines lt 5 dt 2 title 'absolute (reaches a gradient)', \
+     dat index 2 using 1:3 with lines lt 3 title "σ(a)σ(-a): relative", \
      dat index 2 using 1:5 with lines lt 3 dt 2 title 'absolute'
 unset multiplot

@@ -17,11 +17,11 @@ set xrange [0.5:tmax + 0.5]
 # ---- top row: the three gates, one colour scale -------------------------
 @heat_unit
 set cbtics 0.5
-set format x ''
+set format x '%g'
 set tmargin at screen 0.86
 set bmargin at screen 0.56
-set ylabel 'hidden unit j' offset 1,0
-set lmargin at screen 0.07
+set ylabel 'hidden unit j' offset -1,0
+set lmargin at screen 0.095
 set rmargin at screen 0.33
 unset colorbox
 set title 'forget gate f' font font_normal
@@ -43,9 +43,9 @@ set format x '%g'
 set xlabel 'time step t' offset 0,0.5
 set tmargin at screen 0.42
 set bmargin at screen 0.11
-set ylabel 'hidden unit j' offset 1,0
+set ylabel 'hidden unit j' offset -1,0
 set format y '%g'
-set lmargin at screen 0.07
+set lmargin at screen 0.095
 set rmargin at screen 0.42
 @heat_signed
 set cbrange [-1:1]
