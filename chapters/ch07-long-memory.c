@@ -119,7 +119,7 @@ static const grl_exercise exercises[] = {
    "H = 32, and a readout of H weights and one bias)?  Count by hand.",
    ex2_answer, 0.001},
   {"Train the tanh RNN for longer: `chapters/ch07-long-memory --cells rnn\n"
-   "--steps 6000`.  Does it ever beat the baseline at the longer length?\n"
+   "--steps 6000 --length 100`.  Does it ever beat the baseline at T = 100?\n"
    "Compare its lag curve after training with the GRU's.", NULL, 0},
   {NULL, NULL, 0}
 };
