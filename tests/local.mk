@@ -91,7 +91,7 @@ tests_opt_LDADD = tests/libtap.a src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
 CLI_CHECKS = tests/cli-basics.sh tests/cli-cells.sh tests/cli-gradcheck.sh \
 	tests/cli-train.sh tests/cli-interrupt.sh tests/cli-threads.sh
 TESTS += tests/opt $(CLI_CHECKS)
-EXTRA_DIST += $(CLI_CHECKS)
+EXTRA_DIST += $(CLI_CHECKS) tests/ratio-check.awk
 
 # ---- The text task --------------------------------------------------------------
 # text: the vocabulary, split, streams, carried state, gather against the
