@@ -7,8 +7,17 @@
 # to tests/memcheck/test-suite.log.  Without valgrind it says so and
 # exits 0.  (Automake's harness, like AX_VALGRIND_CHECK's, wraps the test
 # programs; ours are shell scripts, so the programs they start are wrapped.)
-MEMCHECK_CHAPTERS = $(CHAPTERS:chapters/%=%)
-MEMCHECK_CLI = $(CLI_CHECKS) tests/cli-text.sh
+# Left out for now, each with its reason:
+#  - ch08-reading-text: its --quick run was still going after 13 minutes
+#    under memcheck (the fuzzer covers its text reader);
+#  - tests/cli-interrupt.sh and tests/cli-text.sh: they time signals
+#    against the program, and valgrind catches every signal itself, so the
+#    tests' waits do not hold under memcheck; a process killed on purpose
+#    also reports the memory it still held as lost.
+MEMCHECK_CHAPTERS = ch01-gates ch02-hidden-state ch03-article-cell ch04-bptt \
+	ch05-gradient-checks ch06-vanishing ch07-long-memory
+MEMCHECK_CLI = tests/cli-basics.sh tests/cli-cells.sh tests/cli-gradcheck.sh \
+	tests/cli-train.sh tests/cli-threads.sh
 MEMCHECK_TESTS = tests/memcheck/chapters.sh $(MEMCHECK_CLI) tests/memcheck/report.sh
 GRL_MEMCHECK =
 EXTRA_DIST += tests/memcheck/run tests/memcheck/grulab tests/memcheck/grulab.supp \
