@@ -385,14 +385,16 @@ static void per_tensor(grl_lesson *L, setup *S)
   grl_gradcheck_report_write(stdout, rep[GRL_GC_CENTRAL]);
   const grl_gradcheck_report *rc_ = rep[GRL_GC_CENTRAL];
   grl_lesson_say(L,
-    "worst_rel is the largest relative error over the tensor's entries, at index\n"
-    "[row,col], or [t,b,i] for the input, counted from 0 (t = 0 is the input\n"
-    "that makes h_1).  The last line counts the work in full-batch forward\n"
-    "passes: a parameter entry re-runs all %zu steps of all %zu sequences, twice\n"
-    "(theta + h and theta - h); an entry of the input at t re-runs only its own\n"
-    "sequence, and only its last T - t steps: the fraction (T - t)/(T B) of a\n"
-    "pass (an entry of h0: 1/B); BPTT's own forward pass counts 1.  Hence %.1f\n"
-    "passes for %zu entries: a sum of fractions.",
+    "worst_rel is the largest relative error over the tensor's entries, at\n"
+    "index [row,col], counted from 0 as in the tensor file; for the input,\n"
+    "x_t[b,i] is input x_t (t = 1 ... T, the input that makes h_t) of sequence\n"
+    "b, feature i, b and i counted from 0.  The last line counts the work in\n"
+    "full-batch forward passes: a parameter entry re-runs all %zu steps of all\n"
+    "%zu sequences, twice (theta + h and theta - h); an entry of x_t re-runs\n"
+    "only its own sequence, and only steps t ... T, twice: each time the\n"
+    "fraction (T - t + 1)/(T B) of a pass (an entry of h0: 1/B); BPTT's own\n"
+    "forward pass counts 1.  Hence %.1f passes for %zu entries: a sum of\n"
+    "fractions.",
     rc_->T, rc_->B, rc_->passes, rc_->checked);
 
   /* Each method's worst per tensor, on a log axis (exact zeros at 1e-17). */

@@ -140,16 +140,29 @@ static int choose_entries(grl_gradcheck_report *rep, const grl_gradcheck_opts *o
   return GRL_OK;
 }
 
+/* Rows and columns count from 0, as in the tensor file.  The input's
+ * time step is named as the prose names it: entry [t,b,i] of the (T, B, I)
+ * input is x_{t+1}, the input that makes h_{t+1}, so it prints as
+ * "x_8[0,1]" for [7,0,1]; a bare "[7,0,1]" reads as x_7. */
 void grl_gradcheck_index_format(const grl_gradcheck_row *row, size_t at,
                                 char *buf, size_t len)
 {
   size_t d1 = row->dims[1], d2 = row->dims[2];
   if (row->ndim == 3)
-    snprintf(buf, len, "[%zu,%zu,%zu]", at / (d1 * d2), (at / d2) % d1, at % d2);
+    snprintf(buf, len, "x_%zu[%zu,%zu]", at / (d1 * d2) + 1, (at / d2) % d1,
+             at % d2);
   else if (row->ndim == 2)
     snprintf(buf, len, "[%zu,%zu]", at / d1, at % d1);
   else
     snprintf(buf, len, "[%zu]", at);
+}
+
+void grl_gradcheck_entry_format(const grl_gradcheck_row *row, size_t at,
+                                char *buf, size_t len)
+{
+  char idx[64];
+  grl_gradcheck_index_format(row, at, idx, sizeof idx);
+  snprintf(buf, len, "%s%s%s", row->name, row->ndim == 3 ? " " : "", idx);
 }
 
 /* rel = |a - n| / max(|a| + |n|, floor); 0 when a == n exactly (0/0 too). */
@@ -338,11 +351,11 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
       st = grl_fail(GRL_ENOMEM, "gradcheck: out of memory for a thread's "
                     "workspace");
     } else if (first < ne) {
-      char idx[64];
+      char ent[GRL_NAME_MAX + 64];
       const grl_gradcheck_row *w = &rep->row[E[first].t - c.tensor];
-      grl_gradcheck_index_format(w, E[first].at, idx, sizeof idx);
+      grl_gradcheck_entry_format(w, E[first].at, ent, sizeof ent);
       st = grl_fail(est[first], "gradcheck: the forward pass failed when "
-                    "perturbing %s%s: %s", w->name, idx, why[0] ? why
+                    "perturbing %s: %s", ent, why[0] ? why
                     : est[first] == GRL_ENONFINITE ? "a state is not finite"
                     : est[first] == GRL_ENOMEM ? "out of memory"
                     : "no reason recorded");
@@ -392,11 +405,11 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
                     method_names[method]);
   if (!rep->pass) {
     const grl_gradcheck_row *w = &rep->row[rep->worst_row];
-    char idx[64];
-    grl_gradcheck_index_format(w, w->worst_at, idx, sizeof idx);
-    return grl_fail(GRL_EFAIL, "gradcheck: %s%s: relative error %.3g > "
+    char ent[GRL_NAME_MAX + 64];
+    grl_gradcheck_entry_format(w, w->worst_at, ent, sizeof ent);
+    return grl_fail(GRL_EFAIL, "gradcheck: %s: relative error %.3g > "
                     "tolerance %.3g (analytic %.17g, numeric %.17g; cell %s, "
-                    "method %s)", w->name, idx, w->worst, tol, w->analytic,
+                    "method %s)", ent, w->worst, tol, w->analytic,
                     w->numeric, rep->cell, method_names[method]);
   }
   return GRL_OK;

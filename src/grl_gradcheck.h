@@ -217,8 +217,14 @@ int grl_gradcheck_report_write(FILE *f, const grl_gradcheck_report *rep);
  * buf (no newline). */
 void grl_gradcheck_report_summary(const grl_gradcheck_report *rep, char *buf,
                                   size_t len);
-/* Format a tensor's multi-dimensional index as "[3,2]" into buf. */
+/* Format the multi-dimensional index of flat entry at into buf: "[3,2]",
+ * rows and columns from 0 as in the tensor file; for the input (T, B, I)
+ * the time step is named from 1 as in the prose, "x_8[0,1]" for [7,0,1]. */
 void grl_gradcheck_index_format(const grl_gradcheck_row *row, size_t at,
+                                char *buf, size_t len);
+/* The entry with its tensor's name, as messages print it:
+ * "weight_hh_l0[3,2]", "h0[1,2]", "input x_8[0,1]". */
+void grl_gradcheck_entry_format(const grl_gradcheck_row *row, size_t at,
                                 char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */

@@ -7,7 +7,7 @@
 # T=30 B=3 with central (<= 1e-6) and complex (<= 1e-11).
 . "$top_srcdir/tests/tap.sh"
 CELLS="rnn gru gru-cho lstm seed"
-plan 65
+plan 66
 
 LAST_RE='^worst relative error: [0-9.e+-]+ \(cell [a-z-]+, method [a-z]+, step [0-9.e+-]+, [0-9]+ entries\)$'
 
@@ -29,6 +29,10 @@ is "gru, defaults: names the cell, method and step" \
 ok "gru, defaults: one report row per tensor" \
   sh -c 'for t in weight_ih_l0 weight_hh_l0 bias_ih_l0 bias_hh_l0 input h0; do
            printf "%s\n" "$1" | grep -Eq "^$t +[0-9x]+ +[0-9]+ " || exit 1; done' _ "$out"
+# the input's worst entry names its time step from 1, as the prose counts:
+# x_t[b,i] with t = 1..T (T = 6), b and i from 0 (B = 2, I = 3)
+ok "gru, defaults: the input's index reads x_t[b,i], t from 1" \
+  sh -c 'printf "%s\n" "$1" | grep -Eq "^input +6x2x3 +36 +[0-9.e+-]+ +x_[1-6]\[[01],[0-2]\] "' _ "$out"
 is "gru, defaults: nothing on stderr" "$err" ""
 
 # ---- exit 1: a failing check still prints its report ----------------------
