@@ -334,10 +334,8 @@ static void lag_chart(grl_lesson *L, const sizes *sz, const char *name,
                       const double *ref, const char *ref_meaning,
                       const char *ref_key)
 {
+  /* T, B and H are the run's parameters, already in every chart's header */
   grl_chart *ch = grl_lesson_chart(L, name, title);
-  grl_chart_param(ch, "T", "%zu", sz->T);
-  grl_chart_param(ch, "B", "%zu", sz->B);
-  grl_chart_param(ch, "H", "%zu", sz->H);
   grl_chart_comment(ch, "norm_i = mean over the batch of ||dL/dh_{T-k}|| (measured), with ||dL/dh_T|| = 1");
   grl_chart_comment(ch, "ref_i = %s", ref_meaning);
   char cols[512] = "lag";
@@ -885,10 +883,8 @@ static void jacobian_chart(grl_lesson *L, const sizes *sz, const job *jb)
     "averaged over the batch.  Below 1 the gradient shrinks through that\n"
     "step, above 1 it may grow.  A tanh RNN's value is capped by lambda_1;\n"
     "a gate held near 1 pins it near 1.");
+  /* T, B and H are the run's parameters, already in every chart's header */
   grl_chart *ch = grl_lesson_chart(L, "jacobians", "Step Jacobian norm ‖∂h_t/∂h_{t-1}‖ over time");
-  grl_chart_param(ch, "T", "%zu", sz->T);
-  grl_chart_param(ch, "B", "%zu", sz->B);
-  grl_chart_param(ch, "H", "%zu", sz->H);
   for (size_t i = 0; i < n; i++)
     grl_chart_comment(ch, "series %zu: %s", i, labels[i]);
   grl_chart_comment(ch, "jac_i = mean over the batch of sigma_max(dh_t/dh_{t-1}); lstm: of d(h,c)_t/d(h,c)_{t-1}");

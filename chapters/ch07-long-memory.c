@@ -358,10 +358,9 @@ static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
 {
   grl_chart *ch = grl_lesson_chart(L, "learning-curves",
                                    "Adding problem: smoothed training loss against step");
-  grl_chart_param(ch, "steps", "%zu", steps);
-  grl_chart_param(ch, "B", "%d", BATCH);
+  /* steps, H, B, cells and seeds are the run's parameters, already in
+   * every chart's header; only what is this chart's own is added */
   grl_chart_param(ch, "optimizer", "adam lr=0.001 clip=1");
-  grl_chart_param(ch, "seeds", "%zu", nseed);
   grl_chart_param(ch, "smoothing", "mean of the last %zu batch losses", w);
   grl_chart_comment(ch, "smoothed loss of one run at step s = mean of its batch MSEs of steps s-%zu+1 .. s", w);
   grl_chart_comment(ch, "mean_i, lo_i, hi_i = mean, lowest and highest over the seeds of series i's smoothed loss");

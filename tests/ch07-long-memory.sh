@@ -3,6 +3,7 @@
 # those are masked before the byte-for-byte checks, everything else must
 # be identical -- also when the runs are trained on one thread instead of
 # one per core (--threads 1).
+chapter_params_once=yes
 chapter_mask='s/^  time .*/  time/'
 chapter_threads='--threads 1'
 # Bad values of its own options are usage errors, before any training.
