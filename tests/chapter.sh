@@ -2,7 +2,8 @@
 #   . "$top_srcdir/tests/chapter.sh"; chapter_test chNN-slug
 #
 # It runs the chapter with --quick into a temporary directory and checks:
-#  - --help prints the lesson's summary and exits 0; a bad option exits 2
+#  - --help prints the lesson's summary and exits 0, and names the default
+#    --outdir (plots/) without the build tree's absolute path; a bad option exits 2
 #    with one line on stderr and nothing on stdout, before the lesson
 #    starts: an unknown option, a seed with a leading blank, and each line
 #    of chapter_bad_options (set it before sourcing; one argument list per
@@ -100,12 +101,17 @@ chapter_test() {
   nbad=$(printf '%s\n' "${chapter_bad_options:-}" | grep -c .)
   nthr=0
   test -n "${chapter_threads:-}" && nthr=1
-  plan $((9 + nbad + nthr + 5 * ncharts))
+  plan $((10 + nbad + nthr + 5 * ncharts))
 
   # --help and a bad option.
   "$bin" --help >"$TMP/help" 2>"$TMP/help.err"; rc=$?
   ok "$chap --help exits 0 and prints the lesson's summary" \
     test "$rc" = 0 -a -s "$TMP/help" -a ! -s "$TMP/help.err"
+  # The default --outdir is the build tree's plots/, an absolute path;
+  # --help says so in words instead of printing this machine's path.
+  ok "$chap --help names the default --outdir, plots/, without the build tree's path" \
+    sh -c 'grep -q "^  --outdir DIR .*(default: plots/" "$1" && ! grep -qF "$2" "$1"' \
+    _ "$TMP/help" "$top_builddir"
   "$bin" --no-such-option >"$TMP/bad" 2>"$TMP/bad.err"; rc=$?
   ok "$chap --no-such-option exits 2 with one line on stderr" \
     test "$rc" = 2 -a ! -s "$TMP/bad" -a "$(grep -c '' "$TMP/bad.err")" = 1

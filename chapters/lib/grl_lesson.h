@@ -125,19 +125,26 @@ typedef struct grl_lesson {
  *
  * grl_lesson_begin is a macro so that the default output directory is the
  * one the CHAPTER was compiled with: chapters/local.mk defines GRL_PLOTDIR
- * as the build tree's plots/ directory. */
+ * as the build tree's plots/ directory, an absolute path, so that a
+ * chapter run from any directory writes there.  --help describes that
+ * default in words (outdir_said) rather than printing the path of the
+ * machine it was built on. */
 int grl_lesson_start(grl_lesson *L, int argc, char **argv,
-                     const grl_lesson_info *info, const char *default_outdir);
+                     const grl_lesson_info *info, const char *default_outdir,
+                     const char *outdir_said);
 /* A bad option value: "NAME: MESSAGE (try --help)" as one line on stderr,
  * L->exit_status = 2; returns 1.  For info->check. */
 int grl_lesson_bad_option(grl_lesson *L, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));
 #ifdef GRL_PLOTDIR
 # define grl_lesson_begin(L, argc, argv, info) \
-  grl_lesson_start((L), (argc), (argv), (info), GRL_PLOTDIR)
+  grl_lesson_start((L), (argc), (argv), (info), GRL_PLOTDIR, \
+                   "plots/ at the top of the build tree,\n" \
+                   "wherever you run it from")
 #else
 # define grl_lesson_begin(L, argc, argv, info) \
-  grl_lesson_start((L), (argc), (argv), (info), "plots")
+  grl_lesson_start((L), (argc), (argv), (info), "plots", \
+                   "plots/ in the current directory")
 #endif
 /* A run parameter, printed now and recorded in every later chart's
  * header ("# param KEY = VALUE"). */

@@ -205,7 +205,8 @@ static int extra_row(const grl_lesson_opt *o, grl_opt *row)
 }
 
 int grl_lesson_start(grl_lesson *L, int argc, char **argv,
-                     const grl_lesson_info *info, const char *default_outdir)
+                     const grl_lesson_info *info, const char *default_outdir,
+                     const char *outdir_said)
 {
   memset(L, 0, sizeof *L);
   L->info = info;
@@ -227,8 +228,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   snprintf(seed_help, sizeof seed_help, "random seed (default %lu); the "
            "output is the same for the same seed\n(GSL's mt19937 takes seed "
            "0 as 4357: the same run)", info->seed);
-  snprintf(outdir_help, sizeof outdir_help, "where the charts go (default "
-           "%s)", default_outdir);
+  snprintf(outdir_help, sizeof outdir_help, "where the charts go (default: "
+           "%s)", outdir_said);
   grl_opt opts[SHARED + MAX_EXTRA + 1] = {
     {"seed", GRL_OPT_ULONG, &L->seed, "N", .help = seed_help},
     {"outdir", GRL_OPT_CALL, &L->outdir, "DIR", .help = outdir_help,
