@@ -20,6 +20,14 @@
 # limit).  Other OpenBLAS settings in the environment, such as
 # OPENBLAS_CORETYPE, reach both sides alike.
 #
+# Kernels: where OpenBLAS does not know the CPU and falls back to its SSE3
+# "Prescott" kernels, grulab runs itself again with OPENBLAS_CORETYPE set
+# to what the CPU can run (see `grulab --version`).  PyTorch on the same
+# OpenBLAS does not, so the script sets that OPENBLAS_CORETYPE for both
+# sides: the two then run the same dgemm kernels, and the ratio measures
+# everything but the GEMM kernel.  KERNELS=as-installed leaves PyTorch on
+# the fallback instead (grulab still fixes its own).
+#
 # PyTorch is optional: without it (python3 -c 'import torch' fails) the
 # script says so and exits 0 after grulab's own numbers.
 #   GRULAB    the grulab binary (default: src/grulab beside this script)
@@ -37,11 +45,17 @@ STEPS=${STEPS:-3000}
 threads=${1:-1}
 rounds=${2:-3}
 export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
+KERNELS=${KERNELS:-same}
 
 [ -x "$GRULAB" ] || { echo "vs-pytorch: no grulab binary at $GRULAB (build first, or set GRULAB)" >&2; exit 1; }
 torch=yes
 if ! "$PYTHON" -c 'import torch' >/dev/null 2>&1; then
   torch=no
+fi
+# The kernels grulab chose, when it chose (see "Kernels" above).
+core=$("$GRULAB" --version | sed -n 's/^BLAS kernels: \([A-Za-z0-9]*\) (set by grulab.*/\1/p')
+if [ -n "$core" ] && [ "$KERNELS" = same ]; then
+  export OPENBLAS_CORETYPE=$core
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vs-pytorch.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -50,6 +64,7 @@ median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; e
 field() { sed -n "s/.*$1=\([0-9.e+-]*\).*/\1/p"; }
 
 echo "# vs-pytorch: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), $(getconf _NPROCESSORS_ONLN) cores, threads=$threads, rounds=$rounds"
+echo "# BLAS kernels: $("$GRULAB" --version | sed -n 's/^BLAS kernels: //p')${OPENBLAS_CORETYPE:+; OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE for both sides}"
 [ "$torch" = yes ] && echo "# torch $("$PYTHON" -c 'import torch; print(torch.__version__)')" \
   || echo "# PyTorch not found ($PYTHON -c 'import torch' failed): grulab's numbers only"
 

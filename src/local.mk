@@ -68,7 +68,8 @@ src_grulab_LDADD = src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
 
 # The option layer over getopt_long, for the command and the chapters.
 noinst_LIBRARIES += src/opt/libopt.a
-src_opt_libopt_a_SOURCES = src/opt/grl_opt.h src/opt/opt.c src/opt/grl_stop.h
+src_opt_libopt_a_SOURCES = src/opt/grl_opt.h src/opt/opt.c src/opt/grl_stop.h \
+	src/opt/grl_blascore.h src/opt/blascore.c
 src_opt_libopt_a_CPPFLAGS = $(LIB_CPPFLAGS)
 
 pkgconfigdir = $(libdir)/pkgconfig

@@ -15,6 +15,7 @@
 #include "grulab.h"
 #include "grl_lesson.h"
 #include "grl_opt.h"
+#include "grl_blascore.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -208,6 +209,7 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
                      const grl_lesson_info *info, const char *default_outdir,
                      const char *outdir_said)
 {
+  grl_blas_core_fix(argv);
   memset(L, 0, sizeof *L);
   L->info = info;
   L->seed = info->seed;

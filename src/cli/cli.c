@@ -6,6 +6,7 @@
  * with one line on stderr and a non-zero status (2 for usage errors). */
 #include <config.h>
 #include "cli.h"
+#include "grl_blascore.h"
 
 #include <gsl/gsl_errno.h>
 #include <stdarg.h>
@@ -56,6 +57,7 @@ static int stdout_flushed(void)
 
 int main(int argc, char **argv)
 {
+  grl_blas_core_fix(argv);
   gsl_set_error_handler_off();
   if (argc < 2) {
     cli_error("no command given; try 'grulab --help'");
@@ -66,7 +68,13 @@ int main(int argc, char **argv)
     return stdout_flushed();
   }
   if (strcmp(argv[1], "--version") == 0) {
+    int chosen = 0;
+    const char *core = grl_blas_core(&chosen);
     printf("grulab %s\nBLAS: %s\n", PACKAGE_VERSION, GRL_BLAS_NAME);
+    if (core)
+      printf("BLAS kernels: %s%s\n", core,
+             chosen ? " (set by grulab: OpenBLAS did not know this CPU and"
+                      " fell back to Prescott)" : "");
     return stdout_flushed();
   }
   for (size_t i = 0; i < NCOMMANDS; i++)

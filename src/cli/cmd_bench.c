@@ -9,7 +9,7 @@
  * line carries its own efficiency. */
 #include <config.h>
 #include "cli.h"
-#include "openblas.h"
+#include "grl_blascore.h"
 
 #include <gsl/gsl_blas.h>
 #include <math.h>
@@ -63,15 +63,6 @@ static double now_ms(void)
   return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
-/* OpenBLAS's kernel family ("SkylakeX", "Prescott", ...), or NULL. */
-static const char *blas_core(void)
-{
-#ifdef GRL_HAVE_OPENBLAS
-  return openblas_get_corename();
-#else
-  return NULL;
-#endif
-}
 
 /* Median time of C = A B for random n x n matrices: 2 warm-up runs and
  * 5 timed ones. */
@@ -203,10 +194,12 @@ int cmd_bench(int argc, char **argv)
       st = grl_fail(GRL_ENOMEM, "out of memory");
     } else {
       const double gflops = median > 0 ? flops / (median * 1e6) : 0.0;
-      fprintf(f, "# grulab bench: BLAS=%s%s%s vmath=%s warmup=%d iters=%zu "
+      int chosen = 0;
+      const char *core = grl_blas_core(&chosen);
+      fprintf(f, "# grulab bench: BLAS=%s%s%s%s vmath=%s warmup=%d iters=%zu "
                  "min_ms=%.4f max_ms=%.4f flops=%.6g (6*T*B*G*H*(I+H))\n",
-              GRL_BLAS_NAME, blas_core() ? " core=" : "",
-              blas_core() ? blas_core() : "", grl_vmath_name(), BENCH_WARMUP,
+              GRL_BLAS_NAME, core ? " core=" : "", core ? core : "",
+              chosen ? "(set-by-grulab)" : "", grl_vmath_name(), BENCH_WARMUP,
               N, ms[0], ms[N - 1], flops);
       if (peak)
         fprintf(f, "peak dgemm n=%zu median_ms=%.4f gflops=%.3f\n", pn,
