@@ -9,25 +9,50 @@
 #include "grulab.h"
 
 #include <gsl/gsl_blas.h>
+#include <string.h>
 
 /* y = beta*y + x W^T + 1 b^T */
 void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
                         const gsl_matrix *W, const gsl_vector *b)
 {
   if (b) {
+    /* Each row of y starts as b (beta == 0: whatever y held is not read)
+     * or as beta*y + b; then the product adds on top with beta 1. */
+    const size_t n = y->size2, bs = b->stride;
+    const double *bd = b->data;
     for (size_t r = 0; r < y->size1; r++) {
-      gsl_vector_view row = gsl_matrix_row(y, r);
-      if (beta == 0.0)
-        gsl_vector_memcpy(&row.vector, b);
-      else {
-        if (beta != 1.0)
-          gsl_vector_scale(&row.vector, beta);
-        gsl_vector_add(&row.vector, b);
-      }
+      double *restrict yr = y->data + r * y->tda;
+      if (beta == 0.0 && bs == 1)
+        memcpy(yr, bd, n * sizeof *yr);
+      else if (beta == 0.0)
+        for (size_t j = 0; j < n; j++)
+          yr[j] = bd[j * bs];
+      else
+        for (size_t j = 0; j < n; j++)
+          yr[j] = beta * yr[j] + bd[j * bs];
     }
     beta = 1.0;
   }
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, x, W, beta, y);
+}
+
+/* db += 1^T dy, row after row (the same order of additions on any
+ * machine); the inner loop runs over a contiguous row. */
+static void add_rows(gsl_vector *db, const gsl_matrix *dy)
+{
+  const size_t n = dy->size2, bs = db->stride;
+  double *restrict d = db->data;
+  for (size_t r = 0; r < dy->size1; r++) {
+    const double *restrict row = dy->data + r * dy->tda;
+    if (bs == 1) {
+#pragma omp simd
+      for (size_t j = 0; j < n; j++)
+        d[j] += row[j];
+    } else {
+      for (size_t j = 0; j < n; j++)
+        d[j * bs] += row[j];
+    }
+  }
 }
 
 /* forward was y = x W^T + b, so
@@ -39,9 +64,7 @@ void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
   if (dW)
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, dy, x, 1.0, dW);
   if (db)
-    for (size_t r = 0; r < dy->size1; r++)
-      for (size_t j = 0; j < dy->size2; j++)
-        db->data[j * db->stride] += dy->data[r * dy->tda + j];
+    add_rows(db, dy);
   if (dx)
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, dy, W, beta_x, dx);
 }

@@ -27,24 +27,27 @@ static void gru_forward(grl_step *s, const grl_const_views *p)
   grl_affine_forward(hp, 0.0, s->h_prev, &p->Wh.matrix, &p->bh.vector);
 
   for (size_t b = 0; b < B; b++) {
-    const double *xr = grl_crow(s->xp, b);               /* (3H) */
-    const double *hr = grl_crow(hp, b);                  /* (3H) */
-    const double *hpr = grl_crow(s->h_prev, b);          /* (H)  */
-    double *cr = grl_row(s->cache, b);                   /* (4H) r z n hn */
-    double *out = grl_row(s->h, b);                      /* (H)  */
+    const double *restrict xr = grl_crow(s->xp, b);      /* (3H) */
+    const double *restrict hr = grl_crow(hp, b);         /* (3H) */
+    const double *restrict hpr = grl_crow(s->h_prev, b); /* (H)  */
+    double *restrict cr = grl_row(s->cache, b);          /* (4H) r z n hn */
+    double *restrict out = grl_row(s->h, b);             /* (H)  */
     double *r = cr, *z = cr + H, *n = cr + 2 * H, *hn = cr + 3 * H;
     /* r = sigma(W_ir x + b_ir + W_hr h + b_hr)
      * z = sigma(W_iz x + b_iz + W_hz h + b_hz), one array of 2H */
+#pragma omp simd
     for (size_t j = 0; j < 2 * H; j++)
       r[j] = xr[j] + hr[j];
     grl_sigmoid_n(r, r, 2 * H);
     /* n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) */
+#pragma omp simd
     for (size_t j = 0; j < H; j++) {
       hn[j] = hr[2 * H + j];
       n[j] = xr[2 * H + j] + r[j] * hn[j];
     }
     grl_tanh_n(n, n, H);
     /* h' = (1 - z) * n + z * h */
+#pragma omp simd
     for (size_t j = 0; j < H; j++)
       out[j] = (1.0 - z[j]) * n[j] + z[j] * hpr[j];
   }
@@ -56,12 +59,13 @@ static void gru_backward(grl_step_grad *d, const grl_step *s,
   size_t B = d->dh->size1, H = d->dh->size2;
   gsl_matrix *dhp = d->dhp;              /* (B, 3H) dL/d(h_prev W_h^T + b_h) */
   for (size_t b = 0; b < B; b++) {
-    const double *g = grl_crow(d->dh, b);                /* (H)  dL/dh'      */
-    const double *hpr = grl_crow(s->h_prev, b);          /* (H)              */
-    const double *cr = grl_crow(s->cache, b);            /* (4H) r z n hn    */
-    double *dx = grl_row(d->dxp, b);                     /* (3H) da_r da_z da_n */
-    double *dq = grl_row(dhp, b);                        /* (3H)             */
-    double *dhpr = grl_row(d->dh_prev, b);               /* (H)              */
+    const double *restrict g = grl_crow(d->dh, b);       /* (H)  dL/dh'      */
+    const double *restrict hpr = grl_crow(s->h_prev, b); /* (H)              */
+    const double *restrict cr = grl_crow(s->cache, b);   /* (4H) r z n hn    */
+    double *restrict dx = grl_row(d->dxp, b);            /* (3H) da_r da_z da_n */
+    double *restrict dq = grl_row(dhp, b);               /* (3H)             */
+    double *restrict dhpr = grl_row(d->dh_prev, b);      /* (H)              */
+#pragma omp simd
     for (size_t j = 0; j < H; j++) {
       double r = cr[j], z = cr[H + j], n = cr[2 * H + j], hn = cr[3 * H + j];
       /* forward was h' = (1 - z) * n + z * h, so
