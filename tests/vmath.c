@@ -1,7 +1,9 @@
 /* tests/vmath.c -- grl_sigmoid_n and grl_tanh_n, the array forms the cells
- * use (SLEEF's vector exp and tanh when the build and CPU have them):
- * within 2 ULP of the scalar grl_sigmoid / grl_tanh at every point of a
- * grid over [-800, 800] (the vector code's 1 ULP plus glibc's), every
+ * use (SLEEF's vector exp and expm1 when the build and CPU have them):
+ * sigma within 2 ULP of the scalar grl_sigmoid (SLEEF's exp, 1 ULP, plus
+ * glibc's) and tanh within 3 ULP of grl_tanh (expm1's 1 ULP, an add and a
+ * divide, plus glibc's; over 4 million points the worst seen was 3, at 90
+ * of them) at every point of a grid over [-800, 800], every
  * array length 1..19 (whole vectors and the padded tail), clean
  * saturation without an overflow flag, NaN kept, and y aliasing x. */
 #include <config.h>
@@ -56,7 +58,7 @@ int main(void)
   double w = worst(grl_sigmoid_n, grl_sigmoid, x, y, N, &at);
   ok(w <= 2.0, "sigmoid_n within 2 ULP of grl_sigmoid on [-800, 800] (worst %.2g ULP at x = %.17g)", w, x[at]);
   w = worst(grl_tanh_n, grl_tanh, x, y, N, &at);
-  ok(w <= 2.0, "tanh_n within 2 ULP of grl_tanh on [-800, 800] (worst %.2g ULP at x = %.17g)", w, x[at]);
+  ok(w <= 3.0, "tanh_n within 3 ULP of grl_tanh on [-800, 800] (worst %.2g ULP at x = %.17g)", w, x[at]);
 
   /* every length 1..19 from an odd offset: the tail path */
   const double pts[] = {2.385, -0.731, 7.919, -4.2617, 0.0137, -13.05, 31.7,
@@ -70,7 +72,7 @@ int main(void)
       lengths_ok &= ulps(out[i], grl_sigmoid(pts[i])) <= 2.0;
     grl_tanh_n(out, pts, n);
     for (size_t i = 0; i < n; i++)
-      lengths_ok &= ulps(out[i], grl_tanh(pts[i])) <= 2.0;
+      lengths_ok &= ulps(out[i], grl_tanh(pts[i])) <= 3.0;
   }
   ok(lengths_ok, "every length 1..19: the padded tail agrees too");
 
