@@ -491,6 +491,7 @@ static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
   }
   double tol = rep->tolerance;
   size_t fail_plain = 0, fail_floor = 0;
+  double plain_worst = 0.0;   /* the largest plain relative error seen */
   double amin = INFINITY, amax = 0.0, abs_worst = 0.0, ymin = INFINITY;
   /* the largest |a - n| on the smallest and on the largest entries */
   double abs_small = 0.0, abs_large = 0.0;
@@ -546,6 +547,7 @@ static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
       double floored = e > 0 ? e / fmax(fabs(a) + fabs(num), floor) : 0.0;
       fp += plain > tol;
       ff += floored > tol;
+      plain_worst = fmax(plain_worst, plain);
       if (a == 0.0 || e == 0.0)
         continue;
       abs_worst = fmax(abs_worst, e);
@@ -582,15 +584,31 @@ static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
   grl_lesson_value(L, "largest |dL/dtheta|", amax);
   grl_lesson_value(L, "largest |a - n|, entries |a| < 1e3 x smallest", abs_small);
   grl_lesson_value(L, "largest |a - n|, entries |a| > 1e-3 x largest", abs_large);
-  grl_lesson_expect(L, fail_plain > fail_floor,
-                    "the plain formula fails more correct entries");
-  grl_lesson_say(L,
-    "|a| spans %.0f decades, the largest absolute error on the smallest and on\n"
-    "the largest entries differ by a factor %.1f: rounding noise does not care\n"
-    "how big the entry is.  The plain relative error therefore rises like 1/|a|\n"
-    "as the entries shrink, and crosses the tolerance although nothing is\n"
-    "wrong.  The floor stops the rise at floor_rel * S.", log10(amax / amin),
-    fmax(abs_small, abs_large) / fmin(abs_small, abs_large));
+  /* Whether a correct entry crosses the tolerance depends on this run's
+   * rounding noise: say what the run showed, and claim nothing it did not. */
+  if (fail_plain > fail_floor) {
+    grl_lesson_expect(L, 1, "the plain formula fails more correct entries");
+    grl_lesson_say(L,
+      "|a| spans %.0f decades, the largest absolute error on the smallest and on\n"
+      "the largest entries differ by a factor %.1f: rounding noise does not care\n"
+      "how big the entry is.  The plain relative error therefore rises like 1/|a|\n"
+      "as the entries shrink, and crosses the tolerance although nothing is\n"
+      "wrong.  The floor stops the rise at floor_rel * S.", log10(amax / amin),
+      fmax(abs_small, abs_large) / fmin(abs_small, abs_large));
+  } else {
+    grl_lesson_skip(L, "the plain formula fails more correct entries",
+                    "not in this run");
+    grl_lesson_say(L,
+      "|a| spans %.0f decades, the largest absolute error on the smallest and on\n"
+      "the largest entries differ by a factor %.1f: rounding noise does not care\n"
+      "how big the entry is, so the plain relative error rises like 1/|a| as the\n"
+      "entries shrink.  In this run it stayed below the tolerance on every\n"
+      "correct entry (its largest: %.2g against %g): the entries are not small\n"
+      "enough, or the noise not large enough, to show the failure.  Another\n"
+      "--seed, or the default size, may show it.  The floor would stop the rise at\n"
+      "floor_rel * S.", log10(amax / amin),
+      fmax(abs_small, abs_large) / fmin(abs_small, abs_large), plain_worst, tol);
+  }
   const grl_gradcheck_row *h0 = NULL;
   for (size_t i = 0; i < rep->nrow; i++)
     if (!strcmp(rep->row[i].name, "h0"))
