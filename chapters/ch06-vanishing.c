@@ -7,13 +7,13 @@
  * What you will learn
  *   1. Backpropagation through time multiplies the gradient by one step
  *      Jacobian J_t = dh_t/dh_{t-1} per step back:
- *        dL/dh_{T-k} = J_{T-k+1}^T ... J_T^T dL/dh_T
+ *        $∂L/∂h_{T−k} = J_{T−k+1}^\top \cdots J_T^\top \, ∂L/∂h_T$
  *      so its norm is at most the product of the Jacobians' norms.
  *   2. For the tanh RNN, J_t = diag(1 - h_t^2) W_hh, and |tanh'| <= gamma = 1,
  *      so ||J_t|| <= lambda_1, the largest singular value of W_hh.  Hence
  *      (Pascanu, Mikolov and Bengio 2013, sec. 2, their analysis of the
  *      exploding and vanishing gradient problems):
- *        ||dL/dh_{T-k}|| <= (lambda_1 gamma)^k ||dL/dh_T||
+ *        $\Vert ∂L/∂h_{T−k} \Vert ≤ (λ_1 γ)^k \, \Vert ∂L/∂h_T \Vert$
  *      and lambda_1 < 1/gamma is SUFFICIENT for the gradient to vanish.
  *      lambda_1 > 1 is necessary (not sufficient) for it to explode.
  *      lambda_1 BOUNDS the rate; the measured rate sits far under it.

@@ -13,11 +13,11 @@
  *      m_t, which is 1 at exactly one step of the first half and one step
  *      of the second half, 0 elsewhere.  After the last step the net must
  *      answer
- *        y = sum_t m_t v_t    (the sum of the two marked values)
+ *        $y = \sum_t m_t v_t$                      the sum of the two marked values
  *      A net that remembers nothing can only answer E[y] = 1, and scores
- *        E[(y - 1)^2] = Var(v_i + v_j) = 2/12 = 1/6 = 0.1667,
- *      the baseline.  Beating it means carrying a value across up to T
- *      steps.
+ *      the baseline
+ *        $E[(y − 1)^2] = \operatorname{Var}(v_i + v_j) = 2/12 = 1/6 ≈ 0.1667$
+ *      Beating it means carrying a value across up to T steps.
  *   2. The models: a cell (H units) and a linear readout y^ = Wo h_T + bo,
  *      trained on the mean squared error with full BPTT, Adam (lr 1e-3,
  *      PyTorch's update), and the gradient clipped to global norm 1.

@@ -13,9 +13,9 @@
  *      all the bytes before it, p(x_{t+1} | x_1..x_t).  The GRU's state
  *      h_t summarises x_1..x_t; a softmax readout turns it into the V
  *      probabilities:
- *        xp_t = Wx[:, x_t] + bx        (one-hot input = one column of Wx)
- *        h_t  = GRU(xp_t, h_{t-1})
- *        p(. | x_1..x_t) = softmax(Wo h_t + bo)
+ *        $\mathit{xp}_t = W_x[:, x_t] + b_x$                 one-hot input: one column of $W_x$
+ *        $h_t = \operatorname{GRU}(\mathit{xp}_t, h_{t−1})$
+ *        $p(\,\cdot \mid x_1 … x_t) = \operatorname{softmax}(W_o h_t + b_o)$
  *   2. Bits per character: bpc = mean over the text of -log2 p(x_{t+1}).
  *      Guessing uniformly costs log2 V bits; counting bytes (unigram)
  *      and pairs of bytes (bigram) are the honest bars to beat, and
@@ -33,7 +33,7 @@
  *      against the same statistic at initialisation.
  *
  * Every training run here is `grulab train --task text` with the same
- * settings: grulab train --task text --seed 8 reproduces the default
+ * settings: `grulab train --task text --seed 8` reproduces the default
  * run's parameters and its validation bpc.
  *
  * Run it (the default run trains 800 steps of 64 x 32 bytes; it takes
