@@ -85,11 +85,12 @@ TESTS += tests/optim tests/task tests/train tests/gradnorm
 # last line, --method all, --sweep, --params, and the I=5 H=7 T=30 B=3
 # acceptance runs for all five cells.  cli-train: train and gradnorm.
 # cli-interrupt: train stopped by SIGINT and SIGTERM.  cli-threads: the
-# same bytes on 1 and 2 threads.
+# same bytes on 1 and 2 threads.  cli-blas: which BLAS kernels run.
 check_PROGRAMS += tests/opt
 tests_opt_LDADD = tests/libtap.a src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
 CLI_CHECKS = tests/cli-basics.sh tests/cli-cells.sh tests/cli-gradcheck.sh \
-	tests/cli-train.sh tests/cli-interrupt.sh tests/cli-threads.sh
+	tests/cli-train.sh tests/cli-interrupt.sh tests/cli-threads.sh \
+	tests/cli-blas.sh
 TESTS += tests/opt $(CLI_CHECKS)
 EXTRA_DIST += $(CLI_CHECKS) tests/ratio-check.awk
 
