@@ -13,6 +13,14 @@ a softmax readout at every step, mean cross-entropy, global-norm clipping
 at 5 and Adam at 3e-3.  PyTorch reads one-hot float64 inputs with
 nn.GRU / nn.RNN / nn.LSTM and an nn.Linear readout over all T*B rows.
 
+Threads and kernels: both sides run with OMP_NUM_THREADS and
+OPENBLAS_NUM_THREADS at 1 (PyTorch's BLAS calls use OpenBLAS's own pool,
+which torch.set_num_threads does not limit, and OpenBLAS reads the
+variables when it loads, so the script runs itself again with them set).
+Where OpenBLAS does not know the CPU and grulab chooses its kernels
+(`grulab --version`: "set by grulab"), OPENBLAS_CORETYPE is set to the
+same kernels for PyTorch too.
+
 Characters per second = steps * T * B / (seconds of the training loop),
 for both.  grulab's number is the one `grulab train` prints
 (chars_per_second), which times its loop the same way.  PyTorch is
@@ -38,8 +46,22 @@ def main():
     a = ap.parse_args()
     T, B, H, steps = a.length, a.batch, a.hidden_size, a.steps
 
+    # One thread for both, and the same OpenBLAS kernels: these must be in
+    # the environment before OpenBLAS loads, so run again with them set.
+    want = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    ver = subprocess.run([a.grulab, "--version"], check=True,
+                         capture_output=True, text=True).stdout
+    m = re.search(r"^BLAS kernels: (\w+) \(set by grulab", ver, re.M)
+    if m and "OPENBLAS_CORETYPE" not in os.environ:
+        want["OPENBLAS_CORETYPE"] = m.group(1)
+    if any(os.environ.get(k) != v for k, v in want.items()):
+        os.execve(sys.executable, [sys.executable] + sys.argv,
+                  dict(os.environ, **want))
+    print("threads 1 for both; BLAS kernels: %s" %
+          os.environ.get("OPENBLAS_CORETYPE", "as OpenBLAS detects them"))
+
     # grulab, one BLAS thread (its default for training)
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    env = dict(os.environ)
     out = subprocess.run([a.grulab, "train", "--task", "text", "--cell", a.cell,
                           "--hidden-size", str(H), "--length", str(T),
                           "--batch", str(B), "--steps", str(steps)],
