@@ -80,15 +80,16 @@ fails_with "a parameter file with no vocabulary" 1 "novocab.params: no tensor 'v
   sample --params "$TMP/novocab.params"
 
 # SIGTERM: the step under way finishes, the parameters are saved, one line,
-# exit 128 + 15.
-"$GRULAB" train --task text --text "$TMP/coins.txt" --hidden-size 16 --length 20 \
-  --batch 8 --steps 100000 --save "$TMP/term.params" >"$TMP/term.out" 2>"$TMP/term.err" &
-pid=$!
-sleep 3
-kill -TERM $pid
-wait $pid
-is "SIGTERM stops train --task text with exit 143" "$?" 143
-is "with one line on stderr" "$(grep -c 'interrupted by SIGTERM after step [0-9]* of 100000; saved the parameters and vocabulary' "$TMP/term.err"):$(grep -c '' "$TMP/term.err")" "1:1"
+# exit 128 + 15.  The signal is sent once grulab has opened --save's
+# temporary (its handler is in place by then), to grulab only if the pid
+# is still grulab's (tests/tap.sh).
+bg_start grulab "$GRULAB" train --task text --text "$TMP/coins.txt" --hidden-size 16 --length 20 \
+  --batch 8 --steps 100000 --save "$TMP/term.params"
+bg_wait_for bg_has_tmp "$TMP/term.params" || diag "no temporary of --save appeared"
+bg_signal TERM || diag "grulab had ended before SIGTERM"
+bg_finish
+is "SIGTERM stops train --task text with exit 143" "$rc" 143
+is "with one line on stderr" "$(printf '%s\n' "$err" | grep -c 'interrupted by SIGTERM after step [0-9]* of 100000; saved the parameters and vocabulary'):$(printf '%s\n' "$err" | grep -c '')" "1:1"
 ok "and the parameters and vocabulary saved whole" grep -qx 'vocabulary 3' "$TMP/term.params"
 
 # The text loss's gradient check.

@@ -39,3 +39,106 @@ done_testing() {
   fi
   [ "$tap_failed" = 0 ]
 }
+
+# ---- a program in the background, for the tests that signal it ----------
+# tap_limit: how long a wait may take before the test gives up, in tenths
+# of a second: 120 s, or 600 s under memcheck (`make check-valgrind` sets
+# GRL_MEMCHECK), where a program runs 50 to 200 times slower.  A wait ends
+# as soon as its condition holds; the limit only bounds a failure.
+tap_limit=1200
+[ -n "${GRL_MEMCHECK:-}" ] && tap_limit=6000
+
+# bg_start NAME CMD...: start CMD in the background, stdout to $TMP/out and
+# stderr to $TMP/err, with SIGINT and SIGTERM at their defaults (a shell
+# script's background job starts with SIGINT ignored, and grulab leaves an
+# ignored signal ignored; perl restores the default, then execs CMD).
+# NAME is the file name of the program CMD runs (grulab,
+# ch07-long-memory): bg_ours checks it.  Sets $pid.  Returns once the
+# background job is perl, or what perl started (before, it is a copy of
+# this shell), or has ended.
+bg_start() {
+  bg_name=$1; shift
+  GRL_MEMCHECK_SIGNALS=yes perl -e '$SIG{INT} = $SIG{TERM} = "DEFAULT"; exec @ARGV or die "exec: $!\n"' \
+    "$@" >"$TMP/out" 2>"$TMP/err" &
+  pid=$!
+  bg_i=0
+  until bg_ours || ! kill -0 "$pid" 2>/dev/null || [ "$bg_i" -gt "$tap_limit" ]; do
+    sleep 0.1; bg_i=$((bg_i + 1))
+  done
+}
+
+# bg_ours: is $pid still the program bg_start started?  Once it has ended
+# and the shell has reaped it (it may, before `wait`), its pid can be
+# reused, so a pid alone is not enough to send a signal to.  On Linux one
+# argument of /proc/PID/cmdline must have the file name NAME (or libtool's
+# lt-NAME): perl's, the memcheck wrappers' and valgrind's command lines do,
+# an ended (zombie) process's is empty.  Without /proc, kill -0 is all
+# there is.  (A pid reused between this check and the kill that follows
+# it, a few microseconds, is not excluded.)
+bg_ours() {
+  if [ -d /proc/self ]; then
+    [ -r "/proc/$pid/cmdline" ] && tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null \
+      | awk -v n="$bg_name" '{ sub(/.*\//, "") } $0 == n || $0 == "lt-" n { f = 1 } END { exit !f }'
+  else
+    kill -0 "$pid" 2>/dev/null
+  fi
+}
+
+# bg_signal SIG: send SIG (INT, TERM, KILL) to the program if it is still
+# ours; false if it is not (it has ended).
+bg_signal() { bg_ours && kill -"$1" "$pid" 2>/dev/null; }
+
+# bg_wait_for CMD...: poll CMD every 0.1 s until it succeeds (true), the
+# program has ended (false) or tap_limit has passed (false).
+bg_wait_for() {
+  bg_i=0
+  until "$@"; do
+    bg_ours || return 1
+    bg_i=$((bg_i + 1))
+    [ "$bg_i" -gt "$tap_limit" ] && return 1
+    sleep 0.1
+  done
+}
+
+# bg_catches SIG: wait until the program has its own handler for SIG (2 or
+# 15) in place.  Natively /proc/PID/status shows it (SigCgt).  Under
+# memcheck valgrind catches every signal itself from its start, so SigCgt
+# shows nothing of the program's; there tests/memcheck/run traces signals
+# (GRL_MEMCHECK_SIGNALS, set by bg_start) and the wait is for valgrind's
+# record of the program's sigaction call installing a handler:
+# "sys_sigaction: sigNo 2, new 0x<not 0>" in its report.  A signal sent
+# after that line reaches the program's handler: valgrind holds signals
+# back while it runs that call.  False where there is no /proc.
+bg_catches() {
+  if [ -n "${GRL_MEMCHECK:-}" ]; then
+    bg_wait_for grep -Eqs "sys_sigaction: sigNo $1, new 0x[0-9a-f]*[1-9a-f]" \
+      "$GRL_MEMCHECK/$bg_name.$pid.log"
+  else
+    [ -r "/proc/$pid/status" ] && bg_wait_for awk -v s="$1" '
+      /^SigCgt:/ { h = $2; bit = s - 1; d = substr(h, length(h) - int(bit / 4), 1)
+                   v = index("0123456789abcdef", tolower(d)) - 1
+                   exit !(int(v / 2 ^ (bit % 4)) % 2) }' "/proc/$pid/status"
+  fi
+}
+
+# bg_has_tmp PATH: grulab has opened PATH's temporary (after its handlers
+# are in place).
+bg_has_tmp() { [ -n "$(ls "$1".tmp-* 2>/dev/null)" ]; }
+
+# bg_finish: wait for the program to end (at most tap_limit, then SIGKILL
+# it, a failure); sets $rc, $out and $err.
+bg_finish() {
+  bg_wait_for false
+  if bg_signal KILL; then diag "$bg_name did not stop; killed"; fi
+  wait "$pid"; rc=$?
+  out=$(cat "$TMP/out"); err=$(cat "$TMP/err")
+}
+
+# bg_signalled_on_purpose SIG: under memcheck, record that the test ended
+# the program by SIG (INT, TERM) on purpose, by the signal's default
+# action: tests/memcheck/report.sh then does not count the memory it still
+# held as leaked (its errors still count).
+bg_signalled_on_purpose() {
+  [ -n "${GRL_MEMCHECK:-}" ] \
+    && echo "$bg_name.$pid.log SIG$1" >>"$GRL_MEMCHECK/signalled-on-purpose"
+}
