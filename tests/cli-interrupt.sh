@@ -3,7 +3,8 @@
 # parameters are exactly those of an uninterrupted run of as many steps),
 # one line says where it stopped, and the exit status is 130 (SIGTERM 143).
 # A second SIGINT ends it at once and leaves earlier files untouched.
-# Chapter 7 stops its trainings the same way, writes no chart, exits 130.
+# Chapters 7 and 8 stop their trainings the same way, write no chart, and
+# exit 130.
 # (--task text is tested in tests/cli-text.sh.)
 #
 # Nothing here depends on timing: the signal is sent once the command has
@@ -14,16 +15,20 @@
 # (tests/tap.sh: bg_start, bg_catches, bg_signal, bg_finish).
 #
 # Under memcheck (`make check-valgrind`: $GRULAB runs grulab under
-# valgrind) chapter 7 runs under it too, and valgrind's report of each run
+# valgrind) chapters 7 and 8 run under it too, and valgrind's report of each run
 # is checked by tests/memcheck/report.sh: the runs stopped by one signal
 # end normally, so all their memory must be freed; the run ended at once by
 # a second SIGINT (the signal's default action) is recorded as such, and
 # only its leaks are excused.
 . "$top_srcdir/tests/tap.sh"
 
-plan 19
+plan 21
 ch07=$top_builddir/chapters/ch07-long-memory
-[ -n "${GRL_MEMCHECK:-}" ] && ch07="$top_srcdir/tests/memcheck/run $ch07"
+ch08=$top_builddir/chapters/ch08-reading-text
+if [ -n "${GRL_MEMCHECK:-}" ]; then
+  ch07="$top_srcdir/tests/memcheck/run $ch07"
+  ch08="$top_srcdir/tests/memcheck/run $ch08"
+fi
 
 launch() { bg_start grulab "$GRULAB" "$@"; }
 finish() { bg_finish; }
@@ -101,6 +106,28 @@ elif ! [ -d /proc/self ]; then
 else
   bg_signal KILL; wait "$pid"
   fail "chapter 7 caught SIGINT (it did not, or ended first)"
+  fail "so its line and its charts were not checked"
+  diag "$(cat "$TMP/err")"
+fi
+
+# ---- chapter 8 ---------------------------------------------------------
+# Its handler is in place before the validation at step 0; a SIGINT that
+# comes before training starts stops it before its first step.
+mkdir "$TMP/ch08"
+bg_start ch08-reading-text $ch08 --quick --steps 100000 --outdir "$TMP/ch08"
+if bg_catches 2; then
+  bg_signal INT || diag "chapter 8 had ended before SIGINT"
+  finish
+  is "chapter 8, SIGINT during training: exit status 130" "$rc" 130
+  printf '%s\n' "$err" | grep -Eq '^ch08-reading-text: interrupted by SIGINT during training; the lesson stops here, no chart written$'
+  is "one line says it stopped, and no chart was written: $err" \
+    "$?:$(printf '%s\n' "$err" | grep -c ''):$(ls "$TMP/ch08" | grep -c '')" "0:1:0"
+elif ! [ -d /proc/self ]; then
+  bg_signal KILL; wait "$pid"
+  tap_n=$((tap_n + 2)); echo "ok $((tap_n - 1)) # SKIP no /proc"; echo "ok $tap_n # SKIP no /proc"
+else
+  bg_signal KILL; wait "$pid"
+  fail "chapter 8 caught SIGINT (it did not, or ended first)"
   fail "so its line and its charts were not checked"
   diag "$(cat "$TMP/err")"
 fi
