@@ -121,6 +121,27 @@ bg_catches() {
   fi
 }
 
+# bg_handled SIG: wait until a SIG (2 or 15) sent to the program is no
+# longer pending in /proc/PID/status (SigPnd, ShdPnd), i.e. its handler has
+# taken it (under memcheck: valgrind has, for the program's handler).
+# Polled every 0.01 s, so that a test can send a second signal at once; a
+# second signal still pending with the first would count as one.  True at
+# once where there is no /proc.
+bg_handled() {
+  [ -r "/proc/$pid/status" ] || return 0
+  bg_i=0
+  while awk -v s="$1" '
+      /^(SigPnd|ShdPnd):/ { h = $2; bit = s - 1; d = substr(h, length(h) - int(bit / 4), 1)
+                            v = index("0123456789abcdef", tolower(d)) - 1
+                            if (int(v / 2 ^ (bit % 4)) % 2) p = 1 }
+      END { exit !p }' "/proc/$pid/status" 2>/dev/null; do
+    bg_ours || return 1
+    bg_i=$((bg_i + 1))
+    [ "$bg_i" -gt $((tap_limit * 10)) ] && return 1
+    sleep 0.01
+  done
+}
+
 # bg_has_tmp PATH: grulab has opened PATH's temporary (after its handlers
 # are in place).
 bg_has_tmp() { [ -n "$(ls "$1".tmp-* 2>/dev/null)" ]; }
