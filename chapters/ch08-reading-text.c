@@ -37,8 +37,8 @@
  * run's parameters and its validation bpc.
  *
  * Run it (the default run trains 800 steps of 64 x 32 bytes; it takes
- * about two minutes on a 2-core machine; progress goes to stderr on a
- * terminal):
+ * under two minutes of CPU time, on one core; progress goes to stderr
+ * on a terminal):
  *   chapters/ch08-reading-text                 H = 128, T = 64, B = 32
  *   chapters/ch08-reading-text --text FILE     any other text
  *   chapters/ch08-reading-text --quick         the text's first 64 KiB, H = 32,
@@ -163,8 +163,8 @@ static const grl_lesson_info chapter = {
     "validation bits per character, the parameter counts, samples at\n"
     "several temperatures, and the hidden and update-gate units that best\n"
     "track comments, strings, bracket depth, the column and #define lines,\n"
-    "against the network at initialisation.  The default run takes about\n"
-    "two minutes on a 2-core machine; --quick takes seconds and is too\n"
+    "against the network at initialisation.  The default run takes under\n"
+    "two minutes of CPU time, on one core; --quick takes seconds and is too\n"
     "short to learn.",
   .charts = charts,
   .seed = 8,
