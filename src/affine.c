@@ -7,10 +7,20 @@
  * One level-3 call each way: the batch is the GEMM's row dimension. */
 #include <config.h>
 #include "grulab.h"
+#include "openblas.h"
 
 #include <gsl/gsl_blas.h>
 #include <string.h>
 
+/* Every product here runs on ONE OpenBLAS thread.  OpenBLAS splits a
+ * product between its threads in ways that change the order of the sums
+ * behind some entries: measured (2026-12-01, OpenBLAS 0.3.21, with its
+ * SkylakeX, Haswell and Prescott kernels alike), a weight gradient
+ * (96 x 2500 by 2500 x 32) and a readout (2048 x 64 by 64 x 94) gave
+ * other bytes on 2 threads than on 1.  So that a seed gives the same
+ * bytes at any thread count, the library's parallelism is its own and
+ * fixed: the sequence driver's batch blocks (seq.c), the gradient check's
+ * entries, a chapter's independent runs. */
 /* y = beta*y + x W^T + 1 b^T */
 void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
                         const gsl_matrix *W, const gsl_vector *b)
@@ -33,7 +43,9 @@ void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
     }
     beta = 1.0;
   }
+  int was = grl_blas_one_thread();
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, x, W, beta, y);
+  grl_blas_threads_restore(was);
 }
 
 /* db += 1^T dy, row after row (the same order of additions on any
@@ -61,10 +73,12 @@ void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
                          const gsl_matrix *W, gsl_matrix *dW, gsl_vector *db,
                          gsl_matrix *dx, double beta_x)
 {
+  int was = grl_blas_one_thread();
   if (dW)
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, dy, x, 1.0, dW);
   if (db)
     add_rows(db, dy);
   if (dx)
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, dy, W, beta_x, dx);
+  grl_blas_threads_restore(was);
 }

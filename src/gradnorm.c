@@ -12,6 +12,7 @@
  * BPTT, and each J_t exactly, from the cell's own single-step backward. */
 #include <config.h>
 #include "grulab.h"
+#include "openblas.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_complex_math.h>
@@ -180,7 +181,9 @@ static int step_jacobian(grl_gradnorm *g, const grl_const_views *p, size_t s,
     /* sigma_max(J)^2 = the largest eigenvalue of J^T J.  The symmetric
      * eigensolver, values only, is 4-5x faster here than a full SVD
      * (gsl_linalg_SV_decomp) and agrees with it to rounding. */
+    int was = grl_blas_one_thread();   /* the same bytes at any thread count (affine.c) */
     gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, g->J, 0.0, g->JtJ);
+    grl_blas_threads_restore(was);
     int st = gsl_eigen_symm(g->JtJ, g->eval, g->ews);
     if (st)
       return grl_fail(GRL_EFAIL, "gradnorm: the eigenvalues of the step-%zu Jacobian did not converge (%d)", s + 1, st);

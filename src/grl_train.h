@@ -272,7 +272,9 @@ double grl_seconds(void);
  * thread pool only slows down: GRU T=50 H=32 B=50 takes 3.9 ms a step on
  * one OpenBLAS thread and 6.4 ms on two (2-core machine).  With OpenBLAS
  * this sets one thread, unless OPENBLAS_NUM_THREADS is set; with any other
- * CBLAS it does nothing.  Programs call it; the library never does. */
+ * CBLAS it does nothing.  Programs call it; the library never does.  (The
+ * library's own products run on one OpenBLAS thread in any case, for
+ * the same bytes at any thread count: affine.c.) */
 void grl_train_blas_threads_default(void);
 
 /* ------------------------------------------------------------------ */

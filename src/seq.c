@@ -168,8 +168,8 @@ static void step_at(grl_step *st, step_views *v, grl_seq *s, size_t t,
  * more (OpenMP's spinning threads cost far more than they give on a
  * machine whose cores are busy with other work, so more is opt-in); at
  * most one per block, and one inside a parallel region (the gradient
- * check runs entries in parallel already).  With several, each block's
- * products run on one BLAS thread: the blocks are the parallelism. */
+ * check runs entries in parallel already).  Every product runs on one
+ * BLAS thread (affine.c says why): the blocks are the parallelism. */
 static int chunk_threads(const grl_seq *s)
 {
 #ifdef _OPENMP
@@ -181,31 +181,6 @@ static int chunk_threads(const grl_seq *s)
   (void)s;
 #endif
   return 1;
-}
-
-static int blas_threads_begin(int nt)
-{
-#ifdef GRL_HAVE_OPENBLAS
-  if (nt > 1) {
-    int was = openblas_get_num_threads();
-    if (was != 1)
-      openblas_set_num_threads(1);
-    return was;
-  }
-#else
-  (void)nt;
-#endif
-  return 1;
-}
-
-static void blas_threads_end(int was)
-{
-#ifdef GRL_HAVE_OPENBLAS
-  if (was != 1)
-    openblas_set_num_threads(was);
-#else
-  (void)was;
-#endif
 }
 
 /* The recurrence for rows [b0, b1): h_t = cell(xp_t, h_{t-1}[, c_{t-1}]). */
@@ -229,6 +204,7 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
   grl_const_views p;
   grl_model_bind_const(m, theta ? theta : m->theta, &p);
 
+  int blas = grl_blas_one_thread();   /* once for the whole pass (affine.c) */
   /* XP = X Wx^T + bx: every input projection at once, before the loop.
    * x == NULL: the caller has filled s->XP (e.g. a one-hot input done as
    * a gather of Wx's columns, grl_text_*). */
@@ -241,7 +217,7 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
   if (c->has_c)
     set_state(s->Cs, c0, B, H);
 
-  int nt = chunk_threads(s), blas = blas_threads_begin(nt);
+  int nt = chunk_threads(s);
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
@@ -250,7 +226,7 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
     chunk_rows(s, k, &b0, &b1);
     forward_rows(s, &p, b0, b1);
   }
-  blas_threads_end(blas);
+  grl_blas_threads_restore(blas);
 
   /* Never pass a NaN on silently: one scan of the states, outside the loop. */
   const gsl_matrix *S[2] = {s->Hs, s->Cs};
@@ -347,7 +323,7 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   if (c->has_c)
     set_state(s->dc, dcT, B, H);
 
-  int nt = chunk_threads(s), blas = blas_threads_begin(nt), cur = 0;
+  int nt = chunk_threads(s), blas = grl_blas_one_thread(), cur = 0;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
@@ -358,7 +334,6 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
     if (k == 0)
       cur = last;
   }
-  blas_threads_end(blas);
   /* (B, H), tda == H: dL/dh_0, dL/dc_0 */
   if (dh0)
     memcpy(dh0, (cur ? s->dh_prev : s->dh)->data, B * H * sizeof *dh0);
@@ -374,12 +349,13 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   /* The input side of every step at once.  Forward was XP = X Wx^T + bx, so
    *   dWx += dXP^T X,   dbx += 1^T dXP,   dX += dXP Wx.
    * x == NULL: the caller filled XP, so the caller reads s->dXP. */
-  if (!x)
-    return GRL_OK;
-  gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);
-  gsl_matrix_view dX = gsl_matrix_view_array(dx ? dx : s->dXP->data, T * B, I);
-  grl_affine_backward(s->dXP, &X.matrix, &p.Wx.matrix, &dp.Wx.matrix,
-                      &dp.bx.vector, dx ? &dX.matrix : NULL, 1.0);
+  if (x) {
+    gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);
+    gsl_matrix_view dX = gsl_matrix_view_array(dx ? dx : s->dXP->data, T * B, I);
+    grl_affine_backward(s->dXP, &X.matrix, &p.Wx.matrix, &dp.Wx.matrix,
+                        &dp.bx.vector, dx ? &dX.matrix : NULL, 1.0);
+  }
+  grl_blas_threads_restore(blas);
   return GRL_OK;
 }
 

@@ -1,20 +1,36 @@
-# cli-threads.sh -- the same seed gives the same bytes at any thread count:
-# grulab train on 1 and on 2 OpenMP threads (the sequence driver runs the
-# batch's row blocks in parallel when OMP_NUM_THREADS asks for threads;
-# a batch is split from 64 rows on, so --batch 64 gives two blocks of 32),
-# and with OpenBLAS on 1 and 2 threads.
+# cli-threads.sh -- the same seed gives the same bytes at any thread count,
+# OpenMP's and OpenBLAS's alike (OMP_NUM_THREADS = OPENBLAS_NUM_THREADS =
+# 1, then 2):
+#  - adding, --batch 64: the sequence driver runs the batch as two blocks
+#    of 32 rows, in parallel on 2 threads (a batch splits from 64 rows on);
+#  - adding at the default size (B = 50, T = 50): one block, and weight
+#    gradients summed over T*B = 2500 rows, which OpenBLAS's own threads
+#    would sum in another order (the library keeps its products on one
+#    OpenBLAS thread, src/affine.c);
+#  - the text task: a readout over T*B rows into 94 symbols, the other
+#    shape OpenBLAS's threads change.
 . "$top_srcdir/tests/tap.sh"
-plan 4
-for cell in gru lstm; do
+plan 8
+# train LABEL ARGS...: run grulab train on 1 and 2 threads, then check.
+# (tap.sh's ok sets $name, so the label lives in $label; files in $f.)
+k=0
+train() {
+  label=$1; shift
+  k=$((k + 1)); f="$TMP/run$k"
   for n in 1 2; do
     OMP_NUM_THREADS=$n OPENBLAS_NUM_THREADS=$n OMP_WAIT_POLICY=passive \
-      "$GRULAB" train --task adding --cell $cell --length 12 --batch 64 \
-      --steps 30 --seed 7 --save "$TMP/$cell-$n.txt" >"$TMP/$cell-$n.out" 2>&1
-    echo "$?" >"$TMP/$cell-$n.rc"
+      "$GRULAB" train "$@" --save "$f-$n.txt" >"$f-$n.out" 2>&1
+    echo "$?" >"$f-$n.rc"
   done
-  ok "$cell: training exits 0 on 1 and 2 threads" \
-    test "$(cat "$TMP/$cell-1.rc")$(cat "$TMP/$cell-2.rc")" = 00
-  ok "$cell: the trained parameters are byte-identical on 1 and 2 threads" \
-    cmp -s "$TMP/$cell-1.txt" "$TMP/$cell-2.txt"
+  ok "$label: training exits 0 on 1 and 2 threads" \
+    test "$(cat "$f-1.rc")$(cat "$f-2.rc")" = 00
+  ok "$label: the trained parameters are byte-identical on 1 and 2 threads" \
+    cmp -s "$f-1.txt" "$f-2.txt"
+}
+for cell in gru lstm; do
+  train "$cell, two blocks" --task adding --cell $cell --length 12 --batch 64 \
+    --steps 30 --seed 7
 done
+train "gru, default adding size" --task adding --cell gru --length 50 --steps 20 --seed 5
+train "gru, text" --task text --cell gru --hidden-size 32 --steps 10 --seed 8
 done_testing
