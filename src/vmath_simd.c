@@ -79,11 +79,11 @@ static vec sigmoid_v(vec x)
 /* tanh(x) = sign(x) m / (m + 2),  m = expm1(2|x|) = e^{2|x|} - 1 >= 0.
  * expm1 keeps every digit near 0, where tanh(x) ~ x and e^{2|x|} - 1
  * would cancel; with m >= 0 the division only shrinks m's rounding error
- * (the form with expm1(-2|x|) grows it, to 3 ULP).  |x| is clamped to 20,
- * where tanh is 1 in double, so no lane overflows; NaN stays NaN.
- * SLEEF's own tanh at 1 ULP took three times as long as this (it works in
- * double-double inside); this form stays within 2 ULP of the C library's
- * tanh (tests/vmath). */
+ * (the form with expm1(-2|x|) grows it).  |x| is clamped to 20, where
+ * tanh is 1 in double, so no lane overflows; NaN stays NaN.
+ * Measured alone on 8-wide AVX-512 (2026-12-01): 4.3 ns an element
+ * against 5.0 for SLEEF's own 1-ULP tanh; within 3 ULP of the C library's
+ * tanh (the worst over 4 million points, at 90 of them; tests/vmath). */
 static vec tanh_v(vec x)
 {
   vec m = EXPM1(MUL(SET1(2.0), MIN(SET1(20.0), ABS(x))));
