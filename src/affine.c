@@ -14,10 +14,10 @@
 
 /* Every product here runs on ONE OpenBLAS thread.  OpenBLAS splits a
  * product between its threads in ways that change the order of the sums
- * behind some entries: measured (2026-12-01, OpenBLAS 0.3.21, with its
- * SkylakeX, Haswell and Prescott kernels alike), a weight gradient
- * (96 x 2500 by 2500 x 32) and a readout (2048 x 64 by 64 x 94) gave
- * other bytes on 2 threads than on 1.  So that a seed gives the same
+ * behind some entries: measured (2026-12-01, OpenBLAS 0.3.21), a weight
+ * gradient (96 x 2500 by 2500 x 32) gave other bytes on 2 threads than
+ * on 1 with its SkylakeX, Haswell and Prescott kernels alike, and a
+ * readout (2048 x 64 by 64 x 94) with its SkylakeX kernels.  So that a seed gives the same
  * bytes at any thread count, the library's parallelism is its own and
  * fixed: the sequence driver's batch blocks (seq.c), the gradient check's
  * entries, a chapter's independent runs. */
