@@ -304,12 +304,9 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
 #ifdef _OPENMP
     nthreads = o->threads > 0 ? o->threads : omp_get_max_threads();
 #endif
-#ifdef GRL_HAVE_OPENBLAS
     /* The parallelism is over entries; a multithreaded BLAS inside each
      * thread's tiny GEMMs would only oversubscribe the cores. */
-    int blas_threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-#endif
+    int blas_threads = grl_blas_one_thread();
     rep->threads = nthreads;
     double t_start = now_seconds();
     int nomem = 0;
@@ -344,9 +341,7 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
       grl_gc_workspace_free(w);
     }
     rep->seconds = now_seconds() - t_start;
-#ifdef GRL_HAVE_OPENBLAS
-    openblas_set_num_threads(blas_threads);
-#endif
+    grl_blas_threads_restore(blas_threads);
     if (nomem) {
       st = grl_fail(GRL_ENOMEM, "gradcheck: out of memory for a thread's "
                     "workspace");
