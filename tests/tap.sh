@@ -53,32 +53,39 @@ tap_limit=1200
 # script's background job starts with SIGINT ignored, and grulab leaves an
 # ignored signal ignored; perl restores the default, then execs CMD).
 # NAME is the file name of the program CMD runs (grulab,
-# ch07-long-memory): bg_ours checks it.  Sets $pid.  Returns once the
-# background job is perl, or what perl started (before, it is a copy of
-# this shell), or has ended.
+# ch07-long-memory): bg_is_program checks it.  Sets $pid.
+#
+# Under that one pid run, in turn, a copy of this shell, perl, the bash of
+# libtool's wrapper script (in the build tree), the program, and the
+# program again if grulab re-executes itself for its BLAS kernels.  So no
+# test signals the pid before the program itself shows it is ready: it
+# has opened an output (bg_has_tmp), or has its handler (bg_catches).
 bg_start() {
   bg_name=$1; shift
   GRL_MEMCHECK_SIGNALS=yes perl -e '$SIG{INT} = $SIG{TERM} = "DEFAULT"; exec @ARGV or die "exec: $!\n"' \
     "$@" >"$TMP/out" 2>"$TMP/err" &
   pid=$!
-  bg_i=0
-  until bg_ours || ! kill -0 "$pid" 2>/dev/null || [ "$bg_i" -gt "$tap_limit" ]; do
-    sleep 0.1; bg_i=$((bg_i + 1))
-  done
 }
 
-# bg_ours: is $pid still the program bg_start started?  Once it has ended
-# and the shell has reaped it (it may, before `wait`), its pid can be
-# reused, so a pid alone is not enough to send a signal to.  On Linux one
-# argument of /proc/PID/cmdline must have the file name NAME (or libtool's
-# lt-NAME): perl's, the memcheck wrappers' and valgrind's command lines do,
-# an ended (zombie) process's is empty.  Without /proc, kill -0 is all
-# there is.  (A pid reused between this check and the kill that follows
-# it, a few microseconds, is not excluded.)
+# bg_ours: is $pid still the job bg_start started?  Once it has ended and
+# the shell has reaped it (it may, before `wait`), its pid can be reused,
+# so a pid alone is not enough to send a signal to.  On Linux the process
+# must be alive (not a zombie) and a child of this shell: its parent stays
+# this shell across every exec, and the shell has no other child running
+# while a test waits (the `sleep` and `awk` it runs have ended).  Read with
+# the shell's own `read`, so that checking starts no process.  Without
+# /proc, kill -0 is all there is.  (A pid reused between this check and
+# the kill that follows it, a few microseconds, is not excluded.)
 bg_ours() {
   if [ -d /proc/self ]; then
-    [ -r "/proc/$pid/cmdline" ] && tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null \
-      | awk -v n="$bg_name" '{ sub(/.*\//, "") } $0 == n || $0 == "lt-" n { f = 1 } END { exit !f }'
+    read -r bg_stat 2>/dev/null <"/proc/$pid/stat" || return 1
+    # pid (comm) state ppid ...; comm may hold spaces and parentheses
+    bg_stat=${bg_stat##*) }
+    case $bg_stat in
+      [ZX]\ *) return 1 ;;
+    esac
+    bg_stat=${bg_stat#* }
+    [ "${bg_stat%% *}" = "$$" ]
   else
     kill -0 "$pid" 2>/dev/null
   fi
@@ -100,8 +107,20 @@ bg_wait_for() {
   done
 }
 
+# bg_is_program: is $pid running the program's own executable now (NAME or
+# libtool's lt-NAME), not perl or the shell of libtool's wrapper script
+# that come before it under the same pid?
+bg_is_program() {
+  bg_exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+  bg_exe=${bg_exe##*/}
+  [ "$bg_exe" = "$bg_name" ] || [ "$bg_exe" = "lt-$bg_name" ]
+}
+
 # bg_catches SIG: wait until the program has its own handler for SIG (2 or
-# 15) in place.  Natively /proc/PID/status shows it (SigCgt).  Under
+# 15) in place.  Natively /proc/PID/status shows it (SigCgt), once the pid
+# runs the program itself (bg_is_program): before, the pid may be the bash
+# of libtool's wrapper script, which catches SIGINT while it waits for a
+# command substitution, and then dies of a SIGINT sent to it.  Under
 # memcheck valgrind catches every signal itself from its start, so SigCgt
 # shows nothing of the program's; there tests/memcheck/run traces signals
 # (GRL_MEMCHECK_SIGNALS, set by bg_start) and the wait is for valgrind's
@@ -114,11 +133,14 @@ bg_catches() {
     bg_wait_for grep -Eqs "sys_sigaction: sigNo $1, new 0x[0-9a-f]*[1-9a-f]" \
       "$GRL_MEMCHECK/$bg_name.$pid.log"
   else
-    [ -r "/proc/$pid/status" ] && bg_wait_for awk -v s="$1" '
+    [ -r "/proc/$pid/status" ] && bg_wait_for bg_has_handler "$1"
+  fi
+}
+bg_has_handler() {
+  bg_is_program && awk -v s="$1" '
       /^SigCgt:/ { h = $2; bit = s - 1; d = substr(h, length(h) - int(bit / 4), 1)
                    v = index("0123456789abcdef", tolower(d)) - 1
                    exit !(int(v / 2 ^ (bit % 4)) % 2) }' "/proc/$pid/status"
-  fi
 }
 
 # bg_handled SIG: wait until a SIG (2 or 15) sent to the program is no
