@@ -4,9 +4,10 @@
 # What each machine does differs, so the test checks the rule, not one
 # machine's answer: a user's OPENBLAS_CORETYPE always stands; when grulab
 # says it chose, the kernels are not the fallback and a run repeats bit for
-# bit; and the re-run process keeps its arguments, stdin and exit status.
+# bit; and the re-run process keeps its arguments, stdin, exit status and
+# name.
 . "$top_srcdir/tests/tap.sh"
-plan 7
+plan 8
 
 version=$("$GRULAB" --version) || version=
 case $version in
@@ -52,4 +53,19 @@ printf '%s\n' "$out" >"$TMP/a.txt"
 "$GRULAB" init --cell gru --input-size 3 --hidden-size 4 --seed 11 >"$TMP/b.txt" 2>/dev/null
 ok "the same seed gives the same bytes twice" cmp -s "$TMP/a.txt" "$TMP/b.txt"
 fails_with "a usage error keeps its status through the re-run" 2 "unknown command" no-such-command
+
+# ...and its name: `ps` and `top` show "grulab", not the "exe" of the
+# /proc/self/exe link the program reads its own file's name from.
+case $kern in
+  *"(set by grulab"*)
+    bg_start grulab "$GRULAB" train --task adding --cell gru --length 20 \
+      --hidden-size 16 --seed 5 --steps 100000
+    if bg_catches 2; then comm=$(cat "/proc/$pid/comm"); else comm="(not seen)"; fi
+    bg_signal KILL; wait "$pid"
+    case $comm in grulab|lt-grulab) ok=yes ;; *) ok=no ;; esac
+    is "the re-run process is still called grulab (ps shows: $comm)" "$ok" yes ;;
+  *)
+    tap_n=$((tap_n + 1))
+    echo "ok $tap_n # SKIP grulab did not re-run itself here" ;;
+esac
 done_testing

@@ -45,6 +45,15 @@ void grl_blas_core_fix(char **argv)
   if (setenv("OPENBLAS_CORETYPE", best, 1) != 0
       || setenv(CHOSEN_VAR, best, 1) != 0)
     return;
+  /* exec the file /proc/self/exe names, not the link itself: the kernel
+   * names a process after the file it was started from, and `ps` should
+   * go on saying "grulab", not "exe". */
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0 && (size_t)n < sizeof self - 1) {
+    self[n] = '\0';
+    execv(self, argv);
+  }
   execv("/proc/self/exe", argv);
   /* Still here: the exec failed; go on as we were. */
   unsetenv("OPENBLAS_CORETYPE");
