@@ -24,7 +24,9 @@ static void gru_forward(grl_step *s, const grl_const_views *p)
   size_t B = s->h->size1, H = s->h->size2;
   /* hp = h_prev W_h^T + b_h: the batch's recurrent product, one dgemm */
   gsl_matrix *hp = s->work;                              /* (B, 3H) */
-  grl_affine_forward(hp, 0.0, s->h_prev, &p->Wh.matrix, &p->bh.vector);
+  _gsl_matrix_const_view wt;
+  grl_affine_forward_t(hp, 0.0, s->h_prev, &p->Wh.matrix,
+                       grl_whT(p, 0, 3, H, &wt), &p->bh.vector);
 
   for (size_t b = 0; b < B; b++) {
     const double *restrict xr = grl_crow(s->xp, b);      /* (3H) */

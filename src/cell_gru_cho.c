@@ -53,7 +53,9 @@ static void cho_forward(grl_step *s, const grl_const_views *p)
   gsl_matrix_view hn = cols(s->work, 2, 3, H);   /* (B, H)  W_hn (r*h) + b_hn     */
   gsl_matrix_view rh = cols(s->cache, 3, 4, H);  /* (B, H)  r * h                 */
 
-  grl_affine_forward(&hrz.matrix, 0.0, s->h_prev, &Wrz.matrix, &brz.vector);
+  _gsl_matrix_const_view wt;
+  grl_affine_forward_t(&hrz.matrix, 0.0, s->h_prev, &Wrz.matrix,
+                       grl_whT(p, 0, 2, H, &wt), &brz.vector);
   for (size_t b = 0; b < B; b++) {
     const double *xr = grl_crow(s->xp, b);               /* (3H) */
     const double *hr = grl_row(&hrz.matrix, b);          /* (2H) */
@@ -68,7 +70,8 @@ static void cho_forward(grl_step *s, const grl_const_views *p)
     for (size_t j = 0; j < H; j++)
       cr[3 * H + j] = cr[j] * hpr[j];
   }
-  grl_affine_forward(&hn.matrix, 0.0, &rh.matrix, &Wn.matrix, &bn.vector);
+  grl_affine_forward_t(&hn.matrix, 0.0, &rh.matrix, &Wn.matrix,
+                       grl_whT(p, 2, 3, H, &wt), &bn.vector);
   for (size_t b = 0; b < B; b++) {
     const double *xr = grl_crow(s->xp, b);               /* (3H) */
     const double *hnr = grl_row(&hn.matrix, b);          /* (H)  */

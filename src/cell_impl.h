@@ -20,6 +20,20 @@ static inline const double *grl_crow(const gsl_matrix *a, size_t b)
   return a->data + b * a->tda;
 }
 
+/* Columns [k0*H, k1*H) of W_hh^T, i.e. the transpose of W_hh's gate
+ * blocks k0 .. k1-1, when the driver keeps W_hh^T for small products;
+ * else NULL (grl_affine_forward_t then uses W itself). */
+static inline const gsl_matrix *grl_whT(const grl_const_views *p, size_t k0,
+                                        size_t k1, size_t H,
+                                        _gsl_matrix_const_view *v)
+{
+  if (!p->has_WhT)
+    return NULL;
+  *v = gsl_matrix_const_submatrix(&p->WhT.matrix, 0, k0 * H,
+                                  p->WhT.matrix.size1, (k1 - k0) * H);
+  return &v->matrix;
+}
+
 /* The naive reference steps (cell_naive.h), compiled twice. */
 #define GRL_NAIVE_DECL(cell)                                                  \
   void grl_naive_##cell(const grl_model *m, const double *theta,              \

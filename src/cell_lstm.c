@@ -22,7 +22,9 @@ static void lstm_forward(grl_step *s, const grl_const_views *p)
   /* a = xp + h_prev W_h^T + b_h: all four gates' pre-activations */
   gsl_matrix *a = s->work;                               /* (B, 4H) */
   gsl_matrix_memcpy(a, s->xp);
-  grl_affine_forward(a, 1.0, s->h_prev, &p->Wh.matrix, &p->bh.vector);
+  _gsl_matrix_const_view wt;
+  grl_affine_forward_t(a, 1.0, s->h_prev, &p->Wh.matrix,
+                       grl_whT(p, 0, 4, H, &wt), &p->bh.vector);
   for (size_t b = 0; b < B; b++) {
     const double *ar = grl_crow(a, b);                   /* (4H) a_i a_f a_g a_o */
     const double *cp = grl_crow(s->c_prev, b);           /* (H)  */

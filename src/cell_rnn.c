@@ -14,7 +14,9 @@ static void rnn_forward(grl_step *s, const grl_const_views *p)
   size_t B = s->h->size1, H = s->h->size2;
   /* a = xp + h_prev W_hh^T + b_hh, built in h itself, then squashed */
   gsl_matrix_memcpy(s->h, s->xp);
-  grl_affine_forward(s->h, 1.0, s->h_prev, &p->Wh.matrix, &p->bh.vector);
+  _gsl_matrix_const_view wt;
+  grl_affine_forward_t(s->h, 1.0, s->h_prev, &p->Wh.matrix,
+                       grl_whT(p, 0, 1, H, &wt), &p->bh.vector);
   for (size_t b = 0; b < B; b++) {
     double *h = grl_row(s->h, b);                    /* (H) a, then h' */
     /* h' = tanh(a) */

@@ -59,7 +59,9 @@ static void seed_forward(grl_step *s, const grl_const_views *p)
   /* a = W v + b = (W[:, H:] x + b) + W[:, :H] h = xp + h_prev W_h^T */
   gsl_matrix *a = s->work;                               /* (B, 4H) */
   gsl_matrix_memcpy(a, s->xp);
-  grl_affine_forward(a, 1.0, s->h_prev, &p->Wh.matrix, NULL);
+  _gsl_matrix_const_view wt;
+  grl_affine_forward_t(a, 1.0, s->h_prev, &p->Wh.matrix,
+                       grl_whT(p, 0, 4, H, &wt), NULL);
   for (size_t b = 0; b < B; b++) {
     const double *ar = grl_crow(a, b);                   /* (4H) */
     const double *hp = grl_crow(s->h_prev, b);           /* (H)  */

@@ -152,6 +152,18 @@ const char *grl_outfile_tmpname(const grl_outfile *o);
 /* y = beta*y + x W^T + 1 b^T: one dgemm over the batch. */
 void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
                         const gsl_matrix *W, const gsl_vector *b);
+/* The same, given also WT = W^T (m, n), or NULL: a small product then
+ * runs as x WT through a JIT kernel (libxsmm), whose kernels take no
+ * transposed operand.  Each step's recurrent product, with the transpose
+ * the sequence driver keeps (grl_const_views.WhT). */
+void grl_affine_forward_t(gsl_matrix *y, double beta, const gsl_matrix *x,
+                          const gsl_matrix *W, const gsl_matrix *WT,
+                          const gsl_vector *b);
+/* Whether affine.c runs a product of (M, K) by (K, N) with its
+ * small-product kernels: built with libxsmm, and the shape small. */
+int grl_affine_small(size_t M, size_t K, size_t N);
+/* The small-product kernels' library ("libxsmm 1.17"), or NULL. */
+const char *grl_affine_small_lib(void);
 /* dW += dy^T x (dW may be NULL, then x is not read),  db += 1^T dy (db
  * may be NULL),  dx = beta_x*dx + dy W (dx may be NULL). */
 void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
@@ -224,6 +236,10 @@ typedef struct {
   int has_bh;
   _gsl_matrix_const_view Wo;  /* (O, H)   */
   _gsl_vector_const_view bo;  /* (O)      */
+  /* Wh^T (H, G*H), kept by the sequence driver for a forward pass whose
+   * steps' products are small (grl_affine_forward_t); has_WhT == 0: none */
+  _gsl_matrix_const_view WhT;
+  int has_WhT;
 } grl_const_views;
 
 /* Look a cell up by its command-line name: "gru", "gru-cho", "rnn",
@@ -375,6 +391,8 @@ typedef struct {
   gsl_matrix *dCs;   /* (T*B, H) dL/dc_t, or NULL                       */
   gsl_matrix *dh, *dc, *dh_prev, *dc_prev; /* (B, H) */
   gsl_matrix *work;  /* (B, W*H) scratch of the cell, or NULL          */
+  gsl_matrix *WhT;   /* (H, G*H) W_hh^T for the steps' small products
+                      * (grl_affine_forward_t), or NULL                 */
   size_t nchunk;     /* the batch's rows run as nchunk independent blocks
                       * (threads, when OpenMP has them); a function of B
                       * only, so results do not depend on threads      */

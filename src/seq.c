@@ -78,6 +78,10 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
     ALLOC(cache, T * B, c->K * H);
   if (c->W)
     ALLOC(work, B, c->W * H);
+  /* A step's recurrent product is (rows of a block, H) by (H, G*H): when
+   * that is small enough for affine.c's JIT kernels, keep W_hh^T for it */
+  if (grl_affine_small((B + s->nchunk - 1) / s->nchunk, H, GH))
+    ALLOC(WhT, H, GH);
 #undef ALLOC
   if (bad) {
     grl_seq_free(s);
@@ -93,7 +97,8 @@ void grl_seq_free(grl_seq *s)
   if (!s)
     return;
   gsl_matrix *all[] = {s->XP, s->Hs, s->Cs, s->cache, s->dXP, s->dHP, s->dHs,
-                       s->dCs, s->dh, s->dc, s->dh_prev, s->dc_prev, s->work};
+                       s->dCs, s->dh, s->dc, s->dh_prev, s->dc_prev, s->work,
+                       s->WhT};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i])
       gsl_matrix_free(all[i]);
@@ -205,6 +210,13 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
   grl_model_bind_const(m, theta ? theta : m->theta, &p);
 
   int blas = grl_blas_one_thread();   /* once for the whole pass (affine.c) */
+  if (s->WhT) {
+    /* W_hh^T for the steps' products, once per pass: the block theta
+     * holds may differ from the last pass's */
+    gsl_matrix_transpose_memcpy(s->WhT, &p.Wh.matrix);
+    p.WhT = gsl_matrix_const_submatrix(s->WhT, 0, 0, s->WhT->size1, s->WhT->size2);
+    p.has_WhT = 1;
+  }
   /* XP = X Wx^T + bx: every input projection at once, before the loop.
    * x == NULL: the caller has filled s->XP (e.g. a one-hot input done as
    * a gather of Wx's columns, grl_text_*). */

@@ -75,6 +75,9 @@ int main(int argc, char **argv)
       printf("BLAS kernels: %s%s\n", core,
              chosen ? " (set by grulab: OpenBLAS did not know this CPU and"
                       " fell back to Prescott)" : "");
+    const char *small = grl_affine_small_lib();
+    printf("small products: %s\n",
+           small ? small : "the BLAS (built without libxsmm)");
     return stdout_flushed();
   }
   for (size_t i = 0; i < NCOMMANDS; i++)
