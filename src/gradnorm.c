@@ -136,9 +136,9 @@ int grl_gradnorm_alloc(grl_gradnorm **out, const grl_model *m, size_t T,
 static void replicate(gsl_matrix *dst, size_t b, size_t R,
                       const gsl_matrix *src, size_t row)
 {
-  gsl_vector_const_view v = gsl_matrix_const_row(src, row);
+  const double *v = gsl_matrix_const_ptr(src, row, 0);
   for (size_t i = 0; i < R; i++)
-    gsl_matrix_set_row(dst, b * R + i, &v.vector);
+    memcpy(gsl_matrix_ptr(dst, b * R + i, 0), v, src->size2 * sizeof *v);
 }
 
 /* Mean over the batch of sigma_max(dh_{s+1}/dh_s), step s (0-based). */
@@ -172,12 +172,12 @@ static int step_jacobian(grl_gradnorm *g, const grl_const_views *p, size_t s,
 
   double sum = 0.0;
   for (size_t b = 0; b < B; b++) {
-    for (size_t i = 0; i < R; i++)
-      for (size_t j = 0; j < H; j++) {
-        gsl_matrix_set(g->J, i, j, gsl_matrix_get(g->dhp, b * R + i, j));
-        if (cell->has_c)
-          gsl_matrix_set(g->J, i, H + j, gsl_matrix_get(g->dcp, b * R + i, j));
-      }
+    for (size_t i = 0; i < R; i++) {
+      double *Ji = gsl_matrix_ptr(g->J, i, 0);
+      memcpy(Ji, gsl_matrix_const_ptr(g->dhp, b * R + i, 0), H * sizeof *Ji);
+      if (cell->has_c)
+        memcpy(Ji + H, gsl_matrix_const_ptr(g->dcp, b * R + i, 0), H * sizeof *Ji);
+    }
     /* sigma_max(J)^2 = the largest eigenvalue of J^T J.  The symmetric
      * eigensolver, values only, is 4-5x faster here than a full SVD
      * (gsl_linalg_SV_decomp) and agrees with it to rounding. */
