@@ -16,6 +16,7 @@
 #include "grl_lesson.h"
 #include "grl_opt.h"
 #include "grl_blascore.h"
+#include "openblas.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -210,6 +211,12 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
                      const char *outdir_said)
 {
   grl_blas_core_fix(argv);
+  /* OpenBLAS on one thread for the whole run.  A chapter spreads its
+   * independent work over OpenMP threads, and each product must run alone
+   * on its thread: the library pins OpenBLAS for each pass and gives back
+   * what it found, and two passes running at once would otherwise give
+   * back each other's setting. */
+  (void)grl_blas_one_thread();
   memset(L, 0, sizeof *L);
   L->info = info;
   L->seed = info->seed;
