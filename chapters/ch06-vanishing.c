@@ -637,6 +637,26 @@ typedef struct {
   gsl_matrix *J;                 /* (R, R) their sum */
 } jterms;
 
+/* The terms' names and number, for the GRU or the LSTM. */
+static void jterm_names(const grl_cell *c, jterms *jt)
+{
+  if (c == &grl_cell_gru) {
+    jt->nterm = 4;
+    jt->name[0] = "diag(z)                       keep path";
+    jt->name[1] = "diag((1-z)(1-n^2) r) W_hn      through n";
+    jt->name[2] = "diag((1-z)(1-n^2) hn r(1-r)) W_hr  through r";
+    jt->name[3] = "diag((h-n) z(1-z)) W_hz        through z";
+  } else {
+    jt->nterm = 6;
+    jt->name[0] = "dc'/dc = diag(f)               keep path";
+    jt->name[1] = "dc'/dh via f: diag(c f(1-f)) W_hf";
+    jt->name[2] = "dc'/dh via i and g";
+    jt->name[3] = "dh'/dc = diag(o tanh'(c')) diag(f)";
+    jt->name[4] = "dh'/dh via o: diag(tanh(c') o(1-o)) W_ho";
+    jt->name[5] = "dh'/dh via c': diag(o tanh'(c')) dc'/dh";
+  }
+}
+
 /* Views of W_hh's gate blocks, (H, H) each, in PyTorch's gate order. */
 static gsl_matrix_view whh_block(const grl_model *m, size_t g)
 {
@@ -656,11 +676,7 @@ static void gru_jacobian(const grl_model *m, const grl_seq *s, size_t t,
   const double *h = gsl_matrix_const_ptr(s->Hs, row, 0); /* h_{t-1} */
   const grl_param *bh = grl_model_param(m, "bias_hh_l0");
   gsl_matrix_view Wr = whh_block(m, 0), Wz = whh_block(m, 1), Wn = whh_block(m, 2);
-  jt->nterm = 4;
-  jt->name[0] = "diag(z)                       keep path";
-  jt->name[1] = "diag((1-z)(1-n^2) r) W_hn      through n";
-  jt->name[2] = "diag((1-z)(1-n^2) hn r(1-r)) W_hr  through r";
-  jt->name[3] = "diag((h-n) z(1-z)) W_hz        through z";
+  jterm_names(m->cell, jt);
   for (size_t k = 0; k < 4; k++)
     gsl_matrix_set_zero(jt->term[k]);
   gsl_matrix_view T0 = gsl_matrix_submatrix(jt->term[0], 0, 0, H, H),
@@ -702,13 +718,7 @@ static void lstm_jacobian(const grl_model *m, const grl_seq *s, size_t t,
     double tc = tanh(cn[i]);
     e[i] = o[i] * (1 - tc * tc);
   }
-  jt->nterm = 6;
-  jt->name[0] = "dc'/dc = diag(f)               keep path";
-  jt->name[1] = "dc'/dh via f: diag(c f(1-f)) W_hf";
-  jt->name[2] = "dc'/dh via i and g";
-  jt->name[3] = "dh'/dc = diag(o tanh'(c')) diag(f)";
-  jt->name[4] = "dh'/dh via o: diag(tanh(c') o(1-o)) W_ho";
-  jt->name[5] = "dh'/dh via c': diag(o tanh'(c')) dc'/dh";
+  jterm_names(m->cell, jt);
   for (size_t k = 0; k < 6; k++)
     gsl_matrix_set_zero(jt->term[k]);
   /* state order (h, c): block (0,0) dh'/dh, (0,1) dh'/dc, (1,0) dc'/dh, (1,1) dc'/dc */
@@ -742,10 +752,80 @@ static void lstm_jacobian(const grl_model *m, const grl_seq *s, size_t t,
                      e[i] * (gsl_matrix_get(&F.matrix, i, j) + gsl_matrix_get(&IG.matrix, i, j)));
 }
 
+/* One sequence's scratch for its step Jacobians: the terms and their sum,
+ * and sigma_max's workspace. */
+typedef struct {
+  jterms jt;
+  gsl_matrix *S;
+  gsl_vector *ev;
+  gsl_eigen_symm_workspace *ws;
+  double *d;
+} jscratch;
+
+static void jscratch_free(jscratch *w)
+{
+  for (size_t k = 0; k < MAX_TERMS; k++)
+    if (w->jt.term[k])
+      gsl_matrix_free(w->jt.term[k]);
+  if (w->jt.J) gsl_matrix_free(w->jt.J);
+  if (w->S) gsl_matrix_free(w->S);
+  if (w->ev) gsl_vector_free(w->ev);
+  if (w->ws) gsl_eigen_symm_free(w->ws);
+  free(w->d);
+}
+
+static int jscratch_alloc(jscratch *w, size_t R, size_t H)
+{
+  *w = (jscratch){0};
+  int ok = (w->S = gsl_matrix_alloc(R, R)) && (w->ev = gsl_vector_alloc(R))
+        && (w->ws = gsl_eigen_symm_alloc(R)) && (w->d = malloc(3 * H * sizeof *w->d))
+        && (w->jt.J = gsl_matrix_alloc(R, R));
+  for (size_t k = 0; k < MAX_TERMS; k++)
+    ok = ok && (w->jt.term[k] = gsl_matrix_alloc(R, R));
+  if (!ok)
+    jscratch_free(w);
+  return ok ? 0 : -1;
+}
+
+/* Sequence b's share of jacobian_terms: at each sampled step si (the
+ * steps in `at`), the formula's J, its sigma_max (smax[si]) and its
+ * terms' (added up over the steps in size[k]), and the sum of the J
+ * (Jsum).  Returns 0, or -1 when out of memory. */
+static int jacobian_one(const grl_model *m, const grl_seq *s, size_t b,
+                        const size_t *at, size_t nat, double *smax,
+                        double *size, gsl_matrix *Jsum)
+{
+  const grl_cell *cell = m->cell;
+  const size_t H = m->hidden_size;
+  jscratch w;
+  if (jscratch_alloc(&w, Jsum->size1, H))
+    return -1;
+  for (size_t si = 0; si < nat; si++) {
+    if (cell == &grl_cell_gru)
+      gru_jacobian(m, s, at[si], b, w.d, &w.jt);
+    else
+      lstm_jacobian(m, s, at[si], b, w.d, &w.jt);
+    gsl_matrix_set_zero(w.jt.J);
+    for (size_t k = 0; k < w.jt.nterm; k++)
+      gsl_matrix_add(w.jt.J, w.jt.term[k]);
+    gsl_matrix_add(Jsum, w.jt.J);
+    smax[si] = sigma_max(w.jt.J, w.S, w.ev, w.ws);
+    for (size_t k = 0; k < w.jt.nterm; k++)
+      size[k] += sigma_max(w.jt.term[k], w.S, w.ev, w.ws);
+  }
+  jscratch_free(&w);
+  return 0;
+}
+
 /* Build every step's Jacobian from the formulas above, at the setting of
  * job j: check sigma_max(J) against the cell's own backward (j->jac),
  * size each term, and compare the spectral radius of the mean Jacobian
- * with the measured rate.  Returns 0 or a status. */
+ * with the measured rate.  Returns 0 or a status.
+ *
+ * The sequences are independent, so they are spread over the threads,
+ * each with its own scratch and its own slots for what it finds; the
+ * slots are then added up in the order of b, so the output is the same on
+ * any number of threads. */
 static int jacobian_terms(grl_lesson *L, const sizes *sz, const job *j)
 {
   const grl_cell *cell = j->cell;
@@ -754,57 +834,61 @@ static int jacobian_terms(grl_lesson *L, const sizes *sz, const job *j)
   grl_task *t;
   gsl_rng *r;
   grl_seq *s = NULL;
-  jterms jt = {0};
-  gsl_matrix *S = gsl_matrix_alloc(R, R), *Jbar = gsl_matrix_calloc(R, R);
-  gsl_vector *ev = gsl_vector_alloc(R);
-  gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(R);
-  double *d = malloc(3 * H * sizeof *d);
-  jt.J = gsl_matrix_alloc(R, R);
+  jterms names;               /* only the terms' names and count */
+  jterm_names(cell, &names);
+  /* A sample of the steps is enough: every EVERY-th, and the last. */
+  const size_t every = T >= 40 ? T / 20 : 2;
+  size_t *at = malloc(T * sizeof *at), nat = 0;
+  for (size_t step = 1; at && step <= T; step++)
+    if (step % every == 0 || step == T)
+      at[nat++] = step;
+  double *smax = malloc(B * T * sizeof *smax);          /* (B, nat) */
+  double *size = calloc(B * MAX_TERMS, sizeof *size);   /* (B, MAX_TERMS) */
+  gsl_matrix *Jb = gsl_matrix_calloc(B * R, R);          /* B blocks (R, R) */
+  gsl_matrix *Jbar = gsl_matrix_calloc(R, R);
   int st = setup(sz, cell, j->how, j->value, &m, &t, &r);
-  int ok = S && Jbar && ev && ws && d && jt.J;
-  for (size_t k = 0; k < MAX_TERMS; k++)
-    ok = ok && (jt.term[k] = gsl_matrix_alloc(R, R));
-  if (!st && !ok)
+  if (!st && !(at && smax && size && Jb && Jbar))
     st = grl_fail(GRL_ENOMEM, "jacobian terms: out of memory");
   if (!st)
     st = grl_seq_alloc(&s, m, T, B);
   if (!st)
     st = grl_seq_forward(s, NULL, t->x->data, NULL, NULL);
   if (!st) {
-    double size[MAX_TERMS] = {0}, maxdiff = 0;
-    size_t nsized = 0;
-    /* A sample of the steps is enough: every EVERY-th, and the last. */
-    const size_t every = T >= 40 ? T / 20 : 2;
-    for (size_t step = 1; step <= T; step++) {
-      if (step % every && step != T)
-        continue;
-      /* the check: sigma_max of the formula's J, averaged over the batch,
-       * against the cell's backward at this step (jac[k], k = T - step) */
-      double smax = 0;
-      for (size_t b = 0; b < B; b++) {
-        if (cell == &grl_cell_gru)
-          gru_jacobian(m, s, step, b, d, &jt);
-        else
-          lstm_jacobian(m, s, step, b, d, &jt);
-        gsl_matrix_set_zero(jt.J);
-        for (size_t k = 0; k < jt.nterm; k++)
-          gsl_matrix_add(jt.J, jt.term[k]);
-        gsl_matrix_add(Jbar, jt.J);
-        smax += sigma_max(jt.J, S, ev, ws);
-        for (size_t k = 0; k < jt.nterm; k++)
-          size[k] += sigma_max(jt.term[k], S, ev, ws);
-        nsized++;
-      }
-      smax /= (double)B;
-      double want = j->jac[T - step];
-      maxdiff = fmax(maxdiff, fabs(smax - want) / want);
+    int nomem = 0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(|| : nomem)
+    for (size_t b = 0; b < B; b++) {
+      gsl_matrix_view Jsum = gsl_matrix_submatrix(Jb, b * R, 0, R, R);
+      nomem = nomem || jacobian_one(m, s, b, at, nat, smax + b * nat,
+                                    size + b * MAX_TERMS, &Jsum.matrix);
     }
-    gsl_matrix_scale(Jbar, 1.0 / (double)nsized);
+    if (nomem)
+      st = grl_fail(GRL_ENOMEM, "jacobian terms: out of memory");
+  }
+  if (!st) {
+    double tsize[MAX_TERMS] = {0}, maxdiff = 0;
+    /* the check: sigma_max of the formula's J, averaged over the batch,
+     * against the cell's backward at this step (jac[k], k = T - step) */
+    for (size_t si = 0; si < nat; si++) {
+      double mean_smax = 0;
+      for (size_t b = 0; b < B; b++)
+        mean_smax += smax[b * nat + si];
+      mean_smax /= (double)B;
+      double want = j->jac[T - at[si]];
+      maxdiff = fmax(maxdiff, fabs(mean_smax - want) / want);
+    }
+    for (size_t b = 0; b < B; b++) {
+      gsl_matrix_view Jsum = gsl_matrix_submatrix(Jb, b * R, 0, R, R);
+      gsl_matrix_add(Jbar, &Jsum.matrix);
+      for (size_t k = 0; k < MAX_TERMS; k++)
+        tsize[k] += size[b * MAX_TERMS + k];
+    }
+    const double nsized = (double)(nat * B);
+    gsl_matrix_scale(Jbar, 1.0 / nsized);
     double rho = spectral_radius(Jbar);
     char lab[96];
     printf("  %-48s %12s\n", "term", "mean ||.||");
-    for (size_t k = 0; k < jt.nterm; k++)
-      printf("  %-48s %12.4f\n", jt.name[k], size[k] / (double)nsized);
+    for (size_t k = 0; k < names.nterm; k++)
+      printf("  %-48s %12.4f\n", names.name[k], tsize[k] / nsized);
     snprintf(lab, sizeof lab, "%s %s: sigma_max(J_t) of the formula vs the cell's backward (max rel diff)",
              grl_cell_name(cell), j->label);
     grl_lesson_check(L, lab, maxdiff, 1e-10);
@@ -821,15 +905,11 @@ static int jacobian_terms(grl_lesson *L, const sizes *sz, const job *j)
     grl_lesson_error(L, st, "jacobian terms");
   grl_seq_free(s);
   teardown(m, t, r);
-  for (size_t k = 0; k < MAX_TERMS; k++)
-    if (jt.term[k])
-      gsl_matrix_free(jt.term[k]);
-  if (jt.J) gsl_matrix_free(jt.J);
-  if (S) gsl_matrix_free(S);
+  free(at);
+  free(smax);
+  free(size);
+  if (Jb) gsl_matrix_free(Jb);
   if (Jbar) gsl_matrix_free(Jbar);
-  if (ev) gsl_vector_free(ev);
-  if (ws) gsl_eigen_symm_free(ws);
-  free(d);
   return st;
 }
 
@@ -1179,7 +1259,6 @@ int main(int argc, char **argv)
   grl_lesson L;
   if (grl_lesson_begin(&L, argc, argv, &chapter))
     return L.exit_status;   /* --help, --charts: 0; a bad option: 2 */
-  grl_train_blas_threads_default();
 
   sizes sz = {L.quick ? 20 : 100, L.quick ? 8 : 32, L.quick ? 16 : 32, L.seed};
   if (opt_T) sz.T = opt_T;
