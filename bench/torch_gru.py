@@ -1,7 +1,8 @@
 """torch_gru.py -- the PyTorch side of bench/vs-pytorch.sh (float64, CPU).
 
   torch_gru.py bench B H I T ITERS   forward + full BPTT of nn.GRU, the work
-                                     of 'grulab bench': prints
+                                     of 'grulab bench' (gradients of the
+                                     parameters, the input and h0): prints
                                      'torch bench median_ms=X'
   torch_gru.py train T STEPS SEED    the adding problem as 'grulab train
                                      --task adding --cell gru' runs it: H=32,
@@ -25,13 +26,19 @@ torch.set_default_dtype(torch.float64)
 def bench(B, H, I, T, iters):
     torch.manual_seed(1)
     gru = torch.nn.GRU(I, H)
-    x = torch.rand(T, B, I) * 2 - 1
+    # The gradients grulab's bench computes: the parameters', the input's
+    # and the initial state's (without requires_grad torch would skip the
+    # input's, an (T*B, 3H) by (3H, I) product grulab does).
+    x = (torch.rand(T, B, I) * 2 - 1).requires_grad_(True)
+    h0 = torch.zeros(1, B, H, requires_grad=True)
     dout = torch.rand(T, B, H) * 2 - 1
     times = []
     for it in range(3 + iters):
         gru.zero_grad(set_to_none=False)
+        x.grad = None
+        h0.grad = None
         t0 = time.perf_counter()
-        out, _ = gru(x)
+        out, _ = gru(x, h0)
         out.backward(dout)
         t1 = time.perf_counter()
         if it >= 3:

@@ -5,7 +5,10 @@
 #   bench/vs-pytorch.sh [THREADS] [ROUNDS]        (defaults 1 and 3)
 #
 # Sizes (B, H, I, T): small (1, 32, 16, 100), medium (32, 128, 64, 100),
-# large (64, 512, 512, 50): forward plus full BPTT of a GRU, median ms.
+# large (64, 512, 512, 50): forward plus full BPTT of a GRU, median ms;
+# both sides compute the same gradients: the parameters', the input's and
+# the initial state's.  (Until 2026-12-01 the PyTorch side skipped the
+# input's, which grulab computes: a sixth of the large size's flops.)
 # grulab's side is `grulab bench --peak`, so each of its lines also
 # carries the rate of a square dgemm through the same CBLAS.  The two
 # sides alternate ROUNDS times and the table quotes the median of the
