@@ -22,7 +22,7 @@ set -- "$GRL_MEMCHECK"/*.log
 plan $(($# + 1))
 ok "memcheck ran $# programs" [ "$#" -gt 0 ]
 for log in "$@"; do
-  cmd=$(sed -n 's/^==[0-9]*== Command: //p' "$log" | head -n 1 | sed "s|$top_builddir/||g; s|$TMPDIR||g" | cut -c1-150)
+  cmd=$(sed -n 's/^==[0-9]*== Command: //p' "$log" | head -n 1 | sed "s|$top_builddir/||g; s|${TMPDIR:-/tmp}/||g" | cut -c1-150)
   summary=$(sed -n 's/^==[0-9]*== ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log" | tail -n 1)
   # the signal the test ended this program with on purpose, if any
   sig=$(awk -v f="$(basename "$log")" '$1 == f { print $2 }' \
