@@ -32,12 +32,23 @@
 #endif
 
 /* Rows per block below which a batch is not split.  On one thread a split
- * only costs: each block's products repack the weights and run at a
- * smaller M.  Measured on one thread (2026-12-01, OpenBLAS SkylakeX
- * kernels), two blocks made a training step of the adding task (B = 50,
- * H = 32) 35% slower and the (64, 512, 512, 50) bench 7% slower.  So a
- * batch is split only where each block keeps 32 rows. */
+ * only costs: each block's products run at a smaller M, and with
+ * OpenBLAS each repacks the weights.  Measured on one thread (2026-12-01,
+ * OpenBLAS SkylakeX kernels), two blocks made a training step of the
+ * adding task (B = 50, H = 32) 35% slower and the (64, 512, 512, 50)
+ * bench 7% slower, when every product went to OpenBLAS.  With each step's
+ * small product on a libxsmm kernel (affine.c), which packs nothing, the
+ * same split cost the adding training 9% on one thread (median of 5
+ * pairs, 0.91 to 1.30), the (32, 128, 64, 100) bench nothing measurable,
+ * and on two threads the training ran in 0.80 of its one-thread time.
+ * So a batch splits where each block keeps 16 rows (B >= 32) with
+ * libxsmm, 32 rows (B >= 64) without.  A build's split depends on B
+ * alone: the same bytes at any thread count. */
+#ifdef GRL_HAVE_LIBXSMM
+#define CHUNK_MIN_ROWS 16
+#else
 #define CHUNK_MIN_ROWS 32
+#endif
 #define CHUNK_MAX 2
 
 int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
