@@ -40,15 +40,14 @@
  * small product on a libxsmm kernel (affine.c), which packs nothing, the
  * same split cost the adding training 9% on one thread (median of 5
  * pairs, 0.91 to 1.30), the (32, 128, 64, 100) bench nothing measurable,
- * and on two threads the training ran in 0.80 of its one-thread time.
- * So a batch splits where each block keeps 16 rows (B >= 32) with
- * libxsmm, 32 rows (B >= 64) without.  A build's split depends on B
- * alone: the same bytes at any thread count. */
-#ifdef GRL_HAVE_LIBXSMM
-#define CHUNK_MIN_ROWS 16
-#else
+ * and on two threads the training ran in 0.80 of its one-thread time;
+ * but at H = 512, B = 32, whose steps stay with OpenBLAS, it cost 30%.
+ * So a batch splits where each block keeps CHUNK_MIN_ROWS rows, or
+ * CHUNK_SMALL_ROWS when the blocks' step products are small (affine.c's
+ * grl_affine_small).  The split depends on the sizes alone: the same
+ * bytes at any thread count. */
 #define CHUNK_MIN_ROWS 32
-#endif
+#define CHUNK_SMALL_ROWS 16
 #define CHUNK_MAX 2
 
 int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
@@ -67,7 +66,9 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
   s->m = m;
   s->T = T;
   s->B = B;
-  s->nchunk = B >= 2 * CHUNK_MIN_ROWS ? CHUNK_MAX : 1;
+  s->nchunk = B >= 2 * CHUNK_MIN_ROWS
+              || (B >= 2 * CHUNK_SMALL_ROWS
+                  && grl_affine_small((B + 1) / 2, H, GH)) ? CHUNK_MAX : 1;
   int bad = 0;
 #define ALLOC(field, rows, cols) \
   do { if (!(s->field = gsl_matrix_calloc((rows), (cols)))) bad = 1; } while (0)
