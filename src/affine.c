@@ -10,6 +10,7 @@
 #include "openblas.h"
 
 #include <gsl/gsl_blas.h>
+#include <limits.h>
 #include <string.h>
 #ifdef GRL_HAVE_LIBXSMM
 #include <libxsmm.h>
@@ -40,21 +41,24 @@
  *   (32, 256) (256, 768)             253.9     253.1
  *   (64, 768) (768, 256)             480.2     436.0
  *   (64, 512) (512, 1536)           1780      5165     large bench, forward
+ *   (3200, 64) (64, 384)            2807      2233     medium bench, X Wx^T
+ *   (3200, 384) (384, 64)           2994      2045     medium bench, dX
  *
- * So a product goes to libxsmm when W is at most GRL_SMALL_KN entries
- * (a 256 x 384 W) and the batch at most GRL_SMALL_M rows: each step's
- * recurrent product at the sizes a lesson or the medium bench uses; the
- * large bench and the hoisted input projections (T*B rows) stay with the
- * CBLAS.  libxsmm's kernels take no transposed operand, so the forward
- * product x W^T needs W^T itself (grl_affine_forward_t).  A kernel runs
- * on the calling thread alone, and the same kernel for the same shape:
- * the same bytes on any number of threads. */
-enum { GRL_SMALL_KN = 256 * 384, GRL_SMALL_M = 256 };
+ * So a product goes to libxsmm when W is at most GRL_SMALL_KN entries (a
+ * 256 x 384 W), however many rows x has: each step's recurrent product
+ * at the sizes a lesson or the medium bench uses, and the hoisted input
+ * projections and dX over all T*B rows when Wx is that small; the large
+ * bench's products stay with the CBLAS.  libxsmm's kernels take no
+ * transposed operand, so the forward product x W^T needs W^T itself
+ * (grl_affine_forward_t), and the weight gradients dy^T x stay with the
+ * CBLAS.  A kernel runs on the calling thread alone, and the same kernel
+ * for the same shape: the same bytes on any number of threads. */
+enum { GRL_SMALL_KN = 256 * 384 };
 
 int grl_affine_small(size_t M, size_t K, size_t N)
 {
 #ifdef GRL_HAVE_LIBXSMM
-  return M > 0 && M <= GRL_SMALL_M && K > 0 && N > 0 && K * N <= GRL_SMALL_KN;
+  return M > 0 && M <= INT_MAX && K > 0 && N > 0 && K * N <= GRL_SMALL_KN;
 #else
   (void)M; (void)K; (void)N;
   return 0;

@@ -393,6 +393,7 @@ typedef struct {
   gsl_matrix *work;  /* (B, W*H) scratch of the cell, or NULL          */
   gsl_matrix *WhT;   /* (H, G*H) W_hh^T for the steps' small products
                       * (grl_affine_forward_t), or NULL                 */
+  gsl_matrix *WxT;   /* (I, G*H) W_ih^T, the same for XP, or NULL       */
   size_t nchunk;     /* the batch's rows run as nchunk independent blocks
                       * (threads, when OpenMP has them); a function of B
                       * only, so results do not depend on threads      */

@@ -94,6 +94,9 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
    * that is small enough for affine.c's JIT kernels, keep W_hh^T for it */
   if (grl_affine_small((B + s->nchunk - 1) / s->nchunk, H, GH))
     ALLOC(WhT, H, GH);
+  /* ... and W_ih^T for the input projections of all steps at once */
+  if (grl_affine_small(T * B, m->input_size, GH))
+    ALLOC(WxT, m->input_size, GH);
 #undef ALLOC
   if (bad) {
     grl_seq_free(s);
@@ -110,7 +113,7 @@ void grl_seq_free(grl_seq *s)
     return;
   gsl_matrix *all[] = {s->XP, s->Hs, s->Cs, s->cache, s->dXP, s->dHP, s->dHs,
                        s->dCs, s->dh, s->dc, s->dh_prev, s->dc_prev, s->work,
-                       s->WhT};
+                       s->WhT, s->WxT};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i])
       gsl_matrix_free(all[i]);
@@ -234,7 +237,10 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
    * a gather of Wx's columns, grl_text_*). */
   if (x) {
     gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I); /* (T*B, I) */
-    grl_affine_forward(s->XP, 0.0, &X.matrix, &p.Wx.matrix, &p.bx.vector);
+    if (s->WxT)
+      gsl_matrix_transpose_memcpy(s->WxT, &p.Wx.matrix);
+    grl_affine_forward_t(s->XP, 0.0, &X.matrix, &p.Wx.matrix, s->WxT,
+                         &p.bx.vector);
   }
 
   set_state(s->Hs, h0, B, H);
