@@ -38,8 +38,8 @@
  * adding task (B = 50, H = 32) 35% slower and the (64, 512, 512, 50)
  * bench 7% slower, when every product went to OpenBLAS.  With each step's
  * small product on a libxsmm kernel (affine.c), which packs nothing, the
- * same split cost the adding training 9% on one thread (median of 5
- * pairs, 0.91 to 1.30), the (32, 128, 64, 100) bench nothing measurable,
+ * same split cost the adding training 3.4% on one thread (median of 6
+ * pairs, 0.99 to 1.05), the (32, 128, 64, 100) bench nothing measurable,
  * and on two threads the training ran in 0.80 of its one-thread time;
  * but at H = 512, B = 32, whose steps stay with OpenBLAS, it cost 30%.
  * So a batch splits where each block keeps CHUNK_MIN_ROWS rows, or
