@@ -16,7 +16,8 @@
  * (T*B x H) product runs at a far better rate than T small ones, and the
  * loop itself is then independent from batch row to batch row.  So the
  * rows run as nchunk blocks, each through the whole loop on its own, in
- * parallel when OpenMP gives threads; nchunk depends on B alone, so the
+ * parallel when OpenMP gives threads; nchunk depends on the sizes alone
+ * (B, and H and G through grl_affine_small), never on the threads, so the
  * result is the same bytes at any thread count.
  * Nothing is allocated inside either loop: grl_seq_alloc sizes everything. */
 #include <config.h>
@@ -48,6 +49,8 @@
  * bytes at any thread count. */
 #define CHUNK_MIN_ROWS 32
 #define CHUNK_SMALL_ROWS 16
+/* The shortest pass for which the driver keeps W_hh^T (grl_seq_alloc). */
+#define WHT_MIN_T 8
 #define CHUNK_MAX 2
 
 int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
@@ -91,8 +94,11 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
   if (c->W)
     ALLOC(work, B, c->W * H);
   /* A step's recurrent product is (rows of a block, H) by (H, G*H): when
-   * that is small enough for affine.c's JIT kernels, keep W_hh^T for it */
-  if (grl_affine_small((B + s->nchunk - 1) / s->nchunk, H, GH))
+   * that is small enough for affine.c's JIT kernels, keep W_hh^T for it.
+   * Not for a short pass (sampling runs T = 1, B = 1 a character at a
+   * time): transposing W_hh costs about as much as one 1-row product. */
+  if (T >= WHT_MIN_T
+      && grl_affine_small((B + s->nchunk - 1) / s->nchunk, H, GH))
     ALLOC(WhT, H, GH);
   /* ... and W_ih^T for the input projections of all steps at once */
   if (grl_affine_small(T * B, m->input_size, GH))
