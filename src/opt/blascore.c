@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "grl_blascore.h"
@@ -49,10 +50,14 @@ void grl_blas_core_fix(char **argv)
    * names a process after the file it was started from, and `ps` should
    * go on saying "grulab", not "exe". */
   char self[4096];
+  struct stat here, there;
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n > 0 && (size_t)n < sizeof self - 1) {
     self[n] = '\0';
-    execv(self, argv);
+    /* only if that name is still this very file (not a rebuilt one) */
+    if (stat("/proc/self/exe", &here) == 0 && stat(self, &there) == 0
+        && here.st_dev == there.st_dev && here.st_ino == there.st_ino)
+      execv(self, argv);
   }
   execv("/proc/self/exe", argv);
   /* Still here: the exec failed; go on as we were. */
