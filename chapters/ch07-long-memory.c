@@ -635,7 +635,6 @@ int main(int argc, char **argv)
   grl_lesson L;
   if (grl_lesson_begin(&L, argc, argv, &chapter))
     return L.exit_status;   /* --help, --charts: 0; a bad option: 2 */
-  grl_train_blas_threads_default();
 #ifdef _OPENMP
   if (opt_threads)
     omp_set_num_threads((int)opt_threads);

@@ -542,7 +542,6 @@ int main(int argc, char **argv)
   grl_lesson L;
   if (grl_lesson_begin(&L, argc, argv, &chapter))
     return L.exit_status;   /* --help, --charts: 0; a bad option: 2 */
-  grl_train_blas_threads_default();
 
   const size_t steps = opt_steps ? opt_steps : (L.quick ? 40 : STEPS_DEFAULT);
   const size_t H = opt_H ? opt_H : (L.quick ? 32 : H_DEFAULT);
