@@ -35,16 +35,22 @@
  * libxsmm 1.17, microseconds per product):
  *
  *   x (M, K) times W (K, N)       OpenBLAS   libxsmm
- *   (50, 32) (32, 96)                  7.5       3.9   adding task, a step
- *   (32, 128) (128, 384)              76.7      59.9   medium bench, forward
- *   (32, 384) (384, 128)              82.2      46.6   medium bench, backward
- *   (32, 256) (256, 768)             253.9     253.1
- *   (64, 768) (768, 256)             480.2     436.0
- *   (64, 512) (512, 1536)           1780      5165     large bench, forward
+ *   (25, 32) (32, 96)                  3.7       1.8   adding task, a step
+ *                                                      (B = 50: 2 blocks)
+ *   (16, 128) (128, 384)              44.0      23.4   medium bench, a step
+ *   (16, 384) (384, 128)              50.9      22.4     (B = 32: 2 blocks)
  *   (3200, 64) (64, 384)            2807      2233     medium bench, X Wx^T
  *   (3200, 384) (384, 64)           2994      2045     medium bench, dX
+ *   (16, 256) (256, 768)             173.3     115.9
+ *   (32, 256) (256, 768)             241.7     235.8
+ *   (32, 768) (768, 256)             264.1     225.5
+ *   (32, 512) (512, 1536)           1106      2747     large bench, a step
+ *   (32, 1536) (1536, 512)          1153      2027       (B = 64: 2 blocks)
  *
- * So a product goes to libxsmm when W is at most GRL_SMALL_KN entries (a
+ * libxsmm was clearly faster for every W of up to 128 x 384 entries at
+ * any row count tried; at 256 x 768 it depends on the rows (even at 32,
+ * faster at 16); at 512 x 1536 OpenBLAS is two to three times faster.  So
+ * a product goes to libxsmm when W has at most GRL_SMALL_KN entries (a
  * 256 x 384 W), however many rows x has: each step's recurrent product
  * at the sizes a lesson or the medium bench uses, and the hoisted input
  * projections and dX over all T*B rows when Wx is that small; the large

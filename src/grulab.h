@@ -395,8 +395,9 @@ typedef struct {
                       * (grl_affine_forward_t), or NULL                 */
   gsl_matrix *WxT;   /* (I, G*H) W_ih^T, the same for XP, or NULL       */
   size_t nchunk;     /* the batch's rows run as nchunk independent blocks
-                      * (threads, when OpenMP has them); a function of B
-                      * only, so results do not depend on threads      */
+                      * (threads, when OpenMP has them); a function of
+                      * the sizes (B, H, G) and of the build (libxsmm or
+                      * not), never of the threads: the same bytes   */
 } grl_seq;
 
 int grl_seq_alloc(grl_seq **s, const grl_model *m, size_t T, size_t B);

@@ -2,11 +2,13 @@
 # OpenMP's and OpenBLAS's alike (OMP_NUM_THREADS = OPENBLAS_NUM_THREADS =
 # 1, then 2):
 #  - adding, --batch 64: the sequence driver runs the batch as two blocks
-#    of 32 rows, in parallel on 2 threads (a batch splits from 64 rows on);
-#  - adding at the default size (B = 50, T = 50): one block, and weight
-#    gradients summed over T*B = 2500 rows, which OpenBLAS's own threads
-#    would sum in another order (the library keeps its products on one
-#    OpenBLAS thread, src/affine.c);
+#    of 32 rows, in parallel on 2 threads (a batch splits from 64 rows
+#    on, from 32 when its step products go to libxsmm: src/seq.c);
+#  - adding at the default size (B = 50, T = 50): two blocks of 25 rows
+#    with libxsmm, one block without, and weight gradients summed over
+#    T*B = 2500 rows, which OpenBLAS's own threads would sum in another
+#    order (the library keeps its products on one OpenBLAS thread,
+#    src/affine.c);
 #  - the text task on 24 000 bytes drawn from 94 printable characters: a
 #    readout over T*B = 2048 rows into 95 symbols, another shape whose
 #    bytes OpenBLAS's threads change.
