@@ -18,6 +18,7 @@
 /* Set in the re-executed process, so that it can say who chose. */
 #define CHOSEN_VAR "GRULAB_BLAS_CORE_CHOSEN"
 
+#ifdef GRL_HAVE_OPENBLAS
 /* The kernel family this CPU can run, best first, or NULL. */
 static const char *best_core(void)
 {
@@ -32,6 +33,7 @@ static const char *best_core(void)
 #endif
   return NULL;
 }
+#endif
 
 void grl_blas_core_fix(char **argv)
 {
