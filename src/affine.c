@@ -125,40 +125,33 @@ static double bias_rows(gsl_matrix *y, double beta, const gsl_vector *b)
   return 1.0;
 }
 
+/* y = beta*y + x W^T + 1 b^T; with WT = W^T, a small product runs on
+ * libxsmm (above), any other on the CBLAS. */
 void grl_affine_forward_t(gsl_matrix *y, double beta, const gsl_matrix *x,
                           const gsl_matrix *W, const gsl_matrix *WT,
                           const gsl_vector *b)
 {
-#ifdef GRL_HAVE_LIBXSMM
-  const size_t M = x->size1, K = x->size2, N = y->size2;
-  if (WT && grl_affine_small(M, K, N)) {
-    double bt = bias_rows(y, beta, b);
-    if ((bt == 0.0 || bt == 1.0)
-        && !small_gemm(M, N, K, x->data, x->tda, WT->data, WT->tda, bt,
-                       y->data, y->tda))
-      return;
-    /* no kernel: the CBLAS, on top of the bias rows already there */
-    int was = grl_blas_one_thread();
-    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, x, W, bt, y);
-    grl_blas_threads_restore(was);
-    return;
-  }
-#else
-  (void)WT;
-#endif
-  grl_affine_forward(y, beta, x, W, b);
-}
-
-/* y = beta*y + x W^T + 1 b^T */
-void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
-                        const gsl_matrix *W, const gsl_vector *b)
-{
   /* Each row of y starts as b (beta == 0: whatever y held is not read)
    * or as beta*y + b; then the product adds on top with beta 1. */
   beta = bias_rows(y, beta, b);
+#ifdef GRL_HAVE_LIBXSMM
+  const size_t M = x->size1, K = x->size2, N = y->size2;
+  if (WT && grl_affine_small(M, K, N) && (beta == 0.0 || beta == 1.0)
+      && !small_gemm(M, N, K, x->data, x->tda, WT->data, WT->tda, beta,
+                     y->data, y->tda))
+    return;
+#else
+  (void)WT;
+#endif
   int was = grl_blas_one_thread();
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, x, W, beta, y);
   grl_blas_threads_restore(was);
+}
+
+void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
+                        const gsl_matrix *W, const gsl_vector *b)
+{
+  grl_affine_forward_t(y, beta, x, W, NULL, b);
 }
 
 /* db += 1^T dy, row after row (the same order of additions on any
