@@ -181,9 +181,7 @@ static int step_jacobian(grl_gradnorm *g, const grl_const_views *p, size_t s,
     /* sigma_max(J)^2 = the largest eigenvalue of J^T J.  The symmetric
      * eigensolver, values only, is 4-5x faster here than a full SVD
      * (gsl_linalg_SV_decomp) and agrees with it to rounding. */
-    int was = grl_blas_one_thread();   /* the same bytes at any thread count (affine.c) */
     gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, g->J, 0.0, g->JtJ);
-    grl_blas_threads_restore(was);
     int st = gsl_eigen_symm(g->JtJ, g->eval, g->ews);
     if (st)
       return grl_fail(GRL_EFAIL, "gradnorm: the eigenvalues of the step-%zu Jacobian did not converge (%d)", s + 1, st);
@@ -232,7 +230,10 @@ int grl_gradnorm_run(grl_gradnorm *g, const double *theta, const double *x,
   if (st)
     return st;
 
-  for (size_t k = 0; k < T; k++) {
+  /* dsyrk on one OpenBLAS thread, the same bytes at any thread count
+   * (affine.c): pinned once for all the steps' Jacobians */
+  int was = grl_blas_one_thread();
+  for (size_t k = 0; k < T && !st; k++) {
     /* h_{T-k} is the output of step s = T-1-k; dHs row s*B+b */
     const size_t s = T - 1 - k;
     double sum = 0.0;
@@ -248,10 +249,11 @@ int grl_gradnorm_run(grl_gradnorm *g, const double *theta, const double *x,
     }
     norm[k] = sum / (double)B;
     /* jac[k]: J_{T-k} = dh_{T-k}/dh_{T-k-1}, the same step s */
-    if (jac && (st = step_jacobian(g, &p, s, &jac[k])))
-      return st;
+    if (jac)
+      st = step_jacobian(g, &p, s, &jac[k]);
   }
-  return GRL_OK;
+  grl_blas_threads_restore(was);
+  return st;
 }
 
 /* ---- initialisations for the experiments --------------------------- */
