@@ -90,47 +90,40 @@ else
   diag "$(cat "$TMP/err")"
 fi
 
-# ---- chapter 7 ---------------------------------------------------------
-mkdir "$TMP/ch07"
-bg_start ch07-long-memory $ch07 --quick --steps 100000 --outdir "$TMP/ch07"
-if bg_catches 2; then
-  bg_signal INT || diag "chapter 7 had ended before SIGINT"
-  finish
-  is "chapter 7, SIGINT during training: exit status 130" "$rc" 130
-  printf '%s\n' "$err" | grep -Eq '^ch07-long-memory: interrupted by SIGINT: [0-9]+ of [0-9]+ runs finished, the others stopped after step [0-9]+ to [0-9]+ of 100000; no chart written$'
-  is "one line says where the runs stopped, and no chart was written: $err" \
-    "$?:$(printf '%s\n' "$err" | grep -c ''):$(ls "$TMP/ch07" | grep -c '')" "0:1:0"
-elif ! [ -d /proc/self ]; then
-  bg_signal KILL; wait "$pid"
-  tap_n=$((tap_n + 2)); echo "ok $((tap_n - 1)) # SKIP no /proc"; echo "ok $tap_n # SKIP no /proc"
-else
-  bg_signal KILL; wait "$pid"
-  fail "chapter 7 caught SIGINT (it did not, or ended first)"
-  fail "so its line and its charts were not checked"
-  diag "$(cat "$TMP/err")"
-fi
+# ---- chapters 7 and 8 --------------------------------------------------
+# chapter_stops N NAME CMD PATTERN SAYS: chapter N (program NAME, run as
+# CMD) stopped by SIGINT during training exits 130, prints one stderr line
+# matching PATTERN (the line SAYS so) and writes no chart.
+chapter_stops() {
+  n=$1; name=$2; cmd=$3; pat=$4; says=$5
+  mkdir "$TMP/$name"
+  bg_start "$name" $cmd --quick --steps 100000 --outdir "$TMP/$name"
+  if bg_catches 2; then
+    bg_signal INT || diag "chapter $n had ended before SIGINT"
+    finish
+    is "chapter $n, SIGINT during training: exit status 130" "$rc" 130
+    printf '%s\n' "$err" | grep -Eq "$pat"
+    is "one line says $says, and no chart was written: $err" \
+      "$?:$(printf '%s\n' "$err" | grep -c ''):$(ls "$TMP/$name" | grep -c '')" "0:1:0"
+  elif ! [ -d /proc/self ]; then
+    bg_signal KILL; wait "$pid"
+    tap_n=$((tap_n + 2)); echo "ok $((tap_n - 1)) # SKIP no /proc"; echo "ok $tap_n # SKIP no /proc"
+  else
+    bg_signal KILL; wait "$pid"
+    fail "chapter $n caught SIGINT (it did not, or ended first)"
+    fail "so its line and its charts were not checked"
+    diag "$(cat "$TMP/err")"
+  fi
+}
 
-# ---- chapter 8 ---------------------------------------------------------
-# Its handler is in place before the validation at step 0; a SIGINT that
-# comes before training starts stops it before its first step.
-mkdir "$TMP/ch08"
-bg_start ch08-reading-text $ch08 --quick --steps 100000 --outdir "$TMP/ch08"
-if bg_catches 2; then
-  bg_signal INT || diag "chapter 8 had ended before SIGINT"
-  finish
-  is "chapter 8, SIGINT during training: exit status 130" "$rc" 130
-  printf '%s\n' "$err" | grep -Eq '^ch08-reading-text: interrupted by SIGINT during training; the lesson stops here, no chart written$'
-  is "one line says it stopped, and no chart was written: $err" \
-    "$?:$(printf '%s\n' "$err" | grep -c ''):$(ls "$TMP/ch08" | grep -c '')" "0:1:0"
-elif ! [ -d /proc/self ]; then
-  bg_signal KILL; wait "$pid"
-  tap_n=$((tap_n + 2)); echo "ok $((tap_n - 1)) # SKIP no /proc"; echo "ok $tap_n # SKIP no /proc"
-else
-  bg_signal KILL; wait "$pid"
-  fail "chapter 8 caught SIGINT (it did not, or ended first)"
-  fail "so its line and its charts were not checked"
-  diag "$(cat "$TMP/err")"
-fi
+chapter_stops 7 ch07-long-memory "$ch07" \
+  '^ch07-long-memory: interrupted by SIGINT: [0-9]+ of [0-9]+ runs finished, the others stopped after step [0-9]+ to [0-9]+ of 100000; no chart written$' \
+  "where the runs stopped"
+# Chapter 8's handler is in place before the validation at step 0; a
+# SIGINT that comes before training starts stops it before its first step.
+chapter_stops 8 ch08-reading-text "$ch08" \
+  '^ch08-reading-text: interrupted by SIGINT during training; the lesson stops here, no chart written$' \
+  "it stopped"
 
 # ---- a second SIGINT: at once, earlier files untouched -----------------
 # Each step of this run takes long (T = 600, H = 300), and writing its
