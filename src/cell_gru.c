@@ -24,7 +24,7 @@ static void gru_forward(grl_step *s, const grl_const_views *p)
   size_t B = s->h->size1, H = s->h->size2;
   /* hp = h_prev W_h^T + b_h: the batch's recurrent product, one dgemm */
   gsl_matrix *hp = s->work;                              /* (B, 3H) */
-  _gsl_matrix_const_view wt;
+  grl_wpanels wt;
   grl_affine_forward_t(hp, 0.0, s->h_prev, &p->Wh.matrix,
                        grl_whT(p, 0, 3, H, &wt), &p->bh.vector);
 
@@ -90,7 +90,8 @@ static void gru_backward(grl_step_grad *d, const grl_step *s,
   }
   /* forward was hp = h_prev W_h^T + b_h, so  dh_prev += dhp W_h
    * (the driver makes dW_h and db_h from every step's dhp) */
-  grl_affine_backward(dhp, NULL, &p->Wh.matrix, NULL, NULL, d->dh_prev, 1.0);
+  grl_wpanels wk;
+  grl_affine_dx(d->dh_prev, 1.0, dhp, &p->Wh.matrix, grl_whk(p, 0, 3, H, &wk));
 }
 
 const grl_cell grl_cell_gru = {

@@ -53,7 +53,7 @@ static void cho_forward(grl_step *s, const grl_const_views *p)
   gsl_matrix_view hn = cols(s->work, 2, 3, H);   /* (B, H)  W_hn (r*h) + b_hn     */
   gsl_matrix_view rh = cols(s->cache, 3, 4, H);  /* (B, H)  r * h                 */
 
-  _gsl_matrix_const_view wt;
+  grl_wpanels wt;
   grl_affine_forward_t(&hrz.matrix, 0.0, s->h_prev, &Wrz.matrix,
                        grl_whT(p, 0, 2, H, &wt), &brz.vector);
   for (size_t b = 0; b < B; b++) {
@@ -114,8 +114,9 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
   }
   /* forward was a_n = xp_n + (r*h) W_hn^T + b_hn, so  d(r*h) = da_n W_hn
    * (dW_hn, db_hn: the driver, from every step's da_n and r*h) */
-  grl_affine_backward(&dan.matrix, NULL, &Wn.matrix, NULL, NULL, &drh.matrix,
-                      0.0);
+  grl_wpanels wk;
+  grl_affine_dx(&drh.matrix, 0.0, &dan.matrix, &Wn.matrix,
+                grl_whk(p, 2, 3, H, &wk));
   /* Pass 2 -- forward was rh = r * h, so dr = d(rh)*h, dh_prev += d(rh)*r;
    * and r = sigma(a_r):  da_r = dr*r*(1-r) */
   for (size_t b = 0; b < B; b++) {
@@ -130,8 +131,8 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
   }
   /* forward was a_{r,z} = xp_{r,z} + h W_h{r,z}^T + b_h{r,z}, so
    *   dh_prev += da_{r,z} W_h{r,z} */
-  grl_affine_backward(&darz.matrix, NULL, &Wrz.matrix, NULL, NULL, d->dh_prev,
-                      1.0);
+  grl_affine_dx(d->dh_prev, 1.0, &darz.matrix, &Wrz.matrix,
+                grl_whk(p, 0, 2, H, &wk));
 }
 
 /* The recurrent weights' gradients of all T*B rows at once.  Forward was

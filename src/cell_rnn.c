@@ -14,7 +14,7 @@ static void rnn_forward(grl_step *s, const grl_const_views *p)
   size_t B = s->h->size1, H = s->h->size2;
   /* a = xp + h_prev W_hh^T + b_hh, built in h itself, then squashed */
   gsl_matrix_memcpy(s->h, s->xp);
-  _gsl_matrix_const_view wt;
+  grl_wpanels wt;
   grl_affine_forward_t(s->h, 1.0, s->h_prev, &p->Wh.matrix,
                        grl_whT(p, 0, 1, H, &wt), &p->bh.vector);
   for (size_t b = 0; b < B; b++) {
@@ -38,8 +38,9 @@ static void rnn_backward(grl_step_grad *d, const grl_step *s,
   /* forward was a = xp + h_prev W_hh^T + b_hh: both parts see da (dxp is
    * also dhp, from which the driver makes dW_hh and db_hh), and
    *   dh_prev = da W_hh */
-  grl_affine_backward(d->dxp, NULL, &p->Wh.matrix, NULL, NULL, d->dh_prev,
-                      0.0);
+  grl_wpanels wk;
+  grl_affine_dx(d->dh_prev, 0.0, d->dxp, &p->Wh.matrix,
+                grl_whk(p, 0, 1, H, &wk));
 }
 
 const grl_cell grl_cell_rnn = {

@@ -152,13 +152,42 @@ const char *grl_outfile_tmpname(const grl_outfile *o);
 /* y = beta*y + x W^T + 1 b^T: one dgemm over the batch. */
 void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
                         const gsl_matrix *W, const gsl_vector *b);
-/* The same, given also WT = W^T (m, n), or NULL: a small product then
- * runs as x WT through a JIT kernel (libxsmm), whose kernels take no
- * transposed operand.  Each step's recurrent product, with the transpose
- * the sequence driver keeps (grl_const_views.WhT). */
+/* A weight operand laid out for affine.c's JIT kernels (libxsmm), which
+ * read their operands where they are and take none transposed: x (M, K)
+ * times this (K, N), cut into npanel column panels of P columns each;
+ * panel j is a row-major (K, P) block at data + j*stride, row stride ld.
+ * A plain row-major (K, N) matrix is one panel of P = N columns.  The
+ * sequence driver keeps W_hh in these forms for each step's recurrent
+ * product (grl_seq_alloc). */
+typedef struct {
+  const double *data;   /* NULL: none (the CBLAS runs the product on W) */
+  size_t K, P, npanel, ld, stride;
+} grl_wpanels;
+/* A (K, N) as it is: one panel. */
+grl_wpanels grl_wpanels_plain(const gsl_matrix *A);
+/* A (K, N) copied into buf (K*N doubles) as panels of P columns (P
+ * divides N); with transpose, A is (N, K) and its transpose is packed. */
+grl_wpanels grl_wpanels_pack(double *buf, const gsl_matrix *A, size_t P,
+                             int transpose);
+/* The operand's columns [j0, j1) (panel boundaries, or any columns of a
+ * one-panel operand), and its rows [k0, k1). */
+grl_wpanels grl_wpanels_cols(const grl_wpanels *w, size_t j0, size_t j1);
+grl_wpanels grl_wpanels_rows(const grl_wpanels *w, size_t k0, size_t k1);
+/* The same as grl_affine_forward, given also W^T as a kernel operand
+ * (WT, or NULL: then the CBLAS runs x W^T).  Each step's recurrent
+ * product, with the operand the sequence driver keeps
+ * (grl_const_views.WhT). */
 void grl_affine_forward_t(gsl_matrix *y, double beta, const gsl_matrix *x,
-                          const gsl_matrix *W, const gsl_matrix *WT,
+                          const gsl_matrix *W, const grl_wpanels *WT,
                           const gsl_vector *b);
+/* dx = beta*dx + dy W, given also W as a kernel operand (Wk, or NULL:
+ * then grl_affine_backward's product).  Each step's dL/dh_{t-1}. */
+void grl_affine_dx(gsl_matrix *dx, double beta, const gsl_matrix *dy,
+                   const gsl_matrix *W, const grl_wpanels *Wk);
+/* The panel width for a product (M, K) by (K, N) too large for the small
+ * path below, whose N splits at multiples of `unit` (a gate block): 0
+ * when such products stay with the CBLAS. */
+size_t grl_affine_panel_width(size_t K, size_t N, size_t unit);
 /* Whether affine.c runs a product of (M, K) by (K, N) with its
  * small-product kernels: built with libxsmm, and the shape small. */
 int grl_affine_small(size_t M, size_t K, size_t N);
@@ -236,10 +265,11 @@ typedef struct {
   int has_bh;
   _gsl_matrix_const_view Wo;  /* (O, H)   */
   _gsl_vector_const_view bo;  /* (O)      */
-  /* Wh^T (H, G*H), kept by the sequence driver for a forward pass whose
-   * steps' products are small (grl_affine_forward_t); has_WhT == 0: none */
-  _gsl_matrix_const_view WhT;
-  int has_WhT;
+  /* Kept by the sequence driver when each step's recurrent product runs
+   * on affine.c's JIT kernels; .data == NULL: none.  WhT: W_hh^T (H, G*H)
+   * for the forward's products (grl_affine_forward_t); Whk: W_hh itself
+   * (G*H, H) for the backward's dL/dh_{t-1} (grl_affine_dx). */
+  grl_wpanels WhT, Whk;
 } grl_const_views;
 
 /* Look a cell up by its command-line name: "gru", "gru-cho", "rnn",
@@ -393,6 +423,9 @@ typedef struct {
   gsl_matrix *work;  /* (B, W*H) scratch of the cell, or NULL          */
   gsl_matrix *WhT;   /* (H, G*H) W_hh^T for the steps' small products
                       * (grl_affine_forward_t), or NULL                 */
+  double *Whpk[2];   /* W_hh^T and W_hh in column panels for the steps'
+                      * larger products (affine.c), or NULL             */
+  size_t panel;      /* their panel width, or 0                         */
   gsl_matrix *WxT;   /* (I, G*H) W_ih^T, the same for XP, or NULL       */
   size_t nchunk;     /* the batch's rows run as nchunk independent blocks
                       * (threads, when OpenMP has them); a function of

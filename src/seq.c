@@ -100,6 +100,13 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
   if (T >= WHT_MIN_T
       && grl_affine_small((B + s->nchunk - 1) / s->nchunk, H, GH))
     ALLOC(WhT, H, GH);
+  /* A larger W_hh goes to the same kernels cut into column panels
+   * (affine.c), copied once per pass: W_hh^T for the forward's products,
+   * W_hh for the backward's. */
+  else if (T >= WHT_MIN_T && (s->panel = grl_affine_panel_width(H, GH, H)))
+    for (int k = 0; k < 2; k++)
+      if (!(s->Whpk[k] = malloc(GH * H * sizeof(double))))
+        bad = 1;
   /* ... and W_ih^T for the input projections of all steps at once */
   if (grl_affine_small(T * B, m->input_size, GH))
     ALLOC(WxT, m->input_size, GH);
@@ -123,6 +130,8 @@ void grl_seq_free(grl_seq *s)
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i])
       gsl_matrix_free(all[i]);
+  free(s->Whpk[0]);
+  free(s->Whpk[1]);
   free(s);
 }
 
@@ -231,21 +240,25 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
   grl_model_bind_const(m, theta ? theta : m->theta, &p);
 
   int blas = grl_blas_one_thread();   /* once for the whole pass (affine.c) */
+  /* W_hh^T for the steps' products, once per pass: the block theta holds
+   * may differ from the last pass's */
   if (s->WhT) {
-    /* W_hh^T for the steps' products, once per pass: the block theta
-     * holds may differ from the last pass's */
     gsl_matrix_transpose_memcpy(s->WhT, &p.Wh.matrix);
-    p.WhT = gsl_matrix_const_submatrix(s->WhT, 0, 0, s->WhT->size1, s->WhT->size2);
-    p.has_WhT = 1;
+    p.WhT = grl_wpanels_plain(s->WhT);
+  } else if (s->panel) {
+    p.WhT = grl_wpanels_pack(s->Whpk[0], &p.Wh.matrix, s->panel, 1);
   }
   /* XP = X Wx^T + bx: every input projection at once, before the loop.
    * x == NULL: the caller has filled s->XP (e.g. a one-hot input done as
    * a gather of Wx's columns, grl_text_*). */
   if (x) {
     gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I); /* (T*B, I) */
-    if (s->WxT)
+    grl_wpanels wxt = {0};
+    if (s->WxT) {
       gsl_matrix_transpose_memcpy(s->WxT, &p.Wx.matrix);
-    grl_affine_forward_t(s->XP, 0.0, &X.matrix, &p.Wx.matrix, s->WxT,
+      wxt = grl_wpanels_plain(s->WxT);
+    }
+    grl_affine_forward_t(s->XP, 0.0, &X.matrix, &p.Wx.matrix, &wxt,
                          &p.bx.vector);
   }
 
@@ -358,6 +371,9 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   set_state(s->dh, dhT, B, H);
   if (c->has_c)
     set_state(s->dc, dcT, B, H);
+  /* W_hh in panels for each step's dL/dh_{t-1} (grl_seq_alloc) */
+  if (s->panel)
+    p.Whk = grl_wpanels_pack(s->Whpk[1], &p.Wh.matrix, s->panel, 0);
 
   int nt = chunk_threads(s), blas = grl_blas_one_thread(), cur = 0;
 #ifdef _OPENMP

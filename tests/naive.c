@@ -60,13 +60,89 @@ static double central(grl_seq *s, double *v, size_t i, double *theta,
   return (up - dn) / (2.0 * h);
 }
 
+/* One forward and backward pass of a (T, B) batch through s, into
+ * out (T*B*H) and grads (dtheta, dx, dh0[, dc0]) as one array. */
+static void pass(grl_seq *s, const double *x, const double *h0,
+                 const double *c0, const double *g, double *out,
+                 double *grads)
+{
+  const grl_model *m = s->m;
+  size_t T = s->T, B = s->B, H = m->hidden_size, I = m->input_size;
+  double *dx = grads + m->n, *dh0 = dx + T * B * I, *dc0 = dh0 + B * H;
+  if (grl_seq_forward(s, NULL, x, h0, c0) != GRL_OK
+      || grl_seq_backward(s, NULL, x, g, NULL, NULL, grads, dx, dh0,
+                          c0 ? dc0 : NULL) != GRL_OK)
+    bail("pass: %s", grl_strerror());
+  gsl_matrix_view o = grl_seq_output(s);
+  memcpy(out, o.matrix.data, T * B * H * sizeof *out);
+}
+
+/* Each step's recurrent product runs on affine.c's JIT kernels when the
+ * build has them: on W_hh^T as it is for a small W_hh, in column panels
+ * for a larger one.  Both give what the CBLAS gives, for every cell,
+ * forward and backward, with the batch split into blocks or not. */
+static void kernel_paths(gsl_rng *rng, const grl_cell *cell, size_t T,
+                         size_t B, size_t H, int panels)
+{
+  const size_t I = 3;
+  grl_model *m;
+  grl_seq *s, *ref;
+  if (grl_model_alloc(&m, cell, I, H, 0) || grl_seq_alloc(&s, m, T, B)
+      || grl_seq_alloc(&ref, m, T, B))
+    bail("alloc: %s", grl_strerror());
+  /* the reference: every product on the CBLAS */
+  if (ref->WhT) {
+    gsl_matrix_free(ref->WhT);
+    ref->WhT = NULL;
+  }
+  ref->panel = 0;
+  const char *what = panels ? "W_hh in panels" : "W_hh^T whole";
+  if (!grl_affine_small_lib())
+    skip("%s (T=%zu, B=%zu, H=%zu): built without libxsmm", cell->name, T, B, H);
+  else if (panels)
+    ok(s->panel > 0 && !s->WhT, "%s (T=%zu, B=%zu, H=%zu): the steps run on "
+       "%s (panel width %zu)", cell->name, T, B, H, what, s->panel);
+  else
+    ok(s->WhT && !s->panel && s->nchunk == 2, "%s (T=%zu, B=%zu, H=%zu): "
+       "the steps run on %s, in %zu blocks", cell->name, T, B, H, what,
+       s->nchunk);
+  for (size_t i = 0; i < m->n; i++)
+    m->theta[i] = 2.0 / sqrt((double)H) * (2.0 * gsl_rng_uniform(rng) - 1.0);
+  double *x = rand_vec(rng, T * B * I, 1.0), *h0 = rand_vec(rng, B * H, 0.8);
+  double *c0 = cell->has_c ? rand_vec(rng, B * H, 0.8) : NULL;
+  double *g = rand_vec(rng, T * B * H, 1.0);
+  size_t nout = T * B * H, ngrad = m->n + T * B * I + 2 * B * H;
+  double *out[2], *grads[2];
+  for (int k = 0; k < 2; k++) {
+    out[k] = malloc(nout * sizeof **out);
+    grads[k] = calloc(ngrad, sizeof **grads);
+    if (!out[k] || !grads[k])
+      bail("out of memory");
+    pass(k ? ref : s, x, h0, c0, g, out[k], grads[k]);
+  }
+  double e = max_rel(out[0], out[1], nout);
+  ok(e <= 1e-13, "%s: %s, outputs == the CBLAS path's (max rel diff %.2e)",
+     cell->name, what, e);
+  e = max_rel(grads[0], grads[1], ngrad);
+  ok(e <= 1e-12, "%s: %s, every gradient == the CBLAS path's (max rel diff "
+     "%.2e)", cell->name, what, e);
+  for (int k = 0; k < 2; k++) {
+    free(out[k]);
+    free(grads[k]);
+  }
+  free(x); free(h0); free(c0); free(g);
+  grl_seq_free(s);
+  grl_seq_free(ref);
+  grl_model_free(m);
+}
+
 int main(void)
 {
   gsl_set_error_handler_off();
   /* Per cell: forward, naive forward, output, [c_T: lstm], [cached gates:
    * every gated cell], backward, dtheta, dx/dh0: rnn 6, gru 7, gru-cho 7,
    * lstm 8, seed 7. */
-  plan(6 + 7 + 7 + 8 + 7);
+  plan(6 + 7 + 7 + 8 + 7 + 5 * 2 * 3);
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(rng, 2385);
   const size_t T = 9, B = 3, I = 5, H = 4;
@@ -143,6 +219,12 @@ int main(void)
     free(dh0); free(dc0); free(dhT); free(x); free(h0); free(c0); free(g);
     grl_seq_free(s);
     grl_model_free(m);
+  }
+  /* 3. The kernel paths: H = 320 makes every cell's W_hh too large for
+   * the small path (G*H*H > 256*384); B = 40, H = 16 splits the batch. */
+  for (const grl_cell *const *cp = grl_cell_all(); *cp; cp++) {
+    kernel_paths(rng, *cp, 9, 3, 320, 1);
+    kernel_paths(rng, *cp, 9, 40, 16, 0);
   }
   gsl_rng_free(rng);
   return exit_status();
