@@ -236,21 +236,38 @@ void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
 }
 
 /* db += 1^T dy, row after row (the same order of additions on any
- * machine); the inner loop runs over a contiguous row. */
+ * machine).  A block of ACC columns at a time, its sums held in
+ * registers for all the rows: summed into db itself, each row's add
+ * waited on the store of the one before (measured, 2026-12-01: the two
+ * bias sums of an adding-task training step, 2500 rows of 96, took 6% of
+ * the step that way). */
+enum { ACC = 16 };
+
 static void add_rows(gsl_vector *db, const gsl_matrix *dy)
 {
-  const size_t n = dy->size2, bs = db->stride;
+  const size_t n = dy->size2, bs = db->stride, R = dy->size1;
   double *restrict d = db->data;
-  for (size_t r = 0; r < dy->size1; r++) {
-    const double *restrict row = dy->data + r * dy->tda;
-    if (bs == 1) {
-#pragma omp simd
-      for (size_t j = 0; j < n; j++)
-        d[j] += row[j];
-    } else {
-      for (size_t j = 0; j < n; j++)
-        d[j * bs] += row[j];
+  size_t j0 = 0;
+  if (bs == 1)
+    for (; j0 + ACC <= n; j0 += ACC) {
+      double acc[ACC];
+#pragma GCC unroll 16
+      for (size_t j = 0; j < ACC; j++)
+        acc[j] = d[j0 + j];
+      for (size_t r = 0; r < R; r++) {
+        const double *restrict row = dy->data + r * dy->tda + j0;
+#pragma GCC unroll 16
+        for (size_t j = 0; j < ACC; j++)
+          acc[j] += row[j];
+      }
+#pragma GCC unroll 16
+      for (size_t j = 0; j < ACC; j++)
+        d[j0 + j] = acc[j];
     }
+  for (size_t r = 0; r < R; r++) {
+    const double *restrict row = dy->data + r * dy->tda;
+    for (size_t j = j0; j < n; j++)
+      d[j * bs] += row[j];
   }
 }
 

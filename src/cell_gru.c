@@ -22,11 +22,14 @@ static const char *const gate_names[] = {"r", "z", "n"};
 static void gru_forward(grl_step *s, const grl_const_views *p)
 {
   size_t B = s->h->size1, H = s->h->size2;
-  /* hp = h_prev W_h^T + b_h: the batch's recurrent product, one dgemm */
+  /* hp = h_prev W_h^T: the batch's recurrent product, one dgemm; its
+   * bias b_h is added in the loop below, which reads hp anyway (a pass
+   * over hp fewer than adding it first) */
   gsl_matrix *hp = s->work;                              /* (B, 3H) */
   grl_wpanels wt;
   grl_affine_forward_t(hp, 0.0, s->h_prev, &p->Wh.matrix,
-                       grl_whT(p, 0, 3, H, &wt), &p->bh.vector);
+                       grl_whT(p, 0, 3, H, &wt), NULL);
+  const double *restrict bh = p->bh.vector.data;         /* (3H), stride 1 */
 
   for (size_t b = 0; b < B; b++) {
     const double *restrict xr = grl_crow(s->xp, b);      /* (3H) */
@@ -39,12 +42,12 @@ static void gru_forward(grl_step *s, const grl_const_views *p)
      * z = sigma(W_iz x + b_iz + W_hz h + b_hz), one array of 2H */
 #pragma omp simd
     for (size_t j = 0; j < 2 * H; j++)
-      r[j] = xr[j] + hr[j];
+      r[j] = xr[j] + (hr[j] + bh[j]);
     grl_sigmoid_n(r, r, 2 * H);
     /* n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) */
 #pragma omp simd
     for (size_t j = 0; j < H; j++) {
-      hn[j] = hr[2 * H + j];
+      hn[j] = hr[2 * H + j] + bh[2 * H + j];
       n[j] = xr[2 * H + j] + r[j] * hn[j];
     }
     grl_tanh_n(n, n, H);
