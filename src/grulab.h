@@ -429,7 +429,7 @@ typedef struct {
   gsl_matrix *WxT;   /* (I, G*H) W_ih^T, the same for XP, or NULL       */
   size_t nchunk;     /* the batch's rows run as nchunk independent blocks
                       * (threads, when OpenMP has them); a function of
-                      * the sizes (B, H, G) and of the build (libxsmm or
+                      * the sizes (T, B, H, G) and of the build (libxsmm or
                       * not), never of the threads: the same bytes   */
 } grl_seq;
 

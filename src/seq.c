@@ -17,8 +17,8 @@
  * loop itself is then independent from batch row to batch row.  So the
  * rows run as nchunk blocks, each through the whole loop on its own, in
  * parallel when OpenMP gives threads; nchunk depends on the sizes alone
- * (B, and H and G through grl_affine_small), never on the threads, so the
- * result is the same bytes at any thread count.
+ * (B, and T, H and G through affine.c's choice of kernels), never on the
+ * threads, so the result is the same bytes at any thread count.
  * Nothing is allocated inside either loop: grl_seq_alloc sizes everything. */
 #include <config.h>
 #include "grulab.h"
@@ -38,15 +38,17 @@
  * OpenBLAS SkylakeX kernels), two blocks made a training step of the
  * adding task (B = 50, H = 32) 35% slower and the (64, 512, 512, 50)
  * bench 7% slower, when every product went to OpenBLAS.  With each step's
- * small product on a libxsmm kernel (affine.c), which packs nothing, the
- * same split cost the adding training 3.4% on one thread (median of 6
- * pairs, 0.99 to 1.05), the (32, 128, 64, 100) bench nothing measurable,
- * and on two threads the training ran in 0.80 of its one-thread time;
- * but at H = 512, B = 32, whose steps stay with OpenBLAS, it cost 30%.
+ * product on a libxsmm kernel (affine.c), which packs nothing per step,
+ * the same split cost the adding training 3.4% on one thread (median of
+ * 6 pairs, 0.99 to 1.05), the (32, 128, 64, 100) bench nothing
+ * measurable, and on two threads the training ran in 0.80 of its
+ * one-thread time.  At H = 512, B = 32, whose steps then stayed with
+ * OpenBLAS, it cost 30%; on W_hh in panels (affine.c) it costs about 5%
+ * (273 against 260 ms, one thread) and two threads take 213 ms.
  * So a batch splits where each block keeps CHUNK_MIN_ROWS rows, or
- * CHUNK_SMALL_ROWS when the blocks' step products are small (affine.c's
- * grl_affine_small).  The split depends on the sizes alone: the same
- * bytes at any thread count. */
+ * CHUNK_SMALL_ROWS when the blocks' step products run on libxsmm
+ * (grl_affine_small, grl_affine_panel_width).  The split depends on the
+ * sizes alone: the same bytes at any thread count. */
 #define CHUNK_MIN_ROWS 32
 #define CHUNK_SMALL_ROWS 16
 /* The shortest pass for which the driver keeps W_hh^T (grl_seq_alloc). */
@@ -71,7 +73,9 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
   s->B = B;
   s->nchunk = B >= 2 * CHUNK_MIN_ROWS
               || (B >= 2 * CHUNK_SMALL_ROWS
-                  && grl_affine_small((B + 1) / 2, H, GH)) ? CHUNK_MAX : 1;
+                  && (grl_affine_small((B + 1) / 2, H, GH)
+                      || (T >= WHT_MIN_T
+                          && grl_affine_panel_width(H, GH, H)))) ? CHUNK_MAX : 1;
   int bad = 0;
 #define ALLOC(field, rows, cols) \
   do { if (!(s->field = gsl_matrix_calloc((rows), (cols)))) bad = 1; } while (0)
