@@ -271,6 +271,11 @@ static void add_rows(gsl_vector *db, const gsl_matrix *dy)
   }
 }
 
+void grl_affine_bias_grad(gsl_vector *db, const gsl_matrix *dy)
+{
+  add_rows(db, dy);
+}
+
 /* forward was y = x W^T + b, so
  *   dW += dy^T x (if dW),  db += 1^T dy (if db),  dx = beta_x*dx + dy W (if dx) */
 void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,

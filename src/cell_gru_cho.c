@@ -33,10 +33,6 @@ static _gsl_vector_const_view brows(const gsl_vector *v, size_t k0, size_t k1,
 {
   return gsl_vector_const_subvector(v, k0 * H, (k1 - k0) * H);
 }
-static gsl_vector_view dbrows(gsl_vector *v, size_t k0, size_t k1, size_t H)
-{
-  return gsl_vector_subvector(v, k0 * H, (k1 - k0) * H);
-}
 static gsl_matrix_view cols(gsl_matrix *a, size_t k0, size_t k1, size_t H)
 {
   return gsl_matrix_submatrix(a, 0, k0 * H, a->size1, (k1 - k0) * H);
@@ -138,9 +134,9 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
 /* The recurrent weights' gradients of all T*B rows at once.  Forward was
  *   a_{r,z} = h W_h{r,z}^T + b_h{r,z},   a_n = (r*h) W_hn^T + b_hn
  * at every step, so
- *   dW_h{r,z} += dA_{r,z}^T H,  db_h{r,z} += 1^T dA_{r,z},
- *   dW_hn += dA_n^T (R*H),      db_hn += 1^T dA_n
- * with r*h read back from the cache (block 3). */
+ *   dW_h{r,z} += dA_{r,z}^T H,   dW_hn += dA_n^T (R*H)
+ * with r*h read back from the cache (block 3); db_h = 1^T dA is the
+ * driver's. */
 static void cho_backward_weights(grl_views *dp, const gsl_matrix *dA,
                                  const gsl_matrix *Hprev,
                                  const gsl_matrix *cache)
@@ -148,15 +144,13 @@ static void cho_backward_weights(grl_views *dp, const gsl_matrix *dA,
   size_t H = Hprev->size2, N = dA->size1;
   gsl_matrix_view dWrz = dwrows(&dp->Wh.matrix, 0, 2, H);
   gsl_matrix_view dWn = dwrows(&dp->Wh.matrix, 2, 3, H);
-  gsl_vector_view dbrz = dbrows(&dp->bh.vector, 0, 2, H);
-  gsl_vector_view dbn = dbrows(&dp->bh.vector, 2, 3, H);
   gsl_matrix_const_view dArz = gsl_matrix_const_submatrix(dA, 0, 0, N, 2 * H);
   gsl_matrix_const_view dAn = gsl_matrix_const_submatrix(dA, 0, 2 * H, N, H);
   gsl_matrix_const_view RH = gsl_matrix_const_submatrix(cache, 0, 3 * H, N, H);
-  grl_affine_backward(&dArz.matrix, Hprev, NULL, &dWrz.matrix, &dbrz.vector,
-                      NULL, 0.0);
-  grl_affine_backward(&dAn.matrix, &RH.matrix, NULL, &dWn.matrix, &dbn.vector,
-                      NULL, 0.0);
+  grl_affine_backward(&dArz.matrix, Hprev, NULL, &dWrz.matrix, NULL, NULL,
+                      0.0);
+  grl_affine_backward(&dAn.matrix, &RH.matrix, NULL, &dWn.matrix, NULL, NULL,
+                      0.0);
 }
 
 const grl_cell grl_cell_gru_cho = {

@@ -195,6 +195,8 @@ int grl_affine_small(size_t M, size_t K, size_t N);
 const char *grl_affine_small_lib(void);
 /* dW += dy^T x (dW may be NULL, then x is not read),  db += 1^T dy (db
  * may be NULL),  dx = beta_x*dx + dy W (dx may be NULL). */
+/* db += 1^T dy alone, row after row. */
+void grl_affine_bias_grad(gsl_vector *db, const gsl_matrix *dy);
 void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
                          const gsl_matrix *W, gsl_matrix *dW, gsl_vector *db,
                          gsl_matrix *dx, double beta_x);
@@ -331,8 +333,9 @@ typedef struct {
 /* The gradient of one step, the mirror of grl_step: what backward writes
  * first, then what it reads.  A step makes no parameter gradient: it
  * leaves dL/da for the recurrent pre-activation a = (h_prev) W_h^T + b_h
- * in dhp, and the driver turns every step's dhp into dW_h, db_h with one
- * level-3 call after the time loop (the cell's backward_weights). */
+ * in dhp, and the driver turns every step's dhp into dW_h with one
+ * level-3 call after the time loop (the cell's backward_weights); it sums
+ * db_h and db_x step by step, while the rows are still in cache. */
 typedef struct {
   gsl_matrix *dxp;           /* (B, G*H)  dL/dxp_t, OVERWRITTEN; the driver
                               *           turns all steps' dxp into dWx, dbx
@@ -373,7 +376,8 @@ struct grl_cell {
   /* The recurrent weights' gradients of all T steps at once, ACCUMULATED:
    *   dA (T*B, G*H) every step's dhp, Hprev (T*B, H) every step's h_prev,
    *   cache (T*B, K*H) every step's cache (or NULL).
-   * grl_backward_weights_hh: dW_h += dA^T Hprev, db_h += 1^T dA. */
+   * grl_backward_weights_hh: dW_h += dA^T Hprev.  Not db_h = 1^T dA: the
+   * driver sums it as the steps go. */
   void (*backward_weights)(grl_views *dp, const gsl_matrix *dA,
                            const gsl_matrix *Hprev, const gsl_matrix *cache);
 
@@ -393,7 +397,7 @@ struct grl_cell {
 };
 
 /* A cell's backward_weights when every gate block's recurrent product
- * reads h_prev: dW_h += dA^T Hprev, db_h += 1^T dA (if the cell has b_h). */
+ * reads h_prev: dW_h += dA^T Hprev. */
 void grl_backward_weights_hh(grl_views *dp, const gsl_matrix *dA,
                              const gsl_matrix *Hprev, const gsl_matrix *cache);
 
@@ -423,6 +427,8 @@ typedef struct {
   gsl_matrix *work;  /* (B, W*H) scratch of the cell, or NULL          */
   gsl_matrix *WhT;   /* (H, G*H) W_hh^T for the steps' small products
                       * (grl_affine_forward_t), or NULL                 */
+  gsl_matrix *dbacc; /* (2*nchunk, G*H) per block: the sums of dxp and of
+                      * dhp over the block's rows and steps (db_x, db_h) */
   double *Whpk[2];   /* W_hh^T and W_hh in column panels for the steps'
                       * larger products (affine.c), or NULL             */
   size_t panel;      /* their panel width, or 0                         */

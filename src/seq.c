@@ -10,8 +10,9 @@
  *   for t = T-1 .. 0:
  *     dh_t = dL/doutput_t + dh from step t+1
  *     cell backward: dXP_t, dHP_t (dL/d recurrent pre-activation), dh_{t-1}
- *   dWh += dHP^T H_prev,  dbh += 1^T dHP                 one dgemm
- *   dWx += dXP^T X,  dbx += 1^T dXP,  dX += dXP Wx      two dgemms
+ *     dbh += 1^T dHP_t,  dbx += 1^T dXP_t       while the rows are in cache
+ *   dWh += dHP^T H_prev                                  one dgemm
+ *   dWx += dXP^T X,  dX += dXP Wx                        two dgemms
  * The weight gradients wait for the end of the loop: one (G*H x T*B) by
  * (T*B x H) product runs at a far better rate than T small ones, and the
  * loop itself is then independent from batch row to batch row.  So the
@@ -85,6 +86,7 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
     ALLOC(dHP, T * B, GH);
   ALLOC(Hs, (T + 1) * B, H);
   ALLOC(dHs, T * B, H);
+  ALLOC(dbacc, 2 * s->nchunk, GH);
   ALLOC(dh, B, H);
   ALLOC(dh_prev, B, H);
   if (c->has_c) {
@@ -130,6 +132,7 @@ void grl_seq_free(grl_seq *s)
     return;
   gsl_matrix *all[] = {s->XP, s->Hs, s->Cs, s->cache, s->dXP, s->dHP, s->dHs,
                        s->dCs, s->dh, s->dc, s->dh_prev, s->dc_prev, s->work,
+                       s->dbacc,
                        s->WhT, s->WxT};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i])
@@ -312,14 +315,20 @@ gsl_matrix_view grl_seq_cT(grl_seq *s)
   return at(s->Cs, s->T, s->B);
 }
 
-/* BPTT's time loop for rows [b0, b1), from dh = dL/dh_T (and dc) already
- * in rows [b0, b1) of s->dh (s->dc).  Returns the buffer that holds
- * dL/dh_0 at the end: s->dh or s->dh_prev (the same for every block). */
+/* BPTT's time loop for block k, rows [b0, b1), from dh = dL/dh_T (and
+ * dc) already in rows [b0, b1) of s->dh (s->dc).  Returns the buffer that
+ * holds dL/dh_0 at the end: s->dh or s->dh_prev (the same for every
+ * block). */
 static int backward_rows(grl_seq *s, const grl_const_views *p,
-                         const double *dout, size_t b0, size_t b1)
+                         const double *dout, size_t k, size_t b0, size_t b1)
 {
   const grl_cell *c = s->m->cell;
   size_t B = s->B, H = s->m->hidden_size, R = b1 - b0;
+  /* the block's sums of dxp and dhp over its rows and steps: db_x, db_h */
+  gsl_vector_view sx = gsl_matrix_row(s->dbacc, 2 * k),
+                  sh = gsl_matrix_row(s->dbacc, 2 * k + 1);
+  gsl_vector_set_zero(&sx.vector);
+  gsl_vector_set_zero(&sh.vector);
   /* dh, dc: the gradient arriving at h_t, c_t from the future; the two
    * buffers swap roles every step */
   gsl_matrix_view bufs[4] = {
@@ -354,6 +363,10 @@ static int backward_rows(grl_seq *s, const grl_const_views *p,
                        .dh_prev = dh_prev, .dc_prev = dc_prev,
                        .dh = dh, .dc = dc};
     c->backward(&d, &st, p);
+    /* the bias gradients, while the step's rows are in cache */
+    grl_affine_bias_grad(&sx.vector, &dxp.matrix);
+    if (s->dHP)
+      grl_affine_bias_grad(&sh.vector, &dhp.matrix);
     /* Step back in time: what flowed into h_{t-1} is next step's dh. */
     cur = 1 - cur;
   }
@@ -386,7 +399,7 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   for (size_t k = 0; k < s->nchunk; k++) {
     size_t b0, b1;
     chunk_rows(s, k, &b0, &b1);
-    int last = backward_rows(s, &p, dout, b0, b1);
+    int last = backward_rows(s, &p, dout, k, b0, b1);
     if (k == 0)
       cur = last;
   }
@@ -395,6 +408,17 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
     memcpy(dh0, (cur ? s->dh_prev : s->dh)->data, B * H * sizeof *dh0);
   if (dc0 && c->has_c)
     memcpy(dc0, (cur ? s->dc_prev : s->dc)->data, B * H * sizeof *dc0);
+
+  /* db_h += 1^T dHP and db_x += 1^T dXP, block after block (dHP is dXP
+   * for a cell without own_dhp) */
+  for (size_t k = 0; k < s->nchunk; k++) {
+    gsl_vector_view sx = gsl_matrix_row(s->dbacc, 2 * k),
+                    sh = gsl_matrix_row(s->dbacc, 2 * k + (s->dHP ? 1 : 0));
+    if (dp.has_bh)
+      gsl_vector_add(&dp.bh.vector, &sh.vector);
+    if (x)
+      gsl_vector_add(&dp.bx.vector, &sx.vector);
+  }
 
   /* The recurrent side of every step at once.  Forward was, at each t,
    * a = h_{t-1} W_h^T + b_h (the cell may read another input, e.g.
@@ -409,20 +433,19 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
     gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);
     gsl_matrix_view dX = gsl_matrix_view_array(dx ? dx : s->dXP->data, T * B, I);
     grl_affine_backward(s->dXP, &X.matrix, &p.Wx.matrix, &dp.Wx.matrix,
-                        &dp.bx.vector, dx ? &dX.matrix : NULL, 1.0);
+                        NULL, dx ? &dX.matrix : NULL, 1.0);
   }
   grl_blas_threads_restore(blas);
   return GRL_OK;
 }
 
 /* forward was a = h_prev W_h^T + b_h at every step, so
- *   dW_h += dA^T Hprev,  db_h += 1^T dA */
+ *   dW_h += dA^T Hprev  (db_h += 1^T dA: the driver's, above) */
 void grl_backward_weights_hh(grl_views *dp, const gsl_matrix *dA,
                              const gsl_matrix *Hprev, const gsl_matrix *cache)
 {
   (void)cache;
-  grl_affine_backward(dA, Hprev, NULL, &dp->Wh.matrix,
-                      dp->has_bh ? &dp->bh.vector : NULL, NULL, 0.0);
+  grl_affine_backward(dA, Hprev, NULL, &dp->Wh.matrix, NULL, NULL, 0.0);
 }
 
 double grl_seq_flops(const grl_model *m, size_t T, size_t B)
