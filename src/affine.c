@@ -53,8 +53,9 @@
  * a product goes to libxsmm when W has at most GRL_SMALL_KN entries (a
  * 256 x 384 W), however many rows x has: each step's recurrent product
  * at the sizes a lesson or the medium bench uses, and the hoisted input
- * projections and dX over all T*B rows when Wx is that small; the large
- * bench's products stay with the CBLAS.  libxsmm's kernels take no
+ * projections and dX over all T*B rows when Wx is that small.  A larger
+ * W_hh goes to the same kernels in column panels (below), any other
+ * larger W to the CBLAS.  libxsmm's kernels take no
  * transposed operand, so the forward product x W^T needs W^T itself
  * (grl_affine_forward_t), and the weight gradients dy^T x stay with the
  * CBLAS.  A kernel runs on the calling thread alone, and the same kernel
