@@ -76,7 +76,7 @@ int main(int argc, char **argv)
              chosen ? " (set by grulab: OpenBLAS did not know this CPU and"
                       " fell back to Prescott)" : "");
     const char *small = grl_affine_small_lib();
-    printf("small products: %s\n",
+    printf("step products: %s\n",
            small ? small : "the BLAS (built without libxsmm)");
     return stdout_flushed();
   }
