@@ -312,7 +312,8 @@ static int bptt_naive(const problem *p, const double *g, const double *w,
 /* grl_seq_backward runs the same recursion, with the per-unit loops   */
 /* over the batch turned into matrix products: every step's recurrent  */
 /* gradient is one GEMM over the batch, and the input side of all T    */
-/* steps (dW_ih, db_ih, dx) is done at the end with one GEMM each.     */
+/* steps (dW_ih, dx) is done at the end with one GEMM each (the bias   */
+/* gradients are summed step by step, while the rows are in cache).   */
 /* ------------------------------------------------------------------ */
 
 static int bptt_library(const problem *p, grl_seq *s, const double *g,

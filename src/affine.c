@@ -163,8 +163,9 @@ grl_wpanels grl_wpanels_rows(const grl_wpanels *w, size_t k0, size_t k1)
 /* Row-major c (M, N) = beta*c + a (M, K) w (K, N), beta 0 or 1, panel by
  * panel.  libxsmm is column-major, where row-major c is c^T = w^T a^T: a
  * panel's kernel is the one for (P, M, K) with the panel as its first
- * operand.  Returns 0 when it ran, -1 when there is no kernel for the
- * shape (the caller then uses the CBLAS). */
+ * operand.  Returns 0 when it ran, -1 when a size is beyond libxsmm's
+ * int or there is no kernel for the shape (the caller then uses the
+ * CBLAS). */
 static int panel_gemm(size_t M, const double *a, size_t lda,
                       const grl_wpanels *w, double beta, double *c,
                       size_t ldc)
@@ -209,8 +210,9 @@ static double bias_rows(gsl_matrix *y, double beta, const gsl_vector *b)
   return 1.0;
 }
 
-/* y = beta*y + x W^T + 1 b^T; with WT = W^T, a small product runs on
- * libxsmm (above), any other on the CBLAS. */
+/* y = beta*y + x W^T + 1 b^T; given WT, W^T as a kernel operand (the
+ * caller chose it: grl_affine_small, grl_affine_panel_width), the
+ * product runs on libxsmm, else on the CBLAS. */
 void grl_affine_forward_t(gsl_matrix *y, double beta, const gsl_matrix *x,
                           const gsl_matrix *W, const grl_wpanels *WT,
                           const gsl_vector *b)
@@ -239,9 +241,9 @@ void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
 /* db += 1^T dy, row after row (the same order of additions on any
  * machine).  A block of ACC columns at a time, its sums held in
  * registers for all the rows: summed into db itself, each row's add
- * waited on the store of the one before (measured, 2026-12-01: the two
- * bias sums of an adding-task training step, 2500 rows of 96, took 6% of
- * the step that way). */
+ * waited on the store of the one before.  (Since then the driver sums
+ * each step's few rows as it goes, seq.c, and only other callers sum a
+ * whole record here.) */
 enum { ACC = 16 };
 
 static void add_rows(gsl_vector *db, const gsl_matrix *dy)

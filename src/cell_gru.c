@@ -22,7 +22,7 @@ static const char *const gate_names[] = {"r", "z", "n"};
 static void gru_forward(grl_step *s, const grl_const_views *p)
 {
   size_t B = s->h->size1, H = s->h->size2;
-  /* hp = h_prev W_h^T: the batch's recurrent product, one dgemm; its
+  /* hp = h_prev W_h^T: the batch's recurrent product, one GEMM; its
    * bias b_h is added in the loop below, which reads hp anyway (a pass
    * over hp fewer than adding it first) */
   gsl_matrix *hp = s->work;                              /* (B, 3H) */
@@ -91,8 +91,9 @@ static void gru_backward(grl_step_grad *d, const grl_step *s,
       dq[j] = dar; dq[H + j] = daz; dq[2 * H + j] = dan * r;
     }
   }
-  /* forward was hp = h_prev W_h^T + b_h, so  dh_prev += dhp W_h
-   * (the driver makes dW_h and db_h from every step's dhp) */
+  /* forward was hp = h_prev W_h^T (+ b_h, in the gate loop), so
+   *   dh_prev += dhp W_h   (the driver makes dW_h and db_h from every
+   * step's dhp) */
   grl_wpanels wk;
   grl_affine_dx(d->dh_prev, 1.0, dhp, &p->Wh.matrix, grl_whk(p, 0, 3, H, &wk));
 }

@@ -184,19 +184,19 @@ void grl_affine_forward_t(gsl_matrix *y, double beta, const gsl_matrix *x,
  * then grl_affine_backward's product).  Each step's dL/dh_{t-1}. */
 void grl_affine_dx(gsl_matrix *dx, double beta, const gsl_matrix *dy,
                    const gsl_matrix *W, const grl_wpanels *Wk);
-/* The panel width for a product (M, K) by (K, N) too large for the small
- * path below, whose N splits at multiples of `unit` (a gate block): 0
- * when such products stay with the CBLAS. */
+/* The panel width for products by a (K, N) W too large for the small path
+ * below, whose N splits at multiples of `unit` (a gate block): 0 when no
+ * panels (a small W, H not a multiple of the width, or no libxsmm). */
 size_t grl_affine_panel_width(size_t K, size_t N, size_t unit);
 /* Whether affine.c runs a product of (M, K) by (K, N) with its
  * small-product kernels: built with libxsmm, and the shape small. */
 int grl_affine_small(size_t M, size_t K, size_t N);
 /* The small-product kernels' library ("libxsmm 1.17"), or NULL. */
 const char *grl_affine_small_lib(void);
-/* dW += dy^T x (dW may be NULL, then x is not read),  db += 1^T dy (db
- * may be NULL),  dx = beta_x*dx + dy W (dx may be NULL). */
 /* db += 1^T dy alone, row after row. */
 void grl_affine_bias_grad(gsl_vector *db, const gsl_matrix *dy);
+/* dW += dy^T x (dW may be NULL, then x is not read),  db += 1^T dy (db
+ * may be NULL),  dx = beta_x*dx + dy W (dx may be NULL). */
 void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
                          const gsl_matrix *W, gsl_matrix *dW, gsl_vector *db,
                          gsl_matrix *dx, double beta_x);
@@ -338,8 +338,9 @@ typedef struct {
  * db_h and db_x step by step, while the rows are still in cache. */
 typedef struct {
   gsl_matrix *dxp;           /* (B, G*H)  dL/dxp_t, OVERWRITTEN; the driver
-                              *           turns all steps' dxp into dWx, dbx
-                              *           and dx with level-3 calls         */
+                              *           turns all steps' dxp into dWx and
+                              *           dx with level-3 calls (and sums
+                              *           dbx step by step)                 */
   gsl_matrix *dhp;           /* (B, G*H)  dL/d(recurrent pre-activation),
                               *           OVERWRITTEN; the same matrix as
                               *           dxp unless the cell has own_dhp    */

@@ -52,7 +52,8 @@
  * sizes alone: the same bytes at any thread count. */
 #define CHUNK_MIN_ROWS 32
 #define CHUNK_SMALL_ROWS 16
-/* The shortest pass for which the driver keeps W_hh^T (grl_seq_alloc). */
+/* The shortest pass for which the driver keeps W_hh^T or W_hh in panels
+ * (grl_seq_alloc), and splits a batch for its panels. */
 #define WHT_MIN_T 8
 #define CHUNK_MAX 2
 
@@ -316,11 +317,12 @@ gsl_matrix_view grl_seq_cT(grl_seq *s)
 }
 
 /* BPTT's time loop for block k, rows [b0, b1), from dh = dL/dh_T (and
- * dc) already in rows [b0, b1) of s->dh (s->dc).  Returns the buffer that
- * holds dL/dh_0 at the end: s->dh or s->dh_prev (the same for every
- * block). */
+ * dc) already in rows [b0, b1) of s->dh (s->dc); sum_x: sum the dxp rows
+ * too.  Returns the buffer that holds dL/dh_0 at the end: s->dh or
+ * s->dh_prev (the same for every block). */
 static int backward_rows(grl_seq *s, const grl_const_views *p,
-                         const double *dout, size_t k, size_t b0, size_t b1)
+                         const double *dout, size_t k, size_t b0, size_t b1,
+                         int sum_x)
 {
   const grl_cell *c = s->m->cell;
   size_t B = s->B, H = s->m->hidden_size, R = b1 - b0;
@@ -364,7 +366,8 @@ static int backward_rows(grl_seq *s, const grl_const_views *p,
                        .dh = dh, .dc = dc};
     c->backward(&d, &st, p);
     /* the bias gradients, while the step's rows are in cache */
-    grl_affine_bias_grad(&sx.vector, &dxp.matrix);
+    if (sum_x)
+      grl_affine_bias_grad(&sx.vector, &dxp.matrix);
     if (s->dHP)
       grl_affine_bias_grad(&sh.vector, &dhp.matrix);
     /* Step back in time: what flowed into h_{t-1} is next step's dh. */
@@ -392,6 +395,9 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   if (s->panel)
     p.Whk = grl_wpanels_pack(s->Whpk[1], &p.Wh.matrix, s->panel, 0);
 
+  /* the dxp sums make db_x when the driver made XP (x), and db_h when
+   * dHP is dXP itself */
+  int sum_x = x || (!s->dHP && dp.has_bh);
   int nt = chunk_threads(s), blas = grl_blas_one_thread(), cur = 0;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
@@ -399,7 +405,7 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   for (size_t k = 0; k < s->nchunk; k++) {
     size_t b0, b1;
     chunk_rows(s, k, &b0, &b1);
-    int last = backward_rows(s, &p, dout, k, b0, b1);
+    int last = backward_rows(s, &p, dout, k, b0, b1, sum_x);
     if (k == 0)
       cur = last;
   }
@@ -427,7 +433,7 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   c->backward_weights(&dp, s->dHP ? s->dHP : s->dXP, &Hprev.matrix, s->cache);
 
   /* The input side of every step at once.  Forward was XP = X Wx^T + bx, so
-   *   dWx += dXP^T X,   dbx += 1^T dXP,   dX += dXP Wx.
+   *   dWx += dXP^T X,   dX += dXP Wx   (dbx += 1^T dXP: above).
    * x == NULL: the caller filled XP, so the caller reads s->dXP. */
   if (x) {
     gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);

@@ -9,11 +9,13 @@
 #    T*B = 2500 rows, which OpenBLAS's own threads would sum in another
 #    order (the library keeps its products on one OpenBLAS thread,
 #    src/affine.c);
+#  - adding at H = 192, B = 32: each step's products on W_hh in column
+#    panels (libxsmm), the batch as two blocks of 16 rows;
 #  - the text task on 24 000 bytes drawn from 94 printable characters: a
 #    readout over T*B = 2048 rows into 95 symbols, another shape whose
 #    bytes OpenBLAS's threads change.
 . "$top_srcdir/tests/tap.sh"
-plan 8
+plan 10
 # train LABEL ARGS...: run grulab train on 1 and 2 threads, then check.
 # (tap.sh's ok sets $name, so the label lives in $label; files in $f.)
 k=0
@@ -35,6 +37,8 @@ for cell in gru lstm; do
     --steps 30 --seed 7
 done
 train "gru, default adding size" --task adding --cell gru --length 50 --steps 2 --seed 5
+train "gru, W_hh in panels" --task adding --cell gru --length 10 --hidden-size 192 \
+  --batch 32 --steps 3 --seed 4
 awk 'BEGIN { srand(1); for (i = 0; i < 24000; i++) printf "%c", 33 + int(rand() * 94); printf "\n" }' >"$TMP/text.txt"
 train "gru, text" --task text --text "$TMP/text.txt" --cell gru --hidden-size 32 \
   --steps 2 --seed 8
