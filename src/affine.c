@@ -84,10 +84,11 @@ const char *grl_affine_small_lib(void)
 /* ---- larger products: the same kernels on W in column panels --------
  * Above GRL_SMALL_KN, one kernel over all of W loses to OpenBLAS: it
  * walks W^T down its columns, 8*N bytes apart, and at N = 1536 that
- * stride is a multiple of 4096, so every column lands in the same cache
- * sets.  Cut into panels of P columns, each copied to a contiguous
- * (K, P) block, W streams through the cache instead, and a kernel per
- * panel multiplies at the machine's rate; the copy is made once per pass
+ * stride is a multiple of 4096 (our reading: the columns compete for the
+ * same cache sets).  Panels of W^T's columns taken where they lie were as
+ * slow (19 to 26 GFLOP/s at the large step); cut into panels of P
+ * columns, each copied to a contiguous (K, P) block, a kernel per panel
+ * multiplies at the machine's rate.  The copy is made once per pass
  * (seq.c), not at every step.  Measured as above (microseconds):
  *
  *   x (M, K) times W (K, N)       OpenBLAS   panels of 16
