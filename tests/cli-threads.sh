@@ -37,8 +37,16 @@ for cell in gru lstm; do
     --steps 30 --seed 7
 done
 train "gru, default adding size" --task adding --cell gru --length 50 --steps 2 --seed 5
-train "gru, W_hh in panels" --task adding --cell gru --length 10 --hidden-size 192 \
-  --batch 32 --steps 3 --seed 4
+# (T = 8 is the shortest pass that keeps W_hh in panels.)  Not under
+# memcheck: there the final test on 1000 sequences at H = 192 takes about
+# 90 s a run (measured 2026-12-01); the sanitizer pass runs it.
+if [ -n "${GRL_MEMCHECK:-}" ]; then
+  skip "gru, W_hh in panels: not under memcheck (90 s a run; the sanitizer pass runs it)"
+  skip "gru, W_hh in panels: byte-identity, likewise"
+else
+  train "gru, W_hh in panels" --task adding --cell gru --length 8 \
+    --hidden-size 192 --batch 32 --steps 2 --seed 4
+fi
 awk 'BEGIN { srand(1); for (i = 0; i < 24000; i++) printf "%c", 33 + int(rand() * 94); printf "\n" }' >"$TMP/text.txt"
 train "gru, text" --task text --text "$TMP/text.txt" --cell gru --hidden-size 32 \
   --steps 2 --seed 8

@@ -10,6 +10,8 @@ plan() { echo "1..$1"; tap_planned=$1; }
 pass() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
 fail() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $1"; }
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+# skip WHY: a test that did not run, said so (TAP's SKIP directive).
+skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # skip $1"; }
 # ok NAME CMD...: passes when CMD exits 0.
 ok() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 # is NAME GOT WANT
