@@ -189,6 +189,21 @@ static int panel_gemm(size_t M, const double *a, size_t lda,
 }
 #endif
 
+/* c = beta*c + a w on the kernels when the build has them, w is given and
+ * beta is 0 or 1: 0 when it ran, -1 when the caller must use the CBLAS. */
+static int kernel_product(size_t M, const double *a, size_t lda,
+                          const grl_wpanels *w, double beta, double *c,
+                          size_t ldc)
+{
+#ifdef GRL_HAVE_LIBXSMM
+  if (w && w->data && (beta == 0.0 || beta == 1.0))
+    return panel_gemm(M, a, lda, w, beta, c, ldc);
+#else
+  (void)M; (void)a; (void)lda; (void)w; (void)beta; (void)c; (void)ldc;
+#endif
+  return -1;
+}
+
 /* The bias rows of y: y = b (beta 0) or beta*y + b; the product then adds
  * on top with beta 1. */
 static double bias_rows(gsl_matrix *y, double beta, const gsl_vector *b)
@@ -221,13 +236,8 @@ void grl_affine_forward_t(gsl_matrix *y, double beta, const gsl_matrix *x,
   /* Each row of y starts as b (beta == 0: whatever y held is not read)
    * or as beta*y + b; then the product adds on top with beta 1. */
   beta = bias_rows(y, beta, b);
-#ifdef GRL_HAVE_LIBXSMM
-  if (WT && WT->data && (beta == 0.0 || beta == 1.0)
-      && !panel_gemm(x->size1, x->data, x->tda, WT, beta, y->data, y->tda))
+  if (!kernel_product(x->size1, x->data, x->tda, WT, beta, y->data, y->tda))
     return;
-#else
-  (void)WT;
-#endif
   int was = grl_blas_one_thread();
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, x, W, beta, y);
   grl_blas_threads_restore(was);
@@ -247,7 +257,7 @@ void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
  * whole record here.) */
 enum { ACC = 16 };
 
-static void add_rows(gsl_vector *db, const gsl_matrix *dy)
+void grl_affine_bias_grad(gsl_vector *db, const gsl_matrix *dy)
 {
   const size_t n = dy->size2, bs = db->stride, R = dy->size1;
   double *restrict d = db->data;
@@ -275,11 +285,6 @@ static void add_rows(gsl_vector *db, const gsl_matrix *dy)
   }
 }
 
-void grl_affine_bias_grad(gsl_vector *db, const gsl_matrix *dy)
-{
-  add_rows(db, dy);
-}
-
 /* forward was y = x W^T + b, so
  *   dW += dy^T x (if dW),  db += 1^T dy (if db),  dx = beta_x*dx + dy W (if dx) */
 void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
@@ -290,19 +295,14 @@ void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
   if (dW)
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, dy, x, 1.0, dW);
   if (db)
-    add_rows(db, dy);
+    grl_affine_bias_grad(db, dy);
   if (dx) {
-#ifdef GRL_HAVE_LIBXSMM
     /* dx (B, m) = dy (B, n) W (n, m): no transpose, so a small one (each
      * step's dh_prev) runs on a kernel of its own */
     const grl_wpanels w = grl_wpanels_plain(W);
-    if (grl_affine_small(dy->size1, dy->size2, dx->size2)
-        && (beta_x == 0.0 || beta_x == 1.0)
-        && !panel_gemm(dy->size1, dy->data, dy->tda, &w, beta_x, dx->data,
-                       dx->tda))
-      dx = NULL;
-#endif
-    if (dx)
+    if (!grl_affine_small(dy->size1, dy->size2, dx->size2)
+        || kernel_product(dy->size1, dy->data, dy->tda, &w, beta_x, dx->data,
+                          dx->tda))
       gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, dy, W, beta_x, dx);
   }
   grl_blas_threads_restore(was);
@@ -311,13 +311,7 @@ void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
 void grl_affine_dx(gsl_matrix *dx, double beta, const gsl_matrix *dy,
                    const gsl_matrix *W, const grl_wpanels *Wk)
 {
-#ifdef GRL_HAVE_LIBXSMM
-  if (Wk && Wk->data && (beta == 0.0 || beta == 1.0)
-      && !panel_gemm(dy->size1, dy->data, dy->tda, Wk, beta, dx->data,
+  if (kernel_product(dy->size1, dy->data, dy->tda, Wk, beta, dx->data,
                      dx->tda))
-    return;
-#else
-  (void)Wk;
-#endif
-  grl_affine_backward(dy, NULL, W, NULL, NULL, dx, beta);
+    grl_affine_backward(dy, NULL, W, NULL, NULL, dx, beta);
 }

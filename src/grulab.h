@@ -426,13 +426,13 @@ typedef struct {
   gsl_matrix *dCs;   /* (T*B, H) dL/dc_t, or NULL                       */
   gsl_matrix *dh, *dc, *dh_prev, *dc_prev; /* (B, H) */
   gsl_matrix *work;  /* (B, W*H) scratch of the cell, or NULL          */
-  gsl_matrix *WhT;   /* (H, G*H) W_hh^T for the steps' small products
-                      * (grl_affine_forward_t), or NULL                 */
   gsl_matrix *dbacc; /* (2*nchunk, G*H) per block: the sums of dxp and of
                       * dhp over the block's rows and steps (db_x, db_h) */
-  double *Whpk[2];   /* W_hh^T and W_hh in column panels for the steps'
-                      * larger products (affine.c), or NULL             */
-  size_t panel;      /* their panel width, or 0                         */
+  double *Whpk[2];   /* W_hh^T, and W_hh, as kernel operands for each
+                      * step's recurrent product (affine.c), or NULL    */
+  size_t panel;      /* their panel width: G*H (a small W_hh^T whole;
+                      * the backward reads W_hh itself, Whpk[1] NULL),
+                      * 16 (both in column panels), or 0 (the CBLAS)  */
   gsl_matrix *WxT;   /* (I, G*H) W_ih^T, the same for XP, or NULL       */
   size_t nchunk;     /* the batch's rows run as nchunk independent blocks
                       * (threads, when OpenMP has them); a function of

@@ -101,19 +101,18 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
   if (c->W)
     ALLOC(work, B, c->W * H);
   /* A step's recurrent product is (rows of a block, H) by (H, G*H): when
-   * that is small enough for affine.c's JIT kernels, keep W_hh^T for it.
-   * Not for a short pass (sampling runs T = 1, B = 1 a character at a
-   * time): transposing W_hh costs about as much as one 1-row product. */
-  if (T >= WHT_MIN_T
-      && grl_affine_small((B + s->nchunk - 1) / s->nchunk, H, GH))
-    ALLOC(WhT, H, GH);
-  /* A larger W_hh goes to the same kernels cut into column panels
-   * (affine.c), copied once per pass: W_hh^T for the forward's products,
-   * W_hh for the backward's. */
-  else if (T >= WHT_MIN_T && (s->panel = grl_affine_panel_width(H, GH, H)))
-    for (int k = 0; k < 2; k++)
-      if (!(s->Whpk[k] = malloc(GH * H * sizeof(double))))
-        bad = 1;
+   * that is small enough for affine.c's JIT kernels, keep W_hh^T whole for
+   * the forward's (the backward's reads W_hh itself); a larger W_hh goes
+   * to the same kernels cut into column panels, W_hh^T for the forward's
+   * products and W_hh for the backward's.  Copied once per pass; not for
+   * a short pass (sampling runs T = 1, B = 1 a character at a time): the
+   * copy costs about as much as one 1-row product. */
+  if (T >= WHT_MIN_T)
+    s->panel = grl_affine_small((B + s->nchunk - 1) / s->nchunk, H, GH)
+               ? GH : grl_affine_panel_width(H, GH, H);
+  for (int k = 0; s->panel && k < (s->panel < GH ? 2 : 1); k++)
+    if (!(s->Whpk[k] = malloc(GH * H * sizeof(double))))
+      bad = 1;
   /* ... and W_ih^T for the input projections of all steps at once */
   if (grl_affine_small(T * B, m->input_size, GH))
     ALLOC(WxT, m->input_size, GH);
@@ -133,8 +132,7 @@ void grl_seq_free(grl_seq *s)
     return;
   gsl_matrix *all[] = {s->XP, s->Hs, s->Cs, s->cache, s->dXP, s->dHP, s->dHs,
                        s->dCs, s->dh, s->dc, s->dh_prev, s->dc_prev, s->work,
-                       s->dbacc,
-                       s->WhT, s->WxT};
+                       s->dbacc, s->WxT};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i])
       gsl_matrix_free(all[i]);
@@ -250,12 +248,8 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
   int blas = grl_blas_one_thread();   /* once for the whole pass (affine.c) */
   /* W_hh^T for the steps' products, once per pass: the block theta holds
    * may differ from the last pass's */
-  if (s->WhT) {
-    gsl_matrix_transpose_memcpy(s->WhT, &p.Wh.matrix);
-    p.WhT = grl_wpanels_plain(s->WhT);
-  } else if (s->panel) {
+  if (s->panel)
     p.WhT = grl_wpanels_pack(s->Whpk[0], &p.Wh.matrix, s->panel, 1);
-  }
   /* XP = X Wx^T + bx: every input projection at once, before the loop.
    * x == NULL: the caller has filled s->XP (e.g. a one-hot input done as
    * a gather of Wx's columns, grl_text_*). */
@@ -392,7 +386,7 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   if (c->has_c)
     set_state(s->dc, dcT, B, H);
   /* W_hh in panels for each step's dL/dh_{t-1} (grl_seq_alloc) */
-  if (s->panel)
+  if (s->panel && s->Whpk[1])
     p.Whk = grl_wpanels_pack(s->Whpk[1], &p.Wh.matrix, s->panel, 0);
 
   /* the dxp sums make db_x when the driver made XP (x), and db_h when

@@ -90,14 +90,11 @@ static void kernel_paths(gsl_rng *rng, const grl_cell *cell, size_t T,
   if (grl_model_alloc(&m, cell, I, H, 0) || grl_seq_alloc(&s, m, T, B)
       || grl_seq_alloc(&ref, m, T, B))
     bail("alloc: %s", grl_strerror());
-  /* the reference: no kept W_hh operands, so each step's forward product
+  /* the reference: no kept W_hh operands (panel 0: the driver then packs
+   * none), so each step's forward product
    * runs on the CBLAS, and so does the backward's in panels (a small
    * W_hh's backward product is libxsmm's on W_hh itself either way); and
    * the batch in one block, so the bias sums' blocks are checked too */
-  if (ref->WhT) {
-    gsl_matrix_free(ref->WhT);
-    ref->WhT = NULL;
-  }
   ref->panel = 0;
   ref->nchunk = 1;
   const char *what = panels ? "W_hh in panels" : "W_hh^T whole";
@@ -112,13 +109,14 @@ static void kernel_paths(gsl_rng *rng, const grl_cell *cell, size_t T,
     return;
   }
   if (panels)
-    ok(s->panel > 0 && !s->WhT && s->nchunk == 2, "%s (T=%zu, B=%zu, "
+    ok(s->panel > 0 && s->panel < cell->G * H && s->Whpk[1]
+       && s->nchunk == 2, "%s (T=%zu, B=%zu, "
        "H=%zu): the steps run on %s (panel width %zu), in %zu blocks",
        cell->name, T, B, H, what, s->panel, s->nchunk);
   else
-    ok(s->WhT && !s->panel && s->nchunk == 2, "%s (T=%zu, B=%zu, H=%zu): "
-       "the steps run on %s, in %zu blocks", cell->name, T, B, H, what,
-       s->nchunk);
+    ok(s->panel == cell->G * H && s->Whpk[0] && !s->Whpk[1]
+       && s->nchunk == 2, "%s (T=%zu, B=%zu, H=%zu): the steps run on %s, "
+       "in %zu blocks", cell->name, T, B, H, what, s->nchunk);
   for (size_t i = 0; i < m->n; i++)
     m->theta[i] = 2.0 / sqrt((double)H) * (2.0 * gsl_rng_uniform(rng) - 1.0);
   double *x = rand_vec(rng, T * B * I, 1.0), *h0 = rand_vec(rng, B * H, 0.8);
