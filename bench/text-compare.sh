@@ -11,7 +11,7 @@
 # The hidden sizes give about 98 000 parameters each with GSL's headers
 # (V = 94): rnn H = 232 (97 998), gru H = 128 (98 142), lstm H = 108
 # (98 374).  The runs are sequential, one BLAS thread each: 9 runs of the
-# default chapter's cost (README, chapter 8).  Prints one line per run and
+# default chapter's cost (README, chapter 9).  Prints one line per run and
 # then a Markdown table for the README.
 set -e
 GRULAB=${1:-src/grulab}

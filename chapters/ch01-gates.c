@@ -12,7 +12,7 @@
  *      through a sigmoid is multiplied by sigma' <= 1/4 (and by the
  *      weights in between, which may be larger than 1).  A GRU's memory
  *      does not go through sigma': along the kept path h' = ... + z * h
- *      the gradient is multiplied by z itself.  Chapter 6 measures that.
+ *      the gradient is multiplied by z itself.  Chapter 7 measures that.
  *   2. The numerically stable forms.  sigma has two textbook forms.
  *      A = 1/(1 + e^-a) overflows e^-a below a = -709.78: it still returns
  *      0, off by less than 1e-308, but raises the overflow flag.
@@ -204,7 +204,7 @@ static void activations(grl_lesson *L)
     "1.  Through k sigmoids joined by weights of size at most 1 it shrinks\n"
     "to at most (1/4)^k of itself: %.2g for k = 10.  A GRU's memory avoids\n"
     "sigma': along the kept path h' = (1-z)*n + z*h the gradient is\n"
-    "multiplied by z itself, close to 1 when the gate keeps.  Chapter 6\n"
+    "multiplied by z itself, close to 1 when the gate keeps.  Chapter 7\n"
     "measures how fast a GRU's gradient fades for each keep-gate bias.",
     pow(0.25, 10));
 }

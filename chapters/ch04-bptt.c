@@ -20,7 +20,7 @@
  *   4. What dL/dh_t looks like over t: with a loss at every step it stays
  *      up; with a loss at the last step only it fades going back, here by
  *      a measured mean factor per step -- the first sight of the vanishing
- *      gradient of chapter 6.
+ *      gradient of chapter 7.
  *
  * Time steps: h_0 is the initial state; step t = 1..T reads x_t and
  * h_{t-1} and writes h_t (row t-1 of the output, rows (t-1)*B + b for a
@@ -569,7 +569,7 @@ int main(int argc, char **argv)
     "end has to travel back through every step's Jacobian dh_t/dh_t-1.  At\n"
     "this initialisation %zu of the %zu steps back shrank it, by a factor\n"
     "%.3f per step on average, so the signal that reaches h_1 is %.1e of\n"
-    "what left h_T.  Chapter 6 measures how the cell and its gates set that\n"
+    "what left h_T.  Chapter 7 measures how the cell and its gates set that\n"
     "rate.", shrank, T - 1, rate, nl[1] / nl[T]);
   grl_lesson_expect(&L, nl[1] < nl[T], "the last-step signal fades going back");
   free(na);

@@ -20,18 +20,18 @@ CHAPTERS = \
 	chapters/ch03-article-cell \
 	chapters/ch04-bptt \
 	chapters/ch05-gradient-checks \
-	chapters/ch06-vanishing \
-	chapters/ch07-long-memory \
-	chapters/ch08-reading-text
+	chapters/ch07-vanishing \
+	chapters/ch08-long-memory \
+	chapters/ch09-reading-text
 CHAPTER_CHECKS = \
 	tests/ch01-gates.sh \
 	tests/ch02-hidden-state.sh \
 	tests/ch03-article-cell.sh \
 	tests/ch04-bptt.sh \
 	tests/ch05-gradient-checks.sh \
-	tests/ch06-vanishing.sh \
-	tests/ch07-long-memory.sh \
-	tests/ch08-reading-text.sh
+	tests/ch07-vanishing.sh \
+	tests/ch08-long-memory.sh \
+	tests/ch09-reading-text.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
 AM_CPPFLAGS += -I$(top_srcdir)/chapters/lib -I$(top_srcdir)/src/opt \

@@ -30,14 +30,14 @@ EXTRA_DIST += plots/style.gp \
 	plots/templates/ch05-v-curve.gp \
 	plots/templates/ch05-per-tensor.gp \
 	plots/templates/ch05-floor.gp \
-	plots/templates/ch06-lag.gp \
-	plots/templates/ch06-jacobians.gp \
-	plots/templates/ch06-clipping.gp \
-	plots/templates/ch07-learning-curves.gp \
-	plots/templates/ch07-lag-trained.gp \
-	plots/templates/ch08-learning-curve.gp \
-	plots/templates/ch08-text.gp \
-	plots/templates/ch08-gates.gp
+	plots/templates/ch07-lag.gp \
+	plots/templates/ch07-jacobians.gp \
+	plots/templates/ch07-clipping.gp \
+	plots/templates/ch08-learning-curves.gp \
+	plots/templates/ch08-lag-trained.gp \
+	plots/templates/ch09-learning-curve.gp \
+	plots/templates/ch09-text.gp \
+	plots/templates/ch09-gates.gp
 
 PLOTDIR = $(abs_top_builddir)/plots
 GNUPLOT_RENDER = $(GNUPLOT) -e "set loadpath '$(abs_top_srcdir)/plots'"

@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-/* The text of chapter 8 and `grulab train --task text` when no file is
+/* The text of chapter 9 and `grulab train --task text` when no file is
  * given: GSL's own headers, concatenated in sorted (strcmp) order of their
  * names.  libgsl-dev, which the build needs, installs them. */
 #ifndef GRL_TEXT_DEFAULT_GLOB

@@ -208,7 +208,7 @@ int grl_trainer_evaluate(grl_trainer *tr, gsl_rng *r, size_t nseq,
                          double *loss);
 
 /* One whole training run from a seed (session.c), what `grulab train`
- * does and chapter 7 does many times over:
+ * does and chapter 8 does many times over:
  *   r = mt19937(seed) draws the initial parameters (PyTorch's uniform
  *   init, readout included), then every batch; the model's input and
  *   output sizes are the task's; keep_gate_bias, unless NaN, is then set
@@ -261,7 +261,7 @@ int grl_progress_step(const grl_train_stat *st, void *ctx);
 void grl_progress_end(grl_progress *p);
 
 /* The seed of the generator of test sequences that goes with a run's
- * seed, so that `grulab train` and chapter 7 test on the same sequences
+ * seed, so that `grulab train` and chapter 8 test on the same sequences
  * whatever the step count. */
 unsigned long grl_train_test_seed(unsigned long seed);
 

@@ -1,5 +1,5 @@
 /* session.c -- one whole training run from a seed, as `grulab train` and
- * chapter 7 run it:
+ * chapter 8 run it:
  *
  *   r  <- mt19937(seed)                  initial parameters, then batches
  *   rt <- mt19937(grl_train_test_seed(seed))          the test sequences
@@ -8,7 +8,7 @@
  *   sequences from rt.
  *
  * A session owns everything it allocates and shares nothing, so several
- * sessions can run at once on different threads (chapter 7 runs its
+ * sessions can run at once on different threads (chapter 8 runs its
  * trainings in parallel); each gives the same bytes whatever thread runs
  * it. */
 #include <config.h>

@@ -3,7 +3,7 @@
 # parameters are exactly those of an uninterrupted run of as many steps),
 # one line says where it stopped, and the exit status is 130 (SIGTERM 143).
 # A second SIGINT ends it at once and leaves earlier files untouched.
-# Chapters 7 and 8 stop their trainings the same way, write no chart, and
+# Chapters 8 and 9 stop their trainings the same way, write no chart, and
 # exit 130.
 # (--task text is tested in tests/cli-text.sh.)
 #
@@ -15,7 +15,7 @@
 # (tests/tap.sh: bg_start, bg_catches, bg_signal, bg_finish).
 #
 # Under memcheck (`make check-valgrind`: $GRULAB runs grulab under
-# valgrind) chapters 7 and 8 run under it too, and valgrind's report of each run
+# valgrind) chapters 8 and 9 run under it too, and valgrind's report of each run
 # is checked by tests/memcheck/report.sh: the runs stopped by one signal
 # end normally, so all their memory must be freed; the run ended at once by
 # a second SIGINT (the signal's default action) is recorded as such, and
@@ -23,11 +23,11 @@
 . "$top_srcdir/tests/tap.sh"
 
 plan 21
-ch07=$top_builddir/chapters/ch07-long-memory
-ch08=$top_builddir/chapters/ch08-reading-text
+ch08=$top_builddir/chapters/ch08-long-memory
+ch09=$top_builddir/chapters/ch09-reading-text
 if [ -n "${GRL_MEMCHECK:-}" ]; then
-  ch07="$top_srcdir/tests/memcheck/run $ch07"
   ch08="$top_srcdir/tests/memcheck/run $ch08"
+  ch09="$top_srcdir/tests/memcheck/run $ch09"
 fi
 
 launch() { bg_start grulab "$GRULAB" "$@"; }
@@ -90,7 +90,7 @@ else
   diag "$(cat "$TMP/err")"
 fi
 
-# ---- chapters 7 and 8 --------------------------------------------------
+# ---- chapters 8 and 9 --------------------------------------------------
 # chapter_stops N NAME CMD PATTERN SAYS: chapter N (program NAME, run as
 # CMD) stopped by SIGINT during training exits 130, prints one stderr line
 # matching PATTERN (the line SAYS so) and writes no chart.
@@ -116,13 +116,13 @@ chapter_stops() {
   fi
 }
 
-chapter_stops 7 ch07-long-memory "$ch07" \
-  '^ch07-long-memory: interrupted by SIGINT: [0-9]+ of [0-9]+ runs finished, the others stopped after step [0-9]+ to [0-9]+ of 100000; no chart written$' \
+chapter_stops 8 ch08-long-memory "$ch08" \
+  '^ch08-long-memory: interrupted by SIGINT: [0-9]+ of [0-9]+ runs finished, the others stopped after step [0-9]+ to [0-9]+ of 100000; no chart written$' \
   "where the runs stopped"
-# Chapter 8's handler is in place before the validation at step 0; a
+# Chapter 9's handler is in place before the validation at step 0; a
 # SIGINT that comes before training starts stops it before its first step.
-chapter_stops 8 ch08-reading-text "$ch08" \
-  '^ch08-reading-text: interrupted by SIGINT during training; the lesson stops here, no chart written$' \
+chapter_stops 9 ch09-reading-text "$ch09" \
+  '^ch09-reading-text: interrupted by SIGINT during training; the lesson stops here, no chart written$' \
   "it stopped"
 
 # ---- a second SIGINT: at once, earlier files untouched -----------------

@@ -45,14 +45,14 @@ answer ch04-bptt 2 "$(calc "int(6 * log(10) / log(2)) + 1")" 6
 # ch05: eps^(1/3) with float's eps = 2^-23; -log10(eps^(2/3)), eps = 2^-52.
 answer ch05-gradient-checks 1 "$(calc "2^(-23 / 3)")" 6.06e-6
 answer ch05-gradient-checks 2 "$(calc "52 * 2 / 3 * log(2) / log(10)")" 8
-# ch06: 0.9^20; sigma(4)^100; 1e-3^(1/50).
-answer ch06-vanishing 1 "$(calc "0.9^20")" 0.9
-answer ch06-vanishing 2 "$(calc "$(sig 4)^100")" 0.0183
-answer ch06-vanishing 3 "$(calc "10^(-3 / 50)")" 0.9
-# ch07: Var(u1 + u2) = 1/6; 3H(I+H) + 6H + H + 1 with I = 2, H = 32.
-answer ch07-long-memory 1 "$(calc "1 / 6")" 0.0833
-answer ch07-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1")" 3456
-# ch08: from GSL's headers' bytes, counted here with od and awk: the
+# ch07: 0.9^20; sigma(4)^100; 1e-3^(1/50).
+answer ch07-vanishing 1 "$(calc "0.9^20")" 0.9
+answer ch07-vanishing 2 "$(calc "$(sig 4)^100")" 0.0183
+answer ch07-vanishing 3 "$(calc "10^(-3 / 50)")" 0.9
+# ch08: Var(u1 + u2) = 1/6; 3H(I+H) + 6H + H + 1 with I = 2, H = 32.
+answer ch08-long-memory 1 "$(calc "1 / 6")" 0.0833
+answer ch08-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1")" 3456
+# ch09: from GSL's headers' bytes, counted here with od and awk: the
 # uniform model's log2 V; the add-one bigram on the last tenth; the
 # windows per epoch (ntrain - 1) / 32 / 64.
 cat /usr/include/gsl/*.h | od -An -v -tu1 | tr -s ' ' '\n' | grep . >"$TMP/bytes"
@@ -61,9 +61,9 @@ ch8=$(awk '{ b[NR - 1] = $1; seen[$1] = 1 }
         for (i = 1; i < nt; i++) { c[b[i - 1] " " b[i]]++; f[b[i - 1]]++ }
         s = 0; for (i = nt + 1; i < n; i++) s -= log((c[b[i - 1] " " b[i]] + 1) / (f[b[i - 1]] + V))
         printf "%.17g %.17g %d", log(V) / log(2), s / (n - nt - 1) / log(2), int(int((nt - 1) / 32) / 64) }' "$TMP/bytes")
-answer ch08-reading-text 1 "$(echo "$ch8" | cut -d' ' -f1)" 6.6
-answer ch08-reading-text 2 "$(echo "$ch8" | cut -d' ' -f2)" 3.2
-answer ch08-reading-text 3 "$(echo "$ch8" | cut -d' ' -f3)" 529
+answer ch09-reading-text 1 "$(echo "$ch8" | cut -d' ' -f1)" 6.6
+answer ch09-reading-text 2 "$(echo "$ch8" | cut -d' ' -f2)" 3.2
+answer ch09-reading-text 3 "$(echo "$ch8" | cut -d' ' -f3)" 529
 
 # Usage errors: one line on stderr, exit 2, nothing on stdout.
 ch=$top_builddir/chapters/ch02-hidden-state
@@ -77,7 +77,7 @@ done
 # --help lists the exercises and --answer.
 n=0
 for c in ch01-gates ch02-hidden-state ch03-article-cell ch04-bptt \
-         ch05-gradient-checks ch06-vanishing ch07-long-memory ch08-reading-text; do
+         ch05-gradient-checks ch07-vanishing ch08-long-memory ch09-reading-text; do
   "$top_builddir/chapters/$c" --help >"$TMP/help"
   grep -q '^Exercises' "$TMP/help" && grep -q -- '--answer K VALUE' "$TMP/help" \
     && n=$((n + 1))

@@ -55,7 +55,7 @@ tap_limit=1200
 # script's background job starts with SIGINT ignored, and grulab leaves an
 # ignored signal ignored; perl restores the default, then execs CMD).
 # NAME is the file name of the program CMD runs (grulab,
-# ch07-long-memory): bg_is_program checks it.  Sets $pid.
+# ch08-long-memory): bg_is_program checks it.  Sets $pid.
 #
 # Under that one pid run, in turn, a copy of this shell, perl, the bash of
 # libtool's wrapper script (in the build tree), the program, and the

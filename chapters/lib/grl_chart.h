@@ -87,7 +87,7 @@ void grl_chart_set(grl_chart *ch, const char *key, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
 void grl_chart_set_text(grl_chart *ch, const char *key, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
-/* The chart's fixed script: TEMPLATE (e.g. "ch06-lag", several charts may
+/* The chart's fixed script: TEMPLATE (e.g. "ch07-lag", several charts may
  * share one), or NULL for the chart's own name; the .gp ends with
  * "load 'templates/TEMPLATE.gp'", after every setting.  Once per chart. */
 void grl_chart_template(grl_chart *ch, const char *tmpl);

@@ -51,7 +51,7 @@ extern "C" {
 /* Chapter helpers (lesson.c)                                          */
 /* ------------------------------------------------------------------ */
 
-/* An extra command-line option of one chapter, e.g. ch07's --steps.  It
+/* An extra command-line option of one chapter, e.g. ch08's --steps.  It
  * becomes a row of the chapter's option table (grl_opt.h): its value goes
  * through the same strict parsing and messages as the grulab command's. */
 typedef struct {

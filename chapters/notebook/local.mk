@@ -20,9 +20,9 @@ NOTEBOOK_CHAPTERS = \
 	ch03-article-cell \
 	ch04-bptt \
 	ch05-gradient-checks \
-	ch06-vanishing \
-	ch07-long-memory \
-	ch08-reading-text
+	ch07-vanishing \
+	ch08-long-memory \
+	ch09-reading-text
 
 PYTHON3 = python3
 WEAVE = $(PYTHON3) $(abs_top_srcdir)/chapters/weave.py
@@ -42,12 +42,12 @@ $(NB_RUNDIR)/ch04-bptt.txt: chapters/ch04-bptt$(EXEEXT) $(srcdir)/chapters/ch04-
 	@$(NB_RUN) chapters/ch04-bptt$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
 $(NB_RUNDIR)/ch05-gradient-checks.txt: chapters/ch05-gradient-checks$(EXEEXT) $(srcdir)/chapters/ch05-gradient-checks.c
 	@$(NB_RUN) chapters/ch05-gradient-checks$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch06-vanishing.txt: chapters/ch06-vanishing$(EXEEXT) $(srcdir)/chapters/ch06-vanishing.c
-	@$(NB_RUN) chapters/ch06-vanishing$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch07-long-memory.txt: chapters/ch07-long-memory$(EXEEXT) $(srcdir)/chapters/ch07-long-memory.c
-	@$(NB_RUN) chapters/ch07-long-memory$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch08-reading-text.txt: chapters/ch08-reading-text$(EXEEXT) $(srcdir)/chapters/ch08-reading-text.c
-	@$(NB_RUN) chapters/ch08-reading-text$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
+$(NB_RUNDIR)/ch07-vanishing.txt: chapters/ch07-vanishing$(EXEEXT) $(srcdir)/chapters/ch07-vanishing.c
+	@$(NB_RUN) chapters/ch07-vanishing$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
+$(NB_RUNDIR)/ch08-long-memory.txt: chapters/ch08-long-memory$(EXEEXT) $(srcdir)/chapters/ch08-long-memory.c
+	@$(NB_RUN) chapters/ch08-long-memory$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
+$(NB_RUNDIR)/ch09-reading-text.txt: chapters/ch09-reading-text$(EXEEXT) $(srcdir)/chapters/ch09-reading-text.c
+	@$(NB_RUN) chapters/ch09-reading-text$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
 
 NB_RUNS = \
 	$(NB_RUNDIR)/ch01-gates.txt \
@@ -55,9 +55,9 @@ NB_RUNS = \
 	$(NB_RUNDIR)/ch03-article-cell.txt \
 	$(NB_RUNDIR)/ch04-bptt.txt \
 	$(NB_RUNDIR)/ch05-gradient-checks.txt \
-	$(NB_RUNDIR)/ch06-vanishing.txt \
-	$(NB_RUNDIR)/ch07-long-memory.txt \
-	$(NB_RUNDIR)/ch08-reading-text.txt
+	$(NB_RUNDIR)/ch07-vanishing.txt \
+	$(NB_RUNDIR)/ch08-long-memory.txt \
+	$(NB_RUNDIR)/ch09-reading-text.txt
 
 .PHONY: notebook notebook-tools
 notebook-tools:

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The default size, chosen by measurement (README, chapter 8), the same
- * as chapter 8's. */
+/* The default size, chosen by measurement (README, chapter 9), the same
+ * as chapter 9's. */
 enum { TEXT_H = 128, TEXT_T = 64, TEXT_B = 32, TEXT_STEPS = 800 };
 #define TEXT_LR 3e-3
 #define TEXT_CLIP 5.0

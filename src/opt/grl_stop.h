@@ -1,5 +1,5 @@
 /* grl_stop.h -- SIGINT and SIGTERM for the programs that train (the grulab
- * command, chapters 7 and 8).  Not part of libgrulab: the library never
+ * command, chapters 8 and 9).  Not part of libgrulab: the library never
  * installs a handler and never exits; it reads a stop flag
  * (grl_train_config.stop) and returns GRL_EINTR.  This header gives a
  * program the other half, the handler:

@@ -8,12 +8,12 @@ set -- $MEMCHECK_CHAPTERS
 plan $#
 for chap in "$@"; do
   mkdir "$TMP/$chap"
-  # Chapter 7's --quick trains 15 nets for 150 steps: about 15 minutes of
+  # Chapter 8's --quick trains 15 nets for 150 steps: about 15 minutes of
   # CPU under memcheck, the whole pass's long pole.  One seed per
   # configuration and 20 steps run the same code (every cell, the parallel
   # runs, the charts) in a tenth of that.
   extra=
-  [ "$chap" = ch07-long-memory ] && extra="--steps 20 --seeds 1"
+  [ "$chap" = ch08-long-memory ] && extra="--steps 20 --seeds 1"
   "$top_srcdir/tests/memcheck/run" "$top_builddir/chapters/$chap" --quick --seed 7 \
     $extra --outdir "$TMP/$chap" >"$TMP/$chap.out" 2>"$TMP/$chap.err"; rc=$?
   # 0, or 1 for a failed check of the lesson's own: valgrind computes long

@@ -7,14 +7,14 @@
 # to tests/memcheck/test-suite.log.  Without valgrind it says so and
 # exits 0.  (Automake's harness, like AX_VALGRIND_CHECK's, wraps the test
 # programs; ours are shell scripts, so the programs they start are wrapped.)
-# Chapter 8's --quick reads only the first 64 KiB of its text, so that it
+# Chapter 9's --quick reads only the first 64 KiB of its text, so that it
 # takes a minute or two under memcheck, not a quarter of an hour.  The
 # interrupt tests wait for the program's own handler (valgrind catches
 # every signal first: tests/tap.sh's bg_catches reads valgrind's trace),
 # and a run a test ends on purpose by a signal's default action has only
 # its leaks excused (tests/memcheck/report.sh says when).
 MEMCHECK_CHAPTERS = ch01-gates ch02-hidden-state ch03-article-cell ch04-bptt \
-	ch05-gradient-checks ch06-vanishing ch07-long-memory ch08-reading-text
+	ch05-gradient-checks ch07-vanishing ch08-long-memory ch09-reading-text
 MEMCHECK_CLI = tests/cli-basics.sh tests/cli-cells.sh tests/cli-gradcheck.sh \
 	tests/cli-train.sh tests/cli-threads.sh tests/cli-text.sh \
 	tests/cli-interrupt.sh

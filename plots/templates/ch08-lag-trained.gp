@@ -1,5 +1,5 @@
-# ch07-lag-trained.gp -- the gradient against lag before and after training
-# (chapter 7).  Loaded by the generated ch07-lag-trained.gp after
+# ch08-lag-trained.gp -- the gradient against lag before and after training
+# (chapter 8).  Loaded by the generated ch08-lag-trained.gp after
 # style.gp (dat, chart_title); the chapter sets T, nconfig and
 # config_name (quoted words, one per configuration).
 # Columns of dat: lag, then init_i trained_i for configuration i = 0, 1, ...

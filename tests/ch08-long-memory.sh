@@ -1,4 +1,4 @@
-# ch07-long-memory.sh -- chapter 7 runs, and its charts are complete and
+# ch08-long-memory.sh -- chapter 8 runs, and its charts are complete and
 # render.  Its wall-clock times are the lines that start with "  time";
 # those are masked before the byte-for-byte checks, everything else must
 # be identical -- also when the runs are trained on one thread instead of
@@ -19,4 +19,4 @@ chapter_bad_options="--cells foo
 --seeds 11
 --length 1
 --threads 0"
-. "$top_srcdir/tests/chapter.sh"; chapter_test ch07-long-memory
+. "$top_srcdir/tests/chapter.sh"; chapter_test ch08-long-memory

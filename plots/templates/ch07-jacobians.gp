@@ -1,5 +1,5 @@
-# ch06-jacobians.gp -- each step's Jacobian norm over time (chapter 6).
-# Loaded by the generated ch06-jacobians.gp after style.gp (dat,
+# ch07-jacobians.gp -- each step's Jacobian norm over time (chapter 7).
+# Loaded by the generated ch07-jacobians.gp after style.gp (dat,
 # chart_title); the chapter sets T, nseries and series_name (quoted words).
 # Columns of dat: t, then jac_i for series i = 0, 1, ...
 set xlabel 'time step t'

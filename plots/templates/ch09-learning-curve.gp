@@ -1,5 +1,5 @@
-# ch08-learning-curve.gp -- bits per character against training step
-# (chapter 8).  Loaded by the generated ch08-learning-curve.gp after
+# ch09-learning-curve.gp -- bits per character against training step
+# (chapter 9).  Loaded by the generated ch09-learning-curve.gp after
 # style.gp, which sets dat and chart_title; the chapter sets:
 #   streams, window   B and T of the batches
 #   last_step, ymax   the x range's end, the y range's top (bpc)

@@ -1,5 +1,5 @@
-# ch06-lag.gp -- the gradient norm against lag (chapter 6: the rnn, gru,
-# lstm and seed lag charts).  Loaded by the generated ch06-*-lag.gp after
+# ch07-lag.gp -- the gradient norm against lag (chapter 7: the rnn, gru,
+# lstm and seed lag charts).  Loaded by the generated ch07-*-lag.gp after
 # style.gp (dat, chart_title); the chapter sets:
 #   T, nseries        the length and the number of measured curves
 #   series_name       their keys, quoted words ("'b_z = 0' 'b_z = 2'")

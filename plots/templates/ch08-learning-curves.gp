@@ -1,5 +1,5 @@
-# ch07-learning-curves.gp -- the adding problem's learning curves (chapter 7).
-# Loaded by the generated ch07-learning-curves.gp after style.gp, which
+# ch08-learning-curves.gp -- the adding problem's learning curves (chapter 8).
+# Loaded by the generated ch08-learning-curves.gp after style.gp, which
 # sets dat and chart_title; the chapter sets:
 #   npanel, panel_T   the lengths T, one panel each ("50 100")
 #   nconfig, config_name  the configurations, quoted words ("'rnn' 'gru'")

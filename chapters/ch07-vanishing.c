@@ -1,4 +1,4 @@
-/* ch06-vanishing.c -- Chapter 6: vanishing and exploding gradients.
+/* ch07-vanishing.c -- Chapter 7: vanishing and exploding gradients.
  *
  * Why gates?  Because the gradient that reaches back k steps in a plain
  * tanh RNN dies geometrically, at a rate that theory bounds, and a gate
@@ -51,21 +51,21 @@
  * number of threads.
  *
  * Run it:
- *   chapters/ch06-vanishing              T = 100, B = 32, H = 32 (a few s)
- *   chapters/ch06-vanishing --quick      T = 20, B = 8, H = 16
- *   chapters/ch06-vanishing --help
+ *   chapters/ch07-vanishing              T = 100, B = 32, H = 32 (a few s)
+ *   chapters/ch07-vanishing --quick      T = 20, B = 8, H = 16
+ *   chapters/ch07-vanishing --help
  *   grulab gradnorm --cell rnn --steps 100 --singular-value 0.9   (one curve)
  *
  * Charts:
- *   ch06-rnn-lag     tanh RNN, ||dL/dh_{T-k}|| against k for lambda_1 in
+ *   ch07-rnn-lag     tanh RNN, ||dL/dh_{T-k}|| against k for lambda_1 in
  *                    {0.5, 0.9, 1, 1.5, 3} and PyTorch's init, each beside
  *                    its bound lambda_1^k
- *   ch06-gru-lag     GRU at PyTorch's init and with b_z in {0, 2, 4}
- *   ch06-lstm-lag    LSTM with forget bias b_f in {0, 2, 4}
- *   ch06-seed-lag    the article's cell with forget bias b_f in {0, 2, 4}
+ *   ch07-gru-lag     GRU at PyTorch's init and with b_z in {0, 2, 4}
+ *   ch07-lstm-lag    LSTM with forget bias b_f in {0, 2, 4}
+ *   ch07-seed-lag    the article's cell with forget bias b_f in {0, 2, 4}
  *                    (one colour per bias value in all three)
- *   ch06-jacobians   ||dh_t/dh_{t-1}|| over t, for one setting of each
- *   ch06-clipping    lambda_1 = 3, plain SGD: the gradient norm of each
+ *   ch07-jacobians   ||dh_t/dh_{t-1}|| over t, for one setting of each
+ *   ch07-clipping    lambda_1 = 3, plain SGD: the gradient norm of each
  *                    step (log), the clipped run's update norm (linear),
  *                    and both runs' loss
  */
@@ -120,7 +120,7 @@ static int ex3_answer(double *v)   /* lambda_1 with lambda_1^50 = 1e-3 */
 static const grl_exercise exercises[] = {
   {"For the tanh RNN with λ₁ = 0.9, what does the bound λ₁^k allow for the\n"
    "gradient at lag k = 20?  Compare with the measured curve in\n"
-   "ch06-rnn-lag.", ex1_answer, 0.01},
+   "ch07-rnn-lag.", ex1_answer, 0.01},
   {"A GRU whose update gate sits at z = σ(4) has J_t ≈ diag(z).  Predict the\n"
    "gradient's norm at lag 100, then measure it with `grulab gradnorm\n"
    "--cell gru --steps 101 --gate-bias 4`.  Why is the measurement not\n"
@@ -136,10 +136,10 @@ static const grl_exercise exercises[] = {
 
 static const grl_lesson_info chapter = {
   .exercises = exercises,
-  .name = "ch06-vanishing",
+  .name = "ch07-vanishing",
   .title = "Vanishing and exploding gradients",
   .summary =
-    "Chapter 6 measures how the gradient of a loss at the last step dies\n"
+    "Chapter 7 measures how the gradient of a loss at the last step dies\n"
     "(or grows) as it travels back k steps: for a tanh RNN with W_hh scaled\n"
     "to largest singular value lambda_1, beside the bound lambda_1^k of\n"
     "Pascanu et al. (2013); for a GRU whose update-gate bias b_z holds z\n"
@@ -378,7 +378,7 @@ static void lag_chart(grl_lesson *L, const sizes *sz, const char *name,
   grl_chart_set_text(ch, "series_name", "%s", names);
   grl_chart_set_text(ch, "series_lt", "%s", lts);
   grl_chart_set_text(ch, "series_ref", "%s", refs);
-  grl_chart_template(ch, "ch06-lag");
+  grl_chart_template(ch, "ch07-lag");
   grl_lesson_chart_done(L, ch);
 }
 
@@ -521,7 +521,7 @@ static void gru_lag(grl_lesson *L, const sizes *sz, const job *jb)
     "its PyTorch initialisation %.2g (section 1): both are gone for any use.\n"
     "With b_z = 4 the measured gradient keeps %.3g, near sigma(4)^%zu = %.3g:\n"
     "the gate, not the weights, decides how far back the gradient reaches --\n"
-    "and training can move the gate (chapter 7).",
+    "and training can move the gate (chapter 8).",
     gru[T - 1], T - 1, rnn[T - 1], g4[T - 1], T - 1,
     pow(grl_sigmoid(4.0), (double)(T - 1)));
 }
@@ -1223,7 +1223,7 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *run)
     "Clipping keeps g's direction and caps every update at lr * threshold,\n"
     "so no step can throw W_hh far, and %s.\n"
     "The clipped run's last loss is %.3g, near the no-memory baseline 1/6\n"
-    "-- where a tanh RNN stays anyway (chapter 7).",
+    "-- where a tanh RNN stays anyway (chapter 8).",
     lr_low, lr_low * lam_low, gmax[2], run[2].log[run[2].done - 1].loss,
     diverged ? "the readout's oscillation cannot grow" : "the updates stay small",
     run[1].log[run[1].done - 1].loss);

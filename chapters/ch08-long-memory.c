@@ -1,6 +1,6 @@
-/* ch07-long-memory.c -- Chapter 7: learning a long dependency.
+/* ch08-long-memory.c -- Chapter 8: learning a long dependency.
  *
- * Chapter 6 showed that at initialisation the gradient of a tanh RNN dies
+ * Chapter 7 showed that at initialisation the gradient of a tanh RNN dies
  * within a few dozen steps, and that a gate near 1 keeps it alive.  Here
  * the cells have to USE that: they learn the adding problem, whose answer
  * depends on two inputs up to T steps back, and we watch who gets past the
@@ -29,7 +29,7 @@
  *   3. One training run is one sample: every configuration is trained
  *      with several seeds, and the verdicts come from the measured test
  *      MSEs of all of them.
- *   4. After training, the gradient against lag once more (chapter 6's
+ *   4. After training, the gradient against lag once more (chapter 7's
  *      measurement, grl_gradnorm_run, with the readout's direction), and
  *      the mean of the gate that keeps the state, before and after.
  *
@@ -41,19 +41,19 @@
  * depend on the number of threads.
  *
  * Run it:
- *   chapters/ch07-long-memory                  T = 50, 3 seeds (about 2 min)
- *   chapters/ch07-long-memory --length 100     T = 100 (about twice as long)
- *   chapters/ch07-long-memory --cells rnn,gru  skip the LSTM (faster)
- *   chapters/ch07-long-memory --threads 1      one core (same output)
- *   chapters/ch07-long-memory --quick          tiny: too short to learn
+ *   chapters/ch08-long-memory                  T = 50, 3 seeds (about 2 min)
+ *   chapters/ch08-long-memory --length 100     T = 100 (about twice as long)
+ *   chapters/ch08-long-memory --cells rnn,gru  skip the LSTM (faster)
+ *   chapters/ch08-long-memory --threads 1      one core (same output)
+ *   chapters/ch08-long-memory --quick          tiny: too short to learn
  *
  * Charts:
- *   ch07-learning-curves  smoothed training loss (mean of the last 50
+ *   ch08-learning-curves  smoothed training loss (mean of the last 50
  *                         batch losses) against step: the mean over the
  *                         seeds and the band from the lowest to the
  *                         highest seed, one panel per T, with the
  *                         baseline 1/6 and one tenth of it
- *   ch07-lag-trained      ||dL/dh_{T-k}|| against lag k at the longest T,
+ *   ch08-lag-trained      ||dL/dh_{T-k}|| against lag k at the longest T,
  *                         before and after training (first seed)
  */
 #include <config.h>
@@ -118,7 +118,7 @@ static const grl_exercise exercises[] = {
   {"How many parameters does the GRU of the default run have (two inputs,\n"
    "H = 32, and a readout of H weights and one bias)?  Count by hand.",
    ex2_answer, 0.001},
-  {"Train the tanh RNN for longer: `chapters/ch07-long-memory --cells rnn\n"
+  {"Train the tanh RNN for longer: `chapters/ch08-long-memory --cells rnn\n"
    "--steps 6000 --length 100`.  Does it ever beat the baseline at T = 100?\n"
    "Compare its lag curve after training with the GRU's.", NULL, 0},
   {NULL, NULL, 0}
@@ -126,10 +126,10 @@ static const grl_exercise exercises[] = {
 
 static const grl_lesson_info chapter = {
   .exercises = exercises,
-  .name = "ch07-long-memory",
+  .name = "ch08-long-memory",
   .title = "Learning a long dependency: the adding problem",
   .summary =
-    "Chapter 7 trains a tanh RNN, a GRU and an LSTM (with PyTorch's forget\n"
+    "Chapter 8 trains a tanh RNN, a GRU and an LSTM (with PyTorch's forget\n"
     "bias and with forget bias 1, at the GRU's H and at the GRU's parameter\n"
     "count) on the adding problem at T = 50 (--length), three seeds each,\n"
     "with the same batches, Adam and clipping for all.  It prints parameter\n"
@@ -510,7 +510,7 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
 {
   grl_lesson_section(L, "The gradient against lag, before and after training");
   grl_lesson_say(L,
-    "Chapter 6's measurement at T = %zu on %d adding sequences, with the\n"
+    "Chapter 7's measurement at T = %zu on %d adding sequences, with the\n"
     "readout's direction on h_T: ||dL/dh_{T-k}|| / ||dL/dh_T||, at the\n"
     "initial parameters and at the trained ones of each configuration's\n"
     "first seed.  'keep gate' is the mean over steps, units and sequences\n"

@@ -1,5 +1,5 @@
-# ch08-gates.gp -- the update gate z of every unit over a stretch of text,
-# units x characters (chapter 8).  Loaded after style.gp, which sets dat
+# ch09-gates.gp -- the update gate z of every unit over a stretch of text,
+# units x characters (chapter 9).  Loaded after style.gp, which sets dat
 # and chart_title; the chapter sets:
 #   codes             the stretch's bytes as decimal codes, one word each
 # dat is one matrix block: row = unit, column = byte of the stretch.

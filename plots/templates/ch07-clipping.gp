@@ -1,5 +1,5 @@
-# ch06-clipping.gp -- lambda_1 = 3, plain SGD with and without clipping
-# (chapter 6).  Loaded by the generated ch06-clipping.gp after style.gp
+# ch07-clipping.gp -- lambda_1 = 3, plain SGD with and without clipping
+# (chapter 7).  Loaded by the generated ch07-clipping.gp after style.gp
 # (dat, chart_title); the chapter sets lr, threshold, steps, and whether
 # the unclipped run diverged; if it did, its rate growth = |1 - lr
 # lambda_max| per step is drawn from step k0, where ||g|| was g0.

@@ -1,4 +1,4 @@
-# ch08-reading-text.sh -- chapter 8 runs, and its charts are complete and
+# ch09-reading-text.sh -- chapter 9 runs, and its charts are complete and
 # render.  Its training time and characters per second are wall-clock
 # numbers; they are masked before the byte-for-byte determinism check.
 chapter_params_once=yes
@@ -7,4 +7,4 @@ chapter_bad_options="--steps 0
 --hidden-size 0
 --hidden-size 5000
 --text /nonexistent/file"
-. "$top_srcdir/tests/chapter.sh"; chapter_test ch08-reading-text
+. "$top_srcdir/tests/chapter.sh"; chapter_test ch09-reading-text

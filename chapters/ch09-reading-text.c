@@ -1,4 +1,4 @@
-/* ch08-reading-text.c -- Chapter 8: a GRU reads real text.
+/* ch09-reading-text.c -- Chapter 9: a GRU reads real text.
  *
  * Chapters 1-7 fed the GRU synthetic signals.  Here it reads C source --
  * GSL's own header files, which every machine that builds grulab has --
@@ -39,20 +39,20 @@
  * Run it (the default run trains 800 steps of 64 x 32 bytes; it takes
  * under two minutes of CPU time, on one core; progress goes to stderr
  * on a terminal):
- *   chapters/ch08-reading-text                 H = 128, T = 64, B = 32
- *   chapters/ch08-reading-text --text FILE     any other text
- *   chapters/ch08-reading-text --quick         the text's first 64 KiB, H = 32,
+ *   chapters/ch09-reading-text                 H = 128, T = 64, B = 32
+ *   chapters/ch09-reading-text --text FILE     any other text
+ *   chapters/ch09-reading-text --quick         the text's first 64 KiB, H = 32,
  *                                              40 steps: a second; too short
  *                                              to learn
  *
  * Charts:
- *   ch08-learning-curve   train and validation bpc against step, with the
+ *   ch09-learning-curve   train and validation bpc against step, with the
  *                         unigram, bigram, gzip and xz lines
- *   ch08-text-comment, -string, -depth, -column, -define
+ *   ch09-text-comment, -string, -depth, -column, -define
  *                         a few lines of validation text, each character
  *                         on a background coloured by the activation of the
  *                         unit that tracks the feature best
- *   ch08-gates            z over a snippet of text, units x characters
+ *   ch09-gates            z over a snippet of text, units x characters
  */
 #include <config.h>
 #include "grulab.h"
@@ -153,10 +153,10 @@ static const grl_exercise exercises[] = {
 
 static const grl_lesson_info chapter = {
   .exercises = exercises,
-  .name = "ch08-reading-text",
+  .name = "ch09-reading-text",
   .title = "A GRU reads real text: a character-level language model",
   .summary =
-    "Chapter 8 trains a GRU with a softmax readout to predict the next byte\n"
+    "Chapter 9 trains a GRU with a softmax readout to predict the next byte\n"
     "of GSL's header files (no download), with truncated BPTT.  It prints\n"
     "the baselines (unigram, bigram, gzip, xz), samples at several points of\n"
     "training, the learning curve's milestones, the final train and\n"
@@ -173,7 +173,7 @@ static const grl_lesson_info chapter = {
 };
 
 /* The default size, measured to beat the bigram clearly in under three
- * minutes on a shared 2-core machine (README, chapter 8); the same as
+ * minutes on a shared 2-core machine (README, chapter 9); the same as
  * `grulab train --task text`. */
 enum { T_DEFAULT = 64, B_DEFAULT = 32, H_DEFAULT = 128, STEPS_DEFAULT = 800,
        SMOOTH = 50, SAMPLE_LEN = 240, NFEAT = 5, SNIP_LINES = 8,
@@ -532,7 +532,7 @@ static void text_chart(grl_lesson *L, const grl_text *t, const double *feat,
   grl_chart_set(ch, "cbmax", "%d", 1);
   grl_chart_set_text(ch, "unit_label", "%s unit %ld", is_z ? "z (update gate)" : "h",
                      is_z ? j - (long)H : j);
-  grl_chart_template(ch, "ch08-text");
+  grl_chart_template(ch, "ch09-text");
   grl_lesson_chart_done(L, ch);
 }
 

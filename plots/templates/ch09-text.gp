@@ -1,6 +1,6 @@
-# ch08-text.gp -- a few lines of text, each character on a background
+# ch09-text.gp -- a few lines of text, each character on a background
 # coloured by one unit's activation after reading it, like the figures of
-# Karpathy, Johnson and Fei-Fei 2016 (chapter 8; charts ch08-text-*).
+# Karpathy, Johnson and Fei-Fei 2016 (chapter 9; charts ch09-text-*).
 # Loaded after style.gp, which sets dat and chart_title; the chapter sets:
 #   ncols, nlines     the columns and lines drawn
 #   cbmin, cbmax      the colour range: -1..1 for h, 0..1 for z
