@@ -92,7 +92,7 @@ static const grl_exercise exercises[] = {
    "digits (−log10 of the relative error) do you expect from the central\n"
    "difference at its best step?", ex2_answer, 0.02},
   {"Break the backward of one gate and locate the bug: in a copy of\n"
-   "src/cell_gru.c, change σ′ = s(1 − s) of the z gate to s(1 + s), build, and\n"
+   "src/lib/cell_gru.c, change σ′ = s(1 − s) of the z gate to s(1 + s), build, and\n"
    "run `grulab gradcheck --cell gru`.  Which tensors fail, and which of\n"
    "their rows point at the z gate?", NULL, 0},
   {"Why can the complex step use h = 1e-20 when the central difference\n"

@@ -2,7 +2,7 @@
 # chapters/chNN-slug from chapters/chNN-slug.c.  A chapter compiles on its
 # own against libgrulab and the chapters' helpers in chapters/lib/ (lesson
 # output and options, grl_lesson.h; the chart writer, grl_chart.h) with
-# the option layer (src/opt/), which are not installed.
+# the option layer (src/app/), which are not installed.
 #
 # GRL_PLOTDIR makes a chapter's default --outdir the build tree's plots/
 # directory (see grl_lesson_begin in chapters/lib/grl_lesson.h).
@@ -24,19 +24,19 @@ CHAPTERS = \
 	chapters/ch08-long-memory \
 	chapters/ch09-reading-text
 CHAPTER_CHECKS = \
-	tests/ch01-gates.sh \
-	tests/ch02-hidden-state.sh \
-	tests/ch03-article-cell.sh \
-	tests/ch04-bptt.sh \
-	tests/ch05-gradient-checks.sh \
-	tests/ch07-vanishing.sh \
-	tests/ch08-long-memory.sh \
-	tests/ch09-reading-text.sh
+	tests/chapters/ch01-gates.sh \
+	tests/chapters/ch02-hidden-state.sh \
+	tests/chapters/ch03-article-cell.sh \
+	tests/chapters/ch04-bptt.sh \
+	tests/chapters/ch05-gradient-checks.sh \
+	tests/chapters/ch07-vanishing.sh \
+	tests/chapters/ch08-long-memory.sh \
+	tests/chapters/ch09-reading-text.sh
 
 noinst_PROGRAMS += $(CHAPTERS)
-AM_CPPFLAGS += -I$(top_srcdir)/chapters/lib -I$(top_srcdir)/src/opt \
+AM_CPPFLAGS += -I$(top_srcdir)/chapters/lib -I$(top_srcdir)/src/app \
 	-DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
-CHAPTER_LDADD = chapters/lib/libchapter.a src/opt/libopt.a src/libgrulab.la \
+CHAPTER_LDADD = chapters/lib/libchapter.a src/app/libapp.a src/lib/libgrulab.la \
 	$(GRL_LIBS)
 LDADD = $(CHAPTER_LDADD)
 
@@ -49,8 +49,8 @@ chapters_lib_libchapter_a_SOURCES = \
 	chapters/lib/chart.c
 
 # The chapter tests: each runs its chapter with --quick and checks its
-# charts (tests/chapter.sh).  tests/chart tests the chart writer itself.
-check_PROGRAMS += tests/chart
-tests_chart_LDADD = tests/libtap.a $(CHAPTER_LDADD)
-TESTS += tests/chart $(CHAPTER_CHECKS)
-EXTRA_DIST += tests/chapter.sh $(CHAPTER_CHECKS)
+# charts (tests/chapters/chapter.sh).  tests/chapters/chart tests the chart writer itself.
+check_PROGRAMS += tests/chapters/chart
+tests_chapters_chart_LDADD = tests/libtap.a $(CHAPTER_LDADD)
+TESTS += tests/chapters/chart $(CHAPTER_CHECKS)
+EXTRA_DIST += tests/chapters/chapter.sh $(CHAPTER_CHECKS)

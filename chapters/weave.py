@@ -34,7 +34,7 @@ How a page is put together -- nothing is guessed:
 Why Python: the weaver is text plumbing around pandoc, gnuplot and chromium
 (running programs, reading their output, writing Markdown); Python 3's
 standard library does that in a few hundred lines.  It needs no module
-outside the standard library; the browser test (tests/notebook-browser.py)
+outside the standard library; the browser test (tests/notebook/notebook-browser.sh)
 is Python too.
 """
 import argparse

@@ -1,56 +1,63 @@
-# src/local.mk -- libgrulab (src/) and the grulab command (src/cli/).
-lib_LTLIBRARIES += src/libgrulab.la
-include_HEADERS = src/grulab.h src/grl_gradcheck.h src/grl_train.h src/grl_text.h
-src_libgrulab_la_SOURCES = \
-	src/error.c \
-	src/activation.c \
-	src/affine.c \
-	src/parse.c \
-	src/tensor.c \
-	src/outfile.c \
-	src/model.c \
-	src/cell_impl.h \
-	src/openblas.h \
-	src/cell_naive.h \
-	src/naive_double.c \
-	src/naive_complex.c \
-	src/cell_gru.c \
-	src/cell_gru_cho.c \
-	src/cell_rnn.c \
-	src/cell_lstm.c \
-	src/cell_seed.c \
-	src/seq.c \
-	src/gradcheck_impl.h \
-	src/gradcheck_problem.c \
-	src/gradcheck_eval.c \
-	src/gradcheck.c \
-	src/gradcheck_sweep.c \
-	src/gradcheck_report.c \
-	src/readout.c \
-	src/loss.c \
-	src/optim.c \
-	src/task.c \
-	src/text.c \
-	src/gradcheck_text.c \
-	src/train.c \
-	src/session.c \
-	src/gradnorm.c
-src_libgrulab_la_CPPFLAGS = $(LIB_CPPFLAGS)
-src_libgrulab_la_LIBADD = $(GRL_LIBS)
+# src/local.mk -- the layers of src/, one folder each:
+#   src/include/  libgrulab's public headers (installed)
+#   src/lib/      libgrulab: the numerics library (installed)
+#   src/fast/     the library's fast backend (SIMD kernels, ...)
+#   src/app/      application support the command and the chapters share:
+#                 the option layer, the stop flag, the thread policy
+#   src/cli/      the grulab command
+lib_LTLIBRARIES += src/lib/libgrulab.la
+include_HEADERS = src/include/grulab.h src/include/grl_gradcheck.h \
+	src/include/grl_train.h src/include/grl_text.h
+src_lib_libgrulab_la_SOURCES = \
+	src/lib/error.c \
+	src/lib/activation.c \
+	src/lib/affine.c \
+	src/lib/parse.c \
+	src/lib/tensor.c \
+	src/lib/outfile.c \
+	src/lib/model.c \
+	src/lib/cell_impl.h \
+	src/lib/openblas.h \
+	src/lib/cell_naive.h \
+	src/lib/naive_double.c \
+	src/lib/naive_complex.c \
+	src/lib/cell_gru.c \
+	src/lib/cell_gru_cho.c \
+	src/lib/cell_rnn.c \
+	src/lib/cell_lstm.c \
+	src/lib/cell_seed.c \
+	src/lib/seq.c \
+	src/lib/gradcheck_impl.h \
+	src/lib/gradcheck_problem.c \
+	src/lib/gradcheck_eval.c \
+	src/lib/gradcheck.c \
+	src/lib/gradcheck_sweep.c \
+	src/lib/gradcheck_report.c \
+	src/lib/readout.c \
+	src/lib/loss.c \
+	src/lib/optim.c \
+	src/lib/task.c \
+	src/lib/text.c \
+	src/lib/gradcheck_text.c \
+	src/lib/train.c \
+	src/lib/session.c \
+	src/lib/gradnorm.c
+src_lib_libgrulab_la_CPPFLAGS = $(LIB_CPPFLAGS)
+src_lib_libgrulab_la_LIBADD = $(GRL_LIBS)
 
 # The SLEEF kernels: one source compiled for AVX2 and for AVX-512, chosen
 # at run time (activation.c); the rest of the library stays generic x86-64.
 if GRL_SLEEF
-noinst_LTLIBRARIES += src/libvmath_avx2.la src/libvmath_avx512.la
-src_libvmath_avx2_la_SOURCES = src/vmath.h src/vmath_simd.c
-src_libvmath_avx2_la_CPPFLAGS = $(LIB_CPPFLAGS) $(SLEEF_CFLAGS)
-src_libvmath_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -mfma
-src_libvmath_avx512_la_SOURCES = src/vmath.h src/vmath_simd.c
-src_libvmath_avx512_la_CPPFLAGS = $(LIB_CPPFLAGS) $(SLEEF_CFLAGS)
-src_libvmath_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f
-src_libgrulab_la_LIBADD += src/libvmath_avx2.la src/libvmath_avx512.la
+noinst_LTLIBRARIES += src/fast/libvmath_avx2.la src/fast/libvmath_avx512.la
+src_fast_libvmath_avx2_la_SOURCES = src/fast/vmath.h src/fast/vmath_simd.c
+src_fast_libvmath_avx2_la_CPPFLAGS = $(LIB_CPPFLAGS) $(SLEEF_CFLAGS)
+src_fast_libvmath_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -mfma
+src_fast_libvmath_avx512_la_SOURCES = src/fast/vmath.h src/fast/vmath_simd.c
+src_fast_libvmath_avx512_la_CPPFLAGS = $(LIB_CPPFLAGS) $(SLEEF_CFLAGS)
+src_fast_libvmath_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f
+src_lib_libgrulab_la_LIBADD += src/fast/libvmath_avx2.la src/fast/libvmath_avx512.la
 endif
-src_libgrulab_la_LDFLAGS = -version-info 0:0:0 $(OPENMP_CFLAGS)
+src_lib_libgrulab_la_LDFLAGS = -version-info 0:0:0 $(OPENMP_CFLAGS)
 
 bin_PROGRAMS += src/grulab
 src_grulab_SOURCES = \
@@ -63,19 +70,19 @@ src_grulab_SOURCES = \
 	src/cli/cmd_train.c \
 	src/cli/cmd_gradnorm.c \
 	src/cli/cmd_text.c
-src_grulab_CPPFLAGS = $(LIB_CPPFLAGS) -I$(top_srcdir)/src/opt
-src_grulab_LDADD = src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
+src_grulab_CPPFLAGS = $(LIB_CPPFLAGS) -I$(top_srcdir)/src/app
+src_grulab_LDADD = src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
 
 # The option layer over getopt_long, for the command and the chapters.
-noinst_LIBRARIES += src/opt/libopt.a
-src_opt_libopt_a_SOURCES = src/opt/grl_opt.h src/opt/opt.c src/opt/grl_stop.h \
-	src/opt/grl_blascore.h src/opt/blascore.c
-src_opt_libopt_a_CPPFLAGS = $(LIB_CPPFLAGS)
+noinst_LIBRARIES += src/app/libapp.a
+src_app_libapp_a_SOURCES = src/app/grl_opt.h src/app/opt.c src/app/grl_stop.h \
+	src/app/grl_blascore.h src/app/blascore.c
+src_app_libapp_a_CPPFLAGS = $(LIB_CPPFLAGS)
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = src/grulab.pc
 DISTCLEANFILES += src/grulab.pc
-EXTRA_DIST += src/grulab.pc.in
+EXTRA_DIST += src/lib/grulab.pc.in
 
 # Benchmarks against PyTorch and the scaling grid (run by hand, not by
 # make check; README "Performance").

@@ -20,19 +20,20 @@ AM_TESTS_ENVIRONMENT = \
 	  MEMCHECK_CHAPTERS='$(MEMCHECK_CHAPTERS)'; export MEMCHECK_CHAPTERS; \
 	fi;
 
+AM_CPPFLAGS += -I$(top_srcdir)/tests
 check_LIBRARIES += tests/libtap.a
 tests_libtap_a_SOURCES = tests/tap.c tests/tap.h
-TAP_LDADD = tests/libtap.a src/libgrulab.la $(GRL_LIBS)
+TAP_LDADD = tests/libtap.a src/lib/libgrulab.la $(GRL_LIBS)
 EXTRA_DIST += tests/tap.sh
 
 # ---- Foundation: activations, strict numbers, the tensor format ----------
 # vmath: the array forms of sigma and tanh (the cells' vector kernels).
-check_PROGRAMS += tests/activation tests/vmath tests/parse tests/tensor
-tests_activation_LDADD = $(TAP_LDADD)
-tests_vmath_LDADD = $(TAP_LDADD)
-tests_parse_LDADD = $(TAP_LDADD)
-tests_tensor_LDADD = $(TAP_LDADD)
-TESTS += tests/activation tests/vmath tests/parse tests/tensor
+check_PROGRAMS += tests/lib/activation tests/lib/vmath tests/lib/parse tests/lib/tensor
+tests_lib_activation_LDADD = $(TAP_LDADD)
+tests_lib_vmath_LDADD = $(TAP_LDADD)
+tests_lib_parse_LDADD = $(TAP_LDADD)
+tests_lib_tensor_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/activation tests/lib/vmath tests/lib/parse tests/lib/tensor
 
 # ---- The cells, the sequence driver and BPTT -------------------------------
 # golden: forward and backward against PyTorch's golden vectors (written
@@ -54,10 +55,10 @@ golden_files = \
 	tests/data/golden-seed-T1B1I1H1.txt \
 	tests/data/golden-seed-T7B3I5H4.txt \
 	tests/data/golden-seed-T23B2I3H6.txt
-check_PROGRAMS += tests/golden tests/naive
-tests_golden_LDADD = $(TAP_LDADD)
-tests_naive_LDADD = $(TAP_LDADD)
-TESTS += tests/golden tests/naive
+check_PROGRAMS += tests/lib/golden tests/lib/naive
+tests_lib_golden_LDADD = $(TAP_LDADD)
+tests_lib_naive_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/golden tests/lib/naive
 EXTRA_DIST += $(golden_files) tests/reference/make-golden.py \
 	tests/reference/ch01-step.py
 
@@ -65,43 +66,43 @@ EXTRA_DIST += $(golden_files) tests/reference/make-golden.py \
 # Every cell x every method, T=50, the seed cell's exact zeros, injected
 # errors (tamper hook, a broken copy of the gru cell), threads, sampling,
 # the floor and the step sweep.
-check_PROGRAMS += tests/gradcheck
-tests_gradcheck_LDADD = $(TAP_LDADD)
-TESTS += tests/gradcheck
-EXTRA_DIST += tests/bench-gradcheck.sh
+check_PROGRAMS += tests/lib/gradcheck
+tests_lib_gradcheck_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/gradcheck
+EXTRA_DIST += tests/cli/bench-gradcheck.sh
 
 # ---- Readouts, losses, optimisers, tasks, training, gradnorm ---------------
-check_PROGRAMS += tests/optim tests/task tests/train tests/gradnorm
-tests_optim_LDADD = $(TAP_LDADD)
-tests_task_LDADD = $(TAP_LDADD)
-tests_train_LDADD = $(TAP_LDADD)
-tests_gradnorm_LDADD = $(TAP_LDADD)
-TESTS += tests/optim tests/task tests/train tests/gradnorm
+check_PROGRAMS += tests/lib/optim tests/lib/task tests/lib/train tests/lib/gradnorm
+tests_lib_optim_LDADD = $(TAP_LDADD)
+tests_lib_task_LDADD = $(TAP_LDADD)
+tests_lib_train_LDADD = $(TAP_LDADD)
+tests_lib_gradnorm_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/optim tests/lib/task tests/lib/train tests/lib/gradnorm
 
 # ---- The grulab command ----------------------------------------------------
-# opt: the option layer (src/opt/).  cli-basics: grulab itself (--help,
+# opt: the option layer (src/app/).  cli-basics: grulab itself (--help,
 # --version, unknown commands, a full disk).  cli-cells: init, forward,
 # backward, bench and their errors.  cli-gradcheck: exit statuses, the
 # last line, --method all, --sweep, --params, and the I=5 H=7 T=30 B=3
 # acceptance runs for all five cells.  cli-train: train and gradnorm.
 # cli-interrupt: train stopped by SIGINT and SIGTERM.  cli-threads: the
 # same bytes on 1 and 2 threads.  cli-blas: which BLAS kernels run.
-check_PROGRAMS += tests/opt
-tests_opt_LDADD = tests/libtap.a src/opt/libopt.a src/libgrulab.la $(GRL_LIBS)
-CLI_CHECKS = tests/cli-basics.sh tests/cli-cells.sh tests/cli-gradcheck.sh \
-	tests/cli-train.sh tests/cli-interrupt.sh tests/cli-threads.sh \
-	tests/cli-blas.sh
-TESTS += tests/opt $(CLI_CHECKS)
-EXTRA_DIST += $(CLI_CHECKS) tests/ratio-check.awk
+check_PROGRAMS += tests/cli/opt
+tests_cli_opt_LDADD = tests/libtap.a src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
+CLI_CHECKS = tests/cli/basics.sh tests/cli/cells.sh tests/cli/gradcheck.sh \
+	tests/cli/train.sh tests/cli/interrupt.sh tests/cli/threads.sh \
+	tests/cli/blas.sh
+TESTS += tests/cli/opt $(CLI_CHECKS)
+EXTRA_DIST += $(CLI_CHECKS) tests/cli/ratio-check.awk
 
 # ---- The text task --------------------------------------------------------------
 # text: the vocabulary, split, streams, carried state, gather against the
 # one-hot GEMM, exact evaluation, baselines, sampling, a text of known
 # entropy rate.  cli-text: train --task text, sample and their bad inputs.
-check_PROGRAMS += tests/text
-tests_text_LDADD = $(TAP_LDADD)
-TESTS += tests/text tests/cli-text.sh
-EXTRA_DIST += tests/cli-text.sh bench/text-compare.sh bench/text-torch.py
+check_PROGRAMS += tests/lib/text
+tests_lib_text_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/text tests/cli/text.sh
+EXTRA_DIST += tests/cli/text.sh bench/text-compare.sh bench/text-torch.py
 
 # Hardening: `make check-valgrind` and `make fuzz`.
 include tests/memcheck/local.mk

@@ -80,10 +80,10 @@ EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
 
 # The notebook's tests: the woven book's content, and every page in a real
 # browser (both weave their own book from --quick runs in a temporary
-# directory, with tests/notebook-setup.sh).
+# directory, with tests/notebook/notebook-setup.sh).
 AM_TESTS_ENVIRONMENT += \
 	NOTEBOOK_CHAPTERS='$(NOTEBOOK_CHAPTERS)'; export NOTEBOOK_CHAPTERS; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3;
-TESTS += tests/exercises.sh tests/notebook.sh tests/notebook-browser.sh
-EXTRA_DIST += tests/exercises.sh tests/notebook.sh tests/notebook-browser.sh \
-	tests/notebook-setup.sh tests/notebook_check.py tests/notebook_browser.py
+TESTS += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh
+EXTRA_DIST += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh \
+	tests/notebook/notebook-setup.sh tests/notebook/notebook_check.py tests/notebook/notebook_browser.py

@@ -41,7 +41,7 @@ fuzz:
 	fi; \
 	rm -f $$probe $$probe.c; \
 	srcs=; \
-	for f in $(src_libgrulab_la_SOURCES); do \
+	for f in $(src_lib_libgrulab_la_SOURCES); do \
 	  case $$f in *.c) srcs="$$srcs $(top_srcdir)/$$f" ;; esac; \
 	done; \
 	echo "  FUZZCC   $(FUZZ_BIN)"; \

@@ -15,9 +15,9 @@
 # its leaks excused (tests/memcheck/report.sh says when).
 MEMCHECK_CHAPTERS = ch01-gates ch02-hidden-state ch03-article-cell ch04-bptt \
 	ch05-gradient-checks ch07-vanishing ch08-long-memory ch09-reading-text
-MEMCHECK_CLI = tests/cli-basics.sh tests/cli-cells.sh tests/cli-gradcheck.sh \
-	tests/cli-train.sh tests/cli-threads.sh tests/cli-text.sh \
-	tests/cli-interrupt.sh
+MEMCHECK_CLI = tests/cli/basics.sh tests/cli/cells.sh tests/cli/gradcheck.sh \
+	tests/cli/train.sh tests/cli/threads.sh tests/cli/text.sh \
+	tests/cli/interrupt.sh
 MEMCHECK_TESTS = tests/memcheck/chapters.sh $(MEMCHECK_CLI) tests/memcheck/report.sh
 GRL_MEMCHECK =
 EXTRA_DIST += tests/memcheck/run tests/memcheck/grulab tests/memcheck/grulab.supp \

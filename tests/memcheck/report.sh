@@ -4,7 +4,7 @@
 # (both counted in the ERROR SUMMARY), and a report that valgrind finished.
 #
 # One exception, for leaks only: a program that a test ended on purpose
-# by a signal's default action (tests/cli-interrupt.sh's second SIGINT,
+# by a signal's default action (tests/cli/interrupt.sh's second SIGINT,
 # which ends grulab at once, by design) never frees what it holds, so its
 # report lists that memory as lost.  Its leaks are not counted when both
 # the test recorded it ($GRL_MEMCHECK/signalled-on-purpose: the report's

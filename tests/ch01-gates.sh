@@ -1,3 +1,0 @@
-# ch01-gates.sh -- chapter 1 runs, and its charts are complete and render.
-chapter_params_once=yes
-. "$top_srcdir/tests/chapter.sh"; chapter_test ch01-gates

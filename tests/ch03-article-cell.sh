@@ -1,3 +1,0 @@
-# ch03-article-cell.sh -- chapter 3 runs, and its charts are complete and render.
-chapter_params_once=yes
-. "$top_srcdir/tests/chapter.sh"; chapter_test ch03-article-cell

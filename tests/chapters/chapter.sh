@@ -1,0 +1,234 @@
+# chapter.sh -- the TAP test of one chapter, sourced by tests/chNN-slug.sh:
+#   . "$top_srcdir/tests/chapters/chapter.sh"; chapter_test chNN-slug
+#
+# It runs the chapter with --quick into a temporary directory and checks:
+#  - --help prints the lesson's summary and exits 0, and names the default
+#    --outdir (plots/) without the build tree's absolute path; a bad option exits 2
+#    with one line on stderr and nothing on stdout, before the lesson
+#    starts: an unknown option, a seed with a leading blank, and each line
+#    of chapter_bad_options (set it before sourcing; one argument list per
+#    line, shell-quoted, e.g. "--steps 0");
+#  - writing to a full disk (/dev/full) fails: exit 1, one line on stderr;
+#  - the run exits 0 with nothing on stderr;
+#  - every chart the chapter declares (--charts) was written, .dat and .gp,
+#    and nothing else was;
+#  - each .dat declares its layout ("# columns: ..." or "# matrix: R C")
+#    and every data line has that many fields, all finite numbers; with
+#    chapter_params_once=yes (set it before sourcing), no "# param KEY" is
+#    recorded twice;
+#  - each .gp loads the shared style.gp; the template it loads, if any
+#    ("load 'templates/NAME.gp'"), exists in the source tree's plots/;
+#    and, where gnuplot is installed, it renders to PNG with nothing at
+#    all on stderr (no warnings);
+#  - the same --seed twice gives byte-identical output and charts
+#    (set chapter_mask to a sed -E expression that blanks what may differ,
+#    such as wall-clock seconds; chapter_determinism=no skips the check);
+#  - if chapter_threads is set (e.g. "--threads 1"), a run with those
+#    extra arguments gives the same output and charts as the first run
+#    (after chapter_mask): the thread count changes nothing.
+. "$top_srcdir/tests/tap.sh"
+
+skip_test() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
+
+# check_dat FILE: prints nothing if FILE is a well-formed chart data file,
+# else one line saying what is wrong.
+check_dat() {
+  awk -v once="${chapter_params_once:-no}" '
+    function fail(msg) { bad = FILENAME ":" FNR ": " msg; exit }
+    BEGIN { layout = ""; n = 0; lines = 0; inblock = 0 }
+    /^# columns:/ {
+      if (layout != "") fail("layout declared twice")
+      layout = "columns"; s = $0; sub(/^# columns:[ ]*/, "", s)
+      n = split(s, names, " "); next
+    }
+    /^# matrix:/ {
+      if (layout != "") fail("layout declared twice")
+      layout = "matrix"; rows = $3 + 0; n = $4 + 0
+      if (rows < 1 || n < 1) fail("bad matrix declaration")
+      next
+    }
+    /^# param / {
+      if (once == "yes" && ($3 in param)) fail("param " $3 " recorded twice")
+      param[$3] = 1; next
+    }
+    /^#/ { next }
+    /^[ \t]*$/ {
+      if (layout == "matrix" && inblock > 0 && inblock != rows)
+        fail("matrix block of " inblock " lines, " rows " declared")
+      inblock = 0; next
+    }
+    {
+      if (layout == "") fail("data before a # columns: or # matrix: line")
+      if (NF != n) fail(NF " fields, " n " declared")
+      for (i = 1; i <= NF; i++)
+        if ($i !~ /^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$/)
+          fail("field " i " is not a finite number: " $i)
+      lines++; inblock++
+    }
+    END {
+      if (bad == "" && layout == "") bad = FILENAME ": no layout declared"
+      if (bad == "" && lines == 0) bad = FILENAME ": no data"
+      if (bad == "" && layout == "matrix" && inblock > 0 && inblock != rows)
+        bad = FILENAME ": last matrix block of " inblock " lines, " rows " declared"
+      if (bad != "") print bad
+    }' "$1"
+}
+
+# bad_option_test ARGS: the chapter, run with the shell-quoted ARGS, exits 2
+# with nothing on stdout and one line on stderr, and writes no chart.
+bad_option_test() {
+  spec=$1
+  mkdir "$TMP/bad-opt"
+  eval "set -- $spec"
+  "$bin" --quick --outdir "$TMP/bad-opt" "$@" >"$TMP/bad" 2>"$TMP/bad.err"; rc=$?
+  if test "$rc" = 2 && ! test -s "$TMP/bad" \
+     && test "$(grep -c '' "$TMP/bad.err")" = 1 \
+     && test -z "$(ls "$TMP/bad-opt")"; then
+    pass "$chap $spec: exit 2, one line on stderr, before the lesson starts"
+  else
+    fail "$chap $spec: exit 2, one line on stderr, before the lesson starts"
+    diag "exit $rc; stderr:" "$(cat "$TMP/bad.err")" "stdout:" "$(head -n 5 "$TMP/bad")"
+  fi
+  rm -rf "$TMP/bad-opt"
+}
+
+chapter_test() {
+  chap=$1
+  bin="$top_builddir/chapters/$chap"
+  args="--quick --seed 7"
+  charts=$("$bin" --charts 2>/dev/null)
+  ncharts=$(printf '%s\n' "$charts" | grep -c .)
+  nbad=$(printf '%s\n' "${chapter_bad_options:-}" | grep -c .)
+  nthr=0
+  test -n "${chapter_threads:-}" && nthr=1
+  plan $((10 + nbad + nthr + 5 * ncharts))
+
+  # --help and a bad option.
+  "$bin" --help >"$TMP/help" 2>"$TMP/help.err"; rc=$?
+  ok "$chap --help exits 0 and prints the lesson's summary" \
+    test "$rc" = 0 -a -s "$TMP/help" -a ! -s "$TMP/help.err"
+  # The default --outdir is the build tree's plots/, an absolute path;
+  # --help says so in words instead of printing this machine's path.
+  ok "$chap --help names the default --outdir, plots/, without the build tree's path" \
+    sh -c 'grep -q "^  --outdir DIR .*(default: plots/" "$1" && ! grep -qF "$2" "$1"' \
+    _ "$TMP/help" "$top_builddir"
+  "$bin" --no-such-option >"$TMP/bad" 2>"$TMP/bad.err"; rc=$?
+  ok "$chap --no-such-option exits 2 with one line on stderr" \
+    test "$rc" = 2 -a ! -s "$TMP/bad" -a "$(grep -c '' "$TMP/bad.err")" = 1
+  ok "$chap --charts declares at least one chart" test "$ncharts" -ge 1
+  # A blank before the number must not slip past the sign check
+  # (strtoul would read ' -1' as 18446744073709551615).
+  bad_option_test "--seed ' -1'"
+  if test -n "${chapter_bad_options:-}"; then
+    while IFS= read -r line; do
+      test -n "$line" && bad_option_test "$line"
+    done <<EOF_BAD
+$chapter_bad_options
+EOF_BAD
+  fi
+
+  # A full disk: the lesson cannot be read, so it did not pass.
+  if test -w /dev/full; then
+    "$bin" --help >/dev/full 2>"$TMP/full.err"; rc=$?
+    ok "$chap --help >/dev/full exits 1 with one line on stderr" \
+      test "$rc" = 1 -a "$(grep -c '' "$TMP/full.err")" = 1
+    mkdir "$TMP/full"
+    "$bin" $args --outdir "$TMP/full" >/dev/full 2>"$TMP/full.err"; rc=$?
+    if test "$rc" = 1 && test "$(grep -c '' "$TMP/full.err")" = 1; then
+      pass "$chap $args >/dev/full exits 1 with one line on stderr"
+    else
+      fail "$chap $args >/dev/full exits 1 with one line on stderr"
+      diag "exit $rc; stderr:" "$(cat "$TMP/full.err")"
+    fi
+    rm -rf "$TMP/full"
+  else
+    skip_test "no /dev/full: --help to a full disk not checked"
+    skip_test "no /dev/full: a run to a full disk not checked"
+  fi
+
+  # The quick run.
+  mkdir "$TMP/a"
+  "$bin" $args --outdir "$TMP/a" >"$TMP/a.out" 2>"$TMP/a.err"; rc=$?
+  if test "$rc" = 0 && ! test -s "$TMP/a.err"; then
+    pass "$chap $args exits 0, stderr empty"
+  else
+    fail "$chap $args exits 0, stderr empty"
+    diag "exit $rc; stderr:" "$(cat "$TMP/a.err")" "last lines of stdout:" \
+      "$(tail -n 15 "$TMP/a.out")"
+  fi
+
+  for c in $charts; do
+    ok "$c.dat and $c.gp exist and are not empty" \
+      test -s "$TMP/a/$c.dat" -a -s "$TMP/a/$c.gp"
+    if test -f "$TMP/a/$c.dat"; then
+      why=$(check_dat "$TMP/a/$c.dat")
+    else
+      why="$c.dat is missing"
+    fi
+    is "$c.dat has its declared columns and finite numbers" "$why" ""
+    ok "$c.gp loads the shared style.gp" \
+      grep -q "^load 'style.gp'" "$TMP/a/$c.gp"
+    tmpl=$(sed -n "s/^load '\(templates\/[^']*\)'\$/\1/p" "$TMP/a/$c.gp" 2>/dev/null)
+    if test -z "$tmpl"; then
+      skip_test "$c.gp loads no template"
+    else
+      ok "$c.gp loads $tmpl, which exists in plots/" \
+        test -f "$top_srcdir/plots/$tmpl"
+    fi
+    if test -z "${GNUPLOT:-}"; then
+      skip_test "gnuplot is not installed: $c.gp not rendered"
+    else
+      (cd "$TMP/a" && "$GNUPLOT" -e "set loadpath '$top_srcdir/plots'" \
+         -e "grl_term='png'; grl_output='$c.png'" "$c.gp") \
+         >"$TMP/gp.out" 2>"$TMP/gp.err"; rc=$?
+      if test "$rc" = 0 && test -s "$TMP/a/$c.png" && ! test -s "$TMP/gp.err"; then
+        pass "$c.gp renders with gnuplot, no warnings"
+      else
+        fail "$c.gp renders with gnuplot, no warnings"
+        diag "exit $rc; gnuplot said:" "$(cat "$TMP/gp.err")"
+      fi
+      rm -f "$TMP/a/$c.png"
+    fi
+  done
+
+  # Nothing undeclared: every chart file belongs to a declared chart.
+  extra=
+  for f in $(cd "$TMP/a" && ls); do
+    base=${f%.*}
+    printf '%s\n' "$charts" | grep -qx "$base" || extra="$extra $f"
+  done
+  is "$chap writes no undeclared files" "$extra" ""
+
+  # Determinism: the same seed again, into another directory.
+  if test "${chapter_determinism:-yes}" = no; then
+    skip_test "determinism not checked for $chap"
+  else
+    mkdir "$TMP/b"
+    "$bin" $args --outdir "$TMP/b" >"$TMP/b.out" 2>/dev/null
+    sed -E -e "s|$TMP/a|DIR|g" -e "${chapter_mask:-s/^\$//}" "$TMP/a.out" >"$TMP/a.cmp"
+    sed -E -e "s|$TMP/b|DIR|g" -e "${chapter_mask:-s/^\$//}" "$TMP/b.out" >"$TMP/b.cmp"
+    same=yes
+    cmp -s "$TMP/a.cmp" "$TMP/b.cmp" || same="no: stdout differs"
+    for f in $(cd "$TMP/a" && ls); do
+      cmp -s "$TMP/a/$f" "$TMP/b/$f" || same="no: $f differs"
+    done
+    is "$chap: the same --seed gives byte-identical output and charts" \
+      "$same" yes
+  fi
+
+  # The thread count: the same output and charts.
+  if test -n "${chapter_threads:-}"; then
+    mkdir "$TMP/c"
+    "$bin" $args $chapter_threads --outdir "$TMP/c" >"$TMP/c.out" 2>/dev/null
+    sed -E -e "s|$TMP/c|DIR|g" -e "${chapter_mask:-s/^\$//}" "$TMP/c.out" >"$TMP/c.cmp"
+    sed -E -e "s|$TMP/a|DIR|g" -e "${chapter_mask:-s/^\$//}" "$TMP/a.out" >"$TMP/a.cmp"
+    same=yes
+    cmp -s "$TMP/a.cmp" "$TMP/c.cmp" || same="no: stdout differs"
+    for f in $(cd "$TMP/a" && ls); do
+      cmp -s "$TMP/a/$f" "$TMP/c/$f" || same="no: $f differs"
+    done
+    is "$chap $chapter_threads: the same output and charts as the default threads" \
+      "$same" yes
+  fi
+  done_testing
+}

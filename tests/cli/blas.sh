@@ -1,0 +1,71 @@
+# tests/cli/blas.sh -- which BLAS kernels grulab runs (src/app/grl_blascore.h).
+# Where OpenBLAS falls back to its SSE3 "Prescott" kernels on a CPU that
+# runs AVX2 or AVX-512, grulab runs itself again with OPENBLAS_CORETYPE set.
+# What each machine does differs, so the test checks the rule, not one
+# machine's answer: a user's OPENBLAS_CORETYPE always stands; when grulab
+# says it chose, the kernels are not the fallback and a run repeats bit for
+# bit; and the re-run process keeps its arguments, stdin, exit status and
+# name.
+. "$top_srcdir/tests/tap.sh"
+plan 8
+
+version=$("$GRULAB" --version) || version=
+case $version in
+  *"BLAS: openblas"*) ;;
+  *) echo "1..0 # SKIP the BLAS is not OpenBLAS: grulab chooses no kernels"; exit 0 ;;
+esac
+
+kern=$(printf '%s\n' "$version" | sed -n 's/^BLAS kernels: //p')
+ok "--version names the kernels OpenBLAS runs" test -n "$kern"
+
+case $kern in
+  *"(set by grulab"*)
+    core=${kern%% *}
+    ok "grulab chose kernels other than the fallback ($core)" \
+      test "$core" != Prescott ;;
+  Prescott)
+    # The fallback kept: right only where the CPU lacks AVX2 with FMA.
+    ok "the fallback is kept only on a CPU without AVX2 and FMA" \
+      sh -c '! grep -qw avx2 /proc/cpuinfo || ! grep -qw fma /proc/cpuinfo' ;;
+  *)
+    tap_n=$((tap_n + 1))
+    echo "ok $tap_n # SKIP OpenBLAS knows this CPU ($kern): nothing to re-run" ;;
+esac
+
+user=$(OPENBLAS_CORETYPE=Prescott "$GRULAB" --version | sed -n 's/^BLAS kernels: //p')
+is "OPENBLAS_CORETYPE=Prescott stands: no re-run" "$user" "Prescott"
+
+bench() {
+  "$GRULAB" bench --cell gru --batch 4 --hidden-size 8 --input-size 3 \
+    --steps 5 --iters 3 2>&1 | sed -n 's/.* core=\([^ ]*\).*/\1/p'
+}
+b=$(bench)
+case $kern in
+  *"(set by grulab"*) want="${kern%% *}(set-by-grulab)" ;;
+  *) want=${kern%% *} ;;
+esac
+is "bench's header names the same kernels" "$b" "$want"
+
+# The re-run keeps arguments and stdin, and its exit status is the program's.
+run_cli init --cell gru --input-size 3 --hidden-size 4 --seed 11
+is "init runs (exit 0)" "$rc" 0
+printf '%s\n' "$out" >"$TMP/a.txt"
+"$GRULAB" init --cell gru --input-size 3 --hidden-size 4 --seed 11 >"$TMP/b.txt" 2>/dev/null
+ok "the same seed gives the same bytes twice" cmp -s "$TMP/a.txt" "$TMP/b.txt"
+fails_with "a usage error keeps its status through the re-run" 2 "unknown command" no-such-command
+
+# ...and its name: `ps` and `top` show "grulab", not the "exe" of the
+# /proc/self/exe link the program reads its own file's name from.
+case $kern in
+  *"(set by grulab"*)
+    bg_start grulab "$GRULAB" train --task adding --cell gru --length 20 \
+      --hidden-size 16 --seed 5 --steps 100000
+    if bg_catches 2; then comm=$(cat "/proc/$pid/comm"); else comm="(not seen)"; fi
+    bg_signal KILL; wait "$pid"
+    case $comm in grulab|lt-grulab) ok=yes ;; *) ok=no ;; esac
+    is "the re-run process is still called grulab (ps shows: $comm)" "$ok" yes ;;
+  *)
+    tap_n=$((tap_n + 1))
+    echo "ok $tap_n # SKIP grulab did not re-run itself here" ;;
+esac
+done_testing

@@ -1,0 +1,492 @@
+/* tests/lib/text.c -- the text task: the vocabulary, the 90/10 split, the
+ * stream batching, the carried state, the one-hot gather against the
+ * one-hot GEMM, exact evaluation against the naive reference, the
+ * baselines on a text worked out by hand, sampling (deterministic for a
+ * seed, temperature 0 the arg-max of the naive reference), and training
+ * on a text of known entropy rate. */
+#include <config.h>
+#include "grulab.h"
+#include "tap.h"
+
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { STEPS_COINS = 1000 };
+
+/* A random model for t's vocabulary. */
+static grl_model *model_for(const grl_text *t, const grl_cell *c, size_t H,
+                            unsigned long seed)
+{
+  grl_model *m;
+  if (grl_model_alloc(&m, c, t->vocab.V, H, t->vocab.V))
+    bail("model: %s", grl_strerror());
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  /* larger than PyTorch's init, so that the states are far from zero */
+  for (size_t i = 0; i < m->n; i++)
+    m->theta[i] = 1.7 * (2 * gsl_rng_uniform(r) - 1) / sqrt((double)H);
+  gsl_rng_free(r);
+  return m;
+}
+
+/* Naive reference: -sum ln p over a stream of inputs ids[0..n-1] with
+ * targets ids[1..n], one-hot x, from state h (c), updated in place. */
+static double naive_nll(const grl_model *m, const unsigned char *ids,
+                        size_t n, double *h, double *c)
+{
+  const size_t V = m->input_size, H = m->hidden_size;
+  double *x = calloc(V, sizeof *x), *hn = malloc(H * sizeof *hn),
+         *cn = malloc(H * sizeof *cn);
+  grl_views p;
+  grl_model_bind(m, m->theta, &p);
+  double nll = 0;
+  for (size_t t = 0; t < n; t++) {
+    memset(x, 0, V * sizeof *x);
+    x[ids[t]] = 1.0;
+    if (grl_naive_forward(m, 1, 1, m->theta, x, h, m->cell->has_c ? c : NULL,
+                          NULL, hn, m->cell->has_c ? cn : NULL, NULL))
+      bail("naive forward: %s", grl_strerror());
+    memcpy(h, hn, H * sizeof *h);
+    if (m->cell->has_c)
+      memcpy(c, cn, H * sizeof *c);
+    /* z = Wo h + bo; -ln softmax(z)[target] */
+    double zmax = -INFINITY, z[256];
+    for (size_t k = 0; k < V; k++) {
+      z[k] = gsl_vector_get(&p.bo.vector, k);
+      for (size_t j = 0; j < H; j++)
+        z[k] += gsl_matrix_get(&p.Wo.matrix, k, j) * h[j];
+      if (z[k] > zmax)
+        zmax = z[k];
+    }
+    double s = 0;
+    for (size_t k = 0; k < V; k++)
+      s += exp(z[k] - zmax);
+    nll += zmax + log(s) - z[ids[t + 1]];
+  }
+  free(x);
+  free(hn);
+  free(cn);
+  return nll;
+}
+
+static void write_file(const char *path, const char *text)
+{
+  FILE *g = fopen(path, "w");
+  if (!g)
+    bail("cannot write %s", path);
+  fputs(text, g);
+  fclose(g);
+}
+
+static void vocabulary_and_split(void)
+{
+  const char *s = "the cat sat on the mat; the rat ate it.";
+  grl_text *t;
+  int st = grl_text_from_bytes(&t, (const unsigned char *)s, strlen(s), "cats");
+  ok(st == GRL_OK, "a 39-byte text is accepted");
+  if (st)
+    return;
+  char vocab[257] = {0};
+  memcpy(vocab, t->vocab.byte, t->vocab.V);
+  is_string(vocab, " .;acehimnorst", "the vocabulary is the distinct bytes, sorted");
+  is_int((long)t->vocab.V, 14, "V = 14");
+  is_int(t->vocab.id['t'], 13, "'t' has id 13, its rank");
+  is_int(t->vocab.id['x'], -1, "'x' has no id");
+  int ids_ok = 1;
+  for (size_t i = 0; i < t->n; i++)
+    ids_ok &= t->vocab.byte[t->ids[i]] == (unsigned char)s[i];
+  ok(ids_ok, "every byte's id maps back to the byte");
+  is_int((long)t->ntrain, 36, "39 bytes: training is the first 39 - floor(39/10) = 36");
+  is_int((long)grl_text_nvalid(t), 3, "and validation the last 3");
+
+  /* the vocabulary round-trips through the tensor format */
+  char path[] = "/tmp/grulab-vocab-XXXXXX";
+  int fd = mkstemp(path);
+  FILE *f = fdopen(fd, "w");
+  grl_vocab_write(f, &t->vocab);
+  fclose(f);
+  grl_tensorfile *tf;
+  grl_vocab v;
+  st = grl_tensorfile_read(&tf, path);
+  ok(st == GRL_OK && grl_vocab_read(&v, tf) == GRL_OK
+     && v.V == t->vocab.V && !memcmp(v.byte, t->vocab.byte, v.V)
+     && v.id['t'] == 13 && v.id['x'] == -1,
+     "the vocabulary survives grl_vocab_write and grl_vocab_read");
+  if (!st)
+    grl_tensorfile_free(tf);
+  /* an unsorted vocabulary is refused */
+  write_file(path, "vocabulary 3\n97 99 98\n");
+  st = grl_tensorfile_read(&tf, path);
+  ok(st == GRL_OK && grl_vocab_read(&v, tf) == GRL_EFORMAT
+     && strstr(grl_strerror(), "ascending"),
+     "a vocabulary out of order is refused: %s", grl_strerror());
+  if (!st)
+    grl_tensorfile_free(tf);
+  remove(path);
+  grl_text_free(t);
+}
+
+static void bad_texts(void)
+{
+  grl_text *t;
+  unsigned char a[40];
+  memset(a, 'a', sizeof a);
+  ok(grl_text_from_bytes(&t, a, 0, "none") == GRL_EINVAL
+     && !strcmp(grl_strerror(), "none: empty") && !t,
+     "no bytes: '%s'", grl_strerror());
+  ok(grl_text_from_bytes(&t, a, 40, "aaa") == GRL_EINVAL
+     && strstr(grl_strerror(), "only one distinct byte") && !t,
+     "one distinct byte: '%s'", grl_strerror());
+  a[3] = 'b';
+  ok(grl_text_from_bytes(&t, a, 19, "short") == GRL_EINVAL
+     && strstr(grl_strerror(), "at least 20") && !t,
+     "19 bytes: '%s'", grl_strerror());
+  ok(grl_text_read(&t, "/nonexistent/grulab.txt") == GRL_EIO
+     && strstr(grl_strerror(), "/nonexistent/grulab.txt: No such file"),
+     "a missing file: '%s'", grl_strerror());
+  ok(grl_text_read_glob(&t, "/nonexistent/*.h") == GRL_EIO
+     && strstr(grl_strerror(), "no file matches"),
+     "a pattern that matches nothing: '%s'", grl_strerror());
+  /* a window longer than the text */
+  ok(grl_text_from_bytes(&t, a, 40, "forty") == GRL_OK, "40 bytes with two distinct ones");
+  grl_model *m = model_for(t, &grl_cell_gru, 3, 1);
+  grl_text_trainer *tr;
+  grl_text_config cfg = {36, 1, "adam", 1e-3, 1.0};
+  ok(grl_text_trainer_alloc(&tr, m, t, &cfg) == GRL_EINVAL
+     && strstr(grl_strerror(), "too few for 1 streams of one window of T=36"),
+     "T = 36 > 35 predictions: '%s'", grl_strerror());
+  cfg.T = 35;
+  ok(grl_text_trainer_alloc(&tr, m, t, &cfg) == GRL_OK, "T = 35 fits exactly");
+  grl_text_trainer_free(tr);
+  grl_model_free(m);
+  grl_text_free(t);
+}
+
+/* B streams at offsets b*L, windows of T, the state carried. */
+static void streams_and_carry(void)
+{
+  enum { N = 500, T = 5, B = 3, H = 4 };
+  unsigned char buf[N];
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 3);
+  for (size_t i = 0; i < N; i++)
+    buf[i] = (unsigned char)('a' + gsl_rng_uniform_int(r, 7));
+  grl_text *t;
+  grl_text_from_bytes(&t, buf, N, "random");
+  grl_model *m = model_for(t, &grl_cell_gru, H, 5);
+  grl_text_trainer *tr;
+  grl_text_config cfg = {T, B, "adam", 1e-2, 1.0};
+  if (grl_text_trainer_alloc(&tr, m, t, &cfg))
+    bail("trainer: %s", grl_strerror());
+  const size_t L = (t->ntrain - 1) / B;
+  is_int((long)L, 149, "450 training bytes, 3 streams: 149 predictions each");
+  is_int((long)grl_text_trainer_windows(tr), 29, "29 whole windows of 5 per epoch");
+  double hT[B * H];
+  int batch_ok = 1, carry_ok = 1, zero_ok = 1;
+  double maxdiff = 0;
+  for (size_t k = 0; k < 31; k++) {
+    grl_train_stat s;
+    if (grl_text_trainer_step(tr, &s))
+      bail("step: %s", grl_strerror());
+    const unsigned char *in = grl_text_trainer_input(tr);
+    size_t w = k % 29;
+    for (size_t tt = 0; tt < T; tt++)
+      for (size_t b = 0; b < B; b++)
+        batch_ok &= in[tt * B + b] == t->ids[b * L + w * T + tt];
+    const gsl_matrix *S = grl_text_trainer_states(tr);   /* ((T+1)*B, H) */
+    for (size_t i = 0; i < B * H; i++) {
+      double h0 = S->data[i];
+      if (k == 0 || k == 29) {
+        zero_ok &= h0 == 0.0;
+      } else {
+        carry_ok &= h0 == hT[i];
+        maxdiff = fmax(maxdiff, fabs(h0 - hT[i]));
+      }
+      hT[i] = S->data[T * B * H + i];
+    }
+  }
+  ok(batch_ok, "step k reads window k mod 29 of stream b: bytes b*L + w*T + t");
+  ok(carry_ok, "every window's h0 is bit for bit the previous window's h_T (max diff %g)", maxdiff);
+  ok(zero_ok, "the first window of each epoch starts from zero");
+  is_int((long)grl_text_trainer_epoch(tr), 1, "31 steps: one epoch done");
+  grl_text_trainer_free(tr);
+  grl_model_free(m);
+  grl_text_free(t);
+  gsl_rng_free(r);
+}
+
+/* The gather equals the one-hot GEMM, forward and backward. */
+static void gather_is_onehot(void)
+{
+  enum { N = 300, T = 6, B = 4, H = 5 };
+  unsigned char buf[N];
+  for (size_t i = 0; i < N; i++)
+    buf[i] = (unsigned char)("grulab reads text"[(i * 7 + i / 3) % 17]);
+  grl_text *t;
+  grl_text_from_bytes(&t, buf, N, "g");
+  const size_t V = t->vocab.V;
+  const grl_cell *cells[] = {&grl_cell_gru, &grl_cell_lstm, &grl_cell_rnn};
+  for (size_t ci = 0; ci < 3; ci++) {
+    grl_model *m = model_for(t, cells[ci], H, 9 + ci);
+    grl_seq *s1, *s2;
+    grl_seq_alloc(&s1, m, T, B);
+    grl_seq_alloc(&s2, m, T, B);
+    double *x = calloc(T * B * V, sizeof *x);
+    double *dout = malloc(T * B * H * sizeof *dout);
+    double *g1 = calloc(m->n, sizeof *g1), *g2 = calloc(m->n, sizeof *g2);
+    for (size_t r = 0; r < T * B; r++)
+      x[r * V + t->ids[r]] = 1.0;
+    for (size_t i = 0; i < T * B * H; i++)
+      dout[i] = sin(2.385 * (double)i);
+    grl_seq_forward(s1, NULL, x, NULL, NULL);
+    grl_text_gather(m, NULL, s2, t->ids);
+    grl_seq_forward(s2, NULL, NULL, NULL, NULL);
+    gsl_matrix_view o1 = grl_seq_output(s1), o2 = grl_seq_output(s2);
+    ok(gsl_matrix_equal(&o1.matrix, &o2.matrix),
+       "%s: the gathered forward equals the one-hot GEMM's, bit for bit", cells[ci]->name);
+    grl_seq_backward(s1, NULL, x, dout, NULL, NULL, g1, NULL, NULL, NULL);
+    grl_seq_backward(s2, NULL, NULL, dout, NULL, NULL, g2, NULL, NULL, NULL);
+    grl_text_scatter(m, g2, s2, t->ids);
+    double worst = 0, scale = 0;
+    for (size_t i = 0; i < m->n; i++) {
+      worst = fmax(worst, fabs(g1[i] - g2[i]));
+      scale = fmax(scale, fabs(g1[i]));
+    }
+    ok(worst <= 1e-14 * scale, "%s: the scattered gradient equals the one-hot GEMM's (max diff %.2g of %.2g)",
+       cells[ci]->name, worst, scale);
+    free(x);
+    free(dout);
+    free(g1);
+    free(g2);
+    grl_seq_free(s1);
+    grl_seq_free(s2);
+    grl_model_free(m);
+  }
+  grl_text_free(t);
+}
+
+/* Evaluation covers every prediction once: B streams, tail, rest. */
+static void evaluate_exact(void)
+{
+  enum { N = 200, H = 4 };
+  unsigned char buf[N];
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 11);
+  for (size_t i = 0; i < N; i++)
+    buf[i] = (unsigned char)('p' + gsl_rng_uniform_int(r, 5));
+  gsl_rng_free(r);
+  grl_text *t;
+  grl_text_from_bytes(&t, buf, N, "e");
+  const size_t from = t->ntrain, P = N - from - 1;   /* 19 predictions */
+  const grl_cell *cells[] = {&grl_cell_gru, &grl_cell_lstm};
+  for (size_t ci = 0; ci < 2; ci++) {
+    grl_model *m = model_for(t, cells[ci], H, 21);
+    /* B = 3, T = 4: streams of 6 (one window and a tail of 2), 1 left over */
+    grl_text_config cfg = {4, 3, "adam", 1e-3, 1.0};
+    grl_text_trainer *tr;
+    grl_text_trainer_alloc(&tr, m, t, &cfg);
+    double bpc = NAN;
+    int st = grl_text_evaluate(tr, from, N, &bpc);
+    double h[H], c[H], nll = 0;
+    for (size_t b = 0; b < 3; b++) {
+      memset(h, 0, sizeof h);
+      memset(c, 0, sizeof c);
+      /* stream 2 continues with the one prediction left over */
+      nll += naive_nll(m, t->ids + from + b * 6, b == 2 ? 7 : 6, h, c);
+    }
+    ok(st == GRL_OK, "%s: evaluate", cells[ci]->name);
+    is_double(bpc, nll / (double)P / M_LN2, 1e-12,
+              "%s: validation bpc equals the naive reference over 3 streams of 6 and 1 left over",
+              cells[ci]->name);
+    grl_text_trainer_free(tr);
+    grl_model_free(m);
+  }
+  grl_text_free(t);
+}
+
+/* Baselines on a text small enough to count by hand. */
+static void baselines(void)
+{
+  /* "ab" x 10: training "abab...ab" (18 bytes), validation "ab";
+   * the one scored prediction is 'b' after 'a'.
+   *   unigram: p(b) = (9 + 1) / (18 + 2) = 1/2          -> 1 bit
+   *   bigram:  p(b|a) = (count(ab) + 1) / (count(a.) + 2) = 10/11 */
+  const char *s = "abababababababababab";
+  grl_text *t;
+  grl_text_from_bytes(&t, (const unsigned char *)s, 20, "ab");
+  double u = NAN, b = NAN;
+  ok(grl_text_baselines(t, &u, &b) == GRL_OK, "baselines of (ab)^10");
+  is_double(u, 1.0, 1e-15, "unigram: -log2 (10/20) = 1 bit");
+  is_double(b, -log2(10.0 / 11.0), 1e-15, "bigram: -log2 (10/11)");
+  grl_text_free(t);
+}
+
+/* Sampling: deterministic for a seed; temperature 0 is the arg-max of the
+ * naive reference at every step. */
+static void sampling(void)
+{
+  enum { N = 400, H = 6, NS = 60 };
+  unsigned char buf[N];
+  for (size_t i = 0; i < N; i++)
+    buf[i] = (unsigned char)("int main(void) { return 0; }\n"[(i * 5 + i / 7) % 29]);
+  grl_text *t;
+  grl_text_from_bytes(&t, buf, N, "s");
+  grl_model *m = model_for(t, &grl_cell_gru, H, 33);
+  const unsigned char prime[] = "int ";
+  unsigned char a[NS], b[NS], c[NS];
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 5);
+  grl_text_sample(m, &t->vocab, prime, 4, NS, 1.0, r, a);
+  gsl_rng_set(r, 5);
+  grl_text_sample(m, &t->vocab, prime, 4, NS, 1.0, r, b);
+  gsl_rng_set(r, 6);
+  grl_text_sample(m, &t->vocab, prime, 4, NS, 1.0, r, c);
+  ok(!memcmp(a, b, NS), "the same seed draws the same %d bytes", NS);
+  ok(memcmp(a, c, NS) != 0, "another seed draws other bytes");
+  /* temperature 0: the arg-max, checked against the naive forward */
+  unsigned char g[NS], seq[4 + NS];
+  grl_text_sample(m, &t->vocab, prime, 4, NS, 0.0, r, g);
+  memcpy(seq, prime, 4);
+  memcpy(seq + 4, g, NS);
+  grl_views p;
+  grl_model_bind(m, m->theta, &p);
+  double *x = calloc(t->vocab.V, sizeof *x), h[H] = {0}, hn[H];
+  int argmax_ok = 1;
+  size_t distinct[256] = {0}, nd = 0;
+  for (size_t k = 0; k + 1 < 4 + NS; k++) {
+    memset(x, 0, t->vocab.V * sizeof *x);
+    x[t->vocab.id[seq[k]]] = 1;
+    grl_naive_forward(m, 1, 1, m->theta, x, h, NULL, NULL, hn, NULL, NULL);
+    memcpy(h, hn, sizeof h);
+    if (k < 3)
+      continue;
+    size_t best = 0;
+    double zb = -INFINITY;
+    for (size_t v = 0; v < t->vocab.V; v++) {
+      double z = gsl_vector_get(&p.bo.vector, v);
+      for (size_t j = 0; j < H; j++)
+        z += gsl_matrix_get(&p.Wo.matrix, v, j) * h[j];
+      if (z > zb) {
+        zb = z;
+        best = v;
+      }
+    }
+    argmax_ok &= seq[k + 1] == t->vocab.byte[best];
+    nd += !distinct[best]++;
+  }
+  ok(argmax_ok, "temperature 0: every byte is the arg-max of the naive reference's logits");
+  diag("the arg-max sample used %zu distinct bytes", nd);
+  /* temperature 0 draws nothing from the generator */
+  gsl_rng_set(r, 5);
+  grl_text_sample(m, &t->vocab, prime, 4, NS, 0.0, r, g);
+  unsigned long after = gsl_rng_get(r);
+  gsl_rng_set(r, 5);
+  ok(after == gsl_rng_get(r), "temperature 0 draws nothing from the generator");
+  /* bad input */
+  const unsigned char badp[] = "int \xc3";
+  ok(grl_text_sample(m, &t->vocab, badp, 5, NS, 1.0, r, g) == GRL_EINVAL
+     && strstr(grl_strerror(), "prime byte 4 (0xc3) is not in the model's vocabulary"),
+     "a prime byte outside the vocabulary: '%s'", grl_strerror());
+  ok(grl_text_sample(m, &t->vocab, prime, 4, NS, -0.5, r, g) == GRL_EINVAL,
+     "a negative temperature is refused");
+  free(x);
+  gsl_rng_free(r);
+  grl_model_free(m);
+  grl_text_free(t);
+}
+
+/* A text of known entropy rate: "aaaa" then one fair coin, '0' or '1',
+ * repeated.  The coin is 1 bit; every other byte is determined by the
+ * bytes before it, but only by counting back up to four a's, which a
+ * bigram cannot do.  Entropy rate: 1 bit per 5 bytes = 0.2 bpc.  The
+ * validation coins are fresh fair draws, so a model that learned the
+ * structure (and p = 1/2 for the coin) scores 0.2 there. */
+static void periodic_entropy(void)
+{
+  enum { PERIODS = 20000, N = 5 * PERIODS, H = 16 };
+  unsigned char *buf = malloc(N);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 2385);
+  for (size_t k = 0; k < PERIODS; k++) {
+    memcpy(buf + 5 * k, "aaaa", 4);
+    buf[5 * k + 4] = gsl_rng_uniform(r) < 0.5 ? '0' : '1';
+  }
+  grl_text *t;
+  grl_text_from_bytes(&t, buf, N, "coins");
+  grl_model *m;
+  grl_model_alloc(&m, &grl_cell_gru, t->vocab.V, H, t->vocab.V);
+  grl_model_init_uniform(m, r);
+  grl_text_config cfg = {20, 8, "adam", 5e-3, 5.0};
+  grl_text_trainer *tr;
+  grl_text_trainer_alloc(&tr, m, t, &cfg);
+  size_t done;
+  int st = grl_text_train_run(tr, STEPS_COINS, NULL, &done, NULL, NULL);
+  double bpc = NAN, u, b;
+  st = st ? st : grl_text_evaluate(tr, t->ntrain, t->n, &bpc);
+  ok(st == GRL_OK, "%d steps on the coin text", STEPS_COINS);
+  grl_text_baselines(t, &u, &b);
+  is_double_abs(bpc, 0.2, 0.01, "validation bpc %.4f approaches the entropy rate 1/5 = 0.2 bpc (bigram %.4f)", bpc, b);
+  grl_text_trainer_free(tr);
+  grl_model_free(m);
+  grl_text_free(t);
+  gsl_rng_free(r);
+  free(buf);
+}
+
+/* The text loss's gradient check passes for every cell, and an error of
+ * 1e-3 (central) or 1e-9 (complex only) in one analytic entry is caught. */
+static void text_gradcheck(void)
+{
+  const grl_cell *const *cells = grl_cell_all();
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  for (size_t i = 0; cells[i]; i++) {
+    grl_model *m;
+    grl_model_alloc(&m, cells[i], 5, 3, 5);
+    gsl_rng_set(r, 17 + i);
+    grl_gradcheck_randomize(m, r, 0.9);
+    grl_gradcheck_text_result res;
+    int st = grl_gradcheck_text(&res, m, 4, 2, r, SIZE_MAX, 0.0);
+    ok(st == GRL_OK && res.pass && res.nchecked == m->n + (cells[i]->has_c ? 12 : 6),
+       "%s: text loss, all %zu entries: central %.2g (tol %g), complex %.2g (tol %g)",
+       cells[i]->name, res.nchecked, res.worst[0], res.tol[0], res.worst[1], res.tol[1]);
+    if (cells[i] == &grl_cell_gru) {
+      const grl_param *bo = grl_model_param(m, "readout_bias");
+      gsl_rng_set(r, 17 + i);
+      grl_gradcheck_randomize(m, r, 0.9);
+      st = grl_gradcheck_text(&res, m, 4, 2, r, bo->offset, 1e-3);
+      ok(st == GRL_EFAIL && res.worst[0] > res.tol[0]
+         && !strcmp(res.where[0], "readout_bias[0]"),
+         "gru: readout_bias[0] off by 1e-3 is caught by central at %s (%.2g)",
+         res.where[0], res.worst[0]);
+      gsl_rng_set(r, 17 + i);
+      grl_gradcheck_randomize(m, r, 0.9);
+      st = grl_gradcheck_text(&res, m, 4, 2, r, bo->offset, 1e-9);
+      ok(st == GRL_EFAIL && res.worst[0] <= res.tol[0] && res.worst[1] > res.tol[1]
+         && !strcmp(res.where[1], "readout_bias[0]"),
+         "gru: off by 1e-9, central passes it (%.2g) and complex catches it (%.2g)",
+         res.worst[0], res.worst[1]);
+    }
+    grl_model_free(m);
+  }
+  gsl_rng_free(r);
+}
+
+int main(void)
+{
+  plan(52);
+  vocabulary_and_split();
+  bad_texts();
+  streams_and_carry();
+  gather_is_onehot();
+  evaluate_exact();
+  baselines();
+  sampling();
+  periodic_entropy();
+  text_gradcheck();
+  return exit_status();
+}

@@ -1,0 +1,36 @@
+# notebook-setup.sh -- what tests/notebook/notebook.sh and tests/notebook/notebook-browser.sh
+# share; each sources it:
+#   notebook_need PROG:PACKAGE...  for the first PROG that is not on the
+#                                  PATH, a TAP "SKIP" plan naming its Debian
+#                                  package, and exit 0
+#   notebook_weave NAME            the book woven from --quick runs of
+#                                  $NOTEBOOK_CHAPTERS into $TMP/book (runs in
+#                                  $TMP/run), TMP a new temporary directory
+#                                  grulab-NAME.XXXXXX removed on exit; if a
+#                                  run or the weaving fails, one failing TAP
+#                                  test with the weaver's output, and exit 1
+: "${top_builddir:=.}" "${top_srcdir:=.}" "${PYTHON3:=python3}"
+
+weave() { "$PYTHON3" "$top_srcdir/chapters/weave.py" "$@"; }
+
+notebook_need() {
+  for tool in "$@"; do
+    prog=${tool%%:*}
+    if ! command -v "$prog" >/dev/null 2>&1; then
+      echo "1..0 # SKIP $prog is missing (Debian package ${tool#*:})"
+      exit 0
+    fi
+  done
+}
+
+notebook_weave() {
+  TMP=$(mktemp -d "${TMPDIR:-/tmp}/grulab-$1.XXXXXX") || exit 99
+  trap 'rm -rf "$TMP"' EXIT
+  for c in $NOTEBOOK_CHAPTERS; do
+    weave run "$top_builddir/chapters/$c" "$TMP/run" --quick >"$TMP/log" 2>&1 || {
+      echo "1..1"; echo "not ok 1 - the quick run of $c"; sed 's/^/# /' "$TMP/log"; exit 1; }
+  done
+  weave book --srcdir "$top_srcdir" --rundir "$TMP/run" --out "$TMP/book" --quick \
+    $NOTEBOOK_CHAPTERS >"$TMP/log" 2>&1 || {
+    echo "1..1"; echo "not ok 1 - weave.py book"; sed 's/^/# /' "$TMP/log"; exit 1; }
+}
