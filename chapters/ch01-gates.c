@@ -1,62 +1,78 @@
-/* ch01-gates.c -- Chapter 1: gates.
- *
- * A gated recurrent cell is built from two squashing functions and a few
- * matrix products.  This chapter takes the two functions apart, then does
- * one step of a GRU by hand on a cell of two units and checks every number
- * against PyTorch and against the library.
- *
- * What you will learn
- *   1. The logistic sigmoid sigma and tanh, and their derivatives.
- *      sigma'(a) = sigma(a)(1 - sigma(a)) is at most 1/4, at a = 0, and
- *      tanh'(a) = 1 - tanh^2(a) at most 1.  A gradient that passes back
- *      through a sigmoid is multiplied by sigma' <= 1/4 (and by the
- *      weights in between, which may be larger than 1).  A GRU's memory
- *      does not go through sigma': along the kept path h' = ... + z * h
- *      the gradient is multiplied by z itself.  Chapter 7 measures that.
- *   2. The numerically stable forms.  sigma has two textbook forms.
- *      A = 1/(1 + e^-a) overflows e^-a below a = -709.78: it still returns
- *      0, off by less than 1e-308, but raises the overflow flag.
- *      B = e^a/(1 + e^a) overflows above a = +709.78 and returns NaN
- *      (inf/inf).  The library switches form on the sign of a.  tanh
- *      written with exponentials loses about half its digits at a = 1e-8,
- *      all of them below |a| = 5.6e-17 (it returns 0), and returns NaN
- *      beyond a = 354.9.  The chapter measures each of these thresholds.
- *   3. One step of nn.GRU on a 2-unit cell, every intermediate printed:
- *      the pre-activations, r, z, n and h', next to PyTorch's values.
- *   4. The same step through the library: its naive reference step (plain
- *      loops, like ours) and its batched BLAS path must agree with it.
- *   5. What each gate does: z is the fraction of the old state KEPT
- *      (z -> 1 copies h through, z -> 0 replaces it by n); r decides how
- *      much of the old state the candidate n may look at.
- *
- * The equations (PyTorch nn.GRU, the "reset-after" convention; gate
- * blocks stacked r, z, n in W_ih (3H, I), W_hh (3H, H), b_ih, b_hh):
- *
- *   $σ(a) = 1/(1 + e^{−a})$            $σ′(a) = σ(a)(1 − σ(a))$
- *   $\tanh(a)$                          $\tanh′(a) = 1 − \tanh^2(a)$
- *
- *   $r = σ(W_{ir} x + b_{ir} + W_{hr} h + b_{hr})$          reset gate
- *   $z = σ(W_{iz} x + b_{iz} + W_{hz} h + b_{hz})$          update gate
- *   $n = \tanh(W_{in} x + b_{in} + r ⊙ (W_{hn} h + b_{hn}))$  candidate state
- *   $h′ = (1 − z) ⊙ n + z ⊙ h$                             new state
- *
- * (⊙ is the elementwise product.)
- *
- * Time steps: h_0 is the initial state, h_1 ... h_T the outputs; here one
- * step, from h = h_0 to h' = h_1.
- *
- * Run it:
- *   chapters/ch01-gates              the lesson; charts go to plots/
- *   chapters/ch01-gates --help       this summary and the options
- *   make plots                       renders the charts to PNG and PDF
- *
- * Charts:
- *   ch01-activations   sigma, tanh and their derivatives over a in [-6, 6]
- *   ch01-stable-forms  the relative error of the tempting and the stable
- *                      formulas against long double: sigma's forms A and
- *                      B over a in [-760, 760], tanh over |a| from 1e-18
- *                      to 1000, sigma' over a in [-40, 40]
- */
+/*
+# Chapter 1: Gates: sigma, tanh and one GRU step by hand
+
+**Prerequisites:** none.
+
+A gated recurrent cell is built from two squashing functions and a few
+matrix products.  This chapter takes the two functions apart, then does
+one step of a GRU by hand on a cell of two units and checks every number
+against PyTorch and against the library.
+
+### What you will learn
+
+1. The logistic sigmoid σ and tanh, and their derivatives.
+   $σ'(a) = σ(a)(1 - σ(a))$ is at most 1/4, at $a = 0$, and
+   $\tanh'(a) = 1 - \tanh^2(a)$ at most 1.  A gradient that passes back
+   through a sigmoid is multiplied by $σ' ≤ 1/4$ (and by the weights in
+   between, which may be larger than 1).  A GRU's memory does not go
+   through σ′: along the kept path $h' = \dots + z h$ the gradient is
+   multiplied by $z$ itself.  Chapter 7 measures that.
+2. The numerically stable forms.  σ has two textbook forms.
+   $A = 1/(1 + e^{-a})$ overflows $e^{-a}$ below $a = -709.78$: it still
+   returns 0, off by less than 1e-308, but raises the overflow flag.
+   $B = e^a/(1 + e^a)$ overflows above $a = +709.78$ and returns NaN
+   (inf/inf).  The library switches form on the sign of $a$.  tanh written
+   with exponentials loses about half its digits at $a = 10^{-8}$, all of
+   them below $|a| = 5.6 \cdot 10^{-17}$ (it returns 0), and returns NaN
+   beyond $a = 354.9$.  The chapter measures each of these thresholds.
+3. One step of nn.GRU on a 2-unit cell, every intermediate printed: the
+   pre-activations, $r$, $z$, $n$ and $h'$, next to PyTorch's values.
+4. The same step through the library: its naive reference step (plain
+   loops, like ours) and its batched BLAS path must agree with it.
+5. What each gate does: $z$ is the fraction of the old state *kept*
+   ($z → 1$ copies $h$ through, $z → 0$ replaces it by $n$); $r$ decides
+   how much of the old state the candidate $n$ may look at.
+
+### The equations
+
+PyTorch nn.GRU, the "reset-after" convention; gate blocks stacked $r$,
+$z$, $n$ in $W_{ih}$ (3H, I), $W_{hh}$ (3H, H), $b_{ih}$, $b_{hh}$:
+
+::: equations
+-----------------------  ----------------------------
+$σ(a) = 1/(1 + e^{−a})$  $σ′(a) = σ(a)(1 − σ(a))$
+$\tanh(a)$               $\tanh′(a) = 1 − \tanh^2(a)$
+-----------------------  ----------------------------
+:::
+
+::: equations
+--------------------------------------------------------  ---------------
+$r = σ(W_{ir} x + b_{ir} + W_{hr} h + b_{hr})$            reset gate
+$z = σ(W_{iz} x + b_{iz} + W_{hz} h + b_{hz})$            update gate
+$n = \tanh(W_{in} x + b_{in} + r ⊙ (W_{hn} h + b_{hn}))$  candidate state
+$h′ = (1 − z) ⊙ n + z ⊙ h$                                new state
+--------------------------------------------------------  ---------------
+:::
+
+(⊙ is the elementwise product.)
+
+Time steps: $h_0$ is the initial state, $h_1 \dots h_T$ the outputs; here
+one step, from $h = h_0$ to $h' = h_1$.
+
+### Run it
+
+    chapters/ch01-gates              the lesson; charts go to plots/
+    chapters/ch01-gates --help       this summary and the options
+    make plots                       renders the charts to PNG and PDF
+
+### Charts
+
+- `ch01-activations`: σ, tanh and their derivatives over $a ∈ [-6, 6]$.
+- `ch01-stable-forms`: the relative error of the tempting and the stable
+  formulas against long double: σ's forms A and B over
+  $a ∈ [-760, 760]$, tanh over $|a|$ from 1e-18 to 1000, σ′ over
+  $a ∈ [-40, 40]$.
+*/
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
@@ -117,8 +133,8 @@ static const grl_exercise exercises[] = {
    "a = ln(DBL_MAX) on.  A GPU often computes in float.  From which a on is\n"
    "form B NaN in single precision (FLT_MAX, in <float.h>)?", ex3_answer,
    1e-4},
-  {"libm's tanh(a) returns exactly 1.0 once 1 − tanh(a) ≈ 2e^{−2a} is less\n"
-   "than half the gap between 1 and the double just below it, 2^{−54}.\n"
+  {"libm's tanh(a) returns exactly 1.0 once 1 − tanh(a) ≈ $2e^{−2a}$ is less\n"
+   "than half the gap between 1 and the double just below it, $2^{−54}$.\n"
    "Predict the smallest whole number a with tanh(a) == 1.0, then test\n"
    "your prediction with a three-line C program.", ex4_answer, 0.01},
   {"Some textbooks write the update as h′ = z ⊙ n + (1 − z) ⊙ h.  Change the\n"
@@ -144,15 +160,16 @@ static const grl_lesson_info chapter = {
   .seed = 1,
 };
 
-/* ------------------------------------------------------------------ */
-/* 1. sigma and tanh, and their derivatives                            */
-/*                                                                     */
-/* Both squash a pre-activation a into a bounded range: sigma into     */
-/* (0, 1), the range of a gate (how much passes), tanh into (-1, 1),   */
-/* the range of a state.  Their derivatives are cheap to get from the  */
-/* OUTPUT, which the forward pass keeps anyway:                        */
-/*   sigma' = s (1 - s),   tanh' = 1 - t^2.                            */
-/* ------------------------------------------------------------------ */
+/*
+## 1. σ and tanh, and their derivatives
+
+Both squash a pre-activation $a$ into a bounded range: σ into (0, 1), the
+range of a gate (how much passes), tanh into (−1, 1), the range of a
+state.  Their derivatives are cheap to get from the *output*, which the
+forward pass keeps anyway:
+
+$$σ' = s\,(1 - s), \qquad \tanh' = 1 - t^2.$$
+*/
 
 static void activations(grl_lesson *L)
 {
@@ -209,29 +226,31 @@ static void activations(grl_lesson *L)
     pow(0.25, 10));
 }
 
-/* ------------------------------------------------------------------ */
-/* 2. The numerically stable forms                                     */
-/*                                                                     */
-/* sigma has two textbook forms, equal in exact arithmetic:            */
-/*   A: 1 / (1 + e^-a)     e^-a overflows for a < -709.78: 1/(1+inf)   */
-/*                         is 0, off by less than 5.6e-309, but the    */
-/*                         overflow flag is raised (a trap, if enabled) */
-/*   B: e^a / (1 + e^a)    e^a overflows for a > +709.78: inf/inf = NaN */
-/* The library picks A for a >= 0 and B for a < 0, so neither ever     */
-/* overflows, and below a = -709.78 it still returns sigma's tiny      */
-/* (subnormal) value, down to 0 at a = -745.                           */
-/* tanh written as (e^2a - 1)/(e^2a + 1) subtracts two nearly equal    */
-/* numbers near 0: its ABSOLUTE error stays near 1e-16, so its         */
-/* RELATIVE error is about 1e-16/|a| -- half the digits at a = 1e-8,   */
-/* all of them once e^2a rounds to 1 (it returns 0) -- and beyond      */
-/* a = 354.9 it is inf/inf.  libm's tanh is accurate everywhere.       */
-/* The derivative from the output, s (1 - s), has the same trouble on   */
-/* one side: for a > 0, 1 - s cancels and loses RELATIVE accuracy       */
-/* (s rounds to 1 at a = 37, and s(1-s) to 0), while its absolute      */
-/* error stays near 1e-16 (the run prints it; the check allows         */
-/* 2.3e-16), which is what backprop adds up: grl_dsigmoid and every    */
-/* backward pass use s(1-s), from the cached output.                   */
-/* ------------------------------------------------------------------ */
+/*
+## 2. The numerically stable forms
+
+σ has two textbook forms, equal in exact arithmetic:
+
+    A: 1 / (1 + e^-a)     e^-a overflows for a < -709.78: 1/(1+inf)
+                          is 0, off by less than 5.6e-309, but the
+                          overflow flag is raised (a trap, if enabled)
+    B: e^a / (1 + e^a)    e^a overflows for a > +709.78: inf/inf = NaN
+
+The library picks A for $a ≥ 0$ and B for $a < 0$, so neither ever
+overflows, and below $a = -709.78$ it still returns σ's tiny (subnormal)
+value, down to 0 at $a = -745$.  tanh written as
+$(e^{2a} - 1)/(e^{2a} + 1)$ subtracts two nearly equal numbers near 0:
+its *absolute* error stays near 1e-16, so its *relative* error is about
+$10^{-16}/|a|$ -- half the digits at $a = 10^{-8}$, all of them once
+$e^{2a}$ rounds to 1 (it returns 0) -- and beyond $a = 354.9$ it is
+inf/inf.  libm's tanh is accurate everywhere.  The derivative from the
+output, $s(1 - s)$, has the same trouble on one side: for $a > 0$, $1 - s$
+cancels and loses *relative* accuracy ($s$ rounds to 1 at $a = 37$, and
+$s(1-s)$ to 0), while its absolute error stays near 1e-16 (the run prints
+it; the check allows 2.3e-16), which is what backprop adds up:
+`grl_dsigmoid` and every backward pass use $s(1-s)$, from the cached
+output.
+*/
 
 static double sigmoid_form_a(double x) { return 1.0 / (1.0 + exp(-x)); }
 static double sigmoid_form_b(double x) { double e = exp(x); return e / (1.0 + e); }
@@ -469,15 +488,15 @@ static void stable_forms(grl_lesson *L)
                    1e-15);
 }
 
-/* ------------------------------------------------------------------ */
-/* 3. One GRU step by hand                                             */
-/*                                                                     */
-/* A cell of H = 2 units reading an input of I = 2, with hand-picked   */
-/* weights, so that every number can be followed.  The loops below are */
-/* the equations, one unit j at a time.  PyTorch's values for the same */
-/* weights (nn.GRU in float64) are the known answers; the script       */
-/* tests/reference/ch01-step.py prints them.                           */
-/* ------------------------------------------------------------------ */
+/*
+## 3. One GRU step by hand, H = 2, I = 2
+
+A cell of $H = 2$ units reading an input of $I = 2$, with hand-picked
+weights, so that every number can be followed.  The loops below are the
+equations, one unit $j$ at a time.  PyTorch's values for the same weights
+(nn.GRU in float64) are the known answers; the script
+`tests/reference/ch01-step.py` prints them.
+*/
 
 enum { H2 = 2, I2 = 2 };
 
@@ -592,16 +611,16 @@ static void gru_by_hand(grl_lesson *L, hand_step *out)
                    1e-15);
 }
 
-/* ------------------------------------------------------------------ */
-/* 4. The same step through the library                                */
-/*                                                                     */
-/* The library keeps every parameter in one block theta, laid out as   */
-/* PyTorch's state_dict: weight_ih_l0, weight_hh_l0, bias_ih_l0,       */
-/* bias_hh_l0.  Its naive reference step is the loops above; its fast  */
-/* path computes x W_ih^T + b_ih for all steps with one GEMM and       */
-/* h W_hh^T + b_hh for the whole batch with another.  Both must give   */
-/* our numbers.                                                        */
-/* ------------------------------------------------------------------ */
+/*
+## 4. The same step through the library
+
+The library keeps every parameter in one block `theta`, laid out as
+PyTorch's `state_dict`: `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`,
+`bias_hh_l0`.  Its naive reference step is the loops above; its fast path
+computes $x W_{ih}^T + b_{ih}$ for all steps with one GEMM and
+$h W_{hh}^T + b_{hh}$ for the whole batch with another.  Both must give
+our numbers.
+*/
 
 /* The hand example's weights into m's block, tensor by tensor. */
 static void set_hand_weights(grl_model *m)
@@ -661,18 +680,24 @@ static int gru_in_library(grl_lesson *L, const hand_step *hs)
   return GRL_OK;
 }
 
-/* ------------------------------------------------------------------ */
-/* 5. What the gates do, and which way z points                        */
-/*                                                                     */
-/* Push a gate's bias far out and the gate saturates at 0 or 1; then   */
-/* the equations say exactly what must come out:                       */
-/*   z -> 1:  h' = (1-z) n + z h -> h     the old state is KEPT        */
-/*   z -> 0:  h' -> n                     it is REPLACED by n          */
-/*   r -> 0:  n -> tanh(W_in x + b_in)    n ignores the old state      */
-/* So z is the fraction of h_prev kept.  (Some texts, Cho et al.       */
-/* among them, write h' = z h + (1-z) n with the roles named the same  */
-/* way, others swap z and 1-z: read the equation, not the name.)       */
-/* ------------------------------------------------------------------ */
+/*
+## 5. What the gates do, and which way z points
+
+Push a gate's bias far out and the gate saturates at 0 or 1; then the
+equations say exactly what must come out:
+
+::: equations
+--------  ------------------------------  --------------------------
+$z → 1$:  $h' = (1-z)\,n + z\,h → h$     the old state is *kept*
+$z → 0$:  $h' → n$                        it is *replaced* by $n$
+$r → 0$:  $n → \tanh(W_{in} x + b_{in})$  $n$ ignores the old state
+--------  ------------------------------  --------------------------
+:::
+
+So $z$ is the fraction of $h_{prev}$ kept.  (Some texts, Cho et al. among
+them, write $h' = z h + (1-z) n$ with the roles named the same way, others
+swap $z$ and $1-z$: read the equation, not the name.)
+*/
 
 static void gates_roles(grl_lesson *L)
 {
@@ -727,14 +752,14 @@ static void gates_roles(grl_lesson *L)
   grl_model_free(m);
 }
 
-/* ------------------------------------------------------------------ */
-/* 6. A random batch                                                   */
-/*                                                                     */
-/* The hand example is small; the agreement must not be luck.  A       */
-/* larger cell at PyTorch's default initialisation, U(-1/sqrt(H),      */
-/* 1/sqrt(H)), drawn from --seed, on a batch of B rows: the naive step */
-/* row by row against the driver's one GEMM for the batch.             */
-/* ------------------------------------------------------------------ */
+/*
+## 6. A random batch: naive rows vs one batched step
+
+The hand example is small; the agreement must not be luck.  A larger cell
+at PyTorch's default initialisation, $U(-1/\sqrt{H}, 1/\sqrt{H})$, drawn
+from `--seed`, on a batch of $B$ rows: the naive step row by row against
+the driver's one GEMM for the batch.
+*/
 
 static void random_batch(grl_lesson *L)
 {

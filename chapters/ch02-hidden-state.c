@@ -1,48 +1,55 @@
-/* ch02-hidden-state.c -- Chapter 2: the hidden-state update.
- *
- * Chapter 1 computed one step.  This chapter runs many, and watches what
- * the update gate does to the state over time.
- *
- * What you will learn
- *   1. The update h' = (1 - z) * n + z * h is an INTERPOLATION: each unit
- *      moves a fraction 1 - z of the way from its old value h towards the
- *      candidate n.  h' always lies between h and n.
- *   2. A unit whose z stays near 1 has a long memory.  With z constant and
- *      n = 0 the state decays as h_t = z^t h_0: a half-life of
- *      ln 2 / (-ln z) steps, 6.6 steps at z = 0.9, 69 at z = 0.99.
- *   3. The update gate's bias b_z sets each unit's time scale.  Driven by a
- *      structured input (a pulse train, and a sine with a step), units with
- *      z near 0 close most of the gap to their candidate n at every step
- *      and so stay close to it; units with z near 1 close little of it and
- *      integrate slowly.  How far a unit moves per step also depends on how
- *      far its candidate moves, which b_z does not set: the chapter prints
- *      both.  The reset gate r decides how much of h the candidate sees.
- *   4. The sequence driver runs the time loop and caches every gate at every
- *      step; the charts read z and r from that cache (cell->gate_names names
- *      its blocks).  The naive reference, one row and one step at a time,
- *      gives the same numbers.
- *
- * The equations (PyTorch nn.GRU, reset-after):
- *   $r_t = σ(W_{ir} x_t + b_{ir} + W_{hr} h_{t−1} + b_{hr})$
- *   $z_t = σ(W_{iz} x_t + b_{iz} + W_{hz} h_{t−1} + b_{hz})$
- *   $n_t = \tanh(W_{in} x_t + b_{in} + r_t ⊙ (W_{hn} h_{t−1} + b_{hn}))$
- *   $h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1} = h_{t−1} + (1 − z_t) ⊙ (n_t − h_{t−1})$
- *
- * Time steps: h_0 is the initial state; step t = 1..T reads x_t and
- * writes h_t.  (The driver keeps h_t in row t of its state matrix Hs.)
- *
- * Run it:
- *   chapters/ch02-hidden-state [--seed N] [--outdir DIR] [--quick]
- *
- * Charts:
- *   ch02-memory        h_t = z^t h_0 for three constant gates: the driver's
- *                      points on the formula's curves (log scale); they
- *                      agree because with every weight 0 the cell is
- *                      exactly h' = z h, so this checks the code
- *   ch02-gates         heatmaps of z and r, hidden unit x time step, with
- *                      the input's pulses and step marked
- *   ch02-trajectories  the input and the hidden states of four units
- */
+/*
+# Chapter 2: The hidden-state update: interpolation and memory
+
+**Prerequisites:** chapter 1 §3, §5 (one GRU step, and which way z points).
+
+Chapter 1 computed one step.  This chapter runs many, and watches what the
+update gate does to the state over time.
+
+### What you will learn
+
+1. The update $h' = (1 - z)\,n + z\,h$ is an *interpolation*: each unit
+   moves a fraction $1 - z$ of the way from its old value $h$ towards the
+   candidate $n$.  $h'$ always lies between $h$ and $n$.
+2. A unit whose $z$ stays near 1 has a long memory.  With $z$ constant and
+   $n = 0$ the state decays as $h_t = z^t h_0$: a half-life of
+   $\ln 2 / (-\ln z)$ steps, 6.6 steps at $z = 0.9$, 69 at $z = 0.99$.
+3. The update gate's bias $b_z$ sets each unit's time scale.  Driven by a
+   structured input (a pulse train, and a sine with a step), units with
+   $z$ near 0 close most of the gap to their candidate $n$ at every step
+   and so stay close to it; units with $z$ near 1 close little of it and
+   integrate slowly.  How far a unit moves per step also depends on how
+   far its candidate moves, which $b_z$ does not set: the chapter prints
+   both.  The reset gate $r$ decides how much of $h$ the candidate sees.
+4. The sequence driver runs the time loop and caches every gate at every
+   step; the charts read $z$ and $r$ from that cache (`cell->gate_names`
+   names its blocks).  The naive reference, one row and one step at a
+   time, gives the same numbers.
+
+### The equations (PyTorch nn.GRU, reset-after)
+
+$$r_t = σ(W_{ir} x_t + b_{ir} + W_{hr} h_{t−1} + b_{hr})$$
+$$z_t = σ(W_{iz} x_t + b_{iz} + W_{hz} h_{t−1} + b_{hz})$$
+$$n_t = \tanh(W_{in} x_t + b_{in} + r_t ⊙ (W_{hn} h_{t−1} + b_{hn}))$$
+$$h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1} = h_{t−1} + (1 − z_t) ⊙ (n_t − h_{t−1})$$
+
+Time steps: $h_0$ is the initial state; step $t = 1..T$ reads $x_t$ and
+writes $h_t$.  (The driver keeps $h_t$ in row $t$ of its state matrix
+`Hs`.)
+
+### Run it
+
+    chapters/ch02-hidden-state [--seed N] [--outdir DIR] [--quick]
+
+### Charts
+
+- `ch02-memory`: $h_t = z^t h_0$ for three constant gates: the driver's
+  points on the formula's curves (log scale); they agree because with
+  every weight 0 the cell is exactly $h' = z h$, so this checks the code.
+- `ch02-gates`: heatmaps of $z$ and $r$, hidden unit × time step, with the
+  input's pulses and step marked.
+- `ch02-trajectories`: the input and the hidden states of four units.
+*/
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
@@ -111,13 +118,13 @@ static const grl_lesson_info chapter = {
   .seed = 2,
 };
 
-/* ------------------------------------------------------------------ */
-/* 1. An interpolation                                                 */
-/*                                                                     */
-/*   h' = (1 - z) n + z h  =  h + (1 - z)(n - h)                        */
-/*                                                                     */
-/* z = 1 keeps h, z = 0 takes n, and anything between lands between.   */
-/* ------------------------------------------------------------------ */
+/*
+## 1. The update is an interpolation
+
+$$h' = (1 - z)\,n + z\,h = h + (1 - z)(n - h)$$
+
+$z = 1$ keeps $h$, $z = 0$ takes $n$, and anything between lands between.
+*/
 
 static void interpolation(grl_lesson *L)
 {
@@ -144,14 +151,14 @@ static void interpolation(grl_lesson *L)
   grl_lesson_expect(L, between, "every h' lies between h and n");
 }
 
-/* ------------------------------------------------------------------ */
-/* 2. Memory: a constant gate                                          */
-/*                                                                     */
-/* Zero every weight, so that z = sigma(b_iz) is a constant and        */
-/* n = tanh(0) = 0.  Then h_t = z h_{t-1} = z^t h_0: the old state     */
-/* fades geometrically, with a half-life of ln 2 / (-ln z) steps.      */
-/* Three units, three biases, one run of the sequence driver.          */
-/* ------------------------------------------------------------------ */
+/*
+## 2. Memory: with a constant gate, $h_t = z^t h_0$
+
+Zero every weight, so that $z = σ(b_{iz})$ is a constant and
+$n = \tanh(0) = 0$.  Then $h_t = z\,h_{t-1} = z^t h_0$: the old state
+fades geometrically, with a half-life of $\ln 2 / (-\ln z)$ steps.  Three
+units, three biases, one run of the sequence driver.
+*/
 
 static void memory(grl_lesson *L)
 {
@@ -233,18 +240,17 @@ done:
   free(x);
 }
 
-/* ------------------------------------------------------------------ */
-/* 3. A GRU driven by a structured input                               */
-/*                                                                     */
-/* Two input channels: a pulse train (a 1 every 20 steps) and a sine   */
-/* that steps up by 1 halfway through (the chapters' helper            */
-/* grl_lesson_pulse_sine writes it; chapter 3 reads the same input).   */
-/* The cell starts from PyTorch's                                      */
-/* initialisation, U(-1/sqrt(H), 1/sqrt(H)), with the input weights    */
-/* made 4x larger so that the input is felt, and with the update-gate  */
-/* bias b_iz spread from -2 (unit 0, z ~ 0.1: fast) to +4 (the last    */
-/* unit, z ~ 0.98: slow).                                              */
-/* ------------------------------------------------------------------ */
+/*
+## 3. A GRU driven by a pulse train and a sine with a step
+
+Two input channels: a pulse train (a 1 every 20 steps) and a sine that
+steps up by 1 halfway through (the chapters' helper
+`grl_lesson_pulse_sine` writes it; chapter 3 reads the same input).  The
+cell starts from PyTorch's initialisation, $U(-1/\sqrt{H}, 1/\sqrt{H})$,
+with the input weights made 4× larger so that the input is felt, and with
+the update-gate bias $b_{iz}$ spread from −2 (unit 0, $z ≈ 0.1$: fast) to
++4 (the last unit, $z ≈ 0.98$: slow).
+*/
 
 typedef struct {
   size_t T, H, I;
@@ -405,14 +411,14 @@ static void structured_input(grl_lesson *L, driven *d)
   free(closed);
 }
 
-/* ------------------------------------------------------------------ */
-/* 4. The charts: gates as heatmaps, states as trajectories            */
-/*                                                                     */
-/* A heatmap row is a hidden unit, a column a time step.  The cache    */
-/* row for step t (batch item 0) is row t*B; gate k is its columns     */
-/* [k*H, (k+1)*H).  So element (unit j, time t) of gate k sits at      */
-/* cache[t*B*tda + k*H + j]: a strided view, no copy.                  */
-/* ------------------------------------------------------------------ */
+/*
+## 4. Charts: gate heatmaps and state trajectories
+
+A heatmap row is a hidden unit, a column a time step.  The cache row for
+step $t$ (batch item 0) is row `t*B`; gate $k$ is its columns
+`[k*H, (k+1)*H)`.  So element (unit $j$, time $t$) of gate $k$ sits at
+`cache[t*B*tda + k*H + j]`: a strided view, no copy.
+*/
 
 static void charts_of_run(grl_lesson *L, driven *d)
 {

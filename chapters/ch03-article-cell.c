@@ -1,53 +1,62 @@
-/* ch03-article-cell.c -- Chapter 3: the article's cell, the real GRU and
- * the LSTM.
- *
- * grulab grew out of a blog article (shared/seed/gru-article.zh.md) that
- * presents a "GRU" with a forget, an input and an output gate.  This
- * chapter takes that cell seriously: it runs it (the library's `seed`
- * cell), shows what its code gets wrong, places it between the LSTM and the
- * GRU, and then compares the two GRUs that are both called "the GRU".
- *
- * What you will learn
- *   1. The article's cell.  With v = [h_{t-1}; x_t] (h first):
- *        $f = σ(W_f v + b_f)$      $i = σ(W_i v + b_i)$      $o = σ(W_o v + b_o)$
- *        $h_t = f ⊙ h_{t−1} + i ⊙ \tanh(W_c v + b_c)$
- *      Its numpy code differs from its equations twice: every gate uses
- *      np.tanh, so a "gate" can be negative: f < 0 flips the sign of the
- *      kept state at every step, which a pulse followed by silence shows;
- *      and np.concatenate((h_prev, x), axis=1) on two 1-D arrays raises
- *      numpy's AxisError, so the code never ran.
- *   2. Where it sits.  f and i are the LSTM's forget and input gates, but
- *      applied to h itself: there is no cell state, and o is computed and
- *      thrown away.  A GRU COUPLES the two: f = z and i = 1 - z, which keeps
- *      |h| <= 1; with independent f and i, |h| can grow to i/(1 - f).  With
- *      W_i = -W_f, b_i = -b_f (so i = 1 - f) the article's cell reproduces a
- *      GRU whose reset gate is held open, to rounding.
- *   3. Nothing reads o, so dL/dW_o and dL/db_o are exactly 0: BPTT says
- *      so, and so does a finite difference, exactly; redrawing W_o and b_o
- *      leaves every h_t bit-identical.
- *   4. `gru` (PyTorch, reset after the product: r * (W_hn h + b_hn)) and
- *      `gru-cho` (Cho et al. 2014, reset before: W_hn (r * h) + b_hn) share
- *      every parameter and every r and z, and still give different outputs.
- *      The chapter measures by how much.
- *
- * Time steps: h_0 is the initial state (0 here); step t = 1..T reads x_t
- * and h_{t-1} and writes h_t.
- *
- * Run it:
- *   chapters/ch03-article-cell [--seed N] [--outdir DIR] [--quick]
- *
- * Charts:
- *   ch03-tanh-gates    the article's code (tanh gates) against its
- *                      equations (sigmoid gates): a gate and a state over time
- *   ch03-sign-flip     one unit, two pulses then silence: with tanh gates
- *                      (f < 0) h alternates in sign, with sigmoid gates not
- *   ch03-seed-gates    heatmaps of f, i, o and the candidate of the article's
- *                      cell (hidden unit x time), o included though nothing
- *                      reads it, and of |h|, which nothing bounds by 1
- *   ch03-gru-vs-cho    the same parameters through gru and gru-cho: one
- *                      unit's state, and the rms difference against the
- *                      rms state over time
- */
+/*
+# Chapter 3: The article's cell against the real GRU and the LSTM
+
+**Prerequisites:** chapter 1 §3, §5 (one GRU step; which way z points),
+chapter 2 §1, §3 (the update as an interpolation; the pulse-and-sine
+input).
+
+grulab grew out of a blog article (shared/seed/gru-article.zh.md) that
+presents a "GRU" with a forget, an input and an output gate.  This chapter
+takes that cell seriously: it runs it (the library's `seed` cell), shows
+what its code gets wrong, places it between the LSTM and the GRU, and then
+compares the two GRUs that are both called "the GRU".
+
+### What you will learn
+
+1. The article's cell.  With $v = [h_{t-1}; x_t]$ ($h$ first):
+
+   $$f = σ(W_f v + b_f) \qquad i = σ(W_i v + b_i) \qquad o = σ(W_o v + b_o)$$
+   $$h_t = f ⊙ h_{t−1} + i ⊙ \tanh(W_c v + b_c)$$
+
+   Its numpy code differs from its equations twice: every gate uses
+   `np.tanh`, so a "gate" can be negative: $f < 0$ flips the sign of the
+   kept state at every step, which a pulse followed by silence shows; and
+   `np.concatenate((h_prev, x), axis=1)` on two 1-D arrays raises numpy's
+   `AxisError`, so the code never ran.
+2. Where it sits.  $f$ and $i$ are the LSTM's forget and input gates, but
+   applied to $h$ itself: there is no cell state, and $o$ is computed and
+   thrown away.  A GRU *couples* the two: $f = z$ and $i = 1 - z$, which
+   keeps $|h| ≤ 1$; with independent $f$ and $i$, $|h|$ can grow to
+   $i/(1 - f)$.  With $W_i = -W_f$, $b_i = -b_f$ (so $i = 1 - f$) the
+   article's cell reproduces a GRU whose reset gate is held open, to
+   rounding.
+3. Nothing reads $o$, so $∂L/∂W_o$ and $∂L/∂b_o$ are exactly 0: BPTT says
+   so, and so does a finite difference, exactly; redrawing $W_o$ and $b_o$
+   leaves every $h_t$ bit-identical.
+4. `gru` (PyTorch, reset after the product: $r ⊙ (W_{hn} h + b_{hn})$)
+   and `gru-cho` (Cho et al. 2014, reset before:
+   $W_{hn} (r ⊙ h) + b_{hn}$) share every parameter and every $r$ and $z$,
+   and still give different outputs.  The chapter measures by how much.
+
+Time steps: $h_0$ is the initial state (0 here); step $t = 1..T$ reads
+$x_t$ and $h_{t-1}$ and writes $h_t$.
+
+### Run it
+
+    chapters/ch03-article-cell [--seed N] [--outdir DIR] [--quick]
+
+### Charts
+
+- `ch03-tanh-gates`: the article's code (tanh gates) against its
+  equations (sigmoid gates): a gate and a state over time.
+- `ch03-sign-flip`: one unit, two pulses then silence: with tanh gates
+  ($f < 0$) $h$ alternates in sign, with sigmoid gates not.
+- `ch03-seed-gates`: heatmaps of $f$, $i$, $o$ and the candidate of the
+  article's cell (hidden unit × time), $o$ included though nothing reads
+  it, and of $|h|$, which nothing bounds by 1.
+- `ch03-gru-vs-cho`: the same parameters through `gru` and `gru-cho`: one
+  unit's state, and the rms difference against the rms state over time.
+*/
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
@@ -151,17 +160,19 @@ static int twin_alloc(grl_lesson *L, twin *w, const grl_cell *a,
   return GRL_OK;
 }
 
-/* ------------------------------------------------------------------ */
-/* 1. The article's cell, and what its code gets wrong                 */
-/*                                                                     */
-/* The library's `seed` cell follows the article's EQUATIONS: sigmoid  */
-/* gates.  The article's CODE computes every gate with np.tanh:        */
-/*     f = np.tanh(W_f . concat(h_prev, x) + b_f)    (and i, o alike)  */
-/* A tanh "gate" lives in (-1, 1).  When f < 0, h_t = f h_{t-1} + ...  */
-/* flips the sign of the remembered state at every step: that is not   */
-/* forgetting, it is oscillation.  Below, article_code_step is that     */
-/* code, transcribed (with the concatenation fixed so that it runs).   */
-/* ------------------------------------------------------------------ */
+/*
+## 1. The article's cell, and what its code gets wrong
+
+The library's `seed` cell follows the article's *equations*: sigmoid
+gates.  The article's *code* computes every gate with `np.tanh`:
+
+    f = np.tanh(W_f . concat(h_prev, x) + b_f)    (and i, o alike)
+
+A tanh "gate" lives in (−1, 1).  When $f < 0$, $h_t = f h_{t-1} + \dots$
+flips the sign of the remembered state at every step: that is not
+forgetting, it is oscillation.  Below, `article_code_step` is that code,
+transcribed (with the concatenation fixed so that it runs).
+*/
 
 /* One step of the article's numpy code for one row: all four with tanh.
  * theta is laid out like the seed cell's block; v = [h; x]. */
@@ -270,20 +281,26 @@ done:
   free(hs); free(ht); free(hn); free(fs); free(ft);
 }
 
-/* ------------------------------------------------------------------ */
-/* 2. A pulse, then silence: what a negative forget gate does           */
-/*                                                                     */
-/* To see the kept part alone, take one unit and an input that speaks  */
-/* twice and then falls silent: x_t = 1 at t = 1 and 2, then 0.  The    */
-/* candidate is c~ = tanh(2 x), so it is 0 once the input is silent,   */
-/* and from t = 3 on the equations reduce to h_t = f h_{t-1}.  The     */
-/* gates are constants (no weights on v, only biases):                 */
-/*   b_f = -1.5:   sigma gives f = 0.18 (keep a little)                */
-/*                 tanh  gives f = -0.91 (keep almost all, sign flipped) */
-/*   b_i = +2:     i = 0.88 (sigma) or 0.96 (tanh)                      */
-/* The same parameters through the equations (the library's seed cell) */
-/* and through the article's code.                                     */
-/* ------------------------------------------------------------------ */
+/*
+## 2. A pulse, then silence: a negative forget gate flips the state
+
+To see the kept part alone, take one unit and an input that speaks twice
+and then falls silent: $x_t = 1$ at $t = 1$ and 2, then 0.  The candidate
+is $\tilde c = \tanh(2x)$, so it is 0 once the input is silent, and from
+$t = 3$ on the equations reduce to $h_t = f h_{t-1}$.  The gates are
+constants (no weights on $v$, only biases):
+
+::: equations
+-------------  ------------------------------------------------------
+$b_f = -1.5$:  σ gives $f = 0.18$ (keep a little);
+               tanh gives $f = -0.91$ (keep almost all, sign flipped)
+$b_i = +2$:    $i = 0.88$ (σ) or 0.96 (tanh)
+-------------  ------------------------------------------------------
+:::
+
+The same parameters through the equations (the library's seed cell) and
+through the article's code.
+*/
 
 static void sign_flip(grl_lesson *L)
 {
@@ -361,27 +378,37 @@ static void sign_flip(grl_lesson *L)
   grl_model_free(m);
 }
 
-/* ------------------------------------------------------------------ */
-/* 3. Between the LSTM and the GRU                                     */
-/*                                                                     */
-/*   LSTM:     c_t = f * c_{t-1} + i * g        h_t = o * tanh(c_t)     */
-/*   article:  h_t = f * h_{t-1} + i * c~       (o computed, unused)    */
-/*   GRU:      h_t = z * h_{t-1} + (1 - z) * n                          */
-/*                                                                     */
-/* The article's cell is the LSTM's cell-state update applied to h,    */
-/* with the output gate dropped.  The GRU is that update with the two  */
-/* gates COUPLED, f = z and i = 1 - z (and a reset gate inside n).     */
-/* Coupling makes h_t a convex combination of h_{t-1} and n, both in   */
-/* [-1, 1], so |h_t| <= 1 forever.  Uncoupled, f near 1 and i near 1    */
-/* add up: |h| approaches i/(1 - f).                                   */
-/*                                                                     */
-/* And the coupling can be built INTO the article's cell.  Take a GRU  */
-/* and hold its reset gate open (b_ir = +40, so r = 1 in double).  Set */
-/*   W_f = [W_hz | W_iz], b_f = b_iz + b_hz     so f = z               */
-/*   W_i = -W_f,          b_i = -b_f            so i = sigma(-a) = 1-z  */
-/*   W_c = [W_hn | W_in], b_c = b_in + b_hn     so c~ = n (with r = 1)  */
-/* and the article's cell computes the GRU.                            */
-/* ------------------------------------------------------------------ */
+/*
+## 3. Between the LSTM and the GRU
+
+::: equations
+--------  ----------------------------------  ----------------------
+LSTM:     $c_t = f ⊙ c_{t-1} + i ⊙ g$         $h_t = o ⊙ \tanh(c_t)$
+article:  $h_t = f ⊙ h_{t-1} + i ⊙ \tilde c$  ($o$ computed, unused)
+GRU:      $h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n$
+--------  ----------------------------------  ----------------------
+:::
+
+The article's cell is the LSTM's cell-state update applied to $h$, with
+the output gate dropped.  The GRU is that update with the two gates
+*coupled*, $f = z$ and $i = 1 - z$ (and a reset gate inside $n$).
+Coupling makes $h_t$ a convex combination of $h_{t-1}$ and $n$, both in
+[−1, 1], so $|h_t| ≤ 1$ forever.  Uncoupled, $f$ near 1 and $i$ near 1 add
+up: $|h|$ approaches $i/(1 - f)$.
+
+And the coupling can be built *into* the article's cell.  Take a GRU and
+hold its reset gate open ($b_{ir} = +40$, so $r = 1$ in double).  Set
+
+::: equations
+--------------------------------------------------  --------------------------------
+$W_f = [W_{hz} | W_{iz}]$, $b_f = b_{iz} + b_{hz}$  so $f = z$
+$W_i = -W_f$, $b_i = -b_f$                          so $i = σ(-a) = 1-z$
+$W_c = [W_{hn} | W_{in}]$, $b_c = b_{in} + b_{hn}$  so $\tilde c = n$ (with $r = 1$)
+--------------------------------------------------  --------------------------------
+:::
+
+and the article's cell computes the GRU.
+*/
 
 static void between(grl_lesson *L, gsl_rng *rng)
 {
@@ -482,14 +509,14 @@ done:
   twin_free(&w);
 }
 
-/* ------------------------------------------------------------------ */
-/* 4. Why o gets no gradient                                           */
-/*                                                                     */
-/* h_t = f * h_{t-1} + i * c~ does not contain o.  So no path leads    */
-/* from the loss to W_o or b_o, and BPTT gives dL/dW_o = 0 exactly.    */
-/* The numbers agree: moving an entry of W_o changes the loss by       */
-/* exactly nothing, not by something small.                            */
-/* ------------------------------------------------------------------ */
+/*
+## 4. Why the output gate o gets no gradient
+
+$h_t = f ⊙ h_{t-1} + i ⊙ \tilde c$ does not contain $o$.  So no path leads
+from the loss to $W_o$ or $b_o$, and BPTT gives $∂L/∂W_o = 0$ exactly.
+The numbers agree: moving an entry of $W_o$ changes the loss by exactly
+nothing, not by something small.
+*/
 
 static void unused_gate(grl_lesson *L, grl_model *m, const double *x, size_t T)
 {
@@ -565,12 +592,13 @@ done:
   free(th);
 }
 
-/* ------------------------------------------------------------------ */
-/* 5. The gates of the article's cell, as heatmaps                     */
-/*                                                                     */
-/* The driver caches f, i, o and c~ for every step (cell->gate_names). */
-/* o is there too: computed at every step, read by nothing.            */
-/* ------------------------------------------------------------------ */
+/*
+## 5. The article's gates and its state over time
+
+The gates of the article's cell, as heatmaps.  The driver caches $f$, $i$,
+$o$ and $\tilde c$ for every step (`cell->gate_names`).  $o$ is there too:
+computed at every step, read by nothing.
+*/
 
 static void seed_heatmaps(grl_lesson *L, grl_model *m, const double *x, size_t T)
 {
@@ -650,16 +678,22 @@ done:
   free(th);
 }
 
-/* ------------------------------------------------------------------ */
-/* 6. gru against gru-cho                                              */
-/*                                                                     */
-/* Same parameters, same r and z.  Only the candidate differs:         */
-/*   gru      n = tanh(W_in x + b_in + r * (W_hn h + b_hn))   PyTorch  */
-/*   gru-cho  n = tanh(W_in x + b_in + W_hn (r * h) + b_hn)   Cho 2014 */
-/* From h_0 = 0 the first step already differs by (1 - r) * b_hn       */
-/* inside the tanh, unless b_hn = 0; then step 1 agrees exactly and    */
-/* the two drift apart from step 2 on.                                 */
-/* ------------------------------------------------------------------ */
+/*
+## 6. gru against gru-cho: same parameters, different outputs
+
+Same parameters, same $r$ and $z$.  Only the candidate differs:
+
+::: equations
+---------  --------------------------------------------------------  --------
+`gru`      $n = \tanh(W_{in} x + b_{in} + r ⊙ (W_{hn} h + b_{hn}))$  PyTorch
+`gru-cho`  $n = \tanh(W_{in} x + b_{in} + W_{hn} (r ⊙ h) + b_{hn})$  Cho 2014
+---------  --------------------------------------------------------  --------
+:::
+
+From $h_0 = 0$ the first step already differs by $(1 - r)\,b_{hn}$ inside
+the tanh, unless $b_{hn} = 0$; then step 1 agrees exactly and the two
+drift apart from step 2 on.
+*/
 
 static void two_grus(grl_lesson *L, gsl_rng *rng)
 {

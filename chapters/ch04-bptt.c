@@ -1,57 +1,71 @@
-/* ch04-bptt.c -- Chapter 4: backpropagation through time.
- *
- * Training needs the gradient of a loss with respect to every parameter.
- * A recurrent net uses its parameters at every step, so the gradient is a
- * sum over steps, and the error signal dL/dh_t has to be carried backwards
- * through time.  This chapter derives the GRU's backward step, writes BPTT
- * as plain loops, and checks it against the library's batched BLAS path.
- *
- * What you will learn
- *   1. The backward step of the GRU, derived line by line from the forward
- *      step: each forward line, read backwards, gives the gradients of its
- *      inputs (the "mirror" of the forward pass).
- *   2. BPTT: run forward, keep every gate; then walk t = T .. 1 carrying
- *      delta_t = dL/dh_t = dL/doutput_t + (what step t+1 sent back).  The
- *      parameter gradients ACCUMULATE over steps; what step 1 sends back
- *      is dL/dh_0, the gradient of the initial state.
- *   3. The library does the same with level-3 BLAS: one GEMM for the input
- *      side of all steps, one per step for the recurrent side.  The naive
- *      loops and the BLAS path agree to rounding; the number is printed.
- *   4. What dL/dh_t looks like over t: with a loss at every step it stays
- *      up; with a loss at the last step only it fades going back, here by
- *      a measured mean factor per step -- the first sight of the vanishing
- *      gradient of chapter 7.
- *
- * Time steps: h_0 is the initial state; step t = 1..T reads x_t and
- * h_{t-1} and writes h_t (row t-1 of the output, rows (t-1)*B + b for a
- * batch).  The loss reads h_1..h_T.
- *
- * The forward step (PyTorch nn.GRU, reset-after) and its mirror:
- *
- *   $a_r = W_{ir} x + b_{ir} + W_{hr} h + b_{hr}$        $r = σ(a_r)$
- *   $a_z = W_{iz} x + b_{iz} + W_{hz} h + b_{hz}$        $z = σ(a_z)$
- *   $q = W_{hn} h + b_{hn}$                            the recurrent half of n
- *   $a_n = W_{in} x + b_{in} + r ⊙ q$                   $n = \tanh(a_n)$
- *   $h′ = (1 − z) ⊙ n + z ⊙ h$
- *
- *   given delta = dL/dh' (total):
- *   dn   = delta * (1 - z)        dz = delta * (h - n)     dh  = delta * z
- *   da_n = dn * (1 - n^2)         dr = da_n * q            dq  = da_n * r
- *   da_z = dz * z (1 - z)         da_r = dr * r (1 - r)
- *   dW_i{r,z,n} += da_{r,z,n} x^T        db_i{r,z,n} += da_{r,z,n}
- *   dW_h{r,z}   += da_{r,z} h^T          db_h{r,z}   += da_{r,z}
- *   dW_hn       += dq h^T                db_hn       += dq
- *   dx  = W_ir^T da_r + W_iz^T da_z + W_in^T da_n
- *   dh += W_hr^T da_r + W_hz^T da_z + W_hn^T dq     -> delta of step t-1
- *
- * Run it:
- *   chapters/ch04-bptt [--seed N] [--outdir DIR] [--quick]
- *
- * Charts:
- *   ch04-grad-norm   ||dL/dh_t|| over t = 0..T, for a loss at every step
- *                    and for a loss at the last step only, with the
- *                    measured mean rate as a reference line (log scale)
- */
+/*
+# Chapter 4: Backpropagation through time
+
+**Prerequisites:** chapter 1 §1, §3 (derivatives from the outputs; one
+GRU step), chapter 2 §3 (the sequence driver and its cache).
+
+Training needs the gradient of a loss with respect to every parameter.  A
+recurrent net uses its parameters at every step, so the gradient is a sum
+over steps, and the error signal $∂L/∂h_t$ has to be carried backwards
+through time.  This chapter derives the GRU's backward step, writes BPTT
+as plain loops, and checks it against the library's batched BLAS path.
+
+### What you will learn
+
+1. The backward step of the GRU, derived line by line from the forward
+   step: each forward line, read backwards, gives the gradients of its
+   inputs (the "mirror" of the forward pass).
+2. BPTT: run forward, keep every gate; then walk $t = T \dots 1$ carrying
+   $δ_t = ∂L/∂h_t = ∂L/∂\mathrm{output}_t + {}$(what step $t+1$ sent
+   back).  The parameter gradients *accumulate* over steps; what step 1
+   sends back is $∂L/∂h_0$, the gradient of the initial state.
+3. The library does the same with level-3 BLAS: one GEMM for the input
+   side of all steps, one per step for the recurrent side.  The naive
+   loops and the BLAS path agree to rounding; the number is printed.
+4. What $∂L/∂h_t$ looks like over $t$: with a loss at every step it stays
+   up; with a loss at the last step only it fades going back, here by a
+   measured mean factor per step -- the first sight of the vanishing
+   gradient of chapter 7.
+
+Time steps: $h_0$ is the initial state; step $t = 1..T$ reads $x_t$ and
+$h_{t-1}$ and writes $h_t$ (row $t-1$ of the output, rows $(t-1)B + b$
+for a batch).  The loss reads $h_1 \dots h_T$.
+
+### The equations
+
+The forward step (PyTorch nn.GRU, reset-after):
+
+::: equations
+---------------------------------------------  -------------------------
+$a_r = W_{ir} x + b_{ir} + W_{hr} h + b_{hr}$  $r = σ(a_r)$
+$a_z = W_{iz} x + b_{iz} + W_{hz} h + b_{hz}$  $z = σ(a_z)$
+$q = W_{hn} h + b_{hn}$                        the recurrent half of $n$
+$a_n = W_{in} x + b_{in} + r ⊙ q$              $n = \tanh(a_n)$
+$h′ = (1 − z) ⊙ n + z ⊙ h$
+---------------------------------------------  -------------------------
+:::
+
+and its mirror, given `delta` $= ∂L/∂h'$ (total):
+
+    dn   = delta * (1 - z)        dz = delta * (h - n)     dh  = delta * z
+    da_n = dn * (1 - n^2)         dr = da_n * q            dq  = da_n * r
+    da_z = dz * z (1 - z)         da_r = dr * r (1 - r)
+    dW_i{r,z,n} += da_{r,z,n} x^T        db_i{r,z,n} += da_{r,z,n}
+    dW_h{r,z}   += da_{r,z} h^T          db_h{r,z}   += da_{r,z}
+    dW_hn       += dq h^T                db_hn       += dq
+    dx  = W_ir^T da_r + W_iz^T da_z + W_in^T da_n
+    dh += W_hr^T da_r + W_hz^T da_z + W_hn^T dq     -> delta of step t-1
+
+### Run it
+
+    chapters/ch04-bptt [--seed N] [--outdir DIR] [--quick]
+
+### Charts
+
+- `ch04-grad-norm`: $\|∂L/∂h_t\|$ over $t = 0..T$, for a loss at every step
+  and for a loss at the last step only, with the measured mean rate as a
+  reference line (log scale).
+*/
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
@@ -119,13 +133,13 @@ static const grl_lesson_info chapter = {
   .seed = 4,
 };
 
-/* ------------------------------------------------------------------ */
-/* The problem: a GRU, a batch of sequences, and a loss                */
-/*                                                                     */
-/* L = sum_{t=1..T} g_t . h_t + w . h_T: dL/doutput_t = g_t, and h_T  */
-/* gets w on top.                                                      */
-/* With g = 0 the loss sits at the last step only.                     */
-/* ------------------------------------------------------------------ */
+/*
+### The problem: a GRU, a batch of sequences, and a loss
+
+$L = \sum_{t=1}^{T} g_t \cdot h_t + w \cdot h_T$: $∂L/∂\mathrm{output}_t = g_t$,
+and $h_T$ gets $w$ on top.  With $g = 0$ the loss sits at the last step
+only.
+*/
 
 typedef struct {
   size_t T, B, I, H;
@@ -171,14 +185,14 @@ static int problem_alloc(problem *p, size_t T, size_t B, size_t I, size_t H,
   return GRL_OK;
 }
 
-/* ------------------------------------------------------------------ */
-/* 1. BPTT as plain loops                                              */
-/*                                                                     */
-/* The forward pass is the library's naive reference: it hands back    */
-/* every step's state and gates r, z, n.  The backward pass below is   */
-/* the derivation in the header, one unit at a time, from t = T down   */
-/* to 1, for each sequence of the batch.                               */
-/* ------------------------------------------------------------------ */
+/*
+### BPTT as plain loops
+
+The forward pass is the library's naive reference: it hands back every
+step's state and gates $r$, $z$, $n$.  The backward pass below is the
+derivation in the chapter's opening, one unit at a time, from $t = T$ down
+to 1, for each sequence of the batch.
+*/
 
 typedef struct {
   double *dtheta;  /* (n) parameter gradients, accumulated */
@@ -306,15 +320,15 @@ static int bptt_naive(const problem *p, const double *g, const double *w,
   return rc;
 }
 
-/* ------------------------------------------------------------------ */
-/* 2. The library's BPTT                                               */
-/*                                                                     */
-/* grl_seq_backward runs the same recursion, with the per-unit loops   */
-/* over the batch turned into matrix products: every step's recurrent  */
-/* gradient is one GEMM over the batch, and the input side of all T    */
-/* steps (dW_ih, dx) is done at the end with one GEMM each (the bias   */
-/* gradients are summed step by step, while the rows are in cache).   */
-/* ------------------------------------------------------------------ */
+/*
+### The library's BPTT
+
+`grl_seq_backward` runs the same recursion, with the per-unit loops over
+the batch turned into matrix products: every step's recurrent gradient is
+one GEMM over the batch, and the input side of all $T$ steps ($dW_{ih}$,
+$dx$) is done at the end with one GEMM each (the bias gradients are summed
+step by step, while the rows are in cache).
+*/
 
 static int bptt_library(const problem *p, grl_seq *s, const double *g,
                         const double *w, grads *d)
@@ -423,7 +437,11 @@ int main(int argc, char **argv)
   grl_lesson_param(&L, "H", "%zu", H);
   grl_lesson_param(&L, "init", "PyTorch's U(-1/sqrt(H), 1/sqrt(H))");
 
-  /* ---- 1 and 2: the loss at every step, naive vs library ---------- */
+/*
+## 1. BPTT as plain loops, and the library's BLAS path
+
+The loss at every step, the naive loops against the library.
+*/
   grl_lesson_section(&L, "BPTT as plain loops, and the library's BLAS path");
   grl_lesson_say(&L,
     "L = sum_t g_t . h_t + w . h_T with fixed random g and w, so that\n"
@@ -438,10 +456,13 @@ int main(int argc, char **argv)
   }
   compare(&L, &p, &naive, &lib);
 
-  /* ---- 3. one entry against a finite difference ---------------------
-   * dL/dtheta_k ~ (L(theta + h e_k) - L(theta - h e_k)) / 2h, with an
-   * error of order h^2 (truncation) + eps sum|g h| / h (rounding): chapter 5
-   * is all about this. */
+/*
+## 2. One entry against a central difference
+
+$∂L/∂θ_k ≈ (L(θ + h e_k) - L(θ - h e_k)) / 2h$, with an error of order
+$h^2$ (truncation) + $ε \sum|g h| / h$ (rounding): chapter 5 is all about
+this.
+*/
   grl_lesson_section(&L, "One entry against a central difference");
   theta = malloc(p.m->n * sizeof *theta);
   if (!theta) {
@@ -490,8 +511,12 @@ int main(int argc, char **argv)
   grl_lesson_check(&L, "|BPTT - central| / |central|", gap / fabs(numeric), 1e-7);
   grl_lesson_check(&L, "|BPTT - central| / rounding scale", gap / scale, 1.0);
 
-  /* ---- 4. dL/dh_t over t: two losses --------------------------------
-   * The norm averaged over the batch: (1/B) sum_b ||delta_{t,b}||. */
+/*
+## 3. $∂L/∂h_t$ over $t$
+
+Two losses.  The norm averaged over the batch:
+$\frac{1}{B} \sum_b \|δ_{t,b}\|$.
+*/
   grl_lesson_section(&L, "dL/dh_t over t");
   grads last = {0};
   rc = grads_alloc(&last, &p);

@@ -1,61 +1,71 @@
-/* ch05-gradient-checks.c -- Chapter 5: gradient checks.
- *
- * Chapter 4 derived BPTT and trusted it because two implementations
- * agreed.  Two implementations can share a mistake.  A numerical
- * derivative cannot: it only runs the forward pass.  This chapter checks
- * every entry of every gradient against four numerical derivatives, and
- * learns what each can and cannot see.
- *
- * What you will learn
- *   1. The four estimates of dL/dtheta_k, with a relative step h:
- *        forward   (L(theta + h) - L(theta)) / h          error O(h)   + eps/h
- *        central   (L(theta + h) - L(theta - h)) / 2h     error O(h^2) + eps/h
- *        gsl       gsl_deriv_central: Richardson extrapolation of a
- *                  5-point rule, with an error estimate
- *        complex   Im L(theta + i h) / h                  error O(h^2), and no
- *                  subtraction: no eps/h term at all (Squire & Trapp 1998)
- *   2. The V-curve.  Shrinking h trades truncation error for rounding error:
- *      forward is best near h = eps^(1/2) ~ 1.5e-8, central near
- *      eps^(1/3) ~ 6e-6, and the complex step keeps getting better and
- *      then stays at machine precision down to h = 1e-20.  The error
- *      models, with L'' and L''' measured along the entry, predict both
- *      arms; from h ~ 1e-17 down theta + h == theta and the differences see
- *      nothing at all.
- *   3. Per-tensor relative errors: every entry of every parameter, of the
- *      input and of the initial state h_0, for each method, against its
- *      tolerance.
- *   4. The relative error |a - n| / (|a| + |n|) misleads on tiny entries:
- *      a numerical derivative's rounding noise is ABSOLUTE, so on an entry
- *      near zero the ratio blows up although nothing is wrong.  The
- *      library divides by max(|a| + |n|, floor) with a floor tied to the
- *      tensor's own scale.
- *   5. A broken backward pass -- dq = da_n instead of da_n * r, the reset
- *      gate forgotten in one line -- is caught, and located.  And an error
- *      of 1e-4 in one entry is caught by central differences; one of 1e-9
- *      passes them, not because their noise hides it (they measure it, to
- *      about 1e-11 at the default seed; the run prints its own error) but
- *      because their tolerance, 1e-6, is far above it;
- *      the complex step, with tolerance 1e-11, catches it.
- *
- * The loss (grl_gradcheck.h): L = sum(g .* output) + 1/2 ||h_T||^2, with a
- * fixed random g, so that both the outputs and the final state are checked.
- * Time runs as in every chapter: h_0 is the initial state, h_1 ... h_T the
- * outputs.
- *
- * Run it:
- *   chapters/ch05-gradient-checks [--seed N] [--outdir DIR] [--quick]
- *
- * Charts:
- *   ch05-v-curve     error against step size h, log-log, for forward,
- *                    central and complex-step differences, with their
- *                    error models; the plateau where theta + h == theta
- *   ch05-per-tensor  the worst relative error of each tensor, per method,
- *                    side by side, with each method's tolerance
- *   ch05-floor       per entry, central differences: the absolute error,
- *                    the plain relative error and the floored one, against
- *                    the size of the gradient entry; circled, the entries
- *                    that fail even with the floor
- */
+/*
+# Chapter 5: Gradient checks: four numerical derivatives against BPTT
+
+**Prerequisites:** chapter 4 (BPTT), chapter 4 §2 (one entry against a
+central difference), chapter 3 §4 (why the article's output gate gets no
+gradient).
+
+Chapter 4 derived BPTT and trusted it because two implementations agreed.
+Two implementations can share a mistake.  A numerical derivative cannot:
+it only runs the forward pass.  This chapter checks every entry of every
+gradient against four numerical derivatives, and learns what each can and
+cannot see.
+
+### What you will learn
+
+1. The four estimates of $∂L/∂θ_k$, with a relative step $h$:
+
+       forward   (L(theta + h) - L(theta)) / h          error O(h)   + eps/h
+       central   (L(theta + h) - L(theta - h)) / 2h     error O(h^2) + eps/h
+       gsl       gsl_deriv_central: Richardson extrapolation of a
+                 5-point rule, with an error estimate
+       complex   Im L(theta + i h) / h                  error O(h^2), and no
+                 subtraction: no eps/h term at all (Squire & Trapp 1998)
+
+2. The V-curve.  Shrinking $h$ trades truncation error for rounding error:
+   forward is best near $h = ε^{1/2} ≈ 1.5 \cdot 10^{-8}$, central near
+   $ε^{1/3} ≈ 6 \cdot 10^{-6}$, and the complex step keeps getting better
+   and then stays at machine precision down to $h = 10^{-20}$.  The error
+   models, with $L''$ and $L'''$ measured along the entry, predict both
+   arms; from $h ≈ 10^{-17}$ down $θ + h = θ$ and the differences see
+   nothing at all.
+3. Per-tensor relative errors: every entry of every parameter, of the
+   input and of the initial state $h_0$, for each method, against its
+   tolerance.
+4. The relative error $|a - n| / (|a| + |n|)$ misleads on tiny entries: a
+   numerical derivative's rounding noise is *absolute*, so on an entry
+   near zero the ratio blows up although nothing is wrong.  The library
+   divides by $\max(|a| + |n|, \mathrm{floor})$ with a floor tied to the
+   tensor's own scale.
+5. A broken backward pass -- `dq = da_n` instead of `da_n * r`, the reset
+   gate forgotten in one line -- is caught, and located.  And an error of
+   1e-4 in one entry is caught by central differences; one of 1e-9 passes
+   them, not because their noise hides it (they measure it, to about 1e-11
+   at the default seed; the run prints its own error) but because their
+   tolerance, 1e-6, is far above it; the complex step, with tolerance
+   1e-11, catches it.
+
+The loss (`grl_gradcheck.h`):
+$L = \sum(g ⊙ \mathrm{output}) + \frac12 \|h_T\|^2$, with a fixed random
+$g$, so that both the outputs and the final state are checked.  Time runs
+as in every chapter: $h_0$ is the initial state, $h_1 \dots h_T$ the
+outputs.
+
+### Run it
+
+    chapters/ch05-gradient-checks [--seed N] [--outdir DIR] [--quick]
+
+### Charts
+
+- `ch05-v-curve`: error against step size $h$, log-log, for forward,
+  central and complex-step differences, with their error models; the
+  plateau where $θ + h = θ$.
+- `ch05-per-tensor`: the worst relative error of each tensor, per method,
+  side by side, with each method's tolerance.
+- `ch05-floor`: per entry, central differences: the absolute error, the
+  plain relative error and the floored one, against the size of the
+  gradient entry; circled, the entries that fail even with the floor.
+*/
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
@@ -84,11 +94,11 @@ static int ex2_answer(double *v)   /* digits left at the best step: eps^(2/3) */
 }
 
 static const grl_exercise exercises[] = {
-  {"The central difference is best near h = ε^{1/3}, where truncation (h²)\n"
+  {"The central difference is best near h = $ε^{1/3}$, where truncation (h²)\n"
    "and rounding (ε/h) balance: about 6e-6 in double precision.  A GPU\n"
    "computes in float, ε = FLT_EPSILON (<float.h>).  Where is the best\n"
    "step there?", ex1_answer, 0.01},
-  {"At that step both errors are about ε^{2/3}.  How many correct decimal\n"
+  {"At that step both errors are about $ε^{2/3}$.  How many correct decimal\n"
    "digits (−log10 of the relative error) do you expect from the central\n"
    "difference at its best step?", ex2_answer, 0.02},
   {"Break the backward of one gate and locate the bug: in a copy of\n"
@@ -149,18 +159,23 @@ static void setup_free(setup *S)
   grl_model_free(S->m);
 }
 
-/* ------------------------------------------------------------------ */
-/* 1. The V-curve                                                      */
-/*                                                                     */
-/* For one entry (the largest gradient of weight_ih_l0), every method  */
-/* at h = 1e-1, 1e-2, ..., 1e-20, each against the analytic BPTT value */
-/* -- a truth none of the three computed.  That BPTT deserves the role */
-/* is checked first: the complex step at h = 1e-20 (no subtraction,    */
-/* exact to rounding) must agree with it to ~1e-15.                    */
-/*   forward:  error ~ (h/2)|L''| + eps |L| / h,  smallest at h ~ eps^1/2 */
-/*   central:  error ~ (h^2/6)|L'''| + eps |L| / h, smallest at eps^1/3    */
-/*   complex:  error ~ (h^2/6)|L'''|, nothing to round away             */
-/* ------------------------------------------------------------------ */
+/*
+## 1. The V-curve: truncation against rounding
+
+For one entry (the largest gradient of `weight_ih_l0`), every method at
+$h = 10^{-1}, 10^{-2}, \dots, 10^{-20}$, each against the analytic BPTT
+value -- a truth none of the three computed.  That BPTT deserves the role
+is checked first: the complex step at $h = 10^{-20}$ (no subtraction,
+exact to rounding) must agree with it to about 1e-15.
+
+::: equations
+--------  -----------------------------------  -------------------------
+forward:  error $≈ (h/2)|L''| + ε |L| / h$     smallest at $h ≈ ε^{1/2}$
+central:  error $≈ (h^2/6)|L'''| + ε |L| / h$  smallest at $ε^{1/3}$
+complex:  error $≈ (h^2/6)|L'''|$              nothing to round away
+--------  -----------------------------------  -------------------------
+:::
+*/
 
 /* dL/dtheta_k by BPTT with theta_k set to v (the other entries as in m):
  * the derivatives of L along theta_k that the error models need come from
@@ -355,13 +370,13 @@ static void v_curve(grl_lesson *L, setup *S)
   grl_lesson_chart_done(L, ch);
 }
 
-/* ------------------------------------------------------------------ */
-/* 2. Every entry, every method                                        */
-/*                                                                     */
-/* grl_gradcheck_run perturbs each entry of each tensor in turn (in    */
-/* parallel), and reports per tensor the worst relative error, where   */
-/* it is, and the two values there.                                    */
-/* ------------------------------------------------------------------ */
+/*
+## 2. Every entry of every tensor, four methods
+
+`grl_gradcheck_run` perturbs each entry of each tensor in turn (in
+parallel), and reports per tensor the worst relative error, where it is,
+and the two values there.
+*/
 
 static void per_tensor(grl_lesson *L, setup *S)
 {
@@ -447,19 +462,21 @@ done:
     grl_gradcheck_report_free(rep[k]);
 }
 
-/* ------------------------------------------------------------------ */
-/* 3. Why the plain relative error misleads on tiny entries            */
-/*                                                                     */
-/* Rounding noise in a difference quotient is about eps |L| / h: the    */
-/* same ABSOLUTE size for every entry.  Divided by |a| + |n|, it grows  */
-/* without bound as the entry shrinks -- a gradient of 1e-9 "fails" at */
-/* 1e-3 relative error although it is right to 1e-12 absolute.  The   */
-/* library's floor fixes the denominator at no less than floor_rel * S, */
-/* S the tensor's largest gradient:                                    */
-/*     rel = |a - n| / max(|a| + |n|, floor_rel * S)                   */
-/* Below, one central run with a fixed tiny floor (floor_rel = 0) keeps */
-/* every entry's a and n; both formulas are evaluated on them.         */
-/* ------------------------------------------------------------------ */
+/*
+## 3. Why the plain relative error misleads on tiny entries
+
+Rounding noise in a difference quotient is about $ε |L| / h$: the same
+*absolute* size for every entry.  Divided by $|a| + |n|$, it grows without
+bound as the entry shrinks -- a gradient of 1e-9 "fails" at 1e-3 relative
+error although it is right to 1e-12 absolute.  The library's floor fixes
+the denominator at no less than $\mathrm{floor_{rel}} \cdot S$, $S$ the
+tensor's largest gradient:
+
+$$\mathrm{rel} = |a - n| / \max(|a| + |n|, \mathrm{floor_{rel}} \cdot S)$$
+
+Below, one central run with a fixed tiny floor ($\mathrm{floor_{rel}} = 0$)
+keeps every entry's $a$ and $n$; both formulas are evaluated on them.
+*/
 
 static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
                          size_t B)
@@ -665,9 +682,11 @@ static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
   setup_free(&F);
 }
 
-/* ------------------------------------------------------------------ */
-/* 4. Exact zeros: the article's unused output gate                    */
-/* ------------------------------------------------------------------ */
+/*
+## 4. Exact zeros are not failures: the seed cell's o gate
+
+The article's unused output gate.
+*/
 
 static void exact_zeros(grl_lesson *L, unsigned long seed)
 {
@@ -694,17 +713,21 @@ static void exact_zeros(grl_lesson *L, unsigned long seed)
   setup_free(&S);
 }
 
-/* ------------------------------------------------------------------ */
-/* 5. A broken backward pass                                           */
-/*                                                                     */
-/* The mistake: in the GRU's backward step, forward was                */
-/*     a_n = W_in x + b_in + r * q,   q = W_hn h + b_hn                */
-/* so dq = da_n * r.  Forget the r and write dq = da_n.  The broken    */
-/* cell below runs the library's correct step and then adds what the   */
-/* mistake adds, da_n * (1 - r), to every gradient that dq feeds:      */
-/*     dW_hn += extra h^T,  db_hn += extra,  dh_prev += W_hn^T extra   */
-/* The shipping cell is untouched: the checker accepts any grl_cell.   */
-/* ------------------------------------------------------------------ */
+/*
+## 5. A broken backward pass, caught and located
+
+The mistake: in the GRU's backward step, forward was
+
+$$a_n = W_{in} x + b_{in} + r ⊙ q, \qquad q = W_{hn} h + b_{hn}$$
+
+so `dq = da_n * r`.  Forget the $r$ and write `dq = da_n`.  The broken
+cell below runs the library's correct step and then adds what the mistake
+adds, `da_n * (1 - r)`, to every gradient that `dq` feeds:
+
+    dW_hn += extra h^T,  db_hn += extra,  dh_prev += W_hn^T extra
+
+The shipping cell is untouched: the checker accepts any `grl_cell`.
+*/
 
 static grl_cell broken_gru;   /* grl_cell_gru with broken_backward */
 

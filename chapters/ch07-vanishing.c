@@ -1,74 +1,86 @@
-/* ch07-vanishing.c -- Chapter 7: vanishing and exploding gradients.
- *
- * Why gates?  Because the gradient that reaches back k steps in a plain
- * tanh RNN dies geometrically, at a rate that theory bounds, and a gate
- * that can sit near 1 keeps it alive.  This chapter measures both.
- *
- * What you will learn
- *   1. Backpropagation through time multiplies the gradient by one step
- *      Jacobian J_t = dh_t/dh_{t-1} per step back:
- *        $∂L/∂h_{T−k} = J_{T−k+1}^\top \cdots J_T^\top \, ∂L/∂h_T$
- *      so its norm is at most the product of the Jacobians' norms.
- *   2. For the tanh RNN, J_t = diag(1 - h_t^2) W_hh, and |tanh'| <= gamma = 1,
- *      so ||J_t|| <= lambda_1, the largest singular value of W_hh.  Hence
- *      (Pascanu, Mikolov and Bengio 2013, sec. 2, their analysis of the
- *      exploding and vanishing gradient problems):
- *        $\Vert ∂L/∂h_{T−k} \Vert ≤ (λ_1 γ)^k \, \Vert ∂L/∂h_T \Vert$
- *      and lambda_1 < 1/gamma is SUFFICIENT for the gradient to vanish.
- *      lambda_1 > 1 is necessary (not sufficient) for it to explode.
- *      lambda_1 BOUNDS the rate; the measured rate sits far under it.
- *   3. A GRU with its update gate z near 1 has h' ~ h, J_t ~ diag(z):
- *      PyTorch's GRU adds b_z to z's pre-activation, so b_z = 4 gives
- *      z ~ sigma(4) = 0.982 and the gradient survives a hundred steps.
- *      The LSTM's forget gate f does the same for its cell state c.  The
- *      article's `seed` cell has f too, but its gates read its raw,
- *      unbounded h, so with f near 1 its gradient can GROW.
- *   4. The full step Jacobians of the GRU and the LSTM, written out below
- *      (gru_jacobian, lstm_jacobian) and checked against the cells' own
- *      backward: the keep path diag(z) (diag(f)) carries the gate itself,
- *      not sigma' -- chapter 1's bound sigma' <= 1/4 applies only to the
- *      terms through the gates' pre-activations.  Those other terms are
- *      why the b = 0 curves sit about ten decades above sigma(0)^k.
- *   5. Exploding gradients (lambda_1 = 3) and clipping to a global norm
- *      (Pascanu et al. 2013, sec. 3.2, Algorithm 1), measured honestly:
- *      the unclipped run's blow-up is ordinary gradient-descent
- *      divergence of the readout (lr above 2/lambda_max of its Hessian),
- *      which clipping also stops, because it caps every update at
- *      lr * threshold.  The through-time explosion is the first step's.
- *
- * The measurement (grl_gradnorm_run, also `grulab gradnorm`): run the cell
- * over a batch of adding-problem inputs, put a UNIT gradient u_b on each
- * final state h_T (the loss L = sum_b u_b . h_T), backpropagate through
- * time, and average ||dL/dh_{T-k}|| over the batch.  Lag 0 is then exactly
- * 1 and lag k shows the factor the gradient gained or lost in k steps.
- * Each J_t is computed exactly from the cell's own one-step backward, and
- * its largest singular value from the eigenvalues of J^T J.  For the LSTM
- * the state is (h, c), and both the gradient and J_t are those of the
- * whole state.  Every plotted value is measured; the only formulas drawn
- * are the bound lambda_1^k, the reference sigma(b)^k and, for clipping,
- * the divergence rate |1 - lr lambda_max|.  The independent measurements
- * run in parallel (OpenMP), each alone on its data: same output on any
- * number of threads.
- *
- * Run it:
- *   chapters/ch07-vanishing              T = 100, B = 32, H = 32 (a few s)
- *   chapters/ch07-vanishing --quick      T = 20, B = 8, H = 16
- *   chapters/ch07-vanishing --help
- *   grulab gradnorm --cell rnn --steps 100 --singular-value 0.9   (one curve)
- *
- * Charts:
- *   ch07-rnn-lag     tanh RNN, ||dL/dh_{T-k}|| against k for lambda_1 in
- *                    {0.5, 0.9, 1, 1.5, 3} and PyTorch's init, each beside
- *                    its bound lambda_1^k
- *   ch07-gru-lag     GRU at PyTorch's init and with b_z in {0, 2, 4}
- *   ch07-lstm-lag    LSTM with forget bias b_f in {0, 2, 4}
- *   ch07-seed-lag    the article's cell with forget bias b_f in {0, 2, 4}
- *                    (one colour per bias value in all three)
- *   ch07-jacobians   ||dh_t/dh_{t-1}|| over t, for one setting of each
- *   ch07-clipping    lambda_1 = 3, plain SGD: the gradient norm of each
- *                    step (log), the clipped run's update norm (linear),
- *                    and both runs' loss
- */
+/*
+# Chapter 7: Vanishing and exploding gradients
+
+**Prerequisites:** chapter 1 §1 (σ′ ≤ 1/4), chapter 2 §2 (a constant
+gate keeps $z^t$), chapter 3 §3 (the LSTM and the article's cell),
+chapter 4 §3 ($∂L/∂h_t$ over $t$).
+
+Why gates?  Because the gradient that reaches back $k$ steps in a plain
+tanh RNN dies geometrically, at a rate that theory bounds, and a gate that
+can sit near 1 keeps it alive.  This chapter measures both.
+
+### What you will learn
+
+1. Backpropagation through time multiplies the gradient by one step
+   Jacobian $J_t = ∂h_t/∂h_{t-1}$ per step back:
+
+   $$∂L/∂h_{T−k} = J_{T−k+1}^\top \cdots J_T^\top \, ∂L/∂h_T$$
+
+   so its norm is at most the product of the Jacobians' norms.
+2. For the tanh RNN, $J_t = \mathrm{diag}(1 - h_t^2)\,W_{hh}$, and
+   $|\tanh'| ≤ γ = 1$, so $\|J_t\| ≤ λ_1$, the largest singular value of
+   $W_{hh}$.  Hence (Pascanu, Mikolov and Bengio 2013, sec. 2, their
+   analysis of the exploding and vanishing gradient problems):
+
+   $$\Vert ∂L/∂h_{T−k} \Vert ≤ (λ_1 γ)^k \, \Vert ∂L/∂h_T \Vert$$
+
+   and $λ_1 < 1/γ$ is *sufficient* for the gradient to vanish.  $λ_1 > 1$
+   is necessary (not sufficient) for it to explode.  $λ_1$ *bounds* the
+   rate; the measured rate sits far under it.
+3. A GRU with its update gate $z$ near 1 has $h' ≈ h$,
+   $J_t ≈ \mathrm{diag}(z)$: PyTorch's GRU adds $b_z$ to $z$'s
+   pre-activation, so $b_z = 4$ gives $z ≈ σ(4) = 0.982$ and the gradient
+   survives a hundred steps.  The LSTM's forget gate $f$ does the same for
+   its cell state $c$.  The article's `seed` cell has $f$ too, but its
+   gates read its raw, unbounded $h$, so with $f$ near 1 its gradient can
+   *grow*.
+4. The full step Jacobians of the GRU and the LSTM, written out below
+   (`gru_jacobian`, `lstm_jacobian`) and checked against the cells' own
+   backward: the keep path $\mathrm{diag}(z)$ ($\mathrm{diag}(f)$) carries
+   the gate itself, not σ′ -- chapter 1's bound $σ' ≤ 1/4$ applies only to
+   the terms through the gates' pre-activations.  Those other terms are why
+   the $b = 0$ curves sit about ten decades above $σ(0)^k$.
+5. Exploding gradients ($λ_1 = 3$) and clipping to a global norm (Pascanu
+   et al. 2013, sec. 3.2, Algorithm 1), measured honestly: the unclipped
+   run's blow-up is ordinary gradient-descent divergence of the readout
+   (lr above $2/λ_{max}$ of its Hessian), which clipping also stops,
+   because it caps every update at lr × threshold.  The through-time
+   explosion is the first step's.
+
+The measurement (`grl_gradnorm_run`, also `grulab gradnorm`): run the cell
+over a batch of adding-problem inputs, put a *unit* gradient $u_b$ on each
+final state $h_T$ (the loss $L = \sum_b u_b \cdot h_T$), backpropagate
+through time, and average $\|∂L/∂h_{T-k}\|$ over the batch.  Lag 0 is then
+exactly 1 and lag $k$ shows the factor the gradient gained or lost in $k$
+steps.  Each $J_t$ is computed exactly from the cell's own one-step
+backward, and its largest singular value from the eigenvalues of
+$J^\top J$.  For the LSTM the state is $(h, c)$, and both the gradient and
+$J_t$ are those of the whole state.  Every plotted value is measured; the
+only formulas drawn are the bound $λ_1^k$, the reference $σ(b)^k$ and, for
+clipping, the divergence rate $|1 - \mathrm{lr}\,λ_{max}|$.  The
+independent measurements run in parallel (OpenMP), each alone on its data:
+same output on any number of threads.
+
+### Run it
+
+    chapters/ch07-vanishing              T = 100, B = 32, H = 32 (a few s)
+    chapters/ch07-vanishing --quick      T = 20, B = 8, H = 16
+    chapters/ch07-vanishing --help
+    grulab gradnorm --cell rnn --steps 100 --singular-value 0.9   (one curve)
+
+### Charts
+
+- `ch07-rnn-lag`: tanh RNN, $\|∂L/∂h_{T-k}\|$ against $k$ for
+  $λ_1 ∈ \{0.5, 0.9, 1, 1.5, 3\}$ and PyTorch's init, each beside its
+  bound $λ_1^k$.
+- `ch07-gru-lag`: GRU at PyTorch's init and with $b_z ∈ \{0, 2, 4\}$.
+- `ch07-lstm-lag`: LSTM with forget bias $b_f ∈ \{0, 2, 4\}$.
+- `ch07-seed-lag`: the article's cell with forget bias
+  $b_f ∈ \{0, 2, 4\}$ (one colour per bias value in all three).
+- `ch07-jacobians`: $\|∂h_t/∂h_{t-1}\|$ over $t$, for one setting of each.
+- `ch07-clipping`: $λ_1 = 3$, plain SGD: the gradient norm of each step
+  (log), the clipped run's update norm (linear), and both runs' loss.
+*/
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
@@ -227,9 +239,9 @@ static int measure(const sizes *sz, job *j)
   return st;
 }
 
-/* ------------------------------------------------------------------ */
-/* 0. Every measurement, in parallel                                   */
-/* ------------------------------------------------------------------ */
+/*
+### Every measurement, in parallel
+*/
 
 enum { NRNN = 6, NGRU = 4, NLSTM = 3, NSEED = 3,
        NJOB = NRNN + NGRU + NLSTM + NSEED };
@@ -382,9 +394,11 @@ static void lag_chart(grl_lesson *L, const sizes *sz, const char *name,
   grl_lesson_chart_done(L, ch);
 }
 
-/* ------------------------------------------------------------------ */
-/* 1. The tanh RNN and the bound lambda_1^k                           */
-/* ------------------------------------------------------------------ */
+/*
+## 1. The tanh RNN: $λ_1$ bounds how fast the gradient dies
+
+The tanh RNN and the bound $λ_1^k$.
+*/
 
 /* Largest singular value of the RNN's W_hh as PyTorch's init draws it. */
 static double drawn_lambda1(const sizes *sz)
@@ -463,9 +477,11 @@ static void rnn_lag(grl_lesson *L, const sizes *sz, const job *c)
             "dashed: bound λ_1^k");
 }
 
-/* ------------------------------------------------------------------ */
-/* 2.-3. Gated cells: a gate near 1 is a highway for the gradient      */
-/* ------------------------------------------------------------------ */
+/*
+## 2. The GRU: an update gate near 1 keeps the gradient alive
+
+Gated cells: a gate near 1 is a highway for the gradient.
+*/
 
 /* A table and a chart of one gated cell's settings c[0..n): the first
  * may be PyTorch's init (how == SET_NONE), the rest keep-gate biases. */
@@ -526,6 +542,10 @@ static void gru_lag(grl_lesson *L, const sizes *sz, const job *jb)
     pow(grl_sigmoid(4.0), (double)(T - 1)));
 }
 
+/*
+## 3. The LSTM and the article's cell: the forget gate
+*/
+
 static void lstm_seed_lag(grl_lesson *L, const sizes *sz, const job *jb)
 {
   grl_lesson_section(L, "The LSTM and the article's cell: the forget gate");
@@ -554,9 +574,11 @@ static void lstm_seed_lag(grl_lesson *L, const sizes *sz, const job *jb)
     mean(T, jb[J_SEED + 1].jac), T - 1, jb[J_SEED + 1].norm[T - 1]);
 }
 
-/* ------------------------------------------------------------------ */
-/* 4. The full step Jacobians of the GRU and the LSTM                  */
-/* ------------------------------------------------------------------ */
+/*
+## 4. The full step Jacobians, and why $b = 0$ is not $σ(0)^k$
+
+The full step Jacobians of the GRU and the LSTM.
+*/
 
 /* Column block of gate NAME in the cell's cache (grulab.h: "gate k is
  * cache columns [k*H, (k+1)*H)"). */
@@ -945,9 +967,9 @@ static void full_jacobians(grl_lesson *L, const sizes *sz, const job *jb)
     "and (T-1) log10(rate/0.5) reproduces the gap to sigma(0)^k in decades.");
 }
 
-/* ------------------------------------------------------------------ */
-/* 5. The step Jacobians over time                                     */
-/* ------------------------------------------------------------------ */
+/*
+## 5. Step Jacobians over time
+*/
 
 static void jacobian_chart(grl_lesson *L, const sizes *sz, const job *jb)
 {
@@ -999,9 +1021,9 @@ static void jacobian_chart(grl_lesson *L, const sizes *sz, const job *jb)
   }
 }
 
-/* ------------------------------------------------------------------ */
-/* 6. Exploding gradients and clipping                                 */
-/* ------------------------------------------------------------------ */
+/*
+## 6. Exploding gradients ($λ_1 = 3$) and clipping
+*/
 
 /* lambda_max, the largest eigenvalue of the readout's Hessian: for the
  * MSE of y = Wo h_T + bo it is (2/B) sum_b [h_T;1][h_T;1]^T, at most

@@ -1,61 +1,73 @@
-/* ch08-long-memory.c -- Chapter 8: learning a long dependency.
- *
- * Chapter 7 showed that at initialisation the gradient of a tanh RNN dies
- * within a few dozen steps, and that a gate near 1 keeps it alive.  Here
- * the cells have to USE that: they learn the adding problem, whose answer
- * depends on two inputs up to T steps back, and we watch who gets past the
- * no-memory baseline.
- *
- * What you will learn
- *   1. The adding problem (Hochreiter and Schmidhuber 1997, experiment 4;
- *      here in the benchmark form of Arjovsky, Shah and Bengio 2016).
- *      Each step feeds two numbers: a value v_t ~ U[0,1] and a marker
- *      m_t, which is 1 at exactly one step of the first half and one step
- *      of the second half, 0 elsewhere.  After the last step the net must
- *      answer
- *        $y = \sum_t m_t v_t$                      the sum of the two marked values
- *      A net that remembers nothing can only answer E[y] = 1, and scores
- *      the baseline
- *        $E[(y − 1)^2] = \operatorname{Var}(v_i + v_j) = 2/12 = 1/6 ≈ 0.1667$
- *      Beating it means carrying a value across up to T steps.
- *   2. The models: a cell (H units) and a linear readout y^ = Wo h_T + bo,
- *      trained on the mean squared error with full BPTT, Adam (lr 1e-3,
- *      PyTorch's update), and the gradient clipped to global norm 1.
- *      Same H is not same size: at H = 32 the LSTM has 4/3 of the GRU's
- *      weights, so the LSTM is also trained at the H whose parameter count
- *      is closest to the GRU's.  PyTorch draws the LSTM's forget-gate bias
- *      around 0, so f starts near 1/2; Jozefowicz, Zaremba and Sutskever
- *      (2015) recommend a forget bias of 1, and the LSTM runs both ways.
- *   3. One training run is one sample: every configuration is trained
- *      with several seeds, and the verdicts come from the measured test
- *      MSEs of all of them.
- *   4. After training, the gradient against lag once more (chapter 7's
- *      measurement, grl_gradnorm_run, with the readout's direction), and
- *      the mean of the gate that keeps the state, before and after.
- *
- * Every run is one grl_session_run -- what `grulab train` does:
- *   grulab train --task adding --cell gru --length 50 --seed 5
- * reproduces the GRU's first seed at T = 50 (same initial parameters,
- * batches and 1000 test sequences).  The runs are independent, so they
- * run in parallel (OpenMP, one BLAS thread each); the output does not
- * depend on the number of threads.
- *
- * Run it:
- *   chapters/ch08-long-memory                  T = 50, 3 seeds (about 2 min)
- *   chapters/ch08-long-memory --length 100     T = 100 (about twice as long)
- *   chapters/ch08-long-memory --cells rnn,gru  skip the LSTM (faster)
- *   chapters/ch08-long-memory --threads 1      one core (same output)
- *   chapters/ch08-long-memory --quick          tiny: too short to learn
- *
- * Charts:
- *   ch08-learning-curves  smoothed training loss (mean of the last 50
- *                         batch losses) against step: the mean over the
- *                         seeds and the band from the lowest to the
- *                         highest seed, one panel per T, with the
- *                         baseline 1/6 and one tenth of it
- *   ch08-lag-trained      ||dL/dh_{T-k}|| against lag k at the longest T,
- *                         before and after training (first seed)
- */
+/*
+# Chapter 8: Learning a long dependency: the adding problem
+
+**Prerequisites:** chapter 7 §1-§3 (the gradient against lag, and the
+gates that keep it), chapter 4 (BPTT), chapter 2 §2 (a gate's memory).
+
+Chapter 7 showed that at initialisation the gradient of a tanh RNN dies
+within a few dozen steps, and that a gate near 1 keeps it alive.  Here the
+cells have to *use* that: they learn the adding problem, whose answer
+depends on two inputs up to $T$ steps back, and we watch who gets past the
+no-memory baseline.
+
+### What you will learn
+
+1. The adding problem (Hochreiter and Schmidhuber 1997, experiment 4;
+   here in the benchmark form of Arjovsky, Shah and Bengio 2016).  Each
+   step feeds two numbers: a value $v_t \sim U[0,1]$ and a marker $m_t$,
+   which is 1 at exactly one step of the first half and one step of the
+   second half, 0 elsewhere.  After the last step the net must answer
+
+   $$y = \sum_t m_t v_t \qquad \text{the sum of the two marked values}$$
+
+   A net that remembers nothing can only answer $E[y] = 1$, and scores the
+   baseline
+
+   $$E[(y − 1)^2] = \operatorname{Var}(v_i + v_j) = 2/12 = 1/6 ≈ 0.1667$$
+
+   Beating it means carrying a value across up to $T$ steps.
+2. The models: a cell ($H$ units) and a linear readout
+   $\hat y = W_o h_T + b_o$, trained on the mean squared error with full
+   BPTT, Adam (lr 1e-3, PyTorch's update), and the gradient clipped to
+   global norm 1.  Same $H$ is not same size: at $H = 32$ the LSTM has 4/3
+   of the GRU's weights, so the LSTM is also trained at the $H$ whose
+   parameter count is closest to the GRU's.  PyTorch draws the LSTM's
+   forget-gate bias around 0, so $f$ starts near 1/2; Jozefowicz, Zaremba
+   and Sutskever (2015) recommend a forget bias of 1, and the LSTM runs
+   both ways.
+3. One training run is one sample: every configuration is trained with
+   several seeds, and the verdicts come from the measured test MSEs of all
+   of them.
+4. After training, the gradient against lag once more (chapter 7's
+   measurement, `grl_gradnorm_run`, with the readout's direction), and the
+   mean of the gate that keeps the state, before and after.
+
+Every run is one `grl_session_run` -- what `grulab train` does:
+
+    grulab train --task adding --cell gru --length 50 --seed 5
+
+reproduces the GRU's first seed at $T = 50$ (same initial parameters,
+batches and 1000 test sequences).  The runs are independent, so they run
+in parallel (OpenMP, one BLAS thread each); the output does not depend on
+the number of threads.
+
+### Run it
+
+    chapters/ch08-long-memory                  T = 50, 3 seeds (about 2 min)
+    chapters/ch08-long-memory --length 100     T = 100 (about twice as long)
+    chapters/ch08-long-memory --cells rnn,gru  skip the LSTM (faster)
+    chapters/ch08-long-memory --threads 1      one core (same output)
+    chapters/ch08-long-memory --quick          tiny: too short to learn
+
+### Charts
+
+- `ch08-learning-curves`: smoothed training loss (mean of the last 50
+  batch losses) against step: the mean over the seeds and the band from
+  the lowest to the highest seed, one panel per $T$, with the baseline 1/6
+  and one tenth of it.
+- `ch08-lag-trained`: $\|∂L/∂h_{T-k}\|$ against lag $k$ at the longest
+  $T$, before and after training (first seed).
+*/
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
@@ -193,9 +205,9 @@ static int check_options(grl_lesson *L)
   }
 }
 
-/* ------------------------------------------------------------------ */
-/* 1. What is trained                                                  */
-/* ------------------------------------------------------------------ */
+/*
+### What is trained
+*/
 
 /* One configuration: a cell, its size and its keep-gate bias. */
 typedef struct {
@@ -276,9 +288,9 @@ static size_t make_configs(config *cf, size_t H)
   return n;
 }
 
-/* ------------------------------------------------------------------ */
-/* 2. Train every run, in parallel                                     */
-/* ------------------------------------------------------------------ */
+/*
+### Train every run, in parallel
+*/
 
 /* Longest runs first, so that two threads finish together. */
 static double run_cost(const run *r)
@@ -346,9 +358,9 @@ static double smoothed(const run *ru, size_t i, size_t w)
   return s / (double)(i + 1 - lo);
 }
 
-/* ------------------------------------------------------------------ */
-/* 3. The learning curves: mean over the seeds, and their band         */
-/* ------------------------------------------------------------------ */
+/*
+### The learning curves: mean over the seeds, and their band
+*/
 
 /* runs[(c * nT + l) * nseed + k] is configuration c at length l, seed k. */
 static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
@@ -421,9 +433,9 @@ static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
   grl_lesson_chart_done(L, ch);
 }
 
-/* ------------------------------------------------------------------ */
-/* 4. The gradient against lag, and the keep gate, before and after     */
-/* ------------------------------------------------------------------ */
+/*
+### The gradient against lag, and the keep gate, before and after
+*/
 
 /* Mean of the gate that keeps the state (gru z, lstm and seed f) over a
  * batch of adding sequences and every step; NAN if the cell has none. */
@@ -603,9 +615,9 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
   free(gn);
 }
 
-/* ------------------------------------------------------------------ */
-/* 5. Verdicts, and the lesson in order                                */
-/* ------------------------------------------------------------------ */
+/*
+### Verdicts, and the lesson in order
+*/
 
 /* "learned it" ... from the seeds' test MSEs, q_k = mse_k / (1/6). */
 static const char *verdict(const double *mse, size_t n, char *buf, size_t len)
@@ -654,7 +666,11 @@ int main(int argc, char **argv)
   grl_lesson_param(&L, "cells", "%s", opt_cells);
   grl_lesson_param(&L, "seeds", "%zu", nseed);
 
-  /* ---- 1. the task ---------------------------------------------------- */
+/*
+## 1. The adding problem
+
+The task.
+*/
   grl_lesson_section(&L, "The adding problem");
   grl_lesson_say(&L,
     "Input at step t: (v_t, m_t), v_t ~ U[0,1], m_t = 1 at one step of each\n"
@@ -706,7 +722,11 @@ int main(int argc, char **argv)
       gsl_rng_free(r);
   }
 
-  /* ---- 2. what is trained ------------------------------------------- */
+/*
+## 2. The configurations and their sizes
+
+What is trained.
+*/
   grl_lesson_section(&L, "The configurations and their sizes");
   config cf[MAX_CONFIGS];
   const size_t ncf = make_configs(cf, H);
@@ -720,7 +740,9 @@ int main(int argc, char **argv)
   for (size_t c = 0; c < ncf; c++)
     printf("  %-16s %6zu %11zu\n", cf[c].name, cf[c].H, cf[c].nparam);
 
-  /* ---- 3. training ---------------------------------------------------- */
+/*
+## 3. Training: every configuration, length and seed
+*/
   grl_lesson_section(&L, "Training: every configuration, length and seed");
   const size_t n = ncf * nT * nseed;
   run *runs = calloc(n, sizeof *runs);
@@ -790,7 +812,11 @@ int main(int argc, char **argv)
     return grl_lesson_end(&L);
   }
 
-  /* ---- 4. the table ---------------------------------------------------- */
+/*
+## 4. Results: test MSE of every seed
+
+The table.
+*/
   grl_lesson_section(&L, "Results: test MSE of every seed");
   printf("  %-16s %4s", "configuration", "T");
   for (size_t k = 0; k < nseed; k++)
@@ -871,7 +897,12 @@ int main(int argc, char **argv)
       first_loss, steps);
   learning_chart(&L, runs, cf, ncf, Ts, nT, nseed, steps, w, first_loss, mean_step);
 
-  /* ---- 5. the gradient against lag, after training --------------------- */
+/*
+## 5. The gradient against lag, before and after training
+
+The gradient against lag, after training (`lag_section`, above, prints
+this section).
+*/
   lag_section(&L, runs, cf, ncf, nT, nseed, Ts[nT - 1], learned_any);
 
   for (size_t i = 0; i < n; i++)

@@ -1,59 +1,73 @@
-/* ch09-reading-text.c -- Chapter 9: a GRU reads real text.
- *
- * Chapters 1-7 fed the GRU synthetic signals.  Here it reads C source --
- * GSL's own header files, which every machine that builds grulab has --
- * one byte at a time, and learns to predict the next byte.  That is a
- * character-level language model (Karpathy's min-char-rnn; Karpathy,
- * Johnson and Fei-Fei 2016, "Visualizing and Understanding Recurrent
- * Networks", whose single units tracked quotes, line length and brackets
- * in the Linux source).
- *
- * What you will learn
- *   1. What a language model is: a probability for the next byte given
- *      all the bytes before it, p(x_{t+1} | x_1..x_t).  The GRU's state
- *      h_t summarises x_1..x_t; a softmax readout turns it into the V
- *      probabilities:
- *        $\mathit{xp}_t = W_x[:, x_t] + b_x$                 one-hot input: one column of $W_x$
- *        $h_t = \operatorname{GRU}(\mathit{xp}_t, h_{t−1})$
- *        $p(\,\cdot \mid x_1 … x_t) = \operatorname{softmax}(W_o h_t + b_o)$
- *   2. Bits per character: bpc = mean over the text of -log2 p(x_{t+1}).
- *      Guessing uniformly costs log2 V bits; counting bytes (unigram)
- *      and pairs of bytes (bigram) are the honest bars to beat, and
- *      gzip/xz say how compressible the text is with a whole-file memory.
- *   3. Truncated BPTT: the text is cut into B streams, read in windows of
- *      T bytes; the state carries from one window to the next, the
- *      gradient stops at each window's start.  So the net can use context
- *      older than T bytes (through the state) but cannot LEARN to keep it
- *      (no gradient ever flows that far back).
- *   4. Temperature: sample from softmax(z / tau).  tau = 1 is the model,
- *      tau -> 0 the arg-max (repetitive), tau > 1 flatter (noisier).
- *   5. What single units learn: the correlation of every unit of h and of
- *      the update gate z with five features of the text (inside a
- *      comment, inside a string, bracket depth, column, a #define line),
- *      against the same statistic at initialisation.
- *
- * Every training run here is `grulab train --task text` with the same
- * settings: `grulab train --task text --seed 8` reproduces the default
- * run's parameters and its validation bpc.
- *
- * Run it (the default run trains 800 steps of 64 x 32 bytes; it takes
- * under two minutes of CPU time, on one core; progress goes to stderr
- * on a terminal):
- *   chapters/ch09-reading-text                 H = 128, T = 64, B = 32
- *   chapters/ch09-reading-text --text FILE     any other text
- *   chapters/ch09-reading-text --quick         the text's first 64 KiB, H = 32,
- *                                              40 steps: a second; too short
- *                                              to learn
- *
- * Charts:
- *   ch09-learning-curve   train and validation bpc against step, with the
- *                         unigram, bigram, gzip and xz lines
- *   ch09-text-comment, -string, -depth, -column, -define
- *                         a few lines of validation text, each character
- *                         on a background coloured by the activation of the
- *                         unit that tracks the feature best
- *   ch09-gates            z over a snippet of text, units x characters
- */
+/*
+# Chapter 9: A GRU reads real text: a character-level language model
+
+**Prerequisites:** chapter 2 §2 (the update gate's memory), chapter 4
+(BPTT), chapter 7 (how far back a gradient reaches), chapter 8 (training a
+cell with Adam and clipping).
+
+Chapters 1-8 fed the GRU synthetic signals.  Here it reads C source --
+GSL's own header files, which every machine that builds grulab has -- one
+byte at a time, and learns to predict the next byte.  That is a
+character-level language model (Karpathy's min-char-rnn; Karpathy, Johnson
+and Fei-Fei 2016, "Visualizing and Understanding Recurrent Networks",
+whose single units tracked quotes, line length and brackets in the Linux
+source).
+
+### What you will learn
+
+1. What a language model is: a probability for the next byte given all
+   the bytes before it, $p(x_{t+1} \mid x_1 … x_t)$.  The GRU's state $h_t$
+   summarises $x_1 … x_t$; a softmax readout turns it into the $V$
+   probabilities:
+
+   ::: equations
+   --------------------------------------------------------------------  ----------------------------------
+   $\mathit{xp}_t = W_x[:, x_t] + b_x$                                   one-hot input: one column of $W_x$
+   $h_t = \operatorname{GRU}(\mathit{xp}_t, h_{t−1})$
+   $p(\,\cdot \mid x_1 … x_t) = \operatorname{softmax}(W_o h_t + b_o)$
+   --------------------------------------------------------------------  ----------------------------------
+   :::
+
+2. Bits per character: bpc = mean over the text of $-\log_2 p(x_{t+1})$.
+   Guessing uniformly costs $\log_2 V$ bits; counting bytes (unigram) and
+   pairs of bytes (bigram) are the honest bars to beat, and gzip/xz say
+   how compressible the text is with a whole-file memory.
+3. Truncated BPTT: the text is cut into $B$ streams, read in windows of
+   $T$ bytes; the state carries from one window to the next, the gradient
+   stops at each window's start.  So the net can use context older than
+   $T$ bytes (through the state) but cannot *learn* to keep it (no gradient
+   ever flows that far back).
+4. Temperature: sample from $\operatorname{softmax}(z / τ)$.  $τ = 1$ is
+   the model, $τ → 0$ the arg-max (repetitive), $τ > 1$ flatter (noisier).
+5. What single units learn: the correlation of every unit of $h$ and of
+   the update gate $z$ with five features of the text (inside a comment,
+   inside a string, bracket depth, column, a `#define` line), against the
+   same statistic at initialisation.
+
+Every training run here is `grulab train --task text` with the same
+settings: `grulab train --task text --seed 8` reproduces the default run's
+parameters and its validation bpc.
+
+### Run it
+
+The default run trains 800 steps of 64 × 32 bytes; it takes under two
+minutes of CPU time, on one core; progress goes to stderr on a terminal:
+
+    chapters/ch09-reading-text                 H = 128, T = 64, B = 32
+    chapters/ch09-reading-text --text FILE     any other text
+    chapters/ch09-reading-text --quick         the text's first 64 KiB, H = 32,
+                                               40 steps: a second; too short
+                                               to learn
+
+### Charts
+
+- `ch09-learning-curve`: train and validation bpc against step, with the
+  unigram, bigram, gzip and xz lines.
+- `ch09-text-comment`, `-string`, `-depth`, `-column`, `-define`: a few
+  lines of validation text, each character on a background coloured by the
+  activation of the unit that tracks the feature best.
+- `ch09-gates`: $z$ over a snippet of text, units × characters.
+*/
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
@@ -183,9 +197,9 @@ enum { T_DEFAULT = 64, B_DEFAULT = 32, H_DEFAULT = 128, STEPS_DEFAULT = 800,
 static const char PRIME[] = "#define GSL_";
 #define SAMPLE_TAU 0.8
 
-/* ------------------------------------------------------------------ */
-/* Printing bytes                                                      */
-/* ------------------------------------------------------------------ */
+/*
+### Printing bytes
+*/
 
 /* A byte as the lesson prints it: itself if printable ASCII or a newline,
  * a tab as \t, anything else as \xNN. */
@@ -232,9 +246,9 @@ static int sample_and_print(grl_lesson *L, const grl_model *m,
   return 0;
 }
 
-/* ------------------------------------------------------------------ */
-/* Features of C text, byte by byte                                    */
-/* ------------------------------------------------------------------ */
+/*
+### Features of C text, byte by byte
+*/
 
 static const char *const feat_name[NFEAT] = {
   "comment", "string", "depth", "column", "define"};
@@ -316,9 +330,9 @@ static void c_features(const unsigned char *b, size_t n, double *feat)
   }
 }
 
-/* ------------------------------------------------------------------ */
-/* Units against features                                              */
-/* ------------------------------------------------------------------ */
+/*
+### Units against features
+*/
 
 /* Correlation sums over the validation bytes the streams cover. */
 typedef struct {
@@ -444,9 +458,9 @@ static long best_unit(const unitstats *us, size_t H, size_t q, size_t lo)
   return best;
 }
 
-/* ------------------------------------------------------------------ */
-/* Snippets of validation text                                         */
-/* ------------------------------------------------------------------ */
+/*
+### Snippets of validation text
+*/
 
 /* The start of the line holding position p. */
 static size_t line_start(const unsigned char *b, size_t lo, size_t p)
@@ -486,9 +500,9 @@ static void choose_snippet(const grl_text *t, const double *feat, size_t q,
   sn->to = e;
 }
 
-/* ------------------------------------------------------------------ */
-/* Charts                                                              */
-/* ------------------------------------------------------------------ */
+/*
+### Charts
+*/
 
 /* One text heatmap: every byte of the snippet at (column, line) with the
  * activation of unit j (h or z) as its background. */
@@ -561,7 +575,9 @@ int main(int argc, char **argv)
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   int st, interrupted = 0;
 
-  /* ---- 1. the text ---------------------------------------------------- */
+/*
+## 1. The text and what a language model does with it
+*/
   grl_lesson_section(&L, "The text and what a language model does with it");
   st = opt_text ? grl_text_read(&text, opt_text)
                 : grl_text_read_glob(&text, GRL_TEXT_DEFAULT_GLOB);
@@ -604,7 +620,11 @@ int main(int argc, char **argv)
     "updates h_t, and a softmax over Wo h_t + bo gives the V probabilities.\n"
     "The loss is the cross-entropy of the byte that really comes next.");
 
-  /* ---- 2. bpc and the baselines --------------------------------------- */
+/*
+## 2. Bits per character, and the bars to beat
+
+bpc and the baselines.
+*/
   grl_lesson_section(&L, "Bits per character, and the bars to beat");
   double uni, bi, gz = NAN, xz = NAN;
   if ((st = grl_text_baselines(text, &uni, &bi))) {
@@ -637,7 +657,9 @@ int main(int argc, char **argv)
       "A network that reads with a window of %zu bytes cannot copy a stretch\n"
       "it saw thousands of bytes earlier; the bigram is its bar.", T);
 
-  /* ---- 3. the model and truncated BPTT ---------------------------------- */
+/*
+## 3. The model, and truncated backpropagation through time
+*/
   grl_lesson_section(&L, "The model, and truncated backpropagation through time");
   if (!r || (st = grl_model_alloc(&m, &grl_cell_gru, V, H, V))
       || (st = grl_model_alloc(&m0, &grl_cell_gru, V, H, V))) {
@@ -682,7 +704,11 @@ int main(int argc, char **argv)
   for (size_t k = 0; k < 40 && k < T; k++) put_byte(text->bytes[Ls + k] == '\n' ? ' ' : text->bytes[Ls + k]);
   printf("...\"   (newlines shown as spaces)\n");
 
-  /* ---- 4. training, with samples along the way -------------------------- */
+/*
+## 4. Training: from noise to C
+
+Training, with samples along the way.
+*/
   grl_lesson_section(&L, "Training: from noise to C");
   if (!(log = calloc(steps, sizeof *log)) || !(feat = calloc(text->n * NFEAT, sizeof *feat))) {
     grl_lesson_error(&L, GRL_ENOMEM, "training log");
@@ -747,7 +773,9 @@ int main(int argc, char **argv)
     }
   }
 
-  /* ---- 5. milestones ---------------------------------------------------- */
+/*
+## 5. The learning curve's milestones
+*/
   grl_lesson_section(&L, "The learning curve's milestones");
   printf("  %6s %7s %11s %11s %9s\n", "step", "epochs", "train bpc", "valid bpc", "seconds");
   for (size_t k = 0; k < nmarks; k++) {
@@ -819,7 +847,9 @@ int main(int argc, char **argv)
     grl_lesson_chart_done(&L, ch);
   }
 
-  /* ---- 6. temperature --------------------------------------------------- */
+/*
+## 6. Temperature
+*/
   grl_lesson_section(&L, "Temperature");
   grl_lesson_say(&L,
     "Sampling draws the next byte from softmax(z / tau).  tau = 1 is the\n"
@@ -833,7 +863,9 @@ int main(int argc, char **argv)
       goto done;
   }
 
-  /* ---- 7. what single units learn --------------------------------------- */
+/*
+## 7. What single units learn
+*/
   grl_lesson_section(&L, "What single units learn");
   c_features(text->bytes, text->n, feat);
   const size_t Lv = nv / B, hi = text->ntrain + B * Lv;

@@ -11,8 +11,8 @@
 #                          says that its numbers are not the chapter's results.
 #
 # The runs are kept in notebook/run/ (notebook/run-quick/ for QUICK=1): one
-# NAME.txt (the output, with the weaver's markers) and NAME/ (the charts'
-# data) per chapter.  Needs python3, pandoc, gnuplot and chromium: the
+# NAME.run (the output, with the weaver's markers), NAME.txt (without) and
+# the charts' data per chapter.  Needs python3, pandoc, gnuplot and chromium: the
 # weaver names the Debian package of whichever is missing.
 NOTEBOOK_CHAPTERS = \
 	ch01-gates \
@@ -32,32 +32,32 @@ NB_QUICK = $(QUICK:1=--quick)
 NB_RUN = $(WEAVE) run
 
 # One rule per chapter: its run depends on its binary and its source.
-$(NB_RUNDIR)/ch01-gates.txt: chapters/ch01-gates$(EXEEXT) $(srcdir)/chapters/ch01-gates.c
+$(NB_RUNDIR)/ch01-gates.run: chapters/ch01-gates$(EXEEXT) $(srcdir)/chapters/ch01-gates.c
 	@$(NB_RUN) chapters/ch01-gates$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch02-hidden-state.txt: chapters/ch02-hidden-state$(EXEEXT) $(srcdir)/chapters/ch02-hidden-state.c
+$(NB_RUNDIR)/ch02-hidden-state.run: chapters/ch02-hidden-state$(EXEEXT) $(srcdir)/chapters/ch02-hidden-state.c
 	@$(NB_RUN) chapters/ch02-hidden-state$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch03-article-cell.txt: chapters/ch03-article-cell$(EXEEXT) $(srcdir)/chapters/ch03-article-cell.c
+$(NB_RUNDIR)/ch03-article-cell.run: chapters/ch03-article-cell$(EXEEXT) $(srcdir)/chapters/ch03-article-cell.c
 	@$(NB_RUN) chapters/ch03-article-cell$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch04-bptt.txt: chapters/ch04-bptt$(EXEEXT) $(srcdir)/chapters/ch04-bptt.c
+$(NB_RUNDIR)/ch04-bptt.run: chapters/ch04-bptt$(EXEEXT) $(srcdir)/chapters/ch04-bptt.c
 	@$(NB_RUN) chapters/ch04-bptt$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch05-gradient-checks.txt: chapters/ch05-gradient-checks$(EXEEXT) $(srcdir)/chapters/ch05-gradient-checks.c
+$(NB_RUNDIR)/ch05-gradient-checks.run: chapters/ch05-gradient-checks$(EXEEXT) $(srcdir)/chapters/ch05-gradient-checks.c
 	@$(NB_RUN) chapters/ch05-gradient-checks$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch07-vanishing.txt: chapters/ch07-vanishing$(EXEEXT) $(srcdir)/chapters/ch07-vanishing.c
+$(NB_RUNDIR)/ch07-vanishing.run: chapters/ch07-vanishing$(EXEEXT) $(srcdir)/chapters/ch07-vanishing.c
 	@$(NB_RUN) chapters/ch07-vanishing$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch08-long-memory.txt: chapters/ch08-long-memory$(EXEEXT) $(srcdir)/chapters/ch08-long-memory.c
+$(NB_RUNDIR)/ch08-long-memory.run: chapters/ch08-long-memory$(EXEEXT) $(srcdir)/chapters/ch08-long-memory.c
 	@$(NB_RUN) chapters/ch08-long-memory$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch09-reading-text.txt: chapters/ch09-reading-text$(EXEEXT) $(srcdir)/chapters/ch09-reading-text.c
+$(NB_RUNDIR)/ch09-reading-text.run: chapters/ch09-reading-text$(EXEEXT) $(srcdir)/chapters/ch09-reading-text.c
 	@$(NB_RUN) chapters/ch09-reading-text$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
 
 NB_RUNS = \
-	$(NB_RUNDIR)/ch01-gates.txt \
-	$(NB_RUNDIR)/ch02-hidden-state.txt \
-	$(NB_RUNDIR)/ch03-article-cell.txt \
-	$(NB_RUNDIR)/ch04-bptt.txt \
-	$(NB_RUNDIR)/ch05-gradient-checks.txt \
-	$(NB_RUNDIR)/ch07-vanishing.txt \
-	$(NB_RUNDIR)/ch08-long-memory.txt \
-	$(NB_RUNDIR)/ch09-reading-text.txt
+	$(NB_RUNDIR)/ch01-gates.run \
+	$(NB_RUNDIR)/ch02-hidden-state.run \
+	$(NB_RUNDIR)/ch03-article-cell.run \
+	$(NB_RUNDIR)/ch04-bptt.run \
+	$(NB_RUNDIR)/ch05-gradient-checks.run \
+	$(NB_RUNDIR)/ch07-vanishing.run \
+	$(NB_RUNDIR)/ch08-long-memory.run \
+	$(NB_RUNDIR)/ch09-reading-text.run
 
 .PHONY: notebook notebook-tools
 notebook-tools:
@@ -69,6 +69,10 @@ notebook: notebook-tools
 	@$(MAKE) $(AM_MAKEFLAGS) $(NB_RUNS)
 	@$(WEAVE) book --srcdir '$(abs_top_srcdir)' --rundir $(NB_RUNDIR) \
 	  --out notebook $(NB_QUICK) --pdf $(NOTEBOOK_CHAPTERS)
+	@for n in $(NOTEBOOK_CHAPTERS); do \
+	  echo "  PDF      notebook/pdf/$$n.pdf"; \
+	  $(WEAVE) pdf notebook/$$n.html notebook/pdf/$$n.pdf || exit 1; \
+	done
 
 clean-local: notebook-clean
 notebook-clean:

@@ -3,11 +3,11 @@
 
     notebook_check.py OUTDIR RUNDIR NAME...
 
-For each chapter NAME, against the run's own output RUNDIR/NAME.txt (read
+For each chapter NAME, against the run's own output RUNDIR/NAME.run (read
 here independently of the weaver, by splitting at its "#grl:" markers):
   - OUTDIR/NAME.html exists and says it is a quick run;
-  - every section the run printed has a heading, and the output block after
-    it is exactly the text the section printed;
+  - every section the run printed has a heading (#sK), and the output block
+    after it is exactly the text the section printed;
   - every chart the section committed is an <img> in that section;
   - the page ends with 3 to 5 exercises;
 and for every page (index and source pages too) and every file in OUTDIR:
@@ -62,8 +62,8 @@ class Page(html.parser.HTMLParser):
         for k, v in attrs:
             if k in ("src", "href", "data", "xlink:href") and v is not None:
                 self.refs.append((tag, k, v))
-        if tag in ("h2", "h3") and a.get("id"):
-            self.heading = a["id"]
+        if tag == "h2":           # a section is everything up to the next h2
+            self.heading = a.get("id")
         if tag == "h2" and a.get("id") == "exercises":
             self.exercises = 0
         if tag == "pre":
@@ -163,7 +163,7 @@ def main(argv):
         if not ok(os.path.isfile(page), "%s.html exists" % name):
             continue
         p = parse(page)
-        with open(os.path.join(rundir, name + ".txt"), encoding="utf-8") as f:
+        with open(os.path.join(rundir, name + ".run"), encoding="utf-8") as f:
             secs = run_sections(f.read())
         ok(len(secs) > 0, "%s: the run printed sections" % name)
         ok("quick run: numbers are not the chapter's results" in
