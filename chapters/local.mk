@@ -52,5 +52,6 @@ chapters_lib_libchapter_a_SOURCES = \
 # charts (tests/chapters/chapter.sh).  tests/chapters/chart tests the chart writer itself.
 check_PROGRAMS += tests/chapters/chart
 tests_chapters_chart_LDADD = tests/libtap.a $(CHAPTER_LDADD)
-TESTS += tests/chapters/chart $(CHAPTER_CHECKS)
-EXTRA_DIST += tests/chapters/chapter.sh $(CHAPTER_CHECKS)
+TESTS += tests/chapters/chart $(CHAPTER_CHECKS) tests/chapters/xref.sh
+EXTRA_DIST += tests/chapters/chapter.sh $(CHAPTER_CHECKS) \
+	tests/chapters/xref.sh tests/chapters/xref.py
