@@ -66,7 +66,7 @@ same output on any number of threads.
     chapters/ch07-vanishing              T = 100, B = 32, H = 32 (a few s)
     chapters/ch07-vanishing --quick      T = 20, B = 8, H = 16
     chapters/ch07-vanishing --help
-    grulab gradnorm --cell rnn --steps 100 --singular-value 0.9   (one curve)
+    grulab gradnorm --cell rnn --seq-len 100 --singular-value 0.9  (one curve)
 
 ### Charts
 

@@ -44,7 +44,7 @@ no-memory baseline.
 
 Every run is one `grl_session_run` -- what `grulab train` does:
 
-    grulab train --task adding --cell gru --length 50 --seed 5
+    grulab train --task adding --cell gru --seq-len 50 --seed 5
 
 reproduces the GRU's first seed at $T = 50$ (same initial parameters,
 batches and 1000 test sequences).  The runs are independent, so they run
@@ -54,7 +54,7 @@ the number of threads.
 ### Run it
 
     chapters/ch08-long-memory                  T = 50, 3 seeds (about 2 min)
-    chapters/ch08-long-memory --length 100     T = 100 (about twice as long)
+    chapters/ch08-long-memory --seq-len 100    T = 100 (about twice as long)
     chapters/ch08-long-memory --cells rnn,gru  skip the LSTM (faster)
     chapters/ch08-long-memory --threads 1      one core (same output)
     chapters/ch08-long-memory --quick          tiny: too short to learn
