@@ -7,13 +7,13 @@
 # GRL_PLOTDIR makes a chapter's default --outdir the build tree's plots/
 # directory (see grl_lesson_begin in chapters/lib/grl_lesson.h).
 #
-# To add a chapter chNN-slug:
-#   1. add chapters/chNN-slug to CHAPTERS below;
-#   2. add tests/chNN-slug.sh (a copy of another chapter's, two lines) to
-#      CHAPTER_CHECKS.  `make plots` and `make check` then pick it up;
-#   3. add it to the notebook: NOTEBOOK_CHAPTERS, NB_RUNS and its run rule
-#      (two lines, like the others) in chapters/notebook/local.mk, and give
-#      it an exercises[] block (3 to 5) beside its grl_lesson_info.
+# CHAPTERS is the book's one list of chapters, in reading order: the
+# programs, their tests (CHAPTER_CHECKS), the runs that `make plots` and
+# `make notebook` share, the notebook's pages and `make check-valgrind`
+# all come from it.  To add chapter chNN-slug: add chapters/chNN-slug
+# here, and write chapters/chNN-slug.c (with its exercises[] beside its
+# grl_lesson_info) and tests/chapters/chNN-slug.sh (two lines, like the
+# others).
 CHAPTERS = \
 	chapters/ch01-gates \
 	chapters/ch02-hidden-state \
@@ -23,15 +23,8 @@ CHAPTERS = \
 	chapters/ch07-vanishing \
 	chapters/ch08-long-memory \
 	chapters/ch09-reading-text
-CHAPTER_CHECKS = \
-	tests/chapters/ch01-gates.sh \
-	tests/chapters/ch02-hidden-state.sh \
-	tests/chapters/ch03-article-cell.sh \
-	tests/chapters/ch04-bptt.sh \
-	tests/chapters/ch05-gradient-checks.sh \
-	tests/chapters/ch07-vanishing.sh \
-	tests/chapters/ch08-long-memory.sh \
-	tests/chapters/ch09-reading-text.sh
+CHAPTER_NAMES = $(notdir $(CHAPTERS))
+CHAPTER_CHECKS = $(patsubst %,tests/%.sh,$(CHAPTERS))
 
 noinst_PROGRAMS += $(CHAPTERS)
 AM_CPPFLAGS += -I$(top_srcdir)/chapters/lib -I$(top_srcdir)/src/app \
@@ -52,6 +45,9 @@ chapters_lib_libchapter_a_SOURCES = \
 # charts (tests/chapters/chapter.sh).  tests/chapters/chart tests the chart writer itself.
 check_PROGRAMS += tests/chapters/chart
 tests_chapters_chart_LDADD = tests/libtap.a $(CHAPTER_LDADD)
-TESTS += tests/chapters/chart $(CHAPTER_CHECKS) tests/chapters/xref.sh
+TESTS += tests/chapters/chart tests/chapters/xref.sh
+# (Through $(eval): automake would otherwise expand CHAPTER_CHECKS itself,
+# and cannot.  `make check TESTS=...` still runs only the tests named.)
+$(eval TESTS += $(CHAPTER_CHECKS))
 EXTRA_DIST += tests/chapters/chapter.sh $(CHAPTER_CHECKS) \
 	tests/chapters/xref.sh tests/chapters/xref.py

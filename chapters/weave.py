@@ -8,18 +8,24 @@ the chapter's source and a real run of it.
         (with the markers) and RUNDIR/NAME.txt (without), each written
         whole at the end.  Prints each section's title as the chapter
         reaches it.
+    weave.py charts --srcdir DIR --rundir DIR --out DIR --term png,pdf NAME
+        Render the charts of NAME's run with gnuplot and plots/style.gp
+        (`make plots`).
     weave.py page --srcdir DIR --rundir DIR --out DIR [--quick] NAME...
         For the first NAME (the others are the book's chapters, in order,
-        for the page's links): render its charts to SVG (gnuplot's svg
-        terminal and plots/style.gp) and weave OUT/NAME.html and
-        OUT/src/NAME.c.html.  A page whose text did not change is not
-        written again, so that its PDF is not printed again.
-    weave.py index --srcdir DIR --out DIR [--quick] [--pdf] NAME...
-        OUT/index.html: every chapter's title, prerequisites and goals.
+        for the page's links): render its charts to OUT/charts/*.svg and
+        weave OUT/NAME.html.  OUT/NAME.html and OUT/.digest/NAME (a hash of
+        the page, its style and its charts) are written only when they
+        change, so that an unchanged page is not printed again.
+    weave.py source --srcdir DIR --out DIR [--quick] NAME
+        OUT/src/NAME.c.html: the chapter's source, every line numbered.
+    weave.py index --srcdir DIR --out DIR [--quick] NAME...
+        OUT/index.html: every chapter's title, prerequisites and goals, and
+        a link to each OUT/pdf/NAME.pdf that exists.
     weave.py pdf HTML PDF
         Print HTML to PDF with headless chromium.
     weave.py book --srcdir DIR --rundir DIR --out DIR [--quick] NAME...
-        page for every NAME, then index (what the tests weave).
+        page and source for every NAME, then index (what the tests weave).
 
 A chapter's source is Markdown and C, docco style (nothing is guessed):
   * A prose block is a comment whose "/*" and "*/" each stand alone on
@@ -82,8 +88,9 @@ def read(path):
 
 
 def write_whole(path, text):
-    """Write text to path through a temporary file: whole or not at all."""
-    tmp = path + ".tmp"
+    """Write text to path through a temporary file: whole or not at all
+    (and whole whichever of two weavers running at once writes last)."""
+    tmp = "%s.%d.tmp" % (path, os.getpid())
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
@@ -330,9 +337,6 @@ def section_prose(cell):
 
 
 def chart_figure(name, chart, run, rundir):
-    dat = os.path.join(rundir, chart + ".dat")
-    if not os.path.exists(dat):
-        die("%s: chart %s has no data file %s" % (name, chart, dat))
     # The chart's title is drawn in the chart itself; the caption is the
     # takeaway the run measured, and links the numbers and the script.
     take = run["takeaways"].get(chart.split("-", 1)[1], "")
@@ -430,25 +434,57 @@ def pandoc(md, title, srcdir, extra_css="", css="notebook.css",
     return p.stdout
 
 
-def render_charts(charts, rundir, out, srcdir, term="svg"):
-    """Render each chart's .gp in rundir to out/NAME.svg (and copy its .dat
-    and .gp beside it)."""
+def render_charts(charts, rundir, out, srcdir, terms=("svg",)):
+    """Render each chart's .gp in rundir to out/NAME.TERM for each term,
+    and copy its .dat and .gp to out if out is another folder."""
     gnuplot = need("gnuplot")
+    rundir, out = os.path.abspath(rundir), os.path.abspath(out)
     os.makedirs(out, exist_ok=True)
     for base in charts:
-        dst = os.path.join(out, base + "." + term)
-        for ext in (".dat", ".gp"):
-            shutil.copyfile(os.path.join(rundir, base + ext),
-                            os.path.join(out, base + ext))
-        p = subprocess.run(
-            [gnuplot, "-e", "set loadpath '%s'" % os.path.join(srcdir, "plots"),
-             "-e", "grl_term='%s'; grl_output='%s'" % (term, dst + ".tmp"),
-             base + ".gp"],
-            cwd=rundir, capture_output=True, text=True)
-        if p.returncode != 0 or p.stderr.strip():
-            sys.stderr.write(p.stderr)
-            die("gnuplot failed or warned on %s/%s.gp" % (rundir, base))
-        os.replace(dst + ".tmp", dst)
+        if out != rundir:
+            for ext in (".dat", ".gp"):
+                shutil.copyfile(os.path.join(rundir, base + ext),
+                                os.path.join(out, base + ext))
+        for term in terms:
+            dst = os.path.join(out, base + "." + term)
+            tmp = "%s.%d.tmp" % (dst, os.getpid())
+            if term != "svg":
+                print("  GNUPLOT  %s" % os.path.relpath(dst), flush=True)
+            p = subprocess.run(
+                [gnuplot, "-e", "set loadpath '%s'" % os.path.join(srcdir, "plots"),
+                 "-e", "grl_term='%s'; grl_output='%s'" % (term, tmp),
+                 base + ".gp"],
+                cwd=rundir, capture_output=True, text=True)
+            if p.returncode != 0 or p.stderr.strip():
+                sys.stderr.write(p.stderr)
+                if os.path.exists(tmp):
+                    os.remove(tmp)
+                die("gnuplot failed or warned on %s/%s.gp" % (rundir, base))
+            os.replace(tmp, dst)
+
+
+def run_charts(run, rundir):
+    """The charts a run committed, each checked to come from that run: a
+    chapter run by hand into the same folder with another seed or size
+    leaves charts that do not belong to the run's text."""
+    charts = [c for s in run["sections"] for c in s.charts]
+    seed = re.search(r"^seed (\d+), (quick|default) size", "\n".join(run["head"]),
+                     re.M)
+    for c in charts:
+        dat = os.path.join(rundir, c + ".dat")
+        if not os.path.exists(dat):
+            die("%s: chart %s has no data file %s" % (run["name"], c, dat))
+        head = read(dat)[:4000]
+        for key, want in (("seed", seed and seed.group(1)),
+                          ("quick", seed and str(int(seed.group(2) == "quick")))):
+            m = re.search(r"^# param %s = (\S+)" % key, head, re.M)
+            if want and m and m.group(1) != want:
+                die("%s is from another run of %s (%s %s, the run's %s): run"
+                    " it again (make run-%s, after removing %s)"
+                    % (dat, run["name"], key, m.group(1), want,
+                       run["name"].split("-")[0],
+                       os.path.join(rundir, run["name"] + ".run")))
+    return charts
 
 
 def page_css(head):
@@ -461,18 +497,11 @@ def page(srcdir, rundir, out, quick, names):
     name = names[0]
     chapters = names[1:] or [name]
     srcdir, rundir, out = (os.path.abspath(d) for d in (srcdir, rundir, out))
-    for sub in ("charts", "src"):
-        os.makedirs(os.path.join(out, sub), exist_ok=True)
-    write_if_changed(os.path.join(out, "notebook.css"),
-                     read(os.path.join(srcdir, "chapters", "notebook",
-                                       "notebook.css")))
+    copy_css(srcdir, out)
     run = read_run(rundir, name)
-    charts = [c for s in run["sections"] for c in s.charts]
+    charts = run_charts(run, rundir)
     render_charts(charts, rundir, os.path.join(out, "charts"), srcdir)
-    src = os.path.join(srcdir, "chapters", name + ".c")
-    src_text = read(src)
-    write_if_changed(os.path.join(out, "src", name + ".c"), src_text)
-    source_page(name, src_text, out, srcdir, quick)
+    src_text = read(os.path.join(srcdir, "chapters", name + ".c"))
     k = chapters.index(name) if name in chapters else 0
     prev = chapters[k - 1] if k > 0 else None
     nxt = chapters[k + 1] if k + 1 < len(chapters) else None
@@ -482,9 +511,29 @@ def page(srcdir, rundir, out, quick, names):
     html = pandoc(md, "Chapter %d: %s" % (number_of(name), title), srcdir,
                   page_css(head))
     write_if_changed(os.path.join(out, name + ".html"), html)
+    # What the page's PDF is printed from.
+    h = hashlib.sha256(html.encode("utf-8"))
+    for f in [os.path.join(out, "notebook.css")] + \
+            [os.path.join(out, "charts", c + ".svg") for c in charts]:
+        with open(f, "rb") as fh:
+            h.update(fh.read())
+    os.makedirs(os.path.join(out, ".digest"), exist_ok=True)
+    write_if_changed(os.path.join(out, ".digest", name), h.hexdigest() + "\n")
 
 
-def source_page(name, src_text, out, srcdir, quick):
+def copy_css(srcdir, out):
+    os.makedirs(out, exist_ok=True)
+    write_if_changed(os.path.join(out, "notebook.css"),
+                     read(os.path.join(srcdir, "chapters", "notebook",
+                                       "notebook.css")))
+
+
+def source_page(srcdir, out, quick, name):
+    srcdir, out = os.path.abspath(srcdir), os.path.abspath(out)
+    copy_css(srcdir, out)
+    os.makedirs(os.path.join(out, "src"), exist_ok=True)
+    src_text = read(os.path.join(srcdir, "chapters", name + ".c"))
+    write_if_changed(os.path.join(out, "src", name + ".c"), src_text)
     md = ("::: quick\n%s\n:::\n\n" % QUICK_NOTE if quick else "") + \
         ("::: nav\n[← the chapter](../%s.html) · [plain text](%s.c)\n:::\n\n"
          % (name, name)) + fence(src_text.rstrip("\n").split("\n"), "c .numberLines")
@@ -493,7 +542,7 @@ def source_page(name, src_text, out, srcdir, quick):
     write_if_changed(os.path.join(out, "src", name + ".c.html"), html)
 
 
-def index(srcdir, out, quick, pdf, names):
+def index(srcdir, out, quick, names):
     out = os.path.abspath(out)
     md = []
     if quick:
@@ -509,11 +558,11 @@ def index(srcdir, out, quick, pdf, names):
                   % (prerequisites(opening),
                      "\n".join(part(opening, "What you will learn"))))
         links = ["[read it](%s.html)" % name]
-        if pdf:
+        if os.path.exists(os.path.join(out, "pdf", name + ".pdf")):
             links.append("[the page as PDF (A4)](pdf/%s.pdf)" % name)
         links.append("[the source](src/%s.c.html)" % name)
         md.append(" · ".join(links) + "\n")
-    os.makedirs(out, exist_ok=True)
+    copy_css(srcdir, out)
     html = pandoc("\n\n".join(md), "grulab: a GRU, step by step", srcdir,
                   page_css("grulab"))
     write_if_changed(os.path.join(out, "index.html"), html)
@@ -542,14 +591,15 @@ def main(argv):
     r.add_argument("binary")
     r.add_argument("rundir")
     r.add_argument("--quick", action="store_true")
-    for cmd in ("page", "book", "index"):
+    for cmd in ("charts", "page", "source", "book", "index"):
         b = sub.add_parser(cmd)
         b.add_argument("--srcdir", required=True)
-        if cmd != "index":
+        if cmd in ("charts", "page", "book"):
             b.add_argument("--rundir", required=True)
         b.add_argument("--out", required=True)
         b.add_argument("--quick", action="store_true")
-        b.add_argument("--pdf", action="store_true")
+        if cmd == "charts":
+            b.add_argument("--term", default="svg")
         b.add_argument("names", nargs="+", metavar="NAME")
     p = sub.add_parser("pdf", help="print a page to PDF")
     p.add_argument("html")
@@ -566,15 +616,24 @@ def main(argv):
         print_pdf(a.html, a.pdf)
     else:
         names = [os.path.basename(n) for n in a.names]
-        if a.cmd == "page":
+        if a.cmd == "charts":
+            for n in names:
+                render_charts(run_charts(read_run(a.rundir, n), a.rundir),
+                              a.rundir, a.out, os.path.abspath(a.srcdir),
+                              a.term.split(","))
+        elif a.cmd == "page":
             page(a.srcdir, a.rundir, a.out, a.quick, names)
+        elif a.cmd == "source":
+            for n in names:
+                source_page(a.srcdir, a.out, a.quick, n)
         elif a.cmd == "index":
-            index(a.srcdir, a.out, a.quick, a.pdf, names)
+            index(a.srcdir, a.out, a.quick, names)
         else:
             for n in names:
                 print("  WEAVE    %s/%s.html" % (a.out, n), flush=True)
                 page(a.srcdir, a.rundir, a.out, a.quick, [n] + names)
-            index(a.srcdir, a.out, a.quick, a.pdf, names)
+                source_page(a.srcdir, a.out, a.quick, n)
+            index(a.srcdir, a.out, a.quick, names)
     return 0
 
 

@@ -1,82 +1,84 @@
 # chapters/notebook/local.mk -- `make notebook`: the chapters woven into an
-# offline HTML book with PDF handouts (chapters/weave.py does the weaving).
+# offline HTML book (chapters/weave.py does the weaving).
 #
-#   make notebook          runs every chapter once at its default size (a
-#                          chapter whose source and binary did not change
-#                          since its last run is not run again), renders
-#                          its charts to SVG, weaves notebook/index.html and
-#                          notebook/chNN-slug.html, and prints the handouts
-#                          notebook/pdf/chNN-slug.pdf (headless chromium).
-#   make notebook QUICK=1  the same from --quick runs, in seconds; every page
-#                          says that its numbers are not the chapter's results.
+#   make notebook          every chapter's run at its default size (shared
+#                          with `make plots`, plots/local.mk), its charts
+#                          rendered to SVG, notebook/index.html and
+#                          notebook/chNN-slug.html, each chapter's source as
+#                          notebook/src/chNN-slug.c.html, and each page
+#                          printed to notebook/pdf/chNN-slug.pdf (headless
+#                          chromium); it builds src/grulab, which the pages'
+#                          exercises use
+#   make notebook QUICK=1  the same from --quick runs (plots-quick/), in
+#                          notebook-quick/, without PDFs: a preview in
+#                          seconds whose pages say that their numbers are not
+#                          the chapters' results
+#   PDF=0 / PDF=1          leave the PDFs out / print them (the default
+#                          without QUICK=1)
+#   make notebook-chNN     one chapter's page (make notebook-ch07 QUICK=1)
 #
-# The runs are kept in notebook/run/ (notebook/run-quick/ for QUICK=1): one
-# NAME.run (the output, with the weaver's markers), NAME.txt (without) and
-# the charts' data per chapter.  Needs python3, pandoc, gnuplot and chromium: the
-# weaver names the Debian package of whichever is missing.
-NOTEBOOK_CHAPTERS = \
-	ch01-gates \
-	ch02-hidden-state \
-	ch03-article-cell \
-	ch04-bptt \
-	ch05-gradient-checks \
-	ch07-vanishing \
-	ch08-long-memory \
-	ch09-reading-text
+# Only what changed is done again: a chapter runs again when its program
+# changed, a page is woven again when its run, its source or the weaver
+# changed, and a PDF is printed again only when its page's text, style or
+# charts changed.  Needs python3, pandoc, gnuplot and chromium: the weaver
+# names the Debian package of whichever is missing.
+NBDIR = notebook$(QUICK_SUFFIX)
+PDF = $(if $(QUICK_SUFFIX),0,1)
+NB_QUICK = $(RUN_QUICK)
+NB_DEPS = $(srcdir)/chapters/weave.py $(srcdir)/chapters/notebook/template.html \
+	$(srcdir)/chapters/notebook/notebook.css $(CHART_TEMPLATES)
+NB_STAMPS = $(CHAPTER_NAMES:%=$(NBDIR)/.stamp/%)
+NB_DIGESTS = $(CHAPTER_NAMES:%=$(NBDIR)/.digest/%)
+NB_PAGES = $(CHAPTER_NAMES:%=$(NBDIR)/%.html)
+NB_SOURCE_PAGES = $(CHAPTER_NAMES:%=$(NBDIR)/src/%.c.html)
+NB_PDFS = $(if $(filter 1,$(PDF)),$(CHAPTER_NAMES:%=$(NBDIR)/pdf/%.pdf))
+WEAVE_OPTS = --srcdir '$(abs_top_srcdir)' --out $(NBDIR) $(NB_QUICK)
+.SECONDARY: $(NB_STAMPS) $(NB_DIGESTS)
 
-PYTHON3 = python3
-WEAVE = $(PYTHON3) $(abs_top_srcdir)/chapters/weave.py
-# QUICK=1 -> "-quick" and "--quick"; unset -> "" (a suffix substitution).
-NB_RUNDIR = notebook/run$(QUICK:1=-quick)
-NB_QUICK = $(QUICK:1=--quick)
-NB_RUN = $(WEAVE) run
-
-# One rule per chapter: its run depends on its binary and its source.
-$(NB_RUNDIR)/ch01-gates.run: chapters/ch01-gates$(EXEEXT) $(srcdir)/chapters/ch01-gates.c
-	@$(NB_RUN) chapters/ch01-gates$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch02-hidden-state.run: chapters/ch02-hidden-state$(EXEEXT) $(srcdir)/chapters/ch02-hidden-state.c
-	@$(NB_RUN) chapters/ch02-hidden-state$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch03-article-cell.run: chapters/ch03-article-cell$(EXEEXT) $(srcdir)/chapters/ch03-article-cell.c
-	@$(NB_RUN) chapters/ch03-article-cell$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch04-bptt.run: chapters/ch04-bptt$(EXEEXT) $(srcdir)/chapters/ch04-bptt.c
-	@$(NB_RUN) chapters/ch04-bptt$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch05-gradient-checks.run: chapters/ch05-gradient-checks$(EXEEXT) $(srcdir)/chapters/ch05-gradient-checks.c
-	@$(NB_RUN) chapters/ch05-gradient-checks$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch07-vanishing.run: chapters/ch07-vanishing$(EXEEXT) $(srcdir)/chapters/ch07-vanishing.c
-	@$(NB_RUN) chapters/ch07-vanishing$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch08-long-memory.run: chapters/ch08-long-memory$(EXEEXT) $(srcdir)/chapters/ch08-long-memory.c
-	@$(NB_RUN) chapters/ch08-long-memory$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch09-reading-text.run: chapters/ch09-reading-text$(EXEEXT) $(srcdir)/chapters/ch09-reading-text.c
-	@$(NB_RUN) chapters/ch09-reading-text$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-
-NB_RUNS = \
-	$(NB_RUNDIR)/ch01-gates.run \
-	$(NB_RUNDIR)/ch02-hidden-state.run \
-	$(NB_RUNDIR)/ch03-article-cell.run \
-	$(NB_RUNDIR)/ch04-bptt.run \
-	$(NB_RUNDIR)/ch05-gradient-checks.run \
-	$(NB_RUNDIR)/ch07-vanishing.run \
-	$(NB_RUNDIR)/ch08-long-memory.run \
-	$(NB_RUNDIR)/ch09-reading-text.run
+# A page: woven when its run, source or the weaver changed (the stamp);
+# NAME.html and .digest/NAME (its text, style and charts, for the PDF) are
+# rewritten only when they change.
+$(NBDIR)/.stamp/%: $(RUNDIR)/%.run $(srcdir)/chapters/%.c $(NB_DEPS)
+	@$(MKDIR_P) $(NBDIR)/.stamp
+	@echo "  WEAVE    $(NBDIR)/$*.html"
+	@$(WEAVE) page $(WEAVE_OPTS) --rundir $(RUNDIR) $* $(CHAPTER_NAMES) \
+	  && touch $@
+# (Two rules: one rule making both would date both as remade.)
+$(NBDIR)/%.html: $(NBDIR)/.stamp/%
+	@:
+$(NBDIR)/.digest/%: $(NBDIR)/.stamp/%
+	@:
+$(NBDIR)/src/%.c.html: $(srcdir)/chapters/%.c $(NB_DEPS)
+	@$(WEAVE) source $(WEAVE_OPTS) $* && touch $@
+$(NBDIR)/pdf/%.pdf: $(NBDIR)/.digest/%
+	@echo "  PDF      $@"
+	@$(WEAVE) pdf $(NBDIR)/$*.html $@
+# The contents: every chapter's title, prerequisites and goals, and a link
+# to each PDF that exists (so it follows the PDFs).
+$(NBDIR)/index.html: $(CHAPTERS:%=$(srcdir)/%.c) \
+	  $(srcdir)/chapters/notebook/index.md $(NB_DEPS) $(NB_PDFS)
+	@echo "  WEAVE    $@"
+	@$(WEAVE) index $(WEAVE_OPTS) $(CHAPTER_NAMES) && touch $@
 
 .PHONY: notebook notebook-tools
 notebook-tools:
 	@command -v $(PYTHON3) >/dev/null 2>&1 || { \
 	  echo "make notebook: $(PYTHON3) is missing; install the Debian package 'python3' (apt-get install python3), or run ./bootstrap" >&2; \
 	  exit 1; }
-	@$(WEAVE) check-tools --pdf
-notebook: notebook-tools
-	@$(MAKE) $(AM_MAKEFLAGS) $(NB_RUNS)
-	@$(WEAVE) book --srcdir '$(abs_top_srcdir)' --rundir $(NB_RUNDIR) \
-	  --out notebook $(NB_QUICK) --pdf $(NOTEBOOK_CHAPTERS)
-	@for n in $(NOTEBOOK_CHAPTERS); do \
-	  echo "  PDF      notebook/pdf/$$n.pdf"; \
-	  $(WEAVE) pdf notebook/$$n.html notebook/pdf/$$n.pdf || exit 1; \
-	done
+	@$(WEAVE) check-tools $(if $(NB_PDFS),--pdf)
+notebook: notebook-tools src/grulab$(EXEEXT)
+	@$(MAKE) $(AM_MAKEFLAGS) $(NB_PAGES) $(NB_SOURCE_PAGES) $(NB_PDFS) \
+	  $(NBDIR)/index.html
+	@echo "make notebook: open $(NBDIR)/index.html"
+notebook-ch%: notebook-tools src/grulab$(EXEEXT)
+	@$(MAKE) $(AM_MAKEFLAGS) $(NBDIR)/$(CHAPTER_OF).html \
+	  $(NBDIR)/src/$(CHAPTER_OF).c.html \
+	  $(if $(NB_PDFS),$(NBDIR)/pdf/$(CHAPTER_OF).pdf)
+	@echo "make notebook: open $(NBDIR)/$(CHAPTER_OF).html"
 
 clean-local: notebook-clean
 notebook-clean:
-	-rm -rf notebook
+	-rm -rf notebook notebook-quick
 .PHONY: notebook-clean
 
 EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
@@ -86,7 +88,7 @@ EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
 # browser (both weave their own book from --quick runs in a temporary
 # directory, with tests/notebook/notebook-setup.sh).
 AM_TESTS_ENVIRONMENT += \
-	NOTEBOOK_CHAPTERS='$(NOTEBOOK_CHAPTERS)'; export NOTEBOOK_CHAPTERS; \
+	CHAPTER_NAMES='$(CHAPTER_NAMES)'; export CHAPTER_NAMES; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3;
 TESTS += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh
 EXTRA_DIST += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh \

@@ -11,4 +11,4 @@ TMPDIR_XREF=$(mktemp -d "${TMPDIR:-/tmp}/grulab-xref.XXXXXX") || exit 99
 trap 'rm -rf "$TMPDIR_XREF"' EXIT
 export TMPDIR_XREF
 "$PYTHON3" "$top_srcdir/tests/chapters/xref.py" "$top_srcdir" "$top_builddir" \
-  $NOTEBOOK_CHAPTERS
+  $CHAPTER_NAMES

@@ -13,8 +13,7 @@
 # every signal first: tests/tap.sh's bg_catches reads valgrind's trace),
 # and a run a test ends on purpose by a signal's default action has only
 # its leaks excused (tests/memcheck/report.sh says when).
-MEMCHECK_CHAPTERS = ch01-gates ch02-hidden-state ch03-article-cell ch04-bptt \
-	ch05-gradient-checks ch07-vanishing ch08-long-memory ch09-reading-text
+MEMCHECK_CHAPTERS = $(CHAPTER_NAMES)
 MEMCHECK_CLI = tests/cli/basics.sh tests/cli/cells.sh tests/cli/gradcheck.sh \
 	tests/cli/train.sh tests/cli/threads.sh tests/cli/text.sh \
 	tests/cli/interrupt.sh

@@ -4,7 +4,7 @@
 #                                  PATH, a TAP "SKIP" plan naming its Debian
 #                                  package, and exit 0
 #   notebook_weave NAME            the book woven from --quick runs of
-#                                  $NOTEBOOK_CHAPTERS into $TMP/book (runs in
+#                                  $CHAPTER_NAMES into $TMP/book (runs in
 #                                  $TMP/run), TMP a new temporary directory
 #                                  grulab-NAME.XXXXXX removed on exit; if a
 #                                  run or the weaving fails, one failing TAP
@@ -26,11 +26,11 @@ notebook_need() {
 notebook_weave() {
   TMP=$(mktemp -d "${TMPDIR:-/tmp}/grulab-$1.XXXXXX") || exit 99
   trap 'rm -rf "$TMP"' EXIT
-  for c in $NOTEBOOK_CHAPTERS; do
+  for c in $CHAPTER_NAMES; do
     weave run "$top_builddir/chapters/$c" "$TMP/run" --quick >"$TMP/log" 2>&1 || {
       echo "1..1"; echo "not ok 1 - the quick run of $c"; sed 's/^/# /' "$TMP/log"; exit 1; }
   done
   weave book --srcdir "$top_srcdir" --rundir "$TMP/run" --out "$TMP/book" --quick \
-    $NOTEBOOK_CHAPTERS >"$TMP/log" 2>&1 || {
+    $CHAPTER_NAMES >"$TMP/log" 2>&1 || {
     echo "1..1"; echo "not ok 1 - weave.py book"; sed 's/^/# /' "$TMP/log"; exit 1; }
 }

@@ -7,4 +7,4 @@
 . "${top_srcdir:-.}/tests/notebook/notebook-setup.sh"
 notebook_need "$PYTHON3:python3" pandoc:pandoc "${GNUPLOT:-gnuplot}:gnuplot-nox"
 notebook_weave notebook
-"$PYTHON3" "$top_srcdir/tests/notebook/notebook_check.py" "$TMP/book" "$TMP/run" $NOTEBOOK_CHAPTERS
+"$PYTHON3" "$top_srcdir/tests/notebook/notebook_check.py" "$TMP/book" "$TMP/run" $CHAPTER_NAMES
