@@ -153,8 +153,14 @@ EOF_BAD
     pass "$chap $args exits 0, stderr empty"
   else
     fail "$chap $args exits 0, stderr empty"
-    diag "exit $rc; stderr:" "$(cat "$TMP/a.err")" "last lines of stdout:" \
-      "$(tail -n 15 "$TMP/a.out")"
+    # The failed checks themselves (a check prints "... FAILED" on its
+    # line, under its section's "== [K]" rule), then where the run ended.
+    diag "exit $rc; stderr:" "$(cat "$TMP/a.err")" \
+      "failed checks (line of stdout: text), each after its section:" \
+      "$(awk '/^== \[/ { sec = FNR ": " $0 }
+              / FAILED$| FAILED \(/ { if (sec != shown) print sec; shown = sec
+                          print FNR ": " $0 }' "$TMP/a.out")" \
+      "last lines of stdout:" "$(tail -n 5 "$TMP/a.out")"
   fi
 
   for c in $charts; do
