@@ -25,6 +25,8 @@
  *   #grl:section K LINE<TAB>TITLE     before section K's rule; LINE is the
  *                                     source line of grl_lesson_section
  *   #grl:chart NAME                   chart NAME was committed
+ *   #grl:takeaway NAME<TAB>TEXT       chart NAME's takeaway (see
+ *                                     grl_lesson_takeaway)
  *   #grl:end                          before the closing lines
  *   #grl:exercise K TOL<TAB>TEXT      after them, one per exercise (TOL is
  *                                     0 for one --answer does not check;
@@ -116,11 +118,12 @@ typedef struct grl_lesson {
 } grl_lesson;
 
 /* Parse the shared options --help, --seed N, --outdir DIR, --quick,
- * --charts (list the chart files and exit) and info->opts with the option
- * layer (getopt_long: "--opt=VALUE" and unambiguous abbreviations work).
+ * --charts (list the chart files and exit), --solutions (print every
+ * exercise's answer and exit) and info->opts with the option layer
+ * (getopt_long: "--opt=VALUE" and unambiguous abbreviations work).
  * Returns 0 to run the lesson.  Otherwise returns non-zero
- * with L->exit_status set: 0 after --help or --charts (printed to
- * stdout), 2 after a bad option (one line on stderr).  On 0 it prints the
+ * with L->exit_status set: 0 after --help, --charts or --solutions
+ * (printed to stdout), 2 after a bad option (one line on stderr).  On 0 it prints the
  * chapter's banner and creates the output directory if it must.
  *
  * grl_lesson_begin is a macro so that the default output directory is the
@@ -211,6 +214,14 @@ grl_chart *grl_lesson_chart_own(grl_lesson *L, const char *name,
  * a failure is a failed check.  Returns the status.  NULL is ignored
  * (the failure was recorded when opening). */
 int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch);
+
+/* A chart's takeaway: the one sentence, with this run's numbers, that
+ * says what the chart shows (NAME as declared, "memory").  The notebook
+ * puts it under the chart, and the handout and the slides beside it; the
+ * lesson's printed text does not change (it is a "#grl:takeaway" marker
+ * only).  Call it once per chart, after its numbers are measured. */
+void grl_lesson_takeaway(grl_lesson *L, const char *chart, const char *fmt,
+                         ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- small numeric helpers the chapters share ---- */
 

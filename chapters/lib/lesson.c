@@ -129,6 +129,32 @@ static int check_answer(grl_lesson *L, const char *ks, const char *vs)
   return 1;
 }
 
+/* --solutions: every exercise with its computed answer, for instructors
+ * (`make answers` weaves them into the answer key; with the notebook's
+ * markers each answer is also "#grl:solution K<TAB>VALUE"). */
+static int print_solutions(grl_lesson *L)
+{
+  const grl_exercise *e = L->info->exercises;
+  printf("%s -- the exercises' answers, for instructors\n", L->info->name);
+  for (int k = 1; e && e->text; e++, k++) {
+    double v;
+    if (!e->answer) {
+      printf("  %d. (no number: the answer is a discussion)\n", k);
+      continue;
+    }
+    if (e->answer(&v) != GRL_OK || !isfinite(v)) {
+      fprintf(stderr, "%s: --solutions: exercise %d: cannot compute the "
+              "answer: %s\n", L->info->name, k, grl_strerror());
+      return 1;
+    }
+    printf("  %d. %.10g   (--answer %d takes it within %g%%)\n", k, v, k,
+           100.0 * e->tol);
+    if (L->markers)
+      printf("#grl:solution %d\t%.17g\n", k, v);
+  }
+  return stdout_failed(L);
+}
+
 /* --answer=...: the table's row is there for --help; its two values are
  * taken out of argv before the table is parsed (see grl_lesson_start). */
 static int answer_shape(const char *arg, void *dest, char *msg, size_t len)
@@ -231,8 +257,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   L->prefix[np] = '\0';
 
   /* The options every chapter shares, then the chapter's own. */
-  enum { SHARED = 6, MAX_EXTRA = 24 };
-  int charts = 0;
+  enum { SHARED = 7, MAX_EXTRA = 24 };
+  int charts = 0, solutions = 0;
   char seed_help[160], outdir_help[600];
   snprintf(seed_help, sizeof seed_help, "random seed (default %lu); the "
            "output is the same for the same seed\n(GSL's mt19937 takes seed "
@@ -247,6 +273,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
      .help = "the small size that make check uses"},
     {"charts", GRL_OPT_FLAG, &charts, NULL,
      .help = "list the chart files this chapter writes"},
+    {"solutions", GRL_OPT_FLAG, &solutions, NULL,
+     .help = "print every exercise's answer (for instructors)"},
     {"help", GRL_OPT_HELP, NULL, NULL, .help = "this text"},
     {"answer", GRL_OPT_CALL, NULL, "K VALUE", .set = answer_shape,
      .help = "is VALUE the answer to exercise K? (exit 0 if right, 1 if"
@@ -299,6 +327,10 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
     for (const char *const *c = info->charts; c && *c; c++)
       printf("%s-%s\n", L->prefix, *c);
     L->exit_status = stdout_failed(L);
+    return 1;
+  }
+  if (solutions) {
+    L->exit_status = print_solutions(L);
     return 1;
   }
   /* The chapter's own checks of its options, before anything starts. */
@@ -594,6 +626,30 @@ int grl_lesson_chart_done(grl_lesson *L, grl_chart *ch)
   if (L->markers)
     printf("#grl:chart %s\n", full);
   return GRL_OK;
+}
+
+void grl_lesson_takeaway(grl_lesson *L, const char *chart, const char *fmt,
+                         ...)
+{
+  size_t k = 0;
+  const char *const *c = L->info->charts;
+  while (c && c[k] && strcmp(c[k], chart))
+    k++;
+  if (!c || !c[k]) {
+    grl_lesson_expect(L, 0, "a takeaway for an undeclared chart");
+    return;
+  }
+  if (!L->markers)
+    return;
+  char text[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  for (char *p = text; *p; p++)   /* one line */
+    if (*p == '\n' || *p == '\t')
+      *p = ' ';
+  printf("#grl:takeaway %s\t%s\n", chart, text);
 }
 
 /* ------------------------------------------------------------------ */
