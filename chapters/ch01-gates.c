@@ -215,6 +215,10 @@ static void activations(grl_lesson *L)
 
   grl_lesson_known(L, "largest sigma' on the grid", ds_max, 0.25);
   grl_lesson_known(L, "largest tanh' on the grid", dt_max, 1.0);
+  grl_lesson_takeaway(L, "activations",
+    "The largest slopes on the grid are σ′ = %.4g and tanh′ = %.4g, both at"
+    " $a = 0$: a gradient through one sigmoid keeps at most a quarter of"
+    " itself.", ds_max, dt_max);
   grl_lesson_say(L,
     "A gradient that flows back through a sigmoid is multiplied by its slope\n"
     "sigma' <= 1/4, and by the weights in between, which can be larger than\n"
@@ -484,6 +488,11 @@ static void stable_forms(grl_lesson *L)
     worst_abs);
   grl_lesson_expect(L, worst_rel_ds > 1e-3 && worst_abs <= 2.3e-16,
                     "s(1-s): large relative error, absolute error at rounding");
+  grl_lesson_takeaway(L, "stable-forms",
+    "Form B of σ turns NaN from $a = %.2f$ and tanh by exponentials returns 0"
+    " for $0 < a ≤ %.2g$, while the library's σ stays within %.1e and libm's"
+    " tanh within %.1e of long double.", b_nan, t_zero, worst_lib_sigma,
+    worst_libm);
   grl_lesson_check(L, "grl_sigmoid accurate to", worst_lib_sigma,
                    1e-15);
 }

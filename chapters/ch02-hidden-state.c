@@ -221,6 +221,12 @@ static void memory(grl_lesson *L)
              log(2.0) / -log(z));
   }
   grl_lesson_check(L, "worst relative error vs z^t h_0", worst, 1e-13);
+  grl_lesson_takeaway(L, "memory",
+    "The driver's $h_t$ lies on $z^t h_0$ to a relative %.1e; the half-lives"
+    " of $z$ = %.2f, %.2f and %.2f are %.1f, %.1f and %.1f steps.", worst,
+    grl_sigmoid(bz[0]), grl_sigmoid(bz[1]), grl_sigmoid(bz[2]),
+    log(2.0) / -log(grl_sigmoid(bz[0])), log(2.0) / -log(grl_sigmoid(bz[1])),
+    log(2.0) / -log(grl_sigmoid(bz[2])));
   grl_lesson_say(L,
     "The driver's h_t and the formula z^t h_0 must agree here: with every\n"
     "weight 0 the cell computes exactly h' = z*h + (1-z)*tanh(0) = z*h, so\n"
@@ -443,6 +449,19 @@ static void charts_of_run(grl_lesson *L, driven *d)
   grl_chart_set(ch, "unit_step", "%d", H > 8 ? 2 : 1);
   grl_chart_set(ch, "tmax", "%zu", T);
   grl_chart_set(ch, "t_step", "%zu", T / 2);
+  {
+    /* mean z of the fastest and the slowest unit, from the cache */
+    int kz = gate_index(c, "z");
+    double z_fast = 0.0, z_slow = 0.0;
+    for (size_t t = 0; t < T; t++) {
+      z_fast += gsl_matrix_get(cache, t * B, (size_t)kz * H) / (double)T;
+      z_slow += gsl_matrix_get(cache, t * B, (size_t)kz * H + H - 1) / (double)T;
+    }
+    grl_lesson_takeaway(L, "gates",
+      "Mean $z$ is %.2f for unit 0 ($b_z = -2$) and %.2f for unit %zu"
+      " ($b_z = 4$): the first replaces most of its state at every step, the"
+      " last keeps most of it.", z_fast, z_slow, H - 1);
+  }
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
 
@@ -561,6 +580,10 @@ static void charts_of_run(grl_lesson *L, driven *d)
    * chart's, and the lesson's sentence uses their difference. */
   grl_lesson_expect(L, isfinite(effect) && effect != 0.0,
                     "the step changes the slowest unit's level (two runs differ)");
+  grl_lesson_takeaway(L, "trajectories",
+    "The fastest unit moves %.1f times as far at a pulse as between pulses;"
+    " the step %s the slowest unit's mean level by %.3f.",
+    at_pulse / elsewhere, effect >= 0.0 ? "raises" : "lowers", fabs(effect));
 }
 
 int main(int argc, char **argv)

@@ -272,6 +272,12 @@ static void article(grl_lesson *L, const grl_model *m, const double *x,
     neg_f0, T, flips_t, flips_s);
   grl_lesson_expect(L, fmin_s > 0.0, "sigmoid gates stay in (0, 1)");
   grl_lesson_expect(L, negative_f > 0, "the code's tanh 'forget gate' goes negative");
+  grl_lesson_takeaway(L, "tanh-gates",
+    "The code's tanh \"forget gate\" is negative in %.0f%% of unit-steps"
+    " (down to %.2f), while σ gates stay above %.2f; unit 0's state changes"
+    " sign %zu times with tanh gates and %zu times with σ gates.",
+    100.0 * (double)negative_f / (double)(H * T), fmin_t, fmin_s, flips_t,
+    flips_s);
   grl_chart_set(ch, "tmax", "%zu", T);
   grl_chart_set(ch, "hlo", "%.3f", hlo - 0.05);
   grl_chart_set(ch, "hhi", "%.3f", hhi + 0.5 * (hhi - hlo));
@@ -368,6 +374,11 @@ static void sign_flip(grl_lesson *L)
                     "with the input silent, tanh gates flip h at every step, sigma gates never");
   grl_lesson_expect(L, h2s > h1s && fabs(h2t) < fabs(h1t),
                     "a second equal pulse adds to h with sigma gates, cancels with tanh");
+  grl_lesson_takeaway(L, "sign-flip",
+    "With the input silent, tanh gates flip $h$ at %zu of %zu steps and σ"
+    " gates at %zu; a second equal pulse gives $h_2/h_1$ = %.2f with σ gates"
+    " and %.2f with tanh gates.", flips_t, silent, flips_s, h2s / h1s,
+    h2t / h1t);
   grl_lesson_say(L,
     "With sigma gates the state keeps its sign and a second pulse adds to\n"
     "the first (h_2/h_1 = %.2f).  With the code's tanh gates, f = %.2f keeps\n"
@@ -662,6 +673,10 @@ static void seed_heatmaps(grl_lesson *L, grl_model *m, const double *x, size_t T
   grl_lesson_value(L, "largest |h_t|", hmax);
   grl_lesson_value(L, "W_o, b_o redrawn: max |h change|", o_moves);
   grl_lesson_expect(L, o_moves == 0.0, "redrawing o's parameters leaves every h_t bit-identical");
+  grl_lesson_takeaway(L, "seed-gates",
+    "$o$ is computed at every step and read by nothing: redrawing its"
+    " parameters moves no $h_t$ (largest change %g); nothing bounds $|h|$"
+    " by 1, and the largest $|h_t|$ is %.2f.", o_moves, hmax);
   grl_lesson_say(L,
     "o is computed at every step and read by nothing.  Nothing holds |h|\n"
     "below 1 either: its bound is i/(1-f), here the largest |h_t| is %.2f,\n"
@@ -798,6 +813,10 @@ static void two_grus(grl_lesson *L, gsl_rng *rng)
   grl_lesson_value(L, "  ratio", mean_d / mean_h);
   grl_lesson_value(L, "max over t, j of |h_gru - h_cho|", worst);
   grl_lesson_value(L, "max over t, j of |h_gru|", hworst);
+  grl_lesson_takeaway(L, "gru-vs-cho",
+    "With the same parameters the two GRUs' states differ by %.0f%% of the"
+    " state's rms on average, and by up to %.2f in one unit.",
+    100.0 * mean_d / mean_h, worst);
   grl_lesson_say(L,
     "Differences of this size are not rounding: the two cells are different\n"
     "functions of the same parameters.  A model trained as one cannot be\n"

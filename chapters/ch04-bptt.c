@@ -597,6 +597,10 @@ $\frac{1}{B} \sum_b \|δ_{t,b}\|$.
     "what left h_T.  Chapter 7 measures how the cell and its gates set that\n"
     "rate.", shrank, T - 1, rate, nl[1] / nl[T]);
   grl_lesson_expect(&L, nl[1] < nl[T], "the last-step signal fades going back");
+  grl_lesson_takeaway(&L, "grad-norm",
+    "A loss at every step keeps $\\|∂L/∂h_t\\|$ between %.2g and %.2g; a loss"
+    " at the last step fades by a factor %.3f per step back, and %.1e of it"
+    " reaches $h_1$.", every_min, every_max, rate, nl[1] / nl[T]);
   free(na);
   free(nl);
 done:

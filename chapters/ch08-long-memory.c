@@ -431,6 +431,21 @@ static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
   grl_chart_set_text(ch, "config_name", "%s", names);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
+  if (rows > 0) {
+    char what[768] = "";
+    size_t l = nT - 1;
+    for (size_t c = 0; c < ncf; c++) {
+      double sum = 0;
+      for (size_t k = 0; k < nseed; k++)
+        sum += smoothed(&runs[(c * nT + l) * nseed + k], rows - 1, w);
+      size_t a = strlen(what);
+      snprintf(what + a, sizeof what - a, "%s%s %.3g", c ? ", " : "",
+               cf[c].name, sum / (double)nseed);
+    }
+    grl_lesson_takeaway(L, "learning-curves",
+      "Smoothed training loss at step %zu, T = %zu, mean of %zu seeds (the"
+      " no-memory baseline is 1/6 ≈ 0.167): %s.", rows, Ts[l], nseed, what);
+  }
 }
 
 /*
@@ -593,6 +608,17 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
   grl_chart_set_text(ch, "config_name", "%s", names);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
+  {
+    char what[768] = "";
+    for (size_t c = 0; c < ncf; c++) {
+      size_t a = strlen(what);
+      snprintf(what + a, sizeof what - a, "%s%s %.2g → %.2g", c ? ", " : "",
+               cf[c].name, gn[2 * c * Tl + Tl - 1], gn[(2 * c + 1) * Tl + Tl - 1]);
+    }
+    grl_lesson_takeaway(L, "lag-trained",
+      "The gradient at lag %zu, at initialisation → after training (first"
+      " seed): %s.", Tl - 1, what);
+  }
 
   /* What the numbers say, configuration by configuration. */
   for (size_t c = 0; c < ncf; c++) {

@@ -548,6 +548,10 @@ static void text_chart(grl_lesson *L, const grl_text *t, const double *feat,
                      is_z ? j - (long)H : j);
   grl_chart_template(ch, "ch09-text");
   grl_lesson_chart_done(L, ch);
+  grl_lesson_takeaway(L, name,
+    "The %s unit that tracks \"%s\" best correlates with it at r = %+.2f;"
+    " the best unit at initialisation reached %.2f.", is_z ? "z" : "h",
+    feat_title[q], r, r0);
 }
 
 int main(int argc, char **argv)
@@ -845,6 +849,11 @@ Training, with samples along the way.
     grl_chart_set(ch, "xz", "%.6f", isnan(xz) ? -1.0 : xz);
     grl_chart_template(ch, NULL);
     grl_lesson_chart_done(&L, ch);
+    if (nmarks > 0)
+      grl_lesson_takeaway(&L, "learning-curve",
+        "Validation bpc falls from %.2f at step %zu to %.2f at step %zu; the"
+        " unigram scores %.2f and the bigram %.2f.", valid_at[0], marks[0],
+        valid_at[nmarks - 1], marks[nmarks - 1], uni, bi);
   }
 
 /*
@@ -966,6 +975,15 @@ Training, with samples along the way.
     grl_chart_comment(ch, "row = unit 0..%zu, column = byte of the stretch; z after reading it", H - 1);
     grl_chart_matrix(ch, H, nc);
     grl_chart_matrix_block(ch, "z", zm, nc, 1);
+    double zmean = 0.0, zlow = 0.0;
+    for (size_t k = 0; k < H * nc; k++) {
+      zmean += zm[k] / (double)(H * nc);
+      zlow += (zm[k] < 0.1) / (double)(H * nc);
+    }
+    grl_lesson_takeaway(&L, "gates",
+      "Over this stretch the update gate averages $z$ = %.2f, and %.0f%% of"
+      " unit-bytes have $z < 0.1$: on average a unit replaces %.0f%% of its"
+      " state at every byte.", zmean, 100.0 * zlow, 100.0 * (1.0 - zmean));
     free(zm);
     /* the bytes as tick labels, by their codes */
     char codes[GATE_CHARS * 4 + 1] = "";
