@@ -24,6 +24,17 @@ the chapter's source and a real run of it.
         a link to each OUT/pdf/NAME.pdf that exists.
     weave.py pdf HTML PDF
         Print HTML to PDF with headless chromium.
+    weave.py handout --srcdir DIR --rundir DIR --out DIR [--quick] NAME
+        OUT/NAME.html, one self-contained page to print (2-4 A4 pages): the
+        chapter's prerequisites, learning goals and equations, its charts
+        with their titles and takeaways, and its exercises.
+    weave.py slides --srcdir DIR --rundir DIR --out DIR [--quick] NAME
+        OUT/NAME.html, a 16:9 deck in one self-contained file: a title
+        slide, then a slide per chart with its title and its takeaway.
+    weave.py answers --srcdir DIR --bindir DIR --out FILE NAME...
+        FILE (HTML): every exercise of every chapter with the answer the
+        chapter computes (chNN-slug --solutions) and the function that
+        computes it -- for instructors, outside the students' book.
     weave.py book --srcdir DIR --rundir DIR --out DIR [--quick] NAME...
         page and source for every NAME, then index (what the tests weave).
 
@@ -418,8 +429,9 @@ def weave_page(name, src_text, run, rundir, quick, prev, nxt):
 
 
 def pandoc(md, title, srcdir, extra_css="", css="notebook.css",
-           template="template.html", to="html5", extra=()):
-    """The HTML pandoc makes of md, with the notebook's template."""
+           template="template.html", to="html5", extra=(), cwd=None):
+    """The HTML pandoc makes of md, with the notebook's template (cwd: where
+    the files md names are, for --self-contained)."""
     args = [need("pandoc"), "--from", MARKDOWN, "--to", to, "--standalone",
             "--mathml", "--template",
             os.path.join(srcdir, "chapters", "notebook", template),
@@ -427,7 +439,7 @@ def pandoc(md, title, srcdir, extra_css="", css="notebook.css",
             "--metadata", "lang=en", "--variable", "pagecss=" + extra_css,
             "--variable", "css=" + css] + list(extra)
     p = subprocess.run(args, input=md, text=True, encoding="utf-8",
-                       capture_output=True)
+                       capture_output=True, cwd=cwd)
     if p.returncode != 0 or p.stderr.strip():
         sys.stderr.write(p.stderr)
         die("pandoc failed on '%s'" % title)
@@ -448,7 +460,7 @@ def render_charts(charts, rundir, out, srcdir, terms=("svg",)):
         for term in terms:
             dst = os.path.join(out, base + "." + term)
             tmp = "%s.%d.tmp" % (dst, os.getpid())
-            if term != "svg":
+            if term in ("png", "pdf"):
                 print("  GNUPLOT  %s" % os.path.relpath(dst), flush=True)
             p = subprocess.run(
                 [gnuplot, "-e", "set loadpath '%s'" % os.path.join(srcdir, "plots"),
@@ -568,6 +580,166 @@ def index(srcdir, out, quick, names):
     write_if_changed(os.path.join(out, "index.html"), html)
 
 
+# ---------------------------------------------------------------------------
+# For lecturers: handouts, slides, the answer key
+# ---------------------------------------------------------------------------
+
+def plain(text):
+    """Text the chapter wrote for a terminal (a chart's title), shown as it
+    is: every ASCII punctuation character backslash-escaped, as pandoc's
+    Markdown allows."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def chart_title(rundir, chart):
+    """The title a chart's .dat declares on its first line."""
+    with open(os.path.join(rundir, chart + ".dat"), encoding="utf-8") as f:
+        first = f.readline()
+    return first.split(": ", 1)[1].strip() if ": " in first else chart
+
+
+def lecture_md(srcdir, rundir, out, name, term="svg"):
+    """What handouts and slides share: (title, opening, run, charts as
+    (name, title, takeaway)), the charts rendered to OUT/charts/*.svg."""
+    title, opening, _ = parse_source(
+        read(os.path.join(srcdir, "chapters", name + ".c")), name)
+    run = read_run(rundir, name)
+    names = run_charts(run, rundir)
+    render_charts(names, rundir, os.path.join(out, "charts"), srcdir, [term])
+    if term != "svg":
+        for c in names:
+            os.replace(os.path.join(out, "charts", c + "." + term),
+                       os.path.join(out, "charts", c + ".svg"))
+    charts = [(c, chart_title(rundir, c),
+               run["takeaways"].get(c.split("-", 1)[1], "")) for c in names]
+    return title, opening, run, charts
+
+
+def handout(srcdir, rundir, out, quick, name):
+    srcdir, rundir, out = (os.path.abspath(d) for d in (srcdir, rundir, out))
+    title, opening, run, charts = lecture_md(srcdir, rundir, out, name,
+                                             "svgprint")
+    md = []
+    if quick:
+        md.append("::: quick\n%s\n:::\n" % QUICK_NOTE)
+    md.append(prerequisites(opening) + "\n")
+    for head in ("What you will learn", "The equations"):
+        body = part(opening, head)
+        if body:
+            md.append("## %s\n\n%s\n" % (head, "\n".join(body)))
+    md.append("## The charts\n")
+    for c, ctitle, take in charts:
+        md.append("![**%s.** %s](charts/%s.svg){.chart}\n"
+                  % (plain(ctitle), take or "(%s declares no takeaway)" % c, c))
+    md.append("## Exercises\n")
+    md.extend(exercises_markdown(name, run))
+    md.append("::: source\nFrom `chapters/%s.c` and its run `chapters/%s%s`"
+              " (seed %s); the notebook's page has the code and the whole"
+              " output.\n:::\n" % (name, name, " --quick" if quick else "",
+                                   run_seed(run)))
+    head = "grulab · handout · Chapter %d: %s%s" % (
+        number_of(name), title, " · " + QUICK_NOTE if quick else "")
+    style = os.path.join(srcdir, "chapters", "notebook")
+    html = pandoc("\n\n".join(md), "Chapter %d: %s" % (number_of(name), title),
+                  srcdir, page_css(head) + "\n" + read(os.path.join(
+                      style, "handout.css")), css=os.path.join(style, "notebook.css"),
+                  extra=["--self-contained"], cwd=out)
+    write_if_changed(os.path.join(out, name + ".html"), html)
+
+
+def run_seed(run):
+    m = re.search(r"^seed (\d+)", "\n".join(run["head"]), re.M)
+    return m.group(1) if m else "?"
+
+
+def slides(srcdir, rundir, out, quick, name):
+    srcdir, rundir, out = (os.path.abspath(d) for d in (srcdir, rundir, out))
+    title, opening, run, charts = lecture_md(srcdir, rundir, out, name)
+    md = []
+    for c, ctitle, take in charts:
+        md.append("# %s {.chart-slide}\n\n![](charts/%s.svg)\n\n"
+                  "::: takeaway\n%s\n:::\n"
+                  % (plain(ctitle), c, take or "(%s declares no takeaway)" % c))
+    md.append("# Where to read on {.end-slide}\n\nThe whole lesson, its"
+              " code and its output: the notebook's page `%s.html`; the"
+              " exercises: the handout.  The run: `chapters/%s%s`, seed %s.\n"
+              % (name, name, " --quick" if quick else "", run_seed(run)))
+    prereq = prerequisites(opening).replace("**Prerequisites:**", "").strip()
+    html = pandoc("\n\n".join(md), "Chapter %d: %s" % (number_of(name), title),
+                  srcdir, template="slides.html", cwd=out,
+                  extra=["--self-contained", "--section-divs",
+                         "--variable", "prerequisites=" + prereq,
+                         "--variable", "quick=" + (QUICK_NOTE if quick else "")])
+    write_if_changed(os.path.join(out, name + ".html"), html)
+
+
+def answer_functions(src):
+    """The answer function of each exercise, in order (None for an
+    exercise without one): the C source that computes the answer."""
+    m = re.search(r"(?s)grl_exercise exercises\[\] = \{(.*?)\n\};", src)
+    if not m:
+        return []
+    idents = re.findall(r",\s*(\w+)\s*,\s*[-+.\deE]+\s*(?:,\s*\d+\s*)?\}",
+                        m.group(1))
+    out = []
+    for ident in idents:
+        f = re.search(r"(?ms)^static int %s\(.*?^\}$" % re.escape(ident), src) \
+            if ident != "NULL" else None
+        out.append(f.group(0) if f else None)
+    return out
+
+
+def answers(srcdir, bindir, out_html, names):
+    srcdir = os.path.abspath(srcdir)
+    md = ["This key is for instructors and is not part of the students'"
+          " notebook.  Each answer is computed by its chapter"
+          " (`chapters/chNN-slug --solutions` prints them) with the function"
+          " shown under it; a student checks a number with"
+          " `chapters/chNN-slug --answer K VALUE`, which says right or not"
+          " right and never prints the answer.\n"]
+    for name in names:
+        src = read(os.path.join(srcdir, "chapters", name + ".c"))
+        title = parse_source(src, name)[0]
+        p = subprocess.run([os.path.join(bindir, name), "--solutions"],
+                           env=dict(os.environ, GRULAB_MARKERS="1"),
+                           capture_output=True, text=True, encoding="utf-8")
+        if p.returncode != 0:
+            sys.stderr.write(p.stderr)
+            die("%s --solutions failed" % name)
+        texts, values = {}, {}
+        for line in p.stdout.split("\n"):
+            if line.startswith(MARK + "exercise "):
+                head, body = line[len(MARK) + 9:].split("\t", 1)
+                k, tol = head.split()
+                texts[int(k)] = (float(tol), body.replace("\\n", "\n"))
+            elif line.startswith(MARK + "solution "):
+                k, v = line[len(MARK) + 9:].split("\t", 1)
+                values[int(k)] = float(v)
+        funcs = answer_functions(src)
+        md.append("## Chapter %d: %s\n" % (number_of(name), title))
+        for k in sorted(texts):
+            tol, text = texts[k]
+            item = [text.strip("\n"), ""]
+            if k in values:
+                item.append("**Answer: %.10g** (`--answer %d` takes it within"
+                            " %g%%)." % (values[k], k, tol * 100))
+                f = funcs[k - 1] if k - 1 < len(funcs) else None
+                if f:
+                    item += ["", "How the chapter computes it:", "",
+                             fence(f.split("\n"), "c")]
+            else:
+                item.append("**Answer:** no number to compute: a question to"
+                            " discuss in class.")
+            body = "\n".join(item).split("\n")
+            md.append("%-4s%s" % ("%d." % k, body[0]) + "".join(
+                "\n" + ("    " + b if b else "") for b in body[1:]))
+    html = pandoc("\n\n".join(md), "grulab: the exercises' answers, for"
+                  " instructors", srcdir, page_css("grulab · answer key"),
+                  css=os.path.join(srcdir, "chapters", "notebook", "notebook.css"),
+                  extra=["--self-contained"])
+    write_if_changed(out_html, html)
+
+
 def print_pdf(html_path, pdf_path):
     chromium = need("chromium")
     os.makedirs(os.path.dirname(os.path.abspath(pdf_path)), exist_ok=True)
@@ -591,11 +763,14 @@ def main(argv):
     r.add_argument("binary")
     r.add_argument("rundir")
     r.add_argument("--quick", action="store_true")
-    for cmd in ("charts", "page", "source", "book", "index"):
+    for cmd in ("charts", "page", "source", "book", "index", "handout",
+                "slides", "answers"):
         b = sub.add_parser(cmd)
         b.add_argument("--srcdir", required=True)
-        if cmd in ("charts", "page", "book"):
+        if cmd in ("charts", "page", "book", "handout", "slides"):
             b.add_argument("--rundir", required=True)
+        if cmd == "answers":
+            b.add_argument("--bindir", required=True)
         b.add_argument("--out", required=True)
         b.add_argument("--quick", action="store_true")
         if cmd == "charts":
@@ -628,6 +803,14 @@ def main(argv):
                 source_page(a.srcdir, a.out, a.quick, n)
         elif a.cmd == "index":
             index(a.srcdir, a.out, a.quick, names)
+        elif a.cmd == "handout":
+            for n in names:
+                handout(a.srcdir, a.rundir, a.out, a.quick, n)
+        elif a.cmd == "slides":
+            for n in names:
+                slides(a.srcdir, a.rundir, a.out, a.quick, n)
+        elif a.cmd == "answers":
+            answers(a.srcdir, a.bindir, a.out, names)
         else:
             for n in names:
                 print("  WEAVE    %s/%s.html" % (a.out, n), flush=True)

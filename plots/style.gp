@@ -10,6 +10,8 @@
 #   grl_term   = 'png'  pngcairo, 1280x800 pixels, fonts for a projector
 #              = 'pdf'  pdfcairo, 8x5 inches, for handouts and slides
 #              = 'svg'  svg, 1024x640, for the notebook (make notebook)
+#              = 'svgprint'  svg with the PDF's proportions (720x450, 14
+#                       points), for the printed handouts (make handouts)
 #   grl_output = the file to write
 # Without them the chart goes to gnuplot's default terminal, so from the
 # directory holding the charts
@@ -61,7 +63,15 @@ if (exists("grl_term")) {
         set terminal svg size 1024,640 fixed enhanced font "DejaVu Sans,16" \
             linewidth 1.5 rounded background rgb 'white'
       } else {
-        exit error "style.gp: grl_term must be 'png', 'pdf' or 'svg', not '".grl_term."'"
+        if (grl_term eq "svgprint") {
+          # svg drawn for print: text as large against the chart as the
+          # PDF's, so that it stays legible at a third of a page.
+          grl_fs = 14
+          set terminal svg size 720,450 fixed enhanced font "DejaVu Sans,14" \
+              linewidth 1.5 rounded background rgb 'white'
+        } else {
+          exit error "style.gp: grl_term must be 'png', 'pdf', 'svg' or 'svgprint', not '".grl_term."'"
+        }
       }
     }
   }

@@ -129,6 +129,8 @@ static int check_answer(grl_lesson *L, const char *ks, const char *vs)
   return 1;
 }
 
+static void print_exercise_markers(const grl_lesson *L);
+
 /* --solutions: every exercise with its computed answer, for instructors
  * (`make answers` weaves them into the answer key; with the notebook's
  * markers each answer is also "#grl:solution K<TAB>VALUE"). */
@@ -136,6 +138,7 @@ static int print_solutions(grl_lesson *L)
 {
   const grl_exercise *e = L->info->exercises;
   printf("%s -- the exercises' answers, for instructors\n", L->info->name);
+  print_exercise_markers(L);
   for (int k = 1; e && e->text; e++, k++) {
     double v;
     if (!e->answer) {

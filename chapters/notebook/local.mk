@@ -76,13 +76,76 @@ notebook-ch%: notebook-tools src/grulab$(EXEEXT)
 	  $(if $(NB_PDFS),$(NBDIR)/pdf/$(CHAPTER_OF).pdf)
 	@echo "make notebook: open $(NBDIR)/$(CHAPTER_OF).html"
 
+# For lecturers: a handout, a deck of slides and an answer key.
+#
+#   make handouts          lecture/handouts/chNN-slug.pdf (and .html): the
+#                          chapter's prerequisites, goals and equations, its
+#                          charts with their titles and takeaways, its
+#                          exercises; 2-4 A4 pages
+#   make slides            lecture/slides/chNN-slug.html, one self-contained
+#                          16:9 file (arrow keys; f for full screen), and .pdf:
+#                          a title slide, then a slide per chart with its
+#                          title and the takeaway its run measured
+#   make answers           lecture/answers.html and .pdf: every exercise with
+#                          the answer its chapter computes (--solutions) and
+#                          the code that computes it; not in the notebook
+#   make lecture           all three
+#   make handout-chNN, make slides-chNN    one chapter's
+# From the same runs as the notebook and the plots; QUICK=1 writes
+# lecture-quick/ from the --quick runs.
+LECTDIR = lecture$(QUICK_SUFFIX)
+HANDOUT_PDFS = $(CHAPTER_NAMES:%=$(LECTDIR)/handouts/%.pdf)
+SLIDE_PDFS = $(CHAPTER_NAMES:%=$(LECTDIR)/slides/%.pdf)
+LECT_OPTS = --srcdir '$(abs_top_srcdir)' --rundir $(RUNDIR) $(NB_QUICK)
+.SECONDARY: $(HANDOUT_PDFS:.pdf=.html) $(SLIDE_PDFS:.pdf=.html)
+
+$(LECTDIR)/handouts/%.html: $(RUNDIR)/%.run $(srcdir)/chapters/%.c $(NB_DEPS) \
+	  $(srcdir)/chapters/notebook/handout.css
+	@echo "  WEAVE    $@"
+	@$(WEAVE) handout $(LECT_OPTS) --out $(LECTDIR)/handouts $* && touch $@
+$(LECTDIR)/slides/%.html: $(RUNDIR)/%.run $(srcdir)/chapters/%.c $(NB_DEPS) \
+	  $(srcdir)/chapters/notebook/slides.html
+	@echo "  WEAVE    $@"
+	@$(WEAVE) slides $(LECT_OPTS) --out $(LECTDIR)/slides $* && touch $@
+$(LECTDIR)/handouts/%.pdf: $(LECTDIR)/handouts/%.html
+	@echo "  PDF      $@"
+	@$(WEAVE) pdf $< $@
+$(LECTDIR)/slides/%.pdf: $(LECTDIR)/slides/%.html
+	@echo "  PDF      $@"
+	@$(WEAVE) pdf $< $@
+lecture/answers.html: $(CHAPTERS:%=%$(EXEEXT)) $(CHAPTERS:%=$(srcdir)/%.c) $(NB_DEPS)
+	@$(MKDIR_P) lecture
+	@echo "  WEAVE    $@"
+	@$(WEAVE) answers --srcdir '$(abs_top_srcdir)' --bindir chapters \
+	  --out $@ $(CHAPTER_NAMES) && touch $@
+lecture/answers.pdf: lecture/answers.html
+	@echo "  PDF      $@"
+	@$(WEAVE) pdf $< $@
+
+.PHONY: handouts slides answers lecture
+handouts: notebook-tools
+	@$(MAKE) $(AM_MAKEFLAGS) $(HANDOUT_PDFS)
+	@echo "make handouts: $(LECTDIR)/handouts/"
+slides: notebook-tools
+	@$(MAKE) $(AM_MAKEFLAGS) $(SLIDE_PDFS)
+	@echo "make slides: $(LECTDIR)/slides/ (open the .html in a browser, f for full screen)"
+answers: notebook-tools
+	@$(MAKE) $(AM_MAKEFLAGS) lecture/answers.pdf
+	@echo "make answers: lecture/answers.html and .pdf, for instructors"
+lecture: handouts slides answers
+handout-ch%: notebook-tools
+	@$(MAKE) $(AM_MAKEFLAGS) $(LECTDIR)/handouts/$(CHAPTER_OF).pdf
+slides-ch%: notebook-tools
+	@$(MAKE) $(AM_MAKEFLAGS) $(LECTDIR)/slides/$(CHAPTER_OF).pdf
+
 clean-local: notebook-clean
 notebook-clean:
-	-rm -rf notebook notebook-quick
+	-rm -rf notebook notebook-quick lecture lecture-quick
 .PHONY: notebook-clean
 
 EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
-	chapters/notebook/notebook.css chapters/notebook/index.md
+	chapters/notebook/notebook.css chapters/notebook/index.md \
+	chapters/notebook/handout.css chapters/notebook/slides.html
 
 # The notebook's tests: the woven book's content, and every page in a real
 # browser (both weave their own book from --quick runs in a temporary
@@ -90,6 +153,8 @@ EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
 AM_TESTS_ENVIRONMENT += \
 	CHAPTER_NAMES='$(CHAPTER_NAMES)'; export CHAPTER_NAMES; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3;
-TESTS += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh
+TESTS += tests/chapters/exercises.sh tests/notebook/notebook.sh \
+	tests/notebook/notebook-browser.sh tests/notebook/lecture.sh
 EXTRA_DIST += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh \
-	tests/notebook/notebook-setup.sh tests/notebook/notebook_check.py tests/notebook/notebook_browser.py
+	tests/notebook/notebook-setup.sh tests/notebook/notebook_check.py tests/notebook/notebook_browser.py \
+	tests/notebook/lecture.sh tests/notebook/lecture_check.py
