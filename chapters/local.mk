@@ -45,9 +45,9 @@ chapters_lib_libchapter_a_SOURCES = \
 # charts (tests/chapters/chapter.sh).  tests/chapters/chart tests the chart writer itself.
 check_PROGRAMS += tests/chapters/chart
 tests_chapters_chart_LDADD = tests/libtap.a $(CHAPTER_LDADD)
-TESTS += tests/chapters/chart tests/chapters/xref.sh
+TESTS += tests/chapters/chart tests/chapters/xref.sh tests/chapters/solutions.sh
 # (Through $(eval): automake would otherwise expand CHAPTER_CHECKS itself,
 # and cannot.  `make check TESTS=...` still runs only the tests named.)
 $(eval TESTS += $(CHAPTER_CHECKS))
 EXTRA_DIST += tests/chapters/chapter.sh $(CHAPTER_CHECKS) \
-	tests/chapters/xref.sh tests/chapters/xref.py
+	tests/chapters/xref.sh tests/chapters/xref.py tests/chapters/solutions.sh

@@ -3,6 +3,8 @@
 #   notebook_need PROG:PACKAGE...  for the first PROG that is not on the
 #                                  PATH, a TAP "SKIP" plan naming its Debian
 #                                  package, and exit 0
+#   notebook_runs NAME             --quick runs of $CHAPTER_NAMES into
+#                                  $TMP/run (TMP as below)
 #   notebook_weave NAME            the book woven from --quick runs of
 #                                  $CHAPTER_NAMES into $TMP/book (runs in
 #                                  $TMP/run), TMP a new temporary directory
@@ -23,13 +25,24 @@ notebook_need() {
   done
 }
 
-notebook_weave() {
+notebook_runs() {
   TMP=$(mktemp -d "${TMPDIR:-/tmp}/grulab-$1.XXXXXX") || exit 99
   trap 'rm -rf "$TMP"' EXIT
   for c in $CHAPTER_NAMES; do
     weave run "$top_builddir/chapters/$c" "$TMP/run" --quick >"$TMP/log" 2>&1 || {
       echo "1..1"; echo "not ok 1 - the quick run of $c"; sed 's/^/# /' "$TMP/log"; exit 1; }
   done
+}
+
+# weave_or_fail WHAT ARGS...: weave.py ARGS, or one failing TAP test.
+weave_or_fail() {
+  what=$1; shift
+  weave "$@" >"$TMP/log" 2>&1 || {
+    echo "1..1"; echo "not ok 1 - $what"; sed 's/^/# /' "$TMP/log"; exit 1; }
+}
+
+notebook_weave() {
+  notebook_runs "$1"
   weave book --srcdir "$top_srcdir" --rundir "$TMP/run" --out "$TMP/book" --quick \
     $CHAPTER_NAMES >"$TMP/log" 2>&1 || {
     echo "1..1"; echo "not ok 1 - weave.py book"; sed 's/^/# /' "$TMP/log"; exit 1; }

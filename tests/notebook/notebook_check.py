@@ -203,6 +203,12 @@ def main(argv):
             src = f.read()
         if "application/x-tex" in src or "displaystyle" in src:
             ok(p.math > 0, "%s: its equations are MathML" % os.path.relpath(page, outdir))
+    # The answer key (make answers) is for instructors only.
+    leaked = [os.path.relpath(p, outdir) for p in pages
+              if re.search(r"How the chapter computes it|#grl:solution|\*\*Answer|"
+                           r"<strong>Answer", open(p, encoding="utf-8").read())]
+    ok(not leaked, "no page of the students' notebook carries the answers",
+       *leaked)
     # Style sheets and charts must not fetch anything either.
     ext = []
     for root, _, files in os.walk(outdir):
