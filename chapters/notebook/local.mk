@@ -66,14 +66,17 @@ notebook-tools:
 	  echo "make notebook: $(PYTHON3) is missing; install the Debian package 'python3' (apt-get install python3), or run ./bootstrap" >&2; \
 	  exit 1; }
 	@$(WEAVE) check-tools $(if $(NB_PDFS),--pdf)
-notebook: notebook-tools src/grulab$(EXEEXT)
-	@$(MAKE) $(AM_MAKEFLAGS) $(NB_PAGES) $(NB_SOURCE_PAGES) $(NB_PDFS) \
-	  $(NBDIR)/index.html
+# (Prerequisites, not a make inside: `make notebook lecture` then builds
+# each run once.)
+notebook: notebook-tools src/grulab$(EXEEXT) $(NB_PAGES) $(NB_SOURCE_PAGES) \
+	  $(NB_PDFS) $(NBDIR)/index.html
 	@echo "make notebook: open $(NBDIR)/index.html"
-notebook-ch%: notebook-tools src/grulab$(EXEEXT)
-	@$(MAKE) $(AM_MAKEFLAGS) $(NBDIR)/$(CHAPTER_OF).html \
-	  $(NBDIR)/src/$(CHAPTER_OF).c.html \
-	  $(if $(NB_PDFS),$(NBDIR)/pdf/$(CHAPTER_OF).pdf)
+# One chapter's: its files, named from the target (GNU make's second
+# expansion, where $* is the chapter's number).
+.SECONDEXPANSION:
+notebook-ch%: notebook-tools src/grulab$(EXEEXT) $$(NBDIR)/$$(CHAPTER_OF).html \
+	  $$(NBDIR)/src/$$(CHAPTER_OF).c.html \
+	  $$(if $$(NB_PDFS),$$(NBDIR)/pdf/$$(CHAPTER_OF).pdf)
 	@echo "make notebook: open $(NBDIR)/$(CHAPTER_OF).html"
 
 # For lecturers: a handout, a deck of slides and an answer key.
@@ -123,20 +126,17 @@ lecture/answers.pdf: lecture/answers.html
 	@$(WEAVE) pdf $< $@
 
 .PHONY: handouts slides answers lecture
-handouts: notebook-tools
-	@$(MAKE) $(AM_MAKEFLAGS) $(HANDOUT_PDFS)
+handouts: notebook-tools $(HANDOUT_PDFS)
 	@echo "make handouts: $(LECTDIR)/handouts/"
-slides: notebook-tools
-	@$(MAKE) $(AM_MAKEFLAGS) $(SLIDE_PDFS)
+slides: notebook-tools $(SLIDE_PDFS)
 	@echo "make slides: $(LECTDIR)/slides/ (open the .html in a browser, f for full screen)"
-answers: notebook-tools
-	@$(MAKE) $(AM_MAKEFLAGS) lecture/answers.pdf
+answers: notebook-tools lecture/answers.pdf
 	@echo "make answers: lecture/answers.html and .pdf, for instructors"
 lecture: handouts slides answers
-handout-ch%: notebook-tools
-	@$(MAKE) $(AM_MAKEFLAGS) $(LECTDIR)/handouts/$(CHAPTER_OF).pdf
-slides-ch%: notebook-tools
-	@$(MAKE) $(AM_MAKEFLAGS) $(LECTDIR)/slides/$(CHAPTER_OF).pdf
+handout-ch%: notebook-tools $$(LECTDIR)/handouts/$$(CHAPTER_OF).pdf
+	@echo "make handout: $(LECTDIR)/handouts/$(CHAPTER_OF).pdf"
+slides-ch%: notebook-tools $$(LECTDIR)/slides/$$(CHAPTER_OF).pdf
+	@echo "make slides: $(LECTDIR)/slides/$(CHAPTER_OF).html and .pdf"
 
 clean-local: notebook-clean
 notebook-clean:
