@@ -1,31 +1,44 @@
 /*
 # Lab 1: Gates
 
-**Prerequisites:** chapter 1 §1 and §2
+**Prerequisites:** chapter 1 §1, §2 (σ and tanh, their derivatives, and where the tempting formulas fail).
 
 A gated cell is built from two squashing functions, the logistic sigmoid
-$σ$ and $\tanh$, and its backward pass needs their derivatives. In this
-lab you write all four, the way the library does (chapter 1):
+$σ$ and $\tanh$, and its backward pass needs their derivatives.  In this
+lab you write all four, the way the library does.
 
-$$σ(a) = \frac{1}{1 + e^{−a}}, \qquad σ′(a) = σ(a)\,(1 − σ(a)),$$
-$$\tanh(a) = \frac{1 − e^{−2a}}{1 + e^{−2a}}, \qquad \tanh′(a) = 1 − \tanh^2(a).$$
+### What you will write
 
-What the grader asks of them:
+1. `lab_sigmoid(a)`: $σ(a)$, for any finite $a$, without overflow.
+2. `lab_tanh(a)`: $\tanh(a)$, without overflow, NaN or cancellation.
+3. `lab_dsigmoid(s)` and `lab_dtanh(t)`: the derivatives, from the
+   *outputs* $s = σ(a)$ and $t = \tanh(a)$ that the forward pass keeps.
 
-- **No overflow, no NaN, for any finite $a$.** Chapter 1 §2 measured where
-  the tempting forms fail: $1/(1 + e^{−a})$ overflows $e^{−a}$ below
-  $a = −709.78$, and $e^a/(1 + e^a)$ is $∞/∞$ = NaN above $+709.78$. Choose
-  the form by the sign of $a$. The grader calls your functions from
-  $a = −800$ to $+800$ and watches the floating-point overflow flag.
-- **Full precision.** Each value must agree with the library's to 1e-12,
-  relatively, also at $a = 10^{−10}$, where $1 − e^{−2a}$ keeps only six
-  digits. C's `expm1(x)` computes $e^x − 1$ without that loss. (Calling
-  C's `tanh` would pass, and teach you nothing: write it from `expm1`.)
-- **Derivatives from the outputs.** The backward pass keeps $s = σ(a)$ and
-  $t = \tanh(a)$, not $a$; so `lab_dsigmoid(s)` and `lab_dtanh(t)` take
-  the output and return $s(1 − s)$ and $1 − t^2$.
+### The equations
 
-Run `make lab LAB=1` to grade this lab alone, `make lab` for all of them.
+$$σ(a) = \frac{1}{1 + e^{−a}} = \frac{e^a}{1 + e^a}, \qquad σ′(a) = s\,(1 − s),$$
+$$\tanh(a) = \frac{1 − e^{−2a}}{1 + e^{−2a}}, \qquad \tanh′(a) = 1 − t^2.$$
+
+Chapter 1 §2 measured where the tempting forms fail: $1/(1 + e^{−a})$
+overflows $e^{−a}$ below $a = −709.78$, $e^a/(1 + e^a)$ is $∞/∞$, a NaN,
+above $+709.78$, and $1 − e^{−2a}$ keeps six digits at $a = 10^{−10}$.
+Choose the form by the sign of $a$; C's `expm1(x)` computes $e^x − 1$
+without the cancellation.  (Calling C's `tanh` would pass, and teach you
+nothing: write it from `expm1`.)
+
+### What the grader checks
+
+Your σ and tanh at 28 points from $a = −800$ to $800$, and your
+derivatives at 9 outputs each, against the library's (`grl_sigmoid`,
+`grl_tanh`, `grl_dsigmoid`, `grl_dtanh`) to 1e-12, relatively; and that σ
+and tanh never raise the floating-point overflow or invalid-operation
+flag.
+
+### Run it
+
+    make lab LAB=1            grade this lab
+    make lab LAB=1 HINT=1     with a hint for what is not right
+    make lab LAB=1 HINT=2     and the line of its equation
 */
 #include "lab.h"
 

@@ -1,14 +1,28 @@
 /*
 # Lab 3: One GRU step backward
 
-**Prerequisites:** chapter 4, lab 1, lab 2
+**Prerequisites:** chapter 4 (the backward step, derived line by line), labs 1 and 2.
 
-The backward pass of the step you wrote in lab 2. Given
-$δ = ∂L/∂h′$ for the step's output, it returns the gradients of the
-step's inputs, $∂L/∂x$ and $∂L/∂h$, and adds the step's share to every
-parameter's gradient. Chapter 4 derives it by reading the forward pass
-backwards, one line at a time; each forward line gives the gradients of
-its inputs:
+The backward pass of the step of lab 2.  Given $δ = ∂L/∂h′$ for the step's
+output, it returns the gradients of the step's inputs, $∂L/∂x$ and
+$∂L/∂h$, and adds the step's share to every parameter's gradient.
+
+### What you will write
+
+`gru_step_backward(dx, dh_prev, dp, dh, cache, x, h_prev, p)`: from
+`dh` $= δ$, the cache of the forward step and its inputs again, `dx`
+$(B, I)$, `dh_prev` $(B, H)$ and the parameter gradients `dp`.  Two rules
+of the library's (and llm.c's) backward passes:
+
+- `dp` is **accumulated** (`+=`): the caller zeroes it once, then every
+  step of a sequence adds its share (lab 4 relies on this).
+- `dx` and `dh_prev` are **overwritten**: whatever the caller left in them
+  is not a gradient.
+
+### The equations
+
+Chapter 4 derives them by reading the forward pass backwards, one line at
+a time: each forward line hands a gradient to each of its inputs.
 
 | forward | backward |
 |---|---|
@@ -16,27 +30,27 @@ its inputs:
 | $n = \tanh(a_n)$, $a_n = W_{in}x + b_{in} + r ⊙ q$ | $da_n = dn ⊙ (1 − n^2)$, $dr = da_n ⊙ q$, $dq = da_n ⊙ r$ |
 | $q = W_{hn} h + b_{hn}$ | $dW_{hn} \mathrel{+}= dq\, h^T$, $db_{hn} \mathrel{+}= dq$, $dh \mathrel{+}= W_{hn}^T dq$ |
 | $z = σ(a_z)$, $r = σ(a_r)$ | $da_z = dz ⊙ z(1 − z)$, $da_r = dr ⊙ r(1 − r)$ |
-| $a_g = W_{ig} x + b_{ig} + W_{hg} h + b_{hg}$ | $dW_{ig} \mathrel{+}= da_g\, x^T$, $dW_{hg} \mathrel{+}= da_g\, h^T$, $dx \mathrel{+}= W_{ig}^T da_g$, ... |
+| $a_g = W_{ig} x + b_{ig} + W_{hg} h + b_{hg}$ | $dW_{ig} \mathrel{+}= da_g\, x^T$, $dW_{hg} \mathrel{+}= da_g\, h^T$, $dx \mathrel{+}= W_{ig}^T da_g$ |
 
-$h$ here is the step's input state $h_{t−1}$; the derivatives of σ and
-tanh are your `lab_dsigmoid` and `lab_dtanh` of lab 1, from the cached
-outputs. For a batch the rows are the samples, so $dW_{ig} \mathrel{+}= da_g\, x^T$
-summed over the batch is $da_g^T x$ with `da_g` $(B, H)$ and `x` $(B, I)$,
-and $W_{ig}^T da_g$ is the row of `da_g W_ig`.
+$h$ here is the step's input state $h_{t−1}$, and the derivatives of σ
+and tanh are your `lab_dsigmoid` and `lab_dtanh`, from the cached outputs.
+For a batch the rows are the samples: $dW_{ig} \mathrel{+}= da_g\, x^T$
+summed over the batch is $da_g^T x$, with `da_g` $(B, H)$ and `x`
+$(B, I)$; and $W_{ig}^T da_g$ is a row of `da_g W_ig`.
 
-Two rules of the library's (and llm.c's) backward passes:
+### What the grader checks
 
-- `dp` is **accumulated** (`+=`): the caller zeroes it once, then every
-  step of a sequence adds its share (lab 4 relies on this).
-- `dx` and `dh_prev` are **overwritten**: whatever the caller left in them
-  is not a gradient.
+It gives your function the library's cache of a forward step, so this lab
+does not depend on your lab 2, and compares every entry of `dx`,
+`dh_prev` and the three gate blocks of each parameter gradient with the
+library's backward pass (one step of `grl_seq_backward`), to 1e-10, on
+the two batches of lab 2.  `dp` starts with random values (so
+overwriting it shows), `dx` and `dh_prev` with 7.125 (so adding into them
+shows).
 
-The grader gives your function the library's cache of a forward step, so
-this lab does not depend on your lab 2, and compares every entry of `dx`,
-`dh_prev` and the six gate blocks of each parameter gradient with the
-library's backward pass (one step of `grl_seq_backward`), to 1e-10.
+### Run it
 
-Run `make lab LAB=3`.
+    make lab LAB=3            (HINT=1, HINT=2 for hints)
 */
 #include "lab.h"
 

@@ -1,34 +1,48 @@
 /*
 # Lab 7 (stretch): An LSTM step, forward and backward
 
-**Prerequisites:** chapter 3 §3, chapter 7 §3, labs 1 to 3
+**Prerequisites:** chapter 3 §3 (between the LSTM and the GRU), chapter 7 §3 (the forget gate's memory), labs 1 to 3.
 
-The long short-term memory cell as PyTorch's `nn.LSTM` computes it. Its
-state is a pair, $h$ and the cell state $c$; four gates are stacked
-$i, f, g, o$ in the weights (`W_ih` is $(4H, I)$: $W_{ii}$ in rows
-$[0, H)$, $W_{if}$ in $[H, 2H)$, $W_{ig}$ in $[2H, 3H)$, $W_{io}$ in
-$[3H, 4H)$):
+The long short-term memory cell as PyTorch's `nn.LSTM` computes it.  Its
+state is a pair, $h$ and the cell state $c$.
+
+### What you will write
+
+1. `lstm_step_forward(next, cache, x, prev, p)`: the new state pair and
+   what the backward pass needs, the gates and $\tanh(c′)$.
+2. `lstm_step_backward(dx, dprev, dp, dnext, cache, x, prev, p)`: its
+   mirror, with the rules of lab 3 (`dp` accumulated, the rest
+   overwritten).
+
+### The equations
+
+Four gates are stacked $i, f, g, o$ in the weights (`W_ih` is $(4H, I)$:
+$W_{ii}$ in rows $[0, H)$, $W_{if}$ in $[H, 2H)$, $W_{ig}$ in $[2H, 3H)$,
+$W_{io}$ in $[3H, 4H)$):
 
 $$i = σ(a_i), \quad f = σ(a_f), \quad g = \tanh(a_g), \quad o = σ(a_o), \qquad a_\cdot = W_{i\cdot} x + b_{i\cdot} + W_{h\cdot} h + b_{h\cdot},$$
 $$c′ = f ⊙ c + i ⊙ g, \qquad h′ = o ⊙ \tanh(c′).$$
 
 The memory lives in $c$: along $c′ = f ⊙ c + …$ the gradient is multiplied
-by $f$ itself (chapter 7 §3). So the backward pass receives *two*
+by $f$ itself (chapter 7 §3).  So the backward pass receives *two*
 gradients from the future, $∂L/∂h′$ and $∂L/∂c′$, and the one reaching
 $c′$ is the sum of what comes in directly and what comes through $h′$:
 
 $$dc′ = \mathrm{dnext}_c + \mathrm{dnext}_h ⊙ o ⊙ (1 − \tanh^2 c′),$$
 $$do = \mathrm{dnext}_h ⊙ \tanh c′, \quad di = dc′ ⊙ g, \quad df = dc′ ⊙ c, \quad dg = dc′ ⊙ i, \quad dc = dc′ ⊙ f,$$
 
-then through the gates' activations to the pre-activations $da_\cdot$ and,
-as in lab 3, to the parameters, $x$ and $h$. Cache what the backward needs:
-the gates and $\tanh(c′)$.
+then through the gates' activations to the pre-activations $da_\cdot$
+and, as in lab 3, to the parameters, $x$ and $h$.
 
-The grader compares $h′$, $c′$, the cache, and every entry of `dx`,
-`dprev` and the four gate blocks of each parameter gradient with the
-library's LSTM (one step of `grl_seq_forward` and `grl_seq_backward`).
+### What the grader checks
 
-Run `make lab LAB=7`.
+$h′$, $c′$, the cache, and every entry of `dx`, `dprev` and the four gate
+blocks of each parameter gradient, against the library's LSTM (one step
+of `grl_seq_forward` and `grl_seq_backward`), on two batches.
+
+### Run it
+
+    make lab LAB=7            (HINT=1, HINT=2 for hints)
 */
 #include "lab.h"
 

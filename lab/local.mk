@@ -84,7 +84,9 @@ LAB_WRAP = -Wl,@lab/wrap.opts
 lab/wrap.opts: $(srcdir)/lab/grader/wrap-opts.h $(srcdir)/lab/grader/functions.h
 	$(AM_V_GEN)$(MKDIR_P) lab && $(CC) -E -P -I$(srcdir)/lab/grader \
 	  $(srcdir)/lab/grader/wrap-opts.h >$@.tmp && mv $@.tmp $@
-LAB_CPPFLAGS = $(LIB_CPPFLAGS) -I$(top_srcdir)/lab -I$(top_srcdir)/lab/grader
+# (the library through its public header alone, as any program of its own)
+LAB_CPPFLAGS = -I$(top_srcdir)/src/include -I$(top_builddir) $(GSL_CFLAGS) \
+	-I$(top_srcdir)/lab -I$(top_srcdir)/lab/grader
 LAB_LDADD = lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la $(GRL_LIBS)
 
 # What the lab supplies around the student's functions.

@@ -98,6 +98,10 @@ static void entry_name(char *buf, size_t len, const lab_tensor *t, size_t at)
     snprintf(buf, len, "%s at %s", t->name, t->labels[col]);
     return;
   }
+  if (t->rows == 1) {
+    snprintf(buf, len, "%s[%zu]", t->name, col);
+    return;
+  }
   int n = t->cols == 1 ? snprintf(buf, len, "%s[%zu]", t->name, row)
                        : snprintf(buf, len, "%s[%zu,%zu]", t->name, row, col);
   if (n < 0 || (size_t)n >= len)
@@ -148,7 +152,7 @@ static void table(const lab_result *S, const lab_result *R, const lab_cmp *cmp,
   if (wt) {
     char where[160];
     entry_name(where, sizeof where, wt, wat);
-    lab_say("worst entry: %s: yours %.10g, the library's %.10g", where,
+    lab_say("worst entry: %s: yours %.10g, expected %.10g", where,
             S->t[wk].data[wat], wt->data[wat]);
   }
   for (size_t j = 0; j < n; j++)

@@ -330,10 +330,12 @@ int main(int argc, char **argv)
            count[LAB_CRASH] + count[LAB_TIMEOUT], count[LAB_TODO], secs);
   if (report) {
     printf("\nlab: %s\n", summary);
-    if (next)
+    if (next && lab_hint < 2)
       printf("next: lab %d, %s -- make lab LAB=%d HINT=%d for %s\n", next->lab,
-             next->name, next->lab, lab_hint < 2 ? lab_hint + 1 : 2,
-             lab_hint < 1 ? "a hint" : lab_hint < 2 ? "the equation's line" : "the same");
+             next->name, next->lab, lab_hint + 1,
+             lab_hint < 1 ? "a hint" : "the line of its equation");
+    else if (next)
+      printf("next: lab %d, %s\n", next->lab, next->name);
   } else {
     printf("# lab: %s\n", summary);
   }
