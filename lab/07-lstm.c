@@ -65,7 +65,7 @@ void lstm_step_forward(lstm_state *next, lstm_cache *cache,
 }
 
 /*
-## 2. The step backward
+## 2. Backward: two gradients from the future
 */
 void lstm_step_backward(gsl_matrix *dx, lstm_state *dprev, lstm_params *dp,
                         const lstm_state *dnext, const lstm_cache *cache,

@@ -239,6 +239,20 @@ void lab_params_to_block(const cell_params *p, const grl_model *m, double *block
 void lab_params_from_block(cell_params *p, const grl_model *m, const double *block);
 void lab_params_copy(cell_params *dst, const cell_params *src);
 
+/* A problem for a cell: parameters ~ U(-0.9, 0.9), a sequence xs (T*B, I)
+ * and initial states h0 (and c0 for the LSTM, G = 4) ~ U(-0.9, 0.9), all
+ * drawn in that order from r = mt19937(seed), which the item then goes on
+ * drawing from.  A step is T = 1: xs is x, h0 is h_prev. */
+typedef struct {
+  size_t G, T, B, I, H;
+  gsl_rng *r;
+  cell_params *p;
+  gsl_matrix *xs, *h0, *c0;   /* c0: NULL unless G == 4 */
+} lab_problem;
+void lab_problem_alloc(lab_problem *q, size_t G, size_t T, size_t B, size_t I,
+                       size_t H, unsigned long seed);
+void lab_problem_free(lab_problem *q);
+
 /* The value student code leaves in an output it does not write. */
 #define LAB_GARBAGE 7.125
 

@@ -78,6 +78,33 @@ void lab_fill_params(cell_params *p, gsl_rng *r, double lo, double hi)
   lab_fill_vector(p->b_hh, r, lo, hi);
 }
 
+void lab_problem_alloc(lab_problem *q, size_t G, size_t T, size_t B, size_t I,
+                       size_t H, unsigned long seed)
+{
+  *q = (lab_problem){.G = G, .T = T, .B = B, .I = I, .H = H};
+  q->r = lab_rng(seed);
+  q->p = cell_params_alloc(G, I, H);
+  q->xs = gsl_matrix_alloc(T * B, I);
+  q->h0 = gsl_matrix_alloc(B, H);
+  lab_fill_params(q->p, q->r, -0.9, 0.9);
+  lab_fill_matrix(q->xs, q->r, -0.9, 0.9);
+  lab_fill_matrix(q->h0, q->r, -0.9, 0.9);
+  if (G == 4) {
+    q->c0 = gsl_matrix_alloc(B, H);
+    lab_fill_matrix(q->c0, q->r, -0.9, 0.9);
+  }
+}
+
+void lab_problem_free(lab_problem *q)
+{
+  gsl_rng_free(q->r);
+  cell_params_free(q->p);
+  gsl_matrix_free(q->xs);
+  gsl_matrix_free(q->h0);
+  if (q->c0)
+    gsl_matrix_free(q->c0);
+}
+
 static const char *const block_names[] = {
   "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"};
 

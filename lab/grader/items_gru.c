@@ -54,36 +54,10 @@ static void add_caches(lab_result *res, int group, const gru_cache *c,
   }
 }
 
-/* One step's problem k: parameters, x and h_prev, drawn from its seed
- * (which then draws the rest of what the item needs). */
-typedef struct {
-  size_t B, I, H;
-  gsl_rng *r;
-  gru_params *p;
-  gsl_matrix *x, *hp;
-} step_inputs;
-
-static void step_alloc(step_inputs *in, int k)
+static void step_alloc(lab_problem *q, int k)
 {
   const step_problem *pr = &step_problems[k];
-  in->B = pr->B;
-  in->I = pr->I;
-  in->H = pr->H;
-  in->r = lab_rng(pr->seed);
-  in->p = cell_params_alloc(3, pr->I, pr->H);
-  in->x = gsl_matrix_alloc(pr->B, pr->I);
-  in->hp = gsl_matrix_alloc(pr->B, pr->H);
-  lab_fill_params(in->p, in->r, -0.9, 0.9);
-  lab_fill_matrix(in->x, in->r, -0.9, 0.9);
-  lab_fill_matrix(in->hp, in->r, -0.9, 0.9);
-}
-
-static void step_free(step_inputs *in)
-{
-  gsl_rng_free(in->r);
-  cell_params_free(in->p);
-  gsl_matrix_free(in->x);
-  gsl_matrix_free(in->hp);
+  lab_problem_alloc(q, 3, 1, pr->B, pr->I, pr->H, pr->seed);
 }
 
 /* ---- lab 2: one step forward ------------------------------------------- */
@@ -91,17 +65,17 @@ static void step_free(step_inputs *in)
 static void run_step_forward(lab_result *res, const lab_impl *impl)
 {
   for (int k = 0; k < N_STEP_PROBLEMS; k++) {
-    step_inputs in;
+    lab_problem in;
     step_alloc(&in, k);
     gsl_matrix *h = garbage(in.B, in.H);
     gru_cache *c = gru_cache_alloc(1, in.B, in.H);
     cache_garbage(c, 1);
-    LAB_CALL(impl, gru_step_forward, (h, c, in.x, in.hp, in.p));
+    LAB_CALL(impl, gru_step_forward, (h, c, in.xs, in.h0, in.p));
     lab_add_matrix(res, "h", k + 1, h, TOL_FORWARD);
     add_caches(res, k + 1, c, 1, in.B, in.H);
     gru_cache_free(c, 1);
     gsl_matrix_free(h);
-    step_free(&in);
+    lab_problem_free(&in);
   }
 }
 
@@ -129,20 +103,20 @@ const lab_item lab_item_step_forward = {
 static void run_step_backward(lab_result *res, const lab_impl *impl)
 {
   for (int k = 0; k < N_STEP_PROBLEMS; k++) {
-    step_inputs in;
+    lab_problem in;
     step_alloc(&in, k);
     size_t B = in.B, I = in.I, H = in.H;
     /* the cache of the library's forward: this lab does not use lab 2's */
     gsl_matrix *h = gsl_matrix_alloc(B, H);
     gru_cache *c = gru_cache_alloc(1, B, H);
-    ref_gru_step_forward(h, c, in.x, in.hp, in.p);
+    ref_gru_step_forward(h, c, in.xs, in.h0, in.p);
     gsl_matrix *dh = gsl_matrix_alloc(B, H);
     lab_fill_matrix(dh, in.r, -1.0, 1.0);
     gru_params *before = cell_params_alloc(3, I, H), *dp = cell_params_alloc(3, I, H);
     lab_fill_params(before, in.r, -1.0, 1.0);
     lab_params_copy(dp, before);
     gsl_matrix *dx = garbage(B, I), *dhp = garbage(B, H);
-    LAB_CALL(impl, gru_step_backward, (dx, dhp, dp, dh, c, in.x, in.hp, in.p));
+    LAB_CALL(impl, gru_step_backward, (dx, dhp, dp, dh, c, in.xs, in.h0, in.p));
     lab_add_matrix(res, "dx", k + 1, dx, TOL_GRAD);
     lab_add_matrix(res, "dh_prev", k + 1, dhp, TOL_GRAD);
     lab_add_params(res, "d", k + 1, dp, before, LAB_GATES_GRU, TOL_GRAD);
@@ -153,7 +127,7 @@ static void run_step_backward(lab_result *res, const lab_impl *impl)
     gsl_matrix_free(dh);
     gru_cache_free(c, 1);
     gsl_matrix_free(h);
-    step_free(&in);
+    lab_problem_free(&in);
   }
 }
 
@@ -189,37 +163,15 @@ static const size_t seq_T[] = {1, 3, 9};
 #define SEQ_I 3
 #define SEQ_H 4
 
-typedef struct {
-  size_t T;
-  gsl_rng *r;
-  gru_params *p;
-  gsl_matrix *xs, *h0;
-} seq_problem;
-
-static void seq_alloc(seq_problem *q, size_t k)
+static void seq_alloc(lab_problem *q, size_t k)
 {
-  q->T = seq_T[k];
-  q->r = lab_rng(4100 + k);
-  q->p = cell_params_alloc(3, SEQ_I, SEQ_H);
-  q->xs = gsl_matrix_alloc(q->T * SEQ_B, SEQ_I);
-  q->h0 = gsl_matrix_alloc(SEQ_B, SEQ_H);
-  lab_fill_params(q->p, q->r, -0.9, 0.9);
-  lab_fill_matrix(q->xs, q->r, -0.9, 0.9);
-  lab_fill_matrix(q->h0, q->r, -0.9, 0.9);
-}
-
-static void seq_free(seq_problem *q)
-{
-  gsl_rng_free(q->r);
-  cell_params_free(q->p);
-  gsl_matrix_free(q->xs);
-  gsl_matrix_free(q->h0);
+  lab_problem_alloc(q, 3, seq_T[k], SEQ_B, SEQ_I, SEQ_H, 4100 + k);
 }
 
 static void run_seq_forward(lab_result *res, const lab_impl *impl)
 {
   for (size_t k = 0; k < N_SEQ; k++) {
-    seq_problem q;
+    lab_problem q;
     seq_alloc(&q, k);
     size_t T = q.T;
     gsl_matrix *hs = garbage(T * SEQ_B, SEQ_H);
@@ -231,14 +183,14 @@ static void run_seq_forward(lab_result *res, const lab_impl *impl)
     add_caches(res, (int)T, c, T, SEQ_B, SEQ_H);
     gru_cache_free(c, T);
     gsl_matrix_free(hs);
-    seq_free(&q);
+    lab_problem_free(&q);
   }
 }
 
 static void run_seq_backward(lab_result *res, const lab_impl *impl)
 {
   for (size_t k = 0; k < N_SEQ; k++) {
-    seq_problem q;
+    lab_problem q;
     seq_alloc(&q, k);
     size_t T = q.T, B = SEQ_B;
     /* the library's forward: this item does not use your gru_forward */
@@ -264,7 +216,7 @@ static void run_seq_backward(lab_result *res, const lab_impl *impl)
     gsl_matrix_free(dhs);
     gru_cache_free(c, T);
     gsl_matrix_free(hs);
-    seq_free(&q);
+    lab_problem_free(&q);
   }
 }
 

@@ -9,32 +9,6 @@
 typedef struct { size_t B, I, H; unsigned long seed; } lstm_problem;
 static const lstm_problem problems[] = {{3, 5, 4, 7101}, {2, 3, 6, 7102}};
 
-typedef struct {
-  lstm_params *p;
-  gsl_matrix *x;
-  lstm_state prev;
-} lstm_inputs;
-
-static void inputs(lstm_inputs *in, const lstm_problem *pr, gsl_rng *r)
-{
-  in->p = cell_params_alloc(4, pr->I, pr->H);
-  in->x = gsl_matrix_alloc(pr->B, pr->I);
-  in->prev.h = gsl_matrix_alloc(pr->B, pr->H);
-  in->prev.c = gsl_matrix_alloc(pr->B, pr->H);
-  lab_fill_params(in->p, r, -0.9, 0.9);
-  lab_fill_matrix(in->x, r, -0.9, 0.9);
-  lab_fill_matrix(in->prev.h, r, -0.9, 0.9);
-  lab_fill_matrix(in->prev.c, r, -0.9, 0.9);
-}
-
-static void inputs_free(lstm_inputs *in)
-{
-  cell_params_free(in->p);
-  gsl_matrix_free(in->x);
-  gsl_matrix_free(in->prev.h);
-  gsl_matrix_free(in->prev.c);
-}
-
 static gsl_matrix *garbage(size_t rows, size_t cols)
 {
   gsl_matrix *m = gsl_matrix_alloc(rows, cols);
@@ -46,15 +20,15 @@ static void run_forward(lab_result *res, const lab_impl *impl)
 {
   for (int k = 0; k < 2; k++) {
     const lstm_problem *pr = &problems[k];
-    gsl_rng *r = lab_rng(pr->seed);
-    lstm_inputs in;
-    inputs(&in, pr, r);
+    lab_problem in;
+    lab_problem_alloc(&in, 4, 1, pr->B, pr->I, pr->H, pr->seed);
+    lstm_state prev = {in.h0, in.c0};
     lstm_state next = {garbage(pr->B, pr->H), garbage(pr->B, pr->H)};
     lstm_cache *c = lstm_cache_alloc(pr->B, pr->H);
     gsl_matrix *const parts[] = {c->i, c->f, c->g, c->o, c->tc};
     for (int j = 0; j < 5; j++)
       gsl_matrix_set_all(parts[j], LAB_GARBAGE);
-    LAB_CALL(impl, lstm_step_forward, (&next, c, in.x, &in.prev, in.p));
+    LAB_CALL(impl, lstm_step_forward, (&next, c, in.xs, &prev, in.p));
     lab_add_matrix(res, "h", k + 1, next.h, TOL_FORWARD);
     lab_add_matrix(res, "c", k + 1, next.c, TOL_FORWARD);
     static const char *const names[] = {"cache.i", "cache.f", "cache.g", "cache.o", "cache.tc"};
@@ -63,8 +37,7 @@ static void run_forward(lab_result *res, const lab_impl *impl)
     lstm_cache_free(c);
     gsl_matrix_free(next.h);
     gsl_matrix_free(next.c);
-    inputs_free(&in);
-    gsl_rng_free(r);
+    lab_problem_free(&in);
   }
 }
 
@@ -73,13 +46,14 @@ static void run_backward(lab_result *res, const lab_impl *impl)
   for (int k = 0; k < 2; k++) {
     const lstm_problem *pr = &problems[k];
     size_t B = pr->B, I = pr->I, H = pr->H;
-    gsl_rng *r = lab_rng(pr->seed);
-    lstm_inputs in;
-    inputs(&in, pr, r);
+    lab_problem in;
+    lab_problem_alloc(&in, 4, 1, B, I, H, pr->seed);
+    gsl_rng *r = in.r;
+    lstm_state prev = {in.h0, in.c0};
     /* the library's forward and cache: this item does not use yours */
     lstm_state next = {gsl_matrix_alloc(B, H), gsl_matrix_alloc(B, H)};
     lstm_cache *c = lstm_cache_alloc(B, H);
-    ref_lstm_step_forward(&next, c, in.x, &in.prev, in.p);
+    ref_lstm_step_forward(&next, c, in.xs, &prev, in.p);
     lstm_state dnext = {gsl_matrix_alloc(B, H), gsl_matrix_alloc(B, H)};
     lab_fill_matrix(dnext.h, r, -1.0, 1.0);
     lab_fill_matrix(dnext.c, r, -1.0, 1.0);
@@ -88,7 +62,7 @@ static void run_backward(lab_result *res, const lab_impl *impl)
     lab_params_copy(dp, before);
     gsl_matrix *dx = garbage(B, I);
     lstm_state dprev = {garbage(B, H), garbage(B, H)};
-    LAB_CALL(impl, lstm_step_backward, (dx, &dprev, dp, &dnext, c, in.x, &in.prev, in.p));
+    LAB_CALL(impl, lstm_step_backward, (dx, &dprev, dp, &dnext, c, in.xs, &prev, in.p));
     lab_add_matrix(res, "dx", k + 1, dx, TOL_GRAD);
     lab_add_matrix(res, "dprev.h", k + 1, dprev.h, TOL_GRAD);
     lab_add_matrix(res, "dprev.c", k + 1, dprev.c, TOL_GRAD);
@@ -103,8 +77,7 @@ static void run_backward(lab_result *res, const lab_impl *impl)
     lstm_cache_free(c);
     gsl_matrix_free(next.h);
     gsl_matrix_free(next.c);
-    inputs_free(&in);
-    gsl_rng_free(r);
+    lab_problem_free(&in);
   }
 }
 

@@ -178,6 +178,31 @@ static void gru_q(gsl_matrix *q, const gsl_matrix *hprev, const gru_params *p)
   grl_affine_forward(q, 0.0, hprev, &Wn.matrix, &bn.vector);
 }
 
+/* The library's BPTT after forward() on the same workspace: from dout
+ * (every step's dL/dh_t) or dhT and dcT (the last state's), dx and dh0
+ * (and dc0) overwritten, dp accumulated. */
+static void backward(ws_t *w, const gsl_matrix *dout, const gsl_matrix *dhT,
+                     const gsl_matrix *dcT, gsl_matrix *dx, gsl_matrix *dh0,
+                     gsl_matrix *dc0, cell_params *dp)
+{
+  memset(w->dtheta, 0, w->m->n * sizeof(double));
+  memset(w->dx, 0, dx->size1 * dx->size2 * sizeof(double));
+  if (dout)
+    pack(w->dout, dout);
+  if (dhT)
+    pack(w->dhT, dhT);
+  if (dcT)
+    pack(w->dcT, dcT);
+  check(grl_seq_backward(w->s, w->theta, w->x, dout ? w->dout : NULL,
+                         dhT ? w->dhT : NULL, dcT ? w->dcT : NULL, w->dtheta,
+                         w->dx, w->dh0, dc0 ? w->dc0 : NULL), "backward");
+  unpack(dx, w->dx);
+  unpack(dh0, w->dh0);
+  if (dc0)
+    unpack(dc0, w->dc0);
+  add_params(dp, w->m, w->dtheta);
+}
+
 /* ---- lab 1 ---------------------------------------------------------------- */
 
 double ref_lab_sigmoid(double a) { return grl_sigmoid(a); }
@@ -221,15 +246,7 @@ void ref_gru_step_backward(gsl_matrix *dx, gsl_matrix *dh_prev, gru_params *dp,
     nan_params(dp);
     return;
   }
-  size_t n = w->m->n;
-  memset(w->dtheta, 0, n * sizeof(double));
-  memset(w->dx, 0, x->size1 * x->size2 * sizeof(double));
-  pack(w->dhT, dh);
-  check(grl_seq_backward(w->s, w->theta, w->x, NULL, w->dhT, NULL, w->dtheta,
-                         w->dx, w->dh0, NULL), "backward");
-  unpack(dx, w->dx);
-  unpack(dh_prev, w->dh0);
-  add_params(dp, w->m, w->dtheta);
+  backward(w, NULL, dh, NULL, dx, dh_prev, NULL, dp);
 }
 
 void ref_gru_forward(gsl_matrix *hs, gru_cache *caches, const gsl_matrix *xs,
@@ -276,15 +293,7 @@ void ref_gru_backward(gsl_matrix *dxs, gsl_matrix *dh0, gru_params *dp,
     nan_params(dp);
     return;
   }
-  size_t n = w->m->n;
-  memset(w->dtheta, 0, n * sizeof(double));
-  memset(w->dx, 0, xs->size1 * xs->size2 * sizeof(double));
-  pack(w->dout, dhs);
-  check(grl_seq_backward(w->s, w->theta, w->x, w->dout, NULL, NULL, w->dtheta,
-                         w->dx, w->dh0, NULL), "backward");
-  unpack(dxs, w->dx);
-  unpack(dh0, w->dh0);
-  add_params(dp, w->m, w->dtheta);
+  backward(w, dhs, NULL, NULL, dxs, dh0, NULL, dp);
 }
 
 /* ---- lab 5: the definitions of lab 5's text ------------------------------- */
@@ -494,14 +503,5 @@ void ref_lstm_step_backward(gsl_matrix *dx, lstm_state *dprev, lstm_params *dp,
     nan_params(dp);
     return;
   }
-  memset(w->dtheta, 0, w->m->n * sizeof(double));
-  memset(w->dx, 0, x->size1 * x->size2 * sizeof(double));
-  pack(w->dhT, dnext->h);
-  pack(w->dcT, dnext->c);
-  check(grl_seq_backward(w->s, w->theta, w->x, NULL, w->dhT, w->dcT, w->dtheta,
-                         w->dx, w->dh0, w->dc0), "backward");
-  unpack(dx, w->dx);
-  unpack(dprev->h, w->dh0);
-  unpack(dprev->c, w->dc0);
-  add_params(dp, w->m, w->dtheta);
+  backward(w, NULL, dnext->h, dnext->c, dx, dprev->h, dprev->c, dp);
 }

@@ -36,28 +36,24 @@ END {
   print "#include <config.h>"
   print "#include \"grader.h\""
   print ""
+  table = ""
   for (k = 1; k <= n; k++) {
     p = "m" ids[k]; gsub(/[^A-Za-z0-9]/, "_", p); p = p "_"
+    # the mutant's functions, declared, then its row of the table
     print "#define P " p
     print "#define D(lab, ret, fn, params, args) extern ret LAB_CAT(P, fn) params;"
     print "LAB_FUNCTIONS_" labs[k] "(D)"
     print "#undef D"
     print "#undef P"
+    table = table "#define P " p "\n" \
+      "#define I(lab, ret, fn, params, args) .fn = LAB_CAT(P, fn),\n" \
+      "  {" cstr(ids[k]) ", " labs[k] ", " cstr(items[k]) ",\n" \
+      "   " cstr(titles[k]) ",\n   " cstr(eqs[k]) ",\n   " cstr(hints[k]) ",\n" \
+      "   {LAB_FUNCTIONS_" labs[k] "(I)}},\n#undef I\n#undef P\n"
   }
   print ""
   print "const lab_mutant lab_mutants[] = {"
-  for (k = 1; k <= n; k++) {
-    p = "m" ids[k]; gsub(/[^A-Za-z0-9]/, "_", p); p = p "_"
-    print "#define P " p
-    print "#define I(lab, ret, fn, params, args) .fn = LAB_CAT(P, fn),"
-    print "  {" cstr(ids[k]) ", " labs[k] ", " cstr(items[k]) ","
-    print "   " cstr(titles[k]) ","
-    print "   " cstr(eqs[k]) ","
-    print "   " cstr(hints[k]) ","
-    print "   {LAB_FUNCTIONS_" labs[k] "(I)}},"
-    print "#undef I"
-    print "#undef P"
-  }
+  printf "%s", table
   print "  {NULL, 0, NULL, NULL, NULL, NULL, {0}}};"
   exit bad
 }
