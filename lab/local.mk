@@ -115,7 +115,12 @@ TESTS += lab/lab
 
 lab: lab/lab$(EXEEXT)
 	@lab/lab$(EXEEXT) --report --src '$(abs_top_srcdir)/lab' --lab '$(LAB)' --hint '$(HINT)'
-.PHONY: lab
+# What the grader says of the blank lab LAB, whatever the student's files
+# hold (for the lab's notebook page): make -s lab-blank-report LAB=3
+lab-blank-report: tests/lab/grade-blank$(EXEEXT)
+	@tests/lab/grade-blank$(EXEEXT) --report --src '$(abs_top_builddir)/lab/blank' \
+	  --lab '$(LAB)' | sed 's|$(abs_top_builddir)/lab/blank|lab|'
+.PHONY: lab lab-blank-report
 
 # ---- generated: the pristine blanks, the mutants and their catalogue ------
 $(LAB_BLANKS): lab/blank/stamp
