@@ -354,6 +354,8 @@ int lab_grade(const lab_item *it, const lab_impl *student)
   }
   lab_sh->phase = 3;                                     /* the student's code */
   lab_sh->depth = 0;
+  lab_sh->used_ref = 0;       /* what the mutants called is not the student's */
+  lab_sh->gsl_error[0] = '\0';
   it->run(&S, student);
   lab_sh->phase = 4;
 
