@@ -201,7 +201,7 @@ gru_net *gru_net_alloc(size_t I, size_t H)
   tensor_list_add(l, "W_o", net->W_o->data, H);
   tensor_list_add(l, "b_o", net->b_o->data, 1);
   net_lib *lib = need(calloc(1, sizeof *lib));
-  if (grl_model_alloc(&lib->m, &grl_cell_gru, I, H, 1)) {
+  if (grl_model_alloc(&lib->m, grl_cell_lookup("gru"), I, H, 1)) {
     fprintf(stderr, "lab: %s\n", grl_strerror());
     abort();
   }

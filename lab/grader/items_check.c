@@ -41,7 +41,7 @@ static int gc_alloc(gc_problem *q)
 {
   memset(q, 0, sizeof *q);
   gsl_rng *r = lab_rng(5101);
-  int st = grl_model_alloc(&q->m, &grl_cell_gru, GC_I, GC_H, 0);
+  int st = grl_model_alloc(&q->m, grl_cell_lookup("gru"), GC_I, GC_H, 0);
   if (!st)
     st = grl_seq_alloc(&q->s, q->m, GC_T, GC_B);
   if (!st)

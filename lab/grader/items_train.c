@@ -255,7 +255,7 @@ static void run_training(lab_result *res, const lab_impl *impl)
   trainer_alloc(&t, TRAIN_H, TRAIN_T, TRAIN_B, TRAIN_LR);
   /* PyTorch's initialisation, from the library */
   grl_model *init;
-  if (grl_model_alloc(&init, gru_net_model(t.net)->cell, 2, TRAIN_H, 1)) {
+  if (grl_model_alloc(&init, grl_cell_lookup("gru"), 2, TRAIN_H, 1)) {
     fprintf(stderr, "lab grader: %s\n", grl_strerror());
     abort();
   }

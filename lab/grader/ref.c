@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_deriv.h>
 
 /* A lab function cannot fail, so neither may its reference: a library
@@ -56,8 +57,8 @@ static void *need(void *p)
 /* ---- workspaces: a model and a sequence driver per shape, kept ---------- */
 
 typedef struct {
-  const grl_cell *cell;
-  size_t I, H, O, T, B;
+  const char *cell;         /* "gru", "lstm" */
+  size_t G, I, H, O, T, B;
   grl_model *m;
   grl_seq *s;
   double *theta, *dtheta;   /* (m->n) */
@@ -71,12 +72,13 @@ typedef struct {
 static ws_t wss[NWS];
 static size_t ws_next;
 
-static ws_t *ws_get(const grl_cell *cell, size_t I, size_t H, size_t O,
+/* A workspace for the library's cell NAME ("gru" G = 3, "lstm" G = 4). */
+static ws_t *ws_get(const char *cell, size_t G, size_t I, size_t H, size_t O,
                     size_t T, size_t B)
 {
   for (size_t k = 0; k < NWS; k++) {
     ws_t *w = &wss[k];
-    if (w->m && w->cell == cell && w->I == I && w->H == H && w->O == O
+    if (w->m && !strcmp(w->cell, cell) && w->I == I && w->H == H && w->O == O
         && w->T == T && w->B == B)
       return w;
   }
@@ -88,10 +90,10 @@ static ws_t *ws_get(const grl_cell *cell, size_t I, size_t H, size_t O,
     free(w->h0); free(w->c0); free(w->dh0); free(w->dc0);
     free(w->dhT); free(w->dcT); free(w->dout); free(w->gates);
   }
-  *w = (ws_t){.cell = cell, .I = I, .H = H, .O = O, .T = T, .B = B};
-  check(grl_model_alloc(&w->m, cell, I, H, O), "model");
+  *w = (ws_t){.cell = cell, .G = G, .I = I, .H = H, .O = O, .T = T, .B = B};
+  check(grl_model_alloc(&w->m, grl_cell_lookup(cell), I, H, O), "model");
   check(grl_seq_alloc(&w->s, w->m, T, B), "sequence");
-  size_t n = w->m->n, G = cell->G;
+  size_t n = w->m->n;
   w->theta = need(calloc(n, sizeof(double)));
   w->dtheta = need(calloc(n, sizeof(double)));
   w->x = need(calloc(T * B * I, sizeof(double)));
@@ -143,12 +145,11 @@ static void add_params(cell_params *dp, const grl_model *m, const double *d)
 /* The workspace of a forward of the cell over xs from (h0, c0) with
  * parameters p; xs (T*B, I), h0 (B, H), c0 or NULL.  NULL if a state
  * was not finite. */
-static ws_t *forward(const grl_cell *cell, const gsl_matrix *xs,
-                     const gsl_matrix *h0, const gsl_matrix *c0,
-                     const cell_params *p)
+static ws_t *forward(const gsl_matrix *xs, const gsl_matrix *h0,
+                     const gsl_matrix *c0, const cell_params *p)
 {
   size_t B = h0->size1, T = xs->size1 / B;
-  ws_t *w = ws_get(cell, p->I, p->H, 0, T, B);
+  ws_t *w = ws_get(p->G == 4 ? "lstm" : "gru", p->G, p->I, p->H, 0, T, B);
   lab_params_to_block(p, w->m, w->theta);
   pack(w->x, xs);
   pack(w->h0, h0);
@@ -164,18 +165,22 @@ static ws_t *forward(const grl_cell *cell, const gsl_matrix *xs,
 static void gates(ws_t *w)
 {
   check(grl_naive_forward(w->m, w->T, w->B, w->theta, w->x, w->h0,
-                          w->cell->has_c ? w->c0 : NULL, NULL, NULL, NULL,
+                          w->G == 4 ? w->c0 : NULL, NULL, NULL, NULL,
                           w->gates), "naive forward");
 }
 
-/* q = h_prev W_hn^T + b_hn for the rows of hprev into q: the library's
- * affine map on the n block of W_hh and b_hh. */
+/* q = h_prev W_hn^T + b_hn for the rows of hprev into q: GSL's BLAS on
+ * the n block of W_hh, then the bias. */
 static void gru_q(gsl_matrix *q, const gsl_matrix *hprev, const gru_params *p)
 {
   size_t H = p->H;
   gsl_matrix_const_view Wn = gsl_matrix_const_submatrix(p->W_hh, 2 * H, 0, H, H);
   gsl_vector_const_view bn = gsl_vector_const_subvector(p->b_hh, 2 * H, H);
-  grl_affine_forward(q, 0.0, hprev, &Wn.matrix, &bn.vector);
+  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, hprev, &Wn.matrix, 0.0, q);
+  for (size_t b = 0; b < q->size1; b++) {
+    gsl_vector_view row = gsl_matrix_row(q, b);
+    gsl_vector_add(&row.vector, &bn.vector);
+  }
 }
 
 /* The library's BPTT after forward() on the same workspace: from dout
@@ -215,7 +220,7 @@ double ref_lab_dtanh(double t) { return grl_dtanh(t); }
 void ref_gru_step_forward(gsl_matrix *h, gru_cache *cache, const gsl_matrix *x,
                           const gsl_matrix *h_prev, const gru_params *p)
 {
-  ws_t *w = forward(&grl_cell_gru, x, h_prev, NULL, p);
+  ws_t *w = forward(x, h_prev, NULL, p);
   if (!w) {
     nan_matrix(h);
     nan_matrix(cache->r);
@@ -239,7 +244,7 @@ void ref_gru_step_backward(gsl_matrix *dx, gsl_matrix *dh_prev, gru_params *dp,
                            const gru_params *p)
 {
   (void)cache;   /* the library keeps its own */
-  ws_t *w = forward(&grl_cell_gru, x, h_prev, NULL, p);
+  ws_t *w = forward(x, h_prev, NULL, p);
   if (!w) {
     nan_matrix(dx);
     nan_matrix(dh_prev);
@@ -252,7 +257,7 @@ void ref_gru_step_backward(gsl_matrix *dx, gsl_matrix *dh_prev, gru_params *dp,
 void ref_gru_forward(gsl_matrix *hs, gru_cache *caches, const gsl_matrix *xs,
                      const gsl_matrix *h0, const gru_params *p)
 {
-  ws_t *w = forward(&grl_cell_gru, xs, h0, NULL, p);
+  ws_t *w = forward(xs, h0, NULL, p);
   if (!w) {
     nan_matrix(hs);
     for (size_t t = 0; t < xs->size1 / h0->size1; t++) {
@@ -286,7 +291,7 @@ void ref_gru_backward(gsl_matrix *dxs, gsl_matrix *dh0, gru_params *dp,
 {
   (void)caches;  /* the library keeps its own, */
   (void)hs;      /* from its own forward       */
-  ws_t *w = forward(&grl_cell_gru, xs, h0, NULL, p);
+  ws_t *w = forward(xs, h0, NULL, p);
   if (!w) {
     nan_matrix(dxs);
     nan_matrix(dh0);
@@ -431,7 +436,7 @@ double ref_train_step(gru_net *net, gru_net *grad, adam_state *opt,
 {
   const grl_model *mm = gru_net_model(net);
   size_t I = mm->input_size, H = mm->hidden_size, T = w->T, B = w->B;
-  ws_t *ws = ws_get(&grl_cell_gru, I, H, 1, T, B);
+  ws_t *ws = ws_get("gru", 3, I, H, 1, T, B);
   grl_model *m = ws->m;
   size_t n = m->n;
   gru_net_to_block(net, m, ws->theta);
@@ -465,7 +470,7 @@ void ref_lstm_step_forward(lstm_state *next, lstm_cache *cache,
                            const gsl_matrix *x, const lstm_state *prev,
                            const lstm_params *p)
 {
-  ws_t *w = forward(&grl_cell_lstm, x, prev->h, prev->c, p);
+  ws_t *w = forward(x, prev->h, prev->c, p);
   if (!w) {
     nan_matrix(next->h);
     nan_matrix(next->c);
@@ -495,7 +500,7 @@ void ref_lstm_step_backward(gsl_matrix *dx, lstm_state *dprev, lstm_params *dp,
                             const lstm_params *p)
 {
   (void)cache;
-  ws_t *w = forward(&grl_cell_lstm, x, prev->h, prev->c, p);
+  ws_t *w = forward(x, prev->h, prev->c, p);
   if (!w) {
     nan_matrix(dx);
     nan_matrix(dprev->h);
