@@ -63,10 +63,10 @@ double grl_loss_xent(const gsl_matrix *z, const size_t *labels,
 /* ------------------------------------------------------------------ */
 
 typedef enum {
-  GRL_OPT_SGD,
-  GRL_OPT_MOMENTUM,
-  GRL_OPT_RMSPROP,
-  GRL_OPT_ADAM
+  GRL_OPTIM_SGD,
+  GRL_OPTIM_MOMENTUM,
+  GRL_OPTIM_RMSPROP,
+  GRL_OPTIM_ADAM
 } grl_optim_kind;
 
 typedef struct {
