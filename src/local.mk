@@ -10,6 +10,9 @@ include_HEADERS = src/include/grulab.h src/include/grl_gradcheck.h \
 	src/include/grl_train.h src/include/grl_text.h
 src_lib_libgrulab_la_SOURCES = \
 	src/lib/error.c \
+	src/lib/clock.c \
+	src/lib/file.h \
+	src/lib/file.c \
 	src/lib/activation.c \
 	src/lib/affine.c \
 	src/lib/parse.c \

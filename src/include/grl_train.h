@@ -265,7 +265,7 @@ void grl_progress_end(grl_progress *p);
  * whatever the step count. */
 unsigned long grl_train_test_seed(unsigned long seed);
 
-/* Seconds on a monotonic clock (for timing runs). */
+/* Seconds on a monotonic clock (for timing runs; clock.c). */
 double grl_seconds(void);
 
 /* Training multiplies small matrices (B x H by H x G*H), which a BLAS

@@ -20,7 +20,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
 #define OMP(directive) _Pragma(#directive)
@@ -77,13 +76,6 @@ void grl_gradcheck_opts_init(grl_gradcheck_opts *o, int method)
 /* ------------------------------------------------------------------ */
 /* The check                                                           */
 /* ------------------------------------------------------------------ */
-
-static double now_seconds(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void grl_gradcheck_report_free(grl_gradcheck_report *rep)
 {
@@ -308,7 +300,7 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
      * thread's tiny GEMMs would only oversubscribe the cores. */
     int blas_threads = grl_blas_one_thread();
     rep->threads = nthreads;
-    double t_start = now_seconds();
+    double t_start = grl_seconds();
     int nomem = 0;
     /* A failed entry's message is recorded in its own thread: keep that of
      * the first failed entry (by index, whatever the schedule). */
@@ -340,7 +332,7 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
       }
       grl_gc_workspace_free(w);
     }
-    rep->seconds = now_seconds() - t_start;
+    rep->seconds = grl_seconds() - t_start;
     grl_blas_threads_restore(blas_threads);
     if (nomem) {
       st = grl_fail(GRL_ENOMEM, "gradcheck: out of memory for a thread's "

@@ -16,6 +16,7 @@
  * blank space, so CRLF files read like LF files. */
 #include <config.h>
 #include "grulab.h"
+#include "file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,52 +27,6 @@
 #include <strings.h>
 
 /* ---- reading the whole file ---------------------------------------- */
-
-/* Read all of path into a NUL-terminated buffer *buf of *len bytes. */
-static int slurp(const char *path, char **buf, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return grl_fail(GRL_EIO, "%s: cannot open: %s", path, strerror(errno));
-  size_t cap = 1 << 16, n = 0;
-  char *b = malloc(cap);
-  if (!b) {
-    fclose(f);
-    return grl_fail(GRL_ENOMEM, "%s: out of memory", path);
-  }
-  for (;;) {
-    if (cap - n < 2) {
-      if (cap > SIZE_MAX / 2) {
-        free(b);
-        fclose(f);
-        return grl_fail(GRL_ENOMEM, "%s: file too large", path);
-      }
-      char *nb = realloc(b, cap * 2);
-      if (!nb) {
-        free(b);
-        fclose(f);
-        return grl_fail(GRL_ENOMEM, "%s: out of memory", path);
-      }
-      b = nb;
-      cap *= 2;
-    }
-    size_t got = fread(b + n, 1, cap - n - 1, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
-  int bad = ferror(f);
-  int err = errno;
-  fclose(f);
-  if (bad) {
-    free(b);
-    return grl_fail(GRL_EIO, "%s: cannot read: %s", path, strerror(err));
-  }
-  b[n] = '\0';
-  *buf = b;
-  *len = n;
-  return GRL_OK;
-}
 
 /* ---- tokens --------------------------------------------------------- */
 
@@ -410,10 +365,12 @@ int grl_tensorfile_read(grl_tensorfile **out, const char *path)
     return grl_fail(GRL_EINVAL, "tensor file: empty path");
 
   char *buf = NULL;
-  size_t len = 0;
-  int st = slurp(path, &buf, &len);
-  if (st)
+  size_t len = 0, bufcap = 0;
+  int st = grl_file_append(path, &buf, &len, &bufcap);
+  if (st) {
+    free(buf);
     return st;
+  }
   if (memchr(buf, '\0', len)) {
     /* Count the line for the message. */
     const char *z = memchr(buf, '\0', len);

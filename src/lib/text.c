@@ -4,6 +4,7 @@
  * in bits per character, and sampling.  See grl_text.h. */
 #include <config.h>
 #include "grulab.h"
+#include "file.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -33,8 +34,8 @@ int grl_text_from_bytes(grl_text **out, const unsigned char *bytes, size_t n,
   if (n == 0)
     return grl_fail(GRL_EINVAL, "%s: empty", name);
   if (n < GRL_TEXT_MIN_BYTES)
-    return grl_fail(GRL_EINVAL, "%s: %zu bytes; a text needs at least %d, so that its validation tenth has two",
-                    name, n, GRL_TEXT_MIN_BYTES);
+    return grl_fail(GRL_EINVAL, "%s: %zu byte%s; a text needs at least %d, so that its validation tenth has two",
+                    name, n, n == 1 ? "" : "s", GRL_TEXT_MIN_BYTES);
   /* The vocabulary: the distinct bytes, in ascending order. */
   size_t count[256] = {0};
   for (size_t i = 0; i < n; i++)
@@ -84,43 +85,14 @@ size_t grl_text_nvalid(const grl_text *t)
   return t->n - t->ntrain;
 }
 
-/* Append the whole file path to *buf (size *n, capacity *cap). */
-static int slurp(const char *path, unsigned char **buf, size_t *n, size_t *cap)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return grl_fail(GRL_EIO, "%s: %s", path, strerror(errno));
-  for (;;) {
-    if (*cap - *n < 65536) {
-      size_t nc = *cap ? 2 * *cap : 1 << 20;
-      unsigned char *nb = realloc(*buf, nc);
-      if (!nb) {
-        fclose(f);
-        return grl_fail(GRL_ENOMEM, "%s: out of memory", path);
-      }
-      *buf = nb;
-      *cap = nc;
-    }
-    size_t got = fread(*buf + *n, 1, *cap - *n, f);
-    *n += got;
-    if (got == 0)
-      break;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad)
-    return grl_fail(GRL_EIO, "%s: read error", path);
-  return GRL_OK;
-}
-
 int grl_text_read(grl_text **t, const char *path)
 {
   *t = NULL;
-  unsigned char *buf = NULL;
+  char *buf = NULL;
   size_t n = 0, cap = 0;
-  int st = slurp(path, &buf, &n, &cap);
+  int st = grl_file_append(path, &buf, &n, &cap);
   if (!st)
-    st = grl_text_from_bytes(t, buf, n, path);
+    st = grl_text_from_bytes(t, (unsigned char *)buf, n, path);
   free(buf);
   return st;
 }
@@ -141,13 +113,13 @@ int grl_text_read_glob(grl_text **t, const char *pattern)
     return grl_fail(GRL_EIO, "%s: cannot list the files", pattern);
   /* strcmp order, whatever the locale */
   qsort(g.gl_pathv, g.gl_pathc, sizeof *g.gl_pathv, by_name);
-  unsigned char *buf = NULL;
+  char *buf = NULL;
   size_t n = 0, cap = 0;
   int st = GRL_OK;
   for (size_t i = 0; i < g.gl_pathc && !st; i++)
-    st = slurp(g.gl_pathv[i], &buf, &n, &cap);
+    st = grl_file_append(g.gl_pathv[i], &buf, &n, &cap);
   if (!st)
-    st = grl_text_from_bytes(t, buf, n, pattern);
+    st = grl_text_from_bytes(t, (unsigned char *)buf, n, pattern);
   free(buf);
   globfree(&g);
   return st;

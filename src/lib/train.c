@@ -12,7 +12,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct grl_trainer {
   grl_model *m;
@@ -40,13 +39,6 @@ unsigned long grl_train_test_seed(unsigned long seed)
 {
   /* any fixed bijection will do: flip bits with the golden-ratio constant */
   return seed ^ 0x9e3779b9UL;
-}
-
-double grl_seconds(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static gsl_matrix *readout_rows(const grl_task *t, size_t B, size_t cols)

@@ -57,7 +57,7 @@ is "temperature 0 (arg-max) does not depend on the seed" "$out" "$t1"
 # Bad input: one line on stderr, a non-zero exit, nothing on stdout.
 : >"$TMP/empty.txt"
 awk 'BEGIN { for (i = 0; i < 100; i++) printf "z" }' >"$TMP/one.txt"
-fails_with "a missing text file" 1 '^grulab: train: --text: .*/nonexistent.txt: No such file' \
+fails_with "a missing text file" 1 '^grulab: train: --text: .*/nonexistent.txt: cannot open: No such file' \
   train --task text --text "$TMP/nonexistent.txt" --steps 1
 fails_with "an empty text file" 1 '^grulab: train: --text: .*empty.txt: empty$' \
   train --task text --text "$TMP/empty.txt" --steps 1

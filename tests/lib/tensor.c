@@ -259,7 +259,7 @@ static void test_refuses(void)
   ok(st == GRL_EIO && tf == NULL, "missing file: refused, nothing returned");
   is_string(grl_strerror(), want, "missing file: message");
   st = grl_tensorfile_read(&tf, dir);
-  snprintf(want, sizeof want, "%s: cannot read: Is a directory", dir);
+  snprintf(want, sizeof want, "%s: is a directory", dir);
   ok(st == GRL_EIO && tf == NULL, "a directory: refused");
   is_string(grl_strerror(), want, "a directory: message");
 

@@ -147,8 +147,15 @@ static void bad_texts(void)
      && strstr(grl_strerror(), "at least 20") && !t,
      "19 bytes: '%s'", grl_strerror());
   ok(grl_text_read(&t, "/nonexistent/grulab.txt") == GRL_EIO
-     && strstr(grl_strerror(), "/nonexistent/grulab.txt: No such file"),
+     && strstr(grl_strerror(), "/nonexistent/grulab.txt: cannot open: No such file"),
      "a missing file: '%s'", grl_strerror());
+  ok(grl_text_read(&t, "/") == GRL_EIO && !strcmp(grl_strerror(), "/: is a directory"),
+     "a directory: '%s'", grl_strerror());
+  a[0] = 'b';
+  ok(grl_text_from_bytes(&t, a, 1, "one") == GRL_EINVAL
+     && strstr(grl_strerror(), "one: 1 byte; ") && !t,
+     "one byte is '1 byte', not '1 bytes': '%s'", grl_strerror());
+  a[0] = 'a';
   ok(grl_text_read_glob(&t, "/nonexistent/*.h") == GRL_EIO
      && strstr(grl_strerror(), "no file matches"),
      "a pattern that matches nothing: '%s'", grl_strerror());
@@ -478,7 +485,7 @@ static void text_gradcheck(void)
 
 int main(void)
 {
-  plan(52);
+  plan(54);
   vocabulary_and_split();
   bad_texts();
   streams_and_carry();
