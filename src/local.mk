@@ -15,6 +15,7 @@ src_lib_libgrulab_la_SOURCES = \
 	src/lib/file.c \
 	src/lib/activation.c \
 	src/lib/affine.c \
+	src/lib/parse.h \
 	src/lib/parse.c \
 	src/lib/tensor.c \
 	src/lib/outfile.c \

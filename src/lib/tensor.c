@@ -17,6 +17,7 @@
 #include <config.h>
 #include "grulab.h"
 #include "file.h"
+#include "parse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -24,7 +25,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* ---- reading the whole file ---------------------------------------- */
 
@@ -47,43 +47,11 @@ static const char *show(const char *tok, size_t len)
   return buf;
 }
 
-/* Decimal floating-point syntax: [+-] (D+ [. D*] | . D+) [(e|E) [+-] D+].
- * Stricter than strtod, which would also take "nan", "inf", "0x1p3". */
+/* A decimal number, finite or not (the grammar of parse.c). */
 static int is_decimal(const char *s, size_t len)
 {
-  size_t i = 0, digits = 0;
-  if (i < len && (s[i] == '+' || s[i] == '-'))
-    i++;
-  while (i < len && isdigit((unsigned char)s[i]))
-    i++, digits++;
-  if (i < len && s[i] == '.') {
-    i++;
-    while (i < len && isdigit((unsigned char)s[i]))
-      i++, digits++;
-  }
-  if (digits == 0)
-    return 0;
-  if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-    i++;
-    if (i < len && (s[i] == '+' || s[i] == '-'))
-      i++;
-    size_t ed = 0;
-    while (i < len && isdigit((unsigned char)s[i]))
-      i++, ed++;
-    if (ed == 0)
-      return 0;
-  }
-  return i == len;
-}
-
-/* Does the token spell a NaN or an infinity the way strtod would? */
-static int spells_nonfinite(const char *s, size_t len)
-{
-  size_t i = 0;
-  if (i < len && (s[i] == '+' || s[i] == '-'))
-    i++;
-  return (len - i >= 3) && (strncasecmp(s + i, "nan", 3) == 0
-                            || strncasecmp(s + i, "inf", 3) == 0);
+  int k = grl_number_scan(s, len, NULL);
+  return k == GRL_NUM_OK || k == GRL_NUM_OVERFLOW;
 }
 
 static int is_name(const char *s, size_t len)
@@ -149,36 +117,28 @@ static int next_content_line(scanner *s)
   }
 }
 
-/* Parse one number token into *v, or explain what is wrong with it. */
+/* Parse one number token into *v (the one grammar, parse.c), or explain
+ * what is wrong with it. */
 static int parse_number(const scanner *s, const char *tok, size_t len,
                         const grl_tensor *t, double *v)
 {
-  if (!is_decimal(tok, len)) {
-    if (spells_nonfinite(tok, len))
-      return grl_fail(GRL_EFORMAT,
-                      "%s:%ld: '%s' in tensor '%s' is not a finite number "
-                      "(NaN and Inf are not allowed)",
-                      s->path, s->line, show(tok, len), t->name);
+  switch (grl_number_scan(tok, len, v)) {
+  case GRL_NUM_OK:
+    return GRL_OK;
+  case GRL_NUM_NONFINITE:
     return grl_fail(GRL_EFORMAT,
-                    "%s:%ld: '%s' in tensor '%s' is not a number",
+                    "%s:%ld: '%s' in tensor '%s' is not a finite number "
+                    "(NaN and Inf are not allowed)",
                     s->path, s->line, show(tok, len), t->name);
-  }
-  /* The token is followed by blank space, a newline or the final NUL, and
-   * strtod's grammar agrees with is_decimal's, so it parses exactly len
-   * bytes.  Underflow to a subnormal or to zero is fine (ERANGE is
-   * ignored); overflow to +-HUGE_VAL is not. */
-  char *e;
-  double x = strtod(tok, &e);
-  if (e != tok + len)
-    return grl_fail(GRL_EFORMAT, "%s:%ld: '%s' in tensor '%s' is not a number",
-                    s->path, s->line, show(tok, len), t->name);
-  if (!isfinite(x))
+  case GRL_NUM_OVERFLOW:
     return grl_fail(GRL_EFORMAT,
                     "%s:%ld: '%s' in tensor '%s' is not a finite number "
                     "(it overflows a double)",
                     s->path, s->line, show(tok, len), t->name);
-  *v = x;
-  return GRL_OK;
+  default:
+    return grl_fail(GRL_EFORMAT, "%s:%ld: '%s' in tensor '%s' is not a number",
+                    s->path, s->line, show(tok, len), t->name);
+  }
 }
 
 /* Parse a header line "NAME D1 [D2 [D3]]" at s->p into t (data unset). */
@@ -331,7 +291,7 @@ static int parse_data(scanner *s, grl_tensor *t)
       if (len > 0) {
         free(t->data);
         t->data = NULL;
-        if (is_decimal(tok, len) || spells_nonfinite(tok, len))
+        if (grl_number_scan(tok, len, NULL) != GRL_NUM_SYNTAX)   /* even nan, inf */
           return grl_fail(GRL_EFORMAT,
                           "%s:%ld: numbers left over: tensor '%s' (line %ld) "
                           "takes only %zu numbers",
