@@ -65,6 +65,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const charts[] = {
@@ -74,20 +75,23 @@ static const char *const charts[] = {
 static size_t opt_steps, opt_H;
 static const char *opt_text = NULL;
 
-static const grl_lesson_opt options[] = {
-  {"--steps", 'Z', &opt_steps, "N", "training steps (default 800, quick 40)"},
-  {"--hidden-size", 'Z', &opt_H, "H", "hidden units (default 128, quick 32)"},
-  {"--text", 's', &opt_text, "FILE", "the text to read (default: GSL's headers)"},
-  {NULL, 0, NULL, NULL, NULL}};
+static const grl_opt options[] = {
+  {"steps", GRL_OPT_SIZE, &opt_steps, "N",
+   .help = "optimiser steps, N >= 1 (default 800, quick 40)", .lo = 1,
+   .hi = 1000000},
+  {"hidden-size", GRL_OPT_SIZE, &opt_H, "H",
+   .help = "hidden units (default 128, quick 32)", .lo = 1, .hi = 4096},
+  {"text", GRL_OPT_STRING, &opt_text, "FILE",
+   .help = "the text to read (default: GSL's headers)"},
+  {NULL}};
 
 static int check_options(grl_lesson *L)
 {
-  if (opt_H > 4096)
-    return grl_lesson_bad_option(L, "--hidden-size: %zu is above 4096", opt_H);
-  if (opt_steps > 1000000)
-    return grl_lesson_bad_option(L, "--steps: %zu is above 1000000", opt_steps);
+  struct stat sb;
   if (opt_text && access(opt_text, R_OK) != 0)
     return grl_lesson_bad_option(L, "--text: %s: %s", opt_text, strerror(errno));
+  if (opt_text && stat(opt_text, &sb) == 0 && S_ISDIR(sb.st_mode))
+    return grl_lesson_bad_option(L, "--text: %s: is a directory", opt_text);
   return 0;
 }
 
@@ -135,20 +139,20 @@ static int ex3_answer(double *v)
 static const grl_exercise exercises[] = {
   {"A model that knows nothing gives every byte of the vocabulary the same\n"
    "probability.  What is its bpc on GSL's headers?  Compare it with the\n"
-   "validation bpc printed at step 0.", ex1_answer, 1e-4},
+   "validation bpc printed at step 0.", ex1_answer, 1e-4, 0},
   {"Compute the add-one bigram's validation bpc yourself: count the byte\n"
    "pairs of the training split (the first 90%), then score every\n"
    "validation byte after the first with (count(a b) + 1) / (count(a .) + V).",
-   ex2_answer, 1e-4},
+   ex2_answer, 1e-4, 0},
   {"How many steps make one epoch of `grulab train --task text` at its\n"
-   "default size (B = 32 streams, windows of T = 64)?", ex3_answer, 1e-9},
+   "default size (B = 32 streams, windows of T = 64)?", ex3_answer, 1e-9, 1},
   {"A comment opened 200 bytes ago is still open.  With T = 64, can the\n"
    "GRU learn to remember it?  Can it use the fact if it happens to carry\n"
-   "it in h?  Train with `--length 16` and `--length 128` and compare the\n"
-   "validation bpc.", NULL, 0},
+   "it in h?  Train with `grulab train --task text --bptt 16` and\n"
+   "`--bptt 128` and compare the validation bpc.", NULL, 0, 0},
   {"Sample the trained model at temperatures 0, 0.5, 1 and 2 (`grulab\n"
-   "sample --temperature`).  Why does the arg-max repeat itself?", NULL, 0},
-  {NULL, NULL, 0}
+   "sample --temperature`).  Why does the arg-max repeat itself?", NULL, 0, 0},
+  {NULL, NULL, 0, 0}
 };
 
 static const grl_lesson_info chapter = {

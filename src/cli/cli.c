@@ -112,8 +112,11 @@ void cli_error(const char *fmt, ...)
 int cli_options(const grl_opt *opts, int argc, char **argv, cli_help_fn help)
 {
   const char *cmd = argv[0];
-  grl_opt_error e;
-  switch (grl_opt_parse(opts, argc, argv, &e)) {
+  grl_opt_result e;
+  int st = grl_opt_parse(opts, argc, argv, &e);
+  for (size_t k = 0; k < e.nnote; k++)   /* old names, once each */
+    cli_error("%s: %s", cmd, e.note[k]);
+  switch (st) {
   case GRL_OPT_RUN:
     return -1;
   case GRL_OPT_HELP_ASKED:
