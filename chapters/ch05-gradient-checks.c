@@ -886,7 +886,7 @@ static void broken(grl_lesson *L, setup *S)
     "tolerance sits far above this run's noise (the worst central error on\n"
     "every other entry: %.2g) to leave room for the noisiest entries of any\n"
     "cell: 6.2e-7 for the seed cell, as 'grulab gradcheck --cell seed\n"
-    "--input-size 5 --hidden-size 7 --steps 30 --batch 3 --seed 29' shows.\n"
+    "--input-size 5 --hidden-size 7 --seq-len 30 --batch 3 --seed 29' shows.\n"
     "With the tolerance at 1e-8, central catches delta = 1e-7 at that entry.\n"
     "The scaled entry is the tensor's largest; on an entry below S/20 the floor\n"
     "binds as well: there the error shows as delta |a| / (floor_rel S), smaller\n"

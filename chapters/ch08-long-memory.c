@@ -645,7 +645,7 @@ int main(int argc, char **argv)
   const size_t nseed = opt_seeds ? opt_seeds : 3;
   /* One length by default: three seeds of five configurations at T = 100
    * as well would not fit the 3 minutes this chapter may take on a
-   * 2-core machine (README: measured times); --length 100 runs it. */
+   * 2-core machine (README: measured times); --seq-len 100 runs it. */
   size_t Ts[MAX_LENGTHS] = {opt_length ? opt_length : (L.quick ? 20 : 50)}, nT = 1;
   const size_t w = steps >= 5 * SMOOTH ? SMOOTH : (steps / 5 ? steps / 5 : 1);
   grl_lesson_param(&L, "steps", "%zu", steps);
