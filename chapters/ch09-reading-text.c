@@ -57,6 +57,8 @@
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
+#include "grl_compress.h"
+#include "grl_progress.h"
 #include "grl_stop.h"
 
 #include <errno.h>
@@ -558,7 +560,8 @@ int main(int argc, char **argv)
 
   grl_text *text = NULL;
   grl_model *m = NULL, *m0 = NULL;
-  grl_text_trainer *tr = NULL;
+  grl_source *src = NULL;
+  grl_trainer *tr = NULL;
   grl_train_stat *log = NULL;
   double *feat = NULL;
   unitstats us = {0}, us0 = {0};
@@ -625,11 +628,11 @@ int main(int argc, char **argv)
   printf("  uniform over V       %.4f bpc (log2 %zu)\n", log2((double)V), V);
   printf("  unigram              %.4f bpc\n", uni);
   printf("  bigram               %.4f bpc\n", bi);
-  if (grl_text_compressed_bpc(text, "gzip", &gz) == GRL_OK)
+  if (grl_compressed_bpc(text, "gzip", &gz) == GRL_OK)
     printf("  gzip -9              %.4f bits per byte\n", gz);
   else
     printf("  gzip -9              not measured (%s)\n", grl_strerror());
-  if (grl_text_compressed_bpc(text, "xz", &xz) == GRL_OK)
+  if (grl_compressed_bpc(text, "xz", &xz) == GRL_OK)
     printf("  xz -9                %.4f bits per byte\n", xz);
   else
     printf("  xz -9                not measured (%s)\n", grl_strerror());
@@ -665,8 +668,9 @@ int main(int argc, char **argv)
          m->n, m->ncell, m->n - m->ncell);
   /* SIGINT/SIGTERM stop training after the step under way */
   grl_stop_catch(chapter.name);
-  grl_text_config cfg = {T, B, "adam", LR, CLIP, &grl_stop_signal};
-  if ((st = grl_text_trainer_alloc(&tr, m, text, &cfg))) {
+  grl_train_config cfg = {"adam", LR, CLIP, B, &grl_stop_signal};
+  if ((st = grl_text_source_alloc(&src, text, T, B, H))
+      || (st = grl_trainer_alloc_source(&tr, m, src, &cfg))) {
     grl_lesson_error(&L, st, "trainer");
     goto done;
   }
@@ -679,7 +683,7 @@ int main(int argc, char **argv)
     "stops at the window's start.  A dependency longer than T = %zu bytes can\n"
     "be USED (through the carried state) but never LEARNED (no gradient\n"
     "connects its two ends).  One epoch is %zu steps.", B, Ls, B, T, T,
-    grl_text_trainer_windows(tr));
+    grl_text_windows(text, T, B));
   printf("  stream 0, window 0: \"");
   for (size_t k = 0; k < 40 && k < T; k++) put_byte(text->bytes[k] == '\n' ? ' ' : text->bytes[k]);
   printf("...\"\n  stream 1, window 0: \"");
@@ -717,8 +721,8 @@ int main(int argc, char **argv)
     if (marks[k] > done_steps) {
       size_t got = 0;
       double t0 = grl_seconds();
-      st = grl_text_train_run(tr, marks[k] - done_steps, log + done_steps, &got,
-                              grl_progress_step, &prog);
+      st = grl_train_run(tr, r, marks[k] - done_steps, log + done_steps, &got,
+                         grl_progress_step, &prog);
       train_secs += grl_seconds() - t0;
       done_steps += got;
       grl_progress_end(&prog);
@@ -731,7 +735,7 @@ int main(int argc, char **argv)
         goto done;
       }
     }
-    if ((st = grl_text_evaluate(tr, text->ntrain, text->n, &valid_at[k]))) {
+    if ((st = grl_text_evaluate(m, text, T, B, text->ntrain, text->n, &valid_at[k]))) {
       grl_lesson_error(&L, st, "validation");
       goto done;
     }
@@ -745,7 +749,7 @@ int main(int argc, char **argv)
     }
     if (k == 0 || k == 1 || k == 3 || k == nmarks - 1) {
       printf("  after %zu steps (%.2f epochs): valid bpc %.3f\n", done_steps,
-             (double)done_steps / (double)grl_text_trainer_windows(tr), valid_at[k]);
+             (double)done_steps / (double)grl_text_windows(text, T, B), valid_at[k]);
       if (sample_and_print(&L, m, &text->vocab, SAMPLE_TAU, L.seed))
         goto done;
     }
@@ -759,7 +763,7 @@ int main(int argc, char **argv)
     if (!isnan(train_at[k]))
       snprintf(tb, sizeof tb, "%.3f", train_at[k]);
     printf("  %6zu %7.2f %11s %11.3f %9.1f\n", marks[k],
-           (double)marks[k] / (double)grl_text_trainer_windows(tr), tb, valid_at[k],
+           (double)marks[k] / (double)grl_text_windows(text, T, B), tb, valid_at[k],
            secs_at[k]);
   }
   printf("  (train bpc: mean of the last %d training batches, at the\n"
@@ -768,7 +772,7 @@ int main(int argc, char **argv)
   /* --quick scores the training split's last tenth, to stay quick */
   double vfinal = valid_at[nmarks - 1], tfinal;
   size_t tfrom = L.quick && text->ntrain > nv ? text->ntrain - nv : 0;
-  if ((st = grl_text_evaluate(tr, tfrom, text->ntrain, &tfinal))) {
+  if ((st = grl_text_evaluate(m, text, T, B, tfrom, text->ntrain, &tfinal))) {
     grl_lesson_error(&L, st, "train bpc");
     goto done;
   }
@@ -950,7 +954,8 @@ int main(int argc, char **argv)
   }
 
 done:
-  grl_text_trainer_free(tr);
+  grl_trainer_free(tr);
+  grl_source_free(src);
   grl_model_free(m);
   grl_model_free(m0);
   grl_text_free(text);

@@ -41,7 +41,13 @@ src_lib_libgrulab_la_SOURCES = \
 	src/lib/loss.c \
 	src/lib/optim.c \
 	src/lib/task.c \
+	src/lib/task_source.c \
 	src/lib/text.c \
+	src/lib/text_baseline.c \
+	src/lib/text_loss.c \
+	src/lib/text_source.c \
+	src/lib/text_eval.c \
+	src/lib/text_sample.c \
 	src/lib/gradcheck_text.c \
 	src/lib/train.c \
 	src/lib/session.c \
@@ -73,15 +79,17 @@ src_grulab_SOURCES = \
 	src/cli/cmd_gradcheck.c \
 	src/cli/cmd_train.c \
 	src/cli/cmd_gradnorm.c \
-	src/cli/cmd_text.c
+	src/cli/cmd_sample.c
 src_grulab_CPPFLAGS = $(LIB_CPPFLAGS) -I$(top_srcdir)/src/app
-src_grulab_LDADD = src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
+src_grulab_LDADD = src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS) $(APP_LIBS)
 
 # The option layer over getopt_long, for the command and the chapters.
 noinst_LIBRARIES += src/app/libapp.a
 src_app_libapp_a_SOURCES = src/app/grl_opt.h src/app/opt.c src/app/grl_stop.h \
-	src/app/grl_blascore.h src/app/blascore.c
-src_app_libapp_a_CPPFLAGS = $(LIB_CPPFLAGS)
+	src/app/grl_blascore.h src/app/blascore.c \
+	src/app/grl_progress.h src/app/progress.c \
+	src/app/grl_compress.h src/app/compress.c
+src_app_libapp_a_CPPFLAGS = $(LIB_CPPFLAGS) $(APP_CFLAGS)
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = src/grulab.pc

@@ -68,7 +68,6 @@ int cmd_bench(int argc, char **argv);
 int cmd_gradcheck(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_gradnorm(int argc, char **argv);
-int cmd_train_text(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_gradcheck_text(int argc, char **argv);
 

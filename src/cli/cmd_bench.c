@@ -1,7 +1,7 @@
 /* cmd_bench.c -- grulab bench: the time of one forward plus full BPTT.
  *
  *   grulab bench --cell C --input-size I --hidden-size H --batch B
- *                --steps T [--iters N] [--seed S] [--peak]
+ *                --seq-len T [--iters N] [--seed S] [--peak]
  *
  * Random parameters and data from the seed; a few warm-up runs, then N
  * timed ones; the last line gives the median and the GEMM GFLOP/s.  With
@@ -26,7 +26,7 @@ static void help(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
     "Usage: grulab bench --cell C --input-size I --hidden-size H --batch B\n"
-    "                    --steps T [--iters N] [--seed S]\n"
+    "                    --seq-len T [--iters N] [--seed S] [--peak]\n"
     "Time one forward pass plus full BPTT of cell C over a (T, B) batch of\n"
     "random sequences: %d warm-up runs, then N timed runs (default %d).\n"
     "The last line is\n"
@@ -112,7 +112,7 @@ int cmd_bench(int argc, char **argv)
      .lo = 1, .flags = GRL_OPT_REQUIRED},
     {"batch", GRL_OPT_SIZE, &B, "B", .help = "sequences per batch, B >= 1",
      .lo = 1, .flags = GRL_OPT_REQUIRED},
-    {"steps", GRL_OPT_SIZE, &T, "T", .help = "time steps, T >= 1",
+    {"seq-len", GRL_OPT_SIZE, &T, "T", .help = "sequence length, T >= 1",
      .lo = 1, .flags = GRL_OPT_REQUIRED},
     {"iters", GRL_OPT_SIZE, &N, "N",
      .help = "timed runs, N >= 1 (default " STR(BENCH_ITERS) ")", .lo = 1},
@@ -121,6 +121,7 @@ int cmd_bench(int argc, char **argv)
      "GSL's mt19937 takes seed 0 as 4357"},
     {"peak", GRL_OPT_FLAG, &peak, NULL,
      .help = "also time a square dgemm of comparable size (above)"},
+    {"steps", GRL_OPT_ALIAS, .now = "seq-len"},
     CLI_OPT_HELP,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv, help);
