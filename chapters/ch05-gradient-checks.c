@@ -59,6 +59,7 @@
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
+#include "grl_gcreport.h"
 
 #include <float.h>
 #include <math.h>

@@ -31,12 +31,11 @@ src_lib_libgrulab_la_SOURCES = \
 	src/lib/cell_lstm.c \
 	src/lib/cell_seed.c \
 	src/lib/seq.c \
-	src/lib/gradcheck_impl.h \
-	src/lib/gradcheck_problem.c \
-	src/lib/gradcheck_eval.c \
+	src/lib/gradcheck_loss.h \
 	src/lib/gradcheck.c \
+	src/lib/gradcheck_problem.c \
+	src/lib/gradcheck_seq.c \
 	src/lib/gradcheck_sweep.c \
-	src/lib/gradcheck_report.c \
 	src/lib/readout.c \
 	src/lib/loss.c \
 	src/lib/optim.c \
@@ -88,7 +87,8 @@ noinst_LIBRARIES += src/app/libapp.a
 src_app_libapp_a_SOURCES = src/app/grl_opt.h src/app/opt.c src/app/grl_stop.h \
 	src/app/grl_blascore.h src/app/blascore.c \
 	src/app/grl_progress.h src/app/progress.c \
-	src/app/grl_compress.h src/app/compress.c
+	src/app/grl_compress.h src/app/compress.c \
+	src/app/grl_gcreport.h src/app/gcreport.c
 src_app_libapp_a_CPPFLAGS = $(LIB_CPPFLAGS) $(APP_CFLAGS)
 
 pkgconfigdir = $(libdir)/pkgconfig

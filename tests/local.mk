@@ -67,7 +67,7 @@ EXTRA_DIST += $(golden_files) tests/reference/make-golden.py \
 # errors (tamper hook, a broken copy of the gru cell), threads, sampling,
 # the floor and the step sweep.
 check_PROGRAMS += tests/lib/gradcheck
-tests_lib_gradcheck_LDADD = $(TAP_LDADD)
+tests_lib_gradcheck_LDADD = tests/libtap.a src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
 TESTS += tests/lib/gradcheck
 EXTRA_DIST += tests/cli/bench-gradcheck.sh
 

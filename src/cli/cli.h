@@ -69,6 +69,5 @@ int cmd_gradcheck(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_gradnorm(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
-int cmd_gradcheck_text(int argc, char **argv);
 
 #endif

@@ -131,29 +131,17 @@ int grl_text_loss(const grl_model *m, const double *theta, grl_seq *s,
 /* The gradient check of the text loss (gradcheck_text.c)              */
 /* ------------------------------------------------------------------ */
 
-/* Check grl_text_loss's gradient on EVERY entry of theta (cell and
- * readout), of the carried-in h0 and (LSTM) c0, at one window of T steps
- * of B streams with random ids and targets and random h0, c0 in
- * (-0.9, 0.9), all drawn from r, against two numerical derivatives:
- *   central   (L(t+h) - L(t-h)) / 2h, h = eps^(1/3) max(1, |t|), tol 1e-6
- *   complex   Im L(t + ih) / h, h = 1e-20, L through the naive step in
- *             double _Complex (softmax and log as analytic functions),
- *             tol 1e-11
- * with grl_gradcheck.h's relative error and per-tensor floor (FLOOR_REL
- * times the tensor's largest |a|, |n|).  tamper_at < n (the model's
- * parameter count) multiplies that analytic entry by 1 + tamper before
- * the comparison (a test hook); SIZE_MAX leaves it alone. */
-typedef struct {
-  size_t nchecked;        /* entries per method                      */
-  double worst[2];        /* worst relative error: central, complex  */
-  char where[2][96];      /* "weight_hh_l0[17]" of each worst        */
-  double tol[2];          /* their tolerances                        */
-  int pass;               /* both within tolerance                   */
-} grl_gradcheck_text_result;
-
-int grl_gradcheck_text(grl_gradcheck_text_result *res, const grl_model *m,
-                       size_t T, size_t B, gsl_rng *r, size_t tamper_at,
-                       double tamper);
+/* Check grl_text_loss's gradient with the gradient-check engine
+ * (grl_gradcheck.h), entry by entry, on every tensor of the model
+ * (readout included) and on the carried-in h0 and (cells with one) c0 --
+ * as opts.what selects; the input is byte ids and has no derivative --
+ * at one window of T steps of B streams with random ids and targets and
+ * random h0, c0 in (-0.9, 0.9), all drawn from r.  Any method, the same
+ * tolerances and floor, the same report and the same statuses as
+ * grl_gradcheck_run; the report's I is the vocabulary V. */
+int grl_gradcheck_text_run(grl_gradcheck_report **rep, const grl_model *m,
+                           size_t T, size_t B, gsl_rng *r,
+                           const grl_gradcheck_opts *opts);
 
 /* ------------------------------------------------------------------ */
 /* Training with truncated BPTT: the text as a batch source            */

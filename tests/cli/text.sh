@@ -5,7 +5,7 @@
 # line on stderr and a non-zero exit.
 . "$top_srcdir/tests/tap.sh"
 
-plan 33
+plan 37
 
 # "aaaa" then a coin, 2000 times: entropy rate 0.2 bpc; the bigram cannot
 # count the a's.  The coins come from a fixed LCG, not from awk's rand().
@@ -95,8 +95,18 @@ is "SIGTERM stops train --task text with exit 143" "$rc" 143
 is "with one line on stderr" "$(printf '%s\n' "$err" | grep -c 'interrupted by SIGTERM after step [0-9]* of 100000; saved the parameters and vocabulary'):$(printf '%s\n' "$err" | grep -c '')" "1:1"
 ok "and the parameters and vocabulary saved whole" grep -qx 'vocabulary 3' "$TMP/term.params"
 
-# The text loss's gradient check.
-run_cli gradcheck --loss text --cell lstm
-is "gradcheck --loss text --cell lstm exits 0" "$rc" 0
-is "and its last line is 'pass'" "$(printf '%s\n' "$out" | tail -n 1)" pass
+# The text loss's gradient check: the one engine, its report and last line.
+run_cli gradcheck --loss text --cell lstm --method all
+is "gradcheck --loss text --cell lstm --method all exits 0" "$rc" 0
+printf '%s\n' "$out" | tail -n 1 | grep -Eq '^worst relative error: [0-9.e+-]+ \(cell lstm, method [a-z]+, step [0-9.e+-]+, 152 entries\)$'
+is "its last line is the check's: 152 entries (parameters, readout, h0, c0)" "$?" 0
+is "every method passes, each with its report" \
+  "$(printf '%s\n' "$out" | grep -c '^# method [a-z]*: worst relative error .*: pass$')" 4
+printf '%s\n' "$out" | grep -q '^readout_weight ' && printf '%s\n' "$out" | grep -q '^c0 '
+is "the table has the readout and c0" "$?" 0
+fails_with "gradcheck --loss text --check input: ids have no derivative" 2 'no derivative' \
+  gradcheck --loss text --cell gru --check input
+fails_with "gradcheck --loss text --input-size: the vocabulary says it" 2 \
+  '^grulab: gradcheck: --input-size does not apply to --loss text$' \
+  gradcheck --loss text --cell gru --input-size 3
 done_testing

@@ -22,6 +22,7 @@
  * a run of this code. */
 #include <config.h>
 #include "grulab.h"
+#include "grl_gcreport.h"
 #include "tap.h"
 
 #include <gsl/gsl_errno.h>

@@ -466,47 +466,98 @@ static void periodic_entropy(void)
   free(buf);
 }
 
-/* The text loss's gradient check passes for every cell, and an error of
- * 1e-3 (central) or 1e-9 (complex only) in one analytic entry is caught. */
+/* The text loss's gradient check -- the same engine as the sequence
+ * loss's -- passes for every cell by central and complex step, and an
+ * error in one analytic entry is caught: 1e-3 by central, 1e-9 by the
+ * complex step alone. */
+typedef struct {
+  double scale;   /* the analytic readout_bias[0] is multiplied by it */
+} tamper_arg;
+
+static void scale_bias0(const char *tensor, double *grad, size_t size,
+                        void *arg)
+{
+  (void)size;
+  if (!strcmp(tensor, "readout_bias"))
+    grad[0] *= ((tamper_arg *)arg)->scale;
+}
+
+/* One check of m at method, the problem drawn from seed's generator after
+ * the parameters (as grulab gradcheck --loss text draws it). */
+static int check_text(grl_gradcheck_report **rep, grl_model *m,
+                      unsigned long seed, int method, double scale)
+{
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  grl_gradcheck_randomize(m, r, 0.9);
+  grl_gradcheck_opts o;
+  grl_gradcheck_opts_init(&o, method);
+  tamper_arg arg = {scale};
+  if (scale != 1.0) {
+    o.tamper = scale_bias0;
+    o.tamper_arg = &arg;
+  }
+  int st = grl_gradcheck_text_run(rep, m, 4, 2, r, &o);
+  gsl_rng_free(r);
+  return st;
+}
+
 static void text_gradcheck(void)
 {
   const grl_cell *const *cells = grl_cell_all();
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   for (size_t i = 0; cells[i]; i++) {
     grl_model *m;
     grl_model_alloc(&m, cells[i], 5, 3, 5);
-    gsl_rng_set(r, 17 + i);
-    grl_gradcheck_randomize(m, r, 0.9);
-    grl_gradcheck_text_result res;
-    int st = grl_gradcheck_text(&res, m, 4, 2, r, SIZE_MAX, 0.0);
-    ok(st == GRL_OK && res.pass && res.nchecked == m->n + (cells[i]->has_c ? 12 : 6),
-       "%s: text loss, all %zu entries: central %.2g (tol %g), complex %.2g (tol %g)",
-       cells[i]->name, res.nchecked, res.worst[0], res.tol[0], res.worst[1], res.tol[1]);
+    const size_t want = m->n + (cells[i]->has_c ? 12 : 6);
+    const int methods[2] = {GRL_GC_CENTRAL, GRL_GC_COMPLEX};
+    for (int k = 0; k < 2; k++) {
+      grl_gradcheck_report *rep = NULL;
+      int st = check_text(&rep, m, 17 + i, methods[k], 1.0);
+      ok(st == GRL_OK && rep && rep->pass && rep->checked == want
+         && rep->I == 5,
+         "%s: text loss, all %zu entries (readout, h0%s): %s %.2g (tol %g)",
+         cells[i]->name, want, cells[i]->has_c ? ", c0" : "",
+         grl_gradcheck_method_name(methods[k]), rep ? rep->worst : NAN,
+         grl_gradcheck_default_tolerance(methods[k]));
+      grl_gradcheck_report_free(rep);
+    }
     if (cells[i] == &grl_cell_gru) {
-      const grl_param *bo = grl_model_param(m, "readout_bias");
-      gsl_rng_set(r, 17 + i);
-      grl_gradcheck_randomize(m, r, 0.9);
-      st = grl_gradcheck_text(&res, m, 4, 2, r, bo->offset, 1e-3);
-      ok(st == GRL_EFAIL && res.worst[0] > res.tol[0]
-         && !strcmp(res.where[0], "readout_bias[0]"),
-         "gru: readout_bias[0] off by 1e-3 is caught by central at %s (%.2g)",
-         res.where[0], res.worst[0]);
-      gsl_rng_set(r, 17 + i);
-      grl_gradcheck_randomize(m, r, 0.9);
-      st = grl_gradcheck_text(&res, m, 4, 2, r, bo->offset, 1e-9);
-      ok(st == GRL_EFAIL && res.worst[0] <= res.tol[0] && res.worst[1] > res.tol[1]
-         && !strcmp(res.where[1], "readout_bias[0]"),
-         "gru: off by 1e-9, central passes it (%.2g) and complex catches it (%.2g)",
-         res.worst[0], res.worst[1]);
+      grl_gradcheck_report *rep = NULL;
+      int st = check_text(&rep, m, 17 + i, GRL_GC_CENTRAL, 1 + 1e-3);
+      const grl_gradcheck_row *w = rep ? &rep->row[rep->worst_row] : NULL;
+      ok(st == GRL_EFAIL && w && !strcmp(w->name, "readout_bias")
+         && w->worst_at == 0,
+         "gru: readout_bias[0] off by 1e-3 is caught by central at %s[%zu] (%.2g)",
+         w ? w->name : "?", w ? w->worst_at : 0, rep ? rep->worst : NAN);
+      grl_gradcheck_report_free(rep);
+      st = check_text(&rep, m, 17 + i, GRL_GC_CENTRAL, 1 + 1e-9);
+      ok(st == GRL_OK, "gru: off by 1e-9, central passes it (%.2g)",
+         rep ? rep->worst : NAN);
+      grl_gradcheck_report_free(rep);
+      st = check_text(&rep, m, 17 + i, GRL_GC_COMPLEX, 1 + 1e-9);
+      w = rep ? &rep->row[rep->worst_row] : NULL;
+      ok(st == GRL_EFAIL && w && !strcmp(w->name, "readout_bias")
+         && w->worst_at == 0,
+         "gru: ... and the complex step catches it at %s[%zu] (%.2g)",
+         w ? w->name : "?", w ? w->worst_at : 0, rep ? rep->worst : NAN);
+      grl_gradcheck_report_free(rep);
+      /* the input is ids: nothing to differentiate */
+      grl_gradcheck_opts o;
+      grl_gradcheck_opts_init(&o, GRL_GC_CENTRAL);
+      o.what = GRL_GC_INPUT;
+      gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+      ok(grl_gradcheck_text_run(&rep, m, 4, 2, r, &o) == GRL_EINVAL && !rep
+         && strstr(grl_strerror(), "no derivative"),
+         "checking only the input is refused: '%s'", grl_strerror());
+      gsl_rng_free(r);
     }
     grl_model_free(m);
   }
-  gsl_rng_free(r);
 }
 
 int main(void)
 {
-  plan(56);
+  plan(63);
   vocabulary_and_split();
   bad_texts();
   streams_and_carry();
