@@ -200,13 +200,15 @@ FILE *cli_stdout_begin(void)
   return outmem;
 }
 
-int cli_stdout_commit(void)
+/* Copy the answer out: 0, or -1 with one line on stderr. */
+static int stdout_commit(void)
 {
   if (!outmem)
     return 0;
   if (fclose(outmem) != 0) {
     outmem = NULL;
     free(outbuf);
+    outbuf = NULL;
     cli_error("out of memory while formatting the output");
     return -1;
   }
@@ -221,7 +223,7 @@ int cli_stdout_commit(void)
   return 0;
 }
 
-void cli_stdout_discard(void)
+static void stdout_discard(void)
 {
   if (outmem)
     fclose(outmem);
@@ -230,11 +232,22 @@ void cli_stdout_discard(void)
   outbuf = NULL;
 }
 
-int cli_stdout_finish(int rc)
+int cli_end(const char *cmd, int st, int rc)
 {
-  if (rc != CLI_OK) {
-    cli_stdout_discard();
+  if (st != GRL_OK && st != GRL_EFAIL) {
+    const char *msg = grl_strerror();
+    size_t n = strlen(cmd);
+    if (strncmp(msg, cmd, n) == 0 && (msg[n] == ':' || msg[n] == ' '))
+      cli_error("%s", msg);      /* the library named the command already */
+    else
+      cli_error("%s: %s", cmd, msg);
+    rc = CLI_FAIL;
+  }
+  if (st == GRL_EFAIL)
+    rc = CLI_FAIL;
+  if (rc != CLI_OK && st != GRL_EFAIL) {
+    stdout_discard();
     return rc;
   }
-  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
+  return stdout_commit() ? CLI_FAIL : rc;
 }

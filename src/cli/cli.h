@@ -52,13 +52,21 @@ int cli_outfile_open(cli_outfile *out, const char *cmd, const char *flag,
 int cli_outfile_commit(cli_outfile *out, const char *cmd, const char *flag);
 
 /* stdout is written only when the whole answer is ready: subcommands write
- * into a memory buffer and cli_stdout_commit() copies it out. */
+ * into the memory buffer cli_stdout_begin() returns, and cli_end copies
+ * it out. */
 FILE *cli_stdout_begin(void);
-int cli_stdout_commit(void);
-void cli_stdout_discard(void);
-/* At a subcommand's end: commit on CLI_OK (CLI_FAIL if stdout cannot take
- * it), discard otherwise; returns the exit status. */
-int cli_stdout_finish(int rc);
+
+/* Every subcommand ends here, once its stdout buffer is begun:
+ *   st  the library status of the run: GRL_OK; GRL_EFAIL, a check that ran
+ *       and failed (its report is still the answer: exit 1, stdout kept);
+ *       any other, a failure whose message (grl_strerror) is printed as
+ *       "grulab: CMD: MESSAGE" (once: not if it already starts with CMD)
+ *   rc  the exit status the subcommand chose itself (CLI_OK, or CLI_FAIL,
+ *       CLI_USAGE, 128 + a signal after its own one-line message)
+ * stdout is copied out when the answer stands (CLI_OK, or GRL_EFAIL) and
+ * thrown away otherwise.  Returns the exit status: CLI_FAIL as well when
+ * stdout cannot take the answer (a full disk). */
+int cli_end(const char *cmd, int st, int rc);
 
 /* The subcommands, one file each (forward and backward share one). */
 int cmd_init(int argc, char **argv);

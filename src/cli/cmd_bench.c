@@ -220,10 +220,5 @@ int cmd_bench(int argc, char **argv)
   grl_seq_free(s);
   grl_model_free(m);
   gsl_rng_free(r);
-  if (st) {
-    cli_error("%s: %s", cmd, grl_strerror());
-    cli_stdout_discard();
-    return CLI_FAIL;
-  }
-  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
+  return cli_end(cmd, st, CLI_OK);
 }

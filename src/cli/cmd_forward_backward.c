@@ -115,13 +115,6 @@ static int write_view(FILE *f, const char *name, int ndim, const size_t *dims,
   return st;
 }
 
-/* Print a failed run's message and pick its exit status. */
-static int run_failed(const char *cmd)
-{
-  cli_error("%s: %s", cmd, grl_strerror());
-  cli_stdout_discard();
-  return CLI_FAIL;
-}
 
 /* ---- grulab forward / backward ------------------------------------------ */
 
@@ -244,9 +237,7 @@ static int forward_backward(int argc, char **argv, int backward)
   grl_seq_free(s);
   grl_tensorfile_free(d.tf);
   grl_model_free(m);
-  if (st)
-    return run_failed(cmd);
-  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
+  return cli_end(cmd, st, CLI_OK);
 }
 
 int cmd_forward(int argc, char **argv)

@@ -159,7 +159,7 @@ int cmd_gradnorm(int argc, char **argv)
   rc = CLI_OK;
 
 done:
-  rc = cli_stdout_finish(rc);
+  rc = cli_end("gradnorm", GRL_OK, rc);
   free(norm);
   free(jac);
   grl_task_free(task);

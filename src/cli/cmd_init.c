@@ -45,24 +45,16 @@ int cmd_init(int argc, char **argv)
 
   grl_model *m = NULL;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!r) {
-    cli_error("%s: out of memory", cmd);
-    return CLI_FAIL;
-  }
-  gsl_rng_set(r, seed);
-  int st = grl_model_alloc(&m, cell, I, H, 0);
+  FILE *f = cli_stdout_begin();
+  int st = r && f ? grl_model_alloc(&m, cell, I, H, 0)
+                  : grl_fail(GRL_ENOMEM, "out of memory");
   if (!st) {
+    gsl_rng_set(r, seed);
     grl_model_init_uniform(m, r);
-    FILE *f = cli_stdout_begin();
-    st = f ? grl_model_write(f, m, m->theta)
-           : grl_fail(GRL_ENOMEM, "out of memory");
+    st = grl_model_write(f, m, m->theta);
   }
-  gsl_rng_free(r);
+  if (r)
+    gsl_rng_free(r);
   grl_model_free(m);
-  if (st) {
-    cli_error("%s: %s", cmd, grl_strerror());
-    cli_stdout_discard();
-    return CLI_FAIL;
-  }
-  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
+  return cli_end(cmd, st, CLI_OK);
 }

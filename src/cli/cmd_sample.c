@@ -96,7 +96,7 @@ int cmd_sample(int argc, char **argv)
   fwrite(buf, 1, n, out);
   rc = CLI_OK;
 done:
-  rc = cli_stdout_finish(rc);
+  rc = cli_end("sample", GRL_OK, rc);
   free(buf);
   grl_tensorfile_free(tf);
   grl_model_free(m);

@@ -432,7 +432,7 @@ int cmd_train(int argc, char **argv)
   rc = CLI_OK;
 
 done:
-  rc = cli_stdout_finish(rc);
+  rc = cli_end("train", GRL_OK, rc);
   /* anything still open was not meant to be published */
   grl_outfile_abort(sv.o);
   grl_outfile_abort(lg.o);
