@@ -350,6 +350,18 @@ static double smoothed(const run *ru, size_t i, size_t w)
 /* 3. The learning curves: mean over the seeds, and their band         */
 /* ------------------------------------------------------------------ */
 
+/* The configurations' names, "'rnn' 'gru' ...", as a chart's template
+ * reads them. */
+static void config_names(char *names, size_t len, const config *cf,
+                         size_t ncf)
+{
+  names[0] = '\0';
+  for (size_t c = 0; c < ncf; c++) {
+    size_t a = strlen(names);
+    snprintf(names + a, len - a, "%s'%s'", c ? " " : "", cf[c].name);
+  }
+}
+
 /* runs[(c * nT + l) * nseed + k] is configuration c at length l, seed k. */
 static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
                            size_t ncf, const size_t *Ts, size_t nT,
@@ -399,15 +411,12 @@ static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
   }
   free(row);
   /* what the template needs: panels, series, colours and names */
-  char panels[128] = "", names[512] = "";
+  char panels[128] = "", names[512];
   for (size_t l = 0; l < nT; l++) {
     size_t a = strlen(panels);
     snprintf(panels + a, sizeof panels - a, "%s%zu", l ? " " : "", Ts[l]);
   }
-  for (size_t c = 0; c < ncf; c++) {
-    size_t a = strlen(names);
-    snprintf(names + a, sizeof names - a, "%s'%s'", c ? " " : "", cf[c].name);
-  }
+  config_names(names, sizeof names, cf, ncf);
   grl_chart_set(ch, "npanel", "%zu", nT);
   grl_chart_set(ch, "nconfig", "%zu", ncf);
   grl_chart_set(ch, "last_step", "%zu", rows);
@@ -571,11 +580,8 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
     }
     grl_chart_row(ch, j, row);
   }
-  char names[512] = "";
-  for (size_t c = 0; c < ncf; c++) {
-    size_t a = strlen(names);
-    snprintf(names + a, sizeof names - a, "%s'%s'", c ? " " : "", cf[c].name);
-  }
+  char names[512];
+  config_names(names, sizeof names, cf, ncf);
   grl_chart_set(ch, "T", "%zu", Tl);
   grl_chart_set(ch, "nconfig", "%zu", ncf);
   grl_chart_set_text(ch, "config_name", "%s", names);

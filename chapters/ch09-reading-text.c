@@ -103,15 +103,32 @@ static int default_text(grl_text **t)
   return grl_text_read_glob(t, GRL_TEXT_DEFAULT_GLOB);
 }
 
-static int ex1_answer(double *v)
+/* f of the default text into *v. */
+static int on_default_text(double (*f)(const grl_text *), double *v)
 {
   grl_text *t;
   int st = default_text(&t);
   if (st)
     return st;
-  *v = log2((double)t->vocab.V);   /* the uniform model's bpc */
+  *v = f(t);
   grl_text_free(t);
   return GRL_OK;
+}
+
+static double uniform_bpc(const grl_text *t)
+{
+  return log2((double)t->vocab.V);   /* every byte equally likely */
+}
+
+static double epoch_steps(const grl_text *t)
+{
+  /* windows per epoch of grulab train --task text's default (T=64, B=32) */
+  return (double)grl_text_windows(t, 64, 32);
+}
+
+static int ex1_answer(double *v)
+{
+  return on_default_text(uniform_bpc, v);
 }
 
 static int ex2_answer(double *v)
@@ -128,14 +145,7 @@ static int ex2_answer(double *v)
 
 static int ex3_answer(double *v)
 {
-  grl_text *t;
-  int st = default_text(&t);
-  if (st)
-    return st;
-  /* windows per epoch of grulab train --task text's default (T=64, B=32) */
-  *v = (double)((t->ntrain - 1) / 32 / 64);
-  grl_text_free(t);
-  return GRL_OK;
+  return on_default_text(epoch_steps, v);
 }
 
 static const grl_exercise exercises[] = {

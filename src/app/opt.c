@@ -391,7 +391,7 @@ void grl_opt_help(FILE *f, const grl_opt *opts)
   }
   if (!nold)
     return;
-  fprintf(f, "Old names (they still work, with a warning, until the next "
+  fprintf(f, "\nOld names (they still work, with a warning, until the next "
           "release):\n");
   for (const grl_opt *o = opts; o->name; o++)
     if (o->type == GRL_OPT_ALIAS)

@@ -27,10 +27,21 @@ typedef void (*cli_help_fn)(FILE *f, const grl_opt *opts);
  * when the command line's shape is wrong rather than a value. */
 int cli_options(const grl_opt *opts, int argc, char **argv, cli_help_fn help);
 
-/* The rows every subcommand shares. */
+/* The rows the subcommands share, in the same words everywhere. */
 #define CLI_OPT_HELP \
   {"help", GRL_OPT_HELP, NULL, NULL, .help = "show this help", .key = 'h'}
 #define CLI_OPT_END {.name = NULL}
+/* --cell C (required), into a const grl_cell *; --help lists the cells
+ * with cli_help_cells. */
+#define CLI_OPT_CELL(dest) \
+  {"cell", GRL_OPT_CALL, (dest), "C", .help = "the cell (Cells, below; required)", \
+   .set = cli_set_cell, .flags = GRL_OPT_REQUIRED}
+/* --input-size I and --hidden-size H (required), into size_t. */
+#define CLI_OPT_SIZES(I, H) \
+  {"input-size", GRL_OPT_SIZE, (I), "I", .help = "input features per step, I >= 1", \
+   .lo = 1, .flags = GRL_OPT_REQUIRED}, \
+  {"hidden-size", GRL_OPT_SIZE, (H), "H", .help = "hidden units, H >= 1", \
+   .lo = 1, .flags = GRL_OPT_REQUIRED}
 /* --cell C into a const grl_cell *: one of grl_cell_all()'s names. */
 int cli_set_cell(const char *arg, void *dest, char *msg, size_t len);
 /* --optimizer NAME into a const char *: one the library can allocate. */

@@ -104,12 +104,8 @@ int cmd_bench(int argc, char **argv)
   unsigned long seed = 1;
   int peak = 0;
   const grl_opt opts[] = {
-    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below)",
-     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
-    {"input-size", GRL_OPT_SIZE, &I, "I", .help = "input features per step, I >= 1",
-     .lo = 1, .flags = GRL_OPT_REQUIRED},
-    {"hidden-size", GRL_OPT_SIZE, &H, "H", .help = "hidden units, H >= 1",
-     .lo = 1, .flags = GRL_OPT_REQUIRED},
+    CLI_OPT_CELL(&cell),
+    CLI_OPT_SIZES(&I, &H),
     {"batch", GRL_OPT_SIZE, &B, "B", .help = "sequences per batch, B >= 1",
      .lo = 1, .flags = GRL_OPT_REQUIRED},
     {"seq-len", GRL_OPT_SIZE, &T, "T", .help = "sequence length, T >= 1",

@@ -159,8 +159,7 @@ static int forward_backward(int argc, char **argv, int backward)
   const grl_cell *cell = NULL;
   const char *params = NULL, *data = NULL;
   const grl_opt opts[] = {
-    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below)",
-     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
+    CLI_OPT_CELL(&cell),
     {"params", GRL_OPT_STRING, &params, "FILE",
      .help = backward ? "the cell's parameters, PyTorch state_dict names"
               : "the cell's parameters, PyTorch state_dict names\n"

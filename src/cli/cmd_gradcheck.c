@@ -52,9 +52,10 @@ static void help(FILE *f, const grl_opt *opts)
     "catches d = 1e-4 on every |a| > 1e-3 S, complex (tol 1e-11) d = 1e-9 on\n"
     "every |a| > 1e-3 S; smaller entries can hide an error of that size.\n"
     "The last line is 'worst relative error: E (cell C, method M, step h, N entries)'.\n"
-    "Example: grulab gradcheck --cell lstm --method all\n"
+    "Example: grulab gradcheck --cell lstm --method all\n\n"
     "Exit status: 0 if E <= tolerance (and something was compared), 1 if not\n"
     "(or the run failed), 2 bad flag.\n");
+  cli_help_cells(f);
 }
 
 /* --check params,input,h0,c0 into an unsigned set of GRL_GC_* */
@@ -159,9 +160,7 @@ static int parse(int argc, char **argv, gc_args *a)
   a->what = GRL_GC_ALL;
   a->floor_rel = GRL_GRADCHECK_FLOOR_REL;
   const grl_opt opts[] = {
-    {"cell", GRL_OPT_CALL, &a->cell, "C",
-     .help = "the cell: rnn, gru, gru-cho, lstm, seed",
-     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
+    CLI_OPT_CELL(&a->cell),
     {"loss", GRL_OPT_CHOICE, &loss, "L",
      .help = "sequence (default): L = sum(g.*output) + 0.5*||h_T||^2;\n"
      "text: the language model's loss", .choices = losses},

@@ -30,7 +30,8 @@ static void help(FILE *f, const grl_opt *opts)
 "\n"
 "The tanh RNN obeys ||dL/dh_{T-k}|| <= lambda_1^k (Pascanu et al. 2013).\n"
 "Exit status: 0 success, 1 failure, 2 bad flags.\n"
-"Example: grulab gradnorm --cell rnn --seq-len 50 --singular-value 0.9\n");
+"Example: grulab gradnorm --cell rnn --seq-len 50 --singular-value 0.9\n\n");
+  cli_help_cells(f);
 }
 
 int cmd_gradnorm(int argc, char **argv)
@@ -43,8 +44,7 @@ int cmd_gradnorm(int argc, char **argv)
   double sv = 0, rho = 0, bias = 0;
   unsigned long seed = 1;
   const grl_opt opts[] = {
-    {"cell", GRL_OPT_CALL, &cell, "C", .help = "gru, gru-cho, rnn, lstm or seed (required)",
-     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
+    CLI_OPT_CELL(&cell),
     {"seq-len", GRL_OPT_SIZE, &T, "T", .help = "sequence length (required)", .lo = 1,
      .flags = GRL_OPT_REQUIRED},
     {"params", GRL_OPT_STRING, &params, "FILE",

@@ -28,12 +28,8 @@ int cmd_init(int argc, char **argv)
   size_t I = 0, H = 0;
   unsigned long seed = 1;
   const grl_opt opts[] = {
-    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below)",
-     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
-    {"input-size", GRL_OPT_SIZE, &I, "I", .help = "input features per step, I >= 1",
-     .lo = 1, .flags = GRL_OPT_REQUIRED},
-    {"hidden-size", GRL_OPT_SIZE, &H, "H", .help = "hidden units, H >= 1",
-     .lo = 1, .flags = GRL_OPT_REQUIRED},
+    CLI_OPT_CELL(&cell),
+    CLI_OPT_SIZES(&I, &H),
     {"seed", GRL_OPT_ULONG, &seed, "S",
      .help = "seed of the mt19937 generator (default 1); GSL\n"
      "takes seed 0 as 4357, so 0 and 4357 agree"},

@@ -22,7 +22,9 @@ static void sample_help(FILE *f, const grl_opt *opts)
   grl_opt_help(f, opts);
   fprintf(f,
 "\n"
-"Example: grulab sample --params gsl.params --prime '/* ' --temperature 0.7\n");
+"Exit status: 0 success, 1 failure, 2 bad flags.\n"
+"Example: grulab sample --params gsl.params --prime '/* ' --temperature 0.7\n\n");
+  cli_help_cells(f);
 }
 
 int cmd_sample(int argc, char **argv)
@@ -36,8 +38,8 @@ int cmd_sample(int argc, char **argv)
     {"params", GRL_OPT_STRING, &params, "FILE",
      .help = "parameters and vocabulary (required)", .flags = GRL_OPT_REQUIRED},
     {"cell", GRL_OPT_CALL, &cell, "C",
-     .help = "the cell the file was trained with: gru (default),\n"
-     "gru-cho, rnn, lstm or seed", .set = cli_set_cell},
+     .help = "the cell the file was trained with (Cells, below;\n"
+     "default gru)", .set = cli_set_cell},
     {"bytes", GRL_OPT_SIZE, &n, "N", .help = "bytes to generate (default 500)",
      .hi = 100000000},
     {"temperature", GRL_OPT_DOUBLE, &temp, "X",

@@ -60,7 +60,8 @@ static void help(FILE *f, const grl_opt *opts)
 "--save and --log as they were before the run.\n"
 "Exit status: 0 success, 1 failure (bad data, NaN), 2 bad flags.\n"
 "Examples: grulab train --task adding --cell gru --seq-len 50 --seed 5\n"
-"          grulab train --task text --steps 300 --save gsl.params\n");
+"          grulab train --task text --steps 300 --save gsl.params\n\n");
+  cli_help_cells(f);
 }
 
 /* The command line, after the defaults that depend on the task. */
@@ -90,8 +91,8 @@ static int parse(int argc, char **argv, train_args *a)
     {"task", GRL_OPT_CHOICE, &a->task, "NAME",
      .help = "adding (default), copy or text", .choices = tasks},
     {"cell", GRL_OPT_CALL, &a->cell, "C",
-     .help = "gru, gru-cho, rnn, lstm or seed (required; text:\n"
-     "default gru)", .set = cli_set_cell, .seen = &seen_cell},
+     .help = "the cell (Cells, below; required, but text's default\n"
+     "is gru)", .set = cli_set_cell, .seen = &seen_cell},
     {"seq-len", GRL_OPT_SIZE, &seq_len, "T",
      .help = "adding: the sequence length, T >= 2 (required)", .lo = 2,
      .seen = &seen_len},
@@ -174,8 +175,7 @@ static int parse(int argc, char **argv, train_args *a)
       return CLI_USAGE;
     }
   if (!a->text && !seen_cell) {
-    cli_error("train: --cell C is required (gru, gru-cho, rnn, lstm or seed); "
-              "try 'grulab train --help'");
+    cli_error("train: --cell C is required; try 'grulab train --help'");
     return CLI_USAGE;
   }
   if ((!a->text && !copy && !seen_len) || (copy && !seen_delay)) {
