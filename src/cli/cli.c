@@ -86,8 +86,15 @@ int main(int argc, char **argv)
       /* A command's --help goes straight to stdout: check it arrived. */
       return rc == CLI_OK ? stdout_flushed() : rc;
     }
+  const char *names[NCOMMANDS];
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    names[i] = commands[i].name;
+  const char *near = grl_opt_nearest(argv[1], names, NCOMMANDS);
   if (argv[1][0] == '-')
     cli_error("unknown option '%s'; try 'grulab --help'", argv[1]);
+  else if (near)
+    cli_error("unknown command '%s' (did you mean '%s'?); try 'grulab --help'",
+              argv[1], near);
   else
     cli_error("unknown command '%s'; try 'grulab --help'", argv[1]);
   return CLI_USAGE;
