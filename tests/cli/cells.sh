@@ -1,4 +1,4 @@
-# cli-cells.sh -- grulab init, forward, backward and bench (issue 3).
+# tests/cli/cells.sh -- grulab init, forward, backward and bench.
 #
 # For every cell: init -> forward -> backward round trip, with the output
 # parsed and its names and shapes checked; forward and backward against

@@ -1,4 +1,4 @@
-# cli-gradcheck.sh -- grulab gradcheck (issue 4).
+# tests/cli/gradcheck.sh -- grulab gradcheck from the outside.
 #
 # Exit statuses 0 (pass), 1 (fail, with the report still printed) and 2
 # (bad flag: one stderr line, empty stdout); the exact last line; the

@@ -1,4 +1,4 @@
-/* tests/lib/gradcheck.c -- the gradient checker (issue 4), as a TAP program.
+/* tests/lib/gradcheck.c -- the gradient checker, as a TAP program.
  *
  *  1. every cell x every method on I=3 H=4 T=6 B=2, every entry checked,
  *     within the default tolerances;
