@@ -668,11 +668,10 @@ int main(int argc, char **argv)
   for (size_t k = 0; k < m->nparam; k++) {
     const grl_param *p = &m->param[k];
     char shape[32];
-    if (p->ndim == 2)
-      snprintf(shape, sizeof shape, "(%zu, %zu)", p->rows, p->cols);
-    else
-      snprintf(shape, sizeof shape, "(%zu)", p->rows);
-    printf("    %-16s %-12s %8zu\n", p->name, shape, p->rows * p->cols);
+    const size_t dims[2] = {p->rows, p->cols};
+    printf("    %-16s %-12s %8zu\n", p->name,
+           grl_shape_format(shape, sizeof shape, p->ndim, dims),
+           p->rows * p->cols);
   }
   printf("    %-16s %-12s %8zu   (the cell %zu, the readout %zu)\n", "total", "",
          m->n, m->ncell, m->n - m->ncell);

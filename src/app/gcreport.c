@@ -21,16 +21,6 @@ static const char *const formula[GRL_GC_NMETHOD] = {
   "gsl_deriv_central, Richardson on a 5-point rule; abserr is GSL's estimate",
   "Im L(t+ih) / h, the forward pass in double _Complex"};
 
-static void shape(const grl_gradcheck_row *w, char *buf, size_t len)
-{
-  if (w->ndim == 3)
-    snprintf(buf, len, "%zux%zux%zu", w->dims[0], w->dims[1], w->dims[2]);
-  else if (w->ndim == 2)
-    snprintf(buf, len, "%zux%zu", w->dims[0], w->dims[1]);
-  else
-    snprintf(buf, len, "%zu", w->dims[0]);
-}
-
 int grl_gradcheck_report_write(FILE *f, const grl_gradcheck_report *rep)
 {
   const int gsl = rep->method == GRL_GC_GSL;
@@ -53,7 +43,7 @@ int grl_gradcheck_report_write(FILE *f, const grl_gradcheck_report *rep)
   for (size_t i = 0; i < rep->nrow; i++) {
     const grl_gradcheck_row *w = &rep->row[i];
     char shp[64], idx[64];
-    shape(w, shp, sizeof shp);
+    grl_shape_format(shp, sizeof shp, w->ndim, w->dims);
     if (w->all_zero) {
       /* not a failure of this tensor -- unless no tensor had anything else */
       fprintf(f, "%-14s %-10s %8zu %10s  %-11s %s\n", w->name, shp, w->checked,

@@ -59,13 +59,11 @@ static int load_data(seqdata *d, const grl_model *m, const char *params,
     return grl_fail(GRL_EINVAL, "%s: no tensor 'input' (T, B, I)", path);
   if (in->ndim != 3 || in->dims[2] != I) {
     /* the dimensions as the file wrote them: "2x2", not "2x2x1" */
-    char shape[96] = "";
-    for (int k = 0; k < in->ndim; k++)
-      snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%s%zu",
-               k ? "x" : "", in->dims[k]);
+    char shape[96];
     return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'input' has shape %s, "
-                    "expected T x B x %zu (I=%zu from %s)",
-                    path, in->line, shape, I, I, params);
+                    "expected T x B x %zu (I=%zu from %s)", path, in->line,
+                    grl_shape_format(shape, sizeof shape, in->ndim, in->dims),
+                    I, I, params);
   }
   d->T = in->dims[0];
   d->B = in->dims[1];

@@ -121,6 +121,10 @@ const grl_tensor *grl_tensorfile_find(const grl_tensorfile *tf,
  *         "FILE:LINE: tensor 'NAME' has shape 3x4, expected 3x5". */
 int grl_tensorfile_get(const grl_tensorfile *tf, const char *name, int ndim,
                        const size_t *dims, const double **data);
+/* "3x4": ndim dimensions as grulab writes a shape everywhere (messages,
+ * reports, lessons), into buf; returns buf. */
+const char *grl_shape_format(char *buf, size_t len, int ndim,
+                             const size_t *dims);
 
 /* Write one tensor: its header, then one row of the last dimension per
  * line, each number printed with %.17g so that it round-trips exactly. */

@@ -395,8 +395,8 @@ const grl_tensor *grl_tensorfile_find(const grl_tensorfile *tf,
   return NULL;
 }
 
-/* "3x4" into buf. */
-static const char *shape_str(char *buf, size_t n, int ndim, const size_t *dims)
+const char *grl_shape_format(char *buf, size_t n, int ndim,
+                             const size_t *dims)
 {
   size_t used = 0;
   buf[0] = '\0';
@@ -426,8 +426,8 @@ int grl_tensorfile_get(const grl_tensorfile *tf, const char *name, int ndim,
     char have[80], want[80];
     return grl_fail(GRL_EFORMAT, "%s:%ld: tensor '%s' has shape %s, expected %s",
                     tf->path, t->line, name,
-                    shape_str(have, sizeof have, t->ndim, t->dims),
-                    shape_str(want, sizeof want, ndim, dims));
+                    grl_shape_format(have, sizeof have, t->ndim, t->dims),
+                    grl_shape_format(want, sizeof want, ndim, dims));
   }
   *data = t->data;
   return GRL_OK;
