@@ -291,9 +291,10 @@ static int read_text(grl_text **text, const train_args *a)
   }
   if (grl_text_windows(*text, a->T, a->B) == 0) {
     cli_error("train: --text: %s: the training split has %zu bytes, too few "
-              "for --batch %zu streams of one --bptt %zu window each (it needs "
-              "%zu); lower --bptt or --batch, or give a longer --text",
-              (*text)->name, (*text)->ntrain, a->B, a->T, a->B * a->T + 1);
+              "for --batch %zu stream%s of one --bptt %zu window each (it "
+              "needs %zu); lower --bptt or --batch, or give a longer --text",
+              (*text)->name, (*text)->ntrain, a->B, a->B == 1 ? "" : "s",
+              a->T, a->B * a->T + 1);
     return CLI_FAIL;
   }
   return -1;

@@ -111,8 +111,8 @@ int grl_text_source_alloc(grl_source **out, const grl_text *t, size_t T,
   if (T == 0 || B == 0)
     return grl_fail(GRL_EINVAL, "text source: window T and streams B must be positive (got T=%zu, B=%zu)", T, B);
   if (grl_text_windows(t, T, B) == 0)
-    return grl_fail(GRL_EINVAL, "%s: the training split has %zu bytes, too few for %zu streams of one window of T=%zu each (need at least %zu)",
-                    t->name, t->ntrain, B, T, B * T + 1);
+    return grl_fail(GRL_EINVAL, "%s: the training split has %zu bytes, too few for %zu stream%s of one window of T=%zu each (need at least %zu)",
+                    t->name, t->ntrain, B, B == 1 ? "" : "s", T, B * T + 1);
   text_source *ts = calloc(1, sizeof *ts);
   if (!ts)
     return grl_fail(GRL_ENOMEM, "text source: out of memory");

@@ -164,7 +164,7 @@ static void bad_texts(void)
   grl_model *m = model_for(t, &grl_cell_gru, 3, 1);
   grl_source *src = NULL;
   ok(grl_text_source_alloc(&src, t, 36, 1, 3) == GRL_EINVAL && !src
-     && strstr(grl_strerror(), "too few for 1 streams of one window of T=36"),
+     && strstr(grl_strerror(), "too few for 1 stream of one window of T=36"),
      "T = 36 > 35 predictions: '%s'", grl_strerror());
   is_int((long)grl_text_windows(t, 36, 1), 0, "... zero windows per epoch");
   ok(grl_text_source_alloc(&src, t, 35, 1, 3) == GRL_OK, "T = 35 fits exactly");
