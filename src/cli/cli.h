@@ -27,10 +27,13 @@ typedef void (*cli_help_fn)(FILE *f, const grl_opt *opts);
  * when the command line's shape is wrong rather than a value. */
 int cli_options(const grl_opt *opts, int argc, char **argv, cli_help_fn help);
 
-/* The rows the subcommands share, in the same words everywhere. */
-#define CLI_OPT_HELP \
-  {"help", GRL_OPT_HELP, NULL, NULL, .help = "show this help", .key = 'h'}
-#define CLI_OPT_END {.name = NULL}
+/* The rows the subcommands share, in the same words everywhere.  Every
+ * table ends with CLI_OPT_END: -h, --help, then the terminator. */
+#define CLI_OPT_END \
+  {"help", GRL_OPT_HELP, NULL, NULL, .help = "show this help", .key = 'h'}, \
+  {.name = NULL}
+/* --steps, the old name of --seq-len where it was the sequence length. */
+#define CLI_OPT_OLD_STEPS {"steps", GRL_OPT_ALIAS, .now = "seq-len"}
 /* --cell C (required), into a const grl_cell *; --help lists the cells
  * with cli_help_cells. */
 #define CLI_OPT_CELL(dest) \

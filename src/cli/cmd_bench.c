@@ -117,8 +117,7 @@ int cmd_bench(int argc, char **argv)
      "GSL's mt19937 takes seed 0 as 4357"},
     {"peak", GRL_OPT_FLAG, &peak, NULL,
      .help = "also time a square dgemm of comparable size (above)"},
-    {"steps", GRL_OPT_ALIAS, .now = "seq-len"},
-    CLI_OPT_HELP,
+    CLI_OPT_OLD_STEPS,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv, help);
   if (rc >= 0)

@@ -169,7 +169,6 @@ static int forward_backward(int argc, char **argv, int backward)
               : "input (T, B, I); optional h0 (B, H) and, for the\n"
                 "lstm, c0 (B, H); missing states are zeros",
      .flags = GRL_OPT_REQUIRED},
-    CLI_OPT_HELP,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv,
                        backward ? help_backward : help_forward);

@@ -229,8 +229,7 @@ static int parse(int argc, char **argv, gc_args *a)
     {"index", GRL_OPT_ULONG, &index, "K",
      .help = "--sweep's entry, a flat row-major index (default: the\n"
      "entry of largest |gradient|)", .seen = &seen_index},
-    {"steps", GRL_OPT_ALIAS, .now = "seq-len"},
-    CLI_OPT_HELP,
+    CLI_OPT_OLD_STEPS,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv, help);
   if (rc >= 0)

@@ -71,8 +71,7 @@ int cmd_gradnorm(int argc, char **argv)
     {"seed", GRL_OPT_ULONG, &seed, "S",
      .help = "seed of the initialisation, inputs and directions (1);\n"
      "GSL's mt19937 takes seed 0 as 4357"},
-    {"steps", GRL_OPT_ALIAS, .now = "seq-len"},
-    CLI_OPT_HELP,
+    CLI_OPT_OLD_STEPS,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv, help);
   if (rc >= 0)

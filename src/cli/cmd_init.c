@@ -33,7 +33,6 @@ int cmd_init(int argc, char **argv)
     {"seed", GRL_OPT_ULONG, &seed, "S",
      .help = "seed of the mt19937 generator (default 1); GSL\n"
      "takes seed 0 as 4357, so 0 and 4357 agree"},
-    CLI_OPT_HELP,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv, help);
   if (rc >= 0)

@@ -52,7 +52,6 @@ int cmd_sample(int argc, char **argv)
      "has no newline)"},
     {"seed", GRL_OPT_ULONG, &seed, "S", .help = "seed of the draws (default 1)"},
     {"length", GRL_OPT_ALIAS, .now = "bytes"},
-    CLI_OPT_HELP,
     CLI_OPT_END};
   int orc = cli_options(opts, argc, argv, sample_help);
   if (orc >= 0)

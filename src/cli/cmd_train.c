@@ -140,7 +140,6 @@ static int parse(int argc, char **argv, train_args *a)
     {"length", GRL_OPT_SIZE, &length, "T",
      .help = "--seq-len (adding), --delay (copy) or --bptt (text)",
      .lo = 1, .flags = GRL_OPT_OLD, .seen = &seen_length},
-    CLI_OPT_HELP,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv, help);
   if (rc >= 0)
