@@ -36,6 +36,7 @@ src_lib_libgrulab_la_SOURCES = \
 	src/lib/gradcheck_problem.c \
 	src/lib/gradcheck_seq.c \
 	src/lib/gradcheck_sweep.c \
+	src/lib/gradcheck_fn.c \
 	src/lib/readout.c \
 	src/lib/loss.c \
 	src/lib/optim.c \

@@ -11,6 +11,8 @@
  *                        grl_gradcheck_run
  *   gradcheck_text.c     the text loss (grl_text_loss) as the engine's loss;
  *                        grl_gradcheck_text_run
+ *   gradcheck_fn.c       any scalar function of a flat block, given its
+ *                        gradient; grl_gradcheck_fn_run
  *   gradcheck_sweep.c    the step sweep of one entry (the V-curve)
  *
  * A loss gives the engine its tensors (each entry's value and analytic
