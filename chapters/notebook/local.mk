@@ -157,4 +157,4 @@ TESTS += tests/chapters/exercises.sh tests/notebook/notebook.sh \
 	tests/notebook/notebook-browser.sh tests/notebook/lecture.sh
 EXTRA_DIST += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh \
 	tests/notebook/notebook-setup.sh tests/notebook/notebook_check.py tests/notebook/notebook_browser.py \
-	tests/notebook/lecture.sh tests/notebook/lecture_check.py
+	tests/notebook/tap.py tests/notebook/lecture.sh tests/notebook/lecture_check.py

@@ -23,20 +23,11 @@ import re
 import subprocess
 import sys
 
-n = 0
-failed = 0
+# the TAP helpers the notebook's tests share
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "notebook"))
+from tap import done, ok  # noqa: E402
 
-
-def ok(cond, name, *diag):
-    global n, failed
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, name), flush=True)
-    if not cond:
-        failed += 1
-        for d in diag:
-            for line in str(d).split("\n"):
-                print("# " + line)
-    return cond
 
 
 def number(name):
@@ -192,8 +183,7 @@ def main(argv):
            "%s: every reference it prints (--help, --quick) resolves" % name,
            *(bad + (["--help exited %d, --quick %d" % (rc, rc2)]
                     if rc or rc2 else [])))
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

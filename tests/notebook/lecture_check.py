@@ -29,26 +29,12 @@ import shutil
 import subprocess
 import sys
 
-n = 0
-failed = 0
+from tap import done, ok
 
-
-def ok(cond, name, *diag):
-    global n, failed
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, name), flush=True)
-    if not cond:
-        failed += 1
-        for d in diag:
-            for line in str(d).split("\n"):
-                print("# " + line)
-    return cond
 
 
 def skip(name, why):
-    global n
-    n += 1
-    print("ok %d - %s # SKIP %s" % (n, name, why))
+    ok(True, "%s # SKIP %s" % (name, why))
 
 
 class Doc(html.parser.HTMLParser):
@@ -268,8 +254,7 @@ def main(argv):
            "answers.pdf renders on A4", "pdfinfo: %r" % (info,))
     elif not have_pdf:
         skip("the PDFs render", "pdfinfo is missing (Debian package poppler-utils)")
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":
