@@ -33,6 +33,7 @@ src_lib_libgrulab_la_SOURCES = \
 	src/lib/gradcheck.c \
 	src/lib/gradcheck_sweep.c \
 	src/lib/gradcheck_report.c \
+	src/lib/gradcheck_fn.c \
 	src/lib/readout.c \
 	src/lib/loss.c \
 	src/lib/optim.c \

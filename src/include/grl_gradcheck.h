@@ -263,6 +263,47 @@ int grl_gradcheck_sweep(grl_gradcheck_sweep_result *res, const grl_model *m,
                         const grl_gradcheck_problem *p, const char *tensor,
                         size_t at);
 
+/* ------------------------------------------------------------------ */
+/* Any scalar function: a readout and its loss, say (gradcheck_fn.c)   */
+/* ------------------------------------------------------------------ */
+
+/* The check of a function L(u) of a flat block u of numbers, whose
+ * gradient the caller computed some other way: the same methods, steps,
+ * relative error, floor and tolerances as grl_gradcheck_run, entry by
+ * entry.  u is cut into named tensors laid end to end (e.g. a readout's
+ * weight, its bias, and the states it reads), one report row each.
+ *
+ *   loss          L(u), or NaN if it cannot be computed
+ *   loss_complex  the same formula in double _Complex, analytic (no abs,
+ *                 no conj; comparisons only to choose a stable branch), for
+ *                 the complex step; NULL refuses method complex
+ *
+ * Of the options, method, step, tolerance, floor_rel, floor_abs, sample,
+ * sample_seed and tamper are used (tamper is called with each tensor's
+ * slice of a copy of grad); what and threads are ignored: the entries
+ * run one after another.  The report's cell field is f->what, its T, B,
+ * I, H are 0, and passes counts calls of loss (or loss_complex).
+ * Returns as grl_gradcheck_run does. */
+typedef struct {
+  const char *name;   /* "readout_weight" */
+  int ndim;           /* 1 or 2 */
+  size_t dims[3];     /* unused dims are 1 */
+} grl_gradcheck_fn_tensor;
+
+typedef struct {
+  const char *what;                      /* "readout + MSE", for reports */
+  size_t ntensor;
+  const grl_gradcheck_fn_tensor *tensor; /* (ntensor), tiling u in order  */
+  double (*loss)(const double *u, void *ctx);
+  double _Complex (*loss_complex)(const double _Complex *u, void *ctx);
+  void *ctx;
+} grl_gradcheck_fn;
+
+/* u, grad: (n) with n the tensors' total size. */
+int grl_gradcheck_fn_run(grl_gradcheck_report **rep, const grl_gradcheck_fn *f,
+                         const double *u, const double *grad,
+                         const grl_gradcheck_opts *opts);
+
 #ifdef __cplusplus
 }
 #endif

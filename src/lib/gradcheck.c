@@ -74,6 +74,25 @@ void grl_gradcheck_opts_init(grl_gradcheck_opts *o, int method)
   o->what = GRL_GC_ALL;
 }
 
+int grl_gc_opts_resolve(const grl_gradcheck_opts *o, double *step, double *tol)
+{
+  if (!o || o->method < 0 || o->method >= GRL_GC_NMETHOD)
+    return grl_fail(GRL_EINVAL, "gradcheck: method must be forward, central, "
+                    "gsl or complex");
+  if (!(o->step >= 0.0) || !isfinite(o->step))
+    return grl_fail(GRL_EINVAL, "gradcheck: step must be positive, got %g",
+                    o->step);
+  if (!(o->tolerance >= 0.0) || !isfinite(o->tolerance))
+    return grl_fail(GRL_EINVAL, "gradcheck: tolerance must be positive, got %g",
+                    o->tolerance);
+  if (!(o->floor_rel >= 0.0) || !(o->floor_abs >= 0.0))
+    return grl_fail(GRL_EINVAL, "gradcheck: the floor must not be negative");
+  *step = o->step > 0 ? o->step : grl_gradcheck_default_step(o->method);
+  *tol = o->tolerance > 0 ? o->tolerance
+                          : grl_gradcheck_default_tolerance(o->method);
+  return GRL_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* The check                                                           */
 /* ------------------------------------------------------------------ */
@@ -101,7 +120,7 @@ void grl_gradcheck_report_free(grl_gradcheck_report *rep)
 
 /* Which entries of each tensor to check: all, or `sample` of them drawn
  * without replacement (ascending) from one generator seeded once. */
-static int choose_entries(grl_gradcheck_report *rep, const grl_gradcheck_opts *o)
+int grl_gc_choose_entries(grl_gradcheck_report *rep, const grl_gradcheck_opts *o)
 {
   gsl_rng *r = NULL;
   for (size_t i = 0; i < rep->nrow; i++) {
@@ -217,31 +236,63 @@ static void finish_row(grl_gradcheck_row *w, double tol, double floor_rel,
   w->pass = w->worst <= tol;
 }
 
+void grl_gc_report_finish(grl_gradcheck_report *rep, const double *abserr)
+{
+  const int gsl = rep->method == GRL_GC_GSL;
+  size_t q = 0;
+  for (size_t i = 0; i < rep->nrow; i++) {
+    grl_gradcheck_row *w = &rep->row[i];
+    finish_row(w, rep->tolerance, rep->floor_rel, rep->floor_abs, gsl,
+               abserr + q);
+    q += w->checked;
+    rep->checked += w->checked;
+    rep->nzero += w->nzero;
+    if (i == 0 || worse(w->worst, rep->worst)) {
+      rep->worst = w->worst;
+      rep->worst_row = i;
+    }
+  }
+  /* A check that compared nothing -- every checked entry exactly 0 on
+   * both sides, e.g. every unit saturated -- has not shown that the
+   * gradient is right: it fails. */
+  rep->pass = rep->worst <= rep->tolerance && rep->nzero < rep->checked;
+}
+
+int grl_gc_report_status(const grl_gradcheck_report *rep)
+{
+  const char *method = method_names[rep->method];
+  if (rep->nzero == rep->checked)
+    return grl_fail(GRL_EFAIL, "gradcheck: nothing was compared: all %zu "
+                    "checked entries are exactly zero on both sides (cell %s, "
+                    "method %s; saturated units?)", rep->checked, rep->cell,
+                    method);
+  if (!rep->pass) {
+    const grl_gradcheck_row *w = &rep->row[rep->worst_row];
+    char ent[GRL_NAME_MAX + 64];
+    grl_gradcheck_entry_format(w, w->worst_at, ent, sizeof ent);
+    return grl_fail(GRL_EFAIL, "gradcheck: %s: relative error %.3g > "
+                    "tolerance %.3g (analytic %.17g, numeric %.17g; cell %s, "
+                    "method %s)", ent, w->worst, rep->tolerance, w->analytic,
+                    w->numeric, rep->cell, method);
+  }
+  return GRL_OK;
+}
+
 int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
                       const grl_gradcheck_problem *p,
                       const grl_gradcheck_opts *o)
 {
   *out = NULL;
-  if (!o || o->method < 0 || o->method >= GRL_GC_NMETHOD)
-    return grl_fail(GRL_EINVAL, "gradcheck: method must be forward, central, "
-                    "gsl or complex");
-  if (!(o->step >= 0.0) || !isfinite(o->step))
-    return grl_fail(GRL_EINVAL, "gradcheck: step must be positive, got %g",
-                    o->step);
-  if (!(o->tolerance >= 0.0) || !isfinite(o->tolerance))
-    return grl_fail(GRL_EINVAL, "gradcheck: tolerance must be positive, got %g",
-                    o->tolerance);
-  if (!(o->floor_rel >= 0.0) || !(o->floor_abs >= 0.0))
-    return grl_fail(GRL_EINVAL, "gradcheck: the floor must not be negative");
+  double step, tol;
+  int st = grl_gc_opts_resolve(o, &step, &tol);
+  if (st)
+    return st;
   if ((o->what & GRL_GC_ALL) == 0)
     return grl_fail(GRL_EINVAL, "gradcheck: nothing to check (opts.what is 0)");
   const int method = o->method;
-  const double step = o->step > 0 ? o->step : grl_gradcheck_default_step(method);
-  const double tol = o->tolerance > 0 ? o->tolerance
-                                      : grl_gradcheck_default_tolerance(method);
 
   grl_gc_context c;
-  int st = grl_gc_context_init(&c, m, p, o->what);
+  st = grl_gc_context_init(&c, m, p, o->what);
   if (st)
     return st;
   if (c.ntensor == 0) {
@@ -279,7 +330,7 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
     if (o->tamper)
       o->tamper(t->name, t->grad, t->size, o->tamper_arg);
   }
-  st = choose_entries(rep, o);
+  st = grl_gc_choose_entries(rep, o);
 
   /* Flatten every checked entry into one list for the parallel loop. */
   size_t ne = 0;
@@ -368,19 +419,8 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
         w->n[k] = num[q];
         rep->passes += cost[q];
       }
-      finish_row(w, tol, o->floor_rel, o->floor_abs, method == GRL_GC_GSL,
-                 aerr + (q - w->checked));
-      rep->checked += w->checked;
-      rep->nzero += w->nzero;
-      if (i == 0 || worse(w->worst, rep->worst)) {
-        rep->worst = w->worst;
-        rep->worst_row = i;
-      }
     }
-    /* A check that compared nothing -- every checked entry exactly 0 on
-     * both sides, e.g. every unit saturated -- has not shown that the
-     * gradient is right: it fails. */
-    rep->pass = rep->worst <= tol && rep->nzero < rep->checked;
+    grl_gc_report_finish(rep, aerr);
   }
   free(E);
   free(num);
@@ -393,19 +433,5 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
     return st;
   }
   *out = rep;
-  if (rep->nzero == rep->checked)
-    return grl_fail(GRL_EFAIL, "gradcheck: nothing was compared: all %zu "
-                    "checked entries are exactly zero on both sides (cell %s, "
-                    "method %s; saturated units?)", rep->checked, rep->cell,
-                    method_names[method]);
-  if (!rep->pass) {
-    const grl_gradcheck_row *w = &rep->row[rep->worst_row];
-    char ent[GRL_NAME_MAX + 64];
-    grl_gradcheck_entry_format(w, w->worst_at, ent, sizeof ent);
-    return grl_fail(GRL_EFAIL, "gradcheck: %s: relative error %.3g > "
-                    "tolerance %.3g (analytic %.17g, numeric %.17g; cell %s, "
-                    "method %s)", ent, w->worst, tol, w->analytic,
-                    w->numeric, rep->cell, method_names[method]);
-  }
-  return GRL_OK;
+  return grl_gc_report_status(rep);
 }

@@ -96,4 +96,19 @@ int grl_gc_numeric(const grl_gc_context *c, grl_gc_workspace *w,
                    const grl_gc_entry *e, int method, double step, double *est,
                    double *abserr, double *cost);
 
+/* Shared by the check of a cell (gradcheck.c) and of any function
+ * (gradcheck_fn.c): */
+/* Validate o; the step and tolerance it asks for (0 = the method's). */
+int grl_gc_opts_resolve(const grl_gradcheck_opts *o, double *step, double *tol);
+/* rep->row[i].checked and .at (and room for a, n, rel): every entry, or
+ * o->sample of each tensor's. */
+int grl_gc_choose_entries(grl_gradcheck_report *rep, const grl_gradcheck_opts *o);
+/* Once every row's a and n are filled: each row's scale, floor, errors
+ * and worst entry, then the report's totals and verdict.  abserr (GSL's,
+ * one per checked entry in row order) is read only for method gsl. */
+void grl_gc_report_finish(grl_gradcheck_report *rep, const double *abserr);
+/* GRL_OK, or GRL_EFAIL with the message naming the worst entry (or saying
+ * that nothing was compared). */
+int grl_gc_report_status(const grl_gradcheck_report *rep);
+
 #endif
