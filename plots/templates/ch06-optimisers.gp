@@ -1,6 +1,6 @@
 # ch06-optimisers.gp -- four optimisers on a quadratic in 20 dimensions
 # with curvatures 1 .. 100, axis-aligned and rotated (chapter 6, section
-# 4b): the loss against the step, mean over the seeds and the band from
+# 4b): the loss against the step, geometric mean over the seeds and the band from
 # the lowest to the highest seed, each optimiser at its best rate.
 # Loaded by the generated ch06-optimisers.gp after style.gp (dat,
 # chart_title); the chapter sets:
@@ -17,7 +17,7 @@ array opt_lt[4] = [1, 3, 5, 4]
 array opt_name[4] = ['SGD', 'momentum', 'RMSprop', 'Adam']
 set multiplot layout 1,2 title chart_title font font_title
 set xlabel 'step'
-set ylabel sprintf('loss L (mean and range over %d seeds)', nseed)
+set ylabel sprintf('loss L (geometric mean and range, %d seeds)', nseed)
 @log_y
 set xrange [0:steps]
 set yrange [ymin_loss:3]
