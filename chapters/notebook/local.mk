@@ -20,7 +20,6 @@ NOTEBOOK_CHAPTERS = \
 	ch03-article-cell \
 	ch04-bptt \
 	ch05-gradient-checks \
-	ch06-learning \
 	ch07-vanishing \
 	ch08-long-memory \
 	ch09-reading-text
@@ -43,8 +42,6 @@ $(NB_RUNDIR)/ch04-bptt.txt: chapters/ch04-bptt$(EXEEXT) $(srcdir)/chapters/ch04-
 	@$(NB_RUN) chapters/ch04-bptt$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
 $(NB_RUNDIR)/ch05-gradient-checks.txt: chapters/ch05-gradient-checks$(EXEEXT) $(srcdir)/chapters/ch05-gradient-checks.c
 	@$(NB_RUN) chapters/ch05-gradient-checks$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
-$(NB_RUNDIR)/ch06-learning.txt: chapters/ch06-learning$(EXEEXT) $(srcdir)/chapters/ch06-learning.c
-	@$(NB_RUN) chapters/ch06-learning$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
 $(NB_RUNDIR)/ch07-vanishing.txt: chapters/ch07-vanishing$(EXEEXT) $(srcdir)/chapters/ch07-vanishing.c
 	@$(NB_RUN) chapters/ch07-vanishing$(EXEEXT) $(NB_RUNDIR) $(NB_QUICK)
 $(NB_RUNDIR)/ch08-long-memory.txt: chapters/ch08-long-memory$(EXEEXT) $(srcdir)/chapters/ch08-long-memory.c
@@ -58,7 +55,6 @@ NB_RUNS = \
 	$(NB_RUNDIR)/ch03-article-cell.txt \
 	$(NB_RUNDIR)/ch04-bptt.txt \
 	$(NB_RUNDIR)/ch05-gradient-checks.txt \
-	$(NB_RUNDIR)/ch06-learning.txt \
 	$(NB_RUNDIR)/ch07-vanishing.txt \
 	$(NB_RUNDIR)/ch08-long-memory.txt \
 	$(NB_RUNDIR)/ch09-reading-text.txt
