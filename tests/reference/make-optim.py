@@ -26,12 +26,21 @@ curvatures from 1e-3 to 1e2), so the steps are those of an optimisation,
 and they span decades: one entry is 1e-6 of the others, so that eps
 matters, and one is exactly 0 at every fourth step.
 """
+import importlib.util
 import os
 import sys
 
 import torch
 
 torch.set_default_dtype(torch.float64)
+
+# The named-tensor text format is written by make-golden.py's write_tensor.
+_spec = importlib.util.spec_from_file_location(
+    "make_golden", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "make-golden.py"))
+_golden = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_golden)
+write_tensor = _golden.write_tensor
 
 SEED = 20261206
 N = 7        # parameters
@@ -56,14 +65,6 @@ CONFIGS = [
 
 def uniform(g, shape, lo, hi):
     return torch.rand(shape, generator=g) * (hi - lo) + lo
-
-
-def write_tensor(f, name, t):
-    t = t.detach()
-    f.write("%s %s\n" % (name, " ".join(str(d) for d in t.shape)))
-    rows = t.reshape(-1, t.shape[-1]).tolist()
-    for row in rows:
-        f.write(" ".join(repr(float(v)) for v in row) + "\n")
 
 
 def header(f, what, seed):
