@@ -10,7 +10,9 @@
  *                                (one entry 1e-6 of the others, one exactly
  *                                0 at every fourth step)
  *   tests/data/readout-loss.txt  a readout under the MSE and under softmax
- *                                cross-entropy, with dL/dWo, dL/dbo, dL/dh
+ *                                cross-entropy, with dL/dWo, dL/dbo, dL/dh,
+ *                                and the MSE's Hessian in one output's
+ *                                readout row and bias
  * Every step of every configuration is compared, entry by entry: the error
  * of a step is max |got - want| / max |want| over its entries. */
 #include <config.h>
@@ -214,6 +216,16 @@ static void check_readout_losses(void)
     snprintf(nm, sizeof nm, "%s_grad_h", tag);
     e = step_error(dh->data, need(tf, nm, 2, R, H), R * H);
     ok(e <= TOL_TORCH, "%s: dL/dh matches torch (%.2e)", tag, e);
+    if (!loss) {
+      /* the MSE's Hessian in one output's (Wo row, bo entry) */
+      gsl_matrix *A = gsl_matrix_alloc(H + 1, H + 1);
+      if (!A)
+        bail("out of memory");
+      grl_readout_mse_hessian(&h.matrix, K, A);
+      e = step_error(A->data, need(tf, "mse_hessian", 2, H + 1, H + 1), (H + 1) * (H + 1));
+      ok(e <= TOL_TORCH, "mse: the Hessian in (Wo[0,:], bo[0]) matches torch's (%.2e)", e);
+      gsl_matrix_free(A);
+    }
     gsl_matrix_free(y);
     gsl_matrix_free(dy);
     gsl_matrix_free(dh);
@@ -374,7 +386,7 @@ static void check_fn(void)
 int main(void)
 {
   gsl_set_error_handler_off();
-  plan(TESTS_PER_CONFIG * (int)NCONFIG + 2 + 2 * 5 + 2 + 12 + 4 + 2 + 1 + 2);
+  plan(TESTS_PER_CONFIG * (int)NCONFIG + 2 + 2 * 5 + 1 + 2 + 12 + 4 + 2 + 1 + 2);
 
   for (size_t c = 0; c < NCONFIG; c++)
     check_config(c);

@@ -15,7 +15,8 @@ writes, in the named-tensor text format (OUTDIR defaults to tests/data):
   readout-loss.txt   a readout y = h Wo^T + bo (nn.Linear) under the mean
                      squared error and under softmax cross-entropy
                      (reduction 'mean'), with the gradients of each loss
-                     with respect to Wo, bo and h.
+                     with respect to Wo, bo and h, and the MSE's Hessian
+                     with respect to one output's (Wo row, bo entry).
 
 Everything is float64, every random draw comes from a torch.Generator with
 a fixed seed, so a rerun rewrites identical files.  The test suite
@@ -123,6 +124,15 @@ def make_readout_loss(outdir, seed):
     mse = torch.nn.functional.mse_loss(y, target)
     gW, gb, gh = torch.autograd.grad(mse, [lin.weight, lin.bias, h])
 
+    # The MSE's Hessian with respect to output 0's weights and bias,
+    # w = (W[0, :], b[0]), by autograd (the outputs do not couple).
+    def mse_of_w0(w):
+        W = torch.cat([w[:H].unsqueeze(0), lin.weight[1:].detach()])
+        b = torch.cat([w[H:], lin.bias[1:].detach()])
+        return torch.nn.functional.mse_loss(h.detach() @ W.T + b, target)
+    w0 = torch.cat([lin.weight[0].detach(), lin.bias[:1].detach()])
+    hess = torch.autograd.functional.hessian(mse_of_w0, w0)
+
     lin2 = torch.nn.Linear(H, C)
     with torch.no_grad():
         lin2.weight.copy_(uniform(g, (C, H), -2.0, 2.0))
@@ -149,6 +159,8 @@ def make_readout_loss(outdir, seed):
         write_tensor(f, "mse_grad_weight", gW)
         write_tensor(f, "mse_grad_bias", gb)
         write_tensor(f, "mse_grad_h", gh)
+        f.write("# d2 mse / dw2 for w = (W[0,:], b[0]), (H+1, H+1)\n")
+        write_tensor(f, "mse_hessian", hess)
         f.write("\n# ---- softmax cross-entropy\n")
         write_tensor(f, "xent_weight", lin2.weight)
         write_tensor(f, "xent_bias", lin2.bias)
