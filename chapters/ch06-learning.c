@@ -86,6 +86,7 @@ $$\theta \leftarrow \theta - \eta\, g, \qquad \text{stable on a quadratic iff } 
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -601,8 +602,9 @@ A bound for any states: $\lambda_{\max} \le \operatorname{tr} A =
 It is approached when every $h_b$ nears the same corner of $[-1, 1]^H$,
 which is what saturated states do (chapter 7 meets exactly that).
 
-The section computes $A$ from the formula, checks it against differences
-of the library's gradient, takes its eigenvalues with `gsl_eigen_symm`,
+The section computes $A$ from the formula (`grl_readout_mse_hessian`),
+checks it against differences of the library's gradient, takes its
+eigenvalues with `gsl_eigen_symm`,
 and runs gradient descent at $\eta = 1, 1.9$ and $2.1 \times 1/\lambda_{\max}$,
 that is at $0.5$, $0.95$ and $1.05$ of the threshold.
 */
@@ -701,13 +703,14 @@ static int fit_alloc(fit *f, const sizes *sz, size_t B, unsigned long seed)
     gsl_matrix_memcpy(f->h, &hT.matrix);
     gsl_matrix_memcpy(f->t, task->y);
     memcpy(f->w0, f->m->theta + f->off, P * sizeof *f->w0);
-    /* X = [h, 1]  (B, H+1);  A = (2/B) X^T X */
+    /* A = (2/B) sum_b [h_b; 1][h_b; 1]^T, the formula, in the library */
+    grl_readout_mse_hessian(f->h, 1, f->A);
+    /* X = [h, 1]  (B, H+1), the least-squares design matrix */
     for (size_t b = 0; b < B; b++) {
       for (size_t j = 0; j < H; j++)
         gsl_matrix_set(X, b, j, gsl_matrix_get(f->h, b, j));
       gsl_matrix_set(X, b, H, 1.0);
     }
-    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 2.0 / (double)B, X, X, 0.0, f->A);
     gsl_matrix_memcpy(Ac, f->A);
     gsl_eigen_symm(Ac, ev, ews);       /* destroys Ac */
     f->lmax = gsl_vector_max(ev);
@@ -804,8 +807,11 @@ static void descent(grl_lesson *L, const sizes *sz, fit *fits)
   for (size_t i = 0; i < P; i++)
     tr += gsl_matrix_get(f->A, i, i);
   grl_lesson_value(L, "lambda_max (gsl_eigen_symm)", f->lmax);
-  grl_lesson_value(L, "lambda_min", f->lmin);
-  grl_lesson_value(L, "condition number kappa", f->lmax / f->lmin);
+  /* an eigenvalue is known to about eps * lambda_max: print lambda_min,
+   * and what depends on it, to 3 digits */
+  printf("  %-34s =  %.3g   (rounding: about eps lambda_max = %.1g)\n", "lambda_min",
+         f->lmin, DBL_EPSILON * f->lmax);
+  printf("  %-34s =  %.3g\n", "condition number kappa", f->lmax / f->lmin);
   grl_lesson_value(L, "tr A = 2 mean(||h||^2 + 1), a bound", tr);
   grl_lesson_value(L, "2 (H + 1), the bound for saturated states", 2.0 * (double)P);
   grl_lesson_value(L, "the threshold 2 / lambda_max", 2.0 / f->lmax);
@@ -837,8 +843,8 @@ static void descent(grl_lesson *L, const sizes *sz, fit *fits)
   grl_lesson_expect(L, dn[steps] < dn[0] && up[steps] > 1e3 * up[0],
                     "0.95 of the threshold converges, 1.05 of it diverges");
   const double eta95 = 0.95 * 2.0 / f->lmax;
-  grl_lesson_value(L, "0.95: eta lambda_min, the slowest shrink", eta95 * f->lmin);
-  grl_lesson_value(L, "0.95: steps to shrink it by e, 1/(eta lambda_min)", 1.0 / (eta95 * f->lmin));
+  printf("  %-34s =  %.3g\n", "0.95: eta lambda_min, slowest shrink", eta95 * f->lmin);
+  printf("  %-34s =  %.3g\n", "0.95: steps to shrink it by e", 1.0 / (eta95 * f->lmin));
   grl_lesson_say(L,
     "At 0.95 of the threshold the excess loss falls from %.3g to %.3g in the\n"
     "first %zu steps, and only to %.3g in the next %zu (at half the threshold\n"
