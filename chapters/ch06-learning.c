@@ -81,6 +81,7 @@ $$\theta \leftarrow \theta - \eta\, g, \qquad \text{stable on a quadratic iff } 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_linalg.h>
+#include <gsl/gsl_math.h>
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -102,8 +103,8 @@ static const char *const charts[] = {"descent", "valley", "optimisers",
 static size_t opt_T, opt_H, opt_steps, opt_seeds, opt_threads;
 
 static const grl_lesson_opt options[] = {
-  {"--seq-len", 'Z', &opt_T, "T", "the adding problem's length T >= 2 (default 20, quick 10)"},
-  {"--hidden-size", 'Z', &opt_H, "H", "hidden units of the GRU (default 32, quick 8)"},
+  {"--seq-len", 'Z', &opt_T, "T", "the adding problem's length, 2 .. 1000 (default 20, quick 10)"},
+  {"--hidden-size", 'Z', &opt_H, "H", "hidden units of the GRU, 1 .. 128 (default 32, quick 8)"},
   {"--steps", 'Z', &opt_steps, "N", "training steps of section 8 (default 2000, quick 60)"},
   {"--seeds", 'Z', &opt_seeds, "N", "seeds of every comparison: --seed, --seed+1, ... (3 to 10, default 3)"},
   {"--threads", 'Z', &opt_threads, "N", "trainings run at once (default: one per core); the output is the same"},
@@ -113,10 +114,13 @@ enum { MAX_SEEDS = 10 };
 
 static int check_options(grl_lesson *L)
 {
-  if (opt_T == 1 || opt_T > 100000)
-    return grl_lesson_bad_option(L, "--seq-len: want 2 .. 100000, got %zu", opt_T);
-  if (opt_H > 1024)
-    return grl_lesson_bad_option(L, "--hidden-size: at most 1024, got %zu", opt_H);
+  if (opt_T == 1 || opt_T > 1000)
+    return grl_lesson_bad_option(L, "--seq-len: want 2 .. 1000, got %zu", opt_T);
+  /* section 3's least squares fits H + 1 numbers to max(256, 4(H + 1))
+   * sequences (quick: max(64, 4(H + 1))); H is kept small enough for the
+   * lesson to stay quick */
+  if (opt_H > 128)
+    return grl_lesson_bad_option(L, "--hidden-size: want 1 .. 128, got %zu", opt_H);
   if (opt_seeds && (opt_seeds < 3 || opt_seeds > MAX_SEEDS))
     return grl_lesson_bad_option(L, "--seeds: want 3 .. %d (a comparison rests "
                                  "on at least 3), got %zu", MAX_SEEDS, opt_seeds);
@@ -762,7 +766,7 @@ static double fit_run(fit *f, const char *name, double lr, size_t steps,
 {
   const size_t P = f->H + 1;
   grl_optim *o;
-  double w[1025], g[1025];            /* (H+1), H <= 1024 (check_options) */
+  double w[129], g[129];              /* (H+1), H <= 128 (check_options) */
   if (grl_optim_alloc(&o, name, P, lr))
     return NAN;
   memcpy(w, f->w0, P * sizeof *w);
@@ -817,7 +821,7 @@ static void descent(grl_lesson *L, const sizes *sz, fit *fits)
     }
   }
   grl_lesson_check(L, "max |A - differences| / max |A|", worst / scale, 1e-9);
-  double g0[1025];
+  double g0[129];                     /* (H+1) */
   fit_loss(f, f->wstar, g0);
   grl_lesson_check(L, "||gradient|| at the least-squares w*", grl_norm(g0, P), 1e-10);
   double tr = 0.0;
@@ -2323,7 +2327,8 @@ int main(int argc, char **argv)
   memset(fits, 0, sizeof fits);
   int rc = GRL_OK;
   for (size_t k = 0; !rc && k < sz.nseed; k++)
-    rc = fit_alloc(&fits[k], &sz, sz.quick ? 64 : 256, sz.seed + k);
+    rc = fit_alloc(&fits[k], &sz, GSL_MAX_INT(sz.quick ? 64 : 256, 4 * ((int)sz.H + 1)),
+                   sz.seed + k);
   if (rc) {
     grl_lesson_error(&L, rc, "the readout problem");
   } else {

@@ -7,5 +7,7 @@ chapter_bad_options="--seq-len 1
 --seeds 11
 --steps 0
 --hidden-size 0
+--hidden-size 129
+--seq-len 1001
 --threads 0"
 . "$top_srcdir/tests/chapters/chapter.sh"; chapter_test ch06-learning
