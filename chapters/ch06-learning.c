@@ -47,8 +47,10 @@ $$\theta \leftarrow \theta - \eta\, g, \qquad \text{stable on a quadratic iff } 
 
 ### Run it
 
-    chapters/ch06-learning                 the lesson (about 10 s on 2 cores)
-    chapters/ch06-learning --quick         tiny sizes, well under a second;
+    chapters/ch06-learning                 the lesson: about 11 s of CPU time,
+                                           most of it the three trainings of
+                                           §8, which run in parallel
+    chapters/ch06-learning --quick         tiny sizes, about 0.1 s of CPU;
                                            too short to learn the task
     chapters/ch06-learning --seq-len 30    the adding problem at T = 30
     chapters/ch06-learning --help          options and exercises
