@@ -161,10 +161,10 @@ static int ex4_answer(double *v)   /* smallest t with 0.999^t < 0.01 */
 }
 
 static const grl_exercise exercises[] = {
-  {"Section 3 bounds the readout's $\\lambda_{\\max}$ by $2(H+1)$, reached when\n"
-   "every state $h_T$ sits at the same corner of $[-1, 1]^H$.  For $H = 16$,\n"
-   "above which learning rate does gradient descent on the readout then\n"
-   "diverge?", ex1_answer, 0.01},
+  {"Section 3 bounds the readout's $\\lambda_{\\max}$ by $2(H+1)$, approached\n"
+   "when every state $h_T$ nears the same corner of $[-1, 1]^H$.  For $H = 16$\n"
+   "and $\\lambda_{\\max} = 2(H+1)$, above which learning rate does gradient\n"
+   "descent on the readout diverge?", ex1_answer, 0.01},
   {"Adam without bias correction would step by $\\eta\\, m_1 / \\sqrt{v_1}$ at\n"
    "step 1, with $m_1 = (1-\\beta_1) g$ and $v_1 = (1-\\beta_2) g^2$.  By what\n"
    "factor is that step longer than the corrected one, $\\eta\\,\\mathrm{sign}(g)$,\n"
@@ -173,9 +173,9 @@ static const grl_exercise exercises[] = {
    "Derive its mean squared error, then measure it: add it to section 7's\n"
    "baselines (the default run's 20000 sequences) and give the measured\n"
    "value.", ex3_answer, 0.03},
-  {"Adam divides $v_t$ by $1 - \\beta_2^t$.  With $\\beta_2 = 0.999$, how many\n"
-   "steps does it take until that correction changes $\\sqrt{\\hat v_t}$ by\n"
-   "less than half a percent, i.e. until $\\beta_2^t < 0.01$?", ex4_answer, 1e-4},
+  {"Adam divides $v_t$ by $1 - \\beta_2^t$.  With $\\beta_2 = 0.999$, after how\n"
+   "many steps is $\\beta_2^t$ first below 0.01, so that the correction\n"
+   "changes $\\sqrt{\\hat v_t}$ by only about half a percent?", ex4_answer, 1e-4},
   {"Train the GRU of section 8 with plain SGD instead of Adam:\n"
    "`grulab train --task adding --cell gru --seq-len 20 --steps 2000\n"
    "--optimizer sgd --lr 0.1`, then with `--lr 1`, and each again with\n"
