@@ -94,15 +94,18 @@ static void check_config(size_t c)
   const double *grad = need(tf, "grad", 2, S, n);       /* (S, n) */
   const double *want = th->data;                        /* (S, n) */
   grl_optim *o;
-  if (grl_optim_alloc(&o, configs[c].name, n, scalar(tf, "lr")))
+  const char *name = configs[c].name;
+  const int is_momentum = !strcmp(name, "momentum"), is_rmsprop = !strcmp(name, "rmsprop"),
+            is_adam = !strcmp(name, "adam");
+  if (grl_optim_alloc(&o, name, n, scalar(tf, "lr")))
     bail("%s: %s", rel, grl_strerror());
-  if (o->kind == GRL_OPT_MOMENTUM)
+  if (is_momentum)
     o->momentum = scalar(tf, "momentum");
-  if (o->kind == GRL_OPT_RMSPROP) {
+  if (is_rmsprop) {
     o->alpha = scalar(tf, "alpha");
     o->eps = scalar(tf, "eps");
   }
-  if (o->kind == GRL_OPT_ADAM) {
+  if (is_adam) {
     o->beta1 = scalar(tf, "beta1");
     o->beta2 = scalar(tf, "beta2");
     o->eps = scalar(tf, "eps");
@@ -139,9 +142,9 @@ static void check_config(size_t c)
   double hand = 0.0;
   for (size_t i = 0; i < n; i++) {
     double g = grad[i], d = o->lr * g;
-    if (o->kind == GRL_OPT_RMSPROP)
+    if (is_rmsprop)
       d = o->lr * g / (sqrt(1.0 - o->alpha) * fabs(g) + o->eps);
-    if (o->kind == GRL_OPT_ADAM)
+    if (is_adam)
       d = o->lr * g / (fabs(g) + o->eps);
     hand = fmax(hand, fabs(theta0[i] - d - want[i]) / fmax(1.0, fabs(want[i])));
   }
