@@ -104,32 +104,29 @@ static const char *const charts[] = {"descent", "valley", "optimisers",
 /* 0 = the chapter's default (full run, or --quick's) */
 static size_t opt_T, opt_H, opt_steps, opt_seeds, opt_threads;
 
-static const grl_lesson_opt options[] = {
-  {"--seq-len", 'Z', &opt_T, "T", "the adding problem's length, 2 .. 1000 (default 20, quick 10)"},
-  {"--hidden-size", 'Z', &opt_H, "H", "hidden units of the GRU, 1 .. 128 (default 32, quick 8)"},
-  {"--steps", 'Z', &opt_steps, "N", "training steps of section 8 (default 2000, quick 60)"},
-  {"--seeds", 'Z', &opt_seeds, "N", "seeds of every comparison: --seed, --seed+1, ... (3 to 10, default 3)"},
-  {"--threads", 'Z', &opt_threads, "N", "trainings run at once (default: one per core); the output is the same"},
-  {NULL, 0, NULL, NULL, NULL}};
-
 enum { MAX_SEEDS = 10 };
 
-static int check_options(grl_lesson *L)
-{
-  if (opt_T == 1 || opt_T > 1000)
-    return grl_lesson_bad_option(L, "--seq-len: want 2 .. 1000, got %zu", opt_T);
-  /* section 3's least squares fits H + 1 numbers to max(256, 4(H + 1))
-   * sequences (quick: max(64, 4(H + 1))); H is kept small enough for the
-   * lesson to stay quick */
-  if (opt_H > 128)
-    return grl_lesson_bad_option(L, "--hidden-size: want 1 .. 128, got %zu", opt_H);
-  if (opt_seeds && (opt_seeds < 3 || opt_seeds > MAX_SEEDS))
-    return grl_lesson_bad_option(L, "--seeds: want 3 .. %d (a comparison rests "
-                                 "on at least 3), got %zu", MAX_SEEDS, opt_seeds);
-  if (opt_threads > 1024)
-    return grl_lesson_bad_option(L, "--threads: want 1 .. 1024, got %zu", opt_threads);
-  return 0;
-}
+/* --hidden-size stops at 128: section 3's least squares fits H + 1 numbers
+ * to max(256, 4(H + 1)) sequences (quick: max(64, 4(H + 1))), and the
+ * lesson should stay quick.  --seeds starts at 3: a comparison rests on at
+ * least three. */
+static const grl_opt options[] = {
+  {"seq-len", GRL_OPT_SIZE, &opt_T, "T",
+   .help = "the adding problem's length, 2 .. 1000 (default 20, quick 10)",
+   .lo = 2, .hi = 1000},
+  {"hidden-size", GRL_OPT_SIZE, &opt_H, "H",
+   .help = "hidden units of the GRU, 1 .. 128 (default 32, quick 8)",
+   .lo = 1, .hi = 128},
+  {"steps", GRL_OPT_SIZE, &opt_steps, "N",
+   .help = "optimiser steps of section 8's trainings, N >= 1 (default 2000, quick 60)",
+   .lo = 1},
+  {"seeds", GRL_OPT_SIZE, &opt_seeds, "N",
+   .help = "seeds of every comparison: --seed, --seed+1, ... (3 .. 10, default 3)",
+   .lo = 3, .hi = MAX_SEEDS},
+  {"threads", GRL_OPT_SIZE, &opt_threads, "N",
+   .help = "trainings run at once (default: one per core); the output is the same",
+   .lo = 1, .hi = 1024},
+  {NULL}};
 
 /* Exercises, easy to hard.  One text for the notebook page, --help and
  * --answer; each numeric answer is computed here, never quoted. */
@@ -164,24 +161,24 @@ static const grl_exercise exercises[] = {
   {"Section 3 bounds the readout's $\\lambda_{\\max}$ by $2(H+1)$, approached\n"
    "when every state $h_T$ nears the same corner of $[-1, 1]^H$.  For $H = 16$\n"
    "and $\\lambda_{\\max} = 2(H+1)$, above which learning rate does gradient\n"
-   "descent on the readout diverge?", ex1_answer, 0.01},
+   "descent on the readout diverge?", ex1_answer, 0.01, 0},
   {"Adam without bias correction would step by $\\eta\\, m_1 / \\sqrt{v_1}$ at\n"
    "step 1, with $m_1 = (1-\\beta_1) g$ and $v_1 = (1-\\beta_2) g^2$.  By what\n"
    "factor is that step longer than the corrected one, $\\eta\\,\\mathrm{sign}(g)$,\n"
-   "for $\\beta_1 = 0.9$, $\\beta_2 = 0.999$?", ex2_answer, 0.01},
+   "for $\\beta_1 = 0.9$, $\\beta_2 = 0.999$?", ex2_answer, 0.01, 0},
   {"A net that keeps only the FIRST marker's value answers $u_1 + 1/2$.\n"
    "Derive its mean squared error, then measure it: add it to section 7's\n"
    "baselines (the default run's 20000 sequences) and give the measured\n"
-   "value.", ex3_answer, 0.03},
+   "value.", ex3_answer, 0.03, 0},
   {"Adam divides $v_t$ by $1 - \\beta_2^t$.  With $\\beta_2 = 0.999$, after how\n"
    "many steps is $\\beta_2^t$ first below 0.01, so that the correction\n"
-   "changes $\\sqrt{\\hat v_t}$ by only about half a percent?", ex4_answer, 1e-4},
+   "changes $\\sqrt{\\hat v_t}$ by only about half a percent?", ex4_answer, 0, 1},
   {"Train the GRU of section 8 with plain SGD instead of Adam:\n"
    "`grulab train --task adding --cell gru --seq-len 20 --steps 2000\n"
    "--optimizer sgd --lr 0.1`, then with `--lr 1`, and each again with\n"
    "`--clip 0`.  Which runs get below $1/12$?  Which diverge, and does\n"
-   "clipping save them?", NULL, 0},
-  {NULL, NULL, 0}
+   "clipping save them?", NULL, 0, 0},
+  {NULL, NULL, 0, 0}
 };
 
 static const grl_lesson_info chapter = {
@@ -202,7 +199,6 @@ static const grl_lesson_info chapter = {
   .charts = charts,
   .seed = 6,
   .opts = options,
-  .check = check_options,
 };
 
 /* The run's sizes, from the options. */
@@ -768,7 +764,7 @@ static double fit_run(fit *f, const char *name, double lr, size_t steps,
 {
   const size_t P = f->H + 1;
   grl_optim *o;
-  double w[129], g[129];              /* (H+1), H <= 128 (check_options) */
+  double w[129], g[129];              /* (H+1), H <= 128 (--hidden-size) */
   if (grl_optim_alloc(&o, name, P, lr))
     return NAN;
   memcpy(w, f->w0, P * sizeof *w);

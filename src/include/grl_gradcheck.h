@@ -31,8 +31,13 @@
  *   grl_gradcheck_randomize(m, r, 0.9);              // theta ~ U(-0.9, 0.9)
  *   grl_gradcheck_opts_init(&o, GRL_GC_CENTRAL);
  *   int st = grl_gradcheck_run(&rep, m, p, &o);      // GRL_OK, GRL_EFAIL or an error
- *   if (rep) grl_gradcheck_report_write(stdout, rep);
+ *   ... read rep->row[k].worst; a program prints the table with
+ *   grl_gradcheck_report_write (src/app/grl_gcreport.h: the library
+ *   never prints) ...
  *   grl_gradcheck_report_free(rep);  grl_gradcheck_problem_free(p);
+ *
+ * The same engine checks the text loss of grl_text.h
+ * (grl_gradcheck_text_run): one check, whatever the loss.
  */
 #ifndef GRULAB_GRL_GRADCHECK_H
 #define GRULAB_GRL_GRADCHECK_H
@@ -177,6 +182,7 @@ typedef struct {
 
 typedef struct {
   const char *cell;    /* the cell's name                               */
+  const char *formula; /* the loss checked, "sum(g.*output) + 0.5*||h_T||^2" */
   int method;
   double step;         /* relative step used (gsl: the initial step)    */
   double tolerance;
@@ -209,14 +215,6 @@ int grl_gradcheck_run(grl_gradcheck_report **rep, const grl_model *m,
                       const grl_gradcheck_opts *opts);
 void grl_gradcheck_report_free(grl_gradcheck_report *rep);
 
-/* The per-tensor table, as `grulab gradcheck` prints it (without its
- * final "worst relative error" line, which grl_gradcheck_report_summary
- * formats).  Returns GRL_EIO if writing fails. */
-int grl_gradcheck_report_write(FILE *f, const grl_gradcheck_report *rep);
-/* "worst relative error: E (cell C, method M, step h, N entries)" into
- * buf (no newline). */
-void grl_gradcheck_report_summary(const grl_gradcheck_report *rep, char *buf,
-                                  size_t len);
 /* Format the multi-dimensional index of flat entry at into buf: "[3,2]",
  * rows and columns from 0 as in the tensor file; for the input (T, B, I)
  * the time step is named from 1 as in the prose, "x_8[0,1]" for [7,0,1]. */
@@ -303,6 +301,7 @@ typedef struct {
 int grl_gradcheck_fn_run(grl_gradcheck_report **rep, const grl_gradcheck_fn *f,
                          const double *u, const double *grad,
                          const grl_gradcheck_opts *opts);
+
 
 #ifdef __cplusplus
 }

@@ -1,181 +1,168 @@
-/* gradcheck_fn.c -- the gradient check of any scalar function L(u) of a
- * flat block u, given its analytic gradient: the same four estimates,
- * relative error, floor and report as the check of a cell (gradcheck.c),
- * for what is not a cell -- a readout and its loss, say.
- *
- * Each entry u_k is perturbed alone, with the step h = step * max(1, |u_k|):
- *   forward   (L(u_k + h) - L(u)) / h
- *   central   (L(u_k + h) - L(u_k - h)) / 2h      (with the steps really taken)
- *   gsl       gsl_deriv_central of L along u_k
- *   complex   Im L(u_k + ih) / h, L in double _Complex
- * The problems this serves are small, so the entries run one after another. */
+/* gradcheck_fn.c -- any scalar function L(u) of a flat block u, given its
+ * analytic gradient, as a loss of the one gradient-check engine
+ * (gradcheck_loss.h): the same four estimates, relative error, floor and
+ * report as the check of a cell, for what is not a cell -- a readout and
+ * its loss, say.  Each entry u_k is perturbed alone in a copy of u; the
+ * complex step runs the function's double _Complex form.  The caller's
+ * function may keep scratch in its ctx, so the entries run on one thread.
+ * See grl_gradcheck.h. */
 #include <config.h>
 #include "grulab.h"
-#include "gradcheck_impl.h"
+#include "gradcheck_loss.h"
 
 #include <complex.h>
-#include <gsl/gsl_deriv.h>
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* L along one entry, for gsl_deriv_central. */
 typedef struct {
+  grl_gc_loss base;
   const grl_gradcheck_fn *f;
-  double *u;       /* (n) a working copy */
-  size_t k;
-  double calls;
-} along;
+  const double *u;       /* (n) the point                          */
+  double *grad;          /* (n) a copy of the gradient (tampered)  */
+  size_t n;
+} fn_loss;
 
-static double loss_at(along *a, double v)
+/* One thread's copies of u, one entry at a time perturbed. */
+typedef struct {
+  double *u;             /* (n)                   */
+  double _Complex *uc;   /* (n), or NULL          */
+  double L[2];           /* the slots' losses      */
+} fn_ws;
+
+static void fn_ws_free(void *ws)
 {
-  const double keep = a->u[a->k];
-  a->u[a->k] = v;
-  double L = a->f->loss(a->u, a->f->ctx);
-  a->u[a->k] = keep;
-  a->calls += 1.0;
-  return L;
+  fn_ws *w = ws;
+  if (!w)
+    return;
+  free(w->u);
+  free(w->uc);
+  free(w);
 }
 
-static double gsl_along(double v, void *params)
+static void *fn_ws_alloc(const grl_gc_loss *L)
 {
-  return loss_at(params, v);
+  const fn_loss *c = (const fn_loss *)L;
+  fn_ws *w = calloc(1, sizeof *w);
+  if (!w)
+    return NULL;
+  w->u = malloc(c->n * sizeof *w->u);
+  w->uc = c->f->loss_complex ? malloc(c->n * sizeof *w->uc) : NULL;
+  if (!w->u || (c->f->loss_complex && !w->uc)) {
+    fn_ws_free(w);
+    return NULL;
+  }
+  memcpy(w->u, c->u, c->n * sizeof *w->u);
+  for (size_t i = 0; w->uc && i < c->n; i++)
+    w->uc[i] = c->u[i];
+  return w;
 }
 
-/* The estimate of dL/du_k by method; NaN if a loss was not finite. */
-static double estimate(along *a, double _Complex *uc, int method, double step,
-                       double L0, double *abserr)
+static grl_gc_entry fn_entry(const grl_gc_loss *L, const grl_gc_tensor *t,
+                             size_t at)
 {
-  const size_t k = a->k;
-  const double v = a->u[k], h = step * fmax(1.0, fabs(v));
-  *abserr = 0.0;
-  switch (method) {
-  case GRL_GC_FORWARD: {
-    const double up = v + h;
-    return (loss_at(a, up) - L0) / (up - v);
-  }
-  case GRL_GC_CENTRAL: {
-    const double up = v + h, um = v - h;
-    return (loss_at(a, up) - loss_at(a, um)) / (up - um);
-  }
-  case GRL_GC_GSL: {
-    gsl_function F = {gsl_along, a};
-    double est;
-    if (gsl_deriv_central(&F, v, h, &est, abserr))
-      return NAN;
-    return est;
-  }
-  default: {
-    /* no subtraction, so no cancellation */
-    uc[k] = CMPLX(v, h);
-    double _Complex L = a->f->loss_complex(uc, a->f->ctx);
-    uc[k] = v;
-    a->calls += 1.0;
-    return cimag(L) / h;
-  }
-  }
+  (void)L;
+  return (grl_gc_entry){t, at, 0, 0, 0};
 }
 
-int grl_gradcheck_fn_run(grl_gradcheck_report **out, const grl_gradcheck_fn *f,
+static int fn_eval(const grl_gc_loss *L, void *ws, const grl_gc_entry *e,
+                   double v, int slot, double *cost)
+{
+  const fn_loss *c = (const fn_loss *)L;
+  fn_ws *w = ws;
+  double *x = &w->u[e->t->offset + e->at];
+  const double keep = *x;
+  *x = v;
+  w->L[slot] = c->f->loss(w->u, c->f->ctx);
+  *x = keep;
+  *cost += 1.0;
+  return isfinite(w->L[slot]) ? GRL_OK
+       : grl_fail(GRL_ENONFINITE, "the loss is %g", w->L[slot]);
+}
+
+static double fn_diff(const grl_gc_loss *L, void *ws, const grl_gc_entry *e,
+                      int a, int b)
+{
+  (void)e;
+  const fn_ws *w = ws;
+  return w->L[a] - (b == GRL_GC_BASE ? L->L0 : w->L[b]);
+}
+
+static double fn_base(const grl_gc_loss *L, const grl_gc_entry *e)
+{
+  (void)e;
+  return L->L0;
+}
+
+static int fn_complex(const grl_gc_loss *L, void *ws, const grl_gc_entry *e,
+                      double h, double *imL, double *cost)
+{
+  const fn_loss *c = (const fn_loss *)L;
+  fn_ws *w = ws;
+  double _Complex *x = &w->uc[e->t->offset + e->at];
+  const double _Complex keep = *x;
+  *x = CMPLX(creal(keep), h);
+  *imL = cimag(c->f->loss_complex(w->uc, c->f->ctx));
+  *x = keep;
+  *cost += 1.0;
+  return isfinite(*imL) ? GRL_OK
+       : grl_fail(GRL_ENONFINITE, "the complex loss is not finite");
+}
+
+int grl_gradcheck_fn_run(grl_gradcheck_report **rep, const grl_gradcheck_fn *f,
                          const double *u, const double *grad,
-                         const grl_gradcheck_opts *o)
+                         const grl_gradcheck_opts *opts)
 {
-  *out = NULL;
-  double step, tol;
-  int st = grl_gc_opts_resolve(o, &step, &tol);
+  *rep = NULL;
+  int st = grl_gc_opts_check(opts);
   if (st)
     return st;
   if (!f || !f->loss || f->ntensor == 0 || !f->tensor)
     return grl_fail(GRL_EINVAL, "gradcheck: no function or no tensors to check");
-  if (o->method == GRL_GC_COMPLEX && !f->loss_complex)
+  if (f->ntensor > GRL_MAX_PARAMS + 3)
+    return grl_fail(GRL_EINVAL, "gradcheck: more than %d tensors",
+                    GRL_MAX_PARAMS + 3);
+  const char *what = f->what ? f->what : "function";
+  if (opts->method == GRL_GC_COMPLEX && !f->loss_complex)
     return grl_fail(GRL_EINVAL, "gradcheck: %s has no complex form: the "
-                    "complex step cannot check it", f->what ? f->what : "the function");
-  size_t n = 0;
+                    "complex step cannot check it", what);
+  fn_loss c = {.f = f, .u = u};
+  c.base = (grl_gc_loss){.formula = what, .entry = fn_entry,
+                         .ws_alloc = fn_ws_alloc, .ws_free = fn_ws_free,
+                         .eval = fn_eval, .diff = fn_diff, .base = fn_base,
+                         .eval_complex = fn_complex};
   for (size_t i = 0; i < f->ntensor; i++) {
     const grl_gradcheck_fn_tensor *t = &f->tensor[i];
     if (t->ndim < 1 || t->ndim > 2)
       return grl_fail(GRL_EINVAL, "gradcheck: tensor '%s' must have 1 or 2 "
                       "dimensions, got %d", t->name, t->ndim);
-    n += t->dims[0] * (t->ndim == 2 ? t->dims[1] : 1);
+    grl_gc_tensor *g = &c.base.tensor[c.base.ntensor++];
+    *g = (grl_gc_tensor){.kind = GRL_GC_K_PARAM, .ndim = t->ndim,
+                         .dims = {t->dims[0], t->ndim == 2 ? t->dims[1] : 1, 1},
+                         .offset = c.n};
+    g->size = g->dims[0] * g->dims[1];
+    snprintf(g->name, sizeof g->name, "%s", t->name);
+    c.n += g->size;
   }
-
-  grl_gradcheck_report *rep = calloc(1, sizeof *rep);
-  double *uw = malloc(n * sizeof *uw);               /* (n) working copy of u */
-  double *gw = malloc(n * sizeof *gw);               /* (n) grad, tampered    */
-  double _Complex *uc = f->loss_complex ? malloc(n * sizeof *uc) : NULL;
-  if (!rep || !uw || !gw || (f->loss_complex && !uc)
-      || !(rep->row = calloc(f->ntensor, sizeof *rep->row))) {
-    free(rep);
-    free(uw);
-    free(gw);
-    free(uc);
+  if (!(c.grad = malloc(c.n * sizeof *c.grad)))
     return grl_fail(GRL_ENOMEM, "gradcheck: out of memory");
+  memcpy(c.grad, grad, c.n * sizeof *c.grad);   /* tamper changes the copy */
+  for (size_t i = 0; i < c.base.ntensor; i++) {
+    grl_gc_tensor *g = &c.base.tensor[i];
+    g->value = u + g->offset;
+    g->grad = c.grad + g->offset;
   }
-  memcpy(uw, u, n * sizeof *uw);
-  memcpy(gw, grad, n * sizeof *gw);
-  for (size_t i = 0; uc && i < n; i++)
-    uc[i] = u[i];
-  rep->cell = f->what ? f->what : "function";
-  rep->method = o->method;
-  rep->step = step;
-  rep->tolerance = tol;
-  rep->floor_rel = o->floor_rel;
-  rep->floor_abs = o->floor_abs;
-  rep->loss = f->loss(uw, f->ctx);
-  rep->nrow = f->ntensor;
-  size_t off = 0;
-  for (size_t i = 0; i < f->ntensor; i++) {
-    const grl_gradcheck_fn_tensor *t = &f->tensor[i];
-    grl_gradcheck_row *w = &rep->row[i];
-    snprintf(w->name, sizeof w->name, "%s", t->name);
-    w->ndim = t->ndim;
-    w->dims[0] = t->dims[0];
-    w->dims[1] = t->ndim == 2 ? t->dims[1] : 1;
-    w->dims[2] = 1;
-    w->size = w->dims[0] * w->dims[1];
-    if (o->tamper)
-      o->tamper(t->name, gw + off, w->size, o->tamper_arg);
-    off += w->size;
+  c.base.L0 = f->loss(u, f->ctx);
+  if (!isfinite(c.base.L0)) {
+    free(c.grad);
+    return grl_fail(GRL_ENONFINITE, "gradcheck: %s: the loss is %g at u", what,
+                    c.base.L0);
   }
-  st = isfinite(rep->loss) ? grl_gc_choose_entries(rep, o)
-     : grl_fail(GRL_ENONFINITE, "gradcheck: %s: the loss is %g at u",
-                rep->cell, rep->loss);
-
-  size_t ne = 0;
-  for (size_t i = 0; !st && i < rep->nrow; i++)
-    ne += rep->row[i].checked;
-  double *aerr = st ? NULL : calloc(ne ? ne : 1, sizeof *aerr); /* (ne) gsl's */
-  if (!st && !aerr)
-    st = grl_fail(GRL_ENOMEM, "gradcheck: out of memory");
-  along a = {f, uw, 0, 1.0};
-  off = 0;
-  for (size_t i = 0, q = 0; !st && i < rep->nrow; i++) {
-    grl_gradcheck_row *w = &rep->row[i];
-    for (size_t e = 0; !st && e < w->checked; e++, q++) {
-      a.k = off + w->at[e];
-      w->a[e] = gw[a.k];
-      w->n[e] = estimate(&a, uc, o->method, step, rep->loss, &aerr[q]);
-      if (!isfinite(w->n[e])) {
-        char ent[GRL_NAME_MAX + 64];
-        grl_gradcheck_entry_format(w, w->at[e], ent, sizeof ent);
-        st = grl_fail(GRL_ENONFINITE, "gradcheck: %s: the loss is not finite "
-                      "when perturbing %s", rep->cell, ent);
-      }
-    }
-    off += w->size;
-  }
-  rep->passes = a.calls;
-  if (!st)
-    grl_gc_report_finish(rep, aerr);
-  free(aerr);
-  free(uw);
-  free(gw);
-  free(uc);
-  if (st) {
-    grl_gradcheck_report_free(rep);
-    return st;
-  }
-  *out = rep;
-  return grl_gc_report_status(rep);
+  /* every entry on this thread: the function may keep scratch in ctx */
+  grl_gradcheck_opts o = *opts;
+  o.what = GRL_GC_ALL;
+  o.threads = 1;
+  st = grl_gc_check(rep, &c.base, what, &o);   /* passes: L(u), then each L */
+  free(c.grad);
+  return st;
 }
