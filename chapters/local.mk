@@ -20,6 +20,7 @@ CHAPTERS = \
 	chapters/ch03-article-cell \
 	chapters/ch04-bptt \
 	chapters/ch05-gradient-checks \
+	chapters/ch06-learning \
 	chapters/ch07-vanishing \
 	chapters/ch08-long-memory \
 	chapters/ch09-reading-text
