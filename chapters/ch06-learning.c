@@ -916,6 +916,11 @@ static void descent(grl_lesson *L, const sizes *sz, fit *fits)
   grl_chart_set(ch, "lmax", "%.6g", f->lmax);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
+  grl_lesson_takeaway(L, "descent",
+    "At 0.95 of $2/λ_{max}$ the excess loss falls from %.3g to %.3g in %zu"
+    " steps; at 1.05 it grows by a factor %.4f per step, against the"
+    " predicted $(ηλ_{max} - 1)^2$ = %.4f.", dn[0], dn[steps], steps, growth,
+    want);
 done:
   free(w);
   free(gp);
@@ -1247,6 +1252,11 @@ static void valley(grl_lesson *L, const sizes *sz)
                      best_lr[2], best_lr[3]);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
+  grl_lesson_takeaway(L, "valley",
+    "Each at its best rate, after %zu steps: SGD ends at loss %.3g (its path"
+    " crosses the valley's floor %d times), momentum at %.3g, RMSprop at %.3g"
+    " and Adam at %.3g.", steps, loss[steps], zig[0], loss[(steps + 1) + steps],
+    loss[2 * (steps + 1) + steps], loss[3 * (steps + 1) + steps]);
 done:
   if (r)
     gsl_rng_free(r);
@@ -1438,6 +1448,12 @@ static void optimisers(grl_lesson *L, const sizes *sz)
   grl_chart_set(ch, "ymin_loss", "1e-16");
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
+  grl_lesson_takeaway(L, "optimisers",
+    "Final loss, geometric mean over %zu seeds, axis-aligned / rotated: SGD"
+    " %.3g / %.3g, momentum %.3g / %.3g, RMSprop %.3g / %.3g, Adam %.3g /"
+    " %.3g.", ns, geo_mean[0][0], geo_mean[1][0], geo_mean[0][1],
+    geo_mean[1][1], geo_mean[0][2], geo_mean[1][2], geo_mean[0][3],
+    geo_mean[1][3]);
 done:
   for (int geo = 0; geo < 2; geo++)
     for (size_t k = 0; k < ns; k++)
@@ -1830,6 +1846,16 @@ static void minibatches(grl_lesson *L, const sizes *sz, noise *N2, double **keep
   grl_chart_set(ch, "Bmax", "%zu", N2[0].Bs[nB - 1]);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
+  {
+    char bn[128] = "";
+    if (resolved)
+      snprintf(bn, sizeof bn, "; on the plateau $B_{noise}$ = %.3g sequences"
+               " carry as much noise variance as signal", N2[1].c / N2[1].G2);
+    grl_lesson_takeaway(L, "batch-noise",
+      "The variance of the batch gradient falls with $B$ at a fitted slope of"
+      " %.3f at initialisation and %.3f on the plateau (the $1/B$ law: −1)%s.",
+      N2[0].slope, N2[1].slope, bn);
+  }
 done:
   grl_session_free(&ps);
   grl_model_free(m);
@@ -2010,6 +2036,11 @@ static void clipping(grl_lesson *L, const double *G, size_t K, size_t n)
   grl_chart_set(ch, "c", "%.8g", c);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
+  grl_lesson_takeaway(L, "clipping",
+    "Of %zu one-sequence gradients, %zu are longer than the median norm"
+    " %.3g and are clipped: by global norm every direction is kept (cosine"
+    " within %.1e of 1), by value the cosine falls to %.3f (mean %.3f).",
+    K, nclip, c, 1.0 - cmin, vmin, vmean);
 done:
   free(norms);
   free(sorted);
@@ -2294,6 +2325,11 @@ static void first_training(grl_lesson *L, const sizes *sz, size_t steps)
   grl_chart_set(ch, "T", "%zu", sz->T);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
+  grl_lesson_takeaway(L, "adding",
+    "After %zu steps at $T$ = %zu the mean test MSE over %zu seeds is %.4f"
+    " (sd %.4f), against the baselines 1/6 ≈ 0.167 (no memory) and 1/12 ≈"
+    " 0.083 (the second marker only); %zu of %zu seeds crossed 1/12.",
+    steps, sz->T, ns, mt, sdt, ncross, ns);
 done:
   for (size_t k = 0; k < ns; k++)
     grl_session_free(&runs[k].s);
