@@ -935,7 +935,7 @@ Gradient descent has one number to tune and no memory.  The three
 optimisers that train most recurrent nets add a memory of past gradients.
 Their formulas here are PyTorch's (`torch.optim.SGD` with momentum,
 `torch.optim.RMSprop`, `torch.optim.Adam`, weight decay 0, as documented
-at <https://pytorch.org/docs/stable/optim.html>); `tests/lib/optim.c`
+at `https://pytorch.org/docs/stable/optim.html`); `tests/lib/optim.c`
 checks every step of each, 30 steps in 7 configurations, against
 `torch.optim` itself (golden vectors written by
 `tests/reference/make-optim.py`).  All products below are entry by entry.
