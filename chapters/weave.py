@@ -35,6 +35,9 @@ the chapter's source and a real run of it.
         FILE (HTML): every exercise of every chapter with the answer the
         chapter computes (chNN-slug --solutions) and the function that
         computes it -- for instructors, outside the students' book.
+    weave.py lab --srcdir DIR --out DIR [--quick] [--report FILE] NAME
+        OUT/lab/NAME.html: the lab file lab/NAME.c (written the same way,
+        "# Lab N: Title"), and the grader's REPORT on it as handed out.
     weave.py book --srcdir DIR --rundir DIR --out DIR [--quick] NAME...
         page and source for every NAME, then index (what the tests weave).
 
@@ -116,7 +119,8 @@ def write_if_changed(path, text):
 
 
 def number_of(name):
-    m = re.match(r"ch(\d+)", name)
+    """chNN-slug's chapter number, or NN-slug's (a lab file's)."""
+    m = re.match(r"(?:ch)?(\d+)", name)
     return int(m.group(1)) if m else 0
 
 
@@ -242,7 +246,7 @@ def trim(lines):
 # ---------------------------------------------------------------------------
 
 HEADING = re.compile(r"^## (\d+)\. ")
-TITLE = re.compile(r"^# Chapter (\d+): (.+)$")
+TITLE = re.compile(r"^# (?:Chapter|Lab) (\d+)(?: \(([^)]*)\))?: (.+)$")
 
 
 class Cell:
@@ -280,8 +284,9 @@ def parse_source(text, name="chapter"):
     opening = cells[1]
     m = TITLE.match(opening.prose[0]) if opening.prose else None
     if not m:
-        die("%s:2: the opening prose block starts '# Chapter N: Title'" % name)
-    title = m.group(2).strip()
+        die("%s:2: the opening prose block starts '# Chapter N: Title' (or"
+            " '# Lab N: Title')" % name)
+    title = ("(%s) " % m.group(2) if m.group(2) else "") + m.group(3).strip()
     declarations = Cell(0, [])
     declarations.code = opening.code
     cells = [declarations] + cells[2:]
@@ -554,7 +559,7 @@ def source_page(srcdir, out, quick, name):
     write_if_changed(os.path.join(out, "src", name + ".c.html"), html)
 
 
-def index(srcdir, out, quick, names):
+def index(srcdir, out, quick, names, labs=()):
     out = os.path.abspath(out)
     md = []
     if quick:
@@ -574,6 +579,15 @@ def index(srcdir, out, quick, names):
             links.append("[the page as PDF (A4)](pdf/%s.pdf)" % name)
         links.append("[the source](src/%s.c.html)" % name)
         md.append(" · ".join(links) + "\n")
+    if labs:
+        md.append("## The lab\n\nWrite the GRU yourself: each lab file has"
+                  " blanks to fill, the equations above them, and a grader"
+                  " (`make lab LAB=N`) that names what is wrong.\n")
+        for name in labs:
+            title, opening, _ = parse_source(
+                read(os.path.join(srcdir, "lab", name + ".c")), name)
+            md.append("### [Lab %d: %s](lab/%s.html)\n\n%s\n"
+                      % (number_of(name), title, name, prerequisites(opening)))
     copy_css(srcdir, out)
     html = pandoc("\n\n".join(md), "grulab: a GRU, step by step", srcdir,
                   page_css("grulab"))
@@ -740,6 +754,35 @@ def answers(srcdir, bindir, out_html, names):
     write_if_changed(out_html, html)
 
 
+def lab_page(srcdir, out, quick, name, report):
+    """OUT/lab/NAME.html: a lab file as its prose and its code, and what the
+    grader says of it as it is handed out (REPORT)."""
+    srcdir, out = os.path.abspath(srcdir), os.path.abspath(out)
+    src = read(os.path.join(srcdir, "lab", name + ".c"))
+    title, opening, cells = parse_source(src, name)
+    md = ["::: quick\n%s\n:::\n" % QUICK_NOTE] if quick else []
+    md.append("::: nav\n[← Contents](../index.html)\n:::\n")
+    md.append("\n".join(opening) + "\n")
+    md.append("::: source\nThe file to edit: `lab/%s.c`; grade it with"
+              " `make lab LAB=%d`.\n:::\n" % (name, number_of(name)))
+    for c in cells:
+        if c.prose:
+            md.append(section_prose(c))
+        if c.code:
+            md.append(fence(c.code, "c"))
+    if report is not None:
+        md.append("## What the grader says of the file as handed out"
+                  " {#report}\n")
+        md.append(fence(trim(read(report).split("\n")), "output"))
+    md.append("::: nav\n[← Contents](../index.html)\n:::\n")
+    os.makedirs(os.path.join(out, "lab"), exist_ok=True)
+    copy_css(srcdir, out)
+    html = pandoc("\n\n".join(md), "Lab %d: %s" % (number_of(name), title),
+                  srcdir, page_css("grulab · Lab %d: %s" % (number_of(name), title)),
+                  css="../notebook.css")
+    write_if_changed(os.path.join(out, "lab", name + ".html"), html)
+
+
 def print_pdf(html_path, pdf_path):
     chromium = need("chromium")
     os.makedirs(os.path.dirname(os.path.abspath(pdf_path)), exist_ok=True)
@@ -755,6 +798,12 @@ def print_pdf(html_path, pdf_path):
     os.replace(tmp, pdf_path)
 
 
+def lab_names(files):
+    """"01-gates.c 02-gru-forward.c" -> ["01-gates", "02-gru-forward"]"""
+    return [os.path.basename(f)[:-2] if f.endswith(".c") else f
+            for f in files.split()]
+
+
 def main(argv):
     ap = argparse.ArgumentParser(prog="weave.py",
                                  description="the grulab notebook weaver")
@@ -764,13 +813,17 @@ def main(argv):
     r.add_argument("rundir")
     r.add_argument("--quick", action="store_true")
     for cmd in ("charts", "page", "source", "book", "index", "handout",
-                "slides", "answers"):
+                "slides", "answers", "lab"):
         b = sub.add_parser(cmd)
         b.add_argument("--srcdir", required=True)
         if cmd in ("charts", "page", "book", "handout", "slides"):
             b.add_argument("--rundir", required=True)
         if cmd == "answers":
             b.add_argument("--bindir", required=True)
+        if cmd == "lab":
+            b.add_argument("--report")
+        if cmd in ("index", "book"):
+            b.add_argument("--labs", default="", help="the lab's files")
         b.add_argument("--out", required=True)
         b.add_argument("--quick", action="store_true")
         if cmd == "charts":
@@ -802,7 +855,10 @@ def main(argv):
             for n in names:
                 source_page(a.srcdir, a.out, a.quick, n)
         elif a.cmd == "index":
-            index(a.srcdir, a.out, a.quick, names)
+            index(a.srcdir, a.out, a.quick, names, lab_names(a.labs))
+        elif a.cmd == "lab":
+            for n in names:
+                lab_page(a.srcdir, a.out, a.quick, n, a.report)
         elif a.cmd == "handout":
             for n in names:
                 handout(a.srcdir, a.rundir, a.out, a.quick, n)
@@ -816,7 +872,9 @@ def main(argv):
                 print("  WEAVE    %s/%s.html" % (a.out, n), flush=True)
                 page(a.srcdir, a.rundir, a.out, a.quick, [n] + names)
                 source_page(a.srcdir, a.out, a.quick, n)
-            index(a.srcdir, a.out, a.quick, names)
+            for n in lab_names(a.labs):
+                lab_page(a.srcdir, a.out, a.quick, n, None)
+            index(a.srcdir, a.out, a.quick, names, lab_names(a.labs))
     return 0
 
 

@@ -53,12 +53,25 @@ $(NBDIR)/src/%.c.html: $(srcdir)/chapters/%.c $(NB_DEPS)
 $(NBDIR)/pdf/%.pdf: $(NBDIR)/.digest/%
 	@echo "  PDF      $@"
 	@$(WEAVE) pdf $(NBDIR)/$*.html $@
-# The contents: every chapter's title, prerequisites and goals, and a link
-# to each PDF that exists (so it follows the PDFs).
-$(NBDIR)/index.html: $(CHAPTERS:%=$(srcdir)/%.c) \
+# The lab's files (lab/local.mk's LAB_FILE_NAMES), a page each: its prose,
+# its code with the blanks, and what the grader says of it as handed out.
+NB_LAB_PAGES = $(LAB_FILE_NAMES:%.c=$(NBDIR)/lab/%.html)
+.SECONDARY: $(LAB_FILE_NAMES:%.c=$(NBDIR)/lab/%.report)
+$(NBDIR)/lab/%.report: $(srcdir)/lab/%.c tests/lab/grade-blank$(EXEEXT) \
+	  lab/blank/stamp
+	@$(MKDIR_P) $(NBDIR)/lab
+	@$(MAKE) -s --no-print-directory lab-blank-report LAB=$(firstword $(subst -, ,$*)) >$@.tmp \
+	  && mv $@.tmp $@
+$(NBDIR)/lab/%.html: $(srcdir)/lab/%.c $(NBDIR)/lab/%.report $(NB_DEPS)
+	@echo "  WEAVE    $@"
+	@$(WEAVE) lab $(WEAVE_OPTS) --report $(NBDIR)/lab/$*.report $* && touch $@
+# The contents: every chapter's title, prerequisites and goals, the lab,
+# and a link to each PDF that exists (so it follows the PDFs).
+$(NBDIR)/index.html: $(CHAPTERS:%=$(srcdir)/%.c) $(LAB_FILES:%=$(srcdir)/%) \
 	  $(srcdir)/chapters/notebook/index.md $(NB_DEPS) $(NB_PDFS)
 	@echo "  WEAVE    $@"
-	@$(WEAVE) index $(WEAVE_OPTS) $(CHAPTER_NAMES) && touch $@
+	@$(WEAVE) index $(WEAVE_OPTS) --labs "$(LAB_FILE_NAMES)" \
+	  $(CHAPTER_NAMES) && touch $@
 
 .PHONY: notebook notebook-tools
 notebook-tools:
@@ -69,7 +82,7 @@ notebook-tools:
 # (Prerequisites, not a make inside: `make notebook lecture` then builds
 # each run once.)
 notebook: notebook-tools src/grulab$(EXEEXT) $(NB_PAGES) $(NB_SOURCE_PAGES) \
-	  $(NB_PDFS) $(NBDIR)/index.html
+	  $(NB_LAB_PAGES) $(NB_PDFS) $(NBDIR)/index.html
 	@echo "make notebook: open $(NBDIR)/index.html"
 # One chapter's: its files, named from the target (GNU make's second
 # expansion, where $* is the chapter's number).
@@ -152,6 +165,7 @@ EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
 # directory, with tests/notebook/notebook-setup.sh).
 AM_TESTS_ENVIRONMENT += \
 	CHAPTER_NAMES='$(CHAPTER_NAMES)'; export CHAPTER_NAMES; \
+	LAB_FILE_NAMES='$(LAB_FILE_NAMES)'; export LAB_FILE_NAMES; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3;
 TESTS += tests/chapters/exercises.sh tests/notebook/notebook.sh \
 	tests/notebook/notebook-browser.sh tests/notebook/lecture.sh

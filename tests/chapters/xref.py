@@ -2,9 +2,11 @@
 """xref.py -- every cross-reference in the chapters points somewhere real,
 and no chapter builds on a later one (TAP; tests/chapters/xref.sh runs it).
 
-    xref.py SRCDIR BUILDDIR NAME...
+    xref.py SRCDIR BUILDDIR NAME... [--lab FILE...]
 
-NAME... is the book's chapter list, in order (chNN-slug).  For each chapter:
+NAME... is the book's chapter list, in order (chNN-slug); FILE... the lab's
+files (lab/local.mk's LAB_FILE_NAMES), whose "chapter N" and "chapter N §K"
+must resolve too.  For each chapter:
   - its sections: the prose blocks that start "## K. Title", numbered
     1, 2, ... in order, as many as the source has grl_lesson_section
     calls (the run numbers its sections by those calls);
@@ -153,6 +155,10 @@ def self_check():
 
 def main(argv):
     srcdir, builddir, names = argv[1], argv[2], argv[3:]
+    labs = []
+    if "--lab" in names:
+        labs = names[names.index("--lab") + 1:]
+        names = names[:names.index("--lab")]
     self_check()
     srcs, nsec = {}, {}
     for name in names:
@@ -183,6 +189,14 @@ def main(argv):
            "%s: every reference it prints (--help, --quick) resolves" % name,
            *(bad + (["--help exited %d, --quick %d" % (rc, rc2)]
                     if rc or rc2 else [])))
+    for f in labs:
+        with open(os.path.join(srcdir, "lab", f), encoding="utf-8") as fh:
+            text = fh.read()
+        # the lab's own sections are not the book's: only "chapter N (§K)"
+        bad = [b for b in check_refs("lab/" + f, 0, text, nsec)
+               if "there is no chapter 0" not in b]
+        ok(not bad, "lab/%s: every chapter it names, and section, exists" % f,
+           *bad)
     return done()
 
 

@@ -1,7 +1,8 @@
 # xref.sh -- every "chapter N §K" in the chapters (their sources and what
-# they print) points to a chapter and a section that exist, and every
-# chapter's prerequisites are earlier chapters (tests/chapters/xref.py says
-# how).  SKIPs, with the reason, when python3 is missing.
+# they print) and in the lab's files points to a chapter and a section that
+# exist, and every chapter's prerequisites are earlier chapters
+# (tests/chapters/xref.py says how).  SKIPs, with the reason, when python3
+# is missing.
 : "${top_builddir:=.}" "${top_srcdir:=.}" "${PYTHON3:=python3}"
 if ! command -v "$PYTHON3" >/dev/null 2>&1; then
   echo "1..0 # SKIP $PYTHON3 is missing (Debian package python3)"
@@ -11,4 +12,4 @@ TMPDIR_XREF=$(mktemp -d "${TMPDIR:-/tmp}/grulab-xref.XXXXXX") || exit 99
 trap 'rm -rf "$TMPDIR_XREF"' EXIT
 export TMPDIR_XREF
 "$PYTHON3" "$top_srcdir/tests/chapters/xref.py" "$top_srcdir" "$top_builddir" \
-  $CHAPTER_NAMES
+  $CHAPTER_NAMES ${LAB_FILE_NAMES:+--lab $LAB_FILE_NAMES}

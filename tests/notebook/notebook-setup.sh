@@ -44,6 +44,7 @@ weave_or_fail() {
 notebook_weave() {
   notebook_runs "$1"
   weave book --srcdir "$top_srcdir" --rundir "$TMP/run" --out "$TMP/book" --quick \
+    --labs "${LAB_FILE_NAMES:-}" \
     $CHAPTER_NAMES >"$TMP/log" 2>&1 || {
     echo "1..1"; echo "not ok 1 - weave.py book"; sed 's/^/# /' "$TMP/log"; exit 1; }
 }

@@ -4,7 +4,7 @@ Chromium, driven by chromedriver through Selenium, with networking off.
 
     notebook_browser.py BOOKDIR
 
-Prints TAP.  For every page BOOKDIR/*.html and BOOKDIR/src/*.html:
+Prints TAP.  For every page BOOKDIR/*.html, BOOKDIR/src/*.html and BOOKDIR/lab/*.html:
   - no console message at level SEVERE (errors, failed loads included);
   - no failed network request (the DevTools log's Network.loadingFailed);
   - no request to anything but a file: URL (data: is fine);
@@ -83,10 +83,11 @@ def main(argv):
         skip_all("chromedriver is missing (apt-get install chromium-driver)")
     pages = sorted(os.path.join(book, f) for f in os.listdir(book)
                    if f.endswith(".html"))
-    srcdir = os.path.join(book, "src")
-    if os.path.isdir(srcdir):
-        pages += sorted(os.path.join(srcdir, f) for f in os.listdir(srcdir)
-                        if f.endswith(".html"))
+    for sub in ("src", "lab"):
+        d = os.path.join(book, sub)
+        if os.path.isdir(d):
+            pages += sorted(os.path.join(d, f) for f in os.listdir(d)
+                            if f.endswith(".html"))
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu",
