@@ -18,7 +18,9 @@ the chapter's source and a real run of it.
         the page, its style and its charts) are written only when they
         change, so that an unchanged page is not printed again.
     weave.py source --srcdir DIR --out DIR [--quick] NAME
-        OUT/src/NAME.c.html: the chapter's source, every line numbered.
+        OUT/src/NAME.c.html: the chapter's source, every line numbered
+        (with --quick only OUT/src/NAME.c, the plain text: a preview's page
+        shows all the code anyway, and the highlighting costs the most).
     weave.py index --srcdir DIR --out DIR [--quick] NAME...
         OUT/index.html: every chapter's title, prerequisites and goals, and
         a link to each OUT/pdf/NAME.pdf that exists.
@@ -406,10 +408,10 @@ def weave_page(name, src_text, run, rundir, quick, prev, nxt):
         md.append("::: quick\n%s\n:::\n" % QUICK_NOTE)
     md.append(nav(prev, nxt))
     md.append("\n".join(opening) + "\n")
-    md.append("::: source\nSource: [chapters/%s.c](src/%s.c.html) · "
+    md.append("::: source\nSource: [chapters/%s.c](%s) · "
               "the exact run below: `%s`\n:::\n"
-              % (name, name, " ".join(["chapters/" + name] +
-                                      (["--quick"] if quick else []))))
+              % (name, source_link(name, quick),
+                 " ".join(["chapters/" + name] + (["--quick"] if quick else []))))
     md.append("## The run {#run}\n")
     md.append(fence(run["head"], "output"))
     for c in cells:
@@ -545,12 +547,18 @@ def copy_css(srcdir, out):
                                        "notebook.css")))
 
 
+def source_link(name, quick):
+    return "src/%s.c" % name + ("" if quick else ".html")
+
+
 def source_page(srcdir, out, quick, name):
     srcdir, out = os.path.abspath(srcdir), os.path.abspath(out)
     copy_css(srcdir, out)
     os.makedirs(os.path.join(out, "src"), exist_ok=True)
     src_text = read(os.path.join(srcdir, "chapters", name + ".c"))
     write_if_changed(os.path.join(out, "src", name + ".c"), src_text)
+    if quick:
+        return
     md = ("::: quick\n%s\n:::\n\n" % QUICK_NOTE if quick else "") + \
         ("::: nav\n[← the chapter](../%s.html) · [plain text](%s.c)\n:::\n\n"
          % (name, name)) + fence(src_text.rstrip("\n").split("\n"), "c .numberLines")
@@ -577,7 +585,7 @@ def index(srcdir, out, quick, names, labs=()):
         links = ["[read it](%s.html)" % name]
         if os.path.exists(os.path.join(out, "pdf", name + ".pdf")):
             links.append("[the page as PDF (A4)](pdf/%s.pdf)" % name)
-        links.append("[the source](src/%s.c.html)" % name)
+        links.append("[the source](%s)" % source_link(name, quick))
         md.append(" · ".join(links) + "\n")
     if labs:
         md.append("## The lab\n\nWrite the GRU yourself: each lab file has"

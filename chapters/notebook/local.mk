@@ -30,7 +30,8 @@ NB_DEPS = $(srcdir)/chapters/weave.py $(srcdir)/chapters/notebook/template.html 
 NB_STAMPS = $(CHAPTER_NAMES:%=$(NBDIR)/.stamp/%)
 NB_DIGESTS = $(CHAPTER_NAMES:%=$(NBDIR)/.digest/%)
 NB_PAGES = $(CHAPTER_NAMES:%=$(NBDIR)/%.html)
-NB_SOURCE_PAGES = $(CHAPTER_NAMES:%=$(NBDIR)/src/%.c.html)
+# (QUICK=1: the plain source; the highlighted listing takes the longest)
+NB_SOURCE_PAGES = $(CHAPTER_NAMES:%=$(NBDIR)/src/%.c$(if $(QUICK_SUFFIX),,.html))
 NB_PDFS = $(if $(filter 1,$(PDF)),$(CHAPTER_NAMES:%=$(NBDIR)/pdf/%.pdf))
 WEAVE_OPTS = --srcdir '$(abs_top_srcdir)' --out $(NBDIR) $(NB_QUICK)
 .SECONDARY: $(NB_STAMPS) $(NB_DIGESTS)
@@ -48,7 +49,7 @@ $(NBDIR)/%.html: $(NBDIR)/.stamp/%
 	@:
 $(NBDIR)/.digest/%: $(NBDIR)/.stamp/%
 	@:
-$(NBDIR)/src/%.c.html: $(srcdir)/chapters/%.c $(NB_DEPS)
+$(NBDIR)/src/%.c.html $(NBDIR)/src/%.c: $(srcdir)/chapters/%.c $(NB_DEPS)
 	@$(WEAVE) source $(WEAVE_OPTS) $* && touch $@
 $(NBDIR)/pdf/%.pdf: $(NBDIR)/.digest/%
 	@echo "  PDF      $@"
@@ -60,8 +61,9 @@ NB_LAB_PAGES = $(LAB_FILE_NAMES:%.c=$(NBDIR)/lab/%.html)
 $(NBDIR)/lab/%.report: $(srcdir)/lab/%.c tests/lab/grade-blank$(EXEEXT) \
 	  lab/blank/stamp
 	@$(MKDIR_P) $(NBDIR)/lab
-	@$(MAKE) -s --no-print-directory lab-blank-report LAB=$(firstword $(subst -, ,$*)) >$@.tmp \
-	  && mv $@.tmp $@
+	@tests/lab/grade-blank$(EXEEXT) --report --src '$(abs_top_builddir)/lab/blank' \
+	  --lab $(firstword $(subst -, ,$*)) | sed 's|$(abs_top_builddir)/lab/blank|lab|' \
+	  >$@.tmp && mv $@.tmp $@
 $(NBDIR)/lab/%.html: $(srcdir)/lab/%.c $(NBDIR)/lab/%.report $(NB_DEPS)
 	@echo "  WEAVE    $@"
 	@$(WEAVE) lab $(WEAVE_OPTS) --report $(NBDIR)/lab/$*.report $* && touch $@
@@ -88,7 +90,7 @@ notebook: notebook-tools src/grulab$(EXEEXT) $(NB_PAGES) $(NB_SOURCE_PAGES) \
 # expansion, where $* is the chapter's number).
 .SECONDEXPANSION:
 notebook-ch%: notebook-tools src/grulab$(EXEEXT) $$(NBDIR)/$$(CHAPTER_OF).html \
-	  $$(NBDIR)/src/$$(CHAPTER_OF).c.html \
+	  $$(NBDIR)/src/$$(CHAPTER_OF).c$$(if $$(QUICK_SUFFIX),,.html) \
 	  $$(if $$(NB_PDFS),$$(NBDIR)/pdf/$$(CHAPTER_OF).pdf)
 	@echo "make notebook: open $(NBDIR)/$(CHAPTER_OF).html"
 
