@@ -447,10 +447,10 @@ static double keep_gate(const grl_model *m, size_t T, unsigned long seed)
       const size_t H = m->hidden_size;
       sum = 0;
       /* gate k is cache columns [k*H, (k+1)*H) of every row t*B+b */
-      for (size_t i = 0; i < s->cache->size1; i++)
+      for (size_t i = 0; i < grl_seq_cache(s)->size1; i++)
         for (size_t j = 0; j < H; j++)
-          sum += gsl_matrix_get(s->cache, i, k * H + j);
-      sum /= (double)(s->cache->size1 * H);
+          sum += gsl_matrix_get(grl_seq_cache(s), i, k * H + j);
+      sum /= (double)(grl_seq_cache(s)->size1 * H);
     }
   }
   grl_seq_free(s);

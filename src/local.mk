@@ -11,7 +11,9 @@ include_HEADERS = src/include/grulab.h src/include/grl_gradcheck.h \
 src_lib_libgrulab_la_SOURCES = \
 	src/lib/error.c \
 	src/lib/activation.c \
+	src/lib/affine.h \
 	src/lib/affine.c \
+	src/lib/backend.h \
 	src/lib/parse.c \
 	src/lib/tensor.c \
 	src/lib/outfile.c \
@@ -45,8 +47,20 @@ src_lib_libgrulab_la_SOURCES = \
 src_lib_libgrulab_la_CPPFLAGS = $(LIB_CPPFLAGS)
 src_lib_libgrulab_la_LIBADD = $(GRL_LIBS)
 
+# The fast backend (backend.h): libxsmm products, batch blocks, SLEEF's
+# sigma and tanh.  configure --disable-fast leaves it out, and
+# backend_none.c takes its place: the plain path alone.
+if GRL_FAST
+noinst_LTLIBRARIES += src/fast/libfast.la
+src_fast_libfast_la_SOURCES = src/fast/fast.h src/fast/kernels.c \
+	src/fast/plan.c src/fast/vmath.h src/fast/vmath.c
+src_fast_libfast_la_CPPFLAGS = $(LIB_CPPFLAGS)
+src_lib_libgrulab_la_LIBADD += src/fast/libfast.la
+else
+src_lib_libgrulab_la_SOURCES += src/lib/backend_none.c
+endif
 # The SLEEF kernels: one source compiled for AVX2 and for AVX-512, chosen
-# at run time (activation.c); the rest of the library stays generic x86-64.
+# at run time (src/fast/vmath.c); the rest of the library stays generic x86-64.
 if GRL_SLEEF
 noinst_LTLIBRARIES += src/fast/libvmath_avx2.la src/fast/libvmath_avx512.la
 src_fast_libvmath_avx2_la_SOURCES = src/fast/vmath.h src/fast/vmath_simd.c
@@ -55,7 +69,7 @@ src_fast_libvmath_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -mfma
 src_fast_libvmath_avx512_la_SOURCES = src/fast/vmath.h src/fast/vmath_simd.c
 src_fast_libvmath_avx512_la_CPPFLAGS = $(LIB_CPPFLAGS) $(SLEEF_CFLAGS)
 src_fast_libvmath_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f
-src_lib_libgrulab_la_LIBADD += src/fast/libvmath_avx2.la src/fast/libvmath_avx512.la
+src_fast_libfast_la_LIBADD = src/fast/libvmath_avx2.la src/fast/libvmath_avx512.la
 endif
 src_lib_libgrulab_la_LDFLAGS = -version-info 0:0:0 $(OPENMP_CFLAGS)
 

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
       printf("BLAS kernels: %s%s\n", core,
              chosen ? " (set by grulab: OpenBLAS did not know this CPU and"
                       " fell back to Prescott)" : "");
-    const char *small = grl_affine_small_lib();
+    const char *small = grl_products_name();
     printf("step products: %s\n",
            small ? small : "the BLAS (built without libxsmm)");
     return stdout_flushed();

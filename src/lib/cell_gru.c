@@ -26,9 +26,7 @@ static void gru_forward(grl_step *s, const grl_const_views *p)
    * bias b_h is added in the loop below, which reads hp anyway (a pass
    * over hp fewer than adding it first) */
   gsl_matrix *hp = s->work;                              /* (B, 3H) */
-  grl_wpanels wt;
-  grl_affine_forward_t(hp, 0.0, s->h_prev, &p->Wh.matrix,
-                       grl_whT(p, 0, 3, H, &wt), NULL);
+  grl_recurrent_forward(hp, 0.0, s->h_prev, p, 0, 3, NULL);
   const double *restrict bh = p->bh.vector.data;         /* (3H), stride 1 */
 
   for (size_t b = 0; b < B; b++) {
@@ -94,8 +92,7 @@ static void gru_backward(grl_step_grad *d, const grl_step *s,
   /* forward was hp = h_prev W_h^T (+ b_h, in the gate loop), so
    *   dh_prev += dhp W_h   (the driver makes dW_h and db_h from every
    * step's dhp) */
-  grl_wpanels wk;
-  grl_affine_dx(d->dh_prev, 1.0, dhp, &p->Wh.matrix, grl_whk(p, 0, 3, H, &wk));
+  grl_recurrent_backward(d->dh_prev, 1.0, dhp, p, 0, 3);
 }
 
 const grl_cell grl_cell_gru = {

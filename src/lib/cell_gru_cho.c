@@ -19,11 +19,6 @@ static const char *const gate_names[] = {"r", "z", "n"};
 
 /* The gate blocks [k0*H, k1*H) of a stacked weight's rows, a bias, or a
  * (B, .*H) matrix's columns. */
-static _gsl_matrix_const_view wrows(const gsl_matrix *W, size_t k0, size_t k1,
-                                   size_t H)
-{
-  return gsl_matrix_const_submatrix(W, k0 * H, 0, (k1 - k0) * H, W->size2);
-}
 static gsl_matrix_view dwrows(gsl_matrix *dW, size_t k0, size_t k1, size_t H)
 {
   return gsl_matrix_submatrix(dW, k0 * H, 0, (k1 - k0) * H, dW->size2);
@@ -41,17 +36,13 @@ static gsl_matrix_view cols(gsl_matrix *a, size_t k0, size_t k1, size_t H)
 static void cho_forward(grl_step *s, const grl_const_views *p)
 {
   size_t B = s->h->size1, H = s->h->size2;
-  gsl_matrix_const_view Wrz = wrows(&p->Wh.matrix, 0, 2, H);  /* (2H, H) */
-  gsl_matrix_const_view Wn = wrows(&p->Wh.matrix, 2, 3, H);   /* (H, H)  */
   gsl_vector_const_view brz = brows(&p->bh.vector, 0, 2, H);  /* (2H)    */
   gsl_vector_const_view bn = brows(&p->bh.vector, 2, 3, H);   /* (H)     */
   gsl_matrix_view hrz = cols(s->work, 0, 2, H);  /* (B, 2H) W_h{r,z} h + b_h{r,z} */
   gsl_matrix_view hn = cols(s->work, 2, 3, H);   /* (B, H)  W_hn (r*h) + b_hn     */
   gsl_matrix_view rh = cols(s->cache, 3, 4, H);  /* (B, H)  r * h                 */
 
-  grl_wpanels wt;
-  grl_affine_forward_t(&hrz.matrix, 0.0, s->h_prev, &Wrz.matrix,
-                       grl_whT(p, 0, 2, H, &wt), &brz.vector);
+  grl_recurrent_forward(&hrz.matrix, 0.0, s->h_prev, p, 0, 2, &brz.vector);
   for (size_t b = 0; b < B; b++) {
     const double *xr = grl_crow(s->xp, b);               /* (3H) */
     const double *hr = grl_row(&hrz.matrix, b);          /* (2H) */
@@ -66,8 +57,7 @@ static void cho_forward(grl_step *s, const grl_const_views *p)
     for (size_t j = 0; j < H; j++)
       cr[3 * H + j] = cr[j] * hpr[j];
   }
-  grl_affine_forward_t(&hn.matrix, 0.0, &rh.matrix, &Wn.matrix,
-                       grl_whT(p, 2, 3, H, &wt), &bn.vector);
+  grl_recurrent_forward(&hn.matrix, 0.0, &rh.matrix, p, 2, 3, &bn.vector);
   for (size_t b = 0; b < B; b++) {
     const double *xr = grl_crow(s->xp, b);               /* (3H) */
     const double *hnr = grl_row(&hn.matrix, b);          /* (H)  */
@@ -88,8 +78,6 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
                          const grl_const_views *p)
 {
   size_t B = d->dh->size1, H = d->dh->size2;
-  gsl_matrix_const_view Wrz = wrows(&p->Wh.matrix, 0, 2, H);    /* (2H, H) */
-  gsl_matrix_const_view Wn = wrows(&p->Wh.matrix, 2, 3, H);     /* (H, H)  */
   gsl_matrix_view darz = cols(d->dxp, 0, 2, H);    /* (B, 2H) dL/da_r, dL/da_z */
   gsl_matrix_view dan = cols(d->dxp, 2, 3, H);     /* (B, H)  dL/da_n          */
   gsl_matrix_view drh = cols(s->work, 3, 4, H);    /* (B, H)  dL/d(r*h)        */
@@ -110,9 +98,7 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
   }
   /* forward was a_n = xp_n + (r*h) W_hn^T + b_hn, so  d(r*h) = da_n W_hn
    * (dW_hn, db_hn: the driver, from every step's da_n and r*h) */
-  grl_wpanels wk;
-  grl_affine_dx(&drh.matrix, 0.0, &dan.matrix, &Wn.matrix,
-                grl_whk(p, 2, 3, H, &wk));
+  grl_recurrent_backward(&drh.matrix, 0.0, &dan.matrix, p, 2, 3);
   /* Pass 2 -- forward was rh = r * h, so dr = d(rh)*h, dh_prev += d(rh)*r;
    * and r = sigma(a_r):  da_r = dr*r*(1-r) */
   for (size_t b = 0; b < B; b++) {
@@ -127,8 +113,7 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
   }
   /* forward was a_{r,z} = xp_{r,z} + h W_h{r,z}^T + b_h{r,z}, so
    *   dh_prev += da_{r,z} W_h{r,z} */
-  grl_affine_dx(d->dh_prev, 1.0, &darz.matrix, &Wrz.matrix,
-                grl_whk(p, 0, 2, H, &wk));
+  grl_recurrent_backward(d->dh_prev, 1.0, &darz.matrix, p, 0, 2);
 }
 
 /* The recurrent weights' gradients of all T*B rows at once.  Forward was

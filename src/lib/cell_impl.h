@@ -20,28 +20,6 @@ static inline const double *grl_crow(const gsl_matrix *a, size_t b)
   return a->data + b * a->tda;
 }
 
-/* W_hh's gate blocks k0 .. k1-1 as kernel operands, when the driver
- * keeps them (grl_const_views), else NULL (the CBLAS then uses W_hh):
- * for the forward, columns [k0*H, k1*H) of W_hh^T; for the backward's
- * dL/dh_{t-1}, rows [k0*H, k1*H) of W_hh. */
-static inline const grl_wpanels *grl_whT(const grl_const_views *p, size_t k0,
-                                         size_t k1, size_t H, grl_wpanels *v)
-{
-  if (!p->WhT.data)
-    return NULL;
-  *v = grl_wpanels_cols(&p->WhT, k0 * H, k1 * H);
-  return v;
-}
-
-static inline const grl_wpanels *grl_whk(const grl_const_views *p, size_t k0,
-                                         size_t k1, size_t H, grl_wpanels *v)
-{
-  if (!p->Whk.data)
-    return NULL;
-  *v = grl_wpanels_rows(&p->Whk, k0 * H, k1 * H);
-  return v;
-}
-
 /* The naive reference steps (cell_naive.h), compiled twice. */
 #define GRL_NAIVE_DECL(cell)                                                  \
   void grl_naive_##cell(const grl_model *m, const double *theta,              \

@@ -22,9 +22,7 @@ static void lstm_forward(grl_step *s, const grl_const_views *p)
   /* a = xp + h_prev W_h^T + b_h: all four gates' pre-activations */
   gsl_matrix *a = s->work;                               /* (B, 4H) */
   gsl_matrix_memcpy(a, s->xp);
-  grl_wpanels wt;
-  grl_affine_forward_t(a, 1.0, s->h_prev, &p->Wh.matrix,
-                       grl_whT(p, 0, 4, H, &wt), &p->bh.vector);
+  grl_recurrent_forward(a, 1.0, s->h_prev, p, 0, 4, &p->bh.vector);
   for (size_t b = 0; b < B; b++) {
     const double *ar = grl_crow(a, b);                   /* (4H) a_i a_f a_g a_o */
     const double *cp = grl_crow(s->c_prev, b);           /* (H)  */
@@ -76,9 +74,7 @@ static void lstm_backward(grl_step_grad *d, const grl_step *s,
   }
   /* forward was a = xp + h_prev W_h^T + b_h; both sides see da = dxp (also
    * dhp, for the driver's dW_h and db_h), so  dh_prev = da W_h */
-  grl_wpanels wk;
-  grl_affine_dx(d->dh_prev, 0.0, d->dxp, &p->Wh.matrix,
-                grl_whk(p, 0, 4, H, &wk));
+  grl_recurrent_backward(d->dh_prev, 0.0, d->dxp, p, 0, 4);
 }
 
 const grl_cell grl_cell_lstm = {

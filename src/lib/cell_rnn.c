@@ -14,9 +14,7 @@ static void rnn_forward(grl_step *s, const grl_const_views *p)
   size_t B = s->h->size1, H = s->h->size2;
   /* a = xp + h_prev W_hh^T + b_hh, built in h itself, then squashed */
   gsl_matrix_memcpy(s->h, s->xp);
-  grl_wpanels wt;
-  grl_affine_forward_t(s->h, 1.0, s->h_prev, &p->Wh.matrix,
-                       grl_whT(p, 0, 1, H, &wt), &p->bh.vector);
+  grl_recurrent_forward(s->h, 1.0, s->h_prev, p, 0, 1, &p->bh.vector);
   for (size_t b = 0; b < B; b++) {
     double *h = grl_row(s->h, b);                    /* (H) a, then h' */
     /* h' = tanh(a) */
@@ -38,9 +36,7 @@ static void rnn_backward(grl_step_grad *d, const grl_step *s,
   /* forward was a = xp + h_prev W_hh^T + b_hh: both parts see da (dxp is
    * also dhp, from which the driver makes dW_hh and db_hh), and
    *   dh_prev = da W_hh */
-  grl_wpanels wk;
-  grl_affine_dx(d->dh_prev, 0.0, d->dxp, &p->Wh.matrix,
-                grl_whk(p, 0, 1, H, &wk));
+  grl_recurrent_backward(d->dh_prev, 0.0, d->dxp, p, 0, 1);
 }
 
 const grl_cell grl_cell_rnn = {

@@ -59,9 +59,7 @@ static void seed_forward(grl_step *s, const grl_const_views *p)
   /* a = W v + b = (W[:, H:] x + b) + W[:, :H] h = xp + h_prev W_h^T */
   gsl_matrix *a = s->work;                               /* (B, 4H) */
   gsl_matrix_memcpy(a, s->xp);
-  grl_wpanels wt;
-  grl_affine_forward_t(a, 1.0, s->h_prev, &p->Wh.matrix,
-                       grl_whT(p, 0, 4, H, &wt), NULL);
+  grl_recurrent_forward(a, 1.0, s->h_prev, p, 0, 4, NULL);
   for (size_t b = 0; b < B; b++) {
     const double *ar = grl_crow(a, b);                   /* (4H) */
     const double *hp = grl_crow(s->h_prev, b);           /* (H)  */
@@ -102,9 +100,7 @@ static void seed_backward(grl_step_grad *d, const grl_step *s,
   }
   /* forward was a = xp + h_prev W_h^T (W_h = the h-columns of W); da is
    * also dhp, for the driver's dW_h, and  dh_prev += da W_h */
-  grl_wpanels wk;
-  grl_affine_dx(d->dh_prev, 1.0, d->dxp, &p->Wh.matrix,
-                grl_whk(p, 0, 4, H, &wk));
+  grl_recurrent_backward(d->dh_prev, 1.0, d->dxp, p, 0, 4);
 }
 
 const grl_cell grl_cell_seed = {

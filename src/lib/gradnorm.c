@@ -149,16 +149,17 @@ static int step_jacobian(grl_gradnorm *g, const grl_const_views *p, size_t s,
   const grl_cell *cell = m->cell;
   const size_t B = g->B, R = g->R, H = m->hidden_size;
   grl_seq *sq = g->s;
+  const gsl_matrix *Hs = grl_seq_states(sq), *Cs = grl_seq_cell_states(sq);
   for (size_t b = 0; b < B; b++) {
     /* step s read h_prev = Hs row s*B+b and wrote h = Hs row (s+1)*B+b */
-    replicate(g->xp, b, R, sq->XP, s * B + b);
-    replicate(g->hp, b, R, sq->Hs, s * B + b);
-    replicate(g->h, b, R, sq->Hs, (s + 1) * B + b);
+    replicate(g->xp, b, R, grl_seq_input_proj(sq), s * B + b);
+    replicate(g->hp, b, R, Hs, s * B + b);
+    replicate(g->h, b, R, Hs, (s + 1) * B + b);
     if (cell->K)
-      replicate(g->cache, b, R, sq->cache, s * B + b);
+      replicate(g->cache, b, R, grl_seq_cache(sq), s * B + b);
     if (cell->has_c) {
-      replicate(g->cp, b, R, sq->Cs, s * B + b);
-      replicate(g->c, b, R, sq->Cs, (s + 1) * B + b);
+      replicate(g->cp, b, R, Cs, s * B + b);
+      replicate(g->c, b, R, Cs, (s + 1) * B + b);
     }
   }
   /* The step as the forward left it, and the identity seeds: the rows
@@ -238,11 +239,13 @@ int grl_gradnorm_run(grl_gradnorm *g, const double *theta, const double *x,
     const size_t s = T - 1 - k;
     double sum = 0.0;
     for (size_t b = 0; b < B; b++) {
-      gsl_vector_view d = gsl_matrix_row(g->s->dHs, s * B + b);
+      gsl_vector_const_view d =
+        gsl_matrix_const_row(grl_seq_dstates(g->s), s * B + b);
       double nh = gsl_blas_dnrm2(&d.vector);
       if (m->cell->has_c) {
         /* the LSTM's state is (h, c): ||(dL/dh, dL/dc)|| */
-        gsl_vector_view dc = gsl_matrix_row(g->s->dCs, s * B + b);
+        gsl_vector_const_view dc =
+          gsl_matrix_const_row(grl_seq_dcell_states(g->s), s * B + b);
         nh = hypot(nh, gsl_blas_dnrm2(&dc.vector));
       }
       sum += nh;

@@ -7,6 +7,7 @@
 #include <config.h>
 #include "grulab.h"
 #include "cell_impl.h"
+#include "backend.h"
 
 #include <gsl/gsl_math.h>
 #include <math.h>
@@ -155,6 +156,7 @@ void grl_model_bind_const(const grl_model *m, const double *block,
   memset(v, 0, sizeof *v);
   BIND(v, block, gsl_matrix_const_view_array_with_tda,
        gsl_vector_const_view_array);
+  v->backend = grl_fast_default();   /* the driver sets its own */
 }
 #undef BIND
 

@@ -292,11 +292,13 @@ void grl_text_gather(const grl_model *m, const double *theta, grl_seq *s,
 {
   grl_views p;
   grl_model_bind(m, (double *)(theta ? theta : m->theta), &p);
-  const size_t R = s->T * s->B, GH = m->cell->G * m->hidden_size;
+  const size_t R = grl_seq_length(s) * grl_seq_batch(s),
+               GH = m->cell->G * m->hidden_size;
+  gsl_matrix *XP = grl_seq_input_proj(s);             /* (T*B, G*H) */
   const gsl_matrix *Wx = &p.Wx.matrix;                /* (G*H, V) */
   const gsl_vector *bx = &p.bx.vector;                /* (G*H)    */
   for (size_t r = 0; r < R; r++) {
-    double *xp = gsl_matrix_ptr(s->XP, r, 0);         /* (G*H) row r */
+    double *xp = gsl_matrix_ptr(XP, r, 0);            /* (G*H) row r */
     const double *col = Wx->data + ids[r];            /* Wx[:, id], stride tda */
     /* xp = Wx onehot(id) + bx = Wx[:, id] + bx */
     for (size_t j = 0; j < GH; j++)
@@ -309,11 +311,13 @@ void grl_text_scatter(const grl_model *m, double *dtheta, const grl_seq *s,
 {
   grl_views dp;
   grl_model_bind(m, dtheta, &dp);
-  const size_t R = s->T * s->B, GH = m->cell->G * m->hidden_size;
+  const size_t R = grl_seq_length(s) * grl_seq_batch(s),
+               GH = m->cell->G * m->hidden_size;
+  const gsl_matrix *dXP = grl_seq_dinput_proj(s);     /* (T*B, G*H) */
   gsl_matrix *dWx = &dp.Wx.matrix;                    /* (G*H, V) */
   gsl_vector *dbx = &dp.bx.vector;                    /* (G*H)    */
   for (size_t r = 0; r < R; r++) {
-    const double *dxp = gsl_matrix_const_ptr(s->dXP, r, 0);
+    const double *dxp = gsl_matrix_const_ptr(dXP, r, 0);
     double *col = dWx->data + ids[r];
     /* forward was xp = Wx[:, id] + bx, so dWx[:, id] += dxp, dbx += dxp */
     for (size_t j = 0; j < GH; j++) {
@@ -454,7 +458,7 @@ size_t grl_text_trainer_epoch(const grl_text_trainer *tr) { return tr->epoch; }
 const gsl_matrix *grl_text_trainer_h(const grl_text_trainer *tr) { return tr->h; }
 const gsl_matrix *grl_text_trainer_c(const grl_text_trainer *tr) { return tr->c; }
 const unsigned char *grl_text_trainer_input(const grl_text_trainer *tr) { return tr->in; }
-const gsl_matrix *grl_text_trainer_states(const grl_text_trainer *tr) { return tr->seq->Hs; }
+const gsl_matrix *grl_text_trainer_states(const grl_text_trainer *tr) { return grl_seq_states(tr->seq); }
 
 /* Stop on a non-finite value: put back the last good parameters. */
 static int stop(grl_text_trainer *tr, const char *what, double value)
@@ -605,7 +609,7 @@ static int score(const grl_model *m, const unsigned char *ids, evalbuf *e,
                  size_t start_stride, size_t start0, gsl_matrix *h,
                  gsl_matrix *c, double *nll)
 {
-  const size_t len = e->s->T, Bs = e->s->B;
+  const size_t len = grl_seq_length(e->s), Bs = grl_seq_batch(e->s);
   for (size_t t = 0; t < len; t++)
     for (size_t b = 0; b < Bs; b++) {
       size_t pos = start0 + b * start_stride + t;
