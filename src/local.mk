@@ -8,6 +8,29 @@
 lib_LTLIBRARIES += src/lib/libgrulab.la
 include_HEADERS = src/include/grulab.h src/include/grl_gradcheck.h \
 	src/include/grl_train.h src/include/grl_text.h
+
+# The cells, in teaching order: one line each, src/lib/cell_<id>.c
+# defining grl_cell_<id>.  The one list: make writes grl_cells.h from it
+# (GRL_CELL(id) lines), from which the registry (grl_cell_all), the
+# externs and the naive steps' declarations come.
+grl_cells = \
+	src/lib/cell_rnn \
+	src/lib/cell_gru \
+	src/lib/cell_gru_cho \
+	src/lib/cell_lstm \
+	src/lib/cell_seed
+
+src/include/grl_cells.h: $(top_srcdir)/src/local.mk
+	$(AM_V_GEN)$(MKDIR_P) src/include && { \
+	  echo '/* grl_cells.h -- written by make from grl_cells in src/local.mk.'; \
+	  echo ' * The cells in teaching order: GRL_CELL(id) is grl_cell_<id>, defined'; \
+	  echo ' * in src/lib/cell_<id>.c.  No include guard: the includer defines'; \
+	  echo ' * GRL_CELL to make what it needs from the list. */'; \
+	  for c in $(grl_cells); do echo "GRL_CELL($${c##*/cell_})"; done; \
+	} >$@-t && mv $@-t $@
+BUILT_SOURCES += src/include/grl_cells.h
+nodist_include_HEADERS = src/include/grl_cells.h
+CLEANFILES += src/include/grl_cells.h
 src_lib_libgrulab_la_SOURCES = \
 	src/lib/error.c \
 	src/lib/activation.c \
@@ -21,13 +44,11 @@ src_lib_libgrulab_la_SOURCES = \
 	src/lib/cell_impl.h \
 	src/lib/openblas.h \
 	src/lib/cell_naive.h \
+	src/lib/naive_scalar.h \
+	src/lib/naive_seq.h \
 	src/lib/naive_double.c \
 	src/lib/naive_complex.c \
-	src/lib/cell_gru.c \
-	src/lib/cell_gru_cho.c \
-	src/lib/cell_rnn.c \
-	src/lib/cell_lstm.c \
-	src/lib/cell_seed.c \
+	$(grl_cells:=.c) \
 	src/lib/seq.c \
 	src/lib/gradcheck_impl.h \
 	src/lib/gradcheck_problem.c \

@@ -236,8 +236,8 @@ typedef struct {
   const struct grl_backend *backend;
 } grl_const_views;
 
-/* Look a cell up by its command-line name: "gru", "gru-cho", "rnn",
- * "lstm", "seed".  NULL if unknown (no error recorded). */
+/* Look a cell up by its command-line name ("gru", "gru-cho", ...: every
+ * cell of grl_cells.h).  NULL if unknown (no error recorded). */
 const grl_cell *grl_cell_lookup(const char *name);
 /* NULL-terminated list of all cells, in teaching order. */
 const grl_cell *const *grl_cell_all(void);
@@ -289,7 +289,7 @@ typedef struct {
                               *           time loop                         */
   const gsl_matrix *h_prev;  /* (B, H)    h_{t-1}                           */
   const gsl_matrix *c_prev;  /* (B, H)    c_{t-1} (LSTM), else NULL         */
-  gsl_matrix *work;          /* (B, W*H)  scratch, or NULL (W == 0)         */
+  gsl_matrix *work;          /* (B, scratch*H) the cell's scratch, or NULL  */
 } grl_step;
 
 /* The gradient of one step, the mirror of grl_step: what backward writes
@@ -334,9 +334,15 @@ struct grl_cell {
   size_t G;                /* gate blocks stacked in Wx and Wh */
   int has_c;               /* carries a cell state c (LSTM) */
   size_t K;                /* cache columns per row, in units of H */
-  size_t W;                /* scratch columns per row, in units of H */
+  size_t scratch;          /* scratch columns per row (grl_step.work), in
+                            * units of H */
   size_t ngate;            /* gates shown in charts; gate k is cache    */
   const char *const *gate_names; /* columns [k*H, (k+1)*H)              */
+  /* The gate that keeps the old state, for grl_init_keep_gate_bias: gate
+   * block keep_gate (of the biases, and of the cache), whose sigma is the
+   * fraction of h (or c) kept (keep_sign +1: gru's z, lstm's f) or the
+   * fraction written (-1: mgu's f); keep_sign 0: none (rnn). */
+  int keep_gate, keep_sign;
 
   /* Fill m->param[0..), m->ncell and m->view for the cell's own tensors. */
   void (*layout)(grl_model *m);
@@ -380,11 +386,10 @@ struct grl_cell {
 void grl_backward_weights_hh(grl_views *dp, const gsl_matrix *dA,
                              const gsl_matrix *Hprev, const gsl_matrix *cache);
 
-extern const grl_cell grl_cell_gru;      /* PyTorch nn.GRU, reset-after    */
-extern const grl_cell grl_cell_gru_cho;  /* Cho et al. 2014, reset-before  */
-extern const grl_cell grl_cell_rnn;      /* PyTorch nn.RNN, tanh           */
-extern const grl_cell grl_cell_lstm;     /* PyTorch nn.LSTM                */
-extern const grl_cell grl_cell_seed;     /* the article's f/i/o cell       */
+/* Every cell of the list (grl_cells.h): grl_cell_gru, grl_cell_rnn, ... */
+#define GRL_CELL(id) extern const grl_cell grl_cell_##id;
+#include "grl_cells.h"
+#undef GRL_CELL
 
 /* ------------------------------------------------------------------ */
 /* The sequence driver and BPTT (seq.c)                                */

@@ -14,6 +14,7 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
+#ifndef GRL_NAIVE_PASS  /* ---- the batched step, the driver's ---- */
 
 static const char *const gate_names[] = {"r", "z", "n"};
 
@@ -141,10 +142,43 @@ static void cho_backward_weights(grl_views *dp, const gsl_matrix *dA,
 const grl_cell grl_cell_gru_cho = {
   .name = "gru-cho",
   .title = "GRU, Cho et al. 2014 reset-before: n = tanh(W_in x + b_in + W_hn (r*h) + b_hn)",
-  .G = 3, .has_c = 0, .K = 4, .W = 4,
+  .G = 3, .has_c = 0, .K = 4, .scratch = 4,
   .ngate = 3, .gate_names = gate_names,
+  .keep_gate = 1, .keep_sign = 1,
   .layout = grl_layout_pytorch,
   .forward = cho_forward, .backward = cho_backward,
   .backward_weights = cho_backward_weights,
   .naive = grl_naive_gru_cho, .naive_c = grl_naive_gru_cho_c,
 };
+
+/* The naive step below, compiled for double and double _Complex. */
+#define GRL_NAIVE_FILE "cell_gru_cho.c"
+#include "cell_naive.h"
+
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain loops */
+
+/* gru-cho, Cho et al. reset-before.  gates = r, z, n; r is needed for all
+ * units before any n, so r and z are computed first. */
+void NAIVE(gru_cho)(GRL_NAIVE_ARGS)
+{
+  (void)c_prev; (void)c;
+  const grl_param *P = m->param;
+  size_t I = m->input_size, H = m->hidden_size;
+  SCALAR *r = gates, *z = gates + H, *n = gates + 2 * H;
+  for (size_t j = 0; j < H; j++) {
+    r[j] = SIG(PRE_X(0, j) + PRE_H(0, j));   /* r = sigma(...) */
+    z[j] = SIG(PRE_X(1, j) + PRE_H(1, j));   /* z = sigma(...) */
+  }
+  for (size_t j = 0; j < H; j++) {
+    /* n = tanh(W_in x + b_in + W_hn (r * h) + b_hn) */
+    const SCALAR *w = theta + P[P_WHH].offset + (2 * H + j) * H;
+    SCALAR a = PRE_X(2, j) + theta[P[P_BHH].offset + 2 * H + j];
+    for (size_t k = 0; k < H; k++)
+      a += w[k] * (r[k] * h_prev[k]);
+    n[j] = TANH(a);
+    /* h' = (1 - z) * n + z * h */
+    h[j] = (1.0 - z[j]) * n[j] + z[j] * h_prev[j];
+  }
+}
+
+#endif

@@ -20,21 +20,20 @@ static inline const double *grl_crow(const gsl_matrix *a, size_t b)
   return a->data + b * a->tda;
 }
 
-/* The naive reference steps (cell_naive.h), compiled twice. */
-#define GRL_NAIVE_DECL(cell)                                                  \
-  void grl_naive_##cell(const grl_model *m, const double *theta,              \
-                        const double *x, const double *h_prev,                \
-                        const double *c_prev, double *h, double *c,           \
-                        double *gates);                                       \
-  void grl_naive_##cell##_c(const grl_model *m, const double _Complex *theta, \
-                            const double _Complex *x,                         \
-                            const double _Complex *h_prev,                    \
-                            const double _Complex *c_prev, double _Complex *h,\
-                            double _Complex *c, double _Complex *gates);
-GRL_NAIVE_DECL(gru)
-GRL_NAIVE_DECL(gru_cho)
-GRL_NAIVE_DECL(rnn)
-GRL_NAIVE_DECL(lstm)
-GRL_NAIVE_DECL(seed)
+/* The naive reference steps (cell_naive.h, naive_scalar.h), each cell's
+ * compiled for double and for double _Complex: declared for every cell of
+ * the list. */
+#define GRL_CELL(id)                                                          \
+  void grl_naive_##id(const grl_model *m, const double *theta,                \
+                      const double *x, const double *h_prev,                  \
+                      const double *c_prev, double *h, double *c,             \
+                      double *gates);                                         \
+  void grl_naive_##id##_c(const grl_model *m, const double _Complex *theta,   \
+                          const double _Complex *x,                           \
+                          const double _Complex *h_prev,                      \
+                          const double _Complex *c_prev, double _Complex *h,  \
+                          double _Complex *c, double _Complex *gates);
+#include "grl_cells.h"
+#undef GRL_CELL
 
 #endif

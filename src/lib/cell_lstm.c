@@ -13,6 +13,7 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
+#ifndef GRL_NAIVE_PASS  /* ---- the batched step, the driver's ---- */
 
 static const char *const gate_names[] = {"i", "f", "g", "o"};
 
@@ -80,10 +81,36 @@ static void lstm_backward(grl_step_grad *d, const grl_step *s,
 const grl_cell grl_cell_lstm = {
   .name = "lstm",
   .title = "LSTM (PyTorch nn.LSTM): c' = f*c + i*g, h' = o*tanh(c')",
-  .G = 4, .has_c = 1, .K = 5, .W = 4,
+  .G = 4, .has_c = 1, .K = 5, .scratch = 4,
   .ngate = 4, .gate_names = gate_names,
+  .keep_gate = 1, .keep_sign = 1,
   .layout = grl_layout_pytorch,
   .forward = lstm_forward, .backward = lstm_backward,
   .backward_weights = grl_backward_weights_hh,
   .naive = grl_naive_lstm, .naive_c = grl_naive_lstm_c,
 };
+
+/* The naive step below, compiled for double and double _Complex. */
+#define GRL_NAIVE_FILE "cell_lstm.c"
+#include "cell_naive.h"
+
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain loops */
+
+/* lstm, PyTorch.  gates = i, f, g, o. */
+void NAIVE(lstm)(GRL_NAIVE_ARGS)
+{
+  const grl_param *P = m->param;
+  size_t I = m->input_size, H = m->hidden_size;
+  for (size_t j = 0; j < H; j++) {
+    SCALAR i = SIG(PRE_X(0, j) + PRE_H(0, j));   /* input gate  */
+    SCALAR f = SIG(PRE_X(1, j) + PRE_H(1, j));   /* forget gate */
+    SCALAR g = TANH(PRE_X(2, j) + PRE_H(2, j));     /* candidate   */
+    SCALAR o = SIG(PRE_X(3, j) + PRE_H(3, j));   /* output gate */
+    /* c' = f * c + i * g;  h' = o * tanh(c') */
+    c[j] = f * c_prev[j] + i * g;
+    h[j] = o * TANH(c[j]);
+    gates[j] = i; gates[H + j] = f; gates[2 * H + j] = g; gates[3 * H + j] = o;
+  }
+}
+
+#endif

@@ -8,6 +8,7 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
+#ifndef GRL_NAIVE_PASS  /* ---- the batched step, the driver's ---- */
 
 static void rnn_forward(grl_step *s, const grl_const_views *p)
 {
@@ -42,10 +43,29 @@ static void rnn_backward(grl_step_grad *d, const grl_step *s,
 const grl_cell grl_cell_rnn = {
   .name = "rnn",
   .title = "tanh RNN (PyTorch nn.RNN): h' = tanh(W_ih x + b_ih + W_hh h + b_hh)",
-  .G = 1, .has_c = 0, .K = 0, .W = 0,
+  .G = 1, .has_c = 0, .K = 0, .scratch = 0,
   .ngate = 0, .gate_names = NULL,
+  .keep_gate = 0, .keep_sign = 0,
   .layout = grl_layout_pytorch,
   .forward = rnn_forward, .backward = rnn_backward,
   .backward_weights = grl_backward_weights_hh,
   .naive = grl_naive_rnn, .naive_c = grl_naive_rnn_c,
 };
+
+/* The naive step below, compiled for double and double _Complex. */
+#define GRL_NAIVE_FILE "cell_rnn.c"
+#include "cell_naive.h"
+
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain loops */
+
+/* rnn: h' = tanh(W_ih x + b_ih + W_hh h + b_hh).  No gates. */
+void NAIVE(rnn)(GRL_NAIVE_ARGS)
+{
+  (void)c_prev; (void)c; (void)gates;
+  const grl_param *P = m->param;
+  size_t I = m->input_size, H = m->hidden_size;
+  for (size_t j = 0; j < H; j++)
+    h[j] = TANH(PRE_X(0, j) + PRE_H(0, j));
+}
+
+#endif

@@ -17,8 +17,10 @@
 /* ---- the cells, in teaching order ---------------------------------- */
 
 static const grl_cell *const all_cells[] = {
-  &grl_cell_rnn, &grl_cell_gru, &grl_cell_gru_cho, &grl_cell_lstm,
-  &grl_cell_seed, NULL};
+#define GRL_CELL(id) &grl_cell_##id,
+#include "grl_cells.h"
+#undef GRL_CELL
+  NULL};
 
 const grl_cell *const *grl_cell_all(void) { return all_cells; }
 const char *grl_cell_name(const grl_cell *c) { return c->name; }

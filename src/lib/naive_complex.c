@@ -1,14 +1,8 @@
-/* naive_complex.c -- the naive reference steps in double _Complex, for
- * the complex-step derivative (cell_naive.h). */
+/* naive_complex.c -- the naive reference over a sequence in double
+ * _Complex, for the complex-step derivative (naive_seq.h). */
 #include <config.h>
-#include <complex.h>
-#undef I /* complex.h's imaginary unit; grulab uses I for the input size */
-#include "grulab.h"
-
-#define SCALAR double _Complex
-#define SFX(name) name##_c
-#define S_EXP(x) cexp(x)
-#define S_TANH(x) ctanh(x)
-#define S_RE(x) creal(x)
-#define SFX_step(m, th, x, h, c, hn, cn, g) (m)->cell->naive_c((m), (th), (x), (h), (c), (hn), (cn), (g))
-#include "cell_naive.h"
+#define GRL_NAIVE_COMPLEX 1
+#include "cell_impl.h"
+#include "naive_scalar.h"
+#define NAIVE_STEP(cell) (cell)->naive_c
+#include "naive_seq.h"

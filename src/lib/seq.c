@@ -106,8 +106,8 @@ int grl_seq_alloc_flags(grl_seq **out, const grl_model *m, size_t T,
   }
   if (c->K)
     ALLOC(cache, T * B, c->K * H);
-  if (c->W)
-    ALLOC(scratch, B, c->W * H);
+  if (c->scratch)
+    ALLOC(scratch, B, c->scratch * H);
 #undef ALLOC
   if (bad) {
     grl_seq_free(s);
@@ -209,7 +209,7 @@ static void step_at(grl_step *st, step_views *v, grl_seq *s, size_t t,
     v->cache = rows(s->cache, t, B, b0, b1);       /* (b1-b0, K*H) */
     st->cache = &v->cache.matrix;
   }
-  if (c->W) {
+  if (c->scratch) {
     v->scratch = rows(s->scratch, 0, B, b0, b1);   /* (b1-b0, W*H) */
     st->work = &v->scratch.matrix;
   }
