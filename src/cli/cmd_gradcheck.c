@@ -31,6 +31,8 @@ static void help(FILE *f, const grl_opt *opts)
     "LSTM), for the loss\n"
     "    L = sum(g .* output) + 0.5 * ||h_T||^2,   g ~ U(-1,1) drawn from the seed.\n\n");
   grl_opt_help(f, opts);
+  fprintf(f, "\n");
+  cli_help_cells(f);
   fprintf(f, "\n"
     "Relative error per entry: |a-n| / max(|a|+|n|, floor).  Entries that are\n"
     "exactly 0 on both sides (the seed cell's weight_o, bias_o: o is never read)\n"
@@ -147,7 +149,7 @@ static int parse(int argc, char **argv, gc_args *a)
   a->floor_rel = GRL_GRADCHECK_FLOOR_REL;
   const grl_opt opts[] = {
     {"cell", GRL_OPT_CALL, &a->cell, "C",
-     .help = "the cell: rnn, gru, gru-cho, lstm, seed",
+     .help = "the cell (below)",
      .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
     {"input-size", GRL_OPT_SIZE, &a->I, "I", .help = "input size (default 3)",
      .lo = 1, .seen = &seen_I},

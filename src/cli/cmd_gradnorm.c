@@ -26,6 +26,8 @@ static void help(FILE *f, const grl_opt *opts)
 "else random.\n"
 "\n");
   grl_opt_help(f, opts);
+  fprintf(f, "\n");
+  cli_help_cells(f);
   fprintf(f,
 "\n"
 "The tanh RNN obeys ||dL/dh_{T-k}|| <= lambda_1^k (Pascanu et al. 2013).\n"
@@ -42,7 +44,7 @@ int cmd_gradnorm(int argc, char **argv)
   double sv = 0, rho = 0, bias = 0;
   unsigned long seed = 1;
   const grl_opt opts[] = {
-    {"cell", GRL_OPT_CALL, &cell, "C", .help = "gru, gru-cho, rnn, lstm or seed (required)",
+    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below) (required)",
      .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
     {"steps", GRL_OPT_SIZE, &T, "T", .help = "sequence length (required)", .lo = 1,
      .flags = GRL_OPT_REQUIRED},

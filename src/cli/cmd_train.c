@@ -22,6 +22,8 @@ static void help(FILE *f, const grl_opt *opts)
 "full backpropagation through time, then test it on 1000 fresh sequences.\n"
 "\n");
   grl_opt_help(f, opts);
+  fprintf(f, "\n");
+  cli_help_cells(f);
   fprintf(f,
 "\n"
 "Progress goes to stderr once a second when stderr is a terminal.  A NaN or\n"
@@ -137,7 +139,7 @@ int cmd_train(int argc, char **argv)
      "copy: reproduce 10 symbols after T blanks; the\n"
      "memoryless cross-entropy is 10 ln 8 / (T + 20).",
      .set = set_task},
-    {"cell", GRL_OPT_CALL, &cell, "C", .help = "gru, gru-cho, rnn, lstm or seed (required)",
+    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below) (required)",
      .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
     {"length", GRL_OPT_SIZE, &T, "T",
      .help = "sequence length (adding) or delay (copy) (required)", .lo = 1,

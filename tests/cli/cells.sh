@@ -7,7 +7,9 @@
 # names the file, tensor or flag.
 . "$top_srcdir/tests/tap.sh"
 DATA=$top_srcdir/tests/data
-CELLS="gru gru-cho rnn lstm seed"
+# Every cell, from the command's own list ("Cells: rnn, gru, ..."), so that
+# a new cell is tested with no edit here.
+CELLS=$("$GRULAB" --help | sed -n 's/^Cells: //p' | tr -d ',')
 
 # ---- helpers ---------------------------------------------------------------
 
@@ -87,7 +89,8 @@ param_names() {
     *) echo "weight_ih_l0 weight_hh_l0 bias_ih_l0 bias_hh_l0" ;;
   esac
 }
-gates() { case $1 in rnn) echo 1 ;; gru|gru-cho) echo 3 ;; lstm) echo 4 ;; esac; }
+# A cell's gate blocks G, as bench --help lists them ("gru G=3, ...").
+gates() { "$GRULAB" bench --help | tr ",." "\n\n" | sed -n "s/.*[ :]$1 G=\([0-9]*\)\$/\1/p"; }
 sorted() { printf '%s\n' $1 | sort | tr '\n' ' '; }
 
 # ---- round trip for every cell: init -> forward -> backward ---------------
