@@ -385,6 +385,12 @@ struct grl_cell {
  * reads h_prev: dW_h += dA^T Hprev. */
 void grl_backward_weights_hh(grl_views *dp, const gsl_matrix *dA,
                              const gsl_matrix *Hprev, const gsl_matrix *cache);
+/* ... when gate blocks [0, k) read h_prev and blocks [k, G) read a gated
+ * state g*h_prev kept in cache block kc ("reset before": gru-cho's r*h,
+ * mgu's f*h): dW_h[0:k] += dA[0:k]^T Hprev, dW_h[k:G] += dA[k:G]^T GH. */
+void grl_backward_weights_reset(grl_views *dp, const gsl_matrix *dA,
+                                const gsl_matrix *Hprev,
+                                const gsl_matrix *cache, size_t k, size_t kc);
 
 /* Every cell of the list (grl_cells.h): grl_cell_gru, grl_cell_rnn, ... */
 #define GRL_CELL(id) extern const grl_cell grl_cell_##id;

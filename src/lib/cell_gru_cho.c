@@ -18,30 +18,14 @@
 
 static const char *const gate_names[] = {"r", "z", "n"};
 
-/* The gate blocks [k0*H, k1*H) of a stacked weight's rows, a bias, or a
- * (B, .*H) matrix's columns. */
-static gsl_matrix_view dwrows(gsl_matrix *dW, size_t k0, size_t k1, size_t H)
-{
-  return gsl_matrix_submatrix(dW, k0 * H, 0, (k1 - k0) * H, dW->size2);
-}
-static _gsl_vector_const_view brows(const gsl_vector *v, size_t k0, size_t k1,
-                                   size_t H)
-{
-  return gsl_vector_const_subvector(v, k0 * H, (k1 - k0) * H);
-}
-static gsl_matrix_view cols(gsl_matrix *a, size_t k0, size_t k1, size_t H)
-{
-  return gsl_matrix_submatrix(a, 0, k0 * H, a->size1, (k1 - k0) * H);
-}
-
 static void cho_forward(grl_step *s, const grl_const_views *p)
 {
   size_t B = s->h->size1, H = s->h->size2;
-  gsl_vector_const_view brz = brows(&p->bh.vector, 0, 2, H);  /* (2H)    */
-  gsl_vector_const_view bn = brows(&p->bh.vector, 2, 3, H);   /* (H)     */
-  gsl_matrix_view hrz = cols(s->work, 0, 2, H);  /* (B, 2H) W_h{r,z} h + b_h{r,z} */
-  gsl_matrix_view hn = cols(s->work, 2, 3, H);   /* (B, H)  W_hn (r*h) + b_hn     */
-  gsl_matrix_view rh = cols(s->cache, 3, 4, H);  /* (B, H)  r * h                 */
+  gsl_vector_const_view brz = grl_gates(&p->bh.vector, 0, 2, H);  /* (2H)    */
+  gsl_vector_const_view bn = grl_gates(&p->bh.vector, 2, 3, H);   /* (H)     */
+  gsl_matrix_view hrz = grl_cols(s->work, 0, 2, H);  /* (B, 2H) W_h{r,z} h + b_h{r,z} */
+  gsl_matrix_view hn = grl_cols(s->work, 2, 3, H);   /* (B, H)  W_hn (r*h) + b_hn     */
+  gsl_matrix_view rh = grl_cols(s->cache, 3, 4, H);  /* (B, H)  r * h                 */
 
   grl_recurrent_forward(&hrz.matrix, 0.0, s->h_prev, p, 0, 2, &brz.vector);
   for (size_t b = 0; b < B; b++) {
@@ -79,9 +63,9 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
                          const grl_const_views *p)
 {
   size_t B = d->dh->size1, H = d->dh->size2;
-  gsl_matrix_view darz = cols(d->dxp, 0, 2, H);    /* (B, 2H) dL/da_r, dL/da_z */
-  gsl_matrix_view dan = cols(d->dxp, 2, 3, H);     /* (B, H)  dL/da_n          */
-  gsl_matrix_view drh = cols(s->work, 3, 4, H);    /* (B, H)  dL/d(r*h)        */
+  gsl_matrix_view darz = grl_cols(d->dxp, 0, 2, H);    /* (B, 2H) dL/da_r, dL/da_z */
+  gsl_matrix_view dan = grl_cols(d->dxp, 2, 3, H);     /* (B, H)  dL/da_n          */
+  gsl_matrix_view drh = grl_cols(s->work, 3, 4, H);    /* (B, H)  dL/d(r*h)        */
 
   /* Pass 1 -- forward was h' = (1 - z) * n + z * h and n = tanh(a_n), so
    *   dn = dh*(1-z),  da_n = dn*(1-n^2),  dz = dh*(h - n),  dh_prev = dh*z,
@@ -127,16 +111,7 @@ static void cho_backward_weights(grl_views *dp, const gsl_matrix *dA,
                                  const gsl_matrix *Hprev,
                                  const gsl_matrix *cache)
 {
-  size_t H = Hprev->size2, N = dA->size1;
-  gsl_matrix_view dWrz = dwrows(&dp->Wh.matrix, 0, 2, H);
-  gsl_matrix_view dWn = dwrows(&dp->Wh.matrix, 2, 3, H);
-  gsl_matrix_const_view dArz = gsl_matrix_const_submatrix(dA, 0, 0, N, 2 * H);
-  gsl_matrix_const_view dAn = gsl_matrix_const_submatrix(dA, 0, 2 * H, N, H);
-  gsl_matrix_const_view RH = gsl_matrix_const_submatrix(cache, 0, 3 * H, N, H);
-  grl_affine_backward(&dArz.matrix, Hprev, NULL, &dWrz.matrix, NULL, NULL,
-                      0.0);
-  grl_affine_backward(&dAn.matrix, &RH.matrix, NULL, &dWn.matrix, NULL, NULL,
-                      0.0);
+  grl_backward_weights_reset(dp, dA, Hprev, cache, 2, 3);
 }
 
 const grl_cell grl_cell_gru_cho = {

@@ -20,6 +20,19 @@ static inline const double *grl_crow(const gsl_matrix *a, size_t b)
   return a->data + b * a->tda;
 }
 
+/* Gate blocks [k0, k1) of a (B, .*H) matrix's columns, or of a (.*H)
+ * bias: columns or entries [k0*H, k1*H). */
+static inline gsl_matrix_view grl_cols(gsl_matrix *a, size_t k0, size_t k1,
+                                       size_t H)
+{
+  return gsl_matrix_submatrix(a, 0, k0 * H, a->size1, (k1 - k0) * H);
+}
+static inline _gsl_vector_const_view grl_gates(const gsl_vector *v, size_t k0,
+                                               size_t k1, size_t H)
+{
+  return gsl_vector_const_subvector(v, k0 * H, (k1 - k0) * H);
+}
+
 /* The naive reference steps (cell_naive.h, naive_scalar.h), each cell's
  * compiled for double and for double _Complex: declared for every cell of
  * the list. */

@@ -439,6 +439,25 @@ void grl_backward_weights_hh(grl_views *dp, const gsl_matrix *dA,
   grl_affine_backward(dA, Hprev, NULL, &dp->Wh.matrix, NULL, NULL, 0.0);
 }
 
+/* forward was a[0:k] = h_prev W_h[0:k]^T + ..., a[k:G] = (g*h_prev)
+ * W_h[k:G]^T + ... at every step, g*h_prev in cache block kc, so
+ *   dW_h[0:k] += dA[0:k]^T Hprev,  dW_h[k:G] += dA[k:G]^T GH */
+void grl_backward_weights_reset(grl_views *dp, const gsl_matrix *dA,
+                                const gsl_matrix *Hprev,
+                                const gsl_matrix *cache, size_t k, size_t kc)
+{
+  const size_t H = Hprev->size2, N = dA->size1, G = dA->size2 / H;
+  gsl_matrix *dW = &dp->Wh.matrix;
+  gsl_matrix_view dW0 = gsl_matrix_submatrix(dW, 0, 0, k * H, H),
+                  dW1 = gsl_matrix_submatrix(dW, k * H, 0, (G - k) * H, H);
+  gsl_matrix_const_view dA0 = gsl_matrix_const_submatrix(dA, 0, 0, N, k * H),
+    dA1 = gsl_matrix_const_submatrix(dA, 0, k * H, N, (G - k) * H),
+    GHs = gsl_matrix_const_submatrix(cache, 0, kc * H, N, H);
+  grl_affine_backward(&dA0.matrix, Hprev, NULL, &dW0.matrix, NULL, NULL, 0.0);
+  grl_affine_backward(&dA1.matrix, &GHs.matrix, NULL, &dW1.matrix, NULL, NULL,
+                      0.0);
+}
+
 double grl_seq_flops(const grl_model *m, size_t T, size_t B)
 {
   double G = (double)m->cell->G, H = (double)m->hidden_size,
