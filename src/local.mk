@@ -13,12 +13,12 @@ include_HEADERS = src/include/grulab.h src/include/grl_gradcheck.h \
 # defining grl_cell_<id>.  The one list: make writes grl_cells.h from it
 # (GRL_CELL(id) lines), from which the registry (grl_cell_all), the
 # externs and the naive steps' declarations come.
-grl_cells = \
-	src/lib/cell_rnn \
-	src/lib/cell_gru \
-	src/lib/cell_gru_cho \
-	src/lib/cell_lstm \
-	src/lib/cell_seed
+grl_cells =
+grl_cells += src/lib/cell_rnn
+grl_cells += src/lib/cell_gru
+grl_cells += src/lib/cell_gru_cho
+grl_cells += src/lib/cell_lstm
+grl_cells += src/lib/cell_seed
 
 src/include/grl_cells.h: $(top_srcdir)/src/local.mk
 	$(AM_V_GEN)$(MKDIR_P) src/include && { \
