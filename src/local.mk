@@ -19,6 +19,7 @@ grl_cells += src/lib/cell_gru
 grl_cells += src/lib/cell_gru_cho
 grl_cells += src/lib/cell_lstm
 grl_cells += src/lib/cell_seed
+grl_cells += src/lib/cell_mgu
 
 src/include/grl_cells.h: $(top_srcdir)/src/local.mk
 	$(AM_V_GEN)$(MKDIR_P) src/include && { \
