@@ -54,12 +54,16 @@ golden_files = \
 	tests/data/golden-lstm-T23B2I3H6.txt \
 	tests/data/golden-seed-T1B1I1H1.txt \
 	tests/data/golden-seed-T7B3I5H4.txt \
-	tests/data/golden-seed-T23B2I3H6.txt
+	tests/data/golden-seed-T23B2I3H6.txt \
+	tests/data/golden-mgu-T1B1I1H1.txt \
+	tests/data/golden-mgu-T7B3I5H4.txt \
+	tests/data/golden-mgu-T23B2I3H6.txt
 check_PROGRAMS += tests/lib/golden tests/lib/naive
 tests_lib_golden_LDADD = $(TAP_LDADD)
 tests_lib_naive_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/golden tests/lib/naive
 EXTRA_DIST += $(golden_files) tests/reference/make-golden.py \
+	tests/reference/make-golden-mgu.py \
 	tests/reference/ch01-step.py
 
 # ---- Gradient checks ----------------------------------------------------------
