@@ -122,4 +122,5 @@ EXTRA_DIST += src/lib/grulab.pc.in
 
 # Benchmarks against PyTorch and the scaling grid (run by hand, not by
 # make check; README "Performance").
-EXTRA_DIST += bench/vs-pytorch.sh bench/torch_gru.py bench/scaling.sh
+EXTRA_DIST += bench/vs-pytorch.sh bench/torch_gru.py bench/scaling.sh \
+	bench/compare.sh bench/blas-kernels.sh
