@@ -6,7 +6,10 @@
 #                 the option layer, the stop flag, the thread policy
 #   src/cli/      the grulab command
 lib_LTLIBRARIES += src/lib/libgrulab.la
-include_HEADERS = src/include/grulab.h src/include/grl_gradcheck.h \
+# The public headers, installed in $(includedir)/grulab (pkg-config's
+# Cflags point there, so a program writes #include "grulab.h").
+grulabincludedir = $(includedir)/grulab
+grulabinclude_HEADERS = src/include/grulab.h src/include/grl_gradcheck.h \
 	src/include/grl_train.h src/include/grl_text.h
 
 # The cells, in teaching order: one line each, src/lib/cell_<id>.c
@@ -30,7 +33,7 @@ src/include/grl_cells.h: $(top_srcdir)/src/local.mk
 	  for c in $(grl_cells); do echo "GRL_CELL($${c##*/cell_})"; done; \
 	} >$@-t && mv $@-t $@
 BUILT_SOURCES += src/include/grl_cells.h
-nodist_include_HEADERS = src/include/grl_cells.h
+nodist_grulabinclude_HEADERS = src/include/grl_cells.h
 CLEANFILES += src/include/grl_cells.h
 src_lib_libgrulab_la_SOURCES = \
 	src/lib/error.c \
@@ -106,14 +109,14 @@ src_grulab_SOURCES = \
 	src/cli/cmd_train.c \
 	src/cli/cmd_gradnorm.c \
 	src/cli/cmd_text.c
-src_grulab_CPPFLAGS = $(LIB_CPPFLAGS) -I$(top_srcdir)/src/app
+src_grulab_CPPFLAGS = $(PUBLIC_CPPFLAGS) -I$(top_srcdir)/src/app
 src_grulab_LDADD = src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
 
 # The option layer over getopt_long, for the command and the chapters.
 noinst_LIBRARIES += src/app/libapp.a
 src_app_libapp_a_SOURCES = src/app/grl_opt.h src/app/opt.c src/app/grl_stop.h \
 	src/app/grl_blascore.h src/app/blascore.c
-src_app_libapp_a_CPPFLAGS = $(LIB_CPPFLAGS)
+src_app_libapp_a_CPPFLAGS = $(PUBLIC_CPPFLAGS)
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = src/grulab.pc

@@ -13,6 +13,9 @@ AM_TESTS_ENVIRONMENT = \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
 	GRULAB='$(abs_top_builddir)/src/grulab'; export GRULAB; \
 	GNUPLOT='$(GNUPLOT)'; export GNUPLOT; \
+	CC='$(CC)'; export CC; MAKE='$(MAKE)'; export MAKE; \
+	OPENMP_CFLAGS='$(OPENMP_CFLAGS)'; export OPENMP_CFLAGS; \
+	PKG_CONFIG='$(PKG_CONFIG)'; export PKG_CONFIG; \
 	GRL_MEMCHECK='$(GRL_MEMCHECK)'; export GRL_MEMCHECK; \
 	if test -n "$$GRL_MEMCHECK"; then \
 	  GRULAB='$(abs_top_srcdir)/tests/memcheck/grulab'; \
@@ -62,6 +65,11 @@ check_PROGRAMS += tests/lib/golden tests/lib/naive
 tests_lib_golden_LDADD = $(TAP_LDADD)
 tests_lib_naive_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/golden tests/lib/naive
+
+# ---- The library as installed: make install, then the example and a chapter
+# built against the prefix alone.
+TESTS += tests/lib/install.sh
+EXTRA_DIST += tests/lib/install.sh
 EXTRA_DIST += $(golden_files) tests/reference/make-golden.py \
 	tests/reference/make-golden-mgu.py \
 	tests/reference/ch01-step.py

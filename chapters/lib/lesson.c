@@ -215,7 +215,7 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
    * on its thread: the library pins OpenBLAS for each pass and gives back
    * what it found, and two passes running at once would otherwise give
    * back each other's setting. */
-  grl_blas_single_thread();
+  grl_blas_set_one_thread();
   memset(L, 0, sizeof *L);
   L->info = info;
   L->seed = info->seed;

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grulab.h"
 #include "grl_blascore.h"
-#include "openblas.h"
 
 #ifdef HAVE_VALGRIND_VALGRIND_H
 #include <valgrind/valgrind.h>
@@ -23,8 +23,7 @@
 
 const char *grl_blas_best_core(void)
 {
-#if defined(GRL_HAVE_OPENBLAS) && defined(__x86_64__) \
-    && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
       && __builtin_cpu_supports("avx512bw")
@@ -54,25 +53,19 @@ static int family(const char *core)
 
 int grl_blas_below_best(void)
 {
-#ifdef GRL_HAVE_OPENBLAS
-  const int have = family(openblas_get_corename()),
+  const int have = family(grl_blas_kernels()),
             best = family(grl_blas_best_core());
   if (!have || !best)
     return -1;
   return have < best;
-#else
-  return -1;
-#endif
 }
 
 void grl_blas_core_fix(char **argv)
 {
-#ifdef GRL_HAVE_OPENBLAS
   if (getenv("OPENBLAS_CORETYPE") || RUNNING_ON_VALGRIND
       || grl_blas_below_best() != 1)
     return;
-  const char *best = grl_blas_best_core(),
-             *from = openblas_get_corename();
+  const char *best = grl_blas_best_core(), *from = grl_blas_kernels();
   if (setenv("OPENBLAS_CORETYPE", best, 1) != 0
       || setenv(CHOSEN_VAR, best, 1) != 0 || setenv(FROM_VAR, from, 1) != 0)
     return;
@@ -94,28 +87,16 @@ void grl_blas_core_fix(char **argv)
   unsetenv("OPENBLAS_CORETYPE");
   unsetenv(CHOSEN_VAR);
   unsetenv(FROM_VAR);
-#else
-  (void)argv;
-#endif
 }
 
 const char *grl_blas_core(const char **chosen_from)
 {
   if (chosen_from)
     *chosen_from = NULL;
-#ifdef GRL_HAVE_OPENBLAS
-  const char *core = openblas_get_corename();
+  const char *core = grl_blas_kernels();
   const char *chosen = getenv(CHOSEN_VAR);
   const char *set = getenv("OPENBLAS_CORETYPE");
-  if (chosen_from && chosen && set && !strcmp(chosen, set))
+  if (core && chosen_from && chosen && set && !strcmp(chosen, set))
     *chosen_from = getenv(FROM_VAR);
   return core;
-#else
-  return NULL;
-#endif
-}
-
-void grl_blas_single_thread(void)
-{
-  (void)grl_blas_one_thread();
 }

@@ -1,5 +1,4 @@
-/* grl_blascore.h -- run OpenBLAS's best kernels for the CPU it is on, and
- * on one thread.  For the grulab command and the chapters; not installed,
+/* grl_blascore.h -- run OpenBLAS's best kernels for the CPU it is on.  For the grulab command and the chapters; not installed,
  * and not in libgrulab: the library never re-executes its host program.
  *
  * OpenBLAS built with DYNAMIC_ARCH (Debian's is) picks its kernels when it
@@ -43,10 +42,5 @@ const char *grl_blas_core(const char **chosen_from);
  * kernel name). */
 const char *grl_blas_best_core(void);
 int grl_blas_below_best(void);
-
-/* OpenBLAS on one thread for the whole process: the program's own
- * threads share the work (a chapter's independent runs, the sequence
- * driver's blocks), and a product must run alone on its thread. */
-void grl_blas_single_thread(void);
 
 #endif

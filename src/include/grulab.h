@@ -155,6 +155,14 @@ void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
 /* The fast backend's kernels for the products it takes ("libxsmm 1.17"),
  * or NULL: every product runs on the CBLAS. */
 const char *grl_products_name(void);
+/* The kernel family the CBLAS runs when it is OpenBLAS ("Zen",
+ * "SkylakeX"; OPENBLAS_CORETYPE chooses it when the process starts), or
+ * NULL for another CBLAS. */
+const char *grl_blas_kernels(void);
+/* Every product of the library runs on one BLAS thread (the same bytes at
+ * any thread count).  A program whose own threads share the work calls
+ * this once, first: OpenBLAS on one thread for the whole process. */
+void grl_blas_set_one_thread(void);
 /* db += 1^T dy alone, row after row. */
 void grl_affine_bias_grad(gsl_vector *db, const gsl_matrix *dy);
 /* dW += dy^T x (dW may be NULL, then x is not read),  db += 1^T dy (db

@@ -149,3 +149,17 @@ const char *grl_products_name(void)
 {
   return grl_fast_name();
 }
+
+const char *grl_blas_kernels(void)
+{
+#ifdef GRL_HAVE_OPENBLAS
+  return openblas_get_corename();
+#else
+  return NULL;
+#endif
+}
+
+void grl_blas_set_one_thread(void)
+{
+  (void)grl_blas_one_thread();
+}
