@@ -146,11 +146,7 @@ void NAIVE(gru_cho)(GRL_NAIVE_ARGS)
   }
   for (size_t j = 0; j < H; j++) {
     /* n = tanh(W_in x + b_in + W_hn (r * h) + b_hn) */
-    const SCALAR *w = theta + P[P_WHH].offset + (2 * H + j) * H;
-    SCALAR a = PRE_X(2, j) + theta[P[P_BHH].offset + 2 * H + j];
-    for (size_t k = 0; k < H; k++)
-      a += w[k] * (r[k] * h_prev[k]);
-    n[j] = TANH(a);
+    n[j] = TANH(PRE_RESET(2, j, r));
     /* h' = (1 - z) * n + z * h */
     h[j] = (1.0 - z[j]) * n[j] + z[j] * h_prev[j];
   }

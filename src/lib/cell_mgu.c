@@ -123,11 +123,7 @@ void NAIVE(mgu)(GRL_NAIVE_ARGS)
     f[j] = SIG(PRE_X(0, j) + PRE_H(0, j));   /* f = sigma(...) */
   for (size_t j = 0; j < H; j++) {
     /* n = tanh(W_in x + b_in + W_hn (f * h) + b_hn) */
-    const SCALAR *w = theta + P[P_WHH].offset + (H + j) * H;
-    SCALAR a = PRE_X(1, j) + theta[P[P_BHH].offset + H + j];
-    for (size_t k = 0; k < H; k++)
-      a += w[k] * (f[k] * h_prev[k]);
-    n[j] = TANH(a);
+    n[j] = TANH(PRE_RESET(1, j, f));
     /* h' = (1 - f) * h + f * n */
     h[j] = (1.0 - f[j]) * h_prev[j] + f[j] * n[j];
   }

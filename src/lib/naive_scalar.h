@@ -20,7 +20,10 @@
  *                   in P[P_WIH..P_BHH]): gate block g's pre-activation
  *                   of unit j, input side W_i?[j].x + b_i?[j] and
  *                   recurrent side W_h?[j].h_prev + b_h?[j]; they read
- *                   theta, x, h_prev, P = m->param, I and H */
+ *                   theta, x, h_prev, P = m->param, I and H
+ *   PRE_RESET(g, j, r)   reset before (gru-cho, mgu): the whole
+ *                   pre-activation with the recurrent product on r*h_prev,
+ *                   W_i?[j].x + b_i?[j] + b_h?[j] + W_h?[j].(r*h_prev) */
 #undef SCALAR
 #undef NAIVE
 #undef EXP
@@ -61,6 +64,15 @@ static inline SCALAR NAIVE(dot)(const SCALAR *theta, size_t off, size_t j,
   return s;
 }
 
+static inline SCALAR NAIVE(dot_gated)(SCALAR a, const SCALAR *w,
+                                      const SCALAR *r, const SCALAR *v,
+                                      size_t n)
+{
+  for (size_t k = 0; k < n; k++)
+    a += w[k] * (r[k] * v[k]);
+  return a;
+}
+
 #ifndef SIG
 #define SIG(a) NAIVE(sig)(a)
 #define DOT(off, j, cols, v) NAIVE(dot)(theta, (off), (j), (cols), (v))
@@ -68,6 +80,10 @@ static inline SCALAR NAIVE(dot)(const SCALAR *theta, size_t off, size_t j,
                      + theta[P[P_BIH].offset + (g) * H + (j)])
 #define PRE_H(g, j) (DOT(P[P_WHH].offset, (g) * H + (j), H, h_prev) \
                      + theta[P[P_BHH].offset + (g) * H + (j)])
+#define PRE_RESET(g, j, r)                                                    \
+  NAIVE(dot_gated)(PRE_X(g, j) + theta[P[P_BHH].offset + (g) * H + (j)],      \
+                   theta + P[P_WHH].offset + ((g) * H + (j)) * H, (r),        \
+                   h_prev, H)
 /* The naive step's parameters, the same for every cell (grl_cell.naive). */
 #define GRL_NAIVE_ARGS                                                        \
   const grl_model *m, const SCALAR *theta, const SCALAR *x,                   \
