@@ -15,7 +15,9 @@ grulabinclude_HEADERS = src/include/grulab.h src/include/grl_gradcheck.h \
 # The cells, in teaching order: one line each, src/lib/cell_<id>.c
 # defining grl_cell_<id>.  The one list: make writes grl_cells.h from it
 # (GRL_CELL(id) lines), from which the registry (grl_cell_all), the
-# externs and the naive steps' declarations come.
+# externs and the naive steps' declarations come, and grl_cells_naive.h
+# (an #include of every cell file), through which naive_double.c and
+# naive_complex.c compile each cell's naive step.
 grl_cells =
 grl_cells += src/lib/cell_rnn
 grl_cells += src/lib/cell_gru
@@ -32,9 +34,16 @@ src/include/grl_cells.h: $(top_srcdir)/src/local.mk
 	  echo ' * GRL_CELL to make what it needs from the list. */'; \
 	  for c in $(grl_cells); do echo "GRL_CELL($${c##*/cell_})"; done; \
 	} >$@-t && mv $@-t $@
-BUILT_SOURCES += src/include/grl_cells.h
+src/lib/grl_cells_naive.h: $(top_srcdir)/src/local.mk
+	$(AM_V_GEN)$(MKDIR_P) src/lib && { \
+	  echo '/* grl_cells_naive.h -- written by make from grl_cells in'; \
+	  echo ' * src/local.mk: every cell file, read by naive_double.c and'; \
+	  echo ' * naive_complex.c for the naive step it keeps under GRL_NAIVE_PASS. */'; \
+	  for c in $(grl_cells); do echo "#include \"$${c##*/}.c\""; done; \
+	} >$@-t && mv $@-t $@
+BUILT_SOURCES += src/include/grl_cells.h src/lib/grl_cells_naive.h
 nodist_grulabinclude_HEADERS = src/include/grl_cells.h
-CLEANFILES += src/include/grl_cells.h
+CLEANFILES += src/include/grl_cells.h src/lib/grl_cells_naive.h
 src_lib_libgrulab_la_SOURCES = \
 	src/lib/error.c \
 	src/lib/activation.c \
@@ -47,7 +56,6 @@ src_lib_libgrulab_la_SOURCES = \
 	src/lib/model.c \
 	src/lib/cell_impl.h \
 	src/lib/openblas.h \
-	src/lib/cell_naive.h \
 	src/lib/naive_scalar.h \
 	src/lib/naive_seq.h \
 	src/lib/naive_double.c \

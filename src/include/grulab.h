@@ -1,7 +1,7 @@
 /* grulab.h -- the public interface of libgrulab.
  *
  * libgrulab is the "finished" code that grulab's chapters explain: a tensor
- * text format, activations, five recurrent cells, one sequence driver with
+ * text format, activations, six recurrent cells, one sequence driver with
  * full backpropagation through time (BPTT), losses and readouts,
  * optimisers, gradient checks, tasks and a chart writer.
  *
@@ -375,7 +375,7 @@ struct grl_cell {
                            const gsl_matrix *Hprev, const gsl_matrix *cache);
 
   /* The naive reference step for ONE row, plain loops over elements,
-   * written once over a scalar type (cell_naive.h) and compiled for
+   * written once over a scalar type (naive_scalar.h) and compiled for
    * double and for double _Complex.  theta is laid out like m->theta.
    * gates (ngate*H, at least H) receives the gate activations and is
    * also the step's scratch, so it is required.  h must not alias

@@ -108,11 +108,9 @@ const grl_cell grl_cell_gru = {
   .naive = grl_naive_gru, .naive_c = grl_naive_gru_c,
 };
 
-/* The naive step below, compiled for double and double _Complex. */
-#define GRL_NAIVE_FILE "cell_gru.c"
-#include "cell_naive.h"
 
-#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain loops */
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain
+       * loops, compiled for double and double _Complex (naive_scalar.h) */
 
 /* gru, PyTorch reset-after.  gates = r, z, n. */
 void NAIVE(gru)(GRL_NAIVE_ARGS)

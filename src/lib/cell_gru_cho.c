@@ -126,11 +126,9 @@ const grl_cell grl_cell_gru_cho = {
   .naive = grl_naive_gru_cho, .naive_c = grl_naive_gru_cho_c,
 };
 
-/* The naive step below, compiled for double and double _Complex. */
-#define GRL_NAIVE_FILE "cell_gru_cho.c"
-#include "cell_naive.h"
 
-#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain loops */
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain
+       * loops, compiled for double and double _Complex (naive_scalar.h) */
 
 /* gru-cho, Cho et al. reset-before.  gates = r, z, n; r is needed for all
  * units before any n, so r and z are computed first. */

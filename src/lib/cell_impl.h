@@ -33,9 +33,9 @@ static inline _gsl_vector_const_view grl_gates(const gsl_vector *v, size_t k0,
   return gsl_vector_const_subvector(v, k0 * H, (k1 - k0) * H);
 }
 
-/* The naive reference steps (cell_naive.h, naive_scalar.h), each cell's
- * compiled for double and for double _Complex: declared for every cell of
- * the list. */
+/* The naive reference steps (naive_scalar.h), each cell's compiled for
+ * double and for double _Complex (naive_double.c, naive_complex.c):
+ * declared for every cell of the list. */
 #define GRL_CELL(id)                                                          \
   void grl_naive_##id(const grl_model *m, const double *theta,                \
                       const double *x, const double *h_prev,                  \

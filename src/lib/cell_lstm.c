@@ -90,11 +90,9 @@ const grl_cell grl_cell_lstm = {
   .naive = grl_naive_lstm, .naive_c = grl_naive_lstm_c,
 };
 
-/* The naive step below, compiled for double and double _Complex. */
-#define GRL_NAIVE_FILE "cell_lstm.c"
-#include "cell_naive.h"
 
-#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain loops */
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain
+       * loops, compiled for double and double _Complex (naive_scalar.h) */
 
 /* lstm, PyTorch.  gates = i, f, g, o. */
 void NAIVE(lstm)(GRL_NAIVE_ARGS)

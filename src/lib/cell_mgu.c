@@ -106,11 +106,9 @@ const grl_cell grl_cell_mgu = {
   .naive = grl_naive_mgu, .naive_c = grl_naive_mgu_c,
 };
 
-/* The naive step below, compiled for double and double _Complex. */
-#define GRL_NAIVE_FILE "cell_mgu.c"
-#include "cell_naive.h"
 
-#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain loops */
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain
+       * loops, compiled for double and double _Complex (naive_scalar.h) */
 
 /* mgu.  gates = f, n; f is needed for all units before any n. */
 void NAIVE(mgu)(GRL_NAIVE_ARGS)

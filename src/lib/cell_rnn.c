@@ -52,11 +52,9 @@ const grl_cell grl_cell_rnn = {
   .naive = grl_naive_rnn, .naive_c = grl_naive_rnn_c,
 };
 
-/* The naive step below, compiled for double and double _Complex. */
-#define GRL_NAIVE_FILE "cell_rnn.c"
-#include "cell_naive.h"
 
-#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain loops */
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain
+       * loops, compiled for double and double _Complex (naive_scalar.h) */
 
 /* rnn: h' = tanh(W_ih x + b_ih + W_hh h + b_hh).  No gates. */
 void NAIVE(rnn)(GRL_NAIVE_ARGS)

@@ -116,11 +116,9 @@ const grl_cell grl_cell_seed = {
   .naive = grl_naive_seed, .naive_c = grl_naive_seed_c,
 };
 
-/* The naive step below, compiled for double and double _Complex. */
-#define GRL_NAIVE_FILE "cell_seed.c"
-#include "cell_naive.h"
 
-#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain loops */
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain
+       * loops, compiled for double and double _Complex (naive_scalar.h) */
 
 /* seed, the article's cell: v = [h; x], weights (H, H+I) stacked f, i, o, c
  * in one (4H, H+I) block, then biases (4H).  gates = f, i, o, c~. */

@@ -1,8 +1,11 @@
-/* naive_complex.c -- the naive reference over a sequence in double
- * _Complex, for the complex-step derivative (naive_seq.h). */
+/* naive_complex.c -- the naive reference in double _Complex, for the
+ * complex-step derivative: every cell's naive step (the GRL_NAIVE_PASS
+ * part of its file), and the whole sequence (naive_seq.h). */
 #include <config.h>
 #define GRL_NAIVE_COMPLEX 1
 #include "cell_impl.h"
 #include "naive_scalar.h"
+#define GRL_NAIVE_PASS 1
+#include "grl_cells_naive.h"  /* every cell file of grl_cells, written by make */
 #define NAIVE_STEP(cell) (cell)->naive_c
 #include "naive_seq.h"

@@ -3,8 +3,8 @@
  * per pass, it defines the pass's names afresh.
  *
  * A cell's naive step is plain loops over the elements of one row, the
- * way the early chapters write them out.  It is written ONCE over SCALAR
- * and compiled twice (the way GSL builds its float/double/complex
+ * way the early chapters write them out.  It sits in the cell's file under
+ * GRL_NAIVE_PASS, written ONCE over SCALAR, and is compiled twice (the way GSL builds its float/double/complex
  * variants from templates): for double, and for double _Complex, which
  * powers the complex-step derivative.  So every operation in it is
  * analytic: no abs, no conj, no comparison on values except to pick an
