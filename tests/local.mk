@@ -15,6 +15,7 @@ AM_TESTS_ENVIRONMENT = \
 	GNUPLOT='$(GNUPLOT)'; export GNUPLOT; \
 	CC='$(CC)'; export CC; MAKE='$(MAKE)'; export MAKE; \
 	OPENMP_CFLAGS='$(OPENMP_CFLAGS)'; export OPENMP_CFLAGS; \
+	SAN_FLAGS='$(SAN_FLAGS)'; export SAN_FLAGS; \
 	PKG_CONFIG='$(PKG_CONFIG)'; export PKG_CONFIG; \
 	GRL_MEMCHECK='$(GRL_MEMCHECK)'; export GRL_MEMCHECK; \
 	if test -n "$$GRL_MEMCHECK"; then \

@@ -29,10 +29,13 @@ case " $cflags " in
 esac
 is "pkg-config --cflags points at include/grulab ($cflags)" "$have" yes
 # Nothing of the source tree on the compiler's path but what is named.
+# A library built with the sanitizers (configure --enable-sanitizers)
+# wants its programs built with them too.
 rpath="-Wl,-rpath,$P/lib"
+san=${SAN_FLAGS:-}
 
 # shellcheck disable=SC2086
-$CC $cflags -o "$TMP/forward" "$top_srcdir/examples/forward.c" $libs -lm $rpath \
+$CC $san $cflags -o "$TMP/forward" "$top_srcdir/examples/forward.c" $libs -lm $rpath \
   >"$TMP/cc.log" 2>&1
 is "examples/forward.c builds against the prefix" "$?" 0
 for c in gru mgu; do
@@ -45,7 +48,7 @@ done
 mkdir -p "$TMP/cfg"
 echo '#define _GNU_SOURCE 1' >"$TMP/cfg/config.h"
 # shellcheck disable=SC2086
-$CC ${OPENMP_CFLAGS:-} -I"$TMP/cfg" $cflags -I"$top_srcdir/chapters/lib" \
+$CC $san ${OPENMP_CFLAGS:-} -I"$TMP/cfg" $cflags -I"$top_srcdir/chapters/lib" \
   -I"$top_srcdir/src/app" -o "$TMP/ch02" "$top_srcdir/chapters/ch02-hidden-state.c" \
   "$top_srcdir"/chapters/lib/*.c "$top_srcdir"/src/app/*.c $libs -lm $rpath \
   >>"$TMP/cc.log" 2>&1
