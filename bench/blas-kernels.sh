@@ -43,7 +43,7 @@ while [ "$r" -le "$rounds" ]; do
 $s
 EOF
       OPENBLAS_CORETYPE=$core "$GRULAB" bench --cell gru --batch "$B" \
-        --hidden-size "$H" --input-size "$I" --steps "$T" --iters "$iters" \
+        --hidden-size "$H" --input-size "$I" --seq-len "$T" --iters "$iters" \
         --peak >"$tmp/out" || exit 1
       sed -n '$p' "$tmp/out" | field median_ms >>"$tmp/$core.$name.ms"
       sed -n '$p' "$tmp/out" | field gflops >>"$tmp/$core.$name.gf"

@@ -28,7 +28,10 @@ trap 'rm -rf "$tmp"' EXIT
 
 median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-# run SIDE BINARY CASE: one measurement of CASE, appended to $tmp/CASE.SIDE
+# run SIDE BINARY CASE: one measurement of CASE, appended to $tmp/CASE.SIDE.
+# The options are the old spellings (train --length, bench --steps for T),
+# which builds from before and after the renaming both accept (the newer
+# one warns once on stderr).
 run() {
   case $3 in
     train)
@@ -40,7 +43,7 @@ $(case $3 in small) echo 1:32:16:100:100 ;; medium) echo 32:128:64:100:20 ;;
              large) echo 64:512:512:50:3 ;; esac)
 EOF
       "$2" bench --cell gru --batch "$B" --hidden-size "$H" --input-size "$I" \
-        --steps "$T" --iters "$iters" | sed -n 's/^bench .*median_ms=\([0-9.]*\).*/\1/p' ;;
+        --steps "$T" --iters "$iters" 2>/dev/null | sed -n 's/^bench .*median_ms=\([0-9.]*\).*/\1/p' ;;
   esac >>"$tmp/$3.$1"
 }
 

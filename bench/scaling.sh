@@ -15,7 +15,7 @@ export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
 field() { sed -n "s/.*$1=\([0-9.e+-]*\).*/\1/p" | tail -1; }
 run() {  # B H I T iters
   "$GRULAB" bench --cell gru --batch "$1" --hidden-size "$2" --input-size "$3" \
-    --steps "$4" --iters "$5" --peak >"$out" || exit 1
+    --seq-len "$4" --iters "$5" --peak >"$out" || exit 1
 }
 out=$(mktemp "${TMPDIR:-/tmp}/scaling.XXXXXX") || exit 1
 trap 'rm -f "$out"' EXIT

@@ -4,7 +4,7 @@ PyTorch float64 on the same configuration, measured in one run, both on
 one thread.
 
     bench/text-torch.py [--grulab src/grulab] [--steps 60] [--cell gru]
-                        [--hidden-size 128] [--length 64] [--batch 32]
+                        [--hidden-size 128] [--bptt 64] [--batch 32]
 
 The configuration is `grulab train --task text`'s default: GSL's headers
 concatenated in sorted order, the vocabulary of their distinct bytes,
@@ -41,10 +41,10 @@ def main():
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--cell", default="gru", choices=["gru", "rnn", "lstm"])
     ap.add_argument("--hidden-size", type=int, default=128)
-    ap.add_argument("--length", type=int, default=64)
+    ap.add_argument("--bptt", type=int, default=64)
     ap.add_argument("--batch", type=int, default=32)
     a = ap.parse_args()
-    T, B, H, steps = a.length, a.batch, a.hidden_size, a.steps
+    T, B, H, steps = a.bptt, a.batch, a.hidden_size, a.steps
 
     # One thread for both, and the same OpenBLAS kernels: these must be in
     # the environment before OpenBLAS loads, so run again with them set.
@@ -63,7 +63,7 @@ def main():
     # grulab, one BLAS thread (its default for training)
     env = dict(os.environ)
     out = subprocess.run([a.grulab, "train", "--task", "text", "--cell", a.cell,
-                          "--hidden-size", str(H), "--length", str(T),
+                          "--hidden-size", str(H), "--bptt", str(T),
                           "--batch", str(B), "--steps", str(steps)],
                          env=env, check=True, capture_output=True, text=True).stdout
     g = float(re.search(r"chars_per_second (\d+)", out).group(1))

@@ -14,7 +14,7 @@
 # sides alternate ROUNDS times and the table quotes the median of the
 # rounds' medians, so a drift in the machine's speed hits both.
 # Then the adding problem, `grulab train --task adding --cell gru
-# --length 50 --seed 5` against the same training in PyTorch (H 32, B 50,
+# --seq-len 50 --seed 5` against the same training in PyTorch (H 32, B 50,
 # Adam 1e-3, clip 1, 3000 steps): training seconds and test MSE.
 #
 # Threads: OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are set to THREADS for
@@ -85,7 +85,7 @@ EOF2
   r=1
   while [ $r -le "$rounds" ]; do
     "$GRULAB" bench --cell gru --batch "$B" --hidden-size "$H" --input-size "$I" \
-      --steps "$T" --iters "$iters" --peak >"$tmp/g" || exit 1
+      --seq-len "$T" --iters "$iters" --peak >"$tmp/g" || exit 1
     [ $r = 1 ] && sed -n 1p "$tmp/g"
     field median_ms <"$tmp/g" | tail -1 >>"$tmp/$name.g"
     sed -n 's/^peak.*gflops=\([0-9.]*\).*/\1/p' "$tmp/g" >>"$tmp/$name.peak"
@@ -117,7 +117,7 @@ EOF2
 done
 
 echo
-"$GRULAB" train --task adding --cell gru --length 50 --seed 5 --steps "$STEPS" >"$tmp/train" 2>&1 || { cat "$tmp/train"; exit 1; }
+"$GRULAB" train --task adding --cell gru --seq-len 50 --seed 5 --steps "$STEPS" >"$tmp/train" 2>&1 || { cat "$tmp/train"; exit 1; }
 gs=$(sed -n 's/^steps [0-9]* seconds \([0-9.]*\).*/\1/p' "$tmp/train")
 gm=$(sed -n 's/^test mse \([0-9.e+-]*\).*/\1/p' "$tmp/train")
 if [ "$torch" = yes ]; then

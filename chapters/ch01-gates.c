@@ -109,23 +109,23 @@ static int ex4_answer(double *v)   /* smallest whole a with tanh(a) == 1 */
 static const grl_exercise exercises[] = {
   {"A sigmoid's slope comes from its output: σ′(a) = s(1 − s) with\n"
    "s = σ(a).  Section 1 prints σ(−2.385); use 1 − σ(−2.385) = σ(2.385)\n"
-   "to work out σ′(2.385) by hand.", ex1_answer, 0.005},
+   "to work out σ′(2.385) by hand.", ex1_answer, 0.005, 0},
   {"A gradient that passes back through k sigmoids, joined by weights of\n"
    "size at most 1, is multiplied by at most (1/4)^k.  What is the smallest\n"
-   "k for which that bound is below 1e-12?", ex2_answer, 0.01},
+   "k for which that bound is below 1e-12?", ex2_answer, 0.01, 1},
   {"Section 2 finds form B, e^a/(1 + e^a), turning into NaN from\n"
    "a = ln(DBL_MAX) on.  A GPU often computes in float.  From which a on is\n"
    "form B NaN in single precision (FLT_MAX, in <float.h>)?", ex3_answer,
-   1e-4},
+   1e-4, 0},
   {"libm's tanh(a) returns exactly 1.0 once 1 − tanh(a) ≈ 2e^{−2a} is less\n"
    "than half the gap between 1 and the double just below it, 2^{−54}.\n"
    "Predict the smallest whole number a with tanh(a) == 1.0, then test\n"
-   "your prediction with a three-line C program.", ex4_answer, 0.01},
+   "your prediction with a three-line C program.", ex4_answer, 0.01, 0},
   {"Some textbooks write the update as h′ = z ⊙ n + (1 − z) ⊙ h.  Change the\n"
    "line of section 3 that computes h′ to that form and rerun: which checks\n"
    "fail, and what does z mean now?  Which form does PyTorch use?",
-   NULL, 0},
-  {NULL, NULL, 0}
+   NULL, 0, 0},
+  {NULL, NULL, 0, 0}
 };
 
 static const grl_lesson_info chapter = {

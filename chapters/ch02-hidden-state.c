@@ -82,16 +82,16 @@ static int ex3_answer(double *v)   /* b_z = logit(z) with z^100 = 1/2 */
 static const grl_exercise exercises[] = {
   {"Predict the half-life of a unit whose update-gate bias is b_z = 3\n"
    "(z = σ(3)), then measure it: add a fourth unit with b_z = 3 to\n"
-   "section 2 (H = 4) and rerun.", ex1_answer, 0.01},
+   "section 2 (H = 4) and rerun.", ex1_answer, 0.01, 0},
   {"With z = 0.9 and n = 0, after how many steps has h_t first fallen below\n"
-   "1% of h_0?", ex2_answer, 0.01},
+   "1% of h_0?", ex2_answer, 0.01, 1},
   {"Which update-gate bias b_z gives a half-life of exactly 100 steps?",
-   ex3_answer, 0.005},
+   ex3_answer, 0.005, 0},
   {"In section 3, narrow the spread of b_iz from −2 … +4 to −1 … +1 and\n"
    "rerun.  In ch02-gates and ch02-trajectories, which units still follow\n"
    "the pulse train step by step, and which integrate the sine's step?",
-   NULL, 0},
-  {NULL, NULL, 0}
+   NULL, 0, 0},
+  {NULL, NULL, 0, 0}
 };
 
 static const grl_lesson_info chapter = {

@@ -82,16 +82,16 @@ static const grl_exercise exercises[] = {
   {"Predict the step-1 difference between gru and gru-cho.  From h_0 = 0,\n"
    "by how much do the two candidates' pre-activations differ for a unit\n"
    "with r = 0.3 and b_hn = 0.25 (gru-cho's minus gru's)?  The section\n"
-   "\"gru against gru-cho\" checks the formula you need.", ex1_answer, 0.01},
+   "\"gru against gru-cho\" checks the formula you need.", ex1_answer, 0.01, 0},
   {"The article's uncoupled cell with b_f = b_i = b can grow up to\n"
    "i/(1 − f).  Predict that bound for b = 2.5, then set both biases to\n"
    "2.5 in the section \"Between the LSTM and the GRU\" and check that the\n"
    "largest |h_t| stays under it.",
-   ex2_answer, 0.005},
+   ex2_answer, 0.005, 0},
   {"Run `grulab gradcheck --cell seed` and find the tensors whose gradient\n"
    "is exactly zero.  Why does the check still pass, and what would you\n"
-   "change in the article's equations so that o is used?", NULL, 0},
-  {NULL, NULL, 0}
+   "change in the article's equations so that o is used?", NULL, 0, 0},
+  {NULL, NULL, 0, 0}
 };
 
 static const grl_lesson_info chapter = {

@@ -91,16 +91,16 @@ static const grl_exercise exercises[] = {
   {"Count the parameters of a GRU with I = 5 inputs and H = 16 hidden\n"
    "units (weight_ih, weight_hh, bias_ih and bias_hh, PyTorch's layout),\n"
    "then compare with `grulab init --cell gru --input-size 5\n"
-   "--hidden-size 16`.", ex1_answer, 0.001},
+   "--hidden-size 16`.", ex1_answer, 0.001, 1},
   {"In section 3 the last-step signal shrinks by a roughly constant factor\n"
    "per step going back.  If that factor were 0.5, after how many steps\n"
    "back would the signal first be below a millionth of its size?",
-   ex2_answer, 0.01},
+   ex2_answer, 0.01, 1},
   {"Break the naive BPTT: in its backward step, drop the path that carries\n"
    "the gradient straight through the update gate to the old state (set\n"
    "dh[j] = 0 where the comment says dh = delta z) and rerun.  Which lines\n"
-   "of section 1 fail, and what happens to ch04-grad-norm?", NULL, 0},
-  {NULL, NULL, 0}
+   "of section 1 fail, and what happens to ch04-grad-norm?", NULL, 0, 0},
+  {NULL, NULL, 0, 0}
 };
 
 static const grl_lesson_info chapter = {

@@ -59,6 +59,7 @@
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
+#include "grl_gcreport.h"
 
 #include <float.h>
 #include <math.h>
@@ -87,19 +88,19 @@ static const grl_exercise exercises[] = {
   {"The central difference is best near h = ε^{1/3}, where truncation (h²)\n"
    "and rounding (ε/h) balance: about 6e-6 in double precision.  A GPU\n"
    "computes in float, ε = FLT_EPSILON (<float.h>).  Where is the best\n"
-   "step there?", ex1_answer, 0.01},
+   "step there?", ex1_answer, 0.01, 0},
   {"At that step both errors are about ε^{2/3}.  How many correct decimal\n"
    "digits (−log10 of the relative error) do you expect from the central\n"
-   "difference at its best step?", ex2_answer, 0.02},
+   "difference at its best step?", ex2_answer, 0.02, 0},
   {"Break the backward of one gate and locate the bug: in a copy of\n"
    "src/lib/cell_gru.c, change σ′ = s(1 − s) of the z gate to s(1 + s), build, and\n"
    "run `grulab gradcheck --cell gru`.  Which tensors fail, and which of\n"
-   "their rows point at the z gate?", NULL, 0},
+   "their rows point at the z gate?", NULL, 0, 0},
   {"Why can the complex step use h = 1e-20 when the central difference\n"
    "cannot go below about 1e-6?  Rerun section 1's V-curve in your head:\n"
    "which of the two error terms does the complex step not have?",
-   NULL, 0},
-  {NULL, NULL, 0}
+   NULL, 0, 0},
+  {NULL, NULL, 0, 0}
 };
 
 static const grl_lesson_info chapter = {
@@ -886,7 +887,7 @@ static void broken(grl_lesson *L, setup *S)
     "tolerance sits far above this run's noise (the worst central error on\n"
     "every other entry: %.2g) to leave room for the noisiest entries of any\n"
     "cell: 6.2e-7 for the seed cell, as 'grulab gradcheck --cell seed\n"
-    "--input-size 5 --hidden-size 7 --steps 30 --batch 3 --seed 29' shows.\n"
+    "--input-size 5 --hidden-size 7 --seq-len 30 --batch 3 --seed 29' shows.\n"
     "With the tolerance at 1e-8, central catches delta = 1e-7 at that entry.\n"
     "The scaled entry is the tensor's largest; on an entry below S/20 the floor\n"
     "binds as well: there the error shows as delta |a| / (floor_rel S), smaller\n"

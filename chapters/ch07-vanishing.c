@@ -91,11 +91,15 @@ static const char *const charts[] = {"rnn-lag", "gru-lag", "lstm-lag",
 /* 0 = the chapter's default (full run, or --quick's) */
 static size_t opt_T, opt_B, opt_H;
 
-static const grl_lesson_opt options[] = {
-  {"--length", 'Z', &opt_T, "T", "sequence length (default 100, quick 20)"},
-  {"--batch", 'Z', &opt_B, "B", "sequences averaged over (default 32, quick 8)"},
-  {"--hidden-size", 'Z', &opt_H, "H", "hidden units (default 32, quick 16)"},
-  {NULL, 0, NULL, NULL, NULL}};
+static const grl_opt options[] = {
+  {"seq-len", GRL_OPT_SIZE, &opt_T, "T",
+   .help = "sequence length, T >= 2 (default 100, quick 20)", .lo = 2},
+  {"batch", GRL_OPT_SIZE, &opt_B, "B",
+   .help = "sequences averaged over (default 32, quick 8)", .lo = 1},
+  {"hidden-size", GRL_OPT_SIZE, &opt_H, "H",
+   .help = "hidden units (default 32, quick 16)", .lo = 1},
+  {"length", GRL_OPT_ALIAS, .now = "seq-len"},
+  {NULL}};
 
 /* Exercises, easy to hard.  One text for the notebook page, --help and
  * --answer; each numeric answer is computed here, never quoted. */
@@ -120,18 +124,18 @@ static int ex3_answer(double *v)   /* lambda_1 with lambda_1^50 = 1e-3 */
 static const grl_exercise exercises[] = {
   {"For the tanh RNN with λ₁ = 0.9, what does the bound λ₁^k allow for the\n"
    "gradient at lag k = 20?  Compare with the measured curve in\n"
-   "ch07-rnn-lag.", ex1_answer, 0.01},
+   "ch07-rnn-lag.", ex1_answer, 0.01, 0},
   {"A GRU whose update gate sits at z = σ(4) has J_t ≈ diag(z).  Predict the\n"
    "gradient's norm at lag 100, then measure it with `grulab gradnorm\n"
-   "--cell gru --steps 101 --gate-bias 4`.  Why is the measurement not\n"
-   "exactly your prediction?", ex2_answer, 0.02},
+   "--cell gru --seq-len 101 --gate-bias 4`.  Why is the measurement not\n"
+   "exactly your prediction?", ex2_answer, 0.02, 0},
   {"Which λ₁ makes the bound λ₁^k fall to 1e-3 at k = 50?  Run `grulab\n"
-   "gradnorm --cell rnn --steps 51 --singular-value` with it: where does the\n"
-   "measured norm end up?", ex3_answer, 0.005},
-  {"Run `grulab gradnorm --cell rnn --steps 100 --singular-value 1.5`.  Is\n"
+   "gradnorm --cell rnn --seq-len 51 --singular-value` with it: where does the\n"
+   "measured norm end up?", ex3_answer, 0.005, 0},
+  {"Run `grulab gradnorm --cell rnn --seq-len 100 --singular-value 1.5`.  Is\n"
    "λ₁ > 1 enough for the gradient to explode?  What does the step\n"
-   "Jacobians' norm column tell you?", NULL, 0},
-  {NULL, NULL, 0}
+   "Jacobians' norm column tell you?", NULL, 0, 0},
+  {NULL, NULL, 0, 0}
 };
 
 static const grl_lesson_info chapter = {
@@ -1264,10 +1268,6 @@ int main(int argc, char **argv)
   if (opt_T) sz.T = opt_T;
   if (opt_B) sz.B = opt_B;
   if (opt_H) sz.H = opt_H;
-  if (sz.T < 2) {
-    grl_lesson_expect(&L, 0, "--length must be at least 2");
-    return grl_lesson_end(&L);
-  }
   grl_lesson_param(&L, "T", "%zu", sz.T);
   grl_lesson_param(&L, "B", "%zu", sz.B);
   grl_lesson_param(&L, "H", "%zu", sz.H);

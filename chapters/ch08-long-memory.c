@@ -77,14 +77,26 @@ static const char *const charts[] = {"learning-curves", "lag-trained", NULL};
 static size_t opt_steps, opt_H, opt_seeds, opt_threads, opt_length;
 static const char *opt_cells = "rnn,gru,lstm";
 
-static const grl_lesson_opt options[] = {
-  {"--steps", 'Z', &opt_steps, "N", "training steps per net (default 3000, quick 150)"},
-  {"--hidden-size", 'Z', &opt_H, "H", "hidden units (default 32, quick 16)"},
-  {"--cells", 's', &opt_cells, "LIST", "cells to train, comma-separated (default rnn,gru,lstm)"},
-  {"--seeds", 'Z', &opt_seeds, "N", "seeds per configuration: --seed, --seed+1, ... (default 3)"},
-  {"--length", 'Z', &opt_length, "T", "sequence length T >= 2 (default 50, quick 20)"},
-  {"--threads", 'Z', &opt_threads, "N", "runs trained at once (default: one per core); the output is the same"},
-  {NULL, 0, NULL, NULL, NULL}};
+enum { MAX_CONFIGS = 8, MAX_LENGTHS = 2, MAX_SEEDS = 10, SMOOTH = 50,
+       BATCH = 50, TEST_SEQS = 1000, GN_BATCH = 32 };
+
+static const grl_opt options[] = {
+  {"steps", GRL_OPT_SIZE, &opt_steps, "N",
+   .help = "optimiser steps per net, N >= 1 (default 3000, quick 150)", .lo = 1},
+  {"hidden-size", GRL_OPT_SIZE, &opt_H, "H",
+   .help = "hidden units (default 32, quick 16)", .lo = 1},
+  {"cells", GRL_OPT_STRING, &opt_cells, "LIST",
+   .help = "cells to train, comma-separated (default rnn,gru,lstm)"},
+  {"seeds", GRL_OPT_SIZE, &opt_seeds, "N",
+   .help = "seeds per configuration: --seed, --seed+1, ... (default 3)",
+   .lo = 1, .hi = MAX_SEEDS},
+  {"seq-len", GRL_OPT_SIZE, &opt_length, "T",
+   .help = "sequence length, T >= 2 (default 50, quick 20)", .lo = 2},
+  {"threads", GRL_OPT_SIZE, &opt_threads, "N",
+   .help = "runs trained at once (default: one per core); the output is the same",
+   .lo = 1, .hi = 1024},
+  {"length", GRL_OPT_ALIAS, .now = "seq-len"},
+  {NULL}};
 
 /* The cells of --cells, each at most once: filled by check_options. */
 enum { MAX_CELLS = 5 };
@@ -114,14 +126,14 @@ static int ex2_answer(double *v)   /* GRU with I = 2, H = 32 and a readout */
 static const grl_exercise exercises[] = {
   {"The trivial predictor of the adding problem always answers 1, the mean\n"
    "of the sum of two numbers drawn from U(0, 1).  What is its mean squared\n"
-   "error?", ex1_answer, 0.01},
+   "error?", ex1_answer, 0.01, 0},
   {"How many parameters does the GRU of the default run have (two inputs,\n"
    "H = 32, and a readout of H weights and one bias)?  Count by hand.",
-   ex2_answer, 0.001},
+   ex2_answer, 0.001, 1},
   {"Train the tanh RNN for longer: `chapters/ch08-long-memory --cells rnn\n"
-   "--steps 6000 --length 100`.  Does it ever beat the baseline at T = 100?\n"
-   "Compare its lag curve after training with the GRU's.", NULL, 0},
-  {NULL, NULL, 0}
+   "--steps 6000 --seq-len 100`.  Does it ever beat the baseline at T = 100?\n"
+   "Compare its lag curve after training with the GRU's.", NULL, 0, 0},
+  {NULL, NULL, 0, 0}
 };
 
 static const grl_lesson_info chapter = {
@@ -131,7 +143,7 @@ static const grl_lesson_info chapter = {
   .summary =
     "Chapter 8 trains a tanh RNN, a GRU and an LSTM (with PyTorch's forget\n"
     "bias and with forget bias 1, at the GRU's H and at the GRU's parameter\n"
-    "count) on the adding problem at T = 50 (--length), three seeds each,\n"
+    "count) on the adding problem at T = 50 (--seq-len), three seeds each,\n"
     "with the same batches, Adam and clipping for all.  It prints parameter\n"
     "counts, the test MSE of every seed with mean and spread, verdicts from\n"
     "those numbers, learning curves against the no-memory baseline 1/6, and\n"
@@ -143,24 +155,12 @@ static const grl_lesson_info chapter = {
   .check = check_options,
 };
 
-enum { MAX_CONFIGS = 8, MAX_LENGTHS = 2, MAX_SEEDS = 10, SMOOTH = 50,
-       BATCH = 50, TEST_SEQS = 1000, GN_BATCH = 32 };
 
-/* Parse --cells "rnn,gru,lstm" into cells[], and check the sizes against
- * the library's limits, before the lesson starts: a bad value is a usage
- * error (one line on stderr, exit 2), not a failed lesson. */
+/* Parse --cells "rnn,gru,lstm" into cells[] before the lesson starts: a
+ * bad value is a usage error (one line on stderr, exit 2), not a failed
+ * lesson.  (The sizes' ranges are the option rows'.) */
 static int check_options(grl_lesson *L)
 {
-  if (opt_H > GRL_SIZE_MAX)
-    return grl_lesson_bad_option(L, "--hidden-size: %zu is above the limit %d",
-                                 opt_H, GRL_SIZE_MAX);
-  if (opt_seeds > MAX_SEEDS)
-    return grl_lesson_bad_option(L, "--seeds: at most %d", MAX_SEEDS);
-  if (opt_length == 1 || opt_length > GRL_SIZE_MAX)
-    return grl_lesson_bad_option(L, "--length: want 2 .. %d, got %zu",
-                                 GRL_SIZE_MAX, opt_length);
-  if (opt_threads > 1024)
-    return grl_lesson_bad_option(L, "--threads: want 1 .. 1024, got %zu", opt_threads);
   const char *p = opt_cells;
   ncells = 0;
   if (!*p)
@@ -350,6 +350,18 @@ static double smoothed(const run *ru, size_t i, size_t w)
 /* 3. The learning curves: mean over the seeds, and their band         */
 /* ------------------------------------------------------------------ */
 
+/* The configurations' names, "'rnn' 'gru' ...", as a chart's template
+ * reads them. */
+static void config_names(char *names, size_t len, const config *cf,
+                         size_t ncf)
+{
+  names[0] = '\0';
+  for (size_t c = 0; c < ncf; c++) {
+    size_t a = strlen(names);
+    snprintf(names + a, len - a, "%s'%s'", c ? " " : "", cf[c].name);
+  }
+}
+
 /* runs[(c * nT + l) * nseed + k] is configuration c at length l, seed k. */
 static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
                            size_t ncf, const size_t *Ts, size_t nT,
@@ -399,15 +411,12 @@ static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
   }
   free(row);
   /* what the template needs: panels, series, colours and names */
-  char panels[128] = "", names[512] = "";
+  char panels[128] = "", names[512];
   for (size_t l = 0; l < nT; l++) {
     size_t a = strlen(panels);
     snprintf(panels + a, sizeof panels - a, "%s%zu", l ? " " : "", Ts[l]);
   }
-  for (size_t c = 0; c < ncf; c++) {
-    size_t a = strlen(names);
-    snprintf(names + a, sizeof names - a, "%s'%s'", c ? " " : "", cf[c].name);
-  }
+  config_names(names, sizeof names, cf, ncf);
   grl_chart_set(ch, "npanel", "%zu", nT);
   grl_chart_set(ch, "nconfig", "%zu", ncf);
   grl_chart_set(ch, "last_step", "%zu", rows);
@@ -572,11 +581,8 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
     }
     grl_chart_row(ch, j, row);
   }
-  char names[512] = "";
-  for (size_t c = 0; c < ncf; c++) {
-    size_t a = strlen(names);
-    snprintf(names + a, sizeof names - a, "%s'%s'", c ? " " : "", cf[c].name);
-  }
+  char names[512];
+  config_names(names, sizeof names, cf, ncf);
   grl_chart_set(ch, "T", "%zu", Tl);
   grl_chart_set(ch, "nconfig", "%zu", ncf);
   grl_chart_set_text(ch, "config_name", "%s", names);
@@ -646,7 +652,7 @@ int main(int argc, char **argv)
   const size_t nseed = opt_seeds ? opt_seeds : 3;
   /* One length by default: three seeds of five configurations at T = 100
    * as well would not fit the 3 minutes this chapter may take on a
-   * 2-core machine (README: measured times); --length 100 runs it. */
+   * 2-core machine (README: measured times); --seq-len 100 runs it. */
   size_t Ts[MAX_LENGTHS] = {opt_length ? opt_length : (L.quick ? 20 : 50)}, nT = 1;
   const size_t w = steps >= 5 * SMOOTH ? SMOOTH : (steps / 5 ? steps / 5 : 1);
   grl_lesson_param(&L, "steps", "%zu", steps);

@@ -57,6 +57,8 @@
 #include <config.h>
 #include "grulab.h"
 #include "grl_lesson.h"
+#include "grl_compress.h"
+#include "grl_progress.h"
 #include "grl_stop.h"
 
 #include <errno.h>
@@ -65,6 +67,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const charts[] = {
@@ -74,20 +77,23 @@ static const char *const charts[] = {
 static size_t opt_steps, opt_H;
 static const char *opt_text = NULL;
 
-static const grl_lesson_opt options[] = {
-  {"--steps", 'Z', &opt_steps, "N", "training steps (default 800, quick 40)"},
-  {"--hidden-size", 'Z', &opt_H, "H", "hidden units (default 128, quick 32)"},
-  {"--text", 's', &opt_text, "FILE", "the text to read (default: GSL's headers)"},
-  {NULL, 0, NULL, NULL, NULL}};
+static const grl_opt options[] = {
+  {"steps", GRL_OPT_SIZE, &opt_steps, "N",
+   .help = "optimiser steps, N >= 1 (default 800, quick 40)", .lo = 1,
+   .hi = 1000000},
+  {"hidden-size", GRL_OPT_SIZE, &opt_H, "H",
+   .help = "hidden units (default 128, quick 32)", .lo = 1, .hi = 4096},
+  {"text", GRL_OPT_STRING, &opt_text, "FILE",
+   .help = "the text to read (default: GSL's headers)"},
+  {NULL}};
 
 static int check_options(grl_lesson *L)
 {
-  if (opt_H > 4096)
-    return grl_lesson_bad_option(L, "--hidden-size: %zu is above 4096", opt_H);
-  if (opt_steps > 1000000)
-    return grl_lesson_bad_option(L, "--steps: %zu is above 1000000", opt_steps);
+  struct stat sb;
   if (opt_text && access(opt_text, R_OK) != 0)
     return grl_lesson_bad_option(L, "--text: %s: %s", opt_text, strerror(errno));
+  if (opt_text && stat(opt_text, &sb) == 0 && S_ISDIR(sb.st_mode))
+    return grl_lesson_bad_option(L, "--text: %s: is a directory", opt_text);
   return 0;
 }
 
@@ -97,15 +103,32 @@ static int default_text(grl_text **t)
   return grl_text_read_glob(t, GRL_TEXT_DEFAULT_GLOB);
 }
 
-static int ex1_answer(double *v)
+/* f of the default text into *v. */
+static int on_default_text(double (*f)(const grl_text *), double *v)
 {
   grl_text *t;
   int st = default_text(&t);
   if (st)
     return st;
-  *v = log2((double)t->vocab.V);   /* the uniform model's bpc */
+  *v = f(t);
   grl_text_free(t);
   return GRL_OK;
+}
+
+static double uniform_bpc(const grl_text *t)
+{
+  return log2((double)t->vocab.V);   /* every byte equally likely */
+}
+
+static double epoch_steps(const grl_text *t)
+{
+  /* windows per epoch of grulab train --task text's default (T=64, B=32) */
+  return (double)grl_text_windows(t, 64, 32);
+}
+
+static int ex1_answer(double *v)
+{
+  return on_default_text(uniform_bpc, v);
 }
 
 static int ex2_answer(double *v)
@@ -122,33 +145,26 @@ static int ex2_answer(double *v)
 
 static int ex3_answer(double *v)
 {
-  grl_text *t;
-  int st = default_text(&t);
-  if (st)
-    return st;
-  /* windows per epoch of grulab train --task text's default (T=64, B=32) */
-  *v = (double)((t->ntrain - 1) / 32 / 64);
-  grl_text_free(t);
-  return GRL_OK;
+  return on_default_text(epoch_steps, v);
 }
 
 static const grl_exercise exercises[] = {
   {"A model that knows nothing gives every byte of the vocabulary the same\n"
    "probability.  What is its bpc on GSL's headers?  Compare it with the\n"
-   "validation bpc printed at step 0.", ex1_answer, 1e-4},
+   "validation bpc printed at step 0.", ex1_answer, 1e-4, 0},
   {"Compute the add-one bigram's validation bpc yourself: count the byte\n"
    "pairs of the training split (the first 90%), then score every\n"
    "validation byte after the first with (count(a b) + 1) / (count(a .) + V).",
-   ex2_answer, 1e-4},
+   ex2_answer, 1e-4, 0},
   {"How many steps make one epoch of `grulab train --task text` at its\n"
-   "default size (B = 32 streams, windows of T = 64)?", ex3_answer, 1e-9},
+   "default size (B = 32 streams, windows of T = 64)?", ex3_answer, 1e-9, 1},
   {"A comment opened 200 bytes ago is still open.  With T = 64, can the\n"
    "GRU learn to remember it?  Can it use the fact if it happens to carry\n"
-   "it in h?  Train with `--length 16` and `--length 128` and compare the\n"
-   "validation bpc.", NULL, 0},
+   "it in h?  Train with `grulab train --task text --bptt 16` and\n"
+   "`--bptt 128` and compare the validation bpc.", NULL, 0, 0},
   {"Sample the trained model at temperatures 0, 0.5, 1 and 2 (`grulab\n"
-   "sample --temperature`).  Why does the arg-max repeat itself?", NULL, 0},
-  {NULL, NULL, 0}
+   "sample --temperature`).  Why does the arg-max repeat itself?", NULL, 0, 0},
+  {NULL, NULL, 0, 0}
 };
 
 static const grl_lesson_info chapter = {
@@ -554,7 +570,8 @@ int main(int argc, char **argv)
 
   grl_text *text = NULL;
   grl_model *m = NULL, *m0 = NULL;
-  grl_text_trainer *tr = NULL;
+  grl_source *src = NULL;
+  grl_trainer *tr = NULL;
   grl_train_stat *log = NULL;
   double *feat = NULL;
   unitstats us = {0}, us0 = {0};
@@ -621,11 +638,11 @@ int main(int argc, char **argv)
   printf("  uniform over V       %.4f bpc (log2 %zu)\n", log2((double)V), V);
   printf("  unigram              %.4f bpc\n", uni);
   printf("  bigram               %.4f bpc\n", bi);
-  if (grl_text_compressed_bpc(text, "gzip", &gz) == GRL_OK)
+  if (grl_compressed_bpc(text, "gzip", &gz) == GRL_OK)
     printf("  gzip -9              %.4f bits per byte\n", gz);
   else
     printf("  gzip -9              not measured (%s)\n", grl_strerror());
-  if (grl_text_compressed_bpc(text, "xz", &xz) == GRL_OK)
+  if (grl_compressed_bpc(text, "xz", &xz) == GRL_OK)
     printf("  xz -9                %.4f bits per byte\n", xz);
   else
     printf("  xz -9                not measured (%s)\n", grl_strerror());
@@ -651,18 +668,18 @@ int main(int argc, char **argv)
   for (size_t k = 0; k < m->nparam; k++) {
     const grl_param *p = &m->param[k];
     char shape[32];
-    if (p->ndim == 2)
-      snprintf(shape, sizeof shape, "(%zu, %zu)", p->rows, p->cols);
-    else
-      snprintf(shape, sizeof shape, "(%zu)", p->rows);
-    printf("    %-16s %-12s %8zu\n", p->name, shape, p->rows * p->cols);
+    const size_t dims[2] = {p->rows, p->cols};
+    printf("    %-16s %-12s %8zu\n", p->name,
+           grl_shape_format(shape, sizeof shape, p->ndim, dims),
+           p->rows * p->cols);
   }
   printf("    %-16s %-12s %8zu   (the cell %zu, the readout %zu)\n", "total", "",
          m->n, m->ncell, m->n - m->ncell);
   /* SIGINT/SIGTERM stop training after the step under way */
   grl_stop_catch(chapter.name);
-  grl_text_config cfg = {T, B, "adam", LR, CLIP, &grl_stop_signal};
-  if ((st = grl_text_trainer_alloc(&tr, m, text, &cfg))) {
+  grl_train_config cfg = {"adam", LR, CLIP, B, &grl_stop_signal};
+  if ((st = grl_text_source_alloc(&src, text, T, B, H))
+      || (st = grl_trainer_alloc_source(&tr, m, src, &cfg))) {
     grl_lesson_error(&L, st, "trainer");
     goto done;
   }
@@ -675,7 +692,7 @@ int main(int argc, char **argv)
     "stops at the window's start.  A dependency longer than T = %zu bytes can\n"
     "be USED (through the carried state) but never LEARNED (no gradient\n"
     "connects its two ends).  One epoch is %zu steps.", B, Ls, B, T, T,
-    grl_text_trainer_windows(tr));
+    grl_text_windows(text, T, B));
   printf("  stream 0, window 0: \"");
   for (size_t k = 0; k < 40 && k < T; k++) put_byte(text->bytes[k] == '\n' ? ' ' : text->bytes[k]);
   printf("...\"\n  stream 1, window 0: \"");
@@ -713,8 +730,8 @@ int main(int argc, char **argv)
     if (marks[k] > done_steps) {
       size_t got = 0;
       double t0 = grl_seconds();
-      st = grl_text_train_run(tr, marks[k] - done_steps, log + done_steps, &got,
-                              grl_progress_step, &prog);
+      st = grl_train_run(tr, r, marks[k] - done_steps, log + done_steps, &got,
+                         grl_progress_step, &prog);
       train_secs += grl_seconds() - t0;
       done_steps += got;
       grl_progress_end(&prog);
@@ -727,7 +744,7 @@ int main(int argc, char **argv)
         goto done;
       }
     }
-    if ((st = grl_text_evaluate(tr, text->ntrain, text->n, &valid_at[k]))) {
+    if ((st = grl_text_evaluate(m, text, T, B, text->ntrain, text->n, &valid_at[k]))) {
       grl_lesson_error(&L, st, "validation");
       goto done;
     }
@@ -741,7 +758,7 @@ int main(int argc, char **argv)
     }
     if (k == 0 || k == 1 || k == 3 || k == nmarks - 1) {
       printf("  after %zu steps (%.2f epochs): valid bpc %.3f\n", done_steps,
-             (double)done_steps / (double)grl_text_trainer_windows(tr), valid_at[k]);
+             (double)done_steps / (double)grl_text_windows(text, T, B), valid_at[k]);
       if (sample_and_print(&L, m, &text->vocab, SAMPLE_TAU, L.seed))
         goto done;
     }
@@ -755,7 +772,7 @@ int main(int argc, char **argv)
     if (!isnan(train_at[k]))
       snprintf(tb, sizeof tb, "%.3f", train_at[k]);
     printf("  %6zu %7.2f %11s %11.3f %9.1f\n", marks[k],
-           (double)marks[k] / (double)grl_text_trainer_windows(tr), tb, valid_at[k],
+           (double)marks[k] / (double)grl_text_windows(text, T, B), tb, valid_at[k],
            secs_at[k]);
   }
   printf("  (train bpc: mean of the last %d training batches, at the\n"
@@ -764,7 +781,7 @@ int main(int argc, char **argv)
   /* --quick scores the training split's last tenth, to stay quick */
   double vfinal = valid_at[nmarks - 1], tfinal;
   size_t tfrom = L.quick && text->ntrain > nv ? text->ntrain - nv : 0;
-  if ((st = grl_text_evaluate(tr, tfrom, text->ntrain, &tfinal))) {
+  if ((st = grl_text_evaluate(m, text, T, B, tfrom, text->ntrain, &tfinal))) {
     grl_lesson_error(&L, st, "train bpc");
     goto done;
   }
@@ -946,7 +963,8 @@ int main(int argc, char **argv)
   }
 
 done:
-  grl_text_trainer_free(tr);
+  grl_trainer_free(tr);
+  grl_source_free(src);
   grl_model_free(m);
   grl_model_free(m0);
   grl_text_free(text);

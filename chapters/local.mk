@@ -37,7 +37,7 @@ noinst_PROGRAMS += $(CHAPTERS)
 AM_CPPFLAGS += -I$(top_srcdir)/chapters/lib -I$(top_srcdir)/src/app \
 	-DGRL_PLOTDIR='"$(abs_top_builddir)/plots"'
 CHAPTER_LDADD = chapters/lib/libchapter.a src/app/libapp.a src/lib/libgrulab.la \
-	$(GRL_LIBS)
+	$(GRL_LIBS) $(APP_LIBS)
 LDADD = $(CHAPTER_LDADD)
 
 # The chapters' helpers: a library of their own, not installed.

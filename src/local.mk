@@ -46,10 +46,14 @@ nodist_grulabinclude_HEADERS = src/include/grl_cells.h
 CLEANFILES += src/include/grl_cells.h src/lib/grl_cells_naive.h
 src_lib_libgrulab_la_SOURCES = \
 	src/lib/error.c \
+	src/lib/clock.c \
+	src/lib/file.h \
+	src/lib/file.c \
 	src/lib/activation.c \
 	src/lib/affine.h \
 	src/lib/affine.c \
 	src/lib/backend.h \
+	src/lib/parse.h \
 	src/lib/parse.c \
 	src/lib/tensor.c \
 	src/lib/outfile.c \
@@ -62,17 +66,23 @@ src_lib_libgrulab_la_SOURCES = \
 	src/lib/naive_complex.c \
 	$(grl_cells:=.c) \
 	src/lib/seq.c \
-	src/lib/gradcheck_impl.h \
-	src/lib/gradcheck_problem.c \
-	src/lib/gradcheck_eval.c \
+	src/lib/gradcheck_loss.h \
 	src/lib/gradcheck.c \
+	src/lib/gradcheck_problem.c \
+	src/lib/gradcheck_seq.c \
 	src/lib/gradcheck_sweep.c \
-	src/lib/gradcheck_report.c \
+	src/lib/gradcheck_fn.c \
 	src/lib/readout.c \
 	src/lib/loss.c \
 	src/lib/optim.c \
 	src/lib/task.c \
+	src/lib/task_source.c \
 	src/lib/text.c \
+	src/lib/text_baseline.c \
+	src/lib/text_loss.c \
+	src/lib/text_source.c \
+	src/lib/text_eval.c \
+	src/lib/text_sample.c \
 	src/lib/gradcheck_text.c \
 	src/lib/train.c \
 	src/lib/session.c \
@@ -116,15 +126,18 @@ src_grulab_SOURCES = \
 	src/cli/cmd_gradcheck.c \
 	src/cli/cmd_train.c \
 	src/cli/cmd_gradnorm.c \
-	src/cli/cmd_text.c
+	src/cli/cmd_sample.c
 src_grulab_CPPFLAGS = $(PUBLIC_CPPFLAGS) -I$(top_srcdir)/src/app
-src_grulab_LDADD = src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
+src_grulab_LDADD = src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS) $(APP_LIBS)
 
 # The option layer over getopt_long, for the command and the chapters.
 noinst_LIBRARIES += src/app/libapp.a
 src_app_libapp_a_SOURCES = src/app/grl_opt.h src/app/opt.c src/app/grl_stop.h \
-	src/app/grl_blascore.h src/app/blascore.c
-src_app_libapp_a_CPPFLAGS = $(PUBLIC_CPPFLAGS)
+	src/app/grl_blascore.h src/app/blascore.c \
+	src/app/grl_progress.h src/app/progress.c \
+	src/app/grl_compress.h src/app/compress.c \
+	src/app/grl_gcreport.h src/app/gcreport.c
+src_app_libapp_a_CPPFLAGS = $(PUBLIC_CPPFLAGS) $(APP_CFLAGS)
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = src/grulab.pc

@@ -16,6 +16,7 @@ AM_TESTS_ENVIRONMENT = \
 	CC='$(CC)'; export CC; MAKE='$(MAKE)'; export MAKE; \
 	OPENMP_CFLAGS='$(OPENMP_CFLAGS)'; export OPENMP_CFLAGS; \
 	SAN_FLAGS='$(SAN_FLAGS)'; export SAN_FLAGS; \
+	APP_CFLAGS='$(APP_CFLAGS)'; APP_LIBS='$(APP_LIBS)'; export APP_CFLAGS APP_LIBS; \
 	PKG_CONFIG='$(PKG_CONFIG)'; export PKG_CONFIG; \
 	GRL_MEMCHECK='$(GRL_MEMCHECK)'; export GRL_MEMCHECK; \
 	if test -n "$$GRL_MEMCHECK"; then \
@@ -80,7 +81,7 @@ EXTRA_DIST += $(golden_files) tests/reference/make-golden.py \
 # errors (tamper hook, a broken copy of the gru cell), threads, sampling,
 # the floor and the step sweep.
 check_PROGRAMS += tests/lib/gradcheck
-tests_lib_gradcheck_LDADD = $(TAP_LDADD)
+tests_lib_gradcheck_LDADD = tests/libtap.a src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
 TESTS += tests/lib/gradcheck
 EXTRA_DIST += tests/cli/bench-gradcheck.sh
 
@@ -100,11 +101,13 @@ TESTS += tests/lib/optim tests/lib/task tests/lib/train tests/lib/gradnorm
 # acceptance runs for all five cells.  cli-train: train and gradnorm.
 # cli-interrupt: train stopped by SIGINT and SIGTERM.  cli-threads: the
 # same bytes on 1 and 2 threads.  cli-blas: which BLAS kernels run.
+# cli-names: one name per concept, old names, typos, --steps 0, numbers.
+# cli-man: grulab(1) renders, installs and covers every --help.
 check_PROGRAMS += tests/cli/opt
 tests_cli_opt_LDADD = tests/libtap.a src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
 CLI_CHECKS = tests/cli/basics.sh tests/cli/cells.sh tests/cli/gradcheck.sh \
 	tests/cli/train.sh tests/cli/interrupt.sh tests/cli/threads.sh \
-	tests/cli/blas.sh
+	tests/cli/blas.sh tests/cli/names.sh tests/cli/man.sh
 TESTS += tests/cli/opt $(CLI_CHECKS)
 EXTRA_DIST += $(CLI_CHECKS) tests/cli/ratio-check.awk
 

@@ -43,25 +43,20 @@ done_testing() {
 }
 
 # ---- a program in the background, for the tests that signal it ----------
-# tap_limit: how long a wait may take before the test gives up, in tenths
-# of a second: 120 s, or 600 s under memcheck (`make check-valgrind` sets
-# GRL_MEMCHECK), where a program runs 50 to 200 times slower.  A wait ends
-# as soon as its condition holds; the limit only bounds a failure.
+# A signal test starts a program, waits until it is ready for a signal,
+# sends one and reads how the program ended.  Every wait polls a condition
+# and gives up after tap_limit tenths of a second: 120 s, or 600 s under
+# memcheck (`make check-valgrind`), where a program runs 50 to 200 times
+# slower.  Nothing depends on timing; the limit only bounds a failure.
 tap_limit=1200
 [ -n "${GRL_MEMCHECK:-}" ] && tap_limit=6000
 
-# bg_start NAME CMD...: start CMD in the background, stdout to $TMP/out and
-# stderr to $TMP/err, with SIGINT and SIGTERM at their defaults (a shell
-# script's background job starts with SIGINT ignored, and grulab leaves an
-# ignored signal ignored; perl restores the default, then execs CMD).
-# NAME is the file name of the program CMD runs (grulab,
-# ch08-long-memory): bg_is_program checks it.  Sets $pid.
-#
-# Under that one pid run, in turn, a copy of this shell, perl, the bash of
-# libtool's wrapper script (in the build tree), the program, and the
-# program again if grulab re-executes itself for its BLAS kernels.  So no
-# test signals the pid before the program itself shows it is ready: it
-# has opened an output (bg_has_tmp), or has its handler (bg_catches).
+# bg_start NAME CMD...: start CMD, whose program file is NAME (grulab,
+# ch08-long-memory), stdout to $TMP/out and stderr to $TMP/err; set $pid.
+# A script's background job starts with SIGINT ignored, and a program
+# keeps an ignored signal ignored: perl restores SIGINT and SIGTERM to
+# their defaults, then execs CMD.  The pid runs perl, then libtool's
+# wrapper script, then the program.
 bg_start() {
   bg_name=$1; shift
   GRL_MEMCHECK_SIGNALS=yes perl -e '$SIG{INT} = $SIG{TERM} = "DEFAULT"; exec @ARGV or die "exec: $!\n"' \
@@ -69,67 +64,58 @@ bg_start() {
   pid=$!
 }
 
-# bg_ours: is $pid still the job bg_start started?  Once it has ended and
-# the shell has reaped it (it may, before `wait`), its pid can be reused,
-# so a pid alone is not enough to send a signal to.  On Linux the process
-# must be alive (not a zombie) and a child of this shell: its parent stays
-# this shell across every exec, and the shell has no other child running
-# while a test waits (the `sleep` and `awk` it runs have ended).  Read with
-# the shell's own `read`, so that checking starts no process.  Without
-# /proc, kill -0 is all there is.  (A pid reused between this check and
-# the kill that follows it, a few microseconds, is not excluded.)
+# bg_ours: $pid is still our child and running -- not ended, not a pid
+# the system gave to another process since (/proc/PID/stat: "PID (COMM)
+# STATE PPID ..."; COMM may hold blanks).  Without /proc, kill -0.
 bg_ours() {
-  if [ -d /proc/self ]; then
-    read -r bg_stat 2>/dev/null <"/proc/$pid/stat" || return 1
-    # pid (comm) state ppid ...; comm may hold spaces and parentheses
-    bg_stat=${bg_stat##*) }
-    case $bg_stat in
-      [ZX]\ *) return 1 ;;
-    esac
-    bg_stat=${bg_stat#* }
-    [ "${bg_stat%% *}" = "$$" ]
-  else
-    kill -0 "$pid" 2>/dev/null
-  fi
+  [ -d /proc/self ] || { kill -0 "$pid" 2>/dev/null; return; }
+  read -r bg_stat 2>/dev/null <"/proc/$pid/stat" || return 1
+  bg_stat=${bg_stat##*) }
+  case $bg_stat in [ZX]\ *) return 1 ;; esac
+  bg_stat=${bg_stat#* }
+  [ "${bg_stat%% *}" = "$$" ]
 }
 
-# bg_signal SIG: send SIG (INT, TERM, KILL) to the program if it is still
-# ours; false if it is not (it has ended).
+# bg_signal SIG: send SIG (INT, TERM, KILL) if the program is still ours.
 bg_signal() { bg_ours && kill -"$1" "$pid" 2>/dev/null; }
 
-# bg_wait_for CMD...: poll CMD every 0.1 s until it succeeds (true), the
-# program has ended (false) or tap_limit has passed (false).
-bg_wait_for() {
-  bg_i=0
+# bg_poll DT MAX CMD...: run CMD every DT seconds until it succeeds (true),
+# the program has ended or MAX polls have failed (false).
+bg_poll() {
+  bg_dt=$1 bg_max=$2 bg_i=0; shift 2
   until "$@"; do
     bg_ours || return 1
     bg_i=$((bg_i + 1))
-    [ "$bg_i" -gt "$tap_limit" ] && return 1
-    sleep 0.1
+    [ "$bg_i" -gt "$bg_max" ] && return 1
+    sleep "$bg_dt"
   done
 }
+bg_wait_for() { bg_poll 0.1 "$tap_limit" "$@"; }
 
-# bg_is_program: is $pid running the program's own executable now (NAME or
-# libtool's lt-NAME), not perl or the shell of libtool's wrapper script
-# that come before it under the same pid?
+# bg_sig_in FIELDS SIG: is SIG's bit set in a /proc/$pid/status line
+# FIELDS (an awk pattern: SigCgt, "SigPnd|ShdPnd"), a mask in hex?
+bg_sig_in() {
+  awk -v f="^($1):" -v s="$2" '$0 ~ f {
+      d = substr($2, length($2) - int((s - 1) / 4), 1)
+      v = index("0123456789abcdef", tolower(d)) - 1
+      if (int(v / 2 ^ ((s - 1) % 4)) % 2) set = 1 }
+    END { exit !set }' "/proc/$pid/status" 2>/dev/null
+}
+
+# bg_is_program: the pid runs the program itself now (NAME, or libtool's
+# lt-NAME), not perl or the wrapper script, whose bash catches SIGINT
+# while it waits and would die of it.
 bg_is_program() {
   bg_exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
   bg_exe=${bg_exe##*/}
   [ "$bg_exe" = "$bg_name" ] || [ "$bg_exe" = "lt-$bg_name" ]
 }
 
-# bg_catches SIG: wait until the program has its own handler for SIG (2 or
-# 15) in place.  Natively /proc/PID/status shows it (SigCgt), once the pid
-# runs the program itself (bg_is_program): before, the pid may be the bash
-# of libtool's wrapper script, which catches SIGINT while it waits for a
-# command substitution, and then dies of a SIGINT sent to it.  Under
-# memcheck valgrind catches every signal itself from its start, so SigCgt
-# shows nothing of the program's; there tests/memcheck/run traces signals
-# (GRL_MEMCHECK_SIGNALS, set by bg_start) and the wait is for valgrind's
-# record of the program's sigaction call installing a handler:
-# "sys_sigaction: sigNo 2, new 0x<not 0>" in its report.  A signal sent
-# after that line reaches the program's handler: valgrind holds signals
-# back while it runs that call.  False where there is no /proc.
+# bg_catches SIG: wait until the program has its own handler for SIG (2,
+# 15): /proc shows it (SigCgt).  Under memcheck valgrind catches every
+# signal itself, so the wait is for its trace of the program's sigaction
+# (tests/memcheck/run logs it when bg_start sets GRL_MEMCHECK_SIGNALS); a
+# signal sent after that line reaches the program's handler.
 bg_catches() {
   if [ -n "${GRL_MEMCHECK:-}" ]; then
     bg_wait_for grep -Eqs "sys_sigaction: sigNo $1, new 0x[0-9a-f]*[1-9a-f]" \
@@ -138,40 +124,23 @@ bg_catches() {
     [ -r "/proc/$pid/status" ] && bg_wait_for bg_has_handler "$1"
   fi
 }
-bg_has_handler() {
-  bg_is_program && awk -v s="$1" '
-      /^SigCgt:/ { h = $2; bit = s - 1; d = substr(h, length(h) - int(bit / 4), 1)
-                   v = index("0123456789abcdef", tolower(d)) - 1
-                   exit !(int(v / 2 ^ (bit % 4)) % 2) }' "/proc/$pid/status"
-}
+bg_has_handler() { bg_is_program && bg_sig_in SigCgt "$1"; }
 
-# bg_handled SIG: wait until a SIG (2 or 15) sent to the program is no
-# longer pending in /proc/PID/status (SigPnd, ShdPnd), i.e. its handler has
-# taken it (under memcheck: valgrind has, for the program's handler).
-# Polled every 0.01 s, so that a test can send a second signal at once; a
-# second signal still pending with the first would count as one.  True at
-# once where there is no /proc.
+# bg_handled SIG: wait until a SIG sent is no longer pending -- its handler
+# has taken it -- polling every 0.01 s, so that a second signal can follow
+# at once without merging into the first.  True at once without /proc.
 bg_handled() {
   [ -r "/proc/$pid/status" ] || return 0
-  bg_i=0
-  while awk -v s="$1" '
-      /^(SigPnd|ShdPnd):/ { h = $2; bit = s - 1; d = substr(h, length(h) - int(bit / 4), 1)
-                            v = index("0123456789abcdef", tolower(d)) - 1
-                            if (int(v / 2 ^ (bit % 4)) % 2) p = 1 }
-      END { exit !p }' "/proc/$pid/status" 2>/dev/null; do
-    bg_ours || return 1
-    bg_i=$((bg_i + 1))
-    [ "$bg_i" -gt $((tap_limit * 10)) ] && return 1
-    sleep 0.01
-  done
+  bg_poll 0.01 $((tap_limit * 10)) bg_not_pending "$1"
 }
+bg_not_pending() { ! bg_sig_in 'SigPnd|ShdPnd' "$1"; }
 
-# bg_has_tmp PATH: grulab has opened PATH's temporary (after its handlers
-# are in place).
+# bg_has_tmp PATH: the program has opened PATH's temporary (after its
+# handlers are in place).
 bg_has_tmp() { [ -n "$(ls "$1".tmp-* 2>/dev/null)" ]; }
 
 # bg_finish: wait for the program to end (at most tap_limit, then SIGKILL
-# it, a failure); sets $rc, $out and $err.
+# it, a failure); set $rc, $out and $err.
 bg_finish() {
   bg_wait_for false
   if bg_signal KILL; then diag "$bg_name did not stop; killed"; fi
@@ -180,9 +149,8 @@ bg_finish() {
 }
 
 # bg_signalled_on_purpose SIG: under memcheck, record that the test ended
-# the program by SIG (INT, TERM) on purpose, by the signal's default
-# action: tests/memcheck/report.sh then does not count the memory it still
-# held as leaked (its errors still count).
+# the program by SIG's default action, so that tests/memcheck/report.sh
+# does not count what it held as leaked.
 bg_signalled_on_purpose() {
   [ -n "${GRL_MEMCHECK:-}" ] \
     && echo "$bg_name.$pid.log SIG$1" >>"$GRL_MEMCHECK/signalled-on-purpose"

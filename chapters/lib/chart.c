@@ -201,7 +201,10 @@ void grl_chart_matrix(grl_chart *ch, size_t rows, size_t cols)
     return;
   }
   if (rows == 0 || cols == 0) {
-    chart_fail(ch, GRL_EINVAL, "empty matrix %zux%zu", rows, cols);
+    const size_t dims[2] = {rows, cols};
+    char shape[64];
+    chart_fail(ch, GRL_EINVAL, "empty matrix %s",
+               grl_shape_format(shape, sizeof shape, 2, dims));
     return;
   }
   ch->layout = LAYOUT_MATRIX;

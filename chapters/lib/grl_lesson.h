@@ -42,6 +42,7 @@
 
 #include "grulab.h"
 #include "grl_chart.h"
+#include "grl_opt.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,19 +52,6 @@ extern "C" {
 /* Chapter helpers (lesson.c)                                          */
 /* ------------------------------------------------------------------ */
 
-/* An extra command-line option of one chapter, e.g. ch08's --steps.  It
- * becomes a row of the chapter's option table (grl_opt.h): its value goes
- * through the same strict parsing and messages as the grulab command's. */
-typedef struct {
-  const char *name;   /* "--steps" */
-  char type;          /* 'z': size_t, 'Z': size_t of at least 1 (both at
-                         most GRL_SIZE_MAX), 'd': finite double,
-                         's': const char *, 'f': flag (int set to 1)  */
-  void *value;        /* where the parsed value goes (keeps its default) */
-  const char *arg;    /* "N" for --help; NULL for flags */
-  const char *help;   /* --help text; '\n' continues it on a new line */
-} grl_lesson_opt;
-
 struct grl_lesson;
 
 /* One exercise at the end of a chapter.  Its text is what the woven
@@ -71,12 +59,16 @@ struct grl_lesson;
  * source).  A numeric exercise has an answer function that COMPUTES the
  * answer (rather than quoting a number); `chNN-slug --answer K VALUE`
  * says whether VALUE is within tol of it, relatively (absolutely when the
- * answer is 0), without printing the answer. */
+ * answer is 0), without printing the answer.  An answer that is a whole
+ * number (a count, a step) is marked integer: --answer then takes that
+ * integer alone, and 19.85 is not 20. */
 typedef struct {
   const char *text;              /* the question: prose, `commands`, $math$ */
   int (*answer)(double *value);  /* GRL_OK and the answer, or NULL: no
                                     number to check */
   double tol;                    /* relative tolerance of --answer */
+  int integer;                   /* 1: the answer is a whole number, and
+                                    only it is right (tol is not used) */
 } grl_exercise;
 
 /* What a chapter declares about itself, as a static constant. */
@@ -87,7 +79,9 @@ typedef struct {
   const char *const *charts;  /* NULL-terminated chart names, "activations",
                                  written as ch01-activations.{dat,gp}    */
   unsigned long seed;         /* default --seed                           */
-  const grl_lesson_opt *opts; /* extra options, {NULL}-terminated, or NULL */
+  /* The chapter's own options, rows of the option layer (grl_opt.h),
+   * {NULL}-terminated, or NULL; its old names are GRL_OPT_ALIAS rows. */
+  const grl_opt *opts;
   /* Optional: checks the options' values together once they are all
    * parsed (not after --help or --charts), before the banner.  Returns 0,
    * or the non-zero result of grl_lesson_bad_option. */
@@ -116,8 +110,10 @@ typedef struct grl_lesson {
 } grl_lesson;
 
 /* Parse the shared options --help, --seed N, --outdir DIR, --quick,
- * --charts (list the chart files and exit) and info->opts with the option
- * layer (getopt_long: "--opt=VALUE" and unambiguous abbreviations work).
+ * --charts (list the chart files and exit), --answer K VALUE and
+ * info->opts with the option layer, the grulab command's (getopt_long:
+ * "--opt=VALUE" and unambiguous abbreviations work; a typo gets the
+ * nearest name; an old name works and says its new one on stderr).
  * Returns 0 to run the lesson.  Otherwise returns non-zero
  * with L->exit_status set: 0 after --help or --charts (printed to
  * stdout), 2 after a bad option (one line on stderr).  On 0 it prints the

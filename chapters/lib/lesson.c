@@ -83,7 +83,11 @@ static void print_exercises(const grl_lesson *L)
       if (*p == '\n' && p[1])
         fputs("     ", stdout);
     }
-    if (e->answer)
+    if (e->answer && e->integer)
+      printf("%s     Check it: %s --answer %d VALUE (a whole number)\n",
+             e->text[strlen(e->text) - 1] == '\n' ? "" : "\n",
+             L->info->name, k);
+    else if (e->answer)
       printf("%s     Check it: %s --answer %d VALUE (right within %g%%)\n",
              e->text[strlen(e->text) - 1] == '\n' ? "" : "\n",
              L->info->name, k, 100.0 * e->tol);
@@ -117,25 +121,30 @@ static int check_answer(grl_lesson *L, const char *ks, const char *vs)
     L->exit_status = 1;
     return 1;
   }
-  double err = fabs(v - want), tol = e->tol * (want != 0.0 ? fabs(want) : 1.0);
-  if (err <= tol)
-    printf("%s: exercise %lu: %s is right (within %g%%)\n", in->name, k, vs,
-           100.0 * e->tol);
-  else
-    printf("%s: exercise %lu: %s is not right: too %s (not within %g%%)\n",
-           in->name, k, vs, v < want ? "low" : "high", 100.0 * e->tol);
-  L->exit_status = stdout_failed(L) ? 1 : err <= tol ? 0 : 1;
+  int right;
+  if (e->integer) {
+    /* a count or a step: that whole number, nothing near it */
+    right = v == nearbyint(want);
+    if (right)
+      printf("%s: exercise %lu: %s is right (a whole number)\n", in->name, k, vs);
+    else if (v != floor(v))
+      printf("%s: exercise %lu: %s is not right: the answer is a whole "
+             "number\n", in->name, k, vs);
+    else
+      printf("%s: exercise %lu: %s is not right: too %s\n", in->name, k, vs,
+             v < want ? "low" : "high");
+  } else {
+    double err = fabs(v - want), tol = e->tol * (want != 0.0 ? fabs(want) : 1.0);
+    right = err <= tol;
+    if (right)
+      printf("%s: exercise %lu: %s is right (within %g%%)\n", in->name, k, vs,
+             100.0 * e->tol);
+    else
+      printf("%s: exercise %lu: %s is not right: too %s (not within %g%%)\n",
+             in->name, k, vs, v < want ? "low" : "high", 100.0 * e->tol);
+  }
+  L->exit_status = stdout_failed(L) ? 1 : right ? 0 : 1;
   return 1;
-}
-
-/* --answer=...: the table's row is there for --help; its two values are
- * taken out of argv before the table is parsed (see grl_lesson_start). */
-static int answer_shape(const char *arg, void *dest, char *msg, size_t len)
-{
-  (void)arg;
-  (void)dest;
-  snprintf(msg, len, "--answer needs two values: --answer K VALUE");
-  return -1;
 }
 
 static void print_help(const grl_lesson *L, const grl_opt *opts)
@@ -188,23 +197,6 @@ static int set_outdir(const char *arg, void *dest, char *msg, size_t len)
   return 0;
 }
 
-/* The chapter's extra option as a row of the option table. */
-static int extra_row(const grl_lesson_opt *o, grl_opt *row)
-{
-  static const struct { char type; grl_opt_type as; double lo; } map[] = {
-    {'z', GRL_OPT_SIZE, 0}, {'Z', GRL_OPT_SIZE, 1}, {'d', GRL_OPT_DOUBLE, 0},
-    {'s', GRL_OPT_STRING, 0}, {'f', GRL_OPT_FLAG, 0}};
-  *row = (grl_opt){.name = o->name + strspn(o->name, "-"), .dest = o->value,
-                   .metavar = o->arg, .help = o->help};
-  for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
-    if (map[k].type == o->type) {
-      row->type = map[k].as;
-      row->lo = map[k].lo;
-      return 0;
-    }
-  return -1;
-}
-
 int grl_lesson_start(grl_lesson *L, int argc, char **argv,
                      const grl_lesson_info *info, const char *default_outdir,
                      const char *outdir_said)
@@ -232,6 +224,7 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   /* The options every chapter shares, then the chapter's own. */
   enum { SHARED = 6, MAX_EXTRA = 24 };
   int charts = 0;
+  const char *answer[2] = {NULL, NULL};   /* --answer K VALUE */
   char seed_help[160], outdir_help[600];
   snprintf(seed_help, sizeof seed_help, "random seed (default %lu); the "
            "output is the same for the same seed\n(GSL's mt19937 takes seed "
@@ -247,41 +240,21 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
     {"charts", GRL_OPT_FLAG, &charts, NULL,
      .help = "list the chart files this chapter writes"},
     {"help", GRL_OPT_HELP, NULL, NULL, .help = "this text"},
-    {"answer", GRL_OPT_CALL, NULL, "K VALUE", .set = answer_shape,
+    {"answer", GRL_OPT_PAIR, answer, "K VALUE",
      .help = "is VALUE the answer to exercise K? (exit 0 if right, 1 if"
              " not)"}};
   size_t n = SHARED;
-  for (const grl_lesson_opt *o = info->opts; o && o->name; o++, n++)
-    if (n == SHARED + MAX_EXTRA || extra_row(o, &opts[n]))
-      return bad_option(L, "%s: cannot be declared (type '%c', or more than "
-                        "%d options)", o->name, o->type, MAX_EXTRA);
+  for (const grl_opt *o = info->opts; o && o->name; o++, n++) {
+    if (n == SHARED + MAX_EXTRA)
+      return bad_option(L, "--%s: more than %d options", o->name, MAX_EXTRA);
+    opts[n] = *o;
+  }
   opts[n] = (grl_opt){.name = NULL};
 
-  /* --answer K VALUE is the one option with two values, which getopt
-   * cannot take: it comes out of argv first, and the rest goes to the
-   * table. */
-  const char *answer_k = NULL, *answer_v = NULL;
-  char **args = malloc(((size_t)argc + 1) * sizeof *args);
-  if (!args)
-    return bad_option(L, "out of memory");
-  int nargs = 0;
-  for (int i = 0; i < argc; i++) {
-    if (i > 0 && !strcmp(argv[i], "--answer")) {
-      if (i + 2 >= argc) {
-        free(args);
-        return bad_option(L, "--answer needs two values: --answer K VALUE");
-      }
-      answer_k = argv[i + 1];
-      answer_v = argv[i + 2];
-      i += 2;
-      continue;
-    }
-    args[nargs++] = argv[i];
-  }
-  args[nargs] = NULL;
-  grl_opt_error e;
-  int parsed = grl_opt_parse(opts, nargs, args, &e);
-  free(args);
+  grl_opt_result e;
+  int parsed = grl_opt_parse(opts, argc, argv, &e);
+  for (size_t k = 0; k < e.nnote; k++)   /* old names, once each */
+    fprintf(stderr, "%s: %s\n", info->name, e.note[k]);
   switch (parsed) {
   case GRL_OPT_RUN:
     break;
@@ -292,8 +265,8 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
   default:
     return bad_option(L, "%s", e.msg);
   }
-  if (answer_k)
-    return check_answer(L, answer_k, answer_v);
+  if (answer[0])
+    return check_answer(L, answer[0], answer[1]);
   if (charts) {
     for (const char *const *c = info->charts; c && *c; c++)
       printf("%s-%s\n", L->prefix, *c);

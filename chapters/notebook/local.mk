@@ -86,4 +86,5 @@ AM_TESTS_ENVIRONMENT += \
 	PYTHON3='$(PYTHON3)'; export PYTHON3;
 TESTS += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh
 EXTRA_DIST += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh \
-	tests/notebook/notebook-setup.sh tests/notebook/notebook_check.py tests/notebook/notebook_browser.py
+	tests/notebook/notebook-setup.sh tests/notebook/notebook_check.py tests/notebook/notebook_browser.py \
+	tests/notebook/tap.py

@@ -3,7 +3,8 @@
  * getopt_long does the scanning (long names, "--name=value", unambiguous
  * abbreviations, "-h"); this file builds its struct option array from the
  * table, sends every value through libgrulab's strict grl_parse_* and the
- * row's range, and words each error the same way for every program. */
+ * row's range, maps old names to new ones, and words each error the same
+ * way for every program, with the nearest name for a typo. */
 #include <config.h>
 #include "grl_opt.h"
 #include "grulab.h"
@@ -14,10 +15,10 @@
 
 enum { MAX_ROWS = 64, VAL_BASE = 256 };  /* getopt's val: VAL_BASE + row */
 
-static int fail(grl_opt_error *err, int usage, const char *fmt, ...)
+static int fail(grl_opt_result *err, int usage, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
 
-static int fail(grl_opt_error *err, int usage, const char *fmt, ...)
+static int fail(grl_opt_result *err, int usage, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -63,7 +64,7 @@ static int in_range(const grl_opt *o, double x)
 }
 
 /* Turn ARG into row o's destination. */
-static int set_value(const grl_opt *o, const char *arg, grl_opt_error *err)
+static int set_value(const grl_opt *o, const char *arg, grl_opt_result *err)
 {
   unsigned long ul;
   double x;
@@ -129,6 +130,9 @@ static int set_value(const grl_opt *o, const char *arg, grl_opt_error *err)
     return fail(err, 0, "--%s must be one of %s, got '%s'", o->name, names,
                 arg);
   }
+  case GRL_OPT_PAIR:
+  case GRL_OPT_ALIAS:   /* resolved by the caller */
+    break;
   case GRL_OPT_CALL:
     if (o->set(arg, o->dest, err->msg, sizeof err->msg)) {
       err->usage = 0;
@@ -147,19 +151,126 @@ const grl_opt *grl_opt_find(const grl_opt *opts, const char *name)
   return NULL;
 }
 
+void grl_opt_renamed(char *buf, size_t len, const char *old, const char *now)
+{
+  snprintf(buf, len, "--%s is now %s; the old name goes in the next release",
+           old, now);
+}
+
+/* The edit distance of a and b (optimal string alignment: insert, delete,
+ * replace, or swap two neighbours, each 1), up to 63 characters each. */
+static size_t distance(const char *a, const char *b)
+{
+  enum { N = 64 };
+  size_t la = strlen(a), lb = strlen(b);
+  if (la >= N || lb >= N)
+    return (size_t)-1;
+  size_t d[N][N];
+  for (size_t i = 0; i <= la; i++)
+    d[i][0] = i;
+  for (size_t j = 0; j <= lb; j++)
+    d[0][j] = j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < best)
+        best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best)
+        best = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]
+          && d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
+    }
+  return d[la][lb];
+}
+
+/* Near enough to be a typo: one edit in a short word, two in a longer
+ * one, three from ten letters on. */
+static int near_enough(const char *word, size_t d)
+{
+  size_t n = strlen(word);
+  return d <= (n <= 4 ? 1 : n <= 9 ? 2 : 3);
+}
+
+const char *grl_opt_nearest(const char *word, const char *const *names,
+                            size_t n)
+{
+  const char *best = NULL;
+  size_t bd = (size_t)-1;
+  for (size_t k = 0; k < n; k++) {
+    size_t d = distance(word, names[k]);
+    if (d < bd) {
+      bd = d;
+      best = names[k];
+    }
+  }
+  return best && near_enough(word, bd) ? best : NULL;
+}
+
+/* The row an option stands for: an alias's new row, else itself. */
+static const grl_opt *target(const grl_opt *opts, const grl_opt *o)
+{
+  if (o->type != GRL_OPT_ALIAS)
+    return o;
+  const grl_opt *t = grl_opt_find(opts, o->now ? o->now : "");
+  return t && t->type != GRL_OPT_ALIAS ? t : NULL;
+}
+
+/* An unknown or ambiguous long option ARG ("--hiden-size=4"): say which
+ * rows it could abbreviate, or the name it is nearest to. */
+static int unknown_long(const grl_opt *opts, size_t n, const char *arg,
+                        grl_opt_result *err)
+{
+  char word[64];
+  const char *w = arg + strspn(arg, "-");
+  snprintf(word, sizeof word, "%.*s", (int)strcspn(w, "="), w);
+  const size_t wl = strlen(word);
+  char list[256] = "";
+  size_t nmatch = 0;
+  for (size_t k = 0; k < n && wl; k++)
+    if (strncmp(opts[k].name, word, wl) == 0) {
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s--%s",
+               nmatch++ ? ", " : "", opts[k].name);
+    }
+  if (nmatch > 1)
+    return fail(err, 1, "option '--%s' is ambiguous: it could be %s", word,
+                list);
+  const char *best = NULL;
+  size_t bd = (size_t)-1;
+  for (size_t k = 0; k < n; k++) {
+    if (opts[k].flags & GRL_OPT_OLD)
+      continue;
+    size_t d = distance(word, opts[k].name);
+    if (d < bd) {
+      bd = d;
+      best = opts[k].type == GRL_OPT_ALIAS ? opts[k].now : opts[k].name;
+    }
+  }
+  if (best && near_enough(word, bd))
+    return fail(err, 1, "unknown option '%s' (did you mean '--%s'?)", arg,
+                best);
+  return fail(err, 1, "unknown option '%s'", arg);
+}
+
 int grl_opt_parse(const grl_opt *opts, int argc, char **argv,
-                  grl_opt_error *err)
+                  grl_opt_result *err)
 {
   struct option lo[MAX_ROWS + 1];
-  char shorts[2 + 2 * MAX_ROWS + 1] = ":";   /* ':' reports a missing value */
-  size_t n = 0, ns = 1;
-  unsigned char given[MAX_ROWS] = {0};
-  err->msg[0] = '\0';
-  err->usage = 0;
+  /* '+': stop at the first word that is not an option, so that a PAIR's
+   * second value can be taken from argv; ':' reports a missing value. */
+  char shorts[3 + 2 * MAX_ROWS + 1] = "+:";
+  size_t n = 0, ns = 2;
+  unsigned char given[MAX_ROWS] = {0}, noted[MAX_ROWS] = {0};
+  memset(err, 0, sizeof *err);
   for (; opts[n].name; n++) {
     if (n == MAX_ROWS)
       return fail(err, 0, "more than %d options in one table", MAX_ROWS);
-    const int arg = takes_value(&opts[n]);
+    const grl_opt *t = target(opts, &opts[n]);
+    if (!t)
+      return fail(err, 0, "--%s: an old name of '--%s', which is not in the "
+                  "table", opts[n].name, opts[n].now ? opts[n].now : "?");
+    const int arg = takes_value(t);
     lo[n] = (struct option){opts[n].name,
                             arg ? required_argument : no_argument, NULL,
                             VAL_BASE + (int)n};
@@ -186,11 +297,27 @@ int grl_opt_parse(const grl_opt *opts, int argc, char **argv,
         if (opts[k].key == c)
           o = &opts[k];
     if (o) {
-      if (o->seen)   /* the option's own place, before a separate value */
-        *o->seen = optarg && optarg == argv[optind - 1] && optind >= 2
+      const grl_opt *t = target(opts, o);
+      if (t != o && !noted[o - opts]++ && err->nnote < GRL_OPT_MAX_NOTES) {
+        char now[80];
+        snprintf(now, sizeof now, "--%s", t->name);
+        grl_opt_renamed(err->note[err->nnote++], sizeof err->note[0], o->name,
+                        now);
+      }
+      if (t->seen)   /* the option's own place, before a separate value */
+        *t->seen = optarg && optarg == argv[optind - 1] && optind >= 2
                    ? optind - 2 : optind - 1;
-      given[o - opts] = 1;
-      int rc = set_value(o, optarg, err);
+      given[t - opts] = 1;
+      if (t->type == GRL_OPT_PAIR) {
+        /* the word after the argument is the second value */
+        if (optind >= argc)
+          return fail(err, 1, "--%s needs two values: --%s %s", t->name,
+                      t->name, t->metavar ? t->metavar : "A B");
+        ((const char **)t->dest)[0] = optarg;
+        ((const char **)t->dest)[1] = argv[optind++];
+        continue;
+      }
+      int rc = set_value(t, optarg, err);
       if (rc != GRL_OPT_RUN)
         return rc;
       continue;
@@ -204,11 +331,12 @@ int grl_opt_parse(const grl_opt *opts, int argc, char **argv,
         bad = &opts[k];
     if (c == ':')
       return fail(err, 1, "--%s needs a value", bad ? bad->name : "?");
-    if (bad && !takes_value(bad) && strncmp(argv[optind - 1], "--", 2) == 0)
+    if (bad && !takes_value(target(opts, bad))
+        && strncmp(argv[optind - 1], "--", 2) == 0)
       return fail(err, 1, "--%s takes no value", bad->name);
     if (optopt > 0 && optopt < VAL_BASE)
       return fail(err, 1, "unknown option '-%c'", optopt);
-    return fail(err, 1, "unknown option '%s'", argv[optind - 1]);
+    return unknown_long(opts, n, argv[optind - 1], err);
   }
   if (optind < argc)
     return fail(err, 1, "unexpected argument '%s'", argv[optind]);
@@ -230,17 +358,25 @@ static void head(const grl_opt *o, char *buf, size_t len)
     snprintf(buf, len, "--%s%s%s", o->name, sp, mv);
 }
 
+static int is_old(const grl_opt *o)
+{
+  return o->type == GRL_OPT_ALIAS || (o->flags & GRL_OPT_OLD);
+}
+
 void grl_opt_help(FILE *f, const grl_opt *opts)
 {
   char h[128];
-  size_t width = 0;
+  size_t width = 0, nold = 0;
   for (const grl_opt *o = opts; o->name; o++) {
+    nold += is_old(o);
     head(o, h, sizeof h);
-    if (strlen(h) > width)
+    if (!is_old(o) && strlen(h) > width)
       width = strlen(h);
   }
   width += 2;
   for (const grl_opt *o = opts; o->name; o++) {
+    if (is_old(o))
+      continue;
     head(o, h, sizeof h);
     fprintf(f, "  %-*s", (int)width, h);
     const char *text = o->help ? o->help : "";
@@ -253,4 +389,13 @@ void grl_opt_help(FILE *f, const grl_opt *opts)
       fprintf(f, "  %-*s  ", (int)width, "");
     }
   }
+  if (!nold)
+    return;
+  fprintf(f, "\nOld names (they still work, with a warning, until the next "
+          "release):\n");
+  for (const grl_opt *o = opts; o->name; o++)
+    if (o->type == GRL_OPT_ALIAS)
+      fprintf(f, "  --%s is now --%s\n", o->name, o->now);
+    else if (o->flags & GRL_OPT_OLD)
+      fprintf(f, "  --%s is now %s\n", o->name, o->help ? o->help : "?");
 }

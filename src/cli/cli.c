@@ -86,8 +86,15 @@ int main(int argc, char **argv)
       /* A command's --help goes straight to stdout: check it arrived. */
       return rc == CLI_OK ? stdout_flushed() : rc;
     }
+  const char *names[NCOMMANDS];
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    names[i] = commands[i].name;
+  const char *near = grl_opt_nearest(argv[1], names, NCOMMANDS);
   if (argv[1][0] == '-')
     cli_error("unknown option '%s'; try 'grulab --help'", argv[1]);
+  else if (near)
+    cli_error("unknown command '%s' (did you mean '%s'?); try 'grulab --help'",
+              argv[1], near);
   else
     cli_error("unknown command '%s'; try 'grulab --help'", argv[1]);
   return CLI_USAGE;
@@ -112,8 +119,11 @@ void cli_error(const char *fmt, ...)
 int cli_options(const grl_opt *opts, int argc, char **argv, cli_help_fn help)
 {
   const char *cmd = argv[0];
-  grl_opt_error e;
-  switch (grl_opt_parse(opts, argc, argv, &e)) {
+  grl_opt_result e;
+  int st = grl_opt_parse(opts, argc, argv, &e);
+  for (size_t k = 0; k < e.nnote; k++)   /* old names, once each */
+    cli_error("%s: %s", cmd, e.note[k]);
+  switch (st) {
   case GRL_OPT_RUN:
     return -1;
   case GRL_OPT_HELP_ASKED:
@@ -197,13 +207,15 @@ FILE *cli_stdout_begin(void)
   return outmem;
 }
 
-int cli_stdout_commit(void)
+/* Copy the answer out: 0, or -1 with one line on stderr. */
+static int stdout_commit(void)
 {
   if (!outmem)
     return 0;
   if (fclose(outmem) != 0) {
     outmem = NULL;
     free(outbuf);
+    outbuf = NULL;
     cli_error("out of memory while formatting the output");
     return -1;
   }
@@ -218,7 +230,7 @@ int cli_stdout_commit(void)
   return 0;
 }
 
-void cli_stdout_discard(void)
+static void stdout_discard(void)
 {
   if (outmem)
     fclose(outmem);
@@ -227,11 +239,22 @@ void cli_stdout_discard(void)
   outbuf = NULL;
 }
 
-int cli_stdout_finish(int rc)
+int cli_end(const char *cmd, int st, int rc)
 {
-  if (rc != CLI_OK) {
-    cli_stdout_discard();
+  if (st != GRL_OK && st != GRL_EFAIL) {
+    const char *msg = grl_strerror();
+    size_t n = strlen(cmd);
+    if (strncmp(msg, cmd, n) == 0 && (msg[n] == ':' || msg[n] == ' '))
+      cli_error("%s", msg);      /* the library named the command already */
+    else
+      cli_error("%s: %s", cmd, msg);
+    rc = CLI_FAIL;
+  }
+  if (st == GRL_EFAIL)
+    rc = CLI_FAIL;
+  if (rc != CLI_OK && st != GRL_EFAIL) {
+    stdout_discard();
     return rc;
   }
-  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
+  return stdout_commit() ? CLI_FAIL : rc;
 }

@@ -27,10 +27,24 @@ typedef void (*cli_help_fn)(FILE *f, const grl_opt *opts);
  * when the command line's shape is wrong rather than a value. */
 int cli_options(const grl_opt *opts, int argc, char **argv, cli_help_fn help);
 
-/* The rows every subcommand shares. */
-#define CLI_OPT_HELP \
-  {"help", GRL_OPT_HELP, NULL, NULL, .help = "show this help", .key = 'h'}
-#define CLI_OPT_END {.name = NULL}
+/* The rows the subcommands share, in the same words everywhere.  Every
+ * table ends with CLI_OPT_END: -h, --help, then the terminator. */
+#define CLI_OPT_END \
+  {"help", GRL_OPT_HELP, NULL, NULL, .help = "show this help", .key = 'h'}, \
+  {.name = NULL}
+/* --steps, the old name of --seq-len where it was the sequence length. */
+#define CLI_OPT_OLD_STEPS {"steps", GRL_OPT_ALIAS, .now = "seq-len"}
+/* --cell C (required), into a const grl_cell *; --help lists the cells
+ * with cli_help_cells. */
+#define CLI_OPT_CELL(dest) \
+  {"cell", GRL_OPT_CALL, (dest), "C", .help = "the cell (Cells, below; required)", \
+   .set = cli_set_cell, .flags = GRL_OPT_REQUIRED}
+/* --input-size I and --hidden-size H (required), into size_t. */
+#define CLI_OPT_SIZES(I, H) \
+  {"input-size", GRL_OPT_SIZE, (I), "I", .help = "input features per step, I >= 1", \
+   .lo = 1, .flags = GRL_OPT_REQUIRED}, \
+  {"hidden-size", GRL_OPT_SIZE, (H), "H", .help = "hidden units, H >= 1", \
+   .lo = 1, .flags = GRL_OPT_REQUIRED}
 /* --cell C into a const grl_cell *: one of grl_cell_all()'s names. */
 int cli_set_cell(const char *arg, void *dest, char *msg, size_t len);
 /* --optimizer NAME into a const char *: one the library can allocate. */
@@ -52,13 +66,21 @@ int cli_outfile_open(cli_outfile *out, const char *cmd, const char *flag,
 int cli_outfile_commit(cli_outfile *out, const char *cmd, const char *flag);
 
 /* stdout is written only when the whole answer is ready: subcommands write
- * into a memory buffer and cli_stdout_commit() copies it out. */
+ * into the memory buffer cli_stdout_begin() returns, and cli_end copies
+ * it out. */
 FILE *cli_stdout_begin(void);
-int cli_stdout_commit(void);
-void cli_stdout_discard(void);
-/* At a subcommand's end: commit on CLI_OK (CLI_FAIL if stdout cannot take
- * it), discard otherwise; returns the exit status. */
-int cli_stdout_finish(int rc);
+
+/* Every subcommand ends here, once its stdout buffer is begun:
+ *   st  the library status of the run: GRL_OK; GRL_EFAIL, a check that ran
+ *       and failed (its report is still the answer: exit 1, stdout kept);
+ *       any other, a failure whose message (grl_strerror) is printed as
+ *       "grulab: CMD: MESSAGE" (once: not if it already starts with CMD)
+ *   rc  the exit status the subcommand chose itself (CLI_OK, or CLI_FAIL,
+ *       CLI_USAGE, 128 + a signal after its own one-line message)
+ * stdout is copied out when the answer stands (CLI_OK, or GRL_EFAIL) and
+ * thrown away otherwise.  Returns the exit status: CLI_FAIL as well when
+ * stdout cannot take the answer (a full disk). */
+int cli_end(const char *cmd, int st, int rc);
 
 /* The subcommands, one file each (forward and backward share one). */
 int cmd_init(int argc, char **argv);
@@ -68,8 +90,6 @@ int cmd_bench(int argc, char **argv);
 int cmd_gradcheck(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_gradnorm(int argc, char **argv);
-int cmd_train_text(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
-int cmd_gradcheck_text(int argc, char **argv);
 
 #endif

@@ -1,7 +1,7 @@
 /* cmd_bench.c -- grulab bench: the time of one forward plus full BPTT.
  *
  *   grulab bench --cell C --input-size I --hidden-size H --batch B
- *                --steps T [--iters N] [--seed S] [--peak]
+ *                --seq-len T [--iters N] [--seed S] [--peak]
  *
  * Random parameters and data from the seed; a few warm-up runs, then N
  * timed ones; the last line gives the median and the GEMM GFLOP/s.  With
@@ -17,7 +17,6 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <stdlib.h>
-#include <time.h>
 
 #define BENCH_WARMUP 3
 #define BENCH_ITERS 20
@@ -28,7 +27,7 @@ static void help(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
     "Usage: grulab bench --cell C --input-size I --hidden-size H --batch B\n"
-    "                    --steps T [--iters N] [--seed S]\n"
+    "                    --seq-len T [--iters N] [--seed S] [--peak]\n"
     "Time one forward pass plus full BPTT of cell C over a (T, B) batch of\n"
     "random sequences: %d warm-up runs, then N timed runs (default %d).\n"
     "The last line is\n"
@@ -61,11 +60,10 @@ static void help(FILE *f, const grl_opt *opts)
           GRL_BLAS_NAME);
 }
 
+/* Milliseconds on the library's clock. */
 static double now_ms(void)
 {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+  return 1e3 * grl_seconds();
 }
 
 
@@ -111,15 +109,11 @@ int cmd_bench(int argc, char **argv)
   unsigned long seed = 1;
   int peak = 0, plain = 0;
   const grl_opt opts[] = {
-    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below)",
-     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
-    {"input-size", GRL_OPT_SIZE, &I, "I", .help = "input features per step, I >= 1",
-     .lo = 1, .flags = GRL_OPT_REQUIRED},
-    {"hidden-size", GRL_OPT_SIZE, &H, "H", .help = "hidden units, H >= 1",
-     .lo = 1, .flags = GRL_OPT_REQUIRED},
+    CLI_OPT_CELL(&cell),
+    CLI_OPT_SIZES(&I, &H),
     {"batch", GRL_OPT_SIZE, &B, "B", .help = "sequences per batch, B >= 1",
      .lo = 1, .flags = GRL_OPT_REQUIRED},
-    {"steps", GRL_OPT_SIZE, &T, "T", .help = "time steps, T >= 1",
+    {"seq-len", GRL_OPT_SIZE, &T, "T", .help = "sequence length, T >= 1",
      .lo = 1, .flags = GRL_OPT_REQUIRED},
     {"iters", GRL_OPT_SIZE, &N, "N",
      .help = "timed runs, N >= 1 (default " STR(BENCH_ITERS) ")", .lo = 1},
@@ -131,7 +125,7 @@ int cmd_bench(int argc, char **argv)
     {"plain", GRL_OPT_FLAG, &plain, NULL,
      .help = "time the plain path: every product one CBLAS call, the\n"
      "batch one block (GRL_SEQ_PLAIN)"},
-    CLI_OPT_HELP,
+    CLI_OPT_OLD_STEPS,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv, help);
   if (rc >= 0)
@@ -235,10 +229,5 @@ int cmd_bench(int argc, char **argv)
   grl_seq_free(s);
   grl_model_free(m);
   gsl_rng_free(r);
-  if (st) {
-    cli_error("%s: %s", cmd, grl_strerror());
-    cli_stdout_discard();
-    return CLI_FAIL;
-  }
-  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
+  return cli_end(cmd, st, CLI_OK);
 }

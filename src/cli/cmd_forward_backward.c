@@ -59,13 +59,11 @@ static int load_data(seqdata *d, const grl_model *m, const char *params,
     return grl_fail(GRL_EINVAL, "%s: no tensor 'input' (T, B, I)", path);
   if (in->ndim != 3 || in->dims[2] != I) {
     /* the dimensions as the file wrote them: "2x2", not "2x2x1" */
-    char shape[96] = "";
-    for (int k = 0; k < in->ndim; k++)
-      snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%s%zu",
-               k ? "x" : "", in->dims[k]);
+    char shape[96];
     return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'input' has shape %s, "
-                    "expected T x B x %zu (I=%zu from %s)",
-                    path, in->line, shape, I, I, params);
+                    "expected T x B x %zu (I=%zu from %s)", path, in->line,
+                    grl_shape_format(shape, sizeof shape, in->ndim, in->dims),
+                    I, I, params);
   }
   d->T = in->dims[0];
   d->B = in->dims[1];
@@ -115,13 +113,6 @@ static int write_view(FILE *f, const char *name, int ndim, const size_t *dims,
   return st;
 }
 
-/* Print a failed run's message and pick its exit status. */
-static int run_failed(const char *cmd)
-{
-  cli_error("%s: %s", cmd, grl_strerror());
-  cli_stdout_discard();
-  return CLI_FAIL;
-}
 
 /* ---- grulab forward / backward ------------------------------------------ */
 
@@ -166,8 +157,7 @@ static int forward_backward(int argc, char **argv, int backward)
   const grl_cell *cell = NULL;
   const char *params = NULL, *data = NULL;
   const grl_opt opts[] = {
-    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below)",
-     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
+    CLI_OPT_CELL(&cell),
     {"params", GRL_OPT_STRING, &params, "FILE",
      .help = backward ? "the cell's parameters, PyTorch state_dict names"
               : "the cell's parameters, PyTorch state_dict names\n"
@@ -179,7 +169,6 @@ static int forward_backward(int argc, char **argv, int backward)
               : "input (T, B, I); optional h0 (B, H) and, for the\n"
                 "lstm, c0 (B, H); missing states are zeros",
      .flags = GRL_OPT_REQUIRED},
-    CLI_OPT_HELP,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv,
                        backward ? help_backward : help_forward);
@@ -244,9 +233,7 @@ static int forward_backward(int argc, char **argv, int backward)
   grl_seq_free(s);
   grl_tensorfile_free(d.tf);
   grl_model_free(m);
-  if (st)
-    return run_failed(cmd);
-  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
+  return cli_end(cmd, st, CLI_OK);
 }
 
 int cmd_forward(int argc, char **argv)

@@ -1,13 +1,15 @@
 /* cmd_gradcheck.c -- grulab gradcheck: BPTT against numerical derivatives.
  *
- *   grulab gradcheck --cell C [--input-size I --hidden-size H --steps T
+ *   grulab gradcheck --cell C [--input-size I --hidden-size H --seq-len T
  *                    --batch B --seed S] [--method M] [--step h]
  *                    [--tolerance tol] [--params FILE] [--sample N]
  *   grulab gradcheck --cell C --sweep [--tensor NAME] [--index K]
+ *   grulab gradcheck --loss text --cell C [--vocabulary V ...]
  *
- * The check itself is the library's (grl_gradcheck_run); this file parses
- * flags, sets the problem up and prints the report.  The last line of a
- * check is always
+ * The check itself is the library's one engine (grl_gradcheck_run for the
+ * sequence loss, grl_gradcheck_text_run for the text loss); this file
+ * parses flags, sets the problem up and prints the report.  The last line
+ * of a check is always
  *
  *   worst relative error: E (cell C, method M, step h, N entries)
  *
@@ -17,6 +19,7 @@
  * as --check c0 for a cell without c0, or --method with --sweep. */
 #include <config.h>
 #include "cli.h"
+#include "grl_gcreport.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -26,13 +29,16 @@ static void help(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
     "Usage: grulab gradcheck --cell C [OPTION]...\n"
+    "       grulab gradcheck --loss text --cell C [OPTION]...\n"
     "Compare the analytic BPTT gradient with a numerical derivative for EVERY\n"
     "entry of every parameter tensor, of the input and of h0 (and c0 for the\n"
-    "LSTM), for the loss\n"
-    "    L = sum(g .* output) + 0.5 * ||h_T||^2,   g ~ U(-1,1) drawn from the seed.\n\n");
+    "LSTM), for the loss (--loss sequence, the default)\n"
+    "    L = sum(g .* output) + 0.5 * ||h_T||^2,   g ~ U(-1,1) drawn from the seed,\n"
+    "or (--loss text) for the text loss of 'grulab train --task text': softmax\n"
+    "cross-entropy at every step of a window of T bytes of B streams, from a\n"
+    "carried-in h0 (and c0), with random ids, targets and state -- every entry\n"
+    "of the parameters (readout included), h0 and c0.\n\n");
   grl_opt_help(f, opts);
-  fprintf(f, "\n");
-  cli_help_cells(f);
   fprintf(f, "\n"
     "Relative error per entry: |a-n| / max(|a|+|n|, floor).  Entries that are\n"
     "exactly 0 on both sides (the seed cell's weight_o, bias_o: o is never read)\n"
@@ -46,8 +52,10 @@ static void help(FILE *f, const grl_opt *opts)
     "catches d = 1e-4 on every |a| > 1e-3 S, complex (tol 1e-11) d = 1e-9 on\n"
     "every |a| > 1e-3 S; smaller entries can hide an error of that size.\n"
     "The last line is 'worst relative error: E (cell C, method M, step h, N entries)'.\n"
+    "Example: grulab gradcheck --cell lstm --method all\n\n"
     "Exit status: 0 if E <= tolerance (and something was compared), 1 if not\n"
     "(or the run failed), 2 bad flag.\n");
+  cli_help_cells(f);
 }
 
 /* --check params,input,h0,c0 into an unsigned set of GRL_GC_* */
@@ -113,7 +121,8 @@ static int set_floor(const char *arg, void *dest, char *msg, size_t len)
 
 typedef struct {
   const grl_cell *cell;
-  size_t I, H, T, B;
+  int text;              /* --loss text                      */
+  size_t I, H, T, B;     /* text: I is the vocabulary V      */
   unsigned long seed;
   int method;            /* -1: all */
   double step, tolerance;
@@ -132,12 +141,15 @@ typedef struct {
 /* Returns -1 to go on, or an exit status. */
 static int parse(int argc, char **argv, gc_args *a)
 {
-  const char *cmd = "gradcheck";
+  static const char *const losses[] = {"sequence", "text", NULL};
+  const char *cmd = "gradcheck", *loss = "sequence";
   unsigned long index = (unsigned long)-1;
+  size_t V = 5;
   /* argv positions where these were given, 0 if not */
   int seen_I = 0, seen_H = 0, seen_method = 0, seen_step = 0, seen_tol = 0,
       seen_sample = 0, seen_floor = 0, seen_check = 0, seen_threads = 0,
-      seen_time = 0, seen_index = 0;
+      seen_time = 0, seen_index = 0, seen_V = 0, seen_T = 0, seen_params = 0,
+      seen_sweep = 0;
   memset(a, 0, sizeof *a);
   a->I = 3;
   a->H = 4;
@@ -148,15 +160,20 @@ static int parse(int argc, char **argv, gc_args *a)
   a->what = GRL_GC_ALL;
   a->floor_rel = GRL_GRADCHECK_FLOOR_REL;
   const grl_opt opts[] = {
-    {"cell", GRL_OPT_CALL, &a->cell, "C",
-     .help = "the cell (below)",
-     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
-    {"input-size", GRL_OPT_SIZE, &a->I, "I", .help = "input size (default 3)",
-     .lo = 1, .seen = &seen_I},
-    {"hidden-size", GRL_OPT_SIZE, &a->H, "H", .help = "hidden size (default 4)",
-     .lo = 1, .seen = &seen_H},
-    {"steps", GRL_OPT_SIZE, &a->T, "T", .help = "sequence length (default 6)",
-     .lo = 1},
+    CLI_OPT_CELL(&a->cell),
+    {"loss", GRL_OPT_CHOICE, &loss, "L",
+     .help = "sequence (default): L = sum(g.*output) + 0.5*||h_T||^2;\n"
+     "text: the language model's loss", .choices = losses},
+    {"input-size", GRL_OPT_SIZE, &a->I, "I", .help = "input size (default 3;\n"
+     "not with --loss text)", .lo = 1, .seen = &seen_I},
+    {"vocabulary", GRL_OPT_SIZE, &V, "V",
+     .help = "--loss text: vocabulary size, 2..256 (default 5)", .lo = 2,
+     .hi = 256, .seen = &seen_V},
+    {"hidden-size", GRL_OPT_SIZE, &a->H, "H",
+     .help = "hidden size (default 4; text 3)", .lo = 1, .seen = &seen_H},
+    {"seq-len", GRL_OPT_SIZE, &a->T, "T",
+     .help = "sequence length (default 6); text: the window, T*B\n"
+     "at most 100000 (default 4)", .lo = 1, .seen = &seen_T},
     {"batch", GRL_OPT_SIZE, &a->B, "B", .help = "batch size (default 2)", .lo = 1},
     {"seed", GRL_OPT_ULONG, &a->seed, "S",
      .help = "draws x, h0, c0 ~ U(-0.9,0.9), g, then the parameters\n"
@@ -164,7 +181,8 @@ static int parse(int argc, char **argv, gc_args *a)
      "GSL's mt19937 takes seed 0 as 4357)"},
     {"params", GRL_OPT_STRING, &a->params, "FILE",
      .help = "parameters to check, in the named-tensor format; the\n"
-     "sizes I and H come from the file"},
+     "sizes I and H come from the file (not with --loss text)",
+     .seen = &seen_params},
     {"method", GRL_OPT_CALL, &a->method, "M",
      .help = "forward | central | gsl | complex | all (default central)\n"
      "  forward  (L(t+h)-L(t))/h        h=1.49e-8   tol 1e-3\n"
@@ -200,7 +218,7 @@ static int parse(int argc, char **argv, gc_args *a)
      .seen = &seen_threads},
     {"time", GRL_OPT_FLAG, &a->time, NULL,
      .help = "also print the wall time of the numerical part", .seen = &seen_time},
-    {"sweep", GRL_OPT_FLAG, &a->sweep, NULL,
+    {"sweep", GRL_OPT_FLAG, &a->sweep, NULL, .seen = &seen_sweep,
      .help = "instead of a check: for one entry, print the relative\n"
      "error of forward, central and complex for h = 1e-1 ..\n"
      "1e-20, each against the analytic (BPTT) value; takes\n"
@@ -211,7 +229,7 @@ static int parse(int argc, char **argv, gc_args *a)
     {"index", GRL_OPT_ULONG, &index, "K",
      .help = "--sweep's entry, a flat row-major index (default: the\n"
      "entry of largest |gradient|)", .seen = &seen_index},
-    CLI_OPT_HELP,
+    CLI_OPT_OLD_STEPS,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv, help);
   if (rc >= 0)
@@ -219,6 +237,34 @@ static int parse(int argc, char **argv, gc_args *a)
   a->have_I = seen_I > 0;
   a->have_H = seen_H > 0;
   a->index = seen_index ? (size_t)index : (size_t)-1;
+  a->text = strcmp(loss, "text") == 0;
+  /* what applies to one loss only */
+  const struct { int at; const char *name; int text; } only[] = {
+    {seen_I, "input-size", 0}, {seen_params, "params", 0},
+    {seen_sweep, "sweep", 0}, {seen_V, "vocabulary", 1}};
+  for (size_t k = 0; k < sizeof only / sizeof only[0]; k++)
+    if (only[k].at && only[k].text != a->text) {
+      cli_error("%s: --%s does not apply to --loss %s", cmd, only[k].name,
+                loss);
+      return CLI_USAGE;
+    }
+  if (a->text) {
+    if (seen_check && (a->what & GRL_GC_INPUT)) {
+      cli_error("%s: --check input: the text loss reads byte ids, which have "
+                "no derivative (check params, h0, c0)", cmd);
+      return CLI_USAGE;
+    }
+    a->I = V;
+    if (!seen_H)
+      a->H = 3;
+    if (!seen_T)
+      a->T = 4;
+    if (a->T * a->B > 100000) {
+      cli_error("%s: --seq-len times --batch is %zu; the text loss's check "
+                "takes at most 100000", cmd, a->T * a->B);
+      return CLI_USAGE;
+    }
+  }
 
   if (a->method < 0 && (seen_step || seen_tol)) {
     cli_error("%s: --method all uses each method's own step and tolerance; "
@@ -256,17 +302,6 @@ static int parse(int argc, char **argv, gc_args *a)
   return -1;
 }
 
-static int run_failed(const char *msg)
-{
-  cli_stdout_discard();
-  /* library messages about the check already start with "gradcheck" */
-  if (strncmp(msg, "gradcheck", 9) == 0)
-    cli_error("%s", msg);
-  else
-    cli_error("gradcheck: %s", msg);
-  return CLI_FAIL;
-}
-
 /* --tensor and --index name a tensor of this model and an entry in it. */
 static int sweep_flags_ok(const grl_model *m, const gc_args *a)
 {
@@ -302,9 +337,11 @@ static int sweep_flags_ok(const grl_model *m, const gc_args *a)
   return 1;
 }
 
-/* Print one method's report; *ratio = E / tolerance. */
+/* Print one method's report.  The text loss draws its problem from a
+ * copy of r, the same for every method. */
 static int check_one(FILE *f, const grl_model *m, const grl_gradcheck_problem *p,
-                     const gc_args *a, int method, grl_gradcheck_report **rep)
+                     const gsl_rng *r, const gc_args *a, int method,
+                     grl_gradcheck_report **rep)
 {
   grl_gradcheck_opts o;
   grl_gradcheck_opts_init(&o, method);
@@ -317,7 +354,16 @@ static int check_one(FILE *f, const grl_model *m, const grl_gradcheck_problem *p
   o.sample = a->sample;
   o.sample_seed = a->seed;
   o.threads = a->threads;
-  int st = grl_gradcheck_run(rep, m, p, &o);
+  int st;
+  if (a->text) {
+    gsl_rng *rr = gsl_rng_clone(r);
+    st = rr ? grl_gradcheck_text_run(rep, m, a->T, a->B, rr, &o)
+            : grl_fail(GRL_ENOMEM, "out of memory");
+    if (rr)
+      gsl_rng_free(rr);
+  } else {
+    st = grl_gradcheck_run(rep, m, p, &o);
+  }
   if (st && st != GRL_EFAIL)
     return st;
   grl_gradcheck_report_write(f, *rep);
@@ -355,11 +401,6 @@ static int sweep(FILE *f, const grl_model *m, const grl_gradcheck_problem *p,
 
 int cmd_gradcheck(int argc, char **argv)
 {
-  /* --loss text checks the language model's loss (cmd_text.c) */
-  for (int i = 1; i < argc; i++)
-    if ((!strcmp(argv[i], "--loss") && i + 1 < argc && !strcmp(argv[i + 1], "text"))
-        || !strcmp(argv[i], "--loss=text"))
-      return cmd_gradcheck_text(argc, argv);
   gc_args a;
   int rc = parse(argc, argv, &a);
   if (rc >= 0)
@@ -368,37 +409,35 @@ int cmd_gradcheck(int argc, char **argv)
   grl_model *m = NULL;
   grl_gradcheck_problem *p = NULL;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!r)
-    return run_failed("out of memory");
+  FILE *f = cli_stdout_begin();
+  if (!r || !f) {
+    if (r)
+      gsl_rng_free(r);
+    return cli_end("gradcheck", grl_fail(GRL_ENOMEM, "out of memory"), CLI_OK);
+  }
   gsl_rng_set(r, a.seed);
   /* --params sizes the model from the file; sizes given as flags must
    * agree with it. */
   int st = a.params ? grl_model_load(&m, a.cell, a.params, 0)
-                    : grl_model_alloc(&m, a.cell, a.I, a.H, 0);
+                    : grl_model_alloc(&m, a.cell, a.I, a.H, a.text ? a.I : 0);
   if (!st && a.params && ((a.have_I && a.I != m->input_size)
                           || (a.have_H && a.H != m->hidden_size)))
     st = grl_fail(GRL_EINVAL, "%s holds a model with input size %zu and "
                   "hidden size %zu, but --input-size %zu --hidden-size %zu "
                   "were given", a.params, m->input_size, m->hidden_size,
                   a.I, a.H);
-  /* The problem is drawn first, so that --params does not change it. */
-  if (!st)
+  /* The problem is drawn first, so that --params does not change it (the
+   * text loss draws its own after the parameters, in check_one). */
+  if (!st && !a.text)
     st = grl_gradcheck_problem_alloc(&p, m, a.T, a.B, r);
   if (!st && !a.params)
     grl_gradcheck_randomize(m, r, 0.9);   /* "high-entropy" parameters */
-  gsl_rng_free(r);
 
+  rc = CLI_OK;
   if (!st && a.sweep && !sweep_flags_ok(m, &a)) {
-    grl_gradcheck_problem_free(p);
-    grl_model_free(m);
-    return CLI_USAGE;
-  }
-  FILE *f = st ? NULL : cli_stdout_begin();
-  if (!st && !f)
-    st = grl_fail(GRL_ENOMEM, "out of memory");
-  if (!st && a.sweep) {
+    rc = CLI_USAGE;
+  } else if (!st && a.sweep) {
     st = sweep(f, m, p, &a);
-    rc = st ? CLI_FAIL : CLI_OK;
   } else if (!st) {
     int first = a.method >= 0 ? a.method : 0;
     int last = a.method >= 0 ? a.method : GRL_GC_NMETHOD - 1;
@@ -407,7 +446,7 @@ int cmd_gradcheck(int argc, char **argv)
     int all_pass = 1;
     for (int k = first; k <= last && !st; k++) {
       grl_gradcheck_report *rep = NULL;
-      st = check_one(f, m, p, &a, k, &rep);
+      st = check_one(f, m, p, r, &a, k, &rep);
       if (st)
         break;
       double ratio = rep->worst / rep->tolerance;
@@ -427,14 +466,11 @@ int cmd_gradcheck(int argc, char **argv)
     }
     if (!st) {
       fprintf(f, "%s\n", line);
-      rc = all_pass ? CLI_OK : CLI_FAIL;
+      st = all_pass ? GRL_OK : GRL_EFAIL;   /* a failed check's report stands */
     }
   }
   grl_gradcheck_problem_free(p);
   grl_model_free(m);
-  if (st)
-    return run_failed(grl_strerror());
-  if (cli_stdout_commit())
-    return CLI_FAIL;
-  return rc;
+  gsl_rng_free(r);
+  return cli_end("gradcheck", st, rc);
 }

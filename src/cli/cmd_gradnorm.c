@@ -1,6 +1,6 @@
 /* cmd_gradnorm.c -- grulab gradnorm: how far back the gradient reaches.
  *
- *   grulab gradnorm --cell C --steps T [options]
+ *   grulab gradnorm --cell C --seq-len T [options]
  *
  * Prints ||dL/dh_{T-k}|| against the lag k, and each step's Jacobian
  * norm, as "lag norm jacobian_norm" rows. */
@@ -13,7 +13,7 @@
 static void help(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
-"Usage: grulab gradnorm --cell C --steps T [OPTION]...\n"
+"Usage: grulab gradnorm --cell C --seq-len T [OPTION]...\n"
 "How far back does the gradient reach?  Run the cell over a batch of\n"
 "adding-problem inputs, put a unit gradient dL/dh_T on the last state and\n"
 "backpropagate through time.  Prints one row per lag k = 0..T-1:\n"
@@ -26,12 +26,12 @@ static void help(FILE *f, const grl_opt *opts)
 "else random.\n"
 "\n");
   grl_opt_help(f, opts);
-  fprintf(f, "\n");
-  cli_help_cells(f);
   fprintf(f,
 "\n"
 "The tanh RNN obeys ||dL/dh_{T-k}|| <= lambda_1^k (Pascanu et al. 2013).\n"
-"Example: grulab gradnorm --cell rnn --steps 50 --singular-value 0.9\n");
+"Exit status: 0 success, 1 failure, 2 bad flags.\n"
+"Example: grulab gradnorm --cell rnn --seq-len 50 --singular-value 0.9\n\n");
+  cli_help_cells(f);
 }
 
 int cmd_gradnorm(int argc, char **argv)
@@ -44,9 +44,8 @@ int cmd_gradnorm(int argc, char **argv)
   double sv = 0, rho = 0, bias = 0;
   unsigned long seed = 1;
   const grl_opt opts[] = {
-    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below) (required)",
-     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
-    {"steps", GRL_OPT_SIZE, &T, "T", .help = "sequence length (required)", .lo = 1,
+    CLI_OPT_CELL(&cell),
+    {"seq-len", GRL_OPT_SIZE, &T, "T", .help = "sequence length (required)", .lo = 1,
      .flags = GRL_OPT_REQUIRED},
     {"params", GRL_OPT_STRING, &params, "FILE",
      .help = "parameters, e.g. from 'grulab train --save'; input\n"
@@ -72,7 +71,7 @@ int cmd_gradnorm(int argc, char **argv)
     {"seed", GRL_OPT_ULONG, &seed, "S",
      .help = "seed of the initialisation, inputs and directions (1);\n"
      "GSL's mt19937 takes seed 0 as 4357"},
-    CLI_OPT_HELP,
+    CLI_OPT_OLD_STEPS,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv, help);
   if (rc >= 0)
@@ -159,7 +158,7 @@ int cmd_gradnorm(int argc, char **argv)
   rc = CLI_OK;
 
 done:
-  rc = cli_stdout_finish(rc);
+  rc = cli_end("gradnorm", GRL_OK, rc);
   free(norm);
   free(jac);
   grl_task_free(task);

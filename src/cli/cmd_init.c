@@ -28,16 +28,11 @@ int cmd_init(int argc, char **argv)
   size_t I = 0, H = 0;
   unsigned long seed = 1;
   const grl_opt opts[] = {
-    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below)",
-     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
-    {"input-size", GRL_OPT_SIZE, &I, "I", .help = "input features per step, I >= 1",
-     .lo = 1, .flags = GRL_OPT_REQUIRED},
-    {"hidden-size", GRL_OPT_SIZE, &H, "H", .help = "hidden units, H >= 1",
-     .lo = 1, .flags = GRL_OPT_REQUIRED},
+    CLI_OPT_CELL(&cell),
+    CLI_OPT_SIZES(&I, &H),
     {"seed", GRL_OPT_ULONG, &seed, "S",
      .help = "seed of the mt19937 generator (default 1); GSL\n"
      "takes seed 0 as 4357, so 0 and 4357 agree"},
-    CLI_OPT_HELP,
     CLI_OPT_END};
   int rc = cli_options(opts, argc, argv, help);
   if (rc >= 0)
@@ -45,24 +40,16 @@ int cmd_init(int argc, char **argv)
 
   grl_model *m = NULL;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!r) {
-    cli_error("%s: out of memory", cmd);
-    return CLI_FAIL;
-  }
-  gsl_rng_set(r, seed);
-  int st = grl_model_alloc(&m, cell, I, H, 0);
+  FILE *f = cli_stdout_begin();
+  int st = r && f ? grl_model_alloc(&m, cell, I, H, 0)
+                  : grl_fail(GRL_ENOMEM, "out of memory");
   if (!st) {
+    gsl_rng_set(r, seed);
     grl_model_init_uniform(m, r);
-    FILE *f = cli_stdout_begin();
-    st = f ? grl_model_write(f, m, m->theta)
-           : grl_fail(GRL_ENOMEM, "out of memory");
+    st = grl_model_write(f, m, m->theta);
   }
-  gsl_rng_free(r);
+  if (r)
+    gsl_rng_free(r);
   grl_model_free(m);
-  if (st) {
-    cli_error("%s: %s", cmd, grl_strerror());
-    cli_stdout_discard();
-    return CLI_FAIL;
-  }
-  return cli_stdout_commit() ? CLI_FAIL : CLI_OK;
+  return cli_end(cmd, st, CLI_OK);
 }

@@ -1,15 +1,23 @@
-/* cmd_train.c -- grulab train: a cell and a readout on a task.
+/* cmd_train.c -- grulab train: a cell and a readout on a task, one
+ * training session (grl_session_run) whatever the task:
  *
- *   grulab train --task adding --cell C --length T [options]
+ *   grulab train --task adding --cell C --seq-len T [options]
+ *   grulab train --task copy --cell C --delay T [options]
+ *   grulab train --task text [--text FILE] [--bptt T] [options]
  *
- * Learns the adding problem (or the copy-memory task) with full BPTT and
- * ends with a test on 1000 fresh sequences; its last line is
- *   test mse X (baseline 0.1667)
- * (test xent for a task scored by cross-entropy). */
+ * adding and copy learn with full BPTT and end with a test on 1000 fresh
+ * sequences, the last line
+ *   test mse X (baseline 0.1667)       (test xent for copy)
+ * text is a character-level language model trained with truncated BPTT
+ * (src/include/grl_text.h); its last line is
+ *   valid bpc X (unigram U, bigram G) */
 #include <config.h>
 #include "cli.h"
+#include "grl_compress.h"
+#include "grl_progress.h"
 #include "grl_stop.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,13 +25,30 @@
 static void help(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
-"Usage: grulab train --task adding --cell C --length T [OPTION]...\n"
-"Train a recurrent cell with a linear readout on a long-memory task, with\n"
-"full backpropagation through time, then test it on 1000 fresh sequences.\n"
+"Usage: grulab train --task adding --cell C --seq-len T [OPTION]...\n"
+"       grulab train --task copy --cell C --delay T [OPTION]...\n"
+"       grulab train --task text [--text FILE] [OPTION]...\n"
+"Train a recurrent cell with a linear readout, then test it.\n"
+"\n"
+"adding  values ~ U[0,1] and two markers, one in each half of a sequence\n"
+"        of T steps; predict the sum of the two marked values.  Always\n"
+"        answering 1 scores MSE 1/6 = 0.1667, the baseline to beat.\n"
+"copy    reproduce 10 symbols after a delay of T blanks; the memoryless\n"
+"        cross-entropy is 10 ln 8 / (T + 20).\n"
+"        Both learn with full backpropagation through time and are tested\n"
+"        on 1000 fresh sequences; the last line is\n"
+"          test mse X (baseline 0.1667)     (copy: test xent)\n"
+"text    a character-level language model: the cell reads the text byte\n"
+"        by byte and a softmax readout predicts the next byte at every\n"
+"        step.  The first 90%% of the bytes train, the last 10%% validate.\n"
+"        Training is truncated BPTT: B streams at evenly spaced offsets,\n"
+"        windows of T bytes, the state carried from one window to the\n"
+"        next, the gradient stopped at the window's start.  Prints the\n"
+"        baselines (unigram, bigram, gzip -9, xz -9), then ends with\n"
+"          valid bpc X (unigram U, bigram G)\n"
+"        in bits per character on the validation split.\n"
 "\n");
   grl_opt_help(f, opts);
-  fprintf(f, "\n");
-  cli_help_cells(f);
   fprintf(f,
 "\n"
 "Progress goes to stderr once a second when stderr is a terminal.  A NaN or\n"
@@ -33,33 +58,192 @@ static void help(FILE *f, const grl_opt *opts)
 "and --log are written whole, one line says where it stopped, and the exit\n"
 "status is 130 (SIGTERM: 143).  A second signal stops at once and leaves\n"
 "--save and --log as they were before the run.\n"
-"Example: grulab train --task adding --cell gru --length 50 --seed 5\n");
+"Exit status: 0 success, 1 failure (bad data, NaN), 2 bad flags.\n"
+"Examples: grulab train --task adding --cell gru --seq-len 50 --seed 5\n"
+"          grulab train --task text --steps 300 --save gsl.params\n\n");
+  cli_help_cells(f);
 }
 
-static void write_log(FILE *f, const char *run, const grl_train_stat *log,
-                      size_t n)
+/* The command line, after the defaults that depend on the task. */
+typedef struct {
+  const char *task, *textpath, *optimizer, *save, *logpath;
+  const grl_cell *cell;
+  size_t T, H, B, steps;     /* T: adding's length, copy's delay, text's window */
+  double lr, clip;
+  unsigned long seed;
+  int text;                  /* the task is text                        */
+} train_args;
+
+static const char *const tasks[] = {"adding", "copy", "text", NULL};
+
+/* Parse argv into a; -1 to go on, or an exit status. */
+static int parse(int argc, char **argv, train_args *a)
 {
-  fprintf(f, "# grulab train learning curve\n# %s\n"
-             "# step loss grad_norm update_norm clipped seconds\n", run);
+  size_t seq_len = 0, delay = 0, bptt = 0, length = 0;
+  int seen_cell = 0, seen_text = 0, seen_H = 0, seen_B = 0, seen_steps = 0,
+      seen_lr = 0, seen_clip = 0, seen_len = 0, seen_delay = 0,
+      seen_bptt = 0, seen_length = 0;
+  memset(a, 0, sizeof *a);
+  a->task = "adding";
+  a->optimizer = "adam";
+  a->seed = 1;
+  const grl_opt opts[] = {
+    {"task", GRL_OPT_CHOICE, &a->task, "NAME",
+     .help = "adding (default), copy or text", .choices = tasks},
+    {"cell", GRL_OPT_CALL, &a->cell, "C",
+     .help = "the cell (Cells, below; required, but text's default\n"
+     "is gru)", .set = cli_set_cell, .seen = &seen_cell},
+    {"seq-len", GRL_OPT_SIZE, &seq_len, "T",
+     .help = "adding: the sequence length, T >= 2 (required)", .lo = 2,
+     .seen = &seen_len},
+    {"delay", GRL_OPT_SIZE, &delay, "T",
+     .help = "copy: blanks between the symbols and their recall,\n"
+     "T >= 1 (required)", .lo = 1, .seen = &seen_delay},
+    {"bptt", GRL_OPT_SIZE, &bptt, "T",
+     .help = "text: the window of truncated BPTT (default 64)", .lo = 1,
+     .seen = &seen_bptt},
+    {"text", GRL_OPT_STRING, &a->textpath, "FILE",
+     .help = "text: the text (default: GSL's headers\n"
+     GRL_TEXT_DEFAULT_GLOB ", concatenated in sorted order)",
+     .seen = &seen_text},
+    {"hidden-size", GRL_OPT_SIZE, &a->H, "H",
+     .help = "hidden units (default 32; text 128)", .lo = 1, .seen = &seen_H},
+    {"batch", GRL_OPT_SIZE, &a->B, "B",
+     .help = "sequences per step (default 50); text: parallel\n"
+     "streams (default 32)", .lo = 1, .seen = &seen_B},
+    {"steps", GRL_OPT_SIZE, &a->steps, "N",
+     .help = "optimiser steps, N >= 1 (default 3000; text 800, one\n"
+     "window of every stream each)", .lo = 1, .seen = &seen_steps},
+    {"optimizer", GRL_OPT_CALL, &a->optimizer, "NAME",
+     .help = "adam (default), rmsprop, momentum or sgd; the update\n"
+     "formulas are PyTorch's (momentum: mu = 0.9)",
+     .set = cli_set_optimizer},
+    {"lr", GRL_OPT_DOUBLE, &a->lr, "X",
+     .help = "learning rate (default 0.001; text 0.003)", .lo = 0,
+     .flags = GRL_OPT_ABOVE, .seen = &seen_lr},
+    {"clip", GRL_OPT_DOUBLE, &a->clip, "X",
+     .help = "clip the gradient to global norm X (Pascanu et al.\n"
+     "2013, Algorithm 1); 0 turns clipping off (default 1;\n"
+     "text 5)", .lo = 0, .flags = GRL_OPT_MIN, .seen = &seen_clip},
+    {"seed", GRL_OPT_ULONG, &a->seed, "S",
+     .help = "seed of the initialisation and the training batches;\n"
+     "the test sequences have their own generator (default 1);\n"
+     "GSL's mt19937 takes seed 0 as 4357, so 0 and 4357 agree"},
+    {"save", GRL_OPT_STRING, &a->save, "FILE",
+     .help = "write the trained parameters (tensor format, readout\n"
+     "included; text: and the vocabulary, for grulab sample);\n"
+     "written whole or not at all"},
+    {"log", GRL_OPT_STRING, &a->logpath, "FILE",
+     .help = "write the learning curve as a .dat: step, loss (text:\n"
+     "bits per character), gradient norm before clipping,\n"
+     "update norm, clipped, seconds"},
+    {"length", GRL_OPT_SIZE, &length, "T",
+     .help = "--seq-len (adding), --delay (copy) or --bptt (text)",
+     .lo = 1, .flags = GRL_OPT_OLD, .seen = &seen_length},
+    CLI_OPT_END};
+  int rc = cli_options(opts, argc, argv, help);
+  if (rc >= 0)
+    return rc;
+  a->text = strcmp(a->task, "text") == 0;
+  const int copy = strcmp(a->task, "copy") == 0;
+
+  /* --length is the task's length, whichever name it has now. */
+  if (seen_length) {
+    const char *now = a->text ? "--bptt" : copy ? "--delay" : "--seq-len";
+    char note[160], said[64];
+    snprintf(said, sizeof said, "%s for --task %s", now, a->task);
+    grl_opt_renamed(note, sizeof note, "length", said);
+    cli_error("train: %s", note);
+    if (!a->text && !copy && length < 2) {
+      cli_error("train: --seq-len must be between 2 and %d, got %zu",
+                GRL_SIZE_MAX, length);
+      return CLI_USAGE;
+    }
+    *(a->text ? &bptt : copy ? &delay : &seq_len) = length;
+    *(a->text ? &seen_bptt : copy ? &seen_delay : &seen_len) = seen_length;
+  }
+  /* Each task's own options, and no other task's. */
+  const struct { int seen; const char *flag; int wants; } own[] = {
+    {seen_len, "--seq-len", !a->text && !copy}, {seen_delay, "--delay", copy},
+    {seen_bptt, "--bptt", a->text}, {seen_text, "--text", a->text}};
+  for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
+    if (own[k].seen && !own[k].wants) {
+      cli_error("train: %s does not apply to --task %s (adding: --seq-len; "
+                "copy: --delay; text: --bptt and --text)", own[k].flag,
+                a->task);
+      return CLI_USAGE;
+    }
+  if (!a->text && !seen_cell) {
+    cli_error("train: --cell C is required; try 'grulab train --help'");
+    return CLI_USAGE;
+  }
+  if ((!a->text && !copy && !seen_len) || (copy && !seen_delay)) {
+    cli_error("train: --task %s needs %s; try 'grulab train --help'", a->task,
+              copy ? "--delay T (the blanks before the recall)"
+                   : "--seq-len T (the sequence length)");
+    return CLI_USAGE;
+  }
+  /* The defaults that depend on the task: text's are chapter 9's size,
+   * chosen by measurement (README, chapter 9). */
+  a->T = a->text ? (seen_bptt ? bptt : 64) : copy ? delay : seq_len;
+  if (!seen_cell)
+    a->cell = &grl_cell_gru;
+  if (!seen_H)
+    a->H = a->text ? 128 : 32;
+  if (!seen_B)
+    a->B = a->text ? 32 : 50;
+  if (!seen_steps)
+    a->steps = a->text ? 800 : 3000;
+  if (!seen_lr)
+    a->lr = a->text ? 3e-3 : 1e-3;
+  if (!seen_clip)
+    a->clip = a->text ? 5.0 : 1.0;
+  return -1;
+}
+
+/* "task=adding cell=gru T=12 ...": the run, as the log and stdout name it. */
+static void describe(char *buf, size_t len, const train_args *a,
+                     const grl_text *text)
+{
+  if (a->text)
+    snprintf(buf, len, "task=text text=%s cell=%s H=%zu T=%zu B=%zu steps=%zu optimizer=%s lr=%g clip=%g seed=%lu blas=%s",
+             text->name, grl_cell_name(a->cell), a->H, a->T, a->B, a->steps,
+             a->optimizer, a->lr, a->clip, a->seed, GRL_BLAS_NAME);
+  else
+    snprintf(buf, len, "task=%s cell=%s T=%zu H=%zu B=%zu steps=%zu optimizer=%s lr=%g clip=%g seed=%lu blas=%s",
+             a->task, grl_cell_name(a->cell), a->T, a->H, a->B, a->steps,
+             a->optimizer, a->lr, a->clip, a->seed, GRL_BLAS_NAME);
+}
+
+static void write_log(FILE *f, const train_args *a, const char *run,
+                      const grl_train_stat *log, size_t n)
+{
+  fprintf(f, "# grulab train learning curve%s\n# %s\n"
+             "# step %s grad_norm update_norm clipped seconds\n",
+          a->text ? " (loss in bits per character)" : "", run,
+          a->text ? "bpc" : "loss");
   for (size_t i = 0; i < n; i++)
     fprintf(f, "%zu %.10g %.10g %.10g %d %.6f\n", log[i].step, log[i].loss,
             log[i].grad_norm, log[i].update_norm, log[i].clipped,
             log[i].seconds);
 }
 
-/* Write the parameters and the curve (whatever exists) and commit both. */
-static int save_outputs(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
-                        const char *run, const grl_train_stat *log, size_t n)
+/* Write the parameters (a text's vocabulary too) and the curve, whatever
+ * exists, and commit both. */
+static int save_outputs(cli_outfile *sv, cli_outfile *lg, const train_args *a,
+                        const grl_text *text, const char *run,
+                        const grl_session *s)
 {
   int rc = 0;
-  if (sv->o && grl_model_write(sv->f, m, m->theta)) {
+  if (sv->o && (grl_model_write(sv->f, s->m, s->m->theta)
+                || (text && grl_vocab_write(sv->f, &text->vocab)))) {
     cli_error("train: --save: %s", grl_strerror());
     grl_outfile_abort(sv->o);
     sv->o = NULL;
     rc = -1;
   }
   if (lg->o)
-    write_log(lg->f, run, log, n);
+    write_log(lg->f, a, run, s->log, s->done);
   if (cli_outfile_commit(sv, "train", "--save"))
     rc = -1;
   if (cli_outfile_commit(lg, "train", "--log"))
@@ -67,233 +251,194 @@ static int save_outputs(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
   return rc;
 }
 
-/* One line on stderr: where training stopped and what was saved. */
-static void say_interrupted(const char *signame, size_t done, size_t steps,
-                            const char *save, const char *logpath)
-{
-  char what[2 * GRL_STOP_PATH];
-  if (save && logpath)
-    snprintf(what, sizeof what, "saved the parameters to %s and %zu steps of the curve to %s",
-             save, done, logpath);
-  else if (save)
-    snprintf(what, sizeof what, "saved the parameters to %s", save);
-  else if (logpath)
-    snprintf(what, sizeof what, "saved %zu steps of the curve to %s", done, logpath);
-  else
-    snprintf(what, sizeof what, "nothing saved (no --save or --log)");
-  cli_error("train: interrupted by %s after step %zu of %zu; %s",
-            signame, done, steps, what);
-}
-
 /* SIGINT or SIGTERM: the step under way has finished.  Save what there is,
  * whole, and say in one line where training stopped and what was saved. */
-static int interrupted(cli_outfile *sv, cli_outfile *lg, const grl_model *m,
-                       const char *run, const grl_train_stat *log,
-                       size_t done, size_t steps, const char *save,
-                       const char *logpath)
+static int interrupted(cli_outfile *sv, cli_outfile *lg, const train_args *a,
+                       const grl_text *text, const char *run,
+                       const grl_session *s)
 {
-  int bad = save_outputs(sv, lg, m, run, log, done);
+  int bad = save_outputs(sv, lg, a, text, run, s);
   grl_stop_forget();
-  if (!bad)
-    say_interrupted(grl_stop_name(), done, steps, save, logpath);
+  if (!bad) {
+    const char *params = text ? "the parameters and vocabulary"
+                              : "the parameters";
+    char what[2 * GRL_STOP_PATH + 160];
+    if (a->save && a->logpath)
+      snprintf(what, sizeof what, "saved %s to %s and %zu steps of the curve to %s",
+               params, a->save, s->done, a->logpath);
+    else if (a->save)
+      snprintf(what, sizeof what, "saved %s to %s", params, a->save);
+    else if (a->logpath)
+      snprintf(what, sizeof what, "saved %zu steps of the curve to %s", s->done,
+               a->logpath);
+    else
+      snprintf(what, sizeof what, "nothing saved (no --save or --log)");
+    cli_error("train: interrupted by %s after step %zu of %zu; %s",
+              grl_stop_name(), s->done, a->steps, what);
+  }
   return grl_stop_status();
 }
 
-
-/* --task NAME: one of the library's tasks (grl_task_names). */
-static int set_task(const char *arg, void *dest, char *msg, size_t len)
+/* The text, and one line naming the flags when it is too short. */
+static int read_text(grl_text **text, const train_args *a)
 {
-  const char *names = grl_task_names();   /* "adding|copy" */
-  const size_t n = strlen(arg);
-  for (const char *p = names; *p; p += strcspn(p, "|"), p += *p == '|') {
-    if (n > 0 && strncmp(p, arg, n) == 0 && (p[n] == '|' || p[n] == '\0')) {
-      *(const char **)dest = arg;
-      return 0;
-    }
+  int st = a->textpath ? grl_text_read(text, a->textpath)
+                       : grl_text_read_glob(text, GRL_TEXT_DEFAULT_GLOB);
+  if (st) {
+    cli_error("train: --text: %s", grl_strerror());
+    return CLI_FAIL;
   }
-  snprintf(msg, len, "--task must be one of %s, got '%s'", names, arg);
+  if (grl_text_windows(*text, a->T, a->B) == 0) {
+    cli_error("train: --text: %s: the training split has %zu bytes, too few "
+              "for --batch %zu stream%s of one --bptt %zu window each (it "
+              "needs %zu); lower --bptt or --batch, or give a longer --text",
+              (*text)->name, (*text)->ntrain, a->B, a->B == 1 ? "" : "s",
+              a->T, a->B * a->T + 1);
+    return CLI_FAIL;
+  }
   return -1;
+}
+
+/* The text's baselines, before training: counting and compressing. */
+static int print_text_head(FILE *out, const grl_text *text, double *uni,
+                           double *bi)
+{
+  if (grl_text_baselines(text, uni, bi)) {
+    cli_error("train: %s", grl_strerror());
+    return -1;
+  }
+  fprintf(out, "text %s: %zu bytes, vocabulary %zu, train %zu, valid %zu\n",
+          text->name, text->n, text->vocab.V, text->ntrain,
+          grl_text_nvalid(text));
+  return 0;
+}
+
+static void print_baselines(FILE *out, const grl_text *text, double uni,
+                            double bi)
+{
+  fprintf(out, "baseline unigram %.4f bpc, bigram %.4f bpc (add-one, fitted on train)\n",
+          uni, bi);
+  const char *methods[2] = {"gzip", "xz"};
+  for (int k = 0; k < 2; k++) {
+    double cb;
+    if (grl_compressed_bpc(text, methods[k], &cb) == GRL_OK)
+      fprintf(out, "baseline %s -9 %.4f bits per byte of the validation split\n",
+              methods[k], cb);
+    else
+      fprintf(out, "baseline %s -9 not measured: %s\n", methods[k],
+              grl_strerror());
+  }
+}
+
+/* The mean loss of the last (up to) n batches: steadier than one. */
+static double tail_mean(const grl_session *s, size_t n, size_t *tail)
+{
+  *tail = s->done < n ? s->done : n;
+  double last = 0.0;
+  for (size_t i = s->done - *tail; i < s->done; i++)
+    last += s->log[i].loss / (double)*tail;
+  return last;
 }
 
 int cmd_train(int argc, char **argv)
 {
-  /* --task text is a language model with options of its own (cmd_text.c) */
-  for (int i = 1; i < argc; i++)
-    if ((!strcmp(argv[i], "--task") && i + 1 < argc && !strcmp(argv[i + 1], "text"))
-        || !strcmp(argv[i], "--task=text"))
-      return cmd_train_text(argc, argv);
-  const char *task = "adding", *optimizer = "adam", *save = NULL,
-             *logpath = NULL;
-  const grl_cell *cell = NULL;
-  size_t T = 0, H = 32, B = 50, steps = 3000;
-  double lr = 1e-3, clip = 1.0;
-  unsigned long seed = 1;
-  const grl_opt opts[] = {
-    {"task", GRL_OPT_CALL, &task, "NAME",
-     .help = "adding (default), copy, or text (a language model\n"
-     "with options of its own: grulab train --task text --help)\n"
-     "adding: values ~ U[0,1] and two markers, one in each\n"
-     "half; predict the sum of the two marked values.\n"
-     "Always answering 1 scores MSE 1/6 = 0.1667, the\n"
-     "baseline to beat.\n"
-     "copy: reproduce 10 symbols after T blanks; the\n"
-     "memoryless cross-entropy is 10 ln 8 / (T + 20).",
-     .set = set_task},
-    {"cell", GRL_OPT_CALL, &cell, "C", .help = "the cell (below) (required)",
-     .set = cli_set_cell, .flags = GRL_OPT_REQUIRED},
-    {"length", GRL_OPT_SIZE, &T, "T",
-     .help = "sequence length (adding) or delay (copy) (required)", .lo = 1,
-     .flags = GRL_OPT_REQUIRED},
-    {"hidden-size", GRL_OPT_SIZE, &H, "H", .help = "hidden units (default 32)",
-     .lo = 1},
-    {"batch", GRL_OPT_SIZE, &B, "B", .help = "sequences per step (default 50)",
-     .lo = 1},
-    {"steps", GRL_OPT_SIZE, &steps, "N", .help = "optimiser steps (default 3000)"},
-    {"optimizer", GRL_OPT_CALL, &optimizer, "NAME",
-     .help = "adam (default), rmsprop, momentum or sgd; the update\n"
-     "formulas are PyTorch's (momentum: mu = 0.9)",
-     .set = cli_set_optimizer},
-    {"lr", GRL_OPT_DOUBLE, &lr, "X", .help = "learning rate (default 0.001)",
-     .lo = 0, .flags = GRL_OPT_ABOVE},
-    {"clip", GRL_OPT_DOUBLE, &clip, "X",
-     .help = "clip the gradient to global norm X (Pascanu et al.\n"
-     "2013, Algorithm 1); 0 turns clipping off (default 1)",
-     .lo = 0, .flags = GRL_OPT_MIN},
-    {"seed", GRL_OPT_ULONG, &seed, "S",
-     .help = "seed of the initialisation and the training batches;\n"
-     "the test sequences have their own generator (default 1);\n"
-     "GSL's mt19937 takes seed 0 as 4357, so 0 and 4357 agree"},
-    {"save", GRL_OPT_STRING, &save, "FILE",
-     .help = "write the trained parameters (tensor format, readout\n"
-     "included); written whole or not at all"},
-    {"log", GRL_OPT_STRING, &logpath, "FILE",
-     .help = "write the learning curve as a .dat: step, loss,\n"
-     "gradient norm before clipping, update norm, clipped,\n"
-     "seconds"},
-    CLI_OPT_HELP,
-    CLI_OPT_END};
-  int rc = cli_options(opts, argc, argv, help);
+  train_args a;
+  int rc = parse(argc, argv, &a);
   if (rc >= 0)
     return rc;
-  if (strcmp(task, "adding") == 0 && T < 2) {
-    cli_error("train: --length must be at least 2 for the adding problem, got %zu", T);
-    return CLI_USAGE;
-  }
 
-  /* The model's input and output sizes are the task's. */
-  size_t I, O;
-  int per_step;
-  {
-    grl_task *probe;
-    if (grl_task_alloc(&probe, task, T, 1)) {
-      cli_error("train: %s", grl_strerror());
-      return CLI_USAGE;
-    }
-    I = probe->I;
-    O = probe->O;
-    per_step = probe->per_step;
-    grl_task_free(probe);
-  }
-  rc = CLI_FAIL;
-
-  grl_model *m = NULL;
-  grl_trainer *tr = NULL;
-  grl_train_stat *log = NULL;
+  grl_text *text = NULL;
+  grl_task *probe = NULL;    /* adding, copy: the baseline and the loss */
+  grl_session s = {0};
   cli_outfile sv = {NULL, NULL}, lg = {NULL, NULL};
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng *rtest = gsl_rng_alloc(gsl_rng_mt19937);
+  double uni = NAN, bi = NAN;
+  char run[1024];
   FILE *out = cli_stdout_begin();
-  char run[512];
-  snprintf(run, sizeof run,
-           "task=%s cell=%s T=%zu H=%zu B=%zu steps=%zu optimizer=%s lr=%g clip=%g seed=%lu blas=%s",
-           task, grl_cell_name(cell), T, H, B, steps, optimizer, lr, clip, seed,
-           GRL_BLAS_NAME);
-  if (!r || !rtest || !out) {
+  rc = CLI_FAIL;
+  if (!out) {
     cli_error("train: out of memory");
     goto done;
   }
+  if (a.text && (rc = read_text(&text, &a)) >= 0)
+    goto done;
+  rc = CLI_FAIL;
+  if (!a.text && grl_task_alloc(&probe, a.task, a.T, 1)) {
+    cli_error("train: %s", grl_strerror());
+    rc = CLI_USAGE;
+    goto done;
+  }
+  describe(run, sizeof run, &a, text);
   /* From here on, SIGINT and SIGTERM stop training after the step under
    * way; a second signal removes the temporaries and ends at once. */
   grl_stop_catch("grulab: train");
-  if (cli_outfile_open(&sv, "train", "--save", save)
-      || cli_outfile_open(&lg, "train", "--log", logpath))
+  if (cli_outfile_open(&sv, "train", "--save", a.save)
+      || cli_outfile_open(&lg, "train", "--log", a.logpath))
     goto done;
   grl_stop_remove_on_abort(grl_outfile_tmpname(sv.o));
   grl_stop_remove_on_abort(grl_outfile_tmpname(lg.o));
-  gsl_rng_set(r, seed);
-  gsl_rng_set(rtest, grl_train_test_seed(seed));
-  grl_train_blas_threads_default();
-  grl_train_config cfg = {optimizer, lr, clip, B, &grl_stop_signal};
-  if (grl_model_alloc(&m, cell, I, H, O)) {
-    cli_error("train: %s", grl_strerror());
+  fprintf(out, "# grulab train %s\n", run);
+  if (text && print_text_head(out, text, &uni, &bi))
     goto done;
-  }
-  grl_model_init_uniform(m, r);
-  if (grl_trainer_alloc(&tr, m, task, T, &cfg)
-      || !(log = calloc(steps ? steps : 1, sizeof *log))) {
-    cli_error("train: %s", tr ? "out of memory" : grl_strerror());
-    goto done;
-  }
-  const grl_task *t = grl_trainer_task(tr);
 
+  grl_train_blas_threads_default();
+  grl_session_spec spec = {
+    .cell = a.cell, .task = a.task, .length = a.T, .text = text,
+    .hidden_size = a.H, .steps = a.steps, .seed = a.seed,
+    .test_seqs = 1000, .keep_gate_bias = NAN,
+    .cfg = {.optimizer = a.optimizer, .lr = a.lr, .clip = a.clip,
+            .batch = a.B, .stop = &grl_stop_signal}};
   grl_progress prog;
-  grl_progress_init(&prog, stderr, isatty(fileno(stderr)), steps);
-  size_t done_steps = 0;
-  double t0 = grl_seconds();
-  int st = grl_train_run(tr, r, steps, log, &done_steps, grl_progress_step, &prog);
-  double secs = grl_seconds() - t0;
+  grl_progress_init(&prog, stderr, isatty(fileno(stderr)), a.steps);
+  int st = grl_session_run(&s, &spec, grl_progress_step, &prog);
   grl_progress_end(&prog);
-  if (st == GRL_EINTR || (st == GRL_OK && grl_stop_signal)) {
-    rc = interrupted(&sv, &lg, m, run, log, done_steps, steps, save, logpath);
+  /* stopped during training, or during the test after every step */
+  if (s.m && (st == GRL_EINTR || (st == GRL_OK && grl_stop_signal))) {
+    rc = interrupted(&sv, &lg, &a, text, run, &s);
     goto done;
   }
   if (st) {
-    /* Save what there is: the last parameters with a finite loss and
-     * gradient, and the curve up to the last good step. */
-    cli_error("train: %s%s", grl_strerror(), st == GRL_ENONFINITE && done_steps
+    /* A NaN: save what there is, the last parameters with a finite loss
+     * and gradient and the curve up to the last good step. */
+    cli_error("train: %s%s", grl_strerror(), st == GRL_ENONFINITE && s.done
               ? " (try a smaller --lr or --clip)" : "");
-    save_outputs(&sv, &lg, m, run, log, done_steps);
+    if (st == GRL_ENONFINITE && s.m)
+      save_outputs(&sv, &lg, &a, text, run, &s);
     goto done;
   }
-  double test;
-  if (grl_trainer_evaluate(tr, rtest, 1000, &test)) {
-    cli_error("train: test: %s", grl_strerror());
-    goto done;
-  }
-  if (grl_stop_signal) { /* during the test: every step was taken */
-    rc = interrupted(&sv, &lg, m, run, log, done_steps, steps, save, logpath);
-    goto done;
-  }
-  if (save_outputs(&sv, &lg, m, run, log, done_steps))
+  if (save_outputs(&sv, &lg, &a, text, run, &s))
     goto done;
 
-  /* The mean of the last 100 batch losses, a steadier number than one. */
-  size_t tail = done_steps < 100 ? done_steps : 100;
-  double last = 0.0;
-  for (size_t i = done_steps - tail; i < done_steps; i++)
-    last += log[i].loss / (double)tail;
-  fprintf(out, "# grulab train %s\n", run);
-  fprintf(out, "parameters %zu\n", m->n);
-  fprintf(out, "steps %zu seconds %.2f ms_per_step %.3f\n", done_steps, secs,
-          done_steps ? 1e3 * secs / (double)done_steps : 0.0);
-  if (tail)
-    fprintf(out, "train loss %.6f (mean of the last %zu batches)\n", last, tail);
-  fprintf(out, "test %s %.6f (baseline %.4f)\n", per_step ? "xent" : "mse",
-          test, t->baseline);
+  size_t tail;
+  fprintf(out, "parameters %zu\n", s.m->n);
+  if (text) {
+    print_baselines(out, text, uni, bi);
+    double last = tail_mean(&s, 50, &tail);
+    fprintf(out, "steps %zu (%.2f epochs) seconds %.2f chars_per_second %.0f\n",
+            s.done, (double)s.done / (double)grl_text_windows(text, a.T, a.B),
+            s.seconds, s.seconds > 0 ? (double)(s.done * a.T * a.B) / s.seconds
+                                     : 0.0);
+    if (tail)
+      fprintf(out, "train bpc %.4f (mean of the last %zu batches)\n", last, tail);
+    fprintf(out, "valid bpc %.4f (unigram %.4f, bigram %.4f)\n", s.test, uni, bi);
+  } else {
+    double last = tail_mean(&s, 100, &tail);
+    fprintf(out, "steps %zu seconds %.2f ms_per_step %.3f\n", s.done,
+            s.seconds, s.done ? 1e3 * s.seconds / (double)s.done : 0.0);
+    if (tail)
+      fprintf(out, "train loss %.6f (mean of the last %zu batches)\n", last, tail);
+    fprintf(out, "test %s %.6f (baseline %.4f)\n",
+            probe->per_step ? "xent" : "mse", s.test, probe->baseline);
+  }
   rc = CLI_OK;
 
 done:
-  rc = cli_stdout_finish(rc);
+  rc = cli_end("train", GRL_OK, rc);
   /* anything still open was not meant to be published */
   grl_outfile_abort(sv.o);
   grl_outfile_abort(lg.o);
   grl_stop_forget();
-  free(log);
-  grl_trainer_free(tr);
-  grl_model_free(m);
-  if (r)
-    gsl_rng_free(r);
-  if (rtest)
-    gsl_rng_free(rtest);
+  grl_session_free(&s);
+  grl_task_free(probe);
+  grl_text_free(text);
   return rc;
 }

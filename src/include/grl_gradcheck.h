@@ -31,8 +31,13 @@
  *   grl_gradcheck_randomize(m, r, 0.9);              // theta ~ U(-0.9, 0.9)
  *   grl_gradcheck_opts_init(&o, GRL_GC_CENTRAL);
  *   int st = grl_gradcheck_run(&rep, m, p, &o);      // GRL_OK, GRL_EFAIL or an error
- *   if (rep) grl_gradcheck_report_write(stdout, rep);
+ *   ... read rep->row[k].worst; a program prints the table with
+ *   grl_gradcheck_report_write (src/app/grl_gcreport.h: the library
+ *   never prints) ...
  *   grl_gradcheck_report_free(rep);  grl_gradcheck_problem_free(p);
+ *
+ * The same engine checks the text loss of grl_text.h
+ * (grl_gradcheck_text_run): one check, whatever the loss.
  */
 #ifndef GRULAB_GRL_GRADCHECK_H
 #define GRULAB_GRL_GRADCHECK_H
@@ -177,6 +182,7 @@ typedef struct {
 
 typedef struct {
   const char *cell;    /* the cell's name                               */
+  const char *formula; /* the loss checked, "sum(g.*output) + 0.5*||h_T||^2" */
   int method;
   double step;         /* relative step used (gsl: the initial step)    */
   double tolerance;
@@ -209,14 +215,6 @@ int grl_gradcheck_run(grl_gradcheck_report **rep, const grl_model *m,
                       const grl_gradcheck_opts *opts);
 void grl_gradcheck_report_free(grl_gradcheck_report *rep);
 
-/* The per-tensor table, as `grulab gradcheck` prints it (without its
- * final "worst relative error" line, which grl_gradcheck_report_summary
- * formats).  Returns GRL_EIO if writing fails. */
-int grl_gradcheck_report_write(FILE *f, const grl_gradcheck_report *rep);
-/* "worst relative error: E (cell C, method M, step h, N entries)" into
- * buf (no newline). */
-void grl_gradcheck_report_summary(const grl_gradcheck_report *rep, char *buf,
-                                  size_t len);
 /* Format the multi-dimensional index of flat entry at into buf: "[3,2]",
  * rows and columns from 0 as in the tensor file; for the input (T, B, I)
  * the time step is named from 1 as in the prose, "x_8[0,1]" for [7,0,1]. */
@@ -262,6 +260,48 @@ typedef struct {
 int grl_gradcheck_sweep(grl_gradcheck_sweep_result *res, const grl_model *m,
                         const grl_gradcheck_problem *p, const char *tensor,
                         size_t at);
+
+/* ------------------------------------------------------------------ */
+/* Any scalar function: a readout and its loss, say (gradcheck_fn.c)   */
+/* ------------------------------------------------------------------ */
+
+/* The check of a function L(u) of a flat block u of numbers, whose
+ * gradient the caller computed some other way: the same methods, steps,
+ * relative error, floor and tolerances as grl_gradcheck_run, entry by
+ * entry.  u is cut into named tensors laid end to end (e.g. a readout's
+ * weight, its bias, and the states it reads), one report row each.
+ *
+ *   loss          L(u), or NaN if it cannot be computed
+ *   loss_complex  the same formula in double _Complex, analytic (no abs,
+ *                 no conj; comparisons only to choose a stable branch), for
+ *                 the complex step; NULL refuses method complex
+ *
+ * Of the options, method, step, tolerance, floor_rel, floor_abs, sample,
+ * sample_seed and tamper are used (tamper is called with each tensor's
+ * slice of a copy of grad); what and threads are ignored: the entries
+ * run one after another.  The report's cell field is f->what, its T, B,
+ * I, H are 0, and passes counts calls of loss (or loss_complex).
+ * Returns as grl_gradcheck_run does. */
+typedef struct {
+  const char *name;   /* "readout_weight" */
+  int ndim;           /* 1 or 2 */
+  size_t dims[3];     /* unused dims are 1 */
+} grl_gradcheck_fn_tensor;
+
+typedef struct {
+  const char *what;                      /* "readout + MSE", for reports */
+  size_t ntensor;
+  const grl_gradcheck_fn_tensor *tensor; /* (ntensor), tiling u in order  */
+  double (*loss)(const double *u, void *ctx);
+  double _Complex (*loss_complex)(const double _Complex *u, void *ctx);
+  void *ctx;
+} grl_gradcheck_fn;
+
+/* u, grad: (n) with n the tensors' total size. */
+int grl_gradcheck_fn_run(grl_gradcheck_report **rep, const grl_gradcheck_fn *f,
+                         const double *u, const double *grad,
+                         const grl_gradcheck_opts *opts);
+
 
 #ifdef __cplusplus
 }

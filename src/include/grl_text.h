@@ -51,14 +51,15 @@ typedef struct {
   int id[256];               /* byte -> its index in byte[], or -1       */
 } grl_vocab;
 
-typedef struct {
+typedef struct grl_text grl_text;
+struct grl_text {
   char *name;                /* file or pattern it came from (messages)  */
   size_t n;                  /* bytes                                    */
   unsigned char *bytes;      /* (n) the text                             */
   unsigned char *ids;        /* (n) the vocabulary id of every byte      */
   grl_vocab vocab;
   size_t ntrain;             /* [0, ntrain) training, [ntrain, n) valid. */
-} grl_text;
+};
 
 /* The smallest text accepted: the validation tenth must hold at least two
  * bytes, one to read and one to predict. */
@@ -84,7 +85,7 @@ int grl_vocab_write(FILE *f, const grl_vocab *v);
 int grl_vocab_read(grl_vocab *v, const grl_tensorfile *tf);
 
 /* ------------------------------------------------------------------ */
-/* Baselines (text.c), on the validation split                         */
+/* Baselines (text_baseline.c), on the validation split                */
 /* ------------------------------------------------------------------ */
 
 /* Validation bpc of two models fitted on the training split by counting,
@@ -94,14 +95,10 @@ int grl_vocab_read(grl_vocab *v, const grl_tensorfile *tf);
  *   bigram   p(b|a) = (count(a b) + 1) / (count(a .) + V)
  * (add-one smoothing, so that no byte of the vocabulary has p = 0). */
 int grl_text_baselines(const grl_text *t, double *unigram, double *bigram);
-/* 8 * (compressed size) / (validation bytes) for `PROGRAM -9 -c` fed the
- * validation split (program: "gzip" or "xz", looked up in PATH).
- * GRL_EIO with "PROGRAM: not found" when it is not installed. */
-int grl_text_compressed_bpc(const grl_text *t, const char *program,
-                            double *bpc);
 
 /* ------------------------------------------------------------------ */
-/* The one-hot input as a gather, and its mirror (text.c)              */
+/* The loss: the one-hot input as a gather, its mirror, and the softmax */
+/* cross-entropy at every step (text_loss.c)                           */
 /* ------------------------------------------------------------------ */
 
 /* s->XP row r = Wx[:, ids[r]] + bx for r < T*B: exactly x Wx^T + bx for
@@ -134,92 +131,59 @@ int grl_text_loss(const grl_model *m, const double *theta, grl_seq *s,
 /* The gradient check of the text loss (gradcheck_text.c)              */
 /* ------------------------------------------------------------------ */
 
-/* Check grl_text_loss's gradient on EVERY entry of theta (cell and
- * readout), of the carried-in h0 and (LSTM) c0, at one window of T steps
- * of B streams with random ids and targets and random h0, c0 in
- * (-0.9, 0.9), all drawn from r, against two numerical derivatives:
- *   central   (L(t+h) - L(t-h)) / 2h, h = eps^(1/3) max(1, |t|), tol 1e-6
- *   complex   Im L(t + ih) / h, h = 1e-20, L through the naive step in
- *             double _Complex (softmax and log as analytic functions),
- *             tol 1e-11
- * with grl_gradcheck.h's relative error and per-tensor floor (FLOOR_REL
- * times the tensor's largest |a|, |n|).  tamper_at < n (the model's
- * parameter count) multiplies that analytic entry by 1 + tamper before
- * the comparison (a test hook); SIZE_MAX leaves it alone. */
-typedef struct {
-  size_t nchecked;        /* entries per method                      */
-  double worst[2];        /* worst relative error: central, complex  */
-  char where[2][96];      /* "weight_hh_l0[17]" of each worst        */
-  double tol[2];          /* their tolerances                        */
-  int pass;               /* both within tolerance                   */
-} grl_gradcheck_text_result;
-
-int grl_gradcheck_text(grl_gradcheck_text_result *res, const grl_model *m,
-                       size_t T, size_t B, gsl_rng *r, size_t tamper_at,
-                       double tamper);
+/* Check grl_text_loss's gradient with the gradient-check engine
+ * (grl_gradcheck.h), entry by entry, on every tensor of the model
+ * (readout included) and on the carried-in h0 and (cells with one) c0 --
+ * as opts.what selects; the input is byte ids and has no derivative --
+ * at one window of T steps of B streams with random ids and targets and
+ * random h0, c0 in (-0.9, 0.9), all drawn from r.  Any method, the same
+ * tolerances and floor, the same report and the same statuses as
+ * grl_gradcheck_run; the report's I is the vocabulary V. */
+int grl_gradcheck_text_run(grl_gradcheck_report **rep, const grl_model *m,
+                           size_t T, size_t B, gsl_rng *r,
+                           const grl_gradcheck_opts *opts);
 
 /* ------------------------------------------------------------------ */
-/* Training with truncated BPTT (text.c)                               */
+/* Training with truncated BPTT: the text as a batch source            */
+/* (text_source.c), trained by grl_trainer_* (grl_train.h)             */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-  size_t T;              /* window: steps of truncated BPTT            */
-  size_t B;              /* parallel streams                           */
-  const char *optimizer; /* "adam" (default when NULL) ...             */
-  double lr;             /* learning rate (> 0)                        */
-  double clip;           /* global-norm threshold, 0 = off             */
-  /* A stop request, or NULL, as grl_train_config's: grl_text_train_run
-   * reads *stop before every step and returns GRL_EINTR once it is set. */
-  volatile sig_atomic_t *stop;
-} grl_text_config;
+/* Whole windows of T bytes per stream when the training split is cut
+ * into B streams, i.e. the steps of one epoch: (ntrain - 1) / B / T.  0
+ * when a stream is shorter than one window (B*T + 1 > ntrain). */
+size_t grl_text_windows(const grl_text *t, size_t T, size_t B);
 
-typedef struct grl_text_trainer grl_text_trainer;
+/* A source of windows of T bytes of B streams of t's training split, for
+ * a model of hidden size H (input size and readout outputs V).  Each
+ * batch is the next window of every stream, its loss grl_text_loss from
+ * the carried state, reported in bits per byte; the test is the
+ * validation bpc (grl_text_evaluate with the same T and B).  t must
+ * outlive the source.  Fails if a stream is shorter than one window. */
+int grl_text_source_alloc(grl_source **src, const grl_text *t, size_t T,
+                          size_t B, size_t H);
+/* Epochs completed (0 for a source of another kind). */
+size_t grl_text_source_epoch(const grl_source *src);
+/* The ids of the batch last filled, rows t*B+b: (T*B). */
+const unsigned char *grl_text_source_input(const grl_source *src);
+/* The state (B, H) the next batch starts from: the last window's h_T, or
+ * zeros at the start of an epoch. */
+const gsl_matrix *grl_text_source_state(const grl_source *src);
 
-/* A trainer for m (input size V, V readout outputs) on t's training
- * split.  Fails if a stream is shorter than one window (B*T+1 > ntrain). */
-int grl_text_trainer_alloc(grl_text_trainer **tr, grl_model *m,
-                           const grl_text *t, const grl_text_config *cfg);
-void grl_text_trainer_free(grl_text_trainer *tr);
-/* Windows per epoch, and the epoch and window the next step will read. */
-size_t grl_text_trainer_windows(const grl_text_trainer *tr);
-size_t grl_text_trainer_epoch(const grl_text_trainer *tr);
-/* The carried state (B, H) that the next window starts from (c: LSTM
- * only, else NULL). */
-const gsl_matrix *grl_text_trainer_h(const grl_text_trainer *tr);
-const gsl_matrix *grl_text_trainer_c(const grl_text_trainer *tr);
-/* The ids of the current batch, rows t*B+b: in (T*B), target (T*B),
- * valid after a step (what that step read). */
-const unsigned char *grl_text_trainer_input(const grl_text_trainer *tr);
-/* The model's hidden states of the last step's forward: (T+1)*B rows,
- * rows [0, B) the carried-in h0. */
-const gsl_matrix *grl_text_trainer_states(const grl_text_trainer *tr);
-
-/* One step on the next window of every stream: gather, forward from the
- * carried state, softmax readout at every step (one GEMM over T*B rows),
- * loss, BPTT back to the window's start, scatter, clip, update; then carry
- * h_T (c_T) forward.  st->loss is the batch's mean cross-entropy in BITS
- * per character.  A non-finite loss, gradient or update restores the last
- * good parameters and returns GRL_ENONFINITE, as grl_trainer_step does. */
-int grl_text_trainer_step(grl_text_trainer *tr, grl_train_stat *st);
-/* steps calls of grl_text_trainer_step; log (steps) or NULL; *done counts
- * the steps taken; cb as for grl_train_run (non-zero stops the run).  With
- * the config's stop flag set it returns GRL_EINTR before the next step
- * ("stopped after step K"); the model holds the parameters after *done. */
-int grl_text_train_run(grl_text_trainer *tr, size_t steps,
-                       grl_train_stat *log, size_t *done,
-                       grl_train_callback cb, void *ctx);
+/* ------------------------------------------------------------------ */
+/* Evaluation (text_eval.c)                                            */
+/* ------------------------------------------------------------------ */
 
 /* Exact bpc of the model on the bytes [from, to) of the text, with no
  * gradient: every byte after the first is predicted once, from the bytes
  * before it in its stream (B streams of windows of T with the state
  * carried, then the few left over as one more stream continuing the
- * last).  grl_text_evaluate(tr, t->ntrain, t->n, &bpc) is the validation
- * bpc.  Allocates its own buffers (outside the training loop). */
-int grl_text_evaluate(grl_text_trainer *tr, size_t from, size_t to,
-                      double *bpc);
+ * last).  grl_text_evaluate(m, t, T, B, t->ntrain, t->n, &bpc) is the
+ * validation bpc.  Allocates its own buffers (outside the training loop). */
+int grl_text_evaluate(const grl_model *m, const grl_text *t, size_t T,
+                      size_t B, size_t from, size_t to, double *bpc);
 
 /* ------------------------------------------------------------------ */
-/* Sampling (text.c)                                                   */
+/* Sampling (text_sample.c)                                                   */
 /* ------------------------------------------------------------------ */
 
 /* Feed the nprime >= 1 bytes of prime to the model from a zero state,

@@ -1,6 +1,7 @@
 /* grl_train.h -- learning with a recurrent cell: a linear readout, losses,
- * optimisers, gradient clipping, synthetic tasks, a training loop, and the
- * gradient-norm-against-lag analysis of vanishing gradients.
+ * optimisers, gradient clipping, synthetic tasks, batch sources, the one
+ * training loop over them, and the gradient-norm-against-lag analysis of
+ * vanishing gradients.
  *
  * Included by grulab.h; never include it on its own.
  *
@@ -10,8 +11,7 @@
  * loop over n entries; clipping is one norm over n entries.
  *
  * The training loop never prints.  It reports each step to an optional
- * callback; grl_progress_step() is a ready-made callback that writes a
- * progress line to a FILE the caller names, at most once a second. */
+ * callback (a program's progress line, say). */
 #ifndef GRULAB_GRL_TRAIN_H
 #define GRULAB_GRL_TRAIN_H
 
@@ -63,10 +63,10 @@ double grl_loss_xent(const gsl_matrix *z, const size_t *labels,
 /* ------------------------------------------------------------------ */
 
 typedef enum {
-  GRL_OPT_SGD,
-  GRL_OPT_MOMENTUM,
-  GRL_OPT_RMSPROP,
-  GRL_OPT_ADAM
+  GRL_OPTIM_SGD,
+  GRL_OPTIM_MOMENTUM,
+  GRL_OPTIM_RMSPROP,
+  GRL_OPTIM_ADAM
 } grl_optim_kind;
 
 typedef struct {
@@ -147,6 +147,57 @@ void grl_task_sample(grl_task *t, gsl_rng *r);
 const char *grl_task_names(void);
 
 /* ------------------------------------------------------------------ */
+/* Batch sources (task_source.c; the text's: text_source.c)            */
+/* ------------------------------------------------------------------ */
+
+/* Where a trainer's batches come from.  A source fills a batch of B
+ * sequences of T steps, computes the batch's loss and its gradient, and
+ * carries state from one batch to the next:
+ *   adding, copy  fresh sequences drawn from the trainer's generator and
+ *                 read out by the model's readout; nothing is carried
+ *   text          the next window of B streams of a text (grl_text.h);
+ *                 each window's final state starts the next window
+ * The trainer does the rest -- zero the gradient, clip, update, stop on a
+ * non-finite value -- the same way for every source.  A new kind of data
+ * is a new source: embed this struct first in your own and fill it in. */
+typedef struct grl_text grl_text;   /* grl_text.h */
+typedef struct grl_source grl_source;
+struct grl_source {
+  const char *name;  /* "adding", "copy", "text"                           */
+  size_t T, B;       /* steps the cell runs, sequences per batch           */
+  size_t I, H, O;    /* the model it feeds: input size, hidden size,
+                        readout outputs                                    */
+  double unit;       /* the loss is reported as loss / unit: 1, or ln 2
+                        for bits                                           */
+  const grl_task *task; /* adding, copy: the task and its current batch;
+                           else NULL                                       */
+  /* Fill the next batch; r is the trainer's generator (the text source
+   * reads its next window and draws nothing). */
+  int (*fill)(grl_source *src, gsl_rng *r);
+  /* The batch's loss at theta, the forward pass run in s (T, B).  With
+   * dtheta != NULL and a finite loss, dL/dtheta is ACCUMULATED into
+   * dtheta.  GRL_ENONFINITE when a state is not finite. */
+  int (*loss)(grl_source *src, const grl_model *m, const double *theta,
+              grl_seq *s, double *loss, double *dtheta);
+  /* After a step: carry the state of s into the next batch (NULL: none). */
+  void (*carry)(grl_source *src, grl_seq *s);
+  /* The test loss (in the reported unit) at m's parameters, with no
+   * gradient: adding, copy on nseq fresh sequences drawn from r; text on
+   * its whole validation split (nseq and r unused).  May be NULL. */
+  int (*evaluate)(grl_source *src, const grl_model *m, gsl_rng *r,
+                  size_t nseq, double *loss);
+  void (*free)(grl_source *src);
+};
+
+/* A source of the task NAME ("adding" or "copy", grl_task_alloc) with
+ * batches of B sequences, for a model of hidden size H (its input and
+ * readout sizes are the task's). */
+int grl_task_source_alloc(grl_source **src, const char *name, size_t length,
+                          size_t B, size_t H);
+/* Free any source (NULL is fine). */
+void grl_source_free(grl_source *src);
+
+/* ------------------------------------------------------------------ */
 /* Training (train.c)                                                  */
 /* ------------------------------------------------------------------ */
 
@@ -154,7 +205,9 @@ typedef struct {
   const char *optimizer; /* "adam" (default when NULL) ...             */
   double lr;             /* learning rate (> 0)                        */
   double clip;           /* global-norm threshold, 0 = no clipping     */
-  size_t batch;          /* sequences per step                         */
+  size_t batch;          /* sequences per batch of the task source that
+                            grl_trainer_alloc makes (a source of one's
+                            own has its own B)                         */
   /* A stop request, or NULL.  grl_train_run reads *stop before every
    * step and, once it is non-zero, returns GRL_EINTR without starting
    * another: the step under way always finishes.  A program points it
@@ -166,7 +219,8 @@ typedef struct {
 /* What one step did. */
 typedef struct {
   size_t step;        /* 1, 2, ...: updates attempted so far          */
-  double loss;        /* batch loss at the parameters before the step */
+  double loss;        /* batch loss at the parameters before the step,
+                         in the source's unit (text: bits per byte)   */
   double grad_norm;   /* ||g|| before clipping                        */
   double update_norm; /* ||theta_after - theta_before||               */
   int clipped;        /* 1 if clipping scaled g down                  */
@@ -175,18 +229,26 @@ typedef struct {
 
 typedef struct grl_trainer grl_trainer;
 
-/* A trainer for model m (which it updates in place) on a task.  The
- * model's input and output sizes must match the task's (adding: I=2, O=1;
- * copy: I=10, O=9).  Everything the loop needs is allocated here. */
+/* A trainer for model m (which it updates in place) on batches from src,
+ * which it uses but does not own.  The model's sizes must be the
+ * source's.  Everything the loop needs is allocated here. */
+int grl_trainer_alloc_source(grl_trainer **tr, grl_model *m, grl_source *src,
+                             const grl_train_config *cfg);
+/* The same on a task: a task source of cfg->batch sequences (adding:
+ * I=2, O=1; copy: I=10, O=9), owned by the trainer. */
 int grl_trainer_alloc(grl_trainer **tr, grl_model *m, const char *task,
                       size_t length, const grl_train_config *cfg);
 void grl_trainer_free(grl_trainer *tr);
+/* The source's task and its current batch (adding, copy), or NULL. */
 const grl_task *grl_trainer_task(const grl_trainer *tr);
+/* The forward and backward caches of the last step (T, B). */
+grl_seq *grl_trainer_seq(grl_trainer *tr);
 
-/* One step: draw a batch from r, forward, loss, full BPTT, clip, update.
- * If the loss, the gradient or the updated parameters are not finite,
- * theta is restored to the last parameters whose loss and gradient were
- * finite and GRL_ENONFINITE is returned, with a message naming the step. */
+/* One step: the next batch from the source (drawn from r), forward, loss,
+ * full BPTT over the batch, clip, update, carry.  If the loss, the
+ * gradient or the updated parameters are not finite, theta is restored to
+ * the last parameters whose loss and gradient were finite and
+ * GRL_ENONFINITE is returned, with a message naming the step. */
 int grl_trainer_step(grl_trainer *tr, gsl_rng *r, grl_train_stat *st);
 
 /* Callback after every successful step; a non-zero return stops the run
@@ -202,8 +264,9 @@ int grl_train_run(grl_trainer *tr, gsl_rng *r, size_t steps,
                   grl_train_stat *log, size_t *done, grl_train_callback cb,
                   void *ctx);
 
-/* Mean loss over nseq fresh sequences drawn from r (MSE for adding, cross-
- * entropy for copy), at the current parameters; no gradient. */
+/* The source's test loss at the current parameters, no gradient: for a
+ * task, the mean over nseq fresh sequences drawn from r (MSE for adding,
+ * cross-entropy for copy); for a text, the validation bpc. */
 int grl_trainer_evaluate(grl_trainer *tr, gsl_rng *r, size_t nseq,
                          double *loss);
 
@@ -211,22 +274,26 @@ int grl_trainer_evaluate(grl_trainer *tr, gsl_rng *r, size_t nseq,
  * does and chapter 8 does many times over:
  *   r = mt19937(seed) draws the initial parameters (PyTorch's uniform
  *   init, readout included), then every batch; the model's input and
- *   output sizes are the task's; keep_gate_bias, unless NaN, is then set
- *   with grl_init_keep_gate_bias (after the draw, so the batches do not
- *   change); after `steps` steps the model is tested on test_seqs fresh
- *   sequences (0: no test) from mt19937(grl_train_test_seed(seed)).
+ *   output sizes are the source's; keep_gate_bias, unless NaN, is then
+ *   set with grl_init_keep_gate_bias (after the draw, so the batches do
+ *   not change); after `steps` steps the model is tested (test_seqs = 0:
+ *   not): a task on test_seqs fresh sequences from
+ *   mt19937(grl_train_test_seed(seed)), a text on its validation split.
  * A session shares nothing with another, so sessions may run on several
  * threads at once, each with the same result as alone. */
 typedef struct {
   const grl_cell *cell;
-  const char *task;         /* "adding" (NULL) or "copy"                */
-  size_t length;            /* the task's length T                      */
+  const char *task;         /* "adding" (NULL), "copy" or "text"        */
+  size_t length;            /* the task's length: adding the sequence
+                               length, copy the delay, text the window
+                               of truncated BPTT                        */
+  const grl_text *text;     /* task "text": the text                    */
   size_t hidden_size;       /* H                                        */
   size_t steps;             /* optimiser steps                          */
   unsigned long seed;
   size_t test_seqs;         /* e.g. 1000; 0 = no test                   */
   double keep_gate_bias;    /* NAN = as drawn                           */
-  grl_train_config cfg;
+  grl_train_config cfg;     /* cfg.batch: sequences (text: streams)     */
 } grl_session_spec;
 
 typedef struct {
@@ -245,27 +312,12 @@ int grl_session_run(grl_session *s, const grl_session_spec *spec,
                     grl_train_callback cb, void *ctx);
 void grl_session_free(grl_session *s);
 
-/* A progress reporter for grl_train_run: a "\r"-refreshed line
- *   step 1200/3000  loss 0.04312  |g| 0.118  3.1 s
- * on f, at most once a second, and only if enabled (programs pass
- * isatty(fileno(stderr))).  grl_progress_end() finishes the line. */
-typedef struct {
-  FILE *f;
-  int enabled;
-  size_t total;
-  double last;     /* time of the last line written */
-  int written;     /* something is on the line      */
-} grl_progress;
-void grl_progress_init(grl_progress *p, FILE *f, int enabled, size_t total);
-int grl_progress_step(const grl_train_stat *st, void *ctx);
-void grl_progress_end(grl_progress *p);
-
 /* The seed of the generator of test sequences that goes with a run's
  * seed, so that `grulab train` and chapter 8 test on the same sequences
  * whatever the step count. */
 unsigned long grl_train_test_seed(unsigned long seed);
 
-/* Seconds on a monotonic clock (for timing runs). */
+/* Seconds on a monotonic clock (for timing runs; clock.c). */
 double grl_seconds(void);
 
 /* Training multiplies small matrices (B x H by H x G*H), which a BLAS

@@ -58,8 +58,11 @@ int grl_fail(int status, const char *fmt, ...)
 const char *grl_strerror(void);
 
 /* Strict numbers (parse.c): the whole string, digits first for an
- * unsigned integer (" -1" and "+7" are refused), a finite double with no
- * leading blanks.  GRL_OK, or GRL_EINVAL with no message recorded. */
+ * unsigned integer (" -1" and "+7" are refused); a double in the one
+ * grammar the command line and the tensor reader share, decimal
+ * [+-] (D+ [. D*] | . D+) [(e|E) [+-] D+], rounded as strtod rounds it (an
+ * underflow such as 1e-400 is 0), with overflow, NaN, Inf, hexadecimal
+ * and blanks refused.  GRL_OK, or GRL_EINVAL with no message recorded. */
 int grl_parse_ulong(const char *s, unsigned long *v);
 int grl_parse_double(const char *s, double *v);
 
@@ -121,6 +124,10 @@ const grl_tensor *grl_tensorfile_find(const grl_tensorfile *tf,
  *         "FILE:LINE: tensor 'NAME' has shape 3x4, expected 3x5". */
 int grl_tensorfile_get(const grl_tensorfile *tf, const char *name, int ndim,
                        const size_t *dims, const double **data);
+/* "3x4": ndim dimensions as grulab writes a shape everywhere (messages,
+ * reports, lessons), into buf; returns buf. */
+const char *grl_shape_format(char *buf, size_t len, int ndim,
+                             const size_t *dims);
 
 /* Write one tensor: its header, then one row of the last dimension per
  * line, each number printed with %.17g so that it round-trips exactly. */

@@ -1,26 +1,29 @@
-/* gradcheck.c -- the check itself: the analytic BPTT gradient against a
- * numerical derivative, for every entry of every parameter tensor, of the
- * input and of h0 (c0); then, per tensor, the scale S, the floor and the
+/* gradcheck.c -- the one gradient-check engine: a loss's analytic
+ * gradient against a numerical derivative -- forward or central
+ * difference, GSL's Richardson extrapolation, or the complex step, each
+ * built here on the loss's own evaluations -- for every entry of every
+ * tensor the loss names; then, per tensor, the scale S, the floor and the
  * worst relative error
  *
  *     rel = |a - n| / max(|a| + |n|, floor),  floor = max(floor_rel S, floor_abs).
  *
  * Entries are independent: they run in parallel with OpenMP, one workspace
- * and one theta copy per thread, BLAS kept to one thread meanwhile.  Each
- * entry's value is computed by the same operations whatever the thread
- * count, so the report is bitwise the same for any number of threads.
- * The estimates themselves are gradcheck_eval.c's. */
+ * per thread, BLAS kept to one thread meanwhile.  Each entry's value is
+ * computed by the same operations whatever the thread count, so the report
+ * is bitwise the same for any number of threads.  The losses are
+ * gradcheck_seq.c's and gradcheck_text.c's (gradcheck_loss.h). */
 #include <config.h>
 #include "grulab.h"
-#include "gradcheck_impl.h"
+#include "gradcheck_loss.h"
 #include "openblas.h"
 
 #include <float.h>
+#include <gsl/gsl_deriv.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
 #define OMP(directive) _Pragma(#directive)
@@ -75,15 +78,88 @@ void grl_gradcheck_opts_init(grl_gradcheck_opts *o, int method)
 }
 
 /* ------------------------------------------------------------------ */
-/* The check                                                           */
+/* One numerical estimate, on the loss's evaluations                   */
 /* ------------------------------------------------------------------ */
 
-static double now_seconds(void)
+/* gsl_deriv_central differentiates f(u) = L(u) = L0 + (L(u) - L0): the
+ * loss itself, so that GSL's round-off estimate (which scales with |f|)
+ * means what it should. */
+typedef struct {
+  const grl_gc_loss *L;
+  void *w;
+  const grl_gc_entry *e;
+  int status;
+  double cost;
+} gsl_arg;
+
+static double gsl_loss(double u, void *params)
 {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+  gsl_arg *a = params;
+  int st = a->L->eval(a->L, a->w, a->e, u, GRL_GC_SLOT0, &a->cost);
+  if (st) {
+    if (!a->status)
+      a->status = st;
+    return GSL_NAN;
+  }
+  return a->L->base(a->L, a->e)
+         + a->L->diff(a->L, a->w, a->e, GRL_GC_SLOT0, GRL_GC_BASE);
 }
+
+int grl_gc_numeric(const grl_gc_loss *L, void *w, const grl_gc_entry *e,
+                   int method, double step, double *est, double *abserr,
+                   double *cost)
+{
+  const double v = e->t->value[e->at];
+  const double h = step * fmax(1.0, fabs(v));   /* relative to max(1,|v|) */
+  int st = GRL_OK;
+  *abserr = 0.0;
+  switch (method) {
+  case GRL_GC_FORWARD: {
+    /* (L(v+h) - L(v)) / h, with the step that v+h really took */
+    const double up = v + h, dh = up - v;
+    st = L->eval(L, w, e, up, GRL_GC_SLOT0, cost);
+    if (!st)
+      *est = dh != 0.0 ? L->diff(L, w, e, GRL_GC_SLOT0, GRL_GC_BASE) / dh
+                       : 0.0;
+    break;
+  }
+  case GRL_GC_CENTRAL: {
+    /* (L(v+h) - L(v-h)) / 2h, with the steps really taken */
+    const double up = v + h, um = v - h, dh = up - um;
+    st = L->eval(L, w, e, up, GRL_GC_SLOT1, cost);
+    if (!st)
+      st = L->eval(L, w, e, um, GRL_GC_SLOT0, cost);
+    if (!st)
+      *est = dh != 0.0 ? L->diff(L, w, e, GRL_GC_SLOT1, GRL_GC_SLOT0) / dh
+                       : 0.0;
+    break;
+  }
+  case GRL_GC_GSL: {
+    gsl_arg arg = {L, w, e, GRL_OK, 0.0};
+    gsl_function F = {gsl_loss, &arg};
+    int gs = gsl_deriv_central(&F, v, h, est, abserr);
+    *cost += arg.cost;
+    st = arg.status;
+    if (!st && gs)
+      st = grl_fail(GRL_ENONFINITE, "gsl_deriv_central: %s", gsl_strerror(gs));
+    break;
+  }
+  case GRL_GC_COMPLEX: {
+    /* Im L(v + ih) / h: no subtraction, so no cancellation */
+    double imL;
+    st = L->eval_complex(L, w, e, h, &imL, cost);
+    *est = imL / h;
+    break;
+  }
+  default:
+    st = GRL_EINVAL;
+  }
+  return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* The check                                                           */
+/* ------------------------------------------------------------------ */
 
 void grl_gradcheck_report_free(grl_gradcheck_report *rep)
 {
@@ -217,11 +293,8 @@ static void finish_row(grl_gradcheck_row *w, double tol, double floor_rel,
   w->pass = w->worst <= tol;
 }
 
-int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
-                      const grl_gradcheck_problem *p,
-                      const grl_gradcheck_opts *o)
+int grl_gc_opts_check(const grl_gradcheck_opts *o)
 {
-  *out = NULL;
   if (!o || o->method < 0 || o->method >= GRL_GC_NMETHOD)
     return grl_fail(GRL_EINVAL, "gradcheck: method must be forward, central, "
                     "gsl or complex");
@@ -235,41 +308,45 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
     return grl_fail(GRL_EINVAL, "gradcheck: the floor must not be negative");
   if ((o->what & GRL_GC_ALL) == 0)
     return grl_fail(GRL_EINVAL, "gradcheck: nothing to check (opts.what is 0)");
+  return GRL_OK;
+}
+
+int grl_gc_check(grl_gradcheck_report **out, const grl_gc_loss *c,
+                 const char *cell, const grl_gradcheck_opts *o)
+{
+  *out = NULL;
+  int st = grl_gc_opts_check(o);
+  if (st)
+    return st;
   const int method = o->method;
   const double step = o->step > 0 ? o->step : grl_gradcheck_default_step(method);
   const double tol = o->tolerance > 0 ? o->tolerance
                                       : grl_gradcheck_default_tolerance(method);
 
-  grl_gc_context c;
-  int st = grl_gc_context_init(&c, m, p, o->what);
-  if (st)
-    return st;
-  if (c.ntensor == 0) {
-    grl_gc_context_free(&c);
+  if (c->ntensor == 0)
     return grl_fail(GRL_EINVAL, "gradcheck: nothing to check for cell %s",
-                    m->cell->name);
-  }
+                    cell);
 
   grl_gradcheck_report *rep = calloc(1, sizeof *rep);
-  if (!rep || !(rep->row = calloc(c.ntensor, sizeof *rep->row))) {
+  if (!rep || !(rep->row = calloc(c->ntensor, sizeof *rep->row))) {
     free(rep);
-    grl_gc_context_free(&c);
     return grl_fail(GRL_ENOMEM, "gradcheck: out of memory");
   }
-  rep->cell = m->cell->name;
+  rep->cell = cell;
+  rep->formula = c->formula;
   rep->method = method;
   rep->step = step;
   rep->tolerance = tol;
   rep->floor_rel = o->floor_rel;
   rep->floor_abs = o->floor_abs;
-  rep->T = c.T;
-  rep->B = c.B;
-  rep->I = c.I;
-  rep->H = c.H;
-  rep->loss = c.L0;
-  rep->nrow = c.ntensor;
-  for (size_t i = 0; i < c.ntensor; i++) {
-    const grl_gc_tensor *t = &c.tensor[i];
+  rep->T = c->T;
+  rep->B = c->B;
+  rep->I = c->I;
+  rep->H = c->H;
+  rep->loss = c->L0;
+  rep->nrow = c->ntensor;
+  for (size_t i = 0; i < c->ntensor; i++) {
+    const grl_gc_tensor *t = &c->tensor[i];
     grl_gradcheck_row *w = &rep->row[i];
     memcpy(w->name, t->name, sizeof w->name);
     w->ndim = t->ndim;
@@ -296,7 +373,7 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
     size_t q = 0;
     for (size_t i = 0; i < rep->nrow; i++)
       for (size_t k = 0; k < rep->row[i].checked; k++)
-        E[q++] = grl_gc_entry_make(&c, &c.tensor[i], rep->row[i].at[k]);
+        E[q++] = c->entry(c, &c->tensor[i], rep->row[i].at[k]);
   }
 
   if (!st) {
@@ -308,7 +385,7 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
      * thread's tiny GEMMs would only oversubscribe the cores. */
     int blas_threads = grl_blas_one_thread();
     rep->threads = nthreads;
-    double t_start = now_seconds();
+    double t_start = grl_seconds();
     int nomem = 0;
     /* A failed entry's message is recorded in its own thread: keep that of
      * the first failed entry (by index, whatever the schedule). */
@@ -317,7 +394,7 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
     OMP(omp parallel num_threads(nthreads))
     {
       grl_fail(GRL_OK, "%s", "");   /* no stale message in this thread */
-      grl_gc_workspace *w = grl_gc_workspace_alloc(&c);
+      void *w = c->ws_alloc(c);
       if (!w) {
         OMP(omp atomic write)
         nomem = 1;
@@ -328,7 +405,7 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
           est[q] = GRL_ENOMEM;
           continue;
         }
-        est[q] = grl_gc_numeric(&c, w, &E[q], method, step, &num[q], &aerr[q],
+        est[q] = grl_gc_numeric(c, w, &E[q], method, step, &num[q], &aerr[q],
                                 &cost[q]);
         if (est[q]) {
           OMP(omp critical(grl_gradcheck_first_failure))
@@ -338,16 +415,17 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
           }
         }
       }
-      grl_gc_workspace_free(w);
+      if (w)
+        c->ws_free(w);
     }
-    rep->seconds = now_seconds() - t_start;
+    rep->seconds = grl_seconds() - t_start;
     grl_blas_threads_restore(blas_threads);
     if (nomem) {
       st = grl_fail(GRL_ENOMEM, "gradcheck: out of memory for a thread's "
                     "workspace");
     } else if (first < ne) {
       char ent[GRL_NAME_MAX + 64];
-      const grl_gradcheck_row *w = &rep->row[E[first].t - c.tensor];
+      const grl_gradcheck_row *w = &rep->row[E[first].t - c->tensor];
       grl_gradcheck_entry_format(w, E[first].at, ent, sizeof ent);
       st = grl_fail(est[first], "gradcheck: the forward pass failed when "
                     "perturbing %s: %s", ent, why[0] ? why
@@ -362,7 +440,7 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
     size_t q = 0;
     for (size_t i = 0; i < rep->nrow; i++) {
       grl_gradcheck_row *w = &rep->row[i];
-      const grl_gc_tensor *t = &c.tensor[i];
+      const grl_gc_tensor *t = &c->tensor[i];
       for (size_t k = 0; k < w->checked; k++, q++) {
         w->a[k] = t->grad[w->at[k]];
         w->n[k] = num[q];
@@ -387,7 +465,6 @@ int grl_gradcheck_run(grl_gradcheck_report **out, const grl_model *m,
   free(aerr);
   free(cost);
   free(est);
-  grl_gc_context_free(&c);
   if (st) {
     grl_gradcheck_report_free(rep);
     return st;

@@ -10,7 +10,7 @@
  * (and, for the LSTM, dL/dc_T = 0). */
 #include <config.h>
 #include "grulab.h"
-#include "gradcheck_impl.h"
+#include "gradcheck_loss.h"
 
 #include <stdlib.h>
 

@@ -268,9 +268,15 @@ static int each_hh_block(grl_model *m, int (*f)(gsl_matrix *, double),
   grl_views p;
   grl_model_bind(m, m->theta, &p);
   const size_t H = m->hidden_size;
-  if (p.Wh.matrix.size2 != H || p.Wh.matrix.size1 % H)
-    return grl_fail(GRL_EINVAL, "%s: W_hh is %zux%zu, not a stack of %zux%zu blocks",
-                    grl_cell_name(m->cell), p.Wh.matrix.size1, p.Wh.matrix.size2, H, H);
+  if (p.Wh.matrix.size2 != H || p.Wh.matrix.size1 % H) {
+    const size_t dims[2] = {p.Wh.matrix.size1, p.Wh.matrix.size2},
+                 block[2] = {H, H};
+    char have[64], want[64];
+    return grl_fail(GRL_EINVAL, "%s: W_hh is %s, not a stack of %s blocks",
+                    grl_cell_name(m->cell),
+                    grl_shape_format(have, sizeof have, 2, dims),
+                    grl_shape_format(want, sizeof want, 2, block));
+  }
   for (size_t g = 0; g < p.Wh.matrix.size1 / H; g++) {
     gsl_matrix_view blk = gsl_matrix_submatrix(&p.Wh.matrix, g * H, 0, H, H);
     int st = f(&blk.matrix, arg);

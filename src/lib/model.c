@@ -222,6 +222,7 @@ static int infer_sizes(const grl_cell *cell, const grl_tensorfile *tf,
                        size_t *I, size_t *H)
 {
   grl_model *probe = NULL;  /* the cell at I = H = 1: names and gate count */
+  char shape[96];
   int st = grl_model_alloc(&probe, cell, 1, 1, 0);
   if (st)
     return st;
@@ -243,9 +244,10 @@ static int infer_sizes(const grl_cell *cell, const grl_tensorfile *tf,
     /* weight_hh_l0 (G*H, H) */
     if (t->ndim != 2 || t->dims[0] != G * t->dims[1])
       return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'weight_hh_l0' has shape "
-                      "%zux%zu: not a parameter file for the %s cell, which "
-                      "needs (%zu*H, H)", tf->path, t->line, t->dims[0],
-                      t->ndim == 2 ? t->dims[1] : 1, cname, G);
+                      "%s: not a parameter file for the %s cell, which "
+                      "needs (%zu*H, H)", tf->path, t->line,
+                      grl_shape_format(shape, sizeof shape, t->ndim, t->dims),
+                      cname, G);
     *H = t->dims[1];
     const grl_tensor *u = grl_tensorfile_find(tf, "weight_ih_l0");
     if (!u)
@@ -254,17 +256,19 @@ static int infer_sizes(const grl_cell *cell, const grl_tensorfile *tf,
     /* weight_ih_l0 (G*H, I) */
     if (u->ndim != 2 || u->dims[0] != G * *H)
       return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'weight_ih_l0' has shape "
-                      "%zux%zu, expected %zux I for the %s cell (H=%zu from "
-                      "weight_hh_l0)", tf->path, u->line, u->dims[0],
-                      u->ndim == 2 ? u->dims[1] : 1, G * *H, cname, *H);
+                      "%s, expected %zux I for the %s cell (H=%zu from "
+                      "weight_hh_l0)", tf->path, u->line,
+                      grl_shape_format(shape, sizeof shape, u->ndim, u->dims),
+                      G * *H, cname, *H);
     *I = u->dims[1];
   } else {
     /* weight_f (H, H+I) acting on v = [h; x] */
     if (t->ndim != 2 || t->dims[1] <= t->dims[0])
       return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'weight_f' has shape "
-                      "%zux%zu: not a parameter file for the %s cell, which "
-                      "needs (H, H+I)", tf->path, t->line, t->dims[0],
-                      t->ndim == 2 ? t->dims[1] : 1, cname);
+                      "%s: not a parameter file for the %s cell, which "
+                      "needs (H, H+I)", tf->path, t->line,
+                      grl_shape_format(shape, sizeof shape, t->ndim, t->dims),
+                      cname);
     *H = t->dims[0];
     *I = t->dims[1] - t->dims[0];
   }
@@ -284,11 +288,12 @@ int grl_model_load(grl_model **out, const grl_cell *cell, const char *path,
   /* readout_weight (O, H), if the file has one and the caller wants it */
   const grl_tensor *w = st ? NULL : grl_tensorfile_find(tf, "readout_weight");
   if (!st && readout && w) {
+    char shape[96];
     if (w->ndim != 2 || w->dims[1] != H)
       st = grl_fail(GRL_EINVAL, "%s:%ld: tensor 'readout_weight' has shape "
-                    "%zux%zu, expected O x %zu (H from the cell's weights)",
-                    tf->path, w->line, w->dims[0], w->ndim == 2 ? w->dims[1] : 1,
-                    H);
+                    "%s, expected O x %zu (H from the cell's weights)",
+                    tf->path, w->line,
+                    grl_shape_format(shape, sizeof shape, w->ndim, w->dims), H);
     else
       O = w->dims[0];
   }

@@ -17,10 +17,10 @@ static const struct {
   const char *name;
   grl_optim_kind kind;
 } optims[] = {
-  {"sgd", GRL_OPT_SGD},
-  {"momentum", GRL_OPT_MOMENTUM},
-  {"rmsprop", GRL_OPT_RMSPROP},
-  {"adam", GRL_OPT_ADAM},
+  {"sgd", GRL_OPTIM_SGD},
+  {"momentum", GRL_OPTIM_MOMENTUM},
+  {"rmsprop", GRL_OPTIM_RMSPROP},
+  {"adam", GRL_OPTIM_ADAM},
 };
 
 const char *grl_optim_names(void)
@@ -55,8 +55,8 @@ int grl_optim_alloc(grl_optim **out, const char *name, size_t n, double lr)
   o->beta2 = 0.999;
   o->eps = 1e-8;
   /* State is allocated once, here: the step itself never allocates. */
-  int need_m = o->kind == GRL_OPT_MOMENTUM || o->kind == GRL_OPT_ADAM;
-  int need_v = o->kind == GRL_OPT_RMSPROP || o->kind == GRL_OPT_ADAM;
+  int need_m = o->kind == GRL_OPTIM_MOMENTUM || o->kind == GRL_OPTIM_ADAM;
+  int need_v = o->kind == GRL_OPTIM_RMSPROP || o->kind == GRL_OPTIM_ADAM;
   if ((need_m && !(o->m = calloc(n, sizeof *o->m)))
       || (need_v && !(o->v = calloc(n, sizeof *o->v)))) {
     grl_optim_free(o);
@@ -93,13 +93,13 @@ void grl_optim_step(grl_optim *o, double *theta, const double *g)
   o->t++;
 
   switch (o->kind) {
-  case GRL_OPT_SGD:
+  case GRL_OPTIM_SGD:
     /* theta <- theta - lr g */
     for (size_t i = 0; i < n; i++)
       theta[i] -= lr * g[i];
     break;
 
-  case GRL_OPT_MOMENTUM: {
+  case GRL_OPTIM_MOMENTUM: {
     /* b <- mu b + g  (torch starts with b = g, the same as b = 0 here);
      * theta <- theta - lr b */
     const double mu = o->momentum;
@@ -110,7 +110,7 @@ void grl_optim_step(grl_optim *o, double *theta, const double *g)
     break;
   }
 
-  case GRL_OPT_RMSPROP: {
+  case GRL_OPTIM_RMSPROP: {
     /* v <- alpha v + (1 - alpha) g^2;  theta <- theta - lr g / (sqrt(v) + eps) */
     const double a = o->alpha, eps = o->eps;
     for (size_t i = 0; i < n; i++) {
@@ -120,7 +120,7 @@ void grl_optim_step(grl_optim *o, double *theta, const double *g)
     break;
   }
 
-  case GRL_OPT_ADAM: {
+  case GRL_OPTIM_ADAM: {
     /* m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;
      * theta <- theta - lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)
      * (torch's arrangement of the bias corrections; eps sits outside the

@@ -16,6 +16,8 @@
  * blank space, so CRLF files read like LF files. */
 #include <config.h>
 #include "grulab.h"
+#include "file.h"
+#include "parse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,55 +25,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* ---- reading the whole file ---------------------------------------- */
-
-/* Read all of path into a NUL-terminated buffer *buf of *len bytes. */
-static int slurp(const char *path, char **buf, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return grl_fail(GRL_EIO, "%s: cannot open: %s", path, strerror(errno));
-  size_t cap = 1 << 16, n = 0;
-  char *b = malloc(cap);
-  if (!b) {
-    fclose(f);
-    return grl_fail(GRL_ENOMEM, "%s: out of memory", path);
-  }
-  for (;;) {
-    if (cap - n < 2) {
-      if (cap > SIZE_MAX / 2) {
-        free(b);
-        fclose(f);
-        return grl_fail(GRL_ENOMEM, "%s: file too large", path);
-      }
-      char *nb = realloc(b, cap * 2);
-      if (!nb) {
-        free(b);
-        fclose(f);
-        return grl_fail(GRL_ENOMEM, "%s: out of memory", path);
-      }
-      b = nb;
-      cap *= 2;
-    }
-    size_t got = fread(b + n, 1, cap - n - 1, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
-  int bad = ferror(f);
-  int err = errno;
-  fclose(f);
-  if (bad) {
-    free(b);
-    return grl_fail(GRL_EIO, "%s: cannot read: %s", path, strerror(err));
-  }
-  b[n] = '\0';
-  *buf = b;
-  *len = n;
-  return GRL_OK;
-}
 
 /* ---- tokens --------------------------------------------------------- */
 
@@ -92,43 +47,11 @@ static const char *show(const char *tok, size_t len)
   return buf;
 }
 
-/* Decimal floating-point syntax: [+-] (D+ [. D*] | . D+) [(e|E) [+-] D+].
- * Stricter than strtod, which would also take "nan", "inf", "0x1p3". */
+/* A decimal number, finite or not (the grammar of parse.c). */
 static int is_decimal(const char *s, size_t len)
 {
-  size_t i = 0, digits = 0;
-  if (i < len && (s[i] == '+' || s[i] == '-'))
-    i++;
-  while (i < len && isdigit((unsigned char)s[i]))
-    i++, digits++;
-  if (i < len && s[i] == '.') {
-    i++;
-    while (i < len && isdigit((unsigned char)s[i]))
-      i++, digits++;
-  }
-  if (digits == 0)
-    return 0;
-  if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-    i++;
-    if (i < len && (s[i] == '+' || s[i] == '-'))
-      i++;
-    size_t ed = 0;
-    while (i < len && isdigit((unsigned char)s[i]))
-      i++, ed++;
-    if (ed == 0)
-      return 0;
-  }
-  return i == len;
-}
-
-/* Does the token spell a NaN or an infinity the way strtod would? */
-static int spells_nonfinite(const char *s, size_t len)
-{
-  size_t i = 0;
-  if (i < len && (s[i] == '+' || s[i] == '-'))
-    i++;
-  return (len - i >= 3) && (strncasecmp(s + i, "nan", 3) == 0
-                            || strncasecmp(s + i, "inf", 3) == 0);
+  int k = grl_number_scan(s, len, NULL);
+  return k == GRL_NUM_OK || k == GRL_NUM_OVERFLOW;
 }
 
 static int is_name(const char *s, size_t len)
@@ -194,36 +117,28 @@ static int next_content_line(scanner *s)
   }
 }
 
-/* Parse one number token into *v, or explain what is wrong with it. */
+/* Parse one number token into *v (the one grammar, parse.c), or explain
+ * what is wrong with it. */
 static int parse_number(const scanner *s, const char *tok, size_t len,
                         const grl_tensor *t, double *v)
 {
-  if (!is_decimal(tok, len)) {
-    if (spells_nonfinite(tok, len))
-      return grl_fail(GRL_EFORMAT,
-                      "%s:%ld: '%s' in tensor '%s' is not a finite number "
-                      "(NaN and Inf are not allowed)",
-                      s->path, s->line, show(tok, len), t->name);
+  switch (grl_number_scan(tok, len, v)) {
+  case GRL_NUM_OK:
+    return GRL_OK;
+  case GRL_NUM_NONFINITE:
     return grl_fail(GRL_EFORMAT,
-                    "%s:%ld: '%s' in tensor '%s' is not a number",
+                    "%s:%ld: '%s' in tensor '%s' is not a finite number "
+                    "(NaN and Inf are not allowed)",
                     s->path, s->line, show(tok, len), t->name);
-  }
-  /* The token is followed by blank space, a newline or the final NUL, and
-   * strtod's grammar agrees with is_decimal's, so it parses exactly len
-   * bytes.  Underflow to a subnormal or to zero is fine (ERANGE is
-   * ignored); overflow to +-HUGE_VAL is not. */
-  char *e;
-  double x = strtod(tok, &e);
-  if (e != tok + len)
-    return grl_fail(GRL_EFORMAT, "%s:%ld: '%s' in tensor '%s' is not a number",
-                    s->path, s->line, show(tok, len), t->name);
-  if (!isfinite(x))
+  case GRL_NUM_OVERFLOW:
     return grl_fail(GRL_EFORMAT,
                     "%s:%ld: '%s' in tensor '%s' is not a finite number "
                     "(it overflows a double)",
                     s->path, s->line, show(tok, len), t->name);
-  *v = x;
-  return GRL_OK;
+  default:
+    return grl_fail(GRL_EFORMAT, "%s:%ld: '%s' in tensor '%s' is not a number",
+                    s->path, s->line, show(tok, len), t->name);
+  }
 }
 
 /* Parse a header line "NAME D1 [D2 [D3]]" at s->p into t (data unset). */
@@ -376,7 +291,7 @@ static int parse_data(scanner *s, grl_tensor *t)
       if (len > 0) {
         free(t->data);
         t->data = NULL;
-        if (is_decimal(tok, len) || spells_nonfinite(tok, len))
+        if (grl_number_scan(tok, len, NULL) != GRL_NUM_SYNTAX)   /* even nan, inf */
           return grl_fail(GRL_EFORMAT,
                           "%s:%ld: numbers left over: tensor '%s' (line %ld) "
                           "takes only %zu numbers",
@@ -410,10 +325,12 @@ int grl_tensorfile_read(grl_tensorfile **out, const char *path)
     return grl_fail(GRL_EINVAL, "tensor file: empty path");
 
   char *buf = NULL;
-  size_t len = 0;
-  int st = slurp(path, &buf, &len);
-  if (st)
+  size_t len = 0, bufcap = 0;
+  int st = grl_file_append(path, &buf, &len, &bufcap);
+  if (st) {
+    free(buf);
     return st;
+  }
   if (memchr(buf, '\0', len)) {
     /* Count the line for the message. */
     const char *z = memchr(buf, '\0', len);
@@ -478,8 +395,8 @@ const grl_tensor *grl_tensorfile_find(const grl_tensorfile *tf,
   return NULL;
 }
 
-/* "3x4" into buf. */
-static const char *shape_str(char *buf, size_t n, int ndim, const size_t *dims)
+const char *grl_shape_format(char *buf, size_t n, int ndim,
+                             const size_t *dims)
 {
   size_t used = 0;
   buf[0] = '\0';
@@ -509,8 +426,8 @@ int grl_tensorfile_get(const grl_tensorfile *tf, const char *name, int ndim,
     char have[80], want[80];
     return grl_fail(GRL_EFORMAT, "%s:%ld: tensor '%s' has shape %s, expected %s",
                     tf->path, t->line, name,
-                    shape_str(have, sizeof have, t->ndim, t->dims),
-                    shape_str(want, sizeof want, ndim, dims));
+                    grl_shape_format(have, sizeof have, t->ndim, t->dims),
+                    grl_shape_format(want, sizeof want, ndim, dims));
   }
   *data = t->data;
   return GRL_OK;

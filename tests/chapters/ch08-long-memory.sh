@@ -17,6 +17,6 @@ chapter_bad_options="--cells foo
 --steps ' 5'
 --seeds 0
 --seeds 11
---length 1
+--seq-len 1
 --threads 0"
 . "$top_srcdir/tests/chapters/chapter.sh"; chapter_test ch08-long-memory

@@ -5,7 +5,7 @@
 # chapter lists its exercises in --help.
 . "$top_srcdir/tests/tap.sh"
 : "${top_builddir:=.}"
-plan 110
+plan 118
 
 calc() { awk "BEGIN { printf \"%.17g\", $1 }"; }
 # answer CHAPTER K RIGHT WRONG: two assertions for each of the right and
@@ -64,6 +64,19 @@ ch8=$(awk '{ b[NR - 1] = $1; seen[$1] = 1 }
 answer ch09-reading-text 1 "$(echo "$ch8" | cut -d' ' -f1)" 6.6
 answer ch09-reading-text 2 "$(echo "$ch8" | cut -d' ' -f2)" 3.2
 answer ch09-reading-text 3 "$(echo "$ch8" | cut -d' ' -f3)" 529
+
+# An answer that is a whole number takes that number alone: near it is
+# not right (19.85 is not 20).
+whole() {
+  out=$("$top_builddir/chapters/$1" --answer "$2" "$3" 2>&1); rc=$?
+  ok "$1 exercise $2: $3 is not right (exit 1)" [ "$rc" = 1 ]
+  is "$1 exercise $2: says the answer is a whole number" \
+    "$(printf '%s' "$out" | grep -c 'not right: the answer is a whole number')" 1
+}
+whole ch01-gates 2 "$(calc "int(12 / (log(4) / log(10))) + 1 - 0.15")"
+whole ch02-hidden-state 2 "$(calc "int(log(0.01) / log(0.9)) + 1 + 0.3")"
+whole ch04-bptt 1 "$(calc "3 * 16 * (5 + 16) + 6 * 16 + 0.4")"
+whole ch08-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1 - 0.5")"
 
 # Usage errors: one line on stderr, exit 2, nothing on stdout.
 ch=$top_builddir/chapters/ch02-hidden-state

@@ -48,7 +48,7 @@ is "OPENBLAS_CORETYPE=Prescott stands: no re-run" "$user" "Prescott"
 
 bench() {
   "$GRULAB" bench --cell gru --batch 4 --hidden-size 8 --input-size 3 \
-    --steps 5 --iters 3 2>&1 | sed -n 's/.* core=\([^ ]*\).*/\1/p'
+    --seq-len 5 --iters 3 2>&1 | sed -n 's/.* core=\([^ ]*\).*/\1/p'
 }
 b=$(bench)
 case $kern in
@@ -69,7 +69,7 @@ fails_with "a usage error keeps its status through the re-run" 2 "unknown comman
 # /proc/self/exe link the program reads its own file's name from.
 case $kern in
   *"(set by grulab"*)
-    bg_start grulab "$GRULAB" train --task adding --cell gru --length 20 \
+    bg_start grulab "$GRULAB" train --task adding --cell gru --seq-len 20 \
       --hidden-size 16 --seed 5 --steps 100000
     if bg_catches 2; then comm=$(cat "/proc/$pid/comm"); else comm="(not seen)"; fi
     bg_signal KILL; wait "$pid"

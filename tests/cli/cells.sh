@@ -1,4 +1,4 @@
-# cli-cells.sh -- grulab init, forward, backward and bench (issue 3).
+# tests/cli/cells.sh -- grulab init, forward, backward and bench.
 #
 # For every cell: init -> forward -> backward round trip, with the output
 # parsed and its names and shapes checked; forward and backward against
@@ -146,7 +146,7 @@ for c in $CELLS; do
   run_cli forward --cell "$c" --params "$TMP/$c.params" --data "$TMP/$c.data0"
   is "$c: forward without h0 exits 0" "$rc" 0
 
-  run_cli bench --cell "$c" --input-size $I --hidden-size $H --batch $B --steps $T --iters 3
+  run_cli bench --cell "$c" --input-size $I --hidden-size $H --batch $B --seq-len $T --iters 3
   last=$(printf '%s\n' "$out" | tail -n 1)
   ok "$c: bench's last line: $last" eval 'test "$rc" = 0 && printf "%s\n" "$last" | grep -Eq "^bench cell=$c T=$T B=$B I=$I H=$H median_ms=[0-9.]+ gflops=[0-9.]+\$"'
 done
@@ -258,7 +258,7 @@ fails_with "init: --input-size 0" 2 "--input-size" init --cell gru --input-size 
 # Where the kernels are below the CPU's best (under valgrind grulab does
 # not re-run itself to fix them), the peak line says so and there is no
 # efficiency: a peak on lesser kernels is not the machine's.
-run_cli bench --cell gru --input-size 5 --hidden-size 4 --batch 4 --steps 5 --iters 3 --peak
+run_cli bench --cell gru --input-size 5 --hidden-size 4 --batch 4 --seq-len 5 --iters 3 --peak
 pline=$(printf '%s\n' "$out" | grep '^peak dgemm ')
 pk=$(printf '%s\n' "$pline" | sed -n 's/^peak dgemm n=16 best_ms=[0-9.]* gflops=\([0-9.]*\) kernels=[A-Za-z0-9]*\( below_best=[A-Za-z0-9]*\)\{0,1\}$/\1/p')
 gf=$(printf '%s\n' "$out" | tail -n 1 | sed -n 's/^bench cell=gru .* gflops=\([0-9.]*\).*$/\1/p')
@@ -272,9 +272,9 @@ case $pline in
       eval 'test "$rc" = 0 && test -n "$pk" && test -n "$gf" && test -n "$eff" && awk -v g="$gf" -v p="$pk" -v e="$eff" -f "$top_srcdir/tests/cli/ratio-check.awk"' ;;
 esac
 fails_with "bench: --hidden-size -1" 2 "--hidden-size" \
-  bench --cell gru --input-size 3 --hidden-size -1 --batch 2 --steps 5
+  bench --cell gru --input-size 3 --hidden-size -1 --batch 2 --seq-len 5
 fails_with "bench: --iters 0" 2 "--iters" \
-  bench --cell gru --input-size 3 --hidden-size 4 --batch 2 --steps 5 --iters 0
+  bench --cell gru --input-size 3 --hidden-size 4 --batch 2 --seq-len 5 --iters 0
 fails_with "init: --seed x" 2 "--seed" init --cell gru --input-size 3 --hidden-size 4 --seed x
 # strtoul skips blanks and wraps '-1' to 2^64-1: the first character must be a digit.
 for v in ' -1' ' 7' '+7' '-0'; do
@@ -299,8 +299,8 @@ fails_with "init: unknown cell" 2 "--cell.*'gruu'" init --cell gruu --input-size
 fails_with "forward: no --params" 2 "--params" forward --cell gru --data "$D"
 fails_with "forward: no --data" 2 "--data" forward --cell gru --params "$P"
 fails_with "backward: no --cell" 2 "--cell" backward --params "$P" --data "$D"
-fails_with "bench: no --steps" 2 "--steps" bench --cell gru --input-size 3 --hidden-size 4 --batch 2
-fails_with "bench: no --batch" 2 "--batch" bench --cell gru --input-size 3 --hidden-size 4 --steps 5
+fails_with "bench: no --seq-len" 2 "--seq-len" bench --cell gru --input-size 3 --hidden-size 4 --batch 2
+fails_with "bench: no --batch" 2 "--batch" bench --cell gru --input-size 3 --hidden-size 4 --seq-len 5
 fails_with "forward: unknown flag" 2 "--frobnicate" forward --cell gru --frobnicate --params "$P" --data "$D"
 fails_with "forward: --params without a value" 2 "--params" forward --cell gru --data "$D" --params
 fails_with "forward: a stray argument" 2 "stray" forward --cell gru --params "$P" --data "$D" stray

@@ -1,4 +1,4 @@
-# cli-gradcheck.sh -- grulab gradcheck (issue 4).
+# tests/cli/gradcheck.sh -- grulab gradcheck from the outside.
 #
 # Exit statuses 0 (pass), 1 (fail, with the report still printed) and 2
 # (bad flag: one stderr line, empty stdout); the exact last line; the
@@ -45,10 +45,10 @@ ok "tolerance 1e-14: a FAIL row is shown" \
   sh -c 'printf "%s\n" "$1" | grep -q " FAIL$"' _ "$out"
 
 # The naive fixed floor: rounding noise on near-zero entries fails it.
-run_cli gradcheck --cell gru --input-size 16 --hidden-size 32 --steps 20 \
+run_cli gradcheck --cell gru --input-size 16 --hidden-size 32 --seq-len 20 \
   --batch 2 --check params --floor fixed --sample 200
 E_fixed=$(worst_of)
-run_cli gradcheck --cell gru --input-size 16 --hidden-size 32 --steps 20 \
+run_cli gradcheck --cell gru --input-size 16 --hidden-size 32 --seq-len 20 \
   --batch 2 --check params --sample 200
 E_scaled=$(worst_of)
 ok "fixed floor reports a larger error than the scaled floor ($E_fixed > $E_scaled)" \
@@ -59,7 +59,7 @@ fails_with "no --cell" 2 'cell' gradcheck
 fails_with "unknown cell" 2 'cell.*nope' gradcheck --cell nope
 fails_with "unknown method" 2 'method.*simpson' gradcheck --cell gru --method simpson
 fails_with "--hidden-size 0" 2 'hidden-size' gradcheck --cell gru --hidden-size 0
-fails_with "non-numeric --steps" 2 'steps' gradcheck --cell gru --steps ten
+fails_with "non-numeric --seq-len" 2 'seq-len' gradcheck --cell gru --seq-len ten
 fails_with "negative --step" 2 'step' gradcheck --cell gru --step -1e-6
 fails_with "--tolerance 0" 2 'tolerance' gradcheck --cell gru --tolerance 0
 fails_with "--check bogus" 2 'check' gradcheck --cell gru --check params,bogus
@@ -162,7 +162,7 @@ ok "--threads 1 and 2: identical reports" cmp -s "$TMP/t1" "$TMP/t2"
 for c in $CELLS; do
   for m in central complex; do
     case $m in central) tol=1e-6 ;; complex) tol=1e-11 ;; esac
-    run_cli gradcheck --cell $c --input-size 5 --hidden-size 7 --steps 30 --batch 3 --method $m
+    run_cli gradcheck --cell $c --input-size 5 --hidden-size 7 --seq-len 30 --batch 3 --method $m
     E=$(worst_of)
     diag "$c $m: $(last_line)"
     ok "$c, $m, I=5 H=7 T=30 B=3: exit 0, E=$E <= $tol" \

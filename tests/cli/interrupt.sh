@@ -36,7 +36,7 @@ finish() { bg_finish; }
 # The learning curve without its header and the wall-clock column.
 curve() { grep -v '^#' "$1" | cut -d' ' -f1-5; }
 
-train="train --task adding --cell gru --length 20 --hidden-size 16 --seed 5"
+train="train --task adding --cell gru --seq-len 20 --hidden-size 16 --seed 5"
 
 # ---- SIGINT: stop after the step under way, save both files -------------
 launch $train --steps 100000 --save "$TMP/p.txt" --log "$TMP/l.dat"
@@ -69,7 +69,7 @@ finish
 is "SIGTERM: exit status 143" "$rc" 143
 printf '%s\n' "$err" | grep -Eq '^grulab: train: interrupted by SIGTERM after step [0-9]+ of 100000; saved the parameters to .*/t\.txt$'
 is "one line names SIGTERM and the parameter file: $err" "$?:$(printf '%s\n' "$err" | grep -c '')" "0:1"
-run_cli gradnorm --cell gru --steps 5 --params "$TMP/t.txt"
+run_cli gradnorm --cell gru --seq-len 5 --params "$TMP/t.txt"
 is "the saved parameters load (gradnorm --params exits 0)" "$rc" 0
 
 # ---- nothing to save ---------------------------------------------------
@@ -134,7 +134,7 @@ chapter_stops 9 ch09-reading-text "$ch09" \
 # grulab has gone, in case two signals arrive together and count as one.
 echo "earlier parameters" >"$TMP/p2.txt"
 echo "earlier curve" >"$TMP/l2.dat"
-launch train --task adding --cell gru --length 600 --hidden-size 300 --batch 1 \
+launch train --task adding --cell gru --seq-len 600 --hidden-size 300 --batch 1 \
   --steps 100000 --seed 5 --save "$TMP/p2.txt" --log "$TMP/l2.dat"
 bg_wait_for bg_has_tmp "$TMP/l2.dat" || diag "no temporary of --log appeared"
 bg_signal INT || diag "grulab had ended before the first SIGINT"

@@ -17,7 +17,8 @@ static size_t H;
 static unsigned long seed;
 static int threads, quick, seen_lr;
 static double lr, floor_rel;
-static const char *path, *task;
+static const char *path, *task, *pair[2];
+static size_t old_len;
 static const char *const tasks[] = {"adding", "copy", NULL};
 
 static int set_half(const char *arg, void *dest, char *msg, size_t len)
@@ -44,11 +45,15 @@ static const grl_opt opts[] = {
   {"task", GRL_OPT_CHOICE, &task, "NAME", .help = "task",
    .choices = tasks},
   {"quick", GRL_OPT_FLAG, &quick, NULL, .help = "small"},
+  {"answer", GRL_OPT_PAIR, pair, "K VALUE", .help = "two values"},
   {"help", GRL_OPT_HELP, NULL, NULL, .help = "this help", .key = 'h'},
+  {"size", GRL_OPT_ALIAS, .now = "hidden-size"},
+  {"span", GRL_OPT_SIZE, &old_len, "N", .help = "--hidden-size or --seed",
+   .flags = GRL_OPT_OLD},
   {.name = NULL}};
 
 /* Parse a NULL-terminated list of arguments (argv[0] = "prog"). */
-static int parse(grl_opt_error *e, ...)
+static int parse(grl_opt_result *e, ...)
 {
   char *argv[32] = {"prog"};
   int argc = 1;
@@ -66,6 +71,8 @@ static int parse(grl_opt_error *e, ...)
   floor_rel = 0.1;
   path = NULL;
   task = "adding";
+  pair[0] = pair[1] = NULL;
+  old_len = 0;
   return grl_opt_parse(opts, argc, argv, e);
 }
 
@@ -76,8 +83,8 @@ static int parse(grl_opt_error *e, ...)
 int main(void)
 {
   gsl_set_error_handler_off();
-  plan(37);
-  grl_opt_error e;
+  plan(56);
+  grl_opt_result e;
 
   /* Every type, long and "=" forms. */
   int rc = parse(&e, "--hidden-size", "17", "--seed=2385", "--threads", "3",
@@ -152,6 +159,53 @@ int main(void)
             "--hidden-size must be between 1 and 100000, got 0",
             "errors are reported in command-line order");
 
+  /* Old names: an alias works as its new row, and notes it once. */
+  rc = parse(&e, "--size", "6", "--seed", "2", "--size=7", (char *)NULL);
+  is_int(rc == GRL_OPT_RUN && H == 7, 1, "an old name sets its new row (--size 6, then --size=7)");
+  is_int((long)e.nnote, 1, "... and leaves one note, however often it is given");
+  is_string(e.note[0], "--size is now --hidden-size; the old name goes in the next release",
+            "the note names the new option");
+  rc = parse(&e, "--hidden-size", "3", "--span", "9", (char *)NULL);
+  is_int(rc == GRL_OPT_RUN && old_len == 9 && e.nnote == 0, 1,
+         "an old name the program resolves itself: its own value, no note");
+  is_string(REFUSED("--size", "0"), "--hidden-size must be between 1 and 100000, got 0",
+            "a bad value under an old name is checked as the new row's");
+  is_int((long)e.nnote, 1, "... and the note is there beside the error");
+
+  /* Typos get the nearest name; an ambiguous abbreviation its choices. */
+  is_string(REFUSED("--hiden-size", "3"),
+            "unknown option '--hiden-size' (did you mean '--hidden-size'?)",
+            "a letter missing: did you mean");
+  is_string(REFUSED("--hidden-size", "3", "--sede=4"),
+            "unknown option '--sede=4' (did you mean '--seed'?)",
+            "two letters swapped, with a value: did you mean");
+  is_string(REFUSED("--hidden-size", "3", "--frobnicate"),
+            "unknown option '--frobnicate'", "nothing near: no suggestion");
+  is_string(REFUSED("--hidden-size", "3", "--siez", "4"),
+            "unknown option '--siez' (did you mean '--hidden-size'?)",
+            "near an old name: the suggestion is its new name");
+  is_string(REFUSED("--hidden-size", "3", "--s", "4"),
+            "option '--s' is ambiguous: it could be --seed, --size, --span",
+            "an ambiguous abbreviation lists what it could be");
+  ok(e.usage, "... a usage-shape error");
+
+  /* Two values. */
+  rc = parse(&e, "--hidden-size", "3", "--answer", "2", "-19.85", (char *)NULL);
+  is_int(rc == GRL_OPT_RUN && pair[0] && pair[1] && !strcmp(pair[0], "2")
+         && !strcmp(pair[1], "-19.85"), 1, "--answer K VALUE takes the word after K, even '-19.85'");
+  is_string(REFUSED("--hidden-size", "3", "--answer", "2"),
+            "--answer needs two values: --answer K VALUE", "a pair with one value");
+  rc = parse(&e, "--answer=1", "7", "--hidden-size", "3", (char *)NULL);
+  is_int(rc == GRL_OPT_RUN && !strcmp(pair[0], "1") && !strcmp(pair[1], "7") && H == 3, 1,
+         "--answer=K VALUE, and options after it");
+
+  /* One grammar of numbers with the tensor reader. */
+  rc = parse(&e, "--hidden-size", "3", "--lr", "1e-400", (char *)NULL);
+  is_string(REFUSED("--hidden-size", "3", "--lr", "1e-400"), "--lr must be in (0, 2.5], got '1e-400'",
+            "1e-400 is a number (it rounds to 0, which --lr refuses as a value)");
+  is_string(REFUSED("--hidden-size", "3", "--lr", "0x1p-3"), "--lr needs a finite number, got '0x1p-3'",
+            "hexadecimal is not a number");
+
   /* --help stops at once, whatever follows. */
   is_int(parse(&e, "-h", "--bogus", (char *)NULL), GRL_OPT_HELP_ASKED,
          "-h asks for help before a later error");
@@ -164,17 +218,24 @@ int main(void)
     bail("open_memstream failed");
   grl_opt_help(f, opts);
   fclose(f);
-  const char *want_head = "  --hidden-size H  hidden units\n"
-                          "  --seed S         seed\n"
-                          "                     of the generator\n";
+  const char *want_head = "  --hidden-size H   hidden units\n"
+                          "  --seed S          seed\n"
+                          "                      of the generator\n";
   ok(strncmp(buf, want_head, strlen(want_head)) == 0,
      "help: one column, continuation lines indented two more");
   if (strncmp(buf, want_head, strlen(want_head)) != 0)
     diag("got:\n%s", buf);
-  ok(strstr(buf, "\n  --quick          small\n") != NULL,
+  ok(strstr(buf, "\n  --quick           small\n") != NULL,
      "help: a flag has no metavariable");
-  ok(strstr(buf, "\n  -h, --help       this help\n") != NULL,
+  ok(strstr(buf, "\n  -h, --help        this help\n") != NULL,
      "help: a short key is shown");
+  const char *olds = strstr(buf, "\nOld names");
+  ok(olds && !memmem(buf, (size_t)(olds - buf), "--size", 6)
+     && !memmem(buf, (size_t)(olds - buf), "--span", 6),
+     "help: old names are not in the option list");
+  ok(strstr(buf, "\n  --size is now --hidden-size\n") != NULL
+     && strstr(buf, "\n  --span is now --hidden-size or --seed\n") != NULL,
+     "help: old names follow, each with its new name");
   free(buf);
   return exit_status();
 }

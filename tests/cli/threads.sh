@@ -33,10 +33,10 @@ train() {
     cmp -s "$f-1.txt" "$f-2.txt"
 }
 for cell in gru lstm; do
-  train "$cell, two blocks" --task adding --cell $cell --length 12 --batch 64 \
+  train "$cell, two blocks" --task adding --cell $cell --seq-len 12 --batch 64 \
     --steps 30 --seed 7
 done
-train "gru, default adding size" --task adding --cell gru --length 50 --steps 2 --seed 5
+train "gru, default adding size" --task adding --cell gru --seq-len 50 --steps 2 --seed 5
 # (T = 8 is the shortest pass that keeps W_hh in panels.)  Not under
 # memcheck: there the final test on 1000 sequences at H = 192 takes about
 # 90 s a run (measured 2026-12-01); the sanitizer pass runs it.
@@ -44,7 +44,7 @@ if [ -n "${GRL_MEMCHECK:-}" ]; then
   skip "gru, W_hh in panels: not under memcheck (90 s a run; the sanitizer pass runs it)"
   skip "gru, W_hh in panels: byte-identity, likewise"
 else
-  train "gru, W_hh in panels" --task adding --cell gru --length 8 \
+  train "gru, W_hh in panels" --task adding --cell gru --seq-len 8 \
     --hidden-size 192 --batch 32 --steps 2 --seed 4
 fi
 awk 'BEGIN { srand(1); for (i = 0; i < 24000; i++) printf "%c", 33 + int(rand() * 94); printf "\n" }' >"$TMP/text.txt"

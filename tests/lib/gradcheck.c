@@ -1,4 +1,4 @@
-/* tests/lib/gradcheck.c -- the gradient checker (issue 4), as a TAP program.
+/* tests/lib/gradcheck.c -- the gradient checker, as a TAP program.
  *
  *  1. every cell x every method on I=3 H=4 T=6 B=2, every entry checked,
  *     within the default tolerances;
@@ -22,6 +22,7 @@
  * a run of this code. */
 #include <config.h>
 #include "grulab.h"
+#include "grl_gcreport.h"
 #include "tap.h"
 
 #include <gsl/gsl_errno.h>
@@ -673,17 +674,102 @@ static void test_bad_options(void)
   unmake(&s);
 }
 
+/* Any scalar function through the same engine: L(u) = sum_k c_k u_k^3 +
+ * u_0 u_1 over a 2x3 "weight" and a 2-entry "bias", with its gradient
+ * worked out by hand, dL/du_k = 3 c_k u_k^2 (+ u_1 at 0, + u_0 at 1).
+ * The function keeps a call count in its ctx: the entries run on one
+ * thread. */
+typedef struct {
+  double c[8];
+  long calls;
+} cubic;
+
+static double cubic_loss(const double *u, void *ctx)
+{
+  cubic *q = ctx;
+  q->calls++;
+  double L = u[0] * u[1];
+  for (int k = 0; k < 8; k++)
+    L += q->c[k] * u[k] * u[k] * u[k];
+  return L;
+}
+
+static double _Complex cubic_loss_c(const double _Complex *u, void *ctx)
+{
+  cubic *q = ctx;
+  q->calls++;
+  double _Complex L = u[0] * u[1];
+  for (int k = 0; k < 8; k++)
+    L += q->c[k] * u[k] * u[k] * u[k];
+  return L;
+}
+
+static void scale_entry3(const char *tensor, double *grad, size_t size,
+                         void *arg)
+{
+  if (!strcmp(tensor, "weight") && size > 3)
+    grad[3] *= *(const double *)arg;
+}
+
+static void test_function(void)
+{
+  cubic q = {{0.731, -1.29, 0.417, 2.385, -0.643, 1.11, 0.0593, -0.872}, 0};
+  const double u[8] = {0.31, -0.77, 1.4, 0.52, -1.13, 0.88, -0.29, 0.65};
+  double g[8];
+  for (int k = 0; k < 8; k++)
+    g[k] = 3 * q.c[k] * u[k] * u[k];
+  g[0] += u[1];
+  g[1] += u[0];
+  const grl_gradcheck_fn_tensor t[2] = {{"weight", 2, {2, 3, 1}},
+                                        {"bias", 1, {2, 1, 1}}};
+  grl_gradcheck_fn f = {"a cubic", 2, t, cubic_loss, cubic_loss_c, &q};
+  const int methods[4] = {GRL_GC_FORWARD, GRL_GC_CENTRAL, GRL_GC_GSL,
+                          GRL_GC_COMPLEX};
+  for (int k = 0; k < 4; k++) {
+    grl_gradcheck_opts o;
+    grl_gradcheck_opts_init(&o, methods[k]);
+    grl_gradcheck_report *rep = NULL;
+    q.calls = 0;
+    int st = grl_gradcheck_fn_run(&rep, &f, u, g, &o);
+    ok(st == GRL_OK && rep && rep->pass && rep->checked == 8 && rep->nrow == 2
+       && !strcmp(rep->cell, "a cubic") && rep->passes == (double)q.calls,
+       "a function, %s: all 8 entries in 2 rows pass (worst %.2g), and the report counts its %ld calls",
+       grl_gradcheck_method_name(methods[k]), rep ? rep->worst : NAN, q.calls);
+    grl_gradcheck_report_free(rep);
+  }
+  /* an error of 1e-4 in weight[3] (=[1,0]): central catches it there */
+  double scale = 1 + 1e-4;
+  grl_gradcheck_opts o;
+  grl_gradcheck_opts_init(&o, GRL_GC_CENTRAL);
+  o.tamper = scale_entry3;
+  o.tamper_arg = &scale;
+  grl_gradcheck_report *rep = NULL;
+  int st = grl_gradcheck_fn_run(&rep, &f, u, g, &o);
+  const grl_gradcheck_row *w = rep ? &rep->row[rep->worst_row] : NULL;
+  ok(st == GRL_EFAIL && w && !strcmp(w->name, "weight") && w->worst_at == 3
+     && g[3] == 3 * q.c[3] * u[3] * u[3],
+     "an error of 1e-4 in weight[1,0] is caught there (%.2g), the caller's gradient untouched",
+     rep ? rep->worst : NAN);
+  grl_gradcheck_report_free(rep);
+  /* no complex form: the complex step is refused */
+  f.loss_complex = NULL;
+  grl_gradcheck_opts_init(&o, GRL_GC_COMPLEX);
+  ok(grl_gradcheck_fn_run(&rep, &f, u, g, &o) == GRL_EINVAL && !rep
+     && strstr(grl_strerror(), "no complex form"),
+     "without a complex form the complex step is refused: '%s'", grl_strerror());
+}
+
 int main(void)
 {
   gsl_set_error_handler_off();
   /* in the order below: every cell x 4 methods x 2, long, seed zero,
    * tamper, threshold, nothing compared, broken cell, failed pass, threads,
-   * sample and floor, sweep, bad options */
+   * sample and floor, sweep, bad options, any function */
   int ncell = 0;
   for (const grl_cell *const *c = grl_cell_all(); *c; c++)
     ncell++;
   plan(ncell * GRL_GC_NMETHOD * 2 + 2 + 12 + 37 + 34 + 3 + 5 + 3 + 4 + 4 + 12
-       + 4);
+       + 4 + 6);
   test_all_cells_methods();
   test_long();
   test_seed_zero();
@@ -696,5 +782,6 @@ int main(void)
   test_sample_floor();
   test_sweep();
   test_bad_options();
+  test_function();
   return exit_status();
 }

@@ -11,7 +11,8 @@ if [ -n "${GRL_MEMCHECK:-}" ]; then
   echo "1..0 # SKIP under memcheck: the install test runs no grulab code of its own"; exit 0
 fi
 P=$TMP/prefix
-${MAKE:-make} -C "$top_builddir" install prefix="$P" >"$TMP/install.log" 2>&1
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${MAKE:-make} -C "$top_builddir" \
+  install prefix="$P" >"$TMP/install.log" 2>&1
 rc=$?
 is "make install prefix=TMP exits 0" "$rc" 0
 [ "$rc" = 0 ] || sed 's/^/# /' "$TMP/install.log" | tail -n 20
@@ -43,14 +44,16 @@ for c in gru mgu; do
     "$("$TMP/forward" "$c" 2>&1)" "$("$top_builddir/examples/forward" "$c" 2>&1)"
 done
 
-# Chapter 2: the chapter, its helpers, and the application layer, with a
-# config.h that asks only for the GNU declarations.
+# Chapter 2: the chapter, its helpers, and the application layer (with
+# the libraries it links, APP_LIBS), with a config.h that asks only for
+# the GNU declarations.
 mkdir -p "$TMP/cfg"
 echo '#define _GNU_SOURCE 1' >"$TMP/cfg/config.h"
 # shellcheck disable=SC2086
-$CC $san ${OPENMP_CFLAGS:-} -I"$TMP/cfg" $cflags -I"$top_srcdir/chapters/lib" \
-  -I"$top_srcdir/src/app" -o "$TMP/ch02" "$top_srcdir/chapters/ch02-hidden-state.c" \
-  "$top_srcdir"/chapters/lib/*.c "$top_srcdir"/src/app/*.c $libs -lm $rpath \
+$CC $san ${OPENMP_CFLAGS:-} -I"$TMP/cfg" $cflags ${APP_CFLAGS:-} \
+  -I"$top_srcdir/chapters/lib" -I"$top_srcdir/src/app" -o "$TMP/ch02" \
+  "$top_srcdir/chapters/ch02-hidden-state.c" "$top_srcdir"/chapters/lib/*.c \
+  "$top_srcdir"/src/app/*.c $libs ${APP_LIBS:-} -lm $rpath \
   >>"$TMP/cc.log" 2>&1
 rc=$?
 is "chapter 2 builds against the prefix" "$rc" 0

@@ -259,7 +259,7 @@ static void test_refuses(void)
   ok(st == GRL_EIO && tf == NULL, "missing file: refused, nothing returned");
   is_string(grl_strerror(), want, "missing file: message");
   st = grl_tensorfile_read(&tf, dir);
-  snprintf(want, sizeof want, "%s: cannot read: Is a directory", dir);
+  snprintf(want, sizeof want, "%s: is a directory", dir);
   ok(st == GRL_EIO && tf == NULL, "a directory: refused");
   is_string(grl_strerror(), want, "a directory: message");
 
@@ -435,6 +435,17 @@ static void cleanup(void)
   rmdir(dir);
 }
 
+/* The one shape formatter, as messages and reports write shapes. */
+static void test_shape_format(void)
+{
+  char buf[64];
+  const size_t d[3] = {12, 3, 4};
+  is_string(grl_shape_format(buf, sizeof buf, 2, d), "12x3", "a matrix is 12x3");
+  is_string(grl_shape_format(buf, sizeof buf, 1, d), "12", "a vector is 12");
+  is_string(grl_shape_format(buf, sizeof buf, 3, d), "12x3x4", "three dimensions");
+  is_string(grl_shape_format(buf, 4, 3, d), "12x", "a short buffer is cut, not overrun");
+}
+
 int main(void)
 {
   gsl_set_error_handler_off();
@@ -442,13 +453,14 @@ int main(void)
   snprintf(dir, sizeof dir, "%s/grulab-tensor.XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(dir))
     bail("cannot make a temporary directory in %s", tmp && *tmp ? tmp : "/tmp");
-  plan(21 + 4 + 6 + 4 + 72 + 17);   /* round trip ... outfile, in order */
+  plan(21 + 4 + 6 + 4 + 72 + 17 + 4);   /* round trip ... shapes, in order */
   test_round_trip();
   test_gsl_writers();
   test_writer_refuses();
   test_accepts();
   test_refuses();
   test_outfile();
+  test_shape_format();
   cleanup();
   return exit_status();
 }

@@ -147,27 +147,35 @@ static void bad_texts(void)
      && strstr(grl_strerror(), "at least 20") && !t,
      "19 bytes: '%s'", grl_strerror());
   ok(grl_text_read(&t, "/nonexistent/grulab.txt") == GRL_EIO
-     && strstr(grl_strerror(), "/nonexistent/grulab.txt: No such file"),
+     && strstr(grl_strerror(), "/nonexistent/grulab.txt: cannot open: No such file"),
      "a missing file: '%s'", grl_strerror());
+  ok(grl_text_read(&t, "/") == GRL_EIO && !strcmp(grl_strerror(), "/: is a directory"),
+     "a directory: '%s'", grl_strerror());
+  a[0] = 'b';
+  ok(grl_text_from_bytes(&t, a, 1, "one") == GRL_EINVAL
+     && strstr(grl_strerror(), "one: 1 byte; ") && !t,
+     "one byte is '1 byte', not '1 bytes': '%s'", grl_strerror());
+  a[0] = 'a';
   ok(grl_text_read_glob(&t, "/nonexistent/*.h") == GRL_EIO
      && strstr(grl_strerror(), "no file matches"),
      "a pattern that matches nothing: '%s'", grl_strerror());
   /* a window longer than the text */
   ok(grl_text_from_bytes(&t, a, 40, "forty") == GRL_OK, "40 bytes with two distinct ones");
   grl_model *m = model_for(t, &grl_cell_gru, 3, 1);
-  grl_text_trainer *tr;
-  grl_text_config cfg = {36, 1, "adam", 1e-3, 1.0};
-  ok(grl_text_trainer_alloc(&tr, m, t, &cfg) == GRL_EINVAL
-     && strstr(grl_strerror(), "too few for 1 streams of one window of T=36"),
+  grl_source *src = NULL;
+  ok(grl_text_source_alloc(&src, t, 36, 1, 3) == GRL_EINVAL && !src
+     && strstr(grl_strerror(), "too few for 1 stream of one window of T=36"),
      "T = 36 > 35 predictions: '%s'", grl_strerror());
-  cfg.T = 35;
-  ok(grl_text_trainer_alloc(&tr, m, t, &cfg) == GRL_OK, "T = 35 fits exactly");
-  grl_text_trainer_free(tr);
+  is_int((long)grl_text_windows(t, 36, 1), 0, "... zero windows per epoch");
+  ok(grl_text_source_alloc(&src, t, 35, 1, 3) == GRL_OK, "T = 35 fits exactly");
+  grl_source_free(src);
   grl_model_free(m);
   grl_text_free(t);
 }
 
-/* B streams at offsets b*L, windows of T, the state carried. */
+/* B streams at offsets b*L, windows of T, the state carried: every
+ * window's h0 is the previous window's h_T, bit for bit (the loss of each
+ * step is recomputed from that state and the parameters before the step). */
 static void streams_and_carry(void)
 {
   enum { N = 500, T = 5, B = 3, H = 4 };
@@ -179,42 +187,63 @@ static void streams_and_carry(void)
   grl_text *t;
   grl_text_from_bytes(&t, buf, N, "random");
   grl_model *m = model_for(t, &grl_cell_gru, H, 5);
-  grl_text_trainer *tr;
-  grl_text_config cfg = {T, B, "adam", 1e-2, 1.0};
-  if (grl_text_trainer_alloc(&tr, m, t, &cfg))
+  grl_source *src;
+  grl_trainer *tr;
+  grl_train_config cfg = {"adam", 1e-2, 1.0, 0, NULL};
+  if (grl_text_source_alloc(&src, t, T, B, H)
+      || grl_trainer_alloc_source(&tr, m, src, &cfg))
     bail("trainer: %s", grl_strerror());
-  const size_t L = (t->ntrain - 1) / B;
+  const size_t L = (t->ntrain - 1) / B, V = t->vocab.V;
   is_int((long)L, 149, "450 training bytes, 3 streams: 149 predictions each");
-  is_int((long)grl_text_trainer_windows(tr), 29, "29 whole windows of 5 per epoch");
-  double hT[B * H];
-  int batch_ok = 1, carry_ok = 1, zero_ok = 1;
-  double maxdiff = 0;
+  is_int((long)grl_text_windows(t, T, B), 29, "29 whole windows of 5 per epoch");
+  grl_seq *s2;
+  gsl_matrix *logits = gsl_matrix_alloc(T * B, V);
+  double *theta = malloc(m->n * sizeof *theta);
+  size_t target[T * B];
+  if (grl_seq_alloc(&s2, m, T, B) || !logits || !theta)
+    bail("out of memory");
+  double h0[B * H], hT[B * H];
+  int batch_ok = 1, carry_ok = 1, zero_ok = 1, from_h0 = 1;
   for (size_t k = 0; k < 31; k++) {
-    grl_train_stat s;
-    if (grl_text_trainer_step(tr, &s))
+    grl_train_stat st;
+    memcpy(h0, grl_text_source_state(src)->data, sizeof h0);
+    memcpy(theta, m->theta, m->n * sizeof *theta);
+    if (grl_trainer_step(tr, r, &st))
       bail("step: %s", grl_strerror());
-    const unsigned char *in = grl_text_trainer_input(tr);
+    const unsigned char *in = grl_text_source_input(src);
     size_t w = k % 29;
     for (size_t tt = 0; tt < T; tt++)
-      for (size_t b = 0; b < B; b++)
+      for (size_t b = 0; b < B; b++) {
         batch_ok &= in[tt * B + b] == t->ids[b * L + w * T + tt];
-    const gsl_matrix *S = grl_text_trainer_states(tr);   /* ((T+1)*B, H) */
-    for (size_t i = 0; i < B * H; i++) {
-      double h0 = S->data[i];
-      if (k == 0 || k == 29) {
-        zero_ok &= h0 == 0.0;
-      } else {
-        carry_ok &= h0 == hT[i];
-        maxdiff = fmax(maxdiff, fabs(h0 - hT[i]));
+        target[tt * B + b] = t->ids[b * L + w * T + tt + 1];
       }
-      hT[i] = S->data[T * B * H + i];
+    /* the step's loss, again, from h0 and the parameters before it */
+    double loss;
+    grl_text_loss(m, theta, s2, in, target, h0, NULL, logits, &loss, NULL,
+                  NULL, NULL, NULL, NULL);
+    from_h0 &= st.loss == loss / M_LN2;
+    gsl_matrix_view last = grl_seq_hT(grl_trainer_seq(tr));
+    memcpy(hT, last.matrix.data, sizeof hT);
+    for (size_t i = 0; i < B * H; i++) {
+      double carried = grl_text_source_state(src)->data[i];
+      if (k == 28)     /* the epoch's last window: the next starts at 0 */
+        zero_ok &= carried == 0.0;
+      else
+        carry_ok &= carried == hT[i];
+      if (k == 0)
+        zero_ok &= h0[i] == 0.0;
     }
   }
   ok(batch_ok, "step k reads window k mod 29 of stream b: bytes b*L + w*T + t");
-  ok(carry_ok, "every window's h0 is bit for bit the previous window's h_T (max diff %g)", maxdiff);
+  ok(from_h0, "every step's loss is the text loss from the state carried into it");
+  ok(carry_ok, "the state carried out of a window is its h_T, bit for bit");
   ok(zero_ok, "the first window of each epoch starts from zero");
-  is_int((long)grl_text_trainer_epoch(tr), 1, "31 steps: one epoch done");
-  grl_text_trainer_free(tr);
+  is_int((long)grl_text_source_epoch(src), 1, "31 steps: one epoch done");
+  grl_trainer_free(tr);
+  grl_source_free(src);
+  grl_seq_free(s2);
+  gsl_matrix_free(logits);
+  free(theta);
   grl_model_free(m);
   grl_text_free(t);
   gsl_rng_free(r);
@@ -287,11 +316,8 @@ static void evaluate_exact(void)
   for (size_t ci = 0; ci < 2; ci++) {
     grl_model *m = model_for(t, cells[ci], H, 21);
     /* B = 3, T = 4: streams of 6 (one window and a tail of 2), 1 left over */
-    grl_text_config cfg = {4, 3, "adam", 1e-3, 1.0};
-    grl_text_trainer *tr;
-    grl_text_trainer_alloc(&tr, m, t, &cfg);
     double bpc = NAN;
-    int st = grl_text_evaluate(tr, from, N, &bpc);
+    int st = grl_text_evaluate(m, t, 4, 3, from, N, &bpc);
     double h[H], c[H], nll = 0;
     for (size_t b = 0; b < 3; b++) {
       memset(h, 0, sizeof h);
@@ -303,7 +329,6 @@ static void evaluate_exact(void)
     is_double(bpc, nll / (double)P / M_LN2, 1e-12,
               "%s: validation bpc equals the naive reference over 3 streams of 6 and 1 left over",
               cells[ci]->name);
-    grl_text_trainer_free(tr);
     grl_model_free(m);
   }
   grl_text_free(t);
@@ -421,68 +446,122 @@ static void periodic_entropy(void)
   grl_model *m;
   grl_model_alloc(&m, &grl_cell_gru, t->vocab.V, H, t->vocab.V);
   grl_model_init_uniform(m, r);
-  grl_text_config cfg = {20, 8, "adam", 5e-3, 5.0};
-  grl_text_trainer *tr;
-  grl_text_trainer_alloc(&tr, m, t, &cfg);
+  grl_train_config cfg = {"adam", 5e-3, 5.0, 0, NULL};
+  grl_source *src;
+  grl_trainer *tr = NULL;
   size_t done;
-  int st = grl_text_train_run(tr, STEPS_COINS, NULL, &done, NULL, NULL);
+  int st = grl_text_source_alloc(&src, t, 20, 8, H);
+  st = st ? st : grl_trainer_alloc_source(&tr, m, src, &cfg);
+  st = st ? st : grl_train_run(tr, r, STEPS_COINS, NULL, &done, NULL, NULL);
   double bpc = NAN, u, b;
-  st = st ? st : grl_text_evaluate(tr, t->ntrain, t->n, &bpc);
+  st = st ? st : grl_trainer_evaluate(tr, NULL, 0, &bpc);
   ok(st == GRL_OK, "%d steps on the coin text", STEPS_COINS);
   grl_text_baselines(t, &u, &b);
   is_double_abs(bpc, 0.2, 0.01, "validation bpc %.4f approaches the entropy rate 1/5 = 0.2 bpc (bigram %.4f)", bpc, b);
-  grl_text_trainer_free(tr);
+  grl_trainer_free(tr);
+  grl_source_free(src);
   grl_model_free(m);
   grl_text_free(t);
   gsl_rng_free(r);
   free(buf);
 }
 
-/* The text loss's gradient check passes for every cell, and an error of
- * 1e-3 (central) or 1e-9 (complex only) in one analytic entry is caught. */
+/* The text loss's gradient check -- the same engine as the sequence
+ * loss's -- passes for every cell by central and complex step, and an
+ * error in one analytic entry is caught: 1e-3 by central, 1e-9 by the
+ * complex step alone. */
+typedef struct {
+  double scale;   /* the analytic readout_bias[0] is multiplied by it */
+} tamper_arg;
+
+static void scale_bias0(const char *tensor, double *grad, size_t size,
+                        void *arg)
+{
+  (void)size;
+  if (!strcmp(tensor, "readout_bias"))
+    grad[0] *= ((tamper_arg *)arg)->scale;
+}
+
+/* One check of m at method, the problem drawn from seed's generator after
+ * the parameters (as grulab gradcheck --loss text draws it). */
+static int check_text(grl_gradcheck_report **rep, grl_model *m,
+                      unsigned long seed, int method, double scale)
+{
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  grl_gradcheck_randomize(m, r, 0.9);
+  grl_gradcheck_opts o;
+  grl_gradcheck_opts_init(&o, method);
+  tamper_arg arg = {scale};
+  if (scale != 1.0) {
+    o.tamper = scale_bias0;
+    o.tamper_arg = &arg;
+  }
+  int st = grl_gradcheck_text_run(rep, m, 4, 2, r, &o);
+  gsl_rng_free(r);
+  return st;
+}
+
 static void text_gradcheck(void)
 {
   const grl_cell *const *cells = grl_cell_all();
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   for (size_t i = 0; cells[i]; i++) {
     grl_model *m;
     grl_model_alloc(&m, cells[i], 5, 3, 5);
-    gsl_rng_set(r, 17 + i);
-    grl_gradcheck_randomize(m, r, 0.9);
-    grl_gradcheck_text_result res;
-    int st = grl_gradcheck_text(&res, m, 4, 2, r, SIZE_MAX, 0.0);
-    ok(st == GRL_OK && res.pass && res.nchecked == m->n + (cells[i]->has_c ? 12 : 6),
-       "%s: text loss, all %zu entries: central %.2g (tol %g), complex %.2g (tol %g)",
-       cells[i]->name, res.nchecked, res.worst[0], res.tol[0], res.worst[1], res.tol[1]);
+    const size_t want = m->n + (cells[i]->has_c ? 12 : 6);
+    const int methods[2] = {GRL_GC_CENTRAL, GRL_GC_COMPLEX};
+    for (int k = 0; k < 2; k++) {
+      grl_gradcheck_report *rep = NULL;
+      int st = check_text(&rep, m, 17 + i, methods[k], 1.0);
+      ok(st == GRL_OK && rep && rep->pass && rep->checked == want
+         && rep->I == 5,
+         "%s: text loss, all %zu entries (readout, h0%s): %s %.2g (tol %g)",
+         cells[i]->name, want, cells[i]->has_c ? ", c0" : "",
+         grl_gradcheck_method_name(methods[k]), rep ? rep->worst : NAN,
+         grl_gradcheck_default_tolerance(methods[k]));
+      grl_gradcheck_report_free(rep);
+    }
     if (cells[i] == &grl_cell_gru) {
-      const grl_param *bo = grl_model_param(m, "readout_bias");
-      gsl_rng_set(r, 17 + i);
-      grl_gradcheck_randomize(m, r, 0.9);
-      st = grl_gradcheck_text(&res, m, 4, 2, r, bo->offset, 1e-3);
-      ok(st == GRL_EFAIL && res.worst[0] > res.tol[0]
-         && !strcmp(res.where[0], "readout_bias[0]"),
-         "gru: readout_bias[0] off by 1e-3 is caught by central at %s (%.2g)",
-         res.where[0], res.worst[0]);
-      gsl_rng_set(r, 17 + i);
-      grl_gradcheck_randomize(m, r, 0.9);
-      st = grl_gradcheck_text(&res, m, 4, 2, r, bo->offset, 1e-9);
-      ok(st == GRL_EFAIL && res.worst[0] <= res.tol[0] && res.worst[1] > res.tol[1]
-         && !strcmp(res.where[1], "readout_bias[0]"),
-         "gru: off by 1e-9, central passes it (%.2g) and complex catches it (%.2g)",
-         res.worst[0], res.worst[1]);
+      grl_gradcheck_report *rep = NULL;
+      int st = check_text(&rep, m, 17 + i, GRL_GC_CENTRAL, 1 + 1e-3);
+      const grl_gradcheck_row *w = rep ? &rep->row[rep->worst_row] : NULL;
+      ok(st == GRL_EFAIL && w && !strcmp(w->name, "readout_bias")
+         && w->worst_at == 0,
+         "gru: readout_bias[0] off by 1e-3 is caught by central at %s[%zu] (%.2g)",
+         w ? w->name : "?", w ? w->worst_at : 0, rep ? rep->worst : NAN);
+      grl_gradcheck_report_free(rep);
+      st = check_text(&rep, m, 17 + i, GRL_GC_CENTRAL, 1 + 1e-9);
+      ok(st == GRL_OK, "gru: off by 1e-9, central passes it (%.2g)",
+         rep ? rep->worst : NAN);
+      grl_gradcheck_report_free(rep);
+      st = check_text(&rep, m, 17 + i, GRL_GC_COMPLEX, 1 + 1e-9);
+      w = rep ? &rep->row[rep->worst_row] : NULL;
+      ok(st == GRL_EFAIL && w && !strcmp(w->name, "readout_bias")
+         && w->worst_at == 0,
+         "gru: ... and the complex step catches it at %s[%zu] (%.2g)",
+         w ? w->name : "?", w ? w->worst_at : 0, rep ? rep->worst : NAN);
+      grl_gradcheck_report_free(rep);
+      /* the input is ids: nothing to differentiate */
+      grl_gradcheck_opts o;
+      grl_gradcheck_opts_init(&o, GRL_GC_CENTRAL);
+      o.what = GRL_GC_INPUT;
+      gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+      ok(grl_gradcheck_text_run(&rep, m, 4, 2, r, &o) == GRL_EINVAL && !rep
+         && strstr(grl_strerror(), "no derivative"),
+         "checking only the input is refused: '%s'", grl_strerror());
+      gsl_rng_free(r);
     }
     grl_model_free(m);
   }
-  gsl_rng_free(r);
 }
 
 int main(void)
 {
-  /* one text gradient check per cell, 47 other assertions */
+  /* two text gradient checks per cell (central, complex), 53 others */
   int ncell = 0;
   for (const grl_cell *const *c = grl_cell_all(); *c; c++)
     ncell++;
-  plan(47 + ncell);
+  plan(53 + 2 * ncell);
   vocabulary_and_split();
   bad_texts();
   streams_and_carry();

@@ -21,26 +21,7 @@ import os
 import re
 import sys
 
-n = 0
-failed = 0
-
-
-def ok(cond, name, *diag):
-    global n, failed
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, name), flush=True)
-    if not cond:
-        failed += 1
-        for d in diag:
-            for line in str(d).split("\n"):
-                print("# " + line)
-    return cond
-
-
-def skip_all(reason):
-    print("1..0 # SKIP %s" % reason)
-    sys.exit(0)
-
+from tap import done, ok, skip_all
 
 try:
     from selenium import webdriver
@@ -124,8 +105,7 @@ def main(argv):
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     except Exception as e:    # no display, a broken install: say so, fail
         ok(False, "chromium starts under chromedriver", e)
-        print("1..%d" % n)
-        return 1
+        return done()
     try:
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
@@ -138,8 +118,7 @@ def main(argv):
             check_page(driver, book, page)
     finally:
         driver.quit()
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return done()
 
 
 def check_page(driver, book, page):

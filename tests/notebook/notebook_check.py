@@ -24,20 +24,7 @@ import os
 import re
 import sys
 
-n = 0
-failed = 0
-
-
-def ok(cond, name, *diag):
-    global n, failed
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, name))
-    if not cond:
-        failed += 1
-        for d in diag:
-            for line in str(d).split("\n"):
-                print("# " + line)
-    return cond
+from tap import done, ok
 
 
 class Page(html.parser.HTMLParser):
@@ -217,8 +204,7 @@ def main(argv):
                     if EXTERNAL.match(v):
                         ext.append("%s: %s" % (os.path.relpath(path, outdir), v))
     ok(not ext, "no style sheet or chart refers to another host", *ext)
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

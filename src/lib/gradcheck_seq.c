@@ -1,7 +1,11 @@
-/* gradcheck_eval.c -- the evaluation of L for a gradient check: the
- * analytic gradient (one BPTT), the unperturbed forward passes every
- * numerical estimate is measured against, and one numerical estimate of
- * dL/d(one entry) by each of the four methods.
+/* gradcheck_seq.c -- the sequence loss of a gradient check,
+ *
+ *     L = sum(g .* output) + 0.5 ||h_T||^2,
+ *
+ * as the engine's loss (gradcheck_loss.h): the analytic gradient (one
+ * BPTT), the unperturbed forward passes every numerical estimate is
+ * measured against, and L with one entry perturbed, real or complex.
+ * grl_gradcheck_run and grl_gradcheck_sweep check it.
  *
  * Two kinds of forward pass evaluate a perturbed loss:
  *   FULL  a parameter entry touches every row and every step: the whole
@@ -21,12 +25,10 @@
  * is the representable (t+h) - t. */
 #include <config.h>
 #include "grulab.h"
-#include "gradcheck_impl.h"
+#include "gradcheck_loss.h"
 
 #include <complex.h>
 #undef I /* complex.h's imaginary unit; here I is the input size */
-#include <gsl/gsl_deriv.h>
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +37,31 @@
 /* The context: analytic gradient and unperturbed passes               */
 /* ------------------------------------------------------------------ */
 
-void grl_gc_context_free(grl_gc_context *c)
+/* Everything the numerical estimates are measured against. */
+typedef struct {
+  grl_gc_loss base;     /* what the engine sees: tensors, L0, evaluations */
+  const grl_model *m;
+  const grl_gradcheck_problem *p;
+  size_t n;
+  double *theta;        /* (n) the unperturbed parameters (a copy)           */
+  /* The analytic side, one grl_seq_backward: */
+  double *dtheta;       /* (n)      dL/dtheta                                */
+  double *dx;           /* (T*B, I) dL/dx                                    */
+  double *dh0, *dc0;    /* (B, H)   dL/dh0, dL/dc0 (LSTM)                    */
+  /* FULL path base: grl_seq_forward at theta. */
+  double *out0;         /* (T*B, H) output; h_T is its last B rows           */
+  /* ROW path base: the naive step, one step at a time, keeping every state. */
+  double *Hn;           /* ((T+1)*B, H) rows t*B+b: h_t (h_0 = h0)           */
+  double *Cn;           /* ((T+1)*B, H) c_t likewise (LSTM), else NULL       */
+  double *xb;           /* (B, T, I) x regrouped by batch item: row b*T+t    */
+  double L0n;           /* loss of the naive base                            */
+  /* Complex copies for the complex step. */
+  double _Complex *thc; /* (n) theta + 0i                                    */
+  double _Complex *xc;  /* (T*B, I)                                          */
+  double _Complex *h0c, *c0c; /* (B, H)                                      */
+} seq_loss;
+
+static void seq_free(seq_loss *c)
 {
   free(c->theta);
   free(c->dtheta);
@@ -53,7 +79,7 @@ void grl_gc_context_free(grl_gc_context *c)
   memset(c, 0, sizeof *c);
 }
 
-static void add_tensor(grl_gc_context *c, int kind, const char *name,
+static void add_tensor(grl_gc_loss *c, int kind, const char *name,
                        int ndim, size_t d0, size_t d1, size_t d2, size_t offset,
                        const double *value, double *grad)
 {
@@ -70,14 +96,35 @@ static void add_tensor(grl_gc_context *c, int kind, const char *name,
   t->grad = grad;
 }
 
-int grl_gc_context_init(grl_gc_context *c, const grl_model *m,
-                        const grl_gradcheck_problem *p, unsigned what)
+static grl_gc_entry seq_entry(const grl_gc_loss *L, const grl_gc_tensor *t,
+                              size_t at);
+static void *seq_ws_alloc(const grl_gc_loss *L);
+static void seq_ws_free(void *ws);
+static int seq_eval(const grl_gc_loss *L, void *ws, const grl_gc_entry *e,
+                    double u, int slot, double *cost);
+static double seq_diff(const grl_gc_loss *L, void *ws, const grl_gc_entry *e,
+                       int a, int b);
+static double seq_base(const grl_gc_loss *L, const grl_gc_entry *e);
+static int seq_complex(const grl_gc_loss *L, void *ws, const grl_gc_entry *e,
+                       double h, double *imL, double *cost);
+
+/* Fill c: the analytic gradient, both unperturbed bases, complex copies,
+ * and the tensors selected by `what` (GRL_GC_* mask), in report order:
+ * the cell's own parameters, then x, h0, c0. */
+static int seq_init(seq_loss *c, const grl_model *m,
+                    const grl_gradcheck_problem *p, unsigned what)
 {
   memset(c, 0, sizeof *c);
   c->m = m;
   c->p = p;
-  const size_t T = c->T = p->T, B = c->B = p->B;
-  const size_t I = c->I = m->input_size, H = c->H = m->hidden_size;
+  grl_gc_loss *L = &c->base;
+  *L = (grl_gc_loss){.formula = "sum(g.*output) + 0.5*||h_T||^2",
+                     .entry = seq_entry, .ws_alloc = seq_ws_alloc,
+                     .ws_free = seq_ws_free, .eval = seq_eval,
+                     .diff = seq_diff, .base = seq_base,
+                     .eval_complex = seq_complex};
+  const size_t T = L->T = p->T, B = L->B = p->B;
+  const size_t I = L->I = m->input_size, H = L->H = m->hidden_size;
   const size_t n = c->n = m->n;
   const int has_c = m->cell->has_c;
   const size_t TB = T * B;
@@ -100,7 +147,7 @@ int grl_gc_context_init(grl_gc_context *c, const grl_model *m,
   if (!c->theta || !c->dtheta || !c->dx || !c->dh0 || !c->out0 || !c->Hn ||
       !c->xb || !c->thc || !c->xc || !c->h0c ||
       (has_c && (!c->dc0 || !c->Cn || !c->c0c))) {
-    grl_gc_context_free(c);
+    seq_free(c);
     return grl_fail(GRL_ENOMEM, "gradcheck: out of memory for T=%zu, B=%zu, "
                     "H=%zu", T, B, H);
   }
@@ -114,7 +161,7 @@ int grl_gc_context_init(grl_gc_context *c, const grl_model *m,
   if (!st) {
     gsl_matrix_view out = grl_seq_output(s);          /* (T*B, H) */
     memcpy(c->out0, out.matrix.data, TB * H * sizeof *c->out0);
-    c->L0 = grl_gc_loss_rows(p->g, c->out0, T, B, H);
+    L->L0 = grl_gc_loss_rows(p->g, c->out0, T, B, H);
     const double *hT = c->out0 + (T - 1) * B * H;    /* (B, H) h_T */
     st = grl_seq_backward(s, c->theta, p->x, p->g, hT, NULL, c->dtheta, c->dx,
                           c->dh0, c->dc0);
@@ -123,7 +170,7 @@ int grl_gc_context_init(grl_gc_context *c, const grl_model *m,
   if (st) {
     char msg[900];
     snprintf(msg, sizeof msg, "%s", grl_strerror());
-    grl_gc_context_free(c);
+    seq_free(c);
     return grl_fail(st, "gradcheck: at the unperturbed parameters: %s", msg);
   }
 
@@ -138,7 +185,7 @@ int grl_gc_context_init(grl_gc_context *c, const grl_model *m,
                            NULL, c->Hn + (t + 1) * B * H,
                            has_c ? c->Cn + (t + 1) * B * H : NULL, NULL);
   if (st) {
-    grl_gc_context_free(c);
+    seq_free(c);
     return st;
   }
   c->L0n = grl_gc_loss_rows(p->g, c->Hn + B * H, T, B, H);
@@ -162,38 +209,52 @@ int grl_gc_context_init(grl_gc_context *c, const grl_model *m,
       const grl_param *q = &m->param[i];
       if (q->offset >= m->ncell)
         continue;   /* a readout does not enter this loss */
-      add_tensor(c, GRL_GC_K_PARAM, q->name, q->ndim, q->rows,
+      add_tensor(L, GRL_GC_K_PARAM, q->name, q->ndim, q->rows,
                  q->ndim == 2 ? q->cols : 1, 1, q->offset,
                  c->theta + q->offset, c->dtheta + q->offset);
     }
   if (what & GRL_GC_INPUT)
-    add_tensor(c, GRL_GC_K_INPUT, "input", 3, T, B, I, 0, p->x, c->dx);
+    add_tensor(L, GRL_GC_K_INPUT, "input", 3, T, B, I, 0, p->x, c->dx);
   if (what & GRL_GC_H0)
-    add_tensor(c, GRL_GC_K_H0, "h0", 2, B, H, 1, 0, p->h0, c->dh0);
+    add_tensor(L, GRL_GC_K_H0, "h0", 2, B, H, 1, 0, p->h0, c->dh0);
   if ((what & GRL_GC_C0) && has_c)
-    add_tensor(c, GRL_GC_K_C0, "c0", 2, B, H, 1, 0, p->c0, c->dc0);
+    add_tensor(L, GRL_GC_K_C0, "c0", 2, B, H, 1, 0, p->c0, c->dc0);
   return GRL_OK;
 }
+
 /* ------------------------------------------------------------------ */
-/* One numerical estimate                                              */
+/* The perturbed passes                                                */
 /* ------------------------------------------------------------------ */
 
+/* One evaluation: where its outputs are, and what it cost. */
+typedef struct {
+  const double *out;   /* first changed output row                      */
+  size_t stride;       /* between consecutive rows of out               */
+  size_t rows;         /* how many rows can differ from the base        */
+  const double *g;     /* the loss weights of those rows                */
+  size_t gstride;
+  const double *hT;    /* the changed part of h_T                        */
+  size_t nT;           /* its length                                     */
+} pass_out;
+
 /* Per-thread workspace: nothing is allocated per entry. */
-struct grl_gc_workspace {
+typedef struct {
   grl_seq *s;            /* FULL path                                  */
   double *th;            /* (n) theta, perturbed one entry at a time   */
-  double *outp;          /* (T*B, H) the + pass of a central difference */
+  double *outp;          /* (T*B, H) slot 1 of a FULL pass (its + pass) */
   double *xr;            /* (T, I) ROW path: x of one batch item, from t */
   double *hs, *cs;       /* (H) its starting state                      */
-  double *orow, *orowp;  /* (T, H) its outputs; the + pass             */
+  double *orow, *orowp;  /* (T, H) its outputs; slot 1's                */
   double _Complex *thc;  /* (n) complex theta                          */
   double _Complex *outc; /* (T*B, H)                                    */
   double _Complex *xrc;  /* (T, I)                                      */
   double _Complex *hsc, *csc; /* (H)                                    */
-};
+  pass_out slot[2];      /* the passes kept in slots 0 and 1            */
+} seq_ws;
 
-void grl_gc_workspace_free(grl_gc_workspace *w)
+static void seq_ws_free(void *ws)
 {
+  seq_ws *w = ws;
   if (!w)
     return;
   grl_seq_free(w->s);
@@ -212,12 +273,13 @@ void grl_gc_workspace_free(grl_gc_workspace *w)
   free(w);
 }
 
-grl_gc_workspace *grl_gc_workspace_alloc(const grl_gc_context *c)
+static void *seq_ws_alloc(const grl_gc_loss *L)
 {
-  grl_gc_workspace *w = calloc(1, sizeof *w);
+  const seq_loss *c = (const seq_loss *)L;
+  seq_ws *w = calloc(1, sizeof *w);
   if (!w)
     return NULL;
-  const size_t T = c->T, B = c->B, I = c->I, H = c->H;
+  const size_t T = L->T, B = L->B, I = L->I, H = L->H;
   int st = grl_seq_alloc(&w->s, c->m, T, B);
   w->th = malloc(c->n * sizeof *w->th);
   w->outp = malloc(T * B * H * sizeof *w->outp);
@@ -233,7 +295,7 @@ grl_gc_workspace *grl_gc_workspace_alloc(const grl_gc_context *c)
   w->csc = malloc(H * sizeof *w->csc);
   if (st || !w->th || !w->outp || !w->xr || !w->hs || !w->cs || !w->orow ||
       !w->orowp || !w->thc || !w->outc || !w->xrc || !w->hsc || !w->csc) {
-    grl_gc_workspace_free(w);
+    seq_ws_free(w);
     return NULL;
   }
   memcpy(w->th, c->theta, c->n * sizeof *w->th);
@@ -241,37 +303,25 @@ grl_gc_workspace *grl_gc_workspace_alloc(const grl_gc_context *c)
   return w;
 }
 
-grl_gc_entry grl_gc_entry_make(const grl_gc_context *c, const grl_gc_tensor *t,
-                               size_t at)
+static grl_gc_entry seq_entry(const grl_gc_loss *L, const grl_gc_tensor *t,
+                              size_t at)
 {
   grl_gc_entry e = {t, at, 0, 0, t->kind != GRL_GC_K_PARAM};
   if (t->kind == GRL_GC_K_INPUT) {          /* at = (t*B + b)*I + i */
-    e.t0 = at / (c->B * c->I);
-    e.b = (at / c->I) % c->B;
+    e.t0 = at / (L->B * L->I);
+    e.b = (at / L->I) % L->B;
   } else if (t->kind != GRL_GC_K_PARAM) {   /* at = b*H + j */
-    e.b = at / c->H;
+    e.b = at / L->H;
   }
   return e;
 }
 
-/* One evaluation: where its outputs are, and what it cost. */
-typedef struct {
-  const double *out;   /* first changed output row                      */
-  size_t stride;       /* between consecutive rows of out               */
-  size_t rows;         /* how many rows can differ from the base        */
-  const double *g;     /* the loss weights of those rows                */
-  size_t gstride;
-  const double *hT;    /* the changed part of h_T                        */
-  size_t nT;           /* its length                                     */
-} pass_out;
-
 /* Run the forward pass with entry e set to u (the real paths).  The
  * result points into w (or, for a FULL pass, into w->s). */
-static int eval_real(const grl_gc_context *c, grl_gc_workspace *w,
-                     const grl_gc_entry *e, double u,
-                     pass_out *r, double *cost)
+static int eval_real(const seq_loss *c, seq_ws *w, const grl_gc_entry *e,
+                     double u, pass_out *r, double *cost)
 {
-  const size_t T = c->T, B = c->B, I = c->I, H = c->H;
+  const size_t T = c->base.T, B = c->base.B, I = c->base.I, H = c->base.H;
   const grl_gradcheck_problem *p = c->p;
   int st;
   if (!e->row) {
@@ -316,11 +366,29 @@ static int eval_real(const grl_gc_context *c, grl_gc_workspace *w,
   return st;
 }
 
-/* The unperturbed outputs of e's path, over the same rows as r. */
-static void base_of(const grl_gc_context *c, const grl_gc_entry *e,
-                    pass_out *r)
+/* L with e set to u, kept in a slot: slot 0 where the pass left it, slot
+ * 1 copied aside (the + pass of a central difference, which the - pass
+ * would overwrite). */
+static int seq_eval(const grl_gc_loss *L, void *ws, const grl_gc_entry *e,
+                    double u, int slot, double *cost)
 {
-  const size_t T = c->T, B = c->B, H = c->H;
+  seq_ws *w = ws;
+  pass_out *r = &w->slot[slot];
+  int st = eval_real((const seq_loss *)L, w, e, u, r, cost);
+  if (!st && slot == GRL_GC_SLOT1) {
+    double *keep = e->row ? w->orowp : w->outp;   /* contiguous rows */
+    const size_t hT_at = (size_t)(r->hT - r->out);
+    memcpy(keep, r->out, r->rows * L->H * sizeof *keep);
+    r->out = keep;
+    r->hT = keep + hT_at;
+  }
+  return st;
+}
+
+/* The unperturbed outputs of e's path, over the same rows as r. */
+static void base_of(const seq_loss *c, const grl_gc_entry *e, pass_out *r)
+{
+  const size_t T = c->base.T, B = c->base.B, H = c->base.H;
   if (!e->row) {
     r->out = c->out0;
     r->stride = H;
@@ -349,12 +417,33 @@ static double loss_diff(const pass_out *a, const pass_out *b, size_t H)
   return s + 0.5 * q;
 }
 
-/* Im L(theta + i h) with e perturbed by i*h: the complex step. */
-static int eval_complex(const grl_gc_context *c, grl_gc_workspace *w,
-                        const grl_gc_entry *e,
-                        double h, double *imL, double *cost)
+static double seq_diff(const grl_gc_loss *L, void *ws, const grl_gc_entry *e,
+                       int a, int b)
 {
-  const size_t T = c->T, B = c->B, I = c->I, H = c->H;
+  seq_ws *w = ws;
+  pass_out pb;
+  if (b == GRL_GC_BASE) {
+    pb = w->slot[a];
+    base_of((const seq_loss *)L, e, &pb);
+  } else {
+    pb = w->slot[b];
+  }
+  return loss_diff(&w->slot[a], &pb, L->H);
+}
+
+/* The base's loss: the FULL path's, or the naive ROW path's. */
+static double seq_base(const grl_gc_loss *L, const grl_gc_entry *e)
+{
+  return e->row ? ((const seq_loss *)L)->L0n : L->L0;
+}
+
+/* Im L(theta + i h) with e perturbed by i*h: the complex step. */
+static int seq_complex(const grl_gc_loss *L, void *ws, const grl_gc_entry *e,
+                       double h, double *imL, double *cost)
+{
+  const seq_loss *c = (const seq_loss *)L;
+  seq_ws *w = ws;
+  const size_t T = L->T, B = L->B, I = L->I, H = L->H;
   const double *g = c->p->g;
   double _Complex s = 0.0, q = 0.0;
   int st;
@@ -400,90 +489,36 @@ static int eval_complex(const grl_gc_context *c, grl_gc_workspace *w,
   return st;
 }
 
-/* gsl_deriv_central differentiates f(u) = L(u) = L0 + (L(u) - L0): the
- * loss itself, so that GSL's round-off estimate (which scales with |f|)
- * means what it should. */
-typedef struct {
-  const grl_gc_context *c;
-  grl_gc_workspace *w;
-  const grl_gc_entry *e;
-  int status;
-  double cost;
-} gsl_arg;
+/* ------------------------------------------------------------------ */
+/* The checks of the sequence loss                                     */
+/* ------------------------------------------------------------------ */
 
-static double gsl_loss(double u, void *params)
+int grl_gradcheck_run(grl_gradcheck_report **rep, const grl_model *m,
+                      const grl_gradcheck_problem *p,
+                      const grl_gradcheck_opts *opts)
 {
-  gsl_arg *a = params;
-  pass_out r, b;
-  int st = eval_real(a->c, a->w, a->e, u, &r, &a->cost);
-  if (st) {
-    if (!a->status)
-      a->status = st;
-    return GSL_NAN;
-  }
-  b = r;
-  base_of(a->c, a->e, &b);
-  return (a->e->row ? a->c->L0n : a->c->L0) + loss_diff(&r, &b, a->c->H);
+  *rep = NULL;
+  int st = grl_gc_opts_check(opts);
+  if (st)
+    return st;
+  seq_loss c;
+  if ((st = seq_init(&c, m, p, opts->what)))
+    return st;
+  st = grl_gc_check(rep, &c.base, m->cell->name, opts);
+  seq_free(&c);
+  return st;
 }
 
-int grl_gc_numeric(const grl_gc_context *c, grl_gc_workspace *w,
-                   const grl_gc_entry *e, int method,
-                   double step, double *est, double *abserr, double *cost)
+int grl_gradcheck_sweep(grl_gradcheck_sweep_result *res, const grl_model *m,
+                        const grl_gradcheck_problem *p, const char *tensor,
+                        size_t at)
 {
-  const double v = e->t->value[e->at];
-  const double h = step * fmax(1.0, fabs(v));   /* relative to max(1,|v|) */
-  pass_out a, b;
-  int st = GRL_OK;
-  *abserr = 0.0;
-  switch (method) {
-  case GRL_GC_FORWARD: {
-    /* (L(v+h) - L(v)) / h, with the step that v+h really took */
-    const double up = v + h, dh = up - v;
-    st = eval_real(c, w, e, up, &a, cost);
-    if (st)
-      break;
-    b = a;
-    base_of(c, e, &b);
-    *est = dh != 0.0 ? loss_diff(&a, &b, c->H) / dh : 0.0;
-    break;
-  }
-  case GRL_GC_CENTRAL: {
-    /* (L(v+h) - L(v-h)) / 2h, with the steps really taken */
-    const double up = v + h, um = v - h, dh = up - um;
-    st = eval_real(c, w, e, up, &a, cost);
-    if (st)
-      break;
-    /* keep the + pass (contiguous rows): the - pass reuses the buffers */
-    double *keep = e->row ? w->orowp : w->outp;
-    const size_t hT_at = (size_t)(a.hT - a.out);
-    memcpy(keep, a.out, a.rows * c->H * sizeof *keep);
-    a.out = keep;
-    a.hT = keep + hT_at;
-    st = eval_real(c, w, e, um, &b, cost);
-    if (st)
-      break;
-    *est = dh != 0.0 ? loss_diff(&a, &b, c->H) / dh : 0.0;
-    break;
-  }
-  case GRL_GC_GSL: {
-    gsl_arg arg = {c, w, e, GRL_OK, 0.0};
-    gsl_function F = {gsl_loss, &arg};
-    int gs = gsl_deriv_central(&F, v, h, est, abserr);
-    *cost += arg.cost;
-    st = arg.status;
-    if (!st && gs)
-      st = grl_fail(GRL_ENONFINITE, "gsl_deriv_central: %s", gsl_strerror(gs));
-    break;
-  }
-  case GRL_GC_COMPLEX: {
-    /* Im L(v + ih) / h: no subtraction, so no cancellation */
-    double imL;
-    st = eval_complex(c, w, e, h, &imL, cost);
-    *est = imL / h;
-    break;
-  }
-  default:
-    st = GRL_EINVAL;
-  }
+  memset(res, 0, sizeof *res);
+  seq_loss c;
+  int st = seq_init(&c, m, p, GRL_GC_ALL);
+  if (st)
+    return st;
+  st = grl_gc_sweep(res, &c.base, m->cell->name, tensor, at);
+  seq_free(&c);
   return st;
 }

@@ -1,5 +1,6 @@
-/* gradcheck_report.c -- a gradient check's report as a table, one row per
- * tensor, the way `grulab gradcheck` prints it:
+/* gcreport.c -- a gradient check's report as a table, one row per
+ * tensor, the way `grulab gradcheck` and chapter 5 print it
+ * (grl_gcreport.h):
  *
  *   # cell gru, method central: (L(t+h) - L(t-h)) / 2h
  *   # ... the loss, the step, the tolerance, the floor
@@ -7,9 +8,9 @@
  *   weight_ih_l0  12x3          36   1.23e-10  [4,2]     ...        ...       ok
  *   weight_o      4x7           28          0  -         exactly zero on both sides (not a failure)
  *
- * The library writes to the FILE it is given and nothing else. */
+ * The library fills the report; printing it is the programs' job. */
 #include <config.h>
-#include "grulab.h"
+#include "grl_gcreport.h"
 
 #include <math.h>
 #include <string.h>
@@ -20,23 +21,13 @@ static const char *const formula[GRL_GC_NMETHOD] = {
   "gsl_deriv_central, Richardson on a 5-point rule; abserr is GSL's estimate",
   "Im L(t+ih) / h, the forward pass in double _Complex"};
 
-static void shape(const grl_gradcheck_row *w, char *buf, size_t len)
-{
-  if (w->ndim == 3)
-    snprintf(buf, len, "%zux%zux%zu", w->dims[0], w->dims[1], w->dims[2]);
-  else if (w->ndim == 2)
-    snprintf(buf, len, "%zux%zu", w->dims[0], w->dims[1]);
-  else
-    snprintf(buf, len, "%zu", w->dims[0]);
-}
-
 int grl_gradcheck_report_write(FILE *f, const grl_gradcheck_report *rep)
 {
   const int gsl = rep->method == GRL_GC_GSL;
   fprintf(f, "# gradcheck: cell %s, method %s: %s\n", rep->cell,
           grl_gradcheck_method_name(rep->method), formula[rep->method]);
-  fprintf(f, "# T=%zu B=%zu I=%zu H=%zu; L = sum(g.*output) + 0.5*||h_T||^2 "
-          "= %.17g\n", rep->T, rep->B, rep->I, rep->H, rep->loss);
+  fprintf(f, "# T=%zu B=%zu I=%zu H=%zu; L = %s = %.17g\n", rep->T, rep->B,
+          rep->I, rep->H, rep->formula, rep->loss);
   fprintf(f, "# step h = %.3g * max(1,|theta|)%s; tolerance %.3g\n", rep->step,
           gsl ? " (GSL's initial step; it adapts it)" : "", rep->tolerance);
   if (rep->floor_rel > 0)
@@ -52,7 +43,7 @@ int grl_gradcheck_report_write(FILE *f, const grl_gradcheck_report *rep)
   for (size_t i = 0; i < rep->nrow; i++) {
     const grl_gradcheck_row *w = &rep->row[i];
     char shp[64], idx[64];
-    shape(w, shp, sizeof shp);
+    grl_shape_format(shp, sizeof shp, w->ndim, w->dims);
     if (w->all_zero) {
       /* not a failure of this tensor -- unless no tensor had anything else */
       fprintf(f, "%-14s %-10s %8zu %10s  %-11s %s\n", w->name, shp, w->checked,
