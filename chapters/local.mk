@@ -20,6 +20,7 @@ CHAPTERS = \
 	chapters/ch03-article-cell \
 	chapters/ch04-bptt \
 	chapters/ch05-gradient-checks \
+	chapters/ch06-learning \
 	chapters/ch07-vanishing \
 	chapters/ch08-long-memory \
 	chapters/ch09-reading-text
@@ -29,6 +30,7 @@ CHAPTER_CHECKS = \
 	tests/chapters/ch03-article-cell.sh \
 	tests/chapters/ch04-bptt.sh \
 	tests/chapters/ch05-gradient-checks.sh \
+	tests/chapters/ch06-learning.sh \
 	tests/chapters/ch07-vanishing.sh \
 	tests/chapters/ch08-long-memory.sh \
 	tests/chapters/ch09-reading-text.sh

@@ -30,6 +30,12 @@ EXTRA_DIST += plots/style.gp \
 	plots/templates/ch05-v-curve.gp \
 	plots/templates/ch05-per-tensor.gp \
 	plots/templates/ch05-floor.gp \
+	plots/templates/ch06-descent.gp \
+	plots/templates/ch06-valley.gp \
+	plots/templates/ch06-optimisers.gp \
+	plots/templates/ch06-batch-noise.gp \
+	plots/templates/ch06-clipping.gp \
+	plots/templates/ch06-adding.gp \
 	plots/templates/ch07-lag.gp \
 	plots/templates/ch07-jacobians.gp \
 	plots/templates/ch07-clipping.gp \

@@ -92,6 +92,18 @@ tests_lib_task_LDADD = $(TAP_LDADD)
 tests_lib_train_LDADD = $(TAP_LDADD)
 tests_lib_gradnorm_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/optim tests/lib/task tests/lib/train tests/lib/gradnorm
+# optim: every optimiser step by step, the readout and both losses against
+# PyTorch (written by tests/reference/make-optim.py).
+optim_files = \
+	tests/data/optim-sgd.txt \
+	tests/data/optim-momentum.txt \
+	tests/data/optim-momentum-mu0.5.txt \
+	tests/data/optim-rmsprop.txt \
+	tests/data/optim-rmsprop-alpha0.9-eps1e-3.txt \
+	tests/data/optim-adam.txt \
+	tests/data/optim-adam-b0.8-0.99-eps1e-4.txt \
+	tests/data/readout-loss.txt
+EXTRA_DIST += $(optim_files) tests/reference/make-optim.py
 
 # ---- The grulab command ----------------------------------------------------
 # opt: the option layer (src/app/).  cli-basics: grulab itself (--help,

@@ -34,6 +34,14 @@ void grl_readout_backward(const grl_model *m, const double *theta,
                           double *dtheta, const gsl_matrix *h,
                           const gsl_matrix *dy, gsl_matrix *dh);
 
+/* The Hessian of the mean squared error of the readout's output, with
+ * respect to one output's readout weights and bias, w = (Wo[o,:], bo[o]):
+ *   A = 2/(R O) sum_r [h_r; 1] [h_r; 1]^T        A (H+1, H+1) OVERWRITTEN
+ * the same for every output o (the loss is a quadratic in (Wo, bo), and
+ * the outputs do not couple), and independent of Wo, bo and the targets.
+ * h (R, H); O >= 1 the number of outputs the mean runs over. */
+void grl_readout_mse_hessian(const gsl_matrix *h, size_t O, gsl_matrix *A);
+
 /* ------------------------------------------------------------------ */
 /* Losses (loss.c).  Both are means, like PyTorch's default            */
 /* reduction='mean'; the gradient is OVERWRITTEN (NULL: not wanted).   */

@@ -5,7 +5,7 @@
 # chapter lists its exercises in --help.
 . "$top_srcdir/tests/tap.sh"
 : "${top_builddir:=.}"
-plan 118
+plan 143
 
 calc() { awk "BEGIN { printf \"%.17g\", $1 }"; }
 # answer CHAPTER K RIGHT WRONG: two assertions for each of the right and
@@ -45,6 +45,14 @@ answer ch04-bptt 2 "$(calc "int(6 * log(10) / log(2)) + 1")" 6
 # ch05: eps^(1/3) with float's eps = 2^-23; -log10(eps^(2/3)), eps = 2^-52.
 answer ch05-gradient-checks 1 "$(calc "2^(-23 / 3)")" 6.06e-6
 answer ch05-gradient-checks 2 "$(calc "52 * 2 / 3 * log(2) / log(10)")" 8
+# ch06: 2/lambda_max with lambda_max = 2(H+1), H = 16; (1 - b1)/sqrt(1 - b2);
+# Var(u_2) = 1/12, exact or as measured (0.0846: 1.5 % high, about 2.4 SE
+# of a mean over 20000 sequences); the first t with 0.999^t < 0.01.
+answer ch06-learning 1 "$(calc "2 / (2 * (16 + 1))")" 0.0625
+answer ch06-learning 2 "$(calc "0.1 / sqrt(0.001)")" 1
+answer ch06-learning 3 "$(calc "1 / 12")" "$(calc "1 / 6")"
+answer ch06-learning 3 0.0846 0.0909
+answer ch06-learning 4 "$(calc "int(log(0.01) / log(0.999)) + 1")" 4602
 # ch07: 0.9^20; sigma(4)^100; 1e-3^(1/50).
 answer ch07-vanishing 1 "$(calc "0.9^20")" 0.9
 answer ch07-vanishing 2 "$(calc "$(sig 4)^100")" 0.0183
@@ -90,10 +98,11 @@ done
 # --help lists the exercises and --answer.
 n=0
 for c in ch01-gates ch02-hidden-state ch03-article-cell ch04-bptt \
-         ch05-gradient-checks ch07-vanishing ch08-long-memory ch09-reading-text; do
+         ch05-gradient-checks ch06-learning ch07-vanishing ch08-long-memory \
+         ch09-reading-text; do
   "$top_builddir/chapters/$c" --help >"$TMP/help"
   grep -q '^Exercises' "$TMP/help" && grep -q -- '--answer K VALUE' "$TMP/help" \
     && n=$((n + 1))
 done
-is "every chapter's --help lists its exercises and --answer" "$n" 8
+is "every chapter's --help lists its exercises and --answer" "$n" 9
 done_testing
