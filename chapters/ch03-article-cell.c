@@ -5,8 +5,9 @@
 chapter 2 §1, §3 (the update as an interpolation; the pulse-and-sine
 input).
 
-grulab grew out of a blog article (shared/seed/gru-article.zh.md) that
-presents a "GRU" with a forget, an input and an output gate.  This chapter
+grulab grew out of a Chinese blog-style article that presents a "GRU"
+with a forget, an input and an output gate; `doc/article.md` quotes the
+passages this chapter examines, with a translation.  This chapter
 takes that cell seriously: it runs it (the library's `seed` cell), shows
 what its code gets wrong, places it between the LSTM and the GRU, and then
 compares the two GRUs that are both called "the GRU".
