@@ -1,16 +1,18 @@
 /*
 # Chapter 3: The article's cell against the real GRU and the LSTM
 
-**Prerequisites:** chapter 1 §3, §5 (one GRU step; which way z points),
-chapter 2 §1, §3 (the update as an interpolation; the pulse-and-sine
-input).
+**Prerequisites:** chapter 1 §1, §3, §5 (σ′ and tanh′ from the outputs;
+one GRU step; which way z points), chapter 2 §1, §3 (the update as an
+interpolation; the pulse-and-sine input).
 
 grulab grew out of a Chinese blog-style article that presents a "GRU"
 with a forget, an input and an output gate; `doc/article.md` quotes the
 passages this chapter examines, with a translation.  This chapter
 takes that cell seriously: it runs it (the library's `seed` cell), shows
-what its code gets wrong, places it between the LSTM and the GRU, and then
-compares the two GRUs that are both called "the GRU".
+what its code gets wrong, places it between the LSTM and the GRU, and
+compares the two GRUs that are both called "the GRU".  Then it meets the
+LSTM whose gates the article borrowed: what its memory cell adds, and its
+backward step, derived and checked on every entry.
 
 ### What you will learn
 
@@ -29,18 +31,30 @@ compares the two GRUs that are both called "the GRU".
    thrown away.  A GRU *couples* the two: $f = z$ and $i = 1 - z$, which
    keeps $|h| ≤ 1$ (so does the minimal gated unit, one gate doing both).
    With independent $f$ and $i$ held constant, $|h|$ can grow to
-   $i/(1 - f)$; but the article's gates read $h$, $f$ rises with it, and
-   then $|h|$ grows past any such level: the chapter measures how far, over
-   several seeds.  With $W_i = -W_f$, $b_i = -b_f$ (so $i = 1 - f$) the
+   $i/(1 - f)$; but the article's gates read $h$, so $f$ and $i$ change as
+   $h$ grows, and no such level holds: with a forget bias of 2 or more
+   $|h|$ kept growing, by up to 1 a step, in every seed measured.  With $W_i = -W_f$, $b_i = -b_f$ (so $i = 1 - f$) the
    article's cell reproduces a GRU whose reset gate is held open, to
    rounding.
-3. Nothing reads $o$, so $∂L/∂W_o$ and $∂L/∂b_o$ are exactly 0: BPTT says
+3. Nothing reads $o$, so $∂L/∂W_o$ and $∂L/∂b_o$ are exactly 0: the
+   library's backward pass (BPTT, which chapter 4 derives) says
    so, and so does a finite difference, exactly; redrawing $W_o$ and $b_o$
    leaves every $h_t$ bit-identical.
 4. `gru` (PyTorch, reset after the product: $r ⊙ (W_{hn} h + b_{hn})$)
    and `gru-cho` (Cho et al. 2014, reset before:
    $W_{hn} (r ⊙ h) + b_{hn}$) share every parameter and every $r$ and $z$,
    and still give different outputs.  The chapter measures by how much.
+5. The LSTM (PyTorch's `nn.LSTM`): $c' = f ⊙ c + i ⊙ g$,
+   $h' = o ⊙ \tanh(c')$.  Its memory $c$ is the article's $h$; what it
+   adds is the state its gates read, $h = o ⊙ \tanh(c)$, below 1 in size.
+   That line is where $o$ works, and the article, having no such line, has
+   nothing for its $o$ to do.  Given the article's own gates, the LSTM's
+   memory stays bounded where the article's grows.
+6. The LSTM's step backward, derived line by line as the mirror of its
+   forward, and checked on every entry by central differences and against
+   the library's backward; over a whole sequence, the library's gradient
+   check (central differences and the complex step, chapter 5's tools,
+   previewed here) passes on every entry of the LSTM and of the MGU.
 
 Time steps: $h_0$ is the initial state (0 here); step $t = 1..T$ reads
 $x_t$ and $h_{t-1}$ and writes $h_t$.
@@ -95,6 +109,15 @@ static int ex2_answer(double *v)   /* the uncoupled cell's bound i/(1-f) */
   return GRL_OK;
 }
 
+/* Section 8's check of one LSTM step (defined there): the worst tensor's
+ * difference between the derivation and central differences of step eps. */
+static int lstm_step_worst(unsigned long seed, double eps, double *worst);
+
+static int ex4_answer(double *v)   /* section 8's worst tensor at eps = 1e-3 */
+{
+  return lstm_step_worst(3, 1e-3, v);   /* 3: the chapter's default seed */
+}
+
 static const grl_exercise exercises[] = {
   {"Predict the step-1 difference between gru and gru-cho.  From h_0 = 0,\n"
    "by how much do the two candidates' pre-activations differ for a unit\n"
@@ -108,6 +131,12 @@ static const grl_exercise exercises[] = {
   {"Run `grulab gradcheck --cell seed` and find the tensors whose gradient\n"
    "is exactly zero.  Why does the check still pass, and what would you\n"
    "change in the article's equations so that o is used?", NULL, 0, 0},
+  {"Section 8 checks the LSTM's derived backward against central\n"
+   "differences with the step eps = 1e-5.  Set eps = 1e-3 in\n"
+   "`lstm_step_check` and rerun at the default seed.  What is the worst\n"
+   "tensor's difference now (two significant figures)?  Truncation alone\n"
+   "would grow by (1e-3/1e-5)^2 = 10^4: it grew by less.  What else made\n"
+   "up the difference at eps = 1e-5?", ex4_answer, 0.05, 0},
   {NULL, NULL, 0, 0}
 };
 
@@ -122,9 +151,13 @@ static const grl_lesson_info chapter = {
     "at every step, shown on a pulse followed by silence), and a numpy\n"
     "AxisError that stops it from running at all.  It relates the cell's f\n"
     "and i to the LSTM's gates and to the GRU's coupled gate (f = z,\n"
-    "i = 1 - z), reproduces a GRU with it, shows that its output gate gets\n"
-    "exactly zero gradient, and measures how far PyTorch's GRU and Cho et\n"
-    "al.'s GRU drift apart on the same parameters.",
+    "i = 1 - z), reproduces a GRU with it, measures how far |h| grows when\n"
+    "its gates read h (5 seeds, forget biases 0 to 4), shows that its\n"
+    "output gate gets exactly zero gradient, and measures how far PyTorch's\n"
+    "GRU and Cho et al.'s GRU drift apart on the same parameters.  Then the\n"
+    "LSTM: what its memory cell adds, and its step backward, derived and\n"
+    "checked on every entry (central differences, the library's backward,\n"
+    "and the library's gradient check over a sequence).",
   .charts = charts,
   .seed = 3,
 };
@@ -566,8 +599,8 @@ static int growth_run(growth *g, double bf, unsigned long seed, size_t H,
 }
 
 /* The forget biases and seeds of the measurement (section 3), and the
- * LSTM's comparison (section 7). */
-enum { NBF = 5, NSEED_MAX = 5 };
+ * LSTM's comparison (section 7); the largest H of section 8's one step. */
+enum { NBF = 5, NSEED_MAX = 5, STEP_HMAX = 8 };
 static const double growth_bf[NBF] = {0.0, 1.0, 2.0, 3.0, 4.0};
 
 typedef struct { double mean, lo, hi; } spread;
@@ -832,7 +865,9 @@ done:
 ## 4. Why the output gate o gets no gradient
 
 $h_t = f ⊙ h_{t-1} + i ⊙ \tilde c$ does not contain $o$.  So no path leads
-from the loss to $W_o$ or $b_o$, and BPTT gives $∂L/∂W_o = 0$ exactly.
+from the loss to $W_o$ or $b_o$, and the library's backward pass through
+time (`grl_seq_backward`; chapter 4 derives it) gives $∂L/∂W_o = 0$
+exactly.
 The numbers agree: moving an entry of $W_o$ changes the loss by exactly
 nothing, not by something small.
 */
@@ -1142,6 +1177,430 @@ done:
   twin_free(&w);
 }
 
+/*
+## 7. The LSTM: the memory the article's cell lacks
+
+The article names an LSTM's three gates (its §1.2 and §2; `doc/article.md`)
+but leaves out the LSTM's second state, the *cell* $c$.  The LSTM as
+PyTorch's `nn.LSTM` computes it (the library's `lstm`), with $h$ and $x$
+read by separate weights and two biases per gate:
+
+::: equations
+------------------------------------------------------------  --------------------------
+$i = σ(W_{ii} x + b_{ii} + W_{hi} h + b_{hi})$                input gate
+$f = σ(W_{if} x + b_{if} + W_{hf} h + b_{hf})$                forget gate
+$g = \tanh(W_{ig} x + b_{ig} + W_{hg} h + b_{hg})$            candidate
+$o = σ(W_{io} x + b_{io} + W_{ho} h + b_{ho})$                output gate
+$c' = f ⊙ c + i ⊙ g$                                          the memory
+$h' = o ⊙ \tanh(c')$                                          what is shown
+------------------------------------------------------------  --------------------------
+:::
+
+The first five lines are the article's cell with $c$ in place of $h$:
+$c$ is carried by $f$, written by $i ⊙ g$, and never squashed, so it can
+hold a value for as long as $f$ stays near 1.  What $c$ adds is the sixth
+line.  The state that leaves the cell, and that every gate reads at the
+next step, is not the memory itself but $h = o ⊙ \tanh(c)$: the memory
+squashed into $(-1, 1)$ and shown as much as $o$ allows.  That is where
+the output gate works, and why the article's $o$ reads nothing: in the
+article the memory *is* the output, $h_t = f ⊙ h_{t-1} + i ⊙ \tilde c$, so
+there is no second line for $o$ to gate.  Its §2.3 says $o$ "maps the
+hidden state to the output space", but no formula of the article does so.
+
+Because the LSTM's gates read a bounded $h$, their pre-activations stay
+bounded, $f$ stays below some $f_{max} < 1$, and then
+$|c_t| ≤ f_{max} |c_{t-1}| + 1$ gives $|c_t| < 1/(1 - f_{max})$: the
+runaway of §3 cannot start.  The section measures it: the article's
+gates from §3 (the same draws, $b_f$ = 2 and 4, the same inputs) copied
+into an LSTM, so that the two cells differ only in what their gates read.
+*/
+
+static void lstm_memory(grl_lesson *L)
+{
+  grl_lesson_section(L, "The LSTM: the memory the article's cell lacks");
+  grl_lesson_say(L, "%s", grl_cell_lstm.title);
+
+  /* The cells side by side: gate blocks and parameters at one size. */
+  const size_t I = 2, H = 32;
+  const char *names[] = {"rnn", "gru", "mgu", "seed", "lstm"};
+  grl_lesson_say(L, "\nParameters at I = %zu, H = %zu (the library's count, m->n):", I, H);
+  for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+    const grl_cell *c = grl_cell_lookup(names[k]);
+    grl_model *m = NULL;
+    int rc = c ? grl_model_alloc(&m, c, I, H, 0) : GRL_EINVAL;
+    if (rc) {
+      grl_lesson_error(L, rc, "grl_model_alloc");
+      return;
+    }
+    grl_lesson_say(L, "  %-5s %zu gate blocks  %5zu parameters  state %s", names[k],
+                   c->G, m->n, c->has_c ? "h and c" : "h");
+    grl_model_free(m);
+  }
+
+  /* The article's gates, then the same gates in an LSTM. */
+  const size_t T = L->quick ? 200 : 1000, NS = L->quick ? 3 : NSEED_MAX;
+  const double bfs[2] = {2.0, 4.0};
+  double *buf = malloc(3 * T * sizeof *buf);   /* (3, T) seed h, LSTM c, LSTM h */
+  if (!buf) {
+    grl_lesson_error(L, grl_fail(GRL_ENOMEM, "ch03: out of memory"), "allocation");
+    return;
+  }
+  grl_lesson_say(L,
+    "\nThe article's gates of section 3 (H = %zu, seeds %lu..%lu, T = %zu, the\n"
+    "adding problem's input), and the same gates in an LSTM.  Per seed the\n"
+    "largest |h| or |c| over units and steps; mean and range over the seeds:\n"
+    "\n   b_f   article max |h|           LSTM max |c|         LSTM max |h|"
+    "     LSTM largest f",
+    H, L->seed, L->seed + NS - 1, T);
+  int bounded = 1;   /* |c| < 1/(1 - f_max) and |h| < 1 in every LSTM run */
+  spread sa[2], sc[2], sh[2], sf[2];
+  for (size_t b = 0; b < 2; b++) {
+    double va[NSEED_MAX], vc[NSEED_MAX], vh[NSEED_MAX], vf[NSEED_MAX];
+    for (size_t s = 0; s < NS; s++) {
+      growth g = {.seed_h = buf, .lstm_c = buf + T, .lstm_h = buf + 2 * T};
+      int rc = growth_run(&g, bfs[b], L->seed + s, H, T);
+      if (rc) {
+        grl_lesson_error(L, rc, "the article's gates in an LSTM");
+        free(buf);
+        return;
+      }
+      va[s] = row_absmax(T, g.seed_h);
+      vc[s] = row_absmax(T, g.lstm_c);
+      vh[s] = row_absmax(T, g.lstm_h);
+      vf[s] = g.lstm_fmax;
+      bounded &= vh[s] < 1.0 && vc[s] < 1.0 / (1.0 - vf[s]);
+    }
+    sa[b] = spread_of(NS, va);
+    sc[b] = spread_of(NS, vc);
+    sh[b] = spread_of(NS, vh);
+    sf[b] = spread_of(NS, vf);
+    grl_lesson_say(L, "  %4.0f   %6.1f (%5.1f .. %5.1f)   %5.2f (%4.2f .. %4.2f)"
+                      "   %4.2f (%4.2f .. %4.2f)   %.4f (max)",
+                    bfs[b], sa[b].mean, sa[b].lo, sa[b].hi, sc[b].mean, sc[b].lo,
+                    sc[b].hi, sh[b].mean, sh[b].lo, sh[b].hi, sf[b].hi);
+  }
+  free(buf);
+  grl_lesson_expect(L, bounded, "every LSTM run: |h| < 1 and |c| < 1/(1 - its largest f)");
+  grl_lesson_say(L,
+    "Same gate weights, same inputs: read through o * tanh(c), the memory\n"
+    "stays below %.1f at b_f = 4, where the article's cell, whose gates read\n"
+    "the memory itself, reaches %.0f on average.  The LSTM's largest f is at\n"
+    "most %.4f, so 1/(1 - f) bounds its c; nothing bounds the article's f\n"
+    "away from 1.",
+    sc[1].hi, sa[1].mean, fmax(sf[0].hi, sf[1].hi));
+}
+
+/*
+## 8. The LSTM's step backward, derived and checked
+
+A loss reads the step's outputs $h'$ and $c'$ (here
+$L = g_h · h' + g_c · c'$ with fixed random weights $g_h$, $g_c$; inside a
+sequence they are what the later steps send back).  Given
+$δh = ∂L/∂h'$ and $δc = ∂L/∂c'$, read each forward line backwards, as
+chapter 1 §1 taught for one σ: the derivative of a product is the other
+factor, $σ' = s(1-s)$ and $\tanh' = 1 - t^2$ from the outputs.
+
+    forward                        backward (the mirror)
+    h' = o * tanh(c')              do  = dh * tanh(c')
+                                   dc' = dc + dh * o * (1 - tanh^2(c'))
+    c' = f * c + i * g             df  = dc' * c      di = dc' * g
+                                   dg  = dc' * i      dc_prev = dc' * f
+    i, f, o = sigma(a),            da_{i,f,o} = d{i,f,o} * s (1 - s)
+    g = tanh(a_g)                  da_g = dg * (1 - g^2)
+    a = W_ih x + b_ih              dW_ih += da x^T    db_ih += da   dx = W_ih^T da
+      + W_hh h + b_hh              dW_hh += da h^T    db_hh += da   dh_prev = W_hh^T da
+
+Two paths lead back to the old memory: $dc_{prev} = dc' ⊙ f$ is the
+direct one, through the forget gate alone (chapter 7 follows it over many
+steps), and $dh_{prev}$ reaches $c$ of the step before only through that
+step's $h = o ⊙ \tanh(c)$.  `lstm_step_backward` is the mirror as plain
+loops, one unit at a time; `src/lib/cell_lstm.c` does the same over a
+batch, each line quoting the forward line it inverts.
+
+To check it, move every number the step reads, one at a time, by $±ε$
+and take the central difference $(L(θ + ε) - L(θ - ε))/2ε$: every
+weight, every bias, and the inputs $x$, $h$ and $c$.  The derivation is
+right when every difference agrees with it to about $ε^2$ (the
+difference's truncation) plus rounding.  Then the same gradients from the
+library's backward at $T = 1$.
+*/
+
+/* The gradients of one LSTM step, laid out like the model (dtheta) and
+ * like its inputs. */
+typedef struct {
+  double *dtheta;   /* (n) weight_ih (4H, I), weight_hh (4H, H), bias_ih, bias_hh */
+  double *dx;       /* (I) */
+  double *dh;       /* (H) dL/dh_prev */
+  double *dc;       /* (H) dL/dc_prev */
+} lstm_grads;
+
+/* The mirror of one naive LSTM step, for one row: gradients OVERWRITTEN.
+ * gates (4H) are the forward's i, f, g, o; c_new its c'. */
+static void lstm_step_backward(lstm_grads *d, const grl_model *m,
+                               const double *x, const double *h,
+                               const double *c, const double *gates,
+                               const double *c_new, const double *dh_new,
+                               const double *dc_new)
+{
+  const size_t I = m->input_size, H = m->hidden_size;
+  const double *Wih = grl_model_tensor(m, m->theta, "weight_ih_l0");  /* (4H, I) */
+  const double *Whh = grl_model_tensor(m, m->theta, "weight_hh_l0");  /* (4H, H) */
+  double *dWih = grl_model_tensor(m, d->dtheta, "weight_ih_l0");
+  double *dWhh = grl_model_tensor(m, d->dtheta, "weight_hh_l0");
+  double *dbih = grl_model_tensor(m, d->dtheta, "bias_ih_l0");
+  double *dbhh = grl_model_tensor(m, d->dtheta, "bias_hh_l0");
+  double da[4 * STEP_HMAX];   /* (4H) da_i da_f da_g da_o */
+  for (size_t j = 0; j < H; j++) {
+    const double i = gates[j], f = gates[H + j], g = gates[2 * H + j],
+                 o = gates[3 * H + j], tc = tanh(c_new[j]);
+    /* forward was h' = o * tanh(c'): do = dh tanh(c'), and c' gets
+     * dh o (1 - tanh^2 c') on top of the dc that came in */
+    const double d_o = dh_new[j] * tc;
+    const double dct = dc_new[j] + dh_new[j] * o * grl_dtanh(tc);
+    /* forward was c' = f c + i g */
+    const double df = dct * c[j], di = dct * g, dg = dct * i;
+    d->dc[j] = dct * f;
+    /* forward was i, f, o = sigma(a), g = tanh(a) */
+    da[j] = di * grl_dsigmoid(i);
+    da[H + j] = df * grl_dsigmoid(f);
+    da[2 * H + j] = dg * grl_dtanh(g);
+    da[3 * H + j] = d_o * grl_dsigmoid(o);
+  }
+  /* forward was a = W_ih x + b_ih + W_hh h + b_hh */
+  for (size_t r = 0; r < 4 * H; r++) {
+    for (size_t k = 0; k < I; k++)
+      dWih[r * I + k] = da[r] * x[k];        /* dW_ih = da x^T */
+    for (size_t k = 0; k < H; k++)
+      dWhh[r * H + k] = da[r] * h[k];        /* dW_hh = da h^T */
+    dbih[r] = da[r];
+    dbhh[r] = da[r];
+  }
+  for (size_t k = 0; k < I; k++) {           /* dx = W_ih^T da */
+    d->dx[k] = 0.0;
+    for (size_t r = 0; r < 4 * H; r++)
+      d->dx[k] += Wih[r * I + k] * da[r];
+  }
+  for (size_t k = 0; k < H; k++) {           /* dh_prev = W_hh^T da */
+    d->dh[k] = 0.0;
+    for (size_t r = 0; r < 4 * H; r++)
+      d->dh[k] += Whh[r * H + k] * da[r];
+  }
+}
+
+/* L = g_h . h' + g_c . c' of one naive step from (x, h, c), theta = m->theta. */
+static double lstm_step_loss(const grl_model *m, const double *x,
+                             const double *h, const double *c,
+                             const double *gh, const double *gc)
+{
+  const size_t H = m->hidden_size;
+  double hn[STEP_HMAX], cn[STEP_HMAX], gates[4 * STEP_HMAX];
+  m->cell->naive(m, m->theta, x, h, c, hn, cn, gates);
+  double L = 0.0;
+  for (size_t j = 0; j < H; j++)
+    L += gh[j] * hn[j] + gc[j] * cn[j];
+  return L;
+}
+
+/* Central differences of L for every entry of v (n), which the loss reads:
+ * num[k] = (L(v_k + eps) - L(v_k - eps)) / 2 eps. */
+static void lstm_step_numeric(grl_model *m, double *v, size_t n, double *num,
+                              const double *x, const double *h,
+                              const double *c, const double *gh,
+                              const double *gc, double eps)
+{
+  for (size_t k = 0; k < n; k++) {
+    const double keep = v[k];
+    v[k] = keep + eps;
+    const double Lp = lstm_step_loss(m, x, h, c, gh, gc);
+    v[k] = keep - eps;
+    const double Lm = lstm_step_loss(m, x, h, c, gh, gc);
+    v[k] = keep;
+    num[k] = (Lp - Lm) / (2.0 * eps);
+  }
+}
+
+/* What section 8 measures on one step: per tensor (the model's, then x,
+ * h, c) the normwise relative difference of the derivation against the
+ * central differences and against the library's backward. */
+enum { STEP_NTENSOR = 7 };   /* the LSTM's 4 tensors, x, h, c */
+typedef struct {
+  size_t I, H, n;
+  const char *name[STEP_NTENSOR];
+  size_t len[STEP_NTENSOR];
+  double vs_num[STEP_NTENSOR], vs_lib[STEP_NTENSOR];
+  double worst_num, worst_lib;
+} step_result;
+
+/* One LSTM step, I = 3, H = 4, drawn from `seed`, checked with step eps. */
+static int lstm_step_run(step_result *res, unsigned long seed, double eps)
+{
+  const size_t I = 3, H = 4;   /* H <= STEP_HMAX */
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  grl_model *m = NULL;
+  grl_seq *s = NULL;
+  double *buf = NULL;
+  int rc = rng ? grl_model_alloc(&m, &grl_cell_lstm, I, H, 0)
+               : grl_fail(GRL_ENOMEM, "ch03: out of memory");
+  const size_t n = rc ? 0 : m->n;
+  /* x h c g_h g_c (I + 4H); the derivation's, the differences' and the
+   * library's gradients, each (n + I + 2H): dtheta dx dh dc */
+  const size_t G = n + I + 2 * H;
+  if (!rc) {
+    buf = calloc(I + 4 * H + 3 * G, sizeof *buf);
+    rc = buf ? GRL_OK : grl_fail(GRL_ENOMEM, "ch03: out of memory");
+  }
+  if (!rc)
+    rc = grl_seq_alloc(&s, m, 1, 1);
+  if (rc)
+    goto done;
+  double *x = buf, *h = x + I, *c = h + H, *gh = c + H, *gc = gh + H;   /* (I) (H) (H) (H) (H) */
+  double *an = gc + H, *nu = an + G, *li = nu + G;                      /* (G) each */
+  gsl_rng_set(rng, seed);
+  grl_gradcheck_randomize(m, rng, 0.9);        /* every entry ~ U(-0.9, 0.9) */
+  for (size_t k = 0; k < I + 2 * H; k++)
+    x[k] = 1.8 * gsl_rng_uniform(rng) - 0.9;   /* x, h, c */
+  for (size_t k = 0; k < 2 * H; k++)
+    gh[k] = 2.0 * gsl_rng_uniform(rng) - 1.0;  /* g_h, g_c */
+
+  /* The derivation: forward, then its mirror with dh' = g_h, dc' = g_c. */
+  double hn[STEP_HMAX], cn[STEP_HMAX], gates[4 * STEP_HMAX];
+  m->cell->naive(m, m->theta, x, h, c, hn, cn, gates);
+  lstm_grads d = {an, an + n, an + n + I, an + n + I + H};
+  lstm_step_backward(&d, m, x, h, c, gates, cn, gh, gc);
+
+  /* Every entry by central differences: theta, then x, h, c. */
+  lstm_step_numeric(m, m->theta, n, nu, x, h, c, gh, gc, eps);
+  lstm_step_numeric(m, x, I + 2 * H, nu + n, x, h, c, gh, gc, eps);
+
+  /* The library's backward at T = 1: dout = g_h, dc_T = g_c. */
+  rc = grl_seq_forward(s, NULL, x, h, c);
+  if (!rc)
+    rc = grl_seq_backward(s, NULL, x, gh, NULL, gc, li, li + n, li + n + I,
+                          li + n + I + H);
+  if (rc)
+    goto done;
+  *res = (step_result){.I = I, .H = H, .n = G};
+  for (size_t t = 0; t < STEP_NTENSOR; t++) {
+    /* the model's tensors, in their order in theta, then x, h and c */
+    const grl_param *P = t < m->nparam ? &m->param[t] : NULL;
+    const size_t e = P ? 0 : t - m->nparam;   /* 0, 1, 2: x, h, c */
+    static const char *const extra[3] = {"x", "h (h_prev)", "c (c_prev)"};
+    const size_t at = P ? P->offset : n + (e == 0 ? 0 : I + (e - 1) * H);
+    res->name[t] = P ? P->name : extra[e];
+    res->len[t] = P ? P->rows * P->cols : e == 0 ? I : H;
+    res->vs_num[t] = grl_lesson_reldiff(res->len[t], an + at, nu + at);
+    res->vs_lib[t] = grl_lesson_reldiff(res->len[t], an + at, li + at);
+    res->worst_num = fmax(res->worst_num, res->vs_num[t]);
+    res->worst_lib = fmax(res->worst_lib, res->vs_lib[t]);
+  }
+done:
+  grl_seq_free(s);
+  grl_model_free(m);
+  free(buf);
+  if (rng)
+    gsl_rng_free(rng);
+  return rc;
+}
+
+static int lstm_step_worst(unsigned long seed, double eps, double *worst)
+{
+  step_result r = {0};
+  int rc = lstm_step_run(&r, seed, eps);
+  *worst = r.worst_num;
+  return rc;
+}
+
+static void lstm_step_check(grl_lesson *L)
+{
+  grl_lesson_section(L, "The LSTM's step backward, derived and checked");
+  const double eps = 1e-5;
+  step_result r = {0};
+  int rc = lstm_step_run(&r, L->seed, eps);
+  if (rc) {
+    grl_lesson_error(L, rc, "one LSTM step");
+    return;
+  }
+  grl_lesson_say(L,
+    "One LSTM step, I = %zu, H = %zu, every parameter ~ U(-0.9, 0.9), x, h, c\n"
+    "~ U(-0.9, 0.9), L = g_h . h' + g_c . c'.  %zu numbers, each moved by\n"
+    "+-%g.  Per tensor, the normwise relative difference max|a - b| / max|a|\n"
+    "of the derivation against the central differences and against the\n"
+    "library's backward:", r.I, r.H, r.n, eps);
+  for (size_t t = 0; t < STEP_NTENSOR; t++)
+    grl_lesson_say(L, "  %-13s %3zu entries   vs differences %8.1e   vs library %8.1e",
+                   r.name[t], r.len[t], r.vs_num[t], r.vs_lib[t]);
+  grl_lesson_check(L, "derivation vs central differences, worst tensor", r.worst_num, 1e-8);
+  grl_lesson_check(L, "derivation vs the library's backward, worst tensor", r.worst_lib, 1e-14);
+  grl_lesson_say(L,
+    "The differences agree to %.1e: a central difference is off by about\n"
+    "eps^2 |L'''|/6 from its truncation, plus about 1e-16 |L|/eps from\n"
+    "rounding (chapter 5 measures both).  The library computes the same\n"
+    "products in another order, and agrees to rounding.", r.worst_num);
+}
+
+/*
+## 9. A whole sequence: the library's gradient check, a preview
+
+One step is checked; a sequence chains $T$ of them, each step's $dh_{prev}$
+and $dc_{prev}$ becoming the next one back's $δh$ and $δc$ (that chain is
+BPTT, chapter 4).  The library's gradient check (`grl_gradcheck_run`)
+tests it on every entry: it moves each weight, bias, input $x_t$ and
+initial state $h_0$, $c_0$ in turn, takes the change of the loss
+$L = \sum_t g_t · h_t + \frac12 \|h_T\|^2$ by two methods, and compares
+each with the backward pass.  The central difference
+$(L(θ+ε) - L(θ-ε))/2ε$ loses digits to the subtraction; the complex step
+$\operatorname{Im} L(θ + iε)/ε$, which runs the forward pass in complex
+numbers, subtracts nothing and agrees to machine precision.  Chapter 5
+explains both, their steps, tolerances and the relative error they
+report; here we only read the verdict, for the LSTM and, for comparison,
+the minimal gated unit.
+*/
+
+static void lstm_sequence_check(grl_lesson *L, gsl_rng *rng)
+{
+  grl_lesson_section(L, "A whole sequence: the library's gradient check, a preview");
+  const size_t I = 3, H = 5, T = L->quick ? 6 : 20, B = 2;
+  const char *cells[2] = {"lstm", "mgu"};
+  const int methods[2] = {GRL_GC_CENTRAL, GRL_GC_COMPLEX};
+  grl_lesson_say(L, "I = %zu, H = %zu, T = %zu, B = %zu, every parameter ~ U(-0.9, 0.9);"
+                    " every entry checked.", I, H, T, B);
+  for (size_t k = 0; k < 2; k++) {
+    grl_model *m = NULL;
+    grl_gradcheck_problem *p = NULL;
+    int rc = grl_model_alloc(&m, grl_cell_lookup(cells[k]), I, H, 0);
+    if (!rc)
+      rc = grl_gradcheck_problem_alloc(&p, m, T, B, rng);   /* x, h0, c0, g */
+    if (rc) {
+      grl_lesson_error(L, rc, "allocation");
+      grl_model_free(m);
+      return;
+    }
+    grl_gradcheck_randomize(m, rng, 0.9);
+    grl_lesson_say(L, "\n%s: %zu parameters", m->cell->title, m->n);
+    for (size_t q = 0; q < 2; q++) {
+      grl_gradcheck_opts o;
+      grl_gradcheck_opts_init(&o, methods[q]);
+      grl_gradcheck_report *rep = NULL;
+      rc = grl_gradcheck_run(&rep, m, p, &o);
+      if (rc != GRL_OK && rc != GRL_EFAIL) {
+        grl_lesson_error(L, rc, "grl_gradcheck_run");
+        break;
+      }
+      for (size_t r = 0; r < rep->nrow; r++)
+        grl_lesson_say(L, "  %-8s %-13s %4zu entries   worst relative error %8.1e",
+                       grl_gradcheck_method_name(methods[q]), rep->row[r].name,
+                       rep->row[r].checked, rep->row[r].worst);
+      char label[80];
+      snprintf(label, sizeof label, "%s, %s: worst of %zu entries", cells[k],
+               grl_gradcheck_method_name(methods[q]), rep->checked);
+      grl_lesson_check(L, label, rep->worst, rep->tolerance);
+      grl_gradcheck_report_free(rep);
+    }
+    grl_gradcheck_problem_free(p);
+    grl_model_free(m);
+  }
+}
+
 int main(int argc, char **argv)
 {
   gsl_set_error_handler_off();
@@ -1178,6 +1637,9 @@ int main(int argc, char **argv)
     unused_gate(&L, m, x, T);
     seed_heatmaps(&L, m, x, T);
     two_grus(&L, rng);
+    lstm_memory(&L);
+    lstm_step_check(&L);
+    lstm_sequence_check(&L, rng);
   }
   grl_model_free(m);
   free(x);
