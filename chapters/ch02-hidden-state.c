@@ -200,7 +200,7 @@ static void memory(grl_lesson *L)
     double row[7] = {(double)t};
     for (size_t j = 0; j < H; j++) {
       double z = grl_sigmoid(bz[j]);
-      row[1 + j] = gsl_matrix_get(s->Hs, t, j);   /* h_t (Hs row t = h_t) */
+      row[1 + j] = gsl_matrix_get(grl_seq_states(s), t, j);   /* h_t (Hs row t = h_t) */
       row[4 + j] = pow(z, (double)t) * h0[j];      /* z^t h_0 */
       worst = fmax(worst, fabs(row[1 + j] - row[4 + j]) / row[4 + j]);
     }
@@ -213,7 +213,7 @@ static void memory(grl_lesson *L)
     snprintf(label, sizeof label, "unit %zu: z = sigma(%.1f)", j, bz[j]);
     grl_lesson_value(L, label, z);
     snprintf(label, sizeof label, "  h_%zu driver vs z^t h_0", T);
-    grl_lesson_known(L, label, gsl_matrix_get(s->Hs, T, j),
+    grl_lesson_known(L, label, gsl_matrix_get(grl_seq_states(s), T, j),
                      pow(z, (double)T) * h0[j]);
     snprintf(label, sizeof label, "  half-life ln2/(-ln z), steps");
     grl_lesson_value(L, label, log(2.0) / -log(z));
@@ -356,7 +356,7 @@ static void structured_input(grl_lesson *L, driven *d)
     for (size_t k = 0; k < c->ngate; k++)
       for (size_t j = 0; j < H; j++)
         dz = fmax(dz, fabs(gates[(t * c->ngate + k) * H + j]
-                           - gsl_matrix_get(d->s->cache, t, k * H + j)));
+                           - gsl_matrix_get(grl_seq_cache(d->s), t, k * H + j)));
   grl_lesson_check(L, "naive vs driver, h_t relative", dall, 1e-13);
   grl_lesson_check(L, "naive vs driver cache, gates abs", dz, 1e-13);
   free(out);
@@ -388,14 +388,14 @@ static void structured_input(grl_lesson *L, driven *d)
     double mz = 0.0, mr = 0.0, dn = 0.0, gap = 0.0, move = 0.0;
     for (size_t t = 1; t <= T; t++) {
       /* cache row t-1 holds step t's gates; Hs row t holds h_t */
-      double z = gsl_matrix_get(d->s->cache, t - 1, (size_t)kz * H + j);
-      double r = gsl_matrix_get(d->s->cache, t - 1, (size_t)kr * H + j);
-      double n = gsl_matrix_get(d->s->cache, t - 1, (size_t)kn * H + j);
-      double hp = gsl_matrix_get(d->s->Hs, t - 1, j), h = gsl_matrix_get(d->s->Hs, t, j);
+      double z = gsl_matrix_get(grl_seq_cache(d->s), t - 1, (size_t)kz * H + j);
+      double r = gsl_matrix_get(grl_seq_cache(d->s), t - 1, (size_t)kr * H + j);
+      double n = gsl_matrix_get(grl_seq_cache(d->s), t - 1, (size_t)kn * H + j);
+      double hp = gsl_matrix_get(grl_seq_states(d->s), t - 1, j), h = gsl_matrix_get(grl_seq_states(d->s), t, j);
       mz += z / (double)T;
       mr += r / (double)T;
       if (t > 1)
-        dn += fabs(n - gsl_matrix_get(d->s->cache, t - 2, (size_t)kn * H + j))
+        dn += fabs(n - gsl_matrix_get(grl_seq_cache(d->s), t - 2, (size_t)kn * H + j))
               / (double)(T - 1);
       gap += fabs(n - hp) / (double)T;
       move += fabs(h - hp) / (double)T;
@@ -433,7 +433,7 @@ static void charts_of_run(grl_lesson *L, driven *d)
     return;
   size_t T = d->T, H = d->H, I = d->I, B = 1;
   const grl_cell *c = d->m->cell;
-  const gsl_matrix *cache = d->s->cache;    /* (T*B, K*H) */
+  const gsl_matrix *cache = grl_seq_cache(d->s);    /* (T*B, K*H) */
 
   grl_chart *ch = grl_lesson_chart(L, "gates",
                                    "GRU gates over time: update z and reset r");
@@ -486,7 +486,7 @@ static void charts_of_run(grl_lesson *L, driven *d)
     row[1] = d->x[(t - 1) * I + 0];   /* x_t is row t-1 of x */
     row[2] = d->x[(t - 1) * I + 1];
     for (size_t j = 0; j < H; j++)
-      row[3 + j] = gsl_matrix_get(d->s->Hs, t * B, j);  /* h_t is row t of Hs */
+      row[3 + j] = gsl_matrix_get(grl_seq_states(d->s), t * B, j);  /* h_t is row t of Hs */
     grl_chart_row(ch, 3 + H, row);
   }
   free(row);
@@ -509,14 +509,14 @@ static void charts_of_run(grl_lesson *L, driven *d)
   double at_pulse = 0.0, elsewhere = 0.0, lo = 0.0, hi = 0.0;
   size_t npulse = 0;
   for (size_t t = 1; t <= T; t++) {
-    double dh = fabs(gsl_matrix_get(d->s->Hs, t, 0) - gsl_matrix_get(d->s->Hs, t - 1, 0));
+    double dh = fabs(gsl_matrix_get(grl_seq_states(d->s), t, 0) - gsl_matrix_get(grl_seq_states(d->s), t - 1, 0));
     if (d->x[(t - 1) * I + 0] > 0.0) {
       at_pulse += dh;
       npulse++;
     } else {
       elsewhere += dh;
     }
-    double h = gsl_matrix_get(d->s->Hs, t, H - 1);
+    double h = gsl_matrix_get(grl_seq_states(d->s), t, H - 1);
     if (2 * t > T)
       hi += h / (double)(T - T / 2);
     else
@@ -543,7 +543,7 @@ static void charts_of_run(grl_lesson *L, driven *d)
   if (!rc) {
     hi_nostep = 0.0;
     for (size_t t = T / 2 + 1; t <= T; t++)
-      hi_nostep += gsl_matrix_get(d->s->Hs, t, H - 1) / (double)(T - T / 2);
+      hi_nostep += gsl_matrix_get(grl_seq_states(d->s), t, H - 1) / (double)(T - T / 2);
     rc = grl_seq_forward(d->s, NULL, d->x, NULL, NULL);
   }
   free(x0);
