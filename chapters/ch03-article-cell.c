@@ -315,7 +315,7 @@ static void article(grl_lesson *L, const grl_model *m, const double *x,
   grl_lesson_expect(L, negative_f > 0, "the code's tanh 'forget gate' goes negative");
   grl_lesson_takeaway(L, "tanh-gates",
     "The code's tanh \"forget gate\" is negative in %.0f%% of unit-steps"
-    " (down to %.2f), while σ gates stay above %.2f; unit 0's state changes"
+    " (down to %.2f), while σ gates stay positive (smallest %.3f); unit 0's state changes"
     " sign %zu times with tanh gates and %zu times with σ gates.",
     100.0 * (double)negative_f / (double)(H * T), fmin_t, fmin_s, flips_t,
     flips_s);
@@ -816,6 +816,7 @@ static void between(grl_lesson *L, gsl_rng *rng)
     "LSTM:     c_t = f*c_t-1 + i*g          h_t = o*tanh(c_t)\n"
     "article:  h_t = f*h_t-1 + i*c~         (o computed, never used)\n"
     "GRU:      h_t = z*h_t-1 + (1-z)*n      (f = z, i = 1-z: coupled)\n"
+    "MGU:      h_t = (1-f)*h_t-1 + f*n      (one gate, also inside n: coupled)\n"
     "A GRU with its reset gate held open (b_ir = 40, r = 1 in double), copied\n"
     "into the article's cell as W_f = [W_hz | W_iz], b_f = b_iz + b_hz,\n"
     "W_i = -W_f, b_i = -b_f (so i = 1-f), W_c = [W_hn | W_in],\n"
@@ -827,9 +828,10 @@ static void between(grl_lesson *L, gsl_rng *rng)
 
   grl_lesson_say(L,
     "Coupled, h_t is a convex combination of h_t-1 and n, both in [-1, 1],\n"
-    "so |h_t| <= 1.  Uncoupled, with W_f = W_i = 0 and b_f = b_i = 4, so\n"
-    "f = i = sigma(4) = %.4f at every step, h_t = f*h_t-1 + i*c~ climbs\n"
-    "towards i*c~/(1-f), at most e^4 in size:", grl_sigmoid(4.0));
+    "so |h_t| <= 1.  Uncoupled, with constant gates (W_f = W_i = 0) and\n"
+    "b_f = b_i = 4, so f = i = sigma(4) = %.4f at every step,\n"
+    "h_t = f*h_t-1 + i*c~ climbs towards i*c~/(1-f), at most e^4 in size:",
+    grl_sigmoid(4.0));
   /* Uncoupled: W_f = W_i = 0 and b_f = b_i = +4, so f = i = sigma(4)
    * at every step.  Then h_t = f h_{t-1} + i c~ with |c~| < 1 climbs
    * towards i c~ / (1 - f): up to sigma(4)/(1 - sigma(4)) = e^4 = 54.6. */
@@ -1163,9 +1165,9 @@ static void two_grus(grl_lesson *L, gsl_rng *rng)
     100.0 * mean_d / mean_h, worst);
   grl_lesson_say(L,
     "Differences of this size are not rounding: the two cells are different\n"
-    "functions of the same parameters.  A model trained as one cannot be\n"
-    "loaded as the other (Keras' reset_after=False is Cho's; PyTorch and\n"
-    "cuDNN are reset-after).");
+    "functions of the same parameters.  A model trained as one computes\n"
+    "something else when its parameters are loaded into the other (Keras'\n"
+    "reset_after=False is Cho's; PyTorch and cuDNN are reset-after).");
   grl_chart_set(ch, "tmax", "%zu", T);
   grl_chart_set(ch, "hlo", "%.3f", ylo - 0.05);
   grl_chart_set(ch, "hhi", "%.3f", yhi + 0.45 * (yhi - ylo));
@@ -1196,15 +1198,16 @@ $h' = o ⊙ \tanh(c')$                                          what is shown
 ------------------------------------------------------------  --------------------------
 :::
 
-The first five lines are the article's cell with $c$ in place of $h$:
-$c$ is carried by $f$, written by $i ⊙ g$, and never squashed, so it can
-hold a value for as long as $f$ stays near 1.  What $c$ adds is the sixth
-line.  The state that leaves the cell, and that every gate reads at the
-next step, is not the memory itself but $h = o ⊙ \tanh(c)$: the memory
-squashed into $(-1, 1)$ and shown as much as $o$ allows.  That is where
-the output gate works, and why the article's $o$ reads nothing: in the
-article the memory *is* the output, $h_t = f ⊙ h_{t-1} + i ⊙ \tilde c$, so
-there is no second line for $o$ to gate.  Its §2.3 says $o$ "maps the
+The fifth line is the article's update with $c$ in place of $h$ (and $g$
+for its $\tilde c$): $c$ is carried by $f$, written by $i ⊙ g$, and never
+squashed, so it can hold a value for as long as $f$ stays near 1.  What
+$c$ adds is the sixth line.  The state that leaves the cell, and that
+every gate reads at the next step, is not the memory itself but
+$h = o ⊙ \tanh(c)$: the memory squashed into $(-1, 1)$ and shown as much
+as $o$ allows.  That is where the output gate works, and why nothing
+reads the article's $o$: in the article the memory *is* the output,
+$h_t = f ⊙ h_{t-1} + i ⊙ \tilde c$, so there is no second line for $o$ to
+gate.  Its §2.3 says $o$ "maps the
 hidden state to the output space", but no formula of the article does so.
 
 Because the LSTM's gates read a bounded $h$, their pre-activations stay
@@ -1248,10 +1251,10 @@ static void lstm_memory(grl_lesson *L)
   grl_lesson_say(L,
     "\nThe article's gates of section 3 (H = %zu, seeds %lu..%lu, T = %zu, the\n"
     "adding problem's input), and the same gates in an LSTM.  Per seed the\n"
-    "largest |h| or |c| over units and steps; mean and range over the seeds:\n"
-    "\n   b_f   article max |h|           LSTM max |c|         LSTM max |h|"
-    "     LSTM largest f",
+    "largest |h| or |c| over units and steps; mean and range over the seeds:\n",
     H, L->seed, L->seed + NS - 1, T);
+  grl_lesson_say(L, "\n  %4s   %-23s   %-22s   %-19s   %s", "b_f", "article max |h|",
+                 "LSTM max |c|", "LSTM max |h|", "LSTM largest f");
   int bounded = 1;   /* |c| < 1/(1 - f_max) and |h| < 1 in every LSTM run */
   spread sa[2], sc[2], sh[2], sf[2];
   for (size_t b = 0; b < 2; b++) {
@@ -1274,8 +1277,8 @@ static void lstm_memory(grl_lesson *L)
     sc[b] = spread_of(NS, vc);
     sh[b] = spread_of(NS, vh);
     sf[b] = spread_of(NS, vf);
-    grl_lesson_say(L, "  %4.0f   %6.1f (%5.1f .. %5.1f)   %5.2f (%4.2f .. %4.2f)"
-                      "   %4.2f (%4.2f .. %4.2f)   %.4f (max)",
+    grl_lesson_say(L, "  %4.0f   %6.1f (%5.1f .. %5.1f)   %5.2f (%5.2f .. %5.2f)"
+                      "   %4.2f (%4.2f .. %4.2f)   %.4f (of all seeds)",
                     bfs[b], sa[b].mean, sa[b].lo, sa[b].hi, sc[b].mean, sc[b].lo,
                     sc[b].hi, sh[b].mean, sh[b].lo, sh[b].hi, sf[b].hi);
   }
