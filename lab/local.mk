@@ -85,7 +85,7 @@ lab/wrap.opts: $(srcdir)/lab/grader/wrap-opts.h $(srcdir)/lab/grader/functions.h
 	$(AM_V_GEN)$(MKDIR_P) lab && $(CC) -E -P -I$(srcdir)/lab/grader \
 	  $(srcdir)/lab/grader/wrap-opts.h >$@.tmp && mv $@.tmp $@
 # (the library through its public header alone, as any program of its own)
-LAB_CPPFLAGS = -I$(top_srcdir)/src/include -I$(top_builddir) $(GSL_CFLAGS) \
+LAB_CPPFLAGS = $(PUBLIC_CPPFLAGS) \
 	-I$(top_srcdir)/lab -I$(top_srcdir)/lab/grader
 LAB_LDADD = lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la $(GRL_LIBS)
 
