@@ -5,7 +5,7 @@
 # chapter lists its exercises in --help.
 . "$top_srcdir/tests/tap.sh"
 : "${top_builddir:=.}"
-plan 148
+plan 158
 
 calc() { awk "BEGIN { printf \"%.17g\", $1 }"; }
 # answer CHAPTER K RIGHT WRONG: two assertions for each of the right and
@@ -31,8 +31,12 @@ answer ch01-gates 1 "$(calc "$s * (1 - $s)")" "$(calc "$s")"
 answer ch01-gates 2 "$(calc "int(12 / (log(4) / log(10))) + 1")" 19
 answer ch01-gates 3 "$(calc "128 * log(2) + log(1 - 2^-24)")" 709.78
 answer ch01-gates 4 "$(calc "int(55 * log(2) / 2) + 1")" 18
-# ch02: half-life ln2/(-ln sigma(3)); 0.9^t < 0.01; logit(2^(-1/100)).
+# ch02: half-life ln2/(-ln sigma(3)) predicted, or measured as a whole
+# step: h_t = 0.9 sigma(3)^t is last above h_0/2 at t = 14 and first below
+# at t = 15 (13 and 16 are a step off); 0.9^t < 0.01; logit(2^(-1/100)).
 answer ch02-hidden-state 1 "$(calc "log(2) / -log($(sig 3))")" 6.58
+answer ch02-hidden-state 1 "$(calc "int(log(2) / -log($(sig 3))) + 1")" 16
+answer ch02-hidden-state 1 "$(calc "int(log(2) / -log($(sig 3)))")" 13
 answer ch02-hidden-state 2 "$(calc "int(log(0.01) / log(0.9)) + 1")" 43
 z=$(calc "2^(-1/100)")
 answer ch02-hidden-state 3 "$(calc "log($z / (1 - $z))")" 4.6
