@@ -8,10 +8,16 @@
                                      --task adding --cell gru' runs it: H=32,
                                      B=50, Adam 1e-3, clip 1; prints
                                      'torch train seconds=X test_mse=Y'
+  torch_gru.py kernels               the BLAS this torch runs its products
+                                     on: 'torch kernels=openblas-0.3.21:Zen'
+                                     (OpenBLAS's library and kernel family,
+                                     read from the library the process has
+                                     loaded), else 'torch kernels=unknown'
 
 The caller sets OMP_NUM_THREADS and OPENBLAS_NUM_THREADS; this script also
 calls torch.set_num_threads with the same count (PyTorch's BLAS calls use
 OpenBLAS's own pool, which set_num_threads does not limit)."""
+import ctypes
 import os
 import statistics
 import sys
@@ -85,11 +91,31 @@ def train(T, steps, seed):
     print("torch train seconds=%.3f test_mse=%.6f" % (seconds, mse))
 
 
+def kernels():
+    # a small product loads the BLAS; then ask the OpenBLAS in this process
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    with open("/proc/self/maps") as f:
+        libs = sorted({l.split()[-1] for l in f if "libopenblas" in l})
+    for path in libs:
+        try:
+            name = ctypes.CDLL(path).openblas_get_corename
+        except (OSError, AttributeError):
+            continue
+        name.restype = ctypes.c_char_p
+        lib = os.path.basename(path).split(".so")[0].replace("lib", "", 1)
+        print("torch kernels=%s:%s" % (lib, name().decode()))
+        return
+    print("torch kernels=unknown")
+
+
 if __name__ == "__main__":
     what = sys.argv[1]
     if what == "bench":
         bench(*map(int, sys.argv[2:7]))
     elif what == "train":
         train(*map(int, sys.argv[2:5]))
+    elif what == "kernels":
+        kernels()
     else:
-        sys.exit("usage: torch_gru.py bench B H I T ITERS | train T STEPS SEED")
+        sys.exit("usage: torch_gru.py bench B H I T ITERS | train T STEPS SEED"
+                 " | kernels")

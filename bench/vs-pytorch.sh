@@ -10,7 +10,7 @@
 # the initial state's.  (Until 2026-12-01 the PyTorch side skipped the
 # input's, which grulab computes: a sixth of the large size's flops.)
 # grulab's side is `grulab bench --peak`, so each of its lines also
-# carries the rate of a square dgemm through the same CBLAS.  The two
+# carries the best rate of a square dgemm through the same CBLAS.  The two
 # sides alternate ROUNDS times and the table quotes the median of the
 # rounds' medians, so a drift in the machine's speed hits both.
 # Then the adding problem, `grulab train --task adding --cell gru
@@ -23,13 +23,15 @@
 # limit).  Other OpenBLAS settings in the environment, such as
 # OPENBLAS_CORETYPE, reach both sides alike.
 #
-# Kernels: where OpenBLAS does not know the CPU and falls back to its SSE3
-# "Prescott" kernels, grulab runs itself again with OPENBLAS_CORETYPE set
-# to what the CPU can run (see `grulab --version`).  PyTorch on the same
+# Kernels: where OpenBLAS picks kernels below what the CPU runs (the SSE3
+# "Prescott" fallback on a CPU it does not know, its AVX2 kernels on an
+# AVX-512 EPYC), grulab runs itself again with OPENBLAS_CORETYPE set to
+# the best the CPU runs (see `grulab --version`).  PyTorch on the same
 # OpenBLAS does not, so the script sets that OPENBLAS_CORETYPE for both
 # sides: the two then run the same dgemm kernels, and the ratio measures
 # everything but the GEMM kernel.  KERNELS=as-installed leaves PyTorch on
-# the fallback instead (grulab still fixes its own).
+# OpenBLAS's own choice instead (grulab still fixes its own).  The header
+# names the kernels each side ran.
 #
 # PyTorch is optional: without it (python3 -c 'import torch' fails) the
 # script says so and exits 0 after grulab's own numbers.
@@ -67,9 +69,13 @@ median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; e
 field() { sed -n "s/.*$1=\([0-9.e+-]*\).*/\1/p"; }
 
 echo "# vs-pytorch: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), $(getconf _NPROCESSORS_ONLN) cores, threads=$threads, rounds=$rounds"
-echo "# BLAS kernels: $("$GRULAB" --version | sed -n 's/^BLAS kernels: //p')${OPENBLAS_CORETYPE:+; OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE for both sides}"
-[ "$torch" = yes ] && echo "# torch $("$PYTHON" -c 'import torch; print(torch.__version__)')" \
-  || echo "# PyTorch not found ($PYTHON -c 'import torch' failed): grulab's numbers only"
+echo "# BLAS kernels: grulab $("$GRULAB" --version | sed -n 's/^BLAS kernels: //p')${OPENBLAS_CORETYPE:+; OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE for both sides}"
+if [ "$torch" = yes ]; then
+  echo "# BLAS kernels: torch $("$PYTHON" "$here/torch_gru.py" kernels | sed -n 's/^torch kernels=//p')"
+  echo "# torch $("$PYTHON" -c 'import torch; print(torch.__version__)')"
+else
+  echo "# PyTorch not found ($PYTHON -c 'import torch' failed): grulab's numbers only"
+fi
 
 sizes="small:1:32:16:100:100 medium:32:128:64:100:20 large:64:512:512:50:3"
 for s in $sizes; do

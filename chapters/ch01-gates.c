@@ -748,7 +748,7 @@ static int gru_in_library(grl_lesson *L, const hand_step *hs)
   double cached[3 * H2];
   for (size_t k = 0; k < m->cell->ngate; k++)
     for (size_t j = 0; j < H2; j++)
-      cached[k * H2 + j] = gsl_matrix_get(s->cache, 0, k * H2 + j);
+      cached[k * H2 + j] = gsl_matrix_get(grl_seq_cache(s), 0, k * H2 + j);
   grl_lesson_check(L, "BLAS cache vs by hand, r z n",
                    grl_lesson_reldiff(3 * H2, cached, hand_gates), 1e-13);
   grl_seq_free(s);

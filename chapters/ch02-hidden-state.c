@@ -37,8 +37,8 @@ $$n_t = \tanh(W_{in} x_t + b_{in} + r_t ⊙ (W_{hn} h_{t−1} + b_{hn}))$$
 $$h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1} = h_{t−1} + (1 − z_t) ⊙ (n_t − h_{t−1})$$
 
 Time steps: $h_0$ is the initial state; step $t = 1..T$ reads $x_t$ and
-writes $h_t$.  (The driver keeps $h_t$ in row $t$ of its state matrix
-`Hs`.)
+writes $h_t$.  (The driver keeps $h_t$ in row $t$ of its state matrix,
+`grl_seq_states`.)
 
 ### Run it
 
@@ -224,7 +224,7 @@ static void memory(grl_lesson *L)
     row[0] = (double)t;
     for (size_t j = 0; j < H; j++) {
       double z = grl_sigmoid(bz[j]);
-      row[1 + j] = gsl_matrix_get(s->Hs, t, j);   /* h_t (Hs row t = h_t) */
+      row[1 + j] = gsl_matrix_get(grl_seq_states(s), t, j);   /* h_t: row t of the states */
       row[1 + H + j] = pow(z, (double)t) * h0[j];  /* z^t h_0 */
       worst = fmax(worst, fabs(row[1 + j] - row[1 + H + j]) / row[1 + H + j]);
       if (!half_at[j] && row[1 + j] <= h0[j] / 2.0)
@@ -243,7 +243,7 @@ static void memory(grl_lesson *L)
     snprintf(label, sizeof label, "unit %zu: z = sigma(%.1f)", j, bz[j]);
     grl_lesson_value(L, label, z);
     snprintf(label, sizeof label, "  h_%zu driver vs z^t h_0", T);
-    grl_lesson_known(L, label, gsl_matrix_get(s->Hs, T, j),
+    grl_lesson_known(L, label, gsl_matrix_get(grl_seq_states(s), T, j),
                      pow(z, (double)T) * h0[j]);
     grl_lesson_value(L, "  half-life ln2/(-ln z), steps", log(2.0) / -log(z));
     if (half_at[j])
@@ -398,9 +398,9 @@ static double closed_share(const driven *d, size_t j)
   int kn = gate_index(d->m->cell, "n");
   double gap = 0.0, move = 0.0;
   for (size_t t = 1; t <= d->T; t++) {
-    /* cache row t-1 holds step t's gates; Hs row t holds h_t */
-    double n = gsl_matrix_get(d->s->cache, t - 1, (size_t)kn * H + j);
-    double hp = gsl_matrix_get(d->s->Hs, t - 1, j), h = gsl_matrix_get(d->s->Hs, t, j);
+    /* cache row t-1 holds step t's gates; states row t holds h_t */
+    double n = gsl_matrix_get(grl_seq_cache(d->s), t - 1, (size_t)kn * H + j);
+    double hp = gsl_matrix_get(grl_seq_states(d->s), t - 1, j), h = gsl_matrix_get(grl_seq_states(d->s), t, j);
     gap += fabs(n - hp);
     move += fabs(h - hp);
   }
@@ -418,19 +418,19 @@ static int driven_measure(driven *d, driven_stats *st)
   st->closed_slow = closed_share(d, H - 1);
   int kz = gate_index(d->m->cell, "z");
   for (size_t t = 0; t < T; t++)
-    st->z_fast_max = fmax(st->z_fast_max, gsl_matrix_get(d->s->cache, t, (size_t)kz * H));
+    st->z_fast_max = fmax(st->z_fast_max, gsl_matrix_get(grl_seq_cache(d->s), t, (size_t)kz * H));
   for (size_t j = 0; j + 1 < H; j++)
     st->out_of_order += closed_share(d, j + 1) >= closed_share(d, j);
   size_t npulse = 0;
   for (size_t t = 1; t <= T; t++) {
-    double dh = fabs(gsl_matrix_get(d->s->Hs, t, 0) - gsl_matrix_get(d->s->Hs, t - 1, 0));
+    double dh = fabs(gsl_matrix_get(grl_seq_states(d->s), t, 0) - gsl_matrix_get(grl_seq_states(d->s), t - 1, 0));
     if (d->x[(t - 1) * I + 0] > 0.0) {
       st->at_pulse += dh;
       npulse++;
     } else {
       st->elsewhere += dh;
     }
-    double h = gsl_matrix_get(d->s->Hs, t, H - 1);
+    double h = gsl_matrix_get(grl_seq_states(d->s), t, H - 1);
     if (2 * t > T)
       st->hi += h / (double)(T - T / 2);
     else
@@ -452,7 +452,7 @@ static int driven_measure(driven *d, driven_stats *st)
   int rc = grl_seq_forward(d->s, NULL, x0, NULL, NULL);
   if (!rc) {
     for (size_t t = T / 2 + 1; t <= T; t++)
-      st->hi_nostep += gsl_matrix_get(d->s->Hs, t, H - 1) / (double)(T - T / 2);
+      st->hi_nostep += gsl_matrix_get(grl_seq_states(d->s), t, H - 1) / (double)(T - T / 2);
     rc = grl_seq_forward(d->s, NULL, d->x, NULL, NULL);
   }
   free(x0);
@@ -493,7 +493,7 @@ static void structured_input(grl_lesson *L, driven *d)
     for (size_t k = 0; k < c->ngate; k++)
       for (size_t j = 0; j < H; j++)
         dz = fmax(dz, fabs(gates[(t * c->ngate + k) * H + j]
-                           - gsl_matrix_get(d->s->cache, t, k * H + j)));
+                           - gsl_matrix_get(grl_seq_cache(d->s), t, k * H + j)));
   grl_lesson_check(L, "naive vs driver, h_t relative", dall, 1e-13);
   grl_lesson_check(L, "naive vs driver cache, gates abs", dz, 1e-13);
   free(out);
@@ -516,15 +516,15 @@ static void structured_input(grl_lesson *L, driven *d)
   for (size_t j = 0; j < H; j++) {
     double mz = 0.0, mr = 0.0, dn = 0.0, gap = 0.0, move = 0.0;
     for (size_t t = 1; t <= T; t++) {
-      /* cache row t-1 holds step t's gates; Hs row t holds h_t */
-      double z = gsl_matrix_get(d->s->cache, t - 1, (size_t)kz * H + j);
-      double r = gsl_matrix_get(d->s->cache, t - 1, (size_t)kr * H + j);
-      double n = gsl_matrix_get(d->s->cache, t - 1, (size_t)kn * H + j);
-      double hp = gsl_matrix_get(d->s->Hs, t - 1, j), h = gsl_matrix_get(d->s->Hs, t, j);
+      /* cache row t-1 holds step t's gates; states row t holds h_t */
+      double z = gsl_matrix_get(grl_seq_cache(d->s), t - 1, (size_t)kz * H + j);
+      double r = gsl_matrix_get(grl_seq_cache(d->s), t - 1, (size_t)kr * H + j);
+      double n = gsl_matrix_get(grl_seq_cache(d->s), t - 1, (size_t)kn * H + j);
+      double hp = gsl_matrix_get(grl_seq_states(d->s), t - 1, j), h = gsl_matrix_get(grl_seq_states(d->s), t, j);
       mz += z / (double)T;
       mr += r / (double)T;
       if (t > 1)
-        dn += fabs(n - gsl_matrix_get(d->s->cache, t - 2, (size_t)kn * H + j))
+        dn += fabs(n - gsl_matrix_get(grl_seq_cache(d->s), t - 2, (size_t)kn * H + j))
               / (double)(T - 1);
       gap += fabs(n - hp) / (double)T;
       move += fabs(h - hp) / (double)T;
@@ -562,7 +562,7 @@ static void charts_of_run(grl_lesson *L, driven *d)
     return;
   size_t T = d->T, H = d->H, I = d->I, B = 1;
   const grl_cell *c = d->m->cell;
-  const gsl_matrix *cache = d->s->cache;    /* (T*B, K*H) */
+  const gsl_matrix *cache = grl_seq_cache(d->s);    /* (T*B, K*H) */
 
   grl_chart *ch = grl_lesson_chart(L, "gates",
                                    "GRU gates over time: update z and reset r");
@@ -616,7 +616,7 @@ static void charts_of_run(grl_lesson *L, driven *d)
     row[1] = d->x[(t - 1) * I + 0];   /* x_t is row t-1 of x */
     row[2] = d->x[(t - 1) * I + 1];
     for (size_t j = 0; j < H; j++)
-      row[3 + j] = gsl_matrix_get(d->s->Hs, t * B, j);  /* h_t is row t of Hs */
+      row[3 + j] = gsl_matrix_get(grl_seq_states(d->s), t * B, j);  /* h_t: row t of the states */
     grl_chart_row(ch, 3 + H, row);
   }
   free(row);

@@ -659,12 +659,12 @@ static void seed_heatmaps(grl_lesson *L, grl_model *m, const double *x, size_t T
                     H - 1, T);
   grl_chart_matrix(ch, H, T);
   for (size_t k = 0; k < c->ngate; k++) {
-    grl_chart_matrix_block(ch, c->gate_names[k], s->cache->data + k * H, 1,
-                           s->cache->tda);
+    grl_chart_matrix_block(ch, c->gate_names[k], grl_seq_cache(s)->data + k * H, 1,
+                           grl_seq_cache(s)->tda);
     double mean = 0.0;
     for (size_t t = 0; t < T; t++)
       for (size_t j = 0; j < H; j++)
-        mean += gsl_matrix_get(s->cache, t, k * H + j) / (double)(T * H);
+        mean += gsl_matrix_get(grl_seq_cache(s), t, k * H + j) / (double)(T * H);
     char label[64];
     snprintf(label, sizeof label, "mean %s over units and steps", c->gate_names[k]);
     grl_lesson_value(L, label, mean);
@@ -776,9 +776,9 @@ static void two_grus(grl_lesson *L, gsl_rng *rng)
   }
   double worst_n = 0.0;
   for (size_t j = 0; j < H; j++) {
-    double r = gsl_matrix_get(sa->cache, 0, (size_t)kr * H + j);
-    double na = gsl_matrix_get(sa->cache, 0, (size_t)kn * H + j);
-    double nb = gsl_matrix_get(sb->cache, 0, (size_t)kn * H + j);
+    double r = gsl_matrix_get(grl_seq_cache(sa), 0, (size_t)kr * H + j);
+    double na = gsl_matrix_get(grl_seq_cache(sa), 0, (size_t)kn * H + j);
+    double nb = gsl_matrix_get(grl_seq_cache(sb), 0, (size_t)kn * H + j);
     /* atanh(n_cho) - atanh(n_gru) = (1 - r) b_hn */
     worst_n = fmax(worst_n, fabs((atanh(nb) - atanh(na)) - (1.0 - r) * bhn_a[j]));
   }

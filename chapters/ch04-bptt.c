@@ -342,7 +342,7 @@ static int bptt_library(const problem *p, grl_seq *s, const double *g,
     rc = grl_seq_backward(s, NULL, p->x, g, w, NULL, d->dtheta, d->dx, d->dh0,
                           NULL);
   if (!rc)
-    memcpy(d->dHs, s->dHs->data, p->T * p->B * p->H * sizeof *d->dHs);
+    memcpy(d->dHs, grl_seq_dstates(s)->data, p->T * p->B * p->H * sizeof *d->dHs);
   return rc;
 }
 

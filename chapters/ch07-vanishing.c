@@ -713,12 +713,12 @@ static gsl_matrix_view whh_block(const grl_model *m, size_t g)
 static void gru_jacobian(const grl_model *m, const grl_seq *s, size_t t,
                          size_t b, double *d, jterms *jt)
 {
-  const size_t H = m->hidden_size, B = s->B, row = (t - 1) * B + b;
+  const size_t H = m->hidden_size, B = grl_seq_batch(s), row = (t - 1) * B + b;
   const grl_cell *c = m->cell;
-  const double *cache = gsl_matrix_const_ptr(s->cache, row, 0);
+  const double *cache = gsl_matrix_const_ptr(grl_seq_cache(s), row, 0);
   const double *r = cache + gate_col(c, "r") * H, *z = cache + gate_col(c, "z") * H,
                *n = cache + gate_col(c, "n") * H;
-  const double *h = gsl_matrix_const_ptr(s->Hs, row, 0); /* h_{t-1} */
+  const double *h = gsl_matrix_const_ptr(grl_seq_states(s), row, 0); /* h_{t-1} */
   const grl_param *bh = grl_model_param(m, "bias_hh_l0");
   gsl_matrix_view Wr = whh_block(m, 0), Wz = whh_block(m, 1), Wn = whh_block(m, 2);
   jterm_names(m->cell, jt);
@@ -749,13 +749,13 @@ static void gru_jacobian(const grl_model *m, const grl_seq *s, size_t t,
 static void lstm_jacobian(const grl_model *m, const grl_seq *s, size_t t,
                           size_t b, double *d, jterms *jt)
 {
-  const size_t H = m->hidden_size, B = s->B, row = (t - 1) * B + b;
+  const size_t H = m->hidden_size, B = grl_seq_batch(s), row = (t - 1) * B + b;
   const grl_cell *c = m->cell;
-  const double *cache = gsl_matrix_const_ptr(s->cache, row, 0);
+  const double *cache = gsl_matrix_const_ptr(grl_seq_cache(s), row, 0);
   const double *ig = cache + gate_col(c, "i") * H, *f = cache + gate_col(c, "f") * H,
                *g = cache + gate_col(c, "g") * H, *o = cache + gate_col(c, "o") * H;
-  const double *cp = gsl_matrix_const_ptr(s->Cs, row, 0);           /* c_{t-1} */
-  const double *cn = gsl_matrix_const_ptr(s->Cs, row + B, 0);       /* c_t */
+  const double *cp = gsl_matrix_const_ptr(grl_seq_cell_states(s), row, 0);           /* c_{t-1} */
+  const double *cn = gsl_matrix_const_ptr(grl_seq_cell_states(s), row + B, 0);       /* c_t */
   gsl_matrix_view Wi = whh_block(m, 0), Wf = whh_block(m, 1),
                         Wg = whh_block(m, 2), Wo = whh_block(m, 3);
   double *e = d + H; /* o (1 - tanh^2 c') */
@@ -1066,7 +1066,7 @@ static double readout_lambda_max(const grl_seq *s, double *gram, size_t B,
   gsl_matrix_view G = gsl_matrix_view_array(gram, H + 1, H + 1);
   gsl_matrix_set_zero(&G.matrix);
   for (size_t b = 0; b < B; b++) {
-    const double *h = gsl_matrix_const_ptr(s->Hs, s->T * B + b, 0);
+    const double *h = gsl_matrix_const_ptr(grl_seq_states(s), grl_seq_length(s) * B + b, 0);
     for (size_t i = 0; i <= H; i++)
       for (size_t j = 0; j <= H; j++)
         *gsl_matrix_ptr(&G.matrix, i, j) +=

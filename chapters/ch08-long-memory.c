@@ -463,15 +463,14 @@ static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
 ### The gradient against lag, and the keep gate, before and after
 */
 
-/* Mean of the gate that keeps the state (gru z, lstm and seed f) over a
- * batch of adding sequences and every step; NAN if the cell has none. */
+/* Mean of the fraction of the state kept (gru z, lstm and seed f: the
+ * cell's keep_gate) over a batch of adding sequences and every step; NAN
+ * if the cell has none. */
 static double keep_gate(const grl_model *m, size_t T, unsigned long seed)
 {
   const grl_cell *c = m->cell;
-  size_t k = 0;
-  while (k < c->ngate && strcmp(c->gate_names[k], "z") && strcmp(c->gate_names[k], "f"))
-    k++;
-  if (k == c->ngate)
+  const size_t k = (size_t)c->keep_gate;
+  if (!c->keep_sign)
     return NAN;
   grl_seq *s = NULL;
   grl_task *t = NULL;
@@ -485,10 +484,12 @@ static double keep_gate(const grl_model *m, size_t T, unsigned long seed)
       const size_t H = m->hidden_size;
       sum = 0;
       /* gate k is cache columns [k*H, (k+1)*H) of every row t*B+b */
-      for (size_t i = 0; i < s->cache->size1; i++)
+      for (size_t i = 0; i < grl_seq_cache(s)->size1; i++)
         for (size_t j = 0; j < H; j++)
-          sum += gsl_matrix_get(s->cache, i, k * H + j);
-      sum /= (double)(s->cache->size1 * H);
+          sum += gsl_matrix_get(grl_seq_cache(s), i, k * H + j);
+      sum /= (double)(grl_seq_cache(s)->size1 * H);
+      if (c->keep_sign < 0)   /* the gate is the fraction written */
+        sum = 1.0 - sum;
     }
   }
   grl_seq_free(s);

@@ -400,8 +400,8 @@ static int unit_stats(const grl_model *m, const grl_text *t, size_t T,
     for (size_t k = 0; k < T; k++)
       for (size_t b = 0; b < B; b++) {
         size_t pos = from + b * Ls + w * T + k;
-        const double *h = gsl_matrix_const_ptr(s->Hs, (k + 1) * B + b, 0);
-        const double *z = gsl_matrix_const_ptr(s->cache, k * B + b, zk * H);
+        const double *h = gsl_matrix_const_ptr(grl_seq_states(s), (k + 1) * B + b, 0);
+        const double *z = gsl_matrix_const_ptr(grl_seq_cache(s), k * B + b, zk * H);
         const double *f = feat + pos * NFEAT;
         us->n += 1;
         for (size_t q = 0; q < NFEAT; q++) {

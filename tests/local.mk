@@ -13,6 +13,11 @@ AM_TESTS_ENVIRONMENT = \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
 	GRULAB='$(abs_top_builddir)/src/grulab'; export GRULAB; \
 	GNUPLOT='$(GNUPLOT)'; export GNUPLOT; \
+	CC='$(CC)'; export CC; MAKE='$(MAKE)'; export MAKE; \
+	OPENMP_CFLAGS='$(OPENMP_CFLAGS)'; export OPENMP_CFLAGS; \
+	SAN_FLAGS='$(SAN_FLAGS)'; export SAN_FLAGS; \
+	APP_CFLAGS='$(APP_CFLAGS)'; APP_LIBS='$(APP_LIBS)'; export APP_CFLAGS APP_LIBS; \
+	PKG_CONFIG='$(PKG_CONFIG)'; export PKG_CONFIG; \
 	GRL_MEMCHECK='$(GRL_MEMCHECK)'; export GRL_MEMCHECK; \
 	if test -n "$$GRL_MEMCHECK"; then \
 	  GRULAB='$(abs_top_srcdir)/tests/memcheck/grulab'; \
@@ -54,12 +59,21 @@ golden_files = \
 	tests/data/golden-lstm-T23B2I3H6.txt \
 	tests/data/golden-seed-T1B1I1H1.txt \
 	tests/data/golden-seed-T7B3I5H4.txt \
-	tests/data/golden-seed-T23B2I3H6.txt
+	tests/data/golden-seed-T23B2I3H6.txt \
+	tests/data/golden-mgu-T1B1I1H1.txt \
+	tests/data/golden-mgu-T7B3I5H4.txt \
+	tests/data/golden-mgu-T23B2I3H6.txt
 check_PROGRAMS += tests/lib/golden tests/lib/naive
 tests_lib_golden_LDADD = $(TAP_LDADD)
 tests_lib_naive_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/golden tests/lib/naive
+
+# ---- The library as installed: make install, then the example and a chapter
+# built against the prefix alone.
+TESTS += tests/lib/install.sh
+EXTRA_DIST += tests/lib/install.sh
 EXTRA_DIST += $(golden_files) tests/reference/make-golden.py \
+	tests/reference/make-golden-mgu.py \
 	tests/reference/ch01-step.py
 
 # ---- Gradient checks ----------------------------------------------------------

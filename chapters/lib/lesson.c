@@ -16,7 +16,6 @@
 #include "grl_lesson.h"
 #include "grl_opt.h"
 #include "grl_blascore.h"
-#include "openblas.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -241,7 +240,7 @@ int grl_lesson_start(grl_lesson *L, int argc, char **argv,
    * on its thread: the library pins OpenBLAS for each pass and gives back
    * what it found, and two passes running at once would otherwise give
    * back each other's setting. */
-  (void)grl_blas_one_thread();
+  grl_blas_set_one_thread();
   memset(L, 0, sizeof *L);
   L->info = info;
   L->seed = info->seed;

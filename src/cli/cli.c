@@ -68,14 +68,14 @@ int main(int argc, char **argv)
     return stdout_flushed();
   }
   if (strcmp(argv[1], "--version") == 0) {
-    int chosen = 0;
-    const char *core = grl_blas_core(&chosen);
+    const char *from = NULL, *core = grl_blas_core(&from);
     printf("grulab %s\nBLAS: %s\n", PACKAGE_VERSION, GRL_BLAS_NAME);
-    if (core)
-      printf("BLAS kernels: %s%s\n", core,
-             chosen ? " (set by grulab: OpenBLAS did not know this CPU and"
-                      " fell back to Prescott)" : "");
-    const char *small = grl_affine_small_lib();
+    if (core && from)
+      printf("BLAS kernels: %s (set by grulab: OpenBLAS chose %s, below what "
+             "this CPU runs)\n", core, from);
+    else if (core)
+      printf("BLAS kernels: %s\n", core);
+    const char *small = grl_products_name();
     printf("step products: %s\n",
            small ? small : "the BLAS (built without libxsmm)");
     return stdout_flushed();

@@ -1,4 +1,4 @@
-/* vmath.h -- the vector kernels behind grl_sigmoid_n and grl_tanh_n
+/* vmath.h -- the vector kernels behind grl_fast_sigmoid_n, grl_fast_tanh_n
  * (vmath_simd.c; not installed).  y[i] = f(x[i]) for i < n; y may be x. */
 #ifndef GRULAB_VMATH_H
 #define GRULAB_VMATH_H

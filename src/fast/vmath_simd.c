@@ -1,6 +1,6 @@
 /* vmath_simd.c -- sigma and tanh over arrays with SLEEF's vector exp and
  * expm1 (1.0 ULP).  Compiled twice, once with -mavx2 -mfma (4 doubles a
- * vector) and once with -mavx512f (8); activation.c picks the widest the
+ * vector) and once with -mavx512f (8); vmath.c picks the widest the
  * CPU has, at run time.  Not installed.
  *
  * sigma keeps the stable form of grl_sigmoid (activation.c), lane by lane:

@@ -374,9 +374,10 @@ int grl_gradnorm_run(grl_gradnorm *g, const double *theta, const double *x,
 int grl_init_singular_value(grl_model *m, double lambda1);
 /* Rescale every H x H gate block of W_hh to spectral radius rho. */
 int grl_init_spectral_radius(grl_model *m, double rho);
-/* Set the bias of the gate that keeps the old state to b: gru and gru-cho
- * z (b_iz = b, b_hz = 0), lstm f (b_if = b, b_hf = 0), seed f (bias_f = b).
- * The rnn has no such gate: GRL_EINVAL. */
+/* Set the bias of the gate that keeps the old state (grl_cell.keep_gate)
+ * so that sigma(b) is kept: gru and gru-cho z (b_iz = b, b_hz = 0), lstm
+ * f (b_if = b, b_hf = 0), seed f (bias_f = b).  A cell whose gate is the
+ * fraction written gets -b.  The rnn has no such gate: GRL_EINVAL. */
 int grl_init_keep_gate_bias(grl_model *m, double b);
 
 #ifdef __cplusplus

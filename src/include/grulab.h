@@ -1,7 +1,7 @@
 /* grulab.h -- the public interface of libgrulab.
  *
  * libgrulab is the "finished" code that grulab's chapters explain: a tensor
- * text format, activations, five recurrent cells, one sequence driver with
+ * text format, activations, six recurrent cells, one sequence driver with
  * full backpropagation through time (BPTT), losses and readouts,
  * optimisers, gradient checks, tasks and a chart writer.
  *
@@ -159,47 +159,17 @@ const char *grl_outfile_tmpname(const grl_outfile *o);
 /* y = beta*y + x W^T + 1 b^T: one dgemm over the batch. */
 void grl_affine_forward(gsl_matrix *y, double beta, const gsl_matrix *x,
                         const gsl_matrix *W, const gsl_vector *b);
-/* A weight operand laid out for affine.c's JIT kernels (libxsmm), which
- * read their operands where they are and take none transposed: x (M, K)
- * times this (K, N), cut into npanel column panels of P columns each;
- * panel j is a row-major (K, P) block at data + j*stride, row stride ld.
- * A plain row-major (K, N) matrix is one panel of P = N columns.  The
- * sequence driver keeps W_hh in these forms for each step's recurrent
- * product (grl_seq_alloc). */
-typedef struct {
-  const double *data;   /* NULL: none (the CBLAS runs the product on W) */
-  size_t K, P, npanel, ld, stride;
-} grl_wpanels;
-/* A (K, N) as it is: one panel. */
-grl_wpanels grl_wpanels_plain(const gsl_matrix *A);
-/* A (K, N) copied into buf (K*N doubles) as panels of P columns (P
- * divides N); with transpose, A is (N, K) and its transpose is packed. */
-grl_wpanels grl_wpanels_pack(double *buf, const gsl_matrix *A, size_t P,
-                             int transpose);
-/* The operand's columns [j0, j1) (panel boundaries, or any columns of a
- * one-panel operand), and its rows [k0, k1). */
-grl_wpanels grl_wpanels_cols(const grl_wpanels *w, size_t j0, size_t j1);
-grl_wpanels grl_wpanels_rows(const grl_wpanels *w, size_t k0, size_t k1);
-/* The same as grl_affine_forward, given also W^T as a kernel operand
- * (WT, or NULL: then the CBLAS runs x W^T).  Each step's recurrent
- * product, with the operand the sequence driver keeps
- * (grl_const_views.WhT). */
-void grl_affine_forward_t(gsl_matrix *y, double beta, const gsl_matrix *x,
-                          const gsl_matrix *W, const grl_wpanels *WT,
-                          const gsl_vector *b);
-/* dx = beta*dx + dy W, given also W as a kernel operand (Wk, or NULL:
- * then grl_affine_backward's product).  Each step's dL/dh_{t-1}. */
-void grl_affine_dx(gsl_matrix *dx, double beta, const gsl_matrix *dy,
-                   const gsl_matrix *W, const grl_wpanels *Wk);
-/* The panel width for products by a (K, N) W too large for the small path
- * below, whose N splits at multiples of `unit` (a gate block): 0 when no
- * panels (a small W, H not a multiple of the width, or no libxsmm). */
-size_t grl_affine_panel_width(size_t K, size_t N, size_t unit);
-/* Whether affine.c runs a product of (M, K) by (K, N) with its
- * small-product kernels: built with libxsmm, and the shape small. */
-int grl_affine_small(size_t M, size_t K, size_t N);
-/* The small-product kernels' library ("libxsmm 1.17"), or NULL. */
-const char *grl_affine_small_lib(void);
+/* The fast backend's kernels for the products it takes ("libxsmm 1.17"),
+ * or NULL: every product runs on the CBLAS. */
+const char *grl_products_name(void);
+/* The kernel family the CBLAS runs when it is OpenBLAS ("Zen",
+ * "SkylakeX"; OPENBLAS_CORETYPE chooses it when the process starts), or
+ * NULL for another CBLAS. */
+const char *grl_blas_kernels(void);
+/* Every product of the library runs on one BLAS thread (the same bytes at
+ * any thread count).  A program whose own threads share the work calls
+ * this once, first: OpenBLAS on one thread for the whole process. */
+void grl_blas_set_one_thread(void);
 /* db += 1^T dy alone, row after row. */
 void grl_affine_bias_grad(gsl_vector *db, const gsl_matrix *dy);
 /* dW += dy^T x (dW may be NULL, then x is not read),  db += 1^T dy (db
@@ -274,15 +244,15 @@ typedef struct {
   int has_bh;
   _gsl_matrix_const_view Wo;  /* (O, H)   */
   _gsl_vector_const_view bo;  /* (O)      */
-  /* Kept by the sequence driver when each step's recurrent product runs
-   * on affine.c's JIT kernels; .data == NULL: none.  WhT: W_hh^T (H, G*H)
-   * for the forward's products (grl_affine_forward_t); Whk: W_hh itself
-   * (G*H, H) for the backward's dL/dh_{t-1} (grl_affine_dx). */
-  grl_wpanels WhT, Whk;
+  /* Which code runs the steps' recurrent products: the build's fast
+   * backend as grl_model_bind_const sets it, the driver's own for a pass,
+   * NULL for the plain CBLAS path.  Opaque; a cell never reads it, it
+   * hands p to grl_recurrent_forward and grl_recurrent_backward. */
+  const struct grl_backend *backend;
 } grl_const_views;
 
-/* Look a cell up by its command-line name: "gru", "gru-cho", "rnn",
- * "lstm", "seed".  NULL if unknown (no error recorded). */
+/* Look a cell up by its command-line name ("gru", "gru-cho", ...: every
+ * cell of grl_cells.h).  NULL if unknown (no error recorded). */
 const grl_cell *grl_cell_lookup(const char *name);
 /* NULL-terminated list of all cells, in teaching order. */
 const grl_cell *const *grl_cell_all(void);
@@ -334,7 +304,7 @@ typedef struct {
                               *           time loop                         */
   const gsl_matrix *h_prev;  /* (B, H)    h_{t-1}                           */
   const gsl_matrix *c_prev;  /* (B, H)    c_{t-1} (LSTM), else NULL         */
-  gsl_matrix *work;          /* (B, W*H)  scratch, or NULL (W == 0)         */
+  gsl_matrix *work;          /* (B, scratch*H) the cell's scratch, or NULL  */
 } grl_step;
 
 /* The gradient of one step, the mirror of grl_step: what backward writes
@@ -357,15 +327,37 @@ typedef struct {
   const gsl_matrix *dc;      /* (B, H)    dL/dc_t (LSTM), else NULL         */
 } grl_step_grad;
 
+/* A step reaches its recurrent weight W_h (G*H, H) through these two
+ * calls, a block of gates at a time: gate blocks [k0, k1), rows
+ * [k0*H, k1*H) of W_h.  How the product runs (the CBLAS, or the fast
+ * backend on a copy of W_h laid out for its kernels) is not the cell's
+ * business.
+ *   forward:  y (B, (k1-k0)*H) = beta*y + h W_h[k0:k1]^T + 1 b^T,
+ *             h (B, H), b ((k1-k0)*H) or NULL;
+ *   backward: dh (B, H) = beta*dh + da W_h[k0:k1], da (B, (k1-k0)*H):
+ *             dL/dh_{t-1} through those gates.  The weights' gradient
+ *             dW_h += da^T h is the driver's, after the time loop. */
+void grl_recurrent_forward(gsl_matrix *y, double beta, const gsl_matrix *h,
+                           const grl_const_views *p, size_t k0, size_t k1,
+                           const gsl_vector *b);
+void grl_recurrent_backward(gsl_matrix *dh, double beta, const gsl_matrix *da,
+                            const grl_const_views *p, size_t k0, size_t k1);
+
 struct grl_cell {
   const char *name;        /* "gru" */
   const char *title;       /* one line for --help and chart titles */
   size_t G;                /* gate blocks stacked in Wx and Wh */
   int has_c;               /* carries a cell state c (LSTM) */
   size_t K;                /* cache columns per row, in units of H */
-  size_t W;                /* scratch columns per row, in units of H */
+  size_t scratch;          /* scratch columns per row (grl_step.work), in
+                            * units of H */
   size_t ngate;            /* gates shown in charts; gate k is cache    */
   const char *const *gate_names; /* columns [k*H, (k+1)*H)              */
+  /* The gate that keeps the old state, for grl_init_keep_gate_bias: gate
+   * block keep_gate (of the biases, and of the cache), whose sigma is the
+   * fraction of h (or c) kept (keep_sign +1: gru's z, lstm's f) or the
+   * fraction written (-1: mgu's f); keep_sign 0: none (rnn). */
+  int keep_gate, keep_sign;
 
   /* Fill m->param[0..), m->ncell and m->view for the cell's own tensors. */
   void (*layout)(grl_model *m);
@@ -390,7 +382,7 @@ struct grl_cell {
                            const gsl_matrix *Hprev, const gsl_matrix *cache);
 
   /* The naive reference step for ONE row, plain loops over elements,
-   * written once over a scalar type (cell_naive.h) and compiled for
+   * written once over a scalar type (naive_scalar.h) and compiled for
    * double and for double _Complex.  theta is laid out like m->theta.
    * gates (ngate*H, at least H) receives the gate activations and is
    * also the step's scratch, so it is required.  h must not alias
@@ -408,47 +400,50 @@ struct grl_cell {
  * reads h_prev: dW_h += dA^T Hprev. */
 void grl_backward_weights_hh(grl_views *dp, const gsl_matrix *dA,
                              const gsl_matrix *Hprev, const gsl_matrix *cache);
+/* ... when gate blocks [0, k) read h_prev and blocks [k, G) read a gated
+ * state g*h_prev kept in cache block kc ("reset before": gru-cho's r*h,
+ * mgu's f*h): dW_h[0:k] += dA[0:k]^T Hprev, dW_h[k:G] += dA[k:G]^T GH. */
+void grl_backward_weights_reset(grl_views *dp, const gsl_matrix *dA,
+                                const gsl_matrix *Hprev,
+                                const gsl_matrix *cache, size_t k, size_t kc);
 
-extern const grl_cell grl_cell_gru;      /* PyTorch nn.GRU, reset-after    */
-extern const grl_cell grl_cell_gru_cho;  /* Cho et al. 2014, reset-before  */
-extern const grl_cell grl_cell_rnn;      /* PyTorch nn.RNN, tanh           */
-extern const grl_cell grl_cell_lstm;     /* PyTorch nn.LSTM                */
-extern const grl_cell grl_cell_seed;     /* the article's f/i/o cell       */
+/* Every cell of the list (grl_cells.h): grl_cell_gru, grl_cell_rnn, ... */
+#define GRL_CELL(id) extern const grl_cell grl_cell_##id;
+#include "grl_cells.h"
+#undef GRL_CELL
 
 /* ------------------------------------------------------------------ */
 /* The sequence driver and BPTT (seq.c)                                */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-  const grl_model *m;
-  size_t T, B;
-  gsl_matrix *XP;    /* (T*B, G*H) input projections x_t Wx^T + bx     */
-  gsl_matrix *Hs;    /* ((T+1)*B, H) rows [0,B): h0; rows (t+1)*B+b: h_t */
-  gsl_matrix *Cs;    /* ((T+1)*B, H) cell states like Hs, or NULL       */
-  gsl_matrix *cache; /* (T*B, K*H) per-step caches, rows t*B+b          */
-  gsl_matrix *dXP;   /* (T*B, G*H) dL/dxp for every step                */
-  gsl_matrix *dHP;   /* (T*B, G*H) dL/d(recurrent pre-activation) per
-                      * step when the cell has own_dhp, else NULL (dXP) */
-  gsl_matrix *dHs;   /* (T*B, H) dL/dh_t for every step (total)         */
-  gsl_matrix *dCs;   /* (T*B, H) dL/dc_t, or NULL                       */
-  gsl_matrix *dh, *dc, *dh_prev, *dc_prev; /* (B, H) */
-  gsl_matrix *work;  /* (B, W*H) scratch of the cell, or NULL          */
-  gsl_matrix *dbacc; /* (2*nchunk, G*H) per block: the sums of dxp and of
-                      * dhp over the block's rows and steps (db_x, db_h) */
-  double *Whpk[2];   /* W_hh^T, and W_hh, as kernel operands for each
-                      * step's recurrent product (affine.c), or NULL    */
-  size_t panel;      /* their panel width: G*H (a small W_hh^T whole;
-                      * the backward reads W_hh itself, Whpk[1] NULL),
-                      * 16 (both in column panels), or 0 (the CBLAS)  */
-  gsl_matrix *WxT;   /* (I, G*H) W_ih^T, the same for XP, or NULL       */
-  size_t nchunk;     /* the batch's rows run as nchunk independent blocks
-                      * (threads, when OpenMP has them); a function of
-                      * the sizes (T, B, H, G) and of the build (libxsmm or
-                      * not), never of the threads: the same bytes   */
-} grl_seq;
+/* The driver's state for one (T, B) batch shape: every buffer of the
+ * forward and backward passes, allocated once (grl_seq_alloc).  Opaque;
+ * the accessors below read it. */
+typedef struct grl_seq grl_seq;
+
+/* How the driver runs, for grl_seq_alloc_flags:
+ *   0              the default: the build's fast backend (src/fast/) runs
+ *                  the products it runs faster (libxsmm kernels on W_hh
+ *                  laid out once per pass) and splits a large batch into
+ *                  blocks, on two threads when OMP_NUM_THREADS allows;
+ *   GRL_SEQ_PLAIN  the path the chapters explain: every product is one
+ *                  CBLAS call over the whole batch, the batch one block.
+ * Both give the same results to within rounding (~1e-13, tests/lib/
+ * naive.c); sigma and tanh over arrays take the build's vector kernels
+ * either way (grl_vmath_name). */
+enum { GRL_SEQ_PLAIN = 1 };
 
 int grl_seq_alloc(grl_seq **s, const grl_model *m, size_t T, size_t B);
+int grl_seq_alloc_flags(grl_seq **s, const grl_model *m, size_t T, size_t B,
+                        unsigned flags);
 void grl_seq_free(grl_seq *s);
+
+const grl_model *grl_seq_model(const grl_seq *s);
+size_t grl_seq_length(const grl_seq *s);   /* T */
+size_t grl_seq_batch(const grl_seq *s);    /* B */
+/* What runs the products: "plain", or the fast backend's plan, e.g.
+ * "libxsmm 1.17: W_hh in panels of 16; 2 blocks". */
+const char *grl_seq_path(const grl_seq *s);
 
 /* Run the recurrence over x (T*B, I) from h0, c0 ((B, H) each, NULL =
  * zeros).  theta is a block laid out like m->theta (NULL = m->theta).
@@ -459,16 +454,34 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
 gsl_matrix_view grl_seq_output(grl_seq *s);
 gsl_matrix_view grl_seq_hT(grl_seq *s);
 gsl_matrix_view grl_seq_cT(grl_seq *s);   /* LSTM only */
+/* Every state of the last forward: ((T+1)*B, H), rows [0, B) h_0 and row
+ * (t+1)*B + b h_t of batch item b (cell states c_t alike, LSTM only, else
+ * NULL); and the cell's cache, (T*B, K*H), row t*B + b, gate k in columns
+ * [k*H, (k+1)*H), NULL when the cell keeps none (K == 0). */
+const gsl_matrix *grl_seq_states(const grl_seq *s);
+const gsl_matrix *grl_seq_cell_states(const grl_seq *s);
+const gsl_matrix *grl_seq_cache(const grl_seq *s);
+/* The input projections XP = X W_ih^T + b_ih, (T*B, G*H).  A forward with
+ * x == NULL runs on what the caller wrote here (a one-hot input as a
+ * gather of W_ih's columns, grl_text_*). */
+gsl_matrix *grl_seq_input_proj(grl_seq *s);
 
 /* Full BPTT after grl_seq_forward with the same theta and x.
  *   dout (T*B, H) dL/doutput, or NULL;  dhT, dcT (B, H) dL/dh_T, or NULL
  *   dtheta (n)    parameter gradients ACCUMULATED (+=)
  *   dx (T*B, I)   ACCUMULATED, or NULL
  *   dh0, dc0 (B,H) OVERWRITTEN, or NULL
- * Afterwards s->dHs holds dL/dh_t for every t. */
+ * x == NULL (the caller filled grl_seq_input_proj): no dW_ih, db_ih or dx;
+ * the caller reads dL/dXP from grl_seq_dinput_proj. */
 int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
                      const double *dout, const double *dhT, const double *dcT,
                      double *dtheta, double *dx, double *dh0, double *dc0);
+/* After grl_seq_backward: dL/dh_t (T*B, H) for every t (total: from the
+ * output and from step t+1), dL/dc_t likewise (LSTM, else NULL), and
+ * dL/dXP (T*B, G*H). */
+const gsl_matrix *grl_seq_dstates(const grl_seq *s);
+const gsl_matrix *grl_seq_dcell_states(const grl_seq *s);
+const gsl_matrix *grl_seq_dinput_proj(const grl_seq *s);
 
 /* The naive reference over a whole sequence, one row at a time, with
  * the cell's naive step (double and double _Complex).  out (T*B, H),

@@ -6,6 +6,7 @@
  * algebraically equal e^x/(1+e^x), where e^x underflows harmlessly to 0. */
 #include <config.h>
 #include "grulab.h"
+#include "backend.h"
 
 #include <math.h>
 
@@ -29,55 +30,26 @@ double grl_tanh(double x)
 
 /* ---- over arrays: the cells' gate loops ------------------------------- */
 
-/* The widest vector kernel the build and this CPU allow: SLEEF's exp and
- * tanh (1.0 ULP, against glibc's < 1 ULP), 8 or 4 lanes; else the scalar
- * functions above.  Chosen by the CPU alone, so a run repeats bit for bit
- * on the same machine at any thread count. */
-#ifdef GRL_HAVE_SLEEF
-#include "vmath.h"
-#define HAVE_AVX512 __builtin_cpu_supports("avx512f")
-#define HAVE_AVX2 (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-#endif
-
+/* The fast backend vectorises these (src/fast/vmath.c); the loops below
+ * are the plain path. */
 void grl_sigmoid_n(double *y, const double *x, size_t n)
 {
-#ifdef GRL_HAVE_SLEEF
-  if (HAVE_AVX512) {
-    grl_vmath_sigmoid_avx512(y, x, n);
+  if (!grl_fast_sigmoid_n(y, x, n))
     return;
-  }
-  if (HAVE_AVX2) {
-    grl_vmath_sigmoid_avx2(y, x, n);
-    return;
-  }
-#endif
   for (size_t i = 0; i < n; i++)
     y[i] = grl_sigmoid(x[i]);
 }
 
 void grl_tanh_n(double *y, const double *x, size_t n)
 {
-#ifdef GRL_HAVE_SLEEF
-  if (HAVE_AVX512) {
-    grl_vmath_tanh_avx512(y, x, n);
+  if (!grl_fast_tanh_n(y, x, n))
     return;
-  }
-  if (HAVE_AVX2) {
-    grl_vmath_tanh_avx2(y, x, n);
-    return;
-  }
-#endif
   for (size_t i = 0; i < n; i++)
     y[i] = grl_tanh(x[i]);
 }
 
 const char *grl_vmath_name(void)
 {
-#ifdef GRL_HAVE_SLEEF
-  if (HAVE_AVX512)
-    return "sleef-avx512";
-  if (HAVE_AVX2)
-    return "sleef-avx2";
-#endif
-  return "libm";
+  const char *name = grl_fast_vmath_name();
+  return name ? name : "libm";
 }

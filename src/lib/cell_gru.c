@@ -16,6 +16,7 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
+#ifndef GRL_NAIVE_PASS  /* ---- the batched step, the driver's ---- */
 
 static const char *const gate_names[] = {"r", "z", "n"};
 
@@ -26,9 +27,7 @@ static void gru_forward(grl_step *s, const grl_const_views *p)
    * bias b_h is added in the loop below, which reads hp anyway (a pass
    * over hp fewer than adding it first) */
   gsl_matrix *hp = s->work;                              /* (B, 3H) */
-  grl_wpanels wt;
-  grl_affine_forward_t(hp, 0.0, s->h_prev, &p->Wh.matrix,
-                       grl_whT(p, 0, 3, H, &wt), NULL);
+  grl_recurrent_forward(hp, 0.0, s->h_prev, p, 0, 3, NULL);
   const double *restrict bh = p->bh.vector.data;         /* (3H), stride 1 */
 
   for (size_t b = 0; b < B; b++) {
@@ -94,17 +93,42 @@ static void gru_backward(grl_step_grad *d, const grl_step *s,
   /* forward was hp = h_prev W_h^T (+ b_h, in the gate loop), so
    *   dh_prev += dhp W_h   (the driver makes dW_h and db_h from every
    * step's dhp) */
-  grl_wpanels wk;
-  grl_affine_dx(d->dh_prev, 1.0, dhp, &p->Wh.matrix, grl_whk(p, 0, 3, H, &wk));
+  grl_recurrent_backward(d->dh_prev, 1.0, dhp, p, 0, 3);
 }
 
 const grl_cell grl_cell_gru = {
   .name = "gru",
   .title = "GRU, PyTorch/cuDNN reset-after: n = tanh(W_in x + b_in + r*(W_hn h + b_hn))",
-  .G = 3, .has_c = 0, .K = 4, .W = 3,
+  .G = 3, .has_c = 0, .K = 4, .scratch = 3,
   .ngate = 3, .gate_names = gate_names,
+  .keep_gate = 1, .keep_sign = 1,
   .layout = grl_layout_pytorch,
   .forward = gru_forward, .backward = gru_backward,
   .own_dhp = 1, .backward_weights = grl_backward_weights_hh,
   .naive = grl_naive_gru, .naive_c = grl_naive_gru_c,
 };
+
+
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain
+       * loops, compiled for double and double _Complex (naive_scalar.h) */
+
+/* gru, PyTorch reset-after.  gates = r, z, n. */
+void NAIVE(gru)(GRL_NAIVE_ARGS)
+{
+  (void)c_prev; (void)c;
+  const grl_param *P = m->param;
+  size_t I = m->input_size, H = m->hidden_size;
+  for (size_t j = 0; j < H; j++) {
+    /* r = sigma(W_ir x + b_ir + W_hr h + b_hr) */
+    SCALAR r = SIG(PRE_X(0, j) + PRE_H(0, j));
+    /* z = sigma(W_iz x + b_iz + W_hz h + b_hz) */
+    SCALAR z = SIG(PRE_X(1, j) + PRE_H(1, j));
+    /* n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) */
+    SCALAR n = TANH(PRE_X(2, j) + r * PRE_H(2, j));
+    /* h' = (1 - z) * n + z * h */
+    h[j] = (1.0 - z) * n + z * h_prev[j];
+    gates[j] = r; gates[H + j] = z; gates[2 * H + j] = n;
+  }
+}
+
+#endif

@@ -14,44 +14,20 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
+#ifndef GRL_NAIVE_PASS  /* ---- the batched step, the driver's ---- */
 
 static const char *const gate_names[] = {"r", "z", "n"};
-
-/* The gate blocks [k0*H, k1*H) of a stacked weight's rows, a bias, or a
- * (B, .*H) matrix's columns. */
-static _gsl_matrix_const_view wrows(const gsl_matrix *W, size_t k0, size_t k1,
-                                   size_t H)
-{
-  return gsl_matrix_const_submatrix(W, k0 * H, 0, (k1 - k0) * H, W->size2);
-}
-static gsl_matrix_view dwrows(gsl_matrix *dW, size_t k0, size_t k1, size_t H)
-{
-  return gsl_matrix_submatrix(dW, k0 * H, 0, (k1 - k0) * H, dW->size2);
-}
-static _gsl_vector_const_view brows(const gsl_vector *v, size_t k0, size_t k1,
-                                   size_t H)
-{
-  return gsl_vector_const_subvector(v, k0 * H, (k1 - k0) * H);
-}
-static gsl_matrix_view cols(gsl_matrix *a, size_t k0, size_t k1, size_t H)
-{
-  return gsl_matrix_submatrix(a, 0, k0 * H, a->size1, (k1 - k0) * H);
-}
 
 static void cho_forward(grl_step *s, const grl_const_views *p)
 {
   size_t B = s->h->size1, H = s->h->size2;
-  gsl_matrix_const_view Wrz = wrows(&p->Wh.matrix, 0, 2, H);  /* (2H, H) */
-  gsl_matrix_const_view Wn = wrows(&p->Wh.matrix, 2, 3, H);   /* (H, H)  */
-  gsl_vector_const_view brz = brows(&p->bh.vector, 0, 2, H);  /* (2H)    */
-  gsl_vector_const_view bn = brows(&p->bh.vector, 2, 3, H);   /* (H)     */
-  gsl_matrix_view hrz = cols(s->work, 0, 2, H);  /* (B, 2H) W_h{r,z} h + b_h{r,z} */
-  gsl_matrix_view hn = cols(s->work, 2, 3, H);   /* (B, H)  W_hn (r*h) + b_hn     */
-  gsl_matrix_view rh = cols(s->cache, 3, 4, H);  /* (B, H)  r * h                 */
+  gsl_vector_const_view brz = grl_gates(&p->bh.vector, 0, 2, H);  /* (2H)    */
+  gsl_vector_const_view bn = grl_gates(&p->bh.vector, 2, 3, H);   /* (H)     */
+  gsl_matrix_view hrz = grl_cols(s->work, 0, 2, H);  /* (B, 2H) W_h{r,z} h + b_h{r,z} */
+  gsl_matrix_view hn = grl_cols(s->work, 2, 3, H);   /* (B, H)  W_hn (r*h) + b_hn     */
+  gsl_matrix_view rh = grl_cols(s->cache, 3, 4, H);  /* (B, H)  r * h                 */
 
-  grl_wpanels wt;
-  grl_affine_forward_t(&hrz.matrix, 0.0, s->h_prev, &Wrz.matrix,
-                       grl_whT(p, 0, 2, H, &wt), &brz.vector);
+  grl_recurrent_forward(&hrz.matrix, 0.0, s->h_prev, p, 0, 2, &brz.vector);
   for (size_t b = 0; b < B; b++) {
     const double *xr = grl_crow(s->xp, b);               /* (3H) */
     const double *hr = grl_row(&hrz.matrix, b);          /* (2H) */
@@ -66,8 +42,7 @@ static void cho_forward(grl_step *s, const grl_const_views *p)
     for (size_t j = 0; j < H; j++)
       cr[3 * H + j] = cr[j] * hpr[j];
   }
-  grl_affine_forward_t(&hn.matrix, 0.0, &rh.matrix, &Wn.matrix,
-                       grl_whT(p, 2, 3, H, &wt), &bn.vector);
+  grl_recurrent_forward(&hn.matrix, 0.0, &rh.matrix, p, 2, 3, &bn.vector);
   for (size_t b = 0; b < B; b++) {
     const double *xr = grl_crow(s->xp, b);               /* (3H) */
     const double *hnr = grl_row(&hn.matrix, b);          /* (H)  */
@@ -88,11 +63,9 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
                          const grl_const_views *p)
 {
   size_t B = d->dh->size1, H = d->dh->size2;
-  gsl_matrix_const_view Wrz = wrows(&p->Wh.matrix, 0, 2, H);    /* (2H, H) */
-  gsl_matrix_const_view Wn = wrows(&p->Wh.matrix, 2, 3, H);     /* (H, H)  */
-  gsl_matrix_view darz = cols(d->dxp, 0, 2, H);    /* (B, 2H) dL/da_r, dL/da_z */
-  gsl_matrix_view dan = cols(d->dxp, 2, 3, H);     /* (B, H)  dL/da_n          */
-  gsl_matrix_view drh = cols(s->work, 3, 4, H);    /* (B, H)  dL/d(r*h)        */
+  gsl_matrix_view darz = grl_cols(d->dxp, 0, 2, H);    /* (B, 2H) dL/da_r, dL/da_z */
+  gsl_matrix_view dan = grl_cols(d->dxp, 2, 3, H);     /* (B, H)  dL/da_n          */
+  gsl_matrix_view drh = grl_cols(s->work, 3, 4, H);    /* (B, H)  dL/d(r*h)        */
 
   /* Pass 1 -- forward was h' = (1 - z) * n + z * h and n = tanh(a_n), so
    *   dn = dh*(1-z),  da_n = dn*(1-n^2),  dz = dh*(h - n),  dh_prev = dh*z,
@@ -110,9 +83,7 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
   }
   /* forward was a_n = xp_n + (r*h) W_hn^T + b_hn, so  d(r*h) = da_n W_hn
    * (dW_hn, db_hn: the driver, from every step's da_n and r*h) */
-  grl_wpanels wk;
-  grl_affine_dx(&drh.matrix, 0.0, &dan.matrix, &Wn.matrix,
-                grl_whk(p, 2, 3, H, &wk));
+  grl_recurrent_backward(&drh.matrix, 0.0, &dan.matrix, p, 2, 3);
   /* Pass 2 -- forward was rh = r * h, so dr = d(rh)*h, dh_prev += d(rh)*r;
    * and r = sigma(a_r):  da_r = dr*r*(1-r) */
   for (size_t b = 0; b < B; b++) {
@@ -127,8 +98,7 @@ static void cho_backward(grl_step_grad *d, const grl_step *s,
   }
   /* forward was a_{r,z} = xp_{r,z} + h W_h{r,z}^T + b_h{r,z}, so
    *   dh_prev += da_{r,z} W_h{r,z} */
-  grl_affine_dx(d->dh_prev, 1.0, &darz.matrix, &Wrz.matrix,
-                grl_whk(p, 0, 2, H, &wk));
+  grl_recurrent_backward(d->dh_prev, 1.0, &darz.matrix, p, 0, 2);
 }
 
 /* The recurrent weights' gradients of all T*B rows at once.  Forward was
@@ -141,25 +111,43 @@ static void cho_backward_weights(grl_views *dp, const gsl_matrix *dA,
                                  const gsl_matrix *Hprev,
                                  const gsl_matrix *cache)
 {
-  size_t H = Hprev->size2, N = dA->size1;
-  gsl_matrix_view dWrz = dwrows(&dp->Wh.matrix, 0, 2, H);
-  gsl_matrix_view dWn = dwrows(&dp->Wh.matrix, 2, 3, H);
-  gsl_matrix_const_view dArz = gsl_matrix_const_submatrix(dA, 0, 0, N, 2 * H);
-  gsl_matrix_const_view dAn = gsl_matrix_const_submatrix(dA, 0, 2 * H, N, H);
-  gsl_matrix_const_view RH = gsl_matrix_const_submatrix(cache, 0, 3 * H, N, H);
-  grl_affine_backward(&dArz.matrix, Hprev, NULL, &dWrz.matrix, NULL, NULL,
-                      0.0);
-  grl_affine_backward(&dAn.matrix, &RH.matrix, NULL, &dWn.matrix, NULL, NULL,
-                      0.0);
+  grl_backward_weights_reset(dp, dA, Hprev, cache, 2, 3);
 }
 
 const grl_cell grl_cell_gru_cho = {
   .name = "gru-cho",
   .title = "GRU, Cho et al. 2014 reset-before: n = tanh(W_in x + b_in + W_hn (r*h) + b_hn)",
-  .G = 3, .has_c = 0, .K = 4, .W = 4,
+  .G = 3, .has_c = 0, .K = 4, .scratch = 4,
   .ngate = 3, .gate_names = gate_names,
+  .keep_gate = 1, .keep_sign = 1,
   .layout = grl_layout_pytorch,
   .forward = cho_forward, .backward = cho_backward,
   .backward_weights = cho_backward_weights,
   .naive = grl_naive_gru_cho, .naive_c = grl_naive_gru_cho_c,
 };
+
+
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain
+       * loops, compiled for double and double _Complex (naive_scalar.h) */
+
+/* gru-cho, Cho et al. reset-before.  gates = r, z, n; r is needed for all
+ * units before any n, so r and z are computed first. */
+void NAIVE(gru_cho)(GRL_NAIVE_ARGS)
+{
+  (void)c_prev; (void)c;
+  const grl_param *P = m->param;
+  size_t I = m->input_size, H = m->hidden_size;
+  SCALAR *r = gates, *z = gates + H, *n = gates + 2 * H;
+  for (size_t j = 0; j < H; j++) {
+    r[j] = SIG(PRE_X(0, j) + PRE_H(0, j));   /* r = sigma(...) */
+    z[j] = SIG(PRE_X(1, j) + PRE_H(1, j));   /* z = sigma(...) */
+  }
+  for (size_t j = 0; j < H; j++) {
+    /* n = tanh(W_in x + b_in + W_hn (r * h) + b_hn) */
+    n[j] = TANH(PRE_RESET(2, j, r));
+    /* h' = (1 - z) * n + z * h */
+    h[j] = (1.0 - z[j]) * n[j] + z[j] * h_prev[j];
+  }
+}
+
+#endif

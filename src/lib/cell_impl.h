@@ -20,43 +20,33 @@ static inline const double *grl_crow(const gsl_matrix *a, size_t b)
   return a->data + b * a->tda;
 }
 
-/* W_hh's gate blocks k0 .. k1-1 as kernel operands, when the driver
- * keeps them (grl_const_views), else NULL (the CBLAS then uses W_hh):
- * for the forward, columns [k0*H, k1*H) of W_hh^T; for the backward's
- * dL/dh_{t-1}, rows [k0*H, k1*H) of W_hh. */
-static inline const grl_wpanels *grl_whT(const grl_const_views *p, size_t k0,
-                                         size_t k1, size_t H, grl_wpanels *v)
+/* Gate blocks [k0, k1) of a (B, .*H) matrix's columns, or of a (.*H)
+ * bias: columns or entries [k0*H, k1*H). */
+static inline gsl_matrix_view grl_cols(gsl_matrix *a, size_t k0, size_t k1,
+                                       size_t H)
 {
-  if (!p->WhT.data)
-    return NULL;
-  *v = grl_wpanels_cols(&p->WhT, k0 * H, k1 * H);
-  return v;
+  return gsl_matrix_submatrix(a, 0, k0 * H, a->size1, (k1 - k0) * H);
+}
+static inline _gsl_vector_const_view grl_gates(const gsl_vector *v, size_t k0,
+                                               size_t k1, size_t H)
+{
+  return gsl_vector_const_subvector(v, k0 * H, (k1 - k0) * H);
 }
 
-static inline const grl_wpanels *grl_whk(const grl_const_views *p, size_t k0,
-                                         size_t k1, size_t H, grl_wpanels *v)
-{
-  if (!p->Whk.data)
-    return NULL;
-  *v = grl_wpanels_rows(&p->Whk, k0 * H, k1 * H);
-  return v;
-}
-
-/* The naive reference steps (cell_naive.h), compiled twice. */
-#define GRL_NAIVE_DECL(cell)                                                  \
-  void grl_naive_##cell(const grl_model *m, const double *theta,              \
-                        const double *x, const double *h_prev,                \
-                        const double *c_prev, double *h, double *c,           \
-                        double *gates);                                       \
-  void grl_naive_##cell##_c(const grl_model *m, const double _Complex *theta, \
-                            const double _Complex *x,                         \
-                            const double _Complex *h_prev,                    \
-                            const double _Complex *c_prev, double _Complex *h,\
-                            double _Complex *c, double _Complex *gates);
-GRL_NAIVE_DECL(gru)
-GRL_NAIVE_DECL(gru_cho)
-GRL_NAIVE_DECL(rnn)
-GRL_NAIVE_DECL(lstm)
-GRL_NAIVE_DECL(seed)
+/* The naive reference steps (naive_scalar.h), each cell's compiled for
+ * double and for double _Complex (naive_double.c, naive_complex.c):
+ * declared for every cell of the list. */
+#define GRL_CELL(id)                                                          \
+  void grl_naive_##id(const grl_model *m, const double *theta,                \
+                      const double *x, const double *h_prev,                  \
+                      const double *c_prev, double *h, double *c,             \
+                      double *gates);                                         \
+  void grl_naive_##id##_c(const grl_model *m, const double _Complex *theta,   \
+                          const double _Complex *x,                           \
+                          const double _Complex *h_prev,                      \
+                          const double _Complex *c_prev, double _Complex *h,  \
+                          double _Complex *c, double _Complex *gates);
+#include "grl_cells.h"
+#undef GRL_CELL
 
 #endif

@@ -13,6 +13,7 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
+#ifndef GRL_NAIVE_PASS  /* ---- the batched step, the driver's ---- */
 
 static const char *const gate_names[] = {"i", "f", "g", "o"};
 
@@ -22,9 +23,7 @@ static void lstm_forward(grl_step *s, const grl_const_views *p)
   /* a = xp + h_prev W_h^T + b_h: all four gates' pre-activations */
   gsl_matrix *a = s->work;                               /* (B, 4H) */
   gsl_matrix_memcpy(a, s->xp);
-  grl_wpanels wt;
-  grl_affine_forward_t(a, 1.0, s->h_prev, &p->Wh.matrix,
-                       grl_whT(p, 0, 4, H, &wt), &p->bh.vector);
+  grl_recurrent_forward(a, 1.0, s->h_prev, p, 0, 4, &p->bh.vector);
   for (size_t b = 0; b < B; b++) {
     const double *ar = grl_crow(a, b);                   /* (4H) a_i a_f a_g a_o */
     const double *cp = grl_crow(s->c_prev, b);           /* (H)  */
@@ -76,18 +75,40 @@ static void lstm_backward(grl_step_grad *d, const grl_step *s,
   }
   /* forward was a = xp + h_prev W_h^T + b_h; both sides see da = dxp (also
    * dhp, for the driver's dW_h and db_h), so  dh_prev = da W_h */
-  grl_wpanels wk;
-  grl_affine_dx(d->dh_prev, 0.0, d->dxp, &p->Wh.matrix,
-                grl_whk(p, 0, 4, H, &wk));
+  grl_recurrent_backward(d->dh_prev, 0.0, d->dxp, p, 0, 4);
 }
 
 const grl_cell grl_cell_lstm = {
   .name = "lstm",
   .title = "LSTM (PyTorch nn.LSTM): c' = f*c + i*g, h' = o*tanh(c')",
-  .G = 4, .has_c = 1, .K = 5, .W = 4,
+  .G = 4, .has_c = 1, .K = 5, .scratch = 4,
   .ngate = 4, .gate_names = gate_names,
+  .keep_gate = 1, .keep_sign = 1,
   .layout = grl_layout_pytorch,
   .forward = lstm_forward, .backward = lstm_backward,
   .backward_weights = grl_backward_weights_hh,
   .naive = grl_naive_lstm, .naive_c = grl_naive_lstm_c,
 };
+
+
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain
+       * loops, compiled for double and double _Complex (naive_scalar.h) */
+
+/* lstm, PyTorch.  gates = i, f, g, o. */
+void NAIVE(lstm)(GRL_NAIVE_ARGS)
+{
+  const grl_param *P = m->param;
+  size_t I = m->input_size, H = m->hidden_size;
+  for (size_t j = 0; j < H; j++) {
+    SCALAR i = SIG(PRE_X(0, j) + PRE_H(0, j));   /* input gate  */
+    SCALAR f = SIG(PRE_X(1, j) + PRE_H(1, j));   /* forget gate */
+    SCALAR g = TANH(PRE_X(2, j) + PRE_H(2, j));     /* candidate   */
+    SCALAR o = SIG(PRE_X(3, j) + PRE_H(3, j));   /* output gate */
+    /* c' = f * c + i * g;  h' = o * tanh(c') */
+    c[j] = f * c_prev[j] + i * g;
+    h[j] = o * TANH(c[j]);
+    gates[j] = i; gates[H + j] = f; gates[2 * H + j] = g; gates[3 * H + j] = o;
+  }
+}
+
+#endif

@@ -27,6 +27,7 @@
 #include "grulab.h"
 #include "cell_impl.h"
 
+#ifndef GRL_NAIVE_PASS  /* ---- the batched step, the driver's ---- */
 
 static const char *const gate_names[] = {"f", "i", "o", "c~"};
 
@@ -59,9 +60,7 @@ static void seed_forward(grl_step *s, const grl_const_views *p)
   /* a = W v + b = (W[:, H:] x + b) + W[:, :H] h = xp + h_prev W_h^T */
   gsl_matrix *a = s->work;                               /* (B, 4H) */
   gsl_matrix_memcpy(a, s->xp);
-  grl_wpanels wt;
-  grl_affine_forward_t(a, 1.0, s->h_prev, &p->Wh.matrix,
-                       grl_whT(p, 0, 4, H, &wt), NULL);
+  grl_recurrent_forward(a, 1.0, s->h_prev, p, 0, 4, NULL);
   for (size_t b = 0; b < B; b++) {
     const double *ar = grl_crow(a, b);                   /* (4H) */
     const double *hp = grl_crow(s->h_prev, b);           /* (H)  */
@@ -102,18 +101,50 @@ static void seed_backward(grl_step_grad *d, const grl_step *s,
   }
   /* forward was a = xp + h_prev W_h^T (W_h = the h-columns of W); da is
    * also dhp, for the driver's dW_h, and  dh_prev += da W_h */
-  grl_wpanels wk;
-  grl_affine_dx(d->dh_prev, 1.0, d->dxp, &p->Wh.matrix,
-                grl_whk(p, 0, 4, H, &wk));
+  grl_recurrent_backward(d->dh_prev, 1.0, d->dxp, p, 0, 4);
 }
 
 const grl_cell grl_cell_seed = {
   .name = "seed",
   .title = "the article's cell: h = f*h + i*tanh(W_c[h;x] + b_c), o unread",
-  .G = 4, .has_c = 0, .K = 4, .W = 4,
+  .G = 4, .has_c = 0, .K = 4, .scratch = 4,
   .ngate = 4, .gate_names = gate_names,
+  .keep_gate = 0, .keep_sign = 1,
   .layout = seed_layout,
   .forward = seed_forward, .backward = seed_backward,
   .backward_weights = grl_backward_weights_hh,
   .naive = grl_naive_seed, .naive_c = grl_naive_seed_c,
 };
+
+
+#else  /* ---- GRL_NAIVE_PASS: the naive reference step, one row, plain
+       * loops, compiled for double and double _Complex (naive_scalar.h) */
+
+/* seed, the article's cell: v = [h; x], weights (H, H+I) stacked f, i, o, c
+ * in one (4H, H+I) block, then biases (4H).  gates = f, i, o, c~. */
+void NAIVE(seed)(GRL_NAIVE_ARGS)
+{
+  (void)c_prev; (void)c;
+  size_t I = m->input_size, H = m->hidden_size, V = H + I;
+  const SCALAR *bias = theta + 4 * H * V;
+  for (size_t j = 0; j < H; j++) {
+    SCALAR a[4];
+    for (size_t k = 0; k < 4; k++) {
+      /* a_k = W_k [h; x] + b_k, h first */
+      const SCALAR *w = theta + (k * H + j) * V;
+      SCALAR s = bias[k * H + j];
+      for (size_t q = 0; q < H; q++)
+        s += w[q] * h_prev[q];
+      for (size_t q = 0; q < I; q++)
+        s += w[H + q] * x[q];
+      a[k] = s;
+    }
+    SCALAR f = SIG(a[0]), i = SIG(a[1]), o = SIG(a[2]);
+    SCALAR ct = TANH(a[3]);
+    /* h_t = f * h_{t-1} + i * tanh(W_c v + b_c);  o is computed, unread */
+    h[j] = f * h_prev[j] + i * ct;
+    gates[j] = f; gates[H + j] = i; gates[2 * H + j] = o; gates[3 * H + j] = ct;
+  }
+}
+
+#endif

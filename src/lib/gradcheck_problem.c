@@ -88,5 +88,6 @@ double grl_gc_loss_rows(const double *g, const double *out, size_t T,
 double grl_gradcheck_loss(grl_seq *s, const double *g)
 {
   gsl_matrix_view out = grl_seq_output(s);   /* (T*B, H), contiguous */
-  return grl_gc_loss_rows(g, out.matrix.data, s->T, s->B, s->m->hidden_size);
+  return grl_gc_loss_rows(g, out.matrix.data, grl_seq_length(s),
+                          grl_seq_batch(s), grl_seq_model(s)->hidden_size);
 }

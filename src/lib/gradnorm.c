@@ -93,8 +93,8 @@ int grl_gradnorm_alloc(grl_gradnorm **out, const grl_model *m, size_t T,
   g->h = gsl_matrix_alloc(RB, H);
   if (cell->K)
     g->cache = gsl_matrix_alloc(RB, cell->K * H);
-  if (cell->W)
-    g->work = gsl_matrix_alloc(RB, cell->W * H);
+  if (cell->scratch)
+    g->work = gsl_matrix_alloc(RB, cell->scratch * H);
   g->dh = gsl_matrix_calloc(RB, H);
   g->dxp = gsl_matrix_alloc(RB, G * H);
   if (cell->own_dhp)
@@ -105,7 +105,7 @@ int grl_gradnorm_alloc(grl_gradnorm **out, const grl_model *m, size_t T,
   g->eval = gsl_vector_alloc(R);
   g->ews = gsl_eigen_symm_alloc(R);
   int bad = !g->dscratch || !g->U || !g->xp || !g->hp || !g->h
-            || (cell->K && !g->cache) || (cell->W && !g->work) || !g->dh || !g->dxp || (cell->own_dhp && !g->dq) || !g->dhp || !g->J || !g->JtJ
+            || (cell->K && !g->cache) || (cell->scratch && !g->work) || !g->dh || !g->dxp || (cell->own_dhp && !g->dq) || !g->dhp || !g->J || !g->JtJ
             || !g->eval || !g->ews;
   if (cell->has_c) {
     g->cp = gsl_matrix_alloc(RB, H);
@@ -149,16 +149,17 @@ static int step_jacobian(grl_gradnorm *g, const grl_const_views *p, size_t s,
   const grl_cell *cell = m->cell;
   const size_t B = g->B, R = g->R, H = m->hidden_size;
   grl_seq *sq = g->s;
+  const gsl_matrix *Hs = grl_seq_states(sq), *Cs = grl_seq_cell_states(sq);
   for (size_t b = 0; b < B; b++) {
     /* step s read h_prev = Hs row s*B+b and wrote h = Hs row (s+1)*B+b */
-    replicate(g->xp, b, R, sq->XP, s * B + b);
-    replicate(g->hp, b, R, sq->Hs, s * B + b);
-    replicate(g->h, b, R, sq->Hs, (s + 1) * B + b);
+    replicate(g->xp, b, R, grl_seq_input_proj(sq), s * B + b);
+    replicate(g->hp, b, R, Hs, s * B + b);
+    replicate(g->h, b, R, Hs, (s + 1) * B + b);
     if (cell->K)
-      replicate(g->cache, b, R, sq->cache, s * B + b);
+      replicate(g->cache, b, R, grl_seq_cache(sq), s * B + b);
     if (cell->has_c) {
-      replicate(g->cp, b, R, sq->Cs, s * B + b);
-      replicate(g->c, b, R, sq->Cs, (s + 1) * B + b);
+      replicate(g->cp, b, R, Cs, s * B + b);
+      replicate(g->c, b, R, Cs, (s + 1) * B + b);
     }
   }
   /* The step as the forward left it, and the identity seeds: the rows
@@ -238,11 +239,13 @@ int grl_gradnorm_run(grl_gradnorm *g, const double *theta, const double *x,
     const size_t s = T - 1 - k;
     double sum = 0.0;
     for (size_t b = 0; b < B; b++) {
-      gsl_vector_view d = gsl_matrix_row(g->s->dHs, s * B + b);
+      gsl_vector_const_view d =
+        gsl_matrix_const_row(grl_seq_dstates(g->s), s * B + b);
       double nh = gsl_blas_dnrm2(&d.vector);
       if (m->cell->has_c) {
         /* the LSTM's state is (h, c): ||(dL/dh, dL/dc)|| */
-        gsl_vector_view dc = gsl_matrix_row(g->s->dCs, s * B + b);
+        gsl_vector_const_view dc =
+          gsl_matrix_const_row(grl_seq_dcell_states(g->s), s * B + b);
         nh = hypot(nh, gsl_blas_dnrm2(&dc.vector));
       }
       sum += nh;
@@ -352,24 +355,19 @@ int grl_init_spectral_radius(grl_model *m, double rho)
 
 int grl_init_keep_gate_bias(grl_model *m, double b)
 {
-  const size_t H = m->hidden_size;
-  const grl_param *bf = grl_model_param(m, "bias_f");
-  if (bf) {
-    /* seed: h_t = f * h_{t-1} + ..., f = sigma(W_f v + b_f) */
-    for (size_t i = 0; i < bf->rows; i++)
-      m->theta[bf->offset + i] = b;
-    return GRL_OK;
-  }
-  const grl_param *bi = grl_model_param(m, "bias_ih_l0");
-  const grl_param *bh = grl_model_param(m, "bias_hh_l0");
-  if (!bi || !bh || m->cell->G < 3)
+  const grl_cell *c = m->cell;
+  if (!c->keep_sign)
     return grl_fail(GRL_EINVAL, "keep-gate bias: the %s cell has no gate that keeps the old state",
-                    grl_cell_name(m->cell));
-  /* gate block 1 is gru's z (h' = (1-z) n + z h) and lstm's f
-   * (c' = f c + i g): b_i. = b, b_h. = 0, so the total bias is b */
+                    grl_cell_name(c));
+  /* the keep gate's block of b_x is +-b (sigma(b) kept), of b_h 0: the
+   * total bias is +-b */
+  const size_t H = m->hidden_size, k = (size_t)c->keep_gate;
+  grl_views v;
+  grl_model_bind(m, m->theta, &v);
   for (size_t i = 0; i < H; i++) {
-    m->theta[bi->offset + H + i] = b;
-    m->theta[bh->offset + H + i] = 0.0;
+    gsl_vector_set(&v.bx.vector, k * H + i, c->keep_sign * b);
+    if (v.has_bh)
+      gsl_vector_set(&v.bh.vector, k * H + i, 0.0);
   }
   return GRL_OK;
 }

@@ -7,6 +7,7 @@
 #include <config.h>
 #include "grulab.h"
 #include "cell_impl.h"
+#include "backend.h"
 
 #include <gsl/gsl_math.h>
 #include <math.h>
@@ -16,8 +17,10 @@
 /* ---- the cells, in teaching order ---------------------------------- */
 
 static const grl_cell *const all_cells[] = {
-  &grl_cell_rnn, &grl_cell_gru, &grl_cell_gru_cho, &grl_cell_lstm,
-  &grl_cell_seed, NULL};
+#define GRL_CELL(id) &grl_cell_##id,
+#include "grl_cells.h"
+#undef GRL_CELL
+  NULL};
 
 const grl_cell *const *grl_cell_all(void) { return all_cells; }
 const char *grl_cell_name(const grl_cell *c) { return c->name; }
@@ -155,6 +158,7 @@ void grl_model_bind_const(const grl_model *m, const double *block,
   memset(v, 0, sizeof *v);
   BIND(v, block, gsl_matrix_const_view_array_with_tda,
        gsl_vector_const_view_array);
+  v->backend = grl_fast_default();   /* the driver sets its own */
 }
 #undef BIND
 

@@ -1,14 +1,11 @@
-/* naive_complex.c -- the naive reference steps in double _Complex, for
- * the complex-step derivative (cell_naive.h). */
+/* naive_complex.c -- the naive reference in double _Complex, for the
+ * complex-step derivative: every cell's naive step (the GRL_NAIVE_PASS
+ * part of its file), and the whole sequence (naive_seq.h). */
 #include <config.h>
-#include <complex.h>
-#undef I /* complex.h's imaginary unit; grulab uses I for the input size */
-#include "grulab.h"
-
-#define SCALAR double _Complex
-#define SFX(name) name##_c
-#define S_EXP(x) cexp(x)
-#define S_TANH(x) ctanh(x)
-#define S_RE(x) creal(x)
-#define SFX_step(m, th, x, h, c, hn, cn, g) (m)->cell->naive_c((m), (th), (x), (h), (c), (hn), (cn), (g))
-#include "cell_naive.h"
+#define GRL_NAIVE_COMPLEX 1
+#include "cell_impl.h"
+#include "naive_scalar.h"
+#define GRL_NAIVE_PASS 1
+#include "grl_cells_naive.h"  /* every cell file of grl_cells, written by make */
+#define NAIVE_STEP(cell) (cell)->naive_c
+#include "naive_seq.h"

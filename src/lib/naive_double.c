@@ -1,12 +1,10 @@
-/* naive_double.c -- the naive reference steps in double (cell_naive.h). */
+/* naive_double.c -- the naive reference in double: every cell's naive
+ * step (the GRL_NAIVE_PASS part of its file), and the whole sequence
+ * (naive_seq.h). */
 #include <config.h>
-#include <math.h>
-#include "grulab.h"
-
-#define SCALAR double
-#define SFX(name) name
-#define S_EXP(x) exp(x)
-#define S_TANH(x) tanh(x)
-#define S_RE(x) (x)
-#define SFX_step(m, th, x, h, c, hn, cn, g) (m)->cell->naive((m), (th), (x), (h), (c), (hn), (cn), (g))
-#include "cell_naive.h"
+#include "cell_impl.h"
+#include "naive_scalar.h"
+#define GRL_NAIVE_PASS 1
+#include "grl_cells_naive.h"  /* every cell file of grl_cells, written by make */
+#define NAIVE_STEP(cell) (cell)->naive
+#include "naive_seq.h"

@@ -16,48 +16,49 @@
  * The weight gradients wait for the end of the loop: one (G*H x T*B) by
  * (T*B x H) product runs at a far better rate than T small ones, and the
  * loop itself is then independent from batch row to batch row.  So the
- * rows run as nchunk blocks, each through the whole loop on its own, in
- * parallel when OpenMP gives threads; nchunk depends on the sizes alone
- * (B, and T, H and G through affine.c's choice of kernels), never on the
- * threads, so the result is the same bytes at any thread count.
+ * loop runs over a block of rows [b0, b1): the whole batch on the plain
+ * path; on the fast backend's (backend.h) the rows may run as several
+ * blocks, each through the whole loop on its own, in parallel when
+ * OpenMP gives threads.
  * Nothing is allocated inside either loop: grl_seq_alloc sizes everything. */
 #include <config.h>
 #include "grulab.h"
 #include "cell_impl.h"
+#include "affine.h"
+#include "backend.h"
 #include "openblas.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
-/* Rows per block below which a batch is not split.  On one thread a split
- * only costs: each block's products run at a smaller M, and with
- * OpenBLAS each repacks the weights.  Measured on one thread (2026-12-01,
- * OpenBLAS SkylakeX kernels), two blocks made a training step of the
- * adding task (B = 50, H = 32) 35% slower and the (64, 512, 512, 50)
- * bench 7% slower, when every product went to OpenBLAS.  With each step's
- * product on a libxsmm kernel (affine.c), which packs nothing per step,
- * the same split cost the adding training 3.4% on one thread (median of
- * 6 pairs, 0.99 to 1.05), the (32, 128, 64, 100) bench nothing
- * measurable, and on two threads the training ran in 0.80 of its
- * one-thread time.  At H = 512, B = 32, whose steps then stayed with
- * OpenBLAS, it cost 30%; on W_hh in panels (affine.c) it costs about 5%
- * (273 against 260 ms, one thread) and two threads take 213 ms.
- * So a batch splits where each block keeps CHUNK_MIN_ROWS rows, or
- * CHUNK_SMALL_ROWS when the blocks' step products run on libxsmm
- * (grl_affine_small, grl_affine_panel_width).  The split depends on the
- * sizes alone: the same bytes at any thread count. */
-#define CHUNK_MIN_ROWS 32
-#define CHUNK_SMALL_ROWS 16
-/* The shortest pass for which the driver keeps W_hh^T or W_hh in panels
- * (grl_seq_alloc), and splits a batch for its panels. */
-#define WHT_MIN_T 8
-#define CHUNK_MAX 2
+struct grl_seq {
+  const grl_model *m;
+  size_t T, B;
+  gsl_matrix *XP;      /* (T*B, G*H) input projections x_t Wx^T + bx       */
+  gsl_matrix *Hs;      /* ((T+1)*B, H) rows [0,B): h0; rows (t+1)*B+b: h_t */
+  gsl_matrix *Cs;      /* ((T+1)*B, H) cell states like Hs, or NULL        */
+  gsl_matrix *cache;   /* (T*B, K*H) per-step caches, rows t*B+b, or NULL  */
+  gsl_matrix *dXP;     /* (T*B, G*H) dL/dxp for every step                 */
+  gsl_matrix *dHP;     /* (T*B, G*H) dL/d(recurrent pre-activation) per
+                        * step when the cell has own_dhp, else NULL (dXP)  */
+  gsl_matrix *dHs;     /* (T*B, H) dL/dh_t for every step (total)          */
+  gsl_matrix *dCs;     /* (T*B, H) dL/dc_t, or NULL                        */
+  gsl_matrix *dh, *dc, *dh_prev, *dc_prev; /* (B, H)                      */
+  gsl_matrix *scratch; /* (B, scratch*H) the cell's, or NULL               */
+  gsl_matrix *dbsum;   /* (2*nblock, G*H) per block of rows: the sums of
+                        * dxp and of dhp over its rows and steps           */
+  size_t nblock;       /* blocks of rows: 1 on the plain path              */
+  grl_backend *be;     /* the fast backend's plan, or NULL: the plain path */
+};
 
 int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
+{
+  return grl_seq_alloc_flags(out, m, T, B, 0);
+}
+
+int grl_seq_alloc_flags(grl_seq **out, const grl_model *m, size_t T,
+                        size_t B, unsigned flags)
 {
   *out = NULL;
   if (T == 0 || B == 0)
@@ -65,6 +66,8 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
                     "(got T=%zu, B=%zu)", T, B);
   if (T > 10000000 / B)
     return grl_fail(GRL_EINVAL, "sequence: T*B = %zu*%zu is too large", T, B);
+  if (flags & ~(unsigned)GRL_SEQ_PLAIN)
+    return grl_fail(GRL_EINVAL, "sequence: unknown flags 0x%x", flags);
   const grl_cell *c = m->cell;
   size_t H = m->hidden_size, GH = c->G * H;
   grl_seq *s = calloc(1, sizeof *s);
@@ -73,11 +76,16 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
   s->m = m;
   s->T = T;
   s->B = B;
-  s->nchunk = B >= 2 * CHUNK_MIN_ROWS
-              || (B >= 2 * CHUNK_SMALL_ROWS
-                  && (grl_affine_small((B + 1) / 2, H, GH)
-                      || (T >= WHT_MIN_T
-                          && grl_affine_panel_width(H, GH, H)))) ? CHUNK_MAX : 1;
+  s->nblock = 1;
+  if (!(flags & GRL_SEQ_PLAIN)) {
+    int st = grl_fast_seq_alloc(&s->be, T, B, m->input_size, H, c->G);
+    if (st) {
+      free(s);
+      return st;
+    }
+    if (s->be)
+      s->nblock = grl_fast_seq_blocks(s->be);
+  }
   int bad = 0;
 #define ALLOC(field, rows, cols) \
   do { if (!(s->field = gsl_matrix_calloc((rows), (cols)))) bad = 1; } while (0)
@@ -87,7 +95,7 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
     ALLOC(dHP, T * B, GH);
   ALLOC(Hs, (T + 1) * B, H);
   ALLOC(dHs, T * B, H);
-  ALLOC(dbacc, 2 * s->nchunk, GH);
+  ALLOC(dbsum, 2 * s->nblock, GH);
   ALLOC(dh, B, H);
   ALLOC(dh_prev, B, H);
   if (c->has_c) {
@@ -98,24 +106,8 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
   }
   if (c->K)
     ALLOC(cache, T * B, c->K * H);
-  if (c->W)
-    ALLOC(work, B, c->W * H);
-  /* A step's recurrent product is (rows of a block, H) by (H, G*H): when
-   * that is small enough for affine.c's JIT kernels, keep W_hh^T whole for
-   * the forward's (the backward's reads W_hh itself); a larger W_hh goes
-   * to the same kernels cut into column panels, W_hh^T for the forward's
-   * products and W_hh for the backward's.  Copied once per pass; not for
-   * a short pass (sampling runs T = 1, B = 1 a character at a time): the
-   * copy costs about as much as one 1-row product. */
-  if (T >= WHT_MIN_T)
-    s->panel = grl_affine_small((B + s->nchunk - 1) / s->nchunk, H, GH)
-               ? GH : grl_affine_panel_width(H, GH, H);
-  for (int k = 0; s->panel && k < (s->panel < GH ? 2 : 1); k++)
-    if (!(s->Whpk[k] = malloc(GH * H * sizeof(double))))
-      bad = 1;
-  /* ... and W_ih^T for the input projections of all steps at once */
-  if (grl_affine_small(T * B, m->input_size, GH))
-    ALLOC(WxT, m->input_size, GH);
+  if (c->scratch)
+    ALLOC(scratch, B, c->scratch * H);
 #undef ALLOC
   if (bad) {
     grl_seq_free(s);
@@ -131,14 +123,39 @@ void grl_seq_free(grl_seq *s)
   if (!s)
     return;
   gsl_matrix *all[] = {s->XP, s->Hs, s->Cs, s->cache, s->dXP, s->dHP, s->dHs,
-                       s->dCs, s->dh, s->dc, s->dh_prev, s->dc_prev, s->work,
-                       s->dbacc, s->WxT};
+                       s->dCs, s->dh, s->dc, s->dh_prev, s->dc_prev,
+                       s->scratch, s->dbsum};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i])
       gsl_matrix_free(all[i]);
-  free(s->Whpk[0]);
-  free(s->Whpk[1]);
+  if (s->be)
+    grl_fast_seq_free(s->be);
   free(s);
+}
+
+const grl_model *grl_seq_model(const grl_seq *s) { return s->m; }
+size_t grl_seq_length(const grl_seq *s) { return s->T; }
+size_t grl_seq_batch(const grl_seq *s) { return s->B; }
+const char *grl_seq_path(const grl_seq *s)
+{
+  return s->be ? grl_fast_seq_describe(s->be) : "plain";
+}
+const gsl_matrix *grl_seq_states(const grl_seq *s) { return s->Hs; }
+const gsl_matrix *grl_seq_cell_states(const grl_seq *s) { return s->Cs; }
+const gsl_matrix *grl_seq_cache(const grl_seq *s) { return s->cache; }
+gsl_matrix *grl_seq_input_proj(grl_seq *s) { return s->XP; }
+const gsl_matrix *grl_seq_dstates(const grl_seq *s) { return s->dHs; }
+const gsl_matrix *grl_seq_dcell_states(const grl_seq *s) { return s->dCs; }
+const gsl_matrix *grl_seq_dinput_proj(const grl_seq *s) { return s->dXP; }
+
+/* Run rows(ctx, k, b0, b1) over the batch: one block of all B rows on the
+ * plain path, the backend's blocks on its. */
+static void run_rows(const grl_seq *s, grl_rows_fn *rows, void *ctx)
+{
+  if (s->be)
+    grl_fast_seq_run(s->be, s->B, rows, ctx);
+  else
+    rows(ctx, 0, 0, s->B);
 }
 
 /* Rows [t*B + b0, t*B + b1) of a (T*B, n) matrix: block [b0, b1) of the
@@ -165,18 +182,11 @@ static void set_state(gsl_matrix *S, const double *init, size_t B, size_t H)
   }
 }
 
-/* The batch rows [b0, b1) of block k. */
-static void chunk_rows(const grl_seq *s, size_t k, size_t *b0, size_t *b1)
-{
-  *b0 = k * s->B / s->nchunk;
-  *b1 = (k + 1) * s->B / s->nchunk;
-}
-
 /* Point a step at time t, rows [b0, b1), of the sequence buffers: xp_t,
- * h_{t-1} -> h_t (and c_{t-1} -> c_t), cache_t, the same rows of work.
+ * h_{t-1} -> h_t (and c_{t-1} -> c_t), cache_t, the same rows of scratch.
  * Only views; nothing is copied. */
 typedef struct {
-  gsl_matrix_view xp, h, h_prev, c, c_prev, cache, work;
+  gsl_matrix_view xp, h, h_prev, c, c_prev, cache, scratch;
 } step_views;
 
 static void step_at(grl_step *st, step_views *v, grl_seq *s, size_t t,
@@ -199,40 +209,27 @@ static void step_at(grl_step *st, step_views *v, grl_seq *s, size_t t,
     v->cache = rows(s->cache, t, B, b0, b1);       /* (b1-b0, K*H) */
     st->cache = &v->cache.matrix;
   }
-  if (c->W) {
-    v->work = rows(s->work, 0, B, b0, b1);         /* (b1-b0, W*H) */
-    st->work = &v->work.matrix;
+  if (c->scratch) {
+    v->scratch = rows(s->scratch, 0, B, b0, b1);   /* (b1-b0, W*H) */
+    st->work = &v->scratch.matrix;
   }
-}
-
-/* How many threads run the blocks: one, unless OMP_NUM_THREADS asks for
- * more (OpenMP's spinning threads cost far more than they give on a
- * machine whose cores are busy with other work, so more is opt-in); at
- * most one per block, and one inside a parallel region (the gradient
- * check runs entries in parallel already).  Every product runs on one
- * BLAS thread (affine.c says why): the blocks are the parallelism. */
-static int chunk_threads(const grl_seq *s)
-{
-#ifdef _OPENMP
-  if (s->nchunk > 1 && !omp_in_parallel() && getenv("OMP_NUM_THREADS")) {
-    int n = omp_get_max_threads();
-    return n < (int)s->nchunk ? n : (int)s->nchunk;
-  }
-#else
-  (void)s;
-#endif
-  return 1;
 }
 
 /* The recurrence for rows [b0, b1): h_t = cell(xp_t, h_{t-1}[, c_{t-1}]). */
-static void forward_rows(grl_seq *s, const grl_const_views *p, size_t b0,
-                         size_t b1)
+typedef struct {
+  grl_seq *s;
+  const grl_const_views *p;
+} forward_ctx;
+
+static void forward_rows(void *ctx, size_t k, size_t b0, size_t b1)
 {
-  for (size_t t = 0; t < s->T; t++) {
+  const forward_ctx *f = ctx;
+  (void)k;
+  for (size_t t = 0; t < f->s->T; t++) {
     grl_step st;
     step_views v;
-    step_at(&st, &v, s, t, b0, b1);
-    s->m->cell->forward(&st, p);
+    step_at(&st, &v, f->s, t, b0, b1);
+    f->s->m->cell->forward(&st, f->p);
   }
 }
 
@@ -244,39 +241,28 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
   size_t T = s->T, B = s->B, H = m->hidden_size, I = m->input_size;
   grl_const_views p;
   grl_model_bind_const(m, theta ? theta : m->theta, &p);
+  p.backend = s->be;
 
   int blas = grl_blas_one_thread();   /* once for the whole pass (affine.c) */
-  /* W_hh^T for the steps' products, once per pass: the block theta holds
-   * may differ from the last pass's */
-  if (s->panel)
-    p.WhT = grl_wpanels_pack(s->Whpk[0], &p.Wh.matrix, s->panel, 1);
+  /* the backend lays W_ih and W_hh out once per pass: the block theta
+   * holds may differ from the last pass's */
+  if (s->be)
+    grl_fast_seq_prepare_forward(s->be, &p.Wx.matrix, &p.Wh.matrix);
   /* XP = X Wx^T + bx: every input projection at once, before the loop.
    * x == NULL: the caller has filled s->XP (e.g. a one-hot input done as
    * a gather of Wx's columns, grl_text_*). */
   if (x) {
     gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I); /* (T*B, I) */
-    grl_wpanels wxt = {0};
-    if (s->WxT) {
-      gsl_matrix_transpose_memcpy(s->WxT, &p.Wx.matrix);
-      wxt = grl_wpanels_plain(s->WxT);
-    }
-    grl_affine_forward_t(s->XP, 0.0, &X.matrix, &p.Wx.matrix, &wxt,
-                         &p.bx.vector);
+    grl_affine_forward_on(s->be, GRL_W_IH, 0, c->G * H, s->XP, 0.0,
+                          &X.matrix, &p.Wx.matrix, &p.bx.vector);
   }
 
   set_state(s->Hs, h0, B, H);
   if (c->has_c)
     set_state(s->Cs, c0, B, H);
 
-  int nt = chunk_threads(s);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-#endif
-  for (size_t k = 0; k < s->nchunk; k++) {
-    size_t b0, b1;
-    chunk_rows(s, k, &b0, &b1);
-    forward_rows(s, &p, b0, b1);
-  }
+  forward_ctx f = {s, &p};
+  run_rows(s, forward_rows, &f);
   grl_blas_threads_restore(blas);
 
   /* Never pass a NaN on silently: one scan of the states, outside the loop. */
@@ -312,17 +298,24 @@ gsl_matrix_view grl_seq_cT(grl_seq *s)
 
 /* BPTT's time loop for block k, rows [b0, b1), from dh = dL/dh_T (and
  * dc) already in rows [b0, b1) of s->dh (s->dc); sum_x: sum the dxp rows
- * too.  Returns the buffer that holds dL/dh_0 at the end: s->dh or
- * s->dh_prev (the same for every block). */
-static int backward_rows(grl_seq *s, const grl_const_views *p,
-                         const double *dout, size_t k, size_t b0, size_t b1,
-                         int sum_x)
+ * too.  Sets cur to the buffer that holds dL/dh_0 at the end: s->dh (0)
+ * or s->dh_prev (1), the same for every block. */
+typedef struct {
+  grl_seq *s;
+  const grl_const_views *p;
+  const double *dout;
+  int sum_x, cur;
+} backward_ctx;
+
+static void backward_rows(void *ctx, size_t k, size_t b0, size_t b1)
 {
+  backward_ctx *bw = ctx;
+  grl_seq *s = bw->s;
   const grl_cell *c = s->m->cell;
   size_t B = s->B, H = s->m->hidden_size, R = b1 - b0;
   /* the block's sums of dxp and dhp over its rows and steps: db_x, db_h */
-  gsl_vector_view sx = gsl_matrix_row(s->dbacc, 2 * k),
-                  sh = gsl_matrix_row(s->dbacc, 2 * k + 1);
+  gsl_vector_view sx = gsl_matrix_row(s->dbsum, 2 * k),
+                  sh = gsl_matrix_row(s->dbsum, 2 * k + 1);
   gsl_vector_set_zero(&sx.vector);
   gsl_vector_set_zero(&sh.vector);
   /* dh, dc: the gradient arriving at h_t, c_t from the future; the two
@@ -339,9 +332,9 @@ static int backward_rows(grl_seq *s, const grl_const_views *p,
     gsl_matrix *dc = c->has_c ? &bufs[2 + cur].matrix : NULL;
     gsl_matrix *dc_prev = c->has_c ? &bufs[3 - cur].matrix : NULL;
     /* The output h_t also feeds the loss directly: dh_t += dL/doutput_t. */
-    if (dout) {
+    if (bw->dout) {
       gsl_matrix_const_view g =
-        gsl_matrix_const_view_array(dout + (t * B + b0) * H, R, H);
+        gsl_matrix_const_view_array(bw->dout + (t * B + b0) * H, R, H);
       gsl_matrix_add(dh, &g.matrix);
     }
     gsl_matrix_view dHt = rows(s->dHs, t, B, b0, b1);
@@ -358,16 +351,17 @@ static int backward_rows(grl_seq *s, const grl_const_views *p,
     grl_step_grad d = {.dxp = &dxp.matrix, .dhp = &dhp.matrix,
                        .dh_prev = dh_prev, .dc_prev = dc_prev,
                        .dh = dh, .dc = dc};
-    c->backward(&d, &st, p);
+    c->backward(&d, &st, bw->p);
     /* the bias gradients, while the step's rows are in cache */
-    if (sum_x)
-      grl_affine_bias_grad(&sx.vector, &dxp.matrix);
+    if (bw->sum_x)
+      grl_affine_bias_grad_on(s->be, &sx.vector, &dxp.matrix);
     if (s->dHP)
-      grl_affine_bias_grad(&sh.vector, &dhp.matrix);
+      grl_affine_bias_grad_on(s->be, &sh.vector, &dhp.matrix);
     /* Step back in time: what flowed into h_{t-1} is next step's dh. */
     cur = 1 - cur;
   }
-  return cur;
+  if (k == 0)
+    bw->cur = cur;
 }
 
 int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
@@ -381,39 +375,32 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
   grl_views dp;
   grl_model_bind_const(m, theta ? theta : m->theta, &p);
   grl_model_bind(m, dtheta, &dp);
+  p.backend = s->be;
 
   set_state(s->dh, dhT, B, H);
   if (c->has_c)
     set_state(s->dc, dcT, B, H);
-  /* W_hh in panels for each step's dL/dh_{t-1} (grl_seq_alloc) */
-  if (s->panel && s->Whpk[1])
-    p.Whk = grl_wpanels_pack(s->Whpk[1], &p.Wh.matrix, s->panel, 0);
+  /* the backend lays W_hh out for each step's dL/dh_{t-1}, once per pass */
+  if (s->be)
+    grl_fast_seq_prepare_backward(s->be, &p.Wh.matrix);
 
   /* the dxp sums make db_x when the driver made XP (x), and db_h when
    * dHP is dXP itself */
-  int sum_x = x || (!s->dHP && dp.has_bh);
-  int nt = chunk_threads(s), blas = grl_blas_one_thread(), cur = 0;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-#endif
-  for (size_t k = 0; k < s->nchunk; k++) {
-    size_t b0, b1;
-    chunk_rows(s, k, &b0, &b1);
-    int last = backward_rows(s, &p, dout, k, b0, b1, sum_x);
-    if (k == 0)
-      cur = last;
-  }
+  backward_ctx bw = {.s = s, .p = &p, .dout = dout,
+                     .sum_x = x || (!s->dHP && dp.has_bh)};
+  int blas = grl_blas_one_thread();
+  run_rows(s, backward_rows, &bw);
   /* (B, H), tda == H: dL/dh_0, dL/dc_0 */
   if (dh0)
-    memcpy(dh0, (cur ? s->dh_prev : s->dh)->data, B * H * sizeof *dh0);
+    memcpy(dh0, (bw.cur ? s->dh_prev : s->dh)->data, B * H * sizeof *dh0);
   if (dc0 && c->has_c)
-    memcpy(dc0, (cur ? s->dc_prev : s->dc)->data, B * H * sizeof *dc0);
+    memcpy(dc0, (bw.cur ? s->dc_prev : s->dc)->data, B * H * sizeof *dc0);
 
   /* db_h += 1^T dHP and db_x += 1^T dXP, block after block (dHP is dXP
    * for a cell without own_dhp) */
-  for (size_t k = 0; k < s->nchunk; k++) {
-    gsl_vector_view sx = gsl_matrix_row(s->dbacc, 2 * k),
-                    sh = gsl_matrix_row(s->dbacc, 2 * k + (s->dHP ? 1 : 0));
+  for (size_t k = 0; k < s->nblock; k++) {
+    gsl_vector_view sx = gsl_matrix_row(s->dbsum, 2 * k),
+                    sh = gsl_matrix_row(s->dbsum, 2 * k + (s->dHP ? 1 : 0));
     if (dp.has_bh)
       gsl_vector_add(&dp.bh.vector, &sh.vector);
     if (x)
@@ -431,9 +418,13 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
    * x == NULL: the caller filled XP, so the caller reads s->dXP. */
   if (x) {
     gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);
-    gsl_matrix_view dX = gsl_matrix_view_array(dx ? dx : s->dXP->data, T * B, I);
-    grl_affine_backward(s->dXP, &X.matrix, &p.Wx.matrix, &dp.Wx.matrix,
-                        NULL, dx ? &dX.matrix : NULL, 1.0);
+    grl_affine_backward(s->dXP, &X.matrix, NULL, &dp.Wx.matrix, NULL, NULL,
+                        0.0);
+    if (dx) {
+      gsl_matrix_view dX = gsl_matrix_view_array(dx, T * B, I);
+      grl_affine_dx_on(s->be, GRL_W_ANY, 0, 0, &dX.matrix, 1.0, s->dXP,
+                       &p.Wx.matrix);
+    }
   }
   grl_blas_threads_restore(blas);
   return GRL_OK;
@@ -446,6 +437,25 @@ void grl_backward_weights_hh(grl_views *dp, const gsl_matrix *dA,
 {
   (void)cache;
   grl_affine_backward(dA, Hprev, NULL, &dp->Wh.matrix, NULL, NULL, 0.0);
+}
+
+/* forward was a[0:k] = h_prev W_h[0:k]^T + ..., a[k:G] = (g*h_prev)
+ * W_h[k:G]^T + ... at every step, g*h_prev in cache block kc, so
+ *   dW_h[0:k] += dA[0:k]^T Hprev,  dW_h[k:G] += dA[k:G]^T GH */
+void grl_backward_weights_reset(grl_views *dp, const gsl_matrix *dA,
+                                const gsl_matrix *Hprev,
+                                const gsl_matrix *cache, size_t k, size_t kc)
+{
+  const size_t H = Hprev->size2, N = dA->size1, G = dA->size2 / H;
+  gsl_matrix *dW = &dp->Wh.matrix;
+  gsl_matrix_view dW0 = gsl_matrix_submatrix(dW, 0, 0, k * H, H),
+                  dW1 = gsl_matrix_submatrix(dW, k * H, 0, (G - k) * H, H);
+  gsl_matrix_const_view dA0 = gsl_matrix_const_submatrix(dA, 0, 0, N, k * H),
+    dA1 = gsl_matrix_const_submatrix(dA, 0, k * H, N, (G - k) * H),
+    GHs = gsl_matrix_const_submatrix(cache, 0, kc * H, N, H);
+  grl_affine_backward(&dA0.matrix, Hprev, NULL, &dW0.matrix, NULL, NULL, 0.0);
+  grl_affine_backward(&dA1.matrix, &GHs.matrix, NULL, &dW1.matrix, NULL, NULL,
+                      0.0);
 }
 
 double grl_seq_flops(const grl_model *m, size_t T, size_t B)

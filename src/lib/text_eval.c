@@ -48,7 +48,7 @@ static int score(const grl_model *m, const unsigned char *ids, evalbuf *e,
                  size_t start_stride, size_t start0, gsl_matrix *h,
                  gsl_matrix *c, double *nll)
 {
-  const size_t len = e->s->T, Bs = e->s->B;
+  const size_t len = grl_seq_length(e->s), Bs = grl_seq_batch(e->s);
   for (size_t t = 0; t < len; t++)
     for (size_t b = 0; b < Bs; b++) {
       size_t pos = start0 + b * start_stride + t;

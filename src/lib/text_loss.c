@@ -13,11 +13,13 @@ void grl_text_gather(const grl_model *m, const double *theta, grl_seq *s,
 {
   grl_views p;
   grl_model_bind(m, (double *)(theta ? theta : m->theta), &p);
-  const size_t R = s->T * s->B, GH = m->cell->G * m->hidden_size;
+  const size_t R = grl_seq_length(s) * grl_seq_batch(s),
+               GH = m->cell->G * m->hidden_size;
+  gsl_matrix *XP = grl_seq_input_proj(s);             /* (T*B, G*H) */
   const gsl_matrix *Wx = &p.Wx.matrix;                /* (G*H, V) */
   const gsl_vector *bx = &p.bx.vector;                /* (G*H)    */
   for (size_t r = 0; r < R; r++) {
-    double *xp = gsl_matrix_ptr(s->XP, r, 0);         /* (G*H) row r */
+    double *xp = gsl_matrix_ptr(XP, r, 0);            /* (G*H) row r */
     const double *col = Wx->data + ids[r];            /* Wx[:, id], stride tda */
     /* xp = Wx onehot(id) + bx = Wx[:, id] + bx */
     for (size_t j = 0; j < GH; j++)
@@ -30,11 +32,13 @@ void grl_text_scatter(const grl_model *m, double *dtheta, const grl_seq *s,
 {
   grl_views dp;
   grl_model_bind(m, dtheta, &dp);
-  const size_t R = s->T * s->B, GH = m->cell->G * m->hidden_size;
+  const size_t R = grl_seq_length(s) * grl_seq_batch(s),
+               GH = m->cell->G * m->hidden_size;
+  const gsl_matrix *dXP = grl_seq_dinput_proj(s);     /* (T*B, G*H) */
   gsl_matrix *dWx = &dp.Wx.matrix;                    /* (G*H, V) */
   gsl_vector *dbx = &dp.bx.vector;                    /* (G*H)    */
   for (size_t r = 0; r < R; r++) {
-    const double *dxp = gsl_matrix_const_ptr(s->dXP, r, 0);
+    const double *dxp = gsl_matrix_const_ptr(dXP, r, 0);
     double *col = dWx->data + ids[r];
     /* forward was xp = Wx[:, id] + bx, so dWx[:, id] += dxp, dbx += dxp */
     for (size_t j = 0; j < GH; j++) {

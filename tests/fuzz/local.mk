@@ -20,11 +20,11 @@ FUZZ_CPPFLAGS = '-DCMPLX(x,y)=__builtin_complex((double)(x),(double)(y))'
 FUZZ_RUN_FLAGS = -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
 	-rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
 EXTRA_DIST += tests/fuzz/fuzz-readers.c tests/fuzz/corpus
-# The SLEEF kernels are built per ISA in libtool convenience libraries
-# (src/local.mk); the fuzz build links them as built (they read no file).
-FUZZ_VMATH =
-if GRL_SLEEF
-FUZZ_VMATH += src/.libs/libvmath_avx2.a src/.libs/libvmath_avx512.a
+# The fuzz build compiles the library's sources itself, on the plain path
+# (backend_none.c): the readers it fuzzes run no product.
+FUZZ_LIB_SRCS = $(src_lib_libgrulab_la_SOURCES)
+if GRL_FAST
+FUZZ_LIB_SRCS += src/lib/backend_none.c
 endif
 
 fuzz:
@@ -41,12 +41,12 @@ fuzz:
 	fi; \
 	rm -f $$probe $$probe.c; \
 	srcs=; \
-	for f in $(src_lib_libgrulab_la_SOURCES); do \
+	for f in $(FUZZ_LIB_SRCS); do \
 	  case $$f in *.c) srcs="$$srcs $(top_srcdir)/$$f" ;; esac; \
 	done; \
 	echo "  FUZZCC   $(FUZZ_BIN)"; \
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) -I$(top_builddir) -I$(top_srcdir)/src $(GSL_CFLAGS) \
-	  -o $(FUZZ_BIN) $(top_srcdir)/tests/fuzz/fuzz-readers.c $$srcs $(FUZZ_VMATH) $(GRL_LIBS) || exit 1; \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) -I$(top_builddir) $(LIB_CPPFLAGS) \
+	  -o $(FUZZ_BIN) $(top_srcdir)/tests/fuzz/fuzz-readers.c $$srcs $(GRL_LIBS) || exit 1; \
 	rm -rf tests/fuzz/work tests/fuzz/artifacts; \
 	mkdir -p tests/fuzz/work tests/fuzz/artifacts; \
 	echo "make fuzz: $(FUZZ_SECONDS) s from the seeds in $(top_srcdir)/tests/fuzz/corpus"; \

@@ -1,7 +1,9 @@
-/* golden.c -- the five cells against PyTorch, forward and full BPTT.
+/* golden.c -- the cells against PyTorch, forward and full BPTT.
  *
  * Each tests/data/golden-CELL-TtBbIiHh.txt was written by
- * tests/reference/make-golden.py with torch in float64: the parameters
+ * tests/reference/make-golden.py with torch in float64 (mgu, which torch
+ * lacks: make-golden-mgu.py, forward in NumPy, gradients by torch's
+ * autograd): the parameters
  * under their state_dict names, input (T,B,I), h0 (B,H), c0 (lstm),
  * grad_output (T,B,H), and what torch computed: output, h_n, c_n and the
  * gradients grad_X = dL/dX of L = sum(grad_output * output).
@@ -37,6 +39,7 @@ static const struct {
   {"rnn", 1, 1, 1, 1},     {"rnn", 7, 3, 5, 4},     {"rnn", 23, 2, 3, 6},
   {"lstm", 1, 1, 1, 1},    {"lstm", 7, 3, 5, 4},    {"lstm", 23, 2, 3, 6},
   {"seed", 1, 1, 1, 1},    {"seed", 7, 3, 5, 4},    {"seed", 23, 2, 3, 6},
+  {"mgu", 1, 1, 1, 1},     {"mgu", 7, 3, 5, 4},     {"mgu", 23, 2, 3, 6},
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
@@ -233,9 +236,9 @@ int main(void)
   /* Per case: parameters read, forward, output, h_n, [c_n], backward, one
    * per parameter tensor, grad_input, grad_h0, [grad_c0], the second
    * backward, naive output, naive h_n, [naive c_n], naive vs torch:
-   * 11 + nparam + 3 has_c, three shapes per cell: gru, gru-cho, rnn
+   * 11 + nparam + 3 has_c, three shapes per cell: gru, gru-cho, rnn, mgu
    * 3 (11 + 4); lstm 3 (11 + 4 + 3); seed 3 (11 + 8). */
-  plan(3 * (3 * 15 + 18 + 19));
+  plan(3 * (4 * 15 + 18 + 19));
   for (size_t k = 0; k < NCASES; k++)
     run_case(k);
   return exit_status();

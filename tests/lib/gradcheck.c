@@ -762,10 +762,14 @@ static void test_function(void)
 int main(void)
 {
   gsl_set_error_handler_off();
-  /* in the order below: 5 cells x 4 methods x 2, long, seed zero, tamper,
-   * threshold, nothing compared, broken cell, failed pass, threads, sample
-   * and floor, sweep, bad options, any function */
-  plan(40 + 2 + 12 + 37 + 34 + 3 + 5 + 3 + 4 + 4 + 12 + 4 + 6);
+  /* in the order below: every cell x 4 methods x 2, long, seed zero,
+   * tamper, threshold, nothing compared, broken cell, failed pass, threads,
+   * sample and floor, sweep, bad options, any function */
+  int ncell = 0;
+  for (const grl_cell *const *c = grl_cell_all(); *c; c++)
+    ncell++;
+  plan(ncell * GRL_GC_NMETHOD * 2 + 2 + 12 + 37 + 34 + 3 + 5 + 3 + 4 + 4 + 12
+       + 4 + 6);
   test_all_cells_methods();
   test_long();
   test_seed_zero();

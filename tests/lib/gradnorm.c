@@ -107,7 +107,7 @@ int main(void)
   /* step 3 (h_3 = output of step index 2, lag T1-3): J = diag(1-h_3^2) W_hh */
   gsl_matrix *J = gsl_matrix_alloc(H, H);
   for (size_t i = 0; i < H; i++) {
-    double hi = gsl_matrix_get(s->Hs, 3, i);
+    double hi = gsl_matrix_get(grl_seq_states(s), 3, i);
     for (size_t j = 0; j < H; j++)
       gsl_matrix_set(J, i, j, (1 - hi * hi) * gsl_matrix_get(&v.Wh.matrix, i, j));
   }

@@ -66,8 +66,9 @@ static void pass(grl_seq *s, const double *x, const double *h0,
                  const double *c0, const double *g, double *out,
                  double *grads)
 {
-  const grl_model *m = s->m;
-  size_t T = s->T, B = s->B, H = m->hidden_size, I = m->input_size;
+  const grl_model *m = grl_seq_model(s);
+  size_t T = grl_seq_length(s), B = grl_seq_batch(s), H = m->hidden_size,
+         I = m->input_size;
   double *dx = grads + m->n, *dh0 = dx + T * B * I, *dc0 = dh0 + B * H;
   if (grl_seq_forward(s, NULL, x, h0, c0) != GRL_OK
       || grl_seq_backward(s, NULL, x, g, NULL, NULL, grads, dx, dh0,
@@ -77,10 +78,12 @@ static void pass(grl_seq *s, const double *x, const double *h0,
   memcpy(out, o.matrix.data, T * B * H * sizeof *out);
 }
 
-/* Each step's recurrent product runs on affine.c's JIT kernels when the
- * build has them: on W_hh^T as it is for a small W_hh, in column panels
- * for a larger one, with the batch split into two blocks.  Both give what
- * the reference below gives, for every cell, forward and backward. */
+/* With the fast backend, each step's recurrent product runs on libxsmm's
+ * kernels: on W_hh^T as it is for a small W_hh, in column panels for a
+ * larger one, with the batch split into two blocks.  Both give what the
+ * plain path gives (GRL_SEQ_PLAIN: every product on the CBLAS, the batch
+ * in one block, so the bias sums' blocks are checked too), for every
+ * cell, forward and backward. */
 static void kernel_paths(gsl_rng *rng, const grl_cell *cell, size_t T,
                          size_t B, size_t H, int panels)
 {
@@ -88,35 +91,24 @@ static void kernel_paths(gsl_rng *rng, const grl_cell *cell, size_t T,
   grl_model *m;
   grl_seq *s, *ref;
   if (grl_model_alloc(&m, cell, I, H, 0) || grl_seq_alloc(&s, m, T, B)
-      || grl_seq_alloc(&ref, m, T, B))
+      || grl_seq_alloc_flags(&ref, m, T, B, GRL_SEQ_PLAIN))
     bail("alloc: %s", grl_strerror());
-  /* the reference: no kept W_hh operands (panel 0: the driver then packs
-   * none), so each step's forward product
-   * runs on the CBLAS, and so does the backward's in panels (a small
-   * W_hh's backward product is libxsmm's on W_hh itself either way); and
-   * the batch in one block, so the bias sums' blocks are checked too */
-  ref->panel = 0;
-  ref->nchunk = 1;
   const char *what = panels ? "W_hh in panels" : "W_hh^T whole";
-  if (!grl_affine_small_lib()) {
+  if (!grl_products_name()) {
     /* both would be the CBLAS path: nothing to compare */
     for (int k = 0; k < 3; k++)
-      skip("%s (T=%zu, B=%zu, H=%zu): built without libxsmm", cell->name,
-           T, B, H);
+      skip("%s (T=%zu, B=%zu, H=%zu): built without the fast backend's "
+           "kernels", cell->name, T, B, H);
     grl_seq_free(s);
     grl_seq_free(ref);
     grl_model_free(m);
     return;
   }
-  if (panels)
-    ok(s->panel > 0 && s->panel < cell->G * H && s->Whpk[1]
-       && s->nchunk == 2, "%s (T=%zu, B=%zu, "
-       "H=%zu): the steps run on %s (panel width %zu), in %zu blocks",
-       cell->name, T, B, H, what, s->panel, s->nchunk);
-  else
-    ok(s->panel == cell->G * H && s->Whpk[0] && !s->Whpk[1]
-       && s->nchunk == 2, "%s (T=%zu, B=%zu, H=%zu): the steps run on %s, "
-       "in %zu blocks", cell->name, T, B, H, what, s->nchunk);
+  const char *path = grl_seq_path(s);
+  ok(strstr(path, what) && strstr(path, "; 2 blocks")
+     && !strcmp(grl_seq_path(ref), "plain"), "%s (T=%zu, B=%zu, H=%zu): "
+     "the steps run on %s, in 2 blocks (%s), the reference on the plain "
+     "path", cell->name, T, B, H, what, path);
   for (size_t i = 0; i < m->n; i++)
     m->theta[i] = 2.0 / sqrt((double)H) * (2.0 * gsl_rng_uniform(rng) - 1.0);
   double *x = rand_vec(rng, T * B * I, 1.0), *h0 = rand_vec(rng, B * H, 0.8);
@@ -151,9 +143,12 @@ int main(void)
 {
   gsl_set_error_handler_off();
   /* Per cell: forward, naive forward, output, [c_T: lstm], [cached gates:
-   * every gated cell], backward, dtheta, dx/dh0: rnn 6, gru 7, gru-cho 7,
-   * lstm 8, seed 7. */
-  plan(6 + 7 + 7 + 8 + 7 + 5 * 2 * 3);
+   * every gated cell], backward, dtheta, dx/dh0; then the kernel paths,
+   * 2 x 3. */
+  int n = 0;
+  for (const grl_cell *const *cp = grl_cell_all(); *cp; cp++)
+    n += 6 + ((*cp)->has_c != 0) + ((*cp)->ngate > 0) + 2 * 3;
+  plan(n);
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(rng, 2385);
   const size_t T = 9, B = 3, I = 5, H = 4;
@@ -191,7 +186,7 @@ int main(void)
       double worst = 0.0;
       for (size_t row = 0; row < T * B; row++)
         for (size_t k = 0; k < NG; k++)
-          worst = worst_of(worst, fabs(gsl_matrix_get(s->cache, row, k) - gates[row * NG + k]));
+          worst = worst_of(worst, fabs(gsl_matrix_get(grl_seq_cache(s), row, k) - gates[row * NG + k]));
       ok(worst <= 1e-13, "%s: cached gates == naive gates (max diff %.2e)", cell->name, worst);
     }
 

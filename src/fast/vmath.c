@@ -1,0 +1,56 @@
+/* vmath.c -- sigma and tanh over arrays on SLEEF's vector exp and expm1
+ * (vmath_simd.c, compiled for AVX2 and for AVX-512): the widest kernel
+ * the build and this CPU allow.  Chosen by the CPU alone, so a run
+ * repeats bit for bit on the same machine at any thread count. */
+#include <config.h>
+#include "fast.h"
+#ifdef GRL_HAVE_SLEEF
+#include "vmath.h"
+#define HAVE_AVX512 __builtin_cpu_supports("avx512f")
+#define HAVE_AVX2 (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+#endif
+
+int grl_fast_sigmoid_n(double *y, const double *x, size_t n)
+{
+#ifdef GRL_HAVE_SLEEF
+  if (HAVE_AVX512) {
+    grl_vmath_sigmoid_avx512(y, x, n);
+    return 0;
+  }
+  if (HAVE_AVX2) {
+    grl_vmath_sigmoid_avx2(y, x, n);
+    return 0;
+  }
+#else
+  (void)y; (void)x; (void)n;
+#endif
+  return -1;
+}
+
+int grl_fast_tanh_n(double *y, const double *x, size_t n)
+{
+#ifdef GRL_HAVE_SLEEF
+  if (HAVE_AVX512) {
+    grl_vmath_tanh_avx512(y, x, n);
+    return 0;
+  }
+  if (HAVE_AVX2) {
+    grl_vmath_tanh_avx2(y, x, n);
+    return 0;
+  }
+#else
+  (void)y; (void)x; (void)n;
+#endif
+  return -1;
+}
+
+const char *grl_fast_vmath_name(void)
+{
+#ifdef GRL_HAVE_SLEEF
+  if (HAVE_AVX512)
+    return "sleef-avx512";
+  if (HAVE_AVX2)
+    return "sleef-avx2";
+#endif
+  return NULL;
+}
