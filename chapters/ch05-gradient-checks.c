@@ -45,11 +45,11 @@ cannot see.
 5. A broken backward pass -- `dq = da_n` instead of `da_n * r`, the reset
    gate forgotten in one line -- is caught, and located.  An error of 1e-4
    in one entry is caught by central differences.  One of 1e-9 is not,
-   and no tolerance could catch it: central differences measure it at
-   that entry (the tensor's largest) to within about 1e-11, but their
-   error on other, correct entries is larger than the injected $5 \cdot
-   10^{-10}$ (the run prints both, at three seeds).  The complex step,
-   with tolerance 1e-11, catches it.
+   and in the default run no tolerance could catch it: central
+   differences measure it at that entry (the tensor's largest) to within
+   about 1e-11, but their error on other, correct entries is larger than
+   the injected $5 \cdot 10^{-10}$ (the run prints both, at three seeds).
+   The complex step, with tolerance 1e-11, catches it.
 
 The loss (`grl_gradcheck.h`):
 $L = \sum(g ⊙ \mathrm{output}) + \frac12 \|h_T\|^2$, with a fixed random
