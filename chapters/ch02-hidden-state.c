@@ -549,9 +549,9 @@ static void structured_input(grl_lesson *L, driven *d)
 ## 4. Charts: gate heatmaps and state trajectories
 
 A heatmap row is a hidden unit, a column a time step.  The cache row for
-step $t$ (batch item 0) is row `t*B`; gate $k$ is its columns
-`[k*H, (k+1)*H)`.  So element (unit $j$, time $t$) of gate $k$ sits at
-`cache[t*B*tda + k*H + j]`: a strided view, no copy.  Both charts show
+step $t = 1 \dots T$ (batch item 0) is row $(t-1)B$; gate $k$ is its
+columns `[k*H, (k+1)*H)`.  So element (unit $j$, step $t$) of gate $k$
+sits at `cache[(t-1)*B*tda + k*H + j]`: a strided view, no copy.  Both charts show
 the run's seed; the last table measures their claims at three.
 */
 
