@@ -43,7 +43,7 @@ set arrow 1 from a_zero, graph 0 to a_zero, err_nan nohead lt 8 dt 3 lw 1
 set arrow 2 from b_nan, graph 0 to b_nan, err_nan nohead lt 8 dt 3 lw 1
 set label 2 sprintf('a = %.2f: e^{-a} overflows', a_zero) at a_zero + 15, 1e-4 left font font_small
 set label 3 sprintf('a = %.2f: e^{a} overflows', b_nan) at b_nan - 15, 1e-4 right font font_small
-set label 4 sprintf('a ≥ %.2f: σ rounds to 1', s_one) at 300, 1e-12 center font font_small
+set label 4 sprintf('a ≥ %.2f: grl\_sigmoid returns 1', s_one) at 300, 1e-12 center font font_small
 set key at graph 0.5, graph 0.99 top center horizontal maxcols 4 maxrows 1 font font_normal \
     samplen 1.5 spacing 1 width -3
 plot dat index 0 using 1:2 with lines lt 2 lw 6 title 'A: 1/(1+e^{-a})', \
