@@ -1,15 +1,18 @@
 /*
 # Chapter 3: The article's cell against the real GRU and the LSTM
 
-**Prerequisites:** chapter 1 §3, §5 (one GRU step; which way z points),
-chapter 2 §1, §3 (the update as an interpolation; the pulse-and-sine
-input).
+**Prerequisites:** chapter 1 §1, §3, §5 (σ′ and tanh′ from the outputs;
+one GRU step; which way z points), chapter 2 §1, §3 (the update as an
+interpolation; the pulse-and-sine input).
 
-grulab grew out of a blog article (shared/seed/gru-article.zh.md) that
-presents a "GRU" with a forget, an input and an output gate.  This chapter
+grulab grew out of a Chinese blog-style article that presents a "GRU"
+with a forget, an input and an output gate; `doc/article.md` quotes the
+passages this chapter examines, with a translation.  This chapter
 takes that cell seriously: it runs it (the library's `seed` cell), shows
-what its code gets wrong, places it between the LSTM and the GRU, and then
-compares the two GRUs that are both called "the GRU".
+what its code gets wrong, places it between the LSTM and the GRU, and
+compares the two GRUs that are both called "the GRU".  Then it meets the
+LSTM whose gates the article borrowed: what its memory cell adds, and its
+backward step, derived and checked on every entry.
 
 ### What you will learn
 
@@ -26,17 +29,33 @@ compares the two GRUs that are both called "the GRU".
 2. Where it sits.  $f$ and $i$ are the LSTM's forget and input gates, but
    applied to $h$ itself: there is no cell state, and $o$ is computed and
    thrown away.  A GRU *couples* the two: $f = z$ and $i = 1 - z$, which
-   keeps $|h| ≤ 1$; with independent $f$ and $i$, $|h|$ can grow to
-   $i/(1 - f)$.  With $W_i = -W_f$, $b_i = -b_f$ (so $i = 1 - f$) the
+   keeps $|h| ≤ 1$ (so does the minimal gated unit, one gate doing both).
+   With independent $f$ and $i$ held constant, $|h|$ can grow to
+   $i/(1 - f)$; but the article's gates read $h$, so $f$ and $i$ change as
+   $h$ grows, and no such level holds: with a forget bias of 2 or more
+   $|h|$ climbed far past it in every seed measured, to hundreds within
+   1000 steps, by up to 1 a step.  With $W_i = -W_f$, $b_i = -b_f$ (so $i = 1 - f$) the
    article's cell reproduces a GRU whose reset gate is held open, to
    rounding.
-3. Nothing reads $o$, so $∂L/∂W_o$ and $∂L/∂b_o$ are exactly 0: BPTT says
+3. Nothing reads $o$, so $∂L/∂W_o$ and $∂L/∂b_o$ are exactly 0: the
+   library's backward pass (BPTT, which chapter 4 derives) says
    so, and so does a finite difference, exactly; redrawing $W_o$ and $b_o$
    leaves every $h_t$ bit-identical.
 4. `gru` (PyTorch, reset after the product: $r ⊙ (W_{hn} h + b_{hn})$)
    and `gru-cho` (Cho et al. 2014, reset before:
    $W_{hn} (r ⊙ h) + b_{hn}$) share every parameter and every $r$ and $z$,
    and still give different outputs.  The chapter measures by how much.
+5. The LSTM (PyTorch's `nn.LSTM`): $c' = f ⊙ c + i ⊙ g$,
+   $h' = o ⊙ \tanh(c')$.  Its memory $c$ is the article's $h$; what it
+   adds is the state its gates read, $h = o ⊙ \tanh(c)$, below 1 in size.
+   That line is where $o$ works, and the article, having no such line, has
+   nothing for its $o$ to do.  Given the article's own gates, the LSTM's
+   memory stays bounded where the article's grows.
+6. The LSTM's step backward, derived line by line as the mirror of its
+   forward, and checked on every entry by central differences and against
+   the library's backward; over a whole sequence, the library's gradient
+   check (central differences and the complex step, chapter 5's tools,
+   previewed here) passes on every entry of the LSTM and of the MGU.
 
 Time steps: $h_0$ is the initial state (0 here); step $t = 1..T$ reads
 $x_t$ and $h_{t-1}$ and writes $h_t$.
@@ -51,6 +70,10 @@ $x_t$ and $h_{t-1}$ and writes $h_t$.
   equations (sigmoid gates): a gate and a state over time.
 - `ch03-sign-flip`: one unit, two pulses then silence: with tanh gates
   ($f < 0$) $h$ alternates in sign, with sigmoid gates not.
+- `ch03-seed-growth`: the article's cell with its gates reading $h$: the
+  largest $|h_t|$ over 1000 steps for forget biases 0, 2 and 4 (mean and
+  range over 5 seeds), against the level that would bound it with
+  constant gates and the one-step bound $|h_t| < t$.
 - `ch03-seed-gates`: heatmaps of $f$, $i$, $o$ and the candidate of the
   article's cell (hidden unit × time), $o$ included though nothing reads
   it, and of $|h|$, which nothing bounds by 1.
@@ -68,8 +91,8 @@ $x_t$ and $h_{t-1}$ and writes $h_t$.
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-static const char *const charts[] = {"tanh-gates", "sign-flip", "seed-gates",
-                                     "gru-vs-cho", NULL};
+static const char *const charts[] = {"tanh-gates", "sign-flip", "seed-growth",
+                                     "seed-gates", "gru-vs-cho", NULL};
 
 /* Exercises, easy to hard.  One text for the notebook page, --help and
  * --answer; each numeric answer is computed here, never quoted. */
@@ -87,19 +110,34 @@ static int ex2_answer(double *v)   /* the uncoupled cell's bound i/(1-f) */
   return GRL_OK;
 }
 
+/* Section 8's check of one LSTM step (defined there): the worst tensor's
+ * difference between the derivation and central differences of step eps. */
+static int lstm_step_worst(unsigned long seed, double eps, double *worst);
+
+static int ex4_answer(double *v)   /* section 8's worst tensor at eps = 1e-3 */
+{
+  return lstm_step_worst(3, 1e-3, v);   /* 3: the chapter's default seed */
+}
+
 static const grl_exercise exercises[] = {
   {"Predict the step-1 difference between gru and gru-cho.  From h_0 = 0,\n"
    "by how much do the two candidates' pre-activations differ for a unit\n"
    "with r = 0.3 and b_hn = 0.25 (gru-cho's minus gru's)?  The section\n"
    "\"gru against gru-cho\" checks the formula you need.", ex1_answer, 0.01, 0},
-  {"The article's uncoupled cell with b_f = b_i = b can grow up to\n"
-   "i/(1 − f).  Predict that bound for b = 2.5, then set both biases to\n"
-   "2.5 in the section \"Between the LSTM and the GRU\" and check that the\n"
-   "largest |h_t| stays under it.",
+  {"With constant gates (W_f = W_i = 0) and b_f = b_i = b, the article's\n"
+   "uncoupled cell can grow up to i/(1 − f).  Predict that bound for\n"
+   "b = 2.5, then set both biases to 2.5 in the section \"Between the LSTM\n"
+   "and the GRU\" and check that the largest |h_t| stays under it.",
    ex2_answer, 0.005, 0},
   {"Run `grulab gradcheck --cell seed` and find the tensors whose gradient\n"
    "is exactly zero.  Why does the check still pass, and what would you\n"
    "change in the article's equations so that o is used?", NULL, 0, 0},
+  {"Section 8 checks the LSTM's derived backward against central\n"
+   "differences with the step eps = 1e-5.  Set eps = 1e-3 in\n"
+   "`lstm_step_check` and rerun at the default seed.  What is the worst\n"
+   "tensor's difference now (two significant figures)?  Truncation alone\n"
+   "would grow by (1e-3/1e-5)^2 = 10^4: it grew by less.  What else made\n"
+   "up the difference at eps = 1e-5?", ex4_answer, 0.05, 0},
   {NULL, NULL, 0, 0}
 };
 
@@ -114,9 +152,13 @@ static const grl_lesson_info chapter = {
     "at every step, shown on a pulse followed by silence), and a numpy\n"
     "AxisError that stops it from running at all.  It relates the cell's f\n"
     "and i to the LSTM's gates and to the GRU's coupled gate (f = z,\n"
-    "i = 1 - z), reproduces a GRU with it, shows that its output gate gets\n"
-    "exactly zero gradient, and measures how far PyTorch's GRU and Cho et\n"
-    "al.'s GRU drift apart on the same parameters.",
+    "i = 1 - z), reproduces a GRU with it, measures how far |h| grows when\n"
+    "its gates read h (5 seeds, forget biases 0 to 4), shows that its\n"
+    "output gate gets exactly zero gradient, and measures how far PyTorch's\n"
+    "GRU and Cho et al.'s GRU drift apart on the same parameters.  Then the\n"
+    "LSTM: what its memory cell adds, and its step backward, derived and\n"
+    "checked on every entry (central differences, the library's backward,\n"
+    "and the library's gradient check over a sequence).",
   .charts = charts,
   .seed = 3,
 };
@@ -274,7 +316,7 @@ static void article(grl_lesson *L, const grl_model *m, const double *x,
   grl_lesson_expect(L, negative_f > 0, "the code's tanh 'forget gate' goes negative");
   grl_lesson_takeaway(L, "tanh-gates",
     "The code's tanh \"forget gate\" is negative in %.0f%% of unit-steps"
-    " (down to %.2f), while σ gates stay above %.2f; unit 0's state changes"
+    " (down to %.2f), while σ gates stay positive (smallest %.3f); unit 0's state changes"
     " sign %zu times with tanh gates and %zu times with σ gates.",
     100.0 * (double)negative_f / (double)(H * T), fmin_t, fmin_s, flips_t,
     flips_s);
@@ -393,19 +435,35 @@ static void sign_flip(grl_lesson *L)
 ## 3. Between the LSTM and the GRU
 
 ::: equations
---------  ----------------------------------  ----------------------
-LSTM:     $c_t = f ⊙ c_{t-1} + i ⊙ g$         $h_t = o ⊙ \tanh(c_t)$
-article:  $h_t = f ⊙ h_{t-1} + i ⊙ \tilde c$  ($o$ computed, unused)
-GRU:      $h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n$
---------  ----------------------------------  ----------------------
+--------  --------------------------------------  ----------------------
+LSTM:     $c_t = f ⊙ c_{t-1} + i ⊙ g$             $h_t = o ⊙ \tanh(c_t)$
+article:  $h_t = f ⊙ h_{t-1} + i ⊙ \tilde c$      ($o$ computed, unused)
+GRU:      $h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n$       $r$ inside $n$
+MGU:      $h_t = (1 - f) ⊙ h_{t-1} + f ⊙ n$       $f$ inside $n$ too
+--------  --------------------------------------  ----------------------
 :::
 
 The article's cell is the LSTM's cell-state update applied to $h$, with
-the output gate dropped.  The GRU is that update with the two gates
-*coupled*, $f = z$ and $i = 1 - z$ (and a reset gate inside $n$).
+the output gate dropped (§7 meets the LSTM properly).  The GRU is that
+update with the two gates *coupled*, $f = z$ and $i = 1 - z$ (and a reset
+gate inside $n$).  The minimal gated unit (MGU, Zhou et al. 2016, the
+library's `mgu`) couples them too and goes one step further: its one gate
+$f$ both writes ($h_t = (1-f) ⊙ h_{t-1} + f ⊙ n$) and resets what the
+candidate reads, $n = \tanh(W_{in} x + b_{in} + W_{hn} (f ⊙ h) + b_{hn})$.
 Coupling makes $h_t$ a convex combination of $h_{t-1}$ and $n$, both in
-[−1, 1], so $|h_t| ≤ 1$ forever.  Uncoupled, $f$ near 1 and $i$ near 1 add
-up: $|h|$ approaches $i/(1 - f)$.
+[−1, 1], so from $h_0 = 0$, $|h_t| ≤ 1$ forever.
+
+Uncoupled, nothing holds $|h|$ below 1.  With *constant* gates (no
+weights on $v$, only biases) $h_t = f h_{t-1} + i \tilde c$ with
+$|\tilde c| < 1$ climbs towards $i \tilde c/(1 - f)$, so $i/(1-f)$ bounds
+it.  But the article's gates read $v = [h_{t-1}; x_t]$, $h$ included:
+$f$ and $i$ change as $h$ grows, and $i/(1-f)$ bounds nothing.  The only
+bound left is one step's: $|h_t| ≤ f |h_{t-1}| + i |\tilde c| < |h_{t-1}| + 1$,
+so from $h_0 = 0$, $|h_t| < t$.  The section measures where $|h|$ goes
+between the two, on the set-up chapter 7 uses for this cell: $H = 32$,
+PyTorch's initialisation, the forget bias $b_f$ set on top, and the
+adding problem's input (a value in [0, 1] and a marker channel at every
+step; chapter 6 §7 defines the task).
 
 And the coupling can be built *into* the article's cell.  Take a GRU and
 hold its reset gate open ($b_{ir} = +40$, so $r = 1$ in double).  Set
@@ -420,6 +478,289 @@ $W_c = [W_{hn} | W_{in}]$, $b_c = b_{in} + b_{hn}$  so $\tilde c = n$ (with $r =
 
 and the article's cell computes the GRU.
 */
+
+/* Where |h| goes when the gates read h: one run of the article's cell as
+ * chapter 7 sets it up (PyTorch's initialisation drawn from `seed`, the
+ * forget bias b_f on top, one sequence of the adding problem's input, T
+ * steps from h_0 = 0), and the same gate parameters through an LSTM
+ * (section 7).  What each run leaves: */
+typedef struct {
+  double *seed_h;   /* (T) max_j |h_t| of the article's cell, t = 1..T     */
+  double *lstm_c;   /* (T) max_j |c_t| of the LSTM with its gates, or NULL */
+  double *lstm_h;   /* (T) max_j |h_t| of that LSTM, or NULL               */
+  double lstm_fmax; /* the LSTM's largest f over units and steps           */
+  double top_f, top_i, top_c; /* the article's cell at step T: f, i, c~ of
+                                 its largest unit                          */
+} growth;
+
+/* Copy the article's gates into an LSTM (PyTorch's order i, f, g, o):
+ * block k of weight_hh_l0 is W_k's h-columns, of weight_ih_l0 its
+ * x-columns, bias_ih_l0 is b_k and bias_hh_l0 is 0.  Then the two cells
+ * differ only in what their gates read: the LSTM's read h = o * tanh(c),
+ * the article's read the memory itself. */
+static void seed_to_lstm(const grl_model *ms, grl_model *ml)
+{
+  size_t H = ms->hidden_size, I = ms->input_size, V = H + I;
+  /* LSTM block k takes the article's gate from[k]: i, f, c~ (as g), o */
+  const char *wn[4] = {"weight_i", "weight_f", "weight_c", "weight_o"};
+  const char *bn[4] = {"bias_i", "bias_f", "bias_c", "bias_o"};
+  double *Wih = grl_model_tensor(ml, ml->theta, "weight_ih_l0");   /* (4H, I) */
+  double *Whh = grl_model_tensor(ml, ml->theta, "weight_hh_l0");   /* (4H, H) */
+  double *bih = grl_model_tensor(ml, ml->theta, "bias_ih_l0");     /* (4H) */
+  double *bhh = grl_model_tensor(ml, ml->theta, "bias_hh_l0");     /* (4H) */
+  for (size_t k = 0; k < 4; k++) {
+    const double *W = grl_model_tensor(ms, ms->theta, wn[k]);      /* (H, H+I) */
+    const double *b = grl_model_tensor(ms, ms->theta, bn[k]);      /* (H) */
+    for (size_t j = 0; j < H; j++) {
+      for (size_t q = 0; q < H; q++)
+        Whh[(k * H + j) * H + q] = W[j * V + q];
+      for (size_t q = 0; q < I; q++)
+        Wih[(k * H + j) * I + q] = W[j * V + H + q];
+      bih[k * H + j] = b[j];
+      bhh[k * H + j] = 0.0;
+    }
+  }
+}
+
+static double row_absmax(size_t n, const double *a)
+{
+  double m = 0.0;
+  for (size_t k = 0; k < n; k++)
+    m = fmax(m, fabs(a[k]));
+  return m;
+}
+
+static int growth_run(growth *g, double bf, unsigned long seed, size_t H,
+                      size_t T)
+{
+  const size_t I = 2;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  grl_model *ms = NULL, *ml = NULL;
+  grl_task *task = NULL;
+  grl_seq *ss = NULL, *sl = NULL;
+  int rc = r ? GRL_OK : grl_fail(GRL_ENOMEM, "ch03: out of memory");
+  if (!rc) {
+    gsl_rng_set(r, seed);
+    rc = grl_model_alloc(&ms, &grl_cell_seed, I, H, 0);
+  }
+  if (!rc) {
+    grl_model_init_uniform(ms, r);          /* U(-1/sqrt(H), 1/sqrt(H)) */
+    rc = grl_init_keep_gate_bias(ms, bf);   /* bias_f = b_f */
+  }
+  if (!rc)
+    rc = grl_task_alloc(&task, "adding", T, 1);
+  if (!rc) {
+    grl_task_sample(task, r);               /* x_t = (value, marker) */
+    rc = grl_seq_alloc(&ss, ms, T, 1);
+  }
+  if (!rc)
+    rc = grl_seq_forward(ss, NULL, task->x->data, NULL, NULL);
+  if (!rc) {
+    gsl_matrix_view o = grl_seq_output(ss);            /* (T, H) h_1..h_T */
+    const gsl_matrix *cache = grl_seq_cache(ss);       /* (T, 4H) f i o c~ */
+    size_t top = 0;
+    for (size_t t = 0; t < T; t++)
+      g->seed_h[t] = row_absmax(H, o.matrix.data + t * H);
+    for (size_t j = 1; j < H; j++)
+      if (fabs(gsl_matrix_get(&o.matrix, T - 1, j)) > fabs(gsl_matrix_get(&o.matrix, T - 1, top)))
+        top = j;
+    g->top_f = gsl_matrix_get(cache, T - 1, top);
+    g->top_i = gsl_matrix_get(cache, T - 1, H + top);
+    g->top_c = gsl_matrix_get(cache, T - 1, 3 * H + top);
+  }
+  if (!rc && g->lstm_c) {
+    rc = grl_model_alloc(&ml, &grl_cell_lstm, I, H, 0);
+    if (!rc) {
+      seed_to_lstm(ms, ml);
+      rc = grl_seq_alloc(&sl, ml, T, 1);
+    }
+    if (!rc)
+      rc = grl_seq_forward(sl, NULL, task->x->data, NULL, NULL);
+    if (!rc) {
+      gsl_matrix_view o = grl_seq_output(sl);          /* (T, H) h_1..h_T */
+      const gsl_matrix *C = grl_seq_cell_states(sl);   /* (T+1, H) c_0..c_T */
+      const gsl_matrix *cache = grl_seq_cache(sl);     /* (T, 5H) i f g o tanh c */
+      g->lstm_fmax = 0.0;
+      for (size_t t = 0; t < T; t++) {
+        g->lstm_h[t] = row_absmax(H, o.matrix.data + t * H);
+        g->lstm_c[t] = row_absmax(H, gsl_matrix_const_ptr(C, t + 1, 0));
+        for (size_t j = 0; j < H; j++)
+          g->lstm_fmax = fmax(g->lstm_fmax, gsl_matrix_get(cache, t, H + j));
+      }
+    }
+  }
+  grl_seq_free(sl);
+  grl_seq_free(ss);
+  grl_model_free(ml);
+  grl_model_free(ms);
+  grl_task_free(task);
+  if (r)
+    gsl_rng_free(r);
+  return rc;
+}
+
+/* The forget biases and seeds of the measurement (section 3), and the
+ * LSTM's comparison (section 7); the largest H of section 8's one step. */
+enum { NBF = 5, NSEED_MAX = 5, STEP_HMAX = 8 };
+static const double growth_bf[NBF] = {0.0, 1.0, 2.0, 3.0, 4.0};
+
+typedef struct { double mean, lo, hi; } spread;
+
+static spread spread_of(size_t n, const double *v)
+{
+  spread s = {0.0, INFINITY, -INFINITY};
+  for (size_t k = 0; k < n; k++) {
+    s.mean += v[k] / (double)n;
+    s.lo = fmin(s.lo, v[k]);
+    s.hi = fmax(s.hi, v[k]);
+  }
+  return s;
+}
+
+static void seed_growth(grl_lesson *L)
+{
+  /* T1 = 100 steps, as chapter 7 measures; T2 = 1000 to see whether |h|
+   * still grows after them (a sequence of T2 steps is a new draw) */
+  const size_t H = 32, T1 = 100, T2 = L->quick ? 200 : 1000;
+  const size_t NS = L->quick ? 3 : NSEED_MAX, TT = T1 + T2;
+  double *m = malloc(NBF * NS * TT * sizeof *m);  /* (NBF, NS, T1 + T2): max_j |h_t| of
+                                                     the T1 run, then of the T2 run */
+  double top[NSEED_MAX][3];                       /* b_f = 2: f, i, c~ at the end */
+  grl_chart *ch = NULL;
+  if (!m) {
+    grl_lesson_error(L, grl_fail(GRL_ENOMEM, "ch03: out of memory"), "allocation");
+    return;
+  }
+  int under_t = 1;   /* |h_t| < t in every run */
+  for (size_t b = 0; b < NBF; b++)
+    for (size_t s = 0; s < NS; s++) {
+      double *mt = m + (b * NS + s) * TT;
+      for (int run = 0; run < 2; run++) {
+        const size_t T = run ? T2 : T1;
+        growth g = {.seed_h = run ? mt + T1 : mt};
+        int rc = growth_run(&g, growth_bf[b], L->seed + s, H, T);
+        if (rc) {
+          grl_lesson_error(L, rc, "the article's cell, growth");
+          goto done;
+        }
+        if (b == 2) {
+          top[s][0] = g.top_f; top[s][1] = g.top_i; top[s][2] = g.top_c;
+        }
+        for (size_t t = 1; t <= T; t++)
+          under_t &= g.seed_h[t - 1] < (double)t;
+      }
+    }
+  grl_lesson_say(L,
+    "\nWhen the gates read h: the article's cell with PyTorch's initialisation\n"
+    "(H = %zu, seeds %lu..%lu), the forget bias b_f set on top (b_i stays as\n"
+    "drawn), the adding problem's input, h_0 = 0.  Per seed, M = the largest\n"
+    "|h_t| over the units and the steps of one sequence; mean and range over\n"
+    "the %zu seeds.  1/(1 - sigma(b_f)) would bound |h| if f were the\n"
+    "constant sigma(b_f), whatever i:",
+    H, L->seed, L->seed + NS - 1, NS);
+  grl_lesson_say(L, "\n   b_f  1/(1-sig)   M, T = %zu: mean (min .. max)   above"
+                    "   M, T = %zu: mean (min .. max)", T1, T2);
+  spread M1[NBF], M2[NBF];
+  size_t above[NBF];
+  for (size_t b = 0; b < NBF; b++) {
+    double v1[NSEED_MAX], v2[NSEED_MAX];
+    const double bound = 1.0 / (1.0 - grl_sigmoid(growth_bf[b]));
+    above[b] = 0;
+    for (size_t s = 0; s < NS; s++) {
+      const double *mt = m + (b * NS + s) * TT;
+      v1[s] = row_absmax(T1, mt);
+      v2[s] = row_absmax(T2, mt + T1);
+      above[b] += v1[s] > bound;
+    }
+    M1[b] = spread_of(NS, v1);
+    M2[b] = spread_of(NS, v2);
+    grl_lesson_say(L, "  %4.0f  %9.2f   %7.2f (%6.2f .. %6.2f)  %zu of %zu"
+                      "   %7.1f (%6.1f .. %6.1f)",
+                    growth_bf[b], bound, M1[b].mean, M1[b].lo, M1[b].hi,
+                    above[b], NS, M2[b].mean, M2[b].lo, M2[b].hi);
+  }
+  grl_lesson_expect(L, under_t, "|h_t| < t in every run (one step adds less than 1)");
+  size_t shut = 0;   /* b_f = 2: the largest unit's f within 1e-6 of 1 */
+  grl_lesson_say(L, "\nb_f = 2, T = %zu: the unit with the largest |h| at the last step,\n"
+                    "its gates there (1 - f = 0: f rounds to 1 in double):", T2);
+  for (size_t s = 0; s < NS; s++) {
+    grl_lesson_say(L, "  seed %lu: 1 - f = %8.2e   i = %.4f   c~ = % .4f", L->seed + s,
+                   1.0 - top[s][0], top[s][1], top[s][2]);
+    shut += 1.0 - top[s][0] < 1e-6;
+  }
+  const size_t b1 = 1, b2 = 2;   /* rows of growth_bf: b_f = 1 and 2 */
+  size_t rising[NBF] = {0};       /* T2 run: a new largest |h| in its last 100 steps */
+  for (size_t b = 0; b < NBF; b++)
+    for (size_t s = 0; s < NS; s++) {
+      const double *mt = m + (b * NS + s) * TT + T1;
+      rising[b] += row_absmax(100, mt + T2 - 100) > row_absmax(T2 - 100, mt);
+    }
+  grl_lesson_say(L,
+    "So i/(1-f) is a bound only for constant gates.  Here f reads h: at\n"
+    "b_f = 2 the largest |h| over %zu steps is %.1f on average (%.1f to %.1f),\n"
+    "above 1/(1-sigma(2)) = %.2f in %zu of %zu seeds.  At the last step the\n"
+    "largest unit's f is within 1e-6 of 1 in %zu of %zu seeds: that unit keeps\n"
+    "all of its h.",
+    T1, M1[b2].mean, M1[b2].lo, M1[b2].hi, 1.0 / (1.0 - grl_sigmoid(2.0)),
+    above[b2], NS, shut, NS);
+  grl_lesson_say(L,
+      "Nor does it stop there: over %zu steps it reaches %.0f (%.0f to %.0f),\n"
+      "and in %zu of %zu seeds the last 100 steps still set a new largest |h|\n"
+      "(b_f = 3: %zu, b_f = 4: %zu).  At b_f = 1 and below it stays small, at\n"
+      "most %.2f over %zu steps.  One step adds less than 1, so the growth is\n"
+      "at most linear, |h_t| < t; the gates decide whether it happens.",
+      T2, M2[b2].mean, M2[b2].lo, M2[b2].hi, rising[b2], NS, rising[3],
+      rising[4], fmax(M2[0].hi, M2[b1].hi), T2);
+  if (L->quick)
+    grl_lesson_say(L, "--quick runs 3 seeds over %zu steps only: too few to say\n"
+                      "where |h| goes on longer sequences.", T2);
+
+  {
+    /* The chart: max_j |h_t| over t of the T2 run, mean and range over the
+     * seeds, per b_f. */
+    ch = grl_lesson_chart_own(L, "seed-growth",
+                              "The article's cell: |h| when the gates read h");
+    grl_chart_param(ch, "cell", "seed");
+    grl_chart_param(ch, "H", "%zu", H);
+    grl_chart_param(ch, "T", "%zu", T2);
+    grl_chart_param(ch, "init", "PyTorch's U(-1/sqrt(H), 1/sqrt(H)), then bias_f = b_f");
+    grl_chart_param(ch, "input", "the adding problem's, one sequence per seed");
+    grl_chart_param(ch, "seeds", "%lu..%lu", L->seed, L->seed + NS - 1);
+    grl_chart_comment(ch, "max_j |h_t| per step: mean, min and max over the seeds, "
+                          "for b_f = 0 1 2 3 4");
+    grl_chart_columns(ch, "t mean_b0 min_b0 max_b0 mean_b1 min_b1 max_b1 "
+                          "mean_b2 min_b2 max_b2 mean_b3 min_b3 max_b3 "
+                          "mean_b4 min_b4 max_b4");
+    for (size_t t = 1; t <= T2; t++) {
+      double row[1 + 3 * NBF] = {(double)t};
+      for (size_t b = 0; b < NBF; b++) {
+        double v[NSEED_MAX];
+        for (size_t s = 0; s < NS; s++)
+          v[s] = m[(b * NS + s) * TT + T1 + t - 1];
+        spread sp = spread_of(NS, v);
+        row[1 + 3 * b] = sp.mean;
+        row[2 + 3 * b] = sp.lo;
+        row[3 + 3 * b] = sp.hi;
+      }
+      grl_chart_row(ch, 1 + 3 * NBF, row);
+    }
+    for (size_t b = 0; b < NBF; b += 2)
+      grl_chart_set(ch, b == 0 ? "bound0" : b == 2 ? "bound2" : "bound4", "%.6g",
+                    1.0 / (1.0 - grl_sigmoid(growth_bf[b])));
+    grl_chart_set(ch, "tmax", "%zu", T2);
+    grl_chart_template(ch, NULL);
+    grl_lesson_chart_done(L, ch);
+    grl_lesson_takeaway(L, "seed-growth",
+      "With the gates reading $h$, $i/(1-f)$ bounds nothing: at $b_f = 2$ the"
+      " largest $|h_t|$ reaches %.0f on average over %zu steps (%.0f to %.0f,"
+      " %zu seeds), against %.2f for constant gates and the one-step bound"
+      " $|h_t| < t$; at $b_f ≤ 1$ it never exceeds %.2f.",
+      M2[b2].mean, T2, M2[b2].lo, M2[b2].hi, NS,
+      1.0 / (1.0 - grl_sigmoid(2.0)), fmax(M2[0].hi, M2[b1].hi));
+  }
+done:
+  free(m);
+}
 
 static void between(grl_lesson *L, gsl_rng *rng)
 {
@@ -476,6 +817,7 @@ static void between(grl_lesson *L, gsl_rng *rng)
     "LSTM:     c_t = f*c_t-1 + i*g          h_t = o*tanh(c_t)\n"
     "article:  h_t = f*h_t-1 + i*c~         (o computed, never used)\n"
     "GRU:      h_t = z*h_t-1 + (1-z)*n      (f = z, i = 1-z: coupled)\n"
+    "MGU:      h_t = (1-f)*h_t-1 + f*n      (one gate, also inside n: coupled)\n"
     "A GRU with its reset gate held open (b_ir = 40, r = 1 in double), copied\n"
     "into the article's cell as W_f = [W_hz | W_iz], b_f = b_iz + b_hz,\n"
     "W_i = -W_f, b_i = -b_f (so i = 1-f), W_c = [W_hn | W_in],\n"
@@ -487,9 +829,10 @@ static void between(grl_lesson *L, gsl_rng *rng)
 
   grl_lesson_say(L,
     "Coupled, h_t is a convex combination of h_t-1 and n, both in [-1, 1],\n"
-    "so |h_t| <= 1.  Uncoupled, with W_f = W_i = 0 and b_f = b_i = 4, so\n"
-    "f = i = sigma(4) = %.4f at every step, h_t = f*h_t-1 + i*c~ climbs\n"
-    "towards i*c~/(1-f), at most e^4 in size:", grl_sigmoid(4.0));
+    "so |h_t| <= 1.  Uncoupled, with constant gates (W_f = W_i = 0) and\n"
+    "b_f = b_i = 4, so f = i = sigma(4) = %.4f at every step,\n"
+    "h_t = f*h_t-1 + i*c~ climbs towards i*c~/(1-f), at most e^4 in size:",
+    grl_sigmoid(4.0));
   /* Uncoupled: W_f = W_i = 0 and b_f = b_i = +4, so f = i = sigma(4)
    * at every step.  Then h_t = f h_{t-1} + i c~ with |c~| < 1 climbs
    * towards i c~ / (1 - f): up to sigma(4)/(1 - sigma(4)) = e^4 = 54.6. */
@@ -516,6 +859,7 @@ static void between(grl_lesson *L, gsl_rng *rng)
   grl_lesson_expect(L, hmax_g <= 1.0, "coupled (GRU): |h| <= 1");
   grl_lesson_expect(L, hmax_a > 1.0 && hmax_a < bound,
                     "uncoupled (article): 1 < |h| < i/(1-f)");
+  seed_growth(L);
 done:
   twin_free(&w);
 }
@@ -524,7 +868,9 @@ done:
 ## 4. Why the output gate o gets no gradient
 
 $h_t = f ⊙ h_{t-1} + i ⊙ \tilde c$ does not contain $o$.  So no path leads
-from the loss to $W_o$ or $b_o$, and BPTT gives $∂L/∂W_o = 0$ exactly.
+from the loss to $W_o$ or $b_o$, and the library's backward pass through
+time (`grl_seq_backward`; chapter 4 derives it) gives $∂L/∂W_o = 0$
+exactly.
 The numbers agree: moving an entry of $W_o$ changes the loss by exactly
 nothing, not by something small.
 */
@@ -679,8 +1025,9 @@ static void seed_heatmaps(grl_lesson *L, grl_model *m, const double *x, size_t T
     " by 1, and the largest $|h_t|$ is %.2f.", o_moves, hmax);
   grl_lesson_say(L,
     "o is computed at every step and read by nothing.  Nothing holds |h|\n"
-    "below 1 either: its bound is i/(1-f), here the largest |h_t| is %.2f,\n"
-    "and section 3 measured how far it climbs when f = i = sigma(4).", hmax);
+    "below 1 either: here the largest |h_t| is %.2f.  Section 3 measured how\n"
+    "far it climbs: to i/(1-f) with constant gates, and, with gates that\n"
+    "read h and a forget bias of 2 or more, on past it, by up to 1 a step.", hmax);
   grl_chart_set(ch, "unit_step", "%d", H > 8 ? 4 : 2);
   grl_chart_set(ch, "tmax", "%zu", T);
   grl_chart_set(ch, "hmax", "%.3g", hmax);
@@ -819,9 +1166,9 @@ static void two_grus(grl_lesson *L, gsl_rng *rng)
     100.0 * mean_d / mean_h, worst);
   grl_lesson_say(L,
     "Differences of this size are not rounding: the two cells are different\n"
-    "functions of the same parameters.  A model trained as one cannot be\n"
-    "loaded as the other (Keras' reset_after=False is Cho's; PyTorch and\n"
-    "cuDNN are reset-after).");
+    "functions of the same parameters.  A model trained as one computes\n"
+    "something else when its parameters are loaded into the other (Keras'\n"
+    "reset_after=False is Cho's; PyTorch and cuDNN are reset-after).");
   grl_chart_set(ch, "tmax", "%zu", T);
   grl_chart_set(ch, "hlo", "%.3f", ylo - 0.05);
   grl_chart_set(ch, "hhi", "%.3f", yhi + 0.45 * (yhi - ylo));
@@ -831,6 +1178,431 @@ static void two_grus(grl_lesson *L, gsl_rng *rng)
   grl_lesson_chart_done(L, ch);
 done:
   twin_free(&w);
+}
+
+/*
+## 7. The LSTM: the memory the article's cell lacks
+
+The article names an LSTM's three gates (its §1.2 and §2; `doc/article.md`)
+but leaves out the LSTM's second state, the *cell* $c$.  The LSTM as
+PyTorch's `nn.LSTM` computes it (the library's `lstm`), with $h$ and $x$
+read by separate weights and two biases per gate:
+
+::: equations
+------------------------------------------------------------  --------------------------
+$i = σ(W_{ii} x + b_{ii} + W_{hi} h + b_{hi})$                input gate
+$f = σ(W_{if} x + b_{if} + W_{hf} h + b_{hf})$                forget gate
+$g = \tanh(W_{ig} x + b_{ig} + W_{hg} h + b_{hg})$            candidate
+$o = σ(W_{io} x + b_{io} + W_{ho} h + b_{ho})$                output gate
+$c' = f ⊙ c + i ⊙ g$                                          the memory
+$h' = o ⊙ \tanh(c')$                                          what is shown
+------------------------------------------------------------  --------------------------
+:::
+
+The fifth line is the article's update with $c$ in place of $h$ (and $g$
+for its $\tilde c$): $c$ is carried by $f$, written by $i ⊙ g$, and never
+squashed, so it can hold a value for as long as $f$ stays near 1.  What
+$c$ adds is the sixth line.  The state that leaves the cell, and that
+every gate reads at the next step, is not the memory itself but
+$h = o ⊙ \tanh(c)$: the memory squashed into $(-1, 1)$ and shown as much
+as $o$ allows.  That is where the output gate works, and why nothing
+reads the article's $o$: in the article the memory *is* the output,
+$h_t = f ⊙ h_{t-1} + i ⊙ \tilde c$, so there is no second line for $o$ to
+gate.  Its §2.3 says $o$ "maps the
+hidden state to the output space", but no formula of the article does so.
+
+Because the LSTM's gates read a bounded $h$, their pre-activations stay
+bounded, $f$ stays below some $f_{max} < 1$, and then
+$|c_t| ≤ f_{max} |c_{t-1}| + 1$ gives $|c_t| < 1/(1 - f_{max})$: the
+runaway of §3 cannot start.  The section measures it: the article's
+gates from §3 (the same draws, $b_f$ = 2 and 4, the same inputs) copied
+into an LSTM, so that the two cells differ only in what their gates read.
+*/
+
+static void lstm_memory(grl_lesson *L)
+{
+  grl_lesson_section(L, "The LSTM: the memory the article's cell lacks");
+  grl_lesson_say(L, "%s", grl_cell_lstm.title);
+
+  /* The cells side by side: gate blocks and parameters at one size. */
+  const size_t I = 2, H = 32;
+  const char *names[] = {"rnn", "gru", "mgu", "seed", "lstm"};
+  grl_lesson_say(L, "\nParameters at I = %zu, H = %zu (the library's count, m->n):", I, H);
+  for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+    const grl_cell *c = grl_cell_lookup(names[k]);
+    grl_model *m = NULL;
+    int rc = c ? grl_model_alloc(&m, c, I, H, 0) : GRL_EINVAL;
+    if (rc) {
+      grl_lesson_error(L, rc, "grl_model_alloc");
+      return;
+    }
+    grl_lesson_say(L, "  %-5s %zu gate blocks  %5zu parameters  state %s", names[k],
+                   c->G, m->n, c->has_c ? "h and c" : "h");
+    grl_model_free(m);
+  }
+
+  /* The article's gates, then the same gates in an LSTM. */
+  const size_t T = L->quick ? 200 : 1000, NS = L->quick ? 3 : NSEED_MAX;
+  const double bfs[2] = {2.0, 4.0};
+  double *buf = malloc(3 * T * sizeof *buf);   /* (3, T) seed h, LSTM c, LSTM h */
+  if (!buf) {
+    grl_lesson_error(L, grl_fail(GRL_ENOMEM, "ch03: out of memory"), "allocation");
+    return;
+  }
+  grl_lesson_say(L,
+    "\nThe article's gates of section 3 (H = %zu, seeds %lu..%lu, T = %zu, the\n"
+    "adding problem's input), and the same gates in an LSTM.  Per seed the\n"
+    "largest |h| or |c| over units and steps; mean and range over the seeds:\n",
+    H, L->seed, L->seed + NS - 1, T);
+  grl_lesson_say(L, "\n  %4s   %-23s   %-22s   %-19s   %s", "b_f", "article max |h|",
+                 "LSTM max |c|", "LSTM max |h|", "LSTM largest f");
+  int bounded = 1;   /* |c| < 1/(1 - f_max) and |h| < 1 in every LSTM run */
+  spread sa[2], sc[2], sh[2], sf[2];
+  for (size_t b = 0; b < 2; b++) {
+    double va[NSEED_MAX], vc[NSEED_MAX], vh[NSEED_MAX], vf[NSEED_MAX];
+    for (size_t s = 0; s < NS; s++) {
+      growth g = {.seed_h = buf, .lstm_c = buf + T, .lstm_h = buf + 2 * T};
+      int rc = growth_run(&g, bfs[b], L->seed + s, H, T);
+      if (rc) {
+        grl_lesson_error(L, rc, "the article's gates in an LSTM");
+        free(buf);
+        return;
+      }
+      va[s] = row_absmax(T, g.seed_h);
+      vc[s] = row_absmax(T, g.lstm_c);
+      vh[s] = row_absmax(T, g.lstm_h);
+      vf[s] = g.lstm_fmax;
+      bounded &= vh[s] < 1.0 && vc[s] < 1.0 / (1.0 - vf[s]);
+    }
+    sa[b] = spread_of(NS, va);
+    sc[b] = spread_of(NS, vc);
+    sh[b] = spread_of(NS, vh);
+    sf[b] = spread_of(NS, vf);
+    grl_lesson_say(L, "  %4.0f   %6.1f (%5.1f .. %5.1f)   %5.2f (%5.2f .. %5.2f)"
+                      "   %4.2f (%4.2f .. %4.2f)   %.4f (of all seeds)",
+                    bfs[b], sa[b].mean, sa[b].lo, sa[b].hi, sc[b].mean, sc[b].lo,
+                    sc[b].hi, sh[b].mean, sh[b].lo, sh[b].hi, sf[b].hi);
+  }
+  free(buf);
+  grl_lesson_expect(L, bounded, "every LSTM run: |h| < 1 and |c| < 1/(1 - its largest f)");
+  grl_lesson_say(L,
+    "Same gate weights, same inputs: read through o * tanh(c), the memory\n"
+    "stays below %.1f at b_f = 4, where the article's cell, whose gates read\n"
+    "the memory itself, reaches %.0f on average.  The LSTM's largest f is at\n"
+    "most %.4f, so 1/(1 - f) bounds its c; nothing bounds the article's f\n"
+    "away from 1.",
+    sc[1].hi, sa[1].mean, fmax(sf[0].hi, sf[1].hi));
+}
+
+/*
+## 8. The LSTM's step backward, derived and checked
+
+A loss reads the step's outputs $h'$ and $c'$ (here
+$L = g_h · h' + g_c · c'$ with fixed random weights $g_h$, $g_c$; inside a
+sequence they are what the later steps send back).  Given
+$δh = ∂L/∂h'$ and $δc = ∂L/∂c'$, read each forward line backwards, as
+chapter 1 §1 taught for one σ: the derivative of a product is the other
+factor, $σ' = s(1-s)$ and $\tanh' = 1 - t^2$ from the outputs.
+
+    forward                        backward (the mirror)
+    h' = o * tanh(c')              do  = dh * tanh(c')
+                                   dc' = dc + dh * o * (1 - tanh^2(c'))
+    c' = f * c + i * g             df  = dc' * c      di = dc' * g
+                                   dg  = dc' * i      dc_prev = dc' * f
+    i, f, o = sigma(a),            da_{i,f,o} = d{i,f,o} * s (1 - s)
+    g = tanh(a_g)                  da_g = dg * (1 - g^2)
+    a = W_ih x + b_ih              dW_ih += da x^T    db_ih += da   dx = W_ih^T da
+      + W_hh h + b_hh              dW_hh += da h^T    db_hh += da   dh_prev = W_hh^T da
+
+Two paths lead back to the old memory: $dc_{prev} = dc' ⊙ f$ is the
+direct one, through the forget gate alone (chapter 7 follows it over many
+steps), and $dh_{prev}$ reaches $c$ of the step before only through that
+step's $h = o ⊙ \tanh(c)$.  `lstm_step_backward` is the mirror as plain
+loops, one unit at a time; `src/lib/cell_lstm.c` does the same over a
+batch, each line quoting the forward line it inverts.
+
+To check it, move every number the step reads, one at a time, by $±ε$
+and take the central difference $(L(θ + ε) - L(θ - ε))/2ε$: every
+weight, every bias, and the inputs $x$, $h$ and $c$.  The derivation is
+right when every difference agrees with it to about $ε^2$ (the
+difference's truncation) plus rounding.  Then the same gradients from the
+library's backward at $T = 1$.
+*/
+
+/* The gradients of one LSTM step, laid out like the model (dtheta) and
+ * like its inputs. */
+typedef struct {
+  double *dtheta;   /* (n) weight_ih (4H, I), weight_hh (4H, H), bias_ih, bias_hh */
+  double *dx;       /* (I) */
+  double *dh;       /* (H) dL/dh_prev */
+  double *dc;       /* (H) dL/dc_prev */
+} lstm_grads;
+
+/* The mirror of one naive LSTM step, for one row: gradients OVERWRITTEN.
+ * gates (4H) are the forward's i, f, g, o; c_new its c'. */
+static void lstm_step_backward(lstm_grads *d, const grl_model *m,
+                               const double *x, const double *h,
+                               const double *c, const double *gates,
+                               const double *c_new, const double *dh_new,
+                               const double *dc_new)
+{
+  const size_t I = m->input_size, H = m->hidden_size;
+  const double *Wih = grl_model_tensor(m, m->theta, "weight_ih_l0");  /* (4H, I) */
+  const double *Whh = grl_model_tensor(m, m->theta, "weight_hh_l0");  /* (4H, H) */
+  double *dWih = grl_model_tensor(m, d->dtheta, "weight_ih_l0");
+  double *dWhh = grl_model_tensor(m, d->dtheta, "weight_hh_l0");
+  double *dbih = grl_model_tensor(m, d->dtheta, "bias_ih_l0");
+  double *dbhh = grl_model_tensor(m, d->dtheta, "bias_hh_l0");
+  double da[4 * STEP_HMAX];   /* (4H) da_i da_f da_g da_o */
+  for (size_t j = 0; j < H; j++) {
+    const double i = gates[j], f = gates[H + j], g = gates[2 * H + j],
+                 o = gates[3 * H + j], tc = tanh(c_new[j]);
+    /* forward was h' = o * tanh(c'): do = dh tanh(c'), and c' gets
+     * dh o (1 - tanh^2 c') on top of the dc that came in */
+    const double d_o = dh_new[j] * tc;
+    const double dct = dc_new[j] + dh_new[j] * o * grl_dtanh(tc);
+    /* forward was c' = f c + i g */
+    const double df = dct * c[j], di = dct * g, dg = dct * i;
+    d->dc[j] = dct * f;
+    /* forward was i, f, o = sigma(a), g = tanh(a) */
+    da[j] = di * grl_dsigmoid(i);
+    da[H + j] = df * grl_dsigmoid(f);
+    da[2 * H + j] = dg * grl_dtanh(g);
+    da[3 * H + j] = d_o * grl_dsigmoid(o);
+  }
+  /* forward was a = W_ih x + b_ih + W_hh h + b_hh */
+  for (size_t r = 0; r < 4 * H; r++) {
+    for (size_t k = 0; k < I; k++)
+      dWih[r * I + k] = da[r] * x[k];        /* dW_ih = da x^T */
+    for (size_t k = 0; k < H; k++)
+      dWhh[r * H + k] = da[r] * h[k];        /* dW_hh = da h^T */
+    dbih[r] = da[r];
+    dbhh[r] = da[r];
+  }
+  for (size_t k = 0; k < I; k++) {           /* dx = W_ih^T da */
+    d->dx[k] = 0.0;
+    for (size_t r = 0; r < 4 * H; r++)
+      d->dx[k] += Wih[r * I + k] * da[r];
+  }
+  for (size_t k = 0; k < H; k++) {           /* dh_prev = W_hh^T da */
+    d->dh[k] = 0.0;
+    for (size_t r = 0; r < 4 * H; r++)
+      d->dh[k] += Whh[r * H + k] * da[r];
+  }
+}
+
+/* L = g_h . h' + g_c . c' of one naive step from (x, h, c), theta = m->theta. */
+static double lstm_step_loss(const grl_model *m, const double *x,
+                             const double *h, const double *c,
+                             const double *gh, const double *gc)
+{
+  const size_t H = m->hidden_size;
+  double hn[STEP_HMAX], cn[STEP_HMAX], gates[4 * STEP_HMAX];
+  m->cell->naive(m, m->theta, x, h, c, hn, cn, gates);
+  double L = 0.0;
+  for (size_t j = 0; j < H; j++)
+    L += gh[j] * hn[j] + gc[j] * cn[j];
+  return L;
+}
+
+/* Central differences of L for every entry of v (n), which the loss reads:
+ * num[k] = (L(v_k + eps) - L(v_k - eps)) / 2 eps. */
+static void lstm_step_numeric(grl_model *m, double *v, size_t n, double *num,
+                              const double *x, const double *h,
+                              const double *c, const double *gh,
+                              const double *gc, double eps)
+{
+  for (size_t k = 0; k < n; k++) {
+    const double keep = v[k];
+    v[k] = keep + eps;
+    const double Lp = lstm_step_loss(m, x, h, c, gh, gc);
+    v[k] = keep - eps;
+    const double Lm = lstm_step_loss(m, x, h, c, gh, gc);
+    v[k] = keep;
+    num[k] = (Lp - Lm) / (2.0 * eps);
+  }
+}
+
+/* What section 8 measures on one step: per tensor (the model's, then x,
+ * h, c) the normwise relative difference of the derivation against the
+ * central differences and against the library's backward. */
+enum { STEP_NTENSOR = 7 };   /* the LSTM's 4 tensors, x, h, c */
+typedef struct {
+  size_t I, H, n;
+  const char *name[STEP_NTENSOR];
+  size_t len[STEP_NTENSOR];
+  double vs_num[STEP_NTENSOR], vs_lib[STEP_NTENSOR];
+  double worst_num, worst_lib;
+} step_result;
+
+/* One LSTM step, I = 3, H = 4, drawn from `seed`, checked with step eps. */
+static int lstm_step_run(step_result *res, unsigned long seed, double eps)
+{
+  const size_t I = 3, H = 4;   /* H <= STEP_HMAX */
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  grl_model *m = NULL;
+  grl_seq *s = NULL;
+  double *buf = NULL;
+  int rc = rng ? grl_model_alloc(&m, &grl_cell_lstm, I, H, 0)
+               : grl_fail(GRL_ENOMEM, "ch03: out of memory");
+  const size_t n = rc ? 0 : m->n;
+  /* x h c g_h g_c (I + 4H); the derivation's, the differences' and the
+   * library's gradients, each (n + I + 2H): dtheta dx dh dc */
+  const size_t G = n + I + 2 * H;
+  if (!rc) {
+    buf = calloc(I + 4 * H + 3 * G, sizeof *buf);
+    rc = buf ? GRL_OK : grl_fail(GRL_ENOMEM, "ch03: out of memory");
+  }
+  if (!rc)
+    rc = grl_seq_alloc(&s, m, 1, 1);
+  if (rc)
+    goto done;
+  double *x = buf, *h = x + I, *c = h + H, *gh = c + H, *gc = gh + H;   /* (I) (H) (H) (H) (H) */
+  double *an = gc + H, *nu = an + G, *li = nu + G;                      /* (G) each */
+  gsl_rng_set(rng, seed);
+  grl_gradcheck_randomize(m, rng, 0.9);        /* every entry ~ U(-0.9, 0.9) */
+  for (size_t k = 0; k < I + 2 * H; k++)
+    x[k] = 1.8 * gsl_rng_uniform(rng) - 0.9;   /* x, h, c */
+  for (size_t k = 0; k < 2 * H; k++)
+    gh[k] = 2.0 * gsl_rng_uniform(rng) - 1.0;  /* g_h, g_c */
+
+  /* The derivation: forward, then its mirror with dh' = g_h, dc' = g_c. */
+  double hn[STEP_HMAX], cn[STEP_HMAX], gates[4 * STEP_HMAX];
+  m->cell->naive(m, m->theta, x, h, c, hn, cn, gates);
+  lstm_grads d = {an, an + n, an + n + I, an + n + I + H};
+  lstm_step_backward(&d, m, x, h, c, gates, cn, gh, gc);
+
+  /* Every entry by central differences: theta, then x, h, c. */
+  lstm_step_numeric(m, m->theta, n, nu, x, h, c, gh, gc, eps);
+  lstm_step_numeric(m, x, I + 2 * H, nu + n, x, h, c, gh, gc, eps);
+
+  /* The library's backward at T = 1: dout = g_h, dc_T = g_c. */
+  rc = grl_seq_forward(s, NULL, x, h, c);
+  if (!rc)
+    rc = grl_seq_backward(s, NULL, x, gh, NULL, gc, li, li + n, li + n + I,
+                          li + n + I + H);
+  if (rc)
+    goto done;
+  *res = (step_result){.I = I, .H = H, .n = G};
+  for (size_t t = 0; t < STEP_NTENSOR; t++) {
+    /* the model's tensors, in their order in theta, then x, h and c */
+    const grl_param *P = t < m->nparam ? &m->param[t] : NULL;
+    const size_t e = P ? 0 : t - m->nparam;   /* 0, 1, 2: x, h, c */
+    static const char *const extra[3] = {"x", "h (h_prev)", "c (c_prev)"};
+    const size_t at = P ? P->offset : n + (e == 0 ? 0 : I + (e - 1) * H);
+    res->name[t] = P ? P->name : extra[e];
+    res->len[t] = P ? P->rows * P->cols : e == 0 ? I : H;
+    res->vs_num[t] = grl_lesson_reldiff(res->len[t], an + at, nu + at);
+    res->vs_lib[t] = grl_lesson_reldiff(res->len[t], an + at, li + at);
+    res->worst_num = fmax(res->worst_num, res->vs_num[t]);
+    res->worst_lib = fmax(res->worst_lib, res->vs_lib[t]);
+  }
+done:
+  grl_seq_free(s);
+  grl_model_free(m);
+  free(buf);
+  if (rng)
+    gsl_rng_free(rng);
+  return rc;
+}
+
+static int lstm_step_worst(unsigned long seed, double eps, double *worst)
+{
+  step_result r = {0};
+  int rc = lstm_step_run(&r, seed, eps);
+  *worst = r.worst_num;
+  return rc;
+}
+
+static void lstm_step_check(grl_lesson *L)
+{
+  grl_lesson_section(L, "The LSTM's step backward, derived and checked");
+  const double eps = 1e-5;
+  step_result r = {0};
+  int rc = lstm_step_run(&r, L->seed, eps);
+  if (rc) {
+    grl_lesson_error(L, rc, "one LSTM step");
+    return;
+  }
+  grl_lesson_say(L,
+    "One LSTM step, I = %zu, H = %zu, every parameter ~ U(-0.9, 0.9), x, h, c\n"
+    "~ U(-0.9, 0.9), L = g_h . h' + g_c . c'.  %zu numbers, each moved by\n"
+    "+-%g.  Per tensor, the normwise relative difference max|a - b| / max|a|\n"
+    "of the derivation against the central differences and against the\n"
+    "library's backward:", r.I, r.H, r.n, eps);
+  for (size_t t = 0; t < STEP_NTENSOR; t++)
+    grl_lesson_say(L, "  %-13s %3zu entries   vs differences %8.1e   vs library %8.1e",
+                   r.name[t], r.len[t], r.vs_num[t], r.vs_lib[t]);
+  grl_lesson_check(L, "derivation vs central differences, worst tensor", r.worst_num, 1e-8);
+  grl_lesson_check(L, "derivation vs the library's backward, worst tensor", r.worst_lib, 1e-14);
+  grl_lesson_say(L,
+    "The differences agree to %.1e: a central difference is off by about\n"
+    "eps^2 |L'''|/6 from its truncation, plus about 1e-16 |L|/eps from\n"
+    "rounding (chapter 5 measures both).  The library computes the same\n"
+    "products in another order, and agrees to rounding.", r.worst_num);
+}
+
+/*
+## 9. A whole sequence: the library's gradient check, a preview
+
+One step is checked; a sequence chains $T$ of them, each step's $dh_{prev}$
+and $dc_{prev}$ becoming the next one back's $δh$ and $δc$ (that chain is
+BPTT, chapter 4).  The library's gradient check (`grl_gradcheck_run`)
+tests it on every entry: it moves each weight, bias, input $x_t$ and
+initial state $h_0$, $c_0$ in turn, takes the change of the loss
+$L = \sum_t g_t · h_t + \frac12 \|h_T\|^2$ by two methods, and compares
+each with the backward pass.  The central difference
+$(L(θ+ε) - L(θ-ε))/2ε$ loses digits to the subtraction; the complex step
+$\operatorname{Im} L(θ + iε)/ε$, which runs the forward pass in complex
+numbers, subtracts nothing and agrees to machine precision.  Chapter 5
+explains both, their steps, tolerances and the relative error they
+report; here we only read the verdict, for the LSTM and, for comparison,
+the minimal gated unit.
+*/
+
+static void lstm_sequence_check(grl_lesson *L, gsl_rng *rng)
+{
+  grl_lesson_section(L, "A whole sequence: the library's gradient check, a preview");
+  const size_t I = 3, H = 5, T = L->quick ? 6 : 20, B = 2;
+  const char *cells[2] = {"lstm", "mgu"};
+  const int methods[2] = {GRL_GC_CENTRAL, GRL_GC_COMPLEX};
+  grl_lesson_say(L, "I = %zu, H = %zu, T = %zu, B = %zu, every parameter ~ U(-0.9, 0.9);"
+                    " every entry checked.", I, H, T, B);
+  for (size_t k = 0; k < 2; k++) {
+    grl_model *m = NULL;
+    grl_gradcheck_problem *p = NULL;
+    int rc = grl_model_alloc(&m, grl_cell_lookup(cells[k]), I, H, 0);
+    if (!rc)
+      rc = grl_gradcheck_problem_alloc(&p, m, T, B, rng);   /* x, h0, c0, g */
+    if (rc) {
+      grl_lesson_error(L, rc, "allocation");
+      grl_model_free(m);
+      return;
+    }
+    grl_gradcheck_randomize(m, rng, 0.9);
+    grl_lesson_say(L, "\n%s: %zu parameters", m->cell->title, m->n);
+    for (size_t q = 0; q < 2; q++) {
+      grl_gradcheck_opts o;
+      grl_gradcheck_opts_init(&o, methods[q]);
+      grl_gradcheck_report *rep = NULL;
+      rc = grl_gradcheck_run(&rep, m, p, &o);
+      if (rc != GRL_OK && rc != GRL_EFAIL) {
+        grl_lesson_error(L, rc, "grl_gradcheck_run");
+        break;
+      }
+      for (size_t r = 0; r < rep->nrow; r++)
+        grl_lesson_say(L, "  %-8s %-13s %4zu entries   worst relative error %8.1e",
+                       grl_gradcheck_method_name(methods[q]), rep->row[r].name,
+                       rep->row[r].checked, rep->row[r].worst);
+      char label[80];
+      snprintf(label, sizeof label, "%s, %s: worst of %zu entries", cells[k],
+               grl_gradcheck_method_name(methods[q]), rep->checked);
+      grl_lesson_check(L, label, rep->worst, rep->tolerance);
+      grl_gradcheck_report_free(rep);
+    }
+    grl_gradcheck_problem_free(p);
+    grl_model_free(m);
+  }
 }
 
 int main(int argc, char **argv)
@@ -869,6 +1641,9 @@ int main(int argc, char **argv)
     unused_gate(&L, m, x, T);
     seed_heatmaps(&L, m, x, T);
     two_grus(&L, rng);
+    lstm_memory(&L);
+    lstm_step_check(&L);
+    lstm_sequence_check(&L, rng);
   }
   grl_model_free(m);
   free(x);

@@ -1,6 +1,6 @@
-/* cell_seed.c -- the cell that the source article (shared/seed/
- * gru-article.zh.md, sections 2 and 3.3) calls a "GRU", implemented as its
- * equations say.  With v = [h_{t-1}; x_t], h first:
+/* cell_seed.c -- the cell that grulab's source article calls a "GRU"
+ * (its sections 2 and 3.3, quoted with a translation in doc/article.md),
+ * implemented as its equations say.  With v = [h_{t-1}; x_t], h first:
  *
  *   f   = sigma(W_f v + b_f)                 "forget gate"
  *   i   = sigma(W_i v + b_i)                 "input gate"
