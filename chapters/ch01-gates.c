@@ -22,14 +22,25 @@ against PyTorch and against the library.
    returns 0, off by less than 1e-308, but raises the overflow flag.
    $B = e^a/(1 + e^a)$ overflows above $a = +709.78$ and returns NaN
    (inf/inf).  The library switches form on the sign of $a$.  tanh written
-   with exponentials loses about half its digits at $a = 10^{-8}$, all of
-   them below $|a| = 5.6 \cdot 10^{-17}$ (it returns 0), and returns NaN
-   beyond $a = 354.9$.  The chapter measures each of these thresholds.
-3. One step of nn.GRU on a 2-unit cell, every intermediate printed: the
+   with exponentials loses about half its digits at $a = 10^{-8}$ and all
+   of them near $|a| = 10^{-16}$, where it returns one of a few fixed
+   values: 0 for $0 < a ≤ 2^{-54} ≈ 5.6 \cdot 10^{-17}$ and for
+   $-2^{-55} ≈ -2.8 \cdot 10^{-17} ≤ a < 0$, and $-5.55 \cdot 10^{-17}$
+   for every $a$ between $-8.3 \cdot 10^{-17}$ and $-2.8 \cdot 10^{-17}$.
+   It returns NaN beyond $a = 354.9$.  The chapter measures each of these
+   thresholds.
+3. A saturated gate's own gradient.  σ′ computed as $s(1 - s)$ from the
+   output is 0 once $s$ rounds to 1 ($a ≥ 36.74$), where the truth is
+   about $e^{-a}$: that gate's bias gradient is then 100 % wrong relative
+   to itself, yet off by less than $2 \cdot 10^{-16} \cdot |∂L/∂s|$, a
+   rounding error next to the $|∂L/∂s|/4$ of an unsaturated gate.  So a
+   gradient entry's error is judged against the size of its tensor, not
+   of itself; chapter 5 §3 builds the gradient check that way.
+4. One step of nn.GRU on a 2-unit cell, every intermediate printed: the
    pre-activations, $r$, $z$, $n$ and $h'$, next to PyTorch's values.
-4. The same step through the library: its naive reference step (plain
+5. The same step through the library: its naive reference step (plain
    loops, like ours) and its batched BLAS path must agree with it.
-5. What each gate does: $z$ is the fraction of the old state *kept*
+6. What each gate does: $z$ is the fraction of the old state *kept*
    ($z → 1$ copies $h$ through, $z → 0$ replaces it by $n$); $r$ decides
    how much of the old state the candidate $n$ may look at.
 
@@ -68,10 +79,12 @@ one step, from $h = h_0$ to $h' = h_1$.
 ### Charts
 
 - `ch01-activations`: σ, tanh and their derivatives over $a ∈ [-6, 6]$.
-- `ch01-stable-forms`: the relative error of the tempting and the stable
-  formulas against long double: σ's forms A and B over
-  $a ∈ [-760, 760]$, tanh over $|a|$ from 1e-18 to 1000, σ′ over
-  $a ∈ [-40, 40]$.
+- `ch01-stable-forms`: the error of the tempting and the stable formulas
+  against long double, each point the worst over its bin: σ's forms A
+  and B and the library's σ over $a ∈ [-760, 760]$ (relative error), tanh
+  over $|a|$ from 1e-18 to 1000 and σ′ over $a ∈ [-40, 40]$ (relative
+  error solid, absolute dashed).  An error of 0 or below $10^{-24}$ is
+  drawn at $10^{-24}$, a NaN on its own line.
 */
 #include <config.h>
 #include "grulab.h"
@@ -245,15 +258,22 @@ overflows, and below $a = -709.78$ it still returns σ's tiny (subnormal)
 value, down to 0 at $a = -745$.  tanh written as
 $(e^{2a} - 1)/(e^{2a} + 1)$ subtracts two nearly equal numbers near 0:
 its *absolute* error stays near 1e-16, so its *relative* error is about
-$10^{-16}/|a|$ -- half the digits at $a = 10^{-8}$, all of them once
-$e^{2a}$ rounds to 1 (it returns 0) -- and beyond $a = 354.9$ it is
-inf/inf.  libm's tanh is accurate everywhere.  The derivative from the
-output, $s(1 - s)$, has the same trouble on one side: for $a > 0$, $1 - s$
-cancels and loses *relative* accuracy ($s$ rounds to 1 at $a = 37$, and
-$s(1-s)$ to 0), while its absolute error stays near 1e-16 (the run prints
-it; the check allows 2.3e-16), which is what backprop adds up:
-`grl_dsigmoid` and every backward pass use $s(1-s)$, from the cached
-output.
+$10^{-16}/|a|$ -- half the digits at $a = 10^{-8}$, and none left near
+$|a| = 10^{-16}$, where $e^{2a}$ is 1 or one of its neighbours.  Above 1
+the doubles are $2^{-52}$ apart, below 1 only $2^{-53}$, so the two sides
+differ: $e^{2a}$ rounds to 1, and tanh to 0, for $0 < a ≤ 2^{-54}$ but
+only for $-2^{-55} ≤ a < 0$; for $-3 \cdot 2^{-55} < a < -2^{-55}$ it
+rounds to $1 - 2^{-53}$, and tanh comes out $-5.55 \cdot 10^{-17}$
+whatever $a$ is.  Beyond $a = 354.9$ it is inf/inf.  libm's tanh is
+accurate everywhere.
+
+The derivative from the output, $s(1 - s)$, has the same trouble on one
+side: for $a > 0$, $1 - s$ cancels and loses *relative* accuracy (the
+library's $s$ is exactly 1 from $a = 36.74$ on, and $s(1-s)$ then 0),
+while its absolute error stays near 1e-16 (the run prints it; the check
+allows 2.3e-16).  `grl_dsigmoid` and every backward pass use $s(1-s)$,
+from the cached output.  What that does to a gradient depends on which
+error one asks for: the run below measures both.
 */
 
 static double sigmoid_form_a(double x) { return 1.0 / (1.0 + exp(-x)); }
@@ -264,15 +284,19 @@ static int a_is_zero(double a) { return sigmoid_form_a(a) == 0.0; }
 static int b_is_nan(double a) { return isnan(sigmoid_form_b(a)); }
 static int tanh_exp_is_zero(double a) { return tanh_by_exp(a) == 0.0; }
 static int tanh_exp_is_nan(double a) { return isnan(tanh_by_exp(a)); }
+static int sigmoid_is_one(double a) { return grl_sigmoid(a) == 1.0; }
+/* below the plateau where tanh by exp returns -2^-54 */
+static int tanh_exp_below_plateau(double a) { return tanh_by_exp(a) < -ldexp(1.0, -54); }
 
 /* Where a formula starts to fail: `fails` is false at `good` and true at
- * `bad`; bisection (on log|a| when both are positive and apart by
- * decades) down to adjacent doubles.  Returns the failing side. */
+ * `bad`; bisection (on log|a| when both have the same sign and are apart
+ * by decades) down to adjacent doubles.  Returns the failing side. */
 static double threshold(int (*fails)(double), double good, double bad)
 {
   for (int k = 0; k < 2000; k++) {
-    double mid = (good > 0 && bad > 0) ? sqrt(good) * sqrt(bad)
-                                       : good + (bad - good) / 2.0;
+    double mid = (good > 0 && bad > 0) || (good < 0 && bad < 0)
+                 ? copysign(sqrt(fabs(good)) * sqrt(fabs(bad)), good)
+                 : good + (bad - good) / 2.0;
     /* near the end the geometric midpoint can round onto an end point
      * although doubles remain between them: split arithmetically, and
      * stop only when good and bad are adjacent doubles */
@@ -291,7 +315,7 @@ static double threshold(int (*fails)(double), double good, double bad)
 /* Chart encodings, also stated in the .dat header and the template:
  * an error of 0 or below ERR_EXACT is drawn at ERR_EXACT, a NaN at
  * ERR_NAN. */
-#define ERR_EXACT 1e-20
+#define ERR_EXACT 1e-24
 #define ERR_NAN 1e6
 
 /* |computed - truth| / |truth|, with long double as the truth. */
@@ -358,11 +382,15 @@ static void stable_forms(grl_lesson *L)
   double a_zero = threshold(a_is_zero, -700.0, -800.0);
   double b_nan = threshold(b_is_nan, 700.0, 800.0);
   double t_zero = threshold(tanh_exp_is_zero, 1e-8, 1e-20);
+  double t_zero_neg = threshold(tanh_exp_is_zero, -1e-8, -1e-20);
+  double t_plateau = threshold(tanh_exp_below_plateau, -5e-17, -1e-15);
   double t_nan = threshold(tanh_exp_is_nan, 300.0, 400.0);
+  double s_one = threshold(sigmoid_is_one, 30.0, 40.0);
   grl_lesson_say(L,
     "\nWhere the tempting forms fail, found by bisection to adjacent doubles;\n"
     "known: e^x overflows for x > ln(DBL_MAX) = 709.78, and e^2a rounds to 1\n"
-    "for 2a below half an ulp of 1, 2^-53:");
+    "while |2a| is at most half the gap to the next double: 2^-53 above 1,\n"
+    "2^-54 below it (the doubles below 1 are twice as dense):");
   double ln_max = log(DBL_MAX);
   grl_lesson_known(L, "form A is 0 for a <=", a_zero, -ln_max);
   long double sL = 1.0L / (1.0L + expl(-(long double)a_zero));
@@ -370,12 +398,30 @@ static void stable_forms(grl_lesson *L)
   grl_lesson_known(L, "  grl_sigmoid there vs true", grl_sigmoid(a_zero), (double)sL);
   grl_lesson_known(L, "form B is NaN for a >=", b_nan, ln_max);
   grl_lesson_known(L, "tanh by exp is 0 for 0 < a <=", t_zero, ldexp(1.0, -54));
+  /* the failing side of the negative search is the last a that gives 0 */
+  grl_lesson_known(L, "tanh by exp is 0 for 0 > a >=", t_zero_neg, -ldexp(1.0, -55));
   grl_lesson_known(L, "tanh by exp is NaN for a >=", t_nan, ln_max / 2.0);
   grl_lesson_expect(L, fabs(a_zero + ln_max) < 1e-12 * ln_max
                        && fabs(b_nan - ln_max) < 1e-12 * ln_max
                        && fabs(t_nan - ln_max / 2.0) < 1e-12 * ln_max
-                       && fabs(t_zero - ldexp(1.0, -54)) < 1e-3 * ldexp(1.0, -54),
+                       && fabs(t_zero - ldexp(1.0, -54)) < 1e-3 * ldexp(1.0, -54)
+                       && fabs(t_zero_neg + ldexp(1.0, -55)) < 1e-3 * ldexp(1.0, -55)
+                       && fabs(t_plateau + 3.0 * ldexp(1.0, -55)) < 1e-3 * ldexp(1.0, -55),
                     "each threshold is where the known overflow or rounding says");
+  /* Just beyond the negative threshold e^2a rounds to 1 - 2^-53, the
+   * double below 1, and the formula returns -2^-53/(2 - 2^-53): the same
+   * value for every a in (-3 2^-55, -2^-55). */
+  grl_lesson_known(L, "tanh by exp is -2^-54 for a >", t_plateau, -3.0 * ldexp(1.0, -55));
+  const double a_tiny[3] = {-3e-17, -5e-17, -8e-17};
+  for (size_t i = 0; i < 3; i++) {
+    char label[64];
+    snprintf(label, sizeof label, "tanh by exp at a = %.0e", a_tiny[i]);
+    grl_lesson_known(L, label, tanh_by_exp(a_tiny[i]), (double)tanhl(a_tiny[i]));
+  }
+  grl_lesson_expect(L, tanh_by_exp(a_tiny[0]) == tanh_by_exp(a_tiny[1])
+                       && tanh_by_exp(a_tiny[1]) == tanh_by_exp(a_tiny[2])
+                       && tanh_by_exp(a_tiny[0]) == -ldexp(1.0, -54),
+                    "... all three are -2^-54 = -5.55e-17");
   double t8 = tanh_by_exp(1e-8);
   double e8 = fabs((double)(((long double)t8 - tanhl(1e-8L)) / tanhl(1e-8L)));
   grl_lesson_value(L, "tanh by exp, rel. error at 1e-8", e8);
@@ -383,8 +429,11 @@ static void stable_forms(grl_lesson *L)
   grl_lesson_say(L,
     "So form A fails quietly: 0 where sigma is below 5.6e-309, and a raised\n"
     "flag.  Form B fails loudly: NaN.  tanh by exponentials loses about\n"
-    "%.0f of its 16 digits at a = 1e-8, and all of them below a = %.2g.",
-    fmax(0.0, 16.0 + log10(e8)), t_zero);
+    "%.0f of its 16 digits at a = 1e-8, and all of them near |a| = 1e-16: it\n"
+    "returns 0 for 0 < a <= %.2g and for %.2g <= a < 0, and %.3g for\n"
+    "every a between %.2g and %.2g.",
+    fmax(0.0, 16.0 + log10(e8)), t_zero, t_zero_neg, tanh_by_exp(a_tiny[1]),
+    t_plateau, t_zero_neg);
 
   /* The chart, three panels, all from the same run:
    *   block 0  sigma's worst relative error in bins of a in [-760, 760]:
@@ -403,8 +452,8 @@ static void stable_forms(grl_lesson *L)
   grl_chart_param(ch, "points", "%zu (sigma), %zu (tanh, sigma')", nv, n);
   grl_chart_param(ch, "per_bin", "%zu (each error point is the worst of its bin)", sub);
   grl_chart_param(ch, "truth", "long double, %d-bit mantissa", LDBL_MANT_DIG);
-  grl_chart_param(ch, "encoding", "an error of exactly 0 is written as %g, a NaN as %g",
-                  ERR_EXACT, ERR_NAN);
+  grl_chart_param(ch, "encoding", "an error of 0 or below %g is written as %g, a NaN as %g",
+                  ERR_EXACT, ERR_EXACT, ERR_NAN);
   grl_chart_columns(ch, "x y1 y2 y3 y4");
   grl_chart_block(ch, "sigma errors: a rel_form_A rel_form_B rel_grl_sigmoid "
                       "rel_sigma_rounded");
@@ -464,6 +513,7 @@ static void stable_forms(grl_lesson *L)
   }
   grl_chart_set(ch, "a_zero", "%.17g", a_zero);
   grl_chart_set(ch, "b_nan", "%.17g", b_nan);
+  grl_chart_set(ch, "s_one", "%.17g", s_one);
   grl_chart_set(ch, "err_exact", "%g", ERR_EXACT);
   grl_chart_set(ch, "err_nan", "%g", ERR_NAN);
   grl_chart_template(ch, NULL);
@@ -476,23 +526,40 @@ static void stable_forms(grl_lesson *L)
   grl_lesson_check(L, "libm tanh is accurate to", worst_libm, 1e-15);
   grl_lesson_check(L, "s(1-s) absolute error is", worst_abs, 2.3e-16);
   grl_lesson_value(L, "worst relative error of s(1-s)", worst_rel_ds);
+  grl_lesson_known(L, "grl_sigmoid(a) is 1 for a >=", s_one, 53.0 * log(2.0));
+  grl_lesson_say(L, "  (known: 1 + e^-a rounds to 1 once e^-a <= 2^-53, a >= 53 ln 2)");
+  /* A saturated gate: sigma'(40) = e^-40/(1 + e^-40)^2 in long double,
+   * against s(1-s) from the cached s = grl_sigmoid(40) = 1. */
+  long double E40 = expl(-40.0L);
+  double ds40_true = (double)(E40 / ((1.0L + E40) * (1.0L + E40)));
+  double s40 = grl_sigmoid(40.0);
+  grl_lesson_known(L, "s(1-s) at a = 40 vs sigma'(40)", grl_dsigmoid(s40), ds40_true);
   grl_lesson_say(L,
     "The chart's sigma' panel compares s(1-s), computed from the cached output\n"
     "s -- what grl_dsigmoid and every backward pass use -- with sigma(a)sigma(-a)\n"
     "computed from a.  For large a, 1 - s cancels and s(1-s) loses its RELATIVE\n"
-    "accuracy (worst here %.2g%s), but its ABSOLUTE\n"
-    "error stays at %.2g.  Backprop multiplies sigma' into a gradient and adds\n"
-    "the products, so only the absolute error reaches the gradient: the\n"
-    "library's s(1-s) is fine there.", worst_rel_ds,
+    "accuracy (worst here %.2g%s),\n"
+    "while its ABSOLUTE error stays at %.2g.  Which of the two matters depends\n"
+    "on what is asked.  A saturated gate's own gradient is one product with\n"
+    "sigma': its bias gets dL/ds * s(1-s).  At a = 40 that is 0 where the\n"
+    "truth is dL/ds * %.2g, so that entry is 100%% wrong relative to itself.\n"
+    "Its error is still below %.2g |dL/ds|, a rounding error next to the\n"
+    "|dL/ds|/4 that an unsaturated gate (a = 0) receives: measured against\n"
+    "the gradients around it, the entry is right.  So an entry far below its\n"
+    "tensor's largest is judged by its absolute error, against that largest\n"
+    "entry.  A numerical derivative's rounding is absolute too, and chapter 5\n"
+    "§3 builds the gradient check that way.", worst_rel_ds,
     worst_rel_ds >= 1.0 ? ", where s rounds to 1 and s(1-s) to 0" : "",
-    worst_abs);
-  grl_lesson_expect(L, worst_rel_ds > 1e-3 && worst_abs <= 2.3e-16,
+    worst_abs, ds40_true, worst_abs);
+  grl_lesson_expect(L, worst_rel_ds > 1e-3 && worst_abs <= 2.3e-16
+                       && s40 == 1.0 && grl_dsigmoid(s40) == 0.0,
                     "s(1-s): large relative error, absolute error at rounding");
   grl_lesson_takeaway(L, "stable-forms",
     "Form B of σ turns NaN from $a = %.2f$ and tanh by exponentials returns 0"
-    " for $0 < a ≤ %.2g$, while the library's σ stays within %.1e and libm's"
-    " tanh within %.1e of long double.", b_nan, t_zero, worst_lib_sigma,
-    worst_libm);
+    " for $0 < a ≤ %.2g$ and for $%.2g ≤ a < 0$, while the library's σ stays"
+    " within %.1e and libm's tanh within %.1e of long double; $s(1-s)$ is 0"
+    " from $a = %.2f$, yet its absolute error stays below %.1e.", b_nan,
+    t_zero, t_zero_neg, worst_lib_sigma, worst_libm, s_one, worst_abs);
   grl_lesson_check(L, "grl_sigmoid accurate to", worst_lib_sigma,
                    1e-15);
 }

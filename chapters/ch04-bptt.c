@@ -19,13 +19,15 @@ as plain loops, and checks it against the library's batched BLAS path.
    $δ_t = ∂L/∂h_t = ∂L/∂\mathrm{output}_t + {}$(what step $t+1$ sent
    back).  The parameter gradients *accumulate* over steps; what step 1
    sends back is $∂L/∂h_0$, the gradient of the initial state.
-3. The library does the same with level-3 BLAS: one GEMM for the input
-   side of all steps, one per step for the recurrent side.  The naive
-   loops and the BLAS path agree to rounding; the number is printed.
+3. The library does the same with matrix products over the whole batch
+   (level-3 BLAS): per step, one product carries $δ$ back to $h_{t-1}$;
+   the weight gradients and $∂L/∂x$ of all $T$ steps are one product each
+   at the end.  The naive loops and the BLAS path agree to rounding; the
+   number is printed.
 4. What $∂L/∂h_t$ looks like over $t$: with a loss at every step it stays
-   up; with a loss at the last step only it fades going back, here by a
-   measured mean factor per step -- the first sight of the vanishing
-   gradient of chapter 7.
+   up; with a loss at the last step only it fades going back, by a
+   roughly constant factor per step, fitted to every step and measured at
+   three seeds -- the first sight of the vanishing gradient of chapter 7.
 
 Time steps: $h_0$ is the initial state; step $t = 1..T$ reads $x_t$ and
 $h_{t-1}$ and writes $h_t$ (row $t-1$ of the output, rows $(t-1)B + b$
@@ -63,8 +65,9 @@ and its mirror, given `delta` $= ∂L/∂h'$ (total):
 ### Charts
 
 - `ch04-grad-norm`: $\|∂L/∂h_t\|$ over $t = 0..T$, for a loss at every step
-  and for a loss at the last step only, with the measured mean rate as a
-  reference line (log scale).
+  and for a loss at the last step only, with the least-squares line
+  fitted to every point of the second (log scale).  One seed, the run's;
+  the output measures the rate at three.
 */
 #include <config.h>
 #include "grulab.h"
@@ -324,10 +327,11 @@ static int bptt_naive(const problem *p, const double *g, const double *w,
 ### The library's BPTT
 
 `grl_seq_backward` runs the same recursion, with the per-unit loops over
-the batch turned into matrix products: every step's recurrent gradient is
-one GEMM over the batch, and the input side of all $T$ steps ($dW_{ih}$,
-$dx$) is done at the end with one GEMM each (the bias gradients are summed
-step by step, while the rows are in cache).
+the batch turned into matrix products: at every step, $δ$ goes back to
+$h_{t-1}$ through $W_{hh}$ in one product over the batch, and the weight
+gradients of all $T$ steps ($dW_{hh}$, $dW_{ih}$) and $dx$ are one
+product each at the end (the bias gradients are summed step by step,
+while the rows are in cache).
 */
 
 static int bptt_library(const problem *p, grl_seq *s, const double *g,
@@ -340,6 +344,62 @@ static int bptt_library(const problem *p, grl_seq *s, const double *g,
   if (!rc)
     memcpy(d->dHs, grl_seq_dstates(s)->data, p->T * p->B * p->H * sizeof *d->dHs);
   return rc;
+}
+
+/* (1/B) sum_b ||dL/dh_t|| for t = 0..T into n (T+1): row t-1 of dHs is
+ * step t; t = 0 is the initial state, whose gradient is dh0. */
+static void batch_norms(const problem *p, const grads *d, double *n)
+{
+  size_t T = p->T, B = p->B, H = p->H;
+  for (size_t t = 0; t <= T; t++) {
+    n[t] = 0.0;
+    for (size_t b = 0; b < B; b++) {
+      const double *v = t ? d->dHs + ((t - 1) * B + b) * H : d->dh0 + b * H;
+      double sq = 0.0;
+      for (size_t j = 0; j < H; j++)
+        sq += v[j] * v[j];
+      n[t] += sqrt(sq) / (double)B;
+    }
+  }
+}
+
+/* How a last-step signal fades going back, from its norms n[0..T]. */
+typedef struct {
+  double a, b;       /* least-squares log n[t] = a + b t over t = 1..T   */
+  double rate;       /* exp(-b): the fitted factor per step back         */
+  double miss;       /* the largest factor between a point and the line  */
+  double geo;        /* (n[1] / n[T])^(1/(T-1)): the endpoints' mean     */
+  double step_min, step_max;   /* n[t] / n[t+1] over t = 1..T-1          */
+  double ratio;      /* n[1] / n[T]                                      */
+  size_t shrank;     /* steps back with n[t] < n[t+1]                    */
+} fade;
+
+static void fade_measure(const double *n, size_t T, fade *f)
+{
+  double st = 0.0, sy = 0.0, stt = 0.0, sty = 0.0, m = (double)T;
+  for (size_t t = 1; t <= T; t++) {
+    double y = log(n[t]);
+    st += (double)t;
+    sy += y;
+    stt += (double)t * (double)t;
+    sty += (double)t * y;
+  }
+  f->b = (m * sty - st * sy) / (m * stt - st * st);
+  f->a = (sy - f->b * st) / m;
+  f->rate = exp(-f->b);
+  f->miss = 1.0;
+  for (size_t t = 1; t <= T; t++)
+    f->miss = fmax(f->miss, exp(fabs(log(n[t]) - f->a - f->b * (double)t)));
+  f->ratio = n[1] / n[T];
+  f->geo = pow(f->ratio, 1.0 / (double)(T - 1));
+  f->step_min = INFINITY;
+  f->step_max = 0.0;
+  f->shrank = 0;
+  for (size_t t = 1; t < T; t++) {
+    f->step_min = fmin(f->step_min, n[t] / n[t + 1]);
+    f->step_max = fmax(f->step_max, n[t] / n[t + 1]);
+    f->shrank += n[t] < n[t + 1];
+  }
 }
 
 static void compare(grl_lesson *L, const problem *p, grads *a, grads *b)
@@ -514,55 +574,55 @@ this.
 /*
 ## 3. $∂L/∂h_t$ over $t$
 
-Two losses.  The norm averaged over the batch:
-$\frac{1}{B} \sum_b \|δ_{t,b}\|$.
+Two losses, both through the plain loops of §1 (`bptt_naive`; the
+library agrees, checked below), so that a change to those loops shows
+here too.  The norm averaged over the batch:
+$\frac{1}{B} \sum_b \|δ_{t,b}\|$.  For the loss at the last step only,
+the rate per step back is fitted to every point: the least-squares line
+through $\log \|∂L/∂h_t\|$ for $t = 1 \dots T$, whose slope gives the
+factor $ρ$ per step.  The same is measured at two more seeds.
 */
   grl_lesson_section(&L, "dL/dh_t over t");
-  grads last = {0};
-  rc = grads_alloc(&last, &p);
-  if (!rc)
-    rc = bptt_library(&p, s, NULL, p.w, &last);   /* loss at h_T only */
-  if (rc) {
-    grads_free(&last);
-    grl_lesson_error(&L, rc, "BPTT, last-step loss");
-    goto done;
-  }
-  /* (1/B) sum_b ||dL/dh_t|| for t = 0..T: row t-1 of dHs is step t;
-   * t = 0 is the initial state, whose gradient is dh0. */
   double *na = calloc(T + 1, sizeof *na), *nl = calloc(T + 1, sizeof *nl); /* (T+1) */
   if (!na || !nl) {
     free(na); free(nl);
-    grads_free(&last);
     grl_lesson_error(&L, grl_fail(GRL_ENOMEM, "ch04: out of memory"), "norms");
     goto done;
   }
-  for (size_t t = 0; t <= T; t++)
-    for (size_t b = 0; b < B; b++) {
-      const double *da = t ? lib.dHs + ((t - 1) * B + b) * H : lib.dh0 + b * H;
-      const double *dl = t ? last.dHs + ((t - 1) * B + b) * H : last.dh0 + b * H;
-      double sa = 0.0, sl = 0.0;
-      for (size_t j = 0; j < H; j++) {
-        sa += da[j] * da[j];
-        sl += dl[j] * dl[j];
-      }
-      na[t] += sqrt(sa) / (double)B;
-      nl[t] += sqrt(sl) / (double)B;
+  batch_norms(&p, &naive, na);                   /* loss at every step: §1's */
+  {
+    grads last = {0}, last_lib = {0};
+    rc = grads_alloc(&last, &p);
+    if (!rc)
+      rc = grads_alloc(&last_lib, &p);
+    if (!rc)
+      rc = bptt_naive(&p, NULL, p.w, &last);     /* loss at h_T only */
+    if (!rc)
+      rc = bptt_library(&p, s, NULL, p.w, &last_lib);
+    if (!rc) {
+      batch_norms(&p, &last, nl);
+      grl_lesson_check(&L, "last-step loss: naive vs library, dL/dh_t",
+                       grl_lesson_reldiff(T * B * H, last.dHs, last_lib.dHs), 1e-13);
     }
-  grads_free(&last);
-  /* The measured mean rate per step back, from h_T to h_1 (a geometric
-   * mean), and how many single steps back shrank the norm. */
-  double rate = pow(nl[1] / nl[T], 1.0 / (double)(T - 1));
-  size_t shrank = 0;
+    grads_free(&last);
+    grads_free(&last_lib);
+    if (rc) {
+      free(na); free(nl);
+      grl_lesson_error(&L, rc, "BPTT, last-step loss");
+      goto done;
+    }
+  }
+  fade f;
+  fade_measure(nl, T, &f);
   double every_min = INFINITY, every_max = 0.0, lo = INFINITY, hi = 0.0;
-  for (size_t t = 1; t < T; t++)
-    shrank += nl[t] < nl[t + 1];
   grl_chart *ch = grl_lesson_chart(&L, "grad-norm",
                                    "The error signal through time: ||∂L/∂h_t||");
   grl_chart_comment(ch, "norms averaged over the batch of %zu; t = 0 is the "
-                    "initial state h_0", B);
-  grl_chart_columns(ch, "t norm_loss_every_step norm_loss_last_step mean_rate_line");
+                    "initial state h_0; fit_line: the least-squares line through "
+                    "log norm_loss_last_step over t = 1..T", B);
+  grl_chart_columns(ch, "t norm_loss_every_step norm_loss_last_step fit_line");
   for (size_t t = 0; t <= T; t++) {
-    double ref = nl[T] * pow(rate, (double)(T - t));   /* ||dL/dh_T|| rate^(T-t) */
+    double ref = exp(f.a + f.b * (double)t);   /* the fitted line */
     if (t >= 1) {
       every_min = fmin(every_min, na[t]);
       every_max = fmax(every_max, na[t]);
@@ -574,7 +634,8 @@ $\frac{1}{B} \sum_b \|δ_{t,b}\|$.
   grl_chart_set(ch, "tmax", "%zu", T);
   grl_chart_set(ch, "ylo", "%.3g", lo / 20.0);
   grl_chart_set(ch, "yhi", "%.3g", hi * 20.0);
-  grl_chart_set(ch, "rate", "%.4f", rate);
+  grl_chart_set(ch, "rate", "%.4f", f.rate);
+  grl_chart_set(ch, "ytic", "%d", (int)ceil(log10(hi / lo) / 5.0));
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(&L, ch);
   grl_lesson_say(&L, "Norms are means over the batch of %zu of ||dL/dh_t||.", B);
@@ -585,22 +646,95 @@ $\frac{1}{B} \sum_b \|δ_{t,b}\|$.
   grl_lesson_value(&L, label, nl[T]);
   grl_lesson_value(&L, "last-step loss: ||dL/dh_1||", nl[1]);
   grl_lesson_value(&L, "last-step loss: ||dL/dh_0||, h_0", nl[0]);
-  grl_lesson_value(&L, "mean rate per step back, h_T..h_1", rate);
-  grl_lesson_say(&L, "  (the geometric mean (||dL/dh_1|| / ||dL/dh_T||)^(1/(T-1)))");
+  grl_lesson_value(&L, "fitted rate per step back, rho", f.rate);
+  grl_lesson_say(&L, "  (exp(-slope) of the least-squares line through log ||dL/dh_t||,\n"
+                     "  t = 1..T; the line misses the data by at most a factor %.2f)",
+                 f.miss);
+  grl_lesson_value(&L, "endpoints' rate (h_1/h_T)^(1/(T-1))", f.geo);
+  grl_lesson_value(&L, "one step back: smallest factor", f.step_min);
+  grl_lesson_value(&L, "one step back: largest factor", f.step_max);
   snprintf(label, sizeof label, "steps back that shrank it, of %zu", T - 1);
-  grl_lesson_value(&L, label, (double)shrank);
+  grl_lesson_value(&L, label, (double)f.shrank);
   grl_lesson_say(&L,
     "A loss at every step feeds dL/dh_t afresh at each t.  A loss at the\n"
     "end has to travel back through every step's Jacobian dh_t/dh_t-1.  At\n"
     "this initialisation %zu of the %zu steps back shrank it, by a factor\n"
-    "%.3f per step on average, so the signal that reaches h_1 is %.1e of\n"
-    "what left h_T.  Chapter 7 measures how the cell and its gates set that\n"
-    "rate.", shrank, T - 1, rate, nl[1] / nl[T]);
+    "between %.3f and %.3f per step (fitted: %.3f), so the signal that\n"
+    "reaches h_1 is %.1e of what left h_T.",
+    f.shrank, T - 1, f.step_min, f.step_max, f.rate, nl[1] / nl[T]);
   grl_lesson_expect(&L, nl[1] < nl[T], "the last-step signal fades going back");
+
+  /* The same at two more seeds: another initialisation, other inputs. */
+  enum { NSEED = 3 };
+  fade fs[NSEED] = {f};
+  double ev_lo[NSEED] = {every_min}, ev_hi[NSEED] = {every_max};
+  for (size_t q = 1; q < NSEED; q++) {
+    problem p2;
+    grads g2 = {0}, e2 = {0};
+    gsl_rng_set(rng, L.seed + q);
+    rc = problem_alloc(&p2, T, B, I, H, rng);
+    if (!rc)
+      rc = grads_alloc(&g2, &p2);
+    if (!rc)
+      rc = grads_alloc(&e2, &p2);
+    if (!rc)
+      rc = bptt_naive(&p2, NULL, p2.w, &g2);
+    if (!rc)
+      rc = bptt_naive(&p2, p2.g, p2.w, &e2);
+    if (!rc) {
+      /* na and nl are reused: the chart is written */
+      batch_norms(&p2, &g2, nl);
+      fade_measure(nl, T, &fs[q]);
+      batch_norms(&p2, &e2, na);
+      ev_lo[q] = INFINITY;
+      ev_hi[q] = 0.0;
+      for (size_t t = 1; t <= T; t++) {
+        ev_lo[q] = fmin(ev_lo[q], na[t]);
+        ev_hi[q] = fmax(ev_hi[q], na[t]);
+      }
+    }
+    grads_free(&g2);
+    grads_free(&e2);
+    problem_free(&p2);
+    if (rc) {
+      free(na); free(nl);
+      grl_lesson_error(&L, rc, "BPTT, another seed");
+      goto done;
+    }
+  }
+  double rmean = 0.0, rlo = INFINITY, rhi = 0.0;
+  size_t all_shrank = 0;
+  grl_lesson_say(&L, "\nBoth losses at three seeds (each its own initialisation and inputs):\n"
+                 "every step: the smallest and largest ||dL/dh_t||, t = 1..T; last\n"
+                 "step: the fitted rho, the smallest and largest factor of one step\n"
+                 "back, the steps back that shrank it, ||dL/dh_1|| / ||dL/dh_T||.\n"
+                 "        every step       last step\n"
+                 "  seed   min    max      rho    min    max   shrank   h_1/h_T");
+  for (size_t q = 0; q < NSEED; q++) {
+    grl_lesson_say(&L, "  %4lu  %5.2f  %5.2f    %5.3f  %5.3f  %5.3f   %3zu/%zu  %8.2g",
+                   L.seed + q, ev_lo[q], ev_hi[q], fs[q].rate, fs[q].step_min,
+                   fs[q].step_max, fs[q].shrank, T - 1, fs[q].ratio);
+    rmean += fs[q].rate / NSEED;
+    rlo = fmin(rlo, fs[q].rate);
+    rhi = fmax(rhi, fs[q].rate);
+    all_shrank += fs[q].shrank == T - 1;
+  }
+  double elo = INFINITY, ehi = 0.0;
+  for (size_t q = 0; q < NSEED; q++) {
+    elo = fmin(elo, ev_lo[q]);
+    ehi = fmax(ehi, ev_hi[q]);
+  }
+  grl_lesson_say(&L,
+    "With a loss at every step the norm stays between %.2f and %.2f at all\n"
+    "three seeds.  With the loss at the last step, the fitted rate has mean\n"
+    "%.3f, from %.3f to %.3f, and every step back shrank the signal at %zu\n"
+    "of 3 seeds.  Chapter 7 measures how the cell and its gates set that\n"
+    "rate.", elo, ehi, rmean, rlo, rhi, all_shrank);
   grl_lesson_takeaway(&L, "grad-norm",
     "A loss at every step keeps $\\|∂L/∂h_t\\|$ between %.2g and %.2g; a loss"
-    " at the last step fades by a factor %.3f per step back, and %.1e of it"
-    " reaches $h_1$.", every_min, every_max, rate, nl[1] / nl[T]);
+    " at the last step fades by a fitted factor %.3f per step back (%.3f to"
+    " %.3f at three seeds), and %.1e of it reaches $h_1$.", every_min,
+    every_max, f.rate, rlo, rhi, f.ratio);
   free(na);
   free(nl);
 done:

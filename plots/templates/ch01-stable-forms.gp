@@ -3,8 +3,9 @@
 # after style.gp, which sets dat and chart_title, and:
 #   a_zero     where form A starts to return 0 (measured, about -709.78)
 #   b_nan      where form B starts to return NaN (about +709.78)
+#   s_one      where the library's sigma is exactly 1 (about 36.74)
 #   err_exact  the y at which an error of 0 or below err_exact is drawn
-#              (labelled ≤10^{-20})
+#              (labelled ≤10^{-24})
 #   err_nan    the y at which a NaN is drawn
 # dat has 5 columns x y1 y2 y3 y4 in three blocks, each point the worst
 # error over a bin of a:
@@ -16,15 +17,17 @@
 #   index 2  a, sigma''s error: relative s(1-s), relative sigma(a)sigma(-a),
 #            absolute s(1-s), absolute sigma(a)sigma(-a)
 # Colour = formula (vermillion/orange tempting, blue/green stable; in the
-# sigma' panel orange is s(1-s), the form backprop uses, whose absolute
-# error is what matters);
-# solid = relative error, dashed = absolute error.
+# sigma' panel orange is s(1-s), the form backprop uses); in the lower
+# panels solid = relative error, dashed = absolute error, and the key
+# says so once in grey.  The y tics sit 8 decades apart (≤10^{-24},
+# 10^{-16}, 10^{-8}, 1) so that their labels never touch.
 unset title
 set multiplot title chart_title font font_title
+ytics_err = "set ytics nomirror ('≤10^{-24}' err_exact, '10^{-16}' 1e-16, '10^{-8}' 1e-8, '1' 1, 'NaN' err_nan); unset mytics"
 
 # ---- top: sigma, where each textbook form breaks -----------------------
-set origin 0, 0.52
-set size 1, 0.42
+set origin 0, 0.50
+set size 1, 0.45
 set lmargin 12
 set rmargin 2
 set tmargin 0.5
@@ -33,20 +36,20 @@ set bmargin 3
 set xlabel 'a' offset 0,0.8
 set ylabel 'relative error' offset 1,0
 set xrange [-760:760]
-set yrange [err_exact / 10 : 1e15]
+set yrange [err_exact / 10 : 1e13]
 set xtics 200 nomirror
-set ytics nomirror ('≤10^{-20}' err_exact, '10^{-16}' 1e-16, '10^{-8}' 1e-8, '1' 1, 'NaN' err_nan)
-unset mytics
+@ytics_err
 set arrow 1 from a_zero, graph 0 to a_zero, err_nan nohead lt 8 dt 3 lw 1
 set arrow 2 from b_nan, graph 0 to b_nan, err_nan nohead lt 8 dt 3 lw 1
 set label 2 sprintf('a = %.2f: e^{-a} overflows', a_zero) at a_zero + 15, 1e-4 left font font_small
 set label 3 sprintf('a = %.2f: e^{a} overflows', b_nan) at b_nan - 15, 1e-4 right font font_small
-set label 4 'a > 37: σ rounds to 1' at 300, 1e-13 center font font_small
-set key at graph 0.5, graph 0.99 top center font font_small maxrows 2 samplen 1.5 spacing 0.95
-plot dat index 0 using 1:2 with lines lt 2 lw 7 title 'tempting A: 1/(1+e^{-a})', \
-     dat index 0 using 1:3 with lines lt 5 lw 3 dt 2 title 'tempting B: e^a/(1+e^a)', \
-     dat index 0 using 1:4 with lines lt 1 lw 1.5 title 'stable: grl\_sigmoid', \
-     dat index 0 using 1:5 with lines lt 8 lw 1 dt 3 title 'grl\_sigmoid, unrounded truth'
+set label 4 sprintf('a ≥ %.2f: grl\_sigmoid returns 1', s_one) at 300, 1e-12 center font font_small
+set key at graph 0.5, graph 0.99 top center horizontal maxcols 4 maxrows 1 font font_normal \
+    samplen 1.5 spacing 1 width -3
+plot dat index 0 using 1:2 with lines lt 2 lw 6 title 'A: 1/(1+e^{-a})', \
+     dat index 0 using 1:3 with lines lt 5 lw 3 dt 2 title 'B: e^a/(1+e^a)', \
+     dat index 0 using 1:4 with lines lt 1 lw 1.5 title 'grl\_sigmoid', \
+     dat index 0 using 1:5 with lines lt 8 lw 2 dt 3 title 'grl\_sigmoid vs unrounded σ'
 unset label 2
 unset label 3
 unset label 4
@@ -58,7 +61,7 @@ set ytics auto
 
 # ---- bottom left: tanh near 0 and in the tail ---------------------------
 set origin 0, 0
-set size 0.5, 0.52
+set size 0.5, 0.50
 set lmargin 12
 set rmargin 1
 set bmargin 3.5
@@ -69,20 +72,22 @@ set xlabel '|a| (worst of a and -a)' offset 0,0.3
 set ylabel 'error' offset 1,0
 set xrange [1e-18:1e3]
 set xtics 1e-16, 1e4 nomirror
-set yrange [err_exact / 10 : 1e34]
-set ytics nomirror ('≤10^{-20}' err_exact, '10^{-16}' 1e-16, '10^{-8}' 1e-8, '1' 1, 'NaN' err_nan)
+set yrange [err_exact / 10 : 1e20]
+@ytics_err
 unset mxtics
-unset mytics
-set title 'tanh' font font_normal offset 0,-0.8
-set key at graph 0.99, graph 0.99 right top vertical maxrows 4 font font_small spacing 0.85 samplen 1.5
-plot dat index 1 using 1:2 with lines lt 2 title 'tempting (e^{2a}-1)/(e^{2a}+1): relative', \
-     dat index 1 using 1:4 with lines lt 2 dt 2 title 'absolute', \
-     dat index 1 using 1:3 with lines lt 1 title 'stable, libm tanh: relative', \
-     dat index 1 using 1:5 with lines lt 1 dt 2 title 'absolute'
+set title 'tanh: (e^{2a}-1)/(e^{2a}+1) against libm' font font_normal offset 0,-0.8
+set key at graph 0.02, graph 0.99 left top horizontal maxcols 2 maxrows 2 font font_normal \
+    samplen 1.5 spacing 1 width -2 Left reverse
+plot dat index 1 using 1:2 with lines lt 2 title 'by exp', \
+     dat index 1 using 1:3 with lines lt 1 title 'libm', \
+     dat index 1 using 1:4 with lines lt 2 dt 2 notitle, \
+     dat index 1 using 1:5 with lines lt 1 dt 2 notitle, \
+     keyentry with lines lt 8 title 'relative', \
+     keyentry with lines lt 8 dt 2 title 'absolute'
 
 # ---- bottom right: sigma' from the output -------------------------------
 set origin 0.5, 0
-set size 0.5, 0.52
+set size 0.5, 0.50
 set lmargin 10
 set rmargin 2
 unset logscale x
@@ -92,11 +97,13 @@ set mxtics default
 set xrange [-40:40]
 set xlabel 'a' offset 0,0.3
 unset ylabel
-set title "σ'(a)" font font_normal offset 0,-0.8
-set yrange [err_exact / 10 : 1e34]
-set key at graph 0.99, graph 0.99 right top vertical maxrows 4 font font_small spacing 0.85 samplen 1.5
-plot dat index 2 using 1:2 with lines lt 5 title "s(1-s), as backprop uses it: relative", \
-     dat index 2 using 1:4 with lines lt 5 dt 2 title 'absolute (reaches a gradient)', \
-     dat index 2 using 1:3 with lines lt 3 title "σ(a)σ(-a): relative", \
-     dat index 2 using 1:5 with lines lt 3 dt 2 title 'absolute'
+set title "σ'(a): s(1-s) against σ(a)σ(-a)" font font_normal offset 0,-0.8
+set key at graph 0.02, graph 0.99 left top horizontal maxcols 2 maxrows 2 font font_normal \
+    samplen 1.5 spacing 1 width -2 Left reverse
+plot dat index 2 using 1:2 with lines lt 5 title 's(1-s)', \
+     dat index 2 using 1:3 with lines lt 3 title 'σ(a)σ(-a)', \
+     dat index 2 using 1:4 with lines lt 5 dt 2 notitle, \
+     dat index 2 using 1:5 with lines lt 3 dt 2 notitle, \
+     keyentry with lines lt 8 title 'relative', \
+     keyentry with lines lt 8 dt 2 title 'absolute'
 unset multiplot

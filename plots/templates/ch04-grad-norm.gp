@@ -3,9 +3,14 @@
 # and chart_title, and:
 #   tmax       the last time step T (t = 0 is the initial state h_0)
 #   ylo, yhi   the y range, a margin beyond the data on both sides
-#   rate       the measured mean rate per step back of the last-step loss
-# Columns of dat: t norm_loss_every_step norm_loss_last_step mean_rate_line
+#   rate       the fitted factor per step back of the last-step loss
+#   ytic       decades between labelled y tics (about five tics)
+# Columns of dat: t norm_loss_every_step norm_loss_last_step fit_line
+# (fit_line: the least-squares line through log norm_loss_last_step over
+# t = 1..T, fitted to every point, not to the ends)
 @log_y
+set ytics 10**ytic
+unset mytics
 set xlabel 'time step t   (t = 0: the initial state h_0)'
 set ylabel '||∂L/∂h_t||, mean over the batch'
 set xrange [0:tmax]
@@ -13,4 +18,5 @@ set yrange [ylo:yhi]
 set key bottom right font font_small
 plot dat using 1:2 with lines lt 1 title 'loss at every step: Σ_t g_t·h_t + w·h_T', \
      dat using 1:3 with lines lt 2 title 'loss at the last step only: w·h_T', \
-     dat using 1:4 with lines lt 8 dt 2 lw 1.5 title sprintf('||∂L/∂h_T||·%.3f^{T-t}: the measured mean rate', rate)
+     dat using 1:4 with lines lt 8 dt 2 lw 1.5 \
+       title sprintf('least-squares line over t = 1..T: ×%.3f per step back', rate)

@@ -9,13 +9,15 @@
 #   L2 L3    L'' and L''' along theta_k (differences of BPTT's gradient)
 #   h_lost   the largest h with theta + s == theta (0: none on the grid)
 #   exact    1 if some error was exactly 0 (drawn at 1e-17)
+#   exact_h  the h of the first such error (0: none); the note sits
+#            below that point, with an arrow up to it
 # Columns of dat: h err_forward err_central err_complex
 @log_x
 @log_y
 set xlabel 'relative step h'
 set ylabel '|estimate − BPTT| / |BPTT|'
 set xrange [1e-20:1e-1]
-set yrange [1e-18:10]
+set yrange [1e-20:10]
 set xtics 1e-20, 100, 1e-1
 set samples 400
 set bmargin 5.5
@@ -33,8 +35,19 @@ if (h_lost > 0) {
       at first sqrt(sqrt(10) * h_lost * 1e-20), graph 0.70 center font font_small
 }
 if (exact) {
-  set label 2 "error 0 (equal to BPTT bit for bit)\nis drawn at 10^{-17}" \
-      at first 3e-16, first 1e-12 left font font_small
+  # centred under the point, unless that would leave the plot
+  note = "error 0 (bit for bit), drawn at 10^{-17}"
+  if (exact_h < 1e-16) {
+    set label 2 note at first exact_h, first 1.2e-19 left offset -1,0 font font_small
+  } else {
+    if (exact_h > 1e-5) {
+      set label 2 note at first exact_h, first 1.2e-19 right offset 1,0 font font_small
+    } else {
+      set label 2 note at first exact_h, first 1.2e-19 center font font_small
+    }
+  }
+  set arrow 3 from first exact_h, first 5e-19 to first exact_h, first 4e-18 \
+      head size screen 0.012,25 lw 1.5 lc rgb '#555555'
 }
 set label 3 'machine ε' at graph 0.99, first eps right offset 0, 0.6 \
     font font_small tc rgb '#777777'
