@@ -119,7 +119,8 @@ check_PROGRAMS += tests/cli/opt
 tests_cli_opt_LDADD = tests/libtap.a src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
 CLI_CHECKS = tests/cli/basics.sh tests/cli/cells.sh tests/cli/gradcheck.sh \
 	tests/cli/train.sh tests/cli/interrupt.sh tests/cli/threads.sh \
-	tests/cli/blas.sh tests/cli/names.sh tests/cli/man.sh
+	tests/cli/blas.sh tests/cli/names.sh tests/cli/man.sh \
+	tests/cli/model-file.sh
 TESTS += tests/cli/opt $(CLI_CHECKS)
 EXTRA_DIST += $(CLI_CHECKS) tests/cli/ratio-check.awk
 

@@ -418,8 +418,11 @@ int cmd_gradcheck(int argc, char **argv)
   gsl_rng_set(r, a.seed);
   /* --params sizes the model from the file; sizes given as flags must
    * agree with it. */
-  int st = a.params ? grl_model_load(&m, a.cell, a.params, 0)
+  grl_model_info info;
+  int st = a.params ? grl_model_open(&m, a.cell, a.params, 0, &info)
                     : grl_model_alloc(&m, a.cell, a.I, a.H, a.text ? a.I : 0);
+  if (!st && a.params && info.note[0])
+    cli_error("gradcheck: note: %s", info.note);
   if (!st && a.params && ((a.have_I && a.I != m->input_size)
                           || (a.have_H && a.H != m->hidden_size)))
     st = grl_fail(GRL_EINVAL, "%s holds a model with input size %zu and "
