@@ -72,6 +72,13 @@ TESTS += tests/lib/golden tests/lib/naive
 # built against the prefix alone.
 TESTS += tests/lib/install.sh
 EXTRA_DIST += tests/lib/install.sh
+
+# ---- PyTorch both ways: python/grulab_torch.py reads and writes the model
+# files (SKIPs without torch).
+TESTS += tests/lib/torch-roundtrip.sh
+EXTRA_DIST += tests/lib/torch-roundtrip.sh tests/lib/torch-roundtrip.py
+grulabpythondir = $(pkgdatadir)/python
+dist_grulabpython_DATA = python/grulab_torch.py
 EXTRA_DIST += $(golden_files) tests/reference/make-golden.py \
 	tests/reference/make-golden-mgu.py \
 	tests/reference/ch01-step.py
