@@ -11,8 +11,11 @@ passages this chapter examines, with a translation.  This chapter
 takes that cell seriously: it runs it (the library's `seed` cell), shows
 what its code gets wrong, places it between the LSTM and the GRU, and
 compares the two GRUs that are both called "the GRU".  Then it meets the
-LSTM whose gates the article borrowed: what its memory cell adds, and its
-backward step, derived and checked on every entry.
+LSTM whose gates the article borrowed: its memory $c$ is the article's
+$h$, and what it adds is the state $h = o ⊙ \tanh(c)$ its gates read.
+Last, the LSTM's backward step, derived and checked on every entry: the
+course's first backward derivation, which chapter 4 repeats for the GRU
+over a whole sequence.
 
 ### What you will learn
 
@@ -25,7 +28,7 @@ backward step, derived and checked on every entry.
    `np.tanh`, so a "gate" can be negative: $f < 0$ flips the sign of the
    kept state at every step, which a pulse followed by silence shows; and
    `np.concatenate((h_prev, x), axis=1)` on two 1-D arrays raises numpy's
-   `AxisError`, so the code never ran.
+   `AxisError`, so the code cannot run as published.
 2. Where it sits.  $f$ and $i$ are the LSTM's forget and input gates, but
    applied to $h$ itself: there is no cell state, and $o$ is computed and
    thrown away.  A GRU *couples* the two: $f = z$ and $i = 1 - z$, which
@@ -33,18 +36,22 @@ backward step, derived and checked on every entry.
    With independent $f$ and $i$ held constant, $|h|$ can grow to
    $i/(1 - f)$; but the article's gates read $h$, so $f$ and $i$ change as
    $h$ grows, and no such level holds: with a forget bias of 2 or more
-   $|h|$ climbed far past it in every seed measured, to hundreds within
-   1000 steps, by up to 1 a step.  With $W_i = -W_f$, $b_i = -b_f$ (so $i = 1 - f$) the
-   article's cell reproduces a GRU whose reset gate is held open, to
-   rounding.
+   $|h|$ climbs far past it, to hundreds within 1000 steps, by up to 1 a
+   step.  Over seeds 1..60 (three runs of this chapter) it passed that
+   level in 60 at $b_f = 2$, in 21 at $b_f = 1$ (there the draw decides)
+   and in none at $b_f = 0$; §3 prints the counts of its own 20.  With
+   $W_i = -W_f$, $b_i = -b_f$ (so $i = 1 - f$) the article's cell
+   reproduces a GRU whose reset gate is held open, to rounding.
 3. Nothing reads $o$, so $∂L/∂W_o$ and $∂L/∂b_o$ are exactly 0: the
    library's backward pass (BPTT, which chapter 4 derives) says
    so, and so does a finite difference, exactly; redrawing $W_o$ and $b_o$
    leaves every $h_t$ bit-identical.
 4. `gru` (PyTorch, reset after the product: $r ⊙ (W_{hn} h + b_{hn})$)
    and `gru-cho` (Cho et al. 2014, reset before:
-   $W_{hn} (r ⊙ h) + b_{hn}$) share every parameter and every $r$ and $z$,
-   and still give different outputs.  The chapter measures by how much.
+   $W_{hn} (r ⊙ h) + b_{hn}$) share every parameter and compute $r$ and
+   $z$ by the same formulas, and still give different outputs (their
+   gates agree only while their states do: at step 1 from $h_0 = 0$).
+   The chapter measures by how much, over 5 seeds.
 5. The LSTM (PyTorch's `nn.LSTM`): $c' = f ⊙ c + i ⊙ g$,
    $h' = o ⊙ \tanh(c')$.  Its memory $c$ is the article's $h$; what it
    adds is the state its gates read, $h = o ⊙ \tanh(c)$, below 1 in size.
@@ -71,9 +78,9 @@ $x_t$ and $h_{t-1}$ and writes $h_t$.
 - `ch03-sign-flip`: one unit, two pulses then silence: with tanh gates
   ($f < 0$) $h$ alternates in sign, with sigmoid gates not.
 - `ch03-seed-growth`: the article's cell with its gates reading $h$: the
-  largest $|h_t|$ over 1000 steps for forget biases 0, 2 and 4 (mean and
-  range over 5 seeds), against the level that would bound it with
-  constant gates and the one-step bound $|h_t| < t$.
+  largest $|h_t|$ over the units at each of 1000 steps for forget biases
+  0, 2 and 4 (mean and range over 20 seeds), against the level that would
+  bound it with constant gates and the one-step bound $|h_t| < t$.
 - `ch03-seed-gates`: heatmaps of $f$, $i$, $o$ and the candidate of the
   article's cell (hidden unit × time), $o$ included though nothing reads
   it, and of $|h|$, which nothing bounds by 1.
@@ -96,10 +103,10 @@ static const char *const charts[] = {"tanh-gates", "sign-flip", "seed-growth",
 
 /* Exercises, easy to hard.  One text for the notebook page, --help and
  * --answer; each numeric answer is computed here, never quoted. */
-static int ex1_answer(double *v)   /* reset-after minus reset-before, h = 0 */
+static int ex1_answer(double *v)   /* gru-cho's pre-activation minus gru's, h = 0 */
 {
   const double r = 0.3, b_hn = 0.25;
-  *v = b_hn - r * b_hn;            /* W_hn(r*0) + b_hn  -  r*(W_hn 0 + b_hn) */
+  *v = b_hn - r * b_hn;            /* cho: W_hn(r*0) + b_hn  minus  gru: r*(W_hn 0 + b_hn) */
   return GRL_OK;
 }
 
@@ -153,10 +160,11 @@ static const grl_lesson_info chapter = {
     "AxisError that stops it from running at all.  It relates the cell's f\n"
     "and i to the LSTM's gates and to the GRU's coupled gate (f = z,\n"
     "i = 1 - z), reproduces a GRU with it, measures how far |h| grows when\n"
-    "its gates read h (5 seeds, forget biases 0 to 4), shows that its\n"
+    "its gates read h (20 seeds, forget biases 0 to 4), shows that its\n"
     "output gate gets exactly zero gradient, and measures how far PyTorch's\n"
     "GRU and Cho et al.'s GRU drift apart on the same parameters.  Then the\n"
-    "LSTM: what its memory cell adds, and its step backward, derived and\n"
+    "LSTM: its memory c is the article's h, and it adds the state its gates\n"
+    "read, h = o * tanh(c); and its step backward, derived and\n"
     "checked on every entry (central differences, the library's backward,\n"
     "and the library's gradient check over a sequence).",
   .charts = charts,
@@ -257,8 +265,9 @@ static void article(grl_lesson *L, const grl_model *m, const double *x,
     "  f = np.tanh(z_f)                      # and i, o the same way\n"
     "h_prev and x are 1-D arrays: they have no axis 1, and numpy stops with\n"
     "  numpy.AxisError: axis 1 is out of bounds for array of dimension 1\n"
-    "(numpy.exceptions.AxisError from numpy 1.25).  The code never ran.  With\n"
-    "axis=0 it runs, and then its tanh gates differ from the equations:");
+    "(numpy.exceptions.AxisError from numpy 1.25): the code cannot run as\n"
+    "published.  With axis=0 it runs, and then its tanh gates differ from\n"
+    "the equations:");
 
   size_t H = m->hidden_size, I = m->input_size;
   double *hs = calloc(H, sizeof *hs), *ht = calloc(H, sizeof *ht); /* (H) states */
@@ -491,6 +500,7 @@ typedef struct {
   double lstm_fmax; /* the LSTM's largest f over units and steps           */
   double top_f, top_i, top_c; /* the article's cell at step T: f, i, c~ of
                                  its largest unit                          */
+  size_t mark[2];   /* the two steps t (1..T) whose marker input is 1      */
 } growth;
 
 /* Copy the article's gates into an LSTM (PyTorch's order i, f, g, o):
@@ -551,6 +561,10 @@ static int growth_run(growth *g, double bf, unsigned long seed, size_t H,
     rc = grl_task_alloc(&task, "adding", T, 1);
   if (!rc) {
     grl_task_sample(task, r);               /* x_t = (value, marker) */
+    size_t nm = 0;
+    for (size_t t = 1; t <= T; t++)
+      if (gsl_matrix_get(task->x, t - 1, 1) != 0.0 && nm < 2)
+        g->mark[nm++] = t;
     rc = grl_seq_alloc(&ss, ms, T, 1);
   }
   if (!rc)
@@ -601,8 +615,9 @@ static int growth_run(growth *g, double bf, unsigned long seed, size_t H,
 
 /* The forget biases and seeds of the measurement (section 3), and the
  * LSTM's comparison (section 7); the largest H of section 8's one step. */
-enum { NBF = 5, NSEED_MAX = 5, STEP_HMAX = 8 };
-static const double growth_bf[NBF] = {0.0, 1.0, 2.0, 3.0, 4.0};
+enum { NBF = 6, NSEED_MAX = 20, STEP_HMAX = 8 };
+static const double growth_bf[NBF] = {0.0, 1.0, 1.5, 2.0, 3.0, 4.0};
+enum { BF0, BF1, BF15, BF2, BF3, BF4 };   /* their rows */
 
 typedef struct { double mean, lo, hi; } spread;
 
@@ -620,12 +635,15 @@ static spread spread_of(size_t n, const double *v)
 static void seed_growth(grl_lesson *L)
 {
   /* T1 = 100 steps, as chapter 7 measures; T2 = 1000 to see whether |h|
-   * still grows after them (a sequence of T2 steps is a new draw) */
+   * still grows after them.  Both runs of a seed reseed the generator
+   * with it: the same parameters and the same first 100 input values;
+   * only the two marker steps move (they are drawn after the values). */
   const size_t H = 32, T1 = 100, T2 = L->quick ? 200 : 1000;
-  const size_t NS = L->quick ? 3 : NSEED_MAX, TT = T1 + T2;
+  const size_t NS = L->quick ? 3 : NSEED_MAX, TT = T1 + T2, NSHOW = 5;
   double *m = malloc(NBF * NS * TT * sizeof *m);  /* (NBF, NS, T1 + T2): max_j |h_t| of
                                                      the T1 run, then of the T2 run */
   double top[NSEED_MAX][3];                       /* b_f = 2: f, i, c~ at the end */
+  size_t mark[NSEED_MAX][2];                      /* b_f = 2, T2 run: marker steps */
   grl_chart *ch = NULL;
   if (!m) {
     grl_lesson_error(L, grl_fail(GRL_ENOMEM, "ch03: out of memory"), "allocation");
@@ -643,8 +661,9 @@ static void seed_growth(grl_lesson *L)
           grl_lesson_error(L, rc, "the article's cell, growth");
           goto done;
         }
-        if (b == 2) {
+        if (b == BF2 && run) {
           top[s][0] = g.top_f; top[s][1] = g.top_i; top[s][2] = g.top_c;
+          mark[s][0] = g.mark[0]; mark[s][1] = g.mark[1];
         }
         for (size_t t = 1; t <= T; t++)
           under_t &= g.seed_h[t - 1] < (double)t;
@@ -655,65 +674,121 @@ static void seed_growth(grl_lesson *L)
     "(H = %zu, seeds %lu..%lu), the forget bias b_f set on top (b_i stays as\n"
     "drawn), the adding problem's input, h_0 = 0.  Per seed, M = the largest\n"
     "|h_t| over the units and the steps of one sequence; mean and range over\n"
-    "the %zu seeds.  1/(1 - sigma(b_f)) would bound |h| if f were the\n"
-    "constant sigma(b_f), whatever i:",
+    "the %zu seeds, and in how many seeds M is above 1/(1 - sigma(b_f)),\n"
+    "which would bound |h| if f were the constant sigma(b_f), whatever i:",
     H, L->seed, L->seed + NS - 1, NS);
-  grl_lesson_say(L, "\n   b_f  1/(1-sig)   M, T = %zu: mean (min .. max)   above"
-                    "   M, T = %zu: mean (min .. max)", T1, T2);
+  grl_lesson_say(L, "\n   b_f  1/(1-sig)   M, T = %zu: mean (min .. max)  above"
+                    "     M, T = %zu: mean (min .. max)  above", T1, T2);
   spread M1[NBF], M2[NBF];
-  size_t above[NBF];
+  size_t above[NBF], above2[NBF], over100[NBF];
+  double below_hi[NBF];   /* T2: the largest M among the seeds not above */
   for (size_t b = 0; b < NBF; b++) {
     double v1[NSEED_MAX], v2[NSEED_MAX];
     const double bound = 1.0 / (1.0 - grl_sigmoid(growth_bf[b]));
-    above[b] = 0;
+    above[b] = above2[b] = over100[b] = 0;
+    below_hi[b] = 0.0;
     for (size_t s = 0; s < NS; s++) {
       const double *mt = m + (b * NS + s) * TT;
       v1[s] = row_absmax(T1, mt);
       v2[s] = row_absmax(T2, mt + T1);
       above[b] += v1[s] > bound;
+      above2[b] += v2[s] > bound;
+      over100[b] += v2[s] > 100.0;
+      if (v2[s] <= bound)
+        below_hi[b] = fmax(below_hi[b], v2[s]);
     }
     M1[b] = spread_of(NS, v1);
     M2[b] = spread_of(NS, v2);
-    grl_lesson_say(L, "  %4.0f  %9.2f   %7.2f (%6.2f .. %6.2f)  %zu of %zu"
-                      "   %7.1f (%6.1f .. %6.1f)",
+    grl_lesson_say(L, "  %4g  %9.2f   %7.2f (%6.2f .. %6.2f)  %2zu of %zu"
+                      "   %7.1f (%6.1f .. %6.1f)  %2zu of %zu",
                     growth_bf[b], bound, M1[b].mean, M1[b].lo, M1[b].hi,
-                    above[b], NS, M2[b].mean, M2[b].lo, M2[b].hi);
+                    above[b], NS, M2[b].mean, M2[b].lo, M2[b].hi, above2[b], NS);
   }
   grl_lesson_expect(L, under_t, "|h_t| < t in every run (one step adds less than 1)");
   size_t shut = 0;   /* b_f = 2: the largest unit's f within 1e-6 of 1 */
   grl_lesson_say(L, "\nb_f = 2, T = %zu: the unit with the largest |h| at the last step,\n"
-                    "its gates there (1 - f = 0: f rounds to 1 in double):", T2);
+                    "its gates there (1 - f = 0: f rounds to 1 in double)%s:", T2,
+                 NS > NSHOW ? ", the first seeds" : "");
   for (size_t s = 0; s < NS; s++) {
-    grl_lesson_say(L, "  seed %lu: 1 - f = %8.2e   i = %.4f   c~ = % .4f", L->seed + s,
-                   1.0 - top[s][0], top[s][1], top[s][2]);
+    if (s < NSHOW)
+      grl_lesson_say(L, "  seed %lu: 1 - f = %8.2e   i = %.4f   c~ = % .4f", L->seed + s,
+                     1.0 - top[s][0], top[s][1], top[s][2]);
     shut += 1.0 - top[s][0] < 1e-6;
   }
-  const size_t b1 = 1, b2 = 2;   /* rows of growth_bf: b_f = 1 and 2 */
   size_t rising[NBF] = {0};       /* T2 run: a new largest |h| in its last 100 steps */
   for (size_t b = 0; b < NBF; b++)
     for (size_t s = 0; s < NS; s++) {
       const double *mt = m + (b * NS + s) * TT + T1;
       rising[b] += row_absmax(100, mt + T2 - 100) > row_absmax(T2 - 100, mt);
     }
+  const double lim1 = 1.0 / (1.0 - grl_sigmoid(1.0)), lim15 = 1.0 / (1.0 - grl_sigmoid(1.5)),
+               lim2 = 1.0 / (1.0 - grl_sigmoid(2.0));
   grl_lesson_say(L,
     "So i/(1-f) is a bound only for constant gates.  Here f reads h: at\n"
     "b_f = 2 the largest |h| over %zu steps is %.1f on average (%.1f to %.1f),\n"
     "above 1/(1-sigma(2)) = %.2f in %zu of %zu seeds.  At the last step the\n"
     "largest unit's f is within 1e-6 of 1 in %zu of %zu seeds: that unit keeps\n"
     "all of its h.",
-    T1, M1[b2].mean, M1[b2].lo, M1[b2].hi, 1.0 / (1.0 - grl_sigmoid(2.0)),
-    above[b2], NS, shut, NS);
+    T1, M1[BF2].mean, M1[BF2].lo, M1[BF2].hi, lim2, above[BF2], NS, shut, NS);
   grl_lesson_say(L,
-      "Nor does it stop there: over %zu steps it reaches %.0f (%.0f to %.0f),\n"
-      "and in %zu of %zu seeds the last 100 steps still set a new largest |h|\n"
-      "(b_f = 3: %zu, b_f = 4: %zu).  At b_f = 1 and below it stays small, at\n"
-      "most %.2f over %zu steps.  One step adds less than 1, so the growth is\n"
-      "at most linear, |h_t| < t; the gates decide whether it happens.",
-      T2, M2[b2].mean, M2[b2].lo, M2[b2].hi, rising[b2], NS, rising[3],
-      rising[4], fmax(M2[0].hi, M2[b1].hi), T2);
+    "Nor does it stop there: over %zu steps it reaches %.0f (%.0f to %.0f),\n"
+    "and in %zu of %zu seeds the last 100 steps still set a new largest |h|\n"
+    "(b_f = 3: %zu, b_f = 4: %zu).",
+    T2, M2[BF2].mean, M2[BF2].lo, M2[BF2].hi, rising[BF2], NS, rising[BF3],
+    rising[BF4]);
+  /* Lower biases, worded from the counts: whether the runaway starts. */
+  if (above2[BF0] == 0)
+    grl_lesson_say(L, "At b_f = 0 it stays small: M is at most %.2f in all %zu seeds,\n"
+                      "below 1/(1-sigma(0)) = 2.", M2[BF0].hi, NS);
+  else
+    grl_lesson_say(L, "Even at b_f = 0, M passes 1/(1-sigma(0)) = 2 in %zu of %zu seeds\n"
+                      "(largest %.2f).", above2[BF0], NS, M2[BF0].hi);
+  if (above2[BF1] == 0)
+    grl_lesson_say(L, "At b_f = 1 no seed of %zu passes 1/(1-sigma(1)) = %.2f over %zu\n"
+                      "steps (M at most %.2f); %zu seeds are too few to say it never does.",
+                   NS, lim1, T2, M2[BF1].hi, NS);
+  else if (above2[BF1] < NS)
+    grl_lesson_say(L, "At b_f = 1 the draw decides: over %zu steps %zu of %zu seeds pass\n"
+                      "1/(1-sigma(1)) = %.2f, %zu of them 100 (largest %.0f), while the\n"
+                      "other %zu stay at most %.2f.",
+                   T2, above2[BF1], NS, lim1, over100[BF1], M2[BF1].hi,
+                   NS - above2[BF1], below_hi[BF1]);
+  else
+    grl_lesson_say(L, "At b_f = 1 every seed of %zu passes 1/(1-sigma(1)) = %.2f over\n"
+                      "%zu steps, %zu of them 100 (largest %.0f).",
+                   NS, lim1, T2, over100[BF1], M2[BF1].hi);
+  grl_lesson_say(L, "At b_f = 1.5, %zu of %zu pass 1/(1-sigma(1.5)) = %.2f (mean M %.0f).\n"
+                    "Once it starts, one step adds less than 1, so the growth is at\n"
+                    "most linear, |h_t| < t.",
+                 above2[BF15], NS, lim15, M2[BF15].mean);
   if (L->quick)
     grl_lesson_say(L, "--quick runs 3 seeds over %zu steps only: too few to say\n"
-                      "where |h| goes on longer sequences.", T2);
+                      "where |h| goes on longer sequences, or how often.", T2);
+
+  /* max_j |h_t| is not a running maximum: it can fall.  Its largest fall
+   * from one step to the next at b_f = 2, over the seeds of the T2 run. */
+  double fall = 0.0, fall_from = 0.0, fall_to = 0.0;
+  size_t fall_s = 0, fall_t = 0;
+  for (size_t s = 0; s < NS; s++) {
+    const double *mt = m + (BF2 * NS + s) * TT + T1;
+    for (size_t t = 2; t <= T2; t++)
+      if (mt[t - 2] - mt[t - 1] > fall) {
+        fall = mt[t - 2] - mt[t - 1];
+        fall_from = mt[t - 2]; fall_to = mt[t - 1];
+        fall_s = s; fall_t = t;
+      }
+  }
+  const int fall_marked = fall_t == mark[fall_s][0] || fall_t == mark[fall_s][1];
+  grl_lesson_say(L,
+    "M is the largest over all steps; step by step, max_j |h_t| does not only\n"
+    "climb.  At b_f = 2 its largest fall from one step to the next is from\n"
+    "%.1f to %.1f (seed %lu, t = %zu, %s).  Since\n"
+    "|h_t| > f |h_t-1| - 1, the unit that held %.1f had f < %.2f at that\n"
+    "step: its own gate let go.  The chart draws max_j |h_t| step by step,\n"
+    "so its curves can dip where the table's M cannot.",
+    fall_from, fall_to, L->seed + fall_s, fall_t,
+    fall_marked ? "a marker step" : "not a marker step", fall_from,
+    (fall_to + 1.0) / fall_from);
 
   {
     /* The chart: max_j |h_t| over t of the T2 run, mean and range over the
@@ -726,9 +801,10 @@ static void seed_growth(grl_lesson *L)
     grl_chart_param(ch, "init", "PyTorch's U(-1/sqrt(H), 1/sqrt(H)), then bias_f = b_f");
     grl_chart_param(ch, "input", "the adding problem's, one sequence per seed");
     grl_chart_param(ch, "seeds", "%lu..%lu", L->seed, L->seed + NS - 1);
-    grl_chart_comment(ch, "max_j |h_t| per step: mean, min and max over the seeds, "
-                          "for b_f = 0 1 2 3 4");
+    grl_chart_comment(ch, "max_j |h_t| per step (not a running maximum): mean, min and "
+                          "max over the seeds, for b_f = 0 1 1.5 2 3 4");
     grl_chart_columns(ch, "t mean_b0 min_b0 max_b0 mean_b1 min_b1 max_b1 "
+                          "mean_b1p5 min_b1p5 max_b1p5 "
                           "mean_b2 min_b2 max_b2 mean_b3 min_b3 max_b3 "
                           "mean_b4 min_b4 max_b4");
     for (size_t t = 1; t <= T2; t++) {
@@ -744,19 +820,29 @@ static void seed_growth(grl_lesson *L)
       }
       grl_chart_row(ch, 1 + 3 * NBF, row);
     }
-    for (size_t b = 0; b < NBF; b += 2)
-      grl_chart_set(ch, b == 0 ? "bound0" : b == 2 ? "bound2" : "bound4", "%.6g",
-                    1.0 / (1.0 - grl_sigmoid(growth_bf[b])));
+    grl_chart_set(ch, "bound0", "%.6g", 1.0 / (1.0 - grl_sigmoid(growth_bf[BF0])));
+    grl_chart_set(ch, "bound2", "%.6g", 1.0 / (1.0 - grl_sigmoid(growth_bf[BF2])));
+    grl_chart_set(ch, "bound4", "%.6g", 1.0 / (1.0 - grl_sigmoid(growth_bf[BF4])));
+    grl_chart_set(ch, "nseeds", "%zu", NS);
     grl_chart_set(ch, "tmax", "%zu", T2);
     grl_chart_template(ch, NULL);
     grl_lesson_chart_done(L, ch);
+    char at1[160];   /* b_f = 1, worded from its count */
+    if (above2[BF1] == 0)
+      snprintf(at1, sizeof at1, "stays below %.2f in all %zu seeds", lim1, NS);
+    else if (above2[BF1] < NS)
+      snprintf(at1, sizeof at1, "passes %.2f in %zu of %zu seeds: there the draw decides",
+               lim1, above2[BF1], NS);
+    else
+      snprintf(at1, sizeof at1, "passes %.2f in all %zu seeds", lim1, NS);
     grl_lesson_takeaway(L, "seed-growth",
       "With the gates reading $h$, $i/(1-f)$ bounds nothing: at $b_f = 2$ the"
       " largest $|h_t|$ reaches %.0f on average over %zu steps (%.0f to %.0f,"
       " %zu seeds), against %.2f for constant gates and the one-step bound"
-      " $|h_t| < t$; at $b_f ≤ 1$ it never exceeds %.2f.",
-      M2[b2].mean, T2, M2[b2].lo, M2[b2].hi, NS,
-      1.0 / (1.0 - grl_sigmoid(2.0)), fmax(M2[0].hi, M2[b1].hi));
+      " $|h_t| < t$.  At $b_f = 0$ it stays at most %.2f; at $b_f = 1$ it %s."
+      "  The curves are $\\max_j |h_t|$ step by step, which can dip (the"
+      " table's $M$ is the largest over all steps).",
+      M2[BF2].mean, T2, M2[BF2].lo, M2[BF2].hi, NS, lim2, M2[BF0].hi, at1);
   }
 done:
   free(m);
@@ -1043,7 +1129,8 @@ done:
 /*
 ## 6. gru against gru-cho: same parameters, different outputs
 
-Same parameters, same $r$ and $z$.  Only the candidate differs:
+Same parameters, and the same formulas for $r$ and $z$; only the
+candidate differs:
 
 ::: equations
 ---------  --------------------------------------------------------  --------
@@ -1054,7 +1141,9 @@ Same parameters, same $r$ and $z$.  Only the candidate differs:
 
 From $h_0 = 0$ the first step already differs by $(1 - r)\,b_{hn}$ inside
 the tanh, unless $b_{hn} = 0$; then step 1 agrees exactly and the two
-drift apart from step 2 on.
+drift apart from step 2 on.  From then on their states differ, so their
+gates $r$ and $z$, which read the state, differ too: the same formulas,
+not the same values.
 */
 
 static void two_grus(grl_lesson *L, gsl_rng *rng)
@@ -1181,12 +1270,15 @@ done:
 }
 
 /*
-## 7. The LSTM: the memory the article's cell lacks
+## 7. The LSTM: what the article's cell leaves out
 
 The article names an LSTM's three gates (its §1.2 and §2; `doc/article.md`)
-but leaves out the LSTM's second state, the *cell* $c$.  The LSTM as
-PyTorch's `nn.LSTM` computes it (the library's `lstm`), with $h$ and $x$
-read by separate weights and two biases per gate:
+and keeps one state, which it calls $h$.  Its update is the LSTM's memory
+update, so its $h$ is the LSTM's *cell* $c$; what it leaves out is the
+LSTM's other state, the $h = o ⊙ \tanh(c)$ that the gates read, and with
+it the one line where $o$ works.  The LSTM as PyTorch's `nn.LSTM`
+computes it (the library's `lstm`), with $h$ and $x$ read by separate
+weights and two biases per gate:
 
 ::: equations
 ------------------------------------------------------------  --------------------------
@@ -1221,7 +1313,7 @@ into an LSTM, so that the two cells differ only in what their gates read.
 
 static void lstm_memory(grl_lesson *L)
 {
-  grl_lesson_section(L, "The LSTM: the memory the article's cell lacks");
+  grl_lesson_section(L, "The LSTM: what the article's cell leaves out");
   grl_lesson_say(L, "%s", grl_cell_lstm.title);
 
   /* The cells side by side: gate blocks and parameters at one size. */
