@@ -759,13 +759,13 @@ static void seed_growth(grl_lesson *L)
                    NS, lim1, T2, M2[BF1].hi, NS);
   else if (above2[BF1] < NS)
     grl_lesson_say(L, "At b_f = 1 the draw decides: over %zu steps %zu of %zu seeds pass\n"
-                      "1/(1-sigma(1)) = %.2f, %zu of them 100 (largest %.0f), while the\n"
-                      "other %zu stay at most %.2f.",
+                      "1/(1-sigma(1)) = %.2f, %zu of them also 100 (largest M %.3g),\n"
+                      "while the other %zu stay at most %.2f.",
                    T2, above2[BF1], NS, lim1, over100[BF1], M2[BF1].hi,
                    NS - above2[BF1], below_hi[BF1]);
   else
     grl_lesson_say(L, "At b_f = 1 every seed of %zu passes 1/(1-sigma(1)) = %.2f over\n"
-                      "%zu steps, %zu of them 100 (largest %.0f).",
+                      "%zu steps, %zu of them also 100 (largest M %.3g).",
                    NS, lim1, T2, over100[BF1], M2[BF1].hi);
   grl_lesson_say(L, "At b_f = 1.5, %zu of %zu pass 1/(1-sigma(1.5)) = %.2f (mean M %.0f).\n"
                     "Once it starts, one step adds less than 1, so the growth is at\n"
@@ -789,16 +789,23 @@ static void seed_growth(grl_lesson *L)
       }
   }
   const int fall_marked = fall_t == mark[fall_s][0] || fall_t == mark[fall_s][1];
+  /* |h_t| > f |h_t-1| - 1 for the unit that held the maximum: a bound on
+   * its f at the fall */
+  const double fcap = (fall_to + 1.0) / fall_from;
   grl_lesson_say(L,
     "M is the largest over all steps; step by step, max_j |h_t| does not only\n"
     "climb.  At b_f = 2 its largest fall from one step to the next is from\n"
-    "%.1f to %.1f (seed %lu, t = %zu, %s).  Since\n"
-    "|h_t| > f |h_t-1| - 1, the unit that held %.1f had f < %.2f at that\n"
-    "step: its own gate let go.  The chart draws max_j |h_t| step by step,\n"
-    "so its curves can dip where the table's M cannot.",
+    "%.1f to %.1f (seed %lu, t = %zu, %s).",
     fall_from, fall_to, L->seed + fall_s, fall_t,
-    fall_marked ? "a marker step" : "not a marker step", fall_from,
-    (fall_to + 1.0) / fall_from);
+    fall_marked ? "a marker step" : "not a marker step");
+  if (fcap < 0.95)
+    grl_lesson_say(L, "Since |h_t| > f |h_t-1| - 1, the unit that held %.1f had f < %.2f\n"
+                      "at that step: its own forget gate let go.", fall_from, fcap);
+  else
+    grl_lesson_say(L, "Here |h_t| > f |h_t-1| - 1 only gives f < %.3g: a fall this small\n"
+                      "needs no gate to let go.", fcap);
+  grl_lesson_say(L, "The chart draws max_j |h_t| step by step, so its curves can dip\n"
+                    "where the table's M cannot.");
 
   {
     /* The chart: max_j |h_t| over t of the T2 run, mean and range over the
@@ -1130,8 +1137,9 @@ static void seed_heatmaps(grl_lesson *L, grl_model *m, const double *x, size_t T
   grl_lesson_say(L,
     "o is computed at every step and read by nothing.  Nothing holds |h|\n"
     "below 1 either: here the largest |h_t| is %.2f.  Section 3 measured how\n"
-    "far it climbs: to i/(1-f) with constant gates, and, with gates that\n"
-    "read h and a forget bias of 2 or more, on past it, by up to 1 a step.", hmax);
+    "far it climbs: to i/(1-f) with constant gates; with gates that read h,\n"
+    "often on past it, by up to 1 a step, how often depending on the\n"
+    "forget bias and the draw.", hmax);
   grl_chart_set(ch, "unit_step", "%d", H > 8 ? 4 : 2);
   grl_chart_set(ch, "tmax", "%zu", T);
   grl_chart_set(ch, "hmax", "%.3g", hmax);
