@@ -30,8 +30,8 @@ over a whole sequence.
    `np.concatenate((h_prev, x), axis=1)` on two 1-D arrays raises numpy's
    `AxisError`, so the code cannot run as published.
 2. Where it sits.  $f$ and $i$ are the LSTM's forget and input gates, but
-   applied to $h$ itself: there is no cell state, and $o$ is computed and
-   thrown away.  A GRU *couples* the two: $f = z$ and $i = 1 - z$, which
+   applied to $h$ itself: $h$ is the only state and plays the LSTM's cell
+   $c$, and $o$ is computed and thrown away.  A GRU *couples* the two: $f = z$ and $i = 1 - z$, which
    keeps $|h| ≤ 1$ (so does the minimal gated unit, one gate doing both).
    With independent $f$ and $i$ held constant, $|h|$ can grow to
    $i/(1 - f)$; but the article's gates read $h$, so $f$ and $i$ change as
