@@ -143,10 +143,11 @@ static const grl_exercise exercises[] = {
    "change in the article's equations so that o is used?", NULL, 0, 0},
   {"Section 8 checks the LSTM's derived backward against central\n"
    "differences with the step eps = 1e-5.  Set eps = 1e-3 in\n"
-   "`lstm_step_check` and rerun at the default seed.  What is the worst\n"
-   "tensor's difference now (two significant figures)?  Truncation alone\n"
-   "would grow by (1e-3/1e-5)^2 = 10^4: it grew by less.  What else made\n"
-   "up the difference at eps = 1e-5?", ex4_answer, 0.05, 0},
+   "`lstm_step_check` (its tolerance, 100 eps^2, follows) and rerun at the\n"
+   "default seed.  What is the worst tensor's difference now (two\n"
+   "significant figures)?  Truncation alone would grow by\n"
+   "(1e-3/1e-5)^2 = 10^4: it grew by less.  What else made up the\n"
+   "difference at eps = 1e-5?", ex4_answer, 0.05, 0},
   {NULL, NULL, 0, 0}
 };
 
