@@ -9,7 +9,7 @@
 # the file names it; a file without the record still reads, with a note.
 . "$top_srcdir/tests/tap.sh"
 
-plan 26
+plan 28
 
 P=$TMP/gru.params
 "$GRULAB" init --cell gru --input-size 3 --hidden-size 4 --seed 5 >"$P"
@@ -27,6 +27,14 @@ ok "forward without --cell reads the record's cell (rc $rc, no note)" test "$rc"
 want=$out
 run_cli forward --cell gru --params "$P" --data "$TMP/x.data"
 is "and prints what --cell gru prints" "$out" "$want"
+
+"$GRULAB" init --cell lstm --input-size 2 --hidden-size 3 --seed 4 >"$TMP/lstm.params"
+run_cli gradcheck --params "$TMP/lstm.params"
+like "gradcheck without --cell checks the cell the file records" "$(printf '%s\n' "$out" | tail -n 1)" \
+  '^worst relative error: .* \(cell lstm, method central'
+run_cli gradnorm --params "$TMP/lstm.params" --seq-len 3
+like "gradnorm without --cell reads the file's cell (rc $rc)" "$rc $(printf '%s\n' "$out" | head -n 1)" \
+  '^0 # grulab gradnorm cell=lstm T=3 H=3 '"
 
 # ---- wrong cell: gru and gru-cho have the same shapes -------------------------
 fails_with "wrong cell: gru file as gru-cho names both" 1 \
