@@ -34,7 +34,7 @@ like "gradcheck without --cell checks the cell the file records" "$(printf '%s\n
   '^worst relative error: .* \(cell lstm, method central'
 run_cli gradnorm --params "$TMP/lstm.params" --seq-len 3
 like "gradnorm without --cell reads the file's cell (rc $rc)" "$rc $(printf '%s\n' "$out" | head -n 1)" \
-  '^0 # grulab gradnorm cell=lstm T=3 H=3 '"
+  '^0 # grulab gradnorm cell=lstm T=3 H=3 '
 
 # ---- wrong cell: gru and gru-cho have the same shapes -------------------------
 fails_with "wrong cell: gru file as gru-cho names both" 1 \
