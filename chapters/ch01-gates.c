@@ -149,7 +149,7 @@ static const grl_exercise exercises[] = {
   {"libm's tanh(a) returns exactly 1.0 once 1 − tanh(a) ≈ 2·e^(−2a) is less\n"
    "than half the gap between 1 and the double just below it, 2^(−54).\n"
    "Predict the smallest whole number a with tanh(a) == 1.0, then test\n"
-   "your prediction with a three-line C program.", ex4_answer, 0.01, 0},
+   "your prediction with a three-line C program.", ex4_answer, 0.01, 1},
   {"Some textbooks write the update as h′ = z ⊙ n + (1 − z) ⊙ h.  Change the\n"
    "line of section 3 that computes h′ to that form and rerun: which checks\n"
    "fail, and what does z mean now?  Which form does PyTorch use?",

@@ -5,7 +5,7 @@
 # chapter lists its exercises in --help.
 . "$top_srcdir/tests/tap.sh"
 : "${top_builddir:=.}"
-plan 173
+plan 175
 
 calc() { awk "BEGIN { printf \"%.17g\", $1 }"; }
 # answer CHAPTER K RIGHT WRONG: two assertions for each of the right and
@@ -97,6 +97,7 @@ whole() {
     "$(printf '%s' "$out" | grep -c 'not right: the answer is a whole number')" 1
 }
 whole ch01-gates 2 "$(calc "int(12 / (log(4) / log(10))) + 1 - 0.15")"
+whole ch01-gates 4 "$(calc "int(55 * log(2) / 2) + 1 + 0.1")"
 whole ch02-hidden-state 2 "$(calc "int(log(0.01) / log(0.9)) + 1 + 0.3")"
 whole ch04-bptt 1 "$(calc "3 * 16 * (5 + 16) + 6 * 16 + 0.4")"
 whole ch08-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1 - 0.5")"
