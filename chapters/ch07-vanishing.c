@@ -150,20 +150,27 @@ static int ex3_answer(double *v)   /* lambda_1 with lambda_1^50 = 1e-3 */
   return GRL_OK;
 }
 
+static int ex4_answer(double *v);  /* seeds 1..8 of lambda_1 = 2 that vanished */
+
 static const grl_exercise exercises[] = {
   {"For the tanh RNN with λ₁ = 0.9, what does the bound λ₁^k allow for the\n"
    "gradient at lag k = 20?  Compare with the measured curve in\n"
    "ch07-rnn-lag.", ex1_answer, 0.01, 0},
-  {"A GRU whose update gate sits at z = σ(4) has J_t ≈ diag(z).  Predict the\n"
-   "gradient's norm at lag 100, then measure it with `grulab gradnorm\n"
-   "--cell gru --seq-len 101 --gate-bias 4`.  Why is the measurement not\n"
-   "exactly your prediction?", ex2_answer, 0.02, 0},
+  {"A GRU whose update gate sits at z = σ(4) has J_t ≈ diag(z).  What does\n"
+   "that predict for the gradient's norm at lag 100?  (The answer to check\n"
+   "is this prediction.)  Then measure it with `grulab gradnorm --cell gru\n"
+   "--seq-len 101 --gate-bias 4` (the row of lag 100): why is the\n"
+   "measurement not exactly your prediction?  Section 3's table splits the\n"
+   "difference into the gate's part and the weights'.", ex2_answer, 0.02, 0},
   {"Which λ₁ makes the bound λ₁^k fall to 1e-3 at k = 50?  Run `grulab\n"
    "gradnorm --cell rnn --seq-len 51 --singular-value` with it: where does the\n"
    "measured norm end up?", ex3_answer, 0.005, 0},
-  {"Run `grulab gradnorm --cell rnn --seq-len 100 --singular-value 1.5`.  Is\n"
-   "λ₁ > 1 enough for the gradient to explode?  What does the step\n"
-   "Jacobians' norm column tell you?", NULL, 0, 0},
+  {"Section 2 runs λ₁ = 3 on 8 seeds.  Run λ₁ = 2: `grulab gradnorm --cell\n"
+   "rnn --seq-len 100 --singular-value 2 --batch 32 --seed S` for\n"
+   "S = 1, ..., 8.  On how many of them does the norm at lag 99 end below 1\n"
+   "(the gradient vanished)?  Is λ₁ > 1 enough for the gradient to explode?\n"
+   "What does the step Jacobians' norm column (jacobian_norm) tell you?",
+   ex4_answer, 0, 1},
   {NULL, NULL, 0, 0}
 };
 
@@ -261,6 +268,26 @@ static int measure(const sizes *sz0, job *j)
     st = grl_gradnorm_run(g, NULL, t->x->data, r, j->norm, j->jac);
   grl_gradnorm_free(g);
   teardown(m, t, r);
+  return st;
+}
+
+/* Exercise 4: grulab gradnorm --cell rnn --seq-len 100 --singular-value 2
+ * --batch 32 --seed S draws what measure() draws for these sizes. */
+static int ex4_answer(double *v)
+{
+  const sizes sz = {100, 32, 32, 1, 0};
+  double *buf = malloc(2 * sz.T * sizeof *buf);
+  if (!buf)
+    return grl_fail(GRL_ENOMEM, "exercise 4: out of memory");
+  int st = GRL_OK, vanished = 0;
+  for (unsigned long s = 1; !st && s <= 8; s++) {
+    job j = {.cell = &grl_cell_rnn, .how = SET_SINGULAR, .value = 2.0, .seed = s,
+             .norm = buf, .jac = buf + sz.T};
+    st = measure(&sz, &j);
+    vanished += !st && buf[sz.T - 1] < 1;
+  }
+  free(buf);
+  *v = vanished;
   return st;
 }
 
@@ -707,7 +734,7 @@ static void rnn_lag(grl_lesson *L, const sizes *sz, const job *jb)
     ref[i] = i ? shown[i].value : lam0;
   }
   char title[160];
-  snprintf(title, sizeof title, "tanh RNN: gradient norm against lag, by λ_1 (one seed, %lu)",
+  snprintf(title, sizeof title, "tanh RNN: gradient norm against lag, by λ_1 (seed %lu only)",
            sz->seed);
   lag_chart(L, sz, "rnn-lag", title,
             NRNN, shown, ref, "lambda_1^k, the bound of Pascanu et al. 2013 (sec. 2)",
@@ -776,7 +803,7 @@ static void gated_table(grl_lesson *L, const sizes *sz, const job *jb, int first
   printf("  (%zu seeds, %lu..%lu: mean and range; norm at lag T-1 = %zu; the chart\n"
          "  draws seed %lu alone)\n", NS, sz->seed, sz->seed + NS - 1, T - 1, sz->seed);
   char title[160], key[64];
-  snprintf(title, sizeof title, "%s: gradient norm against lag, by %s (one seed, %lu)",
+  snprintf(title, sizeof title, "%s: gradient norm against lag, by %s (seed %lu only)",
            title_name, gate, sz->seed);
   snprintf(key, sizeof key, "○ σ(%s)^k", gate);
   lag_chart(L, sz, chart, title, n, c, ref,
@@ -1302,7 +1329,10 @@ static void jacobian_chart(grl_lesson *L, const sizes *sz, const job *jb)
     "A gate held near 1 holds its keep path, diag(z) or diag(f), near 1; the\n"
     "step's whole Jacobian adds the other terms of section 5 to it.");
   /* T, B and H are the run's parameters, already in every chart's header */
-  grl_chart *ch = grl_lesson_chart(L, "jacobians", "Step Jacobian norm ‖∂h_t/∂h_{t-1}‖ over time");
+  char title[160];
+  snprintf(title, sizeof title, "Step Jacobian norm ‖J_t‖ over time (LSTM: of (h, c); seed %lu only)",
+           sz->seed);
+  grl_chart *ch = grl_lesson_chart(L, "jacobians", title);
   for (size_t i = 0; i < n; i++)
     grl_chart_comment(ch, "series %zu: %s", i, labels[i]);
   grl_chart_comment(ch, "jac_i = mean over the batch of sigma_max(dh_t/dh_{t-1}); lstm: of d(h,c)_t/d(h,c)_{t-1}");
