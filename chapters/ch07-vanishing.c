@@ -13,16 +13,16 @@ can sit near 1 keeps it alive.  This chapter measures both.
 
 ### What you will learn
 
-0. Three tools, measured on 2×2 matrices with GSL: the largest singular
+1. Three tools, measured on 2×2 matrices with GSL: the largest singular
    value (bounds one step), the spectral radius (the long-run rate of one
    matrix) and the mean-Jacobian heuristic (and when it fails).
-1. Backpropagation through time multiplies the gradient by one step
+2. Backpropagation through time multiplies the gradient by one step
    Jacobian $J_t = ∂h_t/∂h_{t-1}$ per step back:
 
    $$∂L/∂h_{T−k} = J_{T−k+1}^\top \cdots J_T^\top \, ∂L/∂h_T$$
 
    so its norm is at most the product of the Jacobians' norms.
-2. For the tanh RNN, $J_t = \mathrm{diag}(1 - h_t^2)\,W_{hh}$, and
+3. For the tanh RNN, $J_t = \mathrm{diag}(1 - h_t^2)\,W_{hh}$, and
    $|\tanh'| ≤ γ = 1$, so $\|J_t\| ≤ λ_1$, the largest singular value of
    $W_{hh}$.  Hence (Pascanu, Mikolov and Bengio 2013, sec. 2, their
    analysis of the exploding and vanishing gradient problems):
@@ -33,7 +33,7 @@ can sit near 1 keeps it alive.  This chapter measures both.
    is necessary (not sufficient) for it to explode: over 8 seeds at
    $λ_1 = 3$ it grows on some and vanishes on others.  $λ_1$ *bounds* the
    rate; the measured rate sits far under it.
-3. A GRU with its update gate $z$ near 1 has $h' ≈ h$,
+4. A GRU with its update gate $z$ near 1 has $h' ≈ h$,
    $J_t ≈ \mathrm{diag}(z)$: PyTorch's GRU adds $b_z$ to $z$'s
    pre-activation, so $b_z = 4$ gives $z ≈ σ(4) = 0.982$ and the gradient
    survives a hundred steps.  How much is the gate's and how much the
@@ -44,13 +44,13 @@ can sit near 1 keeps it alive.  This chapter measures both.
    cell has $f$ too, but its gates read its raw $h$, which nothing bounds
    but $|h_t| < t$ (chapter 3 §3), so with $f$ near 1 its gradient can
    *grow*.
-4. The full step Jacobians of the GRU and the LSTM, written out below
+5. The full step Jacobians of the GRU and the LSTM, written out below
    (`gru_jacobian`, `lstm_jacobian`) and checked against the cells' own
    backward: the keep path $\mathrm{diag}(z)$ ($\mathrm{diag}(f)$) carries
    the gate itself, not σ′ -- chapter 1's bound $σ' ≤ 1/4$ applies only to
    the terms through the gates' pre-activations.  Those other terms are why
-   the $b = 0$ curves sit about ten decades above $σ(0)^k$.
-5. Exploding gradients ($λ_1 = 3$) and clipping to a global norm (Pascanu
+   the $b = 0$ curves sit ten decades above $σ(0)^k$.
+6. Exploding gradients ($λ_1 = 3$) and clipping to a global norm (Pascanu
    et al. 2013, sec. 3.2, Algorithm 1), measured honestly: the unclipped
    run blows up in two ways, one after the other.  First through time:
    on spike steps $W_{hh}$ carries 90 % or more of $\|g\|$.  Then, once
@@ -1294,10 +1294,10 @@ static void full_jacobians(grl_lesson *L, const sizes *sz, const job *jb)
     "Chapter 1's sigma' = s(1-s) <= 1/4 appears in the terms through z, r\n"
     "(GRU) and f, i, o (LSTM).  The keep path carries the gate itself, z or\n"
     "f, not sigma': a gate near 1 passes the gradient on whole, which is\n"
-    "why gates help.  Built from these formulas (b = 0) on every sequence\n"
-    "at every %zu-th step, each term sized by its mean largest singular\n"
-    "value, and the sum checked against the cell's own backward:",
-    sz->T >= 40 ? sz->T / 20 : 2);
+    "why gates help.  Built from these formulas (b = 0, seed %lu) on every\n"
+    "sequence at every %zu-th step, each term sized by its mean largest\n"
+    "singular value, and the sum checked against the cell's own backward:",
+    sz->seed, sz->T >= 40 ? sz->T / 20 : 2);
   jacobian_terms(L, sz, &jb[J_GRU + 1]);
   jacobian_terms(L, sz, &jb[J_LSTM]);
   grl_lesson_say(L,
@@ -1305,8 +1305,10 @@ static void full_jacobians(grl_lesson *L, const sizes *sz, const job *jb)
     "other terms are not small beside it, and W_hh is the same matrix at\n"
     "every step, so they add up along the same directions: the rate per\n"
     "step is set by the mean Jacobian's largest eigenvalue, not by 0.5.\n"
-    "The spectral radius of the mean Jacobian lands near the measured rate,\n"
-    "and (T-1) log10(rate/0.5) reproduces the gap to sigma(0)^k in decades.");
+    "The spectral radius of the mean Jacobian lands near the measured rate\n"
+    "-- section 1's heuristic works here, because the Jacobians share W_hh\n"
+    "and vary little -- and (T-1) log10(rate/0.5) reproduces the gap to\n"
+    "sigma(0)^k in decades.  One seed; section 3's table has three.");
 }
 
 /*
