@@ -1693,7 +1693,7 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *run)
     run[1].log[run[1].done - 1].loss < 1.0 / 6 ? "under" : "above",
     run[1].log[run[1].done - 1].loss < 1.0 / 12 ? "under" : "above");
 
-  grl_chart *ch = grl_lesson_chart(L, "clipping", "λ_1 = 3, plain SGD: unclipped divergence and the clipped run");
+  grl_chart *ch = grl_lesson_chart(L, "clipping", "λ_1 = 3, plain SGD: W_{hh} spikes, then the readout diverges; clipping stops both");
   grl_chart_param(ch, "T_train", "%zu", T);
   grl_chart_param(ch, "lr", "%g", lr);
   grl_chart_param(ch, "clip", "%g", threshold);
