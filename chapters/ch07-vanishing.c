@@ -4,8 +4,8 @@
 **Prerequisites:** chapter 1 §1 (σ′ ≤ 1/4), chapter 2 §2 (a constant
 gate keeps $z^t$), chapter 3 §3 and §7 (the article's cell, how far its
 $|h|$ grows, and the LSTM), chapter 4 §3 ($∂L/∂h_t$ over $t$), chapter 6
-§3, §6 and §7 (the largest learning rate, clipping by global norm, the
-adding problem and its baselines).
+§3, §4 and §7 (the adding problem and its baselines, the largest
+learning rate, clipping by global norm).
 
 Why gates?  Because the gradient that reaches back $k$ steps in a plain
 tanh RNN dies geometrically, at a rate that theory bounds, and a gate that
@@ -38,7 +38,8 @@ can sit near 1 keeps it alive.  This chapter measures both.
    pre-activation, so $b_z = 4$ gives $z ≈ σ(4) = 0.982$ and the gradient
    survives a hundred steps.  How much is the gate's and how much the
    weights' is measured: the keep path alone explains most of the loss
-   when $b_z$ is large, the weights' terms ten decades of it at $b_z = 0$.
+   when $b_z$ is large; at $b_z = 0$ the weights' terms give back ten of
+   the thirty decades the keep path alone would lose.
    The LSTM's forget gate $f$ keeps its cell state $c$, but a gate near 1
    does not hold its whole Jacobian's norm near 1.  The article's `seed`
    cell has $f$ too, but its gates read its raw $h$, which nothing bounds
@@ -55,7 +56,7 @@ can sit near 1 keeps it alive.  This chapter measures both.
    run blows up in two ways, one after the other.  First through time:
    on spike steps $W_{hh}$ carries 90 % or more of $\|g\|$.  Then, once
    $h_T$ saturates, by ordinary gradient-descent divergence of the
-   readout (lr above $2/λ_{max}$ of its Hessian, chapter 6 §3).  Clipping
+   readout (lr above $2/λ_{max}$ of its Hessian, chapter 6 §4).  Clipping
    stops both, because it caps every update at lr × threshold.
 
 The measurement (`grl_gradnorm_run`, also `grulab gradnorm`): run the cell
@@ -675,6 +676,7 @@ static void rnn_lag(grl_lesson *L, const sizes *sz, const job *jb)
   double lam0 = 0;
   size_t grew[NRNN];
   spread nsp[NRNN], rsp[NRNN];
+  double mjs3 = NAN;   /* lambda_1 = 3: mean ||J_t|| over the seeds */
   for (int i = 0; i < NRNN; i++) {
     double lam[SEEDS_MAX], mj[SEEDS_MAX], rt[SEEDS_MAX], nl[SEEDS_MAX];
     int under = 1;
@@ -692,6 +694,8 @@ static void rnn_lag(grl_lesson *L, const sizes *sz, const job *jb)
     all_under &= under;
     spread ls = spread_of(NS, lam), js = spread_of(NS, mj);
     rsp[i] = spread_of(NS, rt);
+    if (i == NRNN - 1)
+      mjs3 = js.mean;
     nsp[i] = spread_of(NS, nl);
     if (!i)
       lam0 = ls.mean;
@@ -720,9 +724,11 @@ static void rnn_lag(grl_lesson *L, const sizes *sz, const job *jb)
     "gradient to vanish.  lambda_1 > 1 is necessary for it to grow, not\n"
     "sufficient: with lambda_1 = 3 the norm at lag %zu lies between %.2g and\n"
     "%.2g over the %zu seeds, above 1 in %zu and below 1 in %zu.  lambda_1 > 1\n"
-    "makes growth possible, not certain; tanh' < 1 where h saturates takes\n"
-    "back what W_hh gives (section 7 comes back to lambda_1 = 3).",
-    rsp[i1].mean, T - 1, nsp[i3].lo, nsp[i3].hi, NS, grew[i3], NS - grew[i3]);
+    "makes growth possible, not certain: tanh' < 1 takes back part of what\n"
+    "W_hh gives (mean ||J_t|| %.2f, not 3), and the steps' stretches do not\n"
+    "line up (section 7 comes back to lambda_1 = 3).",
+    rsp[i1].mean, T - 1, nsp[i3].lo, nsp[i3].hi, NS, grew[i3], NS - grew[i3],
+    mjs3);
   if (sz->quick)
     grl_lesson_say(L, "--quick: %zu seeds at T = %zu, too few and too short to say how\n"
                       "often lambda_1 = 3 grows at T = 100.", NS, T);
@@ -1658,7 +1664,7 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *run)
       "Then the readout.  Once h_T saturates at +-1, the readout\n"
       "y = Wo h_T + bo sees the same input [h_T; 1] for every sequence, and\n"
       "the MSE is a quadratic in (Wo, bo) with curvature lambda_max, near\n"
-      "2(H+1) = %zu (chapter 6 §3).  Gradient descent on a quadratic\n"
+      "2(H+1) = %zu (chapter 6 §4).  Gradient descent on a quadratic\n"
       "multiplies the error by |1 - lr lambda| a step: above\n"
       "lr = 2/lambda_max = %.3f it diverges, here by %.2f a step over steps\n"
       "%zu..%zu, measured %.2f.  That is not a gradient through time: W_hh's\n"
@@ -1685,7 +1691,7 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *run)
     "Clipping keeps g's direction and caps every update at lr * threshold,\n"
     "so no spike through time can throw W_hh far, and %s.\n"
     "The clipped run's last batch loss is %.3g, %s the no-memory baseline\n"
-    "1/6 and %s the second-marker baseline 1/12 (chapter 6 §7); one batch's\n"
+    "1/6 and %s the second-marker baseline 1/12 (chapter 6 §3); one batch's\n"
     "loss, one seed.",
     lr_low, lr_low * lam_low, gmax[2], run[2].log[run[2].done - 1].loss,
     diverged ? "the readout's oscillation cannot grow" : "the updates stay small",
