@@ -570,9 +570,12 @@ static void primer(grl_lesson *L)
   gsl_matrix_set_identity(P);
   size_t show[] = {1, 2, 3, 5, 10, 20, 50};
   double last = 0;
+  size_t above = 0;   /* the last k with ||A^k|| > 1 */
   for (size_t k = 1, si = 0; k <= 50; k++) {
     left_mul(A, P, Q);
-    if (k == show[si]) {
+    if (sv1(P) > 1)
+      above = k;
+    if (si < sizeof show / sizeof *show && k == show[si]) {
       double nk = sv1(P);
       last = pow(nk, 1.0 / (double)k);
       printf("  %6zu %14.4g %14.4g %14.4g %14.4f\n", k, nk, pow(s1, (double)k),
@@ -581,11 +584,12 @@ static void primer(grl_lesson *L)
     }
   }
   grl_lesson_say(L,
-    "sigma_1 bounds every power, and loosely; the powers first grow (the\n"
-    "off-diagonal 2 adds up) although rho < 1, and in the long run\n"
-    "||A^k||^(1/k) approaches rho = 0.5 (%.4f at k = 50).  So sigma_1 < 1\n"
+    "sigma_1 bounds every power, and loosely.  Although rho < 1, the first\n"
+    "powers stretch some vector by more than 1 (||A^k|| > 1 up to k = %zu:\n"
+    "the off-diagonal 2 adds up), and only in the long run does\n"
+    "||A^k||^(1/k) approach rho = 0.5 (%.4f at k = 50).  So sigma_1 < 1\n"
     "guarantees decay from the first step; rho < 1 only in the long run.",
-    last);
+    above, last);
   /* the mean-Jacobian heuristic, and where it fails */
   gsl_matrix_set(J1, 0, 0, 2.0);
   gsl_matrix_set(J1, 1, 1, 0.1);
@@ -669,7 +673,7 @@ static void rnn_lag(grl_lesson *L, const sizes *sz, const job *jb)
     "||dL/dh_{T-k}|| <= lambda_1^k.  We measure PyTorch's random W_hh as drawn,\n"
     "and rescaled to five values of lambda_1, each on %zu seeds (%lu..%lu):\n"
     "mean and range over the seeds.", NS, sz->seed, sz->seed + NS - 1);
-  printf("  %-10s %16s %20s %8s %12s %22s %9s %6s\n", "W_hh", "lambda_1",
+  printf("  %-8s %18s %20s %7s %10s %22s %5s %5s\n", "W_hh", "lambda_1",
          "mean ||J_t||", "rate", "bound", "norm at lag: min..max",
          "grew", "under");
   int all_under = 1;
@@ -706,7 +710,7 @@ static void rnn_lag(grl_lesson *L, const sizes *sz, const job *jb)
       snprintf(lamtxt, sizeof lamtxt, "%.3f (%.2f-%.2f)", ls.mean, ls.lo, ls.hi);
     snprintf(jtxt, sizeof jtxt, "%.3f (%.3f-%.3f)", js.mean, js.lo, js.hi);
     snprintf(ntxt, sizeof ntxt, "%.2g..%.2g", nsp[i].lo, nsp[i].hi);
-    printf("  %-10s %16s %20s %8.4f %12.4g %22s %5zu/%zu %6s\n",
+    printf("  %-8s %18s %20s %7.4f %10.3g %22s %3zu/%zu %5s\n",
            i ? "rescaled" : "PyTorch", lamtxt, jtxt, rsp[i].mean,
            pow(ls.mean, (double)(T - 1)), ntxt, grew[i], NS, under ? "yes" : "NO");
   }
@@ -835,9 +839,11 @@ static void gru_lag(grl_lesson *L, const sizes *sz, const job *jb)
     "At PyTorch's initialisation (every bias ~ U(-1/sqrt(H), 1/sqrt(H)), so\n"
     "z ~ 0.5) the GRU keeps %.2g of the gradient at lag %zu (geometric mean\n"
     "over the seeds), the tanh RNN at its PyTorch initialisation %.2g on\n"
-    "seed %lu (section 2): both are gone for any use.  With b_z = 4 it keeps\n"
+    "seed %lu (section 2): both %s.  With b_z = 4 it keeps\n"
     "%.3g, near sigma(4)^%zu = %.3g.",
-    pow(10, g[0].lg.mean), T - 1, rnn[T - 1], sz->seed, pow(10, g[3].lg.mean),
+    pow(10, g[0].lg.mean), T - 1, rnn[T - 1], sz->seed,
+    fmax(pow(10, g[0].lg.mean), rnn[T - 1]) < 1e-10 ? "are gone for any use" : "are small",
+    pow(10, g[3].lg.mean),
     T - 1, pow(grl_sigmoid(4.0), (double)(T - 1)));
   grl_lesson_say(L,
     "How much of that is the gate, how much the weights?  The keep path\n"
@@ -1401,10 +1407,12 @@ static void jacobian_chart(grl_lesson *L, const sizes *sz, const job *jb)
     "(through z) shrink as z nears 1.  The LSTM's f scales its keep path and\n"
     "its own term, not the write path through i and g or the h rows, so at\n"
     "b_f = 4 its (h, c) Jacobian has a mean norm of %.3f (%.3f to %.3f); the\n"
-    "seed cell's gates read its growing h, and at b_f = 2 it has %.3f.  A norm\n"
-    "above 1 is not growth either: the LSTM's gradient still shrinks, at\n"
-    "%.4f per step, because the steps' stretches do not line up (section 2).",
-    mj[3].mean, mj[4].mean, mj[4].lo, mj[4].hi, mj[5].mean, rt[4].mean);
+    "seed cell's gates read its growing h, and at b_f = 2 it has %.3f.  %s\n"
+    "%.4f per step%s.",
+    mj[3].mean, mj[4].mean, mj[4].lo, mj[4].hi, mj[5].mean,
+    rt[4].mean < 1 ? "A norm\nabove 1 is not growth either: the LSTM's gradient still shrinks, at"
+                   : "The\nLSTM's gradient changes by",
+    rt[4].mean, rt[4].mean < 1 ? ", because the steps' stretches do not line up (section 2)" : "");
   grl_lesson_takeaway(L, "jacobians",
     "Mean $\\|J_t\\|$ over time (mean of the seeds; the chart draws seed %lu):"
     " %.2f for the RNN at $λ_1$ = 0.5 and %.2f at $λ_1$ = 3, %.2f for the GRU"
@@ -1621,6 +1629,8 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *run)
              u->g_hh[k], 100 * u->g_hh[k] / u->log[k].grad_norm, u->lam[k]);
       shown++;
     }
+  if (!nspike)
+    printf("  (none)\n");
   printf("  steps where W_hh carries >= 50%% of ||g||      = %zu, the last at step %zu\n",
          ntt, last_tt);
   printf("  largest W_hh part, at step %zu                 = %.3g of %.3g (%.1f%%)\n",
@@ -1638,8 +1648,6 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *run)
   for (size_t k = 0; k < run[2].done; k++)
     lam_low = fmax(lam_low, run[2].lam[k]);
   const int diverged = lr * lam > 2 && growth > 1;
-  if (!nspike)
-    printf("  (none)\n");
   if (nspike > 0)
     grl_lesson_say(L,
       "First, through time.  Up to step %zu, W_hh carries at least half of\n"
