@@ -903,9 +903,9 @@ static void lstm_seed_lag(grl_lesson *L, const sizes *sz, const job *jb)
     "z and 1 - z).  The difference is what the gates read: the LSTM's gates\n"
     "read h = o * tanh(c), which is bounded by 1, while the seed cell's\n"
     "gates read its raw h.  With gates that read h, i/(1-f) bounds nothing:\n"
-    "chapter 3 §3 measures the largest |h| on 3 seeds at b_f = 2 against the\n"
-    "constant-gate value 1/(1-sigma(b_f)); the one bound left is one step's,\n"
-    "|h_t| < t.  As |h| grows, the terms through the gates grow with it,\n"
+    "chapter 3 §3 measures, over several seeds, the largest |h| at b_f = 2\n"
+    "against the constant-gate value 1/(1-sigma(b_f)); the one bound left is\n"
+    "one step's, |h_t| < t.  As |h| grows, the terms through the gates grow with it,\n"
     "the Jacobian's norm exceeds 1, and the gradient can grow with the lag.");
   const size_t T = sz->T;
   gated_table(L, sz, jb, J_SEED, NSEED, "The article's seed cell", "seed-lag", "b_f", gs);
