@@ -500,8 +500,8 @@ chapter needs three facts about products of matrices.
   $ρ(\bar J)$ of their mean as the rate.  It is a heuristic, not a
   theorem: it works when the $J_t$ differ little and share their
   directions (the same $W_{hh}$ at every step, section 5), and fails when
-  they do not, because the rate of a product is a *geometric* mean of
-  the steps' stretches, and the mean Jacobian an arithmetic one.
+  they do not: a product's rate behaves like a *geometric* mean of the
+  steps' stretches, and the mean Jacobian is an arithmetic one.
 
 All three measured on 2×2 examples:
 */
