@@ -90,6 +90,9 @@ typedef struct {
   int (*check)(struct grl_lesson *L);
   /* Optional: the chapter's exercises, easy to hard, {NULL}-terminated. */
   const grl_exercise *exercises;
+  /* Optional: model answers for --solutions, one per exercise in the same
+   * order (NULL: none), for the exercises whose answer is a discussion. */
+  const char *const *models;
 } grl_lesson_info;
 
 #define GRL_LESSON_MAX_PARAMS 16

@@ -159,8 +159,11 @@ static int print_solutions(grl_lesson *L)
   print_exercise_markers(L);
   for (int k = 1; e && e->text; e++, k++) {
     double v;
+    const char *model = L->info->models ? L->info->models[k - 1] : NULL;
     if (!e->answer) {
       printf("  %d. (no number: the answer is a discussion)\n", k);
+      if (model)
+        printf("     Model answer: %s\n", model);
       continue;
     }
     if (e->answer(&v) != GRL_OK || !isfinite(v)) {
