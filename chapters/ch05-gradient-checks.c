@@ -17,8 +17,11 @@ cannot see.
 
        forward   (L(theta + h) - L(theta)) / h          error O(h)   + eps/h
        central   (L(theta + h) - L(theta - h)) / 2h     error O(h^2) + eps/h
-       gsl       gsl_deriv_central: Richardson extrapolation of a
-                 5-point rule, with an error estimate
+       gsl       gsl_deriv_central: an adaptive central difference --
+                 a 5-point rule (Richardson extrapolation of the central
+                 differences at h and h/2), its error estimated against
+                 the 3-point rule, and the step chosen again from that
+                 estimate
        complex   Im L(theta + i h) / h                  error O(h^2), and no
                  subtraction: no eps/h term at all (Squire & Trapp 1998)
 
@@ -44,12 +47,14 @@ cannot see.
    the floor is not enough.
 5. A broken backward pass -- `dq = da_n` instead of `da_n * r`, the reset
    gate forgotten in one line -- is caught, and located.  An error of 1e-4
-   in one entry is caught by central differences.  One of 1e-9 is not,
-   and in the default run no tolerance could catch it: central
-   differences measure it at that entry (the tensor's largest) to within
-   about 1e-11, but their error on other, correct entries is larger than
-   the injected $5 \cdot 10^{-10}$ (the run prints both, at three seeds).
-   The complex step, with tolerance 1e-11, catches it.
+   in one entry is caught by central differences.  One of 1e-9 is not:
+   at the default floor no tolerance could catch it in the default run.
+   Central differences measure it at that entry (the tensor's largest)
+   to within about 1e-11, but their error on other, correct entries is
+   larger than the injected $5 \cdot 10^{-10}$ (the run prints both, at
+   three seeds).  That noise is absolute (§3), so a larger floor shrinks
+   it on the small entries: the run measures how far floor_rel = 0.9
+   gets.  The complex step, with tolerance 1e-11, catches it.
 
 The loss (`grl_gradcheck.h`):
 $L = \sum(g ⊙ \mathrm{output}) + \frac12 \|h_T\|^2$, with a fixed random
@@ -101,15 +106,15 @@ static int ex2_answer(double *v)   /* float's digits at its best step: -log10 ep
 }
 
 static const grl_exercise exercises[] = {
-  {"The central difference is best near h = $ε^{1/3}$, where truncation (h²)\n"
+  {"The central difference is best near h = ε^(1/3), where truncation (h²)\n"
    "and rounding (ε/h) balance: about 6e-6 in double precision.  A GPU\n"
    "computes in float, ε = FLT_EPSILON (<float.h>).  Where is the best\n"
-   "step there?", ex1_answer, 0.01, 0},
+   "step there?  One significant figure is enough.", ex1_answer, 0.03, 0},
   {"In float, at the best step of exercise 1, truncation and rounding are\n"
-   "each about $ε^{2/3}$ (relative), ε = FLT_EPSILON.  How many correct\n"
+   "each about ε^(2/3) (relative), ε = FLT_EPSILON.  How many correct\n"
    "decimal digits, −log10 of that relative error, do you expect from the\n"
    "central difference there?  Give it to one decimal (in double the same\n"
-   "formula gives 10.4).", ex2_answer, 0.02, 0},
+   "formula gives 10.4).", ex2_answer, 0.01, 0},
   {"Break the backward of one gate and locate the bug.  In\n"
    "src/lib/cell_gru.c, in `gru_backward`, change the z gate's\n"
    "σ′ = s(1 − s), the line `daz = dz * grl_dsigmoid(z)`, to\n"
@@ -124,14 +129,37 @@ static const grl_exercise exercises[] = {
   {NULL, NULL, 0, 0}
 };
 
+/* Model answers for --solutions, in the exercises' order (NULL: none). */
+static const char *const models[] = {
+  NULL,
+  NULL,
+  "every tensor fails, weight_ih_l0, weight_hh_l0, both biases, the\n"
+  "     input and h0 (relative errors near 1): the wrong da_z feeds dW_iz,\n"
+  "     dW_hz, db_iz, db_hz directly, and dx and dh_prev through W_iz^T and\n"
+  "     W_hz^T, which carry it to every earlier step.  The z gate is rows\n"
+  "     H ... 2H-1 of the stacked r, z, n blocks; at the default size\n"
+  "     (H = 4) the worst entries of weight_ih_l0, weight_hh_l0, bias_ih_l0\n"
+  "     and bias_hh_l0 sit in rows 4 to 7.  (To locate it cleanly, check\n"
+  "     --seq-len 1: then only what da_z feeds directly can be wrong.)",
+  "the subtraction.  Forward and central differences subtract two nearly\n"
+  "     equal losses, so the rounding of each, about eps |L|, is divided by\n"
+  "     h: the eps |L| / h arm of the V, which forbids small h, and below\n"
+  "     about 1e-17 theta + h rounds to theta and the step is lost.  The\n"
+  "     complex step puts h in the imaginary part and reads Im L / h: no\n"
+  "     difference of nearly equal numbers, no eps/h term, and nothing rounds\n"
+  "     the step away.  Only truncation, h^2 |L'''| / 6, is left, and it\n"
+  "     vanishes as h shrinks.",
+};
+
 static const grl_lesson_info chapter = {
   .exercises = exercises,
+  .models = models,
   .name = "ch05-gradient-checks",
   .title = "Gradient checks: four numerical derivatives against BPTT",
   .summary =
     "Chapter 5 checks every entry of the GRU's BPTT gradient against four\n"
     "numerical derivatives: forward and central differences, GSL's\n"
-    "Richardson extrapolation and the complex step.  It draws the V-curve\n"
+    "adaptive central difference and the complex step.  It draws the V-curve\n"
     "of error against step size (truncation against rounding; optima near\n"
     "eps^1/2 and eps^1/3; the complex step flat at machine precision), the\n"
     "worst relative error per tensor and method, and shows why the plain\n"
@@ -564,7 +592,7 @@ static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
   grl_lesson_section(L, "Why the plain relative error misleads on tiny entries");
   /* Tiny entries on purpose: keep only the last step's weights in g, so
    * the loss sits at the end and the gradients of early inputs fade
-   * geometrically (chapter 4).  The same seed, otherwise. */
+   * geometrically (chapter 4).  Another problem: the run's seed + 1. */
   setup F;
   grl_gradcheck_report *rep = NULL;
   int rc = setup_alloc(&F, &grl_cell_gru, I, H, T, B, L->seed + 1);
