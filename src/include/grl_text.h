@@ -230,6 +230,14 @@ const gsl_matrix *grl_text_source_state(const grl_source *src);
  * validation bpc.  Allocates its own buffers (outside the training loop). */
 int grl_text_evaluate(const grl_model *m, const grl_text *t, size_t T,
                       size_t B, size_t from, size_t to, double *bpc);
+/* The same, and with reset != 0 the state set to zero before every
+ * window (and before the left-over stretch): each prediction then sees
+ * only the bytes since its window's start, at most T - 1 of them.  The
+ * difference from the carried state measures how much the model uses
+ * context older than its window. */
+int grl_text_evaluate_reset(const grl_model *m, const grl_text *t, size_t T,
+                            size_t B, size_t from, size_t to, int reset,
+                            double *bpc);
 
 /* ------------------------------------------------------------------ */
 /* Sampling (text_sample.c)                                                   */

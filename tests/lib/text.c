@@ -329,6 +329,22 @@ static void evaluate_exact(void)
     is_double(bpc, nll / (double)P / M_LN2, 1e-12,
               "%s: validation bpc equals the naive reference over 3 streams of 6 and 1 left over",
               cells[ci]->name);
+    /* reset every window: pieces of 4, 2 (the tail) and the 1 left over,
+     * each from a zero state */
+    double bpcr = NAN, nllr = 0;
+    int str = grl_text_evaluate_reset(m, t, 4, 3, from, N, 1, &bpcr);
+    for (size_t b = 0; b < 3; b++)
+      for (size_t piece = 0; piece < 2; piece++) {
+        memset(h, 0, sizeof h);
+        memset(c, 0, sizeof c);
+        nllr += naive_nll(m, t->ids + from + b * 6 + piece * 4, piece ? 2 : 4, h, c);
+      }
+    memset(h, 0, sizeof h);
+    memset(c, 0, sizeof c);
+    nllr += naive_nll(m, t->ids + from + 18, 1, h, c);
+    ok(str == GRL_OK && fabs(bpcr - nllr / (double)P / M_LN2) < 1e-12 * bpcr && bpcr != bpc,
+       "%s: with the state reset every window, bpc %.6f equals the naive reference's pieces of 4, 2 and 1 from zero (carried: %.6f)",
+       cells[ci]->name, bpcr, bpc);
     grl_model_free(m);
   }
   grl_text_free(t);
@@ -680,7 +696,7 @@ int main(void)
   int ncell = 0;
   for (const grl_cell *const *c = grl_cell_all(); *c; c++)
     ncell++;
-  plan(62 + 2 * ncell);
+  plan(64 + 2 * ncell);
   vocabulary_and_split();
   bad_texts();
   streams_and_carry();
