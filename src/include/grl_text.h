@@ -230,11 +230,16 @@ const gsl_matrix *grl_text_source_state(const grl_source *src);
  * validation bpc.  Allocates its own buffers (outside the training loop). */
 int grl_text_evaluate(const grl_model *m, const grl_text *t, size_t T,
                       size_t B, size_t from, size_t to, double *bpc);
-/* The same, and with reset != 0 the state set to zero before every
- * window (and before the left-over stretch): each prediction then sees
- * only the bytes since its window's start, at most T - 1 of them.  The
- * difference from the carried state measures how much the model uses
- * context older than its window. */
+/* The same with the state not carried.  reset 0: carried (as
+ * grl_text_evaluate).  reset 1: set to zero before every window (and
+ * before the left-over stretch), so that a prediction j bytes into its
+ * window sees j bytes of context.  reset 2: set to zero, then the
+ * previous window of its stream read again (its loss not counted), so
+ * that every prediction sees between T and 2T - 1 bytes of context (the
+ * first window of each stream, and the left-over stretch, start from zero
+ * as in every mode).  Carried against 2 measures how much the model takes
+ * from context older than T bytes; 2 against 1 what the lost recent
+ * context is worth. */
 int grl_text_evaluate_reset(const grl_model *m, const grl_text *t, size_t T,
                             size_t B, size_t from, size_t to, int reset,
                             double *bpc);

@@ -92,6 +92,8 @@ int grl_text_evaluate_reset(const grl_model *m, const grl_text *t, size_t T,
                             double *bpc)
 {
   const size_t H = m->hidden_size;
+  if (reset < 0 || reset > 2)
+    return grl_fail(GRL_EINVAL, "evaluate: reset %d; want 0 (carried), 1 (zero) or 2 (zero, then the previous window)", reset);
   if (T == 0 || B == 0)
     return grl_fail(GRL_EINVAL, "evaluate: window T and streams B must be positive (got T=%zu, B=%zu)", T, B);
   if (!(from < to && to <= t->n && to - from >= 2))
@@ -125,13 +127,21 @@ int grl_text_evaluate_reset(const grl_model *m, const grl_text *t, size_t T,
     st = evalbuf_alloc(&erest, m, rest, 1);
   double nll = 0;
   /* B streams of Ls predictions: nfull windows of T, then the tail. */
+  /* reset 2: the previous window read again from zero, its loss dropped */
+  double dropped = 0;
   for (size_t w = 0; w < nfull && !st; w++) {
     maybe_reset(reset, h, c);
-    st = score(m, t->ids, &full, Ls, from + w * T, h, c, &nll);
+    if (reset == 2 && w > 0)
+      st = score(m, t->ids, &full, Ls, from + (w - 1) * T, h, c, &dropped);
+    if (!st)
+      st = score(m, t->ids, &full, Ls, from + w * T, h, c, &nll);
   }
   if (!st && tail) {
     maybe_reset(reset, h, c);
-    st = score(m, t->ids, &etail, Ls, from + nfull * T, h, c, &nll);
+    if (reset == 2 && nfull > 0)
+      st = score(m, t->ids, &full, Ls, from + (nfull - 1) * T, h, c, &dropped);
+    if (!st)
+      st = score(m, t->ids, &etail, Ls, from + nfull * T, h, c, &nll);
   }
   /* The last P - B*Ls predictions continue the last stream. */
   if (!st && rest) {

@@ -345,6 +345,24 @@ static void evaluate_exact(void)
     ok(str == GRL_OK && fabs(bpcr - nllr / (double)P / M_LN2) < 1e-12 * bpcr && bpcr != bpc,
        "%s: with the state reset every window, bpc %.6f equals the naive reference's pieces of 4, 2 and 1 from zero (carried: %.6f)",
        cells[ci]->name, bpcr, bpc);
+    /* reset 2 with T = 2: window w >= 1 of a stream of 6 starts from the
+     * state of window w-1 read from zero; the left-over from zero */
+    double bpcw = NAN, nllw = 0;
+    int stw = grl_text_evaluate_reset(m, t, 2, 3, from, N, 2, &bpcw);
+    for (size_t b = 0; b < 3; b++)
+      for (size_t w = 0; w < 3; w++) {
+        memset(h, 0, sizeof h);
+        memset(c, 0, sizeof c);
+        if (w > 0)
+          naive_nll(m, t->ids + from + b * 6 + (w - 1) * 2, 2, h, c);
+        nllw += naive_nll(m, t->ids + from + b * 6 + w * 2, 2, h, c);
+      }
+    memset(h, 0, sizeof h);
+    memset(c, 0, sizeof c);
+    nllw += naive_nll(m, t->ids + from + 18, 1, h, c);
+    ok(stw == GRL_OK && fabs(bpcw - nllw / (double)P / M_LN2) < 1e-12 * bpcw,
+       "%s: reset 2 (zero, then the previous window again): bpc %.6f equals the naive reference",
+       cells[ci]->name, bpcw);
     grl_model_free(m);
   }
   grl_text_free(t);
@@ -696,7 +714,7 @@ int main(void)
   int ncell = 0;
   for (const grl_cell *const *c = grl_cell_all(); *c; c++)
     ncell++;
-  plan(64 + 2 * ncell);
+  plan(66 + 2 * ncell);
   vocabulary_and_split();
   bad_texts();
   streams_and_carry();
