@@ -10,9 +10,12 @@ Chapters 1-8 fed the GRU synthetic signals.  Here it reads C source --
 GSL's own header files, which every machine that builds grulab has -- one
 byte at a time, and learns to predict the next byte.  That is a
 character-level language model (Karpathy's min-char-rnn; Karpathy, Johnson
-and Fei-Fei 2016, "Visualizing and Understanding Recurrent Networks",
-whose single units tracked quotes, line length and brackets in the Linux
-source).
+and Fei-Fei, "Visualizing and Understanding Recurrent Networks", ICLR 2016
+workshop, arXiv:1506.02078).  That paper trained LSTMs on Tolstoy's *War
+and Peace* and on the Linux kernel's source, and found single LSTM memory
+cells (their $\tanh c$) that track the position in the line and quotes in
+*War and Peace*, and brackets' depth, comments and quotes and `if`
+conditions in the kernel.
 
 ### What you will learn
 
@@ -30,20 +33,25 @@ source).
    :::
 
 2. Bits per character: bpc = mean over the text of $-\log_2 p(x_{t+1})$.
-   Guessing uniformly costs $\log_2 V$ bits; counting bytes (unigram) and
-   pairs of bytes (bigram) are the honest bars to beat, and gzip/xz say
-   how compressible the text is with a whole-file memory.
-3. Truncated BPTT: the text is cut into $B$ streams, read in windows of
+   Guessing uniformly costs $\log_2 V$ bits.  Counting bytes (unigram),
+   pairs (bigram) and longer contexts (the n-gram ladder: interpolated
+   Witten-Bell, orders 1 to 8) gives the bars a network must beat; gzip
+   and xz, which see only the validation bytes, say how much those bytes
+   repeat each other.
+3. An honest split: whole files held out, so that validation is not a
+   copy of training, and its duplicate share measured.
+4. Truncated BPTT: the text is cut into $B$ streams, read in windows of
    $T$ bytes; the state carries from one window to the next, the gradient
-   stops at each window's start.  So the net can use context older than
-   $T$ bytes (through the state) but cannot *learn* to keep it (no gradient
-   ever flows that far back).
-4. Temperature: sample from $\operatorname{softmax}(z / τ)$.  $τ = 1$ is
+   stops at each window's start.  No gradient connects bytes more than
+   $T$ apart, yet the carried state can hold information longer: we
+   measure how much by evaluating with the state reset.
+5. Temperature: sample from $\operatorname{softmax}(z / τ)$.  $τ = 1$ is
    the model, $τ → 0$ the arg-max (repetitive), $τ > 1$ flatter (noisier).
-5. What single units learn: the correlation of every unit of $h$ and of
+6. What the state holds: the correlation of every unit of $h$ and of
    the update gate $z$ with five features of the text (inside a comment,
-   inside a string, bracket depth, column, a `#define` line), against the
-   same statistic at initialisation.
+   inside a string, bracket depth, column, a `#define` line), and a linear
+   probe -- a logistic regression from the whole $h$ to each feature --
+   each against the same statistic at initialisation.
 
 Every training run here is `grulab train --task text` with the same
 settings: `grulab train --task text --seed 8` reproduces the default run's
@@ -56,9 +64,9 @@ minutes of CPU time, on one core; progress goes to stderr on a terminal:
 
     chapters/ch09-reading-text                 H = 128, T = 64, B = 32
     chapters/ch09-reading-text --text FILE     any other text
-    chapters/ch09-reading-text --quick         the text's first 64 KiB, H = 32,
-                                               40 steps: a second; too short
-                                               to learn
+    chapters/ch09-reading-text --quick         64 KiB of the text (the start of
+                                               each split), H = 32, 40 steps:
+                                               a second; too short to learn
 
 ### Charts
 
@@ -77,7 +85,9 @@ minutes of CPU time, on one core; progress goes to stderr on a terminal:
 #include "grl_stop.h"
 
 #include <errno.h>
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
@@ -208,7 +218,9 @@ static const grl_lesson_info chapter = {
  * `grulab train --task text`. */
 enum { T_DEFAULT = 64, B_DEFAULT = 32, H_DEFAULT = 128, STEPS_DEFAULT = 800,
        SMOOTH = 50, SAMPLE_LEN = 240, NFEAT = 5, SNIP_LINES = 8,
-       SNIP_COLS = 60, GATE_CHARS = 64, QUICK_BYTES = 65536 };
+       SNIP_COLS = 60, GATE_CHARS = 64, QUICK_BYTES = 65536, PROBE_STRIDE = 8,
+       PROBE_NEWTON = 10 };
+#define PROBE_RIDGE 1.0
 #define LR 3e-3
 #define CLIP 5.0
 static const char PRIME[] = "#define GSL_";
@@ -359,6 +371,10 @@ typedef struct {
   double *sfu;                            /* (NFEAT, 2H)            */
   double *r;                              /* (NFEAT, 2H) Pearson r  */
   float *snip;                            /* (npos, 2H) activations */
+  double *ph;                             /* (nprobe, H) h for the probe */
+  size_t *ppos;                           /* (nprobe) its byte position  */
+  int *pstream;                           /* (nprobe) its stream         */
+  size_t nprobe, cap;
 } unitstats;
 
 /* A region of validation text shown in a chart: lines [line0, line0 +
@@ -404,6 +420,12 @@ static int unit_stats(const grl_model *m, const grl_text *t, size_t T,
         const double *z = gsl_matrix_const_ptr(grl_seq_cache(s), k * B + b, zk * H);
         const double *f = feat + pos * NFEAT;
         us->n += 1;
+        if ((pos - from) % PROBE_STRIDE == 0 && us->nprobe < us->cap) {
+          memcpy(us->ph + us->nprobe * H, h, H * sizeof *h);
+          us->ppos[us->nprobe] = pos;
+          us->pstream[us->nprobe] = (int)b;
+          us->nprobe++;
+        }
         for (size_t q = 0; q < NFEAT; q++) {
           us->sf[q] += f[q];
           us->sff[q] += f[q] * f[q];
@@ -442,7 +464,7 @@ static int unit_stats(const grl_model *m, const grl_text *t, size_t T,
   return GRL_OK;
 }
 
-static int unitstats_alloc(unitstats *us, size_t H, size_t npos)
+static int unitstats_alloc(unitstats *us, size_t H, size_t npos, size_t ncap)
 {
   memset(us, 0, sizeof *us);
   us->su = calloc(2 * H, sizeof *us->su);
@@ -450,7 +472,12 @@ static int unitstats_alloc(unitstats *us, size_t H, size_t npos)
   us->sfu = calloc(NFEAT * 2 * H, sizeof *us->sfu);
   us->r = calloc(NFEAT * 2 * H, sizeof *us->r);
   us->snip = calloc(npos * 2 * H, sizeof *us->snip);
-  return us->su && us->suu && us->sfu && us->r && us->snip ? GRL_OK
+  us->cap = ncap;
+  us->ph = malloc(ncap * H * sizeof *us->ph);
+  us->ppos = malloc(ncap * sizeof *us->ppos);
+  us->pstream = malloc(ncap * sizeof *us->pstream);
+  return us->su && us->suu && us->sfu && us->r && us->snip && us->ph && us->ppos
+         && us->pstream ? GRL_OK
          : grl_fail(GRL_ENOMEM, "unit analysis: out of memory");
 }
 
@@ -461,6 +488,9 @@ static void unitstats_free(unitstats *us)
   free(us->sfu);
   free(us->r);
   free(us->snip);
+  free(us->ph);
+  free(us->ppos);
+  free(us->pstream);
 }
 
 /* The unit in [lo, lo+H) with the largest |r| for feature q, or -1. */
@@ -515,6 +545,142 @@ static void choose_snippet(const grl_text *t, const double *feat, size_t q,
   }
   sn->from = a;
   sn->to = e;
+}
+
+/*
+### A linear probe
+
+A single unit is one axis of the state; the network need not store a
+feature along any one axis.  A linear probe asks whether the *whole*
+state $h$ holds it: a logistic regression from $h$ to the feature,
+fitted on one half of the held-out text and scored on the other half,
+and the same probe on the state of the network at initialisation as the
+control (a random network's state also reflects the last few bytes).
+
+::: equations
+---------------------------------------------------------------------------------  -------------------------------------
+$p_i = σ(w^\top \tilde h_i + b)$                                                    $\tilde h$: $h$ standardised per unit
+$\min_{w,b}\; -\sum_i [y_i \ln p_i + (1-y_i)\ln(1-p_i)] + \tfrac{λ}{2}\lVert w\rVert^2$  ridge $λ = 1$
+$(w, b) \leftarrow (w, b) - (X^\top S X + λ I)^{-1}\, (X^\top (p - y) + λ w)$           Newton, $S = \operatorname{diag}(p(1-p))$
+---------------------------------------------------------------------------------  -------------------------------------
+:::
+*/
+
+/* The binary features the probe predicts: feature q of the lexer made
+ * binary (depth > 0, column >= 40). */
+static int probe_label(const double *feat, size_t pos, size_t q)
+{
+  double f = feat[pos * NFEAT + q];
+  return q == 3 ? f >= 40 : f > 0;
+}
+
+static const char *const probe_title[NFEAT] = {
+  "inside a /* */ comment", "inside a string literal", "inside ( or {",
+  "column >= 40", "on a #define line"};
+
+typedef struct {
+  double acc, major;      /* test accuracy; the majority class's      */
+  double xent, xent0;     /* test log-loss (bits); the base rate's     */
+  size_t ntrain, ntest;
+} probe_result;
+
+/* Fit the probe on the rows of streams < B/2 and test it on the others.
+ * Newton's method on the ridge-regularised log-loss, the Hessian solved
+ * by Cholesky (GSL). */
+static int linear_probe(const unitstats *us, size_t H, size_t B,
+                        const double *feat, size_t q, probe_result *res)
+{
+  const size_t n = us->nprobe, D = H + 1;
+  size_t ntr = 0;
+  for (size_t i = 0; i < n; i++)
+    ntr += (size_t)us->pstream[i] < B / 2;
+  const size_t nte = n - ntr;
+  memset(res, 0, sizeof *res);
+  if (ntr < 2 || nte < 2)
+    return grl_fail(GRL_EINVAL, "probe: %zu and %zu rows", ntr, nte);
+  gsl_matrix *X = gsl_matrix_alloc(ntr, D), *Xs = gsl_matrix_alloc(ntr, D),
+             *Hs = gsl_matrix_alloc(D, D);
+  gsl_vector *w = gsl_vector_calloc(D), *g = gsl_vector_alloc(D),
+             *r = gsl_vector_alloc(ntr), *y = gsl_vector_alloc(ntr);
+  double *mu = calloc(H, sizeof *mu), *sd = calloc(H, sizeof *sd);
+  if (!X || !Xs || !Hs || !w || !g || !r || !y || !mu || !sd)
+    return grl_fail(GRL_ENOMEM, "probe: out of memory");
+  /* standardise each unit by the training half's mean and sd */
+  for (size_t i = 0; i < n; i++)
+    if ((size_t)us->pstream[i] < B / 2)
+      for (size_t j = 0; j < H; j++)
+        mu[j] += us->ph[i * H + j] / (double)ntr;
+  for (size_t i = 0; i < n; i++)
+    if ((size_t)us->pstream[i] < B / 2)
+      for (size_t j = 0; j < H; j++) {
+        double d = us->ph[i * H + j] - mu[j];
+        sd[j] += d * d / (double)ntr;
+      }
+  for (size_t j = 0; j < H; j++)
+    sd[j] = sd[j] > 1e-24 ? sqrt(sd[j]) : 1.0;
+  double pos_rate = 0;
+  for (size_t i = 0, k = 0; i < n; i++) {
+    if ((size_t)us->pstream[i] >= B / 2)
+      continue;
+    for (size_t j = 0; j < H; j++)
+      gsl_matrix_set(X, k, j, (us->ph[i * H + j] - mu[j]) / sd[j]);
+    gsl_matrix_set(X, k, H, 1.0);
+    int lab = probe_label(feat, us->ppos[i], q);
+    gsl_vector_set(y, k, lab);
+    pos_rate += lab / (double)ntr;
+    k++;
+  }
+  int st = GRL_OK;
+  for (int it = 0; it < PROBE_NEWTON && !st; it++) {
+    gsl_blas_dgemv(CblasNoTrans, 1.0, X, w, 0.0, r);        /* r = X w */
+    gsl_matrix_memcpy(Xs, X);
+    for (size_t k = 0; k < ntr; k++) {
+      double p = 1.0 / (1.0 + exp(-gsl_vector_get(r, k)));
+      double s = p * (1 - p);
+      gsl_vector_set(r, k, p - gsl_vector_get(y, k));
+      gsl_vector_view row = gsl_matrix_row(Xs, k);
+      gsl_vector_scale(&row.vector, sqrt(s > 1e-12 ? s : 1e-12));
+    }
+    gsl_blas_dgemv(CblasTrans, 1.0, X, r, 0.0, g);          /* X^T (p - y) */
+    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, Xs, 0.0, Hs); /* X^T S X */
+    for (size_t j = 0; j < H; j++) {                         /* ridge, not on b */
+      *gsl_matrix_ptr(Hs, j, j) += PROBE_RIDGE;
+      *gsl_vector_ptr(g, j) += PROBE_RIDGE * gsl_vector_get(w, j);
+    }
+    if (gsl_linalg_cholesky_decomp1(Hs) || gsl_linalg_cholesky_svx(Hs, g))
+      st = grl_fail(GRL_EINVAL, "probe: the Hessian is not positive definite");
+    else
+      gsl_vector_sub(w, g);
+  }
+  /* score the other half */
+  size_t right = 0, pos_te = 0;
+  double xent = 0, xent0 = 0;
+  for (size_t i = 0; i < n && !st; i++) {
+    if ((size_t)us->pstream[i] < B / 2)
+      continue;
+    double a = gsl_vector_get(w, H);
+    for (size_t j = 0; j < H; j++)
+      a += gsl_vector_get(w, j) * (us->ph[i * H + j] - mu[j]) / sd[j];
+    double p = 1.0 / (1.0 + exp(-a));
+    p = fmin(fmax(p, 1e-12), 1 - 1e-12);
+    int lab = probe_label(feat, us->ppos[i], q);
+    right += (p >= 0.5) == lab;
+    pos_te += lab;
+    xent -= log2(lab ? p : 1 - p);
+    double p0 = fmin(fmax(pos_rate, 1e-12), 1 - 1e-12);
+    xent0 -= log2(lab ? p0 : 1 - p0);
+  }
+  res->ntrain = ntr;
+  res->ntest = nte;
+  res->acc = (double)right / (double)nte;
+  /* the majority class of the fitting half, scored on the test half */
+  res->major = (pos_rate >= 0.5 ? (double)pos_te : (double)(nte - pos_te)) / (double)nte;
+  res->xent = xent / (double)nte;
+  res->xent0 = xent0 / (double)nte;
+  gsl_matrix_free(X); gsl_matrix_free(Xs); gsl_matrix_free(Hs);
+  gsl_vector_free(w); gsl_vector_free(g); gsl_vector_free(r); gsl_vector_free(y);
+  free(mu); free(sd);
+  return st;
 }
 
 /*
@@ -787,9 +953,12 @@ bpc and the baselines.
     "byte b * %zu.  Step k reads window k of every stream: a batch of B x T =\n"
     "%zu x %zu bytes.  The state h_T at the end of a window is the h0 of the\n"
     "next window of its stream, so context flows on; but backpropagation\n"
-    "stops at the window's start.  A dependency longer than T = %zu bytes can\n"
-    "be USED (through the carried state) but never LEARNED (no gradient\n"
-    "connects its two ends).  One epoch is %zu steps.", B, Ls, B, T, T,
+    "stops at the window's start: no gradient connects two bytes more than\n"
+    "T = %zu apart.  That does not stop the net from holding information\n"
+    "longer: a gate that learned to keep something for up to T bytes may\n"
+    "keep it past T, and at evaluation the state is carried.  Section 5\n"
+    "measures how much the carried state helps.  One epoch is %zu steps.",
+    B, Ls, B, T, T,
     grl_text_windows(text, T, B));
   printf("  stream 0, window 0: \"");
   for (size_t k = 0; k < 40 && k < T; k++) put_byte(text->bytes[k] == '\n' ? ' ' : text->bytes[k]);
@@ -899,6 +1068,35 @@ Training, with samples along the way.
   printf("  training took %.1f s for %zu steps: %.0f characters per second\n",
          train_secs, done_steps, (double)(done_steps * T * B) / train_secs);
   grl_lesson_versus(&L, "valid bpc at initialisation", valid_at[0], "uniform log2 V", log2((double)V));
+  /* context older than the window: the same evaluation with the state
+   * zeroed before every window of T (context 0..T-1 bytes), and zeroed
+   * then warmed on the previous window (context T..2T-1 bytes) */
+  double vreset, vwarm;
+  if ((st = grl_text_evaluate_reset(m, text, T, B, text->ntrain, text->n, 1, &vreset))
+      || (st = grl_text_evaluate_reset(m, text, T, B, text->ntrain, text->n, 2, &vwarm))) {
+    grl_lesson_error(&L, st, "valid bpc with resets");
+    goto done;
+  }
+  printf("  valid bpc, the state carried across windows (all context)  %.4f\n", vfinal);
+  printf("  valid bpc, the state from the last %zu to %zu bytes only       %.4f   (%+.4f)\n",
+         T, 2 * T - 1, vwarm, vwarm - vfinal);
+  printf("  valid bpc, the state reset every T = %zu bytes (0 to %zu)      %.4f   (%+.4f)\n",
+         T, T - 1, vreset, vreset - vfinal);
+  grl_lesson_say(&L,
+    "The first line is the carried state, as trained.  The second zeroes\n"
+    "the state before every window and reads the previous window again, so\n"
+    "that each prediction sees between T and 2T - 1 bytes: the difference\n"
+    "from the first line, %+.4f bpc, is what the net takes from context\n"
+    "older than T bytes -- dependencies no gradient connected in training.\n"
+    "The third line also drops that previous window: a byte j bytes into\n"
+    "its window sees only j bytes, and the cost, %+.4f bpc more, is the\n"
+    "recent context lost.", vwarm - vfinal, vreset - vwarm);
+  if (!L.quick)
+    grl_lesson_say(&L, vwarm - vfinal > 0.005
+      ? "So the carried state does hold information past T bytes that the net\n"
+        "uses: gating learned on dependencies shorter than T keeps it longer."
+      : "So the net takes almost nothing (under 0.005 bpc) from beyond T bytes:\n"
+        "what it keeps longer than a window does not help it predict.");
   if (!L.quick && steps >= STEPS_DEFAULT && H >= H_DEFAULT && !opt_text)
     grl_lesson_expect(&L, vfinal < bi - 0.5, "the GRU beats the bigram by more than 0.5 bpc");
   if (L.quick)
@@ -987,20 +1185,22 @@ Training, with samples along the way.
     sn[NFEAT].slot = npos;
     npos += sn[NFEAT].to - sn[NFEAT].from;
   }
-  if ((st = unitstats_alloc(&us, H, npos)) || (st = unitstats_alloc(&us0, H, npos))
+  if ((st = unitstats_alloc(&us, H, npos, nv / PROBE_STRIDE + 1))
+      || (st = unitstats_alloc(&us0, H, npos, nv / PROBE_STRIDE + 1))
       || (st = unit_stats(m, text, T, B, feat, sn, NFEAT + 1, &us))
       || (st = unit_stats(m0, text, T, B, feat, sn, NFEAT + 1, &us0))) {
     grl_lesson_error(&L, st, "unit analysis");
     goto done;
   }
   grl_lesson_say(&L,
-    "For each validation byte x_t (the first %zu, in %zu streams): five\n"
+    "For each validation byte x_t that the streams cover (%.0f of the %zu:\n"
+    "%zu streams of %zu whole windows of %zu): five\n"
     "features from a small C lexer, and every unit of h_t and of the update\n"
     "gate z_t after reading it (z = the fraction of h_{t-1} kept).  The\n"
     "table gives the unit with the largest |Pearson r| for each feature,\n"
     "trained and, as the control, at initialisation (same seed, same bytes).\n"
     "A unit stands out when |r| >= 0.5 and it is at least twice the control's.",
-    B * Lv, B);
+    us.n, nv, B, (size_t)us.n / B / (Lv < T ? Lv : T), Lv < T ? Lv : T);
   printf("  %-24s %8s  %-16s %-16s  %-16s %-16s\n", "feature", "mean",
          "h trained", "h at init", "z trained", "z at init");
   int any = 0;
@@ -1042,6 +1242,55 @@ Training, with samples along the way.
   }
   if (!any)
     grl_lesson_say(&L, "No unit stands out for any feature in this run.");
+
+/*
+### The whole state: a linear probe
+*/
+  grl_lesson_say(&L,
+    "A linear probe reads the whole state: a logistic regression from h (all\n"
+    "%zu units, standardised) to each feature, made binary, fitted by Newton's\n"
+    "method (ridge %g) on every %d-th byte of streams 0-%zu and scored on every\n"
+    "%d-th byte of streams %zu-%zu -- other stretches of the held-out text.\n"
+    "Accuracy is against always answering the fitting half's majority;\n"
+    "log-loss (bits per byte) against the fitting half's base rate.",
+    H, PROBE_RIDGE, PROBE_STRIDE, B / 2 - 1, PROBE_STRIDE, B / 2, B - 1);
+  printf("  %-24s %6s  %9s %9s %9s  %9s %9s %9s\n", "feature (probe test half)", "share",
+         "acc", "acc init", "majority", "bits", "bits init", "base rate");
+  int probe_wins = 0, probe_n = 0;
+  size_t pntr = 0, pnte = 0;
+  for (size_t q = 0; q < NFEAT; q++) {
+    probe_result pr, pr0;
+    if ((st = linear_probe(&us, H, B, feat, q, &pr))
+        || (st = linear_probe(&us0, H, B, feat, q, &pr0))) {
+      grl_lesson_error(&L, st, "linear probe");
+      goto done;
+    }
+    double share = 0;
+    for (size_t i = 0; i < us.nprobe; i++)
+      if ((size_t)us.pstream[i] >= B / 2)
+        share += probe_label(feat, us.ppos[i], q) / (double)pr.ntest;
+    printf("  %-24s %6.3f  %9.4f %9.4f %9.4f  %9.4f %9.4f %9.4f\n", probe_title[q], share,
+           pr.acc, pr0.acc, pr.major, pr.xent, pr0.xent, pr.xent0);
+    pntr = pr.ntrain;
+    pnte = pr.ntest;
+    probe_n++;
+    probe_wins += pr.xent < pr0.xent && pr.xent < pr.xent0;
+  }
+  printf("  (%zu bytes fit each probe, %zu others test it)\n", pntr, pnte);
+  grl_lesson_say(&L,
+    "The trained state beats both the state at initialisation and the base\n"
+    "rate in log-loss for %d of the %d features.%s", probe_wins, probe_n,
+    probe_wins ? "  For those the feature is in h as a\n"
+                 "direction spread over many units, though no single unit tracks it."
+               : "");
+  grl_lesson_say(&L,
+    "Why single units do not stand out here: the net trained %.2f epochs;\n"
+    "a GRU has no memory cell c (Karpathy et al.'s interpretable units are\n"
+    "LSTM cells, tanh c), and h is what the readout mixes linearly, so\n"
+    "nothing favours one axis of the state over a rotation of it; and the\n"
+    "control is the best of %zu units at initialisation, which already\n"
+    "correlates by chance with features that follow the last few bytes.",
+    (double)done_steps / (double)grl_text_windows(text, T, B), H);
   for (size_t q = 0; q < NFEAT; q++)
     text_chart(&L, text, feat, &sn[q], &us, H, q, besth[q] < 0 ? 0 : besth[q],
                besth[q] < 0 ? NAN : bestr[q], besth[q] < 0 ? NAN : bestr0[q]);
