@@ -176,19 +176,27 @@ static int ex3_answer(double *v)
 static const grl_exercise exercises[] = {
   {"A model that knows nothing gives every byte of the vocabulary the same\n"
    "probability.  What is its bpc on GSL's headers?  Compare it with the\n"
-   "validation bpc printed at step 0.", ex1_answer, 1e-4, 0},
+   "validation bpc printed at step 0.", ex1_answer, 1e-3, 0},
   {"Compute the add-one bigram's validation bpc yourself: count the byte\n"
-   "pairs of the training split (the first 90%), then score every\n"
-   "validation byte after the first with (count(a b) + 1) / (count(a .) + V).",
-   ex2_answer, 1e-4, 0},
+   "pairs of the training split (every header but gsl_sf*.h, in sorted\n"
+   "order), then score every validation byte after the first (the headers\n"
+   "gsl_sf*.h, in sorted order, after the training files) with\n"
+   "(count(a b) + 1) / (count(a .) + V).", ex2_answer, 1e-3, 0},
   {"How many steps make one epoch of `grulab train --task text` at its\n"
-   "default size (B = 32 streams, windows of T = 64)?", ex3_answer, 1e-9, 1},
-  {"A comment opened 200 bytes ago is still open.  With T = 64, can the\n"
-   "GRU learn to remember it?  Can it use the fact if it happens to carry\n"
-   "it in h?  Train with `grulab train --task text --bptt 16` and\n"
-   "`--bptt 128` and compare the validation bpc.", NULL, 0, 0},
-  {"Sample the trained model at temperatures 0, 0.5, 1 and 2 (`grulab\n"
-   "sample --temperature`).  Why does the arg-max repeat itself?", NULL, 0, 0},
+   "default size (B = 32 streams, windows of T = 64)?  Work it out from\n"
+   "the training split's size that section 1 prints.", ex3_answer, 1e-9, 1},
+  {"A comment opened 200 bytes ago is still open.  With T = 64, can a\n"
+   "gradient tell the GRU to remember it?  Can the GRU use the fact if it\n"
+   "happens to carry it in h?  Compare two runs that read the same number\n"
+   "of bytes, `grulab train --task text --bptt 16 --steps 1600` and\n"
+   "`grulab train --task text --bptt 128 --steps 200` (each 819,200\n"
+   "bytes), by their validation bpc; then say what section 5's reset\n"
+   "measurement would need to show for the longer window to matter.", NULL, 0, 0},
+  {"Train and save the chapter's model, `grulab train --task text --seed 8\n"
+   "--save gsl.params` (the same run as this chapter's), then sample it at\n"
+   "temperatures 0, 0.5, 1 and 2: `grulab sample --params gsl.params\n"
+   "--prime '#define GSL_' --bytes 240 --temperature 0.5`.  Why does the\n"
+   "arg-max (temperature 0) repeat itself?", NULL, 0, 0},
   {NULL, NULL, 0, 0}
 };
 
@@ -375,6 +383,7 @@ typedef struct {
   size_t *ppos;                           /* (nprobe) its byte position  */
   int *pstream;                           /* (nprobe) its stream         */
   size_t nprobe, cap;
+  double zlow, zhigh;                     /* unit-bytes with z < 0.1, > 0.9 */
 } unitstats;
 
 /* A region of validation text shown in a chart: lines [line0, line0 +
@@ -433,6 +442,10 @@ static int unit_stats(const grl_model *m, const grl_text *t, size_t T,
         for (size_t j = 0; j < H2; j++) {
           double a = j < H ? h[j] : z[j - H];
           us->su[j] += a;
+          if (j >= H) {
+            us->zlow += a < 0.1;
+            us->zhigh += a > 0.9;
+          }
           us->suu[j] += a * a;
           for (size_t q = 0; q < NFEAT; q++)
             us->sfu[q * H2 + j] += f[q] * a;
@@ -509,42 +522,61 @@ static long best_unit(const unitstats *us, size_t H, size_t q, size_t lo)
 ### Snippets of validation text
 */
 
-/* The start of the line holding position p. */
-static size_t line_start(const unsigned char *b, size_t lo, size_t p)
+static int probe_label(const double *feat, size_t pos, size_t q);
+
+/* Is byte p of the validation split covered by the unit analysis?  It
+ * reads B streams of Lv bytes from lo, each in whole windows of T. */
+static int covered(size_t p, size_t lo, size_t Lv, size_t T, size_t B)
 {
-  while (p > lo && b[p - 1] != '\n')
-    p--;
-  return p;
+  if (p < lo || p >= lo + B * Lv)
+    return 0;
+  return (p - lo) % Lv < (Lv / T) * T;
 }
 
-/* SNIP_LINES lines of the analysed validation range [lo, hi), starting a
- * line before the first byte where feature q changes (for the column:
- * the first line of 40 bytes or more). */
+/* SNIP_LINES lines of the analysed validation range, every byte of them
+ * covered, chosen to show feature q: of all runs of SNIP_LINES lines
+ * (each cut at SNIP_COLS), the one whose bytes with and without the
+ * feature (the probe's binary labels) are most balanced, min(on, off);
+ * the first among equals. */
 static void choose_snippet(const grl_text *t, const double *feat, size_t q,
-                           size_t lo, size_t hi, snippet *sn)
+                           size_t lo, size_t Lv, size_t T, size_t B, snippet *sn)
 {
   const unsigned char *b = t->bytes;
-  size_t p = lo + 1;
-  /* the first rise: a comment, string or #define opening, a bracket */
-  for (; p < hi; p++) {
-    if (q == 3 ? feat[p * NFEAT + 3] >= 40
-               : feat[p * NFEAT + q] > feat[(p - 1) * NFEAT + q])
-      break;
+  const size_t hi = lo + B * Lv;
+  size_t best_from = lo, best_to = lo, best = 0;
+  int found = 0;
+  for (size_t a = lo; a < hi; ) {
+    size_t e = a, on = 0, off = 0;
+    int ok = 1;
+    for (size_t k = 0; k < SNIP_LINES && e < hi && ok; k++) {
+      size_t col = 0;
+      while (e < hi && b[e] != '\n') {
+        ok &= covered(e, lo, Lv, T, B);
+        if (col++ < SNIP_COLS) {
+          if (probe_label(feat, e, q))
+            on++;
+          else
+            off++;
+        }
+        e++;
+      }
+      if (e < hi)
+        e++;
+    }
+    size_t score = on < off ? on : off;
+    if (ok && covered(e - 1, lo, Lv, T, B) && (!found || score > best)) {
+      best = score;
+      best_from = a;
+      best_to = e;
+      found = 1;
+    }
+    /* the next line */
+    while (a < hi && b[a] != '\n')
+      a++;
+    a++;
   }
-  if (p >= hi)
-    p = lo;
-  size_t a = line_start(b, lo, p);
-  if (a > lo)
-    a = line_start(b, lo, a - 1);
-  size_t e = a;
-  for (size_t k = 0; k < SNIP_LINES && e < hi; k++) {
-    while (e < hi && b[e] != '\n')
-      e++;
-    if (e < hi)
-      e++;
-  }
-  sn->from = a;
-  sn->to = e;
+  sn->from = best_from;
+  sn->to = best_to;
 }
 
 /*
@@ -725,8 +757,12 @@ static void text_chart(grl_lesson *L, const grl_text *t, const double *feat,
   int is_z = j >= (long)H;
   grl_chart_set(ch, "ncols", "%d", SNIP_COLS);
   grl_chart_set(ch, "nlines", "%zu", line + 1);
-  grl_chart_set(ch, "cbmin", "%d", is_z ? 0 : -1);
-  grl_chart_set(ch, "cbmax", "%d", 1);
+  double fmax = 1;
+  for (size_t p = sn->from; p < sn->to; p++)
+    fmax = fmax < feat[p * NFEAT + q] ? feat[p * NFEAT + q] : fmax;
+  grl_chart_set(ch, "is_z", "%d", is_z);
+  grl_chart_set(ch, "fmax", "%g", fmax);
+  grl_chart_set_text(ch, "feature_label", "%s", feat_title[q]);
   grl_chart_set_text(ch, "unit_label", "%s unit %ld", is_z ? "z (update gate)" : "h",
                      is_z ? j - (long)H : j);
   grl_chart_template(ch, "ch09-text");
@@ -957,9 +993,7 @@ bpc and the baselines.
     "T = %zu apart.  That does not stop the net from holding information\n"
     "longer: a gate that learned to keep something for up to T bytes may\n"
     "keep it past T, and at evaluation the state is carried.  Section 5\n"
-    "measures how much the carried state helps.  One epoch is %zu steps.",
-    B, Ls, B, T, T,
-    grl_text_windows(text, T, B));
+    "measures how much the carried state helps.", B, Ls, B, T, T);
   printf("  stream 0, window 0: \"");
   for (size_t k = 0; k < 40 && k < T; k++) put_byte(text->bytes[k] == '\n' ? ' ' : text->bytes[k]);
   printf("...\"\n  stream 1, window 0: \"");
@@ -1168,7 +1202,7 @@ Training, with samples along the way.
   snippet sn[NFEAT + 1];
   size_t npos = 0;
   for (size_t q = 0; q < NFEAT; q++) {
-    choose_snippet(text, feat, q, text->ntrain, hi, &sn[q]);
+    choose_snippet(text, feat, q, text->ntrain, Lv, Lv < T ? Lv : T, B, &sn[q]);
     sn[q].slot = npos;
     npos += sn[q].to - sn[q].from;
   }
@@ -1180,6 +1214,15 @@ Training, with samples along the way.
     a = a >= 8 ? a - 8 : a;
     if (a < text->ntrain)
       a = text->ntrain;
+    /* every byte of the stretch covered by the unit analysis */
+    for (;;) {
+      size_t k = 0;
+      while (k < GATE_CHARS && covered(a + k, text->ntrain, Lv, Lv < T ? Lv : T, B))
+        k++;
+      if (k == GATE_CHARS || a + GATE_CHARS >= hi)
+        break;
+      a += k + 1;
+    }
     sn[NFEAT].from = a;
     sn[NFEAT].to = a + GATE_CHARS <= hi ? a + GATE_CHARS : hi;
     sn[NFEAT].slot = npos;
@@ -1294,6 +1337,36 @@ Training, with samples along the way.
   for (size_t q = 0; q < NFEAT; q++)
     text_chart(&L, text, feat, &sn[q], &us, H, q, besth[q] < 0 ? 0 : besth[q],
                besth[q] < 0 ? NAN : bestr[q], besth[q] < 0 ? NAN : bestr0[q]);
+
+/*
+### The update gate over the whole held-out text
+
+$z$ is the fraction of $h_{t-1}$ a unit keeps at a byte,
+$h_t = (1 - z) \odot n + z \odot h_{t-1}$ (chapter 2 §2).
+*/
+  {
+    double N = us.n * (double)H, zsum = 0, zsum0 = 0;
+    for (size_t j = H; j < 2 * H; j++) {
+      zsum += us.su[j];
+      zsum0 += us0.su[j];
+    }
+    printf("  update gate z over every unit and covered byte (%.0f unit-bytes):\n", N);
+    printf("    %-16s %8s %10s %10s\n", "", "mean z", "z < 0.1", "z > 0.9");
+    printf("    %-16s %8.3f %9.1f%% %9.1f%%\n", "trained", zsum / N, 100 * us.zlow / N,
+           100 * us.zhigh / N);
+    printf("    %-16s %8.3f %9.1f%% %9.1f%%\n", "at initialisation", zsum0 / N,
+           100 * us0.zlow / N, 100 * us0.zhigh / N);
+    grl_lesson_say(&L,
+      "A unit-byte with z < 0.1 keeps less than a tenth of its old state: the\n"
+      "unit is rewritten from the current byte.  Trained, %.0f%% of unit-bytes\n"
+      "are rewritten so (%.0f%% at initialisation, where every z is near 0.5).%s\n"
+      "Only %.1f%% of unit-bytes keep more than 90%% of their state.  Section 5\n"
+      "measured what the carried context older than T bytes is worth: it\n"
+      "changed the validation bpc by %+.4f.",
+      100 * us.zlow / N, 100 * us0.zlow / N,
+      us.zlow / N > 0.5 ? "\nMost of the state is a fast summary of the last few bytes, rewritten\nat every byte." : "",
+      100 * us.zhigh / N, vfinal - vwarm);
+  }
 
   /* the update gate over a snippet: units x characters */
   {
