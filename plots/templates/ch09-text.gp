@@ -37,7 +37,11 @@ plot dat using 1:2:(0.5):(0.5):3 with boxxyerror fillcolor palette, \
 set title 'the feature: '.feature_label font font_normal
 set palette defined (0 '#ffffff', 1 '#8c8c8c')
 set cbrange [0:fmax]
-set cbtics (fmax <= 1 ? 1 : fmax / 4.0)
+if (fmax <= 1) {
+  set cbtics ('no' 0, 'yes' 1)
+} else {
+  set cbtics autofreq
+}
 set cblabel ''
 plot dat using 1:2:(0.5):(0.5):5 with boxxyerror fillcolor palette, \
      dat using 1:2:($4 > 32 ? sprintf('%c', int($4)) : '') with labels font ',13'
