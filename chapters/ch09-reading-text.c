@@ -70,11 +70,13 @@ minutes of CPU time, on one core; progress goes to stderr on a terminal:
 
 ### Charts
 
-- `ch09-learning-curve`: train and validation bpc against step, with the
-  unigram, bigram, gzip and xz lines.
+- `ch09-learning-curve`: train bpc at every step and validation bpc (on
+  the held-out files) at six milestones, with the unigram, bigram, best
+  n-gram, gzip and xz lines.
 - `ch09-text-comment`, `-string`, `-depth`, `-column`, `-define`: a few
-  lines of validation text, each character on a background coloured by the
-  activation of the unit that tracks the feature best.
+  lines of validation text chosen to show the feature, each character on
+  a background coloured by the activation of the unit that tracks the
+  feature best, and below, the same lines coloured by the feature itself.
 - `ch09-gates`: $z$ over a snippet of text, units × characters.
 */
 #include <config.h>
@@ -206,15 +208,17 @@ static const grl_lesson_info chapter = {
   .title = "A GRU reads real text: a character-level language model",
   .summary =
     "Chapter 9 trains a GRU with a softmax readout to predict the next byte\n"
-    "of GSL's header files (no download), with truncated BPTT.  It prints\n"
-    "the baselines (unigram, bigram, gzip, xz), samples at several points of\n"
-    "training, the learning curve's milestones, the final train and\n"
-    "validation bits per character, the parameter counts, samples at\n"
-    "several temperatures, and the hidden and update-gate units that best\n"
-    "track comments, strings, bracket depth, the column and #define lines,\n"
-    "against the network at initialisation.  The default run takes under\n"
-    "two minutes of CPU time, on one core; --quick takes seconds and is too\n"
-    "short to learn.",
+    "of GSL's header files (no download), with truncated BPTT, validating on\n"
+    "a held-out family of files (gsl_sf*.h).  It prints the split's duplicate\n"
+    "share, the baselines (unigram, bigram, Witten-Bell n-grams of orders 1-8,\n"
+    "gzip, xz), samples at several points of training, the learning curve's\n"
+    "milestones, the final train and validation bits per character, the\n"
+    "validation bpc with the state reset, the parameter counts, samples at\n"
+    "several temperatures, the hidden and update-gate units that best track\n"
+    "comments, strings, bracket depth, the column and #define lines, and a\n"
+    "linear probe from the whole state, each against the network at\n"
+    "initialisation.  The default run takes about a minute of CPU time, on\n"
+    "one core; --quick takes seconds and is too short to learn.",
   .charts = charts,
   .seed = 8,
   .opts = options,
