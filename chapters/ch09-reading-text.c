@@ -932,9 +932,10 @@ bpc and the baselines.
            k == ngbest ? "   <- the best order" : "");
   if (ngbest + 1 < GRL_NGRAM_MAX_ORDER)
     grl_lesson_say(&L,
-      "Past order %zu the ladder gets worse: longer contexts of the held-out\n"
-      "text were rarely seen in training, and their few counts are trusted\n"
-      "too much.", ngbest + 1);
+      "Past order %zu the ladder gets worse.  A long context seen in training\n"
+      "only a few times, always followed by the same byte, gets most of the\n"
+      "weight -- c(h) / (c(h) + N1+(h .)) = 3/4 after three sightings -- and\n"
+      "the validation text often continues it differently.", ngbest + 1);
   if (grl_compressed_bpc(text, "gzip", &gz) == GRL_OK)
     printf("  gzip -9              %.4f bits per byte\n", gz);
   else
@@ -1203,11 +1204,11 @@ Training, with samples along the way.
       grl_lesson_takeaway(&L, "learning-curve",
         "Validation bpc falls from %.2f at step %zu to %.2f at step %zu; the"
         " bigram scores %.2f and the best n-gram (order %zu) %.2f.  Training bpc"
-        " is on the files the net learns from, validation on the held-out"
-        " gsl_sf headers it never saw: the gap, %.2f bpc at the end (the whole"
-        " training split %.2f), is how much of what it learned does not carry"
-        " over to new files.", valid_at[0], marks[0],
+        " is on the bytes the net learns from, validation on %s it never saw:"
+        " the gap at the end, %.2f bpc (training split %.2f), is how much of"
+        " what it learned does not carry over.", valid_at[0], marks[0],
         valid_at[nmarks - 1], marks[nmarks - 1], bi, ngbest + 1, ng[ngbest],
+        opt_text ? "the last tenth, which" : "the held-out gsl_sf headers, which",
         valid_at[nmarks - 1] - tfinal, tfinal);
   }
 
