@@ -32,8 +32,10 @@ if (is_z) {
   set cbtics 0.5
   set cblabel 'h'
 }
+# white characters on the palette's dark ends, black elsewhere
+txtc(a) = is_z ? (a < 0.45 ? 0xffffff : 0) : (abs(a) > 0.6 ? 0xffffff : 0)
 plot dat using 1:2:(0.5):(0.5):3 with boxxyerror fillcolor palette, \
-     dat using 1:2:($4 > 32 ? sprintf('%c', int($4)) : '') with labels font ',13'
+     dat using 1:2:($4 > 32 ? sprintf('%c', int($4)) : ''):(txtc($3)) with labels tc rgb variable font ',13'
 set title 'the feature: '.feature_label font font_normal
 set palette defined (0 '#ffffff', 1 '#8c8c8c')
 set cbrange [0:fmax]
