@@ -1160,10 +1160,13 @@ Training, with samples along the way.
   }
   if (!L.quick)
     grl_lesson_say(&L,
-      "The GRU is %s the best n-gram by %.3f bpc in this run -- one seed; whether\n"
-      "that is more than the spread between seeds takes several runs\n"
-      "(`grulab train --task text --seed S`, or bench/text-compare.sh).  Both\n"
-      "models learned from the training files only.%s", vfinal < ng[ngbest] ? "below" : "above",
+      "The GRU is %s the best n-gram by %.3f bpc in this run, which is one\n"
+      "seed.  `grulab train --task text` with seeds 1, 2 and 3 (the same\n"
+      "settings) gave 2.6050, 2.6173 and 2.6454 (mean 2.623, sd 0.021;\n"
+      "doc/performance.md, measured on 2026-12-06): across seeds the GRU is\n"
+      "about 0.1 bpc below the best n-gram, a small margin for 98,142\n"
+      "parameters against counting.  Both models learned from the training\n"
+      "files only.%s", vfinal < ng[ngbest] ? "below" : "above",
       fabs(vfinal - ng[ngbest]),
       !isnan(xz) && xz < vfinal
         ? "  xz, far below both, learns\nfrom the validation bytes themselves and copies what repeats in them."
