@@ -881,7 +881,7 @@ says how much of validation a model could copy.  It cannot be 0 for C
 text (keywords, GSL's names and the licence header recur in every file),
 but it should be well below the positional split's.
 */
-  if (!opt_text) {
+  {
     double dup = NAN, dup_pos = NAN;
     grl_text *pos = NULL;
     if ((st = grl_text_duplicate_share(text, 8, &dup))) {
@@ -889,7 +889,7 @@ but it should be well below the positional split's.
       goto done;
     }
     /* the positional split of the same files, for comparison */
-    if (!L.quick && !grl_text_read_glob(&pos, GRL_TEXT_DEFAULT_GLOB))
+    if (!L.quick && !opt_text && !grl_text_read_glob(&pos, GRL_TEXT_DEFAULT_GLOB))
       grl_text_duplicate_share(pos, 8, &dup_pos);
     printf("  duplicate share of this split (validation 8-grams seen in training): %.1f%%\n",
            100 * dup);
@@ -1147,7 +1147,7 @@ Training, with samples along the way.
   else
     grl_lesson_say(&L, "The GRU has not reached the bigram in this run.");
   /* where the GRU stands: the best n-gram and xz */
-  printf("  where the GRU stands on the held-out files:\n");
+  printf("  where the GRU stands on the validation split:\n");
   {
     char lab[64];
     snprintf(lab, sizeof lab, "GRU (this run, seed %lu)", L.seed);
