@@ -1105,6 +1105,13 @@ Training, with samples along the way.
     printf("  final: train bpc %.4f (the whole training split), valid bpc %.4f\n",
            tfinal, vfinal);
   printf("  valid bpc %.4f (unigram %.4f, bigram %.4f)\n", vfinal, uni, bi);
+  if (!L.quick && vfinal > tfinal)
+    grl_lesson_say(&L,
+      "Validation bpc is %.2f above training bpc: the validation %s are\n"
+      "text the net never trained on, and what it learned from the training\n"
+      "split carries over only in part.  (Split by position, GSL's validation\n"
+      "was mostly a copy of training, and its bpc came out below training's.)",
+      vfinal - tfinal, opt_text ? "bytes" : "files");
   printf("  training took %.1f s for %zu steps: %.0f characters per second\n",
          train_secs, done_steps, (double)(done_steps * T * B) / train_secs);
   grl_lesson_versus(&L, "valid bpc at initialisation", valid_at[0], "uniform log2 V", log2((double)V));
