@@ -138,7 +138,8 @@ EXTRA_DIST += $(CLI_CHECKS) tests/cli/ratio-check.awk
 check_PROGRAMS += tests/lib/text
 tests_lib_text_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/text tests/cli/text.sh
-EXTRA_DIST += tests/cli/text.sh bench/text-compare.sh bench/text-torch.py
+EXTRA_DIST += tests/cli/text.sh bench/text-compare.sh bench/text-torch.py \
+	tests/data/ngram-wb.txt tests/reference/make-ngram.py
 
 # Hardening: `make check-valgrind` and `make fuzz`.
 include tests/memcheck/local.mk
