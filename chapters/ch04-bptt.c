@@ -631,6 +631,12 @@ bound the check below holds the gap to.
       trunc < 0.1 * gap ? "far smaller" : "of the same order",
       trunc < 0.1 * gap ? "rounding" : "rounding and truncation",
       worst / typical, Labs / fabs(L0));
+    if (gap > 10.0 * typical)
+      grl_lesson_say(&L,
+        "(%.0f times the typical size: eps |L| counts only the final sum, and\n"
+        "the rounding left in the difference also carries some of the partial\n"
+        "sums', large against |L| when the terms cancel this much; still well\n"
+        "inside the worst case.)", gap / typical);
   } else
     grl_lesson_say(&L,
       "|BPTT - central| = %.2g is NOT below the worst-case rounding of the\n"
