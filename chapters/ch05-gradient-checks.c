@@ -1121,9 +1121,10 @@ static void broken(grl_lesson *L, setup *S)
       apart, gap_lo);
     if (apart == NSEED)
       grl_lesson_say(L,
-        "So a tolerance between the two flags it there, but the margin is\n"
-        "thin and moves with the seed; and the larger floor blinds the check\n"
-        "to errors on the small entries, as the floor does (section 3).");
+        "So a tolerance between the two flags it there, but the margin, a\n"
+        "factor %.2g at the closest seed, moves with the seed; and the larger\n"
+        "floor blinds the check to errors on the small entries, as the floor\n"
+        "does (section 3).", gap_lo);
     grl_lesson_say(L,
       "The default tolerance, 1e-6, sits far above this noise, leaving room\n"
       "for less accurate differences elsewhere: the seed cell, measured at\n"
