@@ -69,6 +69,7 @@ typedef struct {
   const char *task, *textpath, *optimizer, *save, *logpath;
   const grl_cell *cell;
   size_t T, H, B, steps;     /* T: adding's length, copy's delay, text's window */
+  size_t layers;             /* stacked layers L                        */
   double lr, clip;
   unsigned long seed;
   int text;                  /* the task is text                        */
@@ -86,6 +87,7 @@ static int parse(int argc, char **argv, train_args *a)
   memset(a, 0, sizeof *a);
   a->task = "adding";
   a->optimizer = "adam";
+  a->layers = 1;
   a->seed = 1;
   const grl_opt opts[] = {
     {"task", GRL_OPT_CHOICE, &a->task, "NAME",
@@ -108,6 +110,10 @@ static int parse(int argc, char **argv, train_args *a)
      .seen = &seen_text},
     {"hidden-size", GRL_OPT_SIZE, &a->H, "H",
      .help = "hidden units (default 32; text 128)", .lo = 1, .seen = &seen_H},
+    {"layers", GRL_OPT_SIZE, &a->layers, "L",
+     .help = "stacked layers, each layer's h sequence the next\n"
+     "one's input (PyTorch's num_layers; default 1)", .lo = 1,
+     .hi = GRL_MAX_LAYERS},
     {"batch", GRL_OPT_SIZE, &a->B, "B",
      .help = "sequences per step (default 50); text: parallel\n"
      "streams (default 32)", .lo = 1, .seen = &seen_B},
@@ -202,8 +208,19 @@ static int parse(int argc, char **argv, train_args *a)
 }
 
 /* "task=adding cell=gru T=12 ...": the run, as the log and stdout name it. */
+static void describe_run(char *buf, size_t len, const train_args *a,
+                         const grl_text *text);
 static void describe(char *buf, size_t len, const train_args *a,
                      const grl_text *text)
+{
+  describe_run(buf, len, a, text);
+  /* what is not the default, appended */
+  if (a->layers > 1)
+    snprintf(buf + strlen(buf), len - strlen(buf), " layers=%zu", a->layers);
+}
+
+static void describe_run(char *buf, size_t len, const train_args *a,
+                         const grl_text *text)
 {
   if (a->text)
     snprintf(buf, len, "task=text text=%s cell=%s H=%zu T=%zu B=%zu steps=%zu optimizer=%s lr=%g clip=%g seed=%lu blas=%s",
@@ -383,7 +400,7 @@ int cmd_train(int argc, char **argv)
   grl_train_blas_threads_default();
   grl_session_spec spec = {
     .cell = a.cell, .task = a.task, .length = a.T, .text = text,
-    .hidden_size = a.H, .steps = a.steps, .seed = a.seed,
+    .hidden_size = a.H, .layers = a.layers, .steps = a.steps, .seed = a.seed,
     .test_seqs = 1000, .keep_gate_bias = NAN,
     .cfg = {.optimizer = a.optimizer, .lr = a.lr, .clip = a.clip,
             .batch = a.B, .stop = &grl_stop_signal}};

@@ -297,6 +297,7 @@ typedef struct {
                                of truncated BPTT                        */
   const grl_text *text;     /* task "text": the text                    */
   size_t hidden_size;       /* H                                        */
+  size_t layers;            /* stacked layers L (0: 1)                  */
   size_t steps;             /* optimiser steps                          */
   unsigned long seed;
   size_t test_seqs;         /* e.g. 1000; 0 = no test                   */
