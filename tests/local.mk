@@ -128,6 +128,12 @@ optim_files = \
 	tests/data/optim-rmsprop-alpha0.9-eps1e-3.txt \
 	tests/data/optim-adam.txt \
 	tests/data/optim-adam-b0.8-0.99-eps1e-4.txt \
+	tests/data/optim-sgd-wd0.1.txt \
+	tests/data/optim-momentum-wd0.05.txt \
+	tests/data/optim-rmsprop-wd0.01.txt \
+	tests/data/optim-adam-wd0.1.txt \
+	tests/data/optim-adamw.txt \
+	tests/data/optim-adamw-wd0.3-b0.8-0.99.txt \
 	tests/data/readout-loss.txt
 EXTRA_DIST += $(optim_files) tests/reference/make-optim.py
 
