@@ -92,6 +92,10 @@ check_PROGRAMS += tests/lib/golden-layers
 tests_lib_golden_layers_SOURCES = tests/lib/golden-layers.c
 tests_lib_golden_layers_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/golden-layers
+# dropout: the masks, inverted scaling (evaluation unchanged), same bytes.
+check_PROGRAMS += tests/lib/dropout
+tests_lib_dropout_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/dropout
 EXTRA_DIST += $(golden_layer_files) tests/reference/make-golden-layers.py
 
 # ---- The library as installed: make install, then the example and a chapter
