@@ -190,7 +190,9 @@ typedef struct {
 
 typedef struct {
   const char *cell;    /* the cell's name                               */
-  const char *formula; /* the loss checked, "sum(g.*output) + 0.5*||h_T||^2" */
+  const char *formula; /* the loss checked, "sum(g.*output) + 0.5*||h_T||^2"
+                          (points at formula_buf, the report's own copy) */
+  char formula_buf[256];
   int method;
   double step;         /* relative step used (gsl: the initial step)    */
   double tolerance;
