@@ -167,8 +167,13 @@ static int forward_backward(int argc, char **argv, int backward)
   const char *cmd = argv[0];
   const grl_cell *cell = NULL;
   const char *params = NULL, *data = NULL;
+  size_t layers = 0;
   const grl_opt opts[] = {
     CLI_OPT_CELL(&cell),
+    {"layers", GRL_OPT_SIZE, &layers, "L",
+     .help = "the stacked layers the file must hold (the file says\n"
+     "how many: weight_ih_l1, ...; default: whatever it holds)",
+     .lo = 1, .hi = GRL_MAX_LAYERS},
     {"params", GRL_OPT_STRING, &params, "FILE",
      .help = backward ? "the cell's parameters, PyTorch state_dict names"
               : "the cell's parameters, PyTorch state_dict names\n"
@@ -194,6 +199,10 @@ static int forward_backward(int argc, char **argv, int backward)
   double *dh0 = NULL;     /* (L*B, H) dL/dh0            */
   double *dc0 = NULL;     /* (L*B, H) dL/dc0, lstm only */
   int st = grl_model_load(&m, cell, params, 0);
+  if (!st && layers && m->layers != layers)
+    st = grl_fail(GRL_EINVAL, "%s holds a model of %zu layer%s, but --layers "
+                  "%zu was given", params, m->layers, m->layers == 1 ? "" : "s",
+                  layers);
   if (!st)
     st = load_data(&d, m, params, data, backward);
   if (!st)
