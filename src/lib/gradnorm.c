@@ -71,6 +71,9 @@ int grl_gradnorm_alloc(grl_gradnorm **out, const grl_model *m, size_t T,
   *out = NULL;
   if (T == 0 || B == 0)
     return grl_fail(GRL_EINVAL, "gradnorm: need T >= 1 and B >= 1, got T=%zu B=%zu", T, B);
+  if (m->layers > 1)
+    return grl_fail(GRL_EINVAL, "gradnorm: the step Jacobians are one "
+                    "layer's; this model has %zu layers", m->layers);
   grl_gradnorm *g = calloc(1, sizeof *g);
   if (!g)
     return grl_fail(GRL_ENOMEM, "gradnorm: out of memory");
