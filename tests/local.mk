@@ -92,6 +92,26 @@ check_PROGRAMS += tests/lib/golden-layers
 tests_lib_golden_layers_SOURCES = tests/lib/golden-layers.c
 tests_lib_golden_layers_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/golden-layers
+# golden-dropout: dropout with torch's masks, forward and BPTT, against
+# tests/reference/make-golden-dropout.py.
+golden_dropout_files = \
+	tests/data/golden-dropout-rnn-standard.txt \
+	tests/data/golden-dropout-rnn-variational.txt \
+	tests/data/golden-dropout-gru-standard.txt \
+	tests/data/golden-dropout-gru-variational.txt \
+	tests/data/golden-dropout-gru-cho-standard.txt \
+	tests/data/golden-dropout-gru-cho-variational.txt \
+	tests/data/golden-dropout-lstm-standard.txt \
+	tests/data/golden-dropout-lstm-variational.txt \
+	tests/data/golden-dropout-seed-standard.txt \
+	tests/data/golden-dropout-seed-variational.txt \
+	tests/data/golden-dropout-mgu-standard.txt \
+	tests/data/golden-dropout-mgu-variational.txt
+check_PROGRAMS += tests/lib/golden-dropout
+tests_lib_golden_dropout_SOURCES = tests/lib/golden-dropout.c
+tests_lib_golden_dropout_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/golden-dropout
+EXTRA_DIST += $(golden_dropout_files) tests/reference/make-golden-dropout.py
 # dropout: the masks, inverted scaling (evaluation unchanged), same bytes.
 check_PROGRAMS += tests/lib/dropout
 tests_lib_dropout_LDADD = $(TAP_LDADD)

@@ -572,8 +572,9 @@ int grl_seq_set_dropout(grl_seq *s, double p, grl_dropout_kind kind);
 /* Draw every mask afresh from r (no-op without dropout). */
 void grl_seq_draw_masks(grl_seq *s, gsl_rng *r);
 /* Mask `which` of layer l (GRL_MASK_OUTPUT: the top layer's, l unused),
- * or NULL when there is none. */
-const gsl_matrix *grl_seq_mask(const grl_seq *s, int which, size_t l);
+ * or NULL when there is none.  A caller may write masks of its own into
+ * it (tests/lib/golden-dropout.c loads torch's). */
+gsl_matrix *grl_seq_mask(const grl_seq *s, int which, size_t l);
 /* "standard" or "variational"; parse: 0, or -1 for an unknown name. */
 const char *grl_dropout_kind_name(grl_dropout_kind k);
 int grl_dropout_kind_lookup(const char *name);
