@@ -67,7 +67,8 @@ static void run_case(const char *cell, const char *kind)
   grl_tensorfile *tf = NULL;
   grl_model *m = NULL;
   if (grl_tensorfile_read(&tf, tap_srcpath(rel))
-      || grl_model_load(&m, grl_cell_lookup(cell), tap_srcpath(rel), 0))
+      || grl_model_open(&m, grl_cell_lookup(cell), tap_srcpath(rel),
+                        GRL_LOAD_SHARED, NULL))
     bail("%s", grl_strerror());
   const grl_tensor *in = need(tf, "input");
   const size_t T = in->dims[0], B = in->dims[1], I = in->dims[2],
