@@ -594,11 +594,11 @@ and the same probe on the state of the network at initialisation as the
 control (a random network's state also reflects the last few bytes).
 
 ::: equations
----------------------------------------------------------------------------------  -------------------------------------
-$p_i = σ(w^\top \tilde h_i + b)$                                                    $\tilde h$: $h$ standardised per unit
+---------------------------------------------------------------------------------------  -----------------------------------------
+$p_i = σ(w^\top \tilde h_i + b)$                                                         $\tilde h$: $h$ standardised per unit
 $\min_{w,b}\; -\sum_i [y_i \ln p_i + (1-y_i)\ln(1-p_i)] + \tfrac{λ}{2}\lVert w\rVert^2$  ridge $λ = 1$
-$(w, b) \leftarrow (w, b) - (X^\top S X + λ I)^{-1}\, (X^\top (p - y) + λ w)$           Newton, $S = \operatorname{diag}(p(1-p))$
----------------------------------------------------------------------------------  -------------------------------------
+$(w, b) \leftarrow (w, b) - (X^\top S X + λ I)^{-1}\, (X^\top (p - y) + λ w)$            Newton, $S = \operatorname{diag}(p(1-p))$
+---------------------------------------------------------------------------------------  -----------------------------------------
 :::
 */
 
