@@ -1,8 +1,9 @@
 /*
 # Chapter 6: Learning
 
-**Prerequisites:** chapter 1 §3 (one GRU step), chapter 4 §1 (BPTT),
-chapter 5 §2 (the gradient check of every entry).
+**Prerequisites:** chapter 1 §3 (one GRU step), chapter 2 §3 (a GRU run
+over a sequence), chapter 4 §1 (BPTT), chapter 5 §2 and §3 (the
+gradient check of every entry, the floored relative error).
 
 Chapters 1 to 5 built a GRU and its gradient and checked that gradient
 entry by entry.  Nothing has learned yet.  This chapter puts a readout on
@@ -17,24 +18,25 @@ whole GRU learning the adding problem, the task that chapters 7 and 8 use.
    softmax cross-entropy a class.  Their gradients follow in three lines
    each, and chapter 5's checker (central differences and the complex step)
    confirms them on every entry.
-2. **Gradient descent and the learning rate.**  On the readout alone the
+2. **The adding problem**, the task of the rest of the chapter (and of
+   chapters 7 and 8), with the two baselines that tell memory from none:
+   $1/6$ without any memory and $1/12$ with only the second marker.
+3. **Gradient descent and the learning rate.**  On the readout alone the
    loss is a quadratic.  Gradient descent multiplies the error along each
    eigenvector of the Hessian by $1 - \eta\lambda_i$ per step, so it
    diverges exactly when $\eta > 2/\lambda_{\max}$.  The chapter computes
    $\lambda_{\max}$ with GSL's eigensolver and runs just below and just
    above the threshold.
-3. **Momentum, RMSprop and Adam**, from their update formulas (PyTorch's),
+4. **Momentum, RMSprop and Adam**, from their update formulas (PyTorch's),
    with what each changes, measured on ill-conditioned quadratics (one of
    them in two geometries, axis-aligned and rotated, over three seeds).
    `tests/lib/optim.c` checks every step of each against `torch.optim`.
-4. **Mini-batches and noise.**  A batch of $B$ sequences averages $B$
+5. **Mini-batches and noise.**  A batch of $B$ sequences averages $B$
    per-sequence gradients, so the variance of the batch gradient falls as
    $1/B$; the chapter measures it.
-5. **Clipping by global norm** (Pascanu, Mikolov and Bengio 2013): it keeps
+6. **Clipping by global norm** (Pascanu, Mikolov and Bengio 2013): it keeps
    the gradient's direction and caps its length.
-6. **The adding problem**, with the two baselines that tell memory from
-   none: $1/6$ without any memory and $1/12$ with only the second marker.
-   The chapter ends with a GRU's first training on it.
+7. **A GRU's first training** on the adding problem, with all of the above.
 
 ### The equations
 
@@ -106,7 +108,7 @@ static size_t opt_T, opt_H, opt_steps, opt_seeds, opt_threads;
 
 enum { MAX_SEEDS = 10 };
 
-/* --hidden-size stops at 128: section 3's least squares fits H + 1 numbers
+/* --hidden-size stops at 128: section 4's least squares fits H + 1 numbers
  * to max(256, 4(H + 1)) sequences (quick: max(64, 4(H + 1))), and the
  * lesson should stay quick.  --seeds starts at 3: a comparison rests on at
  * least three. */
@@ -158,7 +160,7 @@ static int ex4_answer(double *v)   /* smallest t with 0.999^t < 0.01 */
 }
 
 static const grl_exercise exercises[] = {
-  {"Section 3 bounds the readout's $\\lambda_{\\max}$ by $2(H+1)$, approached\n"
+  {"Section 4 bounds the readout's $\\lambda_{\\max}$ by $2(H+1)$, approached\n"
    "when every state $h_T$ nears the same corner of $[-1, 1]^H$.  For $H = 16$\n"
    "and $\\lambda_{\\max} = 2(H+1)$, above which learning rate does gradient\n"
    "descent on the readout diverge?", ex1_answer, 0.01, 0},
@@ -167,7 +169,7 @@ static const grl_exercise exercises[] = {
    "factor is that step longer than the corrected one, $\\eta\\,\\mathrm{sign}(g)$,\n"
    "for $\\beta_1 = 0.9$, $\\beta_2 = 0.999$?", ex2_answer, 0.01, 0},
   {"A net that keeps only the FIRST marker's value answers $u_1 + 1/2$.\n"
-   "Derive its mean squared error, then measure it: add it to section 7's\n"
+   "Derive its mean squared error, then measure it: add it to section 3's\n"
    "baselines (the default run's 20000 sequences) and give the measured\n"
    "value.", ex3_answer, 0.03, 0},
   {"Adam divides $v_t$ by $1 - \\beta_2^t$.  With $\\beta_2 = 0.999$, after how\n"
@@ -571,12 +573,117 @@ done:
 }
 
 /*
-## 3. Gradient descent on the readout, and the largest learning rate
+## 3. The adding problem and its two baselines
+
+The adding problem (Hochreiter and Schmidhuber 1997, experiment 4), in
+the benchmark form of Arjovsky, Shah and Bengio (2016, §4.2), is the
+task of chapters 7 and 8.  Each of the $T$ steps feeds two numbers: a
+value $u_t \sim U[0, 1]$ and a marker $m_t$.  Exactly two markers are 1:
+one at a step of the first half, drawn uniformly from steps
+$1 \dots \lfloor T/2 \rfloor$, and one of the second half, from
+$\lfloor T/2 \rfloor + 1 \dots T$.  After the last step the net must answer
+
+$$y = \sum_t m_t u_t = u_1 + u_2,$$
+
+where $u_1$ and $u_2$ are the two marked values.  `grl_task_sample`
+draws a batch: input column 0 holds the values, column 1 the markers.
+
+Two baselines say what a score means.
+
+- **No memory.**  A net that keeps nothing can only answer a constant
+  $a$; the best is $a = \mathbb E[y] = 1$, and it scores
+  $\mathbb E[(y-1)^2] = \operatorname{Var}(u_1 + u_2) = \frac{1}{12} + \frac{1}{12} = \frac{1}{6} \approx 0.1667$.
+- **Only the second marker.**  The second marker sits within the last
+  $T - \lfloor T/2 \rfloor$ steps.  A net that keeps only its value knows
+  $u_2$, and its best answer is
+  $\mathbb E[y \mid u_2] = \frac{1}{2} + u_2$, which scores
+  $\mathbb E[(u_1 - \frac{1}{2})^2] = \operatorname{Var}(u_1) = \frac{1}{12} \approx 0.0833$.
+
+So falling from about $0.17$ to $0.083$ can be done with a memory of at
+most $T/2$ steps; only going below $1/12$ shows that the net carries the first
+value, which can be up to $T - 1$ steps back, to the end.  (A value of
+$U[0, 1]$ has variance $\int_0^1 (u - \frac{1}{2})^2 du = \frac{1}{12}$.)  Both are
+measured below on the generator's own sequences, each beside its exact
+value, with its standard error $\mathrm{SE} = \mathrm{sd}/\sqrt{n}$.
+*/
+
+static void adding_problem(grl_lesson *L, const sizes *sz)
+{
+  grl_lesson_section(L, "The adding problem and its two baselines");
+  const size_t N = sz->quick ? 2000 : 20000, T = sz->T, half = T / 2;
+  grl_task *t = NULL;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  double *e1 = malloc(2 * N * sizeof *e1), *e2 = e1 ? e1 + N : NULL;
+  int rc = r && e1 ? grl_task_alloc(&t, "adding", T, N)
+                   : grl_fail(GRL_ENOMEM, "ch06: out of memory");
+  if (rc) {
+    grl_lesson_error(L, rc, "the adding problem");
+    goto done;
+  }
+  gsl_rng_set(r, sz->seed + 7);
+  grl_task_sample(t, r);
+  /* sequence 0, step by step (row s*N + 0 holds step s+1) */
+  grl_lesson_say(L, "Sequence 0 of %zu, T = %zu (steps 1..%zu are the first half):",
+                 N, T, half);
+  printf("  step  ");
+  for (size_t s = 0; s < T && s < 25; s++)
+    printf("%5zu", s + 1);
+  printf("\n  u_t   ");
+  for (size_t s = 0; s < T && s < 25; s++)
+    printf("%5.2f", gsl_matrix_get(t->x, s * N, 0));
+  printf("\n  m_t   ");
+  for (size_t s = 0; s < T && s < 25; s++)
+    printf("%5.0f", gsl_matrix_get(t->x, s * N, 1));
+  printf("%s\n", T > 25 ? "  ..." : "");
+  grl_lesson_value(L, "target y = u_1 + u_2", gsl_matrix_get(t->y, 0, 0));
+
+  /* the two baselines on every sequence */
+  int layout = 1;
+  for (size_t b = 0; b < N; b++) {
+    double u2 = NAN;
+    size_t nm1 = 0, nm2 = 0;
+    for (size_t s = 0; s < T; s++)
+      if (gsl_matrix_get(t->x, s * N + b, 1) == 1.0) {
+        if (s < half)
+          nm1++;
+        else {
+          nm2++;
+          u2 = gsl_matrix_get(t->x, s * N + b, 0);
+        }
+      }
+    layout &= nm1 == 1 && nm2 == 1;
+    double y = gsl_matrix_get(t->y, b, 0);
+    e1[b] = (y - 1.0) * (y - 1.0);                 /* no memory: answer 1    */
+    e2[b] = (y - 0.5 - u2) * (y - 0.5 - u2);       /* second marker: 1/2 + u_2 */
+  }
+  grl_lesson_expect(L, layout, "every sequence: one marker in each half");
+  const double m1 = gsl_stats_mean(e1, 1, N), s1 = gsl_stats_sd(e1, 1, N) / sqrt((double)N);
+  const double m2 = gsl_stats_mean(e2, 1, N), s2 = gsl_stats_sd(e2, 1, N) / sqrt((double)N);
+  grl_lesson_say(L, "\nThe two baselines on these %zu sequences:", N);
+  printf("  %-36s %9s %9s %10s %8s %8s\n", "", "measured", "exact", "error", "SE", "error/SE");
+  printf("  %-36s %9.5f %9.5f %+10.2e %8.5f %+8.2f\n", "no memory: answer 1",
+         m1, 1.0 / 6.0, m1 - 1.0 / 6.0, s1, (m1 - 1.0 / 6.0) / s1);
+  printf("  %-36s %9.5f %9.5f %+10.2e %8.5f %+8.2f\n", "second marker only: answer 1/2 + u_2",
+         m2, 1.0 / 12.0, m2 - 1.0 / 12.0, s2, (m2 - 1.0 / 12.0) / s2);
+  grl_lesson_expect(L, fabs(m1 - 1.0 / 6.0) < 4 * s1 && fabs(m2 - 1.0 / 12.0) < 4 * s2,
+                    "both measured baselines within 4 SE of 1/6 and 1/12");
+  grl_lesson_say(L,
+    "A test MSE over 1000 sequences has an SE of about %.4f at 1/6 and %.4f\n"
+    "at 1/12 (sd / sqrt(1000)): differences smaller than a few of those are\n"
+    "noise.", gsl_stats_sd(e1, 1, N) / sqrt(1000.0), gsl_stats_sd(e2, 1, N) / sqrt(1000.0));
+done:
+  grl_task_free(t);
+  free(e1);
+  if (r)
+    gsl_rng_free(r);
+}
+
+/*
+## 4. Gradient descent on the readout, and the largest learning rate
 
 Freeze the cell and learn only the readout.  Run a GRU at PyTorch's
-initialisation over $B$ sequences of the adding problem (§7 defines it;
-here it only supplies inputs and targets), and keep the final states
-$h_b$.  With $x_b = [h_b; 1]$ and $w = [W_o^\top; b_o]$, the readout's MSE is
+initialisation over $B$ sequences of the adding problem (§3), and keep
+the final states $h_b$.  With $x_b = [h_b; 1]$ and $w = [W_o^\top; b_o]$, the readout's MSE is
 $L(w) = \frac{1}{B} \sum_b (x_b^\top w - y_b)^2$: a **quadratic** in $w$, with
 the constant Hessian
 
@@ -929,7 +1036,7 @@ done:
 }
 
 /*
-## 4. Momentum, RMSprop and Adam
+## 5. Momentum, RMSprop and Adam
 
 Gradient descent has one number to tune and no memory.  The three
 optimisers that train most recurrent nets add a memory of past gradients.
@@ -1462,7 +1569,7 @@ done:
 }
 
 /*
-## 5. Mini-batches and noise
+## 6. Mini-batches and noise
 
 A training step does not see the whole task: it sees a batch of $B$ fresh
 sequences.  The batch loss is the mean of $B$ per-sequence losses, so the
@@ -1544,7 +1651,7 @@ static int batch_gradient(const grl_model *m, batch *b, double *g, double *loss)
                           NULL, NULL);
 }
 
-/* Section 5's measurement at one parameter point. */
+/* Section 6's measurement at one parameter point. */
 typedef struct {
   size_t nB;
   size_t Bs[16];        /* batch sizes                               */
@@ -1864,7 +1971,7 @@ done:
 }
 
 /*
-## 6. Clipping by global norm
+## 7. Clipping by global norm
 
 A recurrent net's gradient can be huge on an unlucky batch (chapter 7
 shows why).  Pascanu, Mikolov and Bengio (2013, Algorithm 1) clip it by
@@ -1878,7 +1985,7 @@ $\theta$ by at most $\eta c$.  Clipping each entry to $[-v, v]$ instead
 also bounds the step, but shrinks large entries more than small ones and
 so turns the direction.
 
-Measured on the $K$ single-sequence gradients of §5 at the initialisation
+Measured on the $K$ single-sequence gradients of §6 at the initialisation
 (the noisiest, $B = 1$), with $c$ their median norm, so that half of them
 are clipped, and, for comparison, clipping by value at
 $v = c/\sqrt{n}$, which also guarantees $\lVert g \rVert \le c$.
@@ -1894,7 +2001,7 @@ static void clipping(grl_lesson *L, const double *G, size_t K, size_t n)
 {
   grl_lesson_section(L, "Clipping by global norm");
   if (!G) {
-    grl_lesson_expect(L, 0, "the gradients of section 5");
+    grl_lesson_expect(L, 0, "the gradients of section 6");
     return;
   }
   double *norms = malloc(K * sizeof *norms), *sorted = malloc(K * sizeof *sorted);
@@ -2052,119 +2159,13 @@ done:
 }
 
 /*
-## 7. The adding problem and its two baselines
-
-The adding problem (Hochreiter and Schmidhuber 1997, experiment 4), in
-the benchmark form of Arjovsky, Shah and Bengio (2016, §4.2), is the
-task of chapters 7 and 8.  Each of the $T$ steps feeds two numbers: a
-value $u_t \sim U[0, 1]$ and a marker $m_t$.  Exactly two markers are 1:
-one at a step of the first half, drawn uniformly from steps
-$1 \dots \lfloor T/2 \rfloor$, and one of the second half, from
-$\lfloor T/2 \rfloor + 1 \dots T$.  After the last step the net must answer
-
-$$y = \sum_t m_t u_t = u_1 + u_2,$$
-
-where $u_1$ and $u_2$ are the two marked values.  `grl_task_sample`
-draws a batch: input column 0 holds the values, column 1 the markers.
-
-Two baselines say what a score means.
-
-- **No memory.**  A net that keeps nothing can only answer a constant
-  $a$; the best is $a = \mathbb E[y] = 1$, and it scores
-  $\mathbb E[(y-1)^2] = \operatorname{Var}(u_1 + u_2) = \frac{1}{12} + \frac{1}{12} = \frac{1}{6} \approx 0.1667$.
-- **Only the second marker.**  The second marker sits within the last
-  $T - \lfloor T/2 \rfloor$ steps.  A net that keeps only its value knows
-  $u_2$, and its best answer is
-  $\mathbb E[y \mid u_2] = \frac{1}{2} + u_2$, which scores
-  $\mathbb E[(u_1 - \frac{1}{2})^2] = \operatorname{Var}(u_1) = \frac{1}{12} \approx 0.0833$.
-
-So falling from about $0.17$ to $0.083$ can be done with a memory of at
-most $T/2$ steps; only going below $1/12$ shows that the net carries the first
-value, which can be up to $T - 1$ steps back, to the end.  (A value of
-$U[0, 1]$ has variance $\int_0^1 (u - \frac{1}{2})^2 du = \frac{1}{12}$.)  Both are
-measured below on the generator's own sequences, each beside its exact
-value, with its standard error $\mathrm{SE} = \mathrm{sd}/\sqrt{n}$.
-*/
-
-static void adding_problem(grl_lesson *L, const sizes *sz)
-{
-  grl_lesson_section(L, "The adding problem and its two baselines");
-  const size_t N = sz->quick ? 2000 : 20000, T = sz->T, half = T / 2;
-  grl_task *t = NULL;
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  double *e1 = malloc(2 * N * sizeof *e1), *e2 = e1 ? e1 + N : NULL;
-  int rc = r && e1 ? grl_task_alloc(&t, "adding", T, N)
-                   : grl_fail(GRL_ENOMEM, "ch06: out of memory");
-  if (rc) {
-    grl_lesson_error(L, rc, "the adding problem");
-    goto done;
-  }
-  gsl_rng_set(r, sz->seed + 7);
-  grl_task_sample(t, r);
-  /* sequence 0, step by step (row s*N + 0 holds step s+1) */
-  grl_lesson_say(L, "Sequence 0 of %zu, T = %zu (steps 1..%zu are the first half):",
-                 N, T, half);
-  printf("  step  ");
-  for (size_t s = 0; s < T && s < 25; s++)
-    printf("%5zu", s + 1);
-  printf("\n  u_t   ");
-  for (size_t s = 0; s < T && s < 25; s++)
-    printf("%5.2f", gsl_matrix_get(t->x, s * N, 0));
-  printf("\n  m_t   ");
-  for (size_t s = 0; s < T && s < 25; s++)
-    printf("%5.0f", gsl_matrix_get(t->x, s * N, 1));
-  printf("%s\n", T > 25 ? "  ..." : "");
-  grl_lesson_value(L, "target y = u_1 + u_2", gsl_matrix_get(t->y, 0, 0));
-
-  /* the two baselines on every sequence */
-  int layout = 1;
-  for (size_t b = 0; b < N; b++) {
-    double u2 = NAN;
-    size_t nm1 = 0, nm2 = 0;
-    for (size_t s = 0; s < T; s++)
-      if (gsl_matrix_get(t->x, s * N + b, 1) == 1.0) {
-        if (s < half)
-          nm1++;
-        else {
-          nm2++;
-          u2 = gsl_matrix_get(t->x, s * N + b, 0);
-        }
-      }
-    layout &= nm1 == 1 && nm2 == 1;
-    double y = gsl_matrix_get(t->y, b, 0);
-    e1[b] = (y - 1.0) * (y - 1.0);                 /* no memory: answer 1    */
-    e2[b] = (y - 0.5 - u2) * (y - 0.5 - u2);       /* second marker: 1/2 + u_2 */
-  }
-  grl_lesson_expect(L, layout, "every sequence: one marker in each half");
-  const double m1 = gsl_stats_mean(e1, 1, N), s1 = gsl_stats_sd(e1, 1, N) / sqrt((double)N);
-  const double m2 = gsl_stats_mean(e2, 1, N), s2 = gsl_stats_sd(e2, 1, N) / sqrt((double)N);
-  grl_lesson_say(L, "\nThe two baselines on these %zu sequences:", N);
-  printf("  %-36s %9s %9s %10s %8s %8s\n", "", "measured", "exact", "error", "SE", "error/SE");
-  printf("  %-36s %9.5f %9.5f %+10.2e %8.5f %+8.2f\n", "no memory: answer 1",
-         m1, 1.0 / 6.0, m1 - 1.0 / 6.0, s1, (m1 - 1.0 / 6.0) / s1);
-  printf("  %-36s %9.5f %9.5f %+10.2e %8.5f %+8.2f\n", "second marker only: answer 1/2 + u_2",
-         m2, 1.0 / 12.0, m2 - 1.0 / 12.0, s2, (m2 - 1.0 / 12.0) / s2);
-  grl_lesson_expect(L, fabs(m1 - 1.0 / 6.0) < 4 * s1 && fabs(m2 - 1.0 / 12.0) < 4 * s2,
-                    "both measured baselines within 4 SE of 1/6 and 1/12");
-  grl_lesson_say(L,
-    "A test MSE over 1000 sequences has an SE of about %.4f at 1/6 and %.4f\n"
-    "at 1/12 (sd / sqrt(1000)): differences smaller than a few of those are\n"
-    "noise.", gsl_stats_sd(e1, 1, N) / sqrt(1000.0), gsl_stats_sd(e2, 1, N) / sqrt(1000.0));
-done:
-  grl_task_free(t);
-  free(e1);
-  if (r)
-    gsl_rng_free(r);
-}
-
-/*
 ## 8. A GRU's first training
 
 Everything above, put together: a GRU with a readout learns the adding
 problem at a short length.  Each run is one `grl_session_run`, which
 draws the initial parameters and then every batch from one seed, and at
-each step takes the gradient of §5, clips it to global norm 1 (§6) and
-applies Adam with $\eta = 10^{-3}$ (§4); at the end it scores 1000 fresh
+each step takes the gradient of §6, clips it to global norm 1 (§7) and
+applies Adam with $\eta = 10^{-3}$ (§5); at the end it scores 1000 fresh
 test sequences.  `grulab train --task adding --cell gru --seq-len 20
 --seed 6 --steps 2000` repeats the first seed's run (same parameters,
 batches and test sequences).  One run is one sample, so the chapter trains
@@ -2356,6 +2357,7 @@ int main(int argc, char **argv)
 
   readout_by_hand(&L);
   gradients_checked(&L, &sz);
+  adding_problem(&L, &sz);
 
   fit fits[MAX_SEEDS];
   memset(fits, 0, sizeof fits);
@@ -2379,7 +2381,6 @@ int main(int argc, char **argv)
   clipping(&L, G, K, n);
   free(G);
 
-  adding_problem(&L, &sz);
   first_training(&L, &sz, steps);
   return grl_lesson_end(&L);
 }

@@ -3,8 +3,8 @@
 
 **Prerequisites:** chapter 1 §1 (σ′ ≤ 1/4), chapter 2 §2 (a constant
 gate keeps $z^t$), chapter 3 §3 (the LSTM and the article's cell),
-chapter 4 §3 ($∂L/∂h_t$ over $t$), chapter 6 §3, §6, §7 (the largest
-learning rate, clipping, the adding problem).
+chapter 4 §3 ($∂L/∂h_t$ over $t$), chapter 6 §3, §4, §7 (the adding
+problem, the largest learning rate, clipping).
 
 Why gates?  Because the gradient that reaches back $k$ steps in a plain
 tanh RNN dies geometrically, at a rate that theory bounds, and a gate that
