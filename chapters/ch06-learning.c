@@ -163,11 +163,13 @@ static const grl_exercise exercises[] = {
   {"Section 4 bounds the readout's $\\lambda_{\\max}$ by $2(H+1)$, approached\n"
    "when every state $h_T$ nears the same corner of $[-1, 1]^H$.  For $H = 16$\n"
    "and $\\lambda_{\\max} = 2(H+1)$, above which learning rate does gradient\n"
-   "descent on the readout diverge?", ex1_answer, 0.01, 0},
+   "descent on the readout diverge?  Give it to three significant figures.",
+   ex1_answer, 0.01, 0},
   {"Adam without bias correction would step by $\\eta\\, m_1 / \\sqrt{v_1}$ at\n"
    "step 1, with $m_1 = (1-\\beta_1) g$ and $v_1 = (1-\\beta_2) g^2$.  By what\n"
    "factor is that step longer than the corrected one, $\\eta\\,\\mathrm{sign}(g)$,\n"
-   "for $\\beta_1 = 0.9$, $\\beta_2 = 0.999$?", ex2_answer, 0.01, 0},
+   "for $\\beta_1 = 0.9$, $\\beta_2 = 0.999$?  (Two figures are enough.)",
+   ex2_answer, 0.02, 0},
   {"A net that keeps only the FIRST marker's value answers $u_1 + 1/2$.\n"
    "Derive its mean squared error, then measure it: add it to section 3's\n"
    "baselines (the default run's 20000 sequences) and give the measured\n"
@@ -175,11 +177,12 @@ static const grl_exercise exercises[] = {
   {"Adam divides $v_t$ by $1 - \\beta_2^t$.  With $\\beta_2 = 0.999$, after how\n"
    "many steps is $\\beta_2^t$ first below 0.01, so that the correction\n"
    "changes $\\sqrt{\\hat v_t}$ by only about half a percent?", ex4_answer, 0, 1},
-  {"Train the GRU of section 8 with plain SGD instead of Adam:\n"
-   "`grulab train --task adding --cell gru --seq-len 20 --steps 2000\n"
-   "--optimizer sgd --lr 0.1`, then with `--lr 1`, and each again with\n"
-   "`--clip 0`.  Which runs get below $1/12$?  Which diverge, and does\n"
-   "clipping save them?", NULL, 0, 0},
+  {"Train the GRU of section 8 with plain SGD instead of Adam, on three\n"
+   "seeds (one run is one sample):\n"
+   "`grulab train --task adding --cell gru --seq-len 20 --steps 2000 --optimizer sgd --lr 0.1 --seed S`\n"
+   "for S = 1, 2, 3, then with `--lr 1`, and each again with `--clip 0`.\n"
+   "Which settings get below $1/12$ on every seed, on some, on none?  Which\n"
+   "diverge, and does clipping save them?", NULL, 0, 0},
   {NULL, NULL, 0, 0}
 };
 
@@ -422,7 +425,7 @@ static double _Complex lossfn_complex(const double _Complex *u, void *ctx)
   const double _Complex *W = u, *b = u + K * H, *h = u + K * H + K;
   double _Complex L = 0.0;
   for (size_t r = 0; r < R; r++) {
-    double _Complex y[16];
+    double _Complex y[16];               /* (K), K <= 16: lossfn_alloc refuses more */
     double m = -INFINITY;
     for (size_t k = 0; k < K; k++) {
       y[k] = b[k];
@@ -460,6 +463,8 @@ static int lossfn_alloc(lossfn *f, int xent, size_t R, size_t H, size_t K,
                         gsl_rng *r, double *u, double *grad)
 {
   memset(f, 0, sizeof *f);
+  if (K > 16)        /* lossfn_complex keeps one row's K outputs on the stack */
+    return grl_fail(GRL_EINVAL, "ch06: at most 16 outputs (K = %zu)", K);
   f->R = R;
   f->H = H;
   f->K = K;
@@ -877,7 +882,7 @@ static double fit_run(fit *f, const char *name, double lr, size_t steps,
   const size_t P = f->H + 1;
   grl_optim *o;
   double w[129], g[129];              /* (H+1), H <= 128 (--hidden-size) */
-  if (grl_optim_alloc(&o, name, P, lr))
+  if (P > 129 || grl_optim_alloc(&o, name, P, lr))
     return NAN;
   memcpy(w, f->w0, P * sizeof *w);
   double e = INFINITY;
@@ -931,7 +936,11 @@ static void descent(grl_lesson *L, const sizes *sz, fit *fits)
     }
   }
   grl_lesson_check(L, "max |A - differences| / max |A|", worst / scale, 1e-9);
-  double g0[129];                     /* (H+1) */
+  double g0[129];                     /* (H+1), H <= 128: checked below */
+  if (P > 129) {
+    grl_lesson_error(L, grl_fail(GRL_EINVAL, "ch06: --hidden-size above 128"), "descent");
+    goto done;
+  }
   fit_loss(f, f->wstar, g0);
   grl_lesson_check(L, "||gradient|| at the least-squares w*", grl_norm(g0, P), 1e-10);
   double tr = 0.0;
@@ -1210,6 +1219,16 @@ static double heavy_ball_rate(double a, double mu)
   return (fabs(p) + sqrt(disc)) / 2.0;
 }
 
+/* rho = the largest factor per step over the d eigenvalues 1 .. kappa
+ * (evenly in log) at rate lr: SGD (mu = 0) or momentum (mu = 0.9). */
+static double quad_rho(double lr, double mu, double kappa, int d)
+{
+  double rho = 0.0;
+  for (int i = 0; i < d; i++)
+    rho = fmax(rho, heavy_ball_rate(lr * pow(kappa, i / (d - 1.0)), mu));
+  return rho;
+}
+
 /* The 20-dimensional quadratic of seed s: eigenvalues 1 .. kappa evenly in
  * log; rotated by a random orthogonal Q (QR of a Gaussian matrix) or not;
  * start theta0 = Q z, z uniform on the sphere scaled so that L(theta0) = 1
@@ -1231,16 +1250,13 @@ static int quad_alloc(quad *q, size_t d, double kappa, int rotated,
     gsl_rng_set(r, seed);
     for (size_t i = 0; i < d; i++)
       lam[i] = pow(kappa, (double)i / (double)(d - 1));
-    double zz = 0.0, Lz = 0.0;
-    for (size_t i = 0; i < d; i++) {
+    double Lz = 0.0;
+    for (size_t i = 0; i < d; i++)
       z[i] = gsl_ran_gaussian(r, 1.0);
-      zz += z[i] * z[i];
-    }
     for (size_t i = 0; i < d; i++)
       Lz += 0.5 * lam[i] * z[i] * z[i];
     for (size_t i = 0; i < d; i++)
       z[i] /= sqrt(Lz);                 /* L(z) = 1 */
-    (void)zz;
     for (size_t i = 0; i < d; i++)
       for (size_t j = 0; j < d; j++)
         gsl_matrix_set(M, i, j, gsl_ran_gaussian(r, 1.0));
@@ -1451,9 +1467,7 @@ static void optimisers(grl_lesson *L, const sizes *sz)
       char bound[32] = "";
       if (o < 2) {
         /* rho = max over the eigenvalues of the per-step factor */
-        double rho = 0.0, mu = o ? 0.9 : 0.0;
-        for (int i = 0; i < D; i++)
-          rho = fmax(rho, heavy_ball_rate(best_lr[geo][o] * pow(kappa, i / (D - 1.0)), mu));
+        double rho = quad_rho(best_lr[geo][o], o ? 0.9 : 0.0, kappa, D);
         snprintf(bound, sizeof bound, "%.3g", pow(rho, 2.0 * (double)steps));
       }
       printf("  %-9s %-13s %10.4g %12.3g %10.3g %14s\n", optim_names[o],
@@ -1471,9 +1485,7 @@ static void optimisers(grl_lesson *L, const sizes *sz)
   for (int geo = 0; geo < 2; geo++)
     for (int o = 0; o < 2; o++)
       for (size_t k = 0; k < ns; k++) {
-        double rho = 0.0, mu = o ? 0.9 : 0.0;
-        for (int i = 0; i < D; i++)
-          rho = fmax(rho, heavy_ball_rate(best_lr[geo][o] * pow(kappa, i / (D - 1.0)), mu));
+        double rho = quad_rho(best_lr[geo][o], o ? 0.9 : 0.0, kappa, D);
         double last = curve[(((size_t)geo * 4 + (size_t)o) * ns + k) * (steps + 1) + steps];
         worst_bound = fmax(worst_bound, last / pow(rho, 2.0 * (double)steps));
       }
@@ -1482,9 +1494,7 @@ static void optimisers(grl_lesson *L, const sizes *sz)
     double sgd_worst = 0.0;
     for (int geo = 0; geo < 2; geo++)
       for (size_t k = 0; k < ns; k++) {
-        double rho = 0.0;
-        for (int i = 0; i < D; i++)
-          rho = fmax(rho, heavy_ball_rate(best_lr[geo][0] * pow(kappa, i / (D - 1.0)), 0.0));
+        double rho = quad_rho(best_lr[geo][0], 0.0, kappa, D);
         double last = curve[(((size_t)geo * 4) * ns + k) * (steps + 1) + steps];
         sgd_worst = fmax(sgd_worst, last / pow(rho, 2.0 * (double)steps));
       }
@@ -2198,7 +2208,11 @@ so turns the direction.
 Measured on the $K$ single-sequence gradients of §6 at the initialisation
 (the noisiest, $B = 1$), with $c$ their median norm, so that half of them
 are clipped, and, for comparison, clipping by value at
-$v = c/\sqrt{n}$, which also guarantees $\lVert g \rVert \le c$.
+$v = c/\sqrt{n}$, the one $v$ that also guarantees
+$\lVert g \rVert \le c$ for every gradient.  That comparison is not like
+for like: to give the guarantee, it shrinks every gradient, also the half
+that clipping by norm leaves alone.  A sweep of $v$ up to $16\, c/\sqrt n$
+shows how the turn and the shrink depend on $v$.
 
 Adam is another matter.  Its step $\hat m/(\sqrt{\hat v} + \epsilon)$ does
 not change when every gradient is multiplied by the same constant (up to
@@ -2286,6 +2300,55 @@ static void clipping(grl_lesson *L, const double *G, size_t K, size_t n)
     "cuts are %.1f%% of all, and they carry %.0f%% of ||g||^2, so the clipped\n"
     "gradient leans towards the many small entries it leaves alone.",
     vmean, 100.0 * above, 100.0 * share);
+
+  /* the sweep of v: the turn, the shrink, and the cap, per multiple of c/sqrt(n) */
+  {
+    static const double mult[5] = {1.0, 2.0, 4.0, 8.0, 16.0};
+    grl_lesson_say(L,
+      "\nClipping by value, v swept (mean over the K gradients of the cosine to g\n"
+      "and of ||clipped g|| / ||g||; largest ||clipped g|| / c):");
+    printf("  %14s %12s %14s %16s %16s\n", "v / (c/sqrt n)", "mean cos",
+           "mean shrink", "shrink, ||g||<c", "largest ||.||/c");
+    double cos1 = 0.0, cos16 = 0.0, shrink_small = 0.0;
+    for (int j = 0; j < 5; j++) {
+      const double vj = mult[j] * v;
+      double mc = 0.0, ms = 0.0, mss = 0.0, cap = 0.0;
+      size_t nsmall = 0;
+      for (size_t k = 0; k < K; k++) {
+        const double *g = G + k * n;
+        double dv = 0.0, nv = 0.0;
+        for (size_t i = 0; i < n; i++) {
+          double x = fmin(vj, fmax(-vj, g[i]));
+          dv += x * g[i];
+          nv += x * x;
+        }
+        nv = sqrt(nv);
+        mc += dv / (nv * norms[k]) / (double)K;
+        ms += nv / norms[k] / (double)K;
+        if (norms[k] < c) {
+          mss += nv / norms[k];
+          nsmall++;
+        }
+        cap = fmax(cap, nv / c);
+      }
+      mss = nsmall ? mss / (double)nsmall : NAN;
+      if (j == 0) {
+        cos1 = mc;
+        shrink_small = mss;
+      }
+      if (j == 4)
+        cos16 = mc;
+      printf("  %14g %12.3f %14.3f %16.3f %16.3f\n", mult[j], mc, ms, mss, cap);
+    }
+    grl_lesson_say(L,
+      "At v = c/sqrt(n) even the gradients shorter than c, which clipping by\n"
+      "norm leaves untouched, keep only %.0f%% of their length on average.  A\n"
+      "larger v shrinks and turns less (mean cosine %.3f at 16 c/sqrt(n)\n"
+      "against %.3f), but no longer guarantees ||g|| <= c (last column).  The\n"
+      "cosine depends on v;\n"
+      "clipping by norm keeps it at 1 for any c.",
+      100.0 * shrink_small, cos16, cos1);
+  }
 
   /* Adam's first step, from g and from clip(g): per entry
    * eta g/(|g| + eps) against eta s g/(s|g| + eps), s = the clip factor */
