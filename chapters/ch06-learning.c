@@ -193,14 +193,15 @@ static const grl_lesson_info chapter = {
   .summary =
     "Chapter 6 teaches learning.  It derives the gradients of a linear readout\n"
     "under the mean squared error and softmax cross-entropy and checks them\n"
-    "with central differences and the complex step; runs gradient descent on\n"
+    "with central differences and the complex step; defines the adding\n"
+    "problem with its baselines 1/6 (no memory) and 1/12 (only the second\n"
+    "marker), measured with their standard errors; runs gradient descent on\n"
     "the readout alone just below and just above lr = 2/lambda_max of the\n"
     "loss's Hessian; derives momentum, RMSprop and Adam and compares them over\n"
-    "three seeds; measures how the batch gradient's variance falls as 1/B;\n"
-    "shows that clipping by global norm keeps the direction and caps the\n"
-    "length; defines the adding problem with its baselines 1/6 (no memory)\n"
-    "and 1/12 (only the second marker), measured with their standard errors;\n"
-    "and ends with a GRU's first training on it at T = 20, three seeds.",
+    "three seeds; measures how the batch gradient's variance falls as 1/B\n"
+    "and the noise scale on three seeds; shows that clipping by global norm\n"
+    "keeps the direction and caps the length; and ends with a GRU's first\n"
+    "training on the adding problem at T = 20, three seeds.",
   .charts = charts,
   .seed = 6,
   .opts = options,
@@ -975,6 +976,13 @@ static void descent(grl_lesson *L, const sizes *sz, fit *fits)
     "says little about new ones (%zu numbers fitted to %zu targets also fit\n"
     "some of their noise): w* scores %.4f on fresh sequences.  What follows\n"
     "is about reaching L*, not about generalising.", B, P, B, f->Lfresh);
+  grl_lesson_say(L,
+    "Against the baselines of §3: L* = %.4f is %s 1/12 = 0.0833 and w* on fresh\n"
+    "sequences, %.4f, is %s it (and %s 1/6).  A fit can go below 1/12 on the\n"
+    "sequences it was fitted to without any memory of the first marker; only\n"
+    "fresh sequences, many of them, can show memory (§3's SE).",
+    f->Lstar, f->Lstar < 1.0 / 12.0 ? "below" : "above", f->Lfresh,
+    f->Lfresh < 1.0 / 12.0 ? "below" : "above", f->Lfresh < 1.0 / 6.0 ? "below" : "above");
 
   /* the three runs: 0.5, 0.95 and 1.05 of the threshold */
   static const double frac[3] = {0.5, 0.95, 1.05};
@@ -1554,8 +1562,8 @@ static void optimisers(grl_lesson *L, const sizes *sz)
     for (int o = 2; o < 4; o++) {
       quad q1 = {D, ones, qs[0][0].theta0};
       const double q1l0 = quad_loss(&q1, q1.theta0, NULL);
-      quad_run(&qs[0][0], optim_names[o], best_lr[0][o], steps, NULL, pa);
-      quad_run(&q1, optim_names[o], best_lr[0][o], steps, NULL, pb);
+      quad_run(&qs[0][0], optim_names[o], 0.01, steps, NULL, pa);
+      quad_run(&q1, optim_names[o], 0.01, steps, NULL, pb);
       double sc = 0.0;
       for (int i = 0; i < D; i++)
         sc = fmax(sc, fabs(qs[0][0].theta0[i]));
@@ -1583,11 +1591,11 @@ static void optimisers(grl_lesson *L, const sizes *sz)
       "every coordinate, the path they would follow with lambda_i = 1, up to\n"
       "eps: the curvatures drop out, as if kappa were 1.  Rotated, every coordinate\n"
       "mixes all %d curvatures and nothing drops out.  Measured on seed %lu at\n"
-      "the axis-aligned best rates, the path on A against the path on I, while\n"
+      "eta = 0.01, the path on the axis-aligned A against the path on I, while\n"
       "the loss on I is above 1e-6 of its start (RMSprop to step %zu, Adam to\n"
-      "step %zu; later the gradients near eps and the two part):", D,
+      "step %zu; once the gradients near eps the two part):", D,
       sz->seed, kmax[0], kmax[1]);
-    grl_lesson_check(L, "max |theta_k(A) - theta_k(I)| / max |theta_0|", worst, 1e-2);
+    grl_lesson_check(L, "max |theta_k(A) - theta_k(I)| / max |theta_0|", worst, 1e-6);
     const double ra = geo_mean[1][3] / geo_mean[0][3];
     grl_lesson_say(L,
       "So the axis-aligned rows show RMSprop and Adam on a problem without\n"
@@ -2081,12 +2089,22 @@ static void minibatches(grl_lesson *L, const sizes *sz, double **keep,
     }
   grl_lesson_say(L, "(readout: the share of ||mean||^2 in W_o and b_o, %zu of the\n"
                  "%zu parameters.)", sz->H + 1, m->n);
+  double mean_slope = 0.0;
+  for (size_t k = 0; k < ns; k++)
+    mean_slope += (S[k].N[0].slope + S[k].N[1].slope) / (2.0 * (double)ns);
+  grl_lesson_value(L, "mean slope over seeds and points", mean_slope);
   grl_lesson_value(L, "largest |slope + 1| over seeds and points", worst_slope);
-  if (sz->quick)
-    grl_lesson_skip(L, "every slope within 0.1 of -1",
+  if (sz->quick) {
+    grl_lesson_skip(L, "mean slope within 0.05 of -1, every slope within 0.15",
                     "--quick measures too few batches for the law");
-  else
-    grl_lesson_expect(L, worst_slope < 0.1, "every slope within 0.1 of -1");
+  } else {
+    grl_lesson_expect(L, fabs(mean_slope + 1.0) < 0.05 && worst_slope < 0.15,
+                      "mean slope within 0.05 of -1, every slope within 0.15");
+    grl_lesson_say(L,
+      "The 1/B law holds to the sampling noise of K = %zu batches: the slopes\n"
+      "scatter around -1 by up to %.2f, their mean is %.3f.", K, worst_slope,
+      mean_slope);
+  }
   if (!resolved) {
     grl_lesson_say(L, "||G||^2 is not resolved at one of the points: its noise\n"
                    "correction is as large as the estimate itself.");
@@ -2122,7 +2140,7 @@ static void minibatches(grl_lesson *L, const sizes *sz, double **keep,
     grl_lesson_say(L,
       "At the initialisation the mean gradient is strong, and %.0f%% to %.0f%% of\n"
       "its squared norm sits in the readout, which must first learn to answer\n"
-      "about 1: B_noise is %.2g to %.2g, so %s.\n"
+      "about 1: B_noise is %.2g to %.2g,\nso %s.\n"
       "On the plateau ||G||^2 is %.3g to %.3g times weaker, and B_noise is\n"
       "%.3g to %.3g over the %zu seeds (geometric mean %.3g): a batch of 50\n"
       "carries more noise variance than signal on %zu of the %zu seeds.  The\n"

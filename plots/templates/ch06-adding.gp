@@ -7,8 +7,8 @@
 # Columns of dat: step mean lo hi
 # The GRU has the book's colour c_gru (plots/style.gp); the baselines are black dotted
 # (1/6, as in chapter 8) and black dashed (1/12).
-set xlabel 'training step (batches of 50)'
-set ylabel sprintf('training MSE, mean of the last %d batches\n(of all batches so far before step %d)', smooth, smooth)
+set xlabel sprintf('training step (batches of 50; before step %d, the mean of all batches so far)', smooth)
+set ylabel sprintf('training MSE, mean of the last %d batches', smooth)
 @log_y
 set xrange [0:steps]
 set yrange [5e-4:2]
