@@ -695,6 +695,19 @@ the constant Hessian
 
 $$A = \frac{2}{B} \sum_b x_b x_b^\top .$$
 
+A primer on the words that follow.  The **Hessian** of a loss is the
+matrix of its second derivatives, $A_{ij} = \partial^2 L / \partial w_i
+\partial w_j$: the curvature.  A symmetric $A$ has orthonormal
+**eigenvectors** $q_i$ with $A q_i = \lambda_i q_i$; the **eigenvalue**
+$\lambda_i$ is the curvature along $q_i$.  Take the valley
+$L = \frac{1}{2}(x^2 + 20 y^2)$ (§5 runs four optimisers in it):
+$A = \operatorname{diag}(1, 20)$, the
+eigenvectors are the two axes, the eigenvalues 1 and 20.  Gradient descent
+with rate $\eta$ maps $x \to (1 - \eta)\, x$ and $y \to (1 - 20\eta)\, y$,
+so $y$ grows once $|1 - 20\eta| > 1$, that is once $\eta > 2/20 = 0.1$, and
+$x$ shrinks slowly whenever $\eta$ is small.  Every quadratic is such a
+valley in the coordinates of its eigenvectors.
+
 Write $w^*$ for its minimum and $L^*$ for its loss (GSL's least squares
 finds both).  Then $L(w) = L^* + \frac{1}{2} (w - w^*)^\top A (w - w^*)$,
 the gradient is $g = A (w - w^*)$, and one step of gradient descent,
@@ -2040,10 +2053,12 @@ static void minibatches(grl_lesson *L, const sizes *sz, double **keep,
     "A GRU (H = %zu, %zu parameters with its readout) on the adding problem at\n"
     "T = %zu.  Two parameter points per seed: the initialisation, and the same\n"
     "net after %zu steps of Adam (lr 1e-3, batches of 50; every gradient longer\n"
-    "than 1 scaled down to length 1, the clipping of §7), mid-way along the\n"
-    "plateau at 1/6 that §8 shows.  Their mean batch loss over steps %zu..%zu:",
-    sz->H, m->n, sz->T, plateau_steps, plateau_steps - (plateau_steps < 25 ? plateau_steps : 25) + 1,
-    plateau_steps);
+    "than 1 scaled down to length 1, the clipping of §7), %s.\n"
+    "Their mean batch loss over steps %zu..%zu:",
+    sz->H, m->n, sz->T, plateau_steps,
+    sz->quick ? "which --quick\nstops too early to reach the plateau at 1/6"
+              : "meant to be mid-way\nalong the plateau at 1/6 that §8 shows",
+    plateau_steps - (plateau_steps < 25 ? plateau_steps : 25) + 1, plateau_steps);
   for (size_t k = 0; k < ns; k++)
     printf("  seed %lu: %.4f%s\n", S[k].seed, S[k].last,
            S[k].last > 0.15 && S[k].last < 0.2 ? "" : "  (NOT between 0.15 and 0.2)");
