@@ -49,8 +49,8 @@ $$\theta \leftarrow \theta - \eta\, g, \qquad \text{stable on a quadratic iff } 
 
 ### Run it
 
-    chapters/ch06-learning                 the lesson: about 11 s of CPU time,
-                                           most of it the three trainings of
+    chapters/ch06-learning                 the lesson: about 15 s of CPU time,
+                                           most of it the trainings of §6 and
                                            §8, which run in parallel
     chapters/ch06-learning --quick         tiny sizes, about 0.1 s of CPU;
                                            too short to learn the task
