@@ -72,6 +72,13 @@ TESTS += tests/lib/golden tests/lib/naive
 # built against the prefix alone.
 TESTS += tests/lib/install.sh
 EXTRA_DIST += tests/lib/install.sh
+
+# ---- PyTorch both ways: python/grulab_torch.py reads and writes the model
+# files (SKIPs without torch).
+TESTS += tests/lib/torch-roundtrip.sh
+EXTRA_DIST += tests/lib/torch-roundtrip.sh tests/lib/torch-roundtrip.py
+grulabpythondir = $(pkgdatadir)/python
+dist_grulabpython_DATA = python/grulab_torch.py
 EXTRA_DIST += $(golden_files) tests/reference/make-golden.py \
 	tests/reference/make-golden-mgu.py \
 	tests/reference/ch01-step.py
@@ -119,7 +126,8 @@ check_PROGRAMS += tests/cli/opt
 tests_cli_opt_LDADD = tests/libtap.a src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
 CLI_CHECKS = tests/cli/basics.sh tests/cli/cells.sh tests/cli/gradcheck.sh \
 	tests/cli/train.sh tests/cli/interrupt.sh tests/cli/threads.sh \
-	tests/cli/blas.sh tests/cli/names.sh tests/cli/man.sh
+	tests/cli/blas.sh tests/cli/names.sh tests/cli/man.sh \
+	tests/cli/model-file.sh
 TESTS += tests/cli/opt $(CLI_CHECKS)
 EXTRA_DIST += $(CLI_CHECKS) tests/cli/ratio-check.awk
 

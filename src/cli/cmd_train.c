@@ -235,7 +235,8 @@ static int save_outputs(cli_outfile *sv, cli_outfile *lg, const train_args *a,
                         const grl_session *s)
 {
   int rc = 0;
-  if (sv->o && (grl_model_write(sv->f, s->m, s->m->theta)
+  if (sv->o && (grl_model_write_record(sv->f, s->m, text ? text->vocab.V : 0)
+                || grl_model_write(sv->f, s->m, s->m->theta)
                 || (text && grl_vocab_write(sv->f, &text->vocab)))) {
     cli_error("train: --save: %s", grl_strerror());
     grl_outfile_abort(sv->o);

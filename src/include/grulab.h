@@ -110,6 +110,11 @@ typedef struct {
   char *path;        /* as given to grl_tensorfile_read */
   size_t n;
   grl_tensor *t;     /* (n) in file order */
+  /* The model record: the text after "# grulab-model" on a comment line
+   * of its own ("version=1 cell=gru ..."), or NULL when the file has none.
+   * Any other comment is ignored; a second record is an error. */
+  char *record;
+  long record_line;
 } grl_tensorfile;
 
 /* Read a whole file.  On error *out is NULL and the message is
@@ -285,6 +290,44 @@ int grl_model_read(grl_model *m, const grl_tensorfile *tf);
  * naming the tensor that gives it away. */
 int grl_model_load(grl_model **m, const grl_cell *cell, const char *path,
                    int readout);
+
+/* A model file says what it is: a record on its own comment line before
+ * the tensors,
+ *   # grulab-model version=1 cell=gru input_size=3 hidden_size=6
+ *     num_layers=1 readout=linear output_size=65 vocabulary=65
+ * (one line): the cell, the sizes and layer count, the readout ("linear":
+ * readout_weight (O, H) and readout_bias (O); "none": output_size=0) and
+ * a text model's vocabulary size V (the tensor 'vocabulary', else 0).
+ * Readers that predate it skip it as a comment. */
+#define GRL_MODEL_FORMAT 1
+typedef struct {
+  int version;          /* the record's format version; 0: no record */
+  const grl_cell *cell; /* the cell the file was read as */
+  size_t layers;        /* layer count the record gives (1 without one) */
+  size_t vocabulary;    /* V, the record's or the 'vocabulary' tensor's; 0 */
+  char note[512];       /* "" or what was assumed, for the caller to show:
+                         * a file without a record names no cell */
+} grl_model_info;
+enum {
+  GRL_LOAD_READOUT = 1,  /* read the readout if the file has one */
+  GRL_LOAD_SHARED = 2    /* the file holds data the caller reads too:
+                          * tensors the model does not use are no error */
+};
+/* grl_model_load, checking the record.  cell may be NULL: the record's
+ * cell, or gru (the default) for a file without a record.  Every field
+ * of the record must agree with the caller's cell and with the tensors;
+ * a disagreement is one error naming both sides ("FILE:LINE: the record
+ * says cell=gru, but cell gru-cho was asked for").  A record of a later
+ * version, a tensor the model does not use (weight_ih_l1 of a 2-layer
+ * torch file, a misspelt name) are errors too, the second unless
+ * GRL_LOAD_SHARED.  A file without a record is read as before, with
+ * info->note saying which cell was assumed.  info may be NULL. */
+int grl_model_open(grl_model **m, const grl_cell *cell, const char *path,
+                   int flags, grl_model_info *info);
+/* Write the record of m (vocabulary: V of a text model, or 0), then
+ * write the tensors with grl_model_write (and a text model's
+ * vocabulary with grl_vocab_write). */
+int grl_model_write_record(FILE *f, const grl_model *m, size_t vocabulary);
 /* Write every tensor of the block (theta, or a gradient) by name. */
 int grl_model_write(FILE *f, const grl_model *m, const double *block);
 
