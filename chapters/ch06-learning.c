@@ -183,11 +183,6 @@ static const grl_exercise exercises[] = {
    "for S = 1, 2, 3, then with `--lr 1`, and each again with `--clip 0`.\n"
    "Which settings get below $1/12$ on every seed, on some, on none?  Which\n"
    "diverge, and does clipping save them?", NULL, 0, 0},
-  {"Run the chapter with `--hidden-size 16` and with `--hidden-size 64`, and\n"
-   "read section 4's lambda_max, tr A and mean ||h_b||^2 for each.  Does\n"
-   "lambda_max follow the bound 2(H+1), or tr A?  What does that say about\n"
-   "how the learning-rate threshold 2/lambda_max changes with the width of\n"
-   "the net at initialisation?", NULL, 0, 0},
   {NULL, NULL, 0, 0}
 };
 
