@@ -163,7 +163,10 @@ static const grl_exercise exercises[] = {
   {"Section 4 bounds the readout's $\\lambda_{\\max}$ by $2(H+1)$, approached\n"
    "when every state $h_T$ nears the same corner of $[-1, 1]^H$.  For $H = 16$\n"
    "and $\\lambda_{\\max} = 2(H+1)$, above which learning rate does gradient\n"
-   "descent on the readout diverge?  Give it to three significant figures.",
+   "descent on the readout diverge?  Give it to three significant figures.\n"
+   "Then run `chapters/ch06-learning --hidden-size 16` (and `--hidden-size 64`)\n"
+   "and read section 4's lambda_max and tr A: does lambda_max follow 2(H+1)\n"
+   "or tr A, and what does that say about the threshold a wider net has?",
    ex1_answer, 0.01, 0},
   {"Adam without bias correction would step by $\\eta\\, m_1 / \\sqrt{v_1}$ at\n"
    "step 1, with $m_1 = (1-\\beta_1) g$ and $v_1 = (1-\\beta_2) g^2$.  By what\n"
