@@ -2,7 +2,7 @@
 # Chapter 9: A GRU reads real text: a character-level language model
 
 **Prerequisites:** chapter 2 §2 (the update gate's memory), chapter 4
-(BPTT), chapter 6 §1, §4, §6 (softmax cross-entropy, Adam, clipping),
+(BPTT), chapter 6 §1, §5, §7 (softmax cross-entropy, Adam, clipping),
 chapter 7 (how far back a gradient reaches), chapter 8 (training a cell
 on a task with memory).
 

@@ -29,7 +29,8 @@
  *                                     grl_lesson_takeaway)
  *   #grl:end                          before the closing lines
  *   #grl:exercise K TOL<TAB>TEXT      after them, one per exercise (TOL is
- *                                     0 for one --answer does not check;
+ *                                     0 for one --answer does not check,
+ *                                     -1 for a whole-number answer;
  *                                     newlines in TEXT are written as \n)
  * Removing every "#grl:" line gives the output of a run without markers,
  * byte for byte.

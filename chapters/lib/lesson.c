@@ -361,7 +361,8 @@ static void print_exercise_markers(const grl_lesson *L)
 {
   const grl_exercise *e = L->info->exercises;
   for (int k = 1; L->markers && e && e->text; e++, k++) {
-    printf("#grl:exercise %d %g\t", k, e->answer ? e->tol : 0.0);
+    printf("#grl:exercise %d %g\t", k,
+           !e->answer ? 0.0 : e->integer ? -1.0 : e->tol);
     for (const char *p = e->text; *p; p++)
       if (*p == '\n')
         fputs("\\n", stdout);

@@ -5,7 +5,7 @@
 # chapter lists its exercises in --help.
 . "$top_srcdir/tests/tap.sh"
 : "${top_builddir:=.}"
-plan 198
+plan 208
 
 calc() { awk "BEGIN { printf \"%.17g\", $1 }"; }
 # answer CHAPTER K RIGHT WRONG: two assertions for each of the right and
@@ -69,6 +69,9 @@ answer ch05-gradient-checks 2 4.6 4.7
 # of a mean over 20000 sequences); the first t with 0.999^t < 0.01.
 answer ch06-learning 1 "$(calc "2 / (2 * (16 + 1))")" 0.0625
 answer ch06-learning 2 "$(calc "0.1 / sqrt(0.001)")" 1
+# the figures the wordings ask for: 1/17 to three, sqrt(10) to two
+answer ch06-learning 1 0.0588 0.0625
+answer ch06-learning 2 3.2 3.3
 answer ch06-learning 3 "$(calc "1 / 12")" "$(calc "1 / 6")"
 answer ch06-learning 3 0.0846 0.0909
 answer ch06-learning 4 "$(calc "int(log(0.01) / log(0.999)) + 1")" 4602
