@@ -197,7 +197,7 @@ check_PROGRAMS += tests/lib/text
 tests_lib_text_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/text tests/cli/text.sh
 EXTRA_DIST += tests/cli/text.sh bench/text-compare.sh bench/text-torch.py \
-	tests/data/ngram-wb.txt tests/reference/make-ngram.py
+	tests/data/ngram-wb.txt tests/data/ngram-kn.txt tests/reference/make-ngram.py
 
 # Hardening: `make check-valgrind` and `make fuzz`.
 include tests/memcheck/local.mk
