@@ -114,6 +114,9 @@ c_lstm_b4 = '#5E2100'
 c_seed_b0 = '#7ED8B5'
 c_seed_b2 = '#00845F'
 c_seed_b4 = '#00382A'
+# A light GRU blue for the raw points under a GRU curve (every batch of
+# a noisy learning curve, chapter 9); not a keep-gate bias.
+c_gru_light = '#9EC5E3'
 # The tanh RNN with W_hh rescaled to largest singular value lambda_1
 # (chapter 7), Paul Tol's hues, cool (vanishing) to wine (exploding):
 c_rnn_l05 = '#88CCEE'   # lambda_1 = 0.5  cyan

@@ -119,11 +119,11 @@ answer ch09-reading-text 3 "$(echo "$ch9" | cut -d' ' -f3)" "$(( $(echo "$ch9" |
 ok "ch09 exercise 3: the run does not state the steps of an epoch" \
   sh -c '! grep -Eiq "epoch (is|has) [0-9]+ steps" "$1"' _ "$TMP/ch09.out"
 # ch09 exercise 4: the two runs it compares read the same number of bytes
-# (B = 32 streams x T x steps).
+# (T x B x steps) in the same number of steps.
 "$top_builddir/chapters/ch09-reading-text" --help >"$TMP/help9"
-bytes4=$(tr '\n' ' ' <"$TMP/help9" | grep -o -- '--bptt [0-9]* --steps [0-9]*' \
-  | awk '{ print 32 * $2 * $4 }' | sort -u)
-is "ch09 exercise 4: both runs read 32 x T x steps = 819200 bytes" "$bytes4" 819200
+bytes4=$(tr '\n' ' ' <"$TMP/help9" | grep -o -- '--bptt [0-9]* --batch [0-9]* --steps [0-9]*' \
+  | awk '{ print $2 * $4 * $6, $6 }' | sort | uniq -c | awk '{ print $1, $2, $3 }')
+is "ch09 exercise 4: two runs, each 400 steps of T x B bytes, 819200 bytes in all" "$bytes4" "2 819200 400"
 # ch09 exercise 5 runs as written (with 2 steps instead of the default 800):
 # train --save writes a model that sample reads.
 "$top_builddir/src/grulab" train --task text --seed 8 --steps 2 --save "$TMP/gsl.params" >/dev/null 2>&1
