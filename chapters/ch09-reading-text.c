@@ -4,10 +4,11 @@
 **Prerequisites:** chapter 2 §2 (the update gate's memory), chapter 4
 (BPTT), chapter 6 §1, §5, §7 (softmax cross-entropy, Adam, clipping),
 chapter 7 (how far back a gradient reaches), chapter 8 (training a cell
-on a task with memory).  Sections 7 and 8 use four tools from statistics
-that chapters 1-8 do not teach -- Pearson's correlation r, logistic
-regression, Newton's method and ridge regularisation -- each introduced
-in a few lines where it is first used.
+on a task with memory).
+
+**New tools from statistics:** Pearson's correlation $r$ (§7), logistic
+regression, Newton's method and ridge regularisation (§8), which chapters
+1-8 do not teach; each gets a few lines where it is first used.
 
 Chapters 1-8 fed the GRU synthetic signals.  Here it reads C source --
 GSL's own header files, which every machine that builds grulab has -- one
@@ -1037,7 +1038,7 @@ bpc and the baselines.
     "not the training window T, limits what it can take from earlier bytes.\n"
     "%zu doubles could in principle encode hundreds of bytes; what limits\n"
     "the network is what training taught the state to keep, and section 9\n"
-    "finds most of it rewritten at almost every byte.  It has no way to\n"
+    "measures how much of it is rewritten at every byte.  It has no way to\n"
     "look up a stretch read thousands of bytes before, as xz does.", nv,
     nv > 32768 ? " less than the split" : " here the whole split",
     opt_H ? opt_H : (L.quick ? (size_t)32 : (size_t)H_DEFAULT),
@@ -1554,15 +1555,16 @@ Hessian invertible when units are correlated.
     }
     if (pr.xent > pr0.xent) {
       snprintf(worse + strlen(worse), sizeof worse - strlen(worse),
-               "%s%s (%.4f against %.4f bits)", probe_worse ? ", " : "", probe_title[q],
+               "%s%s (%.4f against %.4f bits)", probe_worse ? ",\n" : "", probe_title[q],
                pr.xent, pr0.xent);
       probe_worse++;
     }
     /* a feature on fewer than 1% of the test bytes cannot be judged */
     if (share < 0.01)
       snprintf(rare + strlen(rare), sizeof rare - strlen(rare),
-               "%s%s (%.2f%%, %.0f bytes)", nrare++ ? ", " : "", probe_title[q],
-               100 * share, share * (double)pr.ntest);
+               "%s%s (%.2f%%, %.0f byte%s)", nrare++ ? ",\n" : "", probe_title[q],
+               100 * share, share * (double)pr.ntest,
+               fabs(share * (double)pr.ntest - 1) < 0.5 ? "" : "s");
   }
   printf("  (%zu bytes fit each probe, %zu others test it)\n", pntr, pnte);
   grl_lesson_say(&L,
@@ -1625,13 +1627,15 @@ $h_t = (1 - z) \odot n + z \odot h_{t-1}$ (chapter 2 §2).
                  *feats ? ", " : "", feat_title[q]);
     grl_lesson_say(&L,
       "Why single units stand out so rarely here (section 7): the net trained\n"
-      "%.2f epochs, and its state is rewritten at almost every byte.  A unit\n"
+      "%.2f epochs, and %.0f%% of its unit-bytes have z < 0.1%s.  A unit\n"
       "that followed a long-lived feature, such as being inside a comment,\n"
       "would have to keep its value, z near 1, byte after byte.  The unit that\n"
       "keeps most, unit %zu, has mean z = %.2f over the covered bytes%s%s%s.\n"
       "And the control is the best of %zu units at initialisation, which\n"
       "already correlate by chance with features that follow the last few\n"
-      "bytes.", epochs, keep, us.su[H + keep] / us.n,
+      "bytes.", epochs, 100 * us.zlow / N,
+      us.zlow / N > 0.5 ? ": the state is\nrewritten at almost every byte" : "",
+      keep, us.su[H + keep] / us.n,
       *feats ? "; it is\nthe h unit that correlates best with\n" : "", feats,
       *feats ? " (section 7's table)" : "", H);
   }

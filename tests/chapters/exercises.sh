@@ -121,7 +121,7 @@ ok "ch09 exercise 3: the run does not state the steps of an epoch" \
 # ch09 exercise 4: the two runs it compares read the same number of bytes
 # (T x B x steps) in the same number of steps.
 "$top_builddir/chapters/ch09-reading-text" --help >"$TMP/help9"
-bytes4=$(tr '\n' ' ' <"$TMP/help9" | grep -o -- '--bptt [0-9]* --batch [0-9]* --steps [0-9]*' \
+bytes4=$(tr '\n' ' ' <"$TMP/help9" | tr -s ' ' | grep -o -- '--bptt [0-9]* --batch [0-9]* --steps [0-9]*' \
   | awk '{ print $2 * $4 * $6, $6 }' | sort | uniq -c | awk '{ print $1, $2, $3 }')
 is "ch09 exercise 4: two runs, each 400 steps of T x B bytes, 819200 bytes in all" "$bytes4" "2 819200 400"
 # ch09 exercise 5 runs as written (with 2 steps instead of the default 800):
