@@ -817,8 +817,8 @@ static void text_chart(grl_lesson *L, const grl_text *t, const double *feat,
   char inside[200] = "";
   if (non > 0 && non < nd)
     snprintf(inside, sizeof inside,
-             "; its mean is %.3f on the feature's bytes and %.3f off them",
-             son / non, (sa - son) / (nd - non));
+             " (mean %.3f on \"%s\" bytes, %.3f elsewhere)",
+             son / non, probe_title[q], (sa - son) / (nd - non));
   const double share = us->sf[q] / us->n;   /* the mean of feature q */
   char rare[200] = "";
   if (q == 1 && share < 0.01)
@@ -826,11 +826,10 @@ static void text_chart(grl_lesson *L, const grl_text *t, const double *feat,
              "  Strings are %.2f%% of the analysed bytes (%.0f bytes): too rare on"
              " this split to say what a unit does with them.", 100 * share, us->sf[q]);
   grl_lesson_takeaway(L, name,
-    "Over the analysed held-out text, the %s unit that correlates best with"
-    " \"%s\" %s it, r = %+.2f (the best unit at initialisation: %.2f).  In"
-    " these lines r = %+.2f%s%s.  The colours span this snippet's range of the"
-    " unit, %.3f to %.3f, so small differences show.%s", is_z ? "z" : "h",
-    feat_title[q], how, r, r0, rs, inside,
+    "Over the held-out text, %s unit %ld %s \"%s\": r = %+.2f (best at"
+    " initialisation %.2f).  In these lines r = %+.2f%s%s.  Colours span the"
+    " snippet's range, %.3f to %.3f.%s", is_z ? "z" : "h", is_z ? j - (long)H : j,
+    how, feat_title[q], r, r0, rs, inside,
     isnan(rs) || (rs > 0) != (r > 0) || fabs(rs) < 0.5 * fabs(r)
       ? ": the snippet does not show the whole text's correlation" : "",
     amin, amax, rare);
@@ -1368,8 +1367,7 @@ Training, with samples along the way.
         " (%.2f at step %zu).  The bigram scores %.2f, the best Witten-Bell"
         " (order %zu) %.2f and the best Kneser-Ney (order %zu) %.2f: the bars on"
         " the right are validation numbers, to compare with the validation"
-        " points, not with the training curve, which is scored on the bytes"
-        " the net learns from.  The gap at the end, %.2f bpc (training split"
+        " points, not with the training curve.  The gap at the end, %.2f bpc (training split"
         " %.2f), is %s.", valid_at[0], marks[0],
         valid_at[nmarks - 1], marks[nmarks - 1],
         falling ? "and is still falling" : "and has levelled off",
