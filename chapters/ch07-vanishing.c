@@ -161,16 +161,17 @@ static const grl_exercise exercises[] = {
    "ch07-rnn-lag.", ex1_answer, 0.02, 0},
   {"A GRU whose update gate sits at z = σ(4) has J_t ≈ diag(z).  What does\n"
    "that predict for the gradient's norm at lag 100?  (The answer to check\n"
-   "is this prediction.)  Then measure it with `grulab gradnorm --cell gru\n"
-   "--seq-len 101 --gate-bias 4` (the row of lag 100): why is the\n"
-   "measurement not exactly your prediction?  Section 3's table splits the\n"
-   "difference into the gate's part and the weights'.", ex2_answer, 0.02, 0},
-  {"Which λ₁ makes the bound λ₁^k fall to 1e-3 at k = 50?  Run `grulab\n"
-   "gradnorm --cell rnn --seq-len 51 --singular-value` with it: where does the\n"
-   "measured norm end up?", ex3_answer, 0.005, 0},
-  {"Section 2 runs λ₁ = 3 on 8 seeds.  Run λ₁ = 2: `grulab gradnorm --cell\n"
-   "rnn --seq-len 100 --singular-value 2 --batch 32 --seed S` for\n"
-   "S = 1, ..., 8.  On how many of them does the norm at lag 99 end below 1\n"
+   "is this prediction.)  Then measure it with\n"
+   "`grulab gradnorm --cell gru --seq-len 101 --gate-bias 4`\n"
+   "(the row of lag 100): why is the measurement not exactly your\n"
+   "prediction?  Section 3's table splits the difference into the gate's\n"
+   "part and the weights'.", ex2_answer, 0.02, 0},
+  {"Which λ₁ makes the bound λ₁^k fall to 1e-3 at k = 50?  Run\n"
+   "`grulab gradnorm --cell rnn --seq-len 51 --singular-value` with it:\n"
+   "where does the measured norm end up?", ex3_answer, 0.005, 0},
+  {"Section 2 runs λ₁ = 3 on 8 seeds.  Run λ₁ = 2:\n"
+   "`grulab gradnorm --cell rnn --seq-len 100 --singular-value 2 --batch 32 --seed S`\n"
+   "for S = 1, ..., 8.  On how many of them does the norm at lag 99 end below 1\n"
    "(the gradient vanished)?  Is λ₁ > 1 enough for the gradient to explode?\n"
    "What does the step Jacobians' norm column (jacobian_norm) tell you?",
    ex4_answer, 0, 1},
@@ -426,7 +427,9 @@ static double mean(size_t n, const double *v)
   return gsl_stats_mean(v, 1, n);
 }
 
-/* A chart of several measured curves against the lag, and a reference
+/* A chart of several measured curves against the lag (c: the jobs of
+ * seed --seed inside jb, so c[i + s * NJOB] is series i on seed
+ * --seed + s), and a reference
  * ref[i]^k beside every series whose ref[i] is not NaN (the bound
  * lambda_1^k for the RNN; sigma(b)^k for the gated cells). */
 static void lag_chart(grl_lesson *L, const sizes *sz, const char *name,
@@ -436,7 +439,9 @@ static void lag_chart(grl_lesson *L, const sizes *sz, const char *name,
 {
   /* T, B and H are the run's parameters, already in every chart's header */
   grl_chart *ch = grl_lesson_chart(L, name, title);
-  grl_chart_comment(ch, "norm_i = mean over the batch of ||dL/dh_{T-k}|| (measured), with ||dL/dh_T|| = 1");
+  grl_chart_comment(ch, "norm_i = mean over the batch of %s (measured), with ||dL/dh_T|| = 1",
+                    c[0].cell == &grl_cell_lstm ? "||dL/d(h,c)_{T-k}||, the whole state's"
+                                                : "||dL/dh_{T-k}||");
   grl_chart_comment(ch, "ref_i = %s", ref_meaning);
   char cols[512] = "lag";
   double lo = INFINITY, hi = 0;
@@ -449,6 +454,17 @@ static void lag_chart(grl_lesson *L, const sizes *sz, const char *name,
       hi = fmax(hi, c[i].norm[k]);
     }
   }
+  /* every seed of every series, for the multi-seed tables (sections 2,
+   * 3, 4 and 6): c[i + s * NJOB] is series i on seed --seed + s */
+  const size_t NS = c[0].cell == &grl_cell_rnn ? (sz->quick ? 3 : SEEDS_RNN) : SEEDS_GATED;
+  for (size_t i = 0; i < n; i++)
+    for (size_t s = 0; s < NS; s++) {
+      const job *js = &c[i + s * NJOB];
+      grl_chart_comment(ch, "seeds: series %zu seed %lu: norm at lag 1 %.6g, at lag %zu %.6g;"
+                        " mean ||J_t|| %.6g; rate %.6g", i, js->seed, js->norm[1],
+                        sz->T - 1, js->norm[sz->T - 1], mean(sz->T, js->jac),
+                        rate(sz->T, js->norm));
+    }
   grl_chart_columns(ch, cols);
   double row[1 + 2 * 8];
   for (size_t k = 0; k < sz->T; k++) {
@@ -743,17 +759,14 @@ static void rnn_lag(grl_lesson *L, const sizes *sz, const job *jb)
                       "often lambda_1 = 3 grows at T = 100.", NS, T);
   grl_lesson_value(L, "lambda_1 = 3: seeds whose gradient grew", (double)grew[i3]);
   double ref[NRNN];
-  job shown[NRNN];
-  for (int i = 0; i < NRNN; i++) {
-    shown[i] = jb[J_RNN + i];
-    ref[i] = i ? shown[i].value : lam0;
-  }
+  for (int i = 0; i < NRNN; i++)
+    ref[i] = i ? jb[J_RNN + i].value : lam0;
   char title[160];
   snprintf(title, sizeof title, "tanh RNN: gradient norm against lag, by λ_1 (seed %lu only)",
            sz->seed);
   lag_chart(L, sz, "rnn-lag", title,
-            NRNN, shown, ref, "lambda_1^k, the bound of Pascanu et al. 2013 (sec. 2)",
-            "○ bound λ_1^k");
+            NRNN, jb + J_RNN, ref, "lambda_1^k, the bound of Pascanu et al. 2013 (sec. 2)",
+            "open markers: bound λ_1^k");
   const job *c = jb + J_RNN;
   grl_lesson_takeaway(L, "rnn-lag",
     "One seed (%lu): at lag %zu the gradient keeps %.1e with $λ_1$ = %g, %.1e"
@@ -820,7 +833,7 @@ static void gated_table(grl_lesson *L, const sizes *sz, const job *jb, int first
   char title[160], key[64];
   snprintf(title, sizeof title, "%s: gradient norm against lag, by %s (seed %lu only)",
            title_name, gate, sz->seed);
-  snprintf(key, sizeof key, "○ σ(%s)^k", gate);
+  snprintf(key, sizeof key, "open markers: σ(%s)^k", gate);
   lag_chart(L, sz, chart, title, n, c, ref,
             "sigma(b)^k, what J_t = diag(sigma(b)) would keep (a reference, not a bound)",
             key);
@@ -922,11 +935,18 @@ static void lstm_seed_lag(grl_lesson *L, const sizes *sz, const job *jb)
     "%.3g to %.3g).", nseeds(J_SEED, sz->quick), gs[1].mj.mean, gs[1].mj.lo,
     gs[1].mj.hi, T - 1, pow(10, gs[1].lg.mean), pow(10, gs[1].lg.lo),
     pow(10, gs[1].lg.hi));
+  /* the last lag up to which b_f = 2 and 4 stay within a factor 2 */
+  size_t same = 0;
+  while (same + 1 < T && fabs(log10(jb[J_LSTM + 1].norm[same + 1] /
+                                    jb[J_LSTM + 2].norm[same + 1])) < log10(2.0))
+    same++;
   grl_lesson_takeaway(L, "lstm-lag",
     "One seed (%lu): at lag %zu the LSTM keeps %.2g of the (h, c) gradient"
-    " with $b_f = 0$, %.2g with $b_f = 2$ and %.2g with $b_f = 4$.",
+    " with $b_f = 0$, %.2g with $b_f = 2$ and %.2g with $b_f = 4$; the"
+    " $b_f = 2$ and $b_f = 4$ curves stay within a factor 2 of each other"
+    " up to lag %zu.",
     sz->seed, T - 1, jb[J_LSTM].norm[T - 1], jb[J_LSTM + 1].norm[T - 1],
-    jb[J_LSTM + 2].norm[T - 1]);
+    jb[J_LSTM + 2].norm[T - 1], same);
   grl_lesson_takeaway(L, "seed-lag",
     "With $b_f = 2$ the article's cell has a mean $\\|J_t\\|$ of %.3f"
     " (%zu seeds, %.3f to %.3f), and its gradient at lag %zu is %.3g times"
@@ -1888,11 +1908,11 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *runs)
   grl_lesson_value(L, "clipped run: mean loss of the last steps, mean of the seeds", cl.mean);
 
   char title[160];
-  snprintf(title, sizeof title, "λ_1 = 3, plain SGD (seed %lu): %s", sz->seed,
-           f->nspike && diverged ? "W_{hh} spikes, then the readout diverges; clipping stops both"
-           : diverged ? "the readout diverges; clipping stops it"
-           : f->nspike ? "W_{hh} spikes; clipping caps every update"
-           : "no spike, no divergence; clipping caps every update");
+  snprintf(title, sizeof title, "λ_1 = 3, SGD, seed %lu: %s", sz->seed,
+           f->nspike && diverged ? "W_{hh} spikes, then the readout diverges"
+           : diverged ? "the readout diverges"
+           : f->nspike ? "W_{hh} spikes, the readout does not diverge"
+           : "no W_{hh} spike, no divergence");
   grl_chart *ch = grl_lesson_chart(L, "clipping", title);
   grl_chart_param(ch, "T_train", "%zu", T);
   grl_chart_param(ch, "lr", "%g", lr);

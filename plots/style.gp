@@ -121,6 +121,12 @@ c_rnn_l09 = '#44AA99'   # lambda_1 = 0.9  teal
 c_rnn_l1  = '#999933'   # lambda_1 = 1    olive
 c_rnn_l15 = '#CC6677'   # lambda_1 = 1.5  rose
 c_rnn_l3  = '#882255'   # lambda_1 = 3    wine
+# Training runs of one tanh RNN (chapter 7 §7, lambda_1 = 3): run
+# colours, none of them another cell's.  Not clipped: wine, the
+# lambda_1 = 3 RNN's own; clipped: indigo; a lower lr: purple.
+c_run_noclip = '#882255'
+c_run_clip   = '#332288'
+c_run_lowlr  = '#AA4499'
 # References and bounds: black (c_ref) or grey (c_ref2), thin and dashed.
 c_ref     = '#000000'
 c_ref2    = '#999999'
