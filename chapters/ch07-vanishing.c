@@ -1702,18 +1702,21 @@ static sgd_found sgd_analyse(const sgd_run *run)
   return f;
 }
 
-/* "1, 3" : the seeds (seed0 + s) where flag[s] is set, or "none" */
+/* "seeds 1, 3", "seed 2" or "none": the seeds (seed0 + s) where flag[s]
+ * is set */
 static const char *seed_list(char *buf, size_t len, unsigned long seed0,
                              const int *flag, size_t n)
 {
-  buf[0] = '\0';
+  char list[64] = "";
+  int count = 0;
   for (size_t s = 0; s < n; s++)
     if (flag[s]) {
-      size_t a = strlen(buf);
-      snprintf(buf + a, len - a, "%s%lu", a ? ", " : "", seed0 + s);
+      size_t a = strlen(list);
+      snprintf(list + a, sizeof list - a, "%s%lu", a ? ", " : "", seed0 + s);
+      count++;
     }
-  if (!buf[0])
-    snprintf(buf, len, "none");
+  snprintf(buf, len, "%s%s", count == 0 ? "none" : count == 1 ? "seed " : "seeds ",
+           list);
   return buf;
 }
 
@@ -1808,11 +1811,10 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *runs)
       "%zu steps, and on the steps listed nearly all of it: at step %zu its\n"
       "part is %.3g of ||g|| = %.3g,\n"
       "the largest W_hh part of the run.  That is the exploding gradient of\n"
-      "Pascanu et al.: with lambda_1 = 3 the\n"
-      "gradient can grow as it goes back through W_hh (section 2), and each\n"
-      "such step throws the weights far (the update is lr g).  The steps\n"
-      "between these spikes are mixed, the readout's part larger; after step\n"
-      "%zu W_hh's share never exceeds %.2g%s.",
+      "Pascanu et al.: with lambda_1 = 3 the gradient can grow as it goes back\n"
+      "through W_hh (section 2), and each such step throws the weights far (the\n"
+      "update is lr g).  The steps between these spikes are mixed, the\n"
+      "readout's part larger; after step %zu W_hh's share never exceeds %.2g%s.",
       last_tt, f->ntt, kbig + 1, u->g_hh[kbig], u->log[kbig].grad_norm, last_tt,
       f->after, f->after < 0.01 ? ":\nno gradient gets back through time any more" : "");
   else
@@ -1838,12 +1840,13 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *runs)
   } else {
     grl_lesson_expect(L, !(lr * lam > 2 && growth > 1), "no divergence unless lr lambda_max > 2");
     grl_lesson_say(L,
-      "The readout: in this run lr lambda_max = %.2f (mean over steps %zu..%zu)\n"
-      "and ||g|| changes by %.2f a step there: %s.",
-      lr * lam, k0 + 1, n, growth,
-      lr * lam < 2 ? "below 2, where gradient descent on the readout's\n"
+      "The readout: in this run lr lambda_max = %.2f (mean over steps\n"
+      "%zu..%zu)%s;\n||g|| changes by %.2f a step there.",
+      lr * lam, k0 + 1, n,
+      lr * lam < 2 ? ", below 2, where gradient descent on the readout's\n"
                      "quadratic cannot diverge, and it does not"
-                   : "the readout does not diverge");
+                   : ", but ||g|| does not grow: the readout does not\ndiverge",
+      growth);
   }
   grl_lesson_say(L,
     "At lr = %g, lr lambda_max is at most %.2f (%s 2): the unclipped run's\n"
@@ -1889,7 +1892,7 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *runs)
   char sl1[64], sl2[64];
   grl_lesson_say(L,
     "Over %d seeds the unclipped lr %g run shows through-time spikes on %d\n"
-    "(seeds %s) and the readout's divergence on %d (seeds %s); both on %d.\n"
+    "(%s) and the readout's divergence on %d (%s); both on %d.\n"
     "%s"
     "The clipped run's mean loss over its last %zu steps is %.3f (%.3f to\n"
     "%.3f): below the no-memory baseline 1/6 on %d of %d seeds, below the\n"

@@ -34,8 +34,8 @@ plot for [i = 0:nseries-1] dat using 1:(column(2 + 2*i)) with lines \
        lc rgb value(word(series_lc, i + 1)) lw 3 dt 2-has_ref(i) notitle, \
      for [i = 0:nseries-1] dat using 1:(has_ref(i) ? column(3 + 2*i) : NaN) \
        every every_ref::(i % every_ref) with points lc rgb value(word(series_lc, i + 1)) \
-       pt ref_pt(i) ps 1.3 lw 2 notitle, \
+       pt ref_pt(i) ps 1.8 lw 1.5 notitle, \
      for [i = 0:nseries-1] keyentry with linespoints lc rgb value(word(series_lc, i + 1)) \
-       lw 3 dt 2-has_ref(i) pt ref_pt(i) ps (has_ref(i) ? 1.3 : 0) \
+       lw 2 dt 2-has_ref(i) pt ref_pt(i) ps (has_ref(i) ? 1.8 : 0) \
        title word(series_name, i + 1), \
-     keyentry with points lc rgb c_ref pt 6 ps 1.3 lw 2 title ref_key
+     keyentry with points lc rgb c_ref pt 6 ps 1.8 lw 1.5 title ref_key
