@@ -102,6 +102,8 @@ optim_files = \
 	tests/data/optim-rmsprop-alpha0.9-eps1e-3.txt \
 	tests/data/optim-adam.txt \
 	tests/data/optim-adam-b0.8-0.99-eps1e-4.txt \
+	tests/data/optim-adagrad.txt \
+	tests/data/optim-adagrad-eps1e-3.txt \
 	tests/data/readout-loss.txt
 EXTRA_DIST += $(optim_files) tests/reference/make-optim.py
 

@@ -115,8 +115,8 @@ static int parse(int argc, char **argv, train_args *a)
      .help = "optimiser steps, N >= 1 (default 3000; text 800, one\n"
      "window of every stream each)", .lo = 1, .seen = &seen_steps},
     {"optimizer", GRL_OPT_CALL, &a->optimizer, "NAME",
-     .help = "adam (default), rmsprop, momentum or sgd; the update\n"
-     "formulas are PyTorch's (momentum: mu = 0.9)",
+     .help = "adam (default), rmsprop, momentum, sgd or adagrad; the\n"
+     "update formulas are PyTorch's (momentum: mu = 0.9)",
      .set = cli_set_optimizer},
     {"lr", GRL_OPT_DOUBLE, &a->lr, "X",
      .help = "learning rate (default 0.001; text 0.003)", .lo = 0,

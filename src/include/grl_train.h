@@ -74,7 +74,8 @@ typedef enum {
   GRL_OPTIM_SGD,
   GRL_OPTIM_MOMENTUM,
   GRL_OPTIM_RMSPROP,
-  GRL_OPTIM_ADAM
+  GRL_OPTIM_ADAM,
+  GRL_OPTIM_ADAGRAD
 } grl_optim_kind;
 
 typedef struct {
@@ -87,7 +88,7 @@ typedef struct {
   double eps;          /* rmsprop and adam                    */
   unsigned long t;     /* updates done so far                 */
   double *m;           /* (n) momentum buffer / adam's first moment, or NULL */
-  double *v;           /* (n) rmsprop / adam second moment, or NULL          */
+  double *v;           /* (n) rmsprop / adam second moment, adagrad sum, or NULL */
 } grl_optim;
 
 /* name: "sgd", "momentum", "rmsprop" or "adam" (PyTorch's defaults for the
@@ -99,7 +100,7 @@ void grl_optim_free(grl_optim *o);
 void grl_optim_reset(grl_optim *o);
 /* One update of theta (n) with the gradient g (n). */
 void grl_optim_step(grl_optim *o, double *theta, const double *g);
-/* "sgd|momentum|rmsprop|adam", for messages. */
+/* "sgd|momentum|rmsprop|adam|adagrad", for messages. */
 const char *grl_optim_names(void);
 
 /* ||g||_2 over n entries, without overflow for huge entries. */

@@ -1,9 +1,10 @@
-/* optim.c -- SGD, momentum, RMSProp and Adam over the flat parameter
+/* optim.c -- SGD, momentum, RMSProp, Adam and Adagrad over the flat parameter
  * block, and gradient clipping by global norm.
  *
  * Each optimiser is one loop over the n entries of theta.  The formulas
- * are PyTorch's (torch.optim.SGD, RMSprop, Adam with weight_decay = 0,
- * no nesterov, no centering, no amsgrad), so a run here and a run there
+ * are PyTorch's (torch.optim.SGD, RMSprop, Adam, Adagrad with weight_decay
+ * = 0, no nesterov, no centering, no amsgrad, no lr_decay, an initial
+ * accumulator of 0), so a run here and a run there
  * take the same steps from the same gradients. */
 #include <config.h>
 #include "grulab.h"
@@ -21,11 +22,12 @@ static const struct {
   {"momentum", GRL_OPTIM_MOMENTUM},
   {"rmsprop", GRL_OPTIM_RMSPROP},
   {"adam", GRL_OPTIM_ADAM},
+  {"adagrad", GRL_OPTIM_ADAGRAD},
 };
 
 const char *grl_optim_names(void)
 {
-  return "sgd|momentum|rmsprop|adam";
+  return "sgd|momentum|rmsprop|adam|adagrad";
 }
 
 int grl_optim_alloc(grl_optim **out, const char *name, size_t n, double lr)
@@ -54,9 +56,12 @@ int grl_optim_alloc(grl_optim **out, const char *name, size_t n, double lr)
   o->beta1 = 0.9;        /* torch.optim.Adam                            */
   o->beta2 = 0.999;
   o->eps = 1e-8;
+  if (o->kind == GRL_OPTIM_ADAGRAD)
+    o->eps = 1e-10;      /* torch.optim.Adagrad                         */
   /* State is allocated once, here: the step itself never allocates. */
   int need_m = o->kind == GRL_OPTIM_MOMENTUM || o->kind == GRL_OPTIM_ADAM;
-  int need_v = o->kind == GRL_OPTIM_RMSPROP || o->kind == GRL_OPTIM_ADAM;
+  int need_v = o->kind == GRL_OPTIM_RMSPROP || o->kind == GRL_OPTIM_ADAM
+               || o->kind == GRL_OPTIM_ADAGRAD;
   if ((need_m && !(o->m = calloc(n, sizeof *o->m)))
       || (need_v && !(o->v = calloc(n, sizeof *o->v)))) {
     grl_optim_free(o);
@@ -133,6 +138,18 @@ void grl_optim_step(grl_optim *o, double *theta, const double *g)
       m[i] = b1 * m[i] + (1.0 - b1) * g[i];
       v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
       theta[i] -= step * m[i] / (sqrt(v[i]) / sc2 + eps);
+    }
+    break;
+  }
+
+  case GRL_OPTIM_ADAGRAD: {
+    /* v <- v + g^2;  theta <- theta - lr g / (sqrt(v) + eps)
+     * (Duchi, Hazan and Singer 2011; the sum never decays, so every
+     * entry's step only shrinks) */
+    const double eps = o->eps;
+    for (size_t i = 0; i < n; i++) {
+      v[i] += g[i] * g[i];
+      theta[i] -= lr * g[i] / (sqrt(v[i]) + eps);
     }
     break;
   }

@@ -39,6 +39,8 @@ static const struct {
   {"rmsprop-alpha0.9-eps1e-3", "rmsprop"},
   {"adam", "adam"},
   {"adam-b0.8-0.99-eps1e-4", "adam"},
+  {"adagrad", "adagrad"},
+  {"adagrad-eps1e-3", "adagrad"},
 };
 #define NCONFIG (sizeof configs / sizeof configs[0])
 #define TESTS_PER_CONFIG 3
@@ -96,7 +98,7 @@ static void check_config(size_t c)
   grl_optim *o;
   const char *name = configs[c].name;
   const int is_momentum = !strcmp(name, "momentum"), is_rmsprop = !strcmp(name, "rmsprop"),
-            is_adam = !strcmp(name, "adam");
+            is_adam = !strcmp(name, "adam"), is_adagrad = !strcmp(name, "adagrad");
   if (grl_optim_alloc(&o, name, n, scalar(tf, "lr")))
     bail("%s: %s", rel, grl_strerror());
   if (is_momentum)
@@ -105,6 +107,8 @@ static void check_config(size_t c)
     o->alpha = scalar(tf, "alpha");
     o->eps = scalar(tf, "eps");
   }
+  if (is_adagrad)
+    o->eps = scalar(tf, "eps");
   if (is_adam) {
     o->beta1 = scalar(tf, "beta1");
     o->beta2 = scalar(tf, "beta2");
@@ -138,13 +142,14 @@ static void check_config(size_t c)
   /* Step 1 by hand, from the formulas, not from torch:
    *   sgd, momentum  theta - lr g                (b = g at the first step)
    *   rmsprop        theta - lr g / (sqrt(1-alpha) |g| + eps)
-   *   adam           theta - lr g / (|g| + eps)   (m^ = g, sqrt(v^) = |g|) */
+   *   adam           theta - lr g / (|g| + eps)   (m^ = g, sqrt(v^) = |g|)
+   *   adagrad        theta - lr g / (|g| + eps)   (the sum is g^2) */
   double hand = 0.0;
   for (size_t i = 0; i < n; i++) {
     double g = grad[i], d = o->lr * g;
     if (is_rmsprop)
       d = o->lr * g / (sqrt(1.0 - o->alpha) * fabs(g) + o->eps);
-    if (is_adam)
+    if (is_adam || is_adagrad)
       d = o->lr * g / (fabs(g) + o->eps);
     hand = fmax(hand, fabs(theta0[i] - d - want[i]) / fmax(1.0, fabs(want[i])));
   }
