@@ -67,6 +67,32 @@ check_PROGRAMS += tests/lib/golden tests/lib/naive
 tests_lib_golden_LDADD = $(TAP_LDADD)
 tests_lib_naive_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/golden tests/lib/naive
+# golden-layers: stacked layers (PyTorch's num_layers) against the vectors
+# of tests/reference/make-golden-layers.py, forward and BPTT to 1e-12.
+golden_layer_files = \
+	tests/data/golden-rnn-T1B1I1H1L2.txt \
+	tests/data/golden-rnn-T7B3I5H4L2.txt \
+	tests/data/golden-rnn-T6B2I3H5L3.txt \
+	tests/data/golden-gru-T1B1I1H1L2.txt \
+	tests/data/golden-gru-T7B3I5H4L2.txt \
+	tests/data/golden-gru-T6B2I3H5L3.txt \
+	tests/data/golden-gru-cho-T1B1I1H1L2.txt \
+	tests/data/golden-gru-cho-T7B3I5H4L2.txt \
+	tests/data/golden-gru-cho-T6B2I3H5L3.txt \
+	tests/data/golden-lstm-T1B1I1H1L2.txt \
+	tests/data/golden-lstm-T7B3I5H4L2.txt \
+	tests/data/golden-lstm-T6B2I3H5L3.txt \
+	tests/data/golden-seed-T1B1I1H1L2.txt \
+	tests/data/golden-seed-T7B3I5H4L2.txt \
+	tests/data/golden-seed-T6B2I3H5L3.txt \
+	tests/data/golden-mgu-T1B1I1H1L2.txt \
+	tests/data/golden-mgu-T7B3I5H4L2.txt \
+	tests/data/golden-mgu-T6B2I3H5L3.txt
+check_PROGRAMS += tests/lib/golden-layers
+tests_lib_golden_layers_SOURCES = tests/lib/golden-layers.c
+tests_lib_golden_layers_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/golden-layers
+EXTRA_DIST += $(golden_layer_files) tests/reference/make-golden-layers.py
 
 # ---- The library as installed: make install, then the example and a chapter
 # built against the prefix alone.
@@ -102,8 +128,14 @@ optim_files = \
 	tests/data/optim-rmsprop-alpha0.9-eps1e-3.txt \
 	tests/data/optim-adam.txt \
 	tests/data/optim-adam-b0.8-0.99-eps1e-4.txt \
+	tests/data/optim-sgd-wd0.1.txt \
+	tests/data/optim-momentum-wd0.05.txt \
+	tests/data/optim-rmsprop-wd0.01.txt \
+	tests/data/optim-adam-wd0.1.txt \
+	tests/data/optim-adamw.txt \
+	tests/data/optim-adamw-wd0.3-b0.8-0.99.txt \
 	tests/data/optim-adagrad.txt \
-	tests/data/optim-adagrad-eps1e-3.txt \
+	tests/data/optim-adagrad-eps1e-3-wd0.05.txt \
 	tests/data/readout-loss.txt
 EXTRA_DIST += $(optim_files) tests/reference/make-optim.py
 

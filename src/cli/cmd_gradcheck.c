@@ -123,6 +123,7 @@ typedef struct {
   const grl_cell *cell;
   int text;              /* --loss text                      */
   size_t I, H, T, B;     /* text: I is the vocabulary V      */
+  size_t layers;         /* stacked layers L (text loss only above 1) */
   unsigned long seed;
   int method;            /* -1: all */
   double step, tolerance;
@@ -149,8 +150,9 @@ static int parse(int argc, char **argv, gc_args *a)
   int seen_I = 0, seen_H = 0, seen_method = 0, seen_step = 0, seen_tol = 0,
       seen_sample = 0, seen_floor = 0, seen_check = 0, seen_threads = 0,
       seen_time = 0, seen_index = 0, seen_V = 0, seen_T = 0, seen_params = 0,
-      seen_sweep = 0;
+      seen_sweep = 0, seen_layers = 0;
   memset(a, 0, sizeof *a);
+  a->layers = 1;
   a->I = 3;
   a->H = 4;
   a->T = 6;
@@ -171,6 +173,9 @@ static int parse(int argc, char **argv, gc_args *a)
      .hi = 256, .seen = &seen_V},
     {"hidden-size", GRL_OPT_SIZE, &a->H, "H",
      .help = "hidden size (default 4; text 3)", .lo = 1, .seen = &seen_H},
+    {"layers", GRL_OPT_SIZE, &a->layers, "L",
+     .help = "stacked layers (default 1); above 1, --loss text\n"
+     "only", .lo = 1, .hi = GRL_MAX_LAYERS, .seen = &seen_layers},
     {"seq-len", GRL_OPT_SIZE, &a->T, "T",
      .help = "sequence length (default 6); text: the window, T*B\n"
      "at most 100000 (default 4)", .lo = 1, .seen = &seen_T},
@@ -248,6 +253,11 @@ static int parse(int argc, char **argv, gc_args *a)
                 loss);
       return CLI_USAGE;
     }
+  if (!a->text && a->layers > 1) {
+    cli_error("%s: --layers %zu: the sequence loss checks one layer; a "
+              "stacked model is checked with --loss text", cmd, a->layers);
+    return CLI_USAGE;
+  }
   if (a->text) {
     if (seen_check && (a->what & GRL_GC_INPUT)) {
       cli_error("%s: --check input: the text loss reads byte ids, which have "
@@ -419,7 +429,8 @@ int cmd_gradcheck(int argc, char **argv)
   /* --params sizes the model from the file; sizes given as flags must
    * agree with it. */
   int st = a.params ? grl_model_load(&m, a.cell, a.params, 0)
-                    : grl_model_alloc(&m, a.cell, a.I, a.H, a.text ? a.I : 0);
+                    : grl_model_alloc_layers(&m, a.cell, a.I, a.H,
+                                             a.text ? a.I : 0, a.layers);
   if (!st && a.params && ((a.have_I && a.I != m->input_size)
                           || (a.have_H && a.H != m->hidden_size)))
     st = grl_fail(GRL_EINVAL, "%s holds a model with input size %zu and "

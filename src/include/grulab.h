@@ -184,7 +184,10 @@ void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
 
 typedef struct grl_cell grl_cell;
 
-#define GRL_MAX_PARAMS 12
+/* Stacked layers (grl_model_alloc_layers): at most GRL_MAX_LAYERS, each
+ * with the cell's tensors (at most 8: the seed cell's), then the readout. */
+#define GRL_MAX_LAYERS 8
+#define GRL_MAX_PARAMS (8 * GRL_MAX_LAYERS + 2)
 
 /* Where one named view sits in a block: its first element, its shape and
  * its row stride (tda == cols unless the view is a column slice). */
@@ -200,7 +203,8 @@ typedef struct {
   size_t offset;     /* index of its first element in the block */
 } grl_param;
 
-typedef struct {
+typedef struct grl_model grl_model;
+struct grl_model {
   const grl_cell *cell;
   size_t input_size;   /* I */
   size_t hidden_size;  /* H */
@@ -214,7 +218,19 @@ typedef struct {
    * Wo (O, H), bo (O) by grl_model_alloc when O > 0. */
   struct { grl_slot Wx, Wh, bx, bh, Wo, bo; int has_bh; } view;
   double *theta;     /* (n) the parameter block itself */
-} grl_model;
+  /* Stacked layers, PyTorch's nn.GRU(num_layers=L): layer l's h sequence
+   * is layer l+1's input.  Layer 0 is the cell of input size I, laid out
+   * and bound as above (view); layer l >= 1 is a cell of input size H
+   * whose tensors sit at theta + layer_offset[l], laid out like upper's
+   * block, under the names with _l0 made _l<l> (the seed cell's names,
+   * which have no _l0, get _l<l> appended).  ncell counts every layer's
+   * parameters; the readout reads the top layer's h. */
+  size_t layers;                         /* L >= 1                       */
+  size_t layer_offset[GRL_MAX_LAYERS];   /* layer l's first entry        */
+  grl_model *upper;  /* the cell at I = H (one layer, no readout): the
+                        layout of every layer l >= 1; NULL when L == 1 */
+  char pname[GRL_MAX_PARAMS][GRL_NAME_MAX]; /* names of layers >= 1      */
+};
 
 /* Named BLAS views into a parameter block laid out like a model's.  The
  * same binding works for theta, for a gradient block dtheta, or for a
@@ -263,6 +279,15 @@ const char *grl_cell_name(const grl_cell *c);
 #define GRL_SIZE_MAX 100000
 int grl_model_alloc(grl_model **m, const grl_cell *cell, size_t input_size,
                     size_t hidden_size, size_t output_size);
+/* The same with L stacked layers, 1 <= L <= GRL_MAX_LAYERS
+ * (grl_model_alloc is L = 1). */
+int grl_model_alloc_layers(grl_model **m, const grl_cell *cell,
+                           size_t input_size, size_t hidden_size,
+                           size_t output_size, size_t layers);
+/* Layer l's own model (m itself for l = 0, m->upper above) and, in
+ * *offset, where its block starts in a block laid out like m->theta. */
+const grl_model *grl_model_layer(const grl_model *m, size_t l,
+                                 size_t *offset);
 void grl_model_free(grl_model *m);
 const grl_param *grl_model_param(const grl_model *m, const char *name);
 /* The tensor NAME inside BLOCK, a block laid out like m->theta (theta
@@ -280,7 +305,8 @@ void grl_model_init_uniform(grl_model *m, gsl_rng *r);
 int grl_model_read(grl_model *m, const grl_tensorfile *tf);
 /* Read a parameter file for cell into a new model sized by the file:
  * I and H from weight_ih_l0 and weight_hh_l0 (the seed cell: weight_f,
- * (H, H+I)); with readout != 0, also readout_weight (O, H) and
+ * (H, H+I)), the layers L from weight_hh_l1, weight_hh_l2, ... (seed:
+ * weight_f_l1, ...); with readout != 0, also readout_weight (O, H) and
  * readout_bias if the file has them.  A file for another cell fails
  * naming the tensor that gives it away. */
 int grl_model_load(grl_model **m, const grl_cell *cell, const char *path,
@@ -446,15 +472,24 @@ size_t grl_seq_batch(const grl_seq *s);    /* B */
 const char *grl_seq_path(const grl_seq *s);
 
 /* Run the recurrence over x (T*B, I) from h0, c0 ((B, H) each, NULL =
- * zeros).  theta is a block laid out like m->theta (NULL = m->theta).
+ * zeros; a model of L layers: (L, B, H), layer l in rows [l*B, (l+1)*B),
+ * like PyTorch's h_0).  theta is a block laid out like m->theta (NULL = m->theta).
  * Fails with GRL_ENONFINITE if a state is not finite. */
 int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
                     const double *h0, const double *c0);
-/* Views of the last forward: output (T*B, H) and the final states. */
+/* Views of the last forward: output (T*B, H) and the final states, the
+ * top layer's. */
 gsl_matrix_view grl_seq_output(grl_seq *s);
 gsl_matrix_view grl_seq_hT(grl_seq *s);
 gsl_matrix_view grl_seq_cT(grl_seq *s);   /* LSTM only */
-/* Every state of the last forward: ((T+1)*B, H), rows [0, B) h_0 and row
+/* Every layer's final state, PyTorch's h_n and c_n: hT, cT (L*B, H),
+ * layer l in rows [l*B, (l+1)*B) (either may be NULL; cT is not written
+ * for a cell without a cell state). */
+void grl_seq_final_states(grl_seq *s, double *hT, double *cT);
+/* The model's layers L (m->layers). */
+size_t grl_seq_layers(const grl_seq *s);
+/* Layer 0's (the only layer of a one-layer model) states of the last
+ * forward: ((T+1)*B, H), rows [0, B) h_0 and row
  * (t+1)*B + b h_t of batch item b (cell states c_t alike, LSTM only, else
  * NULL); and the cell's cache, (T*B, K*H), row t*B + b, gate k in columns
  * [k*H, (k+1)*H), NULL when the cell keeps none (K == 0). */
@@ -468,6 +503,8 @@ gsl_matrix *grl_seq_input_proj(grl_seq *s);
 
 /* Full BPTT after grl_seq_forward with the same theta and x.
  *   dout (T*B, H) dL/doutput, or NULL;  dhT, dcT (B, H) dL/dh_T, or NULL
+ *                 (L layers: dout is the top layer's; dhT, dcT, dh0, dc0
+ *                 are (L*B, H), layer by layer)
  *   dtheta (n)    parameter gradients ACCUMULATED (+=)
  *   dx (T*B, I)   ACCUMULATED, or NULL
  *   dh0, dc0 (B,H) OVERWRITTEN, or NULL
@@ -476,7 +513,7 @@ gsl_matrix *grl_seq_input_proj(grl_seq *s);
 int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
                      const double *dout, const double *dhT, const double *dcT,
                      double *dtheta, double *dx, double *dh0, double *dc0);
-/* After grl_seq_backward: dL/dh_t (T*B, H) for every t (total: from the
+/* After grl_seq_backward, layer 0's: dL/dh_t (T*B, H) for every t (total: from the
  * output and from step t+1), dL/dc_t likewise (LSTM, else NULL), and
  * dL/dXP (T*B, G*H). */
 const gsl_matrix *grl_seq_dstates(const grl_seq *s);

@@ -68,7 +68,8 @@ static void text_ws_free(void *ws)
 static void *text_ws_alloc(const grl_gc_loss *L)
 {
   const text_loss *c = (const text_loss *)L;
-  const size_t R = L->T * L->B, BH = L->B * L->H, n = c->n;
+  /* the carried-in state: (layers*B, H) */
+  const size_t R = L->T * L->B, BH = c->m->layers * L->B * L->H, n = c->n;
   text_ws *w = calloc(1, sizeof *w);
   if (!w)
     return NULL;
@@ -230,7 +231,7 @@ static int text_init(text_loss *c, const grl_model *m, size_t T, size_t B,
   if (T == 0 || B == 0 || T * B > 100000)
     return grl_fail(GRL_EINVAL, "text gradcheck: T and B must be positive and T*B at most 100000 (got T=%zu, B=%zu)", T, B);
   const int has_c = m->cell->has_c;
-  const size_t R = T * B, BH = B * H;
+  const size_t R = T * B, BH = m->layers * B * H;   /* h0: (L*B, H) */
   c->m = m;
   c->V = V;
   c->n = n;
@@ -287,9 +288,11 @@ static int text_init(text_loss *c, const grl_model *m, size_t T, size_t B,
                  c->grad + q->offset);
     }
   if (what & GRL_GC_H0)
-    add_tensor(L, GRL_GC_K_H0, "h0", 2, B, H, 0, c->h0, c->grad + n);
+    add_tensor(L, GRL_GC_K_H0, "h0", 2, m->layers * B, H, 0, c->h0,
+               c->grad + n);
   if ((what & GRL_GC_C0) && has_c)
-    add_tensor(L, GRL_GC_K_C0, "c0", 2, B, H, 0, c->c0, c->grad + n + BH);
+    add_tensor(L, GRL_GC_K_C0, "c0", 2, m->layers * B, H, 0, c->c0,
+               c->grad + n + BH);
   return GRL_OK;
 }
 

@@ -20,6 +20,15 @@
  * path; on the fast backend's (backend.h) the rows may run as several
  * blocks, each through the whole loop on its own, in parallel when
  * OpenMP gives threads.
+ * Stacked layers (m->layers = L > 1, PyTorch's nn.GRU(num_layers=L)):
+ * layer l's output sequence is layer l+1's input x, so the forward runs
+ * the loop above layer after layer, bottom up, and the backward top
+ * down, each layer's dx (its dL/dinput) being the dL/doutput of the
+ * layer below:
+ *   forward:   out_0 = layer_0(x, h0[0]),  out_l = layer_l(out_{l-1}, h0[l])
+ *   backward:  d_out_{L-1} = dout;  layer l's BPTT gives d_out_{l-1} += dx_l
+ * Each layer keeps its own buffers (a grl_seq of its own, up[l]); the
+ * initial and final states are (L, B, H), layer l in rows [l*B, (l+1)*B).
  * Nothing is allocated inside either loop: grl_seq_alloc sizes everything. */
 #include <config.h>
 #include "grulab.h"
@@ -50,6 +59,11 @@ struct grl_seq {
                         * dxp and of dhp over its rows and steps           */
   size_t nblock;       /* blocks of rows: 1 on the plain path              */
   grl_backend *be;     /* the fast backend's plan, or NULL: the plain path */
+  /* stacked layers: this struct is layer 0; up[l] layer l = 1 .. L-1 */
+  size_t L;
+  grl_seq *up[GRL_MAX_LAYERS];
+  size_t off[GRL_MAX_LAYERS];   /* layer l's block in theta, dtheta      */
+  gsl_matrix *dmid[2]; /* (T*B, H) dL/d(output of layer l-1), alternately */
 };
 
 int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
@@ -57,8 +71,34 @@ int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
   return grl_seq_alloc_flags(out, m, T, B, 0);
 }
 
+static int seq_alloc_one(grl_seq **out, const grl_model *m, size_t T,
+                         size_t B, unsigned flags);
+
 int grl_seq_alloc_flags(grl_seq **out, const grl_model *m, size_t T,
                         size_t B, unsigned flags)
+{
+  int st = seq_alloc_one(out, m, T, B, flags);
+  if (st)
+    return st;
+  grl_seq *s = *out;
+  s->L = m->layers ? m->layers : 1;
+  for (size_t l = 1; l < s->L && !st; l++) {
+    grl_model_layer(m, l, &s->off[l]);
+    st = seq_alloc_one(&s->up[l], m->upper, T, B, flags);
+  }
+  for (size_t k = 0; k < 2 && k + 1 < s->L && !st; k++)
+    if (!(s->dmid[k] = gsl_matrix_alloc(T * B, m->hidden_size)))
+      st = grl_fail(GRL_ENOMEM, "sequence: out of memory for T=%zu, B=%zu, "
+                    "H=%zu", T, B, m->hidden_size);
+  if (st) {
+    grl_seq_free(s);
+    *out = NULL;
+  }
+  return st;
+}
+
+static int seq_alloc_one(grl_seq **out, const grl_model *m, size_t T,
+                         size_t B, unsigned flags)
 {
   *out = NULL;
   if (T == 0 || B == 0)
@@ -76,6 +116,7 @@ int grl_seq_alloc_flags(grl_seq **out, const grl_model *m, size_t T,
   s->m = m;
   s->T = T;
   s->B = B;
+  s->L = 1;
   s->nblock = 1;
   if (!(flags & GRL_SEQ_PLAIN)) {
     int st = grl_fast_seq_alloc(&s->be, T, B, m->input_size, H, c->G);
@@ -122,9 +163,11 @@ void grl_seq_free(grl_seq *s)
 {
   if (!s)
     return;
+  for (size_t l = 1; l < GRL_MAX_LAYERS; l++)
+    grl_seq_free(s->up[l]);
   gsl_matrix *all[] = {s->XP, s->Hs, s->Cs, s->cache, s->dXP, s->dHP, s->dHs,
                        s->dCs, s->dh, s->dc, s->dh_prev, s->dc_prev,
-                       s->scratch, s->dbsum};
+                       s->scratch, s->dbsum, s->dmid[0], s->dmid[1]};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i])
       gsl_matrix_free(all[i]);
@@ -136,6 +179,7 @@ void grl_seq_free(grl_seq *s)
 const grl_model *grl_seq_model(const grl_seq *s) { return s->m; }
 size_t grl_seq_length(const grl_seq *s) { return s->T; }
 size_t grl_seq_batch(const grl_seq *s) { return s->B; }
+size_t grl_seq_layers(const grl_seq *s) { return s->L; }
 const char *grl_seq_path(const grl_seq *s)
 {
   return s->be ? grl_fast_seq_describe(s->be) : "plain";
@@ -233,8 +277,34 @@ static void forward_rows(void *ctx, size_t k, size_t b0, size_t b1)
   }
 }
 
+/* Layer l's driver: s itself for l = 0. */
+static grl_seq *layer(grl_seq *s, size_t l)
+{
+  return l ? s->up[l] : s;
+}
+
+/* One layer's forward: the loop of the top of this file. */
+static int forward_one(grl_seq *s, const double *theta, const double *x,
+                       const double *h0, const double *c0, size_t l);
+
 int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
                     const double *h0, const double *c0)
+{
+  if (!theta)
+    theta = s->m->theta;
+  const size_t BH = s->B * s->m->hidden_size;
+  int st = forward_one(s, theta, x, h0, c0, 0);
+  /* layer l reads layer l-1's output, rows [B, (T+1)B) of its Hs */
+  for (size_t l = 1; l < s->L && !st; l++) {
+    const grl_seq *below = layer(s, l - 1);
+    st = forward_one(s->up[l], theta + s->off[l], below->Hs->data + BH,
+                     h0 ? h0 + l * BH : NULL, c0 ? c0 + l * BH : NULL, l);
+  }
+  return st;
+}
+
+static int forward_one(grl_seq *s, const double *theta, const double *x,
+                       const double *h0, const double *c0, size_t l)
 {
   const grl_model *m = s->m;
   const grl_cell *c = m->cell;
@@ -274,26 +344,42 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
       for (size_t j = 0; j < H; j++)
         if (!isfinite(grl_crow(S[k], r)[j]))
           return grl_fail(GRL_ENONFINITE, "forward: %s is not finite at "
-                          "t=%zu, batch %zu, unit %zu (check the inputs and "
-                          "parameters)", k ? "cell state c_t" : "hidden state h_t",
-                          r / B - 1, r % B, j);
+                          "t=%zu, batch %zu, unit %zu%s%.0zu (check the "
+                          "inputs and parameters)",
+                          k ? "cell state c_t" : "hidden state h_t",
+                          r / B - 1, r % B, j, l ? ", layer " : "", l);
   }
   return GRL_OK;
 }
 
 gsl_matrix_view grl_seq_output(grl_seq *s)
 {
-  return gsl_matrix_submatrix(s->Hs, s->B, 0, s->T * s->B, s->m->hidden_size);
+  grl_seq *top = layer(s, s->L - 1);
+  return gsl_matrix_submatrix(top->Hs, s->B, 0, s->T * s->B,
+                              s->m->hidden_size);
 }
 
 gsl_matrix_view grl_seq_hT(grl_seq *s)
 {
-  return at(s->Hs, s->T, s->B);
+  return at(layer(s, s->L - 1)->Hs, s->T, s->B);
 }
 
 gsl_matrix_view grl_seq_cT(grl_seq *s)
 {
-  return at(s->Cs, s->T, s->B);
+  return at(layer(s, s->L - 1)->Cs, s->T, s->B);
+}
+
+void grl_seq_final_states(grl_seq *s, double *hT, double *cT)
+{
+  const size_t BH = s->B * s->m->hidden_size;
+  for (size_t l = 0; l < s->L; l++) {
+    grl_seq *y = layer(s, l);
+    /* rows [T*B, (T+1)*B) of a (., H) matrix with tda == H: contiguous */
+    if (hT)
+      memcpy(hT + l * BH, y->Hs->data + s->T * BH, BH * sizeof *hT);
+    if (cT && y->Cs)
+      memcpy(cT + l * BH, y->Cs->data + s->T * BH, BH * sizeof *cT);
+  }
 }
 
 /* BPTT's time loop for block k, rows [b0, b1), from dh = dL/dh_T (and
@@ -364,9 +450,42 @@ static void backward_rows(void *ctx, size_t k, size_t b0, size_t b1)
     bw->cur = cur;
 }
 
+static int backward_one(grl_seq *s, const double *theta, const double *x,
+                        const double *dout, const double *dhT,
+                        const double *dcT, double *dtheta, double *dx,
+                        double *dh0, double *dc0);
+
 int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
                      const double *dout, const double *dhT, const double *dcT,
                      double *dtheta, double *dx, double *dh0, double *dc0)
+{
+  if (!theta)
+    theta = s->m->theta;
+  if (s->L == 1)
+    return backward_one(s, theta, x, dout, dhT, dcT, dtheta, dx, dh0, dc0);
+  /* top down: layer l's dx is the dL/doutput of layer l-1 */
+  const size_t BH = s->B * s->m->hidden_size;
+  const double *d = dout;
+  for (size_t l = s->L - 1; l >= 1; l--) {
+    gsl_matrix *dmid = s->dmid[(s->L - 1 - l) % 2];
+    gsl_matrix_set_zero(dmid);
+    const grl_seq *below = layer(s, l - 1);
+    int st = backward_one(s->up[l], theta + s->off[l], below->Hs->data + BH,
+                          d, dhT ? dhT + l * BH : NULL,
+                          dcT ? dcT + l * BH : NULL, dtheta + s->off[l],
+                          dmid->data, dh0 ? dh0 + l * BH : NULL,
+                          dc0 ? dc0 + l * BH : NULL);
+    if (st)
+      return st;
+    d = dmid->data;
+  }
+  return backward_one(s, theta, x, d, dhT, dcT, dtheta, dx, dh0, dc0);
+}
+
+static int backward_one(grl_seq *s, const double *theta, const double *x,
+                        const double *dout, const double *dhT,
+                        const double *dcT, double *dtheta, double *dx,
+                        double *dh0, double *dc0)
 {
   const grl_model *m = s->m;
   const grl_cell *c = m->cell;
@@ -462,5 +581,7 @@ double grl_seq_flops(const grl_model *m, size_t T, size_t B)
 {
   double G = (double)m->cell->G, H = (double)m->hidden_size,
          I = (double)m->input_size;
-  return 6.0 * (double)T * (double)B * G * H * (I + H);
+  double L = (double)(m->layers ? m->layers : 1);
+  /* layer 0 reads I inputs, every layer above reads H */
+  return 6.0 * (double)T * (double)B * G * H * (I + H + (L - 1) * 2.0 * H);
 }

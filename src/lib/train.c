@@ -50,6 +50,9 @@ int grl_trainer_alloc_source(grl_trainer **out, grl_model *m, grl_source *src,
   if (!(cfg->clip >= 0.0))
     return grl_fail(GRL_EINVAL, "clip threshold must be >= 0 (0 = off), got %g",
                     cfg->clip);
+  if (!(cfg->weight_decay >= 0.0) || !isfinite(cfg->weight_decay))
+    return grl_fail(GRL_EINVAL, "weight decay must be a finite number >= 0, "
+                    "got %g", cfg->weight_decay);
   if (m->input_size != src->I || m->output_size != src->O
       || m->hidden_size != src->H)
     return grl_fail(GRL_EINVAL,
@@ -71,6 +74,7 @@ int grl_trainer_alloc_source(grl_trainer **out, grl_model *m, grl_source *src,
     grl_trainer_free(tr);
     return st;
   }
+  tr->opt->weight_decay = cfg->weight_decay;
   tr->grad = malloc(m->n * sizeof *tr->grad);
   tr->good = malloc(m->n * sizeof *tr->good);
   if (!tr->grad || !tr->good) {
