@@ -91,6 +91,40 @@ set linetype 7 lc rgb '#000000' lw 2.5 pt 6 ps 1.1 dt solid   # black
 set linetype 8 lc rgb '#999999' lw 2.5 pt 8 ps 1.1 dt solid   # grey
 set linetype cycle 8
 
+# ---- one colour per configuration, in every chart of the book ----------
+# A configuration (a cell, and its keep-gate bias or lambda_1 where it
+# has one) has the same colour in every chart that draws it.  Use them
+# as  lc rgb c_gru , or from a chapter's word list as
+#   lc rgb value(word(series_lc, i + 1))   with series_lc = "c_gru c_lstm".
+# Cells (their default: PyTorch's initialisation), Okabe-Ito hues:
+c_rnn     = '#E69F00'   # orange        tanh RNN
+c_gru     = '#0072B2'   # blue          GRU (PyTorch, reset-after)
+c_gru_cho = '#56B4E9'   # sky blue      GRU of Cho et al. (reset-before)
+c_lstm    = '#D55E00'   # vermillion    LSTM
+c_seed    = '#009E73'   # bluish green  the article's seed cell
+c_mgu     = '#CC79A7'   # purple        minimal gated unit
+# A keep-gate bias b (b_z for the GRU, b_f for the LSTM and the seed
+# cell): the cell's hue, light at b = 0, mid at b = 2, dark at b = 4.
+c_gru_b0  = '#7FC1EE'
+c_gru_b2  = '#3A5FCD'
+c_gru_b4  = '#0B1F4F'
+c_lstm_b0 = '#F7A46B'
+c_lstm_b2 = '#C24A00'
+c_lstm_b4 = '#5E2100'
+c_seed_b0 = '#7ED8B5'
+c_seed_b2 = '#00845F'
+c_seed_b4 = '#00382A'
+# The tanh RNN with W_hh rescaled to largest singular value lambda_1
+# (chapter 7), Paul Tol's hues, cool (vanishing) to wine (exploding):
+c_rnn_l05 = '#88CCEE'   # lambda_1 = 0.5  cyan
+c_rnn_l09 = '#44AA99'   # lambda_1 = 0.9  teal
+c_rnn_l1  = '#999933'   # lambda_1 = 1    olive
+c_rnn_l15 = '#CC6677'   # lambda_1 = 1.5  rose
+c_rnn_l3  = '#882255'   # lambda_1 = 3    wine
+# References and bounds: black (c_ref) or grey (c_ref2), thin and dashed.
+c_ref     = '#000000'
+c_ref2    = '#999999'
+
 # ---- frame, grid, key -------------------------------------------------
 set border 3 back lw 1 lc rgb '#404040'
 set tics nomirror out scale 0.6
