@@ -99,7 +99,7 @@ enum { T_BPTT = 32, B_STREAMS = 32, EVAL_BYTES = 32768, SLICE = 65536,
 #define LR_ADAM 3e-3
 
 /*
-### Exercises
+### The exercises' answers, computed
 */
 
 /* The GRU's parameter count for the text task at V = 96, H = 64. */
