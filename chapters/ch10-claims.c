@@ -908,7 +908,7 @@ $θ ← (1 − η λ)\, θ$, then Adam's step.
     "here.  The slice's bigram scores %.3f bpc.", sbi);
   {
     grl_chart *ch = grl_lesson_chart(&L, "overfit",
-      "A big GRU on a small slice: training and validation bpc, without and with weight decay");
+      "A big GRU on 64 KiB: training and validation bpc, with and without weight decay");
     grl_chart_param(ch, "H", "%zu", H_BIG);
     grl_chart_comment(ch, "index 0: validation, index 1: training; step, then per weight decay (0 1 3): seconds mean lo hi");
     chart_curves(ch, rv, nwd, nseed, 0, 1);

@@ -16,7 +16,7 @@ set xrange [0:steps]
 set yrange [0:6]
 set key outside right top font font_small
 set arrow 1 from best_step, graph 0 to best_step, graph 1 nohead lc rgb c_ref2 dt 3 lw 1.5
-set label 1 'early stopping' at best_step, graph 0.95 left offset 0.5, 0 font font_small tc rgb '#555555'
+set label 1 'early stopping' at best_step, graph 0.04 right offset -0.5, 0 font font_small tc rgb '#555555'
 plot for [w = 0:2] dat index 0 using 1:(column(c(w, 2))):(column(c(w, 3))) \
        with filledcurves lc wd_lt[w + 1] fs transparent solid 0.18 noborder notitle, \
      for [w = 0:2] dat index 0 using 1:(column(c(w, 1))) with lines lt wd_lt[w + 1] \
