@@ -704,7 +704,8 @@ bpc and the baselines.
          m->n, m->ncell, m->n - m->ncell);
   /* SIGINT/SIGTERM stop training after the step under way */
   grl_stop_catch(chapter.name);
-  grl_train_config cfg = {"adam", LR, CLIP, B, &grl_stop_signal, 0.0};
+  grl_train_config cfg = {.optimizer = "adam", .lr = LR, .clip = CLIP, .batch = B,
+                          .stop = &grl_stop_signal};
   if ((st = grl_text_source_alloc(&src, text, T, B, H))
       || (st = grl_trainer_alloc_source(&tr, m, src, &cfg))) {
     grl_lesson_error(&L, st, "trainer");

@@ -92,6 +92,10 @@ check_PROGRAMS += tests/lib/golden-layers
 tests_lib_golden_layers_SOURCES = tests/lib/golden-layers.c
 tests_lib_golden_layers_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/golden-layers
+# dropout: the masks, inverted scaling (evaluation unchanged), same bytes.
+check_PROGRAMS += tests/lib/dropout
+tests_lib_dropout_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/dropout
 EXTRA_DIST += $(golden_layer_files) tests/reference/make-golden-layers.py
 
 # ---- The library as installed: make install, then the example and a chapter
@@ -149,11 +153,13 @@ EXTRA_DIST += $(optim_files) tests/reference/make-optim.py
 # same bytes on 1 and 2 threads.  cli-blas: which BLAS kernels run.
 # cli-names: one name per concept, old names, typos, --steps 0, numbers.
 # cli-man: grulab(1) renders, installs and covers every --help.
+# cli-layers: stacked layers, dropout and weight decay (gradient checks
+# of two layers and of fixed dropout masks, same bytes, bad values).
 check_PROGRAMS += tests/cli/opt
 tests_cli_opt_LDADD = tests/libtap.a src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
 CLI_CHECKS = tests/cli/basics.sh tests/cli/cells.sh tests/cli/gradcheck.sh \
 	tests/cli/train.sh tests/cli/interrupt.sh tests/cli/threads.sh \
-	tests/cli/blas.sh tests/cli/names.sh tests/cli/man.sh
+	tests/cli/blas.sh tests/cli/names.sh tests/cli/man.sh tests/cli/layers.sh
 TESTS += tests/cli/opt $(CLI_CHECKS)
 EXTRA_DIST += $(CLI_CHECKS) tests/cli/ratio-check.awk
 

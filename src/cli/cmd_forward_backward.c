@@ -132,7 +132,9 @@ static void help_forward(FILE *f, const grl_opt *opts)
     "text format:\n"
     "  output (T, B, H)   h_t for every step\n"
     "  h_n (B, H)         the last hidden state\n"
-    "  c_n (B, H)         the last cell state (lstm only)\n\n");
+    "  c_n (B, H)         the last cell state (lstm only)\n"
+    "A model of L > 1 stacked layers (weight_ih_l1, ... in --params):\n"
+    "h0, c0, h_n and c_n are (L, B, H); output is the top layer's.\n\n");
   grl_opt_help(f, opts);
   fprintf(f, "\n");
   cli_help_cells(f);
@@ -149,7 +151,8 @@ static void help_backward(FILE *f, const grl_opt *opts)
     "  each parameter's own name   dL/dparameter, with its shape\n"
     "  input (T, B, I)             dL/dinput\n"
     "  h0 (B, H)                   dL/dh0\n"
-    "  c0 (B, H)                   dL/dc0 (lstm only)\n\n");
+    "  c0 (B, H)                   dL/dc0 (lstm only)\n"
+    "A model of L > 1 stacked layers: h0 and c0 are (L, B, H).\n\n");
   grl_opt_help(f, opts);
   fprintf(f, "\n");
   cli_help_cells(f);

@@ -236,6 +236,11 @@ typedef struct {
    * or decoupled for adamw); 0 = none, whatever the optimiser (a program
    * that wants torch's AdamW default says 0.01). */
   double weight_decay;
+  /* Dropout p in [0, 1) of the kind (grulab.h, grl_seq_set_dropout) on
+   * every training step, the masks drawn from the trainer's generator
+   * before the step's loss; 0 = none.  Tests and evaluations never drop. */
+  double dropout;
+  grl_dropout_kind dropout_kind;
 } grl_train_config;
 
 /* What one step did. */

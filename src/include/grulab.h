@@ -265,6 +265,11 @@ typedef struct {
    * NULL for the plain CBLAS path.  Opaque; a cell never reads it, it
    * hands p to grl_recurrent_forward and grl_recurrent_backward. */
   const struct grl_backend *backend;
+  /* Variational dropout on the recurrent state (grl_seq_set_dropout):
+   * the driver's mask for the step's rows (R, H), and scratch of the same
+   * shape; NULL: none.  A cell never reads them either. */
+  const gsl_matrix *rmask;
+  gsl_matrix *rwork;
 } grl_const_views;
 
 /* Look a cell up by its command-line name ("gru", "gru-cho", ...: every
@@ -355,7 +360,10 @@ typedef struct {
 
 /* A step reaches its recurrent weight W_h (G*H, H) through these two
  * calls, a block of gates at a time: gate blocks [k0, k1), rows
- * [k0*H, k1*H) of W_h.  How the product runs (the CBLAS, or the fast
+ * [k0*H, k1*H) of W_h.  Under variational dropout (p->rmask) the product
+ * reads the dropped-out state m*h instead of h, and backward gives
+ * m*(da W_h[k0:k1]): the mask sits on the recurrent connection alone, so
+ * a cell's elementwise paths (z*h_prev, f*c_prev) keep the whole state.  How the product runs (the CBLAS, or the fast
  * backend on a copy of W_h laid out for its kernels) is not the cell's
  * business.
  *   forward:  y (B, (k1-k0)*H) = beta*y + h W_h[k0:k1]^T + 1 b^T,
@@ -533,6 +541,42 @@ int grl_naive_forward_c(const grl_model *m, size_t T, size_t B,
                          const double _Complex *h0, const double _Complex *c0,
                          double _Complex *out, double _Complex *hT,
                          double _Complex *cT, double _Complex *gates);
+
+/* ---- Dropout (seq.c) --------------------------------------------------
+ * GRL_DROPOUT_STANDARD (Zaremba, Sutskever and Vinyals 2014): on the
+ *   non-recurrent connections only, the input of every layer (x, then
+ *   layer l-1's output) and the top layer's output (what a readout
+ *   reads); a fresh mask at every step t.
+ * GRL_DROPOUT_VARIATIONAL (Gal and Ghahramani 2016): one mask per
+ *   sequence b, the same at every step, on the same inputs and outputs
+ *   and also on the recurrent state h_{t-1} where it enters W_h.
+ * Inverted scaling: a mask entry is 0 with probability p, else 1/(1-p),
+ * so E[mask] = 1 and evaluation runs with no dropout and no rescaling
+ * (a grl_seq without dropout, or p = 0).
+ * A mask is row t*B+b of a (T*B, n) matrix (standard) or row b of a
+ * (B, n) one (variational); n is the layer's input size (INPUT), H
+ * (OUTPUT, RECURRENT).  Masks are drawn by grl_seq_draw_masks from a
+ * generator, in a fixed order (layer by layer: input, recurrent; then
+ * the output; row-major), so the same seed gives the same masks on any
+ * number of threads; they stay fixed until the next draw, so a gradient
+ * check sees one differentiable function. */
+typedef enum {
+  GRL_DROPOUT_STANDARD = 0,
+  GRL_DROPOUT_VARIATIONAL = 1
+} grl_dropout_kind;
+enum { GRL_MASK_INPUT = 0, GRL_MASK_RECURRENT, GRL_MASK_OUTPUT };
+/* Set dropout p in [0, 1) of the kind on s, allocating its masks here
+ * (the passes never allocate); p = 0 turns it off.  The masks are all
+ * ones until the first grl_seq_draw_masks. */
+int grl_seq_set_dropout(grl_seq *s, double p, grl_dropout_kind kind);
+/* Draw every mask afresh from r (no-op without dropout). */
+void grl_seq_draw_masks(grl_seq *s, gsl_rng *r);
+/* Mask `which` of layer l (GRL_MASK_OUTPUT: the top layer's, l unused),
+ * or NULL when there is none. */
+const gsl_matrix *grl_seq_mask(const grl_seq *s, int which, size_t l);
+/* "standard" or "variational"; parse: 0, or -1 for an unknown name. */
+const char *grl_dropout_kind_name(grl_dropout_kind k);
+int grl_dropout_kind_lookup(const char *name);
 
 /* GEMM flops of one forward plus full BPTT: 6*T*B*G*H*(I+H). */
 double grl_seq_flops(const grl_model *m, size_t T, size_t B);

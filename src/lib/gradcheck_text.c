@@ -28,6 +28,9 @@ typedef double _Complex cplx;
 typedef struct {
   grl_gc_loss base;
   const grl_model *m;
+  double dropout;        /* p, fixed masks from mt19937(dropout_seed) */
+  grl_dropout_kind kind;
+  unsigned long dropout_seed;
   size_t V, n;
   unsigned char *in;     /* (T*B) input ids            */
   size_t *target;        /* (T*B) next-byte ids        */
@@ -65,6 +68,24 @@ static void text_ws_free(void *ws)
   free(w);
 }
 
+/* The one set of dropout masks every pass of the check uses: drawn from
+ * a generator seeded alike for the analytic pass and every workspace. */
+static int fixed_masks(grl_seq *s, const text_loss *c)
+{
+  if (c->dropout == 0.0)
+    return GRL_OK;
+  int st = grl_seq_set_dropout(s, c->dropout, c->kind);
+  gsl_rng *r = st ? NULL : gsl_rng_alloc(gsl_rng_mt19937);
+  if (st)
+    return st;
+  if (!r)
+    return grl_fail(GRL_ENOMEM, "text gradcheck: out of memory");
+  gsl_rng_set(r, c->dropout_seed);
+  grl_seq_draw_masks(s, r);
+  gsl_rng_free(r);
+  return GRL_OK;
+}
+
 static void *text_ws_alloc(const grl_gc_loss *L)
 {
   const text_loss *c = (const text_loss *)L;
@@ -74,6 +95,8 @@ static void *text_ws_alloc(const grl_gc_loss *L)
   if (!w)
     return NULL;
   int st = grl_seq_alloc(&w->s, c->m, L->T, L->B);
+  if (!st)
+    st = fixed_masks(w->s, c);
   w->logits = gsl_matrix_alloc(R, c->V);
   w->theta = malloc(n * sizeof *w->theta);
   w->h0 = malloc(BH * sizeof *w->h0);
@@ -221,9 +244,13 @@ static void add_tensor(grl_gc_loss *L, int kind, const char *name, int ndim,
 /* Draw the problem from r (ids, targets, then h0, c0 ~ U(-0.9, 0.9)),
  * take the analytic gradient, and name the tensors `what` selects. */
 static int text_init(text_loss *c, const grl_model *m, size_t T, size_t B,
-                     gsl_rng *r, unsigned what)
+                     gsl_rng *r, const grl_gradcheck_opts *opts)
 {
+  const unsigned what = opts->what;
   memset(c, 0, sizeof *c);
+  c->dropout = opts->dropout;
+  c->kind = (grl_dropout_kind)opts->dropout_kind;
+  c->dropout_seed = opts->dropout_seed;
   const size_t V = m->input_size, H = m->hidden_size, n = m->n;
   if (m->output_size != V || V > 256 || V < 2)
     return grl_fail(GRL_EINVAL, "text gradcheck: the model needs input size V = readout outputs, 2..256 (got %zu and %zu)",
@@ -250,6 +277,8 @@ static int text_init(text_loss *c, const grl_model *m, size_t T, size_t B,
   gsl_matrix *logits = gsl_matrix_alloc(R, V), *dlogits = gsl_matrix_alloc(R, V);
   gsl_matrix *dout = gsl_matrix_alloc(R, H);
   int st = grl_seq_alloc(&s, m, T, B);
+  if (!st)
+    st = fixed_masks(s, c);
   if (!st && (!c->in || !c->target || !c->h0 || !c->c0 || !c->grad || !c->xc
               || !logits || !dlogits || !dout))
     st = grl_fail(GRL_ENOMEM, "text gradcheck: out of memory");
@@ -306,8 +335,15 @@ int grl_gradcheck_text_run(grl_gradcheck_report **rep, const grl_model *m,
     return st;
   if ((opts->what & GRL_GC_INPUT) && !(opts->what & ~(unsigned)GRL_GC_INPUT))
     return grl_fail(GRL_EINVAL, "text gradcheck: the input is byte ids, which have no derivative; check params, h0 or c0");
+  if (opts->dropout != 0.0 && opts->method == GRL_GC_COMPLEX)
+    return grl_fail(GRL_EINVAL, "text gradcheck: the complex step runs the "
+                    "naive reference, which has no dropout; check dropout "
+                    "with forward, central or gsl");
+  if (!(opts->dropout >= 0.0 && opts->dropout < 1.0))
+    return grl_fail(GRL_EINVAL, "text gradcheck: dropout must be in [0, 1), "
+                    "got %g", opts->dropout);
   text_loss c;
-  if ((st = text_init(&c, m, T, B, r, opts->what)))
+  if ((st = text_init(&c, m, T, B, r, opts)))
     return st;
   st = grl_gc_check(rep, &c.base, m->cell->name, opts);
   text_free(&c);

@@ -64,7 +64,25 @@ struct grl_seq {
   grl_seq *up[GRL_MAX_LAYERS];
   size_t off[GRL_MAX_LAYERS];   /* layer l's block in theta, dtheta      */
   gsl_matrix *dmid[2]; /* (T*B, H) dL/d(output of layer l-1), alternately */
+  /* dropout (grl_seq_set_dropout), each layer's own; all NULL when off.
+   * A mask has T*B rows (standard) or B (variational, row b reused at
+   * every step). */
+  double drop_p;
+  grl_dropout_kind drop_kind;
+  gsl_matrix *imask;   /* (rows, I) the layer's input mask               */
+  gsl_matrix *xm;      /* (T*B, I) the dropped-out input x*mask          */
+  gsl_matrix *dxm;     /* (T*B, I) dL/d(x*mask), before the mask         */
+  gsl_matrix *rmask;   /* (B, H) variational: the recurrent state's mask */
+  gsl_matrix *rwork;   /* (B, H) scratch of grl_recurrent_*              */
+  gsl_matrix *Hm;      /* (T*B, H) h_{t-1}*mask for dW_h                 */
+  gsl_matrix *cachem;  /* (T*B, K*H) the cache times the mask, for dW_h  */
+  gsl_matrix *omask;   /* (rows, H) the top layer's output mask (layer 0's
+                        * struct holds it)                               */
+  gsl_matrix *Om;      /* (T*B, H) the dropped-out output                */
+  gsl_matrix *doutm;   /* (T*B, H) dL/doutput times the mask             */
 };
+
+static void drop_free(grl_seq *s);
 
 int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
 {
@@ -163,6 +181,7 @@ void grl_seq_free(grl_seq *s)
 {
   if (!s)
     return;
+  drop_free(s);
   for (size_t l = 1; l < GRL_MAX_LAYERS; l++)
     grl_seq_free(s->up[l]);
   gsl_matrix *all[] = {s->XP, s->Hs, s->Cs, s->cache, s->dXP, s->dHP, s->dHs,
@@ -265,15 +284,57 @@ typedef struct {
   const grl_const_views *p;
 } forward_ctx;
 
+/* The block's own copy of p when the recurrent state has a mask: the
+ * mask's and the scratch's rows [b0, b1) (views kept in *mv, *wv). */
+static const grl_const_views *block_views(const grl_seq *s,
+                                          const grl_const_views *p,
+                                          grl_const_views *own,
+                                          gsl_matrix_view *mv,
+                                          gsl_matrix_view *wv, size_t b0,
+                                          size_t b1)
+{
+  if (!s->rmask)
+    return p;
+  *own = *p;
+  *mv = rows(s->rmask, 0, s->B, b0, b1);
+  *wv = rows(s->rwork, 0, s->B, b0, b1);
+  own->rmask = &mv->matrix;
+  own->rwork = &wv->matrix;
+  return own;
+}
+
 static void forward_rows(void *ctx, size_t k, size_t b0, size_t b1)
 {
   const forward_ctx *f = ctx;
   (void)k;
+  grl_const_views own;
+  gsl_matrix_view mv, wv;
+  const grl_const_views *p = block_views(f->s, f->p, &own, &mv, &wv, b0, b1);
   for (size_t t = 0; t < f->s->T; t++) {
     grl_step st;
     step_views v;
     step_at(&st, &v, f->s, t, b0, b1);
-    f->s->m->cell->forward(&st, f->p);
+    f->s->m->cell->forward(&st, p);
+  }
+}
+
+/* a (T*B, n) = b (T*B, n) * mask, the mask's row t*B+b, or b when it has
+ * B rows (variational: the same at every step) */
+static void apply_mask(gsl_matrix *a, const gsl_matrix *b,
+                       const gsl_matrix *mask)
+{
+  /* a mask of H columns on a cache of K*H: the same mask on every block */
+  const size_t R = b->size1, n = b->size2, MR = mask->size1,
+               MN = mask->size2;
+  for (size_t r = 0; r < R; r++) {
+    const double *br = grl_crow(b, r), *mr = grl_crow(mask, r % MR);
+    double *ar = grl_row(a, r);
+    if (MN == n)
+      for (size_t j = 0; j < n; j++)
+        ar[j] = br[j] * mr[j];
+    else
+      for (size_t j = 0; j < n; j++)
+        ar[j] = br[j] * mr[j % MN];
   }
 }
 
@@ -300,6 +361,13 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
     st = forward_one(s->up[l], theta + s->off[l], below->Hs->data + BH,
                      h0 ? h0 + l * BH : NULL, c0 ? c0 + l * BH : NULL, l);
   }
+  /* dropout on the top layer's output: what grl_seq_output gives */
+  if (!st && s->omask) {
+    const grl_seq *top = layer(s, s->L - 1);
+    gsl_matrix_const_view out = gsl_matrix_const_submatrix(
+      top->Hs, s->B, 0, s->T * s->B, s->m->hidden_size);
+    apply_mask(s->Om, &out.matrix, s->omask);
+  }
   return st;
 }
 
@@ -323,8 +391,14 @@ static int forward_one(grl_seq *s, const double *theta, const double *x,
    * a gather of Wx's columns, grl_text_*). */
   if (x) {
     gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I); /* (T*B, I) */
+    const gsl_matrix *Xp = &X.matrix;
+    /* dropout on the input: XP = (X * mask) Wx^T + bx */
+    if (s->imask) {
+      apply_mask(s->xm, Xp, s->imask);
+      Xp = s->xm;
+    }
     grl_affine_forward_on(s->be, GRL_W_IH, 0, c->G * H, s->XP, 0.0,
-                          &X.matrix, &p.Wx.matrix, &p.bx.vector);
+                          Xp, &p.Wx.matrix, &p.bx.vector);
   }
 
   set_state(s->Hs, h0, B, H);
@@ -354,6 +428,8 @@ static int forward_one(grl_seq *s, const double *theta, const double *x,
 
 gsl_matrix_view grl_seq_output(grl_seq *s)
 {
+  if (s->Om)    /* the dropped-out output */
+    return gsl_matrix_submatrix(s->Om, 0, 0, s->T * s->B, s->m->hidden_size);
   grl_seq *top = layer(s, s->L - 1);
   return gsl_matrix_submatrix(top->Hs, s->B, 0, s->T * s->B,
                               s->m->hidden_size);
@@ -397,6 +473,9 @@ static void backward_rows(void *ctx, size_t k, size_t b0, size_t b1)
 {
   backward_ctx *bw = ctx;
   grl_seq *s = bw->s;
+  grl_const_views own;
+  gsl_matrix_view mv, wv;
+  const grl_const_views *p = block_views(s, bw->p, &own, &mv, &wv, b0, b1);
   const grl_cell *c = s->m->cell;
   size_t B = s->B, H = s->m->hidden_size, R = b1 - b0;
   /* the block's sums of dxp and dhp over its rows and steps: db_x, db_h */
@@ -437,7 +516,7 @@ static void backward_rows(void *ctx, size_t k, size_t b0, size_t b1)
     grl_step_grad d = {.dxp = &dxp.matrix, .dhp = &dhp.matrix,
                        .dh_prev = dh_prev, .dc_prev = dc_prev,
                        .dh = dh, .dc = dc};
-    c->backward(&d, &st, bw->p);
+    c->backward(&d, &st, p);
     /* the bias gradients, while the step's rows are in cache */
     if (bw->sum_x)
       grl_affine_bias_grad_on(s->be, &sx.vector, &dxp.matrix);
@@ -461,6 +540,13 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
 {
   if (!theta)
     theta = s->m->theta;
+  /* dropout on the output: forward was out * mask */
+  if (s->omask && dout) {
+    gsl_matrix_const_view D = gsl_matrix_const_view_array(
+      dout, s->T * s->B, s->m->hidden_size);
+    apply_mask(s->doutm, &D.matrix, s->omask);
+    dout = s->doutm->data;
+  }
   if (s->L == 1)
     return backward_one(s, theta, x, dout, dhT, dcT, dtheta, dx, dh0, dc0);
   /* top down: layer l's dx is the dL/doutput of layer l-1 */
@@ -530,16 +616,37 @@ static int backward_one(grl_seq *s, const double *theta, const double *x,
    * a = h_{t-1} W_h^T + b_h (the cell may read another input, e.g.
    * gru-cho's r*h), so its gradients are one product over all T*B rows. */
   gsl_matrix_view Hprev = gsl_matrix_submatrix(s->Hs, 0, 0, T * B, H);
-  c->backward_weights(&dp, s->dHP ? s->dHP : s->dXP, &Hprev.matrix, s->cache);
+  const gsl_matrix *Hp = &Hprev.matrix, *cache = s->cache;
+  if (s->rmask) {
+    /* variational dropout: the products read h_{t-1}*mask, and a gated
+     * state g*h_prev of the cache times the mask too (backward_weights
+     * reads the cache for nothing else: every block may be masked) */
+    apply_mask(s->Hm, Hp, s->rmask);
+    Hp = s->Hm;
+    if (cache) {
+      apply_mask(s->cachem, cache, s->rmask);
+      cache = s->cachem;
+    }
+  }
+  c->backward_weights(&dp, s->dHP ? s->dHP : s->dXP, Hp, cache);
 
   /* The input side of every step at once.  Forward was XP = X Wx^T + bx, so
    *   dWx += dXP^T X,   dX += dXP Wx   (dbx += 1^T dXP: above).
    * x == NULL: the caller filled XP, so the caller reads s->dXP. */
   if (x) {
     gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);
-    grl_affine_backward(s->dXP, &X.matrix, NULL, &dp.Wx.matrix, NULL, NULL,
-                        0.0);
-    if (dx) {
+    /* forward read X * mask, which xm still holds */
+    const gsl_matrix *Xp = s->imask ? s->xm : &X.matrix;
+    grl_affine_backward(s->dXP, Xp, NULL, &dp.Wx.matrix, NULL, NULL, 0.0);
+    if (dx && s->imask) {
+      /* dX += (dXP Wx) * mask */
+      gsl_matrix_set_zero(s->dxm);
+      grl_affine_dx_on(s->be, GRL_W_ANY, 0, 0, s->dxm, 1.0, s->dXP,
+                       &p.Wx.matrix);
+      gsl_matrix_view dX = gsl_matrix_view_array(dx, T * B, I);
+      apply_mask(s->dxm, s->dxm, s->imask);
+      gsl_matrix_add(&dX.matrix, s->dxm);
+    } else if (dx) {
       gsl_matrix_view dX = gsl_matrix_view_array(dx, T * B, I);
       grl_affine_dx_on(s->be, GRL_W_ANY, 0, 0, &dX.matrix, 1.0, s->dXP,
                        &p.Wx.matrix);
@@ -584,4 +691,133 @@ double grl_seq_flops(const grl_model *m, size_t T, size_t B)
   double L = (double)(m->layers ? m->layers : 1);
   /* layer 0 reads I inputs, every layer above reads H */
   return 6.0 * (double)T * (double)B * G * H * (I + H + (L - 1) * 2.0 * H);
+}
+
+/* ---- dropout ------------------------------------------------------------ */
+
+const char *grl_dropout_kind_name(grl_dropout_kind k)
+{
+  return k == GRL_DROPOUT_VARIATIONAL ? "variational" : "standard";
+}
+
+int grl_dropout_kind_lookup(const char *name)
+{
+  if (strcmp(name, "standard") == 0)
+    return GRL_DROPOUT_STANDARD;
+  if (strcmp(name, "variational") == 0)
+    return GRL_DROPOUT_VARIATIONAL;
+  return -1;
+}
+
+static void drop_free_one(grl_seq *s)
+{
+  gsl_matrix **all[] = {&s->imask, &s->xm, &s->dxm, &s->rmask, &s->rwork,
+                        &s->Hm, &s->cachem, &s->omask, &s->Om, &s->doutm};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+    if (*all[i])
+      gsl_matrix_free(*all[i]);
+    *all[i] = NULL;
+  }
+  s->drop_p = 0.0;
+}
+
+static void drop_free(grl_seq *s)
+{
+  for (size_t l = 0; l < s->L; l++)
+    if (layer(s, l))
+      drop_free_one(layer(s, l));
+}
+
+/* (rows, cols) of ones */
+static gsl_matrix *ones(size_t rows, size_t cols, int *bad)
+{
+  gsl_matrix *a = gsl_matrix_alloc(rows, cols);
+  if (a)
+    gsl_matrix_set_all(a, 1.0);
+  else
+    *bad = 1;
+  return a;
+}
+
+static gsl_matrix *zeros(size_t rows, size_t cols, int *bad)
+{
+  gsl_matrix *a = gsl_matrix_calloc(rows, cols);
+  if (!a)
+    *bad = 1;
+  return a;
+}
+
+int grl_seq_set_dropout(grl_seq *s, double p, grl_dropout_kind kind)
+{
+  if (!(p >= 0.0 && p < 1.0))
+    return grl_fail(GRL_EINVAL, "dropout: p must be in [0, 1), got %g", p);
+  if (kind != GRL_DROPOUT_STANDARD && kind != GRL_DROPOUT_VARIATIONAL)
+    return grl_fail(GRL_EINVAL, "dropout: unknown kind %d", (int)kind);
+  drop_free(s);
+  if (p == 0.0)
+    return GRL_OK;
+  const int var = kind == GRL_DROPOUT_VARIATIONAL;
+  const size_t T = s->T, B = s->B, TB = T * B, rows = var ? B : TB,
+               H = s->m->hidden_size;
+  int bad = 0;
+  for (size_t l = 0; l < s->L; l++) {
+    grl_seq *y = layer(s, l);
+    const size_t I = y->m->input_size, K = y->m->cell->K;
+    y->drop_p = p;
+    y->drop_kind = kind;
+    y->imask = ones(rows, I, &bad);
+    y->xm = zeros(TB, I, &bad);
+    y->dxm = zeros(TB, I, &bad);
+    if (var) {
+      y->rmask = ones(B, H, &bad);
+      y->rwork = zeros(B, H, &bad);
+      y->Hm = zeros(TB, H, &bad);
+      if (K)
+        y->cachem = zeros(TB, K * H, &bad);
+    }
+  }
+  s->omask = ones(rows, H, &bad);
+  s->Om = zeros(TB, H, &bad);
+  s->doutm = zeros(TB, H, &bad);
+  if (bad) {
+    drop_free(s);
+    return grl_fail(GRL_ENOMEM, "dropout: out of memory for T=%zu, B=%zu, "
+                    "H=%zu", T, B, H);
+  }
+  return GRL_OK;
+}
+
+/* Inverted dropout: 0 with probability p, else 1/(1-p). */
+static void draw(gsl_matrix *a, double p, gsl_rng *r)
+{
+  const double keep = 1.0 / (1.0 - p);
+  for (size_t i = 0; i < a->size1; i++) {
+    double *ar = grl_row(a, i);
+    for (size_t j = 0; j < a->size2; j++)
+      ar[j] = gsl_rng_uniform(r) < p ? 0.0 : keep;
+  }
+}
+
+void grl_seq_draw_masks(grl_seq *s, gsl_rng *r)
+{
+  if (!s->omask)
+    return;
+  for (size_t l = 0; l < s->L; l++) {
+    grl_seq *y = layer(s, l);
+    draw(y->imask, y->drop_p, r);
+    if (y->rmask)
+      draw(y->rmask, y->drop_p, r);
+  }
+  draw(s->omask, s->drop_p, r);
+}
+
+const gsl_matrix *grl_seq_mask(const grl_seq *s, int which, size_t l)
+{
+  if (which == GRL_MASK_OUTPUT)
+    return s->omask;
+  if (l >= s->L)
+    return NULL;
+  const grl_seq *y = l ? s->up[l] : s;
+  return which == GRL_MASK_INPUT ? y->imask
+       : which == GRL_MASK_RECURRENT ? y->rmask : NULL;
 }
