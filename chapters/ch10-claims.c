@@ -24,7 +24,8 @@ GSL's headers (chapter 9's task) and measures each one:
    Adam and Adagrad (min-char-rnn's choice), each at the best rate of a
    small sweep, and how sensitive each is to its rate.
 2. What overfitting looks like (training bpc falls while validation bpc
-   turns up) and how much early stopping and weight decay recover.
+   turns up) and how much early stopping, weight decay, dropout and
+   variational dropout recover.
 3. Whether a second layer beats one at the same parameter count.
 4. The cost of a GRU against an LSTM: parameters and flops per byte from
    the formulas
@@ -56,7 +57,7 @@ BLAS thread each), and prints the mean and the range (lowest, highest).
 - `ch10-optim-curves`: validation bpc against step and against seconds,
   each optimiser at its best rate.
 - `ch10-overfit`: training and validation bpc of a big GRU on a small
-  slice, without and with weight decay.
+  slice, with no remedy, weight decay, dropout and variational dropout.
 - `ch10-depth`: validation bpc against step, one layer and two.
 - `ch10-cells`: validation bpc of five cells at equal parameters, against
   step and against (measured) seconds.
@@ -165,8 +166,9 @@ static const grl_lesson_info chapter = {
     "(GSL's headers, bits per character on the validation split).  It\n"
     "trains SGD, momentum, RMSprop, Adam and Adagrad over a small\n"
     "learning-rate sweep; a big GRU on a 64 KiB slice without and with\n"
-    "early stopping and weight decay; one layer against two at equal\n"
-    "parameters; and the seed (f/i/o), RNN, GRU, LSTM and MGU cells at\n"
+    "early stopping, weight decay and (variational) dropout; one layer\n"
+    "against two at equal parameters; and the seed (f/i/o), RNN, GRU,\n"
+    "LSTM and MGU cells at\n"
     "equal parameters, with the GRU's and LSTM's parameter counts and\n"
     "flops from the formulas and their time per step measured.  Every\n"
     "comparison runs three seeds in parallel and prints mean and range.\n"
@@ -189,7 +191,8 @@ typedef struct {
   const grl_cell *cell;
   size_t H, layers;
   const char *opt;
-  double lr, wd;
+  double lr, wd, dropout;
+  grl_dropout_kind kind;
   unsigned long seed;
   size_t steps, every;
   const grl_text *text;
@@ -241,7 +244,8 @@ static int train_one(run *r)
   }
   grl_train_config cfg = {.optimizer = r->opt, .lr = r->lr, .clip = CLIP,
                           .batch = B_STREAMS, .stop = &grl_stop_signal,
-                          .weight_decay = r->wd};
+                          .weight_decay = r->wd, .dropout = r->dropout,
+                          .dropout_kind = r->kind};
   if (!st)
     st = grl_trainer_alloc_source(&tr, m, src, &cfg);
   if (!st)
@@ -367,12 +371,12 @@ static spread spread_of(const double *v, size_t n, size_t stride)
 static void print_spread(const char *label, spread s, size_t nseed)
 {
   if (s.n == 0)
-    printf("  %-34s diverged in all %zu seeds\n", label, nseed);
+    printf("  %-38s diverged in all %zu seeds\n", label, nseed);
   else if (s.diverged)
-    printf("  %-34s %.3f  [%.3f, %.3f]  (%zu of %zu seeds diverged)\n", label,
+    printf("  %-38s %.3f  [%.3f, %.3f]  (%zu of %zu seeds diverged)\n", label,
            s.mean, s.lo, s.hi, s.diverged, nseed);
   else
-    printf("  %-34s %.3f  [%.3f, %.3f]\n", label, s.mean, s.lo, s.hi);
+    printf("  %-38s %.3f  [%.3f, %.3f]\n", label, s.mean, s.lo, s.hi);
 }
 
 /* The final validation bpc of runs r[0..n). */
@@ -596,6 +600,7 @@ int main(int argc, char **argv)
   run *ro = NULL, *rv = NULL, *rd = NULL, *rc = NULL;
   size_t nro = 0, nrv = 0, nrd = 0, nrc = 0;
   int interrupted = 0, st;
+  double rH = NAN, rP = NAN, gru_step = NAN;   /* measured in section 5 */
 
 /*
 ## 1. The text, the runs, and what is measured
@@ -807,11 +812,17 @@ usual choice.
 
 A GRU of H = 128 on 64 KiB: its training split is the text's first
 58,982 bytes, its validation the text's last 6,554 (other files, so that
-the validation bytes are not copies of training bytes).  Then two
+the validation bytes are not copies of training bytes).  Then four
 remedies: early stopping (keep the parameters of the best validation
-point) and weight decay, decoupled as AdamW (Loshchilov and Hutter 2019):
+point); weight decay, decoupled as AdamW (Loshchilov and Hutter 2019),
 
-$θ ← (1 − η λ)\, θ$, then Adam's step.
+$θ ← (1 − η λ)\, θ$, then Adam's step;
+
+dropout on the non-recurrent connections (Zaremba, Sutskever and Vinyals
+2014: a fresh mask at every step); and variational dropout (Gal and
+Ghahramani 2016: one mask per sequence, reused at every step, also on the
+recurrent state).  Both scale the kept units by 1/(1 − p), so evaluation
+runs without masks.
 */
   grl_lesson_section(&L, "Overfitting: a big GRU on a small slice");
   {
@@ -830,30 +841,42 @@ $θ ← (1 − η λ)\, θ$, then Adam's step.
       goto done;
     }
   }
-  static const double wds[] = {0.0, 1.0, 3.0};
+  /* no remedy, weight decay 1 and 3, standard and variational dropout */
+  static const double wds[] = {0.0, 1.0, 3.0, 0.0, 0.0};
+  static const double drops[] = {0.0, 0.0, 0.0, 0.3, 0.3};
+  static const grl_dropout_kind kinds[] = {GRL_DROPOUT_STANDARD, GRL_DROPOUT_STANDARD,
+    GRL_DROPOUT_STANDARD, GRL_DROPOUT_STANDARD, GRL_DROPOUT_VARIATIONAL};
+  static const char *const remedy[] = {"no remedy", "weight decay 1", "weight decay 3",
+    "dropout 0.3", "variational dropout 0.3"};
   const size_t nwd = sizeof wds / sizeof wds[0];
   nrv = nwd * nseed;
   if (!(rv = calloc(nrv, sizeof *rv))) {
     grl_lesson_error(&L, GRL_ENOMEM, "runs");
     goto done;
   }
-  for (size_t w = 0; w < nwd; w++)
+  for (size_t w = 0; w < nwd; w++) {
     set_runs(&rv[w * nseed], nseed, L.seed, &grl_cell_gru, H_BIG, 1, "adamw", LR_ADAM,
              wds[w], STEPS_BIG, EVERY_BIG, slice, slice->ntrain, slice->n);
+    for (size_t k = 0; k < nseed; k++) {
+      rv[w * nseed + k].dropout = drops[w];
+      rv[w * nseed + k].kind = kinds[w];
+    }
+  }
   printf("  slice           %s: training %zu bytes, validation %zu; V = %zu\n",
          slice->name, slice->ntrain, grl_text_nvalid(slice), slice->vocab.V);
   printf("  model           GRU, H = %zu: %zu parameters, %.1f per training byte\n",
          H_BIG, model_params(&grl_cell_gru, slice->vocab.V, H_BIG, 1),
          (double)model_params(&grl_cell_gru, slice->vocab.V, H_BIG, 1) / (double)slice->ntrain);
-  printf("  training        adamw lr %g, %zu steps (%.1f epochs), weight decay 0, 1, 3\n",
+  printf("  training        adamw lr %g, %zu steps (%.1f epochs); remedies: weight decay\n"
+         "                  1 and 3 (decoupled), dropout p = 0.3 standard and variational\n",
          LR_ADAM, STEPS_BIG, (double)STEPS_BIG / (double)grl_text_windows(slice, T_BPTT, B_STREAMS));
   train_all(rv, nrv);
   if ((st = runs_failed(&L, rv, nrv))) {
     interrupted = st == GRL_EINTR;
     goto done;
   }
-  spread ov_final[3], ov_best[3];
-  double ov_step[3];
+  spread ov_final[5], ov_best[5];
+  double ov_step[5];
   for (size_t w = 0; w < nwd; w++) {
     ov_final[w] = final_of(&rv[w * nseed], nseed);
     ov_best[w] = best_of(&rv[w * nseed], nseed, &ov_step[w]);
@@ -867,12 +890,12 @@ $θ ← (1 − η λ)\, θ$, then Adam's step.
     print_spread("no remedy: train bpc at the end", te, nseed);
     print_spread("no remedy: valid bpc at the end", ov_final[0], nseed);
     print_spread("early stopping: best valid bpc", ov_best[0], nseed);
-    printf("  %-34s %.0f (mean over the seeds)\n", "  at step", ov_step[0]);
+    printf("  %-38s %.0f (mean over the seeds)\n", "  at step", ov_step[0]);
     for (size_t w = 1; w < nwd; w++) {
       char label[64];
-      snprintf(label, sizeof label, "weight decay %g: valid at the end", wds[w]);
+      snprintf(label, sizeof label, "%s: valid, end", remedy[w]);
       print_spread(label, ov_final[w], nseed);
-      snprintf(label, sizeof label, "weight decay %g: best valid", wds[w]);
+      snprintf(label, sizeof label, "%s: best valid", remedy[w]);
       print_spread(label, ov_best[w], nseed);
     }
   }
@@ -895,22 +918,28 @@ $θ ← (1 − η λ)\, θ$, then Adam's step.
       ov_best[0].mean, ov_final[0].mean);
   for (size_t w = 1; w < nwd; w++)
     grl_lesson_say(&L,
-      "Weight decay %g: end %.3f against %.3f without (%s); best %.3f against\n"
-      "early stopping's %.3f (%s).", wds[w], ov_final[w].mean, ov_final[0].mean,
+      "%s: end %.3f against %.3f without (%s);\n"
+      "best %.3f against early stopping's %.3f (%s).", remedy[w], ov_final[w].mean, ov_final[0].mean,
       apart(ov_final[w], ov_final[0]) ? (ov_final[w].mean < ov_final[0].mean ? "better, the seed ranges apart" : "worse, the seed ranges apart")
                                       : "the seed ranges overlap",
       ov_best[w].mean, ov_best[0].mean,
       apart(ov_best[w], ov_best[0]) ? (ov_best[w].mean < ov_best[0].mean ? "better, apart" : "worse, apart")
                                     : "the ranges overlap");
-  grl_lesson_say(&L,
-    "Dropout, the other remedy the issue names, is not in this build of the\n"
-    "library (its --dropout is still being written), so it is not measured\n"
-    "here.  The slice's bigram scores %.3f bpc.", sbi);
+  {
+    size_t wb = 0;
+    for (size_t w = 1; w < nwd; w++)
+      if (ov_final[w].n && ov_final[w].mean < ov_final[wb].mean)
+        wb = w;
+    grl_lesson_say(&L,
+      "The lowest validation bpc at the end: %s (%.3f); early stopping's\n"
+      "best point without a remedy: %.3f.  The slice's bigram scores %.3f bpc.",
+      remedy[wb], ov_final[wb].mean, ov_best[0].mean, sbi);
+  }
   {
     grl_chart *ch = grl_lesson_chart(&L, "overfit",
       "A big GRU on 64 KiB: training and validation bpc, with and without weight decay");
     grl_chart_param(ch, "H", "%zu", H_BIG);
-    grl_chart_comment(ch, "index 0: validation, index 1: training; step, then per weight decay (0 1 3): seconds mean lo hi");
+    grl_chart_comment(ch, "index 0: validation, index 1: training; step, then per remedy (none, decay 1, decay 3, dropout, variational): seconds mean lo hi");
     chart_curves(ch, rv, nwd, nseed, 0, 1);
     grl_chart_block(ch, "train");
     chart_curves(ch, rv, nwd, nseed, 1, 0);
@@ -921,9 +950,10 @@ $θ ← (1 − η λ)\, θ$, then Adam's step.
     grl_chart_template(ch, NULL);
     grl_lesson_chart_done(&L, ch);
     grl_lesson_takeaway(&L, "overfit",
-      "Without weight decay the validation bpc is lowest (%.2f) near step %.0f"
-      " and ends at %.2f; with decay 3 it ends at %.2f.",
-      ov_best[0].mean, ov_step[0], ov_final[0].mean, ov_final[2].mean);
+      "Without a remedy the validation bpc is lowest (%.2f) near step %.0f and"
+      " ends at %.2f; with decay 3 it ends at %.2f, with dropout %.2f, with"
+      " variational dropout %.2f.", ov_best[0].mean, ov_step[0], ov_final[0].mean,
+      ov_final[2].mean, ov_final[3].mean, ov_final[4].mean);
   }
 
 /*
@@ -1053,7 +1083,9 @@ $F = 2 G H^2 + 2 V H$,  and about $2F$ for the backward.
     for (int k = 0; k < 3; k++)
       printf("  time  %-4s H = %3zu: forward %.2f ms, backward %.2f ms, both %.2f ms\n",
              cf[k].name, cf[k].H, 1e3 * fwd[k], 1e3 * (both[k] - fwd[k]), 1e3 * both[k]);
-    double rH = both[1] / both[0], rP = both[2] / both[0];
+    rH = both[1] / both[0];
+    rP = both[2] / both[0];
+    gru_step = both[0];
     double FH = (2.0 * 4 * H_REF * H_REF + 2.0 * V * H_REF) / (2.0 * 3 * H_REF * H_REF + 2.0 * V * H_REF);
     printf("  time  at equal H the LSTM's step takes %.2f times the GRU's (the flops: %.2f);"
            " at equal parameters %.2f times\n", rH, FH, rP);
@@ -1168,10 +1200,20 @@ closest to the GRU's at H = 64, on the same text with the same training.
               : "not seen in this run.");
     grl_lesson_say(&L,
       "4. 'GRU: simple and efficient; LSTM: stronger on long dependencies'\n"
-      "   (Q&A): the GRU has 3/4 of the LSTM's gate blocks, so fewer\n"
+      "   (Q&A): the GRU has 3 gate blocks to the LSTM's 4, so fewer\n"
       "   parameters and flops at equal H (section 5); on this text at equal\n"
-      "   parameters the %s ended lower, and on chapter 8's long dependencies\n"
-      "   the GRU, not the LSTM, was the stronger.", cs[1].mean < cs[0].mean ? "LSTM" : "GRU");
+      "   parameters the %s ended lower (%s), and on chapter 8's long\n"
+      "   dependencies the GRU, not the LSTM, was the stronger.",
+      cs[1].mean < cs[0].mean ? "LSTM" : "GRU",
+      apart(cs[0], cs[1]) ? "the seed ranges apart" : "the seed ranges overlap");
+    printf("  time     Measured here, the LSTM's training step took %.2f times the GRU's at\n"
+           "  time     equal H and %.2f times at equal parameters.\n", rH, rP);
+    printf("  time  5. 'The computational cost is still large' (§5): one training step of a\n"
+           "  time     GRU at H = %zu (%d x %d bytes) took %.1f ms on one core, %.0f bytes per\n"
+           "  time     second; an epoch of this text's training split, %.0f s.  The article\n"
+           "  time     gives no number to hold this against.\n", H_REF, T_BPTT, B_STREAMS,
+           1e3 * gru_step, (double)(T_BPTT * B_STREAMS) / gru_step,
+           gru_step * (double)grl_text_windows(text, T_BPTT, B_STREAMS));
   }
 
 done:
