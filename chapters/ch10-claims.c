@@ -144,7 +144,7 @@ static const grl_exercise exercises[] = {
    "parameter count closest to the GRU's of the first exercise?",
    ex2_answer, 0, 1},
   {"How many flops does a GRU at H = 64 spend on its recurrent product\n"
-   "W_h h_{t-1} for one byte of the forward pass (a multiply-add counts\n"
+   "$W_h h_{t-1}$ for one byte of the forward pass (a multiply-add counts\n"
    "as two)?", ex3_answer, 0, 1},
   {"Train `grulab train --task text --optimizer adagrad --lr 0.1` and\n"
    "`--optimizer adam --lr 0.003` for 800 steps.  Which is ahead at step\n"
