@@ -937,7 +937,7 @@ runs without masks.
   }
   {
     grl_chart *ch = grl_lesson_chart(&L, "overfit",
-      "A big GRU on 64 KiB: training and validation bpc, with and without weight decay");
+      "A big GRU on 64 KiB: overfitting and four remedies");
     grl_chart_param(ch, "H", "%zu", H_BIG);
     grl_chart_comment(ch, "index 0: validation, index 1: training; step, then per remedy (none, decay 1, decay 3, dropout, variational): seconds mean lo hi");
     chart_curves(ch, rv, nwd, nseed, 0, 1);

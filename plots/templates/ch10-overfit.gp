@@ -14,8 +14,8 @@ c(w, k) = 2 + 4*w + k
 set xlabel 'training step'
 set ylabel sprintf('bpc (mean, range of %d seeds)', nseed)
 set xrange [0:steps]
-set yrange [0:6]
-set key outside right top font font_small
+set yrange [0:8]
+set key inside right top font font_small
 set arrow 1 from best_step, graph 0 to best_step, graph 1 nohead lc rgb c_ref2 dt 3 lw 1.5
 set label 1 'early stopping' at best_step, graph 0.04 right offset -0.5, 0 font font_small tc rgb '#555555'
 plot for [w = 0:4] dat index 0 using 1:(column(c(w, 2))):(column(c(w, 3))) \
