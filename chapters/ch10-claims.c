@@ -1158,10 +1158,10 @@ closest to the GRU's at H = 64, on the same text with the same training.
       cs[3].mean, cellH[3]);
     if (cbest == 3)
       grl_lesson_say(&L,
-        "Here gates did not pay for their parameters: a window of %d bytes\n"
-        "and %zu steps ask little long memory of a cell, and the RNN spends\n"
-        "its parameters on units instead.  Chapter 8's adding problem, where\n"
-        "the RNN stayed at the baseline, asks for exactly that memory.",
+        "Here, with windows of %d bytes and %zu steps, gates did not pay for\n"
+        "their parameters.  On chapter 8's adding problem, a dependency across\n"
+        "the whole sequence, the RNN stayed at the baseline and the gated cells\n"
+        "learned (README, chapter 8's row).",
         T_BPTT, STEPS_CELL);
     if (cs[5].diverged)
       grl_lesson_say(&L,
