@@ -804,10 +804,11 @@ usual choice.
       printf(" %s %.1f", opt_name[q], secs[q]);
     printf("\n");
     grl_lesson_takeaway(&L, "optim-curves",
-      "Every optimiser does the same work per step (one forward and backward"
-      " pass; the update is a loop over the parameters), so the curves against"
-      " seconds have the shape of those against step; %s leads at step %zu.",
-      opt_name[qbest], STEPS_OPT);
+      "At step %zu %s leads (%.2f bpc).  The seconds are wall-clock, measured"
+      " while the runs shared the cores with each other and with whatever else"
+      " ran, so they carry the load as well as the work: %.1f s per run for"
+      " %s, %.1f s for %s.", STEPS_OPT, opt_name[qbest], best_sp[qbest].mean,
+      secs[0], opt_name[0], secs[3], opt_name[3]);
     free(sel);
   }
 
