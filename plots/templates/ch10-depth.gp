@@ -7,8 +7,8 @@ c(s, k) = 2 + 4*s + k
 set xlabel 'training step'
 set ylabel sprintf('validation bpc (mean, range of %d seeds)', nseed)
 set xrange [0:steps]
-set yrange [1.5:7]
-set key inside left bottom font font_small
+set yrange [1:7]
+set key inside right top font font_small
 plot for [s = 0:1] dat using 1:(column(c(s, 2))):(column(c(s, 3))) \
        with filledcurves lc rgb c_gru fs transparent solid 0.15 noborder notitle, \
      dat using 1:(column(c(0, 1))) with lines lc rgb c_gru lw 2.5 title sprintf('one layer, H = %d', H1), \

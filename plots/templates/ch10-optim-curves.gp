@@ -12,26 +12,27 @@ c(q, k) = 2 + 4*q + k
 set multiplot layout 1,2 title chart_title font font_title
 unset title
 set ylabel sprintf('validation bpc (mean, range of %d seeds)', nseed)
-set yrange [1.5:7]
-set key inside left bottom font font_small samplen 1.5
+set yrange [1:9]
+set key inside right top font font_small samplen 1.5
 do for [panel = 0:1] {
   if (panel == 0) {
+    unset key
     set xlabel 'training step'
     set xrange [0:steps]
     set title '(a) against step' font font_normal
     plot for [q = 0:4] dat using 1:(column(c(q, 2))):(column(c(q, 3))) \
            with filledcurves lc opt_lt[q + 1] fs transparent solid 0.18 noborder notitle, \
-         for [q = 0:4] dat using 1:(column(c(q, 1))) with lines lt opt_lt[q + 1] \
-           title sprintf('%s, η = %s', opt_name[q + 1], word(lrs, q + 1)), \
-         bigram with lines lc rgb c_ref2 dt 2 lw 1.5 title 'bigram'
+         for [q = 0:4] dat using 1:(column(c(q, 1))) with lines lt opt_lt[q + 1] notitle, \
+         bigram with lines lc rgb c_ref2 dt 2 lw 1.5 notitle
   } else {
     set xlabel 'training seconds (measured, the cores shared)'
     set xrange [0:*]
     set title '(b) against seconds' font font_normal
     unset ylabel
-    unset key
-    plot for [q = 0:4] dat using (column(c(q, 0))):(column(c(q, 1))) with lines lt opt_lt[q + 1] notitle, \
-         bigram with lines lc rgb c_ref2 dt 2 lw 1.5 notitle
+    set key inside right top font font_small samplen 1.5
+    plot for [q = 0:4] dat using (column(c(q, 0))):(column(c(q, 1))) with lines lt opt_lt[q + 1] \
+           title sprintf('%s, η = %s', opt_name[q + 1], word(lrs, q + 1)), \
+         bigram with lines lc rgb c_ref2 dt 2 lw 1.5 title 'bigram'
   }
 }
 unset multiplot
