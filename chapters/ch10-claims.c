@@ -29,7 +29,7 @@ GSL's headers (chapter 9's task) and measures each one:
 3. Whether a second layer beats one at the same parameter count.
 4. The cost of a GRU against an LSTM: parameters and flops per byte from
    the formulas
-   $n = L_{0}: G H (V + H) + 2 G H,\quad$ readout $V H + V$
+   $n = G H (V + H) + 2 G H + V H + V$ for one layer and its readout
    (checked against the model's own count), and the time per step,
    forward and backward, measured; then which is better at an equal
    parameter count and at an equal training time.
