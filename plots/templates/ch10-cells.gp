@@ -21,7 +21,7 @@ ok(v) = v > 0 ? v : NaN
 set multiplot layout 1,2 title chart_title font font_title
 unset title
 set ylabel sprintf('validation bpc (mean, range of %d seeds)', nseed)
-set yrange [1:9]
+set yrange [1:10]
 set key inside right top font font_small samplen 1.5
 do for [panel = 0:1] {
   if (panel == 0) {
