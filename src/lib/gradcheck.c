@@ -333,7 +333,8 @@ int grl_gc_check(grl_gradcheck_report **out, const grl_gc_loss *c,
     return grl_fail(GRL_ENOMEM, "gradcheck: out of memory");
   }
   rep->cell = cell;
-  rep->formula = c->formula;
+  snprintf(rep->formula_buf, sizeof rep->formula_buf, "%s", c->formula);
+  rep->formula = rep->formula_buf;
   rep->method = method;
   rep->step = step;
   rep->tolerance = tol;
