@@ -2,8 +2,8 @@
 # Chapter 8: Learning a long dependency: the adding problem
 
 **Prerequisites:** chapter 7 §1-§3 (the gradient against lag, and the
-gates that keep it), chapter 6 §4, §6, §7, §8 (Adam, clipping, the adding
-problem and a GRU's first training on it), chapter 4 (BPTT), chapter 2 §2
+gates that keep it), chapter 6 §3, §5, §7, §8 (the adding problem, Adam,
+clipping, and a GRU's first training on it), chapter 4 (BPTT), chapter 2 §2
 (a gate's memory).
 
 Chapter 7 showed that at initialisation the gradient of a tanh RNN dies

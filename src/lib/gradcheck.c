@@ -1,6 +1,6 @@
 /* gradcheck.c -- the one gradient-check engine: a loss's analytic
  * gradient against a numerical derivative -- forward or central
- * difference, GSL's Richardson extrapolation, or the complex step, each
+ * difference, GSL's adaptive central difference, or the complex step, each
  * built here on the loss's own evaluations -- for every entry of every
  * tensor the loss names; then, per tensor, the scale S, the floor and the
  * worst relative error

@@ -5,7 +5,7 @@
 # chapter lists its exercises in --help.
 . "$top_srcdir/tests/tap.sh"
 : "${top_builddir:=.}"
-plan 188
+plan 208
 
 calc() { awk "BEGIN { printf \"%.17g\", $1 }"; }
 # answer CHAPTER K RIGHT WRONG: two assertions for each of the right and
@@ -58,13 +58,20 @@ answer ch04-bptt 2 "$(calc "int(6 * log(10) / log(2)) + 1")" 6
 # eps = 2^-23, exact and to one decimal as the wording asks (4.6); double's
 # 10.4 (eps = 2^-52) answers another question.
 answer ch05-gradient-checks 1 "$(calc "2^(-23 / 3)")" 6.06e-6
+# ... to the one figure the wording says is enough (5e-3; 4e-3 is off)
+answer ch05-gradient-checks 1 5e-3 4e-3
 answer ch05-gradient-checks 2 "$(calc "23 * 2 / 3 * log(2) / log(10)")" 10.4
 answer ch05-gradient-checks 2 4.6 "$(calc "52 * 2 / 3 * log(2) / log(10)")"
+# one decimal: 4.7 is a decimal off
+answer ch05-gradient-checks 2 4.6 4.7
 # ch06: 2/lambda_max with lambda_max = 2(H+1), H = 16; (1 - b1)/sqrt(1 - b2);
 # Var(u_2) = 1/12, exact or as measured (0.0846: 1.5 % high, about 2.4 SE
 # of a mean over 20000 sequences); the first t with 0.999^t < 0.01.
 answer ch06-learning 1 "$(calc "2 / (2 * (16 + 1))")" 0.0625
 answer ch06-learning 2 "$(calc "0.1 / sqrt(0.001)")" 1
+# the figures the wordings ask for: 1/17 to three, sqrt(10) to two
+answer ch06-learning 1 0.0588 0.0625
+answer ch06-learning 2 3.2 3.3
 answer ch06-learning 3 "$(calc "1 / 12")" "$(calc "1 / 6")"
 answer ch06-learning 3 0.0846 0.0909
 answer ch06-learning 4 "$(calc "int(log(0.01) / log(0.999)) + 1")" 4602
