@@ -5,7 +5,7 @@
 # chapter lists its exercises in --help.
 . "$top_srcdir/tests/tap.sh"
 : "${top_builddir:=.}"
-plan 163
+plan 168
 
 calc() { awk "BEGIN { printf \"%.17g\", $1 }"; }
 # answer CHAPTER K RIGHT WRONG: two assertions for each of the right and
@@ -68,8 +68,10 @@ answer ch06-learning 4 "$(calc "int(log(0.01) / log(0.999)) + 1")" 4602
 answer ch07-vanishing 1 "$(calc "0.9^20")" 0.9
 answer ch07-vanishing 2 "$(calc "$(sig 4)^100")" 0.0183
 answer ch07-vanishing 3 "$(calc "10^(-3 / 50)")" 0.9
-# ch08: Var(u1 + u2) = 1/6; 3H(I+H) + 6H + H + 1 with I = 2, H = 32.
-answer ch08-long-memory 1 "$(calc "1 / 6")" 0.0833
+# ch08: keeping only u_1 leaves Var(u_2) = 1/12 (as four figures, 0.0833;
+# 1/6 is having no memory); 3H(I+H) + 6H + H + 1 with I = 2, H = 32.
+answer ch08-long-memory 1 "$(calc "1 / 12")" "$(calc "1 / 6")"
+answer ch08-long-memory 1 0.0833 0.1667
 answer ch08-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1")" 3456
 # ch09: from GSL's headers' bytes, counted here with od and awk: the
 # uniform model's log2 V; the add-one bigram on the last tenth; the
