@@ -143,9 +143,10 @@ static int ex2_answer(double *v)   /* GRU with I = 2, H = 32 and a readout */
 
 static const grl_exercise exercises[] = {
   {"A net keeps only the FIRST marker's value u_1 and nothing of the second.\n"
-   "What is the lowest mean squared error its answer can reach (chapter 6\n"
-   "§7 derives the level of a net that keeps only the second)?  Why does\n"
-   "this chapter still say that going below 1/12 needs the first marker?",
+   "What is the lowest mean squared error its answer can reach?\n"
+   "(Chapter 6 §7 derives the level of a net that keeps only the second.)\n"
+   "Why does this chapter still say that going below 1/12 needs the first\n"
+   "marker?",
    ex1_answer, 0.01, 0},
   {"How many parameters does the GRU of the default run have (two inputs,\n"
    "H = 32, and a readout of H weights and one bias)?  Count by hand.",
