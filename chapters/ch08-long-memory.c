@@ -435,7 +435,7 @@ static void curve_measure(const run *ru, size_t w, size_t fit_from,
       f->below60 = i + 1;
   }
   f->factor = f->slope = f->slope_se = NAN;
-  if (fit_from < 1 || n < fit_from + 2)
+  if (fit_from < 1 || n < fit_from + 9)   /* fewer than 10 points: no fit */
     return;
   const size_t m = n - fit_from + 1;
   double *x = malloc(2 * m * sizeof *x), *y = x ? x + m : NULL;
@@ -520,7 +520,10 @@ static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
     a = strlen(panel);
     snprintf(panel + a, sizeof panel - a, "%s%s", c ? " " : "", in);
     a = strlen(fac);
-    snprintf(fac + a, sizeof fac - a, "%s%.3g", c ? " " : "", factor[c]);
+    if (isnan(factor[c]))
+      snprintf(fac + a, sizeof fac - a, "%s-", c ? " " : "");
+    else
+      snprintf(fac + a, sizeof fac - a, "%s%.3g", c ? " " : "", factor[c]);
   }
   grl_chart_set(ch, "T", "%zu", T);
   grl_chart_set(ch, "nseed", "%zu", nseed);
@@ -1107,7 +1110,10 @@ falling when $b$ is more than 2 of its standard errors below 0.
         v60[n60++] = (double)f[k].below60;
       }
       l = strlen(fc);
-      snprintf(fc + l, sizeof fc - l, " %6.3f%s", f[k].factor, f[k].falling ? "" : "*");
+      if (isnan(f[k].factor))
+        snprintf(fc + l, sizeof fc - l, " %7s", "-");
+      else
+        snprintf(fc + l, sizeof fc - l, " %c%6.3f", f[k].falling ? ' ' : '*', f[k].factor);
       fm += f[k].factor / (double)nseed;
       if (f[k].below12) {
         nlearned++;
@@ -1134,8 +1140,9 @@ falling when $b$ is more than 2 of its standard errors below 0.
     printf("  %-16s %-22s %14s   %-22s %14s   %s\n", cf[c].name, a12, m12, a60, m60, fc);
   }
   grl_lesson_say(&L,
-    "(*: not falling -- the fitted slope is not 2 standard errors below 0.\n"
-    "mean (sd) over the seeds where every seed got there; else how many did.)");
+    "(*: not falling -- its fitted slope is not 2 standard errors below 0;\n"
+    "-: fewer than 10 steps to fit.  mean (sd): over the seeds, when every\n"
+    "seed got there; else how many did.)");
   if (nlearned && !L.quick) {
     if (nfalling == nlearned)
       grl_lesson_say(&L,

@@ -7,7 +7,8 @@
 #   config_dt         their dash types (1 solid, 2 dashed)
 #   config_panel      the panels each is drawn in: 'a', 'b' or 'ab'
 #   config_factor     the factor by which its loss fell per 1000 steps at
-#                     the end (mean over the seeds of a fit), < 1 = falling
+#                     the end (mean over the seeds of a fit), < 1 = falling;
+#                     '-' when the run was too short to fit
 #   npanel            1, or 2: (a) the cells, (b) the LSTM's variants
 #   last_step, batch  the steps plotted, sequences per batch
 #   fit_from          the first step of the fit behind config_factor
@@ -41,7 +42,8 @@ in_panel(c, p) = strstrt(word(config_panel, c + 1), p == 0 ? 'a' : 'b') > 0
 panel_name(p) = npanel == 1 ? sprintf('T = %d, %d seeds', T, nseed) \
   : (p == 0 ? sprintf('(a) the cells, T = %d, %d seeds', T, nseed) \
             : sprintf('(b) the LSTM three ways, T = %d, %d seeds', T, nseed))
-key_of(c) = sprintf('%s  ×%.2f', word(config_name, c + 1), word(config_factor, c + 1) + 0)
+key_of(c) = word(config_factor, c + 1) eq '-' ? word(config_name, c + 1) \
+  : sprintf('%s  ×%.2f', word(config_name, c + 1), word(config_factor, c + 1) + 0)
 do for [p = 0:npanel-1] {
   if (p > 0) { unset ylabel }
   set title panel_name(p) font font_normal
