@@ -855,10 +855,11 @@ int main(int argc, char **argv)
 ## 1. The task, and the levels that judge a run
 
 The adding problem is chapter 6 §7's, generator and all: `grl_task_sample`
-draws the same sequences here, now at $T = 50$.  A run is judged by its
-MSE on 1000 fresh test sequences, against chapter 6 §7's two baselines,
-$1/6$ (no memory) and $1/12$ (the second marker only), and against
-$1/60$, a tenth of the first, where the task counts as solved.
+draws the same sequences here, at $T = 50$ unless `--seq-len` says
+otherwise.  A run is judged by its MSE on 1000 fresh test sequences,
+against chapter 6 §7's two baselines, $1/6$ (no memory) and $1/12$ (the
+second marker only), and against $1/60$, a tenth of the first, where the
+task counts as solved.
 
 How far apart two test MSEs must be follows from the spread of one
 sequence's squared error.  At the no-memory answer the error is
