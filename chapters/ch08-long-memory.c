@@ -1217,8 +1217,9 @@ falling when $b$ is more than 2 of its standard errors below 0.
                            + mse_sd[il] * mse_sd[il] / (double)nseed);
     grl_lesson_say(&L,
       "\nForget bias 1 (Jozefowicz et al. 2015 recommend it): mean test MSE\n"
-      "%.5f (sd %.5f) against %.5f (sd %.5f) for PyTorch's draw around 0.\n"
-      "%s, by %.2g: %.1f standard errors of the difference (%zu seeds each).",
+      "%.5f (sd %.5f), against %.5f (sd %.5f) with PyTorch's draw\n"
+      "around 0.  %s, by %.2g:\n"
+      "%.1f standard errors of the difference (%zu seeds each).",
       mse_m[i1], mse_sd[i1], mse_m[il], mse_sd[il],
       d > 0 ? "Here forget bias 1 is worse, not better"
             : "Here forget bias 1 is better", fabs(d), se > 0 ? fabs(d) / se : 0.0, nseed);
@@ -1234,9 +1235,9 @@ falling when $b$ is more than 2 of its standard errors below 0.
         worst = fmax(worst, v);
       }
       grl_lesson_say(&L,
-        "At the GRU's parameter count (%s, %zu parameters against the GRU's\n"
-        "%zu) the LSTM is below 1/60 in %zu of %zu seeds and below 1/12 in %zu;\n"
-        "its worst seed scores %.4f.", cf[c].name, cf[c].nparam,
+        "At the GRU's parameter count (%s: %zu parameters, the\n"
+        "GRU's %zu) the LSTM is below 1/60 in %zu of %zu seeds and below 1/12\n"
+        "in %zu; its worst seed scores %.4f.", cf[c].name, cf[c].nparam,
         ig >= 0 ? cf[ig].nparam : param_count(&grl_cell_gru, H), solved, nseed,
         first, worst);
     }

@@ -50,9 +50,9 @@ do for [p = 0:npanel-1] {
   unset label
   unset arrow
   set key title sprintf("×F: loss factor per 1000 steps,\nsteps %d-%d (F < 1: falling)", fit_from, last_step) font font_small
-  set label 11 'no memory: 1/6' at graph 0.04, first 1.0/6*1.2 left font font_small front
-  set label 12 'second marker only: 1/12' at graph 0.04, first 1.0/12*1.2 left font font_small front
-  set label 13 'solved: 1/60' at graph 0.04, first 1.0/60*1.2 left font font_small front
+  set label 11 'no memory: 1/6' at graph 0.04, first 1.0/6*0.8 left font font_small front
+  set label 12 'second marker only: 1/12' at graph 0.04, first 1.0/12*0.8 left font font_small front
+  set label 13 'solved: 1/60' at graph 0.04, first 1.0/60*0.8 left font font_small front
   if (p == 0) {
     set label 1 sprintf("%.2f → 1/6 by step %d:\nthe mean, not the task", first_loss, mean_step) \
         at graph 0.03, graph 0.12 left font font_small front
