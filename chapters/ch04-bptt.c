@@ -14,7 +14,9 @@ as plain loops, and checks it against the library's batched BLAS path.
 
 1. The backward step of the GRU, derived line by line from the forward
    step: each forward line, read backwards, gives the gradients of its
-   inputs (the "mirror" of the forward pass).
+   inputs (the "mirror" of the forward pass, which chapter 3 §8 first
+   used on one LSTM step; here it is the GRU's, and it runs over a whole
+   sequence).
 2. BPTT: run forward, keep every gate; then walk $t = T \dots 1$ carrying
    $δ_t = ∂L/∂h_t = ∂L/∂\mathrm{output}_t + {}$(what step $t+1$ sent
    back).  The parameter gradients *accumulate* over steps; what step 1
