@@ -95,7 +95,7 @@ static const char *const charts[] = {"learning-curves", "lag-trained", NULL};
 static size_t opt_steps, opt_H, opt_seeds, opt_threads, opt_length;
 static const char *opt_cells = "rnn,gru,lstm";
 
-enum { MAX_CONFIGS = 8, MAX_LENGTHS = 2, MAX_SEEDS = 10, SMOOTH = 50,
+enum { MAX_CONFIGS = 8, MAX_SEEDS = 10, SMOOTH = 50,
        BATCH = 50, TEST_SEQS = 1000, GN_BATCH = 32 };
 
 static const grl_opt options[] = {
@@ -842,10 +842,10 @@ int main(int argc, char **argv)
   const size_t steps = opt_steps ? opt_steps : (L.quick ? 150 : 3000);
   const size_t H = opt_H ? opt_H : (L.quick ? 16 : 32);
   const size_t nseed = opt_seeds ? opt_seeds : 3;
-  /* One length by default: three seeds of five configurations at T = 100
-   * as well would not fit the 3 minutes this chapter may take on a
-   * 2-core machine (README: measured times); --seq-len 100 runs it. */
-  size_t Ts[MAX_LENGTHS] = {opt_length ? opt_length : (L.quick ? 20 : 50)}, nT = 1;
+  /* One length: three seeds of five configurations at T = 100 as well
+   * would not fit the 3 minutes this chapter may take on a 2-core machine
+   * (README: measured times); --seq-len 100 runs T = 100 instead. */
+  const size_t T = opt_length ? opt_length : (L.quick ? 20 : 50);
   const size_t w = steps >= 5 * SMOOTH ? SMOOTH : (steps / 5 ? steps / 5 : 1);
   grl_lesson_param(&L, "steps", "%zu", steps);
   grl_lesson_param(&L, "H", "%zu", H);
@@ -880,7 +880,7 @@ below it.
   grl_lesson_say(&L,
     "The adding problem of chapter 6 §7 (its generator, its baselines) at\n"
     "T = %zu.  Each run's test MSE, on %d fresh sequences, is judged against:",
-    Ts[0], TEST_SEQS);
+    T, TEST_SEQS);
   printf("  %-48s %8.5f  (SE of a %d-sequence MSE there: %.5f)\n",
          "1/6   no memory (always answer 1)", 1.0 / 6, TEST_SEQS, se6);
   printf("  %-48s %8.5f  (SE %.5f)\n",
@@ -890,8 +890,8 @@ below it.
     "Below 1/12 means below %.5f (1/12 - 2 SE): the run carries the first\n"
     "marker's value, up to %zu steps back, to the end.  Between that and\n"
     "0.8 of 1/6 (%.4f) a run beats having no memory, but need not hold\n"
-    "anything longer than T/2 = %zu steps.", 1.0 / 12 - 2 * se12, Ts[0] - 1,
-    0.8 / 6, Ts[0] / 2);
+    "anything longer than T/2 = %zu steps.", 1.0 / 12 - 2 * se12, T - 1,
+    0.8 / 6, T / 2);
 
 /*
 ## 2. The configurations and their sizes
@@ -912,24 +912,23 @@ What is trained.
     printf("  %-16s %6zu %11zu\n", cf[c].name, cf[c].H, cf[c].nparam);
 
 /*
-## 3. Training: every configuration, length and seed
+## 3. Training: every configuration and seed
 */
-  grl_lesson_section(&L, "Training: every configuration, length and seed");
-  const size_t n = ncf * nT * nseed;
+  grl_lesson_section(&L, "Training: every configuration and seed");
+  const size_t n = ncf * nseed;
   run *runs = calloc(n, sizeof *runs);
   if (!runs) {
     grl_lesson_error(&L, GRL_ENOMEM, "runs");
     return grl_lesson_end(&L);
   }
   for (size_t c = 0; c < ncf; c++)
-    for (size_t l = 0; l < nT; l++)
-      for (size_t k = 0; k < nseed; k++) {
-        run *r = &runs[(c * nT + l) * nseed + k];
-        r->cfg = &cf[c];
-        r->T = Ts[l];
-        r->seed_index = k;
-        r->seed = L.seed + k;
-      }
+    for (size_t k = 0; k < nseed; k++) {
+      run *r = &runs[c * nseed + k];
+      r->cfg = &cf[c];
+      r->T = T;
+      r->seed_index = k;
+      r->seed = L.seed + k;
+    }
   int threads = 1;
 #ifdef _OPENMP
   threads = omp_get_max_threads();
@@ -997,7 +996,6 @@ b}$ by which the loss falls per 1000 steps, and a run counts as still
 falling when $b$ is more than 2 of its standard errors below 0.
 */
   grl_lesson_section(&L, "Results: every seed, and what the curves say");
-  const size_t T = Ts[0];
   const double below12 = 1.0 / 12 - 2 * se12;
   printf("  %-16s", "test MSE");
   for (size_t k = 0; k < nseed; k++)
