@@ -991,9 +991,9 @@ training curves say beyond the end point: the step at which each run's
 smoothed loss first went below $1/12$ (it starts to carry the first
 marker) and below $1/60$, and whether it was still falling at the end.
 For the last, a straight line is fitted to $\log_{10}$ of the batch losses
-over the last third of the steps; its slope $b$ gives the factor $10^{1000
-b}$ by which the loss falls per 1000 steps, and a run counts as still
-falling when $b$ is more than 2 of its standard errors below 0.
+over the last third of the steps; its slope $b$ gives the factor
+$10^{1000 b}$ by which the loss falls per 1000 steps, and a run counts as
+still falling when $b$ is more than 2 of its standard errors below 0.
 */
   grl_lesson_section(&L, "Results: every seed, and what the curves say");
   const double below12 = 1.0 / 12 - 2 * se12;
