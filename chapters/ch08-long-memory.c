@@ -152,9 +152,9 @@ static const grl_exercise exercises[] = {
    "H = 32, and a readout of H weights and one bias)?  Count by hand.",
    ex2_answer, 0.001, 1},
   {"Train the tanh RNN and the GRU four times longer, at T = 50:\n"
-   "`chapters/ch08-long-memory --cells rnn,gru --steps 12000` (six runs;\n"
-   "about 15 minutes on 2 cores).  Does the RNN now get below 1/12, and\n"
-   "at which step against the GRU?  Compare its gradient at lag 49 after\n"
+   "`chapters/ch08-long-memory --cells rnn,gru --steps 12000` (six runs,\n"
+   "about as long as the default run).  Does the RNN now get below 1/12,\n"
+   "and at which step against the GRU?  Compare its gradient at lag 49 after\n"
    "training with the GRU's and with the default run's.  What do 3000\n"
    "steps, and 12000, tell you about whether a tanh RNN can learn this\n"
    "task, and what can neither tell you?", NULL, 0, 0},
