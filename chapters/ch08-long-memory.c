@@ -2,20 +2,20 @@
 # Chapter 8: Learning a long dependency: the adding problem
 
 **Prerequisites:** chapter 7 §1-§3 (the gradient against lag, and the
-gates that keep it), chapter 6 §4, §6, §7, §8 (Adam, clipping, the adding
-problem with its two baselines, and a GRU's first training on it),
+gates that keep it), chapter 6 §3, §5, §7, §8 (the adding problem with
+its two baselines, Adam, clipping, and a GRU's first training on it),
 chapter 4 (BPTT), chapter 3 §7 (the LSTM), chapter 2 §2 (a gate's memory).
 
 Chapter 7 showed that at initialisation the gradient of a tanh RNN dies
 within a few dozen steps, and that a gate near 1 keeps it alive.  Here the
-cells have to *use* that: they learn the adding problem of chapter 6 §7,
+cells have to *use* that: they learn the adding problem of chapter 6 §3,
 whose answer depends on two inputs up to $T$ steps back, and we watch who
 gets past its two baselines.
 
 ### What you will learn
 
 1. How to judge a run on the adding problem (defined, with its generator
-   and both baselines, in chapter 6 §7).  A net with no memory scores
+   and both baselines, in chapter 6 §3).  A net with no memory scores
    $1/6$; a net that keeps only the second marker, which sits in the
    last $T/2$ steps, scores $1/12$.  So falling to about $1/12$ needs a
    memory of at most $T/2$ steps, and only a test MSE below $1/12$ shows
@@ -144,7 +144,7 @@ static int ex2_answer(double *v)   /* GRU with I = 2, H = 32 and a readout */
 static const grl_exercise exercises[] = {
   {"A net keeps only the FIRST marker's value u_1 and nothing of the second.\n"
    "What is the lowest mean squared error its answer can reach?\n"
-   "(Chapter 6 §7 derives the level of a net that keeps only the second.)\n"
+   "(Chapter 6 §3 derives the level of a net that keeps only the second.)\n"
    "Why does this chapter still say that going below 1/12 needs the first\n"
    "marker?",
    ex1_answer, 0.01, 0},
@@ -856,10 +856,10 @@ int main(int argc, char **argv)
 /*
 ## 1. The task, and the levels that judge a run
 
-The adding problem is chapter 6 §7's, generator and all: `grl_task_sample`
+The adding problem is chapter 6 §3's, generator and all: `grl_task_sample`
 draws the same sequences here, at $T = 50$ unless `--seq-len` says
 otherwise.  A run is judged by its MSE on 1000 fresh test sequences,
-against chapter 6 §7's two baselines, $1/6$ (no memory) and $1/12$ (the
+against chapter 6 §3's two baselines, $1/6$ (no memory) and $1/12$ (the
 second marker only), and against $1/60$, a tenth of the first, where the
 task counts as solved.
 
@@ -878,7 +878,7 @@ below it.
   grl_lesson_section(&L, "The task, and the levels that judge a run");
   const double se6 = sqrt(7.0 / 180.0 / TEST_SEQS), se12 = sqrt(1.0 / 180.0 / TEST_SEQS);
   grl_lesson_say(&L,
-    "The adding problem of chapter 6 §7 (its generator, its baselines) at\n"
+    "The adding problem of chapter 6 §3 (its generator, its baselines) at\n"
     "T = %zu.  Each run's test MSE, on %d fresh sequences, is judged against:",
     T, TEST_SEQS);
   printf("  %-48s %8.5f  (SE of a %d-sequence MSE there: %.5f)\n",

@@ -378,6 +378,10 @@ def exercises_markdown(name, run):
         if tol > 0:
             body += ("\n\nCheck your number: `chapters/%s --answer %d VALUE`"
                      " (right within %g%%)." % (name, k, tol * 100))
+        elif tol < 0:   # a whole-number answer: only the exact one is right
+            body += ("\n\nCheck your number: `chapters/%s --answer %d VALUE`"
+                     " (a whole number: only the exact one is right)."
+                     % (name, k))
         lines = body.split("\n")
         md.append("%-4s%s" % ("%d." % k, lines[0]) + "".join(
             "\n" + ("    " + b if b else "") for b in lines[1:]))
@@ -743,8 +747,12 @@ def answers(srcdir, bindir, out_html, names):
             tol, text = texts[k]
             item = [text.strip("\n"), ""]
             if k in values:
-                item.append("**Answer: %.10g** (`--answer %d` takes it within"
-                            " %g%%)." % (values[k], k, tol * 100))
+                if tol > 0:
+                    item.append("**Answer: %.10g** (`--answer %d` takes it"
+                                " within %g%%)." % (values[k], k, tol * 100))
+                else:   # a whole number: only it is right
+                    item.append("**Answer: %.10g** (`--answer %d` takes this"
+                                " whole number only)." % (values[k], k))
                 f = funcs[k - 1] if k - 1 < len(funcs) else None
                 if f:
                     item += ["", "How the chapter computes it:", "",

@@ -1,7 +1,7 @@
 /*
 # Lab 6: Training
 
-**Prerequisites:** chapter 6 (learning: gradient descent, Adam), chapter 7 §6 (clipping), chapter 6 §7 (the adding problem), labs 1 to 4.
+**Prerequisites:** chapter 6 (learning: gradient descent, Adam), chapter 7 §6 (clipping), chapter 6 §3 (the adding problem), labs 1 to 4.
 
 Your GRU of labs 2 to 4 learns.  Three pieces turn a gradient into
 learning, and then you train on the adding problem.
@@ -39,7 +39,7 @@ error against the targets (the library's, `readout_mse`), which also gives
 $∂L/∂h_T$; put that at step $T$ of `dhs` (the loss reads no other step);
 run your `gru_backward`; clip; update with Adam.  Return the loss.
 
-**The adding problem** (chapter 6 §7).  Each step's input is a value in
+**The adding problem** (chapter 6 §3).  Each step's input is a value in
 $[0, 1]$ and a marker; two steps are marked, one in each half, and the
 target is the sum of the two marked values.  Always answering 1 scores
 $1/6$, the baseline.

@@ -155,7 +155,7 @@ slides-ch%: notebook-tools $$(LECTDIR)/slides/$$(CHAPTER_OF).pdf
 
 clean-local: notebook-clean
 notebook-clean:
-	-rm -rf notebook notebook-quick lecture lecture-quick
+	-rm -rf notebook notebook-quick lecture lecture-quick tests/notebook/quick-book
 .PHONY: notebook-clean
 
 EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
@@ -163,14 +163,17 @@ EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
 	chapters/notebook/handout.css chapters/notebook/slides.html
 
 # The notebook's tests: the woven book's content, and every page in a real
-# browser (both weave their own book from --quick runs in a temporary
-# directory, with tests/notebook/notebook-setup.sh).
+# browser, and the lecture material.  notebook.sh weaves the book from
+# --quick runs and keeps both in tests/notebook/quick-book; the other two
+# run after it and read them (tests/notebook/notebook-setup.sh).
 AM_TESTS_ENVIRONMENT += \
 	CHAPTER_NAMES='$(CHAPTER_NAMES)'; export CHAPTER_NAMES; \
 	LAB_FILE_NAMES='$(LAB_FILE_NAMES)'; export LAB_FILE_NAMES; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3;
 TESTS += tests/chapters/exercises.sh tests/notebook/notebook.sh \
 	tests/notebook/notebook-browser.sh tests/notebook/lecture.sh
+tests/notebook/notebook-browser.log tests/notebook/lecture.log: \
+	tests/notebook/notebook.log
 EXTRA_DIST += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh \
 	tests/notebook/notebook-setup.sh tests/notebook/notebook_check.py tests/notebook/notebook_browser.py \
 	tests/notebook/tap.py tests/notebook/lecture.sh tests/notebook/lecture_check.py

@@ -10,7 +10,7 @@
  *   test mse X (baseline 0.1667)       (test xent for copy)
  * text is a character-level language model trained with truncated BPTT
  * (src/include/grl_text.h); its last line is
- *   valid bpc X (unigram U, bigram G) */
+ *   valid bpc X (unigram U, bigram G, n-gram N at order K) */
 #include <config.h>
 #include "cli.h"
 #include "grl_compress.h"
@@ -40,12 +40,16 @@ static void help(FILE *f, const grl_opt *opts)
 "          test mse X (baseline 0.1667)     (copy: test xent)\n"
 "text    a character-level language model: the cell reads the text byte\n"
 "        by byte and a softmax readout predicts the next byte at every\n"
-"        step.  The first 90%% of the bytes train, the last 10%% validate.\n"
+"        step.  The first 90%% of the bytes train, the last 10%% validate;\n"
+"        the default text holds out whole files instead: GSL's special\n"
+"        functions' headers gsl_sf*.h validate, the others train.\n"
 "        Training is truncated BPTT: B streams at evenly spaced offsets,\n"
 "        windows of T bytes, the state carried from one window to the\n"
 "        next, the gradient stopped at the window's start.  Prints the\n"
-"        baselines (unigram, bigram, gzip -9, xz -9), then ends with\n"
-"          valid bpc X (unigram U, bigram G)\n"
+"        split's duplicate share (validation 8-grams seen in training),\n"
+"        the baselines (unigram, bigram, interpolated Witten-Bell n-grams\n"
+"        of orders 1 to 8, gzip -9, xz -9), then ends with\n"
+"          valid bpc X (unigram U, bigram G, n-gram N at order K)\n"
 "        in bits per character on the validation split.\n"
 "\n");
   grl_opt_help(f, opts);
@@ -69,7 +73,10 @@ typedef struct {
   const char *task, *textpath, *optimizer, *save, *logpath;
   const grl_cell *cell;
   size_t T, H, B, steps;     /* T: adding's length, copy's delay, text's window */
-  double lr, clip;
+  size_t layers;             /* stacked layers L                        */
+  double lr, clip, wd;        /* wd: weight decay                      */
+  double dropout;            /* p in [0, 1)                             */
+  const char *dropout_kind;  /* "standard" or "variational"             */
   unsigned long seed;
   int text;                  /* the task is text                        */
 } train_args;
@@ -82,10 +89,15 @@ static int parse(int argc, char **argv, train_args *a)
   size_t seq_len = 0, delay = 0, bptt = 0, length = 0;
   int seen_cell = 0, seen_text = 0, seen_H = 0, seen_B = 0, seen_steps = 0,
       seen_lr = 0, seen_clip = 0, seen_len = 0, seen_delay = 0,
-      seen_bptt = 0, seen_length = 0;
+      seen_bptt = 0, seen_length = 0, seen_wd = 0, seen_dropout = 0,
+      seen_kind = 0;
+  static const char *const dropout_kinds[] = {"standard", "variational",
+                                              NULL};
   memset(a, 0, sizeof *a);
   a->task = "adding";
   a->optimizer = "adam";
+  a->layers = 1;
+  a->dropout_kind = "standard";
   a->seed = 1;
   const grl_opt opts[] = {
     {"task", GRL_OPT_CHOICE, &a->task, "NAME",
@@ -108,6 +120,10 @@ static int parse(int argc, char **argv, train_args *a)
      .seen = &seen_text},
     {"hidden-size", GRL_OPT_SIZE, &a->H, "H",
      .help = "hidden units (default 32; text 128)", .lo = 1, .seen = &seen_H},
+    {"layers", GRL_OPT_SIZE, &a->layers, "L",
+     .help = "stacked layers, each layer's h sequence the next\n"
+     "one's input (PyTorch's num_layers; default 1)", .lo = 1,
+     .hi = GRL_MAX_LAYERS},
     {"batch", GRL_OPT_SIZE, &a->B, "B",
      .help = "sequences per step (default 50); text: parallel\n"
      "streams (default 32)", .lo = 1, .seen = &seen_B},
@@ -115,9 +131,29 @@ static int parse(int argc, char **argv, train_args *a)
      .help = "optimiser steps, N >= 1 (default 3000; text 800, one\n"
      "window of every stream each)", .lo = 1, .seen = &seen_steps},
     {"optimizer", GRL_OPT_CALL, &a->optimizer, "NAME",
-     .help = "adam (default), rmsprop, momentum or sgd; the update\n"
-     "formulas are PyTorch's (momentum: mu = 0.9)",
+     .help = "adam (default), adamw, rmsprop, momentum or sgd; the\n"
+     "update formulas are PyTorch's (momentum: mu = 0.9)",
      .set = cli_set_optimizer},
+    {"dropout", GRL_OPT_DOUBLE, &a->dropout, "P",
+     .help = "dropout probability P in [0, 1) while training,\n"
+     "inverted (kept units scaled by 1/(1-P)), so testing\n"
+     "runs without it (default 0: none)", .lo = 0, .hi = 1,
+     .flags = GRL_OPT_MIN | GRL_OPT_BELOW, .seen = &seen_dropout},
+    {"dropout-kind", GRL_OPT_CHOICE, &a->dropout_kind, "K",
+     .help = "standard (default): a fresh mask every step, on the\n"
+     "inputs of every layer and the output, not on the\n"
+     "recurrent connections (Zaremba et al. 2014);\n"
+     "variational: one mask per sequence, reused at every\n"
+     "step, on those and on the recurrent state h_{t-1}\n"
+     "(Gal and Ghahramani 2016)", .choices = dropout_kinds,
+     .seen = &seen_kind},
+    {"weight-decay", GRL_OPT_DOUBLE, &a->wd, "X",
+     .help = "weight decay X >= 0: decoupled with --optimizer adamw\n"
+     "(theta *= 1 - lr X before Adam's step; Loshchilov and\n"
+     "Hutter 2019), L2 in the loss with the others (the\n"
+     "gradient of (X/2)||theta||^2 added after clipping);\n"
+     "torch.optim's weight_decay (default 0; adamw 0.01)",
+     .lo = 0, .flags = GRL_OPT_MIN, .seen = &seen_wd},
     {"lr", GRL_OPT_DOUBLE, &a->lr, "X",
      .help = "learning rate (default 0.001; text 0.003)", .lo = 0,
      .flags = GRL_OPT_ABOVE, .seen = &seen_lr},
@@ -198,12 +234,37 @@ static int parse(int argc, char **argv, train_args *a)
     a->lr = a->text ? 3e-3 : 1e-3;
   if (!seen_clip)
     a->clip = a->text ? 5.0 : 1.0;
+  if (seen_kind && a->dropout == 0.0) {
+    cli_error("train: --dropout-kind %s needs --dropout P > 0",
+              a->dropout_kind);
+    return CLI_USAGE;
+  }
+  (void)seen_dropout;
+  if (!seen_wd)   /* torch.optim.AdamW's default; no decay for the others */
+    a->wd = strcmp(a->optimizer, "adamw") == 0 ? 1e-2 : 0.0;
   return -1;
 }
 
 /* "task=adding cell=gru T=12 ...": the run, as the log and stdout name it. */
+static void describe_run(char *buf, size_t len, const train_args *a,
+                         const grl_text *text);
 static void describe(char *buf, size_t len, const train_args *a,
                      const grl_text *text)
+{
+  describe_run(buf, len, a, text);
+  /* what is not the default, appended */
+  if (a->layers > 1)
+    snprintf(buf + strlen(buf), len - strlen(buf), " layers=%zu", a->layers);
+  if (a->dropout > 0.0)
+    snprintf(buf + strlen(buf), len - strlen(buf), " dropout=%g (%s)",
+             a->dropout, a->dropout_kind);
+  if (a->wd != 0.0)
+    snprintf(buf + strlen(buf), len - strlen(buf), " weight_decay=%g (%s)",
+             a->wd, strcmp(a->optimizer, "adamw") == 0 ? "decoupled" : "L2");
+}
+
+static void describe_run(char *buf, size_t len, const train_args *a,
+                         const grl_text *text)
 {
   if (a->text)
     snprintf(buf, len, "task=text text=%s cell=%s H=%zu T=%zu B=%zu steps=%zu optimizer=%s lr=%g clip=%g seed=%lu blas=%s",
@@ -235,7 +296,8 @@ static int save_outputs(cli_outfile *sv, cli_outfile *lg, const train_args *a,
                         const grl_session *s)
 {
   int rc = 0;
-  if (sv->o && (grl_model_write(sv->f, s->m, s->m->theta)
+  if (sv->o && (grl_model_write_record(sv->f, s->m, text ? text->vocab.V : 0)
+                || grl_model_write(sv->f, s->m, s->m->theta)
                 || (text && grl_vocab_write(sv->f, &text->vocab)))) {
     cli_error("train: --save: %s", grl_strerror());
     grl_outfile_abort(sv->o);
@@ -283,7 +345,7 @@ static int interrupted(cli_outfile *sv, cli_outfile *lg, const train_args *a,
 static int read_text(grl_text **text, const train_args *a)
 {
   int st = a->textpath ? grl_text_read(text, a->textpath)
-                       : grl_text_read_glob(text, GRL_TEXT_DEFAULT_GLOB);
+                       : grl_text_read_default(text);
   if (st) {
     cli_error("train: --text: %s", grl_strerror());
     return CLI_FAIL;
@@ -301,23 +363,44 @@ static int read_text(grl_text **text, const train_args *a)
 
 /* The text's baselines, before training: counting and compressing. */
 static int print_text_head(FILE *out, const grl_text *text, double *uni,
-                           double *bi)
+                           double *bi, double *ng, int by_file)
 {
-  if (grl_text_baselines(text, uni, bi)) {
+  double dup;
+  if (grl_text_baselines(text, uni, bi)
+      || grl_text_ngram_bpc(text, GRL_NGRAM_MAX_ORDER, ng)
+      || grl_text_duplicate_share(text, 8, &dup)) {
     cli_error("train: %s", grl_strerror());
     return -1;
   }
   fprintf(out, "text %s: %zu bytes, vocabulary %zu, train %zu, valid %zu\n",
           text->name, text->n, text->vocab.V, text->ntrain,
           grl_text_nvalid(text));
+  fprintf(out, "split %s, duplicate share %.4f (validation 8-grams seen in training)\n",
+          by_file ? "by file (" GRL_TEXT_DEFAULT_HOLDOUT " held out)" : "by position (last 10%)",
+          dup);
   return 0;
 }
 
+/* The best order of the n-gram ladder (0-based). */
+static size_t best_order(const double *ng)
+{
+  size_t b = 0;
+  for (size_t k = 1; k < GRL_NGRAM_MAX_ORDER; k++)
+    if (ng[k] < ng[b])
+      b = k;
+  return b;
+}
+
 static void print_baselines(FILE *out, const grl_text *text, double uni,
-                            double bi)
+                            double bi, const double *ng)
 {
   fprintf(out, "baseline unigram %.4f bpc, bigram %.4f bpc (add-one, fitted on train)\n",
           uni, bi);
+  fprintf(out, "baseline n-gram (interpolated Witten-Bell, fitted on train), orders 1-%d:",
+          GRL_NGRAM_MAX_ORDER);
+  for (size_t k = 0; k < GRL_NGRAM_MAX_ORDER; k++)
+    fprintf(out, " %.4f", ng[k]);
+  fprintf(out, " bpc\n");
   const char *methods[2] = {"gzip", "xz"};
   for (int k = 0; k < 2; k++) {
     double cb;
@@ -351,7 +434,7 @@ int cmd_train(int argc, char **argv)
   grl_task *probe = NULL;    /* adding, copy: the baseline and the loss */
   grl_session s = {0};
   cli_outfile sv = {NULL, NULL}, lg = {NULL, NULL};
-  double uni = NAN, bi = NAN;
+  double uni = NAN, bi = NAN, ng[GRL_NGRAM_MAX_ORDER];
   char run[1024];
   FILE *out = cli_stdout_begin();
   rc = CLI_FAIL;
@@ -377,16 +460,19 @@ int cmd_train(int argc, char **argv)
   grl_stop_remove_on_abort(grl_outfile_tmpname(sv.o));
   grl_stop_remove_on_abort(grl_outfile_tmpname(lg.o));
   fprintf(out, "# grulab train %s\n", run);
-  if (text && print_text_head(out, text, &uni, &bi))
+  if (text && print_text_head(out, text, &uni, &bi, ng, !a.textpath))
     goto done;
 
   grl_train_blas_threads_default();
   grl_session_spec spec = {
     .cell = a.cell, .task = a.task, .length = a.T, .text = text,
-    .hidden_size = a.H, .steps = a.steps, .seed = a.seed,
+    .hidden_size = a.H, .layers = a.layers, .steps = a.steps, .seed = a.seed,
     .test_seqs = 1000, .keep_gate_bias = NAN,
     .cfg = {.optimizer = a.optimizer, .lr = a.lr, .clip = a.clip,
-            .batch = a.B, .stop = &grl_stop_signal}};
+            .batch = a.B, .stop = &grl_stop_signal, .weight_decay = a.wd,
+            .dropout = a.dropout,
+            .dropout_kind = (grl_dropout_kind)grl_dropout_kind_lookup(
+              a.dropout_kind)}};
   grl_progress prog;
   grl_progress_init(&prog, stderr, isatty(fileno(stderr)), a.steps);
   int st = grl_session_run(&s, &spec, grl_progress_step, &prog);
@@ -411,7 +497,7 @@ int cmd_train(int argc, char **argv)
   size_t tail;
   fprintf(out, "parameters %zu\n", s.m->n);
   if (text) {
-    print_baselines(out, text, uni, bi);
+    print_baselines(out, text, uni, bi, ng);
     double last = tail_mean(&s, 50, &tail);
     fprintf(out, "steps %zu (%.2f epochs) seconds %.2f chars_per_second %.0f\n",
             s.done, (double)s.done / (double)grl_text_windows(text, a.T, a.B),
@@ -419,7 +505,8 @@ int cmd_train(int argc, char **argv)
                                      : 0.0);
     if (tail)
       fprintf(out, "train bpc %.4f (mean of the last %zu batches)\n", last, tail);
-    fprintf(out, "valid bpc %.4f (unigram %.4f, bigram %.4f)\n", s.test, uni, bi);
+    fprintf(out, "valid bpc %.4f (unigram %.4f, bigram %.4f, n-gram %.4f at order %zu)\n",
+            s.test, uni, bi, ng[best_order(ng)], best_order(ng) + 1);
   } else {
     double last = tail_mean(&s, 100, &tail);
     fprintf(out, "steps %zu seconds %.2f ms_per_step %.3f\n", s.done,
