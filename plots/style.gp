@@ -114,6 +114,10 @@ c_lstm_b4 = '#5E2100'
 c_seed_b0 = '#7ED8B5'
 c_seed_b2 = '#00845F'
 c_seed_b4 = '#00382A'
+# The LSTM with forget bias 1 (Jozefowicz et al. 2015; chapter 8), darker
+# than PyTorch's draw around 0; at the GRU's parameter count (H = 27 for
+# H = 32) the same colour, drawn dashed.
+c_lstm_f1 = '#8C2D04'
 # The tanh RNN with W_hh rescaled to largest singular value lambda_1
 # (chapter 7), Paul Tol's hues, cool (vanishing) to wine (exploding):
 c_rnn_l05 = '#88CCEE'   # lambda_1 = 0.5  cyan

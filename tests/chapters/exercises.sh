@@ -5,7 +5,7 @@
 # chapter lists its exercises in --help.
 . "$top_srcdir/tests/tap.sh"
 : "${top_builddir:=.}"
-plan 208
+plan 213
 
 calc() { awk "BEGIN { printf \"%.17g\", $1 }"; }
 # answer CHAPTER K RIGHT WRONG: two assertions for each of the right and
@@ -89,8 +89,10 @@ for s in 1 2 3 4 5 6 7 8; do
   gone=$((gone + v))
 done
 answer ch07-vanishing 4 "$gone" "$((gone - 1))"
-# ch08: Var(u1 + u2) = 1/6; 3H(I+H) + 6H + H + 1 with I = 2, H = 32.
-answer ch08-long-memory 1 "$(calc "1 / 6")" 0.0833
+# ch08: keeping only u_1 leaves Var(u_2) = 1/12 (as four figures, 0.0833;
+# 1/6 is having no memory); 3H(I+H) + 6H + H + 1 with I = 2, H = 32.
+answer ch08-long-memory 1 "$(calc "1 / 12")" "$(calc "1 / 6")"
+answer ch08-long-memory 1 0.0833 0.1667
 answer ch08-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1")" 3456
 # ch09: from GSL's headers' bytes, counted here with od and awk: the
 # uniform model's log2 V (6.55, as a reader rounds it, is right; 6.6 is
