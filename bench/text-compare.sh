@@ -27,7 +27,7 @@ run_cell() {
     params=$(awk '/^parameters/ { print $2 }' "$TMP/$cell-$seed.out")
     bpc=$(awk '/^valid bpc/ { print $3 }' "$TMP/$cell-$seed.out")
     secs=$(awk '/^steps/ { print $6 }' "$TMP/$cell-$seed.out")
-    bigram=$(awk '/^valid bpc/ { b = $7; sub(/\)/, "", b); print b }' "$TMP/$cell-$seed.out")
+    bigram=$(awk '/^valid bpc/ { b = $7; sub(/[),]/, "", b); print b }' "$TMP/$cell-$seed.out")
     echo "$cell H=$H seed=$seed parameters=$params valid_bpc=$bpc seconds=$secs"
     echo "$cell $H $params $seed $bpc $secs $bigram" >"$TMP/$cell-$seed.row"
   done

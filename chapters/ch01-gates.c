@@ -144,12 +144,12 @@ static const grl_exercise exercises[] = {
    "k for which that bound is below 1e-12?", ex2_answer, 0.01, 1},
   {"Section 2 finds form B, e^a/(1 + e^a), turning into NaN from\n"
    "a = ln(DBL_MAX) on.  A GPU often computes in float.  From which a on is\n"
-   "form B NaN in single precision (FLT_MAX, in <float.h>)?", ex3_answer,
-   1e-4, 0},
-  {"libm's tanh(a) returns exactly 1.0 once 1 − tanh(a) ≈ $2e^{−2a}$ is less\n"
-   "than half the gap between 1 and the double just below it, $2^{−54}$.\n"
+   "form B NaN in single precision (FLT_MAX, in <float.h>)?  Three figures\n"
+   "are enough.", ex3_answer, 5e-4, 0},
+  {"libm's tanh(a) returns exactly 1.0 once 1 − tanh(a) ≈ 2·e^(−2a) is less\n"
+   "than half the gap between 1 and the double just below it, 2^(−54).\n"
    "Predict the smallest whole number a with tanh(a) == 1.0, then test\n"
-   "your prediction with a three-line C program.", ex4_answer, 0.01, 0},
+   "your prediction with a three-line C program.", ex4_answer, 0.01, 1},
   {"Some textbooks write the update as h′ = z ⊙ n + (1 − z) ⊙ h.  Change the\n"
    "line of section 3 that computes h′ to that form and rerun: which checks\n"
    "fail, and what does z mean now?  Which form does PyTorch use?",
@@ -254,8 +254,10 @@ static void activations(grl_lesson *L)
     B: e^a / (1 + e^a)    e^a overflows for a > +709.78: inf/inf = NaN
 
 The library picks A for $a ≥ 0$ and B for $a < 0$, so neither ever
-overflows, and below $a = -709.78$ it still returns σ's tiny (subnormal)
-value, down to 0 at $a = -745$.  tanh written as
+overflows, and below $a = -709.78$ it still returns σ's tiny value:
+subnormal (fewer bits) below $a = -708.40$, where σ drops under the
+smallest normal double, and 0 only from $a = -745.13$ on, where σ is
+below half the smallest subnormal (the run measures both).  tanh written as
 $(e^{2a} - 1)/(e^{2a} + 1)$ subtracts two nearly equal numbers near 0:
 its *absolute* error stays near 1e-16, so its *relative* error is about
 $10^{-16}/|a|$ -- half the digits at $a = 10^{-8}$, and none left near
@@ -285,6 +287,16 @@ static int b_is_nan(double a) { return isnan(sigmoid_form_b(a)); }
 static int tanh_exp_is_zero(double a) { return tanh_by_exp(a) == 0.0; }
 static int tanh_exp_is_nan(double a) { return isnan(tanh_by_exp(a)); }
 static int sigmoid_is_one(double a) { return grl_sigmoid(a) == 1.0; }
+static int sigmoid_is_zero(double a) { return grl_sigmoid(a) == 0.0; }
+static int sigmoid_is_subnormal(double a) { return grl_sigmoid(a) < DBL_MIN; }
+/* x rounded UP to two significant figures, for "within x" sentences */
+static double up2(double x)
+{
+  if (!(x > 0.0))
+    return x;
+  double u = pow(10.0, floor(log10(x)) - 1.0);
+  return ceil(x / u) * u;
+}
 /* below the plateau where tanh by exp returns -2^-54 */
 static int tanh_exp_below_plateau(double a) { return tanh_by_exp(a) < -ldexp(1.0, -54); }
 
@@ -386,6 +398,8 @@ static void stable_forms(grl_lesson *L)
   double t_plateau = threshold(tanh_exp_below_plateau, -5e-17, -1e-15);
   double t_nan = threshold(tanh_exp_is_nan, 300.0, 400.0);
   double s_one = threshold(sigmoid_is_one, 30.0, 40.0);
+  double s_sub = threshold(sigmoid_is_subnormal, -700.0, -720.0);
+  double s_zero = threshold(sigmoid_is_zero, -740.0, -750.0);
   grl_lesson_say(L,
     "\nWhere the tempting forms fail, found by bisection to adjacent doubles;\n"
     "known: e^x overflows for x > ln(DBL_MAX) = 709.78, and e^2a rounds to 1\n"
@@ -396,6 +410,11 @@ static void stable_forms(grl_lesson *L)
   long double sL = 1.0L / (1.0L + expl(-(long double)a_zero));
   grl_lesson_value(L, "  true sigma there (long double)", (double)sL);
   grl_lesson_known(L, "  grl_sigmoid there vs true", grl_sigmoid(a_zero), (double)sL);
+  grl_lesson_known(L, "grl_sigmoid subnormal for a <=", s_sub, log(DBL_MIN));
+  grl_lesson_known(L, "grl_sigmoid is 0 for a <=", s_zero, -1075.0 * log(2.0));
+  grl_lesson_say(L, "  (known: sigma ~ e^a there; DBL_MIN = 2^-1022 is the smallest normal\n"
+                    "  double, and e^a rounds to 0 at or below half the smallest subnormal,\n"
+                    "  2^-1075)");
   grl_lesson_known(L, "form B is NaN for a >=", b_nan, ln_max);
   grl_lesson_known(L, "tanh by exp is 0 for 0 < a <=", t_zero, ldexp(1.0, -54));
   /* the failing side of the negative search is the last a that gives 0 */
@@ -447,6 +466,7 @@ static void stable_forms(grl_lesson *L)
    * error among 16 values of a across its bin. */
   size_t nv = L->quick ? 76 : 304, n = L->quick ? 60 : 300, sub = 16;
   double worst_libm = 0.0, worst_abs = 0.0, worst_lib_sigma = 0.0, worst_rel_ds = 0.0;
+  double worst_lib_sigma_d = 0.0;   /* against the truth rounded to double */
   grl_chart *ch = grl_lesson_chart(L, "stable-forms",
                                    "Tempting and stable formulas, against long double");
   grl_chart_param(ch, "points", "%zu (sigma), %zu (tanh, sigma')", nv, n);
@@ -470,8 +490,10 @@ static void stable_forms(grl_lesson *L)
                      relerr_d(lib, tL), relerr(lib, tL)};
       for (size_t c = 0; c < 4; c++)
         row[c + 1] = fmax(row[c + 1], e[c]);
-      if (tL >= DBL_MIN)   /* a normal double: full precision */
+      if (tL >= DBL_MIN) {   /* a normal double: full precision */
         worst_lib_sigma = fmax(worst_lib_sigma, e[3]);
+        worst_lib_sigma_d = fmax(worst_lib_sigma_d, e[2]);
+      }
     }
     grl_chart_row(ch, 5, row);
   }
@@ -514,6 +536,7 @@ static void stable_forms(grl_lesson *L)
   grl_chart_set(ch, "a_zero", "%.17g", a_zero);
   grl_chart_set(ch, "b_nan", "%.17g", b_nan);
   grl_chart_set(ch, "s_one", "%.17g", s_one);
+  grl_chart_set(ch, "s_zero", "%.17g", s_zero);
   grl_chart_set(ch, "err_exact", "%g", ERR_EXACT);
   grl_chart_set(ch, "err_nan", "%g", ERR_NAN);
   grl_chart_template(ch, NULL);
@@ -521,8 +544,11 @@ static void stable_forms(grl_lesson *L)
   grl_lesson_value(L, "worst relative error, libm tanh", worst_libm);
   grl_lesson_value(L, "worst absolute error of s(1-s)", worst_abs);
   grl_lesson_value(L, "worst rel. error, grl_sigmoid", worst_lib_sigma);
+  grl_lesson_value(L, "  vs sigma rounded to double", worst_lib_sigma_d);
   grl_lesson_say(L, "(grl_sigmoid's worst over a in [-760, 760] where sigma is a normal\n"
-                    "double, >= 2.2e-308; below that, doubles carry fewer bits)");
+                    "double, >= 2.2e-308, a > %.2f; below that, doubles carry fewer bits:\n"
+                    "the chart's grey line, against the unrounded sigma, climbs from there\n"
+                    "and reaches 1 where sigma rounds to 0, a <= %.2f)", s_sub, s_zero);
   grl_lesson_check(L, "libm tanh is accurate to", worst_libm, 1e-15);
   grl_lesson_check(L, "s(1-s) absolute error is", worst_abs, 2.3e-16);
   grl_lesson_value(L, "worst relative error of s(1-s)", worst_rel_ds);
@@ -550,16 +576,20 @@ static void stable_forms(grl_lesson *L)
     "entry.  A numerical derivative's rounding is absolute too, and chapter 5\n"
     "§3 builds the gradient check that way.", worst_rel_ds,
     worst_rel_ds >= 1.0 ? ", where s rounds to 1 and s(1-s) to 0" : "",
-    worst_abs, ds40_true, worst_abs);
+    worst_abs, ds40_true, up2(worst_abs));
   grl_lesson_expect(L, worst_rel_ds > 1e-3 && worst_abs <= 2.3e-16
                        && s40 == 1.0 && grl_dsigmoid(s40) == 0.0,
                     "s(1-s): large relative error, absolute error at rounding");
   grl_lesson_takeaway(L, "stable-forms",
     "Form B of σ turns NaN from $a = %.2f$ and tanh by exponentials returns 0"
-    " for $0 < a ≤ %.2g$ and for $%.2g ≤ a < 0$, while the library's σ stays"
-    " within %.1e and libm's tanh within %.1e of long double; $s(1-s)$ is 0"
-    " from $a = %.2f$, yet its absolute error stays below %.1e.", b_nan,
-    t_zero, t_zero_neg, worst_lib_sigma, worst_libm, s_one, worst_abs);
+    " for $0 < a ≤ %.2g$ and for $%.2g ≤ a < 0$.  Where σ is a normal double"
+    " ($a > %.2f$) the library's σ stays within %.2g of long double (%.2g of"
+    " σ rounded to double); below, σ is subnormal and keeps fewer bits, and"
+    " from $a = %.2f$ it rounds to 0 (the grey line's rise to 1).  libm's tanh"
+    " stays within %.2g of long double; $s(1-s)$ is 0 from $a = %.2f$, yet its"
+    " absolute error stays below %.2g.", b_nan, t_zero, t_zero_neg, s_sub,
+    up2(worst_lib_sigma), up2(worst_lib_sigma_d), s_zero, up2(worst_libm),
+    s_one, up2(worst_abs));
   grl_lesson_check(L, "grl_sigmoid accurate to", worst_lib_sigma,
                    1e-15);
 }

@@ -2,9 +2,10 @@
 # Chapter 7: Vanishing and exploding gradients
 
 **Prerequisites:** chapter 1 §1 (σ′ ≤ 1/4), chapter 2 §2 (a constant
-gate keeps $z^t$), chapter 3 §3 (the LSTM and the article's cell),
-chapter 4 §3 ($∂L/∂h_t$ over $t$), chapter 6 §3, §6, §7 (the largest
-learning rate, clipping, the adding problem).
+gate keeps $z^t$), chapter 3 §3 and §7 (the article's cell, how far its
+$|h|$ grows, and the LSTM), chapter 4 §3 ($∂L/∂h_t$ over $t$), chapter 6
+§3, §4 and §7 (the adding problem and its baselines, the largest
+learning rate, clipping by global norm).
 
 Why gates?  Because the gradient that reaches back $k$ steps in a plain
 tanh RNN dies geometrically, at a rate that theory bounds, and a gate that
@@ -12,13 +13,16 @@ can sit near 1 keeps it alive.  This chapter measures both.
 
 ### What you will learn
 
-1. Backpropagation through time multiplies the gradient by one step
+1. Three tools, measured on 2×2 matrices with GSL: the largest singular
+   value (bounds one step), the spectral radius (the long-run rate of one
+   matrix) and the mean-Jacobian heuristic (and when it fails).
+2. Backpropagation through time multiplies the gradient by one step
    Jacobian $J_t = ∂h_t/∂h_{t-1}$ per step back:
 
    $$∂L/∂h_{T−k} = J_{T−k+1}^\top \cdots J_T^\top \, ∂L/∂h_T$$
 
    so its norm is at most the product of the Jacobians' norms.
-2. For the tanh RNN, $J_t = \mathrm{diag}(1 - h_t^2)\,W_{hh}$, and
+3. For the tanh RNN, $J_t = \mathrm{diag}(1 - h_t^2)\,W_{hh}$, and
    $|\tanh'| ≤ γ = 1$, so $\|J_t\| ≤ λ_1$, the largest singular value of
    $W_{hh}$.  Hence (Pascanu, Mikolov and Bengio 2013, sec. 2, their
    analysis of the exploding and vanishing gradient problems):
@@ -26,27 +30,34 @@ can sit near 1 keeps it alive.  This chapter measures both.
    $$\Vert ∂L/∂h_{T−k} \Vert ≤ (λ_1 γ)^k \, \Vert ∂L/∂h_T \Vert$$
 
    and $λ_1 < 1/γ$ is *sufficient* for the gradient to vanish.  $λ_1 > 1$
-   is necessary (not sufficient) for it to explode.  $λ_1$ *bounds* the
+   is necessary (not sufficient) for it to explode: over 8 seeds at
+   $λ_1 = 3$ it grows on some and vanishes on others.  $λ_1$ *bounds* the
    rate; the measured rate sits far under it.
-3. A GRU with its update gate $z$ near 1 has $h' ≈ h$,
+4. A GRU with its update gate $z$ near 1 has $h' ≈ h$,
    $J_t ≈ \mathrm{diag}(z)$: PyTorch's GRU adds $b_z$ to $z$'s
    pre-activation, so $b_z = 4$ gives $z ≈ σ(4) = 0.982$ and the gradient
-   survives a hundred steps.  The LSTM's forget gate $f$ does the same for
-   its cell state $c$.  The article's `seed` cell has $f$ too, but its
-   gates read its raw, unbounded $h$, so with $f$ near 1 its gradient can
+   survives a hundred steps.  How much is the gate's and how much the
+   weights' is measured: the keep path alone explains most of the loss
+   when $b_z$ is large; at $b_z = 0$ the weights' terms give back ten of
+   the thirty decades the keep path alone would lose.
+   The LSTM's forget gate $f$ keeps its cell state $c$, but a gate near 1
+   does not hold its whole Jacobian's norm near 1.  The article's `seed`
+   cell has $f$ too, but its gates read its raw $h$, which nothing bounds
+   but $|h_t| < t$ (chapter 3 §3), so with $f$ near 1 its gradient can
    *grow*.
-4. The full step Jacobians of the GRU and the LSTM, written out below
+5. The full step Jacobians of the GRU and the LSTM, written out below
    (`gru_jacobian`, `lstm_jacobian`) and checked against the cells' own
    backward: the keep path $\mathrm{diag}(z)$ ($\mathrm{diag}(f)$) carries
    the gate itself, not σ′ -- chapter 1's bound $σ' ≤ 1/4$ applies only to
    the terms through the gates' pre-activations.  Those other terms are why
-   the $b = 0$ curves sit about ten decades above $σ(0)^k$.
-5. Exploding gradients ($λ_1 = 3$) and clipping to a global norm (Pascanu
+   the $b = 0$ curves sit ten decades above $σ(0)^k$.
+6. Exploding gradients ($λ_1 = 3$) and clipping to a global norm (Pascanu
    et al. 2013, sec. 3.2, Algorithm 1), measured honestly: the unclipped
-   run's blow-up is ordinary gradient-descent divergence of the readout
-   (lr above $2/λ_{max}$ of its Hessian), which clipping also stops,
-   because it caps every update at lr × threshold.  The through-time
-   explosion is the first step's.
+   run blows up in two ways, one after the other.  First through time:
+   on spike steps $W_{hh}$ carries 90 % or more of $\|g\|$.  Then, once
+   $h_T$ saturates, by ordinary gradient-descent divergence of the
+   readout (lr above $2/λ_{max}$ of its Hessian, chapter 6 §4).  Clipping
+   stops both, because it caps every update at lr × threshold.
 
 The measurement (`grl_gradnorm_run`, also `grulab gradnorm`): run the cell
 over a batch of adding-problem inputs, put a *unit* gradient $u_b$ on each
@@ -80,7 +91,13 @@ same output on any number of threads.
   $b_f ∈ \{0, 2, 4\}$ (one colour per bias value in all three).
 - `ch07-jacobians`: $\|∂h_t/∂h_{t-1}\|$ over $t$, for one setting of each.
 - `ch07-clipping`: $λ_1 = 3$, plain SGD: the gradient norm of each step
-  (log), the clipped run's update norm (linear), and both runs' loss.
+  (log), $W_{hh}$'s share of it, the clipped run's update norm, and the
+  loss of the runs that do not diverge.
+
+Every chart draws one seed (`--seed`, default 1); the tables beside them
+give the mean and range over 8 seeds (the tanh RNN) or 3 (the gated
+cells).  Each configuration has one colour in every chart of the book
+(`plots/style.gp`).
 */
 #include <config.h>
 #include "grulab.h"
@@ -134,20 +151,27 @@ static int ex3_answer(double *v)   /* lambda_1 with lambda_1^50 = 1e-3 */
   return GRL_OK;
 }
 
+static int ex4_answer(double *v);  /* seeds 1..8 of lambda_1 = 2 that vanished */
+
 static const grl_exercise exercises[] = {
   {"For the tanh RNN with λ₁ = 0.9, what does the bound λ₁^k allow for the\n"
    "gradient at lag k = 20?  Compare with the measured curve in\n"
    "ch07-rnn-lag.", ex1_answer, 0.01, 0},
-  {"A GRU whose update gate sits at z = σ(4) has J_t ≈ diag(z).  Predict the\n"
-   "gradient's norm at lag 100, then measure it with `grulab gradnorm\n"
-   "--cell gru --seq-len 101 --gate-bias 4`.  Why is the measurement not\n"
-   "exactly your prediction?", ex2_answer, 0.02, 0},
+  {"A GRU whose update gate sits at z = σ(4) has J_t ≈ diag(z).  What does\n"
+   "that predict for the gradient's norm at lag 100?  (The answer to check\n"
+   "is this prediction.)  Then measure it with `grulab gradnorm --cell gru\n"
+   "--seq-len 101 --gate-bias 4` (the row of lag 100): why is the\n"
+   "measurement not exactly your prediction?  Section 3's table splits the\n"
+   "difference into the gate's part and the weights'.", ex2_answer, 0.02, 0},
   {"Which λ₁ makes the bound λ₁^k fall to 1e-3 at k = 50?  Run `grulab\n"
    "gradnorm --cell rnn --seq-len 51 --singular-value` with it: where does the\n"
    "measured norm end up?", ex3_answer, 0.005, 0},
-  {"Run `grulab gradnorm --cell rnn --seq-len 100 --singular-value 1.5`.  Is\n"
-   "λ₁ > 1 enough for the gradient to explode?  What does the step\n"
-   "Jacobians' norm column tell you?", NULL, 0, 0},
+  {"Section 2 runs λ₁ = 3 on 8 seeds.  Run λ₁ = 2: `grulab gradnorm --cell\n"
+   "rnn --seq-len 100 --singular-value 2 --batch 32 --seed S` for\n"
+   "S = 1, ..., 8.  On how many of them does the norm at lag 99 end below 1\n"
+   "(the gradient vanished)?  Is λ₁ > 1 enough for the gradient to explode?\n"
+   "What does the step Jacobians' norm column (jacobian_norm) tell you?",
+   ex4_answer, 0, 1},
   {NULL, NULL, 0, 0}
 };
 
@@ -173,6 +197,7 @@ static const grl_lesson_info chapter = {
 typedef struct {
   size_t T, B, H;
   unsigned long seed;
+  int quick;
 } sizes;
 
 /* How to set a model up before measuring it. */
@@ -185,7 +210,8 @@ typedef struct {
   setting how;
   double value;
   const char *label;   /* chart key */
-  int lt;              /* chart colour (style.gp's line type) */
+  const char *lc;      /* chart colour: a style.gp name (c_gru_b4, ...) */
+  unsigned long seed;  /* the seed of its model and inputs */
   double *norm, *jac;  /* (T) each */
   int status;
   char error[200];
@@ -228,12 +254,14 @@ static void teardown(grl_model *m, grl_task *t, gsl_rng *r)
     gsl_rng_free(r);
 }
 
-static int measure(const sizes *sz, job *j)
+static int measure(const sizes *sz0, job *j)
 {
   grl_model *m;
   grl_task *t;
   gsl_rng *r;
   grl_gradnorm *g = NULL;
+  sizes one = *sz0, *sz = &one;
+  one.seed = j->seed;
   int st = setup(sz, j->cell, j->how, j->value, &m, &t, &r);
   if (!st)
     st = grl_gradnorm_alloc(&g, m, sz->T, sz->B);
@@ -241,6 +269,26 @@ static int measure(const sizes *sz, job *j)
     st = grl_gradnorm_run(g, NULL, t->x->data, r, j->norm, j->jac);
   grl_gradnorm_free(g);
   teardown(m, t, r);
+  return st;
+}
+
+/* Exercise 4: grulab gradnorm --cell rnn --seq-len 100 --singular-value 2
+ * --batch 32 --seed S draws what measure() draws for these sizes. */
+static int ex4_answer(double *v)
+{
+  const sizes sz = {100, 32, 32, 1, 0};
+  double *buf = malloc(2 * sz.T * sizeof *buf);
+  if (!buf)
+    return grl_fail(GRL_ENOMEM, "exercise 4: out of memory");
+  int st = GRL_OK, vanished = 0;
+  for (unsigned long s = 1; !st && s <= 8; s++) {
+    job j = {.cell = &grl_cell_rnn, .how = SET_SINGULAR, .value = 2.0, .seed = s,
+             .norm = buf, .jac = buf + sz.T};
+    st = measure(&sz, &j);
+    vanished += !st && buf[sz.T - 1] < 1;
+  }
+  free(buf);
+  *v = vanished;
   return st;
 }
 
@@ -253,48 +301,69 @@ enum { NRNN = 6, NGRU = 4, NLSTM = 3, NSEED = 3,
 enum { J_RNN = 0, J_GRU = NRNN, J_LSTM = NRNN + NGRU,
        J_SEED = NRNN + NGRU + NLSTM };
 
-/* One colour per keep-gate bias value in every gated chart, and one for
- * PyTorch's initialisation. */
-enum { LT_B0 = 1, LT_B2 = 2, LT_B4 = 3, LT_INIT = 4 };
+/* Every setting is measured on several seeds: --seed, --seed+1, ...
+ * jb[s * NJOB + i] is setting i on seed s; s = 0 is the one the charts
+ * draw.  The tanh RNN on SEEDS_RNN seeds (section 2's lambda_1 table),
+ * the gated cells on SEEDS_GATED. */
+enum { SEEDS_RNN = 8, SEEDS_GATED = 3, SEEDS_MAX = 8 };
+static size_t nseeds(int i, int quick)
+{
+  return i < J_GRU ? (quick ? 3 : SEEDS_RNN) : SEEDS_GATED;
+}
 
-static void jobs_init(job *jb, double *buf, size_t T)
+static void jobs_init(job *jb, double *buf, size_t T, unsigned long seed)
 {
   static const double lambdas[5] = {0.5, 0.9, 1.0, 1.5, 3.0};
   static const char *const rnn_labels[5] = {"λ_1 = 0.5", "λ_1 = 0.9",
                                             "λ_1 = 1", "λ_1 = 1.5", "λ_1 = 3"};
-  static const int rnn_lt[5] = {6, 5, 1, 2, 3};
+  static const char *const rnn_lc[5] = {"c_rnn_l05", "c_rnn_l09", "c_rnn_l1",
+                                        "c_rnn_l15", "c_rnn_l3"};
   static const double biases[3] = {0.0, 2.0, 4.0};
   static const char *const bz[3] = {"b_z = 0", "b_z = 2", "b_z = 4"};
   static const char *const bf[3] = {"b_f = 0", "b_f = 2", "b_f = 4"};
-  static const int blt[3] = {LT_B0, LT_B2, LT_B4};
-  for (size_t i = 0; i < NJOB; i++) {
-    jb[i].norm = buf + 2 * i * T;
-    jb[i].jac = buf + (2 * i + 1) * T;
-    jb[i].status = GRL_OK;
-    jb[i].error[0] = '\0';
-  }
-  jb[J_RNN] = (job){&grl_cell_rnn, SET_NONE, 0, "PyTorch init", LT_INIT,
-                    jb[J_RNN].norm, jb[J_RNN].jac, 0, ""};
+  static const char *const gru_lc[3] = {"c_gru_b0", "c_gru_b2", "c_gru_b4"};
+  static const char *const lstm_lc[3] = {"c_lstm_b0", "c_lstm_b2", "c_lstm_b4"};
+  static const char *const seed_lc[3] = {"c_seed_b0", "c_seed_b2", "c_seed_b4"};
+  job base[NJOB];
+  base[J_RNN] = (job){.cell = &grl_cell_rnn, .how = SET_NONE, .value = 0, .label = "PyTorch init", .lc = "c_rnn"};
   for (int i = 0; i < 5; i++)
-    jb[J_RNN + 1 + i] = (job){&grl_cell_rnn, SET_SINGULAR, lambdas[i], rnn_labels[i],
-                              rnn_lt[i], jb[J_RNN + 1 + i].norm, jb[J_RNN + 1 + i].jac, 0, ""};
-  jb[J_GRU] = (job){&grl_cell_gru, SET_NONE, 0, "PyTorch init", LT_INIT,
-                    jb[J_GRU].norm, jb[J_GRU].jac, 0, ""};
+    base[J_RNN + 1 + i] = (job){.cell = &grl_cell_rnn, .how = SET_SINGULAR, .value = lambdas[i], .label = rnn_labels[i], .lc = rnn_lc[i]};
+  base[J_GRU] = (job){.cell = &grl_cell_gru, .how = SET_NONE, .value = 0, .label = "PyTorch init", .lc = "c_gru"};
   for (int i = 0; i < 3; i++) {
-    jb[J_GRU + 1 + i] = (job){&grl_cell_gru, SET_GATE_BIAS, biases[i], bz[i], blt[i],
-                              jb[J_GRU + 1 + i].norm, jb[J_GRU + 1 + i].jac, 0, ""};
-    jb[J_LSTM + i] = (job){&grl_cell_lstm, SET_GATE_BIAS, biases[i], bf[i], blt[i],
-                           jb[J_LSTM + i].norm, jb[J_LSTM + i].jac, 0, ""};
-    jb[J_SEED + i] = (job){&grl_cell_seed, SET_GATE_BIAS, biases[i], bf[i], blt[i],
-                           jb[J_SEED + i].norm, jb[J_SEED + i].jac, 0, ""};
+    base[J_GRU + 1 + i] = (job){.cell = &grl_cell_gru, .how = SET_GATE_BIAS, .value = biases[i], .label = bz[i], .lc = gru_lc[i]};
+    base[J_LSTM + i] = (job){.cell = &grl_cell_lstm, .how = SET_GATE_BIAS, .value = biases[i], .label = bf[i], .lc = lstm_lc[i]};
+    base[J_SEED + i] = (job){.cell = &grl_cell_seed, .how = SET_GATE_BIAS, .value = biases[i], .label = bf[i], .lc = seed_lc[i]};
   }
+  for (size_t s = 0; s < SEEDS_MAX; s++)
+    for (size_t i = 0; i < NJOB; i++) {
+      job *j = &jb[s * NJOB + i];
+      *j = base[i];
+      j->seed = seed + s;
+      j->norm = buf + 2 * (s * NJOB + i) * T;
+      j->jac = buf + (2 * (s * NJOB + i) + 1) * T;
+      j->status = GRL_OK;
+      j->error[0] = '\0';
+    }
 }
 
-/* Section 6's training runs. */
+/* mean and range of n values */
+typedef struct { double mean, sd, lo, hi; } spread;
+static spread spread_of(size_t n, const double *v)
+{
+  spread r = {gsl_stats_mean(v, 1, n), n > 1 ? gsl_stats_sd(v, 1, n) : 0,
+              v[0], v[0]};
+  for (size_t i = 1; i < n; i++) {
+    r.lo = fmin(r.lo, v[i]);
+    r.hi = fmax(r.hi, v[i]);
+  }
+  return r;
+}
+
+/* Section 7's training runs. */
 enum { NSGD = 3 };
 /* One SGD run of the lambda_1 = 3 RNN on the adding problem, with, for
  * every step, the gradient norm of W_hh alone and lambda_max, the
- * largest eigenvalue of the readout's Hessian (section 6). */
+ * largest eigenvalue of the readout's Hessian (section 7). */
 typedef struct sgd_run {
   double lr, clip;
   size_t T, steps;
@@ -307,25 +376,34 @@ typedef struct sgd_run {
 } sgd_run;
 static int sgd_train(const sizes *sz, sgd_run *run);
 
-/* Every measurement and section 6's three training runs, spread over the
+/* Every measurement and section 7's three training runs, spread over the
  * threads; each writes only its own job or run. */
-static void measure_all(const sizes *sz, job *jb, sgd_run *sgd)
+static void measure_all(const sizes *sz, job *jb, sgd_run *sgd, int quick)
 {
   /* The costliest first: the LSTM's (h, c) Jacobians, then the training
-   * runs (-1 - i is run i). */
+   * runs (-1 - i is run i), then the rest; every seed of each. */
   static const int order[NJOB + NSGD] = {J_LSTM, J_LSTM + 1, J_LSTM + 2,
                                          -1, -2, -3,
                                          J_GRU, J_GRU + 1, J_GRU + 2, J_GRU + 3,
                                          J_SEED, J_SEED + 1, J_SEED + 2,
                                          J_RNN, J_RNN + 1, J_RNN + 2, J_RNN + 3,
                                          J_RNN + 4, J_RNN + 5};
-#pragma omp parallel for schedule(dynamic, 1)
+  int work[(NJOB + NSGD) * SEEDS_MAX], nwork = 0;
   for (int i = 0; i < NJOB + NSGD; i++) {
     if (order[i] < 0) {
-      sgd_train(sz, &sgd[-1 - order[i]]);
+      work[nwork++] = order[i];
       continue;
     }
-    job *j = &jb[order[i]];
+    for (size_t s = 0; s < nseeds(order[i], quick); s++)
+      work[nwork++] = (int)(s * NJOB) + order[i];
+  }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int i = 0; i < nwork; i++) {
+    if (work[i] < 0) {
+      sgd_train(sz, &sgd[-1 - work[i]]);
+      continue;
+    }
+    job *j = &jb[work[i]];
     j->status = measure(sz, j);
     if (j->status)
       snprintf(j->error, sizeof j->error, "%s", grl_strerror());
@@ -380,38 +458,189 @@ static void lag_chart(grl_lesson *L, const sizes *sz, const char *name,
   }
   /* The measured curves decide the y range, with a decade to spare at
    * the top: references may leave the chart, measurements may not. */
-  char names[512] = "", lts[64] = "", refs[64] = "";
+  char names[512] = "", lts[256] = "", refs[64] = "";
   for (size_t i = 0; i < n; i++) {
     size_t a = strlen(names), b = strlen(lts), r = strlen(refs);
     snprintf(names + a, sizeof names - a, "%s'%s'", i ? " " : "", c[i].label);
-    snprintf(lts + b, sizeof lts - b, "%s%d", i ? " " : "", c[i].lt);
+    snprintf(lts + b, sizeof lts - b, "%s%s", i ? " " : "", c[i].lc);
     snprintf(refs + r, sizeof refs - r, "%s%d", i ? " " : "", isnan(ref[i]) ? 0 : 1);
   }
   grl_chart_set(ch, "T", "%zu", sz->T);
   grl_chart_set(ch, "nseries", "%zu", n);
-  grl_chart_set(ch, "ymin", "1e%d", (int)floor(log10(lo)) - 1);
+  int lo_dec = (int)floor(log10(lo)) - 1;
+  grl_chart_set(ch, "ymin", "1e%d", lo_dec < -30 ? -30 : lo_dec);
   grl_chart_set(ch, "ymax", "1e%d", (int)ceil(log10(hi)) + 1);
   grl_chart_set_text(ch, "ref_key", "%s", ref_key);
+  grl_chart_set_text(ch, "ylab", "%s", c[0].cell == &grl_cell_lstm
+                     ? "‖∂L/∂(h,c)_{T-k}‖   (‖∂L/∂h_T‖ = 1)"
+                     : "‖∂L/∂h_{T-k}‖   (‖∂L/∂h_T‖ = 1)");
   grl_chart_set_text(ch, "series_name", "%s", names);
-  grl_chart_set_text(ch, "series_lt", "%s", lts);
+  grl_chart_set_text(ch, "series_lc", "%s", lts);
   grl_chart_set_text(ch, "series_ref", "%s", refs);
   grl_chart_template(ch, "ch07-lag");
   grl_lesson_chart_done(L, ch);
 }
 
 /*
-## 1. The tanh RNN: $λ_1$ bounds how fast the gradient dies
+## 1. Three tools: singular values, the spectral radius, the mean Jacobian
 
-The tanh RNN and the bound $λ_1^k$.
+Backpropagation multiplies the gradient by one matrix per step, so this
+chapter needs three facts about products of matrices.
+
+- The largest **singular value** $σ_1(A) = \max_{\|x\|=1} \|Ax\|$ is how
+  far one multiplication can stretch any vector (GSL:
+  `gsl_linalg_SV_decomp`).  It bounds a product:
+  $\|A_k \cdots A_1\| ≤ σ_1(A_k) \cdots σ_1(A_1)$.
+- The **spectral radius** $ρ(A) = \max |λ_i(A)|$, the largest eigenvalue
+  in modulus (GSL: `gsl_eigen_nonsymm`, since $A$ need not be
+  symmetric), sets the long-run rate of one matrix used over and over:
+  $\|A^k\|^{1/k} → ρ(A)$.  Always $ρ ≤ σ_1$; for a non-symmetric $A$ the
+  gap can be large, and the first steps can grow although $ρ < 1$.
+- The **mean-Jacobian heuristic**: when each step has its own $J_t$, take
+  $ρ(\bar J)$ of their mean as the rate.  It is a heuristic, not a
+  theorem: it works when the $J_t$ differ little and share their
+  directions (the same $W_{hh}$ at every step, section 5), and fails when
+  they do not: a product's rate behaves like a *geometric* mean of the
+  steps' stretches, and the mean Jacobian is an arithmetic one.
+
+All three measured on 2×2 examples:
 */
 
-/* Largest singular value of the RNN's W_hh as PyTorch's init draws it. */
-static double drawn_lambda1(const sizes *sz)
+/* sigma_1 of a 2x2 matrix, by GSL's SVD (A is copied) */
+static double sv1(const gsl_matrix *A)
+{
+  gsl_matrix *U = gsl_matrix_alloc(2, 2), *V = gsl_matrix_alloc(2, 2);
+  gsl_vector *S = gsl_vector_alloc(2), *w = gsl_vector_alloc(2);
+  double s = NAN;
+  if (U && V && S && w) {
+    gsl_matrix_memcpy(U, A);
+    if (!gsl_linalg_SV_decomp(U, V, S, w))
+      s = gsl_vector_get(S, 0);
+  }
+  if (U) gsl_matrix_free(U);
+  if (V) gsl_matrix_free(V);
+  if (S) gsl_vector_free(S);
+  if (w) gsl_vector_free(w);
+  return s;
+}
+
+static double spectral_radius(gsl_matrix *A);
+
+/* rho of a 2x2 matrix (A is copied) */
+static double rho2(const gsl_matrix *A)
+{
+  gsl_matrix *C = gsl_matrix_alloc(2, 2);
+  double r = NAN;
+  if (C) {
+    gsl_matrix_memcpy(C, A);
+    r = spectral_radius(C);
+    gsl_matrix_free(C);
+  }
+  return r;
+}
+
+/* P <- A P, with scratch Q */
+static void left_mul(const gsl_matrix *A, gsl_matrix *P, gsl_matrix *Q)
+{
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, A, P, 0.0, Q);
+  gsl_matrix_memcpy(P, Q);
+}
+
+static void primer(grl_lesson *L)
+{
+  grl_lesson_section(L, "Three tools: singular values, the spectral radius, the mean Jacobian");
+  gsl_matrix *A = gsl_matrix_alloc(2, 2), *P = gsl_matrix_alloc(2, 2),
+             *Q = gsl_matrix_alloc(2, 2), *J1 = gsl_matrix_calloc(2, 2),
+             *J2 = gsl_matrix_calloc(2, 2), *Jm = gsl_matrix_alloc(2, 2);
+  if (!(A && P && Q && J1 && J2 && Jm)) {
+    grl_lesson_error(L, GRL_ENOMEM, "primer");
+    goto done;
+  }
+  gsl_matrix_set(A, 0, 0, 0.5);
+  gsl_matrix_set(A, 0, 1, 2.0);
+  gsl_matrix_set(A, 1, 0, 0.0);
+  gsl_matrix_set(A, 1, 1, 0.5);
+  const double s1 = sv1(A), r = rho2(A);
+  grl_lesson_say(L,
+    "A = [0.5 2; 0 0.5], not symmetric.  GSL's SVD gives sigma_1(A) = %.4f;\n"
+    "its eigenvalues (gsl_eigen_nonsymm) are both 0.5, so rho(A) = %.4f.\n"
+    "The powers of A: ||A^k|| against the bound sigma_1^k and rho^k:", s1, r);
+  printf("  %6s %14s %14s %14s %14s\n", "k", "||A^k||", "sigma_1^k", "rho^k",
+         "||A^k||^(1/k)");
+  gsl_matrix_set_identity(P);
+  size_t show[] = {1, 2, 3, 5, 10, 20, 50};
+  double last = 0;
+  size_t above = 0;   /* the last k with ||A^k|| > 1 */
+  for (size_t k = 1, si = 0; k <= 50; k++) {
+    left_mul(A, P, Q);
+    if (sv1(P) > 1)
+      above = k;
+    if (si < sizeof show / sizeof *show && k == show[si]) {
+      double nk = sv1(P);
+      last = pow(nk, 1.0 / (double)k);
+      printf("  %6zu %14.4g %14.4g %14.4g %14.4f\n", k, nk, pow(s1, (double)k),
+             pow(r, (double)k), last);
+      si++;
+    }
+  }
+  grl_lesson_say(L,
+    "sigma_1 bounds every power, and loosely.  Although rho < 1, the first\n"
+    "powers stretch some vector by more than 1 (||A^k|| > 1 up to k = %zu:\n"
+    "the off-diagonal 2 adds up), and only in the long run does\n"
+    "||A^k||^(1/k) approach rho = 0.5 (%.4f at k = 50).  So sigma_1 < 1\n"
+    "guarantees decay from the first step; rho < 1 only in the long run.",
+    above, last);
+  /* the mean-Jacobian heuristic, and where it fails */
+  gsl_matrix_set(J1, 0, 0, 2.0);
+  gsl_matrix_set(J1, 1, 1, 0.1);
+  gsl_matrix_set(J2, 0, 0, 0.1);
+  gsl_matrix_set(J2, 1, 1, 2.0);
+  gsl_matrix_memcpy(Jm, J1);
+  gsl_matrix_add(Jm, J2);
+  gsl_matrix_scale(Jm, 0.5);
+  gsl_matrix_set_identity(P);
+  const size_t K = 50;
+  for (size_t k = 0; k < K; k++)
+    left_mul(k % 2 ? J2 : J1, P, Q);
+  const double rate = pow(sv1(P), 1.0 / (double)K), rm = rho2(Jm);
+  grl_lesson_say(L,
+    "The heuristic's failure: alternate J_1 = diag(2, 0.1) and\n"
+    "J_2 = diag(0.1, 2).  Their mean is diag(1.05, 1.05), rho = %.4f: the\n"
+    "heuristic predicts growth.  Measured over %zu steps,\n"
+    "||J_2 J_1 ... J_1||^(1/%zu) = %.4f = sqrt(2 * 0.1): every direction is\n"
+    "stretched by 2 on one step and shrunk by 0.1 on the next, and the\n"
+    "product keeps the geometric mean, not the arithmetic one.  Section 5\n"
+    "shows where it works: the GRU's and the LSTM's Jacobians share one W_hh\n"
+    "and vary little from step to step.", rm, K, K, rate);
+  grl_lesson_value(L, "primer: sigma_1(A)", s1);
+  grl_lesson_value(L, "primer: rho(A)", r);
+  grl_lesson_value(L, "primer: rho(mean J), alternating", rm);
+  grl_lesson_value(L, "primer: measured rate, alternating", rate);
+done:
+  if (A) gsl_matrix_free(A);
+  if (P) gsl_matrix_free(P);
+  if (Q) gsl_matrix_free(Q);
+  if (J1) gsl_matrix_free(J1);
+  if (J2) gsl_matrix_free(J2);
+  if (Jm) gsl_matrix_free(Jm);
+}
+
+/*
+## 2. The tanh RNN: $λ_1$ bounds how fast the gradient dies
+
+The tanh RNN and the bound $λ_1^k$, over several seeds.
+*/
+
+/* Largest singular value of the RNN's W_hh as PyTorch's init draws it
+ * from SEED. */
+static double drawn_lambda1(const sizes *sz0, unsigned long seed)
 {
   grl_model *m;
   grl_task *t;
   gsl_rng *r;
   double s = NAN;
+  sizes one = *sz0, *sz = &one;
+  one.seed = seed;
   if (!setup(sz, &grl_cell_rnn, SET_NONE, 0, &m, &t, &r)) {
     const grl_param *p = grl_model_param(m, "weight_hh_l0");
     const size_t H = p->rows;
@@ -432,97 +661,161 @@ static double drawn_lambda1(const sizes *sz)
   return s;
 }
 
-static void rnn_lag(grl_lesson *L, const sizes *sz, const job *c)
+static void rnn_lag(grl_lesson *L, const sizes *sz, const job *jb)
 {
   grl_lesson_section(L, "The tanh RNN: lambda_1 bounds how fast the gradient dies");
+  const size_t T = sz->T, NS = nseeds(J_RNN, sz->quick);
   grl_lesson_say(L,
     "h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), so the step Jacobian is\n"
     "  J_t = dh_t/dh_{t-1} = diag(1 - h_t^2) W_hh,    ||J_t|| <= gamma lambda_1\n"
-    "with gamma = max |tanh'| = 1 and lambda_1 the largest singular value of\n"
-    "W_hh.  Multiplying k of them: ||dL/dh_{T-k}|| <= lambda_1^k.  We measure\n"
-    "PyTorch's random W_hh as drawn, and rescaled to five values of lambda_1.");
-  const size_t T = sz->T;
-  double lam[NRNN];
-  lam[0] = drawn_lambda1(sz);
-  for (int i = 1; i < NRNN; i++)
-    lam[i] = c[i].value;
-  printf("  %-16s %9s %12s %12s %14s %14s %12s\n", "W_hh", "lambda_1", "mean ||J_t||",
-         "rate/step", "norm at lag", "bound", "under bound");
+    "with gamma = max |tanh'| = 1 and lambda_1 = sigma_1(W_hh), its largest\n"
+    "singular value (section 1).  Multiplying k of them:\n"
+    "||dL/dh_{T-k}|| <= lambda_1^k.  We measure PyTorch's random W_hh as drawn,\n"
+    "and rescaled to five values of lambda_1, each on %zu seeds (%lu..%lu):\n"
+    "mean and range over the seeds.", NS, sz->seed, sz->seed + NS - 1);
+  printf("  %-8s %18s %20s %7s %10s %22s %5s %5s\n", "W_hh", "lambda_1",
+         "mean ||J_t||", "rate", "bound", "norm at lag: min..max",
+         "grew", "under");
   int all_under = 1;
+  double lam0 = 0;
+  size_t grew[NRNN];
+  spread nsp[NRNN], rsp[NRNN];
+  double mjs3 = NAN;   /* lambda_1 = 3: mean ||J_t|| over the seeds */
   for (int i = 0; i < NRNN; i++) {
+    double lam[SEEDS_MAX], mj[SEEDS_MAX], rt[SEEDS_MAX], nl[SEEDS_MAX];
     int under = 1;
-    for (size_t k = 0; k < T; k++)
-      under &= c[i].norm[k] <= pow(lam[i], (double)k) * (1 + 1e-12);
+    grew[i] = 0;
+    for (size_t s = 0; s < NS; s++) {
+      const job *c = &jb[s * NJOB + J_RNN + i];
+      lam[s] = i ? c->value : drawn_lambda1(sz, c->seed);
+      mj[s] = mean(T, c->jac);
+      rt[s] = rate(T, c->norm);
+      nl[s] = c->norm[T - 1];
+      grew[i] += nl[s] > 1;
+      for (size_t k = 0; k < T; k++)
+        under &= c->norm[k] <= pow(lam[s], (double)k) * (1 + 1e-12);
+    }
     all_under &= under;
-    printf("  %-16s %9.4g %12.4f %12.4f %14.4g %14.4g %12s\n",
-           i ? "rescaled" : "PyTorch init", lam[i], mean(T, c[i].jac),
-           rate(T, c[i].norm), c[i].norm[T - 1], pow(lam[i], (double)(T - 1)),
-           under ? "yes" : "NO");
+    spread ls = spread_of(NS, lam), js = spread_of(NS, mj);
+    rsp[i] = spread_of(NS, rt);
+    if (i == NRNN - 1)
+      mjs3 = js.mean;
+    nsp[i] = spread_of(NS, nl);
+    if (!i)
+      lam0 = ls.mean;
+    char lamtxt[32], jtxt[40], ntxt[40];
+    if (i)
+      snprintf(lamtxt, sizeof lamtxt, "%g", ls.mean);
+    else
+      snprintf(lamtxt, sizeof lamtxt, "%.3f (%.2f-%.2f)", ls.mean, ls.lo, ls.hi);
+    snprintf(jtxt, sizeof jtxt, "%.3f (%.3f-%.3f)", js.mean, js.lo, js.hi);
+    snprintf(ntxt, sizeof ntxt, "%.2g..%.2g", nsp[i].lo, nsp[i].hi);
+    printf("  %-8s %18s %20s %7.4f %10.3g %22s %3zu/%zu %5s\n",
+           i ? "rescaled" : "PyTorch", lamtxt, jtxt, rsp[i].mean,
+           pow(ls.mean, (double)(T - 1)), ntxt, grew[i], NS, under ? "yes" : "NO");
   }
-  printf("  (norm and bound at lag k = T-1 = %zu; rate = (norm_k/norm_0)^(1/k))\n", T - 1);
-  grl_lesson_expect(L, all_under, "every measured ||dL/dh_{T-k}|| <= lambda_1^k, at every lag");
+  printf("  (norm and bound at lag k = T-1 = %zu; rate = (norm_k/norm_0)^(1/k), mean\n"
+         "  over the seeds; grew = seeds whose norm at lag %zu is above 1)\n", T - 1, T - 1);
+  grl_lesson_expect(L, all_under, "every measured ||dL/dh_{T-k}|| <= lambda_1^k, at every lag, on every seed");
+  const int i1 = 3, i3 = 5;   /* lambda_1 = 1 and 3 */
   grl_lesson_say(L,
-    "The measurement sits under the bound at every lag, and far under it:\n"
-    "lambda_1 bounds the rate, it does not set it.  At lambda_1 = 1 the\n"
-    "bound allows a rate of 1 per step; the measured rate is %.2f, below\n"
-    "even the mean ||J_t|| (%.2f), because the product of norms assumes every\n"
-    "Jacobian stretches the gradient along the same direction, and they do\n"
-    "not.  lambda_1 < 1 is sufficient for the gradient to vanish; with\n"
-    "lambda_1 = 3 it grows instead -- lambda_1 > 1 is the necessary\n"
-    "condition for explosion (section 6 comes back to it).",
-    rate(T, c[3].norm), mean(T, c[3].jac));
+    "The measurement sits under the bound at every lag on every seed, and\n"
+    "far under it: lambda_1 bounds the rate, it does not set it.  At\n"
+    "lambda_1 = 1 the bound allows a rate of 1 per step; the measured rate is\n"
+    "%.2f on average, below even the mean ||J_t||, because the product of\n"
+    "norms assumes every Jacobian stretches the gradient along the same\n"
+    "direction, and they do not.  lambda_1 < 1 is sufficient for the\n"
+    "gradient to vanish.  lambda_1 > 1 is necessary for it to grow, not\n"
+    "sufficient: with lambda_1 = 3 the norm at lag %zu lies between %.2g and\n"
+    "%.2g over the %zu seeds, above 1 in %zu and below 1 in %zu.  lambda_1 > 1\n"
+    "makes growth possible, not certain: tanh' < 1 takes back part of what\n"
+    "W_hh gives (mean ||J_t|| %.2f, not 3), and the steps' stretches do not\n"
+    "line up (section 7 comes back to lambda_1 = 3).",
+    rsp[i1].mean, T - 1, nsp[i3].lo, nsp[i3].hi, NS, grew[i3], NS - grew[i3],
+    mjs3);
+  if (sz->quick)
+    grl_lesson_say(L, "--quick: %zu seeds at T = %zu, too few and too short to say how\n"
+                      "often lambda_1 = 3 grows at T = 100.", NS, T);
+  grl_lesson_value(L, "lambda_1 = 3: seeds whose gradient grew", (double)grew[i3]);
   double ref[NRNN];
   job shown[NRNN];
   for (int i = 0; i < NRNN; i++) {
-    shown[i] = c[i];
-    ref[i] = lam[i];
+    shown[i] = jb[J_RNN + i];
+    ref[i] = i ? shown[i].value : lam0;
   }
-  lag_chart(L, sz, "rnn-lag", "tanh RNN: gradient norm against lag, by λ_1",
+  char title[160];
+  snprintf(title, sizeof title, "tanh RNN: gradient norm against lag, by λ_1 (seed %lu only)",
+           sz->seed);
+  lag_chart(L, sz, "rnn-lag", title,
             NRNN, shown, ref, "lambda_1^k, the bound of Pascanu et al. 2013 (sec. 2)",
-            "dashed: bound λ_1^k");
+            "○ bound λ_1^k");
+  const job *c = jb + J_RNN;
   grl_lesson_takeaway(L, "rnn-lag",
-    "At lag %zu the gradient keeps %.1e with $λ_1$ = %g, %.1e with $λ_1$ = %g"
-    " and %.1e with $λ_1$ = %g; every measured norm stays under its bound"
-    " $λ_1^k$%s.", T - 1, c[1].norm[T - 1], lam[1], c[3].norm[T - 1], lam[3],
-    c[5].norm[T - 1], lam[5], all_under ? "" : " -- except where marked");
+    "One seed (%lu): at lag %zu the gradient keeps %.1e with $λ_1$ = %g, %.1e"
+    " with $λ_1$ = %g and %.1e with $λ_1$ = %g; every measured norm stays"
+    " under its bound $λ_1^k$%s.  Over %zu seeds, $λ_1$ = 3 ends between"
+    " %.2g and %.2g: above 1 in %zu of them.", sz->seed, T - 1,
+    c[1].norm[T - 1], c[1].value, c[3].norm[T - 1], c[3].value,
+    c[5].norm[T - 1], c[5].value, all_under ? "" : " -- except where marked",
+    NS, nsp[i3].lo, nsp[i3].hi, grew[i3]);
 }
 
 /*
-## 2. The GRU: an update gate near 1 keeps the gradient alive
+## 3. The GRU: an update gate near 1 keeps the gradient alive
 
 Gated cells: a gate near 1 is a highway for the gradient.
 */
 
-/* A table and a chart of one gated cell's settings c[0..n): the first
- * may be PyTorch's init (how == SET_NONE), the rest keep-gate biases. */
-static void gated_table(grl_lesson *L, const sizes *sz, const job *c, size_t n,
-                        const char *title_name, const char *chart,
-                        const char *gate)
+/* What a gated setting measured over its seeds. */
+typedef struct {
+  spread mj;     /* mean ||J_t|| */
+  spread rate;   /* rate per step */
+  spread lg;     /* log10 of the norm at lag T-1 */
+} gstat;
+
+/* A table over the seeds and a chart of seed 0 of one gated cell's
+ * settings first..first+n: the first may be PyTorch's init (how ==
+ * SET_NONE), the rest keep-gate biases.  Fills out[0..n). */
+static void gated_table(grl_lesson *L, const sizes *sz, const job *jb, int first,
+                        size_t n, const char *title_name, const char *chart,
+                        const char *gate, gstat *out)
 {
-  const size_t T = sz->T;
+  const size_t T = sz->T, NS = nseeds(first, sz->quick);
+  const job *c = jb + first;
   double ref[4];
-  printf("  %-22s %10s %12s %12s %14s %14s\n", "setting", "sigma(b)", "mean ||J_t||",
-         "rate/step", "norm at lag", "sigma(b)^lag");
+  printf("  %-18s %8s %21s %8s %28s %12s\n", "setting", "sigma(b)",
+         "mean ||J_t||", "rate", "norm at lag: geo-mean (range)", "sigma(b)^lag");
   for (size_t i = 0; i < n; i++) {
-    char what[48];
+    double mj[SEEDS_MAX], rt[SEEDS_MAX], lg[SEEDS_MAX];
+    for (size_t s = 0; s < NS; s++) {
+      const job *j = &jb[s * NJOB + first + i];
+      mj[s] = mean(T, j->jac);
+      rt[s] = rate(T, j->norm);
+      lg[s] = log10(j->norm[T - 1]);
+    }
+    out[i] = (gstat){spread_of(NS, mj), spread_of(NS, rt), spread_of(NS, lg)};
+    char what[48], jt[40], nt[48], sb[16], sl[16];
     snprintf(what, sizeof what, "%s, %s", grl_cell_name(c[i].cell), c[i].label);
+    snprintf(jt, sizeof jt, "%.3f (%.3f-%.3f)", out[i].mj.mean, out[i].mj.lo, out[i].mj.hi);
+    snprintf(nt, sizeof nt, "%.3g (%.2g..%.2g)", pow(10, out[i].lg.mean),
+             pow(10, out[i].lg.lo), pow(10, out[i].lg.hi));
     if (c[i].how == SET_NONE) {
       ref[i] = NAN;
-      printf("  %-22s %10s %12.4f %12.4f %14.4g %14s\n", what, "-",
-             mean(T, c[i].jac), rate(T, c[i].norm), c[i].norm[T - 1], "-");
+      snprintf(sb, sizeof sb, "-");
+      snprintf(sl, sizeof sl, "-");
     } else {
-      double s = grl_sigmoid(c[i].value);
-      ref[i] = s;
-      printf("  %-22s %10.4f %12.4f %12.4f %14.4g %14.4g\n", what, s,
-             mean(T, c[i].jac), rate(T, c[i].norm), c[i].norm[T - 1],
-             pow(s, (double)(T - 1)));
+      ref[i] = grl_sigmoid(c[i].value);
+      snprintf(sb, sizeof sb, "%.4f", ref[i]);
+      snprintf(sl, sizeof sl, "%.4g", pow(ref[i], (double)(T - 1)));
     }
+    printf("  %-18s %8s %21s %8.4f %28s %12s\n", what, sb, jt, out[i].rate.mean, nt, sl);
   }
-  printf("  (at lag T-1 = %zu)\n", T - 1);
+  printf("  (%zu seeds, %lu..%lu: mean and range; norm at lag T-1 = %zu; the chart\n"
+         "  draws seed %lu alone)\n", NS, sz->seed, sz->seed + NS - 1, T - 1, sz->seed);
   char title[160], key[64];
-  snprintf(title, sizeof title, "%s: gradient norm against lag, by %s",
-           title_name, gate);
-  snprintf(key, sizeof key, "dashed: σ(%s)^k", gate);
+  snprintf(title, sizeof title, "%s: gradient norm against lag, by %s (seed %lu only)",
+           title_name, gate, sz->seed);
+  snprintf(key, sizeof key, "○ σ(%s)^k", gate);
   lag_chart(L, sz, chart, title, n, c, ref,
             "sigma(b)^k, what J_t = diag(sigma(b)) would keep (a reference, not a bound)",
             key);
@@ -534,30 +827,61 @@ static void gru_lag(grl_lesson *L, const sizes *sz, const job *jb)
   grl_lesson_section(L, "The GRU: an update gate near 1 keeps the gradient alive");
   grl_lesson_say(L,
     "h' = (1 - z) * n + z * h  (z = the fraction of h KEPT), so\n"
-    "  dh'/dh = diag(z) + (terms through n, r and z; section 4 writes them out)\n"
+    "  dh'/dh = diag(z) + (terms through n, r and z; section 5 writes them out)\n"
     "and with z near 1 the step Jacobian is close to diag(z): the gradient\n"
     "passes back almost untouched.  PyTorch's GRU computes\n"
     "z = sigma(W_iz x + b_iz + W_hz h + b_hz); we set b_iz = b_z, b_hz = 0.\n"
     "If J_t were exactly diag(sigma(b_z)), lag k would keep sigma(b_z)^k.");
-  gated_table(L, sz, jb + J_GRU, NGRU, "GRU", "gru-lag", "b_z");
+  gstat g[NGRU];
+  gated_table(L, sz, jb, J_GRU, NGRU, "GRU", "gru-lag", "b_z", g);
   const double *gru = jb[J_GRU].norm, *rnn = jb[J_RNN].norm, *g4 = jb[J_GRU + 3].norm;
   grl_lesson_say(L,
     "At PyTorch's initialisation (every bias ~ U(-1/sqrt(H), 1/sqrt(H)), so\n"
-    "z ~ 0.5) the GRU keeps %.2g of the gradient at lag %zu, the tanh RNN at\n"
-    "its PyTorch initialisation %.2g (section 1): both are gone for any use.\n"
-    "With b_z = 4 the measured gradient keeps %.3g, near sigma(4)^%zu = %.3g:\n"
-    "the gate, not the weights, decides how far back the gradient reaches --\n"
-    "and training can move the gate (chapter 8).",
-    gru[T - 1], T - 1, rnn[T - 1], g4[T - 1], T - 1,
-    pow(grl_sigmoid(4.0), (double)(T - 1)));
+    "z ~ 0.5) the GRU keeps %.2g of the gradient at lag %zu (geometric mean\n"
+    "over the seeds), the tanh RNN at its PyTorch initialisation %.2g on\n"
+    "seed %lu (section 2): both %s.  With b_z = 4 it keeps\n"
+    "%.3g, near sigma(4)^%zu = %.3g.",
+    pow(10, g[0].lg.mean), T - 1, rnn[T - 1], sz->seed,
+    fmax(pow(10, g[0].lg.mean), rnn[T - 1]) < 1e-10 ? "are gone for any use" : "are small",
+    pow(10, g[3].lg.mean),
+    T - 1, pow(grl_sigmoid(4.0), (double)(T - 1)));
+  grl_lesson_say(L,
+    "How much of that is the gate, how much the weights?  The keep path\n"
+    "diag(z) alone would leave sigma(b_z)^%zu; what the measurement has on top\n"
+    "of it comes from the other terms, through n, r and z, which carry the\n"
+    "weights W_hn, W_hr, W_hz (section 5).  In decades (log10, mean over the\n"
+    "seeds):", T - 1);
+  printf("  %-10s %18s %16s %22s\n", "b_z", "gate: keep path", "measured",
+         "weights: the rest");
+  double gate_d[3], rest_d[3];
+  for (int i = 0; i < 3; i++) {
+    const double b = jb[J_GRU + 1 + i].value;
+    gate_d[i] = (double)(T - 1) * log10(grl_sigmoid(b));
+    rest_d[i] = g[1 + i].lg.mean - gate_d[i];
+    printf("  %-10g %18.2f %16.2f %22.2f\n", b, gate_d[i], g[1 + i].lg.mean, rest_d[i]);
+  }
+  grl_lesson_say(L,
+    "Both matter, and their weight shifts with the bias.  At b_z = 0 the\n"
+    "gate alone would lose %.1f decades and the weights' terms give %.1f of\n"
+    "them back; at b_z = 2 the gate loses %.1f and the weights give back %.1f;\n"
+    "at b_z = 4 the gate loses only %.2f and the weights change that by\n"
+    "%+.2f.  So the gate sets the scale -- how far back the gradient can\n"
+    "reach -- and the weights move it by a margin that is large in decades\n"
+    "when the gate is small and negligible when it is near 1.  Training can\n"
+    "move both (chapter 8).",
+    -gate_d[0], rest_d[0], -gate_d[1], rest_d[1], -gate_d[2], rest_d[2]);
   grl_lesson_takeaway(L, "gru-lag",
-    "At lag %zu the GRU keeps %.2g of the gradient at PyTorch's"
-    " initialisation and %.3g with $b_z = 4$, against $σ(4)^{%zu}$ = %.3g.",
-    T - 1, gru[T - 1], g4[T - 1], T - 1, pow(grl_sigmoid(4.0), (double)(T - 1)));
+    "One seed (%lu): at lag %zu the GRU keeps %.2g of the gradient at"
+    " PyTorch's initialisation and %.3g with $b_z = 4$, against"
+    " $σ(4)^{%zu}$ = %.3g.  Over %zu seeds, the keep path $σ(b_z)^k$ accounts"
+    " for %.1f of the %.1f decades lost at $b_z = 2$.",
+    sz->seed, T - 1, gru[T - 1], g4[T - 1], T - 1,
+    pow(grl_sigmoid(4.0), (double)(T - 1)), nseeds(J_GRU, sz->quick),
+    -gate_d[1], -g[2].lg.mean);
 }
 
 /*
-## 3. The LSTM and the article's cell: the forget gate
+## 4. The LSTM and the article's cell: the forget gate
 */
 
 static void lstm_seed_lag(grl_lesson *L, const sizes *sz, const job *jb)
@@ -570,35 +894,42 @@ static void lstm_seed_lag(grl_lesson *L, const sizes *sz, const job *jb)
     "Jacobians below are of the whole state, the gradient at lag 0 sits on h\n"
     "only and must first pass into c (through o and tanh'), which costs a\n"
     "constant factor in the first steps.");
-  gated_table(L, sz, jb + J_LSTM, NLSTM, "LSTM", "lstm-lag", "b_f");
+  gstat gl[NLSTM], gs[NSEED];
+  gated_table(L, sz, jb, J_LSTM, NLSTM, "LSTM", "lstm-lag", "b_f", gl);
   grl_lesson_say(L,
     "The article's seed cell: h_t = f * h_{t-1} + i * tanh(W_c v + b_c), with\n"
     "v = [h_{t-1}, x_t].  Its h plays the part of the LSTM's c: carried by f,\n"
     "never squashed, f and i not coupled (in both; the GRU couples them as\n"
     "z and 1 - z).  The difference is what the gates read: the LSTM's gates\n"
     "read h = o * tanh(c), which is bounded by 1, while the seed cell's\n"
-    "gates read its raw h, which grows without bound as f near 1 keeps\n"
-    "adding i * tanh(...).  Then the terms through the gates grow with h,\n"
-    "the Jacobian's norm exceeds 1, and the gradient grows with the lag.");
+    "gates read its raw h.  With gates that read h, i/(1-f) bounds nothing:\n"
+    "chapter 3 §3 measures, over several seeds, the largest |h| at b_f = 2\n"
+    "against the constant-gate value 1/(1-sigma(b_f)); the one bound left is\n"
+    "one step's, |h_t| < t.  As |h| grows, the terms through the gates grow with it,\n"
+    "the Jacobian's norm exceeds 1, and the gradient can grow with the lag.");
   const size_t T = sz->T;
-  gated_table(L, sz, jb + J_SEED, NSEED, "The article's seed cell", "seed-lag", "b_f");
+  gated_table(L, sz, jb, J_SEED, NSEED, "The article's seed cell", "seed-lag", "b_f", gs);
   grl_lesson_say(L,
-    "Measured at b_f = 2: mean ||J_t|| %.3f, and the gradient at lag %zu is\n"
-    "%.3g times the one at lag 0.",
-    mean(T, jb[J_SEED + 1].jac), T - 1, jb[J_SEED + 1].norm[T - 1]);
+    "Measured at b_f = 2 over %zu seeds: mean ||J_t|| %.3f (%.3f to %.3f), and\n"
+    "the gradient at lag %zu is %.3g times the one at lag 0 (geometric mean;\n"
+    "%.3g to %.3g).", nseeds(J_SEED, sz->quick), gs[1].mj.mean, gs[1].mj.lo,
+    gs[1].mj.hi, T - 1, pow(10, gs[1].lg.mean), pow(10, gs[1].lg.lo),
+    pow(10, gs[1].lg.hi));
   grl_lesson_takeaway(L, "lstm-lag",
-    "At lag %zu the LSTM keeps %.2g of the (h, c) gradient with $b_f = 0$,"
-    " %.2g with $b_f = 2$ and %.2g with $b_f = 4$.", T - 1,
-    jb[J_LSTM].norm[T - 1], jb[J_LSTM + 1].norm[T - 1],
+    "One seed (%lu): at lag %zu the LSTM keeps %.2g of the (h, c) gradient"
+    " with $b_f = 0$, %.2g with $b_f = 2$ and %.2g with $b_f = 4$.",
+    sz->seed, T - 1, jb[J_LSTM].norm[T - 1], jb[J_LSTM + 1].norm[T - 1],
     jb[J_LSTM + 2].norm[T - 1]);
   grl_lesson_takeaway(L, "seed-lag",
-    "With $b_f = 2$ the article's cell has a mean $\\|J_t\\|$ of %.3f, and its"
-    " gradient at lag %zu is %.3g times the one at lag 0.",
-    mean(T, jb[J_SEED + 1].jac), T - 1, jb[J_SEED + 1].norm[T - 1]);
+    "With $b_f = 2$ the article's cell has a mean $\\|J_t\\|$ of %.3f"
+    " (%zu seeds, %.3f to %.3f), and its gradient at lag %zu is %.3g times"
+    " the one at lag 0 (geometric mean of the seeds; the chart draws seed %lu).",
+    gs[1].mj.mean, nseeds(J_SEED, sz->quick), gs[1].mj.lo, gs[1].mj.hi, T - 1,
+    pow(10, gs[1].lg.mean), sz->seed);
 }
 
 /*
-## 4. The full step Jacobians, and why $b = 0$ is not $σ(0)^k$
+## 5. The full step Jacobians, and why $b = 0$ is not $σ(0)^k$
 
 The full step Jacobians of the GRU and the LSTM.
 */
@@ -975,10 +1306,10 @@ static void full_jacobians(grl_lesson *L, const sizes *sz, const job *jb)
     "Chapter 1's sigma' = s(1-s) <= 1/4 appears in the terms through z, r\n"
     "(GRU) and f, i, o (LSTM).  The keep path carries the gate itself, z or\n"
     "f, not sigma': a gate near 1 passes the gradient on whole, which is\n"
-    "why gates help.  Built from these formulas (b = 0) on every sequence\n"
-    "at every %zu-th step, each term sized by its mean largest singular\n"
-    "value, and the sum checked against the cell's own backward:",
-    sz->T >= 40 ? sz->T / 20 : 2);
+    "why gates help.  Built from these formulas (b = 0, seed %lu) on every\n"
+    "sequence at every %zu-th step, each term sized by its mean largest\n"
+    "singular value, and the sum checked against the cell's own backward:",
+    sz->seed, sz->T >= 40 ? sz->T / 20 : 2);
   jacobian_terms(L, sz, &jb[J_GRU + 1]);
   jacobian_terms(L, sz, &jb[J_LSTM]);
   grl_lesson_say(L,
@@ -986,12 +1317,14 @@ static void full_jacobians(grl_lesson *L, const sizes *sz, const job *jb)
     "other terms are not small beside it, and W_hh is the same matrix at\n"
     "every step, so they add up along the same directions: the rate per\n"
     "step is set by the mean Jacobian's largest eigenvalue, not by 0.5.\n"
-    "The spectral radius of the mean Jacobian lands near the measured rate,\n"
-    "and (T-1) log10(rate/0.5) reproduces the gap to sigma(0)^k in decades.");
+    "The spectral radius of the mean Jacobian lands near the measured rate\n"
+    "-- section 1's heuristic works here, because the Jacobians share W_hh\n"
+    "and vary little -- and (T-1) log10(rate/0.5) reproduces the gap to\n"
+    "sigma(0)^k in decades.  One seed; section 3's table has three.");
 }
 
 /*
-## 5. Step Jacobians over time
+## 6. Step Jacobians over time
 */
 
 static void jacobian_chart(grl_lesson *L, const sizes *sz, const job *jb)
@@ -1006,10 +1339,14 @@ static void jacobian_chart(grl_lesson *L, const sizes *sz, const job *jb)
   grl_lesson_say(L,
     "||dh_t/dh_{t-1}||, the largest singular value of each step's Jacobian,\n"
     "averaged over the batch.  Below 1 the gradient shrinks through that\n"
-    "step, above 1 it may grow.  A tanh RNN's value is capped by lambda_1;\n"
-    "a gate held near 1 pins it near 1.");
+    "step, above 1 it may grow.  A tanh RNN's value is capped by lambda_1.\n"
+    "A gate held near 1 holds its keep path, diag(z) or diag(f), near 1; the\n"
+    "step's whole Jacobian adds the other terms of section 5 to it.");
   /* T, B and H are the run's parameters, already in every chart's header */
-  grl_chart *ch = grl_lesson_chart(L, "jacobians", "Step Jacobian norm ‖∂h_t/∂h_{t-1}‖ over time");
+  char title[160];
+  snprintf(title, sizeof title, "Step Jacobian norm ‖J_t‖ over time (LSTM: of (h, c); seed %lu only)",
+           sz->seed);
+  grl_chart *ch = grl_lesson_chart(L, "jacobians", title);
   for (size_t i = 0; i < n; i++)
     grl_chart_comment(ch, "series %zu: %s", i, labels[i]);
   grl_chart_comment(ch, "jac_i = mean over the batch of sigma_max(dh_t/dh_{t-1}); lstm: of d(h,c)_t/d(h,c)_{t-1}");
@@ -1035,24 +1372,59 @@ static void jacobian_chart(grl_lesson *L, const sizes *sz, const job *jb)
   grl_chart_set(ch, "T", "%zu", sz->T);
   grl_chart_set(ch, "nseries", "%zu", n);
   grl_chart_set_text(ch, "series_name", "%s", names);
+  char lcs[256] = "";
+  for (size_t i = 0; i < n; i++) {
+    size_t a = strlen(lcs);
+    snprintf(lcs + a, sizeof lcs - a, "%s%s", i ? " " : "", c[i]->lc);
+  }
+  grl_chart_set_text(ch, "series_lc", "%s", lcs);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
+  /* mean ||J_t|| and the rate over the seeds of every drawn setting */
+  static const int idx[6] = {J_RNN + 1, J_RNN + 5, J_GRU, J_GRU + 3, J_LSTM + 2,
+                             J_SEED + 1};
+  spread mj[6], rt[6];
+  printf("  %-20s %21s %22s %7s\n", "setting", "mean ||J_t|| (range)", "rate (range)",
+         "seeds");
   for (size_t i = 0; i < n; i++) {
-    char lab[80];
-    snprintf(lab, sizeof lab, "mean ||J_t||, %s", labels[i]);
-    grl_lesson_value(L, lab, mean(sz->T, c[i]->jac));
+    const size_t NS = nseeds(idx[i], sz->quick);
+    double a[SEEDS_MAX], r[SEEDS_MAX];
+    for (size_t s = 0; s < NS; s++) {
+      a[s] = mean(sz->T, jb[s * NJOB + idx[i]].jac);
+      r[s] = rate(sz->T, jb[s * NJOB + idx[i]].norm);
+    }
+    mj[i] = spread_of(NS, a);
+    rt[i] = spread_of(NS, r);
+    printf("  %-20s %8.3f (%.3f-%.3f) %8.4f (%.3f-%.3f) %7zu\n", labels[i],
+           mj[i].mean, mj[i].lo, mj[i].hi, rt[i].mean, rt[i].lo, rt[i].hi, NS);
   }
+  printf("  (mean over time, then mean and range over the seeds; rate =\n"
+         "  (norm_k/norm_0)^(1/k) at k = T-1)\n");
+  grl_lesson_say(L,
+    "A gate near 1 does not pin the whole Jacobian near 1.  Only the GRU's\n"
+    "stays there: %.3f at b_z = 4, because its gate couples keeping and\n"
+    "writing: the factors 1 - z (the terms through n and r) and z(1 - z)\n"
+    "(through z) shrink as z nears 1.  The LSTM's f scales its keep path and\n"
+    "its own term, not the write path through i and g or the h rows, so at\n"
+    "b_f = 4 its (h, c) Jacobian has a mean norm of %.3f (%.3f to %.3f); the\n"
+    "seed cell's gates read its growing h, and at b_f = 2 it has %.3f.  %s\n"
+    "%.4f per step%s.",
+    mj[3].mean, mj[4].mean, mj[4].lo, mj[4].hi, mj[5].mean,
+    rt[4].mean < 1 ? "A norm\nabove 1 is not growth either: the LSTM's gradient still shrinks, at"
+                   : "The\nLSTM's gradient changes by",
+    rt[4].mean, rt[4].mean < 1 ? ", because the steps' stretches do not line up (section 2)" : "");
   grl_lesson_takeaway(L, "jacobians",
-    "Mean $\\|J_t\\|$ over time: %.2f for the RNN at $λ_1$ = 0.5 and %.2f at"
-    " $λ_1$ = 3, %.2f for the GRU at PyTorch's init and %.2f with $b_z = 4$,"
-    " %.2f for the LSTM with $b_f = 4$, %.2f for the article's cell with"
-    " $b_f = 2$.", mean(sz->T, c[0]->jac), mean(sz->T, c[1]->jac),
-    mean(sz->T, c[2]->jac), mean(sz->T, c[3]->jac), mean(sz->T, c[4]->jac),
-    mean(sz->T, c[5]->jac));
+    "Mean $\\|J_t\\|$ over time (mean of the seeds; the chart draws seed %lu):"
+    " %.2f for the RNN at $λ_1$ = 0.5 and %.2f at $λ_1$ = 3, %.2f for the GRU"
+    " at PyTorch's init and %.2f with $b_z = 4$, %.2f for the LSTM with"
+    " $b_f = 4$, %.2f for the article's cell with $b_f = 2$: a gate near 1"
+    " holds the GRU's Jacobian near 1, not the LSTM's or the seed cell's.",
+    sz->seed, mj[0].mean, mj[1].mean, mj[2].mean, mj[3].mean, mj[4].mean,
+    mj[5].mean);
 }
 
 /*
-## 6. Exploding gradients ($λ_1 = 3$) and clipping
+## 7. Exploding gradients ($λ_1 = 3$) and clipping
 */
 
 /* lambda_max, the largest eigenvalue of the readout's Hessian: for the
@@ -1143,7 +1515,7 @@ static int sgd_train(const sizes *sz, sgd_run *run)
   return st;
 }
 
-/* The three runs of section 6: lr 0.05 unclipped and clipped, and an
+/* The three runs of section 7: lr 0.05 unclipped and clipped, and an
  * unclipped run at a learning rate below 2 / lambda_max. */
 static const double clip_lr = 0.05, clip_threshold = 1.0, clip_lr_low = 0.01;
 
@@ -1227,73 +1599,133 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *run)
   double growth = pow(u->log[n - 1].grad_norm / u->log[k0].grad_norm,
                       1.0 / (double)(n - 1 - k0));
   double lam = gsl_stats_mean(u->lam + k0, 1, n - k0);
+  /* through time: the steps where W_hh carries at least half of ||g|| */
+  size_t ntt = 0, last_tt = 0, kbig = 0;
+  for (size_t k = 0; k < n; k++) {
+    double share = u->g_hh[k] / u->log[k].grad_norm;
+    if (share >= 0.5) {
+      ntt++;
+      last_tt = k + 1;
+    }
+    if (u->g_hh[k] > u->g_hh[kbig])
+      kbig = k;
+  }
+  double after = 0;   /* W_hh's largest share after the last such step */
+  for (size_t k = last_tt; k < n; k++)
+    after = fmax(after, u->g_hh[k] / u->log[k].grad_norm);
   grl_lesson_say(L,
-    "Which blow-up is it?  Two measurements on the unclipped lr %g run:", lr);
-  printf("  ||g|| at step 1, and W_hh's part of it     = %.4g, %.4g\n",
-         u->log[0].grad_norm, u->g_hh[0]);
-  printf("  W_hh's part of ||g|| at step %zu            = %.3g of %.3g\n", n,
+    "Which blow-up is it?  Two mechanisms can blow it up.  W_hh's\n"
+    "part of ||g|| is the gradient that came through time; the readout's\n"
+    "divergence shows as ||g|| growing by |1 - lr lambda_max| a step.  On the\n"
+    "unclipped lr %g run, the steps where W_hh carries 90%% or more of ||g||:", lr);
+  printf("  %6s %14s %14s %10s %12s\n", "step", "||g||", "W_hh's part", "share",
+         "lambda_max");
+  size_t shown = 0, nspike = 0;
+  for (size_t k = 0; k < n; k++)
+    nspike += u->g_hh[k] >= 0.9 * u->log[k].grad_norm;
+  for (size_t k = 0; k < n && shown < 16; k++)
+    if (u->g_hh[k] >= 0.9 * u->log[k].grad_norm) {
+      printf("  %6zu %14.4g %14.4g %9.1f%% %12.2f\n", k + 1, u->log[k].grad_norm,
+             u->g_hh[k], 100 * u->g_hh[k] / u->log[k].grad_norm, u->lam[k]);
+      shown++;
+    }
+  if (!nspike)
+    printf("  (none)\n");
+  printf("  steps where W_hh carries >= 50%% of ||g||      = %zu, the last at step %zu\n",
+         ntt, last_tt);
+  printf("  largest W_hh part, at step %zu                 = %.3g of %.3g (%.1f%%)\n",
+         kbig + 1, u->g_hh[kbig], u->log[kbig].grad_norm,
+         100 * u->g_hh[kbig] / u->log[kbig].grad_norm);
+  printf("  W_hh's largest share after step %zu            = %.3g\n", last_tt, after);
+  printf("  W_hh's part of ||g|| at step %zu               = %.3g of %.3g\n", n,
          u->g_hh[n - 1], u->log[n - 1].grad_norm);
-  printf("  growth of ||g|| per step, steps %zu..%zu      = %.4f\n", k0 + 1, n, growth);
-  printf("  lambda_max of the readout's Hessian, mean   = %.4f   (2(H+1) = %zu)\n",
+  printf("  growth of ||g|| per step, steps %zu..%zu         = %.4f\n", k0 + 1, n, growth);
+  printf("  lambda_max of the readout's Hessian, mean      = %.4f   (2(H+1) = %zu)\n",
          lam, 2 * (sz->H + 1));
-  printf("  |1 - lr lambda_max|                         = %.4f   (lr lambda_max = %.3f > 2)\n",
+  printf("  |1 - lr lambda_max|                            = %.4f   (lr lambda_max = %.3f)\n",
          fabs(1 - lr * lam), lr * lam);
   double lam_low = 0;
   for (size_t k = 0; k < run[2].done; k++)
     lam_low = fmax(lam_low, run[2].lam[k]);
   const int diverged = lr * lam > 2 && growth > 1;
+  if (nspike > 0)
+    grl_lesson_say(L,
+      "First, through time.  Up to step %zu, W_hh carries at least half of\n"
+      "||g|| on %zu steps, and on the steps listed nearly all of it: at step\n"
+      "%zu its part is %.3g of ||g|| = %.3g, the largest W_hh part of the run.\n"
+      "That is the exploding gradient of Pascanu et al.: with lambda_1 = 3 the\n"
+      "gradient can grow as it goes back through W_hh (section 2), and each\n"
+      "such step throws the weights far (the update is lr g).  The steps\n"
+      "between these spikes are mixed, the readout's part larger; after step\n"
+      "%zu W_hh's share never exceeds %.2g%s.",
+      last_tt, ntt, kbig + 1, u->g_hh[kbig], u->log[kbig].grad_norm, last_tt,
+      after, after < 0.01 ? ": no gradient gets back through time any more" : "");
+  else
+    grl_lesson_say(L,
+      "In this run W_hh never carries 90%% of ||g|| (its largest part is %.3g,\n"
+      "at step %zu, %.0f%% of ||g||): no through-time spike shows at this size.",
+      u->g_hh[kbig], kbig + 1, 100 * u->g_hh[kbig] / u->log[kbig].grad_norm);
   if (diverged) {
     grl_lesson_expect(L, fabs(growth - fabs(1 - lr * lam)) < 0.05 * fabs(1 - lr * lam),
                       "the growth per step is |1 - lr lambda_max| within 5%");
     grl_lesson_say(L,
-      "Once h_T saturates at +-1, the readout y = Wo h_T + bo sees the same\n"
-      "input [h_T; 1] for every sequence, and the MSE is a quadratic in\n"
-      "(Wo, bo) with curvature lambda_max = 2(H+1) = %zu along it.  Gradient\n"
-      "descent on a quadratic multiplies the error by |1 - lr lambda| a step:\n"
-      "above lr = 2/lambda_max = %.3f it diverges, here by %.2f a step,\n"
-      "measured %.2f.  That is not an exploding gradient through time --\n"
-      "W_hh's part of the gradient is %.2g by the end.  The through-time\n"
-      "explosion is the first step's: ||g|| = %.3g, %.3g of it in W_hh,\n"
-      "before h saturates.",
-      2 * (sz->H + 1), 2.0 / lam, fabs(1 - lr * lam), growth, u->g_hh[n - 1],
-      u->log[0].grad_norm, u->g_hh[0]);
+      "Then the readout.  Once h_T saturates at +-1, the readout\n"
+      "y = Wo h_T + bo sees the same input [h_T; 1] for every sequence, and\n"
+      "the MSE is a quadratic in (Wo, bo) with curvature lambda_max, near\n"
+      "2(H+1) = %zu (chapter 6 §4).  Gradient descent on a quadratic\n"
+      "multiplies the error by |1 - lr lambda| a step: above\n"
+      "lr = 2/lambda_max = %.3f it diverges, here by %.2f a step over steps\n"
+      "%zu..%zu, measured %.2f.  That is not a gradient through time: W_hh's\n"
+      "part is %.2g at step %zu.  So the through-time explosion comes in\n"
+      "spikes up to step %zu, and the readout's divergence takes all the rest.",
+      2 * (sz->H + 1), 2.0 / lam, fabs(1 - lr * lam), k0 + 1, n, growth,
+      u->g_hh[n - 1], n, last_tt);
   } else {
     grl_lesson_expect(L, lr * lam < 2, "lr lambda_max < 2: no divergence expected");
     grl_lesson_say(L,
       "In this run lr lambda_max = %.2f is below 2, where gradient descent on\n"
       "the readout's quadratic cannot diverge, and the unclipped run does not\n"
       "(||g|| changes by %.2f a step over its second half).  With H = 32 and\n"
-      "T = 50 (the default run) h_T saturates, lambda_max reaches 2(H+1) = 66,\n"
-      "lr lambda_max = 3.3 > 2, and the unclipped run diverges by\n"
-      "|1 - 3.3| = 2.3 a step.  The through-time explosion is the first\n"
-      "step's: ||g|| = %.3g, %.3g of it in W_hh.",
-      lr * lam, growth, u->log[0].grad_norm, u->g_hh[0]);
+      "T = 50 (the default run) h_T saturates, lambda_max nears 2(H+1) = 66,\n"
+      "lr lambda_max exceeds 2, and the unclipped run diverges.",
+      lr * lam, growth);
+    if (sz->quick)
+      grl_lesson_say(L, "--quick: %zu steps at T = %zu, too few to show both\n"
+                        "mechanisms; the default run shows them.", n, T);
   }
   grl_lesson_say(L,
     "At lr = %g (lr lambda_max <= %.2f, below 2) the unclipped run does not\n"
     "diverge: its largest ||g|| is %.3g, and its last loss %.3g.\n"
     "Clipping keeps g's direction and caps every update at lr * threshold,\n"
-    "so no step can throw W_hh far, and %s.\n"
-    "The clipped run's last loss is %.3g, near the no-memory baseline 1/6\n"
-    "-- where a tanh RNN stays anyway (chapter 8).",
+    "so no spike through time can throw W_hh far, and %s.\n"
+    "The clipped run's last batch loss is %.3g, %s the no-memory baseline\n"
+    "1/6 and %s the second-marker baseline 1/12 (chapter 6 §3); one batch's\n"
+    "loss, one seed.",
     lr_low, lr_low * lam_low, gmax[2], run[2].log[run[2].done - 1].loss,
     diverged ? "the readout's oscillation cannot grow" : "the updates stay small",
-    run[1].log[run[1].done - 1].loss);
+    run[1].log[run[1].done - 1].loss,
+    run[1].log[run[1].done - 1].loss < 1.0 / 6 ? "under" : "above",
+    run[1].log[run[1].done - 1].loss < 1.0 / 12 ? "under" : "above");
 
-  grl_chart *ch = grl_lesson_chart(L, "clipping", "λ_1 = 3, plain SGD: unclipped divergence and the clipped run");
+  grl_chart *ch = grl_lesson_chart(L, "clipping", "λ_1 = 3, plain SGD: W_{hh} spikes, then the readout diverges; clipping stops both");
   grl_chart_param(ch, "T_train", "%zu", T);
   grl_chart_param(ch, "lr", "%g", lr);
   grl_chart_param(ch, "clip", "%g", threshold);
   grl_chart_comment(ch, "loss = batch MSE before the step; grad = ||g|| before clipping; grad_hh = W_hh's part of it");
   grl_chart_comment(ch, "update = ||theta_after - theta_before||; lam = lambda_max of the readout's Hessian");
-  grl_chart_columns(ch, "step loss_noclip grad_noclip grad_hh_noclip lam_noclip loss_clip grad_clip update_clip");
+  grl_chart_comment(ch, "share_hh = grad_hh_noclip / grad_noclip; loss_low = the unclipped lr %g run's loss", lr_low);
+  grl_chart_columns(ch, "step loss_noclip grad_noclip grad_hh_noclip lam_noclip loss_clip grad_clip update_clip share_hh loss_low");
   size_t nrow = run[0].done < run[1].done ? run[0].done : run[1].done;
+  if (run[2].done < nrow)
+    nrow = run[2].done;
   for (size_t i = 0; i < nrow; i++)
-    grl_chart_row(ch, 8, (double[]){(double)(i + 1), run[0].log[i].loss,
-                                    run[0].log[i].grad_norm, run[0].g_hh[i],
-                                    run[0].lam[i], run[1].log[i].loss,
-                                    run[1].log[i].grad_norm,
-                                    run[1].log[i].update_norm});
+    grl_chart_row(ch, 10, (double[]){(double)(i + 1), run[0].log[i].loss,
+                                     run[0].log[i].grad_norm, run[0].g_hh[i],
+                                     run[0].lam[i], run[1].log[i].loss,
+                                     run[1].log[i].grad_norm,
+                                     run[1].log[i].update_norm,
+                                     run[0].g_hh[i] / run[0].log[i].grad_norm,
+                                     run[2].log[i].loss});
   grl_chart_set(ch, "lr", "%g", lr);
   grl_chart_set(ch, "threshold", "%g", threshold);
   grl_chart_set(ch, "steps", "%zu", nrow);
@@ -1301,13 +1733,18 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *run)
   grl_chart_set(ch, "growth", "%.6g", fabs(1 - lr * lam));
   grl_chart_set(ch, "k0", "%zu", k0 + 1);
   grl_chart_set(ch, "g0", "%.6g", u->log[k0].grad_norm);
+  grl_chart_set(ch, "lr_low", "%g", lr_low);
+  grl_chart_set(ch, "last_tt", "%zu", last_tt);
+  grl_chart_set_text(ch, "loss_last", "%.2g", run[0].log[run[0].done - 1].loss);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
   grl_lesson_takeaway(L, "clipping",
-    "Unclipped at lr %g the gradient norm reaches %.3g and the last loss is"
-    " %.3g; clipped to norm %g (%zu of %zu steps clipped), the last loss is"
-    " %.3g.", lr, gmax[0], run[0].log[run[0].done - 1].loss, threshold,
-    nclipped, run[1].done, run[1].log[run[1].done - 1].loss);
+    "Unclipped at lr %g, W_hh carries at least half of $\\|g\\|$ on %zu steps"
+    " up to step %zu (at most %.2g of it after), then the readout diverges:"
+    " $\\|g\\|$ reaches %.3g and the last loss is %.3g.  Clipped to norm %g"
+    " (%zu of %zu steps clipped), the last loss is %.3g.  One seed (%lu).",
+    lr, ntt, last_tt, after, gmax[0], run[0].log[run[0].done - 1].loss, threshold,
+    nclipped, run[1].done, run[1].log[run[1].done - 1].loss, sz->seed);
 }
 
 int main(int argc, char **argv)
@@ -1317,7 +1754,8 @@ int main(int argc, char **argv)
   if (grl_lesson_begin(&L, argc, argv, &chapter))
     return L.exit_status;   /* --help, --charts: 0; a bad option: 2 */
 
-  sizes sz = {L.quick ? 20 : 100, L.quick ? 8 : 32, L.quick ? 16 : 32, L.seed};
+  sizes sz = {L.quick ? 20 : 100, L.quick ? 8 : 32, L.quick ? 16 : 32, L.seed,
+              L.quick};
   if (opt_T) sz.T = opt_T;
   if (opt_B) sz.B = opt_B;
   if (opt_H) sz.H = opt_H;
@@ -1325,18 +1763,18 @@ int main(int argc, char **argv)
   grl_lesson_param(&L, "B", "%zu", sz.B);
   grl_lesson_param(&L, "H", "%zu", sz.H);
 
-  double *buf = calloc(2 * NJOB * sz.T, sizeof *buf);
+  double *buf = calloc(2 * NJOB * SEEDS_MAX * sz.T, sizeof *buf);
   if (!buf)
     return grl_lesson_error(&L, GRL_ENOMEM, "curves"), grl_lesson_end(&L);
-  job jb[NJOB];
-  jobs_init(jb, buf, sz.T);
+  static job jb[NJOB * SEEDS_MAX];
+  jobs_init(jb, buf, sz.T, sz.seed);
   sgd_run sgd[NSGD];
   int failed = sgd_runs_alloc(sgd, &sz);
   if (failed)
     grl_lesson_error(&L, failed, "clipping");
   else
-    measure_all(&sz, jb, sgd);
-  for (int i = 0; i < NJOB; i++)
+    measure_all(&sz, jb, sgd, L.quick);
+  for (int i = 0; i < NJOB * SEEDS_MAX; i++)
     if (jb[i].status) {
       char what[260];
       snprintf(what, sizeof what, "%s, %s: %s", grl_cell_name(jb[i].cell),
@@ -1345,7 +1783,8 @@ int main(int argc, char **argv)
       failed = 1;
     }
   if (!failed) {
-    rnn_lag(&L, &sz, jb + J_RNN);
+    primer(&L);
+    rnn_lag(&L, &sz, jb);
     gru_lag(&L, &sz, jb);
     lstm_seed_lag(&L, &sz, jb);
     full_jacobians(&L, &sz, jb);

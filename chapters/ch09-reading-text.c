@@ -2,7 +2,7 @@
 # Chapter 9: A GRU reads real text: a character-level language model
 
 **Prerequisites:** chapter 2 §2 (the update gate's memory), chapter 4
-(BPTT), chapter 6 §1, §4, §6 (softmax cross-entropy, Adam, clipping),
+(BPTT), chapter 6 §1, §5, §7 (softmax cross-entropy, Adam, clipping),
 chapter 7 (how far back a gradient reaches), chapter 8 (training a cell
 on a task with memory).
 
@@ -10,9 +10,12 @@ Chapters 1-8 fed the GRU synthetic signals.  Here it reads C source --
 GSL's own header files, which every machine that builds grulab has -- one
 byte at a time, and learns to predict the next byte.  That is a
 character-level language model (Karpathy's min-char-rnn; Karpathy, Johnson
-and Fei-Fei 2016, "Visualizing and Understanding Recurrent Networks",
-whose single units tracked quotes, line length and brackets in the Linux
-source).
+and Fei-Fei, "Visualizing and Understanding Recurrent Networks", ICLR 2016
+workshop, arXiv:1506.02078).  That paper trained LSTMs on Tolstoy's *War
+and Peace* and on the Linux kernel's source, and found single LSTM memory
+cells (their $\tanh c$) that track the position in the line and quotes in
+*War and Peace*, and brackets' depth, comments and quotes and `if`
+conditions in the kernel.
 
 ### What you will learn
 
@@ -30,20 +33,25 @@ source).
    :::
 
 2. Bits per character: bpc = mean over the text of $-\log_2 p(x_{t+1})$.
-   Guessing uniformly costs $\log_2 V$ bits; counting bytes (unigram) and
-   pairs of bytes (bigram) are the honest bars to beat, and gzip/xz say
-   how compressible the text is with a whole-file memory.
-3. Truncated BPTT: the text is cut into $B$ streams, read in windows of
+   Guessing uniformly costs $\log_2 V$ bits.  Counting bytes (unigram),
+   pairs (bigram) and longer contexts (the n-gram ladder: interpolated
+   Witten-Bell, orders 1 to 8) gives the bars a network must beat; gzip
+   and xz, which see only the validation bytes, say how much those bytes
+   repeat each other.
+3. An honest split: whole files held out, so that validation is not a
+   copy of training, and its duplicate share measured.
+4. Truncated BPTT: the text is cut into $B$ streams, read in windows of
    $T$ bytes; the state carries from one window to the next, the gradient
-   stops at each window's start.  So the net can use context older than
-   $T$ bytes (through the state) but cannot *learn* to keep it (no gradient
-   ever flows that far back).
-4. Temperature: sample from $\operatorname{softmax}(z / τ)$.  $τ = 1$ is
+   stops at each window's start.  No gradient connects bytes more than
+   $T$ apart, yet the carried state can hold information longer: we
+   measure how much by evaluating with the state reset.
+5. Temperature: sample from $\operatorname{softmax}(z / τ)$.  $τ = 1$ is
    the model, $τ → 0$ the arg-max (repetitive), $τ > 1$ flatter (noisier).
-5. What single units learn: the correlation of every unit of $h$ and of
+6. What the state holds: the correlation of every unit of $h$ and of
    the update gate $z$ with five features of the text (inside a comment,
-   inside a string, bracket depth, column, a `#define` line), against the
-   same statistic at initialisation.
+   inside a string, bracket depth, column, a `#define` line), and a linear
+   probe -- a logistic regression from the whole $h$ to each feature --
+   each against the same statistic at initialisation.
 
 Every training run here is `grulab train --task text` with the same
 settings: `grulab train --task text --seed 8` reproduces the default run's
@@ -56,17 +64,19 @@ minutes of CPU time, on one core; progress goes to stderr on a terminal:
 
     chapters/ch09-reading-text                 H = 128, T = 64, B = 32
     chapters/ch09-reading-text --text FILE     any other text
-    chapters/ch09-reading-text --quick         the text's first 64 KiB, H = 32,
-                                               40 steps: a second; too short
-                                               to learn
+    chapters/ch09-reading-text --quick         64 KiB of the text (the start of
+                                               each split), H = 32, 40 steps:
+                                               a second; too short to learn
 
 ### Charts
 
-- `ch09-learning-curve`: train and validation bpc against step, with the
-  unigram, bigram, gzip and xz lines.
+- `ch09-learning-curve`: train bpc at every step and validation bpc (on
+  the held-out files) at six milestones, with the unigram, bigram, best
+  n-gram, gzip and xz lines.
 - `ch09-text-comment`, `-string`, `-depth`, `-column`, `-define`: a few
-  lines of validation text, each character on a background coloured by the
-  activation of the unit that tracks the feature best.
+  lines of validation text chosen to show the feature, each character on
+  a background coloured by the activation of the unit that tracks the
+  feature best, and below, the same lines coloured by the feature itself.
 - `ch09-gates`: $z$ over a snippet of text, units × characters.
 */
 #include <config.h>
@@ -77,7 +87,9 @@ minutes of CPU time, on one core; progress goes to stderr on a terminal:
 #include "grl_stop.h"
 
 #include <errno.h>
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
@@ -115,7 +127,7 @@ static int check_options(grl_lesson *L)
 /* Exercises: each answer is computed from the default text. */
 static int default_text(grl_text **t)
 {
-  return grl_text_read_glob(t, GRL_TEXT_DEFAULT_GLOB);
+  return grl_text_read_default(t);
 }
 
 /* f of the default text into *v. */
@@ -166,19 +178,27 @@ static int ex3_answer(double *v)
 static const grl_exercise exercises[] = {
   {"A model that knows nothing gives every byte of the vocabulary the same\n"
    "probability.  What is its bpc on GSL's headers?  Compare it with the\n"
-   "validation bpc printed at step 0.", ex1_answer, 1e-4, 0},
+   "validation bpc printed at step 0.", ex1_answer, 1e-3, 0},
   {"Compute the add-one bigram's validation bpc yourself: count the byte\n"
-   "pairs of the training split (the first 90%), then score every\n"
-   "validation byte after the first with (count(a b) + 1) / (count(a .) + V).",
-   ex2_answer, 1e-4, 0},
+   "pairs of the training split (every header but gsl_sf*.h, in sorted\n"
+   "order), then score every validation byte after the first (the headers\n"
+   "gsl_sf*.h, in sorted order, after the training files) with\n"
+   "(count(a b) + 1) / (count(a .) + V).", ex2_answer, 1e-3, 0},
   {"How many steps make one epoch of `grulab train --task text` at its\n"
-   "default size (B = 32 streams, windows of T = 64)?", ex3_answer, 1e-9, 1},
-  {"A comment opened 200 bytes ago is still open.  With T = 64, can the\n"
-   "GRU learn to remember it?  Can it use the fact if it happens to carry\n"
-   "it in h?  Train with `grulab train --task text --bptt 16` and\n"
-   "`--bptt 128` and compare the validation bpc.", NULL, 0, 0},
-  {"Sample the trained model at temperatures 0, 0.5, 1 and 2 (`grulab\n"
-   "sample --temperature`).  Why does the arg-max repeat itself?", NULL, 0, 0},
+   "default size (B = 32 streams, windows of T = 64)?  Work it out from\n"
+   "the training split's size that section 1 prints.", ex3_answer, 1e-9, 1},
+  {"A comment opened 200 bytes ago is still open.  With T = 64, can a\n"
+   "gradient tell the GRU to remember it?  Can the GRU use the fact if it\n"
+   "happens to carry it in h?  Compare two runs that read the same number\n"
+   "of bytes, `grulab train --task text --bptt 16 --steps 1600` and\n"
+   "`grulab train --task text --bptt 128 --steps 200` (each 819,200\n"
+   "bytes), by their validation bpc; then say what section 5's reset\n"
+   "measurement would need to show for the longer window to matter.", NULL, 0, 0},
+  {"Train and save the chapter's model, `grulab train --task text --seed 8\n"
+   "--save gsl.params` (the same run as this chapter's), then sample it at\n"
+   "temperatures 0, 0.5, 1 and 2: `grulab sample --params gsl.params\n"
+   "--prime '#define GSL_' --bytes 240 --temperature 0.5`.  Why does the\n"
+   "arg-max (temperature 0) repeat itself?", NULL, 0, 0},
   {NULL, NULL, 0, 0}
 };
 
@@ -188,15 +208,17 @@ static const grl_lesson_info chapter = {
   .title = "A GRU reads real text: a character-level language model",
   .summary =
     "Chapter 9 trains a GRU with a softmax readout to predict the next byte\n"
-    "of GSL's header files (no download), with truncated BPTT.  It prints\n"
-    "the baselines (unigram, bigram, gzip, xz), samples at several points of\n"
-    "training, the learning curve's milestones, the final train and\n"
-    "validation bits per character, the parameter counts, samples at\n"
-    "several temperatures, and the hidden and update-gate units that best\n"
-    "track comments, strings, bracket depth, the column and #define lines,\n"
-    "against the network at initialisation.  The default run takes under\n"
-    "two minutes of CPU time, on one core; --quick takes seconds and is too\n"
-    "short to learn.",
+    "of GSL's header files (no download), with truncated BPTT, validating on\n"
+    "a held-out family of files (gsl_sf*.h).  It prints the split's duplicate\n"
+    "share, the baselines (unigram, bigram, Witten-Bell n-grams of orders 1-8,\n"
+    "gzip, xz), samples at several points of training, the learning curve's\n"
+    "milestones, the final train and validation bits per character, the\n"
+    "validation bpc with the state reset, the parameter counts, samples at\n"
+    "several temperatures, the hidden and update-gate units that best track\n"
+    "comments, strings, bracket depth, the column and #define lines, and a\n"
+    "linear probe from the whole state, each against the network at\n"
+    "initialisation.  The default run takes about a minute of CPU time, on\n"
+    "one core; --quick takes seconds and is too short to learn.",
   .charts = charts,
   .seed = 8,
   .opts = options,
@@ -208,7 +230,9 @@ static const grl_lesson_info chapter = {
  * `grulab train --task text`. */
 enum { T_DEFAULT = 64, B_DEFAULT = 32, H_DEFAULT = 128, STEPS_DEFAULT = 800,
        SMOOTH = 50, SAMPLE_LEN = 240, NFEAT = 5, SNIP_LINES = 8,
-       SNIP_COLS = 60, GATE_CHARS = 64, QUICK_BYTES = 65536 };
+       SNIP_COLS = 60, GATE_CHARS = 64, QUICK_BYTES = 65536, PROBE_STRIDE = 8,
+       PROBE_NEWTON = 10 };
+#define PROBE_RIDGE 1.0
 #define LR 3e-3
 #define CLIP 5.0
 static const char PRIME[] = "#define GSL_";
@@ -359,6 +383,11 @@ typedef struct {
   double *sfu;                            /* (NFEAT, 2H)            */
   double *r;                              /* (NFEAT, 2H) Pearson r  */
   float *snip;                            /* (npos, 2H) activations */
+  double *ph;                             /* (nprobe, H) h for the probe */
+  size_t *ppos;                           /* (nprobe) its byte position  */
+  int *pstream;                           /* (nprobe) its stream         */
+  size_t nprobe, cap;
+  double zlow, zhigh;                     /* unit-bytes with z < 0.1, > 0.9 */
 } unitstats;
 
 /* A region of validation text shown in a chart: lines [line0, line0 +
@@ -404,6 +433,12 @@ static int unit_stats(const grl_model *m, const grl_text *t, size_t T,
         const double *z = gsl_matrix_const_ptr(grl_seq_cache(s), k * B + b, zk * H);
         const double *f = feat + pos * NFEAT;
         us->n += 1;
+        if ((pos - from) % PROBE_STRIDE == 0 && us->nprobe < us->cap) {
+          memcpy(us->ph + us->nprobe * H, h, H * sizeof *h);
+          us->ppos[us->nprobe] = pos;
+          us->pstream[us->nprobe] = (int)b;
+          us->nprobe++;
+        }
         for (size_t q = 0; q < NFEAT; q++) {
           us->sf[q] += f[q];
           us->sff[q] += f[q] * f[q];
@@ -411,6 +446,10 @@ static int unit_stats(const grl_model *m, const grl_text *t, size_t T,
         for (size_t j = 0; j < H2; j++) {
           double a = j < H ? h[j] : z[j - H];
           us->su[j] += a;
+          if (j >= H) {
+            us->zlow += a < 0.1;
+            us->zhigh += a > 0.9;
+          }
           us->suu[j] += a * a;
           for (size_t q = 0; q < NFEAT; q++)
             us->sfu[q * H2 + j] += f[q] * a;
@@ -442,7 +481,7 @@ static int unit_stats(const grl_model *m, const grl_text *t, size_t T,
   return GRL_OK;
 }
 
-static int unitstats_alloc(unitstats *us, size_t H, size_t npos)
+static int unitstats_alloc(unitstats *us, size_t H, size_t npos, size_t ncap)
 {
   memset(us, 0, sizeof *us);
   us->su = calloc(2 * H, sizeof *us->su);
@@ -450,7 +489,12 @@ static int unitstats_alloc(unitstats *us, size_t H, size_t npos)
   us->sfu = calloc(NFEAT * 2 * H, sizeof *us->sfu);
   us->r = calloc(NFEAT * 2 * H, sizeof *us->r);
   us->snip = calloc(npos * 2 * H, sizeof *us->snip);
-  return us->su && us->suu && us->sfu && us->r && us->snip ? GRL_OK
+  us->cap = ncap;
+  us->ph = malloc(ncap * H * sizeof *us->ph);
+  us->ppos = malloc(ncap * sizeof *us->ppos);
+  us->pstream = malloc(ncap * sizeof *us->pstream);
+  return us->su && us->suu && us->sfu && us->r && us->snip && us->ph && us->ppos
+         && us->pstream ? GRL_OK
          : grl_fail(GRL_ENOMEM, "unit analysis: out of memory");
 }
 
@@ -461,6 +505,9 @@ static void unitstats_free(unitstats *us)
   free(us->sfu);
   free(us->r);
   free(us->snip);
+  free(us->ph);
+  free(us->ppos);
+  free(us->pstream);
 }
 
 /* The unit in [lo, lo+H) with the largest |r| for feature q, or -1. */
@@ -479,42 +526,197 @@ static long best_unit(const unitstats *us, size_t H, size_t q, size_t lo)
 ### Snippets of validation text
 */
 
-/* The start of the line holding position p. */
-static size_t line_start(const unsigned char *b, size_t lo, size_t p)
+static int probe_label(const double *feat, size_t pos, size_t q);
+
+/* Is byte p of the validation split covered by the unit analysis?  It
+ * reads B streams of Lv bytes from lo, each in whole windows of T. */
+static int covered(size_t p, size_t lo, size_t Lv, size_t T, size_t B)
 {
-  while (p > lo && b[p - 1] != '\n')
-    p--;
-  return p;
+  if (p < lo || p >= lo + B * Lv)
+    return 0;
+  return (p - lo) % Lv < (Lv / T) * T;
 }
 
-/* SNIP_LINES lines of the analysed validation range [lo, hi), starting a
- * line before the first byte where feature q changes (for the column:
- * the first line of 40 bytes or more). */
+/* SNIP_LINES lines of the analysed validation range, every byte of them
+ * covered, chosen to show feature q: of all runs of SNIP_LINES lines
+ * (each cut at SNIP_COLS), the one whose bytes with and without the
+ * feature (the probe's binary labels) are most balanced, min(on, off);
+ * the first among equals. */
 static void choose_snippet(const grl_text *t, const double *feat, size_t q,
-                           size_t lo, size_t hi, snippet *sn)
+                           size_t lo, size_t Lv, size_t T, size_t B, snippet *sn)
 {
   const unsigned char *b = t->bytes;
-  size_t p = lo + 1;
-  /* the first rise: a comment, string or #define opening, a bracket */
-  for (; p < hi; p++) {
-    if (q == 3 ? feat[p * NFEAT + 3] >= 40
-               : feat[p * NFEAT + q] > feat[(p - 1) * NFEAT + q])
-      break;
+  const size_t hi = lo + B * Lv;
+  size_t best_from = lo, best_to = lo, best = 0;
+  int found = 0;
+  for (size_t a = lo; a < hi; ) {
+    size_t e = a, on = 0, off = 0;
+    int ok = 1;
+    for (size_t k = 0; k < SNIP_LINES && e < hi && ok; k++) {
+      size_t col = 0;
+      while (e < hi && b[e] != '\n') {
+        ok &= covered(e, lo, Lv, T, B);
+        if (col++ < SNIP_COLS) {
+          if (probe_label(feat, e, q))
+            on++;
+          else
+            off++;
+        }
+        e++;
+      }
+      if (e < hi)
+        e++;
+    }
+    size_t score = on < off ? on : off;
+    if (ok && covered(e - 1, lo, Lv, T, B) && (!found || score > best)) {
+      best = score;
+      best_from = a;
+      best_to = e;
+      found = 1;
+    }
+    /* the next line */
+    while (a < hi && b[a] != '\n')
+      a++;
+    a++;
   }
-  if (p >= hi)
-    p = lo;
-  size_t a = line_start(b, lo, p);
-  if (a > lo)
-    a = line_start(b, lo, a - 1);
-  size_t e = a;
-  for (size_t k = 0; k < SNIP_LINES && e < hi; k++) {
-    while (e < hi && b[e] != '\n')
-      e++;
-    if (e < hi)
-      e++;
+  sn->from = best_from;
+  sn->to = best_to;
+}
+
+/*
+### A linear probe
+
+A single unit is one axis of the state; the network need not store a
+feature along any one axis.  A linear probe asks whether the *whole*
+state $h$ holds it: a logistic regression from $h$ to the feature,
+fitted on one half of the held-out text and scored on the other half,
+and the same probe on the state of the network at initialisation as the
+control (a random network's state also reflects the last few bytes).
+
+::: equations
+---------------------------------------------------------------------------------------  -----------------------------------------
+$p_i = σ(w^\top \tilde h_i + b)$                                                         $\tilde h$: $h$ standardised per unit
+$\min_{w,b}\; -\sum_i [y_i \ln p_i + (1-y_i)\ln(1-p_i)] + \tfrac{λ}{2}\lVert w\rVert^2$  ridge $λ = 1$
+$(w, b) \leftarrow (w, b) - (X^\top S X + λ I)^{-1}\, (X^\top (p - y) + λ w)$            Newton, $S = \operatorname{diag}(p(1-p))$
+---------------------------------------------------------------------------------------  -----------------------------------------
+:::
+*/
+
+/* The binary features the probe predicts: feature q of the lexer made
+ * binary (depth > 0, column >= 40). */
+static int probe_label(const double *feat, size_t pos, size_t q)
+{
+  double f = feat[pos * NFEAT + q];
+  return q == 3 ? f >= 40 : f > 0;
+}
+
+static const char *const probe_title[NFEAT] = {
+  "inside a /* */ comment", "inside a string literal", "inside ( or {",
+  "column >= 40", "on a #define line"};
+
+typedef struct {
+  double acc, major;      /* test accuracy; the majority class's      */
+  double xent, xent0;     /* test log-loss (bits); the base rate's     */
+  size_t ntrain, ntest;
+} probe_result;
+
+/* Fit the probe on the rows of streams < B/2 and test it on the others.
+ * Newton's method on the ridge-regularised log-loss, the Hessian solved
+ * by Cholesky (GSL). */
+static int linear_probe(const unitstats *us, size_t H, size_t B,
+                        const double *feat, size_t q, probe_result *res)
+{
+  const size_t n = us->nprobe, D = H + 1;
+  size_t ntr = 0;
+  for (size_t i = 0; i < n; i++)
+    ntr += (size_t)us->pstream[i] < B / 2;
+  const size_t nte = n - ntr;
+  memset(res, 0, sizeof *res);
+  if (ntr < 2 || nte < 2)
+    return grl_fail(GRL_EINVAL, "probe: %zu and %zu rows", ntr, nte);
+  gsl_matrix *X = gsl_matrix_alloc(ntr, D), *Xs = gsl_matrix_alloc(ntr, D),
+             *Hs = gsl_matrix_alloc(D, D);
+  gsl_vector *w = gsl_vector_calloc(D), *g = gsl_vector_alloc(D),
+             *r = gsl_vector_alloc(ntr), *y = gsl_vector_alloc(ntr);
+  double *mu = calloc(H, sizeof *mu), *sd = calloc(H, sizeof *sd);
+  if (!X || !Xs || !Hs || !w || !g || !r || !y || !mu || !sd)
+    return grl_fail(GRL_ENOMEM, "probe: out of memory");
+  /* standardise each unit by the training half's mean and sd */
+  for (size_t i = 0; i < n; i++)
+    if ((size_t)us->pstream[i] < B / 2)
+      for (size_t j = 0; j < H; j++)
+        mu[j] += us->ph[i * H + j] / (double)ntr;
+  for (size_t i = 0; i < n; i++)
+    if ((size_t)us->pstream[i] < B / 2)
+      for (size_t j = 0; j < H; j++) {
+        double d = us->ph[i * H + j] - mu[j];
+        sd[j] += d * d / (double)ntr;
+      }
+  for (size_t j = 0; j < H; j++)
+    sd[j] = sd[j] > 1e-24 ? sqrt(sd[j]) : 1.0;
+  double pos_rate = 0;
+  for (size_t i = 0, k = 0; i < n; i++) {
+    if ((size_t)us->pstream[i] >= B / 2)
+      continue;
+    for (size_t j = 0; j < H; j++)
+      gsl_matrix_set(X, k, j, (us->ph[i * H + j] - mu[j]) / sd[j]);
+    gsl_matrix_set(X, k, H, 1.0);
+    int lab = probe_label(feat, us->ppos[i], q);
+    gsl_vector_set(y, k, lab);
+    pos_rate += lab / (double)ntr;
+    k++;
   }
-  sn->from = a;
-  sn->to = e;
+  int st = GRL_OK;
+  for (int it = 0; it < PROBE_NEWTON && !st; it++) {
+    gsl_blas_dgemv(CblasNoTrans, 1.0, X, w, 0.0, r);        /* r = X w */
+    gsl_matrix_memcpy(Xs, X);
+    for (size_t k = 0; k < ntr; k++) {
+      double p = 1.0 / (1.0 + exp(-gsl_vector_get(r, k)));
+      double s = p * (1 - p);
+      gsl_vector_set(r, k, p - gsl_vector_get(y, k));
+      gsl_vector_view row = gsl_matrix_row(Xs, k);
+      gsl_vector_scale(&row.vector, sqrt(s > 1e-12 ? s : 1e-12));
+    }
+    gsl_blas_dgemv(CblasTrans, 1.0, X, r, 0.0, g);          /* X^T (p - y) */
+    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, Xs, 0.0, Hs); /* X^T S X */
+    for (size_t j = 0; j < H; j++) {                         /* ridge, not on b */
+      *gsl_matrix_ptr(Hs, j, j) += PROBE_RIDGE;
+      *gsl_vector_ptr(g, j) += PROBE_RIDGE * gsl_vector_get(w, j);
+    }
+    if (gsl_linalg_cholesky_decomp1(Hs) || gsl_linalg_cholesky_svx(Hs, g))
+      st = grl_fail(GRL_EINVAL, "probe: the Hessian is not positive definite");
+    else
+      gsl_vector_sub(w, g);
+  }
+  /* score the other half */
+  size_t right = 0, pos_te = 0;
+  double xent = 0, xent0 = 0;
+  for (size_t i = 0; i < n && !st; i++) {
+    if ((size_t)us->pstream[i] < B / 2)
+      continue;
+    double a = gsl_vector_get(w, H);
+    for (size_t j = 0; j < H; j++)
+      a += gsl_vector_get(w, j) * (us->ph[i * H + j] - mu[j]) / sd[j];
+    double p = 1.0 / (1.0 + exp(-a));
+    p = fmin(fmax(p, 1e-12), 1 - 1e-12);
+    int lab = probe_label(feat, us->ppos[i], q);
+    right += (p >= 0.5) == lab;
+    pos_te += lab;
+    xent -= log2(lab ? p : 1 - p);
+    double p0 = fmin(fmax(pos_rate, 1e-12), 1 - 1e-12);
+    xent0 -= log2(lab ? p0 : 1 - p0);
+  }
+  res->ntrain = ntr;
+  res->ntest = nte;
+  res->acc = (double)right / (double)nte;
+  /* the majority class of the fitting half, scored on the test half */
+  res->major = (pos_rate >= 0.5 ? (double)pos_te : (double)(nte - pos_te)) / (double)nte;
+  res->xent = xent / (double)nte;
+  res->xent0 = xent0 / (double)nte;
+  gsl_matrix_free(X); gsl_matrix_free(Xs); gsl_matrix_free(Hs);
+  gsl_vector_free(w); gsl_vector_free(g); gsl_vector_free(r); gsl_vector_free(y);
+  free(mu); free(sd);
+  return st;
 }
 
 /*
@@ -558,9 +760,14 @@ static void text_chart(grl_lesson *L, const grl_text *t, const double *feat,
   }
   int is_z = j >= (long)H;
   grl_chart_set(ch, "ncols", "%d", SNIP_COLS);
-  grl_chart_set(ch, "nlines", "%zu", line + 1);
-  grl_chart_set(ch, "cbmin", "%d", is_z ? 0 : -1);
-  grl_chart_set(ch, "cbmax", "%d", 1);
+  /* a snippet ending in a newline has no line after it to draw */
+  grl_chart_set(ch, "nlines", "%zu", col == 0 && line > 0 ? line : line + 1);
+  double fmax = 1;
+  for (size_t p = sn->from; p < sn->to; p++)
+    fmax = fmax < feat[p * NFEAT + q] ? feat[p * NFEAT + q] : fmax;
+  grl_chart_set(ch, "is_z", "%d", is_z);
+  grl_chart_set(ch, "fmax", "%g", fmax);
+  grl_chart_set_text(ch, "feature_label", "%s", feat_title[q]);
   grl_chart_set_text(ch, "unit_label", "%s unit %ld", is_z ? "z (update gate)" : "h",
                      is_z ? j - (long)H : j);
   grl_chart_template(ch, "ch09-text");
@@ -601,10 +808,10 @@ int main(int argc, char **argv)
 ## 1. The text and what a language model does with it
 */
   grl_lesson_section(&L, "The text and what a language model does with it");
-  st = opt_text ? grl_text_read(&text, opt_text)
-                : grl_text_read_glob(&text, GRL_TEXT_DEFAULT_GLOB);
-  /* --quick reads only the text's first QUICK_BYTES (GSL's headers: 5% of
-   * them), so that each of its nine passes over a validation-sized stretch
+  st = opt_text ? grl_text_read(&text, opt_text) : grl_text_read_default(&text);
+  /* --quick reads only QUICK_BYTES of the text (GSL's headers: 5% of
+   * them: the first nine tenths of it from the training split's start,
+   * the last tenth from the validation split's start), so that each of its nine passes over a validation-sized stretch
    * (six milestones, the final train bpc, the units trained and at init)
    * is short: the run takes a second, and minutes under valgrind's
    * memcheck (`make check-valgrind`) instead of a quarter of an hour.  Every
@@ -615,7 +822,18 @@ int main(int argc, char **argv)
     snprintf(name, sizeof name, "%s, its first %d bytes (--quick)", whole->name,
              QUICK_BYTES);
     text = NULL;
-    st = grl_text_from_bytes(&text, whole->bytes, QUICK_BYTES, name);
+    const size_t qv = QUICK_BYTES / 10, qt = QUICK_BYTES - qv;
+    unsigned char *qb = malloc(QUICK_BYTES);
+    if (!qb) {
+      st = GRL_ENOMEM;
+    } else {
+      memcpy(qb, whole->bytes, qt);
+      memcpy(qb + qt, whole->bytes + whole->ntrain,
+             qv < grl_text_nvalid(whole) ? qv : grl_text_nvalid(whole));
+      st = grl_text_from_split(&text, qb, qt + (qv < grl_text_nvalid(whole) ? qv : grl_text_nvalid(whole)),
+                               qt, name);
+      free(qb);
+    }
     grl_text_free(whole);
   }
   if (st) {
@@ -624,8 +842,12 @@ int main(int argc, char **argv)
   }
   const size_t V = text->vocab.V, nv = grl_text_nvalid(text);
   printf("  text            %s\n", text->name);
-  printf("  bytes           %zu: training %zu (the first 90%%), validation %zu (the last 10%%)\n",
-         text->n, text->ntrain, nv);
+  if (opt_text)
+    printf("  bytes           %zu: training %zu (the first 90%%), validation %zu (the last 10%%)\n",
+           text->n, text->ntrain, nv);
+  else
+    printf("  bytes           %zu: training %zu (every file but %s), validation %zu (%s: held out)\n",
+           text->n, text->ntrain, GRL_TEXT_DEFAULT_HOLDOUT ".h", nv, GRL_TEXT_DEFAULT_HOLDOUT ".h");
   printf("  vocabulary      V = %zu distinct bytes, sorted: ", V);
   for (size_t k = 0; k < V; k++)
     if (text->vocab.byte[k] > 32 && text->vocab.byte[k] < 127)
@@ -643,26 +865,77 @@ int main(int argc, char **argv)
     "The loss is the cross-entropy of the byte that really comes next.");
 
 /*
+### An honest split
+
+A validation split must not be a copy of the training split, or it
+measures memory, not modelling.  GSL's headers are full of templates:
+`gsl_vector_float.h`, `gsl_vector_double.h` and a dozen more are one
+file instantiated for each element type.  The last tenth of the sorted
+files -- the obvious split -- is almost all `gsl_vector_<type>.h`, whose
+siblings `gsl_matrix_<type>.h` and the other `gsl_vector_*` sit in
+training.  So we hold out one whole family of files instead: the special
+functions' headers `gsl_sf*.h`, a tenth of the bytes, read after all
+the training files.  The duplicate share -- the fraction of validation
+8-grams (every start position) that also occur somewhere in training --
+says how much of validation a model could copy.  It cannot be 0 for C
+text (keywords, GSL's names and the licence header recur in every file),
+but it should be well below the positional split's.
+*/
+  {
+    double dup = NAN, dup_pos = NAN;
+    grl_text *pos = NULL;
+    if ((st = grl_text_duplicate_share(text, 8, &dup))) {
+      grl_lesson_error(&L, st, "duplicate share");
+      goto done;
+    }
+    /* the positional split of the same files, for comparison */
+    if (!L.quick && !opt_text && !grl_text_read_glob(&pos, GRL_TEXT_DEFAULT_GLOB))
+      grl_text_duplicate_share(pos, 8, &dup_pos);
+    printf("  duplicate share of this split (validation 8-grams seen in training): %.1f%%\n",
+           100 * dup);
+    if (pos)
+      printf("  the same for the last 10%% of the sorted files (%zu bytes):          %.1f%%\n",
+             grl_text_nvalid(pos), 100 * dup_pos);
+    grl_text_free(pos);
+  }
+
+/*
 ## 2. Bits per character, and the bars to beat
 
 bpc and the baselines.
 */
   grl_lesson_section(&L, "Bits per character, and the bars to beat");
-  double uni, bi, gz = NAN, xz = NAN;
-  if ((st = grl_text_baselines(text, &uni, &bi))) {
+  double uni, bi, gz = NAN, xz = NAN, ng[GRL_NGRAM_MAX_ORDER];
+  size_t ngbest = 0;
+  if ((st = grl_text_baselines(text, &uni, &bi))
+      || (st = grl_text_ngram_bpc(text, GRL_NGRAM_MAX_ORDER, ng))) {
     grl_lesson_error(&L, st, "baselines");
     goto done;
   }
+  for (size_t k = 1; k < GRL_NGRAM_MAX_ORDER; k++)
+    if (ng[k] < ng[ngbest])
+      ngbest = k;
   grl_lesson_say(&L,
     "bpc = mean of -log2 p(next byte), over every validation byte after its\n"
-    "first.  A model that knew nothing would spread p evenly: log2 V bits.\n"
-    "Counting the training split gives two honest baselines (add-one\n"
-    "smoothing): the unigram p(b) ignores context, the bigram p(b | a) sees\n"
-    "one byte back.  gzip -9 and xz -9 compress the validation split with a\n"
-    "memory of the whole split; they are a reference, not a model.");
+    "first (%zu predictions).  A model that knew nothing would spread p\n"
+    "evenly: log2 V bits.  Counting the training split gives the models a\n"
+    "network must beat.  The add-one unigram p(b) ignores context, the\n"
+    "add-one bigram p(b | a) sees one byte back.  The n-gram ladder sees\n"
+    "k - 1 bytes back: interpolated Witten-Bell, each order mixing its\n"
+    "counts with the order below, in proportion to how many distinct bytes\n"
+    "followed the context in training.", nv - 1);
   printf("  uniform over V       %.4f bpc (log2 %zu)\n", log2((double)V), V);
-  printf("  unigram              %.4f bpc\n", uni);
-  printf("  bigram               %.4f bpc\n", bi);
+  printf("  unigram (add-one)    %.4f bpc\n", uni);
+  printf("  bigram (add-one)     %.4f bpc\n", bi);
+  for (size_t k = 0; k < GRL_NGRAM_MAX_ORDER; k++)
+    printf("  %zu-gram Witten-Bell   %.4f bpc%s\n", k + 1, ng[k],
+           k == ngbest ? "   <- the best order" : "");
+  if (ngbest + 1 < GRL_NGRAM_MAX_ORDER)
+    grl_lesson_say(&L,
+      "Past order %zu the ladder gets worse.  A long context seen in training\n"
+      "only a few times, always followed by the same byte, gets most of the\n"
+      "weight -- c(h) / (c(h) + N1+(h .)) = 3/4 after three sightings -- and\n"
+      "the validation text often continues it differently.", ngbest + 1);
   if (grl_compressed_bpc(text, "gzip", &gz) == GRL_OK)
     printf("  gzip -9              %.4f bits per byte\n", gz);
   else
@@ -671,13 +944,19 @@ bpc and the baselines.
     printf("  xz -9                %.4f bits per byte\n", xz);
   else
     printf("  xz -9                not measured (%s)\n", grl_strerror());
-  if (!isnan(gz) && gz < bi)
-    grl_lesson_say(&L,
-      "The compressors beat the bigram by far: they copy whole repeated\n"
-      "stretches, and GSL's headers repeat themselves (gsl_vector_double.h,\n"
-      "gsl_vector_float.h, ... are one template instantiated for each type).\n"
-      "A network that reads with a window of %zu bytes cannot copy a stretch\n"
-      "it saw thousands of bytes earlier; the bigram is its bar.", T);
+  grl_lesson_say(&L,
+    "The compressors are a reference, not a model: they see only the %zu\n"
+    "validation bytes, never the training split, and learn as they go.\n"
+    "gzip -9 remembers the last 32 KiB (DEFLATE's window)%s;\n"
+    "xz -9's 64 MiB dictionary covers the whole split, so xz can copy any earlier\n"
+    "stretch of it, and files of one family repeat each other.  A network\n"
+    "carries a state of H = %zu numbers instead: at evaluation that state,\n"
+    "not the training window T, limits what it can take from earlier bytes,\n"
+    "and %zu numbers cannot hold a verbatim copy of a stretch read\n"
+    "thousands of bytes before.", nv,
+    nv > 32768 ? ", less than\nthe split" : ", here the whole\nsplit",
+    opt_H ? opt_H : (L.quick ? (size_t)32 : (size_t)H_DEFAULT),
+    opt_H ? opt_H : (L.quick ? (size_t)32 : (size_t)H_DEFAULT));
 
 /*
 ## 3. The model, and truncated backpropagation through time
@@ -717,10 +996,11 @@ bpc and the baselines.
     "byte b * %zu.  Step k reads window k of every stream: a batch of B x T =\n"
     "%zu x %zu bytes.  The state h_T at the end of a window is the h0 of the\n"
     "next window of its stream, so context flows on; but backpropagation\n"
-    "stops at the window's start.  A dependency longer than T = %zu bytes can\n"
-    "be USED (through the carried state) but never LEARNED (no gradient\n"
-    "connects its two ends).  One epoch is %zu steps.", B, Ls, B, T, T,
-    grl_text_windows(text, T, B));
+    "stops at the window's start: no gradient connects two bytes more than\n"
+    "T = %zu apart.  That does not stop the net from holding information\n"
+    "longer: a gate that learned to keep something for up to T bytes may\n"
+    "keep it past T, and at evaluation the state is carried.  Section 5\n"
+    "measures how much the carried state helps.", B, Ls, B, T, T);
   printf("  stream 0, window 0: \"");
   for (size_t k = 0; k < 40 && k < T; k++) put_byte(text->bytes[k] == '\n' ? ' ' : text->bytes[k]);
   printf("...\"\n  stream 1, window 0: \"");
@@ -826,9 +1106,48 @@ Training, with samples along the way.
     printf("  final: train bpc %.4f (the whole training split), valid bpc %.4f\n",
            tfinal, vfinal);
   printf("  valid bpc %.4f (unigram %.4f, bigram %.4f)\n", vfinal, uni, bi);
+  if (!L.quick && vfinal > tfinal)
+    grl_lesson_say(&L,
+      "Validation bpc is %.2f above training bpc: the validation %s are\n"
+      "text the net never trained on, and what it learned from the training\n"
+      "split carries over only in part.%s", vfinal - tfinal,
+      opt_text ? "bytes" : "files",
+      opt_text ? ""
+               : "  (The earlier edition of this chapter split by\n"
+                 "position, with the duplicate share section 1 prints for it; its\n"
+                 "validation bpc, 0.968, came out below its training bpc, 1.130.)");
   printf("  training took %.1f s for %zu steps: %.0f characters per second\n",
          train_secs, done_steps, (double)(done_steps * T * B) / train_secs);
   grl_lesson_versus(&L, "valid bpc at initialisation", valid_at[0], "uniform log2 V", log2((double)V));
+  /* context older than the window: the same evaluation with the state
+   * zeroed before every window of T (context 0..T-1 bytes), and zeroed
+   * then warmed on the previous window (context T..2T-1 bytes) */
+  double vreset, vwarm;
+  if ((st = grl_text_evaluate_reset(m, text, T, B, text->ntrain, text->n, 1, &vreset))
+      || (st = grl_text_evaluate_reset(m, text, T, B, text->ntrain, text->n, 2, &vwarm))) {
+    grl_lesson_error(&L, st, "valid bpc with resets");
+    goto done;
+  }
+  printf("  valid bpc, the state carried across windows (all context)  %.4f\n", vfinal);
+  printf("  valid bpc, the state from the last %zu to %zu bytes only       %.4f   (%+.4f)\n",
+         T, 2 * T - 1, vwarm, vwarm - vfinal);
+  printf("  valid bpc, the state reset every T = %zu bytes (0 to %zu)      %.4f   (%+.4f)\n",
+         T, T - 1, vreset, vreset - vfinal);
+  grl_lesson_say(&L,
+    "The first line is the carried state, as trained.  The second zeroes\n"
+    "the state before every window and reads the previous window again, so\n"
+    "that each prediction sees between T and 2T - 1 bytes: the difference\n"
+    "from the first line, %+.4f bpc, is what the net takes from context\n"
+    "older than T bytes -- dependencies no gradient connected in training.\n"
+    "The third line also drops that previous window: a byte j bytes into\n"
+    "its window sees only j bytes, and the cost, %+.4f bpc more, is the\n"
+    "recent context lost.", vwarm - vfinal, vreset - vwarm);
+  if (!L.quick)
+    grl_lesson_say(&L, vwarm - vfinal > 0.005
+      ? "So the carried state does hold information past T bytes that the net\n"
+        "uses: gating learned on dependencies shorter than T keeps it longer."
+      : "So the net takes almost nothing (under 0.005 bpc) from beyond T bytes:\n"
+        "what it keeps longer than a window does not help it predict.");
   if (!L.quick && steps >= STEPS_DEFAULT && H >= H_DEFAULT && !opt_text)
     grl_lesson_expect(&L, vfinal < bi - 0.5, "the GRU beats the bigram by more than 0.5 bpc");
   if (L.quick)
@@ -838,6 +1157,38 @@ Training, with samples along the way.
                    bi - vfinal);
   else
     grl_lesson_say(&L, "The GRU has not reached the bigram in this run.");
+  /* where the GRU stands: the best n-gram and xz */
+  printf("  where the GRU stands on the validation split:\n");
+  {
+    char lab[64];
+    snprintf(lab, sizeof lab, "GRU (this run, seed %lu)", L.seed);
+    printf("    %-31s %.4f bpc\n", lab, vfinal);
+    snprintf(lab, sizeof lab, "best n-gram (%zu-gram)", ngbest + 1);
+    printf("    %-31s %.4f bpc   (GRU %+.4f)\n", lab, ng[ngbest], vfinal - ng[ngbest]);
+    if (!isnan(xz))
+      printf("    %-31s %.4f bpc   (GRU %+.4f)\n", "xz -9 (validation bytes only)", xz,
+             vfinal - xz);
+  }
+  if (!L.quick) {
+    int is_default = !opt_text && steps == STEPS_DEFAULT && H == H_DEFAULT;
+    grl_lesson_say(&L,
+      "The GRU is %s the best n-gram by %.3f bpc in this run, which is one\n"
+      "seed.%s  Both models learned from the training %s only.%s",
+      vfinal < ng[ngbest] ? "below" : "above", fabs(vfinal - ng[ngbest]),
+      is_default
+        ? "  `grulab train --task text` with seeds 1, 2 and 3 (the same\n"
+          "settings) gave 2.6050, 2.6173 and 2.6454 (mean 2.623, sd 0.021;\n"
+          "doc/performance.md, measured on 2026-12-06): across seeds the GRU is\n"
+          "about 0.1 bpc below the best n-gram, and this seed is the worst of\n"
+          "the four."
+        : "  Whether that is more than the spread between seeds takes\n"
+          "several runs (`grulab train --task text --seed S`).",
+      opt_text ? "bytes" : "files",
+      !isnan(xz) && xz < vfinal
+        ? "\nxz, far below both, learns from the validation bytes themselves and\n"
+          "copies what repeats in them."
+        : "");
+  }
 
   {
     grl_chart *ch = grl_lesson_chart(&L, "learning-curve",
@@ -866,13 +1217,20 @@ Training, with samples along the way.
     grl_chart_set(ch, "bigram", "%.6f", bi);
     grl_chart_set(ch, "gzip", "%.6f", isnan(gz) ? -1.0 : gz);
     grl_chart_set(ch, "xz", "%.6f", isnan(xz) ? -1.0 : xz);
+    grl_chart_set(ch, "ngram", "%.6f", ng[ngbest]);
+    grl_chart_set(ch, "ngram_order", "%zu", ngbest + 1);
     grl_chart_template(ch, NULL);
     grl_lesson_chart_done(&L, ch);
     if (nmarks > 0)
       grl_lesson_takeaway(&L, "learning-curve",
         "Validation bpc falls from %.2f at step %zu to %.2f at step %zu; the"
-        " unigram scores %.2f and the bigram %.2f.", valid_at[0], marks[0],
-        valid_at[nmarks - 1], marks[nmarks - 1], uni, bi);
+        " bigram scores %.2f and the best n-gram (order %zu) %.2f.  Training bpc"
+        " is on the bytes the net learns from, validation on %s it never saw:"
+        " the gap at the end, %.2f bpc (training split %.2f), is how much of"
+        " what it learned does not carry over.", valid_at[0], marks[0],
+        valid_at[nmarks - 1], marks[nmarks - 1], bi, ngbest + 1, ng[ngbest],
+        opt_text ? "the last tenth, which" : "the held-out gsl_sf headers, which",
+        valid_at[nmarks - 1] - tfinal, tfinal);
   }
 
 /*
@@ -900,7 +1258,7 @@ Training, with samples along the way.
   snippet sn[NFEAT + 1];
   size_t npos = 0;
   for (size_t q = 0; q < NFEAT; q++) {
-    choose_snippet(text, feat, q, text->ntrain, hi, &sn[q]);
+    choose_snippet(text, feat, q, text->ntrain, Lv, Lv < T ? Lv : T, B, &sn[q]);
     sn[q].slot = npos;
     npos += sn[q].to - sn[q].from;
   }
@@ -912,25 +1270,36 @@ Training, with samples along the way.
     a = a >= 8 ? a - 8 : a;
     if (a < text->ntrain)
       a = text->ntrain;
+    /* every byte of the stretch covered by the unit analysis */
+    for (;;) {
+      size_t k = 0;
+      while (k < GATE_CHARS && covered(a + k, text->ntrain, Lv, Lv < T ? Lv : T, B))
+        k++;
+      if (k == GATE_CHARS || a + GATE_CHARS >= hi)
+        break;
+      a += k + 1;
+    }
     sn[NFEAT].from = a;
     sn[NFEAT].to = a + GATE_CHARS <= hi ? a + GATE_CHARS : hi;
     sn[NFEAT].slot = npos;
     npos += sn[NFEAT].to - sn[NFEAT].from;
   }
-  if ((st = unitstats_alloc(&us, H, npos)) || (st = unitstats_alloc(&us0, H, npos))
+  if ((st = unitstats_alloc(&us, H, npos, nv / PROBE_STRIDE + 1))
+      || (st = unitstats_alloc(&us0, H, npos, nv / PROBE_STRIDE + 1))
       || (st = unit_stats(m, text, T, B, feat, sn, NFEAT + 1, &us))
       || (st = unit_stats(m0, text, T, B, feat, sn, NFEAT + 1, &us0))) {
     grl_lesson_error(&L, st, "unit analysis");
     goto done;
   }
   grl_lesson_say(&L,
-    "For each validation byte x_t (the first %zu, in %zu streams): five\n"
+    "For each validation byte x_t that the streams cover (%.0f of the %zu:\n"
+    "%zu streams of %zu whole windows of %zu): five\n"
     "features from a small C lexer, and every unit of h_t and of the update\n"
     "gate z_t after reading it (z = the fraction of h_{t-1} kept).  The\n"
     "table gives the unit with the largest |Pearson r| for each feature,\n"
     "trained and, as the control, at initialisation (same seed, same bytes).\n"
     "A unit stands out when |r| >= 0.5 and it is at least twice the control's.",
-    B * Lv, B);
+    us.n, nv, B, (size_t)us.n / B / (Lv < T ? Lv : T), Lv < T ? Lv : T);
   printf("  %-24s %8s  %-16s %-16s  %-16s %-16s\n", "feature", "mean",
          "h trained", "h at init", "z trained", "z at init");
   int any = 0;
@@ -972,9 +1341,96 @@ Training, with samples along the way.
   }
   if (!any)
     grl_lesson_say(&L, "No unit stands out for any feature in this run.");
+
+/*
+### The whole state: a linear probe
+*/
+  grl_lesson_say(&L,
+    "A linear probe reads the whole state: a logistic regression from h (all\n"
+    "%zu units, standardised) to each feature, made binary, fitted by Newton's\n"
+    "method (ridge %g) on every %d-th byte of streams 0-%zu and scored on every\n"
+    "%d-th byte of streams %zu-%zu -- other stretches of the held-out text.\n"
+    "Accuracy is against always answering the fitting half's majority;\n"
+    "log-loss (bits per byte) against the fitting half's base rate.",
+    H, PROBE_RIDGE, PROBE_STRIDE, B / 2 - 1, PROBE_STRIDE, B / 2, B - 1);
+  printf("  %-24s %6s  %9s %9s %9s  %9s %9s %9s\n", "feature (probe test half)", "share",
+         "acc", "acc init", "majority", "bits", "bits init", "base rate");
+  int probe_wins = 0, probe_n = 0;
+  size_t pntr = 0, pnte = 0;
+  char wins[256] = "";
+  for (size_t q = 0; q < NFEAT; q++) {
+    probe_result pr, pr0;
+    if ((st = linear_probe(&us, H, B, feat, q, &pr))
+        || (st = linear_probe(&us0, H, B, feat, q, &pr0))) {
+      grl_lesson_error(&L, st, "linear probe");
+      goto done;
+    }
+    double share = 0;
+    for (size_t i = 0; i < us.nprobe; i++)
+      if ((size_t)us.pstream[i] >= B / 2)
+        share += probe_label(feat, us.ppos[i], q) / (double)pr.ntest;
+    printf("  %-24s %6.3f  %9.4f %9.4f %9.4f  %9.4f %9.4f %9.4f\n", probe_title[q], share,
+           pr.acc, pr0.acc, pr.major, pr.xent, pr0.xent, pr.xent0);
+    pntr = pr.ntrain;
+    pnte = pr.ntest;
+    probe_n++;
+    /* a win: at least 0.01 bits below both the control and the base rate */
+    if (pr.xent < pr0.xent - 0.01 && pr.xent < pr.xent0 - 0.01) {
+      snprintf(wins + strlen(wins), sizeof wins - strlen(wins), "%s%s",
+               probe_wins ? ", " : "", probe_title[q]);
+      probe_wins++;
+    }
+  }
+  printf("  (%zu bytes fit each probe, %zu others test it)\n", pntr, pnte);
+  grl_lesson_say(&L,
+    "The trained state's probe beats both the probe at initialisation and\n"
+    "the base rate by at least 0.01 bits in log-loss for %d of the %d\n"
+    "features%s%s%s.%s", probe_wins, probe_n, probe_wins ? ":\n" : "", wins,
+    probe_wins ? "" : "",
+    probe_wins ? "  For those, training put the feature into h as a\n"
+                 "direction spread over many units, though no single unit tracks it."
+               : "");
+  grl_lesson_say(&L,
+    "Why single units do not stand out here: the net trained %.2f epochs;\n"
+    "a GRU has no memory cell c (Karpathy et al.'s interpretable units are\n"
+    "LSTM cells, tanh c), and h is what the readout mixes linearly, so\n"
+    "nothing favours one axis of the state over a rotation of it; and the\n"
+    "control is the best of %zu units at initialisation, which already\n"
+    "correlates by chance with features that follow the last few bytes.",
+    (double)done_steps / (double)grl_text_windows(text, T, B), H);
   for (size_t q = 0; q < NFEAT; q++)
     text_chart(&L, text, feat, &sn[q], &us, H, q, besth[q] < 0 ? 0 : besth[q],
                besth[q] < 0 ? NAN : bestr[q], besth[q] < 0 ? NAN : bestr0[q]);
+
+/*
+### The update gate over the whole held-out text
+
+$z$ is the fraction of $h_{t-1}$ a unit keeps at a byte,
+$h_t = (1 - z) \odot n + z \odot h_{t-1}$ (chapter 2 §2).
+*/
+  {
+    double N = us.n * (double)H, zsum = 0, zsum0 = 0;
+    for (size_t j = H; j < 2 * H; j++) {
+      zsum += us.su[j];
+      zsum0 += us0.su[j];
+    }
+    printf("  update gate z over every unit and covered byte (%.0f unit-bytes):\n", N);
+    printf("    %-16s %8s %10s %10s\n", "", "mean z", "z < 0.1", "z > 0.9");
+    printf("    %-16s %8.3f %9.1f%% %9.1f%%\n", "trained", zsum / N, 100 * us.zlow / N,
+           100 * us.zhigh / N);
+    printf("    %-16s %8.3f %9.1f%% %9.1f%%\n", "at initialisation", zsum0 / N,
+           100 * us0.zlow / N, 100 * us0.zhigh / N);
+    grl_lesson_say(&L,
+      "A unit-byte with z < 0.1 keeps less than a tenth of its old state: the\n"
+      "unit is rewritten from the current byte.  Trained, %.0f%% of unit-bytes\n"
+      "are rewritten so (%.0f%% at initialisation, where every z is near 0.5).%s\n"
+      "Only %.1f%% of unit-bytes keep more than 90%% of their state.  Section 5\n"
+      "measured what the carried context older than T bytes is worth: it\n"
+      "changed the validation bpc by %+.4f.",
+      100 * us.zlow / N, 100 * us0.zlow / N,
+      us.zlow / N > 0.5 ? "\nMost of the state is a fast summary of the last few bytes, rewritten\nat every byte." : "",
+      100 * us.zhigh / N, vfinal - vwarm);
+  }
 
   /* the update gate over a snippet: units x characters */
   {

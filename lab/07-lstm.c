@@ -1,7 +1,7 @@
 /*
 # Lab 7 (stretch): An LSTM step, forward and backward
 
-**Prerequisites:** chapter 3 §3 (between the LSTM and the GRU), chapter 7 §3 (the forget gate's memory), labs 1 to 3.
+**Prerequisites:** chapter 3 §3 (between the LSTM and the GRU), §7 (the LSTM: its memory $c$ and $h = o ⊙ \tanh(c)$) and §8 (its step backward, derived and checked), chapter 7 §3 (the forget gate's memory), labs 1 to 3.
 
 The long short-term memory cell as PyTorch's `nn.LSTM` computes it.  Its
 state is a pair, $h$ and the cell state $c$.
@@ -32,7 +32,9 @@ $$dc′ = \mathrm{dnext}_c + \mathrm{dnext}_h ⊙ o ⊙ (1 − \tanh^2 c′),$$
 $$do = \mathrm{dnext}_h ⊙ \tanh c′, \quad di = dc′ ⊙ g, \quad df = dc′ ⊙ c, \quad dg = dc′ ⊙ i, \quad dc = dc′ ⊙ f,$$
 
 then through the gates' activations to the pre-activations $da_\cdot$
-and, as in lab 3, to the parameters, $x$ and $h$.
+and, as in lab 3, to the parameters, $x$ and $h$.  Chapter 3 §8 derives
+this mirror line by line and checks it on every entry; here you write it
+yourself, over a batch.
 
 ### What the grader checks
 

@@ -92,6 +92,26 @@ check_PROGRAMS += tests/lib/golden-layers
 tests_lib_golden_layers_SOURCES = tests/lib/golden-layers.c
 tests_lib_golden_layers_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/golden-layers
+# golden-dropout: dropout with torch's masks, forward and BPTT, against
+# tests/reference/make-golden-dropout.py.
+golden_dropout_files = \
+	tests/data/golden-dropout-rnn-standard.txt \
+	tests/data/golden-dropout-rnn-variational.txt \
+	tests/data/golden-dropout-gru-standard.txt \
+	tests/data/golden-dropout-gru-variational.txt \
+	tests/data/golden-dropout-gru-cho-standard.txt \
+	tests/data/golden-dropout-gru-cho-variational.txt \
+	tests/data/golden-dropout-lstm-standard.txt \
+	tests/data/golden-dropout-lstm-variational.txt \
+	tests/data/golden-dropout-seed-standard.txt \
+	tests/data/golden-dropout-seed-variational.txt \
+	tests/data/golden-dropout-mgu-standard.txt \
+	tests/data/golden-dropout-mgu-variational.txt
+check_PROGRAMS += tests/lib/golden-dropout
+tests_lib_golden_dropout_SOURCES = tests/lib/golden-dropout.c
+tests_lib_golden_dropout_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/golden-dropout
+EXTRA_DIST += $(golden_dropout_files) tests/reference/make-golden-dropout.py
 # dropout: the masks, inverted scaling (evaluation unchanged), same bytes.
 check_PROGRAMS += tests/lib/dropout
 tests_lib_dropout_LDADD = $(TAP_LDADD)
@@ -102,6 +122,13 @@ EXTRA_DIST += $(golden_layer_files) tests/reference/make-golden-layers.py
 # built against the prefix alone.
 TESTS += tests/lib/install.sh
 EXTRA_DIST += tests/lib/install.sh
+
+# ---- PyTorch both ways: python/grulab_torch.py reads and writes the model
+# files (SKIPs without torch).
+TESTS += tests/lib/torch-roundtrip.sh
+EXTRA_DIST += tests/lib/torch-roundtrip.sh tests/lib/torch-roundtrip.py
+grulabpythondir = $(pkgdatadir)/python
+dist_grulabpython_DATA = python/grulab_torch.py
 EXTRA_DIST += $(golden_files) tests/reference/make-golden.py \
 	tests/reference/make-golden-mgu.py \
 	tests/reference/ch01-step.py
@@ -159,7 +186,8 @@ check_PROGRAMS += tests/cli/opt
 tests_cli_opt_LDADD = tests/libtap.a src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
 CLI_CHECKS = tests/cli/basics.sh tests/cli/cells.sh tests/cli/gradcheck.sh \
 	tests/cli/train.sh tests/cli/interrupt.sh tests/cli/threads.sh \
-	tests/cli/blas.sh tests/cli/names.sh tests/cli/man.sh tests/cli/layers.sh
+	tests/cli/blas.sh tests/cli/names.sh tests/cli/man.sh \
+	tests/cli/model-file.sh tests/cli/layers.sh
 TESTS += tests/cli/opt $(CLI_CHECKS)
 EXTRA_DIST += $(CLI_CHECKS) tests/cli/ratio-check.awk
 
@@ -170,7 +198,8 @@ EXTRA_DIST += $(CLI_CHECKS) tests/cli/ratio-check.awk
 check_PROGRAMS += tests/lib/text
 tests_lib_text_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/text tests/cli/text.sh
-EXTRA_DIST += tests/cli/text.sh bench/text-compare.sh bench/text-torch.py
+EXTRA_DIST += tests/cli/text.sh bench/text-compare.sh bench/text-torch.py \
+	tests/data/ngram-wb.txt tests/reference/make-ngram.py
 
 # Hardening: `make check-valgrind` and `make fuzz`.
 include tests/memcheck/local.mk

@@ -36,10 +36,12 @@ NB_PDFS = $(if $(filter 1,$(PDF)),$(CHAPTER_NAMES:%=$(NBDIR)/pdf/%.pdf))
 WEAVE_OPTS = --srcdir '$(abs_top_srcdir)' --out $(NBDIR) $(NB_QUICK)
 .SECONDARY: $(NB_STAMPS) $(NB_DIGESTS)
 
-# A page: woven when its run, source or the weaver changed (the stamp);
+# A page: woven when its run, source or the weaver changed, or a lab file
+# (whose Prerequisites put its link on the page; the stamp);
 # NAME.html and .digest/NAME (its text, style and charts, for the PDF) are
 # rewritten only when they change.
-$(NBDIR)/.stamp/%: $(RUNDIR)/%.run $(srcdir)/chapters/%.c $(NB_DEPS)
+$(NBDIR)/.stamp/%: $(RUNDIR)/%.run $(srcdir)/chapters/%.c $(NB_DEPS) \
+	$(wildcard $(srcdir)/lab/[0-9][0-9]-*.c)
 	@$(MKDIR_P) $(NBDIR)/.stamp
 	@echo "  WEAVE    $(NBDIR)/$*.html"
 	@$(WEAVE) page $(WEAVE_OPTS) --rundir $(RUNDIR) $* $(CHAPTER_NAMES) \
@@ -155,7 +157,7 @@ slides-ch%: notebook-tools $$(LECTDIR)/slides/$$(CHAPTER_OF).pdf
 
 clean-local: notebook-clean
 notebook-clean:
-	-rm -rf notebook notebook-quick lecture lecture-quick
+	-rm -rf notebook notebook-quick lecture lecture-quick tests/notebook/quick-book
 .PHONY: notebook-clean
 
 EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
@@ -163,14 +165,17 @@ EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
 	chapters/notebook/handout.css chapters/notebook/slides.html
 
 # The notebook's tests: the woven book's content, and every page in a real
-# browser (both weave their own book from --quick runs in a temporary
-# directory, with tests/notebook/notebook-setup.sh).
+# browser, and the lecture material.  notebook.sh weaves the book from
+# --quick runs and keeps both in tests/notebook/quick-book; the other two
+# run after it and read them (tests/notebook/notebook-setup.sh).
 AM_TESTS_ENVIRONMENT += \
 	CHAPTER_NAMES='$(CHAPTER_NAMES)'; export CHAPTER_NAMES; \
 	LAB_FILE_NAMES='$(LAB_FILE_NAMES)'; export LAB_FILE_NAMES; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3;
 TESTS += tests/chapters/exercises.sh tests/notebook/notebook.sh \
 	tests/notebook/notebook-browser.sh tests/notebook/lecture.sh
+tests/notebook/notebook-browser.log tests/notebook/lecture.log: \
+	tests/notebook/notebook.log
 EXTRA_DIST += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh \
 	tests/notebook/notebook-setup.sh tests/notebook/notebook_check.py tests/notebook/notebook_browser.py \
 	tests/notebook/tap.py tests/notebook/lecture.sh tests/notebook/lecture_check.py

@@ -2,7 +2,7 @@
 # Loaded by the generated ch02-memory.gp after style.gp, which sets dat and
 # chart_title, and these settings:
 #   nunits                   the number of units (3 as shipped)
-#   title0, title1, ...      each unit's gate, e.g. "z = 0.38 (half-life 0.7)"
+#   title0, title1, ...      each unit's gate, e.g. "z = 0.37754 (half-life 0.7)"
 #   every_n                  draw every every_n-th measured point
 # Columns of dat: t h_unit0 .. h_unit{n-1} known0 .. known{n-1}
 @log_y

@@ -9,17 +9,19 @@
 unset title
 set multiplot title chart_title font font_title
 set lmargin at screen 0.12
-set rmargin at screen 0.68
+set rmargin at screen 0.97
 set xrange [1:tmax]
-# the input, on top; each key beside its panel, clear of the curves
-set key at screen 0.70, screen 0.92 left top Left reverse
+# the input, on top; each key in one row along its panel's top, over
+# headroom kept free of the curves (yrange above, offsets below)
+set key at graph 0.01, graph 0.99 left top Left reverse horizontal maxrows 1 \
+    font font_small samplen 1.5 width 1
 set origin 0, 0.60
 set size 1, 0.32
 set tmargin 0.5
 set bmargin 0.5
 set format x ''
 set ylabel 'input x_t'
-set yrange [-1:2.1]
+set yrange [-1:2.8]
 set ytics 1
 plot dat using 1:($2 > 0 ? $2 : 1/0) with impulses lt 7 lw 2 title 'pulse train', \
      dat using 1:3 with lines lt 8 title sprintf('sine, +1 from t = %d', t_step)
@@ -32,8 +34,8 @@ set format x '%g'
 set xlabel 'time step t'
 set ylabel 'hidden state h_t'
 set yrange [*:*]
+set offsets 0, 0, graph 0.3, 0
 set ytics auto
-set key at screen 0.70, screen 0.58 left top Left reverse
 plot dat using 1:col0 with lines lt 1 title title0, \
      dat using 1:col1 with lines lt 2 title title1, \
      dat using 1:col2 with lines lt 3 title title2, \

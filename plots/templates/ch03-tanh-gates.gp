@@ -16,7 +16,7 @@ set size 1, 0.42
 set tmargin 0.5
 set bmargin 0.5
 set format x ''
-set ylabel 'forget gate f'
+set ylabel 'forget gate f, unit 0'
 set yrange [-1.05:1.5]
 plot dat using 1:2 with lines lt 1 title 'f = σ(W_f v + b_f), equations', \
      dat using 1:3 with lines lt 2 title 'f = tanh(W_f v + b_f), code', \

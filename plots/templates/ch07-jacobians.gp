@@ -1,13 +1,16 @@
 # ch07-jacobians.gp -- each step's Jacobian norm over time (chapter 7).
 # Loaded by the generated ch07-jacobians.gp after style.gp (dat,
-# chart_title); the chapter sets T, nseries and series_name (quoted words).
+# chart_title); the chapter sets T, nseries, series_name (quoted words)
+# and series_lc (style.gp's colour names: each configuration has the
+# colour it has in the lag charts).
 # Columns of dat: t, then jac_i for series i = 0, 1, ...
 set xlabel 'time step t'
-set ylabel '‖∂h_t/∂h_{t-1}‖  (largest singular value)'
+set ylabel '‖J_t‖  (largest singular value)'
 set xrange [1:T]
 set yrange [0:*]
 set offsets 0, 0, graph 0.08, 0
 set key outside right top font font_small
-plot for [i = 0:nseries-1] dat using 1:(column(2 + i)) with lines lt (i + 1) \
-       title word(series_name, i + 1), \
-     1 with lines lt 8 dt 3 title 'norm 1'
+# the norm-1 line first, thin, so that every curve is drawn over it
+plot 1 with lines lc rgb c_ref2 dt 3 lw 1.5 title 'norm 1', \
+     for [i = 0:nseries-1] dat using 1:(column(2 + i)) with lines \
+       lc rgb value(word(series_lc, i + 1)) lw 3 title word(series_name, i + 1)

@@ -3,7 +3,7 @@
 # and chart_title; the chapter sets:
 #   codes             the stretch's bytes as decimal codes, one word each
 # dat is one matrix block: row = unit, column = byte of the stretch.
-set title chart_title font font_small
+set title chart_title font font_title
 @heat_unit
 @heat_axes
 # each byte as its tick label; space, newline and tab as visible signs

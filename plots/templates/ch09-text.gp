@@ -1,22 +1,50 @@
-# ch09-text.gp -- a few lines of text, each character on a background
-# coloured by one unit's activation after reading it, like the figures of
-# Karpathy, Johnson and Fei-Fei 2016 (chapter 9; charts ch09-text-*).
+# ch09-text.gp -- a few lines of text drawn twice: on top, each character
+# on a background coloured by one unit's activation after reading it
+# (like the figures of Karpathy, Johnson and Fei-Fei 2016); below, the
+# same characters on the lexer's feature, so that the two can be compared
+# (chapter 9; charts ch09-text-*).
 # Loaded after style.gp, which sets dat and chart_title; the chapter sets:
 #   ncols, nlines     the columns and lines drawn
-#   cbmin, cbmax      the colour range: -1..1 for h, 0..1 for z
-#   unit_label        the colour bar's label ("h unit 62")
+#   is_z              1: the unit is an update gate z (0..1, viridis);
+#                     0: an h unit (-1..1, blue-white-red)
+#   unit_label        the top panel's label ("h unit 62")
+#   feature_label     the bottom panel's label ("inside a /* */ comment")
+#   fmax              the feature's largest value in the snippet (>= 1)
 # Columns of dat: col line act byte feature -- byte is the character's
 # code (drawn when printable), feature the lexer's value for it.
 set termoption noenhanced
-set title chart_title font font_small
+set multiplot layout 2,1 title chart_title font font_title
 set style fill solid noborder
 unset xtics
 unset ytics
 unset key
 set xrange [-0.5:ncols]
 set yrange [nlines:-0.5]
-set cblabel unit_label
-@heat_signed
-set cbrange [cbmin:cbmax]
+set lmargin 2
+set rmargin 16
+set title unit_label font font_normal
+if (is_z) {
+  @heat_unit
+  set cblabel 'z'
+} else {
+  @heat_signed
+  set cbrange [-1:1]
+  set cbtics 0.5
+  set cblabel 'h'
+}
+# white characters on the palette's dark ends, black elsewhere
+txtc(a) = is_z ? (a < 0.45 ? 0xffffff : 0) : (abs(a) > 0.6 ? 0xffffff : 0)
 plot dat using 1:2:(0.5):(0.5):3 with boxxyerror fillcolor palette, \
-     dat using 1:2:($4 > 32 ? sprintf('%c', int($4)) : '') with labels font ',15'
+     dat using 1:2:($4 > 32 ? sprintf('%c', int($4)) : ''):(txtc($3)) with labels tc rgb variable font ',13'
+set title 'the feature: '.feature_label font font_normal
+set palette defined (0 '#ffffff', 1 '#8c8c8c')
+set cbrange [0:fmax]
+if (fmax <= 1) {
+  set cbtics ('no' 0, 'yes' 1)
+} else {
+  set cbtics autofreq
+}
+set cblabel ''
+plot dat using 1:2:(0.5):(0.5):5 with boxxyerror fillcolor palette, \
+     dat using 1:2:($4 > 32 ? sprintf('%c', int($4)) : '') with labels font ',13'
+unset multiplot

@@ -116,6 +116,19 @@ void cli_error(const char *fmt, ...)
   fprintf(stderr, "grulab: %s\n", line);
 }
 
+int cli_model_open(const char *cmd, grl_model **m, const grl_cell *cell,
+                   const char *path, int flags)
+{
+  grl_model_info info;
+  int st = grl_model_open(m, cell, path, flags, &info);
+  if (st)
+    cli_error("%s: --params: %s", cmd, grl_strerror());
+  else if (info.note[0])
+    cli_error("%s: note: %s%s", cmd, info.note,
+              cell ? "" : "; give --cell if it is another");
+  return st;
+}
+
 int cli_options(const grl_opt *opts, int argc, char **argv, cli_help_fn help)
 {
   const char *cmd = argv[0];

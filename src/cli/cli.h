@@ -39,6 +39,16 @@ int cli_options(const grl_opt *opts, int argc, char **argv, cli_help_fn help);
 #define CLI_OPT_CELL(dest) \
   {"cell", GRL_OPT_CALL, (dest), "C", .help = "the cell (Cells, below; required)", \
    .set = cli_set_cell, .flags = GRL_OPT_REQUIRED}
+/* --cell C where a --params FILE is read: optional, the file's record
+ * names its cell (a file without one is read as gru, with a note). */
+#define CLI_OPT_CELL_FILE(dest) \
+  {"cell", GRL_OPT_CALL, (dest), "C", .help = "the cell (Cells, below); default: the one the\n" \
+   "--params file records (gru for a file without a record)", \
+   .set = cli_set_cell}
+/* Read --params FILE as grl_model_open does; a failure is one line
+ * "CMD: --params: why", a file without a record a note on stderr. */
+int cli_model_open(const char *cmd, grl_model **m, const grl_cell *cell,
+                   const char *path, int flags);
 /* --input-size I and --hidden-size H (required), into size_t. */
 #define CLI_OPT_SIZES(I, H) \
   {"input-size", GRL_OPT_SIZE, (I), "I", .help = "input features per step, I >= 1", \

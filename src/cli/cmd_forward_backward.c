@@ -1,7 +1,7 @@
 /* cmd_forward_backward.c -- grulab forward | backward.
  *
- *   grulab forward  --cell C --params FILE --data FILE
- *   grulab backward --cell C --params FILE --data FILE
+ *   grulab forward  [--cell C] --params FILE --data FILE
+ *   grulab backward [--cell C] --params FILE --data FILE
  *
  * The cell over a batch of sequences, on files in the named-tensor text
  * format with PyTorch's state_dict names: forward prints output, h_n (and
@@ -127,7 +127,7 @@ static int write_view(FILE *f, const char *name, int ndim, const size_t *dims,
 static void help_forward(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
-    "Usage: grulab forward --cell C --params FILE --data FILE\n"
+    "Usage: grulab forward [--cell C] --params FILE --data FILE\n"
     "Run cell C over a batch of sequences and print, in the named-tensor\n"
     "text format:\n"
     "  output (T, B, H)   h_t for every step\n"
@@ -145,7 +145,7 @@ static void help_forward(FILE *f, const grl_opt *opts)
 static void help_backward(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
-    "Usage: grulab backward --cell C --params FILE --data FILE\n"
+    "Usage: grulab backward [--cell C] --params FILE --data FILE\n"
     "Full backpropagation through time of L = sum(grad_output * output),\n"
     "printed in the named-tensor text format:\n"
     "  each parameter's own name   dL/dparameter, with its shape\n"
@@ -167,8 +167,13 @@ static int forward_backward(int argc, char **argv, int backward)
   const char *cmd = argv[0];
   const grl_cell *cell = NULL;
   const char *params = NULL, *data = NULL;
+  size_t layers = 0;
   const grl_opt opts[] = {
-    CLI_OPT_CELL(&cell),
+    CLI_OPT_CELL_FILE(&cell),
+    {"layers", GRL_OPT_SIZE, &layers, "L",
+     .help = "the stacked layers the file must hold (the file says\n"
+     "how many: weight_ih_l1, ...; default: whatever it holds)",
+     .lo = 1, .hi = GRL_MAX_LAYERS},
     {"params", GRL_OPT_STRING, &params, "FILE",
      .help = backward ? "the cell's parameters, PyTorch state_dict names"
               : "the cell's parameters, PyTorch state_dict names\n"
@@ -187,13 +192,25 @@ static int forward_backward(int argc, char **argv, int backward)
     return rc;
 
   grl_model *m = NULL;
+  grl_model_info info;
   grl_seq *s = NULL;
   seqdata d = {0};
   double *dtheta = NULL;  /* (n) parameter gradients    */
   double *dx = NULL;      /* (T*B, I) dL/dinput         */
   double *dh0 = NULL;     /* (L*B, H) dL/dh0            */
   double *dc0 = NULL;     /* (L*B, H) dL/dc0, lstm only */
-  int st = grl_model_load(&m, cell, params, 0);
+  /* --params and --data may be one file (tests/data/golden-*.txt): then
+   * its data tensors are no stray tensors. */
+  int st = grl_model_open(&m, cell, params,
+                          strcmp(params, data) == 0 ? GRL_LOAD_SHARED : 0,
+                          &info);
+  if (!st && info.note[0])
+    cli_error("%s: note: %s%s", cmd, info.note,
+              cell ? "" : "; give --cell if it is another");
+  if (!st && layers && m->layers != layers)
+    st = grl_fail(GRL_EINVAL, "%s holds a model of %zu layer%s, but --layers "
+                  "%zu was given", params, m->layers, m->layers == 1 ? "" : "s",
+                  layers);
   if (!st)
     st = load_data(&d, m, params, data, backward);
   if (!st)
@@ -216,7 +233,7 @@ static int forward_backward(int argc, char **argv, int backward)
       st = grl_fail(GRL_ENOMEM, "out of memory");
     if (!st)
       st = grl_seq_backward(s, NULL, d.x, d.dout, NULL, NULL, dtheta, dx,
-                            dh0, cell->has_c ? dc0 : NULL);
+                            dh0, m->cell->has_c ? dc0 : NULL);
   }
   if (!st) {
     FILE *f = cli_stdout_begin();
@@ -232,7 +249,7 @@ static int forward_backward(int argc, char **argv, int backward)
       st = write_view(f, "output", 3, tbh, &out.matrix);
       if (!st)
         st = grl_tensor_write(f, "h_n", sd, bh, dh0);
-      if (!st && cell->has_c)
+      if (!st && m->cell->has_c)
         st = grl_tensor_write(f, "c_n", sd, bh, dc0);
     } else {
       st = grl_model_write(f, m, dtheta);
@@ -240,7 +257,7 @@ static int forward_backward(int argc, char **argv, int backward)
         st = grl_tensor_write(f, "input", 3, tbi, dx);
       if (!st)
         st = grl_tensor_write(f, "h0", sd, bh, dh0);
-      if (!st && cell->has_c)
+      if (!st && m->cell->has_c)
         st = grl_tensor_write(f, "c0", sd, bh, dc0);
     }
   }

@@ -29,6 +29,7 @@ static void help(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
     "Usage: grulab gradcheck --cell C [OPTION]...\n"
+    "       grulab gradcheck --params FILE [OPTION]...   (the file names the cell)\n"
     "       grulab gradcheck --loss text --cell C [OPTION]...\n"
     "Compare the analytic BPTT gradient with a numerical derivative for EVERY\n"
     "entry of every parameter tensor, of the input and of h0 (and c0 for the\n"
@@ -167,7 +168,7 @@ static int parse(int argc, char **argv, gc_args *a)
   a->what = GRL_GC_ALL;
   a->floor_rel = GRL_GRADCHECK_FLOOR_REL;
   const grl_opt opts[] = {
-    CLI_OPT_CELL(&a->cell),
+    CLI_OPT_CELL_FILE(&a->cell),
     {"loss", GRL_OPT_CHOICE, &loss, "L",
      .help = "sequence (default): L = sum(g.*output) + 0.5*||h_T||^2;\n"
      "text: the language model's loss", .choices = losses},
@@ -252,6 +253,22 @@ static int parse(int argc, char **argv, gc_args *a)
   int rc = cli_options(opts, argc, argv, help);
   if (rc >= 0)
     return rc;
+  if (!a->cell && !a->params) {
+    cli_error("%s: --cell is required without --params; try 'grulab %s --help'",
+              cmd, cmd);
+    return CLI_USAGE;
+  }
+  if (!a->cell) {
+    /* the cell the --params file records (read again in cmd_gradcheck) */
+    grl_model *m = NULL;
+    grl_model_info info;
+    if (grl_model_open(&m, NULL, a->params, 0, &info)) {
+      cli_error("%s: --params: %s", cmd, grl_strerror());
+      return CLI_FAIL;
+    }
+    a->cell = info.cell;
+    grl_model_free(m);
+  }
   a->have_I = seen_I > 0;
   a->have_H = seen_H > 0;
   a->index = seen_index ? (size_t)index : (size_t)-1;
@@ -452,9 +469,12 @@ int cmd_gradcheck(int argc, char **argv)
   gsl_rng_set(r, a.seed);
   /* --params sizes the model from the file; sizes given as flags must
    * agree with it. */
-  int st = a.params ? grl_model_load(&m, a.cell, a.params, 0)
+  grl_model_info info;
+  int st = a.params ? grl_model_open(&m, a.cell, a.params, 0, &info)
                     : grl_model_alloc_layers(&m, a.cell, a.I, a.H,
                                              a.text ? a.I : 0, a.layers);
+  if (!st && a.params && info.note[0])
+    cli_error("gradcheck: note: %s", info.note);
   if (!st && a.params && ((a.have_I && a.I != m->input_size)
                           || (a.have_H && a.H != m->hidden_size)))
     st = grl_fail(GRL_EINVAL, "%s holds a model with input size %zu and "

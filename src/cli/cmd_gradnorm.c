@@ -44,7 +44,7 @@ int cmd_gradnorm(int argc, char **argv)
   double sv = 0, rho = 0, bias = 0;
   unsigned long seed = 1;
   const grl_opt opts[] = {
-    CLI_OPT_CELL(&cell),
+    CLI_OPT_CELL_FILE(&cell),
     {"seq-len", GRL_OPT_SIZE, &T, "T", .help = "sequence length (required)", .lo = 1,
      .flags = GRL_OPT_REQUIRED},
     {"params", GRL_OPT_STRING, &params, "FILE",
@@ -84,7 +84,11 @@ int cmd_gradnorm(int argc, char **argv)
     cli_error("gradnorm: give --singular-value or --spectral-radius, not both");
     return CLI_USAGE;
   }
-  if (have_bias && strcmp(grl_cell_name(cell), "rnn") == 0) {
+  if (!params && !cell) {
+    cli_error("gradnorm: --cell is required without --params; try 'grulab gradnorm --help'");
+    return CLI_USAGE;
+  }
+  if (have_bias && cell && strcmp(grl_cell_name(cell), "rnn") == 0) {
     cli_error("gradnorm: --gate-bias: the rnn cell has no gate that keeps the old state");
     return CLI_USAGE;
   }
@@ -105,8 +109,11 @@ int cmd_gradnorm(int argc, char **argv)
 
   if (params) {
     /* The file sizes the model (readout included); flags must agree. */
-    if (grl_model_load(&m, cell, params, 1)) {
-      cli_error("gradnorm: %s", grl_strerror());
+    if (cli_model_open("gradnorm", &m, cell, params, GRL_LOAD_READOUT))
+      goto done;
+    if (have_bias && strcmp(grl_cell_name(m->cell), "rnn") == 0) {
+      cli_error("gradnorm: --gate-bias: the rnn cell has no gate that keeps the old state");
+      rc = CLI_USAGE;
       goto done;
     }
     if (m->input_size != 2 || (have_H && m->hidden_size != H)) {
@@ -144,7 +151,7 @@ int cmd_gradnorm(int argc, char **argv)
     cli_error("gradnorm: %s", grl_strerror());
     goto done;
   }
-  fprintf(out, "# grulab gradnorm cell=%s T=%zu H=%zu B=%zu params=%s", grl_cell_name(cell),
+  fprintf(out, "# grulab gradnorm cell=%s T=%zu H=%zu B=%zu params=%s", grl_cell_name(m->cell),
           T, H, B, params ? params : "init-pytorch");
   if (have_sv)
     fprintf(out, " singular-value=%g", sv);

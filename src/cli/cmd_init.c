@@ -50,7 +50,9 @@ int cmd_init(int argc, char **argv)
   if (!st) {
     gsl_rng_set(r, seed);
     grl_model_init_uniform(m, r);
-    st = grl_model_write(f, m, m->theta);
+    st = grl_model_write_record(f, m, 0);
+    if (!st)
+      st = grl_model_write(f, m, m->theta);
   }
   if (r)
     gsl_rng_free(r);

@@ -30,16 +30,19 @@ static void sample_help(FILE *f, const grl_opt *opts)
 int cmd_sample(int argc, char **argv)
 {
   const char *params = NULL, *prime = NULL;
-  const grl_cell *cell = &grl_cell_gru;
+  const grl_cell *cell = NULL;
   size_t n = 500;
   double temp = 1.0;
   unsigned long seed = 1;
+  size_t layers = 0;
   const grl_opt opts[] = {
+    {"layers", GRL_OPT_SIZE, &layers, "L",
+     .help = "the stacked layers the file must hold (the file says\n"
+     "how many; default: whatever it holds)", .lo = 1,
+     .hi = GRL_MAX_LAYERS},
     {"params", GRL_OPT_STRING, &params, "FILE",
      .help = "parameters and vocabulary (required)", .flags = GRL_OPT_REQUIRED},
-    {"cell", GRL_OPT_CALL, &cell, "C",
-     .help = "the cell the file was trained with (Cells, below;\n"
-     "default gru)", .set = cli_set_cell},
+    CLI_OPT_CELL_FILE(&cell),
     {"bytes", GRL_OPT_SIZE, &n, "N", .help = "bytes to generate (default 500)",
      .hi = 100000000},
     {"temperature", GRL_OPT_DOUBLE, &temp, "X",
@@ -69,9 +72,16 @@ int cmd_sample(int argc, char **argv)
     cli_error("sample: out of memory");
     goto done;
   }
-  if (grl_model_load(&m, cell, params, 1) || grl_tensorfile_read(&tf, params)
-      || grl_vocab_read(&v, tf)) {
+  if (cli_model_open("sample", &m, cell, params, GRL_LOAD_READOUT))
+    goto done;
+  if (grl_tensorfile_read(&tf, params) || grl_vocab_read(&v, tf)) {
     cli_error("sample: --params: %s", grl_strerror());
+    goto done;
+  }
+  if (layers && m->layers != layers) {
+    cli_error("sample: --params: %s holds a model of %zu layer%s, but "
+              "--layers %zu was given", params, m->layers,
+              m->layers == 1 ? "" : "s", layers);
     goto done;
   }
   unsigned char dflt = v.id['\n'] >= 0 ? '\n' : v.byte[0];

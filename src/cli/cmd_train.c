@@ -10,7 +10,7 @@
  *   test mse X (baseline 0.1667)       (test xent for copy)
  * text is a character-level language model trained with truncated BPTT
  * (src/include/grl_text.h); its last line is
- *   valid bpc X (unigram U, bigram G) */
+ *   valid bpc X (unigram U, bigram G, n-gram N at order K) */
 #include <config.h>
 #include "cli.h"
 #include "grl_compress.h"
@@ -40,12 +40,16 @@ static void help(FILE *f, const grl_opt *opts)
 "          test mse X (baseline 0.1667)     (copy: test xent)\n"
 "text    a character-level language model: the cell reads the text byte\n"
 "        by byte and a softmax readout predicts the next byte at every\n"
-"        step.  The first 90%% of the bytes train, the last 10%% validate.\n"
+"        step.  The first 90%% of the bytes train, the last 10%% validate;\n"
+"        the default text holds out whole files instead: GSL's special\n"
+"        functions' headers gsl_sf*.h validate, the others train.\n"
 "        Training is truncated BPTT: B streams at evenly spaced offsets,\n"
 "        windows of T bytes, the state carried from one window to the\n"
 "        next, the gradient stopped at the window's start.  Prints the\n"
-"        baselines (unigram, bigram, gzip -9, xz -9), then ends with\n"
-"          valid bpc X (unigram U, bigram G)\n"
+"        split's duplicate share (validation 8-grams seen in training),\n"
+"        the baselines (unigram, bigram, interpolated Witten-Bell n-grams\n"
+"        of orders 1 to 8, gzip -9, xz -9), then ends with\n"
+"          valid bpc X (unigram U, bigram G, n-gram N at order K)\n"
 "        in bits per character on the validation split.\n"
 "\n");
   grl_opt_help(f, opts);
@@ -293,7 +297,8 @@ static int save_outputs(cli_outfile *sv, cli_outfile *lg, const train_args *a,
                         const grl_session *s)
 {
   int rc = 0;
-  if (sv->o && (grl_model_write(sv->f, s->m, s->m->theta)
+  if (sv->o && (grl_model_write_record(sv->f, s->m, text ? text->vocab.V : 0)
+                || grl_model_write(sv->f, s->m, s->m->theta)
                 || (text && grl_vocab_write(sv->f, &text->vocab)))) {
     cli_error("train: --save: %s", grl_strerror());
     grl_outfile_abort(sv->o);
@@ -341,7 +346,7 @@ static int interrupted(cli_outfile *sv, cli_outfile *lg, const train_args *a,
 static int read_text(grl_text **text, const train_args *a)
 {
   int st = a->textpath ? grl_text_read(text, a->textpath)
-                       : grl_text_read_glob(text, GRL_TEXT_DEFAULT_GLOB);
+                       : grl_text_read_default(text);
   if (st) {
     cli_error("train: --text: %s", grl_strerror());
     return CLI_FAIL;
@@ -359,23 +364,44 @@ static int read_text(grl_text **text, const train_args *a)
 
 /* The text's baselines, before training: counting and compressing. */
 static int print_text_head(FILE *out, const grl_text *text, double *uni,
-                           double *bi)
+                           double *bi, double *ng, int by_file)
 {
-  if (grl_text_baselines(text, uni, bi)) {
+  double dup;
+  if (grl_text_baselines(text, uni, bi)
+      || grl_text_ngram_bpc(text, GRL_NGRAM_MAX_ORDER, ng)
+      || grl_text_duplicate_share(text, 8, &dup)) {
     cli_error("train: %s", grl_strerror());
     return -1;
   }
   fprintf(out, "text %s: %zu bytes, vocabulary %zu, train %zu, valid %zu\n",
           text->name, text->n, text->vocab.V, text->ntrain,
           grl_text_nvalid(text));
+  fprintf(out, "split %s, duplicate share %.4f (validation 8-grams seen in training)\n",
+          by_file ? "by file (" GRL_TEXT_DEFAULT_HOLDOUT " held out)" : "by position (last 10%)",
+          dup);
   return 0;
 }
 
+/* The best order of the n-gram ladder (0-based). */
+static size_t best_order(const double *ng)
+{
+  size_t b = 0;
+  for (size_t k = 1; k < GRL_NGRAM_MAX_ORDER; k++)
+    if (ng[k] < ng[b])
+      b = k;
+  return b;
+}
+
 static void print_baselines(FILE *out, const grl_text *text, double uni,
-                            double bi)
+                            double bi, const double *ng)
 {
   fprintf(out, "baseline unigram %.4f bpc, bigram %.4f bpc (add-one, fitted on train)\n",
           uni, bi);
+  fprintf(out, "baseline n-gram (interpolated Witten-Bell, fitted on train), orders 1-%d:",
+          GRL_NGRAM_MAX_ORDER);
+  for (size_t k = 0; k < GRL_NGRAM_MAX_ORDER; k++)
+    fprintf(out, " %.4f", ng[k]);
+  fprintf(out, " bpc\n");
   const char *methods[2] = {"gzip", "xz"};
   for (int k = 0; k < 2; k++) {
     double cb;
@@ -409,7 +435,7 @@ int cmd_train(int argc, char **argv)
   grl_task *probe = NULL;    /* adding, copy: the baseline and the loss */
   grl_session s = {0};
   cli_outfile sv = {NULL, NULL}, lg = {NULL, NULL};
-  double uni = NAN, bi = NAN;
+  double uni = NAN, bi = NAN, ng[GRL_NGRAM_MAX_ORDER];
   char run[1024];
   FILE *out = cli_stdout_begin();
   rc = CLI_FAIL;
@@ -435,7 +461,7 @@ int cmd_train(int argc, char **argv)
   grl_stop_remove_on_abort(grl_outfile_tmpname(sv.o));
   grl_stop_remove_on_abort(grl_outfile_tmpname(lg.o));
   fprintf(out, "# grulab train %s\n", run);
-  if (text && print_text_head(out, text, &uni, &bi))
+  if (text && print_text_head(out, text, &uni, &bi, ng, !a.textpath))
     goto done;
 
   grl_train_blas_threads_default();
@@ -472,7 +498,7 @@ int cmd_train(int argc, char **argv)
   size_t tail;
   fprintf(out, "parameters %zu\n", s.m->n);
   if (text) {
-    print_baselines(out, text, uni, bi);
+    print_baselines(out, text, uni, bi, ng);
     double last = tail_mean(&s, 50, &tail);
     fprintf(out, "steps %zu (%.2f epochs) seconds %.2f chars_per_second %.0f\n",
             s.done, (double)s.done / (double)grl_text_windows(text, a.T, a.B),
@@ -480,7 +506,8 @@ int cmd_train(int argc, char **argv)
                                      : 0.0);
     if (tail)
       fprintf(out, "train bpc %.4f (mean of the last %zu batches)\n", last, tail);
-    fprintf(out, "valid bpc %.4f (unigram %.4f, bigram %.4f)\n", s.test, uni, bi);
+    fprintf(out, "valid bpc %.4f (unigram %.4f, bigram %.4f, n-gram %.4f at order %zu)\n",
+            s.test, uni, bi, ng[best_order(ng)], best_order(ng) + 1);
   } else {
     double last = tail_mean(&s, 100, &tail);
     fprintf(out, "steps %zu seconds %.2f ms_per_step %.3f\n", s.done,

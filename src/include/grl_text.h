@@ -4,9 +4,11 @@
  * Included by grulab.h; never include it on its own.
  *
  * THE DATA.  Any file, read as bytes.  The vocabulary is the set of
- * distinct bytes in it, sorted; a byte's id is its rank.  The first 90% of
- * the bytes (by position) are the training split, the last 10% the
- * validation split.
+ * distinct bytes in it, sorted; a byte's id is its rank.  The training
+ * split is [0, ntrain), the validation split [ntrain, n): for one file or
+ * bytes in memory the first 90% and the last 10% by position; for the
+ * default text whole files are held out (GRL_TEXT_DEFAULT_HOLDOUT), so
+ * that validation is not a copy of training.
  *
  * THE MODEL.  A cell with input size V (one-hot ids) and a readout with V
  * outputs, the logits of the next byte:
@@ -36,10 +38,15 @@ extern "C" {
 
 /* The text of chapter 9 and `grulab train --task text` when no file is
  * given: GSL's own headers, concatenated in sorted (strcmp) order of their
- * names.  libgsl-dev, which the build needs, installs them. */
+ * names.  libgsl-dev, which the build needs, installs them.  Its
+ * validation split is one whole family of files, held out: the special
+ * functions' headers gsl_sf*.h (about a tenth of the bytes), which follow
+ * the training files.  A split by position would leave GSL's templates
+ * (gsl_vector_float.h, gsl_vector_double.h, ...) on both sides. */
 #ifndef GRL_TEXT_DEFAULT_GLOB
 # define GRL_TEXT_DEFAULT_GLOB "/usr/include/gsl/*.h"
 #endif
+#define GRL_TEXT_DEFAULT_HOLDOUT "gsl_sf*"
 
 /* ------------------------------------------------------------------ */
 /* The vocabulary and the corpus (text.c)                              */
@@ -70,11 +77,23 @@ struct grl_text {
  * ("NAME: empty" for none), one distinct byte. */
 int grl_text_from_bytes(grl_text **t, const unsigned char *bytes, size_t n,
                         const char *name);
+/* The same with the split given: [0, ntrain) trains, [ntrain, n)
+ * validates; each side needs at least 2 bytes. */
+int grl_text_from_split(grl_text **t, const unsigned char *bytes, size_t n,
+                        size_t ntrain, const char *name);
 /* A whole file, as bytes. */
 int grl_text_read(grl_text **t, const char *path);
 /* Every file that the glob(3) pattern matches, concatenated in strcmp
  * order of their names (GRL_TEXT_DEFAULT_GLOB: the default text). */
 int grl_text_read_glob(grl_text **t, const char *pattern);
+/* The files of pattern split by file: those whose base name matches the
+ * fnmatch(3) pattern holdout are the validation split, read after all
+ * the others (each side in strcmp order).  Fails if no file, or every
+ * file, matches holdout. */
+int grl_text_read_split(grl_text **t, const char *pattern, const char *holdout);
+/* The default text with its held-out split: grl_text_read_split(t,
+ * GRL_TEXT_DEFAULT_GLOB, GRL_TEXT_DEFAULT_HOLDOUT). */
+int grl_text_read_default(grl_text **t);
 void grl_text_free(grl_text *t);
 size_t grl_text_nvalid(const grl_text *t);   /* n - ntrain */
 
@@ -95,6 +114,36 @@ int grl_vocab_read(grl_vocab *v, const grl_tensorfile *tf);
  *   bigram   p(b|a) = (count(a b) + 1) / (count(a .) + V)
  * (add-one smoothing, so that no byte of the vocabulary has p = 0). */
 int grl_text_baselines(const grl_text *t, double *unigram, double *bigram);
+
+/* The n-gram ladder (ngram.c): interpolated Witten-Bell n-grams of
+ * orders 1..GRL_NGRAM_MAX_ORDER over byte ids, counted by grl_ngram_fit
+ * on ids [0, n) (the training split) with ids < V.  Order k conditions
+ * on the k-1 bytes before the predicted one:
+ *   p_0(w)     = 1 / V
+ *   p_k(w | h) = (c(h w) + N1+(h .) p_{k-1}(w | h')) / (c(h) + N1+(h .))
+ *   (p_{k-1}(w | h') if h was never seen), h' = h without its oldest
+ * byte, N1+(h .) the distinct bytes seen after h.  Every p_k sums to 1
+ * over the vocabulary. */
+#define GRL_NGRAM_MAX_ORDER 8
+typedef struct grl_ngram grl_ngram;
+int grl_ngram_fit(grl_ngram **g, const unsigned char *ids, size_t n, size_t V,
+                  size_t order);
+void grl_ngram_free(grl_ngram *g);
+size_t grl_ngram_order(const grl_ngram *g);
+/* p[k-1] = p_k(w | ctx) for k = 1..order, where ctx is the nctx ids just
+ * before w (the last order-1 are read; a shorter ctx backs order k off to
+ * the nctx+1-gram). */
+void grl_ngram_probs(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
+                     size_t w, double *p);
+/* bpc[k-1] for k = 1..order: the order-k n-gram fitted on t's training
+ * split, scored on the network's predictions (every validation byte after
+ * the first, its context the validation bytes before it). */
+int grl_text_ngram_bpc(const grl_text *t, size_t order, double *bpc);
+
+/* How much of the validation split is a copy of the training split: the
+ * share of the validation split's k-grams (k = 1..8 bytes, every start
+ * position) that occur somewhere in the training split (text_overlap.c). */
+int grl_text_duplicate_share(const grl_text *t, size_t k, double *share);
 
 /* ------------------------------------------------------------------ */
 /* The loss: the one-hot input as a gather, its mirror, and the softmax */
@@ -185,6 +234,19 @@ const gsl_matrix *grl_text_source_state(const grl_source *src);
  * validation bpc.  Allocates its own buffers (outside the training loop). */
 int grl_text_evaluate(const grl_model *m, const grl_text *t, size_t T,
                       size_t B, size_t from, size_t to, double *bpc);
+/* The same with the state not carried.  reset 0: carried (as
+ * grl_text_evaluate).  reset 1: set to zero before every window (and
+ * before the left-over stretch), so that a prediction j bytes into its
+ * window sees j bytes of context.  reset 2: set to zero, then the
+ * previous window of its stream read again (its loss not counted), so
+ * that every prediction sees between T and 2T - 1 bytes of context (the
+ * first window of each stream, and the left-over stretch, start from zero
+ * as in every mode).  Carried against 2 measures how much the model takes
+ * from context older than T bytes; 2 against 1 what the lost recent
+ * context is worth. */
+int grl_text_evaluate_reset(const grl_model *m, const grl_text *t, size_t T,
+                            size_t B, size_t from, size_t to, int reset,
+                            double *bpc);
 
 /* ------------------------------------------------------------------ */
 /* Sampling (text_sample.c)                                                   */

@@ -396,7 +396,7 @@ int grl_init_singular_value(grl_model *m, double lambda1);
 int grl_init_spectral_radius(grl_model *m, double rho);
 /* Set the bias of the gate that keeps the old state (grl_cell.keep_gate)
  * so that sigma(b) is kept: gru and gru-cho z (b_iz = b, b_hz = 0), lstm
- * f (b_if = b, b_hf = 0), seed f (bias_f = b).  A cell whose gate is the
+ * f (b_if = b, b_hf = 0), seed f (bias_f = b); every layer's.  A cell whose gate is the
  * fraction written gets -b.  The rnn has no such gate: GRL_EINVAL. */
 int grl_init_keep_gate_bias(grl_model *m, double b);
 

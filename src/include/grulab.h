@@ -110,6 +110,11 @@ typedef struct {
   char *path;        /* as given to grl_tensorfile_read */
   size_t n;
   grl_tensor *t;     /* (n) in file order */
+  /* The model record: the text after "# grulab-model" on a comment line
+   * of its own ("version=1 cell=gru ..."), or NULL when the file has none.
+   * Any other comment is ignored; a second record is an error. */
+  char *record;
+  long record_line;
 } grl_tensorfile;
 
 /* Read a whole file.  On error *out is NULL and the message is
@@ -316,6 +321,47 @@ int grl_model_read(grl_model *m, const grl_tensorfile *tf);
  * naming the tensor that gives it away. */
 int grl_model_load(grl_model **m, const grl_cell *cell, const char *path,
                    int readout);
+
+/* A model file says what it is: a record on its own comment line before
+ * the tensors,
+ *   # grulab-model version=1 cell=gru input_size=3 hidden_size=6
+ *     num_layers=1 readout=linear output_size=65 vocabulary=65
+ * (one line): the cell, the sizes and layer count, the readout ("linear":
+ * readout_weight (O, H) and readout_bias (O); "none": output_size=0) and
+ * a text model's vocabulary size V (the tensor 'vocabulary', else 0).
+ * Readers that predate it skip it as a comment. */
+#define GRL_MODEL_FORMAT 1
+typedef struct {
+  int version;          /* the record's format version; 0: no record */
+  const grl_cell *cell; /* the cell the file was read as */
+  size_t layers;        /* layer count: the record's, or without one the
+                           _l1, _l2, ... tensors' (the model's layers) */
+  size_t vocabulary;    /* V, the record's or the 'vocabulary' tensor's; 0 */
+  char note[512];       /* "" or what was assumed, for the caller to show:
+                         * a file without a record names no cell */
+} grl_model_info;
+enum {
+  GRL_LOAD_READOUT = 1,  /* read the readout if the file has one */
+  GRL_LOAD_SHARED = 2    /* the file holds data the caller reads too:
+                          * tensors the model does not use are no error */
+};
+/* grl_model_load, checking the record.  cell may be NULL: the record's
+ * cell, or gru (the default) for a file without a record.  Every field
+ * of the record must agree with the caller's cell and with the tensors;
+ * a disagreement is one error naming both sides ("FILE:LINE: the record
+ * says cell=gru, but cell gru-cho was asked for").  A record of a later
+ * version, a tensor the model does not use (weight_ih_l1 in a file
+ * whose record says num_layers=1, a misspelt name) are errors too, the
+ * second unless GRL_LOAD_SHARED.  The layers L are the record's
+ * num_layers, or without a record as many as the file has weight_hh_l0,
+ * weight_hh_l1, ... (seed: weight_f, weight_f_l1, ...).  A file without a record is read as before, with
+ * info->note saying which cell was assumed.  info may be NULL. */
+int grl_model_open(grl_model **m, const grl_cell *cell, const char *path,
+                   int flags, grl_model_info *info);
+/* Write the record of m (vocabulary: V of a text model, or 0), then
+ * write the tensors with grl_model_write (and a text model's
+ * vocabulary with grl_vocab_write). */
+int grl_model_write_record(FILE *f, const grl_model *m, size_t vocabulary);
 /* Write every tensor of the block (theta, or a gradient) by name. */
 int grl_model_write(FILE *f, const grl_model *m, const double *block);
 
@@ -572,8 +618,9 @@ int grl_seq_set_dropout(grl_seq *s, double p, grl_dropout_kind kind);
 /* Draw every mask afresh from r (no-op without dropout). */
 void grl_seq_draw_masks(grl_seq *s, gsl_rng *r);
 /* Mask `which` of layer l (GRL_MASK_OUTPUT: the top layer's, l unused),
- * or NULL when there is none. */
-const gsl_matrix *grl_seq_mask(const grl_seq *s, int which, size_t l);
+ * or NULL when there is none.  A caller may write masks of its own into
+ * it (tests/lib/golden-dropout.c loads torch's). */
+gsl_matrix *grl_seq_mask(const grl_seq *s, int which, size_t l);
 /* "standard" or "variational"; parse: 0, or -1 for an unknown name. */
 const char *grl_dropout_kind_name(grl_dropout_kind k);
 int grl_dropout_kind_lookup(const char *name);

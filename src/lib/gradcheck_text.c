@@ -29,6 +29,7 @@ typedef struct {
   grl_gc_loss base;
   const grl_model *m;
   double dropout;        /* p, fixed masks from mt19937(dropout_seed) */
+  char formula[200];     /* the report's formula, dropout named        */
   grl_dropout_kind kind;
   unsigned long dropout_seed;
   size_t V, n;
@@ -262,8 +263,17 @@ static int text_init(text_loss *c, const grl_model *m, size_t T, size_t B,
   c->m = m;
   c->V = V;
   c->n = n;
+  if (c->dropout > 0.0)
+    snprintf(c->formula, sizeof c->formula, "mean of -ln softmax(Wo h_t + "
+             "bo)[next byte] over T*B steps, %zu layer%s, %s dropout %g with "
+             "fixed masks (seed %lu)", m->layers, m->layers == 1 ? "" : "s",
+             grl_dropout_kind_name(c->kind), c->dropout, c->dropout_seed);
+  else
+    snprintf(c->formula, sizeof c->formula, "mean of -ln softmax(Wo h_t + "
+             "bo)[next byte] over T*B steps%s%.0zu%s", m->layers > 1 ? ", " : "",
+             m->layers > 1 ? m->layers : 0, m->layers > 1 ? " layers" : "");
   c->base = (grl_gc_loss){
-    .formula = "mean of -ln softmax(Wo h_t + bo)[next byte] over T*B steps",
+    .formula = c->formula,
     .T = T, .B = B, .I = V, .H = H, .entry = text_entry,
     .ws_alloc = text_ws_alloc, .ws_free = text_ws_free, .eval = text_eval,
     .diff = text_diff, .base = text_base, .eval_complex = text_complex};

@@ -10,6 +10,7 @@
 #include "backend.h"
 
 #include <gsl/gsl_math.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,19 +338,260 @@ static int infer_sizes(const grl_cell *cell, const grl_tensorfile *tf,
   return GRL_OK;
 }
 
-int grl_model_load(grl_model **out, const grl_cell *cell, const char *path,
-                   int readout)
+/* ---- the model record --------------------------------------------------- */
+
+/* The layer count of a model. */
+static size_t model_layers(const grl_model *m)
+{
+  return m->layers;
+}
+
+/* The record's fields, as the file gives them. */
+typedef struct {
+  long version;
+  char cell[32];
+  size_t input_size, hidden_size, num_layers, output_size, vocabulary;
+  int readout;           /* 1 linear, 0 none */
+} record;
+
+/* One size field: a decimal integer below GRL_SIZE_MAX * 256. */
+static int record_size(const char *path, long line, const char *key,
+                       const char *val, size_t *out)
+{
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(val, &end, 10);
+  if (!*val || *end || errno || val[0] == '-' || val[0] == '+' || v > 1u << 30)
+    return grl_fail(GRL_EFORMAT, "%s:%ld: model record: %s=%s is not a size",
+                    path, line, key, val);
+  *out = (size_t)v;
+  return GRL_OK;
+}
+
+/* Parse "version=1 cell=gru ..." into r.  The version is judged first:
+ * a later version may have other fields, and is refused as such. */
+static int record_parse(const grl_tensorfile *tf, record *r)
+{
+  static const char *const keys[] = {"version", "cell", "input_size",
+    "hidden_size", "num_layers", "readout", "output_size", "vocabulary"};
+  enum { NKEY = sizeof keys / sizeof *keys };
+  char buf[512], *tok[64], *val[NKEY] = {0};
+  size_t ntok = 0;
+  const char *path = tf->path;
+  long line = tf->record_line;
+  if (strlen(tf->record) >= sizeof buf)
+    return grl_fail(GRL_EFORMAT, "%s:%ld: model record longer than %zu "
+                    "characters", path, line, sizeof buf - 1);
+  strcpy(buf, tf->record);
+  for (char *t = strtok(buf, " \t\r\v\f"); t && ntok < 64;
+       t = strtok(NULL, " \t\r\v\f")) {
+    char *eq = strchr(t, '=');
+    if (!eq)
+      return grl_fail(GRL_EFORMAT, "%s:%ld: model record: '%s' is not "
+                      "KEY=VALUE", path, line, t);
+    *eq = '\0';
+    tok[ntok++] = t;
+    if (strcmp(t, "version") == 0)
+      val[0] = eq + 1;
+  }
+  if (!val[0])
+    return grl_fail(GRL_EFORMAT, "%s:%ld: model record without version=",
+                    path, line);
+  char *end;
+  r->version = strtol(val[0], &end, 10);
+  if (*end || r->version < 1)
+    return grl_fail(GRL_EFORMAT, "%s:%ld: model record: version=%s is not "
+                    "a format version (1, 2, ...)", path, line, val[0]);
+  if (r->version > GRL_MODEL_FORMAT)
+    return grl_fail(GRL_EFORMAT, "%s:%ld: model record version %ld is newer "
+                    "than this grulab reads (version %d): a later grulab "
+                    "wrote it", path, line, r->version, GRL_MODEL_FORMAT);
+  val[0] = NULL;
+  for (size_t i = 0; i < ntok; i++) {
+    size_t k = 0;
+    while (k < NKEY && strcmp(keys[k], tok[i]) != 0)
+      k++;
+    if (k == NKEY)
+      return grl_fail(GRL_EFORMAT, "%s:%ld: model record: unknown field "
+                      "'%s' (version %d has version, cell, input_size, "
+                      "hidden_size, num_layers, readout, output_size, "
+                      "vocabulary)", path, line, tok[i], GRL_MODEL_FORMAT);
+    if (val[k])
+      return grl_fail(GRL_EFORMAT, "%s:%ld: model record: field '%s' "
+                      "given twice", path, line, tok[i]);
+    val[k] = tok[i] + strlen(tok[i]) + 1;
+  }
+  for (size_t k = 1; k < NKEY; k++)
+    if (!val[k])
+      return grl_fail(GRL_EFORMAT, "%s:%ld: model record without %s=",
+                      path, line, keys[k]);
+  if (strlen(val[1]) >= sizeof r->cell)
+    return grl_fail(GRL_EFORMAT, "%s:%ld: model record: cell=%s is not a "
+                    "cell", path, line, val[1]);
+  strcpy(r->cell, val[1]);
+  if (strcmp(val[5], "linear") == 0)
+    r->readout = 1;
+  else if (strcmp(val[5], "none") == 0)
+    r->readout = 0;
+  else
+    return grl_fail(GRL_EFORMAT, "%s:%ld: model record: readout=%s; "
+                    "want linear or none", path, line, val[5]);
+  int st = record_size(path, line, "input_size", val[2], &r->input_size);
+  if (!st)
+    st = record_size(path, line, "hidden_size", val[3], &r->hidden_size);
+  if (!st)
+    st = record_size(path, line, "num_layers", val[4], &r->num_layers);
+  if (!st)
+    st = record_size(path, line, "output_size", val[6], &r->output_size);
+  if (!st)
+    st = record_size(path, line, "vocabulary", val[7], &r->vocabulary);
+  return st;
+}
+
+/* "gru|gru-cho|...": every cell, for a message. */
+static const char *cell_names(char *buf, size_t len)
+{
+  size_t used = 0;
+  buf[0] = '\0';
+  for (const grl_cell *const *c = all_cells; *c && used < len; c++) {
+    int w = snprintf(buf + used, len - used, "%s%s", c == all_cells ? "" : "|",
+                     (*c)->name);
+    if (w < 0)
+      break;
+    used += (size_t)w;
+  }
+  return buf;
+}
+
+/* Does the tensor NAME belong to m, its readout or a text vocabulary? */
+static int known_tensor(const grl_model *m, const char *name)
+{
+  return grl_model_param(m, name) || strcmp(name, "readout_weight") == 0
+         || strcmp(name, "readout_bias") == 0
+         || strcmp(name, "vocabulary") == 0;
+}
+
+/* Every tensor of tf must be one the model reads: a name it does not know
+ * is a misspelling, another model's tensor, or a deeper torch model's
+ * (weight_ih_l1).  Named, all of them, in one line. */
+static int check_unused(const grl_model *m, const grl_tensorfile *tf)
+{
+  char names[400] = "";
+  size_t n = 0, used = 0;
+  long line = 0;
+  int layer = 0;
+  for (size_t i = 0; i < tf->n; i++) {
+    const char *name = tf->t[i].name;
+    if (known_tensor(m, name))
+      continue;
+    if (n++ == 0)
+      line = tf->t[i].line;
+    const char *l = strstr(name, "_l");
+    if (l && l[2] >= '1' && l[2] <= '9')
+      layer = 1;
+    if (used < sizeof names - 48) {
+      int w = snprintf(names + used, sizeof names - used, "%s'%s'",
+                       n > 1 ? ", " : "", name);
+      if (w > 0)
+        used += (size_t)w;
+    } else if (used < sizeof names - 4) {
+      strcpy(names + used, ", ...");
+      used = sizeof names;
+    }
+  }
+  if (n == 0)
+    return GRL_OK;
+  return grl_fail(GRL_EFORMAT, "%s:%ld: %s %s %s not used by a %zu-layer "
+                  "%s model: a misspelt name or another model's tensor%s",
+                  tf->path, line, n == 1 ? "tensor" : "tensors", names,
+                  n == 1 ? "is" : "are", model_layers(m), m->cell->name,
+                  layer ? " (a torch file with num_layers > 1?)" : "");
+}
+
+/* The record against the model read and the file's other tensors. */
+static int check_record(const grl_model *m, const record *r,
+                        const grl_tensorfile *tf, int readout)
+{
+  const char *path = tf->path;
+  long line = tf->record_line;
+  if (r->input_size != m->input_size || r->hidden_size != m->hidden_size)
+    return grl_fail(GRL_EFORMAT, "%s:%ld: the record says input_size=%zu "
+                    "hidden_size=%zu, but the %s tensors hold I=%zu H=%zu",
+                    path, line, r->input_size, r->hidden_size, m->cell->name,
+                    m->input_size, m->hidden_size);
+  if (r->num_layers != model_layers(m))
+    return grl_fail(GRL_EFORMAT, "%s:%ld: the record says num_layers=%zu, "
+                    "but the model read has %zu layers", path, line,
+                    r->num_layers, model_layers(m));
+  const grl_tensor *w = grl_tensorfile_find(tf, "readout_weight");
+  size_t O = w && w->ndim == 2 ? w->dims[0] : 0;
+  if (r->readout != (w != NULL) || (r->readout && r->output_size != O)
+      || (!r->readout && r->output_size != 0))
+    return grl_fail(GRL_EFORMAT, "%s:%ld: the record says readout=%s "
+                    "output_size=%zu, but the file has %s%zu", path, line,
+                    r->readout ? "linear" : "none", r->output_size,
+                    w ? "a readout_weight of O=" : "no readout_weight, O=", O);
+  if (readout && r->readout && m->output_size != r->output_size)
+    return grl_fail(GRL_EFORMAT, "%s:%ld: the record says output_size=%zu, "
+                    "but readout_weight holds O=%zu", path, line,
+                    r->output_size, m->output_size);
+  const grl_tensor *v = grl_tensorfile_find(tf, "vocabulary");
+  size_t V = v ? v->size : 0;
+  if (r->vocabulary != V && v)
+    return grl_fail(GRL_EFORMAT, "%s:%ld: the record says vocabulary=%zu, "
+                    "but the tensor 'vocabulary' (line %ld) holds %zu bytes",
+                    path, line, r->vocabulary, v->line, V);
+  if (r->vocabulary != V)
+    return grl_fail(GRL_EFORMAT, "%s:%ld: the record says vocabulary=%zu, "
+                    "but the file has no tensor 'vocabulary'", path, line,
+                    r->vocabulary);
+  if (V && (r->input_size != V || r->output_size != V))
+    return grl_fail(GRL_EFORMAT, "%s:%ld: the record says vocabulary=%zu, "
+                    "but a text model of it reads and predicts V bytes: "
+                    "input_size=%zu, output_size=%zu", path, line, V,
+                    r->input_size, r->output_size);
+  return GRL_OK;
+}
+
+int grl_model_open(grl_model **out, const grl_cell *cell, const char *path,
+                   int flags, grl_model_info *info)
 {
   grl_tensorfile *tf = NULL;
   grl_model *m = NULL;
+  record r = {0};
   size_t I = 0, H = 0, O = 0;
+  char names[200];
   *out = NULL;
+  if (info)
+    memset(info, 0, sizeof *info);
   int st = grl_tensorfile_read(&tf, path);
+  if (!st && tf->record)
+    st = record_parse(tf, &r);
+  if (!st && tf->record) {
+    const grl_cell *rc = grl_cell_lookup(r.cell);
+    if (!rc)
+      st = grl_fail(GRL_EFORMAT, "%s:%ld: the record says cell=%s, which "
+                    "this grulab does not have (%s)", tf->path, tf->record_line,
+                    r.cell, cell_names(names, sizeof names));
+    else if (cell && cell != rc)
+      st = grl_fail(GRL_EINVAL, "%s:%ld: the record says cell=%s, but cell "
+                    "%s was asked for", tf->path, tf->record_line, r.cell,
+                    cell->name);
+    cell = rc;
+  } else if (!st) {
+    const char *how = cell ? "as asked" : "the default";
+    if (!cell)
+      cell = &grl_cell_gru;
+    if (info)
+      snprintf(info->note, sizeof info->note, "%s: no model record (a file "
+               "from before grulab wrote one, or from torch): read as cell "
+               "%s, %s", tf->path, cell->name, how);
+  }
   if (!st)
     st = infer_sizes(cell, tf, &I, &H);
   /* readout_weight (O, H), if the file has one and the caller wants it */
   const grl_tensor *w = st ? NULL : grl_tensorfile_find(tf, "readout_weight");
-  if (!st && readout && w) {
+  if (!st && (flags & GRL_LOAD_READOUT) && w) {
     char shape[96];
     if (w->ndim != 2 || w->dims[1] != H)
       st = grl_fail(GRL_EINVAL, "%s:%ld: tensor 'readout_weight' has shape "
@@ -359,10 +601,16 @@ int grl_model_load(grl_model **out, const grl_cell *cell, const char *path,
     else
       O = w->dims[0];
   }
-  /* the layers: as many as weight_hh_l1, weight_hh_l2, ... (seed:
-   * weight_f_l1, ...) say */
+  /* the layers: the record's num_layers, or as many as weight_hh_l1,
+   * weight_hh_l2, ... (seed: weight_f_l1, ...) say */
   size_t L = 1;
-  while (!st && L < GRL_MAX_LAYERS) {
+  if (!st && tf->record && (r.num_layers < 1 || r.num_layers > GRL_MAX_LAYERS))
+    st = grl_fail(GRL_EFORMAT, "%s:%ld: the record says num_layers=%zu; "
+                  "grulab builds 1 to %d layers", tf->path, tf->record_line,
+                  r.num_layers, GRL_MAX_LAYERS);
+  if (!st && tf->record)
+    L = r.num_layers;
+  while (!st && !tf->record && L < GRL_MAX_LAYERS) {
     char name[GRL_NAME_MAX];
     layer_name(name, sizeof name, grl_tensorfile_find(tf, "weight_f")
                ? "weight_f" : "weight_hh_l0", L);
@@ -372,14 +620,56 @@ int grl_model_load(grl_model **out, const grl_cell *cell, const char *path,
   }
   if (!st)
     st = grl_model_alloc_layers(&m, cell, I, H, O, L);
-  if (!st)
-    st = grl_model_read(m, tf);
+  if (!st && (st = grl_model_read(m, tf)) != GRL_OK
+      && !(flags & GRL_LOAD_SHARED)) {
+    /* a tensor missing and a stray one: likely a misspelling; say both */
+    char missing[900];
+    snprintf(missing, sizeof missing, "%s", grl_strerror());
+    if (check_unused(m, tf)) {
+      char stray[900];
+      snprintf(stray, sizeof stray, "%s", grl_strerror());
+      st = grl_fail(st, "%s; %s", missing, stray);
+    } else
+      st = grl_fail(st, "%s", missing);
+  }
+  if (!st && tf->record)
+    st = check_record(m, &r, tf, flags & GRL_LOAD_READOUT);
+  if (!st && !(flags & GRL_LOAD_SHARED))
+    st = check_unused(m, tf);
+  if (!st && info) {
+    const grl_tensor *v = grl_tensorfile_find(tf, "vocabulary");
+    info->version = tf->record ? (int)r.version : 0;
+    info->cell = cell;
+    info->layers = m->layers;
+    info->vocabulary = v ? v->size : 0;
+  }
   grl_tensorfile_free(tf);
   if (st) {
     grl_model_free(m);
+    if (info)
+      info->note[0] = '\0';
     return st;
   }
   *out = m;
+  return GRL_OK;
+}
+
+int grl_model_load(grl_model **out, const grl_cell *cell, const char *path,
+                   int readout)
+{
+  return grl_model_open(out, cell, path, readout ? GRL_LOAD_READOUT : 0,
+                        NULL);
+}
+
+int grl_model_write_record(FILE *f, const grl_model *m, size_t vocabulary)
+{
+  if (fprintf(f, "# grulab-model version=%d cell=%s input_size=%zu "
+              "hidden_size=%zu num_layers=%zu readout=%s output_size=%zu "
+              "vocabulary=%zu\n", GRL_MODEL_FORMAT, m->cell->name,
+              m->input_size, m->hidden_size, model_layers(m),
+              m->output_size ? "linear" : "none", m->output_size,
+              vocabulary) < 0)
+    return grl_fail(GRL_EIO, "write error: %s", strerror(errno));
   return GRL_OK;
 }
 

@@ -811,13 +811,13 @@ void grl_seq_draw_masks(grl_seq *s, gsl_rng *r)
   draw(s->omask, s->drop_p, r);
 }
 
-const gsl_matrix *grl_seq_mask(const grl_seq *s, int which, size_t l)
+gsl_matrix *grl_seq_mask(const grl_seq *s, int which, size_t l)
 {
   if (which == GRL_MASK_OUTPUT)
     return s->omask;
   if (l >= s->L)
     return NULL;
-  const grl_seq *y = l ? s->up[l] : s;
+  const grl_seq *y = l ? s->up[l] : s;   /* the masks are the caller's to write */
   return which == GRL_MASK_INPUT ? y->imask
        : which == GRL_MASK_RECURRENT ? y->rmask : NULL;
 }

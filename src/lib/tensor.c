@@ -307,10 +307,60 @@ static int parse_data(scanner *s, grl_tensor *t)
   return GRL_OK;
 }
 
+/* next_content_line between tensors, keeping the model record: a comment
+ * line "# grulab-model ...".  1: a header follows; 0: the end; -1: an
+ * error (a second record, out of memory), message set. */
+static int next_record_or_content(scanner *s, grl_tensorfile *tf)
+{
+  static const char key[] = "grulab-model";
+  for (;;) {
+    skip_blanks(s);
+    if (s->p >= s->end)
+      return 0;
+    if (*s->p == '#') {
+      const char *q = s->p + 1, *eol = memchr(q, '\n', (size_t)(s->end - q));
+      if (!eol)
+        eol = s->end;
+      while (q < eol && is_blank(*q))
+        q++;
+      size_t k = sizeof key - 1;
+      if ((size_t)(eol - q) >= k && memcmp(q, key, k) == 0
+          && (q + k == eol || is_blank(q[k]))) {
+        if (tf->record) {
+          grl_fail(GRL_EFORMAT, "%s:%ld: a second model record (the first "
+                   "is at line %ld)", s->path, s->line, tf->record_line);
+          return -1;
+        }
+        q += k;
+        while (q < eol && is_blank(*q))
+          q++;
+        const char *e = eol;
+        while (e > q && is_blank(e[-1]))
+          e--;
+        if (!(tf->record = malloc((size_t)(e - q) + 1))) {
+          grl_fail(GRL_ENOMEM, "%s: out of memory", s->path);
+          return -1;
+        }
+        memcpy(tf->record, q, (size_t)(e - q));
+        tf->record[e - q] = '\0';
+        tf->record_line = s->line;
+      }
+      next_line(s);
+      continue;
+    }
+    if (*s->p == '\n') {
+      next_line(s);
+      continue;
+    }
+    return 1;
+  }
+}
+
 void grl_tensorfile_free(grl_tensorfile *tf)
 {
   if (!tf)
     return;
+  free(tf->record);
   for (size_t i = 0; i < tf->n; i++)
     free(tf->t[i].data);
   free(tf->t);
@@ -354,7 +404,7 @@ int grl_tensorfile_read(grl_tensorfile **out, const char *path)
 
   scanner s = {path, buf, buf + len, 1};
   size_t cap = 0;
-  while (next_content_line(&s)) {
+  while ((st = next_record_or_content(&s, tf)) == 1) {
     grl_tensor t = {0};
     st = parse_header(&s, tf, &t, tf->n ? &tf->t[tf->n - 1] : NULL);
     if (!st)
@@ -371,6 +421,10 @@ int grl_tensorfile_read(grl_tensorfile **out, const char *path)
     }
   }
   free(buf);
+  if (st < 0) {
+    grl_tensorfile_free(tf);
+    return GRL_EFORMAT;   /* the message is set */
+  }
   if (tf->n == 0) {
     long line = s.line;
     grl_tensorfile_free(tf);

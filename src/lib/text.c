@@ -1,11 +1,13 @@
 /* text.c -- the corpus of a character-level language model: a text as
- * bytes, its vocabulary (the distinct bytes, sorted) and its 90/10 split,
+ * bytes, its vocabulary (the distinct bytes, sorted) and its split into
+ * training and validation (90/10 by position, or whole files held out),
  * read from a file, a glob of files or memory; and the vocabulary in a
  * parameter file.  See grl_text.h. */
 #include <config.h>
 #include "grulab.h"
 #include "file.h"
 
+#include <fnmatch.h>
 #include <glob.h>
 #include <math.h>
 #include <stdlib.h>
@@ -23,8 +25,8 @@ static void vocab_index(grl_vocab *v)
     v->id[v->byte[k]] = (int)k;
 }
 
-int grl_text_from_bytes(grl_text **out, const unsigned char *bytes, size_t n,
-                        const char *name)
+int grl_text_from_split(grl_text **out, const unsigned char *bytes, size_t n,
+                        size_t ntrain, const char *name)
 {
   *out = NULL;
   if (!name)
@@ -45,6 +47,9 @@ int grl_text_from_bytes(grl_text **out, const unsigned char *bytes, size_t n,
   if (v.V < 2)
     return grl_fail(GRL_EINVAL, "%s: only one distinct byte (0x%02x); there is nothing to predict",
                     name, bytes[0]);
+  if (ntrain > n || ntrain < 2 || n - ntrain < 2)
+    return grl_fail(GRL_EINVAL, "%s: a split of %zu training and %zu validation bytes; each needs at least 2",
+                    name, ntrain, n - ntrain);
   vocab_index(&v);
 
   grl_text *t = calloc(1, sizeof *t);
@@ -62,10 +67,16 @@ int grl_text_from_bytes(grl_text **out, const unsigned char *bytes, size_t n,
     t->ids[i] = (unsigned char)v.id[bytes[i]];
   t->n = n;
   t->vocab = v;
-  /* 90/10 by position: the validation split is the last tenth. */
-  t->ntrain = n - n / 10;
+  t->ntrain = ntrain;
   *out = t;
   return GRL_OK;
+}
+
+int grl_text_from_bytes(grl_text **out, const unsigned char *bytes, size_t n,
+                        const char *name)
+{
+  /* 90/10 by position: the validation split is the last tenth. */
+  return grl_text_from_split(out, bytes, n, n - n / 10, name);
 }
 
 void grl_text_free(grl_text *t)
@@ -100,7 +111,9 @@ static int by_name(const void *a, const void *b)
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int grl_text_read_glob(grl_text **t, const char *pattern)
+/* The files matching pattern in strcmp order, those whose base name
+ * matches holdout (fnmatch) after all the others; NULL: none held out. */
+static int read_files(grl_text **t, const char *pattern, const char *holdout)
 {
   *t = NULL;
   glob_t g;
@@ -112,15 +125,46 @@ int grl_text_read_glob(grl_text **t, const char *pattern)
   /* strcmp order, whatever the locale */
   qsort(g.gl_pathv, g.gl_pathc, sizeof *g.gl_pathv, by_name);
   char *buf = NULL;
-  size_t n = 0, cap = 0;
+  size_t n = 0, cap = 0, ntrain = 0, nheld = 0;
   int st = GRL_OK;
-  for (size_t i = 0; i < g.gl_pathc && !st; i++)
-    st = grl_file_append(g.gl_pathv[i], &buf, &n, &cap);
+  /* pass 0: the training files; pass 1: the held-out ones */
+  for (int pass = 0; pass < (holdout ? 2 : 1) && !st; pass++) {
+    for (size_t i = 0; i < g.gl_pathc && !st; i++) {
+      const char *slash = strrchr(g.gl_pathv[i], '/');
+      const char *base = slash ? slash + 1 : g.gl_pathv[i];
+      int held = holdout && fnmatch(holdout, base, 0) == 0;
+      if (held == pass) {
+        st = grl_file_append(g.gl_pathv[i], &buf, &n, &cap);
+        nheld += held;
+      }
+    }
+    if (pass == 0)
+      ntrain = n;
+  }
+  if (!st && holdout && (nheld == 0 || ntrain == 0))
+    st = grl_fail(GRL_EINVAL, "%s: %s of its files match the held-out pattern %s; the split needs both kinds",
+                  pattern, nheld ? "all" : "none", holdout);
   if (!st)
-    st = grl_text_from_bytes(t, (unsigned char *)buf, n, pattern);
+    st = holdout ? grl_text_from_split(t, (unsigned char *)buf, n, ntrain, pattern)
+                 : grl_text_from_bytes(t, (unsigned char *)buf, n, pattern);
   free(buf);
   globfree(&g);
   return st;
+}
+
+int grl_text_read_glob(grl_text **t, const char *pattern)
+{
+  return read_files(t, pattern, NULL);
+}
+
+int grl_text_read_split(grl_text **t, const char *pattern, const char *holdout)
+{
+  return read_files(t, pattern, holdout);
+}
+
+int grl_text_read_default(grl_text **t)
+{
+  return read_files(t, GRL_TEXT_DEFAULT_GLOB, GRL_TEXT_DEFAULT_HOLDOUT);
 }
 
 int grl_vocab_write(FILE *f, const grl_vocab *v)

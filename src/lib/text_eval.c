@@ -66,10 +66,29 @@ static int score(const grl_model *m, const unsigned char *ids, evalbuf *e,
   return GRL_OK;
 }
 
+/* Zero the state before a window when reset. */
+static void maybe_reset(int reset, gsl_matrix *h, gsl_matrix *c)
+{
+  if (!reset)
+    return;
+  gsl_matrix_set_zero(h);
+  if (c)
+    gsl_matrix_set_zero(c);
+}
+
 int grl_text_evaluate(const grl_model *m, const grl_text *t, size_t T,
                       size_t B, size_t from, size_t to, double *bpc)
 {
+  return grl_text_evaluate_reset(m, t, T, B, from, to, 0, bpc);
+}
+
+int grl_text_evaluate_reset(const grl_model *m, const grl_text *t, size_t T,
+                            size_t B, size_t from, size_t to, int reset,
+                            double *bpc)
+{
   const size_t H = m->hidden_size, NL = m->layers;
+  if (reset < 0 || reset > 2)
+    return grl_fail(GRL_EINVAL, "evaluate: reset %d; want 0 (carried), 1 (zero) or 2 (zero, then the previous window)", reset);
   if (T == 0 || B == 0)
     return grl_fail(GRL_EINVAL, "evaluate: window T and streams B must be positive (got T=%zu, B=%zu)", T, B);
   if (!(from < to && to <= t->n && to - from >= 2))
@@ -105,10 +124,22 @@ int grl_text_evaluate(const grl_model *m, const grl_text *t, size_t T,
     st = evalbuf_alloc(&erest, m, rest, 1);
   double nll = 0;
   /* B streams of Ls predictions: nfull windows of T, then the tail. */
-  for (size_t w = 0; w < nfull && !st; w++)
-    st = score(m, t->ids, &full, Ls, from + w * T, h, c, &nll);
-  if (!st && tail)
-    st = score(m, t->ids, &etail, Ls, from + nfull * T, h, c, &nll);
+  /* reset 2: the previous window read again from zero, its loss dropped */
+  double dropped = 0;
+  for (size_t w = 0; w < nfull && !st; w++) {
+    maybe_reset(reset, h, c);
+    if (reset == 2 && w > 0)
+      st = score(m, t->ids, &full, Ls, from + (w - 1) * T, h, c, &dropped);
+    if (!st)
+      st = score(m, t->ids, &full, Ls, from + w * T, h, c, &nll);
+  }
+  if (!st && tail) {
+    maybe_reset(reset, h, c);
+    if (reset == 2 && nfull > 0)
+      st = score(m, t->ids, &full, Ls, from + (nfull - 1) * T, h, c, &dropped);
+    if (!st)
+      st = score(m, t->ids, &etail, Ls, from + nfull * T, h, c, &nll);
+  }
   /* The last P - B*Ls predictions continue the last stream. */
   if (!st && rest) {
     for (size_t l = 0; l < NL; l++) {   /* each layer's row B-1 */
@@ -121,6 +152,7 @@ int grl_text_evaluate(const grl_model *m, const grl_text *t, size_t T,
         gsl_vector_memcpy(&c1r.vector, &lc.vector);
       }
     }
+    maybe_reset(reset, h1, c1);
     st = score(m, t->ids, &erest, 0, from + B * Ls, h1, c1, &nll);
   }
   evalbuf_free(&full);

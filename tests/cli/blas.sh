@@ -8,13 +8,13 @@
 # it chose, its kernels are the CPU's best and a run repeats bit for bit;
 # and the re-run process keeps its arguments, stdin, exit status and name.
 . "$top_srcdir/tests/tap.sh"
-plan 8
 
 version=$("$GRULAB" --version) || version=
 case $version in
   *"BLAS: openblas"*) ;;
   *) echo "1..0 # SKIP the BLAS is not OpenBLAS: grulab chooses no kernels"; exit 0 ;;
 esac
+plan 8
 
 kern=$(printf '%s\n' "$version" | sed -n 's/^BLAS kernels: //p')
 ok "--version names the kernels OpenBLAS runs" test -n "$kern"

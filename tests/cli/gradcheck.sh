@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/tap.sh"
 # Every cell, from the command's own list ("Cells: rnn, gru, ...").
 CELLS=$("$GRULAB" --help | sed -n 's/^Cells: //p' | tr -d ',')
-plan $((56 + 2 * $(echo $CELLS | wc -w)))
+plan $((57 + 2 * $(echo $CELLS | wc -w)))
 
 LAST_RE='^worst relative error: [0-9.e+-]+ \(cell [a-z-]+, method [a-z]+, step [0-9.e+-]+, [0-9]+ entries\)$'
 
@@ -108,13 +108,16 @@ run_cli gradcheck --cell gru --params "$TMP/gru65.txt" --method complex
 is "--params: sizes come from the file (I=6, H=5)" "$rc" 0
 case $out in *"T=6 B=2 I=6 H=5"*) pass "--params: the report shows the file's sizes" ;;
   *) fail "--params: the report shows the file's sizes"; diag "$out" ;; esac
-fails_with "--params for another cell names the tensor" 1 'weight_hh_l0' \
+fails_with "--params for another cell names both cells" 1 'gru65.txt:1: the record says cell=gru, but cell lstm was asked for' \
   gradcheck --cell lstm --params "$TMP/gru65.txt"
+grep -v '^# grulab-model' "$TMP/gru65.txt" >"$TMP/gru65.old"
+fails_with "--params: a file without a record for another cell names the tensor" 1 'weight_hh_l0' \
+  gradcheck --cell lstm --params "$TMP/gru65.old"
 
 # Parameters ~1e200: every unit saturated, every gradient exactly 0 on both
 # sides.  Nothing was compared, so the check fails -- it must not pass.
 "$GRULAB" init --cell rnn --input-size 3 --hidden-size 4 --seed 79 |
-  awk '/^[a-z]/ { print; next }
+  awk '/^[a-z#]/ { print; next }
        { for (i = 1; i <= NF; i++) $i = sprintf("%.17g", $i * 2.385e200); print }' \
   >"$TMP/big.txt"
 run_cli gradcheck --cell rnn --params "$TMP/big.txt"

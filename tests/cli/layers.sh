@@ -14,7 +14,7 @@
 . "$top_srcdir/tests/tap.sh"
 CELLS=$("$GRULAB" --help | sed -n 's/^Cells: //p' | tr -d ',')
 ncell=$(echo $CELLS | wc -w)
-plan $((4 * ncell + 9 + 9 + 9))
+plan $((4 * ncell + 10 + 10 + 9))
 
 LAST_RE='^worst relative error: [0-9.e+-]+ \(cell [a-z-]+, method [a-z]+, step [0-9.e+-]+, [0-9]+ entries\)$'
 # check LABEL ARGS...: gradcheck exits 0 with the documented last line
@@ -66,6 +66,9 @@ input 1 1 3
 h0 1 4
 0 0 0 0
 EOF
+fails_with "forward --layers 3 on a 2-layer file" 1 \
+  "holds a model of 2 layers, but --layers 3 was given" \
+  forward --cell lstm --params "$TMP/l2.params" --data "$TMP/l2.data" --layers 3
 fails_with "gradcheck --layers 2 on the sequence loss" 2 \
   "sequence loss checks one layer" gradcheck --cell gru --layers 2
 fails_with "gradcheck --dropout with the complex step" 2 "complex step" \
@@ -100,6 +103,9 @@ ok "dropout changes training (standard against variational differ)" \
   sh -c '! cmp -s "$1" "$2"' _ "$TMP/run1-1.txt" "$TMP/run2-1.txt"
 ok "the run line names the layers and the dropout" \
   grep -q ' layers=2 dropout=0.3 (variational)$' "$TMP/run2-1.out"
+run_cli sample --params "$TMP/run2-1.txt" --layers 2 --bytes 20 --seed 1
+ok "sample --layers 2 reads the trained two-layer model: 21 bytes" \
+  test "$rc:${#out}" = "0:21"
 twice "adamw, default decay" --optimizer adamw
 ok "adamw's run line says weight_decay=0.01 (decoupled)" \
   grep -q ' weight_decay=0.01 (decoupled)$' "$TMP/run3-1.out"

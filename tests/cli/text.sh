@@ -5,7 +5,7 @@
 # line on stderr and a non-zero exit.
 . "$top_srcdir/tests/tap.sh"
 
-plan 37
+plan 39
 
 # "aaaa" then a coin, 2000 times: entropy rate 0.2 bpc; the bigram cannot
 # count the a's.  The coins come from a fixed LCG, not from awk's rand().
@@ -15,7 +15,7 @@ awk 'BEGIN { s = 12345; for (i = 0; i < 2000; i++) {
 
 run_cli train --task text --help
 is "train --task text --help exits 0" "$rc" 0
-printf '%s\n' "$out" | grep -q -- "--text FILE" && printf '%s\n' "$out" | grep -q "valid bpc X (unigram U, bigram G)"
+printf '%s\n' "$out" | grep -q -- "--text FILE" && printf '%s\n' "$out" | grep -q "valid bpc X (unigram U, bigram G, n-gram N at order K)"
 is "and documents --text and the last line" "$?" 0
 
 run_cli train --task text --text "$TMP/coins.txt" --hidden-size 16 --bptt 20 \
@@ -23,12 +23,18 @@ run_cli train --task text --text "$TMP/coins.txt" --hidden-size 16 --bptt 20 \
 is "train --task text exits 0" "$rc" 0
 is "nothing on stderr when it is not a terminal" "$err" ""
 last=$(printf '%s\n' "$out" | tail -n 1)
-printf '%s\n' "$last" | grep -Eq '^valid bpc [0-9]+\.[0-9]{4} \(unigram [0-9]+\.[0-9]{4}, bigram [0-9]+\.[0-9]{4}\)$'
-is "the last line is 'valid bpc X (unigram U, bigram G)': $last" "$?" 0
-printf '%s\n' "$last" | awk '{ v = $3; b = $7; sub(/\)/, "", b); exit !(v < b - 0.3) }'
+printf '%s\n' "$last" | grep -Eq '^valid bpc [0-9]+\.[0-9]{4} \(unigram [0-9]+\.[0-9]{4}, bigram [0-9]+\.[0-9]{4}, n-gram [0-9]+\.[0-9]{4} at order [1-8]\)$'
+is "the last line is 'valid bpc X (unigram U, bigram G, n-gram N at order K)': $last" "$?" 0
+printf '%s\n' "$last" | awk '{ v = $3; b = $7; sub(/[),]/, "", b); exit !(v < b - 0.3) }'
 is "the GRU beats the bigram by 0.3 bpc on the coin text (entropy rate 0.2)" "$?" 0
 printf '%s\n' "$out" | grep -q '^text .*coins.txt: 10000 bytes, vocabulary 3, train 9000, valid 1000$'
 is "it reports the text, its vocabulary and split" "$?" 0
+printf '%s\n' "$out" | grep -Eq '^split by position \(last 10%\), duplicate share [01]\.[0-9]{4} \(validation 8-grams seen in training\)$'
+is "it reports the split's duplicate share" "$?" 0
+# "aaaa" then a coin: a 5-gram sees the whole period, so the ladder's best
+# order is at least 5 and reaches the entropy rate (0.2 bpc) within 0.05
+printf '%s\n' "$last" | awk '{ n = $9; k = $12; sub(/\)/, "", k); exit !(k >= 5 && n < 0.25) }'
+is "the n-gram ladder's best order (>= 5) reaches the coin text's entropy rate: $last" "$?" 0
 ok "--save wrote the parameters" grep -q '^readout_weight 3 16$' "$TMP/coins.params"
 ok "--save wrote the vocabulary" grep -qx 'vocabulary 3' "$TMP/coins.params"
 is "--log has one row per step" "$(grep -vc '^#' "$TMP/coins.dat")" 300

@@ -124,7 +124,8 @@ static void run_case(size_t k)
   if (!cell)
     bail("no cell '%s'", cases[k].cell);
   grl_model *m = NULL;
-  int st = grl_model_load(&m, cell, tap_srcpath(rel), 0);
+  /* the file holds the data too: GRL_LOAD_SHARED */
+  int st = grl_model_open(&m, cell, tap_srcpath(rel), GRL_LOAD_SHARED, NULL);
   ok(st == GRL_OK && m->layers == L && m->input_size == I
      && m->hidden_size == H,
      "%s: the model loads torch's parameters, %zu layers%s%s", tag,

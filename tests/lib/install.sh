@@ -6,7 +6,7 @@
 # the in-tree builds print.  And the prefix holds the public headers only,
 # and the documentation.
 . "$top_srcdir/tests/tap.sh"
-plan 10
+plan 11
 if [ -n "${GRL_MEMCHECK:-}" ]; then
   echo "1..0 # SKIP under memcheck: the install test runs no grulab code of its own"; exit 0
 fi
@@ -22,6 +22,7 @@ is "the public headers, and only they, in include/grulab" "$(cat "$TMP/headers")
   "grl_cells.h grl_gradcheck.h grl_text.h grl_train.h grulab.h "
 ok "README.md and LICENSE in share/doc/grulab" \
   test -f "$P/share/doc/grulab/README.md" -a -f "$P/share/doc/grulab/LICENSE"
+ok "the PyTorch module in share/grulab/python" test -f "$P/share/grulab/python/grulab_torch.py"
 
 pc() { PKG_CONFIG_PATH="$P/lib/pkgconfig" ${PKG_CONFIG:-pkg-config} --define-variable=prefix="$P" "$@" grulab; }
 cflags=$(pc --cflags) && libs=$(pc --libs)

@@ -329,6 +329,40 @@ static void evaluate_exact(void)
     is_double(bpc, nll / (double)P / M_LN2, 1e-12,
               "%s: validation bpc equals the naive reference over 3 streams of 6 and 1 left over",
               cells[ci]->name);
+    /* reset every window: pieces of 4, 2 (the tail) and the 1 left over,
+     * each from a zero state */
+    double bpcr = NAN, nllr = 0;
+    int str = grl_text_evaluate_reset(m, t, 4, 3, from, N, 1, &bpcr);
+    for (size_t b = 0; b < 3; b++)
+      for (size_t piece = 0; piece < 2; piece++) {
+        memset(h, 0, sizeof h);
+        memset(c, 0, sizeof c);
+        nllr += naive_nll(m, t->ids + from + b * 6 + piece * 4, piece ? 2 : 4, h, c);
+      }
+    memset(h, 0, sizeof h);
+    memset(c, 0, sizeof c);
+    nllr += naive_nll(m, t->ids + from + 18, 1, h, c);
+    ok(str == GRL_OK && fabs(bpcr - nllr / (double)P / M_LN2) < 1e-12 * bpcr && bpcr != bpc,
+       "%s: with the state reset every window, bpc %.6f equals the naive reference's pieces of 4, 2 and 1 from zero (carried: %.6f)",
+       cells[ci]->name, bpcr, bpc);
+    /* reset 2 with T = 2: window w >= 1 of a stream of 6 starts from the
+     * state of window w-1 read from zero; the left-over from zero */
+    double bpcw = NAN, nllw = 0;
+    int stw = grl_text_evaluate_reset(m, t, 2, 3, from, N, 2, &bpcw);
+    for (size_t b = 0; b < 3; b++)
+      for (size_t w = 0; w < 3; w++) {
+        memset(h, 0, sizeof h);
+        memset(c, 0, sizeof c);
+        if (w > 0)
+          naive_nll(m, t->ids + from + b * 6 + (w - 1) * 2, 2, h, c);
+        nllw += naive_nll(m, t->ids + from + b * 6 + w * 2, 2, h, c);
+      }
+    memset(h, 0, sizeof h);
+    memset(c, 0, sizeof c);
+    nllw += naive_nll(m, t->ids + from + 18, 1, h, c);
+    ok(stw == GRL_OK && fabs(bpcw - nllw / (double)P / M_LN2) < 1e-12 * bpcw,
+       "%s: reset 2 (zero, then the previous window again): bpc %.6f equals the naive reference",
+       cells[ci]->name, bpcw);
     grl_model_free(m);
   }
   grl_text_free(t);
@@ -555,13 +589,132 @@ static void text_gradcheck(void)
   }
 }
 
+
+/* The n-gram ladder against the independent Python implementation
+ * (tests/reference/make-ngram.py -> tests/data/ngram-wb.txt), and every
+ * order's distribution summing to 1 over the vocabulary for contexts seen
+ * and unseen.  7 tests. */
+static void ngram_ladder(void)
+{
+  grl_tensorfile *tf = NULL;
+  if (grl_tensorfile_read(&tf, tap_srcpath("tests/data/ngram-wb.txt")) != GRL_OK)
+    bail("%s", grl_strerror());
+  const grl_tensor *tV = grl_tensorfile_find(tf, "V"), *tn = grl_tensorfile_find(tf, "ntrain"),
+                   *tids = grl_tensorfile_find(tf, "ids"), *tb = grl_tensorfile_find(tf, "bpc"),
+                   *tpos = grl_tensorfile_find(tf, "pos"), *tp = grl_tensorfile_find(tf, "p");
+  if (!tV || !tn || !tids || !tb || !tpos || !tp || tb->size != 8)
+    bail("ngram-wb.txt: a tensor is missing");
+  const size_t V = (size_t)tV->data[0], ntrain = (size_t)tn->data[0], N = tids->size;
+  unsigned char *bytes = malloc(N);
+  for (size_t i = 0; i < N; i++)
+    bytes[i] = (unsigned char)('a' + (int)tids->data[i]);
+  grl_text *t;
+  if (grl_text_from_split(&t, bytes, N, ntrain, "markov"))
+    bail("%s", grl_strerror());
+  is_int((long)t->vocab.V, (long)V, "the golden text uses all %zu ids", V);
+  double bpc[8];
+  ok(grl_text_ngram_bpc(t, 8, bpc) == GRL_OK, "the ladder of orders 1..8");
+  double worst = 0;
+  for (size_t k = 0; k < 8; k++)
+    worst = fmax(worst, fabs(bpc[k] - tb->data[k]) / tb->data[k]);
+  ok(worst < 1e-12, "bpc of orders 1..8 equal the Python reference's (worst relative error %.1e; order 3: %.6f)",
+     worst, bpc[2]);
+  grl_ngram *g;
+  if (grl_ngram_fit(&g, t->ids, ntrain, V, 8))
+    bail("%s", grl_strerror());
+  worst = 0;
+  for (size_t s = 0; s < tpos->size; s++) {
+    size_t i = (size_t)tpos->data[s], nctx = i - ntrain > 7 ? 7 : i - ntrain;
+    for (size_t w = 0; w < V; w++) {
+      double p[8];
+      grl_ngram_probs(g, t->ids + i - nctx, nctx, w, p);
+      for (size_t k = 0; k < 8; k++)
+        worst = fmax(worst, fabs(p[k] - tp->data[(s * 8 + k) * V + w]));
+    }
+  }
+  ok(worst < 1e-14, "p_k(w | context) at %zu positions, every k and w, equal the reference's (worst %.1e)",
+     tpos->size, worst);
+  /* normalisation: contexts drawn at random (most never seen), and from
+   * the text, of every length 0..7 */
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 7);
+  double dev = 0;
+  for (int trial = 0; trial < 400; trial++) {
+    unsigned char ctx[7];
+    size_t nctx = (size_t)trial % 8;
+    if (trial % 2) {
+      for (size_t j = 0; j < nctx; j++)
+        ctx[j] = (unsigned char)gsl_rng_uniform_int(r, V);
+    } else {
+      size_t at = gsl_rng_uniform_int(r, ntrain - 8);
+      memcpy(ctx, t->ids + at, nctx);
+    }
+    double sum[8] = {0}, p[8];
+    for (size_t w = 0; w < V; w++) {
+      grl_ngram_probs(g, ctx, nctx, w, p);
+      for (size_t k = 0; k < 8; k++)
+        sum[k] += p[k];
+    }
+    for (size_t k = 0; k < 8; k++)
+      dev = fmax(dev, fabs(sum[k] - 1));
+  }
+  ok(dev < 1e-13, "every order sums to 1 over the vocabulary for 400 contexts, seen and random (worst |sum - 1| = %.1e)", dev);
+  ok(grl_ngram_fit(&(grl_ngram *){0}, t->ids, ntrain, V, 9) == GRL_EINVAL,
+     "order 9 is refused: %s", grl_strerror());
+  gsl_rng_free(r);
+  grl_ngram_free(g);
+  grl_text_free(t);
+  free(bytes);
+  grl_tensorfile_free(tf);
+  /* the duplicate share on a text worked out by hand: training
+   * "abcdefghijklmnop"
+   * has the 3-grams abc bcd cde ... nop; validation "cdexyz" has cde
+   * dex exy xyz, one of which (cde) is in training. */
+  double share = NAN;
+  grl_text_from_split(&t, (const unsigned char *)"abcdefghijklmnopcdexyz", 22, 16, "dup");
+  int dst = grl_text_duplicate_share(t, 3, &share);
+  ok(dst == GRL_OK && share == 0.25,
+     "duplicate share of 3-grams: 1 of 4 validation 3-grams is in training (%g)", share);
+  grl_text_free(t);
+}
+
+/* grl_text_read_split: the held-out files follow the others.  2 tests. */
+static void split_by_file(void)
+{
+  char dir[] = "/tmp/grulab-split-XXXXXX", path[64];
+  if (!mkdtemp(dir))
+    bail("mkdtemp");
+  const char *names[] = {"a_one.h", "b_two.h", "h_held.h", "c_three.h"};
+  const char *body[] = {"first file\n", "second file\n", "HELD OUT\n", "third file\n"};
+  for (int k = 0; k < 4; k++) {
+    snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+    write_file(path, body[k]);
+  }
+  char pat[64];
+  snprintf(pat, sizeof pat, "%s/*.h", dir);
+  grl_text *t;
+  int st = grl_text_read_split(&t, pat, "h_*");
+  ok(st == GRL_OK && t->n == 43 && t->ntrain == 34
+     && !memcmp(t->bytes, "first file\nsecond file\nthird file\nHELD OUT\n", 43),
+     "training files in name order, then the held-out file: validation is [34, 43)");
+  if (!st)
+    grl_text_free(t);
+  ok(grl_text_read_split(&t, pat, "z_*") == GRL_EINVAL && strstr(grl_strerror(), "none"),
+     "a held-out pattern no file matches is refused: %s", grl_strerror());
+  for (int k = 0; k < 4; k++) {
+    snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+    remove(path);
+  }
+  rmdir(dir);
+}
+
 int main(void)
 {
   /* two text gradient checks per cell (central, complex), 53 others */
   int ncell = 0;
   for (const grl_cell *const *c = grl_cell_all(); *c; c++)
     ncell++;
-  plan(53 + 2 * ncell);
+  plan(66 + 2 * ncell);
   vocabulary_and_split();
   bad_texts();
   streams_and_carry();
@@ -571,5 +724,7 @@ int main(void)
   sampling();
   periodic_entropy();
   text_gradcheck();
+  ngram_ladder();
+  split_by_file();
   return exit_status();
 }

@@ -25,9 +25,27 @@ notebook_need() {
   done
 }
 
+# The book notebook.sh wove is kept in $SHARED (run/ and book/, then a
+# stamp) for the browser and lecture tests, which make runs after it: the
+# --quick runs and the weaving once, not three times.  They weave their
+# own when it is missing or older than a chapter or the weaver.
+SHARED=$top_builddir/tests/notebook/quick-book
+shared_fresh() {
+  [ -f "$SHARED/stamp" ] || return 1
+  for c in $CHAPTER_NAMES; do
+    [ "$top_builddir/chapters/$c" -nt "$SHARED/stamp" ] && return 1
+  done
+  [ "$top_srcdir/chapters/weave.py" -nt "$SHARED/stamp" ] && return 1
+  return 0
+}
+
 notebook_runs() {
   TMP=$(mktemp -d "${TMPDIR:-/tmp}/grulab-$1.XXXXXX") || exit 99
   trap 'rm -rf "$TMP"' EXIT
+  if [ "$1" != notebook ] && shared_fresh; then
+    ln -s "$SHARED/run" "$TMP/run"
+    return 0
+  fi
   for c in $CHAPTER_NAMES; do
     weave run "$top_builddir/chapters/$c" "$TMP/run" --quick >"$TMP/log" 2>&1 || {
       echo "1..1"; echo "not ok 1 - the quick run of $c"; sed 's/^/# /' "$TMP/log"; exit 1; }
@@ -43,8 +61,16 @@ weave_or_fail() {
 
 notebook_weave() {
   notebook_runs "$1"
+  if [ "$1" != notebook ] && shared_fresh; then
+    ln -s "$SHARED/book" "$TMP/book"
+    return 0
+  fi
   weave book --srcdir "$top_srcdir" --rundir "$TMP/run" --out "$TMP/book" --quick \
     --labs "${LAB_FILE_NAMES:-}" \
     $CHAPTER_NAMES >"$TMP/log" 2>&1 || {
     echo "1..1"; echo "not ok 1 - weave.py book"; sed 's/^/# /' "$TMP/log"; exit 1; }
+  if [ "$1" = notebook ]; then
+    rm -rf "$SHARED" && mkdir -p "$SHARED" &&
+      cp -R "$TMP/run" "$TMP/book" "$SHARED/" && : >"$SHARED/stamp"
+  fi
 }

@@ -1,0 +1,204 @@
+/* ngram.c -- the n-gram ladder: interpolated Witten-Bell n-grams of
+ * orders 1 to 8 over a text's byte ids, counted on its training split.
+ * What a language model of the text must beat (chapter 9).  See grl_text.h.
+ *
+ * Witten and Bell (1991); interpolated as in Chen and Goodman (1998),
+ * "An empirical study of smoothing techniques for language modeling",
+ * section 2.6.  With c(.) counts in the training split, h a context of
+ * k-1 bytes and h' the same without its oldest byte:
+ *
+ *   p_0(w)     = 1 / V
+ *   p_k(w | h) = (c(h w) + N1+(h .) p_{k-1}(w | h')) / (c(h) + N1+(h .))
+ *                where c(h) = sum_w c(h w) > 0, and N1+(h .) is the
+ *                number of distinct bytes seen after h;
+ *   p_k(w | h) = p_{k-1}(w | h')                         where c(h) = 0.
+ *
+ * Each level is a mixture of a distribution over the V ids and the level
+ * below, so every p_k sums to 1 over the vocabulary.
+ *
+ * The k-grams of each order are kept as sorted packed keys (k ids of 8
+ * bits, the oldest highest) with their counts: the k-grams that extend a
+ * context h are then one contiguous run of keys, found by two binary
+ * searches, and c(h) is a difference of prefix sums. */
+#include <config.h>
+#include "grulab.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  size_t n;          /* distinct k-grams                       */
+  uint64_t *key;     /* (n) sorted packed k-grams              */
+  double *cum;       /* (n+1) cum[i] = sum of counts below i   */
+} table;
+
+struct grl_ngram {
+  size_t order, V;
+  table t[GRL_NGRAM_MAX_ORDER];   /* t[k-1]: the k-grams          */
+};
+
+static int by_key(const void *a, const void *b)
+{
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static uint64_t pack(const unsigned char *b, size_t k)
+{
+  uint64_t key = 0;
+  for (size_t j = 0; j < k; j++)
+    key = key << 8 | b[j];
+  return key;
+}
+
+/* The first index i with key[i] >= x. */
+static size_t lower(const table *tb, uint64_t x)
+{
+  size_t lo = 0, hi = tb->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (tb->key[mid] < x)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* The first index i with key[i] > x. */
+static size_t upper(const table *tb, uint64_t x)
+{
+  size_t lo = 0, hi = tb->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (tb->key[mid] <= x)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+void grl_ngram_free(grl_ngram *g)
+{
+  if (!g)
+    return;
+  for (size_t k = 0; k < GRL_NGRAM_MAX_ORDER; k++) {
+    free(g->t[k].key);
+    free(g->t[k].cum);
+  }
+  free(g);
+}
+
+int grl_ngram_fit(grl_ngram **out, const unsigned char *ids, size_t n,
+                  size_t V, size_t order)
+{
+  *out = NULL;
+  if (order < 1 || order > GRL_NGRAM_MAX_ORDER)
+    return grl_fail(GRL_EINVAL, "n-gram: order %zu; want 1 to %d", order, GRL_NGRAM_MAX_ORDER);
+  if (V < 2 || V > 256)
+    return grl_fail(GRL_EINVAL, "n-gram: vocabulary of %zu; want 2 to 256", V);
+  if (n < order)
+    return grl_fail(GRL_EINVAL, "n-gram: %zu ids hold no %zu-gram", n, order);
+  for (size_t i = 0; i < n; i++)
+    if (ids[i] >= V)
+      return grl_fail(GRL_EINVAL, "n-gram: id %u at %zu is outside the vocabulary of %zu",
+                      ids[i], i, V);
+  grl_ngram *g = calloc(1, sizeof *g);
+  if (!g)
+    return grl_fail(GRL_ENOMEM, "n-gram: out of memory");
+  g->order = order;
+  g->V = V;
+  for (size_t k = 1; k <= order; k++) {
+    table *tb = &g->t[k - 1];
+    const size_t m = n - k + 1;
+    uint64_t *all = malloc(m * sizeof *all);
+    if (!all) {
+      grl_ngram_free(g);
+      return grl_fail(GRL_ENOMEM, "n-gram: out of memory for %zu %zu-grams", m, k);
+    }
+    for (size_t i = 0; i < m; i++)
+      all[i] = pack(ids + i, k);
+    qsort(all, m, sizeof *all, by_key);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+      u += i == 0 || all[i] != all[i - 1];
+    tb->key = malloc(u * sizeof *tb->key);
+    tb->cum = malloc((u + 1) * sizeof *tb->cum);
+    if (!tb->key || !tb->cum) {
+      free(all);
+      grl_ngram_free(g);
+      return grl_fail(GRL_ENOMEM, "n-gram: out of memory for %zu %zu-grams", u, k);
+    }
+    size_t j = 0;
+    tb->cum[0] = 0;
+    for (size_t i = 0; i < m; i++) {
+      if (i == 0 || all[i] != all[i - 1]) {
+        tb->key[j] = all[i];
+        tb->cum[j + 1] = tb->cum[j];
+        j++;
+      }
+      tb->cum[j] += 1;
+    }
+    tb->n = u;
+    free(all);
+  }
+  *out = g;
+  return GRL_OK;
+}
+
+size_t grl_ngram_order(const grl_ngram *g)
+{
+  return g->order;
+}
+
+void grl_ngram_probs(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
+                     size_t w, double *p)
+{
+  double below = 1.0 / (double)g->V;   /* p_0 */
+  for (size_t k = 1; k <= g->order; k++) {
+    /* a context shorter than k-1 bytes: back off to what there is */
+    if (k - 1 > nctx) {
+      p[k - 1] = below;
+      continue;
+    }
+    const table *tb = &g->t[k - 1];
+    uint64_t h = pack(ctx + nctx - (k - 1), k - 1);
+    uint64_t base = h << 8;          /* k <= 8: h has at most 7 bytes */
+    size_t lo = lower(tb, base), hi = upper(tb, base | 0xff);
+    double ch = tb->cum[hi] - tb->cum[lo], types = (double)(hi - lo);
+    if (ch > 0) {
+      uint64_t key = base | (uint64_t)w;
+      size_t i = lower(tb, key);
+      double c = i < hi && tb->key[i] == key ? tb->cum[i + 1] - tb->cum[i] : 0.0;
+      below = (c + types * below) / (ch + types);
+    }
+    p[k - 1] = below;
+  }
+}
+
+int grl_text_ngram_bpc(const grl_text *t, size_t order, double *bpc)
+{
+  grl_ngram *g;
+  int st = grl_ngram_fit(&g, t->ids, t->ntrain, t->vocab.V, order);
+  if (st)
+    return st;
+  double p[GRL_NGRAM_MAX_ORDER], sum[GRL_NGRAM_MAX_ORDER] = {0};
+  size_t np = 0;
+  /* the network's predictions: every validation byte after the first,
+   * from the validation bytes before it */
+  for (size_t i = t->ntrain + 1; i < t->n; i++, np++) {
+    size_t nctx = i - t->ntrain;
+    if (nctx > order - 1)
+      nctx = order - 1;
+    grl_ngram_probs(g, t->ids + i - nctx, nctx, t->ids[i], p);
+    for (size_t k = 0; k < order; k++)
+      sum[k] -= log2(p[k]);
+  }
+  grl_ngram_free(g);
+  for (size_t k = 0; k < order; k++)
+    bpc[k] = sum[k] / (double)np;
+  return GRL_OK;
+}
