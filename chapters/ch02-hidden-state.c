@@ -762,13 +762,11 @@ static void charts_of_run(grl_lesson *L, driven *d)
     L->seed, here, above + 1, (int)NSEED, emin, emax,
     emin < 0.0 && emax > 0.0 ? " (its sign too)" : "", step_wins, (int)NSEED);
   grl_lesson_takeaway(L, "trajectories",
-    "One seed (%lu): the fastest unit follows its candidate and moves %.1f"
-    " times as far at a pulse as between pulses, rank %zu of %d seeds"
-    " (median %.1f, range %.1f to %.1f: whether the candidate jumps at a pulse"
-    " depends on the input weights); the step %s the slowest unit's mean level"
-    " by %.3f (%+.3f to %+.3f over the seeds).", L->seed, here, above + 1,
-    (int)NSEED, median, pmin, pmax, effect >= 0.0 ? "raises" : "lowers",
-    fabs(effect), emin, emax);
+    "Seed %lu: the fastest unit jumps %.1f times as far at a pulse as"
+    " between pulses (median %.1f over %d seeds, %.1f to %.1f); the step"
+    " %s the slowest unit's level by %.3f.", L->seed, here, median,
+    (int)NSEED, pmin, pmax, effect >= 0.0 ? "raises" : "lowers",
+    fabs(effect));
 }
 
 int main(int argc, char **argv)

@@ -475,7 +475,7 @@ so from $h_0 = 0$, $|h_t| < t$.  The section measures where $|h|$ goes
 between the two, on the set-up chapter 7 uses for this cell: $H = 32$,
 PyTorch's initialisation, the forget bias $b_f$ set on top, and the
 adding problem's input (a value in [0, 1] and a marker channel at every
-step; chapter 6 §7 defines the task).
+step; chapter 6 §3 defines the task).
 
 And the coupling can be built *into* the article's cell.  Take a GRU and
 hold its reset gate open ($b_{ir} = +40$, so $r = 1$ in double).  Set

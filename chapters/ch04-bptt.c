@@ -2,7 +2,9 @@
 # Chapter 4: Backpropagation through time
 
 **Prerequisites:** chapter 1 §1, §3 (derivatives from the outputs; one
-GRU step), chapter 2 §3 (the sequence driver and its cache).
+GRU step), chapter 1 §6 (the batched BLAS step), chapter 2 §3 (the
+sequence driver and its cache), chapter 3 §8 (the first backward step
+derived by mirroring the forward one, on the LSTM).
 
 Training needs the gradient of a loss with respect to every parameter.  A
 recurrent net uses its parameters at every step, so the gradient is a sum
@@ -27,9 +29,10 @@ as plain loops, and checks it against the library's batched BLAS path.
    at the end.  The naive loops and the BLAS path agree to rounding; the
    number is printed.
 4. What $∂L/∂h_t$ looks like over $t$: with a loss at every step it stays
-   up; with a loss at the last step only it fades going back, by a
-   roughly constant factor per step, fitted to every step and measured at
-   three seeds -- the first sight of the vanishing gradient of chapter 7.
+   up; with a loss at the last step only it fades going back: faster for
+   the first few steps, then by a roughly constant factor per step, fitted
+   to every step and measured at three seeds -- the first sight of the
+   vanishing gradient of chapter 7.
 
 Time steps: $h_0$ is the initial state; step $t = 1..T$ reads $x_t$ and
 $h_{t-1}$ and writes $h_t$ (row $t-1$ of the output, rows $(t-1)B + b$
@@ -109,10 +112,12 @@ static int ex2_answer(double *v)   /* smallest k with 0.5^k < 1e-6 */
 static const grl_exercise exercises[] = {
   {"Count the parameters of a GRU with I = 5 inputs and H = 16 hidden\n"
    "units (weight_ih, weight_hh, bias_ih and bias_hh, PyTorch's layout),\n"
-   "then compare with `grulab init --cell gru --input-size 5\n"
-   "--hidden-size 16`.", ex1_answer, 0.001, 1},
-  {"In section 3 the last-step signal shrinks by a roughly constant factor\n"
-   "per step going back.  If that factor were 0.5, after how many steps\n"
+   "then compare with the tensor shapes that `grulab init --cell gru\n"
+   "--input-size 5 --hidden-size 16 | grep '^[a-z]'` lists (init prints\n"
+   "every value too: the grep keeps only the tensors' name lines).",
+   ex1_answer, 0.001, 1},
+  {"In section 3 the last-step signal shrinks, after the first few steps,\n"
+   "by a roughly constant factor per step going back.  If that factor were 0.5, after how many steps\n"
    "back would the signal first be below a millionth of its size?",
    ex2_answer, 0.01, 1},
   {"Break the naive BPTT: in its backward step, drop the path that carries\n"
@@ -122,8 +127,25 @@ static const grl_exercise exercises[] = {
   {NULL, NULL, 0, 0}
 };
 
+/* Model answers for --solutions, in the exercises' order (NULL: none). */
+static const char *const models[] = {
+  NULL,
+  NULL,
+  "every line of section 1 fails (the normwise differences are of order\n"
+  "     0.1 to 1, not 1e-13), section 2 fails too (BPTT and the central\n"
+  "     difference then disagree far beyond rounding), and so does section\n"
+  "     3's naive-vs-library check of the last-step loss.  On ch04-grad-norm\n"
+  "     the every-step curve changes little (each step gets its own g_t),\n"
+  "     but the last-step curve falls far faster: its fitted factor drops\n"
+  "     from about 0.65 to about 0.14 per step at the default seed.  The\n"
+  "     path dh = delta z, the update gate carrying h straight through, is\n"
+  "     the one that keeps the signal alive; without it only the paths\n"
+  "     through the weight matrices and the saturating gates remain.",
+};
+
 static const grl_lesson_info chapter = {
   .exercises = exercises,
+  .models = models,
   .name = "ch04-bptt",
   .title = "Backpropagation through time",
   .summary =
@@ -372,9 +394,18 @@ typedef struct {
   double miss;       /* the largest factor between a point and the line  */
   double geo;        /* (n[1] / n[T])^(1/(T-1)): the endpoints' mean     */
   double step_min, step_max;   /* n[t] / n[t+1] over t = 1..T-1          */
+  size_t min_back;   /* steps back (T - t) where the smallest factor is  */
+  double first[5];   /* the factors of the first five steps back         */
+  double median;     /* the median factor over t = 1..T-1                */
   double ratio;      /* n[1] / n[T]                                      */
   size_t shrank;     /* steps back with n[t] < n[t+1]                    */
 } fade;
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
 
 static void fade_measure(const double *n, size_t T, fade *f)
 {
@@ -397,10 +428,25 @@ static void fade_measure(const double *n, size_t T, fade *f)
   f->step_min = INFINITY;
   f->step_max = 0.0;
   f->shrank = 0;
+  f->min_back = 0;
+  for (size_t q = 0; q < 5; q++)
+    f->first[q] = q + 1 < T ? n[T - 1 - q] / n[T - q] : NAN;
+  double *fac = malloc((T - 1) * sizeof *fac);   /* (T-1) factors, sorted */
   for (size_t t = 1; t < T; t++) {
+    if (fac)
+      fac[t - 1] = n[t] / n[t + 1];
+    if (n[t] / n[t + 1] < f->step_min)
+      f->min_back = T - t;
     f->step_min = fmin(f->step_min, n[t] / n[t + 1]);
     f->step_max = fmax(f->step_max, n[t] / n[t + 1]);
     f->shrank += n[t] < n[t + 1];
+  }
+  f->median = NAN;
+  if (fac) {
+    qsort(fac, T - 1, sizeof *fac, cmp_double);
+    f->median = (T - 1) % 2 ? fac[(T - 1) / 2]
+                            : 0.5 * (fac[(T - 1) / 2 - 1] + fac[(T - 1) / 2]);
+    free(fac);
   }
 }
 
@@ -521,9 +567,18 @@ The loss at every step, the naive loops against the library.
 /*
 ## 2. One entry against a central difference
 
-$∂L/∂θ_k ≈ (L(θ + h e_k) - L(θ - h e_k)) / 2h$, with an error of order
-$h^2$ (truncation) + $ε \sum|g h| / h$ (rounding): chapter 5 is all about
-this.
+$∂L/∂θ_k ≈ (L(θ + h e_k) - L(θ - h e_k)) / 2h$, set against the plain
+loops of §1 (`bptt_naive`, the code derived above: a mistake there shows
+here).  The difference has its own error, in two parts; chapter 5 is all
+about them.  Truncation, of order $h^2$: measured below from the same
+quotient at two large steps, where rounding is negligible.  And
+rounding: the two losses are the same sums, in the same order, of nearly
+the same numbers, so most of their rounding is shared and cancels in
+$L(θ + h) - L(θ - h)$.  What is left is typically about $ε|L|$, and the
+quotient's rounding about $ε|L|/h$ -- the model chapter 5 fits.  If
+nothing cancelled, every one of the loss's terms $g \cdot h$ rounded on
+its own, the rounding could reach $ε \sum|g h|/h$: the worst case, the
+bound the check below holds the gap to.
 */
   grl_lesson_section(&L, "One entry against a central difference");
   theta = malloc(p.m->n * sizeof *theta);
@@ -533,45 +588,64 @@ this.
   }
   const grl_param *Whh = grl_model_param(p.m, "weight_hh_l0");
   size_t k = Whh->offset + (2 * H + 1) * H + 2;   /* W_hn[1][2] */
-  double hstep = 1e-5;
-  memcpy(theta, p.m->theta, p.m->n * sizeof *theta);
-  theta[k] += hstep;
-  double Lp = loss_value(&p, s, theta);
-  theta[k] -= 2.0 * hstep;
-  double Lm = loss_value(&p, s, theta);
-  double numeric = (Lp - Lm) / (2.0 * hstep);
-  grl_lesson_say(&L, "(L(theta + h e_k) - L(theta - h e_k)) / 2h for the entry W_hn[1][2];\n"
-                     "'diff' is BPTT minus central:");
-  grl_lesson_versus(&L, "dL/dW_hn[1][2] by BPTT", lib.dtheta[k], "central", numeric);
-  /* The central difference's own error: truncation of order h^2, and
-   * rounding.  L is a sum of T*B*H + B*H terms g_k h_k, each rounded
-   * to about eps |g_k h_k|, so the rounding of L is of order
-   * eps sum_k |g_k h_k|, much more than eps |L| when the terms cancel;
-   * divided by 2h and doubled (two losses), the scale is
-   * eps sum_k |g_k h_k| / h. */
+  /* (L(theta + h e_k) - L(theta - h e_k)) / 2h */
+  double hstep = 1e-5, hsteps[3] = {hstep, 1e-2, 5e-3}, D[3];
+  for (int q = 0; q < 3; q++) {
+    memcpy(theta, p.m->theta, p.m->n * sizeof *theta);
+    theta[k] += hsteps[q];
+    double Lp = loss_value(&p, s, theta);
+    theta[k] -= 2.0 * hsteps[q];
+    D[q] = (Lp - loss_value(&p, s, theta)) / (2.0 * hsteps[q]);
+  }
+  double numeric = D[0];
+  grl_lesson_say(&L, "(L(theta + h e_k) - L(theta - h e_k)) / 2h for the entry W_hn[1][2],\n"
+                     "against section 1's plain loops; 'diff' is BPTT minus central:");
+  grl_lesson_versus(&L, "dL/dW_hn[1][2], BPTT (plain loops)", naive.dtheta[k],
+                    "central", numeric);
+  /* Truncation: D(h) = L' + c h^2 + ..., so c = (D(h1) - D(h2)) / (h1^2 - h2^2)
+   * from two steps large enough that rounding (eps |L| / h ~ 1e-13) is
+   * far below c h^2; the truncation at h is then |c| h^2. */
+  double c2 = (D[1] - D[2]) / (hsteps[1] * hsteps[1] - hsteps[2] * hsteps[2]);
+  double trunc = fabs(c2) * hstep * hstep;
   double L0 = loss_value(&p, s, p.m->theta), Labs = loss_abs(&p, s, p.m->theta);
+  double typical = DBL_EPSILON * fabs(L0) / hstep;   /* chapter 5's model */
+  double worst = DBL_EPSILON * Labs / hstep;         /* nothing cancels */
+  double gap = fabs(naive.dtheta[k] - numeric);
   grl_lesson_value(&L, "step h", hstep);
   grl_lesson_value(&L, "L", L0);
   grl_lesson_value(&L, "sum_k |g_k h_k| (the terms of L)", Labs);
-  double scale = DBL_EPSILON * Labs / hstep;
-  grl_lesson_value(&L, "rounding scale eps sum|g h| / h", scale);
-  double gap = fabs(lib.dtheta[k] - numeric);
-  if (gap < scale)
+  grl_lesson_value(&L, "truncation |c| h^2 (c from h = 1e-2, 5e-3)", trunc);
+  grl_lesson_value(&L, "rounding, typical: eps |L| / h", typical);
+  grl_lesson_value(&L, "rounding, worst case: eps sum|g h| / h", worst);
+  grl_lesson_value(&L, "|BPTT - central|", gap);
+  if (gap < worst) {
     grl_lesson_say(&L,
-      "|BPTT - central| = %.2g is below the rounding scale of the central\n"
-      "difference itself (the terms of L cancel: sum |g h| is %.0f times |L|),\n"
-      "so rounding alone can explain the gap: it shows nothing wrong with\n"
-      "BPTT at this entry.  Chapter 5 checks every entry, with better\n"
-      "differences.",
-      gap, Labs / fabs(L0));
-  else
+      "|BPTT - central| = %.2g is %.1f times the typical rounding eps |L| / h\n"
+      "and %.2g of the worst case; the truncation, %.1g, is %s.  So the\n"
+      "central difference's own %s explains the gap: it shows nothing wrong\n"
+      "with BPTT at this entry.  (The worst case is %.0f times the typical\n"
+      "size: the terms of L cancel, sum |g h| = %.0f |L|, and the rounding\n"
+      "the two losses share cancels too.)  Chapter 5 checks every entry,\n"
+      "with better differences.",
+      gap, gap / typical, gap / worst, trunc,
+      trunc < 0.1 * gap ? "far smaller" : "of the same order",
+      trunc < 0.1 * gap ? "rounding" : "rounding and truncation",
+      worst / typical, Labs / fabs(L0));
+    if (gap > 10.0 * typical)
+      grl_lesson_say(&L,
+        "(%.0f times the typical size: eps |L| counts only the final sum, and\n"
+        "the rounding left in the difference also carries some of the partial\n"
+        "sums', large against |L| when the terms cancel this much; still well\n"
+        "inside the worst case.)", gap / typical);
+  } else
     grl_lesson_say(&L,
-      "|BPTT - central| = %.2g is NOT below the rounding scale of the central\n"
-      "difference: more than rounding separates them, so either the step's\n"
-      "truncation (of order h^2) or BPTT is wrong at this entry.  Chapter 5\n"
-      "checks every entry, with better differences.", gap);
+      "|BPTT - central| = %.2g is NOT below the worst-case rounding of the\n"
+      "central difference (%.2g), and the truncation is %.1g: more than the\n"
+      "difference's own error separates them, so BPTT is wrong at this entry.\n"
+      "Chapter 5 checks every entry, with better differences.",
+      gap, worst, trunc);
   grl_lesson_check(&L, "|BPTT - central| / |central|", gap / fabs(numeric), 1e-7);
-  grl_lesson_check(&L, "|BPTT - central| / rounding scale", gap / scale, 1.0);
+  grl_lesson_check(&L, "|BPTT - central| / worst-case rounding", gap / worst, 1.0);
 
 /*
 ## 3. $∂L/∂h_t$ over $t$
@@ -652,7 +726,7 @@ factor $ρ$ per step.  The same is measured at two more seeds.
   grl_lesson_say(&L, "  (exp(-slope) of the least-squares line through log ||dL/dh_t||,\n"
                      "  t = 1..T; the line misses the data by at most a factor %.2f)",
                  f.miss);
-  grl_lesson_value(&L, "endpoints' rate (h_1/h_T)^(1/(T-1))", f.geo);
+  grl_lesson_value(&L, "endpoints' rate (||dL/dh_1||/||dL/dh_T||)^(1/(T-1))", f.geo);
   grl_lesson_value(&L, "one step back: smallest factor", f.step_min);
   grl_lesson_value(&L, "one step back: largest factor", f.step_max);
   snprintf(label, sizeof label, "steps back that shrank it, of %zu", T - 1);
@@ -665,6 +739,27 @@ factor $ρ$ per step.  The same is measured at two more seeds.
     "reaches h_1 is %.1e of what left h_T.",
     f.shrank, T - 1, f.step_min, f.step_max, f.rate, nl[1] / nl[T]);
   grl_lesson_expect(&L, nl[1] < nl[T], "the last-step signal fades going back");
+  grl_lesson_value(&L, "median factor of one step back", f.median);
+  grl_lesson_say(&L,
+    "  the first five steps back (t = T-1 ... T-5): %.3f %.3f %.3f %.3f %.3f;\n"
+    "  the smallest factor is %zu step%s back",
+    f.first[0], f.first[1], f.first[2], f.first[3], f.first[4], f.min_back,
+    f.min_back == 1 ? "" : "s");
+  grl_lesson_say(&L,
+    "The factor is not constant from the start.  w, the gradient put on h_T,\n"
+    "is random: it points partly along directions that the Jacobians shrink\n"
+    "fast.  Those die out within a few steps, and what is left lies along\n"
+    "the slowest-fading direction, which then shrinks by about the same\n"
+    "factor per step (median %.3f).  So the first steps back shrink the signal\n"
+    "%s, the smallest factor (%.3f) is %zu step%s back, and near t = T\n"
+    "the fitted line sits %s the curve.",
+    f.median, f.first[0] < f.median ? "more" : "less", f.step_min, f.min_back,
+    f.min_back == 1 ? "" : "s",
+    nl[T - 2] > exp(f.a + f.b * (double)(T - 2)) ? "below" : "above");
+  grl_lesson_say(&L,
+    "At t = 0 the every-step curve is lower (%.2f, against %.2f to %.2f for\n"
+    "t = 1..T): h_0 is not an output, so no g_0 of its own feeds it; it gets\n"
+    "only what step 1 sends back.", na[0], every_min, every_max);
 
   /* The same at two more seeds: another initialisation, other inputs. */
   enum { NSEED = 3 };
@@ -705,17 +800,22 @@ factor $ρ$ per step.  The same is measured at two more seeds.
     }
   }
   double rmean = 0.0, rlo = INFINITY, rhi = 0.0;
-  size_t all_shrank = 0;
+  size_t all_shrank = 0, first_min = 0;
   grl_lesson_say(&L, "\nBoth losses at three seeds (each its own initialisation and inputs):\n"
                  "every step: the smallest and largest ||dL/dh_t||, t = 1..T; last\n"
                  "step: the fitted rho, the smallest and largest factor of one step\n"
-                 "back, the steps back that shrank it, ||dL/dh_1|| / ||dL/dh_T||.\n"
+                 "back, the steps back that shrank it, ||dL/dh_1|| / ||dL/dh_T||;\n"
+                 "first: the factor of the first step back, median: over all steps.\n"
                  "        every step       last step\n"
-                 "  seed   min    max      rho    min    max   shrank   h_1/h_T");
+                 "  seed   min    max      rho    min    max   first  median  shrank"
+                 "  ||dL/dh_1||/||dL/dh_T||");
   for (size_t q = 0; q < NSEED; q++) {
-    grl_lesson_say(&L, "  %4lu  %5.2f  %5.2f    %5.3f  %5.3f  %5.3f   %3zu/%zu  %8.2g",
+    grl_lesson_say(&L, "  %4lu  %5.2f  %5.2f    %5.3f  %5.3f  %5.3f   %5.3f  %5.3f  %3zu/%zu"
+                   "  %10.2g",
                    L.seed + q, ev_lo[q], ev_hi[q], fs[q].rate, fs[q].step_min,
-                   fs[q].step_max, fs[q].shrank, T - 1, fs[q].ratio);
+                   fs[q].step_max, fs[q].first[0], fs[q].median, fs[q].shrank,
+                   T - 1, fs[q].ratio);
+    first_min += fs[q].step_min == fs[q].first[0];
     rmean += fs[q].rate / NSEED;
     rlo = fmin(rlo, fs[q].rate);
     rhi = fmax(rhi, fs[q].rate);
@@ -728,13 +828,15 @@ factor $ρ$ per step.  The same is measured at two more seeds.
   }
   grl_lesson_say(&L,
     "With a loss at every step the norm stays between %.2f and %.2f at all\n"
-    "three seeds.  With the loss at the last step, the fitted rate has mean\n"
-    "%.3f, from %.3f to %.3f, and every step back shrank the signal at %zu\n"
-    "of 3 seeds.  Chapter 7 measures how the cell and its gates set that\n"
-    "rate.", elo, ehi, rmean, rlo, rhi, all_shrank);
+    "three seeds (t = 1..T).  With the loss at the last step, the fitted\n"
+    "rate has mean %.3f, from %.3f to %.3f; every step back shrank the\n"
+    "signal at %zu of 3 seeds, and the smallest factor was the first step\n"
+    "back at %zu of 3.  Chapter 7 measures how the cell and its gates set\n"
+    "that rate.", elo, ehi, rmean, rlo, rhi, all_shrank, first_min);
   grl_lesson_takeaway(&L, "grad-norm",
-    "A loss at every step keeps $\\|∂L/∂h_t\\|$ between %.2g and %.2g; a loss"
-    " at the last step fades by a fitted factor %.3f per step back (%.3f to"
+    "A loss at every step keeps $\\|∂L/∂h_t\\|$ between %.2g and %.2g for"
+    " $t ≥ 1$ ($h_0$, fed only by step 1, is lower); a loss at the last step"
+    " fades, after faster first steps, by a fitted factor %.3f per step back (%.3f to"
     " %.3f at three seeds), and %.1e of it reaches $h_1$.", every_min,
     every_max, f.rate, rlo, rhi, f.ratio);
   free(na);

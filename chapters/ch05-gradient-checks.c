@@ -17,8 +17,11 @@ cannot see.
 
        forward   (L(theta + h) - L(theta)) / h          error O(h)   + eps/h
        central   (L(theta + h) - L(theta - h)) / 2h     error O(h^2) + eps/h
-       gsl       gsl_deriv_central: Richardson extrapolation of a
-                 5-point rule, with an error estimate
+       gsl       gsl_deriv_central: an adaptive central difference --
+                 a 5-point rule (Richardson extrapolation of the central
+                 differences at h and h/2), its error estimated against
+                 the 3-point rule, and the step chosen again from that
+                 estimate
        complex   Im L(theta + i h) / h                  error O(h^2), and no
                  subtraction: no eps/h term at all (Squire & Trapp 1998)
 
@@ -44,12 +47,14 @@ cannot see.
    the floor is not enough.
 5. A broken backward pass -- `dq = da_n` instead of `da_n * r`, the reset
    gate forgotten in one line -- is caught, and located.  An error of 1e-4
-   in one entry is caught by central differences.  One of 1e-9 is not,
-   and in the default run no tolerance could catch it: central
-   differences measure it at that entry (the tensor's largest) to within
-   about 1e-11, but their error on other, correct entries is larger than
-   the injected $5 \cdot 10^{-10}$ (the run prints both, at three seeds).
-   The complex step, with tolerance 1e-11, catches it.
+   in one entry is caught by central differences.  One of 1e-9 is not:
+   at the default floor no tolerance could catch it in the default run.
+   Central differences measure it at that entry (the tensor's largest)
+   to within about 1e-11, but their error on other, correct entries is
+   larger than the injected $5 \cdot 10^{-10}$ (the run prints both, at
+   three seeds).  That noise is absolute (§3), so a larger floor shrinks
+   it on the small entries: the run measures how far floor_rel = 0.9
+   gets.  The complex step, with tolerance 1e-11, catches it.
 
 The loss (`grl_gradcheck.h`):
 $L = \sum(g ⊙ \mathrm{output}) + \frac12 \|h_T\|^2$, with a fixed random
@@ -101,15 +106,15 @@ static int ex2_answer(double *v)   /* float's digits at its best step: -log10 ep
 }
 
 static const grl_exercise exercises[] = {
-  {"The central difference is best near h = $ε^{1/3}$, where truncation (h²)\n"
+  {"The central difference is best near h = ε^(1/3), where truncation (h²)\n"
    "and rounding (ε/h) balance: about 6e-6 in double precision.  A GPU\n"
    "computes in float, ε = FLT_EPSILON (<float.h>).  Where is the best\n"
-   "step there?", ex1_answer, 0.01, 0},
+   "step there?  One significant figure is enough.", ex1_answer, 0.03, 0},
   {"In float, at the best step of exercise 1, truncation and rounding are\n"
-   "each about $ε^{2/3}$ (relative), ε = FLT_EPSILON.  How many correct\n"
+   "each about ε^(2/3) (relative), ε = FLT_EPSILON.  How many correct\n"
    "decimal digits, −log10 of that relative error, do you expect from the\n"
    "central difference there?  Give it to one decimal (in double the same\n"
-   "formula gives 10.4).", ex2_answer, 0.02, 0},
+   "formula gives 10.4).", ex2_answer, 0.01, 0},
   {"Break the backward of one gate and locate the bug.  In\n"
    "src/lib/cell_gru.c, in `gru_backward`, change the z gate's\n"
    "σ′ = s(1 − s), the line `daz = dz * grl_dsigmoid(z)`, to\n"
@@ -124,14 +129,37 @@ static const grl_exercise exercises[] = {
   {NULL, NULL, 0, 0}
 };
 
+/* Model answers for --solutions, in the exercises' order (NULL: none). */
+static const char *const models[] = {
+  NULL,
+  NULL,
+  "every tensor fails, weight_ih_l0, weight_hh_l0, both biases, the\n"
+  "     input and h0 (relative errors near 1): the wrong da_z feeds dW_iz,\n"
+  "     dW_hz, db_iz, db_hz directly, and dx and dh_prev through W_iz^T and\n"
+  "     W_hz^T, which carry it to every earlier step.  The z gate is rows\n"
+  "     H ... 2H-1 of the stacked r, z, n blocks; at the default size\n"
+  "     (H = 4) the worst entries of weight_ih_l0, weight_hh_l0, bias_ih_l0\n"
+  "     and bias_hh_l0 sit in rows 4 to 7.  (To locate it cleanly, check\n"
+  "     --seq-len 1: then only what da_z feeds directly can be wrong.)",
+  "the subtraction.  Forward and central differences subtract two nearly\n"
+  "     equal losses, so the rounding of each, about eps |L|, is divided by\n"
+  "     h: the eps |L| / h arm of the V, which forbids small h, and below\n"
+  "     about 1e-17 theta + h rounds to theta and the step is lost.  The\n"
+  "     complex step puts h in the imaginary part and reads Im L / h: no\n"
+  "     difference of nearly equal numbers, no eps/h term, and nothing rounds\n"
+  "     the step away.  Only truncation, h^2 |L'''| / 6, is left, and it\n"
+  "     vanishes as h shrinks.",
+};
+
 static const grl_lesson_info chapter = {
   .exercises = exercises,
+  .models = models,
   .name = "ch05-gradient-checks",
   .title = "Gradient checks: four numerical derivatives against BPTT",
   .summary =
     "Chapter 5 checks every entry of the GRU's BPTT gradient against four\n"
     "numerical derivatives: forward and central differences, GSL's\n"
-    "Richardson extrapolation and the complex step.  It draws the V-curve\n"
+    "adaptive central difference and the complex step.  It draws the V-curve\n"
     "of error against step size (truncation against rounding; optima near\n"
     "eps^1/2 and eps^1/3; the complex step flat at machine precision), the\n"
     "worst relative error per tensor and method, and shows why the plain\n"
@@ -564,7 +592,7 @@ static void floor_lesson(grl_lesson *L, size_t I, size_t H, size_t T,
   grl_lesson_section(L, "Why the plain relative error misleads on tiny entries");
   /* Tiny entries on purpose: keep only the last step's weights in g, so
    * the loss sits at the end and the gradients of early inputs fade
-   * geometrically (chapter 4).  The same seed, otherwise. */
+   * geometrically (chapter 4).  Another problem: the run's seed + 1. */
   setup F;
   grl_gradcheck_report *rep = NULL;
   int rc = setup_alloc(&F, &grl_cell_gru, I, H, T, B, L->seed + 1);
@@ -854,19 +882,22 @@ static void tamper(const char *tensor, double *grad, size_t size, void *arg)
   grad[t->at] *= 1.0 + t->delta;
 }
 
-/* One tampered check: `method` at tolerance `tol` (0: its default) with
+/* One tampered check: `method` at tolerance `tol` (0: its default) and
+ * floor `floor_rel` (0: the default) with
  * the largest entry of dL/dweight_hh_l0 scaled by 1 + delta.  Gives the
  * error the check sees there, the worst error on every other entry,
  * whether the check failed, and whether its worst entry is the scaled
  * one; the report goes to *rep (the caller frees it). */
 static int tamper_trial(const setup *S, int method, double delta, double tol,
-                        double *seen, double *other, int *caught,
-                        int *located, grl_gradcheck_report **rep)
+                        double floor_rel, double *seen, double *other,
+                        int *caught, int *located, grl_gradcheck_report **rep)
 {
   tamper_arg arg = {delta, 0};
   grl_gradcheck_opts o;
   grl_gradcheck_opts_init(&o, method);
   o.tolerance = tol;
+  if (floor_rel > 0.0)
+    o.floor_rel = floor_rel;
   o.tamper = tamper;
   o.tamper_arg = &arg;
   *rep = NULL;
@@ -890,6 +921,12 @@ static int tamper_trial(const setup *S, int method, double delta, double tol,
     }
   }
   return GRL_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
 }
 
 static void broken(grl_lesson *L, setup *S)
@@ -984,7 +1021,7 @@ static void broken(grl_lesson *L, setup *S)
   int as_expected = 1;
   for (size_t q = 0; q < NTRIAL; q++) {
     int caught = 0, found = 0;
-    rc = tamper_trial(S, trial[q].method, trial[q].delta, trial[q].tol,
+    rc = tamper_trial(S, trial[q].method, trial[q].delta, trial[q].tol, 0.0,
                       &seen[q], &other[q], &caught, &found, &rep);
     if (rc) {
       grl_lesson_error(L, rc, "grl_gradcheck_run");
@@ -1010,15 +1047,25 @@ static void broken(grl_lesson *L, setup *S)
   /* The same 1e-9 trial at two more seeds: is the tampered entry's error
    * below the worst error on the correct entries there too? */
   enum { NSEED = 3 };
+  /* ... and with the floor at BIG_FLOOR: the absolute noise of the small
+   * entries is divided by more (section 3). */
+  const double big_floor = 0.9;
   double seen_s[NSEED] = {seen[1]}, other_s[NSEED] = {other[1]};
-  size_t hidden = seen[1] <= other[1];
-  for (size_t k = 1; k < NSEED; k++) {
+  double seen_f[NSEED], other_f[NSEED];
+  size_t hidden = seen[1] <= other[1], apart = 0;
+  for (size_t k = 0; k < NSEED; k++) {
     setup S2;
     int caught = 0, found = 0;
     rc = setup_alloc(&S2, &grl_cell_gru, I, H, S->p->T, S->p->B, L->seed + k);
+    if (!rc && k > 0) {
+      rc = tamper_trial(&S2, GRL_GC_CENTRAL, 1e-9, 0, 0.0, &seen_s[k],
+                        &other_s[k], &caught, &found, &rep);
+      grl_gradcheck_report_free(rep);
+      rep = NULL;
+    }
     if (!rc)
-      rc = tamper_trial(&S2, GRL_GC_CENTRAL, 1e-9, 0, &seen_s[k], &other_s[k],
-                        &caught, &found, &rep);
+      rc = tamper_trial(&S2, GRL_GC_CENTRAL, 1e-9, 0, big_floor, &seen_f[k],
+                        &other_f[k], &caught, &found, &rep);
     setup_free(&S2);
     grl_gradcheck_report_free(rep);
     rep = NULL;
@@ -1026,12 +1073,21 @@ static void broken(grl_lesson *L, setup *S)
       grl_lesson_error(L, rc, "grl_gradcheck_run, another seed");
       goto done;
     }
-    hidden += seen_s[k] <= other_s[k];
+    if (k > 0)
+      hidden += seen_s[k] <= other_s[k];
+    apart += seen_f[k] > other_f[k];
   }
-  grl_lesson_say(L, "\nCentral, delta = 1e-9, at three seeds (the same sizes):\n"
-                 "  seed   error at the scaled entry   worst on the other entries");
-  for (size_t k = 0; k < NSEED; k++)
-    grl_lesson_say(L, "  %4lu   %25.3g   %26.3g", L->seed + k, seen_s[k], other_s[k]);
+  grl_lesson_say(L, "\nCentral, delta = 1e-9, at three seeds (the same sizes), with the\n"
+                 "default floor_rel = %g and with floor_rel = %g:\n"
+                 "           floor_rel = %-4g             floor_rel = %g\n"
+                 "  seed   at the entry  worst other     at the entry  worst other",
+                 GRL_GRADCHECK_FLOOR_REL, big_floor, GRL_GRADCHECK_FLOOR_REL, big_floor);
+  double gap_lo = INFINITY;   /* the thinnest seen / other with the big floor */
+  for (size_t k = 0; k < NSEED; k++) {
+    grl_lesson_say(L, "  %4lu   %12.3g  %11.3g     %12.3g  %11.3g", L->seed + k,
+                   seen_s[k], other_s[k], seen_f[k], other_f[k]);
+    gap_lo = fmin(gap_lo, seen_f[k] / other_f[k]);
+  }
   const double shown = trial[1].delta / (2.0 + trial[1].delta);   /* 5e-10 */
   if (as_expected) {
     grl_lesson_say(L,
@@ -1043,11 +1099,11 @@ static void broken(grl_lesson *L, setup *S)
     if (other[1] >= seen[1])
       grl_lesson_say(L,
         "On the other entries the same run's worst central error is %.2g,\n"
-        "%s the injected %.2g and the %.2g measured: no tolerance\n"
-        "can flag this 1e-9 error without failing correct entries too.  The\n"
-        "noise hides it, whatever the tolerance.", other[1],
+        "%s the injected %.2g and the %.2g measured: at the\n"
+        "default floor (floor_rel = %g) no tolerance can flag this 1e-9\n"
+        "error without failing correct entries too.", other[1],
         other[1] >= shown ? "above both" : "above the measured but below",
-        shown, seen[1]);
+        shown, seen[1], GRL_GRADCHECK_FLOOR_REL);
     else
       grl_lesson_say(L,
         "On the other entries the same run's worst central error is %.2g,\n"
@@ -1055,11 +1111,25 @@ static void broken(grl_lesson *L, setup *S)
         "between the two would flag it and pass every other entry.",
         other[1], seen[1]);
     grl_lesson_say(L,
-      "At the three seeds the scaled entry's error is at or below the worst\n"
-      "correct one in %zu of 3.  The default tolerance, 1e-6, sits far above\n"
-      "this noise, leaving room for less accurate differences elsewhere:\n"
-      "6.2e-7 for the seed cell, as 'grulab gradcheck --cell seed\n"
-      "--input-size 5 --hidden-size 7 --seq-len 30 --batch 3 --seed 29' shows.\n"
+      "At the three seeds, at the default floor, the scaled entry's error is\n"
+      "at or below the worst correct one in %zu of 3.", hidden);
+    grl_lesson_say(L,
+      "The worst correct errors come from small entries, and their noise is\n"
+      "absolute (section 3): a larger floor divides it by more.  With\n"
+      "floor_rel = %g the scaled entry stands above every correct entry at\n"
+      "%zu of 3 seeds (the smallest ratio of the two: %.2g).", big_floor,
+      apart, gap_lo);
+    if (apart == NSEED)
+      grl_lesson_say(L,
+        "So a tolerance between the two flags it there, but the margin, a\n"
+        "factor %.2g at the closest seed, moves with the seed; and the larger\n"
+        "floor blinds the check to errors on the small entries, as the floor\n"
+        "does (section 3).", gap_lo);
+    grl_lesson_say(L,
+      "The default tolerance, 1e-6, sits far above this noise, leaving room\n"
+      "for less accurate differences elsewhere: the seed cell, measured at\n"
+      "the end of this section.");
+    grl_lesson_say(L,
       "An error that central differences can separate needs delta/2 above the\n"
       "noise: delta = 1e-7 shows as %.2g, and with the tolerance at 1e-8,\n"
       "between the worst correct entry (%.2g) and that, the check flags it at\n"
@@ -1068,8 +1138,60 @@ static void broken(grl_lesson *L, setup *S)
       "error shows as delta |a| / (floor_rel S), smaller the smaller the\n"
       "entry.  The complex step, exact to rounding (its error at the entry\n"
       "%.1e, on the other entries at most %.1e), catches delta = 1e-9\n"
-      "at its own tolerance, 1e-11.", hidden, seen[3], other[3],
+      "at its own tolerance, 1e-11.", seen[3], other[3],
       fabs(seen[2] - trial[2].delta / (2.0 + trial[2].delta)), other[2]);
+  }
+  /* The seed cell at the same sizes, over many seeds: how close does a
+   * correct gradient come to the default tolerance? */
+  {
+    const size_t NS = L->quick ? 8 : 40;
+    double *w = malloc(NS * sizeof *w), wmax = 0.0;   /* (NS) worst per seed */
+    size_t above = 0, at = 0;
+    for (size_t k = 0; w && k < NS; k++) {
+      setup Sc;
+      grl_gradcheck_report *rs = NULL;
+      grl_gradcheck_opts oc;
+      grl_gradcheck_opts_init(&oc, GRL_GC_CENTRAL);
+      rc = setup_alloc(&Sc, &grl_cell_seed, I, H, S->p->T, S->p->B, k + 1);
+      if (!rc) {
+        rc = grl_gradcheck_run(&rs, Sc.m, Sc.p, &oc);
+        if (rc == GRL_EFAIL)
+          rc = GRL_OK;
+      }
+      if (!rc) {
+        w[k] = rs->worst;
+        above += w[k] > 1e-7;
+        if (w[k] > wmax) {
+          wmax = w[k];
+          at = k + 1;
+        }
+      }
+      grl_gradcheck_report_free(rs);
+      setup_free(&Sc);
+      if (rc) {
+        free(w);
+        grl_lesson_error(L, rc, "grl_gradcheck_run, seed cell");
+        goto done;
+      }
+    }
+    if (w) {
+      qsort(w, NS, sizeof *w, cmp_double);
+      double med = NS % 2 ? w[NS / 2] : 0.5 * (w[NS / 2 - 1] + w[NS / 2]);
+      grl_lesson_say(L, "\nThe seed cell at the same sizes (I = %zu, H = %zu, T = %zu, B = %zu),\n"
+                     "central differences, default floor and tolerance, seeds 1 to %zu:",
+                     I, H, S->p->T, S->p->B, NS);
+      grl_lesson_value(L, "median worst relative error", med);
+      grl_lesson_value(L, "largest worst relative error", wmax);
+      grl_lesson_say(L, "  (at seed %zu; %zu of %zu seeds above 1e-7)", at, above, NS);
+      grl_lesson_say(L,
+        "Most seeds stay far below the tolerance (median %.1e); the worst of\n"
+        "%zu, seed %zu, reaches %.1e, %s the default 1e-6 ('grulab gradcheck\n"
+        "--cell seed --input-size %zu --hidden-size %zu --seq-len %zu --batch %zu\n"
+        "--seed %zu' shows it).", med, NS, at, wmax,
+        wmax < 1e-6 ? "still below" : "ABOVE", I, H, S->p->T, S->p->B, at);
+      grl_lesson_expect(L, wmax < 1e-6, "the seed cell passes at every seed");
+      free(w);
+    }
   }
   grl_lesson_expect(L, other[3] <= trial[3].tol && other[2] <= 1e-11,
                     "no correct entry fails at tolerance 1e-8 (central) or 1e-11 "

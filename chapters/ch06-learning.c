@@ -1,8 +1,9 @@
 /*
 # Chapter 6: Learning
 
-**Prerequisites:** chapter 1 §3 (one GRU step), chapter 4 §1 (BPTT),
-chapter 5 §2 (the gradient check of every entry).
+**Prerequisites:** chapter 1 §3 (one GRU step), chapter 2 §3 (a GRU run
+over a sequence), chapter 4 §1 (BPTT), chapter 5 §2 and §3 (the
+gradient check of every entry, the floored relative error).
 
 Chapters 1 to 5 built a GRU and its gradient and checked that gradient
 entry by entry.  Nothing has learned yet.  This chapter puts a readout on
@@ -17,24 +18,25 @@ whole GRU learning the adding problem, the task that chapters 7 and 8 use.
    softmax cross-entropy a class.  Their gradients follow in three lines
    each, and chapter 5's checker (central differences and the complex step)
    confirms them on every entry.
-2. **Gradient descent and the learning rate.**  On the readout alone the
+2. **The adding problem**, the task of the rest of the chapter (and of
+   chapters 7 and 8), with the two baselines that tell memory from none:
+   $1/6$ without any memory and $1/12$ with only the second marker.
+3. **Gradient descent and the learning rate.**  On the readout alone the
    loss is a quadratic.  Gradient descent multiplies the error along each
    eigenvector of the Hessian by $1 - \eta\lambda_i$ per step, so it
    diverges exactly when $\eta > 2/\lambda_{\max}$.  The chapter computes
    $\lambda_{\max}$ with GSL's eigensolver and runs just below and just
    above the threshold.
-3. **Momentum, RMSprop and Adam**, from their update formulas (PyTorch's),
+4. **Momentum, RMSprop and Adam**, from their update formulas (PyTorch's),
    with what each changes, measured on ill-conditioned quadratics (one of
    them in two geometries, axis-aligned and rotated, over three seeds).
    `tests/lib/optim.c` checks every step of each against `torch.optim`.
-4. **Mini-batches and noise.**  A batch of $B$ sequences averages $B$
+5. **Mini-batches and noise.**  A batch of $B$ sequences averages $B$
    per-sequence gradients, so the variance of the batch gradient falls as
    $1/B$; the chapter measures it.
-5. **Clipping by global norm** (Pascanu, Mikolov and Bengio 2013): it keeps
+6. **Clipping by global norm** (Pascanu, Mikolov and Bengio 2013): it keeps
    the gradient's direction and caps its length.
-6. **The adding problem**, with the two baselines that tell memory from
-   none: $1/6$ without any memory and $1/12$ with only the second marker.
-   The chapter ends with a GRU's first training on it.
+7. **A GRU's first training** on the adding problem, with all of the above.
 
 ### The equations
 
@@ -47,8 +49,8 @@ $$\theta \leftarrow \theta - \eta\, g, \qquad \text{stable on a quadratic iff } 
 
 ### Run it
 
-    chapters/ch06-learning                 the lesson: about 11 s of CPU time,
-                                           most of it the three trainings of
+    chapters/ch06-learning                 the lesson: about 15 s of CPU time,
+                                           most of it the trainings of §6 and
                                            §8, which run in parallel
     chapters/ch06-learning --quick         tiny sizes, about 0.1 s of CPU;
                                            too short to learn the task
@@ -106,7 +108,7 @@ static size_t opt_T, opt_H, opt_steps, opt_seeds, opt_threads;
 
 enum { MAX_SEEDS = 10 };
 
-/* --hidden-size stops at 128: section 3's least squares fits H + 1 numbers
+/* --hidden-size stops at 128: section 4's least squares fits H + 1 numbers
  * to max(256, 4(H + 1)) sequences (quick: max(64, 4(H + 1))), and the
  * lesson should stay quick.  --seeds starts at 3: a comparison rests on at
  * least three. */
@@ -158,26 +160,32 @@ static int ex4_answer(double *v)   /* smallest t with 0.999^t < 0.01 */
 }
 
 static const grl_exercise exercises[] = {
-  {"Section 3 bounds the readout's $\\lambda_{\\max}$ by $2(H+1)$, approached\n"
+  {"Section 4 bounds the readout's $\\lambda_{\\max}$ by $2(H+1)$, approached\n"
    "when every state $h_T$ nears the same corner of $[-1, 1]^H$.  For $H = 16$\n"
    "and $\\lambda_{\\max} = 2(H+1)$, above which learning rate does gradient\n"
-   "descent on the readout diverge?", ex1_answer, 0.01, 0},
+   "descent on the readout diverge?  Give it to three significant figures.\n"
+   "Then run `chapters/ch06-learning --hidden-size 16` (and `--hidden-size 64`)\n"
+   "and read section 4's lambda_max and tr A: does lambda_max follow 2(H+1)\n"
+   "or tr A, and what does that say about the threshold a wider net has?",
+   ex1_answer, 0.01, 0},
   {"Adam without bias correction would step by $\\eta\\, m_1 / \\sqrt{v_1}$ at\n"
    "step 1, with $m_1 = (1-\\beta_1) g$ and $v_1 = (1-\\beta_2) g^2$.  By what\n"
    "factor is that step longer than the corrected one, $\\eta\\,\\mathrm{sign}(g)$,\n"
-   "for $\\beta_1 = 0.9$, $\\beta_2 = 0.999$?", ex2_answer, 0.01, 0},
+   "for $\\beta_1 = 0.9$, $\\beta_2 = 0.999$?  (Two figures are enough.)",
+   ex2_answer, 0.02, 0},
   {"A net that keeps only the FIRST marker's value answers $u_1 + 1/2$.\n"
-   "Derive its mean squared error, then measure it: add it to section 7's\n"
+   "Derive its mean squared error, then measure it: add it to section 3's\n"
    "baselines (the default run's 20000 sequences) and give the measured\n"
    "value.", ex3_answer, 0.03, 0},
   {"Adam divides $v_t$ by $1 - \\beta_2^t$.  With $\\beta_2 = 0.999$, after how\n"
    "many steps is $\\beta_2^t$ first below 0.01, so that the correction\n"
    "changes $\\sqrt{\\hat v_t}$ by only about half a percent?", ex4_answer, 0, 1},
-  {"Train the GRU of section 8 with plain SGD instead of Adam:\n"
-   "`grulab train --task adding --cell gru --seq-len 20 --steps 2000\n"
-   "--optimizer sgd --lr 0.1`, then with `--lr 1`, and each again with\n"
-   "`--clip 0`.  Which runs get below $1/12$?  Which diverge, and does\n"
-   "clipping save them?", NULL, 0, 0},
+  {"Train the GRU of section 8 with plain SGD instead of Adam, on three\n"
+   "seeds (one run is one sample):\n"
+   "`grulab train --task adding --cell gru --seq-len 20 --steps 2000 --optimizer sgd --lr 0.1 --seed S`\n"
+   "for S = 1, 2, 3, then with `--lr 1`, and each again with `--clip 0`.\n"
+   "Which settings get below $1/12$ on every seed, on some, on none?  Which\n"
+   "diverge, and does clipping save them?", NULL, 0, 0},
   {NULL, NULL, 0, 0}
 };
 
@@ -188,14 +196,15 @@ static const grl_lesson_info chapter = {
   .summary =
     "Chapter 6 teaches learning.  It derives the gradients of a linear readout\n"
     "under the mean squared error and softmax cross-entropy and checks them\n"
-    "with central differences and the complex step; runs gradient descent on\n"
+    "with central differences and the complex step; defines the adding\n"
+    "problem with its baselines 1/6 (no memory) and 1/12 (only the second\n"
+    "marker), measured with their standard errors; runs gradient descent on\n"
     "the readout alone just below and just above lr = 2/lambda_max of the\n"
     "loss's Hessian; derives momentum, RMSprop and Adam and compares them over\n"
-    "three seeds; measures how the batch gradient's variance falls as 1/B;\n"
-    "shows that clipping by global norm keeps the direction and caps the\n"
-    "length; defines the adding problem with its baselines 1/6 (no memory)\n"
-    "and 1/12 (only the second marker), measured with their standard errors;\n"
-    "and ends with a GRU's first training on it at T = 20, three seeds.",
+    "three seeds; measures how the batch gradient's variance falls as 1/B\n"
+    "and the noise scale on three seeds; shows that clipping by global norm\n"
+    "keeps the direction and caps the length; and ends with a GRU's first\n"
+    "training on the adding problem at T = 20, three seeds.",
   .charts = charts,
   .seed = 6,
   .opts = options,
@@ -420,7 +429,7 @@ static double _Complex lossfn_complex(const double _Complex *u, void *ctx)
   const double _Complex *W = u, *b = u + K * H, *h = u + K * H + K;
   double _Complex L = 0.0;
   for (size_t r = 0; r < R; r++) {
-    double _Complex y[16];
+    double _Complex y[16];               /* (K), K <= 16: lossfn_alloc refuses more */
     double m = -INFINITY;
     for (size_t k = 0; k < K; k++) {
       y[k] = b[k];
@@ -458,6 +467,8 @@ static int lossfn_alloc(lossfn *f, int xent, size_t R, size_t H, size_t K,
                         gsl_rng *r, double *u, double *grad)
 {
   memset(f, 0, sizeof *f);
+  if (K > 16)        /* lossfn_complex keeps one row's K outputs on the stack */
+    return grl_fail(GRL_EINVAL, "ch06: at most 16 outputs (K = %zu)", K);
   f->R = R;
   f->H = H;
   f->K = K;
@@ -571,16 +582,134 @@ done:
 }
 
 /*
-## 3. Gradient descent on the readout, and the largest learning rate
+## 3. The adding problem and its two baselines
+
+The adding problem (Hochreiter and Schmidhuber 1997, experiment 4), in
+the benchmark form of Arjovsky, Shah and Bengio (2016, §4.2), is the
+task of chapters 7 and 8.  Each of the $T$ steps feeds two numbers: a
+value $u_t \sim U[0, 1]$ and a marker $m_t$.  Exactly two markers are 1:
+one at a step of the first half, drawn uniformly from steps
+$1 \dots \lfloor T/2 \rfloor$, and one of the second half, from
+$\lfloor T/2 \rfloor + 1 \dots T$.  After the last step the net must answer
+
+$$y = \sum_t m_t u_t = u_1 + u_2,$$
+
+where $u_1$ and $u_2$ are the two marked values.  `grl_task_sample`
+draws a batch: input column 0 holds the values, column 1 the markers.
+
+Two baselines say what a score means.
+
+- **No memory.**  A net that keeps nothing can only answer a constant
+  $a$; the best is $a = \mathbb E[y] = 1$, and it scores
+  $\mathbb E[(y-1)^2] = \operatorname{Var}(u_1 + u_2) = \frac{1}{12} + \frac{1}{12} = \frac{1}{6} \approx 0.1667$.
+- **Only the second marker.**  The second marker sits within the last
+  $T - \lfloor T/2 \rfloor$ steps.  A net that keeps only its value knows
+  $u_2$, and its best answer is
+  $\mathbb E[y \mid u_2] = \frac{1}{2} + u_2$, which scores
+  $\mathbb E[(u_1 - \frac{1}{2})^2] = \operatorname{Var}(u_1) = \frac{1}{12} \approx 0.0833$.
+
+So falling from about $0.17$ to $0.083$ can be done with a memory of at
+most $T/2$ steps; only going below $1/12$ shows that the net carries the first
+value, which can be up to $T - 1$ steps back, to the end.  (A value of
+$U[0, 1]$ has variance $\int_0^1 (u - \frac{1}{2})^2 du = \frac{1}{12}$.)  Both are
+measured below on the generator's own sequences, each beside its exact
+value, with its standard error $\mathrm{SE} = \mathrm{sd}/\sqrt{n}$.
+*/
+
+static void adding_problem(grl_lesson *L, const sizes *sz)
+{
+  grl_lesson_section(L, "The adding problem and its two baselines");
+  const size_t N = sz->quick ? 2000 : 20000, T = sz->T, half = T / 2;
+  grl_task *t = NULL;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  double *e1 = malloc(2 * N * sizeof *e1), *e2 = e1 ? e1 + N : NULL;
+  int rc = r && e1 ? grl_task_alloc(&t, "adding", T, N)
+                   : grl_fail(GRL_ENOMEM, "ch06: out of memory");
+  if (rc) {
+    grl_lesson_error(L, rc, "the adding problem");
+    goto done;
+  }
+  gsl_rng_set(r, sz->seed + 7);
+  grl_task_sample(t, r);
+  /* sequence 0, step by step (row s*N + 0 holds step s+1) */
+  grl_lesson_say(L, "Sequence 0 of %zu, T = %zu (steps 1..%zu are the first half):",
+                 N, T, half);
+  printf("  step  ");
+  for (size_t s = 0; s < T && s < 25; s++)
+    printf("%5zu", s + 1);
+  printf("\n  u_t   ");
+  for (size_t s = 0; s < T && s < 25; s++)
+    printf("%5.2f", gsl_matrix_get(t->x, s * N, 0));
+  printf("\n  m_t   ");
+  for (size_t s = 0; s < T && s < 25; s++)
+    printf("%5.0f", gsl_matrix_get(t->x, s * N, 1));
+  printf("%s\n", T > 25 ? "  ..." : "");
+  grl_lesson_value(L, "target y = u_1 + u_2", gsl_matrix_get(t->y, 0, 0));
+
+  /* the two baselines on every sequence */
+  int layout = 1;
+  for (size_t b = 0; b < N; b++) {
+    double u2 = NAN;
+    size_t nm1 = 0, nm2 = 0;
+    for (size_t s = 0; s < T; s++)
+      if (gsl_matrix_get(t->x, s * N + b, 1) == 1.0) {
+        if (s < half)
+          nm1++;
+        else {
+          nm2++;
+          u2 = gsl_matrix_get(t->x, s * N + b, 0);
+        }
+      }
+    layout &= nm1 == 1 && nm2 == 1;
+    double y = gsl_matrix_get(t->y, b, 0);
+    e1[b] = (y - 1.0) * (y - 1.0);                 /* no memory: answer 1    */
+    e2[b] = (y - 0.5 - u2) * (y - 0.5 - u2);       /* second marker: 1/2 + u_2 */
+  }
+  grl_lesson_expect(L, layout, "every sequence: one marker in each half");
+  const double m1 = gsl_stats_mean(e1, 1, N), s1 = gsl_stats_sd(e1, 1, N) / sqrt((double)N);
+  const double m2 = gsl_stats_mean(e2, 1, N), s2 = gsl_stats_sd(e2, 1, N) / sqrt((double)N);
+  grl_lesson_say(L, "\nThe two baselines on these %zu sequences:", N);
+  printf("  %-36s %9s %9s %10s %8s %8s\n", "", "measured", "exact", "error", "SE", "error/SE");
+  printf("  %-36s %9.5f %9.5f %+10.2e %8.5f %+8.2f\n", "no memory: answer 1",
+         m1, 1.0 / 6.0, m1 - 1.0 / 6.0, s1, (m1 - 1.0 / 6.0) / s1);
+  printf("  %-36s %9.5f %9.5f %+10.2e %8.5f %+8.2f\n", "second marker only: answer 1/2 + u_2",
+         m2, 1.0 / 12.0, m2 - 1.0 / 12.0, s2, (m2 - 1.0 / 12.0) / s2);
+  grl_lesson_expect(L, fabs(m1 - 1.0 / 6.0) < 4 * s1 && fabs(m2 - 1.0 / 12.0) < 4 * s2,
+                    "both measured baselines within 4 SE of 1/6 and 1/12");
+  grl_lesson_say(L,
+    "A test MSE over 1000 sequences has an SE of about %.4f at 1/6 and %.4f\n"
+    "at 1/12 (sd / sqrt(1000)): differences smaller than a few of those are\n"
+    "noise.", gsl_stats_sd(e1, 1, N) / sqrt(1000.0), gsl_stats_sd(e2, 1, N) / sqrt(1000.0));
+done:
+  grl_task_free(t);
+  free(e1);
+  if (r)
+    gsl_rng_free(r);
+}
+
+/*
+## 4. Gradient descent on the readout, and the largest learning rate
 
 Freeze the cell and learn only the readout.  Run a GRU at PyTorch's
-initialisation over $B$ sequences of the adding problem (§7 defines it;
-here it only supplies inputs and targets), and keep the final states
-$h_b$.  With $x_b = [h_b; 1]$ and $w = [W_o^\top; b_o]$, the readout's MSE is
+initialisation over $B$ sequences of the adding problem (§3), and keep
+the final states $h_b$.  With $x_b = [h_b; 1]$ and $w = [W_o^\top; b_o]$, the readout's MSE is
 $L(w) = \frac{1}{B} \sum_b (x_b^\top w - y_b)^2$: a **quadratic** in $w$, with
 the constant Hessian
 
 $$A = \frac{2}{B} \sum_b x_b x_b^\top .$$
+
+A primer on the words that follow.  The **Hessian** of a loss is the
+matrix of its second derivatives, $A_{ij} = \partial^2 L / \partial w_i
+\partial w_j$: the curvature.  A symmetric $A$ has orthonormal
+**eigenvectors** $q_i$ with $A q_i = \lambda_i q_i$; the **eigenvalue**
+$\lambda_i$ is the curvature along $q_i$.  Take the valley
+$L = \frac{1}{2}(x^2 + 20 y^2)$ (§5 runs four optimisers in it):
+$A = \operatorname{diag}(1, 20)$, the
+eigenvectors are the two axes, the eigenvalues 1 and 20.  Gradient descent
+with rate $\eta$ maps $x \to (1 - \eta)\, x$ and $y \to (1 - 20\eta)\, y$,
+so $y$ grows once $|1 - 20\eta| > 1$, that is once $\eta > 2/20 = 0.1$, and
+$x$ shrinks slowly whenever $\eta$ is small.  Every quadratic is such a
+valley in the coordinates of its eigenvectors.
 
 Write $w^*$ for its minimum and $L^*$ for its loss (GSL's least squares
 finds both).  Then $L(w) = L^* + \frac{1}{2} (w - w^*)^\top A (w - w^*)$,
@@ -601,8 +730,13 @@ says how badly the two disagree.
 
 A bound for any states: $\lambda_{\max} \le \operatorname{tr} A =
 2\,\overline{(\lVert h_b \rVert^2 + 1)} \le 2(H+1)$, since every $|h_j| < 1$.
-It is approached when every $h_b$ nears the same corner of $[-1, 1]^H$,
-which is what saturated states do (chapter 7 meets exactly that).
+The first inequality is nearly an equality when the vectors
+$x_b = [h_b; 1]$ are nearly parallel: then $A$ is close to rank one and
+one eigenvalue carries almost the whole trace.  The second needs every
+$|h_j|$ near 1.  Both hold when every $h_b$ nears the same corner of
+$[-1, 1]^H$; saturation alone is not enough, since states at different
+corners point different ways.  The run below measures how close each
+comes at initialisation.
 
 The section computes $A$ from the formula (`grl_readout_mse_hessian`),
 checks it against differences of the library's gradient, takes its
@@ -765,7 +899,7 @@ static double fit_run(fit *f, const char *name, double lr, size_t steps,
   const size_t P = f->H + 1;
   grl_optim *o;
   double w[129], g[129];              /* (H+1), H <= 128 (--hidden-size) */
-  if (grl_optim_alloc(&o, name, P, lr))
+  if (P > 129 || grl_optim_alloc(&o, name, P, lr))
     return NAN;
   memcpy(w, f->w0, P * sizeof *w);
   double e = INFINITY;
@@ -819,7 +953,11 @@ static void descent(grl_lesson *L, const sizes *sz, fit *fits)
     }
   }
   grl_lesson_check(L, "max |A - differences| / max |A|", worst / scale, 1e-9);
-  double g0[129];                     /* (H+1) */
+  double g0[129];                     /* (H+1), H <= 128: checked below */
+  if (P > 129) {
+    grl_lesson_error(L, grl_fail(GRL_EINVAL, "ch06: --hidden-size above 128"), "descent");
+    goto done;
+  }
   fit_loss(f, f->wstar, g0);
   grl_lesson_check(L, "||gradient|| at the least-squares w*", grl_norm(g0, P), 1e-10);
   double tr = 0.0;
@@ -832,7 +970,17 @@ static void descent(grl_lesson *L, const sizes *sz, fit *fits)
          f->lmin, DBL_EPSILON * f->lmax);
   printf("  %-34s =  %.3g\n", "condition number kappa", f->lmax / f->lmin);
   grl_lesson_value(L, "tr A = 2 mean(||h||^2 + 1), a bound", tr);
-  grl_lesson_value(L, "2 (H + 1), the bound for saturated states", 2.0 * (double)P);
+  grl_lesson_value(L, "lambda_max / tr A", f->lmax / tr);
+  grl_lesson_value(L, "mean ||h_b||^2 = tr A / 2 - 1", tr / 2.0 - 1.0);
+  grl_lesson_value(L, "2 (H + 1), the bound for |h_j| -> 1", 2.0 * (double)P);
+  grl_lesson_say(L,
+    "lambda_max is %.1f%% of tr A, while mean ||h_b||^2 = %.3g is %s its\n"
+    "ceiling H = %zu:\nthe vectors [h_b; 1] are %s parallel%s.",
+    100.0 * f->lmax / tr, tr / 2.0 - 1.0,
+    tr / 2.0 - 1.0 < 0.25 * (double)H ? "far below" : "below", H,
+    f->lmax / tr > 0.9 ? "nearly" : "not nearly",
+    f->lmax / tr > 0.9 && tr / 2.0 - 1.0 < 0.25 * (double)H
+    ? " (they share the constant 1 and a\ncommon mean state), though far from saturated" : "");
   grl_lesson_value(L, "the threshold 2 / lambda_max", 2.0 / f->lmax);
   grl_lesson_value(L, "L* (least squares)", f->Lstar);
   char fresh[64];
@@ -844,6 +992,13 @@ static void descent(grl_lesson *L, const sizes *sz, fit *fits)
     "says little about new ones (%zu numbers fitted to %zu targets also fit\n"
     "some of their noise): w* scores %.4f on fresh sequences.  What follows\n"
     "is about reaching L*, not about generalising.", B, P, B, f->Lfresh);
+  grl_lesson_say(L,
+    "Against the baselines of §3: L* = %.4f is %s 1/12 = 0.0833 and w* on fresh\n"
+    "sequences, %.4f, is %s it (and %s 1/6).  A fit can go below 1/12 on the\n"
+    "sequences it was fitted to without any memory of the first marker; only\n"
+    "fresh sequences, many of them, can show memory (§3's SE).",
+    f->Lstar, f->Lstar < 1.0 / 12.0 ? "below" : "above", f->Lfresh,
+    f->Lfresh < 1.0 / 12.0 ? "below" : "above", f->Lfresh < 1.0 / 6.0 ? "below" : "above");
 
   /* the three runs: 0.5, 0.95 and 1.05 of the threshold */
   static const double frac[3] = {0.5, 0.95, 1.05};
@@ -929,7 +1084,7 @@ done:
 }
 
 /*
-## 4. Momentum, RMSprop and Adam
+## 5. Momentum, RMSprop and Adam
 
 Gradient descent has one number to tune and no memory.  The three
 optimisers that train most recurrent nets add a memory of past gradients.
@@ -944,7 +1099,11 @@ checks every step of each, 30 steps in 7 configurations, against
 $b_t = \mu\, b_{t-1} + g_t$ (with $b_1 = g_1$), $\theta_t = \theta_{t-1} - \eta\, b_t$.
 Along a direction where the gradient keeps its sign, $b$ grows to
 $g/(1-\mu)$: the step is $1/(1-\mu) = 10$ times longer at $\mu = 0.9$.  Where
-the gradient flips sign at every step, the flips largely cancel in $b$.  On a
+the gradient flips sign at every step ($+g, -g, +g, \dots$), $b$ settles at
+$\pm g/(1+\mu) \approx 0.53\, g$: about half a plain step, and
+$(1+\mu)/(1-\mu) = 19$ times shorter than the steady direction's $10\, g$.
+So momentum lengthens the steps along a steady slope far more than across
+a zig-zag.  On a
 quadratic, $\theta_t = \theta_{t-1} - \eta g_t + \mu(\theta_{t-1} - \theta_{t-2})$,
 and the iteration is stable iff $0 < \eta\lambda < 2(1+\mu)$ for every
 eigenvalue: the threshold moves from $2/\lambda_{\max}$ to
@@ -1084,6 +1243,16 @@ static double heavy_ball_rate(double a, double mu)
   return (fabs(p) + sqrt(disc)) / 2.0;
 }
 
+/* rho = the largest factor per step over the d eigenvalues 1 .. kappa
+ * (evenly in log) at rate lr: SGD (mu = 0) or momentum (mu = 0.9). */
+static double quad_rho(double lr, double mu, double kappa, int d)
+{
+  double rho = 0.0;
+  for (int i = 0; i < d; i++)
+    rho = fmax(rho, heavy_ball_rate(lr * pow(kappa, i / (d - 1.0)), mu));
+  return rho;
+}
+
 /* The 20-dimensional quadratic of seed s: eigenvalues 1 .. kappa evenly in
  * log; rotated by a random orthogonal Q (QR of a Gaussian matrix) or not;
  * start theta0 = Q z, z uniform on the sphere scaled so that L(theta0) = 1
@@ -1105,16 +1274,13 @@ static int quad_alloc(quad *q, size_t d, double kappa, int rotated,
     gsl_rng_set(r, seed);
     for (size_t i = 0; i < d; i++)
       lam[i] = pow(kappa, (double)i / (double)(d - 1));
-    double zz = 0.0, Lz = 0.0;
-    for (size_t i = 0; i < d; i++) {
+    double Lz = 0.0;
+    for (size_t i = 0; i < d; i++)
       z[i] = gsl_ran_gaussian(r, 1.0);
-      zz += z[i] * z[i];
-    }
     for (size_t i = 0; i < d; i++)
       Lz += 0.5 * lam[i] * z[i] * z[i];
     for (size_t i = 0; i < d; i++)
       z[i] /= sqrt(Lz);                 /* L(z) = 1 */
-    (void)zz;
     for (size_t i = 0; i < d; i++)
       for (size_t j = 0; j < d; j++)
         gsl_matrix_set(M, i, j, gsl_ran_gaussian(r, 1.0));
@@ -1205,14 +1371,23 @@ static void valley(grl_lesson *L, const sizes *sz)
                         heavy_ball_rate(best_lr[0] * lam[1], 0.0));
   double rho_mom = fmax(heavy_ball_rate(best_lr[1] * lam[0], 0.9),
                         heavy_ball_rate(best_lr[1] * lam[1], 0.9));
-  if (best_lr[0] > 0.05)
+  {
+    /* SGD's two factors per step, and what is left of x and y at the end */
+    const double fx = 1.0 - best_lr[0] * lam[0], fy = 1.0 - best_lr[0] * lam[1];
+    const double *ps = path;                    /* SGD's path, (steps+1, 2) */
+    const double rx = fabs(ps[2 * steps] / ps[0]), ry = fabs(ps[2 * steps + 1] / ps[1]);
     grl_lesson_say(L,
-      "SGD's best rate, %.3g, is above 1/20, so 1 - 20 eta < 0 and y flips\n"
-      "sign at every step: the zig-zag across the valley.", best_lr[0]);
-  else
-    grl_lesson_say(L,
-      "SGD's best rate, %.3g, is below 1/20, so 1 - 20 eta > 0 and y keeps\n"
-      "its sign.", best_lr[0]);
+      "SGD's best rate, %.3g, multiplies the error by 1 - eta = %.3f along x and\n"
+      "by 1 - 20 eta = %+.3f along y at every step.\n%s\n"
+      "After %zu steps |y| is %.2g of its start and |x| %.2g of its start: the\n"
+      "steep direction is done within a few steps, and the slow factor below,\n"
+      "max |1 - eta lambda| = %.3f, is the flat x direction's.",
+      best_lr[0], fx, fy,
+      fy < 0 ? "y flips sign at every step (the zig-zag across the valley), but\n"
+               "shrinks by that factor each time."
+             : "y keeps its sign and shrinks by that factor.",
+      steps, ry, rx, fmax(fabs(fx), fabs(fy)));
+  }
   grl_lesson_say(L,
     "The error's factor per step at the best rates (the theory, from eta and\n"
     "the two curvatures):");
@@ -1316,9 +1491,7 @@ static void optimisers(grl_lesson *L, const sizes *sz)
       char bound[32] = "";
       if (o < 2) {
         /* rho = max over the eigenvalues of the per-step factor */
-        double rho = 0.0, mu = o ? 0.9 : 0.0;
-        for (int i = 0; i < D; i++)
-          rho = fmax(rho, heavy_ball_rate(best_lr[geo][o] * pow(kappa, i / (D - 1.0)), mu));
+        double rho = quad_rho(best_lr[geo][o], o ? 0.9 : 0.0, kappa, D);
         snprintf(bound, sizeof bound, "%.3g", pow(rho, 2.0 * (double)steps));
       }
       printf("  %-9s %-13s %10.4g %12.3g %10.3g %14s\n", optim_names[o],
@@ -1336,9 +1509,7 @@ static void optimisers(grl_lesson *L, const sizes *sz)
   for (int geo = 0; geo < 2; geo++)
     for (int o = 0; o < 2; o++)
       for (size_t k = 0; k < ns; k++) {
-        double rho = 0.0, mu = o ? 0.9 : 0.0;
-        for (int i = 0; i < D; i++)
-          rho = fmax(rho, heavy_ball_rate(best_lr[geo][o] * pow(kappa, i / (D - 1.0)), mu));
+        double rho = quad_rho(best_lr[geo][o], o ? 0.9 : 0.0, kappa, D);
         double last = curve[(((size_t)geo * 4 + (size_t)o) * ns + k) * (steps + 1) + steps];
         worst_bound = fmax(worst_bound, last / pow(rho, 2.0 * (double)steps));
       }
@@ -1347,9 +1518,7 @@ static void optimisers(grl_lesson *L, const sizes *sz)
     double sgd_worst = 0.0;
     for (int geo = 0; geo < 2; geo++)
       for (size_t k = 0; k < ns; k++) {
-        double rho = 0.0;
-        for (int i = 0; i < D; i++)
-          rho = fmax(rho, heavy_ball_rate(best_lr[geo][0] * pow(kappa, i / (D - 1.0)), 0.0));
+        double rho = quad_rho(best_lr[geo][0], 0.0, kappa, D);
         double last = curve[(((size_t)geo * 4) * ns + k) * (steps + 1) + steps];
         sgd_worst = fmax(sgd_worst, last / pow(rho, 2.0 * (double)steps));
       }
@@ -1389,6 +1558,93 @@ static void optimisers(grl_lesson *L, const sizes *sz)
     "RMSprop ends %s.\n"
     "Adam ends %s.",
     geo_mean[1][0] / geo_mean[1][1], sqrt(0.9), 99.0 / 101.0, verdict[0], verdict[1]);
+
+  /* why: RMSprop's and Adam's steps do not change when one coordinate's
+   * gradient is scaled (m_i by s, sqrt(v_i) by s), so on the diagonal A
+   * each coordinate follows the path it would follow with lambda_i = 1 */
+  {
+    double ones[D * D];
+    double *pa = malloc(2 * (steps + 1) * D * sizeof *pa), *pb = pa ? pa + (steps + 1) * D : NULL;
+    if (!pa) {
+      grl_lesson_error(L, grl_fail(GRL_ENOMEM, "ch06: out of memory"), "allocation");
+      goto done;
+    }
+    memset(ones, 0, sizeof ones);
+    for (int i = 0; i < D; i++)
+      ones[i * D + i] = 1.0;
+    double worst = 0.0;
+    size_t kmax[2] = {0, 0};
+    double wo[2] = {0.0, 0.0};
+    for (int o = 2; o < 4; o++) {
+      quad q1 = {D, ones, qs[0][0].theta0};
+      const double q1l0 = quad_loss(&q1, q1.theta0, NULL);
+      quad_run(&qs[0][0], optim_names[o], 0.01, steps, NULL, pa);
+      quad_run(&q1, optim_names[o], 0.01, steps, NULL, pb);
+      double sc = 0.0;
+      for (int i = 0; i < D; i++)
+        sc = fmax(sc, fabs(qs[0][0].theta0[i]));
+      /* while the gradients are far above eps: the loss on I above 1e-6 */
+      for (size_t k = 0; k <= steps; k++) {
+        double l1 = 0.0;
+        for (int i = 0; i < D; i++)
+          l1 += 0.5 * pb[k * D + i] * pb[k * D + i];
+        if (!(l1 > 1e-6 * q1l0))
+          break;
+        for (int i = 0; i < D; i++)
+          wo[o - 2] = fmax(wo[o - 2], fabs(pa[k * D + i] - pb[k * D + i]) / sc);
+        kmax[o - 2] = k;
+      }
+    }
+    free(pa);
+    worst = fmax(wo[0], wo[1]);
+    printf("  %-34s =  %.3g\n", "RMSprop: max |difference| / max|theta_0|", wo[0]);
+    printf("  %-34s =  %.3g\n", "Adam:    max |difference| / max|theta_0|", wo[1]);
+    grl_lesson_say(L,
+      "\nWhy the rotation matters to them.  Scaling one coordinate's gradient\n"
+      "by s scales its m_i and sqrt(v_i) by s, so (up to eps) the step does not\n"
+      "change.  On the axis-aligned quadratic coordinate i is a separate 1-D\n"
+      "problem with gradient lambda_i theta_i, so RMSprop and Adam follow, in\n"
+      "every coordinate, the path they would follow with lambda_i = 1, up to\n"
+      "eps: the curvatures drop out, as if kappa were 1.  Rotated, every coordinate\n"
+      "mixes all %d curvatures and nothing drops out.  Measured on seed %lu at\n"
+      "eta = 0.01, the path on the axis-aligned A against the path on I, while\n"
+      "the loss on I is above 1e-6 of its start (RMSprop to step %zu, Adam to\n"
+      "step %zu).  eps's share of the step, about eps/sqrt(v_i), grows as the\n"
+      "gradients shrink, so the paths agree to within a small part of the\n"
+      "start's size, not to rounding:", D,
+      sz->seed, kmax[0], kmax[1]);
+    grl_lesson_check(L, "max |theta_k(A) - theta_k(I)| / max |theta_0|", worst, 1e-2);
+    const double ra = geo_mean[1][3] / geo_mean[0][3];
+    grl_lesson_say(L,
+      "So the axis-aligned rows show RMSprop and Adam on a problem without\n"
+      "ill-conditioning, the rotated rows with it.  Rotated over axis-aligned,\n"
+      "the final loss is %.3g times higher for RMSprop and %.3g times for\n"
+      "Adam.\n"
+      "%s",
+      geo_mean[1][2] / geo_mean[0][2], ra,
+      fmax(ra, 1.0 / ra) <= fmax(spread[0][3], spread[1][3])
+      ? "For Adam that is within the seeds' spread: in these steps kappa is\n"
+        "not what limits it, since without it (axis-aligned) it ends no lower;\n"
+        "its own dynamics on each 1-D quadratic are."
+      : "For Adam that is beyond the seeds' spread: the curvatures matter to it\n"
+        "too.");
+    for (int geo = 0; geo < 2; geo++)
+      for (int o = 2; o < 4; o++)
+        if (best_lr[geo][o] == grid_lr(NLR - 1)) {
+          double v[MAX_SEEDS];
+          for (size_t k = 0; k < ns; k++)
+            v[k] = quad_run(&qs[geo][k], optim_names[o], 10.0, steps, NULL, NULL);
+          double ml = mean_log10(v, ns);
+          grl_lesson_say(L,
+            "%s's best rate %s is the top of the grid, eta = 1; at eta = 10\n"
+            "its geometric mean is %.3g, %s:\n%s.", optim_names[o],
+            geo ? "rotated" : "axis-aligned", isfinite(ml) ? pow(10.0, ml) : INFINITY,
+            isfinite(ml) && pow(10.0, ml) < geo_mean[geo][o] ? "lower still" : "not lower",
+            isfinite(ml) && pow(10.0, ml) < geo_mean[geo][o]
+            ? "its optimum lies above the grid, and the table understates it"
+            : "the optimum lies between 1 and 10 or at 1");
+        }
+  }
 
   /* step 1 by hand: the bias correction */
   {
@@ -1462,7 +1718,7 @@ done:
 }
 
 /*
-## 5. Mini-batches and noise
+## 6. Mini-batches and noise
 
 A training step does not see the whole task: it sees a batch of $B$ fresh
 sequences.  The batch loss is the mean of $B$ per-sequence losses, so the
@@ -1483,9 +1739,13 @@ The measurement: for each $B$ in $1, 2, 4, \dots$, draw $K$ batches, compute
 each batch's full gradient (every parameter of the GRU and its readout)
 at fixed parameters, and take the sample variance
 $\frac{1}{K-1}\sum_k \lVert g_k - \bar g\rVert^2$, which estimates
-$\operatorname{tr}\Sigma / B$ without knowing $G$.  Twice: at the
-initialisation, and on the plateau at $1/6$ that training reaches first
-(§8), after 300 steps of Adam.
+$\operatorname{tr}\Sigma / B$ without knowing $G$.  Twice for every seed:
+at the initialisation, and on the plateau at $1/6$ that training reaches
+first, where the net answers the mean $\mathbb E[y] = 1$ and nothing more
+(the no-memory baseline of §3; §8 shows the whole curve).  The plateau
+point is taken after 175 steps of Adam, mid-way along it in the default
+run (§8 prints the steps at which each seed reaches the plateau and
+leaves it; this section prints each net's loss at the point).
 
 The gradient of one batch is written out below with the library's calls:
 run the cell, read out, take the loss, and go back through the readout and
@@ -1544,7 +1804,7 @@ static int batch_gradient(const grl_model *m, batch *b, double *g, double *loss)
                           NULL, NULL);
 }
 
-/* Section 5's measurement at one parameter point. */
+/* Section 6's measurement at one parameter point. */
 typedef struct {
   size_t nB;
   size_t Bs[16];        /* batch sizes                               */
@@ -1690,18 +1950,20 @@ static int trainer_gradient_matches(const grl_model *m0, size_t T, size_t B,
   return rc;
 }
 
-/* the plateau net: Adam for `steps` steps from seed's initialisation */
-static int plateau_net(const sizes *sz, size_t steps, grl_session *s, double *last)
+/* The plateau net: Adam (lr 1e-3, clip 1, batches of 50) for `steps` steps
+ * from seed's initialisation; *last = the mean of its last 25 batch losses. */
+static int plateau_net(const sizes *sz, unsigned long seed, size_t steps,
+                       grl_session *s, double *last)
 {
   grl_session_spec spec = {
     .cell = &grl_cell_gru, .task = "adding", .length = sz->T,
-    .hidden_size = sz->H, .steps = steps, .seed = sz->seed, .test_seqs = 0,
+    .hidden_size = sz->H, .steps = steps, .seed = seed, .test_seqs = 0,
     .keep_gate_bias = NAN,
     .cfg = {.optimizer = "adam", .lr = 1e-3, .clip = 1.0, .batch = 50},
   };
   int rc = grl_session_run(s, &spec, NULL, NULL);
   if (!rc) {
-    size_t w = steps < 50 ? steps : 50;
+    size_t w = steps < 25 ? steps : 25;
     *last = 0.0;
     for (size_t k = steps - w; k < steps; k++)
       *last += s->log[k].loss / (double)w;
@@ -1709,14 +1971,56 @@ static int plateau_net(const sizes *sz, size_t steps, grl_session *s, double *la
   return rc;
 }
 
-static void minibatches(grl_lesson *L, const sizes *sz, noise *N2, double **keep,
+/* One seed's measurement: the noise at its initialisation (N[0]) and on
+ * its plateau (N[1]); keep (K, n) receives the B = 1 gradients at the
+ * initialisation unless NULL. */
+typedef struct {
+  unsigned long seed;
+  noise N[2];
+  double last;          /* the plateau net's mean batch loss, last 25 steps */
+  int rc;
+  char error[200];
+} noise_seed;
+
+static void noise_of_seed(const sizes *sz, size_t K, size_t nB, size_t steps,
+                          noise_seed *ns, double *keep)
+{
+  grl_model *m = NULL;
+  grl_session ps = {0};
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  int rc = r ? net_alloc(&m, sz, r, ns->seed) : grl_fail(GRL_ENOMEM, "ch06: out of memory");
+  if (!rc)
+    rc = plateau_net(sz, ns->seed, steps, &ps, &ns->last);
+  for (int p = 0; !rc && p < 2; p++) {
+    ns->N[p].nB = nB;
+    for (size_t q = 0; q < nB; q++)
+      ns->N[p].Bs[q] = (size_t)1 << q;
+    gsl_rng_set(r, ns->seed + 1000 + (unsigned long)p);
+    rc = measure_noise(p ? ps.m : m, sz->T, K, r, &ns->N[p], p ? NULL : keep);
+  }
+  ns->rc = rc;
+  if (rc)
+    snprintf(ns->error, sizeof ns->error, "%s", grl_strerror());
+  grl_session_free(&ps);
+  grl_model_free(m);
+  if (r)
+    gsl_rng_free(r);
+}
+
+static double bnoise(const noise *N)
+{
+  return N->G2 > 0 ? N->c / N->G2 : INFINITY;
+}
+
+static void minibatches(grl_lesson *L, const sizes *sz, double **keep,
                         size_t *K_out, size_t *n_out)
 {
   grl_lesson_section(L, "Mini-batches and noise");
   const size_t K = sz->quick ? 12 : 100, nB = sz->quick ? 4 : 8;
-  const size_t plateau_steps = sz->quick ? 20 : 300;
+  const size_t plateau_steps = sz->quick ? 20 : 175, ns = sz->nseed;
+  noise_seed S[MAX_SEEDS];
+  memset(S, 0, sizeof S);
   grl_model *m = NULL;
-  grl_session ps = {0};
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   int rc = r ? net_alloc(&m, sz, r, sz->seed) : grl_fail(GRL_ENOMEM, "ch06: out of memory");
   *keep = NULL;
@@ -1726,9 +2030,6 @@ static void minibatches(grl_lesson *L, const sizes *sz, noise *N2, double **keep
     if (!rc)
       grl_lesson_check(L, "batch_gradient against grl_trainer_step's step", diff, 1e-12);
   }
-  double last = NAN;
-  if (!rc)
-    rc = plateau_net(sz, plateau_steps, &ps, &last);
   if (!rc && !(*keep = malloc(K * m->n * sizeof **keep)))
     rc = grl_fail(GRL_ENOMEM, "ch06: out of memory");
   if (rc) {
@@ -1737,104 +2038,152 @@ static void minibatches(grl_lesson *L, const sizes *sz, noise *N2, double **keep
   }
   *K_out = K;
   *n_out = m->n;
-  for (int p = 0; p < 2; p++) {
-    N2[p].nB = nB;
-    for (size_t q = 0; q < nB; q++)
-      N2[p].Bs[q] = (size_t)1 << q;
-    gsl_rng_set(r, sz->seed + 1000 + (unsigned long)p);
-    rc = measure_noise(p ? ps.m : m, sz->T, K, r, &N2[p], p ? NULL : *keep);
-    if (rc) {
-      grl_lesson_error(L, rc, "the gradient's variance");
+  for (size_t k = 0; k < ns; k++)
+    S[k].seed = sz->seed + k;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t k = 0; k < ns; k++)
+    noise_of_seed(sz, K, nB, plateau_steps, &S[k], k ? NULL : *keep);
+  for (size_t k = 0; k < ns; k++)
+    if (S[k].rc) {
+      char what[260];
+      snprintf(what, sizeof what, "the gradient's variance, seed %lu: %s", S[k].seed, S[k].error);
+      grl_lesson_expect(L, 0, what);
       goto done;
     }
-  }
+  const noise *N2 = S[0].N;
+  int onplateau = 1;
+  for (size_t k = 0; k < ns; k++)
+    onplateau &= S[k].last > 0.15 && S[k].last < 0.2;
   grl_lesson_say(L,
     "A GRU (H = %zu, %zu parameters with its readout) on the adding problem at\n"
-    "T = %zu.  Two parameter points: its initialisation (seed %lu), and the same\n"
-    "net after %zu steps of Adam (lr 1e-3, batches of 50), whose last 50 batch\n"
-    "losses average %.4f: %s.\n"
-    "For each B, K = %zu batches; var = the sample variance of g_B summed over\n"
-    "entries (SE from the K terms); law = c/B with c = tr Sigma fitted to all\n"
-    "the points with the slope fixed at -1:",
-    sz->H, m->n, sz->T, sz->seed, plateau_steps, last,
-    last > 0.15 && last < 0.2 ? "between 0.15 and 0.2, on the plateau at 1/6"
-                              : "NOT on the plateau at 1/6 (the columns keep its name)",
-    K);
+    "T = %zu.  Two parameter points per seed: the initialisation, and the same\n"
+    "net after %zu steps of Adam (lr 1e-3, batches of 50; every gradient longer\n"
+    "than 1 scaled down to length 1, the clipping of §7), %s.\n"
+    "Their mean batch loss over steps %zu..%zu:",
+    sz->H, m->n, sz->T, plateau_steps,
+    sz->quick ? "which --quick\nstops too early to reach the plateau at 1/6"
+              : "meant to be mid-way\nalong the plateau at 1/6 that §8 shows",
+    plateau_steps - (plateau_steps < 25 ? plateau_steps : 25) + 1, plateau_steps);
+  for (size_t k = 0; k < ns; k++)
+    printf("  seed %lu: %.4f%s\n", S[k].seed, S[k].last,
+           S[k].last > 0.15 && S[k].last < 0.2 ? "" : "  (NOT between 0.15 and 0.2)");
+  grl_lesson_say(L, "%s",
+    onplateau ? "Every seed is between 0.15 and 0.2: on the plateau at 1/6."
+              : "Not every seed is between 0.15 and 0.2: the columns keep the name\n"
+                "'plateau', but not every net is on it.");
+  grl_lesson_say(L,
+    "\nSeed %lu in full.  For each B, K = %zu batches; var = the sample variance\n"
+    "of g_B summed over entries (SE from the K terms); law = c/B with\n"
+    "c = tr Sigma fitted to all the points with the slope fixed at -1:",
+    sz->seed, K);
   printf("  %5s | %12s %12s %8s | %12s %12s %8s\n", "B", "var, init", "law c/B",
          "ratio", "var, plateau", "law c/B", "ratio");
-  int within = 1;
   for (size_t q = 0; q < nB; q++) {
     double B = (double)N2[0].Bs[q];
     printf("  %5zu | %12.4g %12.4g %8.3f | %12.4g %12.4g %8.3f\n", N2[0].Bs[q],
            N2[0].var[q], N2[0].c / B, N2[0].var[q] / (N2[0].c / B),
            N2[1].var[q], N2[1].c / B, N2[1].var[q] / (N2[1].c / B));
-    for (int p = 0; p < 2; p++)
-      within &= fabs(N2[p].var[q] - N2[p].c / B) < 4.0 * N2[p].se[q];
-  }
-  for (int p = 0; p < 2; p++) {
-    char label[80];
-    snprintf(label, sizeof label, "%s: fitted slope of log var on log B",
-             p ? "plateau" : "init");
-    grl_lesson_known(L, label, N2[p].slope, -1.0);
-    snprintf(label, sizeof label, "%s:   its standard error", p ? "plateau" : "init");
-    grl_lesson_value(L, label, N2[p].slope_se);
-  }
-  if (sz->quick) {
-    grl_lesson_skip(L, "both slopes within 3 SE (+0.02) of -1",
-                    "--quick measures too few batches for the law");
-    grl_lesson_skip(L, "every var within 4 SE of c/B",
-                    "--quick measures too few batches for the law");
-  } else {
-    grl_lesson_expect(L, fabs(N2[0].slope + 1) < 3 * N2[0].slope_se + 0.02
-                      && fabs(N2[1].slope + 1) < 3 * N2[1].slope_se + 0.02,
-                      "both slopes within 3 SE (+0.02) of -1");
-    grl_lesson_expect(L, within, "every var within 4 SE of c/B");
   }
 
-  /* signal against noise */
+  /* every seed: the slopes, and signal against noise */
   grl_lesson_say(L,
-    "\nSignal against noise.  ||G||^2 from the mean of all %zu per-sequence\n"
-    "gradients, less its own noise tr Sigma / %zu; B_noise = tr Sigma / ||G||^2:",
-    N2[0].nseq, N2[0].nseq);
-  printf("  %-10s %12s %12s %12s %12s %14s\n", "", "tr Sigma", "||mean||^2",
-         "||G||^2", "B_noise", "readout share");
-  for (int p = 0; p < 2; p++)
-    printf("  %-10s %12.4g %12.4g %12.4g %12.4g %13.1f%%\n", p ? "plateau" : "init",
-           N2[p].c, N2[p].G2raw, N2[p].G2,
-           N2[p].G2 > 0 ? N2[p].c / N2[p].G2 : INFINITY, 100.0 * N2[p].readout_share);
-  grl_lesson_say(L, "(readout share: the part of ||mean||^2 in W_o and b_o, %zu of the\n"
+    "\nEvery seed: the fitted slope of log var on log B (the law says -1) with\n"
+    "its standard error, and signal against noise: ||G||^2 from the mean of all\n"
+    "%zu per-sequence gradients, less its own noise tr Sigma / %zu, and\n"
+    "B_noise = tr Sigma / ||G||^2:", N2[0].nseq, N2[0].nseq);
+  printf("  %5s %-8s %16s %10s %11s %11s %9s %9s\n", "seed", "point", "slope +- SE",
+         "tr Sigma", "||mean||^2", "||G||^2", "B_noise", "readout");
+  double bn[2][MAX_SEEDS], worst_slope = 0.0;
+  int resolved = 1;
+  for (size_t k = 0; k < ns; k++)
+    for (int p = 0; p < 2; p++) {
+      const noise *N = &S[k].N[p];
+      char s[32];
+      snprintf(s, sizeof s, "%.3f +- %.3f", N->slope, N->slope_se);
+      bn[p][k] = bnoise(N);
+      resolved &= N->G2 > 0;
+      worst_slope = fmax(worst_slope, fabs(N->slope + 1.0));
+      printf("  %5lu %-8s %16s %10.4g %11.4g %11.4g %9.3g %8.1f%%\n", S[k].seed,
+             p ? "plateau" : "init", s, N->c, N->G2raw, N->G2, bn[p][k],
+             100.0 * N->readout_share);
+    }
+  grl_lesson_say(L, "(readout: the share of ||mean||^2 in W_o and b_o, %zu of the\n"
                  "%zu parameters.)", sz->H + 1, m->n);
-  const int resolved = N2[0].G2 > 0 && N2[1].G2 > 0;
-  if (resolved)
+  double mean_slope = 0.0;
+  for (size_t k = 0; k < ns; k++)
+    mean_slope += (S[k].N[0].slope + S[k].N[1].slope) / (2.0 * (double)ns);
+  grl_lesson_value(L, "mean slope over seeds and points", mean_slope);
+  grl_lesson_value(L, "largest |slope + 1| over seeds and points", worst_slope);
+  if (sz->quick) {
+    grl_lesson_skip(L, "mean slope within 0.05 of -1, every slope within 0.15",
+                    "--quick measures too few batches for the law");
+  } else {
+    grl_lesson_expect(L, fabs(mean_slope + 1.0) < 0.05 && worst_slope < 0.15,
+                      "mean slope within 0.05 of -1, every slope within 0.15");
     grl_lesson_say(L,
-      "At the initialisation the mean gradient is strong, and %.0f%% of its\n"
-      "squared norm sits in the readout, which must first learn to answer\n"
-      "about 1: B_noise = %.3g, so %s.\n"
-      "On the plateau the mean gradient is %.3g times weaker and the noise\n"
-      "%.3g times %s: B_noise = %.3g, so a batch of 50 there carries %.2g\n"
-      "times as much noise variance as signal.",
-      100.0 * N2[0].readout_share, N2[0].c / N2[0].G2, N2[0].c / N2[0].G2 < 1.0
-      ? "even one sequence's gradient has more signal than noise"
-      : "a batch needs that many sequences before its signal outweighs its noise",
-      N2[0].G2 / N2[1].G2, N2[1].c > N2[0].c ? N2[1].c / N2[0].c : N2[0].c / N2[1].c,
-      N2[1].c > N2[0].c ? "stronger" : "weaker", N2[1].c / N2[1].G2,
-      N2[1].c / N2[1].G2 / 50.0);
-  if (sz->quick)
-    grl_lesson_skip(L, "on the plateau, B_noise > 50 (a batch of 50: more noise than signal)",
-                    "--quick measures too few batches");
-  else
-    grl_lesson_expect(L, resolved && N2[1].c / N2[1].G2 > 50.0,
-                      "on the plateau, B_noise > 50 (a batch of 50: more noise than signal)");
-  if (!resolved)
-    grl_lesson_say(L, "||G||^2 is not resolved at one of the two points: its noise\n"
+      "The 1/B law holds to the sampling noise of K = %zu batches: the slopes\n"
+      "scatter around -1 by up to %.2f, their mean is %.3f.", K, worst_slope,
+      mean_slope);
+  }
+  if (!resolved) {
+    grl_lesson_say(L, "||G||^2 is not resolved at one of the points: its noise\n"
                    "correction is as large as the estimate itself.");
+  } else {
+    double lo[2], hi[2], gm[2];
+    size_t over50 = 0;
+    for (int p = 0; p < 2; p++) {
+      lo[p] = INFINITY;
+      hi[p] = 0.0;
+      gm[p] = 0.0;
+      for (size_t k = 0; k < ns; k++) {
+        lo[p] = fmin(lo[p], bn[p][k]);
+        hi[p] = fmax(hi[p], bn[p][k]);
+        gm[p] += log(bn[p][k]) / (double)ns;
+      }
+      gm[p] = exp(gm[p]);
+    }
+    for (size_t k = 0; k < ns; k++)
+      over50 += bn[1][k] > 50.0;
+    double wlo = INFINITY, whi = 0.0;   /* how much weaker the signal, per seed */
+    for (size_t k = 0; k < ns; k++) {
+      double wk = S[k].N[0].G2 / S[k].N[1].G2;
+      wlo = fmin(wlo, wk);
+      whi = fmax(whi, wk);
+    }
+    grl_lesson_value(L, "B_noise at init, geometric mean", gm[0]);
+    grl_lesson_value(L, "B_noise on the plateau, geometric mean", gm[1]);
+    double rlo = INFINITY, rhi = 0.0;
+    for (size_t k = 0; k < ns; k++) {
+      rlo = fmin(rlo, S[k].N[0].readout_share);
+      rhi = fmax(rhi, S[k].N[0].readout_share);
+    }
+    grl_lesson_say(L,
+      "At the initialisation the mean gradient is strong, and %.0f%% to %.0f%% of\n"
+      "its squared norm sits in the readout, which must first learn to answer\n"
+      "about 1: B_noise is %.2g to %.2g,\nso %s.\n"
+      "On the plateau ||G||^2 is %.3g to %.3g times weaker, and B_noise is\n"
+      "%.3g to %.3g over the %zu seeds (geometric mean %.3g): a batch of 50\n"
+      "carries more noise variance than signal on %zu of the %zu seeds.  The\n"
+      "noise scale moves a lot from one seed to the next; what every seed shows\n"
+      "is the jump, a factor %.3g at least, from the start to the plateau.",
+      100.0 * rlo, 100.0 * rhi, lo[0], hi[0], hi[0] < 1.0
+      ? "even one sequence's gradient has more signal than noise"
+      : "a batch needs about that many sequences before its signal outweighs its noise",
+      wlo, whi, lo[1], hi[1], ns, gm[1], over50, ns, lo[1] / hi[0]);
+    if (sz->quick)
+      grl_lesson_skip(L, "every seed: B_noise on the plateau > 10 x at init",
+                      "--quick measures too few batches");
+    else
+      grl_lesson_expect(L, lo[1] > 10.0 * hi[0],
+                        "every seed: B_noise on the plateau > 10 x at init");
+  }
 
   grl_chart *ch = grl_lesson_chart(L, "batch-noise",
                                    "Variance of the batch gradient against the batch size");
   grl_chart_param(ch, "K", "%zu", K);
   grl_chart_param(ch, "plateau_steps", "%zu", plateau_steps);
-  grl_chart_comment(ch, "var = sample variance of the batch gradient over K batches, summed over all parameters; se its standard error");
-  grl_chart_comment(ch, "law = c/B with c fitted (slope -1); G2 = ||G||^2, constant, drawn as the level where noise equals signal");
+  grl_chart_comment(ch, "seed %lu: var = sample variance of the batch gradient over K batches, summed over all parameters; se its standard error", sz->seed);
+  grl_chart_comment(ch, "law = c/B with c fitted (slope -1); G2 = ||G||^2, constant, drawn as the level where noise equals signal; Bn_* B_noise of every seed");
   grl_chart_columns(ch, "B var_init se_init law_init var_plateau se_plateau law_plateau");
   for (size_t q = 0; q < nB; q++) {
     double B = (double)N2[0].Bs[q];
@@ -1843,28 +2192,44 @@ static void minibatches(grl_lesson *L, const sizes *sz, noise *N2, double **keep
   }
   grl_chart_set(ch, "G2_init", "%.6g", N2[0].G2);
   grl_chart_set(ch, "G2_plateau", "%.6g", N2[1].G2);
+  grl_chart_set(ch, "c_init", "%.6g", N2[0].c);
+  grl_chart_set(ch, "c_plateau", "%.6g", N2[1].c);
   grl_chart_set(ch, "Bmax", "%zu", N2[0].Bs[nB - 1]);
+  grl_chart_set(ch, "Bbatch", "50");
+  grl_chart_set(ch, "seed0", "%lu", sz->seed);
+  {
+    char list[MAX_SEEDS * 16] = "";
+    size_t len = 0;
+    for (size_t k = 0; k < ns; k++)
+      len += (size_t)snprintf(list + len, sizeof list - len, "%s%.4g", k ? " " : "", bn[1][k]);
+    grl_chart_set_text(ch, "bn_plateau", "%s", list);
+  }
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
   {
-    char bn[128] = "";
-    if (resolved)
-      snprintf(bn, sizeof bn, "; on the plateau $B_{noise}$ = %.3g sequences"
-               " carry as much noise variance as signal", N2[1].c / N2[1].G2);
+    char b[160] = "";
+    if (resolved) {
+      double lo = INFINITY, hi = 0.0;
+      for (size_t k = 0; k < ns; k++) {
+        lo = fmin(lo, bn[1][k]);
+        hi = fmax(hi, bn[1][k]);
+      }
+      snprintf(b, sizeof b, "; on the plateau $B_{noise}$ is %.3g to %.3g sequences"
+               " over %zu seeds", lo, hi, ns);
+    }
     grl_lesson_takeaway(L, "batch-noise",
       "The variance of the batch gradient falls with $B$ at a fitted slope of"
-      " %.3f at initialisation and %.3f on the plateau (the $1/B$ law: −1)%s.",
-      N2[0].slope, N2[1].slope, bn);
+      " %.3f at initialisation and %.3f on the plateau (seed %lu; the $1/B$ law:"
+      " −1)%s.", N2[0].slope, N2[1].slope, sz->seed, b);
   }
 done:
-  grl_session_free(&ps);
   grl_model_free(m);
   if (r)
     gsl_rng_free(r);
 }
 
 /*
-## 6. Clipping by global norm
+## 7. Clipping by global norm
 
 A recurrent net's gradient can be huge on an unlucky batch (chapter 7
 shows why).  Pascanu, Mikolov and Bengio (2013, Algorithm 1) clip it by
@@ -1878,10 +2243,14 @@ $\theta$ by at most $\eta c$.  Clipping each entry to $[-v, v]$ instead
 also bounds the step, but shrinks large entries more than small ones and
 so turns the direction.
 
-Measured on the $K$ single-sequence gradients of §5 at the initialisation
+Measured on the $K$ single-sequence gradients of §6 at the initialisation
 (the noisiest, $B = 1$), with $c$ their median norm, so that half of them
 are clipped, and, for comparison, clipping by value at
-$v = c/\sqrt{n}$, which also guarantees $\lVert g \rVert \le c$.
+$v = c/\sqrt{n}$, the one $v$ that also guarantees
+$\lVert g \rVert \le c$ for every gradient.  That comparison is not like
+for like: to give the guarantee, it shrinks every gradient, also the half
+that clipping by norm leaves alone.  A sweep of $v$ up to $16\, c/\sqrt n$
+shows how the turn and the shrink depend on $v$.
 
 Adam is another matter.  Its step $\hat m/(\sqrt{\hat v} + \epsilon)$ does
 not change when every gradient is multiplied by the same constant (up to
@@ -1894,7 +2263,7 @@ static void clipping(grl_lesson *L, const double *G, size_t K, size_t n)
 {
   grl_lesson_section(L, "Clipping by global norm");
   if (!G) {
-    grl_lesson_expect(L, 0, "the gradients of section 5");
+    grl_lesson_expect(L, 0, "the gradients of section 6");
     return;
   }
   double *norms = malloc(K * sizeof *norms), *sorted = malloc(K * sizeof *sorted);
@@ -1969,6 +2338,55 @@ static void clipping(grl_lesson *L, const double *G, size_t K, size_t n)
     "cuts are %.1f%% of all, and they carry %.0f%% of ||g||^2, so the clipped\n"
     "gradient leans towards the many small entries it leaves alone.",
     vmean, 100.0 * above, 100.0 * share);
+
+  /* the sweep of v: the turn, the shrink, and the cap, per multiple of c/sqrt(n) */
+  {
+    static const double mult[5] = {1.0, 2.0, 4.0, 8.0, 16.0};
+    grl_lesson_say(L,
+      "\nClipping by value, v swept (mean over the K gradients of the cosine to g\n"
+      "and of ||clipped g|| / ||g||; largest ||clipped g|| / c):");
+    printf("  %14s %12s %14s %16s %16s\n", "v / (c/sqrt n)", "mean cos",
+           "mean shrink", "shrink, ||g||<c", "largest ||.||/c");
+    double cos1 = 0.0, cos16 = 0.0, shrink_small = 0.0;
+    for (int j = 0; j < 5; j++) {
+      const double vj = mult[j] * v;
+      double mc = 0.0, ms = 0.0, mss = 0.0, cap = 0.0;
+      size_t nsmall = 0;
+      for (size_t k = 0; k < K; k++) {
+        const double *g = G + k * n;
+        double dv = 0.0, nv = 0.0;
+        for (size_t i = 0; i < n; i++) {
+          double x = fmin(vj, fmax(-vj, g[i]));
+          dv += x * g[i];
+          nv += x * x;
+        }
+        nv = sqrt(nv);
+        mc += dv / (nv * norms[k]) / (double)K;
+        ms += nv / norms[k] / (double)K;
+        if (norms[k] < c) {
+          mss += nv / norms[k];
+          nsmall++;
+        }
+        cap = fmax(cap, nv / c);
+      }
+      mss = nsmall ? mss / (double)nsmall : NAN;
+      if (j == 0) {
+        cos1 = mc;
+        shrink_small = mss;
+      }
+      if (j == 4)
+        cos16 = mc;
+      printf("  %14g %12.3f %14.3f %16.3f %16.3f\n", mult[j], mc, ms, mss, cap);
+    }
+    grl_lesson_say(L,
+      "At v = c/sqrt(n) even the gradients shorter than c, which clipping by\n"
+      "norm leaves untouched, keep only %.0f%% of their length on average.  A\n"
+      "larger v shrinks and turns less (mean cosine %.3f at 16 c/sqrt(n)\n"
+      "against %.3f), but no longer guarantees ||g|| <= c (last column).  The\n"
+      "cosine depends on v;\n"
+      "clipping by norm keeps it at 1 for any c.",
+      100.0 * shrink_small, cos16, cos1);
+  }
 
   /* Adam's first step, from g and from clip(g): per entry
    * eta g/(|g| + eps) against eta s g/(s|g| + eps), s = the clip factor */
@@ -2052,119 +2470,13 @@ done:
 }
 
 /*
-## 7. The adding problem and its two baselines
-
-The adding problem (Hochreiter and Schmidhuber 1997, experiment 4), in
-the benchmark form of Arjovsky, Shah and Bengio (2016, §4.2), is the
-task of chapters 7 and 8.  Each of the $T$ steps feeds two numbers: a
-value $u_t \sim U[0, 1]$ and a marker $m_t$.  Exactly two markers are 1:
-one at a step of the first half, drawn uniformly from steps
-$1 \dots \lfloor T/2 \rfloor$, and one of the second half, from
-$\lfloor T/2 \rfloor + 1 \dots T$.  After the last step the net must answer
-
-$$y = \sum_t m_t u_t = u_1 + u_2,$$
-
-where $u_1$ and $u_2$ are the two marked values.  `grl_task_sample`
-draws a batch: input column 0 holds the values, column 1 the markers.
-
-Two baselines say what a score means.
-
-- **No memory.**  A net that keeps nothing can only answer a constant
-  $a$; the best is $a = \mathbb E[y] = 1$, and it scores
-  $\mathbb E[(y-1)^2] = \operatorname{Var}(u_1 + u_2) = \frac{1}{12} + \frac{1}{12} = \frac{1}{6} \approx 0.1667$.
-- **Only the second marker.**  The second marker sits within the last
-  $T - \lfloor T/2 \rfloor$ steps.  A net that keeps only its value knows
-  $u_2$, and its best answer is
-  $\mathbb E[y \mid u_2] = \frac{1}{2} + u_2$, which scores
-  $\mathbb E[(u_1 - \frac{1}{2})^2] = \operatorname{Var}(u_1) = \frac{1}{12} \approx 0.0833$.
-
-So falling from about $0.17$ to $0.083$ can be done with a memory of at
-most $T/2$ steps; only going below $1/12$ shows that the net carries the first
-value, which can be up to $T - 1$ steps back, to the end.  (A value of
-$U[0, 1]$ has variance $\int_0^1 (u - \frac{1}{2})^2 du = \frac{1}{12}$.)  Both are
-measured below on the generator's own sequences, each beside its exact
-value, with its standard error $\mathrm{SE} = \mathrm{sd}/\sqrt{n}$.
-*/
-
-static void adding_problem(grl_lesson *L, const sizes *sz)
-{
-  grl_lesson_section(L, "The adding problem and its two baselines");
-  const size_t N = sz->quick ? 2000 : 20000, T = sz->T, half = T / 2;
-  grl_task *t = NULL;
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  double *e1 = malloc(2 * N * sizeof *e1), *e2 = e1 ? e1 + N : NULL;
-  int rc = r && e1 ? grl_task_alloc(&t, "adding", T, N)
-                   : grl_fail(GRL_ENOMEM, "ch06: out of memory");
-  if (rc) {
-    grl_lesson_error(L, rc, "the adding problem");
-    goto done;
-  }
-  gsl_rng_set(r, sz->seed + 7);
-  grl_task_sample(t, r);
-  /* sequence 0, step by step (row s*N + 0 holds step s+1) */
-  grl_lesson_say(L, "Sequence 0 of %zu, T = %zu (steps 1..%zu are the first half):",
-                 N, T, half);
-  printf("  step  ");
-  for (size_t s = 0; s < T && s < 25; s++)
-    printf("%5zu", s + 1);
-  printf("\n  u_t   ");
-  for (size_t s = 0; s < T && s < 25; s++)
-    printf("%5.2f", gsl_matrix_get(t->x, s * N, 0));
-  printf("\n  m_t   ");
-  for (size_t s = 0; s < T && s < 25; s++)
-    printf("%5.0f", gsl_matrix_get(t->x, s * N, 1));
-  printf("%s\n", T > 25 ? "  ..." : "");
-  grl_lesson_value(L, "target y = u_1 + u_2", gsl_matrix_get(t->y, 0, 0));
-
-  /* the two baselines on every sequence */
-  int layout = 1;
-  for (size_t b = 0; b < N; b++) {
-    double u2 = NAN;
-    size_t nm1 = 0, nm2 = 0;
-    for (size_t s = 0; s < T; s++)
-      if (gsl_matrix_get(t->x, s * N + b, 1) == 1.0) {
-        if (s < half)
-          nm1++;
-        else {
-          nm2++;
-          u2 = gsl_matrix_get(t->x, s * N + b, 0);
-        }
-      }
-    layout &= nm1 == 1 && nm2 == 1;
-    double y = gsl_matrix_get(t->y, b, 0);
-    e1[b] = (y - 1.0) * (y - 1.0);                 /* no memory: answer 1    */
-    e2[b] = (y - 0.5 - u2) * (y - 0.5 - u2);       /* second marker: 1/2 + u_2 */
-  }
-  grl_lesson_expect(L, layout, "every sequence: one marker in each half");
-  const double m1 = gsl_stats_mean(e1, 1, N), s1 = gsl_stats_sd(e1, 1, N) / sqrt((double)N);
-  const double m2 = gsl_stats_mean(e2, 1, N), s2 = gsl_stats_sd(e2, 1, N) / sqrt((double)N);
-  grl_lesson_say(L, "\nThe two baselines on these %zu sequences:", N);
-  printf("  %-36s %9s %9s %10s %8s %8s\n", "", "measured", "exact", "error", "SE", "error/SE");
-  printf("  %-36s %9.5f %9.5f %+10.2e %8.5f %+8.2f\n", "no memory: answer 1",
-         m1, 1.0 / 6.0, m1 - 1.0 / 6.0, s1, (m1 - 1.0 / 6.0) / s1);
-  printf("  %-36s %9.5f %9.5f %+10.2e %8.5f %+8.2f\n", "second marker only: answer 1/2 + u_2",
-         m2, 1.0 / 12.0, m2 - 1.0 / 12.0, s2, (m2 - 1.0 / 12.0) / s2);
-  grl_lesson_expect(L, fabs(m1 - 1.0 / 6.0) < 4 * s1 && fabs(m2 - 1.0 / 12.0) < 4 * s2,
-                    "both measured baselines within 4 SE of 1/6 and 1/12");
-  grl_lesson_say(L,
-    "A test MSE over 1000 sequences has an SE of about %.4f at 1/6 and %.4f\n"
-    "at 1/12 (sd / sqrt(1000)): differences smaller than a few of those are\n"
-    "noise.", gsl_stats_sd(e1, 1, N) / sqrt(1000.0), gsl_stats_sd(e2, 1, N) / sqrt(1000.0));
-done:
-  grl_task_free(t);
-  free(e1);
-  if (r)
-    gsl_rng_free(r);
-}
-
-/*
 ## 8. A GRU's first training
 
 Everything above, put together: a GRU with a readout learns the adding
 problem at a short length.  Each run is one `grl_session_run`, which
 draws the initial parameters and then every batch from one seed, and at
-each step takes the gradient of §5, clips it to global norm 1 (§6) and
-applies Adam with $\eta = 10^{-3}$ (§4); at the end it scores 1000 fresh
+each step takes the gradient of §6, clips it to global norm 1 (§7) and
+applies Adam with $\eta = 10^{-3}$ (§5); at the end it scores 1000 fresh
 test sequences.  `grulab train --task adding --cell gru --seq-len 20
 --seed 6 --steps 2000` repeats the first seed's run (same parameters,
 batches and test sequences).  One run is one sample, so the chapter trains
@@ -2173,8 +2485,8 @@ every seed of `--seeds` and prints the mean and the spread.
 What to look for in the curve.  It starts near $\mathbb E[y^2] = 1 + 1/6
 = 7/6$, since the untrained readout answers about 0.  It falls quickly to
 near $1/6$: that is the readout learning to answer the mean, no memory at
-all.  It then sits on that plateau, where §5 measured (at one point of it)
-that a batch of 50 carries more noise than signal, before it falls
+all.  It then sits on that plateau, where §6 measured the mean gradient
+far weaker than at the start against a batch's noise, before it falls
 through $1/12$ and on.  The run prints how long each seed stayed there.
 Chapter 7 explains why memory over many steps is hard to learn, and
 chapter 8 trains at longer $T$ and compares cells.
@@ -2356,6 +2668,7 @@ int main(int argc, char **argv)
 
   readout_by_hand(&L);
   gradients_checked(&L, &sz);
+  adding_problem(&L, &sz);
 
   fit fits[MAX_SEEDS];
   memset(fits, 0, sizeof fits);
@@ -2372,14 +2685,12 @@ int main(int argc, char **argv)
     fit_free(&fits[k]);
   optimisers(&L, &sz);
 
-  noise N2[2];
   double *G = NULL;
   size_t K = 0, n = 0;
-  minibatches(&L, &sz, N2, &G, &K, &n);
+  minibatches(&L, &sz, &G, &K, &n);
   clipping(&L, G, K, n);
   free(G);
 
-  adding_problem(&L, &sz);
   first_training(&L, &sz, steps);
   return grl_lesson_end(&L);
 }

@@ -2,7 +2,7 @@
 # Chapter 9: A GRU reads real text: a character-level language model
 
 **Prerequisites:** chapter 2 §2 (the update gate's memory), chapter 4
-(BPTT), chapter 6 §1, §4, §6 (softmax cross-entropy, Adam, clipping),
+(BPTT), chapter 6 §1, §5, §7 (softmax cross-entropy, Adam, clipping),
 chapter 7 (how far back a gradient reaches), chapter 8 (training a cell
 on a task with memory).
 
@@ -594,11 +594,11 @@ and the same probe on the state of the network at initialisation as the
 control (a random network's state also reflects the last few bytes).
 
 ::: equations
----------------------------------------------------------------------------------  -------------------------------------
-$p_i = σ(w^\top \tilde h_i + b)$                                                    $\tilde h$: $h$ standardised per unit
+---------------------------------------------------------------------------------------  -----------------------------------------
+$p_i = σ(w^\top \tilde h_i + b)$                                                         $\tilde h$: $h$ standardised per unit
 $\min_{w,b}\; -\sum_i [y_i \ln p_i + (1-y_i)\ln(1-p_i)] + \tfrac{λ}{2}\lVert w\rVert^2$  ridge $λ = 1$
-$(w, b) \leftarrow (w, b) - (X^\top S X + λ I)^{-1}\, (X^\top (p - y) + λ w)$           Newton, $S = \operatorname{diag}(p(1-p))$
----------------------------------------------------------------------------------  -------------------------------------
+$(w, b) \leftarrow (w, b) - (X^\top S X + λ I)^{-1}\, (X^\top (p - y) + λ w)$            Newton, $S = \operatorname{diag}(p(1-p))$
+---------------------------------------------------------------------------------------  -----------------------------------------
 :::
 */
 
@@ -983,7 +983,8 @@ bpc and the baselines.
          m->n, m->ncell, m->n - m->ncell);
   /* SIGINT/SIGTERM stop training after the step under way */
   grl_stop_catch(chapter.name);
-  grl_train_config cfg = {"adam", LR, CLIP, B, &grl_stop_signal};
+  grl_train_config cfg = {.optimizer = "adam", .lr = LR, .clip = CLIP, .batch = B,
+                          .stop = &grl_stop_signal};
   if ((st = grl_text_source_alloc(&src, text, T, B, H))
       || (st = grl_trainer_alloc_source(&tr, m, src, &cfg))) {
     grl_lesson_error(&L, st, "trainer");

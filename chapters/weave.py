@@ -64,6 +64,7 @@ Python 3's standard library does that in a few hundred lines, with no
 module from outside it.
 """
 import argparse
+import glob
 import hashlib
 import os
 import re
@@ -378,13 +379,17 @@ def exercises_markdown(name, run):
         if tol > 0:
             body += ("\n\nCheck your number: `chapters/%s --answer %d VALUE`"
                      " (right within %g%%)." % (name, k, tol * 100))
+        elif tol < 0:   # a whole-number answer: only the exact one is right
+            body += ("\n\nCheck your number: `chapters/%s --answer %d VALUE`"
+                     " (a whole number: only the exact one is right)."
+                     % (name, k))
         lines = body.split("\n")
         md.append("%-4s%s" % ("%d." % k, lines[0]) + "".join(
             "\n" + ("    " + b if b else "") for b in lines[1:]))
     return md
 
 
-def weave_page(name, src_text, run, rundir, quick, prev, nxt):
+def weave_page(name, src_text, run, rundir, quick, prev, nxt, labs=()):
     title, opening, cells = parse_source(src_text, name)
     src_lines = src_text.split("\n")
     by_k = {c.k: c for c in cells if c.k is not None}
@@ -431,8 +436,33 @@ def weave_page(name, src_text, run, rundir, quick, prev, nxt):
     if run["exercises"]:
         md.append("## Exercises {#exercises}\n")
         md.extend(exercises_markdown(name, run))
+    if labs:
+        md.append("## The lab {#lab}\n")
+        md.append("Write what this chapter explains yourself: " + ", ".join(
+            "[Lab %d: %s](lab/%s.html) (`make lab LAB=%d`)"
+            % (number_of(n), t, n, number_of(n)) for n, t in labs) +
+            ".  The lab's [contents](index.html#the-lab) list them all.\n")
     md.append(nav(prev, nxt))
     return title, "\n\n".join(md) + "\n"
+
+
+def labs_after(srcdir, number):
+    """[(NAME, title)] of the lab files (SRCDIR/lab/NN-slug.c) whose
+    Prerequisites paragraph names chapter NUMBER: "chapter 4", "chapters
+    1, 2", "chapters 6 to 8"."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(srcdir, "lab", "[0-9][0-9]-*.c"))):
+        name = os.path.basename(path)[:-2]
+        title, opening, _ = parse_source(read(path), name)
+        nums = set()
+        for m in re.finditer(r"\bchapters?\s+((?:\d+(?:\s*(?:,|and|to)\s*(?=\d))?)+)",
+                             prerequisites(opening)):
+            for r in re.finditer(r"(\d+)(?:\s*to\s*(\d+))?", m.group(1)):
+                a = int(r.group(1))
+                nums.update(range(a, int(r.group(2) or a) + 1))
+        if number in nums:
+            out.append((name, title))
+    return out
 
 
 def pandoc(md, title, srcdir, extra_css="", css="notebook.css",
@@ -524,7 +554,8 @@ def page(srcdir, rundir, out, quick, names):
     k = chapters.index(name) if name in chapters else 0
     prev = chapters[k - 1] if k > 0 else None
     nxt = chapters[k + 1] if k + 1 < len(chapters) else None
-    title, md = weave_page(name, src_text, run, rundir, quick, prev, nxt)
+    title, md = weave_page(name, src_text, run, rundir, quick, prev, nxt,
+                           labs_after(srcdir, number_of(name)))
     head = "grulab · Chapter %d: %s%s" % (number_of(name), title,
                                           " · " + QUICK_NOTE if quick else "")
     html = pandoc(md, "Chapter %d: %s" % (number_of(name), title), srcdir,
@@ -743,8 +774,12 @@ def answers(srcdir, bindir, out_html, names):
             tol, text = texts[k]
             item = [text.strip("\n"), ""]
             if k in values:
-                item.append("**Answer: %.10g** (`--answer %d` takes it within"
-                            " %g%%)." % (values[k], k, tol * 100))
+                if tol > 0:
+                    item.append("**Answer: %.10g** (`--answer %d` takes it"
+                                " within %g%%)." % (values[k], k, tol * 100))
+                else:   # a whole number: only it is right
+                    item.append("**Answer: %.10g** (`--answer %d` takes this"
+                                " whole number only)." % (values[k], k))
                 f = funcs[k - 1] if k - 1 < len(funcs) else None
                 if f:
                     item += ["", "How the chapter computes it:", "",
@@ -768,8 +803,8 @@ def lab_page(srcdir, out, quick, name, report):
     srcdir, out = os.path.abspath(srcdir), os.path.abspath(out)
     src = read(os.path.join(srcdir, "lab", name + ".c"))
     title, opening, cells = parse_source(src, name)
-    md = ["::: quick\n%s\n:::\n" % QUICK_NOTE] if quick else []
-    md.append("::: nav\n[← Contents](../index.html)\n:::\n")
+    # (no quick-run banner: a lab page holds no run's numbers)
+    md = ["::: nav\n[← Contents](../index.html)\n:::\n"]
     md.append("\n".join(opening) + "\n")
     md.append("::: source\nThe file to edit: `lab/%s.c`; grade it with"
               " `make lab LAB=%d`.\n:::\n" % (name, number_of(name)))

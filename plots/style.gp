@@ -114,6 +114,10 @@ c_lstm_b4 = '#5E2100'
 c_seed_b0 = '#7ED8B5'
 c_seed_b2 = '#00845F'
 c_seed_b4 = '#00382A'
+# The LSTM with forget bias 1 (Jozefowicz et al. 2015; chapter 8), darker
+# than PyTorch's draw around 0; at the GRU's parameter count (H = 27 for
+# H = 32) the same colour, drawn dashed.
+c_lstm_f1 = '#8C2D04'
 # The tanh RNN with W_hh rescaled to largest singular value lambda_1
 # (chapter 7), Paul Tol's hues, cool (vanishing) to wine (exploding):
 c_rnn_l05 = '#88CCEE'   # lambda_1 = 0.5  cyan
@@ -155,3 +159,13 @@ heat_unit = "set palette defined (0 '#440154', 0.14 '#46327e', 0.29 '#365c8d', 0
 # blue - white - red for signed values
 heat_signed = "set palette defined (-1 '#2166ac', -0.5 '#67a9cf', 0 '#f7f7f7', 0.5 '#ef8a62', 1 '#b2182b')"
 heat_axes = "set autoscale xfix; set autoscale yfix; unset grid; set tics out; set border 15 front lw 1; set key off"
+
+# ---- numerical derivatives (chapter 5): one colour per method ----------
+# A method has the same colour in every chart that draws it; the two
+# relative errors of chapter 5's floor chart have their own.
+c_m_forward   = '#E69F00'   # orange        forward difference
+c_m_central   = '#0072B2'   # blue          central difference
+c_m_gsl       = '#CC79A7'   # purple        gsl_deriv_central
+c_m_complex   = '#009E73'   # bluish green  complex step
+c_rel_plain   = '#D55E00'   # vermillion    plain |a-n|/(|a|+|n|)
+c_rel_floored = '#44AA99'   # teal          floored |a-n|/max(|a|+|n|, floor)

@@ -67,6 +67,56 @@ check_PROGRAMS += tests/lib/golden tests/lib/naive
 tests_lib_golden_LDADD = $(TAP_LDADD)
 tests_lib_naive_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/golden tests/lib/naive
+# golden-layers: stacked layers (PyTorch's num_layers) against the vectors
+# of tests/reference/make-golden-layers.py, forward and BPTT to 1e-12.
+golden_layer_files = \
+	tests/data/golden-rnn-T1B1I1H1L2.txt \
+	tests/data/golden-rnn-T7B3I5H4L2.txt \
+	tests/data/golden-rnn-T6B2I3H5L3.txt \
+	tests/data/golden-gru-T1B1I1H1L2.txt \
+	tests/data/golden-gru-T7B3I5H4L2.txt \
+	tests/data/golden-gru-T6B2I3H5L3.txt \
+	tests/data/golden-gru-cho-T1B1I1H1L2.txt \
+	tests/data/golden-gru-cho-T7B3I5H4L2.txt \
+	tests/data/golden-gru-cho-T6B2I3H5L3.txt \
+	tests/data/golden-lstm-T1B1I1H1L2.txt \
+	tests/data/golden-lstm-T7B3I5H4L2.txt \
+	tests/data/golden-lstm-T6B2I3H5L3.txt \
+	tests/data/golden-seed-T1B1I1H1L2.txt \
+	tests/data/golden-seed-T7B3I5H4L2.txt \
+	tests/data/golden-seed-T6B2I3H5L3.txt \
+	tests/data/golden-mgu-T1B1I1H1L2.txt \
+	tests/data/golden-mgu-T7B3I5H4L2.txt \
+	tests/data/golden-mgu-T6B2I3H5L3.txt
+check_PROGRAMS += tests/lib/golden-layers
+tests_lib_golden_layers_SOURCES = tests/lib/golden-layers.c
+tests_lib_golden_layers_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/golden-layers
+# golden-dropout: dropout with torch's masks, forward and BPTT, against
+# tests/reference/make-golden-dropout.py.
+golden_dropout_files = \
+	tests/data/golden-dropout-rnn-standard.txt \
+	tests/data/golden-dropout-rnn-variational.txt \
+	tests/data/golden-dropout-gru-standard.txt \
+	tests/data/golden-dropout-gru-variational.txt \
+	tests/data/golden-dropout-gru-cho-standard.txt \
+	tests/data/golden-dropout-gru-cho-variational.txt \
+	tests/data/golden-dropout-lstm-standard.txt \
+	tests/data/golden-dropout-lstm-variational.txt \
+	tests/data/golden-dropout-seed-standard.txt \
+	tests/data/golden-dropout-seed-variational.txt \
+	tests/data/golden-dropout-mgu-standard.txt \
+	tests/data/golden-dropout-mgu-variational.txt
+check_PROGRAMS += tests/lib/golden-dropout
+tests_lib_golden_dropout_SOURCES = tests/lib/golden-dropout.c
+tests_lib_golden_dropout_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/golden-dropout
+EXTRA_DIST += $(golden_dropout_files) tests/reference/make-golden-dropout.py
+# dropout: the masks, inverted scaling (evaluation unchanged), same bytes.
+check_PROGRAMS += tests/lib/dropout
+tests_lib_dropout_LDADD = $(TAP_LDADD)
+TESTS += tests/lib/dropout
+EXTRA_DIST += $(golden_layer_files) tests/reference/make-golden-layers.py
 
 # ---- The library as installed: make install, then the example and a chapter
 # built against the prefix alone.
@@ -109,6 +159,14 @@ optim_files = \
 	tests/data/optim-rmsprop-alpha0.9-eps1e-3.txt \
 	tests/data/optim-adam.txt \
 	tests/data/optim-adam-b0.8-0.99-eps1e-4.txt \
+	tests/data/optim-sgd-wd0.1.txt \
+	tests/data/optim-momentum-wd0.05.txt \
+	tests/data/optim-rmsprop-wd0.01.txt \
+	tests/data/optim-adam-wd0.1.txt \
+	tests/data/optim-adamw.txt \
+	tests/data/optim-adamw-wd0.3-b0.8-0.99.txt \
+	tests/data/optim-adagrad.txt \
+	tests/data/optim-adagrad-eps1e-3-wd0.05.txt \
 	tests/data/readout-loss.txt
 EXTRA_DIST += $(optim_files) tests/reference/make-optim.py
 
@@ -122,12 +180,14 @@ EXTRA_DIST += $(optim_files) tests/reference/make-optim.py
 # same bytes on 1 and 2 threads.  cli-blas: which BLAS kernels run.
 # cli-names: one name per concept, old names, typos, --steps 0, numbers.
 # cli-man: grulab(1) renders, installs and covers every --help.
+# cli-layers: stacked layers, dropout and weight decay (gradient checks
+# of two layers and of fixed dropout masks, same bytes, bad values).
 check_PROGRAMS += tests/cli/opt
 tests_cli_opt_LDADD = tests/libtap.a src/app/libapp.a src/lib/libgrulab.la $(GRL_LIBS)
 CLI_CHECKS = tests/cli/basics.sh tests/cli/cells.sh tests/cli/gradcheck.sh \
 	tests/cli/train.sh tests/cli/interrupt.sh tests/cli/threads.sh \
 	tests/cli/blas.sh tests/cli/names.sh tests/cli/man.sh \
-	tests/cli/model-file.sh
+	tests/cli/model-file.sh tests/cli/layers.sh
 TESTS += tests/cli/opt $(CLI_CHECKS)
 EXTRA_DIST += $(CLI_CHECKS) tests/cli/ratio-check.awk
 

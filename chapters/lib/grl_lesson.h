@@ -29,7 +29,8 @@
  *                                     grl_lesson_takeaway)
  *   #grl:end                          before the closing lines
  *   #grl:exercise K TOL<TAB>TEXT      after them, one per exercise (TOL is
- *                                     0 for one --answer does not check;
+ *                                     0 for one --answer does not check,
+ *                                     -1 for a whole-number answer;
  *                                     newlines in TEXT are written as \n)
  * Removing every "#grl:" line gives the output of a run without markers,
  * byte for byte.
@@ -90,6 +91,9 @@ typedef struct {
   int (*check)(struct grl_lesson *L);
   /* Optional: the chapter's exercises, easy to hard, {NULL}-terminated. */
   const grl_exercise *exercises;
+  /* Optional: model answers for --solutions, one per exercise in the same
+   * order (NULL: none), for the exercises whose answer is a discussion. */
+  const char *const *models;
 } grl_lesson_info;
 
 #define GRL_LESSON_MAX_PARAMS 16

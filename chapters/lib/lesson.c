@@ -159,8 +159,11 @@ static int print_solutions(grl_lesson *L)
   print_exercise_markers(L);
   for (int k = 1; e && e->text; e++, k++) {
     double v;
+    const char *model = L->info->models ? L->info->models[k - 1] : NULL;
     if (!e->answer) {
       printf("  %d. (no number: the answer is a discussion)\n", k);
+      if (model)
+        printf("     Model answer: %s\n", model);
       continue;
     }
     if (e->answer(&v) != GRL_OK || !isfinite(v)) {
@@ -358,7 +361,8 @@ static void print_exercise_markers(const grl_lesson *L)
 {
   const grl_exercise *e = L->info->exercises;
   for (int k = 1; L->markers && e && e->text; e++, k++) {
-    printf("#grl:exercise %d %g\t", k, e->answer ? e->tol : 0.0);
+    printf("#grl:exercise %d %g\t", k,
+           !e->answer ? 0.0 : e->integer ? -1.0 : e->tol);
     for (const char *p = e->text; *p; p++)
       if (*p == '\n')
         fputs("\\n", stdout);

@@ -15,8 +15,8 @@ set xlabel 'time step t   (t = 0: the initial state h_0)'
 set ylabel '||∂L/∂h_t||, mean over the batch'
 set xrange [0:tmax]
 set yrange [ylo:yhi]
-set key bottom right font font_small
-plot dat using 1:2 with lines lt 1 title 'loss at every step: Σ_t g_t·h_t + w·h_T', \
-     dat using 1:3 with lines lt 2 title 'loss at the last step only: w·h_T', \
+set key at graph 0.02, graph 0.87 left top Left reverse font font_normal width -5 spacing 1
+plot dat using 1:2 with lines lt 1 title 'loss at every step', \
+     dat using 1:3 with lines lt 2 title 'loss at the last step only', \
      dat using 1:4 with lines lt 8 dt 2 lw 1.5 \
-       title sprintf('least-squares line over t = 1..T: ×%.3f per step back', rate)
+       title sprintf('fitted line, t = 1..T: ×%.3f per step', rate)

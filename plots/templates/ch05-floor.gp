@@ -20,8 +20,8 @@ set label 1 sprintf('tolerance %g', tol) at graph 0.99, first tol right \
     offset 0, 0.7 font font_small
 still = nfail > 0 ? \
   sprintf(", dat using 1:($6 > 0 ? $4 : 1/0) with points pt 6 ps 2.2 lc rgb '#000000' lw 1.5 title '%s: fail even floored (%d)'", fail_names, nfail) : ""
-plot dat using 1:3 with points lt 2 pt 7 ps 0.8 title 'plain |a−n|/(|a|+|n|)', \
-     dat using 1:4 with points lt 1 pt 5 ps 0.8 \
+plot dat using 1:3 with points pt 7 ps 0.8 lc rgb c_rel_plain title 'plain |a−n|/(|a|+|n|)', \
+     dat using 1:4 with points pt 5 ps 0.8 lc rgb c_rel_floored \
        title sprintf('floored |a−n|/max(|a|+|n|, %g S)', floor_rel), \
      dat using 1:2 with points lt 8 pt 9 ps 0.8 title 'absolute |a−n|', \
      tol with lines lt 7 dt 2 notitle @still

@@ -18,17 +18,19 @@ set bmargin 4
 set key at graph 0.5, graph 0.99 top center horizontal samplen 0.5 width -1 \
     font font_small
 set label 1 'forward tolerance' at graph 0.99, first tol_forward right \
-    offset 0, 0.7 font font_small tc lt 1
+    offset 0, 0.7 font font_small tc rgb c_m_forward
 set label 2 'central and gsl tolerance' at graph 0.99, first tol_central right \
-    offset 0, 0.7 font font_small tc lt 2
+    offset 0, 0.7 font font_small tc rgb c_m_central
 set label 3 'complex-step tolerance' at graph 0.99, first tol_complex right \
-    offset 0, 0.7 font font_small tc lt 4
-# The four methods side by side around each tensor's tick.
+    offset 0, 0.7 font font_small tc rgb c_m_complex
+# The four methods side by side around each tensor's tick, each in its
+# book-wide colour; the tolerance lines thin, dashed, behind the points.
 w = 0.14
-plot dat using ($1 - 1.5 * w):2 with points lt 1 pt 7 ps 1.8 title 'forward', \
-     dat using ($1 - 0.5 * w):3 with points lt 2 pt 5 ps 1.8 title 'central', \
-     dat using ($1 + 0.5 * w):4 with points lt 3 pt 9 ps 2.1 title 'gsl (Richardson)', \
-     dat using ($1 + 1.5 * w):5 with points lt 4 pt 11 ps 2.1 title 'complex step', \
-     tol_forward with lines lt 1 dt 2 notitle, \
-     tol_central with lines lt 2 dt 2 notitle, \
-     tol_complex with lines lt 4 dt 2 notitle
+plot tol_forward with lines lw 1.2 lc rgb c_m_forward dt 2 notitle, \
+     tol_central with lines lw 1.2 lc rgb c_m_central dt 2 notitle, \
+     tol_complex with lines lw 1.2 lc rgb c_m_complex dt 2 notitle, \
+     dat using ($1 - 1.5 * w):2 with points lc rgb c_m_forward pt 7 ps 1.8 title 'forward', \
+     dat using ($1 - 0.5 * w):3 with points lc rgb c_m_central pt 5 ps 1.8 title 'central', \
+     dat using ($1 + 0.5 * w):4 with points lc rgb c_m_gsl pt 9 ps 2.1 \
+       title 'gsl (adaptive central)', \
+     dat using ($1 + 1.5 * w):5 with points lc rgb c_m_complex pt 11 ps 2.1 title 'complex step'

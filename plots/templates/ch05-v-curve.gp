@@ -1,6 +1,6 @@
 # ch05-v-curve.gp -- error of three numerical derivatives against the step h,
 # for one entry theta_k, each measured against BPTT (chapter 5), with the
-# error model of each drawn as a wide pale band of the same colour.
+# error models drawn as wide pale bands (an arm two methods share, once).
 # Loaded by the generated ch05-v-curve.gp after style.gp, which sets dat
 # and chart_title, and:
 #   eps      machine epsilon
@@ -20,9 +20,9 @@ set xrange [1e-20:1e-1]
 set yrange [1e-20:10]
 set xtics 1e-20, 100, 1e-1
 set samples 400
-set bmargin 5.5
-set key at screen 0.5, screen 0.005 center bottom vertical maxrows 2 Left reverse \
-    font font_small samplen 1.5 spacing 1 width -4 nobox
+set bmargin 7
+set key at screen 0.5, screen 0.005 center bottom vertical maxrows 3 Left reverse \
+    font font_small samplen 1.5 spacing 1 width -8 nobox
 # The error models, relative to |L'|, as functions of h.
 s(h) = h * scale
 model_f(h) = (s(h) * abs(L2) / 2 + eps * abs(L0) / s(h)) / abs(L1)
@@ -51,13 +51,27 @@ if (exact) {
 }
 set label 3 'machine ε' at graph 0.99, first eps right offset 0, 0.6 \
     font font_small tc rgb '#777777'
-plot model_f(x) with lines lw 9 lc rgb '#A00072B2' \
-       title "model h|L''|/2 + ε|L|/h", \
-     dat using 1:2 with linespoints lt 1 title 'forward (L(θ+h)−L(θ))/h', \
-     model_c(x) with lines lw 9 lc rgb '#A0D55E00' \
-       title "model h^2|L'''|/6 + ε|L|/h", \
-     dat using 1:3 with linespoints lt 2 title 'central (L(θ+h)−L(θ−h))/2h', \
+# The models share arms: forward and central the rounding arm eps|L|/h,
+# central and complex the truncation arm h^2|L'''|/6.  Each shared arm is
+# drawn once (grey: rounding, left of central's optimum; green: the
+# truncation arm, central's and complex's), forward's own band from its
+# optimum on, so that no two bands lie on top of each other and blend.
+round_m(h) = eps * abs(L0) / s(h) / abs(L1)
+hf_opt = sqrt(2 * eps * abs(L0) / abs(L2)) / scale
+hc_opt = (3 * eps * abs(L0) / abs(L3))**(1.0 / 3) / scale
+plot dat using 1:2 with linespoints lw 2.5 lc rgb c_m_forward pt 7 \
+       title 'forward (L(θ+h)−L(θ))/h', \
+     dat using 1:3 with linespoints lw 2.5 lc rgb c_m_central pt 5 \
+       title 'central (L(θ+h)−L(θ−h))/2h', \
+     dat using 1:4 with linespoints lw 2.5 lc rgb c_m_complex pt 9 ps 1.3 \
+       title 'complex step Im L(θ+ih)/h', \
+     x > hc_opt ? 1/0 : round_m(x) with lines lw 9 lc rgb '#B0999999' \
+       title "model ε|L|/h: rounding (forward, central)", \
+     x < hf_opt ? 1/0 : model_f(x) with lines lw 9 lc rgb '#A0E69F00' \
+       title "model h|L''|/2 + ε|L|/h (forward)", \
      model_x(x) with lines lw 9 lc rgb '#A0009E73' \
-       title "model h^2|L'''|/6", \
-     dat using 1:4 with linespoints lt 3 title 'complex step Im L(θ+ih)/h', \
-     eps with lines lt 8 dt 3 notitle
+       title "model h^2|L'''|/6: truncation (central, complex)", \
+     eps with lines lt 8 dt 3 notitle, \
+     dat using 1:2 with linespoints lw 2.5 lc rgb c_m_forward pt 7 notitle, \
+     dat using 1:3 with linespoints lw 2.5 lc rgb c_m_central pt 5 notitle, \
+     dat using 1:4 with linespoints lw 2.5 lc rgb c_m_complex pt 9 ps 1.3 notitle

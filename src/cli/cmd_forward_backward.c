@@ -70,8 +70,16 @@ static int load_data(seqdata *d, const grl_model *m, const char *params,
   d->x = in->data;
   snprintf(why, sizeof why, "B=%zu from 'input', H=%zu from %s", d->B, H,
            params);
+  /* the states: (B, H), or (L, B, H) for L > 1 layers, like PyTorch's */
+  const size_t L = m->layers;
+  const int sd = L > 1 ? 3 : 2;
+  const size_t s0 = L > 1 ? L : d->B, s1 = L > 1 ? d->B : H,
+               s2 = L > 1 ? H : 1;
+  if (L > 1)
+    snprintf(why, sizeof why, "L=%zu from %s, B=%zu from 'input', H=%zu "
+             "from %s", L, params, d->B, H, params);
   if (grl_tensorfile_find(d->tf, "h0")) {
-    st = get_shaped(d->tf, "h0", 2, d->B, H, 1, why, &d->h0);
+    st = get_shaped(d->tf, "h0", sd, s0, s1, s2, why, &d->h0);
     if (st)
       return st;
   }
@@ -80,7 +88,7 @@ static int load_data(seqdata *d, const grl_model *m, const char *params,
     return grl_fail(GRL_EINVAL, "%s:%ld: tensor 'c0' is only for the lstm "
                     "cell, not %s", path, c0->line, grl_cell_name(m->cell));
   if (c0) {
-    st = get_shaped(d->tf, "c0", 2, d->B, H, 1, why, &d->c0);
+    st = get_shaped(d->tf, "c0", sd, s0, s1, s2, why, &d->c0);
     if (st)
       return st;
   }
@@ -124,7 +132,9 @@ static void help_forward(FILE *f, const grl_opt *opts)
     "text format:\n"
     "  output (T, B, H)   h_t for every step\n"
     "  h_n (B, H)         the last hidden state\n"
-    "  c_n (B, H)         the last cell state (lstm only)\n\n");
+    "  c_n (B, H)         the last cell state (lstm only)\n"
+    "A model of L > 1 stacked layers (weight_ih_l1, ... in --params):\n"
+    "h0, c0, h_n and c_n are (L, B, H); output is the top layer's.\n\n");
   grl_opt_help(f, opts);
   fprintf(f, "\n");
   cli_help_cells(f);
@@ -141,7 +151,8 @@ static void help_backward(FILE *f, const grl_opt *opts)
     "  each parameter's own name   dL/dparameter, with its shape\n"
     "  input (T, B, I)             dL/dinput\n"
     "  h0 (B, H)                   dL/dh0\n"
-    "  c0 (B, H)                   dL/dc0 (lstm only)\n\n");
+    "  c0 (B, H)                   dL/dc0 (lstm only)\n"
+    "A model of L > 1 stacked layers: h0 and c0 are (L, B, H).\n\n");
   grl_opt_help(f, opts);
   fprintf(f, "\n");
   cli_help_cells(f);
@@ -156,8 +167,13 @@ static int forward_backward(int argc, char **argv, int backward)
   const char *cmd = argv[0];
   const grl_cell *cell = NULL;
   const char *params = NULL, *data = NULL;
+  size_t layers = 0;
   const grl_opt opts[] = {
     CLI_OPT_CELL_FILE(&cell),
+    {"layers", GRL_OPT_SIZE, &layers, "L",
+     .help = "the stacked layers the file must hold (the file says\n"
+     "how many: weight_ih_l1, ...; default: whatever it holds)",
+     .lo = 1, .hi = GRL_MAX_LAYERS},
     {"params", GRL_OPT_STRING, &params, "FILE",
      .help = backward ? "the cell's parameters, PyTorch state_dict names"
               : "the cell's parameters, PyTorch state_dict names\n"
@@ -181,8 +197,8 @@ static int forward_backward(int argc, char **argv, int backward)
   seqdata d = {0};
   double *dtheta = NULL;  /* (n) parameter gradients    */
   double *dx = NULL;      /* (T*B, I) dL/dinput         */
-  double *dh0 = NULL;     /* (B, H) dL/dh0              */
-  double *dc0 = NULL;     /* (B, H) dL/dc0, lstm only   */
+  double *dh0 = NULL;     /* (L*B, H) dL/dh0            */
+  double *dc0 = NULL;     /* (L*B, H) dL/dc0, lstm only */
   /* --params and --data may be one file (tests/data/golden-*.txt): then
    * its data tensors are no stray tensors. */
   int st = grl_model_open(&m, cell, params,
@@ -191,6 +207,10 @@ static int forward_backward(int argc, char **argv, int backward)
   if (!st && info.note[0])
     cli_error("%s: note: %s%s", cmd, info.note,
               cell ? "" : "; give --cell if it is another");
+  if (!st && layers && m->layers != layers)
+    st = grl_fail(GRL_EINVAL, "%s holds a model of %zu layer%s, but --layers "
+                  "%zu was given", params, m->layers, m->layers == 1 ? "" : "s",
+                  layers);
   if (!st)
     st = load_data(&d, m, params, data, backward);
   if (!st)
@@ -198,12 +218,17 @@ static int forward_backward(int argc, char **argv, int backward)
   if (!st)
     st = grl_seq_forward(s, NULL, d.x, d.h0, d.c0);
   const size_t T = d.T, B = d.B, I = m ? m->input_size : 0,
-               H = m ? m->hidden_size : 0;
+               H = m ? m->hidden_size : 0, L = m ? m->layers : 1;
+  if (!st) {
+    /* the final states, or the states' gradients: (L*B, H) */
+    dh0 = calloc(L * B * H, sizeof *dh0);
+    dc0 = calloc(L * B * H, sizeof *dc0);
+    if (!dh0 || !dc0)
+      st = grl_fail(GRL_ENOMEM, "out of memory");
+  }
   if (!st && backward) {
     dtheta = calloc(m->n, sizeof *dtheta);
     dx = calloc(T * B * I, sizeof *dx);
-    dh0 = calloc(B * H, sizeof *dh0);
-    dc0 = calloc(B * H, sizeof *dc0);
     if (!dtheta || !dx || !dh0 || !dc0)
       st = grl_fail(GRL_ENOMEM, "out of memory");
     if (!st)
@@ -212,26 +237,28 @@ static int forward_backward(int argc, char **argv, int backward)
   }
   if (!st) {
     FILE *f = cli_stdout_begin();
-    const size_t tbh[3] = {T, B, H}, tbi[3] = {T, B, I}, bh[3] = {B, H, 1};
+    const size_t tbh[3] = {T, B, H}, tbi[3] = {T, B, I};
+    /* states: (B, H), or (L, B, H) for L > 1 */
+    const size_t bh[3] = {L > 1 ? L : B, L > 1 ? B : H, L > 1 ? H : 1};
+    const int sd = L > 1 ? 3 : 2;
     if (!f) {
       st = grl_fail(GRL_ENOMEM, "out of memory");
     } else if (!backward) {
-      gsl_matrix_view out = grl_seq_output(s), hn = grl_seq_hT(s);
+      gsl_matrix_view out = grl_seq_output(s);
+      grl_seq_final_states(s, dh0, dc0);
       st = write_view(f, "output", 3, tbh, &out.matrix);
       if (!st)
-        st = write_view(f, "h_n", 2, bh, &hn.matrix);
-      if (!st && m->cell->has_c) {
-        gsl_matrix_view cn = grl_seq_cT(s);
-        st = write_view(f, "c_n", 2, bh, &cn.matrix);
-      }
+        st = grl_tensor_write(f, "h_n", sd, bh, dh0);
+      if (!st && m->cell->has_c)
+        st = grl_tensor_write(f, "c_n", sd, bh, dc0);
     } else {
       st = grl_model_write(f, m, dtheta);
       if (!st)
         st = grl_tensor_write(f, "input", 3, tbi, dx);
       if (!st)
-        st = grl_tensor_write(f, "h0", 2, bh, dh0);
+        st = grl_tensor_write(f, "h0", sd, bh, dh0);
       if (!st && m->cell->has_c)
-        st = grl_tensor_write(f, "c0", 2, bh, dc0);
+        st = grl_tensor_write(f, "c0", sd, bh, dc0);
     }
   }
   free(dtheta);

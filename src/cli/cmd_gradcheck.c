@@ -124,6 +124,9 @@ typedef struct {
   const grl_cell *cell;
   int text;              /* --loss text                      */
   size_t I, H, T, B;     /* text: I is the vocabulary V      */
+  size_t layers;         /* stacked layers L (text loss only above 1) */
+  double dropout;        /* text loss: p, with fixed masks           */
+  const char *dropout_kind;
   unsigned long seed;
   int method;            /* -1: all */
   double step, tolerance;
@@ -150,8 +153,12 @@ static int parse(int argc, char **argv, gc_args *a)
   int seen_I = 0, seen_H = 0, seen_method = 0, seen_step = 0, seen_tol = 0,
       seen_sample = 0, seen_floor = 0, seen_check = 0, seen_threads = 0,
       seen_time = 0, seen_index = 0, seen_V = 0, seen_T = 0, seen_params = 0,
-      seen_sweep = 0;
+      seen_sweep = 0, seen_layers = 0, seen_dropout = 0, seen_kind = 0;
+  static const char *const dropout_kinds[] = {"standard", "variational",
+                                              NULL};
   memset(a, 0, sizeof *a);
+  a->layers = 1;
+  a->dropout_kind = "standard";
   a->I = 3;
   a->H = 4;
   a->T = 6;
@@ -172,6 +179,17 @@ static int parse(int argc, char **argv, gc_args *a)
      .hi = 256, .seen = &seen_V},
     {"hidden-size", GRL_OPT_SIZE, &a->H, "H",
      .help = "hidden size (default 4; text 3)", .lo = 1, .seen = &seen_H},
+    {"layers", GRL_OPT_SIZE, &a->layers, "L",
+     .help = "stacked layers (default 1); above 1, --loss text\n"
+     "only", .lo = 1, .hi = GRL_MAX_LAYERS, .seen = &seen_layers},
+    {"dropout", GRL_OPT_DOUBLE, &a->dropout, "P",
+     .help = "--loss text: dropout P in [0, 1) with masks drawn\n"
+     "once from --seed and fixed for every evaluation (not\n"
+     "with --method complex)", .lo = 0, .hi = 1,
+     .flags = GRL_OPT_MIN | GRL_OPT_BELOW, .seen = &seen_dropout},
+    {"dropout-kind", GRL_OPT_CHOICE, &a->dropout_kind, "K",
+     .help = "standard (default) or variational (as grulab train)",
+     .choices = dropout_kinds, .seen = &seen_kind},
     {"seq-len", GRL_OPT_SIZE, &a->T, "T",
      .help = "sequence length (default 6); text: the window, T*B\n"
      "at most 100000 (default 4)", .lo = 1, .seen = &seen_T},
@@ -258,13 +276,26 @@ static int parse(int argc, char **argv, gc_args *a)
   /* what applies to one loss only */
   const struct { int at; const char *name; int text; } only[] = {
     {seen_I, "input-size", 0}, {seen_params, "params", 0},
-    {seen_sweep, "sweep", 0}, {seen_V, "vocabulary", 1}};
+    {seen_sweep, "sweep", 0}, {seen_V, "vocabulary", 1},
+    {seen_dropout, "dropout", 1}, {seen_kind, "dropout-kind", 1}};
   for (size_t k = 0; k < sizeof only / sizeof only[0]; k++)
     if (only[k].at && only[k].text != a->text) {
       cli_error("%s: --%s does not apply to --loss %s", cmd, only[k].name,
                 loss);
       return CLI_USAGE;
     }
+  if (a->dropout > 0.0 && a->method != GRL_GC_CENTRAL && a->method != GRL_GC_FORWARD
+      && a->method != GRL_GC_GSL) {
+    cli_error("%s: --dropout: the complex step runs the naive reference, "
+              "which has no dropout; use --method forward, central or gsl",
+              cmd);
+    return CLI_USAGE;
+  }
+  if (!a->text && a->layers > 1) {
+    cli_error("%s: --layers %zu: the sequence loss checks one layer; a "
+              "stacked model is checked with --loss text", cmd, a->layers);
+    return CLI_USAGE;
+  }
   if (a->text) {
     if (seen_check && (a->what & GRL_GC_INPUT)) {
       cli_error("%s: --check input: the text loss reads byte ids, which have "
@@ -368,6 +399,9 @@ static int check_one(FILE *f, const grl_model *m, const grl_gradcheck_problem *p
   }
   o.floor_rel = a->floor_rel;
   o.what = a->what;
+  o.dropout = a->dropout;
+  o.dropout_kind = grl_dropout_kind_lookup(a->dropout_kind);
+  o.dropout_seed = a->seed;
   o.sample = a->sample;
   o.sample_seed = a->seed;
   o.threads = a->threads;
@@ -437,7 +471,8 @@ int cmd_gradcheck(int argc, char **argv)
    * agree with it. */
   grl_model_info info;
   int st = a.params ? grl_model_open(&m, a.cell, a.params, 0, &info)
-                    : grl_model_alloc(&m, a.cell, a.I, a.H, a.text ? a.I : 0);
+                    : grl_model_alloc_layers(&m, a.cell, a.I, a.H,
+                                             a.text ? a.I : 0, a.layers);
   if (!st && a.params && info.note[0])
     cli_error("gradcheck: note: %s", info.note);
   if (!st && a.params && ((a.have_I && a.I != m->input_size)

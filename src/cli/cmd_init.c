@@ -10,7 +10,8 @@
 static void help(FILE *f, const grl_opt *opts)
 {
   fprintf(f,
-    "Usage: grulab init --cell C --input-size I --hidden-size H [--seed S]\n"
+    "Usage: grulab init --cell C --input-size I --hidden-size H [--layers L]\n"
+    "                   [--seed S]\n"
     "Write freshly initialised parameters for cell C to stdout, in the\n"
     "named-tensor text format under PyTorch's state_dict names.\n\n");
   grl_opt_help(f, opts);
@@ -25,11 +26,14 @@ int cmd_init(int argc, char **argv)
 {
   const char *cmd = argv[0];
   const grl_cell *cell = NULL;
-  size_t I = 0, H = 0;
+  size_t I = 0, H = 0, L = 1;
   unsigned long seed = 1;
   const grl_opt opts[] = {
     CLI_OPT_CELL(&cell),
     CLI_OPT_SIZES(&I, &H),
+    {"layers", GRL_OPT_SIZE, &L, "L",
+     .help = "stacked layers (default 1): weight_ih_l1, ... for\n"
+     "layer 1, of input size H", .lo = 1, .hi = GRL_MAX_LAYERS},
     {"seed", GRL_OPT_ULONG, &seed, "S",
      .help = "seed of the mt19937 generator (default 1); GSL\n"
      "takes seed 0 as 4357, so 0 and 4357 agree"},
@@ -41,7 +45,7 @@ int cmd_init(int argc, char **argv)
   grl_model *m = NULL;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   FILE *f = cli_stdout_begin();
-  int st = r && f ? grl_model_alloc(&m, cell, I, H, 0)
+  int st = r && f ? grl_model_alloc_layers(&m, cell, I, H, 0, L)
                   : grl_fail(GRL_ENOMEM, "out of memory");
   if (!st) {
     gsl_rng_set(r, seed);

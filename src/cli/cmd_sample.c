@@ -34,7 +34,12 @@ int cmd_sample(int argc, char **argv)
   size_t n = 500;
   double temp = 1.0;
   unsigned long seed = 1;
+  size_t layers = 0;
   const grl_opt opts[] = {
+    {"layers", GRL_OPT_SIZE, &layers, "L",
+     .help = "the stacked layers the file must hold (the file says\n"
+     "how many; default: whatever it holds)", .lo = 1,
+     .hi = GRL_MAX_LAYERS},
     {"params", GRL_OPT_STRING, &params, "FILE",
      .help = "parameters and vocabulary (required)", .flags = GRL_OPT_REQUIRED},
     CLI_OPT_CELL_FILE(&cell),
@@ -71,6 +76,12 @@ int cmd_sample(int argc, char **argv)
     goto done;
   if (grl_tensorfile_read(&tf, params) || grl_vocab_read(&v, tf)) {
     cli_error("sample: --params: %s", grl_strerror());
+    goto done;
+  }
+  if (layers && m->layers != layers) {
+    cli_error("sample: --params: %s holds a model of %zu layer%s, but "
+              "--layers %zu was given", params, m->layers,
+              m->layers == 1 ? "" : "s", layers);
     goto done;
   }
   unsigned char dflt = v.id['\n'] >= 0 ? '\n' : v.byte[0];

@@ -73,7 +73,10 @@ typedef struct {
   const char *task, *textpath, *optimizer, *save, *logpath;
   const grl_cell *cell;
   size_t T, H, B, steps;     /* T: adding's length, copy's delay, text's window */
-  double lr, clip;
+  size_t layers;             /* stacked layers L                        */
+  double lr, clip, wd;        /* wd: weight decay                      */
+  double dropout;            /* p in [0, 1)                             */
+  const char *dropout_kind;  /* "standard" or "variational"             */
   unsigned long seed;
   int text;                  /* the task is text                        */
 } train_args;
@@ -86,10 +89,15 @@ static int parse(int argc, char **argv, train_args *a)
   size_t seq_len = 0, delay = 0, bptt = 0, length = 0;
   int seen_cell = 0, seen_text = 0, seen_H = 0, seen_B = 0, seen_steps = 0,
       seen_lr = 0, seen_clip = 0, seen_len = 0, seen_delay = 0,
-      seen_bptt = 0, seen_length = 0;
+      seen_bptt = 0, seen_length = 0, seen_wd = 0, seen_dropout = 0,
+      seen_kind = 0;
+  static const char *const dropout_kinds[] = {"standard", "variational",
+                                              NULL};
   memset(a, 0, sizeof *a);
   a->task = "adding";
   a->optimizer = "adam";
+  a->layers = 1;
+  a->dropout_kind = "standard";
   a->seed = 1;
   const grl_opt opts[] = {
     {"task", GRL_OPT_CHOICE, &a->task, "NAME",
@@ -112,6 +120,10 @@ static int parse(int argc, char **argv, train_args *a)
      .seen = &seen_text},
     {"hidden-size", GRL_OPT_SIZE, &a->H, "H",
      .help = "hidden units (default 32; text 128)", .lo = 1, .seen = &seen_H},
+    {"layers", GRL_OPT_SIZE, &a->layers, "L",
+     .help = "stacked layers, each layer's h sequence the next\n"
+     "one's input (PyTorch's num_layers; default 1)", .lo = 1,
+     .hi = GRL_MAX_LAYERS},
     {"batch", GRL_OPT_SIZE, &a->B, "B",
      .help = "sequences per step (default 50); text: parallel\n"
      "streams (default 32)", .lo = 1, .seen = &seen_B},
@@ -119,9 +131,30 @@ static int parse(int argc, char **argv, train_args *a)
      .help = "optimiser steps, N >= 1 (default 3000; text 800, one\n"
      "window of every stream each)", .lo = 1, .seen = &seen_steps},
     {"optimizer", GRL_OPT_CALL, &a->optimizer, "NAME",
-     .help = "adam (default), rmsprop, momentum or sgd; the update\n"
-     "formulas are PyTorch's (momentum: mu = 0.9)",
+     .help = "adam (default), adamw, rmsprop, momentum, sgd or\n"
+     "adagrad; the "
+     "update formulas are PyTorch's (momentum: mu = 0.9)",
      .set = cli_set_optimizer},
+    {"dropout", GRL_OPT_DOUBLE, &a->dropout, "P",
+     .help = "dropout probability P in [0, 1) while training,\n"
+     "inverted (kept units scaled by 1/(1-P)), so testing\n"
+     "runs without it (default 0: none)", .lo = 0, .hi = 1,
+     .flags = GRL_OPT_MIN | GRL_OPT_BELOW, .seen = &seen_dropout},
+    {"dropout-kind", GRL_OPT_CHOICE, &a->dropout_kind, "K",
+     .help = "standard (default): a fresh mask every step, on the\n"
+     "inputs of every layer and the output, not on the\n"
+     "recurrent connections (Zaremba et al. 2014);\n"
+     "variational: one mask per sequence, reused at every\n"
+     "step, on those and on the recurrent state h_{t-1}\n"
+     "(Gal and Ghahramani 2016)", .choices = dropout_kinds,
+     .seen = &seen_kind},
+    {"weight-decay", GRL_OPT_DOUBLE, &a->wd, "X",
+     .help = "weight decay X >= 0: decoupled with --optimizer adamw\n"
+     "(theta *= 1 - lr X before Adam's step; Loshchilov and\n"
+     "Hutter 2019), L2 in the loss with the others (the\n"
+     "gradient of (X/2)||theta||^2 added after clipping);\n"
+     "torch.optim's weight_decay (default 0; adamw 0.01)",
+     .lo = 0, .flags = GRL_OPT_MIN, .seen = &seen_wd},
     {"lr", GRL_OPT_DOUBLE, &a->lr, "X",
      .help = "learning rate (default 0.001; text 0.003)", .lo = 0,
      .flags = GRL_OPT_ABOVE, .seen = &seen_lr},
@@ -202,12 +235,37 @@ static int parse(int argc, char **argv, train_args *a)
     a->lr = a->text ? 3e-3 : 1e-3;
   if (!seen_clip)
     a->clip = a->text ? 5.0 : 1.0;
+  if (seen_kind && a->dropout == 0.0) {
+    cli_error("train: --dropout-kind %s needs --dropout P > 0",
+              a->dropout_kind);
+    return CLI_USAGE;
+  }
+  (void)seen_dropout;
+  if (!seen_wd)   /* torch.optim.AdamW's default; no decay for the others */
+    a->wd = strcmp(a->optimizer, "adamw") == 0 ? 1e-2 : 0.0;
   return -1;
 }
 
 /* "task=adding cell=gru T=12 ...": the run, as the log and stdout name it. */
+static void describe_run(char *buf, size_t len, const train_args *a,
+                         const grl_text *text);
 static void describe(char *buf, size_t len, const train_args *a,
                      const grl_text *text)
+{
+  describe_run(buf, len, a, text);
+  /* what is not the default, appended */
+  if (a->layers > 1)
+    snprintf(buf + strlen(buf), len - strlen(buf), " layers=%zu", a->layers);
+  if (a->dropout > 0.0)
+    snprintf(buf + strlen(buf), len - strlen(buf), " dropout=%g (%s)",
+             a->dropout, a->dropout_kind);
+  if (a->wd != 0.0)
+    snprintf(buf + strlen(buf), len - strlen(buf), " weight_decay=%g (%s)",
+             a->wd, strcmp(a->optimizer, "adamw") == 0 ? "decoupled" : "L2");
+}
+
+static void describe_run(char *buf, size_t len, const train_args *a,
+                         const grl_text *text)
 {
   if (a->text)
     snprintf(buf, len, "task=text text=%s cell=%s H=%zu T=%zu B=%zu steps=%zu optimizer=%s lr=%g clip=%g seed=%lu blas=%s",
@@ -409,10 +467,13 @@ int cmd_train(int argc, char **argv)
   grl_train_blas_threads_default();
   grl_session_spec spec = {
     .cell = a.cell, .task = a.task, .length = a.T, .text = text,
-    .hidden_size = a.H, .steps = a.steps, .seed = a.seed,
+    .hidden_size = a.H, .layers = a.layers, .steps = a.steps, .seed = a.seed,
     .test_seqs = 1000, .keep_gate_bias = NAN,
     .cfg = {.optimizer = a.optimizer, .lr = a.lr, .clip = a.clip,
-            .batch = a.B, .stop = &grl_stop_signal}};
+            .batch = a.B, .stop = &grl_stop_signal, .weight_decay = a.wd,
+            .dropout = a.dropout,
+            .dropout_kind = (grl_dropout_kind)grl_dropout_kind_lookup(
+              a.dropout_kind)}};
   grl_progress prog;
   grl_progress_init(&prog, stderr, isatty(fileno(stderr)), a.steps);
   int st = grl_session_run(&s, &spec, grl_progress_step, &prog);

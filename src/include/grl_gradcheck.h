@@ -60,7 +60,7 @@ enum grl_gradcheck_method {
 
 /*   forward   (L(t+h) - L(t)) / h           h = sqrt(eps) ~ 1.5e-8   tol 1e-3
  *   central   (L(t+h) - L(t-h)) / 2h        h = eps^(1/3) ~ 6.1e-6   tol 1e-6
- *   gsl       gsl_deriv_central: Richardson h = 1e-4, GSL's first    tol 1e-6
+ *   gsl       gsl_deriv_central: adaptive, h = 1e-4 GSL's first   tol 1e-6
  *             on a 5-point rule, abserr     step (it adapts it)
  *   complex   Im L(t + i h) / h in          h = 1e-20                tol 1e-11
  *             double _Complex (no conj: L stays analytic)                    */
@@ -146,6 +146,14 @@ typedef struct {
   int threads;         /* OpenMP threads; 0 = OpenMP's default        */
   grl_gradcheck_tamper_fn tamper; /* test hook, or NULL               */
   void *tamper_arg;
+  /* The text loss only (grl_gradcheck_text_run): dropout p in [0, 1) of
+   * the kind, with masks drawn once from mt19937(dropout_seed) and FIXED
+   * for every evaluation, so the loss is one differentiable function of
+   * theta, h0, c0.  Not with the complex step, whose naive reference has
+   * no dropout.  0: none. */
+  double dropout;
+  int dropout_kind;            /* grl_dropout_kind                        */
+  unsigned long dropout_seed;
 } grl_gradcheck_opts;
 
 /* Defaults for method: step 0, tolerance 0 (resolved at run time),
@@ -182,7 +190,9 @@ typedef struct {
 
 typedef struct {
   const char *cell;    /* the cell's name                               */
-  const char *formula; /* the loss checked, "sum(g.*output) + 0.5*||h_T||^2" */
+  const char *formula; /* the loss checked, "sum(g.*output) + 0.5*||h_T||^2"
+                          (points at formula_buf, the report's own copy) */
+  char formula_buf[256];
   int method;
   double step;         /* relative step used (gsl: the initial step)    */
   double tolerance;

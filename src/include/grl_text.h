@@ -165,7 +165,7 @@ void grl_text_scatter(const grl_model *m, double *dtheta, const grl_seq *s,
  * check both differentiate:
  *   L = (1/(T*B)) sum_{t,b} -ln softmax(Wo h_t + bo)[target]     (nats)
  * in (T*B) input ids, target (T*B) next-byte ids, rows t*B+b; h0, c0 (B,
- * H) the carried-in state (NULL: zeros).  logits (T*B, V) receives the
+ * H) the carried-in state (NULL: zeros; L layers: (L*B, H)).  logits (T*B, V) receives the
  * logits.  With dtheta != NULL, dL/dtheta is ACCUMULATED into it, using
  * dlogits (T*B, V) and dout (T*B, H) as scratch; dh0, dc0 (B, H) or
  * NULL receive dL/dh0, dL/dc0 (used by the gradient check; training stops
@@ -210,12 +210,16 @@ size_t grl_text_windows(const grl_text *t, size_t T, size_t B);
  * outlive the source.  Fails if a stream is shorter than one window. */
 int grl_text_source_alloc(grl_source **src, const grl_text *t, size_t T,
                           size_t B, size_t H);
+/* The same for a model of L stacked layers (every layer's state is
+ * carried). */
+int grl_text_source_alloc_layers(grl_source **src, const grl_text *t,
+                                 size_t T, size_t B, size_t H, size_t L);
 /* Epochs completed (0 for a source of another kind). */
 size_t grl_text_source_epoch(const grl_source *src);
 /* The ids of the batch last filled, rows t*B+b: (T*B). */
 const unsigned char *grl_text_source_input(const grl_source *src);
 /* The state (B, H) the next batch starts from: the last window's h_T, or
- * zeros at the start of an epoch. */
+ * zeros at the start of an epoch (L layers: (L*B, H), layer by layer). */
 const gsl_matrix *grl_text_source_state(const grl_source *src);
 
 /* ------------------------------------------------------------------ */

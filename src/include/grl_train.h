@@ -60,7 +60,7 @@ double grl_loss_xent(const gsl_matrix *z, const size_t *labels,
 
 /* ------------------------------------------------------------------ */
 /* Optimisers and clipping (optim.c).  The update formulas are         */
-/* PyTorch's torch.optim ones, for weight_decay = 0:                   */
+/* PyTorch's torch.optim ones; with weight_decay = 0:                  */
 /*  sgd       theta -= lr g                                            */
 /*  momentum  b = mu b + g (b = g at step 1); theta -= lr b  (mu 0.9)  */
 /*  rmsprop   v = alpha v + (1-alpha) g^2; theta -= lr g/(sqrt(v)+eps) */
@@ -68,13 +68,22 @@ double grl_loss_xent(const gsl_matrix *z, const size_t *labels,
 /*  adam      m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;              */
 /*            theta -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)  */
 /*            (b1 0.9, b2 0.999, eps 1e-8)                             */
+/*  adamw     adam's step after theta <- (1 - lr wd) theta             */
+/* Weight decay wd (the weight_decay field) two ways, as torch.optim:  */
+/*  sgd, momentum, rmsprop, adam: L2 in the loss, the gradient of      */
+/*    (wd/2)||theta||^2 added: g <- g + wd theta before the update     */
+/*    (after clipping: the trainer clips g, the step adds wd theta);   */
+/*  adamw: decoupled (Loshchilov and Hutter 2019), as above.           */
+/* grl_optim_alloc's defaults: adamw wd = 0.01 (torch's), others 0.   */
 /* ------------------------------------------------------------------ */
 
 typedef enum {
   GRL_OPTIM_SGD,
   GRL_OPTIM_MOMENTUM,
   GRL_OPTIM_RMSPROP,
-  GRL_OPTIM_ADAM
+  GRL_OPTIM_ADAM,
+  GRL_OPTIM_ADAMW,
+  GRL_OPTIM_ADAGRAD
 } grl_optim_kind;
 
 typedef struct {
@@ -85,12 +94,13 @@ typedef struct {
   double alpha;        /* rmsprop's smoothing constant        */
   double beta1, beta2; /* adam's moment decay rates           */
   double eps;          /* rmsprop and adam                    */
+  double weight_decay; /* wd >= 0: L2, or decoupled for adamw */
   unsigned long t;     /* updates done so far                 */
   double *m;           /* (n) momentum buffer / adam's first moment, or NULL */
-  double *v;           /* (n) rmsprop / adam second moment, or NULL          */
+  double *v;           /* (n) rmsprop / adam second moment, adagrad sum, or NULL */
 } grl_optim;
 
-/* name: "sgd", "momentum", "rmsprop" or "adam" (PyTorch's defaults for the
+/* name: "sgd", "momentum", "rmsprop", "adam", "adamw" or "adagrad" (PyTorch's defaults for the
  * constants above; change the fields before the first step to override).
  * Unknown names fail with a message listing the choices. */
 int grl_optim_alloc(grl_optim **o, const char *name, size_t n, double lr);
@@ -99,7 +109,7 @@ void grl_optim_free(grl_optim *o);
 void grl_optim_reset(grl_optim *o);
 /* One update of theta (n) with the gradient g (n). */
 void grl_optim_step(grl_optim *o, double *theta, const double *g);
-/* "sgd|momentum|rmsprop|adam", for messages. */
+/* "sgd|momentum|rmsprop|adam|adamw|adagrad", for messages. */
 const char *grl_optim_names(void);
 
 /* ||g||_2 over n entries, without overflow for huge entries. */
@@ -222,6 +232,15 @@ typedef struct {
    * at the flag its SIGINT/SIGTERM handler sets; the library itself
    * never installs a handler. */
   volatile sig_atomic_t *stop;
+  /* Weight decay wd >= 0, the optimiser's weight_decay (L2 in the loss,
+   * or decoupled for adamw); 0 = none, whatever the optimiser (a program
+   * that wants torch's AdamW default says 0.01). */
+  double weight_decay;
+  /* Dropout p in [0, 1) of the kind (grulab.h, grl_seq_set_dropout) on
+   * every training step, the masks drawn from the trainer's generator
+   * before the step's loss; 0 = none.  Tests and evaluations never drop. */
+  double dropout;
+  grl_dropout_kind dropout_kind;
 } grl_train_config;
 
 /* What one step did. */
@@ -297,6 +316,7 @@ typedef struct {
                                of truncated BPTT                        */
   const grl_text *text;     /* task "text": the text                    */
   size_t hidden_size;       /* H                                        */
+  size_t layers;            /* stacked layers L (0: 1)                  */
   size_t steps;             /* optimiser steps                          */
   unsigned long seed;
   size_t test_seqs;         /* e.g. 1000; 0 = no test                   */
@@ -376,7 +396,7 @@ int grl_init_singular_value(grl_model *m, double lambda1);
 int grl_init_spectral_radius(grl_model *m, double rho);
 /* Set the bias of the gate that keeps the old state (grl_cell.keep_gate)
  * so that sigma(b) is kept: gru and gru-cho z (b_iz = b, b_hz = 0), lstm
- * f (b_if = b, b_hf = 0), seed f (bias_f = b).  A cell whose gate is the
+ * f (b_if = b, b_hf = 0), seed f (bias_f = b); every layer's.  A cell whose gate is the
  * fraction written gets -b.  The rnn has no such gate: GRL_EINVAL. */
 int grl_init_keep_gate_bias(grl_model *m, double b);
 

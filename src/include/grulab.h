@@ -189,7 +189,10 @@ void grl_affine_backward(const gsl_matrix *dy, const gsl_matrix *x,
 
 typedef struct grl_cell grl_cell;
 
-#define GRL_MAX_PARAMS 12
+/* Stacked layers (grl_model_alloc_layers): at most GRL_MAX_LAYERS, each
+ * with the cell's tensors (at most 8: the seed cell's), then the readout. */
+#define GRL_MAX_LAYERS 8
+#define GRL_MAX_PARAMS (8 * GRL_MAX_LAYERS + 2)
 
 /* Where one named view sits in a block: its first element, its shape and
  * its row stride (tda == cols unless the view is a column slice). */
@@ -205,7 +208,8 @@ typedef struct {
   size_t offset;     /* index of its first element in the block */
 } grl_param;
 
-typedef struct {
+typedef struct grl_model grl_model;
+struct grl_model {
   const grl_cell *cell;
   size_t input_size;   /* I */
   size_t hidden_size;  /* H */
@@ -219,7 +223,19 @@ typedef struct {
    * Wo (O, H), bo (O) by grl_model_alloc when O > 0. */
   struct { grl_slot Wx, Wh, bx, bh, Wo, bo; int has_bh; } view;
   double *theta;     /* (n) the parameter block itself */
-} grl_model;
+  /* Stacked layers, PyTorch's nn.GRU(num_layers=L): layer l's h sequence
+   * is layer l+1's input.  Layer 0 is the cell of input size I, laid out
+   * and bound as above (view); layer l >= 1 is a cell of input size H
+   * whose tensors sit at theta + layer_offset[l], laid out like upper's
+   * block, under the names with _l0 made _l<l> (the seed cell's names,
+   * which have no _l0, get _l<l> appended).  ncell counts every layer's
+   * parameters; the readout reads the top layer's h. */
+  size_t layers;                         /* L >= 1                       */
+  size_t layer_offset[GRL_MAX_LAYERS];   /* layer l's first entry        */
+  grl_model *upper;  /* the cell at I = H (one layer, no readout): the
+                        layout of every layer l >= 1; NULL when L == 1 */
+  char pname[GRL_MAX_PARAMS][GRL_NAME_MAX]; /* names of layers >= 1      */
+};
 
 /* Named BLAS views into a parameter block laid out like a model's.  The
  * same binding works for theta, for a gradient block dtheta, or for a
@@ -254,6 +270,11 @@ typedef struct {
    * NULL for the plain CBLAS path.  Opaque; a cell never reads it, it
    * hands p to grl_recurrent_forward and grl_recurrent_backward. */
   const struct grl_backend *backend;
+  /* Variational dropout on the recurrent state (grl_seq_set_dropout):
+   * the driver's mask for the step's rows (R, H), and scratch of the same
+   * shape; NULL: none.  A cell never reads them either. */
+  const gsl_matrix *rmask;
+  gsl_matrix *rwork;
 } grl_const_views;
 
 /* Look a cell up by its command-line name ("gru", "gru-cho", ...: every
@@ -268,6 +289,15 @@ const char *grl_cell_name(const grl_cell *c);
 #define GRL_SIZE_MAX 100000
 int grl_model_alloc(grl_model **m, const grl_cell *cell, size_t input_size,
                     size_t hidden_size, size_t output_size);
+/* The same with L stacked layers, 1 <= L <= GRL_MAX_LAYERS
+ * (grl_model_alloc is L = 1). */
+int grl_model_alloc_layers(grl_model **m, const grl_cell *cell,
+                           size_t input_size, size_t hidden_size,
+                           size_t output_size, size_t layers);
+/* Layer l's own model (m itself for l = 0, m->upper above) and, in
+ * *offset, where its block starts in a block laid out like m->theta. */
+const grl_model *grl_model_layer(const grl_model *m, size_t l,
+                                 size_t *offset);
 void grl_model_free(grl_model *m);
 const grl_param *grl_model_param(const grl_model *m, const char *name);
 /* The tensor NAME inside BLOCK, a block laid out like m->theta (theta
@@ -285,7 +315,8 @@ void grl_model_init_uniform(grl_model *m, gsl_rng *r);
 int grl_model_read(grl_model *m, const grl_tensorfile *tf);
 /* Read a parameter file for cell into a new model sized by the file:
  * I and H from weight_ih_l0 and weight_hh_l0 (the seed cell: weight_f,
- * (H, H+I)); with readout != 0, also readout_weight (O, H) and
+ * (H, H+I)), the layers L from weight_hh_l1, weight_hh_l2, ... (seed:
+ * weight_f_l1, ...); with readout != 0, also readout_weight (O, H) and
  * readout_bias if the file has them.  A file for another cell fails
  * naming the tensor that gives it away. */
 int grl_model_load(grl_model **m, const grl_cell *cell, const char *path,
@@ -303,7 +334,8 @@ int grl_model_load(grl_model **m, const grl_cell *cell, const char *path,
 typedef struct {
   int version;          /* the record's format version; 0: no record */
   const grl_cell *cell; /* the cell the file was read as */
-  size_t layers;        /* layer count the record gives (1 without one) */
+  size_t layers;        /* layer count: the record's, or without one the
+                           _l1, _l2, ... tensors' (the model's layers) */
   size_t vocabulary;    /* V, the record's or the 'vocabulary' tensor's; 0 */
   char note[512];       /* "" or what was assumed, for the caller to show:
                          * a file without a record names no cell */
@@ -318,9 +350,11 @@ enum {
  * of the record must agree with the caller's cell and with the tensors;
  * a disagreement is one error naming both sides ("FILE:LINE: the record
  * says cell=gru, but cell gru-cho was asked for").  A record of a later
- * version, a tensor the model does not use (weight_ih_l1 of a 2-layer
- * torch file, a misspelt name) are errors too, the second unless
- * GRL_LOAD_SHARED.  A file without a record is read as before, with
+ * version, a tensor the model does not use (weight_ih_l1 in a file
+ * whose record says num_layers=1, a misspelt name) are errors too, the
+ * second unless GRL_LOAD_SHARED.  The layers L are the record's
+ * num_layers, or without a record as many as the file has weight_hh_l0,
+ * weight_hh_l1, ... (seed: weight_f, weight_f_l1, ...).  A file without a record is read as before, with
  * info->note saying which cell was assumed.  info may be NULL. */
 int grl_model_open(grl_model **m, const grl_cell *cell, const char *path,
                    int flags, grl_model_info *info);
@@ -372,7 +406,10 @@ typedef struct {
 
 /* A step reaches its recurrent weight W_h (G*H, H) through these two
  * calls, a block of gates at a time: gate blocks [k0, k1), rows
- * [k0*H, k1*H) of W_h.  How the product runs (the CBLAS, or the fast
+ * [k0*H, k1*H) of W_h.  Under variational dropout (p->rmask) the product
+ * reads the dropped-out state m*h instead of h, and backward gives
+ * m*(da W_h[k0:k1]): the mask sits on the recurrent connection alone, so
+ * a cell's elementwise paths (z*h_prev, f*c_prev) keep the whole state.  How the product runs (the CBLAS, or the fast
  * backend on a copy of W_h laid out for its kernels) is not the cell's
  * business.
  *   forward:  y (B, (k1-k0)*H) = beta*y + h W_h[k0:k1]^T + 1 b^T,
@@ -489,15 +526,24 @@ size_t grl_seq_batch(const grl_seq *s);    /* B */
 const char *grl_seq_path(const grl_seq *s);
 
 /* Run the recurrence over x (T*B, I) from h0, c0 ((B, H) each, NULL =
- * zeros).  theta is a block laid out like m->theta (NULL = m->theta).
+ * zeros; a model of L layers: (L, B, H), layer l in rows [l*B, (l+1)*B),
+ * like PyTorch's h_0).  theta is a block laid out like m->theta (NULL = m->theta).
  * Fails with GRL_ENONFINITE if a state is not finite. */
 int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
                     const double *h0, const double *c0);
-/* Views of the last forward: output (T*B, H) and the final states. */
+/* Views of the last forward: output (T*B, H) and the final states, the
+ * top layer's. */
 gsl_matrix_view grl_seq_output(grl_seq *s);
 gsl_matrix_view grl_seq_hT(grl_seq *s);
 gsl_matrix_view grl_seq_cT(grl_seq *s);   /* LSTM only */
-/* Every state of the last forward: ((T+1)*B, H), rows [0, B) h_0 and row
+/* Every layer's final state, PyTorch's h_n and c_n: hT, cT (L*B, H),
+ * layer l in rows [l*B, (l+1)*B) (either may be NULL; cT is not written
+ * for a cell without a cell state). */
+void grl_seq_final_states(grl_seq *s, double *hT, double *cT);
+/* The model's layers L (m->layers). */
+size_t grl_seq_layers(const grl_seq *s);
+/* Layer 0's (the only layer of a one-layer model) states of the last
+ * forward: ((T+1)*B, H), rows [0, B) h_0 and row
  * (t+1)*B + b h_t of batch item b (cell states c_t alike, LSTM only, else
  * NULL); and the cell's cache, (T*B, K*H), row t*B + b, gate k in columns
  * [k*H, (k+1)*H), NULL when the cell keeps none (K == 0). */
@@ -511,6 +557,8 @@ gsl_matrix *grl_seq_input_proj(grl_seq *s);
 
 /* Full BPTT after grl_seq_forward with the same theta and x.
  *   dout (T*B, H) dL/doutput, or NULL;  dhT, dcT (B, H) dL/dh_T, or NULL
+ *                 (L layers: dout is the top layer's; dhT, dcT, dh0, dc0
+ *                 are (L*B, H), layer by layer)
  *   dtheta (n)    parameter gradients ACCUMULATED (+=)
  *   dx (T*B, I)   ACCUMULATED, or NULL
  *   dh0, dc0 (B,H) OVERWRITTEN, or NULL
@@ -519,7 +567,7 @@ gsl_matrix *grl_seq_input_proj(grl_seq *s);
 int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
                      const double *dout, const double *dhT, const double *dcT,
                      double *dtheta, double *dx, double *dh0, double *dc0);
-/* After grl_seq_backward: dL/dh_t (T*B, H) for every t (total: from the
+/* After grl_seq_backward, layer 0's: dL/dh_t (T*B, H) for every t (total: from the
  * output and from step t+1), dL/dc_t likewise (LSTM, else NULL), and
  * dL/dXP (T*B, G*H). */
 const gsl_matrix *grl_seq_dstates(const grl_seq *s);
@@ -539,6 +587,43 @@ int grl_naive_forward_c(const grl_model *m, size_t T, size_t B,
                          const double _Complex *h0, const double _Complex *c0,
                          double _Complex *out, double _Complex *hT,
                          double _Complex *cT, double _Complex *gates);
+
+/* ---- Dropout (seq.c) --------------------------------------------------
+ * GRL_DROPOUT_STANDARD (Zaremba, Sutskever and Vinyals 2014): on the
+ *   non-recurrent connections only, the input of every layer (x, then
+ *   layer l-1's output) and the top layer's output (what a readout
+ *   reads); a fresh mask at every step t.
+ * GRL_DROPOUT_VARIATIONAL (Gal and Ghahramani 2016): one mask per
+ *   sequence b, the same at every step, on the same inputs and outputs
+ *   and also on the recurrent state h_{t-1} where it enters W_h.
+ * Inverted scaling: a mask entry is 0 with probability p, else 1/(1-p),
+ * so E[mask] = 1 and evaluation runs with no dropout and no rescaling
+ * (a grl_seq without dropout, or p = 0).
+ * A mask is row t*B+b of a (T*B, n) matrix (standard) or row b of a
+ * (B, n) one (variational); n is the layer's input size (INPUT), H
+ * (OUTPUT, RECURRENT).  Masks are drawn by grl_seq_draw_masks from a
+ * generator, in a fixed order (layer by layer: input, recurrent; then
+ * the output; row-major), so the same seed gives the same masks on any
+ * number of threads; they stay fixed until the next draw, so a gradient
+ * check sees one differentiable function. */
+typedef enum {
+  GRL_DROPOUT_STANDARD = 0,
+  GRL_DROPOUT_VARIATIONAL = 1
+} grl_dropout_kind;
+enum { GRL_MASK_INPUT = 0, GRL_MASK_RECURRENT, GRL_MASK_OUTPUT };
+/* Set dropout p in [0, 1) of the kind on s, allocating its masks here
+ * (the passes never allocate); p = 0 turns it off.  The masks are all
+ * ones until the first grl_seq_draw_masks. */
+int grl_seq_set_dropout(grl_seq *s, double p, grl_dropout_kind kind);
+/* Draw every mask afresh from r (no-op without dropout). */
+void grl_seq_draw_masks(grl_seq *s, gsl_rng *r);
+/* Mask `which` of layer l (GRL_MASK_OUTPUT: the top layer's, l unused),
+ * or NULL when there is none.  A caller may write masks of its own into
+ * it (tests/lib/golden-dropout.c loads torch's). */
+gsl_matrix *grl_seq_mask(const grl_seq *s, int which, size_t l);
+/* "standard" or "variational"; parse: 0, or -1 for an unknown name. */
+const char *grl_dropout_kind_name(grl_dropout_kind k);
+int grl_dropout_kind_lookup(const char *name);
 
 /* GEMM flops of one forward plus full BPTT: 6*T*B*G*H*(I+H). */
 double grl_seq_flops(const grl_model *m, size_t T, size_t B);

@@ -131,6 +131,17 @@ void grl_recurrent_forward(gsl_matrix *y, double beta, const gsl_matrix *h,
 {
   const size_t H = p->Wh.matrix.size2;
   gsl_matrix_const_view W = gate_rows(p, k0, k1);
+  if (p->rmask) {
+    /* variational dropout: the product reads h * mask */
+    for (size_t r = 0; r < h->size1; r++) {
+      const double *hr = h->data + r * h->tda,
+                   *mr = p->rmask->data + r * p->rmask->tda;
+      double *wr = p->rwork->data + r * p->rwork->tda;
+      for (size_t j = 0; j < H; j++)
+        wr[j] = hr[j] * mr[j];
+    }
+    h = p->rwork;
+  }
   grl_affine_forward_on(p->backend, GRL_W_HH, k0 * H, k1 * H, y, beta, h,
                         &W.matrix, b);
 }
@@ -141,6 +152,19 @@ void grl_recurrent_backward(gsl_matrix *dh, double beta, const gsl_matrix *da,
 {
   const size_t H = p->Wh.matrix.size2;
   gsl_matrix_const_view W = gate_rows(p, k0, k1);
+  if (p->rmask) {
+    /* forward read h * mask: dh = beta*dh + (da W) * mask */
+    grl_affine_dx_on(p->backend, GRL_W_HH, k0 * H, k1 * H, p->rwork, 0.0, da,
+                     &W.matrix);
+    for (size_t r = 0; r < dh->size1; r++) {
+      const double *wr = p->rwork->data + r * p->rwork->tda,
+                   *mr = p->rmask->data + r * p->rmask->tda;
+      double *dr = dh->data + r * dh->tda;
+      for (size_t j = 0; j < H; j++)
+        dr[j] = (beta == 0.0 ? 0.0 : beta * dr[j]) + wr[j] * mr[j];
+    }
+    return;
+  }
   grl_affine_dx_on(p->backend, GRL_W_HH, k0 * H, k1 * H, dh, beta, da,
                    &W.matrix);
 }

@@ -1,6 +1,6 @@
 /* gradcheck.c -- the one gradient-check engine: a loss's analytic
  * gradient against a numerical derivative -- forward or central
- * difference, GSL's Richardson extrapolation, or the complex step, each
+ * difference, GSL's adaptive central difference, or the complex step, each
  * built here on the loss's own evaluations -- for every entry of every
  * tensor the loss names; then, per tensor, the scale S, the floor and the
  * worst relative error
@@ -333,7 +333,8 @@ int grl_gc_check(grl_gradcheck_report **out, const grl_gc_loss *c,
     return grl_fail(GRL_ENOMEM, "gradcheck: out of memory");
   }
   rep->cell = cell;
-  rep->formula = c->formula;
+  snprintf(rep->formula_buf, sizeof rep->formula_buf, "%s", c->formula);
+  rep->formula = rep->formula_buf;
   rep->method = method;
   rep->step = step;
   rep->tolerance = tol;

@@ -115,6 +115,11 @@ static int seq_init(seq_loss *c, const grl_model *m,
                     const grl_gradcheck_problem *p, unsigned what)
 {
   memset(c, 0, sizeof *c);
+  if (m->layers > 1)
+    return grl_fail(GRL_EINVAL, "gradcheck: the sequence loss checks a model "
+                    "of one layer (this one has %zu); a stacked model is "
+                    "checked on the text loss (grl_gradcheck_text_run)",
+                    m->layers);
   c->m = m;
   c->p = p;
   grl_gc_loss *L = &c->base;

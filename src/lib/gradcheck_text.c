@@ -28,6 +28,10 @@ typedef double _Complex cplx;
 typedef struct {
   grl_gc_loss base;
   const grl_model *m;
+  double dropout;        /* p, fixed masks from mt19937(dropout_seed) */
+  char formula[200];     /* the report's formula, dropout named        */
+  grl_dropout_kind kind;
+  unsigned long dropout_seed;
   size_t V, n;
   unsigned char *in;     /* (T*B) input ids            */
   size_t *target;        /* (T*B) next-byte ids        */
@@ -65,14 +69,35 @@ static void text_ws_free(void *ws)
   free(w);
 }
 
+/* The one set of dropout masks every pass of the check uses: drawn from
+ * a generator seeded alike for the analytic pass and every workspace. */
+static int fixed_masks(grl_seq *s, const text_loss *c)
+{
+  if (c->dropout == 0.0)
+    return GRL_OK;
+  int st = grl_seq_set_dropout(s, c->dropout, c->kind);
+  gsl_rng *r = st ? NULL : gsl_rng_alloc(gsl_rng_mt19937);
+  if (st)
+    return st;
+  if (!r)
+    return grl_fail(GRL_ENOMEM, "text gradcheck: out of memory");
+  gsl_rng_set(r, c->dropout_seed);
+  grl_seq_draw_masks(s, r);
+  gsl_rng_free(r);
+  return GRL_OK;
+}
+
 static void *text_ws_alloc(const grl_gc_loss *L)
 {
   const text_loss *c = (const text_loss *)L;
-  const size_t R = L->T * L->B, BH = L->B * L->H, n = c->n;
+  /* the carried-in state: (layers*B, H) */
+  const size_t R = L->T * L->B, BH = c->m->layers * L->B * L->H, n = c->n;
   text_ws *w = calloc(1, sizeof *w);
   if (!w)
     return NULL;
   int st = grl_seq_alloc(&w->s, c->m, L->T, L->B);
+  if (!st)
+    st = fixed_masks(w->s, c);
   w->logits = gsl_matrix_alloc(R, c->V);
   w->theta = malloc(n * sizeof *w->theta);
   w->h0 = malloc(BH * sizeof *w->h0);
@@ -220,9 +245,13 @@ static void add_tensor(grl_gc_loss *L, int kind, const char *name, int ndim,
 /* Draw the problem from r (ids, targets, then h0, c0 ~ U(-0.9, 0.9)),
  * take the analytic gradient, and name the tensors `what` selects. */
 static int text_init(text_loss *c, const grl_model *m, size_t T, size_t B,
-                     gsl_rng *r, unsigned what)
+                     gsl_rng *r, const grl_gradcheck_opts *opts)
 {
+  const unsigned what = opts->what;
   memset(c, 0, sizeof *c);
+  c->dropout = opts->dropout;
+  c->kind = (grl_dropout_kind)opts->dropout_kind;
+  c->dropout_seed = opts->dropout_seed;
   const size_t V = m->input_size, H = m->hidden_size, n = m->n;
   if (m->output_size != V || V > 256 || V < 2)
     return grl_fail(GRL_EINVAL, "text gradcheck: the model needs input size V = readout outputs, 2..256 (got %zu and %zu)",
@@ -230,12 +259,21 @@ static int text_init(text_loss *c, const grl_model *m, size_t T, size_t B,
   if (T == 0 || B == 0 || T * B > 100000)
     return grl_fail(GRL_EINVAL, "text gradcheck: T and B must be positive and T*B at most 100000 (got T=%zu, B=%zu)", T, B);
   const int has_c = m->cell->has_c;
-  const size_t R = T * B, BH = B * H;
+  const size_t R = T * B, BH = m->layers * B * H;   /* h0: (L*B, H) */
   c->m = m;
   c->V = V;
   c->n = n;
+  if (c->dropout > 0.0)
+    snprintf(c->formula, sizeof c->formula, "mean of -ln softmax(Wo h_t + "
+             "bo)[next byte] over T*B steps, %zu layer%s, %s dropout %g with "
+             "fixed masks (seed %lu)", m->layers, m->layers == 1 ? "" : "s",
+             grl_dropout_kind_name(c->kind), c->dropout, c->dropout_seed);
+  else
+    snprintf(c->formula, sizeof c->formula, "mean of -ln softmax(Wo h_t + "
+             "bo)[next byte] over T*B steps%s%.0zu%s", m->layers > 1 ? ", " : "",
+             m->layers > 1 ? m->layers : 0, m->layers > 1 ? " layers" : "");
   c->base = (grl_gc_loss){
-    .formula = "mean of -ln softmax(Wo h_t + bo)[next byte] over T*B steps",
+    .formula = c->formula,
     .T = T, .B = B, .I = V, .H = H, .entry = text_entry,
     .ws_alloc = text_ws_alloc, .ws_free = text_ws_free, .eval = text_eval,
     .diff = text_diff, .base = text_base, .eval_complex = text_complex};
@@ -249,6 +287,8 @@ static int text_init(text_loss *c, const grl_model *m, size_t T, size_t B,
   gsl_matrix *logits = gsl_matrix_alloc(R, V), *dlogits = gsl_matrix_alloc(R, V);
   gsl_matrix *dout = gsl_matrix_alloc(R, H);
   int st = grl_seq_alloc(&s, m, T, B);
+  if (!st)
+    st = fixed_masks(s, c);
   if (!st && (!c->in || !c->target || !c->h0 || !c->c0 || !c->grad || !c->xc
               || !logits || !dlogits || !dout))
     st = grl_fail(GRL_ENOMEM, "text gradcheck: out of memory");
@@ -287,9 +327,11 @@ static int text_init(text_loss *c, const grl_model *m, size_t T, size_t B,
                  c->grad + q->offset);
     }
   if (what & GRL_GC_H0)
-    add_tensor(L, GRL_GC_K_H0, "h0", 2, B, H, 0, c->h0, c->grad + n);
+    add_tensor(L, GRL_GC_K_H0, "h0", 2, m->layers * B, H, 0, c->h0,
+               c->grad + n);
   if ((what & GRL_GC_C0) && has_c)
-    add_tensor(L, GRL_GC_K_C0, "c0", 2, B, H, 0, c->c0, c->grad + n + BH);
+    add_tensor(L, GRL_GC_K_C0, "c0", 2, m->layers * B, H, 0, c->c0,
+               c->grad + n + BH);
   return GRL_OK;
 }
 
@@ -303,8 +345,15 @@ int grl_gradcheck_text_run(grl_gradcheck_report **rep, const grl_model *m,
     return st;
   if ((opts->what & GRL_GC_INPUT) && !(opts->what & ~(unsigned)GRL_GC_INPUT))
     return grl_fail(GRL_EINVAL, "text gradcheck: the input is byte ids, which have no derivative; check params, h0 or c0");
+  if (opts->dropout != 0.0 && opts->method == GRL_GC_COMPLEX)
+    return grl_fail(GRL_EINVAL, "text gradcheck: the complex step runs the "
+                    "naive reference, which has no dropout; check dropout "
+                    "with forward, central or gsl");
+  if (!(opts->dropout >= 0.0 && opts->dropout < 1.0))
+    return grl_fail(GRL_EINVAL, "text gradcheck: dropout must be in [0, 1), "
+                    "got %g", opts->dropout);
   text_loss c;
-  if ((st = text_init(&c, m, T, B, r, opts->what)))
+  if ((st = text_init(&c, m, T, B, r, opts)))
     return st;
   st = grl_gc_check(rep, &c.base, m->cell->name, opts);
   text_free(&c);

@@ -71,6 +71,9 @@ int grl_gradnorm_alloc(grl_gradnorm **out, const grl_model *m, size_t T,
   *out = NULL;
   if (T == 0 || B == 0)
     return grl_fail(GRL_EINVAL, "gradnorm: need T >= 1 and B >= 1, got T=%zu B=%zu", T, B);
+  if (m->layers > 1)
+    return grl_fail(GRL_EINVAL, "gradnorm: the step Jacobians are one "
+                    "layer's; this model has %zu layers", m->layers);
   grl_gradnorm *g = calloc(1, sizeof *g);
   if (!g)
     return grl_fail(GRL_ENOMEM, "gradnorm: out of memory");
@@ -362,12 +365,16 @@ int grl_init_keep_gate_bias(grl_model *m, double b)
   /* the keep gate's block of b_x is +-b (sigma(b) kept), of b_h 0: the
    * total bias is +-b */
   const size_t H = m->hidden_size, k = (size_t)c->keep_gate;
-  grl_views v;
-  grl_model_bind(m, m->theta, &v);
-  for (size_t i = 0; i < H; i++) {
-    gsl_vector_set(&v.bx.vector, k * H + i, c->keep_sign * b);
-    if (v.has_bh)
-      gsl_vector_set(&v.bh.vector, k * H + i, 0.0);
+  for (size_t l = 0; l < m->layers; l++) {   /* every layer's keep gate */
+    size_t off;
+    const grl_model *ml = grl_model_layer(m, l, &off);
+    grl_views v;
+    grl_model_bind(ml, m->theta + off, &v);
+    for (size_t i = 0; i < H; i++) {
+      gsl_vector_set(&v.bx.vector, k * H + i, c->keep_sign * b);
+      if (v.has_bh)
+        gsl_vector_set(&v.bh.vector, k * H + i, 0.0);
+    }
   }
   return GRL_OK;
 }

@@ -71,7 +71,56 @@ void grl_layout_pytorch(grl_model *m)
 int grl_model_alloc(grl_model **out, const grl_cell *cell, size_t input_size,
                     size_t hidden_size, size_t output_size)
 {
+  return grl_model_alloc_layers(out, cell, input_size, hidden_size,
+                                output_size, 1);
+}
+
+/* Layer l's name for a cell tensor's layer-0 name: "weight_ih_l0" ->
+ * "weight_ih_l1", "weight_f" -> "weight_f_l1". */
+static void layer_name(char *buf, size_t len, const char *name, size_t l)
+{
+  size_t n = strlen(name);
+  if (n > 3 && strcmp(name + n - 3, "_l0") == 0)
+    snprintf(buf, len, "%.*s_l%zu", (int)(n - 3), name, l);
+  else
+    snprintf(buf, len, "%s_l%zu", name, l);
+}
+
+/* Layers 1 .. L-1 after layer 0's tensors: the cell at I = H, once per
+ * layer, its tensors renamed and shifted. */
+static int layout_upper(grl_model *m, size_t L)
+{
+  m->layers = L;
+  m->layer_offset[0] = 0;
+  if (L == 1)
+    return GRL_OK;
+  int st = grl_model_alloc(&m->upper, m->cell, m->hidden_size,
+                           m->hidden_size, 0);
+  if (st)
+    return st;
+  size_t off = m->ncell;
+  for (size_t l = 1; l < L; l++) {
+    m->layer_offset[l] = off;
+    for (size_t i = 0; i < m->upper->nparam; i++) {
+      const grl_param *q = &m->upper->param[i];
+      char *name = m->pname[m->nparam];
+      layer_name(name, GRL_NAME_MAX, q->name, l);
+      add_param(m, name, q->rows, q->cols, q->ndim, off + q->offset);
+    }
+    off += m->upper->ncell;
+  }
+  m->ncell = off;
+  return GRL_OK;
+}
+
+int grl_model_alloc_layers(grl_model **out, const grl_cell *cell,
+                           size_t input_size, size_t hidden_size,
+                           size_t output_size, size_t layers)
+{
   *out = NULL;
+  if (layers < 1 || layers > GRL_MAX_LAYERS)
+    return grl_fail(GRL_EINVAL, "model: layers must be between 1 and %d "
+                    "(got %zu)", GRL_MAX_LAYERS, layers);
   if (!cell)
     return grl_fail(GRL_EINVAL, "model: no cell given");
   if (input_size == 0 || hidden_size == 0)
@@ -90,6 +139,11 @@ int grl_model_alloc(grl_model **out, const grl_cell *cell, size_t input_size,
   m->hidden_size = hidden_size;
   m->output_size = output_size;
   cell->layout(m);
+  int st = layout_upper(m, layers);
+  if (st) {
+    grl_model_free(m);
+    return st;
+  }
   m->n = m->ncell;
   if (output_size > 0) {
     m->view.Wo = (grl_slot){m->n, output_size, hidden_size, hidden_size};
@@ -100,7 +154,7 @@ int grl_model_alloc(grl_model **out, const grl_cell *cell, size_t input_size,
   m->theta = calloc(m->n, sizeof *m->theta);
   if (!m->theta) {
     size_t n = m->n;
-    free(m);
+    grl_model_free(m);
     return grl_fail(GRL_ENOMEM, "model: out of memory for %zu parameters", n);
   }
   *out = m;
@@ -111,8 +165,16 @@ void grl_model_free(grl_model *m)
 {
   if (!m)
     return;
+  grl_model_free(m->upper);
   free(m->theta);
   free(m);
+}
+
+const grl_model *grl_model_layer(const grl_model *m, size_t l, size_t *offset)
+{
+  if (offset)
+    *offset = l < m->layers ? m->layer_offset[l] : 0;
+  return l == 0 ? m : l < m->layers ? m->upper : NULL;
 }
 
 const grl_param *grl_model_param(const grl_model *m, const char *name)
@@ -278,11 +340,10 @@ static int infer_sizes(const grl_cell *cell, const grl_tensorfile *tf,
 
 /* ---- the model record --------------------------------------------------- */
 
-/* The layer count of a model; every model is one layer for now. */
+/* The layer count of a model. */
 static size_t model_layers(const grl_model *m)
 {
-  (void)m;
-  return 1;
+  return m->layers;
 }
 
 /* The record's fields, as the file gives them. */
@@ -460,7 +521,7 @@ static int check_record(const grl_model *m, const record *r,
                     m->input_size, m->hidden_size);
   if (r->num_layers != model_layers(m))
     return grl_fail(GRL_EFORMAT, "%s:%ld: the record says num_layers=%zu, "
-                    "but this grulab builds %zu-layer models", path, line,
+                    "but the model read has %zu layers", path, line,
                     r->num_layers, model_layers(m));
   const grl_tensor *w = grl_tensorfile_find(tf, "readout_weight");
   size_t O = w && w->ndim == 2 ? w->dims[0] : 0;
@@ -540,8 +601,25 @@ int grl_model_open(grl_model **out, const grl_cell *cell, const char *path,
     else
       O = w->dims[0];
   }
+  /* the layers: the record's num_layers, or as many as weight_hh_l1,
+   * weight_hh_l2, ... (seed: weight_f_l1, ...) say */
+  size_t L = 1;
+  if (!st && tf->record && (r.num_layers < 1 || r.num_layers > GRL_MAX_LAYERS))
+    st = grl_fail(GRL_EFORMAT, "%s:%ld: the record says num_layers=%zu; "
+                  "grulab builds 1 to %d layers", tf->path, tf->record_line,
+                  r.num_layers, GRL_MAX_LAYERS);
+  if (!st && tf->record)
+    L = r.num_layers;
+  while (!st && !tf->record && L < GRL_MAX_LAYERS) {
+    char name[GRL_NAME_MAX];
+    layer_name(name, sizeof name, grl_tensorfile_find(tf, "weight_f")
+               ? "weight_f" : "weight_hh_l0", L);
+    if (!grl_tensorfile_find(tf, name))
+      break;
+    L++;
+  }
   if (!st)
-    st = grl_model_alloc(&m, cell, I, H, O);
+    st = grl_model_alloc_layers(&m, cell, I, H, O, L);
   if (!st && (st = grl_model_read(m, tf)) != GRL_OK
       && !(flags & GRL_LOAD_SHARED)) {
     /* a tensor missing and a stray one: likely a misspelling; say both */
@@ -562,7 +640,7 @@ int grl_model_open(grl_model **out, const grl_cell *cell, const char *path,
     const grl_tensor *v = grl_tensorfile_find(tf, "vocabulary");
     info->version = tf->record ? (int)r.version : 0;
     info->cell = cell;
-    info->layers = tf->record ? r.num_layers : 1;
+    info->layers = m->layers;
     info->vocabulary = v ? v->size : 0;
   }
   grl_tensorfile_free(tf);

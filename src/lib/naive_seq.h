@@ -5,10 +5,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int NAIVE(forward_one)(const grl_model *m, size_t T, size_t B,
+                              const SCALAR *theta, const SCALAR *x,
+                              const SCALAR *h0, const SCALAR *c0, SCALAR *out,
+                              SCALAR *hT, SCALAR *cT, SCALAR *gates);
+
+/* Stacked layers: layer by layer, each layer's output the next one's x;
+ * h0, c0, hT, cT (L, B, H); gates are layer 0's. */
 int NAIVE(forward)(const grl_model *m, size_t T, size_t B,
                            const SCALAR *theta, const SCALAR *x,
                            const SCALAR *h0, const SCALAR *c0, SCALAR *out,
                            SCALAR *hT, SCALAR *cT, SCALAR *gates)
+{
+  const size_t L = m->layers ? m->layers : 1, H = m->hidden_size,
+               BH = B * H;
+  if (L == 1)
+    return NAIVE(forward_one)(m, T, B, theta, x, h0, c0, out, hT, cT, gates);
+  /* two layers' output sequences, alternately */
+  SCALAR *seq = malloc(2 * T * BH * sizeof *seq);
+  if (!seq)
+    return grl_fail(GRL_ENOMEM, "naive forward: out of memory (T=%zu, B=%zu, "
+                    "H=%zu)", T, B, H);
+  int st = GRL_OK;
+  const SCALAR *in = x;
+  for (size_t l = 0; l < L && !st; l++) {
+    size_t off;
+    const grl_model *ml = grl_model_layer(m, l, &off);
+    SCALAR *o = (l == L - 1 && out) ? out : seq + (l % 2) * T * BH;
+    st = NAIVE(forward_one)(ml, T, B, theta + off, in,
+                            h0 ? h0 + l * BH : NULL, c0 ? c0 + l * BH : NULL,
+                            o, hT ? hT + l * BH : NULL,
+                            cT ? cT + l * BH : NULL, l ? NULL : gates);
+    in = o;
+  }
+  free(seq);
+  return st;
+}
+
+static int NAIVE(forward_one)(const grl_model *m, size_t T, size_t B,
+                              const SCALAR *theta, const SCALAR *x,
+                              const SCALAR *h0, const SCALAR *c0, SCALAR *out,
+                              SCALAR *hT, SCALAR *cT, SCALAR *gates)
 {
   const grl_cell *cell = m->cell;
   size_t I = m->input_size, H = m->hidden_size;

@@ -1,10 +1,20 @@
-/* optim.c -- SGD, momentum, RMSProp and Adam over the flat parameter
- * block, and gradient clipping by global norm.
+/* optim.c -- SGD, momentum, RMSProp, Adam, AdamW and Adagrad over the flat
+ * parameter block, with weight decay, and gradient clipping by global
+ * norm.
  *
  * Each optimiser is one loop over the n entries of theta.  The formulas
- * are PyTorch's (torch.optim.SGD, RMSprop, Adam with weight_decay = 0,
- * no nesterov, no centering, no amsgrad), so a run here and a run there
- * take the same steps from the same gradients. */
+ * are PyTorch's (torch.optim.SGD, RMSprop, Adam, AdamW, Adagrad; no
+ * nesterov, no centering, no amsgrad, no lr_decay, Adagrad's sum starting
+ * at 0), weight decay included, so a run here and a run
+ * there take the same steps from the same gradients.
+ *
+ * Weight decay wd, two ways (tests/data/optim-*-wd*.txt, optim-adamw*):
+ *   L2 in the loss (sgd, momentum, rmsprop, adam, adagrad): the gradient of
+ *     (wd/2) ||theta||^2 joins g before the update, g <- g + wd theta,
+ *     as torch.optim's weight_decay does;
+ *   decoupled (adamw; Loshchilov and Hutter 2019): theta <- (1 - lr wd)
+ *     theta, then Adam's step on g alone, so the decay is not divided by
+ *     Adam's sqrt(v) and every weight shrinks at the same rate. */
 #include <config.h>
 #include "grulab.h"
 
@@ -21,11 +31,13 @@ static const struct {
   {"momentum", GRL_OPTIM_MOMENTUM},
   {"rmsprop", GRL_OPTIM_RMSPROP},
   {"adam", GRL_OPTIM_ADAM},
+  {"adamw", GRL_OPTIM_ADAMW},
+  {"adagrad", GRL_OPTIM_ADAGRAD},
 };
 
 const char *grl_optim_names(void)
 {
-  return "sgd|momentum|rmsprop|adam";
+  return "sgd|momentum|rmsprop|adam|adamw|adagrad";
 }
 
 int grl_optim_alloc(grl_optim **out, const char *name, size_t n, double lr)
@@ -54,9 +66,15 @@ int grl_optim_alloc(grl_optim **out, const char *name, size_t n, double lr)
   o->beta1 = 0.9;        /* torch.optim.Adam                            */
   o->beta2 = 0.999;
   o->eps = 1e-8;
+  if (o->kind == GRL_OPTIM_ADAGRAD)
+    o->eps = 1e-10;      /* torch.optim.Adagrad                         */
+  /* torch.optim.AdamW's default decay; the others' is 0 */
+  o->weight_decay = o->kind == GRL_OPTIM_ADAMW ? 1e-2 : 0.0;
   /* State is allocated once, here: the step itself never allocates. */
-  int need_m = o->kind == GRL_OPTIM_MOMENTUM || o->kind == GRL_OPTIM_ADAM;
-  int need_v = o->kind == GRL_OPTIM_RMSPROP || o->kind == GRL_OPTIM_ADAM;
+  const int adam = o->kind == GRL_OPTIM_ADAM || o->kind == GRL_OPTIM_ADAMW;
+  int need_m = o->kind == GRL_OPTIM_MOMENTUM || adam;
+  int need_v = o->kind == GRL_OPTIM_RMSPROP || adam
+               || o->kind == GRL_OPTIM_ADAGRAD;
   if ((need_m && !(o->m = calloc(n, sizeof *o->m)))
       || (need_v && !(o->v = calloc(n, sizeof *o->v)))) {
     grl_optim_free(o);
@@ -91,12 +109,19 @@ void grl_optim_step(grl_optim *o, double *theta, const double *g)
   double *m = o->m; /* (n) first moment / momentum buffer */
   double *v = o->v; /* (n) second moment                  */
   o->t++;
+  /* L2: g <- g + wd theta (gi below); decoupled: theta <- (1 - lr wd) theta */
+  const double wd = o->kind == GRL_OPTIM_ADAMW ? 0.0 : o->weight_decay;
+  if (o->kind == GRL_OPTIM_ADAMW && o->weight_decay != 0.0) {
+    const double keep = 1.0 - lr * o->weight_decay;
+    for (size_t i = 0; i < n; i++)
+      theta[i] *= keep;
+  }
 
   switch (o->kind) {
   case GRL_OPTIM_SGD:
-    /* theta <- theta - lr g */
+    /* theta <- theta - lr (g + wd theta) */
     for (size_t i = 0; i < n; i++)
-      theta[i] -= lr * g[i];
+      theta[i] -= lr * (g[i] + wd * theta[i]);
     break;
 
   case GRL_OPTIM_MOMENTUM: {
@@ -104,7 +129,7 @@ void grl_optim_step(grl_optim *o, double *theta, const double *g)
      * theta <- theta - lr b */
     const double mu = o->momentum;
     for (size_t i = 0; i < n; i++) {
-      m[i] = mu * m[i] + g[i];
+      m[i] = mu * m[i] + (g[i] + wd * theta[i]);
       theta[i] -= lr * m[i];
     }
     break;
@@ -114,13 +139,15 @@ void grl_optim_step(grl_optim *o, double *theta, const double *g)
     /* v <- alpha v + (1 - alpha) g^2;  theta <- theta - lr g / (sqrt(v) + eps) */
     const double a = o->alpha, eps = o->eps;
     for (size_t i = 0; i < n; i++) {
-      v[i] = a * v[i] + (1.0 - a) * g[i] * g[i];
-      theta[i] -= lr * g[i] / (sqrt(v[i]) + eps);
+      const double gi = g[i] + wd * theta[i];
+      v[i] = a * v[i] + (1.0 - a) * gi * gi;
+      theta[i] -= lr * gi / (sqrt(v[i]) + eps);
     }
     break;
   }
 
-  case GRL_OPTIM_ADAM: {
+  case GRL_OPTIM_ADAM:
+  case GRL_OPTIM_ADAMW: {
     /* m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;
      * theta <- theta - lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)
      * (torch's arrangement of the bias corrections; eps sits outside the
@@ -130,9 +157,23 @@ void grl_optim_step(grl_optim *o, double *theta, const double *g)
     const double sc2 = sqrt(1.0 - pow(b2, (double)o->t));
     const double step = lr / c1;
     for (size_t i = 0; i < n; i++) {
-      m[i] = b1 * m[i] + (1.0 - b1) * g[i];
-      v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+      const double gi = g[i] + wd * theta[i];
+      m[i] = b1 * m[i] + (1.0 - b1) * gi;
+      v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
       theta[i] -= step * m[i] / (sqrt(v[i]) / sc2 + eps);
+    }
+    break;
+  }
+
+  case GRL_OPTIM_ADAGRAD: {
+    /* v <- v + g^2;  theta <- theta - lr g / (sqrt(v) + eps)
+     * (Duchi, Hazan and Singer 2011; the sum never decays, so every
+     * entry's steps only shrink) */
+    const double eps = o->eps;
+    for (size_t i = 0; i < n; i++) {
+      const double gi = g[i] + wd * theta[i];
+      v[i] += gi * gi;
+      theta[i] -= lr * gi / (sqrt(v[i]) + eps);
     }
     break;
   }

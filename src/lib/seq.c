@@ -20,6 +20,15 @@
  * path; on the fast backend's (backend.h) the rows may run as several
  * blocks, each through the whole loop on its own, in parallel when
  * OpenMP gives threads.
+ * Stacked layers (m->layers = L > 1, PyTorch's nn.GRU(num_layers=L)):
+ * layer l's output sequence is layer l+1's input x, so the forward runs
+ * the loop above layer after layer, bottom up, and the backward top
+ * down, each layer's dx (its dL/dinput) being the dL/doutput of the
+ * layer below:
+ *   forward:   out_0 = layer_0(x, h0[0]),  out_l = layer_l(out_{l-1}, h0[l])
+ *   backward:  d_out_{L-1} = dout;  layer l's BPTT gives d_out_{l-1} += dx_l
+ * Each layer keeps its own buffers (a grl_seq of its own, up[l]); the
+ * initial and final states are (L, B, H), layer l in rows [l*B, (l+1)*B).
  * Nothing is allocated inside either loop: grl_seq_alloc sizes everything. */
 #include <config.h>
 #include "grulab.h"
@@ -50,15 +59,64 @@ struct grl_seq {
                         * dxp and of dhp over its rows and steps           */
   size_t nblock;       /* blocks of rows: 1 on the plain path              */
   grl_backend *be;     /* the fast backend's plan, or NULL: the plain path */
+  /* stacked layers: this struct is layer 0; up[l] layer l = 1 .. L-1 */
+  size_t L;
+  grl_seq *up[GRL_MAX_LAYERS];
+  size_t off[GRL_MAX_LAYERS];   /* layer l's block in theta, dtheta      */
+  gsl_matrix *dmid[2]; /* (T*B, H) dL/d(output of layer l-1), alternately */
+  /* dropout (grl_seq_set_dropout), each layer's own; all NULL when off.
+   * A mask has T*B rows (standard) or B (variational, row b reused at
+   * every step). */
+  double drop_p;
+  grl_dropout_kind drop_kind;
+  gsl_matrix *imask;   /* (rows, I) the layer's input mask               */
+  gsl_matrix *xm;      /* (T*B, I) the dropped-out input x*mask          */
+  gsl_matrix *dxm;     /* (T*B, I) dL/d(x*mask), before the mask         */
+  gsl_matrix *rmask;   /* (B, H) variational: the recurrent state's mask */
+  gsl_matrix *rwork;   /* (B, H) scratch of grl_recurrent_*              */
+  gsl_matrix *Hm;      /* (T*B, H) h_{t-1}*mask for dW_h                 */
+  gsl_matrix *cachem;  /* (T*B, K*H) the cache times the mask, for dW_h  */
+  gsl_matrix *omask;   /* (rows, H) the top layer's output mask (layer 0's
+                        * struct holds it)                               */
+  gsl_matrix *Om;      /* (T*B, H) the dropped-out output                */
+  gsl_matrix *doutm;   /* (T*B, H) dL/doutput times the mask             */
 };
+
+static void drop_free(grl_seq *s);
 
 int grl_seq_alloc(grl_seq **out, const grl_model *m, size_t T, size_t B)
 {
   return grl_seq_alloc_flags(out, m, T, B, 0);
 }
 
+static int seq_alloc_one(grl_seq **out, const grl_model *m, size_t T,
+                         size_t B, unsigned flags);
+
 int grl_seq_alloc_flags(grl_seq **out, const grl_model *m, size_t T,
                         size_t B, unsigned flags)
+{
+  int st = seq_alloc_one(out, m, T, B, flags);
+  if (st)
+    return st;
+  grl_seq *s = *out;
+  s->L = m->layers ? m->layers : 1;
+  for (size_t l = 1; l < s->L && !st; l++) {
+    grl_model_layer(m, l, &s->off[l]);
+    st = seq_alloc_one(&s->up[l], m->upper, T, B, flags);
+  }
+  for (size_t k = 0; k < 2 && k + 1 < s->L && !st; k++)
+    if (!(s->dmid[k] = gsl_matrix_alloc(T * B, m->hidden_size)))
+      st = grl_fail(GRL_ENOMEM, "sequence: out of memory for T=%zu, B=%zu, "
+                    "H=%zu", T, B, m->hidden_size);
+  if (st) {
+    grl_seq_free(s);
+    *out = NULL;
+  }
+  return st;
+}
+
+static int seq_alloc_one(grl_seq **out, const grl_model *m, size_t T,
+                         size_t B, unsigned flags)
 {
   *out = NULL;
   if (T == 0 || B == 0)
@@ -76,6 +134,7 @@ int grl_seq_alloc_flags(grl_seq **out, const grl_model *m, size_t T,
   s->m = m;
   s->T = T;
   s->B = B;
+  s->L = 1;
   s->nblock = 1;
   if (!(flags & GRL_SEQ_PLAIN)) {
     int st = grl_fast_seq_alloc(&s->be, T, B, m->input_size, H, c->G);
@@ -122,9 +181,12 @@ void grl_seq_free(grl_seq *s)
 {
   if (!s)
     return;
+  drop_free(s);
+  for (size_t l = 1; l < GRL_MAX_LAYERS; l++)
+    grl_seq_free(s->up[l]);
   gsl_matrix *all[] = {s->XP, s->Hs, s->Cs, s->cache, s->dXP, s->dHP, s->dHs,
                        s->dCs, s->dh, s->dc, s->dh_prev, s->dc_prev,
-                       s->scratch, s->dbsum};
+                       s->scratch, s->dbsum, s->dmid[0], s->dmid[1]};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i])
       gsl_matrix_free(all[i]);
@@ -136,6 +198,7 @@ void grl_seq_free(grl_seq *s)
 const grl_model *grl_seq_model(const grl_seq *s) { return s->m; }
 size_t grl_seq_length(const grl_seq *s) { return s->T; }
 size_t grl_seq_batch(const grl_seq *s) { return s->B; }
+size_t grl_seq_layers(const grl_seq *s) { return s->L; }
 const char *grl_seq_path(const grl_seq *s)
 {
   return s->be ? grl_fast_seq_describe(s->be) : "plain";
@@ -221,20 +284,95 @@ typedef struct {
   const grl_const_views *p;
 } forward_ctx;
 
+/* The block's own copy of p when the recurrent state has a mask: the
+ * mask's and the scratch's rows [b0, b1) (views kept in *mv, *wv). */
+static const grl_const_views *block_views(const grl_seq *s,
+                                          const grl_const_views *p,
+                                          grl_const_views *own,
+                                          gsl_matrix_view *mv,
+                                          gsl_matrix_view *wv, size_t b0,
+                                          size_t b1)
+{
+  if (!s->rmask)
+    return p;
+  *own = *p;
+  *mv = rows(s->rmask, 0, s->B, b0, b1);
+  *wv = rows(s->rwork, 0, s->B, b0, b1);
+  own->rmask = &mv->matrix;
+  own->rwork = &wv->matrix;
+  return own;
+}
+
 static void forward_rows(void *ctx, size_t k, size_t b0, size_t b1)
 {
   const forward_ctx *f = ctx;
   (void)k;
+  grl_const_views own;
+  gsl_matrix_view mv, wv;
+  const grl_const_views *p = block_views(f->s, f->p, &own, &mv, &wv, b0, b1);
   for (size_t t = 0; t < f->s->T; t++) {
     grl_step st;
     step_views v;
     step_at(&st, &v, f->s, t, b0, b1);
-    f->s->m->cell->forward(&st, f->p);
+    f->s->m->cell->forward(&st, p);
   }
 }
 
+/* a (T*B, n) = b (T*B, n) * mask, the mask's row t*B+b, or b when it has
+ * B rows (variational: the same at every step) */
+static void apply_mask(gsl_matrix *a, const gsl_matrix *b,
+                       const gsl_matrix *mask)
+{
+  /* a mask of H columns on a cache of K*H: the same mask on every block */
+  const size_t R = b->size1, n = b->size2, MR = mask->size1,
+               MN = mask->size2;
+  for (size_t r = 0; r < R; r++) {
+    const double *br = grl_crow(b, r), *mr = grl_crow(mask, r % MR);
+    double *ar = grl_row(a, r);
+    if (MN == n)
+      for (size_t j = 0; j < n; j++)
+        ar[j] = br[j] * mr[j];
+    else
+      for (size_t j = 0; j < n; j++)
+        ar[j] = br[j] * mr[j % MN];
+  }
+}
+
+/* Layer l's driver: s itself for l = 0. */
+static grl_seq *layer(grl_seq *s, size_t l)
+{
+  return l ? s->up[l] : s;
+}
+
+/* One layer's forward: the loop of the top of this file. */
+static int forward_one(grl_seq *s, const double *theta, const double *x,
+                       const double *h0, const double *c0, size_t l);
+
 int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
                     const double *h0, const double *c0)
+{
+  if (!theta)
+    theta = s->m->theta;
+  const size_t BH = s->B * s->m->hidden_size;
+  int st = forward_one(s, theta, x, h0, c0, 0);
+  /* layer l reads layer l-1's output, rows [B, (T+1)B) of its Hs */
+  for (size_t l = 1; l < s->L && !st; l++) {
+    const grl_seq *below = layer(s, l - 1);
+    st = forward_one(s->up[l], theta + s->off[l], below->Hs->data + BH,
+                     h0 ? h0 + l * BH : NULL, c0 ? c0 + l * BH : NULL, l);
+  }
+  /* dropout on the top layer's output: what grl_seq_output gives */
+  if (!st && s->omask) {
+    const grl_seq *top = layer(s, s->L - 1);
+    gsl_matrix_const_view out = gsl_matrix_const_submatrix(
+      top->Hs, s->B, 0, s->T * s->B, s->m->hidden_size);
+    apply_mask(s->Om, &out.matrix, s->omask);
+  }
+  return st;
+}
+
+static int forward_one(grl_seq *s, const double *theta, const double *x,
+                       const double *h0, const double *c0, size_t l)
 {
   const grl_model *m = s->m;
   const grl_cell *c = m->cell;
@@ -253,8 +391,14 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
    * a gather of Wx's columns, grl_text_*). */
   if (x) {
     gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I); /* (T*B, I) */
+    const gsl_matrix *Xp = &X.matrix;
+    /* dropout on the input: XP = (X * mask) Wx^T + bx */
+    if (s->imask) {
+      apply_mask(s->xm, Xp, s->imask);
+      Xp = s->xm;
+    }
     grl_affine_forward_on(s->be, GRL_W_IH, 0, c->G * H, s->XP, 0.0,
-                          &X.matrix, &p.Wx.matrix, &p.bx.vector);
+                          Xp, &p.Wx.matrix, &p.bx.vector);
   }
 
   set_state(s->Hs, h0, B, H);
@@ -274,26 +418,44 @@ int grl_seq_forward(grl_seq *s, const double *theta, const double *x,
       for (size_t j = 0; j < H; j++)
         if (!isfinite(grl_crow(S[k], r)[j]))
           return grl_fail(GRL_ENONFINITE, "forward: %s is not finite at "
-                          "t=%zu, batch %zu, unit %zu (check the inputs and "
-                          "parameters)", k ? "cell state c_t" : "hidden state h_t",
-                          r / B - 1, r % B, j);
+                          "t=%zu, batch %zu, unit %zu%s%.0zu (check the "
+                          "inputs and parameters)",
+                          k ? "cell state c_t" : "hidden state h_t",
+                          r / B - 1, r % B, j, l ? ", layer " : "", l);
   }
   return GRL_OK;
 }
 
 gsl_matrix_view grl_seq_output(grl_seq *s)
 {
-  return gsl_matrix_submatrix(s->Hs, s->B, 0, s->T * s->B, s->m->hidden_size);
+  if (s->Om)    /* the dropped-out output */
+    return gsl_matrix_submatrix(s->Om, 0, 0, s->T * s->B, s->m->hidden_size);
+  grl_seq *top = layer(s, s->L - 1);
+  return gsl_matrix_submatrix(top->Hs, s->B, 0, s->T * s->B,
+                              s->m->hidden_size);
 }
 
 gsl_matrix_view grl_seq_hT(grl_seq *s)
 {
-  return at(s->Hs, s->T, s->B);
+  return at(layer(s, s->L - 1)->Hs, s->T, s->B);
 }
 
 gsl_matrix_view grl_seq_cT(grl_seq *s)
 {
-  return at(s->Cs, s->T, s->B);
+  return at(layer(s, s->L - 1)->Cs, s->T, s->B);
+}
+
+void grl_seq_final_states(grl_seq *s, double *hT, double *cT)
+{
+  const size_t BH = s->B * s->m->hidden_size;
+  for (size_t l = 0; l < s->L; l++) {
+    grl_seq *y = layer(s, l);
+    /* rows [T*B, (T+1)*B) of a (., H) matrix with tda == H: contiguous */
+    if (hT)
+      memcpy(hT + l * BH, y->Hs->data + s->T * BH, BH * sizeof *hT);
+    if (cT && y->Cs)
+      memcpy(cT + l * BH, y->Cs->data + s->T * BH, BH * sizeof *cT);
+  }
 }
 
 /* BPTT's time loop for block k, rows [b0, b1), from dh = dL/dh_T (and
@@ -311,6 +473,9 @@ static void backward_rows(void *ctx, size_t k, size_t b0, size_t b1)
 {
   backward_ctx *bw = ctx;
   grl_seq *s = bw->s;
+  grl_const_views own;
+  gsl_matrix_view mv, wv;
+  const grl_const_views *p = block_views(s, bw->p, &own, &mv, &wv, b0, b1);
   const grl_cell *c = s->m->cell;
   size_t B = s->B, H = s->m->hidden_size, R = b1 - b0;
   /* the block's sums of dxp and dhp over its rows and steps: db_x, db_h */
@@ -351,7 +516,7 @@ static void backward_rows(void *ctx, size_t k, size_t b0, size_t b1)
     grl_step_grad d = {.dxp = &dxp.matrix, .dhp = &dhp.matrix,
                        .dh_prev = dh_prev, .dc_prev = dc_prev,
                        .dh = dh, .dc = dc};
-    c->backward(&d, &st, bw->p);
+    c->backward(&d, &st, p);
     /* the bias gradients, while the step's rows are in cache */
     if (bw->sum_x)
       grl_affine_bias_grad_on(s->be, &sx.vector, &dxp.matrix);
@@ -364,9 +529,49 @@ static void backward_rows(void *ctx, size_t k, size_t b0, size_t b1)
     bw->cur = cur;
 }
 
+static int backward_one(grl_seq *s, const double *theta, const double *x,
+                        const double *dout, const double *dhT,
+                        const double *dcT, double *dtheta, double *dx,
+                        double *dh0, double *dc0);
+
 int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
                      const double *dout, const double *dhT, const double *dcT,
                      double *dtheta, double *dx, double *dh0, double *dc0)
+{
+  if (!theta)
+    theta = s->m->theta;
+  /* dropout on the output: forward was out * mask */
+  if (s->omask && dout) {
+    gsl_matrix_const_view D = gsl_matrix_const_view_array(
+      dout, s->T * s->B, s->m->hidden_size);
+    apply_mask(s->doutm, &D.matrix, s->omask);
+    dout = s->doutm->data;
+  }
+  if (s->L == 1)
+    return backward_one(s, theta, x, dout, dhT, dcT, dtheta, dx, dh0, dc0);
+  /* top down: layer l's dx is the dL/doutput of layer l-1 */
+  const size_t BH = s->B * s->m->hidden_size;
+  const double *d = dout;
+  for (size_t l = s->L - 1; l >= 1; l--) {
+    gsl_matrix *dmid = s->dmid[(s->L - 1 - l) % 2];
+    gsl_matrix_set_zero(dmid);
+    const grl_seq *below = layer(s, l - 1);
+    int st = backward_one(s->up[l], theta + s->off[l], below->Hs->data + BH,
+                          d, dhT ? dhT + l * BH : NULL,
+                          dcT ? dcT + l * BH : NULL, dtheta + s->off[l],
+                          dmid->data, dh0 ? dh0 + l * BH : NULL,
+                          dc0 ? dc0 + l * BH : NULL);
+    if (st)
+      return st;
+    d = dmid->data;
+  }
+  return backward_one(s, theta, x, d, dhT, dcT, dtheta, dx, dh0, dc0);
+}
+
+static int backward_one(grl_seq *s, const double *theta, const double *x,
+                        const double *dout, const double *dhT,
+                        const double *dcT, double *dtheta, double *dx,
+                        double *dh0, double *dc0)
 {
   const grl_model *m = s->m;
   const grl_cell *c = m->cell;
@@ -411,16 +616,37 @@ int grl_seq_backward(grl_seq *s, const double *theta, const double *x,
    * a = h_{t-1} W_h^T + b_h (the cell may read another input, e.g.
    * gru-cho's r*h), so its gradients are one product over all T*B rows. */
   gsl_matrix_view Hprev = gsl_matrix_submatrix(s->Hs, 0, 0, T * B, H);
-  c->backward_weights(&dp, s->dHP ? s->dHP : s->dXP, &Hprev.matrix, s->cache);
+  const gsl_matrix *Hp = &Hprev.matrix, *cache = s->cache;
+  if (s->rmask) {
+    /* variational dropout: the products read h_{t-1}*mask, and a gated
+     * state g*h_prev of the cache times the mask too (backward_weights
+     * reads the cache for nothing else: every block may be masked) */
+    apply_mask(s->Hm, Hp, s->rmask);
+    Hp = s->Hm;
+    if (cache) {
+      apply_mask(s->cachem, cache, s->rmask);
+      cache = s->cachem;
+    }
+  }
+  c->backward_weights(&dp, s->dHP ? s->dHP : s->dXP, Hp, cache);
 
   /* The input side of every step at once.  Forward was XP = X Wx^T + bx, so
    *   dWx += dXP^T X,   dX += dXP Wx   (dbx += 1^T dXP: above).
    * x == NULL: the caller filled XP, so the caller reads s->dXP. */
   if (x) {
     gsl_matrix_const_view X = gsl_matrix_const_view_array(x, T * B, I);
-    grl_affine_backward(s->dXP, &X.matrix, NULL, &dp.Wx.matrix, NULL, NULL,
-                        0.0);
-    if (dx) {
+    /* forward read X * mask, which xm still holds */
+    const gsl_matrix *Xp = s->imask ? s->xm : &X.matrix;
+    grl_affine_backward(s->dXP, Xp, NULL, &dp.Wx.matrix, NULL, NULL, 0.0);
+    if (dx && s->imask) {
+      /* dX += (dXP Wx) * mask */
+      gsl_matrix_set_zero(s->dxm);
+      grl_affine_dx_on(s->be, GRL_W_ANY, 0, 0, s->dxm, 1.0, s->dXP,
+                       &p.Wx.matrix);
+      gsl_matrix_view dX = gsl_matrix_view_array(dx, T * B, I);
+      apply_mask(s->dxm, s->dxm, s->imask);
+      gsl_matrix_add(&dX.matrix, s->dxm);
+    } else if (dx) {
       gsl_matrix_view dX = gsl_matrix_view_array(dx, T * B, I);
       grl_affine_dx_on(s->be, GRL_W_ANY, 0, 0, &dX.matrix, 1.0, s->dXP,
                        &p.Wx.matrix);
@@ -462,5 +688,136 @@ double grl_seq_flops(const grl_model *m, size_t T, size_t B)
 {
   double G = (double)m->cell->G, H = (double)m->hidden_size,
          I = (double)m->input_size;
-  return 6.0 * (double)T * (double)B * G * H * (I + H);
+  double L = (double)(m->layers ? m->layers : 1);
+  /* layer 0 reads I inputs, every layer above reads H */
+  return 6.0 * (double)T * (double)B * G * H * (I + H + (L - 1) * 2.0 * H);
+}
+
+/* ---- dropout ------------------------------------------------------------ */
+
+const char *grl_dropout_kind_name(grl_dropout_kind k)
+{
+  return k == GRL_DROPOUT_VARIATIONAL ? "variational" : "standard";
+}
+
+int grl_dropout_kind_lookup(const char *name)
+{
+  if (strcmp(name, "standard") == 0)
+    return GRL_DROPOUT_STANDARD;
+  if (strcmp(name, "variational") == 0)
+    return GRL_DROPOUT_VARIATIONAL;
+  return -1;
+}
+
+static void drop_free_one(grl_seq *s)
+{
+  gsl_matrix **all[] = {&s->imask, &s->xm, &s->dxm, &s->rmask, &s->rwork,
+                        &s->Hm, &s->cachem, &s->omask, &s->Om, &s->doutm};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+    if (*all[i])
+      gsl_matrix_free(*all[i]);
+    *all[i] = NULL;
+  }
+  s->drop_p = 0.0;
+}
+
+static void drop_free(grl_seq *s)
+{
+  for (size_t l = 0; l < s->L; l++)
+    if (layer(s, l))
+      drop_free_one(layer(s, l));
+}
+
+/* (rows, cols) of ones */
+static gsl_matrix *ones(size_t rows, size_t cols, int *bad)
+{
+  gsl_matrix *a = gsl_matrix_alloc(rows, cols);
+  if (a)
+    gsl_matrix_set_all(a, 1.0);
+  else
+    *bad = 1;
+  return a;
+}
+
+static gsl_matrix *zeros(size_t rows, size_t cols, int *bad)
+{
+  gsl_matrix *a = gsl_matrix_calloc(rows, cols);
+  if (!a)
+    *bad = 1;
+  return a;
+}
+
+int grl_seq_set_dropout(grl_seq *s, double p, grl_dropout_kind kind)
+{
+  if (!(p >= 0.0 && p < 1.0))
+    return grl_fail(GRL_EINVAL, "dropout: p must be in [0, 1), got %g", p);
+  if (kind != GRL_DROPOUT_STANDARD && kind != GRL_DROPOUT_VARIATIONAL)
+    return grl_fail(GRL_EINVAL, "dropout: unknown kind %d", (int)kind);
+  drop_free(s);
+  if (p == 0.0)
+    return GRL_OK;
+  const int var = kind == GRL_DROPOUT_VARIATIONAL;
+  const size_t T = s->T, B = s->B, TB = T * B, rows = var ? B : TB,
+               H = s->m->hidden_size;
+  int bad = 0;
+  for (size_t l = 0; l < s->L; l++) {
+    grl_seq *y = layer(s, l);
+    const size_t I = y->m->input_size, K = y->m->cell->K;
+    y->drop_p = p;
+    y->drop_kind = kind;
+    y->imask = ones(rows, I, &bad);
+    y->xm = zeros(TB, I, &bad);
+    y->dxm = zeros(TB, I, &bad);
+    if (var) {
+      y->rmask = ones(B, H, &bad);
+      y->rwork = zeros(B, H, &bad);
+      y->Hm = zeros(TB, H, &bad);
+      if (K)
+        y->cachem = zeros(TB, K * H, &bad);
+    }
+  }
+  s->omask = ones(rows, H, &bad);
+  s->Om = zeros(TB, H, &bad);
+  s->doutm = zeros(TB, H, &bad);
+  if (bad) {
+    drop_free(s);
+    return grl_fail(GRL_ENOMEM, "dropout: out of memory for T=%zu, B=%zu, "
+                    "H=%zu", T, B, H);
+  }
+  return GRL_OK;
+}
+
+/* Inverted dropout: 0 with probability p, else 1/(1-p). */
+static void draw(gsl_matrix *a, double p, gsl_rng *r)
+{
+  const double keep = 1.0 / (1.0 - p);
+  for (size_t i = 0; i < a->size1; i++) {
+    double *ar = grl_row(a, i);
+    for (size_t j = 0; j < a->size2; j++)
+      ar[j] = gsl_rng_uniform(r) < p ? 0.0 : keep;
+  }
+}
+
+void grl_seq_draw_masks(grl_seq *s, gsl_rng *r)
+{
+  if (!s->omask)
+    return;
+  for (size_t l = 0; l < s->L; l++) {
+    grl_seq *y = layer(s, l);
+    draw(y->imask, y->drop_p, r);
+    if (y->rmask)
+      draw(y->rmask, y->drop_p, r);
+  }
+  draw(s->omask, s->drop_p, r);
+}
+
+gsl_matrix *grl_seq_mask(const grl_seq *s, int which, size_t l)
+{
+  if (which == GRL_MASK_OUTPUT)
+    return s->omask;
+  if (l >= s->L)
+    return NULL;
+  const grl_seq *y = l ? s->up[l] : s;   /* the masks are the caller's to write */
+  return which == GRL_MASK_INPUT ? y->imask
+       : which == GRL_MASK_RECURRENT ? y->rmask : NULL;
 }

@@ -38,8 +38,9 @@ static int source_alloc(grl_source **src, const grl_session_spec *spec)
                                  spec->hidden_size);
   if (!spec->text)
     return grl_fail(GRL_EINVAL, "session: the text task needs a text");
-  return grl_text_source_alloc(src, spec->text, spec->length,
-                               spec->cfg.batch, spec->hidden_size);
+  return grl_text_source_alloc_layers(src, spec->text, spec->length,
+                                      spec->cfg.batch, spec->hidden_size,
+                                      spec->layers ? spec->layers : 1);
 }
 
 int grl_session_run(grl_session *s, const grl_session_spec *spec,
@@ -65,7 +66,8 @@ int grl_session_run(grl_session *s, const grl_session_spec *spec,
   if (!st) {
     gsl_rng_set(r, spec->seed);
     gsl_rng_set(rt, grl_train_test_seed(spec->seed));
-    st = grl_model_alloc(&s->m, spec->cell, src->I, spec->hidden_size, src->O);
+    st = grl_model_alloc_layers(&s->m, spec->cell, src->I, spec->hidden_size,
+                                src->O, spec->layers ? spec->layers : 1);
   }
   if (!st) {
     /* PyTorch's default: U(-1/sqrt(H), 1/sqrt(H)), readout included */

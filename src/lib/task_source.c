@@ -16,7 +16,9 @@ typedef struct {
   grl_task *task;     /* the batch: x, and y or labels                   */
   gsl_matrix *y;      /* (B, O) adding; (T*B, O) copy: readout outputs   */
   gsl_matrix *dy;     /* like y: dL/dy                                   */
-  gsl_matrix *dh;     /* (B, H) dL/dh_T adding; (T*B, H) dL/doutput copy */
+  gsl_matrix *dh;     /* (T*B, H) dL/doutput copy                        */
+  gsl_matrix *dhT;    /* (GRL_MAX_LAYERS*B, H) dL/dh_T adding, layer by
+                         layer; only the top layer's rows are written    */
 } task_source;
 
 void grl_source_free(grl_source *src)
@@ -29,8 +31,8 @@ static void task_free(grl_source *src)
 {
   task_source *ts = (task_source *)src;
   grl_task_free(ts->task);
-  gsl_matrix *all[] = {ts->y, ts->dy, ts->dh};
-  for (size_t i = 0; i < 3; i++)
+  gsl_matrix *all[] = {ts->y, ts->dy, ts->dh, ts->dhT};
+  for (size_t i = 0; i < 4; i++)
     if (all[i])
       gsl_matrix_free(all[i]);
   free(ts);
@@ -61,11 +63,18 @@ static int task_loss(grl_source *src, const grl_model *m, const double *theta,
                       : grl_loss_mse(ts->y, t->y, dy);
   if (!dtheta || !isfinite(*loss))
     return GRL_OK;
-  grl_readout_backward(m, theta, dtheta, &h.matrix, dy, ts->dh);
-  if (t->per_step)
+  if (t->per_step) {
+    grl_readout_backward(m, theta, dtheta, &h.matrix, dy, ts->dh);
     return grl_seq_backward(s, theta, t->x->data, ts->dh->data, NULL, NULL,
                             dtheta, NULL, NULL, NULL);
-  return grl_seq_backward(s, theta, t->x->data, NULL, ts->dh->data, NULL,
+  }
+  /* dL/dh_T of every layer, (L*B, H): the readout reads the top layer's
+   * rows [(L-1)*B, L*B); the layers below stay 0 */
+  const size_t L = m->layers;
+  gsl_matrix_view top = gsl_matrix_submatrix(ts->dhT, (L - 1) * t->B, 0,
+                                             t->B, ts->dhT->size2);
+  grl_readout_backward(m, theta, dtheta, &h.matrix, dy, &top.matrix);
+  return grl_seq_backward(s, theta, t->x->data, NULL, ts->dhT->data, NULL,
                           dtheta, NULL, NULL, NULL);
 }
 
@@ -99,7 +108,8 @@ static int source_alloc(task_source **out, const char *name, size_t length,
   ts->y = readout_rows(t, t->O);
   ts->dy = readout_rows(t, t->O);
   ts->dh = readout_rows(t, H);
-  if (!ts->y || !ts->dy || !ts->dh) {
+  ts->dhT = gsl_matrix_calloc(GRL_MAX_LAYERS * t->B, H);
+  if (!ts->y || !ts->dy || !ts->dh || !ts->dhT) {
     task_free(&ts->base);
     return grl_fail(GRL_ENOMEM, "task source: out of memory for B=%zu H=%zu",
                     B, H);

@@ -62,12 +62,7 @@ static int score(const grl_model *m, const unsigned char *ids, evalbuf *e,
   if (st)
     return st;
   *nll += L * (double)(len * Bs);
-  gsl_matrix_view hT = grl_seq_hT(e->s);
-  gsl_matrix_memcpy(h, &hT.matrix);
-  if (c) {
-    gsl_matrix_view cT = grl_seq_cT(e->s);
-    gsl_matrix_memcpy(c, &cT.matrix);
-  }
+  grl_seq_final_states(e->s, h->data, c ? c->data : NULL);
   return GRL_OK;
 }
 
@@ -91,7 +86,7 @@ int grl_text_evaluate_reset(const grl_model *m, const grl_text *t, size_t T,
                             size_t B, size_t from, size_t to, int reset,
                             double *bpc)
 {
-  const size_t H = m->hidden_size;
+  const size_t H = m->hidden_size, NL = m->layers;
   if (reset < 0 || reset > 2)
     return grl_fail(GRL_EINVAL, "evaluate: reset %d; want 0 (carried), 1 (zero) or 2 (zero, then the previous window)", reset);
   if (T == 0 || B == 0)
@@ -107,15 +102,17 @@ int grl_text_evaluate_reset(const grl_model *m, const grl_text *t, size_t T,
     T = Ls;
   const size_t nfull = Ls / T, tail = Ls % T, rest = P - B * Ls;
   evalbuf full = {0}, etail = {0}, erest = {0};
-  gsl_matrix *h = gsl_matrix_calloc(B, H), *c = NULL, *h1 = NULL, *c1 = NULL;
+  /* the states of every layer, (NL*B, H) and (NL, H) */
+  gsl_matrix *h = gsl_matrix_calloc(NL * B, H), *c = NULL, *h1 = NULL,
+             *c1 = NULL;
   int has_c = m->cell->has_c;
   int st = GRL_OK;
   if (has_c)
-    c = gsl_matrix_calloc(B, H);
+    c = gsl_matrix_calloc(NL * B, H);
   if (rest) {
-    h1 = gsl_matrix_alloc(1, H);
+    h1 = gsl_matrix_alloc(NL, H);
     if (has_c)
-      c1 = gsl_matrix_alloc(1, H);
+      c1 = gsl_matrix_alloc(NL, H);
   }
   if (!h || (has_c && !c) || (rest && (!h1 || (has_c && !c1))))
     st = grl_fail(GRL_ENOMEM, "evaluate: out of memory");
@@ -145,12 +142,15 @@ int grl_text_evaluate_reset(const grl_model *m, const grl_text *t, size_t T,
   }
   /* The last P - B*Ls predictions continue the last stream. */
   if (!st && rest) {
-    gsl_vector_view last = gsl_matrix_row(h, B - 1);
-    gsl_vector_view h1r = gsl_matrix_row(h1, 0);
-    gsl_vector_memcpy(&h1r.vector, &last.vector);
-    if (has_c) {
-      gsl_vector_view lc = gsl_matrix_row(c, B - 1), c1r = gsl_matrix_row(c1, 0);
-      gsl_vector_memcpy(&c1r.vector, &lc.vector);
+    for (size_t l = 0; l < NL; l++) {   /* each layer's row B-1 */
+      gsl_vector_view last = gsl_matrix_row(h, l * B + B - 1);
+      gsl_vector_view h1r = gsl_matrix_row(h1, l);
+      gsl_vector_memcpy(&h1r.vector, &last.vector);
+      if (has_c) {
+        gsl_vector_view lc = gsl_matrix_row(c, l * B + B - 1),
+                        c1r = gsl_matrix_row(c1, l);
+        gsl_vector_memcpy(&c1r.vector, &lc.vector);
+      }
     }
     maybe_reset(reset, h1, c1);
     st = score(m, t->ids, &erest, 0, from + B * Ls, h1, c1, &nll);

@@ -18,9 +18,18 @@ void grl_text_gather(const grl_model *m, const double *theta, grl_seq *s,
   gsl_matrix *XP = grl_seq_input_proj(s);             /* (T*B, G*H) */
   const gsl_matrix *Wx = &p.Wx.matrix;                /* (G*H, V) */
   const gsl_vector *bx = &p.bx.vector;                /* (G*H)    */
+  /* dropout on the one-hot input: only its one entry, id, can matter */
+  const gsl_matrix *mask = grl_seq_mask(s, GRL_MASK_INPUT, 0);
   for (size_t r = 0; r < R; r++) {
     double *xp = gsl_matrix_ptr(XP, r, 0);            /* (G*H) row r */
     const double *col = Wx->data + ids[r];            /* Wx[:, id], stride tda */
+    if (mask) {
+      /* xp = Wx (onehot(id) * mask) + bx = mask[id] Wx[:, id] + bx */
+      const double md = gsl_matrix_get(mask, r % mask->size1, ids[r]);
+      for (size_t j = 0; j < GH; j++)
+        xp[j] = md * col[j * Wx->tda] + bx->data[j * bx->stride];
+      continue;
+    }
     /* xp = Wx onehot(id) + bx = Wx[:, id] + bx */
     for (size_t j = 0; j < GH; j++)
       xp[j] = col[j * Wx->tda] + bx->data[j * bx->stride];
@@ -37,12 +46,16 @@ void grl_text_scatter(const grl_model *m, double *dtheta, const grl_seq *s,
   const gsl_matrix *dXP = grl_seq_dinput_proj(s);     /* (T*B, G*H) */
   gsl_matrix *dWx = &dp.Wx.matrix;                    /* (G*H, V) */
   gsl_vector *dbx = &dp.bx.vector;                    /* (G*H)    */
+  const gsl_matrix *mask = grl_seq_mask(s, GRL_MASK_INPUT, 0);
   for (size_t r = 0; r < R; r++) {
     const double *dxp = gsl_matrix_const_ptr(dXP, r, 0);
     double *col = dWx->data + ids[r];
-    /* forward was xp = Wx[:, id] + bx, so dWx[:, id] += dxp, dbx += dxp */
+    /* forward was xp = md Wx[:, id] + bx (md = 1 without dropout), so
+     * dWx[:, id] += md dxp, dbx += dxp */
+    const double md = mask ? gsl_matrix_get(mask, r % mask->size1, ids[r])
+                           : 1.0;
     for (size_t j = 0; j < GH; j++) {
-      col[j * dWx->tda] += dxp[j];
+      col[j * dWx->tda] += md * dxp[j];
       dbx->data[j * dbx->stride] += dxp[j];
     }
   }

@@ -12,7 +12,8 @@ int grl_text_sample(const grl_model *m, const grl_vocab *v,
                     const unsigned char *prime, size_t nprime, size_t n,
                     double temperature, gsl_rng *r, unsigned char *out)
 {
-  const size_t V = v->V, H = m->hidden_size;
+  /* the state of every layer: (L, H) */
+  const size_t V = v->V, H = m->hidden_size * m->layers;
   if (m->input_size != V || m->output_size != V)
     return grl_fail(GRL_EINVAL, "sample: the vocabulary has %zu bytes but the model's input size is %zu and its readout has %zu outputs",
                     V, m->input_size, m->output_size);
@@ -40,12 +41,8 @@ int grl_text_sample(const grl_model *m, const grl_vocab *v,
     grl_text_gather(m, NULL, s, &id);
     if ((st = grl_seq_forward(s, NULL, NULL, h, m->cell->has_c ? c : NULL)))
       goto done;
-    gsl_matrix_view hT = grl_seq_hT(s);
-    memcpy(h, hT.matrix.data, H * sizeof *h);
-    if (m->cell->has_c) {
-      gsl_matrix_view cT = grl_seq_cT(s);
-      memcpy(c, cT.matrix.data, H * sizeof *c);
-    }
+    gsl_matrix_view hT = grl_seq_hT(s);   /* the top layer's */
+    grl_seq_final_states(s, h, c);
     if (k < nprime) {                 /* still reading the prime */
       id = (unsigned char)v->id[prime[k]];
       continue;

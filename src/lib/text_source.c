@@ -21,7 +21,8 @@ typedef struct {
   size_t epoch;       /* epochs completed                                */
   unsigned char *in;  /* (T*B) input ids, rows t*B+b                     */
   size_t *target;     /* (T*B) next-byte ids                             */
-  gsl_matrix *h, *c;  /* (B, H) the carried state (c: for cells with one) */
+  gsl_matrix *h, *c;  /* (L*B, H) the carried state of every layer (c: for
+                         cells with one)                                 */
   int has_c;          /* the model's cell has a cell state c            */
   gsl_matrix *logits, *dlogits; /* (T*B, V)                              */
   gsl_matrix *dout;   /* (T*B, H) dL/dh_t from the readout               */
@@ -85,12 +86,7 @@ static void text_carry(grl_source *src, grl_seq *s)
     gsl_matrix_set_zero(ts->c);
     return;
   }
-  gsl_matrix_view hT = grl_seq_hT(s);
-  gsl_matrix_memcpy(ts->h, &hT.matrix);
-  if (ts->has_c) {
-    gsl_matrix_view cT = grl_seq_cT(s);
-    gsl_matrix_memcpy(ts->c, &cT.matrix);
-  }
+  grl_seq_final_states(s, ts->h->data, ts->has_c ? ts->c->data : NULL);
 }
 
 /* The validation bpc, with the training window and streams. */
@@ -105,6 +101,12 @@ static int text_evaluate(grl_source *src, const grl_model *m, gsl_rng *r,
 
 int grl_text_source_alloc(grl_source **out, const grl_text *t, size_t T,
                           size_t B, size_t H)
+{
+  return grl_text_source_alloc_layers(out, t, T, B, H, 1);
+}
+
+int grl_text_source_alloc_layers(grl_source **out, const grl_text *t,
+                                 size_t T, size_t B, size_t H, size_t L)
 {
   *out = NULL;
   const size_t V = t->vocab.V;
@@ -125,8 +127,8 @@ int grl_text_source_alloc(grl_source **out, const grl_text *t, size_t T,
   ts->nwin = ts->L / T;
   ts->in = malloc(T * B);
   ts->target = malloc(T * B * sizeof *ts->target);
-  ts->h = gsl_matrix_calloc(B, H);
-  ts->c = gsl_matrix_calloc(B, H);
+  ts->h = gsl_matrix_calloc(L * B, H);
+  ts->c = gsl_matrix_calloc(L * B, H);
   ts->logits = gsl_matrix_alloc(T * B, V);
   ts->dlogits = gsl_matrix_alloc(T * B, V);
   ts->dout = gsl_matrix_alloc(T * B, H);

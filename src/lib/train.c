@@ -27,6 +27,7 @@ struct grl_trainer {
   size_t step;        /* steps attempted                                 */
   size_t good_step;   /* the step whose theta is in good (0: none yet)   */
   volatile sig_atomic_t *stop; /* the caller's stop request, or NULL   */
+  int dropout;        /* draw the seq's dropout masks every step         */
 };
 
 unsigned long grl_train_test_seed(unsigned long seed)
@@ -50,6 +51,12 @@ int grl_trainer_alloc_source(grl_trainer **out, grl_model *m, grl_source *src,
   if (!(cfg->clip >= 0.0))
     return grl_fail(GRL_EINVAL, "clip threshold must be >= 0 (0 = off), got %g",
                     cfg->clip);
+  if (!(cfg->dropout >= 0.0 && cfg->dropout < 1.0))
+    return grl_fail(GRL_EINVAL, "dropout must be in [0, 1), got %g",
+                    cfg->dropout);
+  if (!(cfg->weight_decay >= 0.0) || !isfinite(cfg->weight_decay))
+    return grl_fail(GRL_EINVAL, "weight decay must be a finite number >= 0, "
+                    "got %g", cfg->weight_decay);
   if (m->input_size != src->I || m->output_size != src->O
       || m->hidden_size != src->H)
     return grl_fail(GRL_EINVAL,
@@ -71,6 +78,13 @@ int grl_trainer_alloc_source(grl_trainer **out, grl_model *m, grl_source *src,
     grl_trainer_free(tr);
     return st;
   }
+  tr->opt->weight_decay = cfg->weight_decay;
+  if (cfg->dropout > 0.0
+      && (st = grl_seq_set_dropout(tr->seq, cfg->dropout, cfg->dropout_kind))) {
+    grl_trainer_free(tr);
+    return st;
+  }
+  tr->dropout = cfg->dropout > 0.0;
   tr->grad = malloc(m->n * sizeof *tr->grad);
   tr->good = malloc(m->n * sizeof *tr->good);
   if (!tr->grad || !tr->good) {
@@ -150,6 +164,9 @@ int grl_trainer_step(grl_trainer *tr, gsl_rng *r, grl_train_stat *out)
   int st = src->fill(src, r);
   if (st)
     return st;
+  /* this step's dropout masks, from the same generator, after the batch */
+  if (tr->dropout)
+    grl_seq_draw_masks(tr->seq, r);
   /* Zero the gradient explicitly: the source's backward ACCUMULATES. */
   memset(g, 0, n * sizeof *g);
   double L = NAN;

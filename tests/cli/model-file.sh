@@ -59,8 +59,8 @@ fails_with "wrong input size names both" 1 \
   "the record says input_size=2 hidden_size=4, but the gru tensors hold I=3 H=4" \
   forward --params "$TMP/i2.params" --data "$TMP/x.data"
 sed 's/num_layers=1/num_layers=2/' "$P" >"$TMP/l2.params"
-fails_with "two layers in the record" 1 \
-  "l2.params:1: the record says num_layers=2, but this grulab builds 1-layer models" \
+fails_with "two layers in the record, one layer's tensors" 1 \
+  "l2.params: no tensor 'weight_ih_l1'" \
   forward --params "$TMP/l2.params" --data "$TMP/x.data"
 sed 's/readout=none output_size=0/readout=linear output_size=2/' "$P" >"$TMP/ro.params"
 fails_with "a readout the file does not have" 1 \
@@ -90,9 +90,11 @@ fails_with "two records" 1 "two.params:2: a second model record \(the first is a
              for (k = 0; k < 2; k++) { printf "%s_l1 12\n", k ? "bias_hh" : "bias_ih"
                for (i = 0; i < 12; i++) print "0.1" } }'; } >"$TMP/layer1.params"
 grep -v '^# grulab-model' "$TMP/layer1.params" >"$TMP/layer1.torch"
-fails_with "a 2-layer torch file read as one layer names its _l1 tensors" 1 \
-  "layer1.torch:[0-9]+: tensors 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1' are not used by a 1-layer gru model.*num_layers > 1" \
-  forward --cell gru --params "$TMP/layer1.torch" --data "$TMP/x.data"
+# without a record, the _l1 tensors say two layers (stacked layers, issue
+# 25): h_n is (L, B, H)
+run_cli forward --cell gru --params "$TMP/layer1.torch" --data "$TMP/x.data"
+is "a 2-layer torch file reads as two layers: h_n (2, B, H)" \
+  "$rc:$(printf '%s\n' "$out" | grep '^h_n ')" "0:h_n 2 1 4"
 fails_with "and so does the file with its record" 1 "layer1.params:[0-9]+: tensors 'weight_ih_l1'" \
   forward --params "$TMP/layer1.params" --data "$TMP/x.data"
 (cat "$P"; printf 'bias_z 4\n0 0 0 0\n') >"$TMP/stray.params"

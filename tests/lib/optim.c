@@ -39,6 +39,14 @@ static const struct {
   {"rmsprop-alpha0.9-eps1e-3", "rmsprop"},
   {"adam", "adam"},
   {"adam-b0.8-0.99-eps1e-4", "adam"},
+  {"sgd-wd0.1", "sgd"},
+  {"momentum-wd0.05", "momentum"},
+  {"rmsprop-wd0.01", "rmsprop"},
+  {"adam-wd0.1", "adam"},
+  {"adamw", "adamw"},
+  {"adamw-wd0.3-b0.8-0.99", "adamw"},
+  {"adagrad", "adagrad"},
+  {"adagrad-eps1e-3-wd0.05", "adagrad"},
 };
 #define NCONFIG (sizeof configs / sizeof configs[0])
 #define TESTS_PER_CONFIG 3
@@ -96,7 +104,8 @@ static void check_config(size_t c)
   grl_optim *o;
   const char *name = configs[c].name;
   const int is_momentum = !strcmp(name, "momentum"), is_rmsprop = !strcmp(name, "rmsprop"),
-            is_adam = !strcmp(name, "adam");
+            is_adam = !strcmp(name, "adam") || !strcmp(name, "adamw"),
+            is_adamw = !strcmp(name, "adamw"), is_adagrad = !strcmp(name, "adagrad");
   if (grl_optim_alloc(&o, name, n, scalar(tf, "lr")))
     bail("%s: %s", rel, grl_strerror());
   if (is_momentum)
@@ -105,11 +114,22 @@ static void check_config(size_t c)
     o->alpha = scalar(tf, "alpha");
     o->eps = scalar(tf, "eps");
   }
+  if (is_adagrad)
+    o->eps = scalar(tf, "eps");
   if (is_adam) {
     o->beta1 = scalar(tf, "beta1");
     o->beta2 = scalar(tf, "beta2");
     o->eps = scalar(tf, "eps");
   }
+  /* weight decay: the file's, else none -- but adamw's default is
+   * torch's 0.01, which optim-adamw.txt holds and grl_optim_alloc sets */
+  if (grl_tensorfile_find(tf, "weight_decay"))
+    o->weight_decay = is_adamw && !strcmp(configs[c].file, "adamw")
+                      ? o->weight_decay : scalar(tf, "weight_decay");
+  if (is_adamw && !strcmp(configs[c].file, "adamw"))
+    ok(o->weight_decay == scalar(tf, "weight_decay"),
+       "adamw: grl_optim_alloc's default weight decay is torch's, %g",
+       o->weight_decay);
   double *theta = malloc(n * sizeof *theta);   /* (n) */
   if (!theta)
     bail("out of memory");
@@ -138,15 +158,19 @@ static void check_config(size_t c)
   /* Step 1 by hand, from the formulas, not from torch:
    *   sgd, momentum  theta - lr g                (b = g at the first step)
    *   rmsprop        theta - lr g / (sqrt(1-alpha) |g| + eps)
-   *   adam           theta - lr g / (|g| + eps)   (m^ = g, sqrt(v^) = |g|) */
+   *   adam           theta - lr g / (|g| + eps)   (m^ = g, sqrt(v^) = |g|)
+   * with weight decay wd: L2 takes g + wd theta for g; adamw starts from
+   * (1 - lr wd) theta. */
   double hand = 0.0;
+  const double wd = o->weight_decay;
   for (size_t i = 0; i < n; i++) {
-    double g = grad[i], d = o->lr * g;
+    double g = grad[i] + (is_adamw ? 0.0 : wd * theta0[i]), d = o->lr * g;
+    const double t0 = is_adamw ? (1.0 - o->lr * wd) * theta0[i] : theta0[i];
     if (is_rmsprop)
       d = o->lr * g / (sqrt(1.0 - o->alpha) * fabs(g) + o->eps);
-    if (is_adam)
+    if (is_adam || is_adagrad)   /* adagrad: the sum is g^2 */
       d = o->lr * g / (fabs(g) + o->eps);
-    hand = fmax(hand, fabs(theta0[i] - d - want[i]) / fmax(1.0, fabs(want[i])));
+    hand = fmax(hand, fabs(t0 - d - want[i]) / fmax(1.0, fabs(want[i])));
   }
   ok(hand <= 1e-15, "%s: torch's step 1 is the formula's, by hand (%.2e)",
      configs[c].file, hand);
@@ -389,14 +413,14 @@ static void check_fn(void)
 int main(void)
 {
   gsl_set_error_handler_off();
-  plan(TESTS_PER_CONFIG * (int)NCONFIG + 2 + 2 * 5 + 1 + 2 + 12 + 4 + 2 + 1 + 2);
+  plan(TESTS_PER_CONFIG * (int)NCONFIG + 1 + 2 + 2 * 5 + 1 + 2 + 12 + 4 + 2 + 1 + 2);
 
   for (size_t c = 0; c < NCONFIG; c++)
     check_config(c);
 
   grl_optim *bad;
-  ok(grl_optim_alloc(&bad, "adagrad", 2, 0.1) == GRL_EINVAL
-     && strstr(grl_strerror(), "adagrad"), "unknown optimizer is refused by name");
+  ok(grl_optim_alloc(&bad, "adadelta", 2, 0.1) == GRL_EINVAL
+     && strstr(grl_strerror(), "adadelta"), "unknown optimizer is refused by name");
   ok(grl_optim_alloc(&bad, "sgd", 2, -0.1) == GRL_EINVAL, "negative learning rate is refused");
 
   check_readout_losses();

@@ -9,6 +9,8 @@ writes, in the named-tensor text format (OUTDIR defaults to tests/data):
   optim-CONFIG.txt   one optimiser configuration, step by step:
                        lr, momentum, alpha, beta1, beta2, eps   (1 number each;
                                          those the optimiser ignores are 0)
+                       weight_decay       (1 number; only in the files of
+                                         the weight-decay configurations)
                        theta0 (n)         the starting parameters
                        grad (S, n)        the gradient given at step s
                        theta (S, n)       the parameters after step s
@@ -61,7 +63,24 @@ CONFIGS = [
     ("adam", torch.optim.Adam, dict(lr=0.0213)),
     ("adam-b0.8-0.99-eps1e-4", torch.optim.Adam,
      dict(lr=0.0517, betas=(0.8, 0.99), eps=1e-4)),
+    # weight decay: L2 (torch adds wd * theta to the gradient) for SGD,
+    # momentum, RMSprop and Adam; decoupled for AdamW (Loshchilov and
+    # Hutter 2019: theta *= 1 - lr wd, then Adam's step), whose default
+    # weight_decay is 0.01.
+    ("sgd-wd0.1", torch.optim.SGD, dict(lr=0.137, weight_decay=0.1)),
+    ("momentum-wd0.05", torch.optim.SGD,
+     dict(lr=0.0731, momentum=0.9, weight_decay=0.05)),
+    ("rmsprop-wd0.01", torch.optim.RMSprop, dict(lr=0.0213, weight_decay=0.01)),
+    ("adam-wd0.1", torch.optim.Adam, dict(lr=0.0213, weight_decay=0.1)),
+    ("adamw", torch.optim.AdamW, dict(lr=0.0213)),
+    ("adamw-wd0.3-b0.8-0.99", torch.optim.AdamW,
+     dict(lr=0.0517, betas=(0.8, 0.99), weight_decay=0.3)),
+    # Adagrad (lr_decay 0, initial_accumulator_value 0: torch's defaults)
+    ("adagrad", torch.optim.Adagrad, dict(lr=0.0613)),
+    ("adagrad-eps1e-3-wd0.05", torch.optim.Adagrad,
+     dict(lr=0.109, eps=1e-3, weight_decay=0.05)),
 ]
+READOUT_SEED_OFFSET = 7   # readout-loss.txt's seed, fixed before the wd configs
 
 
 def uniform(g, shape, lo, hi):
@@ -105,6 +124,8 @@ def make_optim(outdir, name, cls, kw, seed):
         write_tensor(f, "beta1", torch.tensor([betas[0]]))
         write_tensor(f, "beta2", torch.tensor([betas[1]]))
         write_tensor(f, "eps", torch.tensor([hp.get("eps", 0.0)]))
+        if hp.get("weight_decay", 0.0) != 0.0:
+            write_tensor(f, "weight_decay", torch.tensor([hp["weight_decay"]]))
         write_tensor(f, "theta0", theta0)
         write_tensor(f, "grad", torch.stack(grads))
         write_tensor(f, "theta", torch.stack(thetas))
@@ -179,7 +200,7 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     for k, (name, cls, kw) in enumerate(CONFIGS):
         print(os.path.relpath(make_optim(outdir, name, cls, kw, SEED + k)))
-    print(os.path.relpath(make_readout_loss(outdir, SEED + len(CONFIGS))))
+    print(os.path.relpath(make_readout_loss(outdir, SEED + READOUT_SEED_OFFSET)))
 
 
 if __name__ == "__main__":
