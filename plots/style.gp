@@ -131,6 +131,7 @@ c_rnn_l3  = '#882255'   # lambda_1 = 3    wine
 c_run_noclip = '#882255'
 c_run_clip   = '#332288'
 c_run_lowlr  = '#AA4499'
+c_run_value  = '#DDAA33'   # ochre: clipped by value (chapter 6)
 # References and bounds: black (c_ref) or grey (c_ref2), thin and dashed.
 c_ref     = '#000000'
 c_ref2    = '#999999'
