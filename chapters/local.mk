@@ -23,7 +23,8 @@ CHAPTERS = \
 	chapters/ch06-learning \
 	chapters/ch07-vanishing \
 	chapters/ch08-long-memory \
-	chapters/ch09-reading-text
+	chapters/ch09-reading-text \
+	chapters/ch10-claims
 CHAPTER_NAMES = $(notdir $(CHAPTERS))
 CHAPTER_CHECKS = $(patsubst %,tests/%.sh,$(CHAPTERS))
 

@@ -64,6 +64,7 @@ Python 3's standard library does that in a few hundred lines, with no
 module from outside it.
 """
 import argparse
+import glob
 import hashlib
 import os
 import re
@@ -388,7 +389,7 @@ def exercises_markdown(name, run):
     return md
 
 
-def weave_page(name, src_text, run, rundir, quick, prev, nxt):
+def weave_page(name, src_text, run, rundir, quick, prev, nxt, labs=()):
     title, opening, cells = parse_source(src_text, name)
     src_lines = src_text.split("\n")
     by_k = {c.k: c for c in cells if c.k is not None}
@@ -435,8 +436,33 @@ def weave_page(name, src_text, run, rundir, quick, prev, nxt):
     if run["exercises"]:
         md.append("## Exercises {#exercises}\n")
         md.extend(exercises_markdown(name, run))
+    if labs:
+        md.append("## The lab {#lab}\n")
+        md.append("Write what this chapter explains yourself: " + ", ".join(
+            "[Lab %d: %s](lab/%s.html) (`make lab LAB=%d`)"
+            % (number_of(n), t, n, number_of(n)) for n, t in labs) +
+            ".  The lab's [contents](index.html#the-lab) list them all.\n")
     md.append(nav(prev, nxt))
     return title, "\n\n".join(md) + "\n"
+
+
+def labs_after(srcdir, number):
+    """[(NAME, title)] of the lab files (SRCDIR/lab/NN-slug.c) whose
+    Prerequisites paragraph names chapter NUMBER: "chapter 4", "chapters
+    1, 2", "chapters 6 to 8"."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(srcdir, "lab", "[0-9][0-9]-*.c"))):
+        name = os.path.basename(path)[:-2]
+        title, opening, _ = parse_source(read(path), name)
+        nums = set()
+        for m in re.finditer(r"\bchapters?\s+((?:\d+(?:\s*(?:,|and|to)\s*(?=\d))?)+)",
+                             prerequisites(opening)):
+            for r in re.finditer(r"(\d+)(?:\s*to\s*(\d+))?", m.group(1)):
+                a = int(r.group(1))
+                nums.update(range(a, int(r.group(2) or a) + 1))
+        if number in nums:
+            out.append((name, title))
+    return out
 
 
 def pandoc(md, title, srcdir, extra_css="", css="notebook.css",
@@ -528,7 +554,8 @@ def page(srcdir, rundir, out, quick, names):
     k = chapters.index(name) if name in chapters else 0
     prev = chapters[k - 1] if k > 0 else None
     nxt = chapters[k + 1] if k + 1 < len(chapters) else None
-    title, md = weave_page(name, src_text, run, rundir, quick, prev, nxt)
+    title, md = weave_page(name, src_text, run, rundir, quick, prev, nxt,
+                           labs_after(srcdir, number_of(name)))
     head = "grulab · Chapter %d: %s%s" % (number_of(name), title,
                                           " · " + QUICK_NOTE if quick else "")
     html = pandoc(md, "Chapter %d: %s" % (number_of(name), title), srcdir,
@@ -776,8 +803,8 @@ def lab_page(srcdir, out, quick, name, report):
     srcdir, out = os.path.abspath(srcdir), os.path.abspath(out)
     src = read(os.path.join(srcdir, "lab", name + ".c"))
     title, opening, cells = parse_source(src, name)
-    md = ["::: quick\n%s\n:::\n" % QUICK_NOTE] if quick else []
-    md.append("::: nav\n[← Contents](../index.html)\n:::\n")
+    # (no quick-run banner: a lab page holds no run's numbers)
+    md = ["::: nav\n[← Contents](../index.html)\n:::\n"]
     md.append("\n".join(opening) + "\n")
     md.append("::: source\nThe file to edit: `lab/%s.c`; grade it with"
               " `make lab LAB=%d`.\n:::\n" % (name, number_of(name)))

@@ -28,11 +28,13 @@ nothing: write it from `expm1`.)
 
 ### What the grader checks
 
-Your σ and tanh at 28 points from $a = −800$ to $800$, and your
-derivatives at 9 outputs each, against the library's (`grl_sigmoid`,
-`grl_tanh`, `grl_dsigmoid`, `grl_dtanh`) to 1e-12, relatively; and that σ
-and tanh never raise the floating-point overflow or invalid-operation
-flag.
+Your σ and tanh at 28 points from $a = −800$ to $800$, against the
+library's (`grl_sigmoid`, `grl_tanh`) to 1e-12, relatively; your
+derivatives at 9 outputs each against their exact values $s − s^2$ and
+$1 − t^2$, to 1e-12 relatively or one rounding of $s^2$ or $t^2$
+(so $s(1 − s)$, $s − s \cdot s$, $1 − t \cdot t$ and $(1 − t)(1 + t)$ all
+pass); and that σ and tanh never raise the floating-point overflow or
+invalid-operation flag.
 
 ### Run it
 

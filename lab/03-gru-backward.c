@@ -26,15 +26,16 @@ a time: each forward line hands a gradient to each of its inputs.
 
 | forward | backward |
 |---|---|
-| $h′ = (1 − z) ⊙ n + z ⊙ h$ | $dn = δ ⊙ (1 − z)$, $dz = δ ⊙ (h − n)$, $dh \mathrel{+}= δ ⊙ z$ |
+| $h′ = (1 − z) ⊙ n + z ⊙ h$ | $dn = δ ⊙ (1 − z)$, $dz = δ ⊙ (h − n)$, $dh \mathrel{\text{+=}} δ ⊙ z$ |
 | $n = \tanh(a_n)$, $a_n = W_{in}x + b_{in} + r ⊙ q$ | $da_n = dn ⊙ (1 − n^2)$, $dr = da_n ⊙ q$, $dq = da_n ⊙ r$ |
-| $q = W_{hn} h + b_{hn}$ | $dW_{hn} \mathrel{+}= dq\, h^T$, $db_{hn} \mathrel{+}= dq$, $dh \mathrel{+}= W_{hn}^T dq$ |
+| $n$'s input half, $W_{in}x + b_{in}$ | $dW_{in} \mathrel{\text{+=}} da_n\, x^T$, $db_{in} \mathrel{\text{+=}} da_n$, $dx \mathrel{\text{+=}} W_{in}^T da_n$ |
+| $n$'s recurrent half, $q = W_{hn} h + b_{hn}$ | $dW_{hn} \mathrel{\text{+=}} dq\, h^T$, $db_{hn} \mathrel{\text{+=}} dq$, $dh \mathrel{\text{+=}} W_{hn}^T dq$ |
 | $z = σ(a_z)$, $r = σ(a_r)$ | $da_z = dz ⊙ z(1 − z)$, $da_r = dr ⊙ r(1 − r)$ |
-| $a_g = W_{ig} x + b_{ig} + W_{hg} h + b_{hg}$ | $dW_{ig} \mathrel{+}= da_g\, x^T$, $dW_{hg} \mathrel{+}= da_g\, h^T$, $dx \mathrel{+}= W_{ig}^T da_g$ |
+| $a_g = W_{ig} x + b_{ig} + W_{hg} h + b_{hg}$, $g ∈ \{r, z\}$ | $dW_{ig} \mathrel{\text{+=}} da_g\, x^T$, $db_{ig} \mathrel{\text{+=}} da_g$, $dW_{hg} \mathrel{\text{+=}} da_g\, h^T$, $db_{hg} \mathrel{\text{+=}} da_g$, $dx \mathrel{\text{+=}} W_{ig}^T da_g$, $dh \mathrel{\text{+=}} W_{hg}^T da_g$ |
 
 $h$ here is the step's input state $h_{t−1}$, and the derivatives of σ
 and tanh are your `lab_dsigmoid` and `lab_dtanh`, from the cached outputs.
-For a batch the rows are the samples: $dW_{ig} \mathrel{+}= da_g\, x^T$
+For a batch the rows are the samples: $dW_{ig} \mathrel{\text{+=}} da_g\, x^T$
 summed over the batch is $da_g^T x$, with `da_g` $(B, H)$ and `x`
 $(B, I)$; and $W_{ig}^T da_g$ is a row of `da_g W_ig`.
 

@@ -34,9 +34,9 @@ over the steps: your step backward accumulates (`+=`), so passing the same
 
 **Time in C.** Step $t = 1, …, T$ is row block $t − 1$ of a sequence
 matrix: rows $[(t−1)B, tB)$ of `xs` hold $x_t$, the same rows of `hs` hold
-$h_t$, and $h_0$ is a matrix of its own.  A C loop over `t = 0 .. T-1`
-therefore reads $h_{t−1}$ from row block `t - 1` of `hs`, or from `h0`
-when `t == 0`.  `gsl_matrix_submatrix(xs, t * B, 0, B, I)` is a view of a
+$h_t$, and $h_0$ is a matrix of its own.  In C, with the block index
+`k = 0 .. T-1` (step $t = k + 1$), step `k` reads its input state from
+row block `k - 1` of `hs`, or from `h0` when `k == 0`.  `gsl_matrix_submatrix(xs, t * B, 0, B, I)` is a view of a
 row block, no copy.
 
 ### What the grader checks

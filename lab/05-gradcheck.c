@@ -27,7 +27,11 @@ $(f(θ + h e_k) − f(θ))/h$: chapter 5 §1's V-curve);
 $$\mathrm{rel}(a, n) = \frac{|a − n|}{\max(|a| + |n|,\ \mathit{floor})}, \qquad \mathrm{rel} = 0 \text{ when } a = n,$$
 
 with $\mathit{floor} = \mathit{floor\_rel} \cdot S$ and
-$S = \max_k \max(|a_k|, |n_k|)$ over the arrays.  Without a floor, an
+$S = \max_k \max(|a_k|, |n_k|)$ over the arrays: one floor for the whole
+vector (the GRU's 108 parameters below).  Chapter 5 ties the floor to
+each tensor's largest entry instead, which is stricter on a tensor whose
+entries are all small; here the floor is global, to keep the checker one
+loop.  Without a floor, an
 entry of $10^{−9}$ that a difference quotient measures to $10^{−11}$ (the
 rounding of $f$ divided by $2h$) has a relative error of 1 %, and a right
 gradient fails (chapter 5 §3).  A check passes when every entry's
@@ -39,7 +43,7 @@ Your `rel_error` on 9 known pairs; your `numerical_gradient` on a GRU's
 loss (108 parameters, $h = 10^{−5}$) against the library's own central
 differences (`grl_gradcheck_run`), and that `theta` is unchanged; your
 `gradient_check` on 5 pairs of arrays whose verdict is known.  Then your
-whole checker on the GRU, as chapter 5 does: it must pass the library's
+whole checker on the GRU, as chapter 5 does (with the global floor): it must pass the library's
 BPTT gradient and flag three planted wrong ones, each at the entry it was
 planted in.
 

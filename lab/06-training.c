@@ -1,7 +1,7 @@
 /*
 # Lab 6: Training
 
-**Prerequisites:** chapter 6 (learning: gradient descent, Adam), chapter 7 §6 (clipping), chapter 8 (the adding problem), labs 1 to 4.
+**Prerequisites:** chapter 6 §3 (the adding problem), §5 (Adam), §7 (clipping by global norm), §8 (a GRU's first training), labs 1 to 4.
 
 Your GRU of labs 2 to 4 learns.  Three pieces turn a gradient into
 learning, and then you train on the adding problem.
@@ -16,7 +16,7 @@ learning, and then you train on the adding problem.
 ### The equations
 
 **Clipping by the global norm** (Pascanu, Mikolov and Bengio 2013,
-chapter 7 §6).  All the parameters' gradients together are one vector
+chapter 6 §7).  All the parameters' gradients together are one vector
 $g$; when its length passes a threshold, shrink it, keeping its direction:
 
 $$\|g\| = \sqrt{\textstyle\sum_k \sum_i g_{k,i}^2}, \qquad g ← g \cdot \frac{\mathit{max\_norm}}{\|g\|} \quad \text{if } \|g\| ≥ \mathit{max\_norm}.$$
@@ -39,7 +39,7 @@ error against the targets (the library's, `readout_mse`), which also gives
 $∂L/∂h_T$; put that at step $T$ of `dhs` (the loss reads no other step);
 run your `gru_backward`; clip; update with Adam.  Return the loss.
 
-**The adding problem** (chapter 8).  Each step's input is a value in
+**The adding problem** (chapter 6 §3).  Each step's input is a value in
 $[0, 1]$ and a marker; two steps are marked, one in each half, and the
 target is the sum of the two marked values.  Always answering 1 scores
 $1/6$, the baseline.

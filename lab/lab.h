@@ -128,7 +128,17 @@ void gru_backward(gsl_matrix *dxs, gsl_matrix *dh0, gru_params *dp,
 /* A scalar loss of n parameters; arg is whatever it needs besides. */
 typedef double (*loss_fn)(const double *theta, void *arg);
 
-double rel_error(double a, double n, double floor);
+/* (LAB_OWN: called from this lab's own file, and kept a call of its own,
+ * so that the grader can give gradient_check the library's rel_error
+ * when yours is not right yet: lab/grader/wrap.c.) */
+#if defined __GNUC__ && !defined __clang__ && __GNUC__ >= 8
+#define LAB_OWN __attribute__((noipa))
+#elif defined __GNUC__
+#define LAB_OWN __attribute__((noinline))
+#else
+#define LAB_OWN
+#endif
+LAB_OWN double rel_error(double a, double n, double floor);
 /* grad (n) from central differences of f; theta is unchanged on return. */
 void numerical_gradient(double *grad, loss_fn f, void *arg, double *theta,
                         size_t n, double h);
@@ -194,8 +204,9 @@ void train_work_free(train_work *w);
 double readout_mse(gru_net *grad, gsl_matrix *dhT, const gru_net *net,
                    const gsl_matrix *hT, const gsl_matrix *y);
 
-double clip_global_norm(tensor_list *g, double max_norm);
-void adam_step(adam_state *s, tensor_list *params, const tensor_list *grads);
+/* (LAB_OWN: see rel_error) */
+LAB_OWN double clip_global_norm(tensor_list *g, double max_norm);
+LAB_OWN void adam_step(adam_state *s, tensor_list *params, const tensor_list *grads);
 double train_step(gru_net *net, gru_net *grad, adam_state *opt, train_work *w,
                   const gsl_matrix *xs, const gsl_matrix *y, double max_norm);
 

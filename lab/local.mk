@@ -175,8 +175,9 @@ tests_lab_grade_solutions_LDADD = $(LAB_LDADD)
 tests_lab_grade_blank_LDADD = $(LAB_LDADD)
 EXTRA_tests_lab_grade_solutions_DEPENDENCIES = lab/wrap.opts
 EXTRA_tests_lab_grade_blank_DEPENDENCIES = lab/wrap.opts
-LAB_TEST_FILES = tests/lab/alt/02-gru-forward.c tests/lab/alt/03-gru-backward.c \
+LAB_TEST_FILES = tests/lab/alt/01-gates.c tests/lab/alt/02-gru-forward.c tests/lab/alt/03-gru-backward.c \
 	tests/lab/alt/04-bptt.c tests/lab/alt/06-training.c \
+	tests/lab/iso/05-gradcheck.c tests/lab/iso/06-training.c \
 	tests/lab/wrong/02-gru-forward.c tests/lab/wrong/03-gru-backward.c \
 	tests/lab/wrong/04-bptt.c tests/lab/wrong/07-lstm.c \
 	tests/lab/bad/03-gru-backward.c tests/lab/bad/04-bptt.c

@@ -117,6 +117,10 @@ c_seed_b4 = '#00382A'
 # A light GRU blue for the raw points under a GRU curve (every batch of
 # a noisy learning curve, chapter 9); not a keep-gate bias.
 c_gru_light = '#9EC5E3'
+# The LSTM with forget bias 1 (Jozefowicz et al. 2015; chapter 8), darker
+# than PyTorch's draw around 0; at the GRU's parameter count (H = 27 for
+# H = 32) the same colour, drawn dashed.
+c_lstm_f1 = '#8C2D04'
 # The tanh RNN with W_hh rescaled to largest singular value lambda_1
 # (chapter 7), Paul Tol's hues, cool (vanishing) to wine (exploding):
 c_rnn_l05 = '#88CCEE'   # lambda_1 = 0.5  cyan
@@ -124,6 +128,13 @@ c_rnn_l09 = '#44AA99'   # lambda_1 = 0.9  teal
 c_rnn_l1  = '#999933'   # lambda_1 = 1    olive
 c_rnn_l15 = '#CC6677'   # lambda_1 = 1.5  rose
 c_rnn_l3  = '#882255'   # lambda_1 = 3    wine
+# Training runs of one tanh RNN (chapter 7 §7, lambda_1 = 3): run
+# colours, none of them another cell's.  Not clipped: wine, the
+# lambda_1 = 3 RNN's own; clipped: indigo; a lower lr: purple.
+c_run_noclip = '#882255'
+c_run_clip   = '#332288'
+c_run_lowlr  = '#AA4499'
+c_run_value  = '#DDAA33'   # ochre: clipped by value (chapter 6)
 # References and bounds: black (c_ref) or grey (c_ref2), thin and dashed.
 c_ref     = '#000000'
 c_ref2    = '#999999'

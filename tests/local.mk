@@ -165,6 +165,8 @@ optim_files = \
 	tests/data/optim-adam-wd0.1.txt \
 	tests/data/optim-adamw.txt \
 	tests/data/optim-adamw-wd0.3-b0.8-0.99.txt \
+	tests/data/optim-adagrad.txt \
+	tests/data/optim-adagrad-eps1e-3-wd0.05.txt \
 	tests/data/readout-loss.txt
 EXTRA_DIST += $(optim_files) tests/reference/make-optim.py
 

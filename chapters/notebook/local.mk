@@ -36,10 +36,12 @@ NB_PDFS = $(if $(filter 1,$(PDF)),$(CHAPTER_NAMES:%=$(NBDIR)/pdf/%.pdf))
 WEAVE_OPTS = --srcdir '$(abs_top_srcdir)' --out $(NBDIR) $(NB_QUICK)
 .SECONDARY: $(NB_STAMPS) $(NB_DIGESTS)
 
-# A page: woven when its run, source or the weaver changed (the stamp);
+# A page: woven when its run, source or the weaver changed, or a lab file
+# (whose Prerequisites put its link on the page; the stamp);
 # NAME.html and .digest/NAME (its text, style and charts, for the PDF) are
 # rewritten only when they change.
-$(NBDIR)/.stamp/%: $(RUNDIR)/%.run $(srcdir)/chapters/%.c $(NB_DEPS)
+$(NBDIR)/.stamp/%: $(RUNDIR)/%.run $(srcdir)/chapters/%.c $(NB_DEPS) \
+	$(wildcard $(srcdir)/lab/[0-9][0-9]-*.c)
 	@$(MKDIR_P) $(NBDIR)/.stamp
 	@echo "  WEAVE    $(NBDIR)/$*.html"
 	@$(WEAVE) page $(WEAVE_OPTS) --rundir $(RUNDIR) $* $(CHAPTER_NAMES) \

@@ -142,7 +142,8 @@ size_t lab_compare(const lab_result *got, const lab_result *want,
     if (b->step_rows)
       c.nstep = b->rows / b->step_rows;
     for (size_t i = 0; i < n; i++) {
-      double rel = lab_rel(a->data[i], b->data[i], floor);
+      double rel = lab_rel(a->data[i], b->data[i],
+                           b->floors ? fmax(floor, b->floors[i]) : floor);
       int bad = !(rel <= b->tol);
       size_t row = i / b->cols;
       count(&c.all, rel, i, bad);

@@ -152,8 +152,16 @@ static void table(const lab_result *S, const lab_result *R, const lab_cmp *cmp,
   if (wt) {
     char where[160];
     entry_name(where, sizeof where, wt, wat);
-    lab_say("worst entry: %s: yours %.10g, expected %.10g", where,
-            S->t[wk].data[wat], wt->data[wat]);
+    /* 10 digits, or as many more (up to 17) as show the difference */
+    double y = S->t[wk].data[wat], e = wt->data[wat];
+    char ys[40], es[40];
+    for (int p = 10; p <= 17; p++) {
+      snprintf(ys, sizeof ys, "%.*g", p, y);
+      snprintf(es, sizeof es, "%.*g", p, e);
+      if (strcmp(ys, es) != 0 || y == e)
+        break;
+    }
+    lab_say("worst entry: %s: yours %s, expected %s", where, ys, es);
   }
   for (size_t j = 0; j < n; j++)
     if (m[j].garbage)

@@ -255,8 +255,9 @@ const lab_item lab_item_verdicts = {
   .lab = 5, .name = "gradient_check", .fn = LAB_FN_gradient_check,
   .what = "the verdict, the worst entry and its error on 5 arrays with a known answer",
   .run = run_verdicts, .sizes = "5 pairs of 108-entry arrays, tol 1e-6, floor_rel 0.1",
-  .hint = "S is the largest |entry| over BOTH arrays and the whole tensor; the "
-          "floor is floor_rel * S, passed to your rel_error.  A NaN must fail.",
+  .hint = "S is the largest |entry| over BOTH arrays and all their entries "
+          "(one floor for the whole vector); the floor is floor_rel * S, passed "
+          "to your rel_error.  A NaN must fail.",
   .eqs = (const lab_eq[]){{"", "floor = floor_rel * S"},
                           {"*worst (the entry)", "*worst = the k of the largest rel_k (the first on a tie; a NaN counts"},
                           {NULL, NULL}},

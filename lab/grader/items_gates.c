@@ -1,12 +1,15 @@
 /* items_gates.c -- lab 1: sigma, tanh and their derivatives, at points
  * from -800 to 800 (sigma, tanh) and over their outputs' ranges (the
- * derivatives), against the library's to 1e-12, relatively.  sigma and
+ * derivatives), against the library's to 1e-12, relatively (the
+ * derivatives against their exact values, allowing one rounding of s^2 or
+ * t^2).  sigma and
  * tanh are also watched for the overflow and invalid-operation flags:
  * "numerically stable" means neither is ever raised. */
 #include <config.h>
 #include "grader.h"
 
 #include <fenv.h>
+#include <float.h>
 #include <stdio.h>
 
 /* The points: where the tempting forms fail (chapter 1 §2) and around. */
@@ -62,6 +65,16 @@ static void run_points(lab_result *res, const lab_impl *impl, int fn)
   lab_tensor *t = lab_add(res, "value", 0, v, 1, n, 1e-12);
   t->floor_rel = 0.0;              /* every value relative to itself */
   t->labels = labels(which);
+  if (which) {
+    /* The derivatives are checked against their exact values, correctly
+     * rounded (ref.c), and may be off by one rounding of s^2 or t^2, an
+     * absolute eps s^2: s(1 - s), s - s*s, 1 - t*t and (1 - t)(1 + t)
+     * all pass.  As a floor of rel: |a - b| <= tol * eps x^2 / tol. */
+    static double floors[2][32];
+    for (size_t i = 0; i < n; i++)
+      floors[which - 1][i] = DBL_EPSILON * pts[i] * pts[i] / 1e-12;
+    t->floors = floors[which - 1];
+  }
   if (which == 0) {                /* sigma and tanh must never overflow */
     t = lab_add(res, "overflow flag", 0, ovf, 1, n, 0.0);
     t->labels = labels(which);

@@ -289,8 +289,8 @@ int main(int argc, char **argv)
       if (out.status != LAB_TODO || lab_hint)
         print_text(out.text, "           ");
       if (routed[0])
-        printf("           (run with the library's %s in place of yours, "
-               "which %s not pass yet)\n", routed,
+        printf("           (%s ran with the library's %s in place of yours, "
+               "which %s not pass yet)\n", it->name, routed,
                strstr(routed, " and ") || strchr(routed, ',') ? "do" : "does");
     } else {
       if (out.status == LAB_PASS)
@@ -302,8 +302,8 @@ int main(int argc, char **argv)
       if (out.status != LAB_TODO || lab_hint)
         print_text(out.text, "# ");
       if (routed[0])
-        printf("# (run with the library's %s in place of yours, which %s not pass yet)\n",
-               routed, strstr(routed, " and ") || strchr(routed, ',') ? "do" : "does");
+        printf("# (%s ran with the library's %s in place of yours, which %s not pass yet)\n",
+               it->name, routed, strstr(routed, " and ") || strchr(routed, ',') ? "do" : "does");
     }
     if (cf) {
       static const char *const res[] = {"pass", "fail", "todo", "crash", "timeout"};

@@ -5,8 +5,8 @@
 # chart_title); the chapter sets:
 #   c    the global-norm threshold (the median norm)
 # Columns of dat: norm norm_global norm_value cos_global cos_value
-# Colours as in chapter 7's clipping chart: not clipped lt 2, clipped by
-# global norm lt 1; clipped by value lt 5.
+# Colours as in chapter 7's clipping chart (plots/style.gp): not clipped
+# c_run_noclip, clipped by global norm c_run_clip; by value c_run_value.
 set multiplot layout 1,2 title chart_title font font_title
 set title '(a) the norm, before and after' font font_normal
 set xlabel '‖g‖ before clipping'
@@ -22,10 +22,10 @@ stats dat using 1 nooutput name 'N'
 set xrange [N_min / 1.3:N_max * 1.3]
 set yrange [*:N_max * 3]
 set key top left font font_small samplen 1.5 spacing 1
-plot x with lines lt 2 dt 2 lw 1.5 title 'not clipped: ‖g‖', \
-     dat using 1:2 with points lt 1 pt 7 ps 0.8 title 'by global norm', \
-     dat using 1:3 with points lt 5 pt 5 ps 0.8 title 'by value, v = c/√n', \
-     c with lines lt 7 dt 3 lw 1.5 title sprintf('threshold c = %.3g', c)
+plot x with lines lc rgb c_run_noclip dt 2 lw 1.5 title 'not clipped: ‖g‖', \
+     dat using 1:2 with points lc rgb c_run_clip pt 7 ps 0.8 title 'by global norm', \
+     dat using 1:3 with points lc rgb c_run_value pt 5 ps 0.8 title 'by value, v = c/√n', \
+     c with lines lc rgb c_ref dt 3 lw 1.5 title sprintf('threshold c = %.3g', c)
 set title '(b) cosine to the original gradient' font font_normal
 set ylabel 'cos(clipped g, g)'
 unset logscale y
@@ -33,6 +33,6 @@ set format y '%g'
 set yrange [0:1.1]
 set ytics 0, 0.2, 1
 set key bottom left
-plot dat using 1:4 with points lt 1 pt 7 ps 0.8 title 'by global norm', \
-     dat using 1:5 with points lt 5 pt 5 ps 0.8 title 'by value'
+plot dat using 1:4 with points lc rgb c_run_clip pt 7 ps 0.8 title 'by global norm', \
+     dat using 1:5 with points lc rgb c_run_value pt 5 ps 0.8 title 'by value'
 unset multiplot

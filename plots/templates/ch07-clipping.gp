@@ -7,11 +7,11 @@
 # step k0, where ||g|| was g0.
 # Columns of dat: step loss_noclip grad_noclip grad_hh_noclip lam_noclip
 #                 loss_clip grad_clip update_clip share_hh loss_low
-# Colours: not clipped vermillion, clipped blue, lr_low unclipped green;
-# references black (c_ref), dotted or dashed.
-c_noclip = '#D55E00'
-c_clip = '#0072B2'
-c_low = '#009E73'
+# Colours: the tanh RNN's runs, style.gp's c_run_* (not another cell's
+# colour); references black (c_ref), dotted or dashed.
+c_noclip = c_run_noclip
+c_clip = c_run_clip
+c_low = c_run_lowlr
 stats dat using 3 nooutput name 'G'
 stats dat using 7 nooutput name 'GC'
 set multiplot layout 2,2 title chart_title font font_title
@@ -26,14 +26,16 @@ set ylabel '‖g‖'
 set logscale y
 set format y '10^{%L}'
 gmin = (GC_min < G_min ? GC_min : G_min) / 10
-gtop = G_max > 1e3 ? G_max * 1e10 : 1e3
+gtop = G_max > 1e30 ? G_max * 1e30 : G_max > 1e3 ? G_max * 1e10 : 1e3
 set yrange [gmin:gtop]
-set ytics 1e-10, (G_max > 1e30 ? 1e10 : 10)
+ytic0 = G_max > 1e30 ? 1 : 1e-10
+ytic_step = G_max > 1e30 ? 1e20 : 10
+set ytics ytic0, ytic_step
 set mytics 1
 set key top left
 plot dat using 1:3 with lines lc rgb c_noclip title 'not clipped', \
      (diverged && x >= k0 ? g0 * growth**(x - k0) : NaN) with lines lc rgb c_ref dt (6, 4) lw 1.5 \
-       title sprintf('readout: %.2f^k = |1 - lr λ_{max}|^k', growth), \
+       title sprintf('|1 - lr λ_{max}|^k = %.2f^k', growth), \
      dat using 1:7 with lines lc rgb c_clip title 'clipped'
 
 # (b) W_hh's share of ||g||, linear: 0 is drawn at 0
@@ -59,15 +61,17 @@ set key top right horizontal
 plot dat using 1:8 with lines lc rgb c_clip title '‖update‖', \
      lr*threshold with lines lc rgb c_ref dt 3 title sprintf('cap lr·%g', threshold)
 
-# (d) the loss of the runs that do not diverge, linear
-set title '(d) batch loss' font font_normal
+# (d) the loss of the runs that do not diverge, linear, cut at 0.7 so
+# that the baselines 1/6 and 1/12 stand apart; thin curves, the
+# baselines drawn over them
+set title '(d) batch loss (y cut at 0.7)' font font_normal
 set ylabel 'MSE'
-set yrange [0:2.2]
-set ytics 0, 0.5, 1
-set key top right vertical font font_small samplen 1 spacing 0.9
-plot dat using 1:(diverged ? NaN : $2) with lines lc rgb c_noclip title (diverged ? sprintf('lr %g: off scale', lr) : sprintf('lr %g', lr)), \
-     dat using 1:6 with lines lc rgb c_clip title sprintf('lr %g, clipped', lr), \
-     dat using 1:10 with lines lc rgb c_low title sprintf('lr %g', lr_low), \
-     1.0/6 with lines lc rgb c_ref dt 3 lw 1.5 title '1/6, 1/12: baselines', \
-     1.0/12 with lines lc rgb c_ref dt 3 lw 1.5 notitle
+set yrange [0:0.7]
+set ytics 0, 0.1, 0.5
+set key top right vertical font font_small samplen 2 spacing 0.9
+plot dat using 1:(diverged ? NaN : $2) with lines lc rgb c_noclip lw 1 title (diverged ? sprintf('lr %g: off scale', lr) : sprintf('lr %g', lr)), \
+     dat using 1:6 with lines lc rgb c_clip lw 1 title sprintf('lr %g, clipped', lr), \
+     dat using 1:10 with lines lc rgb c_low lw 1 title sprintf('lr %g', lr_low), \
+     1.0/6 with lines lc rgb c_ref dt (2, 3) lw 2 title '1/6: no memory', \
+     1.0/12 with lines lc rgb c_ref dt (8, 4) lw 2 title '1/12: second marker' 
 unset multiplot

@@ -10,7 +10,9 @@ set xrange [1:T]
 set yrange [0:*]
 set offsets 0, 0, graph 0.08, 0
 set key outside right top font font_small
-# the norm-1 line first, thin, so that every curve is drawn over it
-plot 1 with lines lc rgb c_ref2 dt 3 lw 1.5 title 'norm 1', \
-     for [i = 0:nseries-1] dat using 1:(column(2 + i)) with lines \
-       lc rgb value(word(series_lc, i + 1)) lw 3 title word(series_name, i + 1)
+# the norm-1 line last, dashed light grey with a label, so that it shows
+# on top of a (dark) curve that sits near 1
+set label 1 'norm 1' at graph 1.01, first 1 left font font_small tc rgb '#555555'
+plot for [i = 0:nseries-1] dat using 1:(column(2 + i)) with lines \
+       lc rgb value(word(series_lc, i + 1)) lw 3 title word(series_name, i + 1), \
+     1 with lines lc rgb '#bbbbbb' dt (6, 4) lw 1.5 title 'norm 1'

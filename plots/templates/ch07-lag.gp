@@ -12,8 +12,11 @@
 #   ylab              the y label (the LSTM's state is (h, c))
 # Columns of dat: lag, then norm_i ref_i for series i = 0, 1, ...
 # The measured curves are drawn thick; each reference is drawn as open
-# circles of its curve's colour every T/10 lags (staggered per series),
-# not as a line, so it does not run across the other curves.
+# markers of its curve's colour every T/10 lags (staggered per series),
+# not as a line, so it does not run across the other curves.  Each series
+# has its own marker shape, shown with its curve in the key, so a
+# reference that crosses another curve still says whose it is.  A series
+# without a reference is drawn dashed.
 set xlabel 'lag k (steps back from the loss at step T)'
 set ylabel ylab
 @log_y
@@ -24,9 +27,15 @@ decades = log10(ymax) - log10(ymin)
 set ytics 1e-30, (decades > 40 ? 1e10 : decades > 16 ? 1e5 : decades > 6 ? 100 : 10)
 set key outside right top font font_small
 every_ref = (T >= 20 ? T/10 : 2)
+shapes = "6 4 8 10 12 14 3 1"
+has_ref(i) = word(series_ref, i + 1) eq '1'
+ref_pt(i) = int(word(shapes, i + 1))
 plot for [i = 0:nseries-1] dat using 1:(column(2 + 2*i)) with lines \
-       lc rgb value(word(series_lc, i + 1)) lw 3 title word(series_name, i + 1), \
-     for [i = 0:nseries-1] dat using 1:(word(series_ref, i + 1) eq '1' ? column(3 + 2*i) : NaN) \
+       lc rgb value(word(series_lc, i + 1)) lw 3 dt 2-has_ref(i) notitle, \
+     for [i = 0:nseries-1] dat using 1:(has_ref(i) ? column(3 + 2*i) : NaN) \
        every every_ref::(i % every_ref) with points lc rgb value(word(series_lc, i + 1)) \
-       pt 6 ps 1.3 lw 2 notitle, \
-     NaN with points lc rgb c_ref pt 6 ps 1.3 lw 2 title ref_key
+       pt ref_pt(i) ps 1.8 lw 1.5 notitle, \
+     for [i = 0:nseries-1] keyentry with linespoints lc rgb value(word(series_lc, i + 1)) \
+       lw 2 dt 2-has_ref(i) pt ref_pt(i) ps (has_ref(i) ? 1.8 : 0) \
+       title word(series_name, i + 1), \
+     keyentry with points lc rgb c_ref pt 6 ps 1.8 lw 1.5 title ref_key

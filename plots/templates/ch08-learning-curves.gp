@@ -1,40 +1,73 @@
 # ch08-learning-curves.gp -- the adding problem's learning curves (chapter 8).
 # Loaded by the generated ch08-learning-curves.gp after style.gp, which
 # sets dat and chart_title; the chapter sets:
-#   npanel, panel_T   the lengths T, one panel each ("50 100")
+#   T, nseed          the sequence length and the seeds per configuration
 #   nconfig, config_name  the configurations, quoted words ("'rnn' 'gru'")
+#   config_lc         their colours, style.gp's names ("c_rnn c_gru ...")
+#   config_dt         their dash types (1 solid, 2 dashed)
+#   config_panel      the panels each is drawn in: 'a', 'b' or 'ab'
+#   config_factor     the factor by which its loss fell per 1000 steps at
+#                     the end (mean over the seeds of a fit), < 1 = falling;
+#                     '-' when the run was too short to fit
+#   npanel            1, or 2: (a) the cells, (b) the LSTM's variants
 #   last_step, batch  the steps plotted, sequences per batch
+#   fit_from          the first step of the fit behind config_factor
 #   smooth            the smoothing window (batch losses averaged)
 #   first_loss, mean_step  the mean first-batch loss, and the step by which
 #                     every run's smoothed loss was below 0.2
-# Columns of dat: step, then for series i = 0, 1, ... (panel p, config c:
-# i = p*nconfig + c) mean_i lo_i hi_i: the mean, lowest and highest
-# smoothed loss over the seeds.
-set multiplot layout 1,npanel title chart_title font font_title
+# Columns of dat: step, then for configuration i = 0, 1, ...
+# mean_i lo_i hi_i: the mean, lowest and highest smoothed loss over the
+# seeds.  The x axis is linear: the task is learned late, and the early
+# fall to 1/6 is named by a label rather than given half the width.
+# Each band is a light fill with its edges drawn thin in the
+# configuration's colour and dash, so that overlapping bands stay apart.
+if (npanel > 1) {
+  set multiplot layout 1,2 title chart_title font font_title
+} else {
+  set multiplot layout 1,1 title chart_title font font_title
+}
 unset title
-set xlabel sprintf('training step (batches of %d), log scale', batch)
-@log_x
+set xlabel sprintf('training step (batches of %d)', batch)
 set ylabel sprintf('training MSE, mean of the last %d batches', smooth)
 @log_y
-set xrange [1:last_step]
-set yrange [5e-4:30]
-set key inside left bottom font font_small
+set xrange [0:last_step]
+set xtics last_step >= 2000 ? 1000 : (last_step >= 400 ? 200 : 0.2*last_step)
+set mxtics 2
+set yrange [5e-4:6]
+set key inside right top font font_small samplen 3 spacing 1.0 width -1
 col(i, k) = 2 + 3*i + k
+lc_of(c) = value(word(config_lc, c + 1))
+dt_of(c) = word(config_dt, c + 1) + 0
+in_panel(c, p) = strstrt(word(config_panel, c + 1), p == 0 ? 'a' : 'b') > 0
+panel_name(p) = npanel == 1 ? sprintf('T = %d, %d seeds', T, nseed) \
+  : (p == 0 ? sprintf('(a) the cells, T = %d, %d seeds', T, nseed) \
+            : sprintf('(b) the LSTM three ways, T = %d, %d seeds', T, nseed))
+key_of(c) = word(config_factor, c + 1) eq '-' ? word(config_name, c + 1) \
+  : sprintf('%s  ×%.2f', word(config_name, c + 1), word(config_factor, c + 1) + 0)
 do for [p = 0:npanel-1] {
   if (p > 0) { unset ylabel }
-  set title sprintf('T = %s', word(panel_T, p + 1)) font font_normal
+  set title panel_name(p) font font_normal
   unset label
   unset arrow
+  set key title sprintf("×F: loss factor per 1000 steps,\nsteps %d-%d (F < 1: falling)", fit_from, last_step) font font_small
+  set label 11 'no memory: 1/6' at graph 0.04, first 1.0/6*0.8 left font font_small front
+  set label 12 'second marker only: 1/12' at graph 0.04, first 1.0/12*0.8 left font font_small front
+  set label 13 'solved: 1/60' at graph 0.04, first 1.0/60*0.8 left font font_small front
   if (p == 0) {
-    set label 1 sprintf("%.2f → 1/6 by step %d:\nlearning the mean (answer 1),\nnot the task", first_loss, mean_step) \
-        at graph 0.03, graph 0.95 left font font_small front
-    set arrow 1 from graph 0.3, graph 0.84 to first mean_step, first 0.22 lw 1.5 lc rgb '#404040' front
+    set label 1 sprintf("%.2f → 1/6 by step %d:\nthe mean, not the task", first_loss, mean_step) \
+        at graph 0.03, graph 0.12 left font font_small front
+    set arrow 1 from graph 0.04, graph 0.17 to first mean_step, first 0.15 lw 1.5 lc rgb c_ref2 front
   }
-  plot for [c = 0:nconfig-1] dat using 1:(column(col(p*nconfig + c, 1))):(column(col(p*nconfig + c, 2))) \
-         with filledcurves lc (c + 1) fs transparent solid 0.18 noborder notitle, \
-       for [c = 0:nconfig-1] dat using 1:(column(col(p*nconfig + c, 0))) \
-         with lines lt (c + 1) title word(config_name, c + 1), \
-       1.0/6 with lines lt 7 dt 3 title 'baseline 1/6', \
-       1.0/60 with lines lt 8 dt 3 title 'baseline/10'
+  plot for [c = 0:nconfig-1] dat using 1:(in_panel(c, p) ? column(col(c, 1)) : NaN):(column(col(c, 2))) \
+         with filledcurves lc rgb lc_of(c) fs transparent solid 0.10 noborder notitle, \
+       for [c = 0:nconfig-1] dat using 1:(in_panel(c, p) ? column(col(c, 1)) : NaN) \
+         with lines lc rgb lc_of(c) dt dt_of(c) lw 0.8 notitle, \
+       for [c = 0:nconfig-1] dat using 1:(in_panel(c, p) ? column(col(c, 2)) : NaN) \
+         with lines lc rgb lc_of(c) dt dt_of(c) lw 0.8 notitle, \
+       for [c = 0:nconfig-1] dat using 1:(in_panel(c, p) ? column(col(c, 0)) : NaN) \
+         with lines lc rgb lc_of(c) dt dt_of(c) lw 3 title (in_panel(c, p) ? key_of(c) : ''), \
+       1.0/6 with lines lc rgb c_ref dt 3 lw 1.5 notitle, \
+       1.0/12 with lines lc rgb c_ref dt 2 lw 1.5 notitle, \
+       1.0/60 with lines lc rgb c_ref2 dt 3 lw 1.5 notitle
 }
 unset multiplot

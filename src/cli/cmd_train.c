@@ -133,7 +133,8 @@ static int parse(int argc, char **argv, train_args *a)
      .help = "optimiser steps, N >= 1 (default 3000; text 800, one\n"
      "window of every stream each)", .lo = 1, .seen = &seen_steps},
     {"optimizer", GRL_OPT_CALL, &a->optimizer, "NAME",
-     .help = "adam (default), adamw, rmsprop, momentum or sgd; the\n"
+     .help = "adam (default), adamw, rmsprop, momentum, sgd or\n"
+     "adagrad; the "
      "update formulas are PyTorch's (momentum: mu = 0.9)",
      .set = cli_set_optimizer},
     {"dropout", GRL_OPT_DOUBLE, &a->dropout, "P",

@@ -82,7 +82,8 @@ typedef enum {
   GRL_OPTIM_MOMENTUM,
   GRL_OPTIM_RMSPROP,
   GRL_OPTIM_ADAM,
-  GRL_OPTIM_ADAMW
+  GRL_OPTIM_ADAMW,
+  GRL_OPTIM_ADAGRAD
 } grl_optim_kind;
 
 typedef struct {
@@ -96,10 +97,10 @@ typedef struct {
   double weight_decay; /* wd >= 0: L2, or decoupled for adamw */
   unsigned long t;     /* updates done so far                 */
   double *m;           /* (n) momentum buffer / adam's first moment, or NULL */
-  double *v;           /* (n) rmsprop / adam second moment, or NULL          */
+  double *v;           /* (n) rmsprop / adam second moment, adagrad sum, or NULL */
 } grl_optim;
 
-/* name: "sgd", "momentum", "rmsprop", "adam" or "adamw" (PyTorch's defaults for the
+/* name: "sgd", "momentum", "rmsprop", "adam", "adamw" or "adagrad" (PyTorch's defaults for the
  * constants above; change the fields before the first step to override).
  * Unknown names fail with a message listing the choices. */
 int grl_optim_alloc(grl_optim **o, const char *name, size_t n, double lr);
@@ -108,7 +109,7 @@ void grl_optim_free(grl_optim *o);
 void grl_optim_reset(grl_optim *o);
 /* One update of theta (n) with the gradient g (n). */
 void grl_optim_step(grl_optim *o, double *theta, const double *g);
-/* "sgd|momentum|rmsprop|adam|adamw", for messages. */
+/* "sgd|momentum|rmsprop|adam|adamw|adagrad", for messages. */
 const char *grl_optim_names(void);
 
 /* ||g||_2 over n entries, without overflow for huge entries. */

@@ -1,14 +1,15 @@
-/* optim.c -- SGD, momentum, RMSProp, Adam and AdamW over the flat
+/* optim.c -- SGD, momentum, RMSProp, Adam, AdamW and Adagrad over the flat
  * parameter block, with weight decay, and gradient clipping by global
  * norm.
  *
  * Each optimiser is one loop over the n entries of theta.  The formulas
- * are PyTorch's (torch.optim.SGD, RMSprop, Adam, AdamW; no nesterov, no
- * centering, no amsgrad), weight decay included, so a run here and a run
+ * are PyTorch's (torch.optim.SGD, RMSprop, Adam, AdamW, Adagrad; no
+ * nesterov, no centering, no amsgrad, no lr_decay, Adagrad's sum starting
+ * at 0), weight decay included, so a run here and a run
  * there take the same steps from the same gradients.
  *
  * Weight decay wd, two ways (tests/data/optim-*-wd*.txt, optim-adamw*):
- *   L2 in the loss (sgd, momentum, rmsprop, adam): the gradient of
+ *   L2 in the loss (sgd, momentum, rmsprop, adam, adagrad): the gradient of
  *     (wd/2) ||theta||^2 joins g before the update, g <- g + wd theta,
  *     as torch.optim's weight_decay does;
  *   decoupled (adamw; Loshchilov and Hutter 2019): theta <- (1 - lr wd)
@@ -31,11 +32,12 @@ static const struct {
   {"rmsprop", GRL_OPTIM_RMSPROP},
   {"adam", GRL_OPTIM_ADAM},
   {"adamw", GRL_OPTIM_ADAMW},
+  {"adagrad", GRL_OPTIM_ADAGRAD},
 };
 
 const char *grl_optim_names(void)
 {
-  return "sgd|momentum|rmsprop|adam|adamw";
+  return "sgd|momentum|rmsprop|adam|adamw|adagrad";
 }
 
 int grl_optim_alloc(grl_optim **out, const char *name, size_t n, double lr)
@@ -64,12 +66,15 @@ int grl_optim_alloc(grl_optim **out, const char *name, size_t n, double lr)
   o->beta1 = 0.9;        /* torch.optim.Adam                            */
   o->beta2 = 0.999;
   o->eps = 1e-8;
+  if (o->kind == GRL_OPTIM_ADAGRAD)
+    o->eps = 1e-10;      /* torch.optim.Adagrad                         */
   /* torch.optim.AdamW's default decay; the others' is 0 */
   o->weight_decay = o->kind == GRL_OPTIM_ADAMW ? 1e-2 : 0.0;
   /* State is allocated once, here: the step itself never allocates. */
   const int adam = o->kind == GRL_OPTIM_ADAM || o->kind == GRL_OPTIM_ADAMW;
   int need_m = o->kind == GRL_OPTIM_MOMENTUM || adam;
-  int need_v = o->kind == GRL_OPTIM_RMSPROP || adam;
+  int need_v = o->kind == GRL_OPTIM_RMSPROP || adam
+               || o->kind == GRL_OPTIM_ADAGRAD;
   if ((need_m && !(o->m = calloc(n, sizeof *o->m)))
       || (need_v && !(o->v = calloc(n, sizeof *o->v)))) {
     grl_optim_free(o);
@@ -156,6 +161,19 @@ void grl_optim_step(grl_optim *o, double *theta, const double *g)
       m[i] = b1 * m[i] + (1.0 - b1) * gi;
       v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
       theta[i] -= step * m[i] / (sqrt(v[i]) / sc2 + eps);
+    }
+    break;
+  }
+
+  case GRL_OPTIM_ADAGRAD: {
+    /* v <- v + g^2;  theta <- theta - lr g / (sqrt(v) + eps)
+     * (Duchi, Hazan and Singer 2011; the sum never decays, so every
+     * entry's steps only shrink) */
+    const double eps = o->eps;
+    for (size_t i = 0; i < n; i++) {
+      const double gi = g[i] + wd * theta[i];
+      v[i] += gi * gi;
+      theta[i] -= lr * gi / (sqrt(v[i]) + eps);
     }
     break;
   }

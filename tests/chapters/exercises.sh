@@ -5,7 +5,7 @@
 # chapter lists its exercises in --help.
 . "$top_srcdir/tests/tap.sh"
 : "${top_builddir:=.}"
-plan 208
+plan 230
 
 calc() { awk "BEGIN { printf \"%.17g\", $1 }"; }
 # answer CHAPTER K RIGHT WRONG: two assertions for each of the right and
@@ -89,8 +89,10 @@ for s in 1 2 3 4 5 6 7 8; do
   gone=$((gone + v))
 done
 answer ch07-vanishing 4 "$gone" "$((gone - 1))"
-# ch08: Var(u1 + u2) = 1/6; 3H(I+H) + 6H + H + 1 with I = 2, H = 32.
-answer ch08-long-memory 1 "$(calc "1 / 6")" 0.0833
+# ch08: keeping only u_1 leaves Var(u_2) = 1/12 (as four figures, 0.0833;
+# 1/6 is having no memory); 3H(I+H) + 6H + H + 1 with I = 2, H = 32.
+answer ch08-long-memory 1 "$(calc "1 / 12")" "$(calc "1 / 6")"
+answer ch08-long-memory 1 0.0833 0.1667
 answer ch08-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1")" 3456
 # ch09: from GSL's headers' bytes, counted here with od and awk: the
 # uniform model's log2 V (6.55, as a reader rounds it, is right; 6.6 is
@@ -132,6 +134,16 @@ rc=$?
   --bytes 24 --temperature 0.5 >"$TMP/sample" 2>&1
 ok "ch09 exercise 5: train --save then sample --params run as written" \
   test "$rc" = 0 -a "$?" = 0 -a "$(head -c 12 "$TMP/sample")" = '#define GSL_'
+# ch10: a GRU at V = 96, H = 64 with its readout; the LSTM's H whose count
+# 4h(96 + h) + 8h + 96h + 96 is closest to it (searched here); the
+# recurrent product's 2 G H^2 flops per byte.
+gru10=$(calc "3 * 64 * (96 + 64) + 6 * 64 + 96 * 64 + 96")
+lstm10=$(awk -v t="$gru10" 'BEGIN { bd = 1e300; for (h = 1; h <= 256; h++) {
+  n = 4 * h * (96 + h) + 8 * h + 96 * h + 96; d = n > t ? n - t : t - n
+  if (d < bd) { bd = d; b = h } } print b }')
+answer ch10-claims 1 "$gru10" "$(calc "3 * 64 * (96 + 64) + 3 * 64 + 96 * 64 + 96")"
+answer ch10-claims 2 "$lstm10" 64
+answer ch10-claims 3 "$(calc "2 * 3 * 64 * 64")" "$(calc "3 * 64 * 64")"
 
 # An answer that is a whole number takes that number alone: near it is
 # not right (19.85 is not 20).
@@ -146,6 +158,7 @@ whole ch01-gates 4 "$(calc "int(55 * log(2) / 2) + 1 + 0.1")"
 whole ch02-hidden-state 2 "$(calc "int(log(0.01) / log(0.9)) + 1 + 0.3")"
 whole ch04-bptt 1 "$(calc "3 * 16 * (5 + 16) + 6 * 16 + 0.4")"
 whole ch08-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1 - 0.5")"
+whole ch10-claims 2 "$(calc "$lstm10 + 0.4")"
 
 # Usage errors: one line on stderr, exit 2, nothing on stdout.
 ch=$top_builddir/chapters/ch02-hidden-state
@@ -160,10 +173,10 @@ done
 n=0
 for c in ch01-gates ch02-hidden-state ch03-article-cell ch04-bptt \
          ch05-gradient-checks ch06-learning ch07-vanishing ch08-long-memory \
-         ch09-reading-text; do
+         ch09-reading-text ch10-claims; do
   "$top_builddir/chapters/$c" --help >"$TMP/help"
   grep -q '^Exercises' "$TMP/help" && grep -q -- '--answer K VALUE' "$TMP/help" \
     && n=$((n + 1))
 done
-is "every chapter's --help lists its exercises and --answer" "$n" 9
+is "every chapter's --help lists its exercises and --answer" "$n" 10
 done_testing

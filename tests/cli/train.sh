@@ -66,7 +66,7 @@ is "copy's last line names cross-entropy and its baseline: $last" "$?" 0
 
 # Usage errors: exit 2, one line.
 fails_with "train without --cell" 2 "^grulab: train: --cell C is required" train --seq-len 10
-fails_with "train with an unknown optimizer names it" 2 "adagrad" train --cell gru --seq-len 10 --optimizer adagrad
+fails_with "train with an unknown optimizer names it" 2 "adadelta" train --cell gru --seq-len 10 --optimizer adadelta
 fails_with "train with an unknown task names it" 2 "parity" train --task parity --cell gru --seq-len 10
 fails_with "train --lr 0" 2 "^grulab: train: --lr" train --cell gru --seq-len 10 --lr 0
 fails_with "an unwritable --save fails at once, before training" 1 "^grulab: train: --save: .*no-such-dir" \

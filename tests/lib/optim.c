@@ -45,6 +45,8 @@ static const struct {
   {"adam-wd0.1", "adam"},
   {"adamw", "adamw"},
   {"adamw-wd0.3-b0.8-0.99", "adamw"},
+  {"adagrad", "adagrad"},
+  {"adagrad-eps1e-3-wd0.05", "adagrad"},
 };
 #define NCONFIG (sizeof configs / sizeof configs[0])
 #define TESTS_PER_CONFIG 3
@@ -103,7 +105,7 @@ static void check_config(size_t c)
   const char *name = configs[c].name;
   const int is_momentum = !strcmp(name, "momentum"), is_rmsprop = !strcmp(name, "rmsprop"),
             is_adam = !strcmp(name, "adam") || !strcmp(name, "adamw"),
-            is_adamw = !strcmp(name, "adamw");
+            is_adamw = !strcmp(name, "adamw"), is_adagrad = !strcmp(name, "adagrad");
   if (grl_optim_alloc(&o, name, n, scalar(tf, "lr")))
     bail("%s: %s", rel, grl_strerror());
   if (is_momentum)
@@ -112,6 +114,8 @@ static void check_config(size_t c)
     o->alpha = scalar(tf, "alpha");
     o->eps = scalar(tf, "eps");
   }
+  if (is_adagrad)
+    o->eps = scalar(tf, "eps");
   if (is_adam) {
     o->beta1 = scalar(tf, "beta1");
     o->beta2 = scalar(tf, "beta2");
@@ -164,7 +168,7 @@ static void check_config(size_t c)
     const double t0 = is_adamw ? (1.0 - o->lr * wd) * theta0[i] : theta0[i];
     if (is_rmsprop)
       d = o->lr * g / (sqrt(1.0 - o->alpha) * fabs(g) + o->eps);
-    if (is_adam)
+    if (is_adam || is_adagrad)   /* adagrad: the sum is g^2 */
       d = o->lr * g / (fabs(g) + o->eps);
     hand = fmax(hand, fabs(t0 - d - want[i]) / fmax(1.0, fabs(want[i])));
   }
@@ -415,8 +419,8 @@ int main(void)
     check_config(c);
 
   grl_optim *bad;
-  ok(grl_optim_alloc(&bad, "adagrad", 2, 0.1) == GRL_EINVAL
-     && strstr(grl_strerror(), "adagrad"), "unknown optimizer is refused by name");
+  ok(grl_optim_alloc(&bad, "adadelta", 2, 0.1) == GRL_EINVAL
+     && strstr(grl_strerror(), "adadelta"), "unknown optimizer is refused by name");
   ok(grl_optim_alloc(&bad, "sgd", 2, -0.1) == GRL_EINVAL, "negative learning rate is refused");
 
   check_readout_losses();

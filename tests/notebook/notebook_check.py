@@ -17,7 +17,9 @@ and for every page (index and source pages too) and every file in OUTDIR:
     data, xlink:href or CSS url();
   - no raw TeX in the visible text (outside code and the hidden MathML
     annotation): no $, no \\command, no ^{ or _{ ;
-  - a page with equations has <math> elements.
+  - a page with equations has <math> elements;
+  - a lab page (OUTDIR/lab/) carries no quick-run banner, and a chapter
+    page links it.
 """
 import html.parser
 import os
@@ -171,6 +173,11 @@ def main(argv):
                "got %r" % imgs)
         ok(p.exercises is not None and 3 <= p.exercises <= 5,
            "%s: ends with 3 to 5 exercises" % name, "got %r" % p.exercises)
+    chapter_refs = {}
+    for name in names:
+        page = os.path.join(outdir, name + ".html")
+        if os.path.isfile(page):
+            chapter_refs[name] = [v for _, _, v in parse(page).refs]
     pages = []
     for root, _, files in os.walk(outdir):
         for f in files:
@@ -178,9 +185,18 @@ def main(argv):
                 pages.append(os.path.join(root, f))
     for page in sorted(pages):
         p = parse(page)
-        ok("quick run: numbers are not the chapter's results" in
-           " ".join(p.text).replace("\u2019", "'"),
-           "%s: says it is a quick run" % os.path.relpath(page, outdir))
+        rel = os.path.relpath(page, outdir)
+        banner = ("quick run: numbers are not the chapter's results" in
+                  " ".join(p.text).replace("\u2019", "'"))
+        if rel.startswith("lab" + os.sep):
+            # a lab page holds no run's numbers: no banner; and a chapter
+            # page links it (the chapters its Prerequisites name)
+            ok(not banner, "%s: no quick-run banner (no run's numbers)" % rel)
+            ok(any(os.path.basename(page) in r and r.startswith("lab/")
+                   for n in names for r in chapter_refs.get(n, [])),
+               "%s: a chapter page links it" % rel)
+        else:
+            ok(banner, "%s: says it is a quick run" % rel)
         check_refs(page, p.refs, outdir)
         text = " ".join(p.text)
         m = TEX.search(text)

@@ -75,6 +75,10 @@ CONFIGS = [
     ("adamw", torch.optim.AdamW, dict(lr=0.0213)),
     ("adamw-wd0.3-b0.8-0.99", torch.optim.AdamW,
      dict(lr=0.0517, betas=(0.8, 0.99), weight_decay=0.3)),
+    # Adagrad (lr_decay 0, initial_accumulator_value 0: torch's defaults)
+    ("adagrad", torch.optim.Adagrad, dict(lr=0.0613)),
+    ("adagrad-eps1e-3-wd0.05", torch.optim.Adagrad,
+     dict(lr=0.109, eps=1e-3, weight_decay=0.05)),
 ]
 READOUT_SEED_OFFSET = 7   # readout-loss.txt's seed, fixed before the wd configs
 
