@@ -812,8 +812,9 @@ static void text_chart(grl_lesson *L, const grl_text *t, const double *feat,
   grl_lesson_chart_done(L, ch);
   /* a word for |r| */
   const double ar = fabs(r);
-  const char *how = ar >= 0.5 ? "tracks" : ar >= 0.3 ? "partly follows"
-                  : ar >= 0.1 ? "weakly follows" : "barely follows";
+  const char *how = ar >= 0.5 ? "correlates strongly with"
+                  : ar >= 0.3 ? "correlates moderately with"
+                  : ar >= 0.1 ? "correlates weakly with" : "barely correlates with";
   char inside[200] = "";
   if (non > 0 && non < nd)
     snprintf(inside, sizeof inside,
@@ -1275,7 +1276,7 @@ Training, with samples along the way.
       for (size_t k = 0; k < 4; k++)
         if (cited_seed[k] != L.seed) {
           v[n++] = cited_bpc[k];
-          snprintf(list + strlen(list), sizeof list - strlen(list), "%s%lu: %.4f",
+          snprintf(list + strlen(list), sizeof list - strlen(list), "%sseed %lu %.4f",
                    *list ? ", " : "", cited_seed[k], cited_bpc[k]);
         }
       for (size_t k = 0; k < n; k++) {
@@ -1289,7 +1290,8 @@ Training, with samples along the way.
       for (size_t k = 0; k < n; k++)
         var += (v[k] - mean) * (v[k] - mean) / (double)(n - 1);
       printf("  this run and `grulab train --task text --seed S` at the same settings\n"
-             "  (doc/performance.md, measured on 2026-12-06; seeds %s):\n"
+             "  (doc/performance.md, measured on 2026-12-06):\n"
+             "    %s\n"
              "    %zu seeds: valid bpc mean %.4f, sd %.4f, from %.4f to %.4f\n",
              list, n, mean, sqrt(var), lo, hi);
       grl_lesson_say(&L,
@@ -1625,16 +1627,17 @@ $h_t = (1 - z) \odot n + z \odot h_{t-1}$ (chapter 2 §2).
                  *feats ? ", " : "", feat_title[q]);
     grl_lesson_say(&L,
       "Why single units stand out so rarely here (section 7): the net trained\n"
-      "%.2f epochs, and %.0f%% of its unit-bytes have z < 0.1%s.  A unit\n"
-      "that followed a long-lived feature, such as being inside a comment,\n"
-      "would have to keep its value, z near 1, byte after byte.  The unit that\n"
-      "keeps most, unit %zu, has mean z = %.2f over the covered bytes%s%s%s.\n"
+      "%.2f epochs, and %.0f%% of its unit-bytes have z < 0.1%s.\n"
+      "A unit that followed a long-lived feature, such as being inside a\n"
+      "comment, would have to keep its value, z near 1, byte after byte.  The\n"
+      "unit that keeps most, unit %zu, has mean z = %.2f over the covered\n"
+      "bytes%s%s%s.\n"
       "And the control is the best of %zu units at initialisation, which\n"
       "already correlate by chance with features that follow the last few\n"
       "bytes.", epochs, 100 * us.zlow / N,
       us.zlow / N > 0.5 ? ": the state is\nrewritten at almost every byte" : "",
       keep, us.su[H + keep] / us.n,
-      *feats ? "; it is\nthe h unit that correlates best with\n" : "", feats,
+      *feats ? "; it is the h unit that correlates best with\n" : "", feats,
       *feats ? " (section 7's table)" : "", H);
   }
 
