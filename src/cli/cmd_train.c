@@ -49,7 +49,7 @@ static void help(FILE *f, const grl_opt *opts)
 "        split's duplicate share (validation 8-grams seen in training),\n"
 "        the baselines (unigram, bigram, interpolated Witten-Bell and\n"
 "        Kneser-Ney n-grams of orders 1 to 8, gzip -9, xz -9), then ends\n"
-"        with (N, M the best order of each n-gram ladder)\n"
+"        with (N, M: each n-gram ladder's best bpc, at order K, J)\n"
 "          valid bpc X (unigram U, bigram G, Witten-Bell N at order K,\n"
 "          Kneser-Ney M at order J)\n"
 "        in bits per character on the validation split.\n"
