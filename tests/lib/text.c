@@ -189,7 +189,7 @@ static void streams_and_carry(void)
   grl_model *m = model_for(t, &grl_cell_gru, H, 5);
   grl_source *src;
   grl_trainer *tr;
-  grl_train_config cfg = {"adam", 1e-2, 1.0, 0, NULL};
+  grl_train_config cfg = {.optimizer = "adam", .lr = 1e-2, .clip = 1.0, .batch = 0, .stop = NULL};
   if (grl_text_source_alloc(&src, t, T, B, H)
       || grl_trainer_alloc_source(&tr, m, src, &cfg))
     bail("trainer: %s", grl_strerror());
@@ -480,7 +480,7 @@ static void periodic_entropy(void)
   grl_model *m;
   grl_model_alloc(&m, &grl_cell_gru, t->vocab.V, H, t->vocab.V);
   grl_model_init_uniform(m, r);
-  grl_train_config cfg = {"adam", 5e-3, 5.0, 0, NULL};
+  grl_train_config cfg = {.optimizer = "adam", .lr = 5e-3, .clip = 5.0, .batch = 0, .stop = NULL};
   grl_source *src;
   grl_trainer *tr = NULL;
   size_t done;
