@@ -137,10 +137,10 @@ static int ex1_answer(double *v)   /* knows u_1: E[(u_2 - 1/2)^2] = Var(u_2) */
   return GRL_OK;
 }
 
-static int ex2_answer(double *v)   /* GRU with I = 2, H = 32 and a readout */
+static int ex2_answer(double *v)   /* GRU with I = 2, H = 20 and a readout */
 {
   grl_model *m;
-  int rc = grl_model_alloc(&m, &grl_cell_gru, 2, 32, 1);
+  int rc = grl_model_alloc(&m, &grl_cell_gru, 2, 20, 1);
   if (rc)
     return rc;
   *v = (double)m->n;
@@ -150,13 +150,15 @@ static int ex2_answer(double *v)   /* GRU with I = 2, H = 32 and a readout */
 
 static const grl_exercise exercises[] = {
   {"A net keeps only the FIRST marker's value u_1 and nothing of the second.\n"
-   "What is the lowest mean squared error its answer can reach?\n"
+   "What is the lowest mean squared error its answer can reach (as a\n"
+   "decimal)?\n"
    "(Chapter 6 §3 derives the level of a net that keeps only the second.)\n"
    "Why does this chapter still say that going below 1/12 needs the first\n"
    "marker?",
    ex1_answer, 0.01, 0},
-  {"How many parameters does the GRU of the default run have (two inputs,\n"
-   "H = 32, and a readout of H weights and one bias)?  Count by hand.",
+  {"How many parameters does a GRU with two inputs, H = 20 and a readout\n"
+   "of H weights and one bias have?  Count by hand, then check your\n"
+   "formula against §2's table at H = 32.",
    ex2_answer, 0.001, 1},
   {"Train the tanh RNN and the GRU four times longer, at T = 50:\n"
    "`chapters/ch08-long-memory --cells rnn,gru --steps 12000` (six runs,\n"
@@ -595,9 +597,13 @@ static size_t reach(size_t T, double level)
 
 /* Mean of the fraction of the state kept (gru z, lstm and seed f: the
  * cell's keep_gate) over a batch of adding sequences and every step; NAN
- * if the cell has none. */
-static double keep_gate(const grl_model *m, size_t T, unsigned long seed)
+ * if the cell has none.  *held: how many units keep more than KEEP_HIGH
+ * of their state on average (each unit's mean over steps and sequences). */
+#define KEEP_HIGH 0.9
+static double keep_gate(const grl_model *m, size_t T, unsigned long seed,
+                        size_t *held)
 {
+  *held = 0;
   const grl_cell *c = m->cell;
   const size_t k = (size_t)c->keep_gate;
   if (!c->keep_sign)
@@ -612,14 +618,20 @@ static double keep_gate(const grl_model *m, size_t T, unsigned long seed)
     grl_task_sample(t, r);
     if (!grl_seq_forward(s, NULL, t->x->data, NULL, NULL)) {
       const size_t H = m->hidden_size;
+      const size_t rows = grl_seq_cache(s)->size1;
       sum = 0;
       /* gate k is cache columns [k*H, (k+1)*H) of every row t*B+b */
-      for (size_t i = 0; i < grl_seq_cache(s)->size1; i++)
-        for (size_t j = 0; j < H; j++)
-          sum += gsl_matrix_get(grl_seq_cache(s), i, k * H + j);
-      sum /= (double)(grl_seq_cache(s)->size1 * H);
-      if (c->keep_sign < 0)   /* the gate is the fraction written */
-        sum = 1.0 - sum;
+      for (size_t j = 0; j < H; j++) {
+        double u = 0;
+        for (size_t i = 0; i < rows; i++)
+          u += gsl_matrix_get(grl_seq_cache(s), i, k * H + j);
+        u /= (double)rows;
+        if (c->keep_sign < 0)   /* the gate is the fraction written */
+          u = 1.0 - u;
+        *held += u > KEEP_HIGH;
+        sum += u;
+      }
+      sum /= (double)H;
     }
   }
   grl_seq_free(s);
@@ -673,6 +685,9 @@ static int initial_model(grl_model **m0, const run *ru)
   return st;
 }
 
+static int find_config(const config *cf, size_t ncf, const grl_cell *cell,
+                       double bias, size_t H);
+
 static void lag_section(grl_lesson *L, const run *runs, const config *cf,
                         size_t ncf, size_t nseed, size_t Tl, size_t steps)
 {
@@ -684,14 +699,20 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
     "initial parameters and at the trained ones, for every seed.  'keep\n"
     "gate' is the mean over steps, units and sequences of the gate that\n"
     "keeps the old state (gru z, lstm f), at the initial parameters and\n"
-    "after training.", Tl, GN_BATCH);
+    "after training; 'units > 0.9': how many of the H units keep more than\n"
+    "0.9 of their state on average.", Tl, GN_BATCH);
   /* gn[((c * nseed + k) * 2 + 0 or 1) * Tl + lag]: init, trained */
   double *gn = calloc(2 * ncf * nseed * Tl, sizeof *gn);
-  int st = gn ? GRL_OK : grl_fail(GRL_ENOMEM, "gradient norms: out of memory");
-  printf("  %-16s %4s %11s %11s %11s %11s %9s %9s\n", "", "", "lag T/2", "lag T/2",
-         "lag T-1", "lag T-1", "keep gate", "keep gate");
-  printf("  %-16s %4s %11s %11s %11s %11s %9s %9s\n", "configuration", "seed", "init",
-         "trained", "init", "trained", "init", "trained");
+  /* kg[(c * nseed + k) * 4 + 0..3]: mean keep gate init, trained; units
+   * above KEEP_HIGH init, trained (NAN: no keep gate) */
+  double *kg = malloc(4 * ncf * nseed * sizeof *kg);
+  int st = gn && kg ? GRL_OK : grl_fail(GRL_ENOMEM, "gradient norms: out of memory");
+  for (size_t i = 0; kg && i < 4 * ncf * nseed; i++)
+    kg[i] = NAN;
+  printf("  %-16s %4s %11s %11s %11s %11s %9s %9s %13s\n", "", "", "lag T/2", "lag T/2",
+         "lag T-1", "lag T-1", "keep gate", "keep gate", "units > 0.9");
+  printf("  %-16s %4s %11s %11s %11s %11s %9s %9s %6s %6s\n", "configuration", "seed", "init",
+         "trained", "init", "trained", "init", "trained", "init", "train");
   for (size_t c = 0; c < ncf && !st; c++)
     for (size_t k = 0; k < nseed && !st; k++) {
       const run *ru = &runs[c * nseed + k];
@@ -703,25 +724,36 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
       if (!st)
         st = lag_norms(ru->s.m, Tl, ru->seed + 1000, trained);
       if (!st) {
-        double k0 = keep_gate(m0, Tl, ru->seed + 1000);
-        double k1 = keep_gate(ru->s.m, Tl, ru->seed + 1000);
-        char a[16] = "-", b[16] = "-";
+        size_t h0, h1;
+        double k0 = keep_gate(m0, Tl, ru->seed + 1000, &h0);
+        double k1 = keep_gate(ru->s.m, Tl, ru->seed + 1000, &h1);
+        char a[16] = "-", b[16] = "-", ha[16] = "-", hb[16] = "-";
         if (!isnan(k0)) {
           snprintf(a, sizeof a, "%.3f", k0);
           snprintf(b, sizeof b, "%.3f", k1);
+          snprintf(ha, sizeof ha, "%zu", h0);
+          snprintf(hb, sizeof hb, "%zu", h1);
+          kg[(c * nseed + k) * 4 + 0] = k0;
+          kg[(c * nseed + k) * 4 + 1] = k1;
+          kg[(c * nseed + k) * 4 + 2] = (double)h0;
+          kg[(c * nseed + k) * 4 + 3] = (double)h1;
         }
-        printf("  %-16s %4lu %11.3g %11.3g %11.3g %11.3g %9s %9s\n", k ? "" : cf[c].name,
-               ru->seed, init[Tl / 2], trained[Tl / 2], init[Tl - 1], trained[Tl - 1], a, b);
+        printf("  %-16s %4lu %11.3g %11.3g %11.3g %11.3g %9s %9s %6s %6s\n", k ? "" : cf[c].name,
+               ru->seed, init[Tl / 2], trained[Tl / 2], init[Tl - 1], trained[Tl - 1], a, b,
+               ha, hb);
       }
       grl_model_free(m0);
     }
   if (st) {
     grl_lesson_error(L, st, "gradient against lag");
     free(gn);
+    free(kg);
     return;
   }
-  grl_chart *ch = grl_lesson_chart(L, "lag-trained",
-                                   "Gradient against lag, before and after training (one seed)");
+  char title[128];
+  snprintf(title, sizeof title,
+           "Gradient against lag, before and after training (seed %lu only)", runs[0].seed);
+  grl_chart *ch = grl_lesson_chart(L, "lag-trained", title);
   grl_chart_param(ch, "T", "%zu", Tl);
   grl_chart_param(ch, "gradnorm_batch", "%d", GN_BATCH);
   grl_chart_comment(ch, "init_i, trained_i = mean over the batch of ||dL/ds_{T-k}||, ||dL/ds_T|| = 1 (readout direction), s = h (rnn, gru) or (h, c) (lstm); first seed (%lu) only: the table of section 5 gives every seed",
@@ -801,7 +833,71 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
       "measured %zu steps, not more (exercise 3 trains the RNN four times\n"
       "longer).",
       Tl - 1, steps, steps);
+
+  /* The keep gate's mean hides the units that keep: per gated
+   * configuration, the mean and the count of units above KEEP_HIGH. */
+  for (size_t c = 0; c < ncf; c++) {
+    double m0 = INFINITY, m0h = 0, m1 = INFINITY, m1h = 0, g1 = INFINITY;
+    double h0 = INFINITY, h0h = 0, h1 = INFINITY, h1h = 0;
+    for (size_t k = 0; k < nseed; k++) {
+      const double *q = kg + (c * nseed + k) * 4;
+      if (isnan(q[0]))
+        break;
+      m0 = fmin(m0, q[0]); m0h = fmax(m0h, q[0]);
+      m1 = fmin(m1, q[1]); m1h = fmax(m1h, q[1]);
+      h0 = fmin(h0, q[2]); h0h = fmax(h0h, q[2]);
+      h1 = fmin(h1, q[3]); h1h = fmax(h1h, q[3]);
+      g1 = fmin(g1, gn[(c * nseed + k) * 2 * Tl + 2 * Tl - 1]);
+    }
+    if (isinf(m0) || c != (size_t)find_config(cf, ncf, cf[c].cell, NAN, cf[0].H)
+        || !(g1 > 1e-3))
+      continue;   /* no keep gate, not the cell as PyTorch draws it, or
+                   * no gradient left at lag T-1 to explain */
+    grl_lesson_say(L,
+      "\n%s: the mean keep gate goes from %.2f..%.2f to %.2f..%.2f, far from 1;\n"
+      "the keep path alone, at %.2f per step, would pass %.1e of a gradient\n"
+      "over %zu steps.  Yet its gradient at lag %zu after training is at\n"
+      "least %.2g.  The units that keep more than %.1f of their state on\n"
+      "average: %.0f..%.0f of %zu at init, %.0f..%.0f after training.",
+      cf[c].name, m0, m0h, m1, m1h, m1h, pow(m1h, (double)(Tl - 1)), Tl - 1,
+      Tl - 1, g1, KEEP_HIGH, h0, h0h, cf[c].H, h1, h1h);
+    if (h1 > h0h)
+      grl_lesson_say(L,
+        "The mean hides them: training set a few units to keep nearly all of\n"
+        "their state, and a long gradient can pass through those while the\n"
+        "others write freely; a mean over all units says little about memory.");
+    else
+      grl_lesson_say(L,
+        "Here training did not raise the count in every seed: the mean gate\n"
+        "and this count do not explain the gradient; per-unit gates would.");
+  }
+
+  /* Trained gradients above 1: chapter 7's decay is about initialisation. */
+  double gmax = 0;
+  size_t cmax = 0, kmax = 0, lmax = 0;
+  for (size_t c = 0; c < ncf; c++)
+    for (size_t k = 0; k < nseed; k++)
+      for (size_t l = 0; l < Tl; l++) {
+        const double v = gn[(c * nseed + k) * 2 * Tl + Tl + l];
+        if (v > gmax) {
+          gmax = v;
+          cmax = c;
+          kmax = k;
+          lmax = l;
+        }
+      }
+  if (gmax > 1.0)
+    grl_lesson_say(L,
+      "\nTrained gradients can exceed 1: the largest here is %.3g (%s, seed\n"
+      "%lu, lag %zu), larger than at the last state itself.  Chapter 7\n"
+      "measured the initial parameters, where the gradient only decays with\n"
+      "lag; a trained net has learned that the first marker matters to the\n"
+      "loss, so the loss can be more sensitive to a state far back than to\n"
+      "the last one.  The decay of chapter 7 is a property of the untrained\n"
+      "nets, not a law of the cells.",
+      gmax, cf[cmax].name, runs[cmax * nseed + kmax].seed, lmax);
   free(gn);
+  free(kg);
 }
 
 /*
