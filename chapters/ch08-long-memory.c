@@ -73,7 +73,10 @@ the number of threads.
   and the band from the lowest to the highest seed, (a) the three cells
   and (b) the LSTM three ways, with the levels 1/6 (no memory), 1/12 (the
   second marker only) and 1/60; each key gives the factor by which the
-  loss still fell per 1000 steps at the end.
+  loss still fell per 1000 steps at the end ("flat": some seed's loss
+  was not significantly falling).  The RNN is drawn dash-dot, and the
+  LSTM with forget bias 1 at the GRU's parameter count in a rose of its
+  own, dashed.
 - `ch08-lag-trained`: $\|∂L/∂s_{T-k}\|$ against lag $k$, before and after
   training (one seed, the first, named in the title: an illustration;
   the table of §5 gives every seed), where the state $s$ is $h$ for the RNN and the GRU
@@ -399,10 +402,14 @@ static void config_names(char *names, size_t len, const config *cf,
 }
 
 /* A configuration's colour: style.gp's book-wide name for it. */
+/* The H of the first configuration: the LSTM at another H is the
+ * parameter-matched one, drawn in a colour and dash of its own. */
+static size_t config_H0;
+
 static const char *config_colour(const config *c)
 {
   if (c->cell == &grl_cell_lstm)
-    return isnan(c->bias) ? "c_lstm" : "c_lstm_f1";
+    return isnan(c->bias) ? "c_lstm" : c->H != config_H0 ? "c_lstm_f1_pc" : "c_lstm_f1";
   if (c->cell == &grl_cell_gru)
     return "c_gru";
   if (c->cell == &grl_cell_rnn)
@@ -474,7 +481,7 @@ static void curve_measure(const run *ru, size_t w, size_t fit_from,
 static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
                            size_t ncf, size_t T, size_t nseed, size_t steps,
                            size_t w, size_t fit_from, const double *factor,
-                           double first_loss, size_t mean_step)
+                           const int *flat_of, double first_loss, size_t mean_step)
 {
   grl_chart *ch = grl_lesson_chart(L, "learning-curves",
                                    "Adding problem: smoothed training loss against step");
@@ -519,7 +526,7 @@ static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
    * panels and end factors.  Panel (a): the cells as PyTorch initialises
    * them; panel (b), when the LSTM runs with forget bias 1 too: the LSTM's
    * variants (the plain LSTM in both). */
-  char names[512], lc[256] = "", dt[64] = "", panel[64] = "", fac[256] = "";
+  char names[512], lc[256] = "", dt[64] = "", panel[64] = "", fac[256] = "", flat[64] = "";
   int variants = 0;
   for (size_t c = 0; c < ncf; c++)
     variants |= cf[c].cell == &grl_cell_lstm && !isnan(cf[c].bias);
@@ -528,12 +535,15 @@ static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
     const int lstm = cf[c].cell == &grl_cell_lstm;
     const char *in = !variants ? "a" : !lstm ? "a" : isnan(cf[c].bias) ? "ab" : "b";
     const int dashed = lstm && !isnan(cf[c].bias) && cf[c].H != cf[0].H;
+    const int rnn = cf[c].cell == &grl_cell_rnn;   /* dash-dot: not the LSTM's hue alone */
     size_t a = strlen(lc);
     snprintf(lc + a, sizeof lc - a, "%s%s", c ? " " : "", config_colour(&cf[c]));
     a = strlen(dt);
-    snprintf(dt + a, sizeof dt - a, "%s%d", c ? " " : "", dashed ? 2 : 1);
+    snprintf(dt + a, sizeof dt - a, "%s%d", c ? " " : "", dashed ? 2 : rnn ? 4 : 1);
     a = strlen(panel);
     snprintf(panel + a, sizeof panel - a, "%s%s", c ? " " : "", in);
+    a = strlen(flat);
+    snprintf(flat + a, sizeof flat - a, "%s%d", c ? " " : "", flat_of ? flat_of[c] : 0);
     a = strlen(fac);
     if (isnan(factor[c]))
       snprintf(fac + a, sizeof fac - a, "%s-", c ? " " : "");
@@ -555,6 +565,7 @@ static void learning_chart(grl_lesson *L, const run *runs, const config *cf,
   grl_chart_set_text(ch, "config_dt", "%s", dt);
   grl_chart_set_text(ch, "config_panel", "%s", panel);
   grl_chart_set_text(ch, "config_factor", "%s", fac);
+  grl_chart_set_text(ch, "config_flat", "%s", flat);
   grl_chart_template(ch, NULL);
   grl_lesson_chart_done(L, ch);
   if (rows > 0) {
@@ -782,7 +793,8 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
     snprintf(lc + a, sizeof lc - a, "%s%s", c ? " " : "", config_colour(&cf[c]));
     a = strlen(dt);
     snprintf(dt + a, sizeof dt - a, "%s%d", c ? " " : "",
-             cf[c].cell == &grl_cell_lstm && !isnan(cf[c].bias) && cf[c].H != cf[0].H ? 2 : 1);
+             cf[c].cell == &grl_cell_lstm && !isnan(cf[c].bias) && cf[c].H != cf[0].H ? 2
+             : cf[c].cell == &grl_cell_rnn ? 4 : 1);
   }
   grl_chart_set(ch, "T", "%zu", Tl);
   grl_chart_set(ch, "seed", "%lu", runs[0].seed);
@@ -1041,6 +1053,7 @@ What is trained.
   grl_lesson_section(&L, "The configurations and their sizes");
   config cf[MAX_CONFIGS];
   const size_t ncf = make_configs(cf, H);
+  config_H0 = H;
   grl_lesson_say(&L,
     "Each net: the cell, a linear readout (H weights and a bias), the MSE,\n"
     "batches of %d, Adam (lr 1e-3), clip to global norm 1, %zu steps, then\n"
@@ -1213,6 +1226,7 @@ still falling when $b$ is more than 2 of its standard errors below 0.
   const size_t fit_from = steps - steps / 3 + 1;
   curve_facts *facts = calloc(n, sizeof *facts);
   double factor_m[MAX_CONFIGS];
+  int flat_m[MAX_CONFIGS] = {0};   /* 1: some seed's fit is not falling */
   if (!facts) {
     grl_lesson_error(&L, GRL_ENOMEM, "curves");
     goto out;
@@ -1260,6 +1274,7 @@ still falling when $b$ is more than 2 of its standard errors below 0.
         snprintf(fc + l, sizeof fc - l, " %c%c%6.3f", f[k].fit_from > fit_from ? '+' : ' ',
                  f[k].falling ? ' ' : '*', f[k].factor);
       fm += f[k].factor / (double)nseed;
+      flat_m[c] |= !isnan(f[k].factor) && !f[k].falling;
       if (f[k].below12) {
         nlearned++;
         nfalling += f[k].falling;
@@ -1421,7 +1436,7 @@ still falling when $b$ is more than 2 of its standard errors below 0.
     }
   (void)nflat;
   learning_chart(&L, runs, cf, ncf, T, nseed, steps, w, fit_from, factor_m,
-                 first_loss, mean_step);
+                 flat_m, first_loss, mean_step);
 
 /*
 ## 5. The gradient against lag, before and after training
