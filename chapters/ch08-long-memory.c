@@ -880,8 +880,10 @@ static void lag_section(grl_lesson *L, const run *runs, const config *cf,
         "others write freely; a mean over all units says little about memory.");
     else
       grl_lesson_say(L,
-        "Here training did not raise the count in every seed: the mean gate\n"
-        "and this count do not explain the gradient; per-unit gates would.");
+        "Training did not raise the count in every seed, so neither the mean\n"
+        "nor this count explains the gradient: both average the gate over all\n"
+        "steps, and a gate may be near 1 only where it matters (between the\n"
+        "markers) -- a per-step look, which this chapter does not take.");
   }
 
   /* Trained gradients above 1: chapter 7's decay is about initialisation. */
