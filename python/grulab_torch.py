@@ -5,8 +5,9 @@ is installed in $(datadir)/grulab/python) and:
 
     import torch, grulab_torch as gt
 
-    # PyTorch -> grulab: an nn.GRU (or nn.RNN, nn.LSTM) of one layer, a
-    # readout nn.Linear(H, O), and a text model's vocabulary (its bytes)
+    # PyTorch -> grulab: an nn.GRU (or nn.RNN, nn.LSTM) of any num_layers
+    # (one direction, with biases), a readout nn.Linear(H, O), and a text
+    # model's vocabulary (its bytes)
     gru = torch.nn.GRU(3, 5, dtype=torch.float64)
     head = torch.nn.Linear(5, 4, dtype=torch.float64)
     gt.save("model.params", gru, readout=head)
@@ -19,17 +20,19 @@ is installed in $(datadir)/grulab/python) and:
 The file format is grulab's named-tensor text format (doc/grulab.1, MODEL
 FILES): a record line
 
-    # grulab-model version=1 cell=gru input_size=I hidden_size=H num_layers=1
+    # grulab-model version=1 cell=gru input_size=I hidden_size=H num_layers=L
       readout=linear|none output_size=O vocabulary=V     (one line)
 
 then, per tensor, a header "NAME D1 [D2 [D3]]" and one row of the last
 dimension per line, every number with %.17g, so every float64 round-trips
 exactly: a file written here from what load() read is the same bytes as
 the file grulab wrote.  Tensor names are PyTorch's state_dict names
-(weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0; the readout's
-readout_weight and readout_bias are nn.Linear's weight and bias).  The
-cells gru-cho, mgu and seed have no torch module: load() gives their
-tensors in .state_dict and leaves .rnn None.
+(weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, then weight_ih_l1,
+... for a stack of num_layers = L > 1, layer by layer as nn.GRU(num_layers=L)
+orders them; the readout's readout_weight and readout_bias are
+nn.Linear's weight and bias).  The cells gru-cho, mgu and seed have no
+torch module: load() gives their tensors in .state_dict (layer l > 0's
+names end in _l<l>, as grulab writes them) and leaves .rnn None.
 """
 import collections
 
@@ -131,9 +134,10 @@ def parse_record(text, path="<record>"):
     return fields
 
 
-def format_record(cell, input_size, hidden_size, output_size, vocabulary):
+def format_record(cell, input_size, hidden_size, output_size, vocabulary,
+                  num_layers=1):
     return (f"# {RECORD} version={FORMAT} cell={cell} input_size={input_size}"
-            f" hidden_size={hidden_size} num_layers=1"
+            f" hidden_size={hidden_size} num_layers={num_layers}"
             f" readout={'linear' if output_size else 'none'}"
             f" output_size={output_size} vocabulary={vocabulary}\n")
 
@@ -151,10 +155,15 @@ def load(path, cell=None):
             raise FormatError(f"{path}: the record says cell={record['cell']}"
                               f", but cell {cell} was asked for")
         cell = record["cell"]
-        if record["num_layers"] != 1:
-            raise FormatError(f"{path}: num_layers={record['num_layers']}; "
-                              "grulab writes one layer")
+        if record["num_layers"] < 1:
+            raise FormatError(f"{path}: num_layers={record['num_layers']}")
     cell = cell or "gru"
+    # the layers: the record's, or (an older file) as many as the tensors
+    L = record["num_layers"] if record else count_layers(tensors, cell)
+    if count_layers(tensors, cell) != L:
+        raise FormatError(f"{path}: the record says num_layers={L}, but the "
+                          f"file holds {count_layers(tensors, cell)} layers' "
+                          "tensors")
     vocab = tensors.pop("vocabulary", None)
     vocabulary = bytes(int(b) for b in vocab.tolist()) if vocab is not None else None
     readout = None
@@ -167,13 +176,15 @@ def load(path, cell=None):
     rnn = None
     if cell in MODULES:
         wih = tensors["weight_ih_l0"]
-        wanted = {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}
+        wanted = {f"{w}_{k}_l{l}" for l in range(L)
+                  for w in ("weight", "bias") for k in ("ih", "hh")}
         stray = set(tensors) - wanted - {"readout_weight", "readout_bias"}
         if stray:
             raise FormatError(f"{path}: tensors {sorted(stray)} are not used "
-                              f"by a 1-layer {cell} model")
+                              f"by a {L}-layer {cell} model")
         hidden = tensors["weight_hh_l0"].shape[1]
-        rnn = MODULES[cell](wih.shape[1], hidden, dtype=torch.float64)
+        rnn = MODULES[cell](wih.shape[1], hidden, num_layers=L,
+                            dtype=torch.float64)
         rnn.load_state_dict({k: tensors[k] for k in wanted}, strict=True)
     if record:
         got = (rnn.input_size, rnn.hidden_size) if rnn else None
@@ -189,12 +200,27 @@ def load(path, cell=None):
     return Model(cell, record, tensors, rnn, readout, vocabulary)
 
 
+def count_layers(state, cell):
+    """How many stacked layers a state_dict with grulab's names holds:
+    1 + the last l with layer l's hidden-to-hidden tensor (weight_hh_l<l>,
+    or for the seed cell weight_f_l<l>, layer 0's being weight_f)."""
+    if cell == "seed":
+        name = lambda l: "weight_f" if l == 0 else f"weight_f_l{l}"
+    else:
+        name = lambda l: f"weight_hh_l{l}"
+    L = 0
+    while name(L) in state:
+        L += 1
+    return L
+
+
 # ---- torch -> grulab -------------------------------------------------------
 
 def save(path, rnn, readout=None, vocabulary=None, cell=None):
     """Write a grulab parameter file with its record.
 
-    rnn         a one-layer nn.GRU, nn.RNN (tanh) or nn.LSTM, or a
+    rnn         an nn.GRU, nn.RNN (tanh) or nn.LSTM of any num_layers
+                (one direction, with biases, no projection), or a
                 state_dict with grulab's names (then give cell)
     readout     nn.Linear(H, O) (readout_weight, readout_bias), or None
     vocabulary  a text model's bytes (ascending, O = I = their count)
@@ -205,14 +231,14 @@ def save(path, rnn, readout=None, vocabulary=None, cell=None):
                 cell = cell or name
         if cell not in MODULES or type(rnn) is not MODULES[cell]:
             raise ValueError(f"cannot save a {type(rnn).__name__} as cell {cell}")
-        if rnn.num_layers != 1 or rnn.bidirectional or not rnn.bias \
+        if rnn.bidirectional or not rnn.bias \
                 or getattr(rnn, "proj_size", 0):
-            raise ValueError("grulab reads one layer, one direction, with "
-                             "biases and no projection")
+            raise ValueError("grulab reads one direction, with biases and "
+                             "no projection")
         if cell == "rnn" and rnn.nonlinearity != "tanh":
             raise ValueError("grulab's rnn cell is tanh")
         state = rnn.state_dict()
-        I, H = rnn.input_size, rnn.hidden_size
+        I, H, L = rnn.input_size, rnn.hidden_size, rnn.num_layers
     else:
         if cell is None:
             raise ValueError("a state_dict needs its cell")
@@ -221,6 +247,7 @@ def save(path, rnn, readout=None, vocabulary=None, cell=None):
         H = state[key].shape[0 if cell == "seed" else 1]
         I = (state["weight_f"].shape[1] - H if cell == "seed"
              else state["weight_ih_l0"].shape[1])
+        L = count_layers(state, cell)
     tensors = collections.OrderedDict((k, state[k]) for k in state)
     O = 0
     if readout is not None:
@@ -238,7 +265,7 @@ def save(path, rnn, readout=None, vocabulary=None, cell=None):
                              "as many as the input and output sizes")
         V = len(vocabulary)
     with open(path, "w", encoding="ascii") as f:
-        f.write(format_record(cell, I, H, O, V))
+        f.write(format_record(cell, I, H, O, V, L))
         write_tensors(f, tensors)
         if V:
             write_tensors(f, {"vocabulary": torch.tensor(list(vocabulary),
