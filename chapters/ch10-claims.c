@@ -909,11 +909,9 @@ better, and the chapter says so instead of ranking that optimiser.
       printf(" %s %.1f", opt_name[q], secs[q]);
     printf("\n");
     grl_lesson_takeaway(&L, "optim-curves",
-      "At step %zu %s leads (%.2f bpc).  The seconds are wall-clock, measured"
-      " while the runs shared the cores with each other and with whatever else"
-      " ran, so they carry the load as well as the work: %.1f s per run for"
-      " %s, %.1f s for %s.", STEPS_OPT, opt_name[qbest], best_sp[qbest].mean,
-      secs[0], opt_name[0], secs[3], opt_name[3]);
+      "At step %zu %s leads (%.2f bpc).  The seconds panel is wall-clock under"
+      " load: its order is the machine's load, not the optimisers' cost.",
+      STEPS_OPT, opt_name[qbest], best_sp[qbest].mean);
     free(sel);
   }
 
@@ -1279,10 +1277,9 @@ $F = 2 G H^2 + 2 V H$,  and about $2F$ for the backward.
            " its valid bpc there %.3f [%.3f, %.3f]%s\n", STEPS_CELL, eq_steps, lt.mean, lt.lo,
            lt.hi, eq_steps > (double)STEPS_CELL ? " (at its last step: it trained no longer)" : "");
     if (fabs(eq_steps - (double)STEPS_CELL) < 0.05 * (double)STEPS_CELL)
-      grl_lesson_say(&L,
-        "Equal training time is, here, within 5%% of equal steps (%.0f against\n"
-        "%zu): it adds nothing to the comparison at equal parameters.",
-        eq_steps, STEPS_CELL);
+      printf("  time  Equal training time is, here, within 5%% of equal steps (%.0f against\n"
+             "  time  %zu): it adds nothing to the comparison at equal parameters.\n",
+             eq_steps, STEPS_CELL);
     grl_lesson_say(&L,
       "The seconds panel of the cells chart is a different clock: the runs'\n"
       "wall time while they share the cores with each other and with the\n"
