@@ -814,7 +814,8 @@ better, and the chapter says so instead of ranking that optimiser.
   printf("  each at its best rate:\n");
   for (size_t q = 0; q < NOPT; q++) {
     char label[64];
-    snprintf(label, sizeof label, "%-8s lr %g", opt_name[q], opt_lr[q][lr0 + best_lr[q]]);
+    snprintf(label, sizeof label, "%-8s lr %g%s", opt_name[q], opt_lr[q][lr0 + best_lr[q]],
+             nlr > 1 && (best_lr[q] == 0 || best_lr[q] == nlr - 1) ? " (sweep's end)" : "");
     print_spread(label, best_sp[q], nseed);
   }
   /* sensitivity: the worst rate's mean minus the best's */
