@@ -638,10 +638,19 @@ def index(srcdir, out, quick, names, labs=()):
 # ---------------------------------------------------------------------------
 
 def plain(text):
-    """Text the chapter wrote for a terminal (a chart's title), shown as it
-    is: every ASCII punctuation character backslash-escaped, as pandoc's
-    Markdown allows."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+    """Text the chapter wrote for a terminal or for gnuplot (a chart's
+    title), shown as it is: every ASCII punctuation character
+    backslash-escaped, as pandoc's Markdown allows, except gnuplot's
+    enhanced-text sub- and superscripts, W_{hh} and x^{k}, which become
+    pandoc's W~hh~ and x^k^."""
+    esc = lambda t: re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", t)
+    out, pos = [], 0
+    for m in re.finditer(r"([_^])\{([^{}]+)\}", text):
+        mark = "~" if m.group(1) == "_" else "^"
+        out.append(esc(text[pos:m.start()]) + mark
+                   + esc(m.group(2)).replace(" ", "\\ ") + mark)
+        pos = m.end()
+    return "".join(out) + esc(text[pos:])
 
 
 def chart_title(rundir, chart):
@@ -710,18 +719,26 @@ def slides(srcdir, rundir, out, quick, name):
     title, opening, run, charts = lecture_md(srcdir, rundir, out, name)
     md = []
     for c, ctitle, take in charts:
+        # a long takeaway gets a smaller type, so that it fits its slide
+        size = "" if len(take) <= 170 else " .long" if len(take) <= 260 \
+            else " .longer"
         md.append("# %s {.chart-slide}\n\n![](charts/%s.svg)\n\n"
-                  "::: takeaway\n%s\n:::\n"
-                  % (plain(ctitle), c, take or "(%s declares no takeaway)" % c))
+                  "::: {.takeaway%s}\n%s\n:::\n"
+                  % (plain(ctitle), c, size,
+                     take or "(%s declares no takeaway)" % c))
     md.append("# Where to read on {.end-slide}\n\nThe whole lesson, its"
               " code and its output: the notebook's page `%s.html`; the"
               " exercises: the handout.  The run: `chapters/%s%s`, seed %s.\n"
               % (name, name, " --quick" if quick else "", run_seed(run)))
+    # The prerequisites as metadata, so that pandoc reads their Markdown
+    # and math (a --variable would be pasted in raw).
     prereq = prerequisites(opening).replace("**Prerequisites:**", "").strip()
-    html = pandoc("\n\n".join(md), "Chapter %d: %s" % (number_of(name), title),
+    meta = "---\nprerequisites: |\n%s\n---\n" % "\n".join(
+        "  " + l for l in prereq.splitlines())
+    html = pandoc(meta + "\n" + "\n\n".join(md),
+                  "Chapter %d: %s" % (number_of(name), title),
                   srcdir, template="slides.html", cwd=out,
                   extra=["--self-contained", "--section-divs",
-                         "--variable", "prerequisites=" + prereq,
                          "--variable", "quick=" + (QUICK_NOTE if quick else "")])
     write_if_changed(os.path.join(out, name + ".html"), html)
 

@@ -114,10 +114,16 @@ c_lstm_b4 = '#5E2100'
 c_seed_b0 = '#7ED8B5'
 c_seed_b2 = '#00845F'
 c_seed_b4 = '#00382A'
+# A light GRU blue for the raw points under a GRU curve (every batch of
+# a noisy learning curve, chapter 9); not a keep-gate bias.
+c_gru_light = '#9EC5E3'
 # The LSTM with forget bias 1 (Jozefowicz et al. 2015; chapter 8), darker
 # than PyTorch's draw around 0; at the GRU's parameter count (H = 27 for
 # H = 32) the same colour, drawn dashed.
 c_lstm_f1 = '#8C2D04'
+# ... and at the GRU's parameter count a rose of its own, dashed too, so
+# that its band is not told from the H = 32 one by the dash alone.
+c_lstm_f1_pc = '#CC6677'
 # The tanh RNN with W_hh rescaled to largest singular value lambda_1
 # (chapter 7), Paul Tol's hues, cool (vanishing) to wine (exploding):
 c_rnn_l05 = '#88CCEE'   # lambda_1 = 0.5  cyan

@@ -89,7 +89,8 @@ golden_layer_files = \
 	tests/data/golden-mgu-T7B3I5H4L2.txt \
 	tests/data/golden-mgu-T6B2I3H5L3.txt
 check_PROGRAMS += tests/lib/golden-layers
-tests_lib_golden_layers_SOURCES = tests/lib/golden-layers.c
+tests_lib_golden_layers_SOURCES = tests/lib/golden-layers.c tests/lib/golden_util.h
+tests_lib_golden_SOURCES = tests/lib/golden.c tests/lib/golden_util.h
 tests_lib_golden_layers_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/golden-layers
 # golden-dropout: dropout with torch's masks, forward and BPTT, against
@@ -199,7 +200,7 @@ check_PROGRAMS += tests/lib/text
 tests_lib_text_LDADD = $(TAP_LDADD)
 TESTS += tests/lib/text tests/cli/text.sh
 EXTRA_DIST += tests/cli/text.sh bench/text-compare.sh bench/text-torch.py \
-	tests/data/ngram-wb.txt tests/reference/make-ngram.py
+	tests/data/ngram-wb.txt tests/data/ngram-kn.txt tests/reference/make-ngram.py
 
 # Hardening: `make check-valgrind` and `make fuzz`.
 include tests/memcheck/local.mk

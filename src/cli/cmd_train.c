@@ -10,7 +10,7 @@
  *   test mse X (baseline 0.1667)       (test xent for copy)
  * text is a character-level language model trained with truncated BPTT
  * (src/include/grl_text.h); its last line is
- *   valid bpc X (unigram U, bigram G, n-gram N at order K) */
+ *   valid bpc X (unigram U, bigram G, Witten-Bell N at order K, Kneser-Ney M at order J) */
 #include <config.h>
 #include "cli.h"
 #include "grl_compress.h"
@@ -47,9 +47,11 @@ static void help(FILE *f, const grl_opt *opts)
 "        windows of T bytes, the state carried from one window to the\n"
 "        next, the gradient stopped at the window's start.  Prints the\n"
 "        split's duplicate share (validation 8-grams seen in training),\n"
-"        the baselines (unigram, bigram, interpolated Witten-Bell n-grams\n"
-"        of orders 1 to 8, gzip -9, xz -9), then ends with\n"
-"          valid bpc X (unigram U, bigram G, n-gram N at order K)\n"
+"        the baselines (unigram, bigram, interpolated Witten-Bell and\n"
+"        Kneser-Ney n-grams of orders 1 to 8, gzip -9, xz -9), then ends\n"
+"        with (N, M: each n-gram ladder's best bpc, at order K, J)\n"
+"          valid bpc X (unigram U, bigram G, Witten-Bell N at order K,\n"
+"          Kneser-Ney M at order J)\n"
 "        in bits per character on the validation split.\n"
 "\n");
   grl_opt_help(f, opts);
@@ -364,11 +366,12 @@ static int read_text(grl_text **text, const train_args *a)
 
 /* The text's baselines, before training: counting and compressing. */
 static int print_text_head(FILE *out, const grl_text *text, double *uni,
-                           double *bi, double *ng, int by_file)
+                           double *bi, double *ng, double *kn, int by_file)
 {
   double dup;
   if (grl_text_baselines(text, uni, bi)
       || grl_text_ngram_bpc(text, GRL_NGRAM_MAX_ORDER, ng)
+      || grl_text_ngram_kn_bpc(text, GRL_NGRAM_MAX_ORDER, kn)
       || grl_text_duplicate_share(text, 8, &dup)) {
     cli_error("train: %s", grl_strerror());
     return -1;
@@ -393,7 +396,7 @@ static size_t best_order(const double *ng)
 }
 
 static void print_baselines(FILE *out, const grl_text *text, double uni,
-                            double bi, const double *ng)
+                            double bi, const double *ng, const double *kn)
 {
   fprintf(out, "baseline unigram %.4f bpc, bigram %.4f bpc (add-one, fitted on train)\n",
           uni, bi);
@@ -401,6 +404,11 @@ static void print_baselines(FILE *out, const grl_text *text, double uni,
           GRL_NGRAM_MAX_ORDER);
   for (size_t k = 0; k < GRL_NGRAM_MAX_ORDER; k++)
     fprintf(out, " %.4f", ng[k]);
+  fprintf(out, " bpc\n");
+  fprintf(out, "baseline n-gram (interpolated Kneser-Ney, fitted on train), orders 1-%d:",
+          GRL_NGRAM_MAX_ORDER);
+  for (size_t k = 0; k < GRL_NGRAM_MAX_ORDER; k++)
+    fprintf(out, " %.4f", kn[k]);
   fprintf(out, " bpc\n");
   const char *methods[2] = {"gzip", "xz"};
   for (int k = 0; k < 2; k++) {
@@ -435,7 +443,8 @@ int cmd_train(int argc, char **argv)
   grl_task *probe = NULL;    /* adding, copy: the baseline and the loss */
   grl_session s = {0};
   cli_outfile sv = {NULL, NULL}, lg = {NULL, NULL};
-  double uni = NAN, bi = NAN, ng[GRL_NGRAM_MAX_ORDER];
+  double uni = NAN, bi = NAN, ng[GRL_NGRAM_MAX_ORDER],
+         kn[GRL_NGRAM_MAX_ORDER];
   char run[1024];
   FILE *out = cli_stdout_begin();
   rc = CLI_FAIL;
@@ -461,7 +470,7 @@ int cmd_train(int argc, char **argv)
   grl_stop_remove_on_abort(grl_outfile_tmpname(sv.o));
   grl_stop_remove_on_abort(grl_outfile_tmpname(lg.o));
   fprintf(out, "# grulab train %s\n", run);
-  if (text && print_text_head(out, text, &uni, &bi, ng, !a.textpath))
+  if (text && print_text_head(out, text, &uni, &bi, ng, kn, !a.textpath))
     goto done;
 
   grl_train_blas_threads_default();
@@ -498,7 +507,7 @@ int cmd_train(int argc, char **argv)
   size_t tail;
   fprintf(out, "parameters %zu\n", s.m->n);
   if (text) {
-    print_baselines(out, text, uni, bi, ng);
+    print_baselines(out, text, uni, bi, ng, kn);
     double last = tail_mean(&s, 50, &tail);
     fprintf(out, "steps %zu (%.2f epochs) seconds %.2f chars_per_second %.0f\n",
             s.done, (double)s.done / (double)grl_text_windows(text, a.T, a.B),
@@ -506,8 +515,10 @@ int cmd_train(int argc, char **argv)
                                      : 0.0);
     if (tail)
       fprintf(out, "train bpc %.4f (mean of the last %zu batches)\n", last, tail);
-    fprintf(out, "valid bpc %.4f (unigram %.4f, bigram %.4f, n-gram %.4f at order %zu)\n",
-            s.test, uni, bi, ng[best_order(ng)], best_order(ng) + 1);
+    fprintf(out, "valid bpc %.4f (unigram %.4f, bigram %.4f, Witten-Bell %.4f at order %zu, "
+            "Kneser-Ney %.4f at order %zu)\n",
+            s.test, uni, bi, ng[best_order(ng)], best_order(ng) + 1,
+            kn[best_order(kn)], best_order(kn) + 1);
   } else {
     double last = tail_mean(&s, 100, &tail);
     fprintf(out, "steps %zu seconds %.2f ms_per_step %.3f\n", s.done,

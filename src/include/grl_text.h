@@ -115,7 +115,8 @@ int grl_vocab_read(grl_vocab *v, const grl_tensorfile *tf);
  * (add-one smoothing, so that no byte of the vocabulary has p = 0). */
 int grl_text_baselines(const grl_text *t, double *unigram, double *bigram);
 
-/* The n-gram ladder (ngram.c): interpolated Witten-Bell n-grams of
+/* The n-gram ladder (ngram.c): interpolated Witten-Bell (and below,
+ * Kneser-Ney) n-grams of
  * orders 1..GRL_NGRAM_MAX_ORDER over byte ids, counted by grl_ngram_fit
  * on ids [0, n) (the training split) with ids < V.  Order k conditions
  * on the k-1 bytes before the predicted one:
@@ -139,6 +140,16 @@ void grl_ngram_probs(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
  * split, scored on the network's predictions (every validation byte after
  * the first, its context the validation bytes before it). */
 int grl_text_ngram_bpc(const grl_text *t, size_t order, double *bpc);
+/* The same ladder smoothed by interpolated Kneser-Ney (Chen and Goodman
+ * 1998; one discount D = n1/(n1 + 2 n2) per order, fitted on the training
+ * split; raw counts at the top order, continuation counts N1+(. h w)
+ * below it; see ngram.c).  p[k-1] is the order-k model's p(w | ctx), a
+ * context shorter than k-1 bytes using the order-(nctx+1) model; every
+ * p[k-1] sums to 1 over the vocabulary.  The order-k model is fitted by
+ * grl_ngram_fit of any order >= k. */
+void grl_ngram_probs_kn(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
+                        size_t w, double *p);
+int grl_text_ngram_kn_bpc(const grl_text *t, size_t order, double *bpc);
 
 /* How much of the validation split is a copy of the training split: the
  * share of the validation split's k-grams (k = 1..8 bytes, every start

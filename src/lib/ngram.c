@@ -1,5 +1,6 @@
-/* ngram.c -- the n-gram ladder: interpolated Witten-Bell n-grams of
- * orders 1 to 8 over a text's byte ids, counted on its training split.
+/* ngram.c -- the n-gram ladder: interpolated Witten-Bell and interpolated
+ * Kneser-Ney n-grams of orders 1 to 8 over a text's byte ids, counted on
+ * its training split.
  * What a language model of the text must beat (chapter 9).  See grl_text.h.
  *
  * Witten and Bell (1991); interpolated as in Chen and Goodman (1998),
@@ -15,6 +16,22 @@
  *
  * Each level is a mixture of a distribution over the V ids and the level
  * below, so every p_k sums to 1 over the vocabulary.
+ *
+ * Interpolated Kneser-Ney (Chen and Goodman 1998, section 2.7, with one
+ * discount per order and per kind of count, D = n1 / (n1 + 2 n2) from the
+ * numbers n1, n2 of grams counted once and twice).  The order-n model
+ * uses the raw counts c at its top level and, below it, continuation
+ * counts N1+(. h w), the number of distinct bytes seen before h w:
+ *
+ *   q_0(w)     = 1 / V
+ *   q_k(w | h) = max(N1+(. h w) - D'_k, 0) / S(h) + D'_k N1+(h .) / S(h) q_{k-1}(w | h')
+ *                where S(h) = sum_w N1+(. h w) > 0, else q_{k-1}(w | h');
+ *   p^KN_n(w | h) = max(c(h w) - D_n, 0) / c(h) + D_n N1+(h .) / c(h) q_{n-1}(w | h')
+ *                where c(h) > 0, else q_{n-1}(w | h').
+ *
+ * D <= 1 and every seen gram counts at least 1, so each level again sums
+ * to 1.  The continuation counts of order k are read off the distinct
+ * (k+1)-grams: drop each one's oldest byte and count the repeats.
  *
  * The k-grams of each order are kept as sorted packed keys (k ids of 8
  * bits, the oldest highest) with their counts: the k-grams that extend a
@@ -37,6 +54,8 @@ typedef struct {
 struct grl_ngram {
   size_t order, V;
   table t[GRL_NGRAM_MAX_ORDER];   /* t[k-1]: the k-grams          */
+  table c[GRL_NGRAM_MAX_ORDER];   /* c[k-1]: k-grams, counts N1+(. g), k < order */
+  double draw[GRL_NGRAM_MAX_ORDER], dcont[GRL_NGRAM_MAX_ORDER];   /* discounts */
 };
 
 static int by_key(const void *a, const void *b)
@@ -81,6 +100,45 @@ static size_t upper(const table *tb, uint64_t x)
   return lo;
 }
 
+/* A table of the distinct keys of all[0..m) with their repeats as counts
+ * (all is sorted here). */
+static int tabulate(table *tb, uint64_t *all, size_t m)
+{
+  qsort(all, m, sizeof *all, by_key);
+  size_t u = 0;
+  for (size_t i = 0; i < m; i++)
+    u += i == 0 || all[i] != all[i - 1];
+  tb->key = malloc((u ? u : 1) * sizeof *tb->key);
+  tb->cum = malloc((u + 1) * sizeof *tb->cum);
+  if (!tb->key || !tb->cum)
+    return grl_fail(GRL_ENOMEM, "n-gram: out of memory for %zu grams", u);
+  size_t j = 0;
+  tb->cum[0] = 0;
+  for (size_t i = 0; i < m; i++) {
+    if (i == 0 || all[i] != all[i - 1]) {
+      tb->key[j] = all[i];
+      tb->cum[j + 1] = tb->cum[j];
+      j++;
+    }
+    tb->cum[j] += 1;
+  }
+  tb->n = u;
+  return GRL_OK;
+}
+
+/* Kneser-Ney's discount D = n1 / (n1 + 2 n2) for a table's counts (0 when
+ * no gram is counted once or twice). */
+static double discount(const table *tb)
+{
+  double n1 = 0, n2 = 0;
+  for (size_t i = 0; i < tb->n; i++) {
+    double c = tb->cum[i + 1] - tb->cum[i];
+    n1 += c == 1;
+    n2 += c == 2;
+  }
+  return n1 + n2 > 0 ? n1 / (n1 + 2 * n2) : 0.0;
+}
+
 void grl_ngram_free(grl_ngram *g)
 {
   if (!g)
@@ -88,6 +146,8 @@ void grl_ngram_free(grl_ngram *g)
   for (size_t k = 0; k < GRL_NGRAM_MAX_ORDER; k++) {
     free(g->t[k].key);
     free(g->t[k].cum);
+    free(g->c[k].key);
+    free(g->c[k].cum);
   }
   free(g);
 }
@@ -121,29 +181,33 @@ int grl_ngram_fit(grl_ngram **out, const unsigned char *ids, size_t n,
     }
     for (size_t i = 0; i < m; i++)
       all[i] = pack(ids + i, k);
-    qsort(all, m, sizeof *all, by_key);
-    size_t u = 0;
-    for (size_t i = 0; i < m; i++)
-      u += i == 0 || all[i] != all[i - 1];
-    tb->key = malloc(u * sizeof *tb->key);
-    tb->cum = malloc((u + 1) * sizeof *tb->cum);
-    if (!tb->key || !tb->cum) {
-      free(all);
-      grl_ngram_free(g);
-      return grl_fail(GRL_ENOMEM, "n-gram: out of memory for %zu %zu-grams", u, k);
-    }
-    size_t j = 0;
-    tb->cum[0] = 0;
-    for (size_t i = 0; i < m; i++) {
-      if (i == 0 || all[i] != all[i - 1]) {
-        tb->key[j] = all[i];
-        tb->cum[j + 1] = tb->cum[j];
-        j++;
-      }
-      tb->cum[j] += 1;
-    }
-    tb->n = u;
+    int st = tabulate(tb, all, m);
     free(all);
+    if (st) {
+      grl_ngram_free(g);
+      return st;
+    }
+    g->draw[k - 1] = discount(tb);
+  }
+  /* continuation counts of order k < order: the distinct (k+1)-grams
+   * without their oldest byte */
+  for (size_t k = 1; k < order; k++) {
+    const table *up = &g->t[k];
+    const uint64_t mask = ((uint64_t)1 << (8 * k)) - 1;   /* k <= 7 */
+    uint64_t *all = malloc((up->n ? up->n : 1) * sizeof *all);
+    if (!all) {
+      grl_ngram_free(g);
+      return grl_fail(GRL_ENOMEM, "n-gram: out of memory");
+    }
+    for (size_t i = 0; i < up->n; i++)
+      all[i] = up->key[i] & mask;
+    int st = tabulate(&g->c[k - 1], all, up->n);
+    free(all);
+    if (st) {
+      grl_ngram_free(g);
+      return st;
+    }
+    g->dcont[k - 1] = discount(&g->c[k - 1]);
   }
   *out = g;
   return GRL_OK;
@@ -179,7 +243,39 @@ void grl_ngram_probs(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
   }
 }
 
-int grl_text_ngram_bpc(const grl_text *t, size_t order, double *bpc)
+/* One Kneser-Ney level: the table's k-grams after h (the k-1 ids before
+ * w, packed), discount D, mixed with the level below. */
+static double kn_level(const table *tb, double D, uint64_t h, size_t w, double below)
+{
+  uint64_t base = h << 8;
+  size_t lo = lower(tb, base), hi = upper(tb, base | 0xff);
+  double ch = tb->cum[hi] - tb->cum[lo], types = (double)(hi - lo);
+  if (!(ch > 0))
+    return below;
+  uint64_t key = base | (uint64_t)w;
+  size_t i = lower(tb, key);
+  double c = i < hi && tb->key[i] == key ? tb->cum[i + 1] - tb->cum[i] : 0.0;
+  return fmax(c - D, 0.0) / ch + D * types / ch * below;
+}
+
+void grl_ngram_probs_kn(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
+                        size_t w, double *p)
+{
+  double q = 1.0 / (double)g->V;       /* q_0: the continuation chain */
+  for (size_t k = 1; k <= g->order; k++) {
+    /* a context shorter than k-1 bytes: the order-(nctx+1) model */
+    if (k - 1 > nctx) {
+      p[k - 1] = p[k - 2];
+      continue;
+    }
+    uint64_t h = pack(ctx + nctx - (k - 1), k - 1);
+    p[k - 1] = kn_level(&g->t[k - 1], g->draw[k - 1], h, w, q);
+    if (k < g->order)
+      q = kn_level(&g->c[k - 1], g->dcont[k - 1], h, w, q);
+  }
+}
+
+static int ladder_bpc(const grl_text *t, size_t order, double *bpc, int kn)
 {
   grl_ngram *g;
   int st = grl_ngram_fit(&g, t->ids, t->ntrain, t->vocab.V, order);
@@ -193,7 +289,7 @@ int grl_text_ngram_bpc(const grl_text *t, size_t order, double *bpc)
     size_t nctx = i - t->ntrain;
     if (nctx > order - 1)
       nctx = order - 1;
-    grl_ngram_probs(g, t->ids + i - nctx, nctx, t->ids[i], p);
+    (kn ? grl_ngram_probs_kn : grl_ngram_probs)(g, t->ids + i - nctx, nctx, t->ids[i], p);
     for (size_t k = 0; k < order; k++)
       sum[k] -= log2(p[k]);
   }
@@ -201,4 +297,14 @@ int grl_text_ngram_bpc(const grl_text *t, size_t order, double *bpc)
   for (size_t k = 0; k < order; k++)
     bpc[k] = sum[k] / (double)np;
   return GRL_OK;
+}
+
+int grl_text_ngram_bpc(const grl_text *t, size_t order, double *bpc)
+{
+  return ladder_bpc(t, order, bpc, 0);
+}
+
+int grl_text_ngram_kn_bpc(const grl_text *t, size_t order, double *bpc)
+{
+  return ladder_bpc(t, order, bpc, 1);
 }

@@ -90,10 +90,11 @@ for s in 1 2 3 4 5 6 7 8; do
 done
 answer ch07-vanishing 4 "$gone" "$((gone - 1))"
 # ch08: keeping only u_1 leaves Var(u_2) = 1/12 (as four figures, 0.0833;
-# 1/6 is having no memory); 3H(I+H) + 6H + H + 1 with I = 2, H = 32.
+# 1/6 is having no memory); 3H(I+H) + 6H + H + 1 with I = 2, H = 20
+# (1440 forgets the readout).
 answer ch08-long-memory 1 "$(calc "1 / 12")" "$(calc "1 / 6")"
 answer ch08-long-memory 1 0.0833 0.1667
-answer ch08-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1")" 3456
+answer ch08-long-memory 2 "$(calc "3 * 20 * (2 + 20) + 6 * 20 + 20 + 1")" 1440
 # ch09: from GSL's headers' bytes, counted here with od and awk: the
 # uniform model's log2 V (6.55, as a reader rounds it, is right; 6.6 is
 # not); the add-one bigram with the held-out split -- training every header
@@ -121,11 +122,11 @@ answer ch09-reading-text 3 "$(echo "$ch9" | cut -d' ' -f3)" "$(( $(echo "$ch9" |
 ok "ch09 exercise 3: the run does not state the steps of an epoch" \
   sh -c '! grep -Eiq "epoch (is|has) [0-9]+ steps" "$1"' _ "$TMP/ch09.out"
 # ch09 exercise 4: the two runs it compares read the same number of bytes
-# (B = 32 streams x T x steps).
+# (T x B x steps) in the same number of steps.
 "$top_builddir/chapters/ch09-reading-text" --help >"$TMP/help9"
-bytes4=$(tr '\n' ' ' <"$TMP/help9" | grep -o -- '--bptt [0-9]* --steps [0-9]*' \
-  | awk '{ print 32 * $2 * $4 }' | sort -u)
-is "ch09 exercise 4: both runs read 32 x T x steps = 819200 bytes" "$bytes4" 819200
+bytes4=$(tr '\n' ' ' <"$TMP/help9" | tr -s ' ' | grep -o -- '--bptt [0-9]* --batch [0-9]* --steps [0-9]*' \
+  | awk '{ print $2 * $4 * $6, $6 }' | sort | uniq -c | awk '{ print $1, $2, $3 }')
+is "ch09 exercise 4: two runs, each 400 steps of T x B bytes, 819200 bytes in all" "$bytes4" "2 819200 400"
 # ch09 exercise 5 runs as written (with 2 steps instead of the default 800):
 # train --save writes a model that sample reads.
 "$top_builddir/src/grulab" train --task text --seed 8 --steps 2 --save "$TMP/gsl.params" >/dev/null 2>&1
@@ -160,7 +161,7 @@ whole ch01-gates 2 "$(calc "int(12 / (log(4) / log(10))) + 1 - 0.15")"
 whole ch01-gates 4 "$(calc "int(55 * log(2) / 2) + 1 + 0.1")"
 whole ch02-hidden-state 2 "$(calc "int(log(0.01) / log(0.9)) + 1 + 0.3")"
 whole ch04-bptt 1 "$(calc "3 * 16 * (5 + 16) + 6 * 16 + 0.4")"
-whole ch08-long-memory 2 "$(calc "3 * 32 * (2 + 32) + 6 * 32 + 32 + 1 - 0.5")"
+whole ch08-long-memory 2 "$(calc "3 * 20 * (2 + 20) + 6 * 20 + 20 + 1 - 0.5")"
 whole ch10-claims 2 "$(calc "$lstm10 + 0.4")"
 
 # Usage errors: one line on stderr, exit 2, nothing on stdout.

@@ -189,7 +189,7 @@ static void streams_and_carry(void)
   grl_model *m = model_for(t, &grl_cell_gru, H, 5);
   grl_source *src;
   grl_trainer *tr;
-  grl_train_config cfg = {"adam", 1e-2, 1.0, 0, NULL};
+  grl_train_config cfg = {.optimizer = "adam", .lr = 1e-2, .clip = 1.0, .batch = 0, .stop = NULL};
   if (grl_text_source_alloc(&src, t, T, B, H)
       || grl_trainer_alloc_source(&tr, m, src, &cfg))
     bail("trainer: %s", grl_strerror());
@@ -480,7 +480,7 @@ static void periodic_entropy(void)
   grl_model *m;
   grl_model_alloc(&m, &grl_cell_gru, t->vocab.V, H, t->vocab.V);
   grl_model_init_uniform(m, r);
-  grl_train_config cfg = {"adam", 5e-3, 5.0, 0, NULL};
+  grl_train_config cfg = {.optimizer = "adam", .lr = 5e-3, .clip = 5.0, .batch = 0, .stop = NULL};
   grl_source *src;
   grl_trainer *tr = NULL;
   size_t done;
@@ -678,6 +678,79 @@ static void ngram_ladder(void)
   grl_text_free(t);
 }
 
+/* Interpolated Kneser-Ney against the independent Python implementation
+ * (tests/reference/make-ngram.py -> tests/data/ngram-kn.txt), and every
+ * order summing to 1 over the vocabulary.  3 tests. */
+static void ngram_kneser_ney(void)
+{
+  grl_tensorfile *tf = NULL;
+  if (grl_tensorfile_read(&tf, tap_srcpath("tests/data/ngram-kn.txt")) != GRL_OK)
+    bail("%s", grl_strerror());
+  const grl_tensor *tV = grl_tensorfile_find(tf, "V"), *tn = grl_tensorfile_find(tf, "ntrain"),
+                   *tids = grl_tensorfile_find(tf, "ids"), *tb = grl_tensorfile_find(tf, "bpc"),
+                   *tpos = grl_tensorfile_find(tf, "pos"), *tp = grl_tensorfile_find(tf, "p");
+  if (!tV || !tn || !tids || !tb || !tpos || !tp || tb->size != 8)
+    bail("ngram-kn.txt: a tensor is missing");
+  const size_t V = (size_t)tV->data[0], ntrain = (size_t)tn->data[0], N = tids->size;
+  unsigned char *bytes = malloc(N);
+  for (size_t i = 0; i < N; i++)
+    bytes[i] = (unsigned char)('a' + (int)tids->data[i]);
+  grl_text *t;
+  if (grl_text_from_split(&t, bytes, N, ntrain, "markov"))
+    bail("%s", grl_strerror());
+  double bpc[8];
+  if (grl_text_ngram_kn_bpc(t, 8, bpc))
+    bail("%s", grl_strerror());
+  double worst = 0;
+  for (size_t k = 0; k < 8; k++)
+    worst = fmax(worst, fabs(bpc[k] - tb->data[k]) / tb->data[k]);
+  ok(worst < 1e-12, "Kneser-Ney bpc of orders 1..8 equal the Python reference's (worst relative error %.1e; order 3: %.6f)",
+     worst, bpc[2]);
+  grl_ngram *g;
+  if (grl_ngram_fit(&g, t->ids, ntrain, V, 8))
+    bail("%s", grl_strerror());
+  worst = 0;
+  for (size_t s = 0; s < tpos->size; s++) {
+    size_t i = (size_t)tpos->data[s], nctx = i - ntrain > 7 ? 7 : i - ntrain;
+    for (size_t w = 0; w < V; w++) {
+      double p[8];
+      grl_ngram_probs_kn(g, t->ids + i - nctx, nctx, w, p);
+      for (size_t k = 0; k < 8; k++)
+        worst = fmax(worst, fabs(p[k] - tp->data[(s * 8 + k) * V + w]));
+    }
+  }
+  ok(worst < 1e-14, "Kneser-Ney p_k(w | context) at %zu positions, every k and w, equal the reference's (worst %.1e)",
+     tpos->size, worst);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 11);
+  double dev = 0;
+  for (int trial = 0; trial < 400; trial++) {
+    unsigned char ctx[7];
+    size_t nctx = (size_t)trial % 8;
+    if (trial % 2) {
+      for (size_t j = 0; j < nctx; j++)
+        ctx[j] = (unsigned char)gsl_rng_uniform_int(r, V);
+    } else {
+      size_t at = gsl_rng_uniform_int(r, ntrain - 8);
+      memcpy(ctx, t->ids + at, nctx);
+    }
+    double sum[8] = {0}, p[8];
+    for (size_t w = 0; w < V; w++) {
+      grl_ngram_probs_kn(g, ctx, nctx, w, p);
+      for (size_t k = 0; k < 8; k++)
+        sum[k] += p[k];
+    }
+    for (size_t k = 0; k < 8; k++)
+      dev = fmax(dev, fabs(sum[k] - 1));
+  }
+  ok(dev < 1e-13, "every Kneser-Ney order sums to 1 over the vocabulary for 400 contexts, seen and random (worst |sum - 1| = %.1e)", dev);
+  gsl_rng_free(r);
+  grl_ngram_free(g);
+  grl_text_free(t);
+  free(bytes);
+  grl_tensorfile_free(tf);
+}
+
 /* grl_text_read_split: the held-out files follow the others.  2 tests. */
 static void split_by_file(void)
 {
@@ -710,11 +783,11 @@ static void split_by_file(void)
 
 int main(void)
 {
-  /* two text gradient checks per cell (central, complex), 53 others */
+  /* two text gradient checks per cell (central, complex), 69 others */
   int ncell = 0;
   for (const grl_cell *const *c = grl_cell_all(); *c; c++)
     ncell++;
-  plan(66 + 2 * ncell);
+  plan(69 + 2 * ncell);
   vocabulary_and_split();
   bad_texts();
   streams_and_carry();
@@ -725,6 +798,7 @@ int main(void)
   periodic_entropy();
   text_gradcheck();
   ngram_ladder();
+  ngram_kneser_ney();
   split_by_file();
   return exit_status();
 }

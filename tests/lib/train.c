@@ -102,7 +102,7 @@ static int raise_stop(const grl_train_stat *st, void *ctx)
 static void stop_flag(void)
 {
   volatile sig_atomic_t stop = 0;
-  grl_train_config cfg = {"adam", 0.01, 1.0, 8, &stop};
+  grl_train_config cfg = {.optimizer = "adam", .lr = 0.01, .clip = 1.0, .batch = 8, .stop = &stop};
   grl_model *m, *ref;
   grl_trainer *tr;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -168,7 +168,7 @@ int main(void)
   if (grl_model_alloc(&m, &grl_cell_gru, 2, 32, 1))
     bail("model: %s", grl_strerror());
   grl_model_init_uniform(m, r);
-  grl_train_config cfg = {"adam", 0.01, 1.0, 50, NULL};
+  grl_train_config cfg = {.optimizer = "adam", .lr = 0.01, .clip = 1.0, .batch = 50, .stop = NULL};
   if (grl_trainer_alloc(&tr, m, "adding", 20, &cfg))
     bail("trainer: %s", grl_strerror());
   double before;
@@ -196,7 +196,7 @@ int main(void)
 
   /* ---- the NaN guard: lr = 1e300 --------------------------------------- */
   grl_model_init_uniform(m, r);
-  grl_train_config wild = {"sgd", 1e300, 0.0, 50, NULL};
+  grl_train_config wild = {.optimizer = "sgd", .lr = 1e300, .clip = 0.0, .batch = 50, .stop = NULL};
   if (grl_trainer_alloc(&tr, m, "adding", 20, &wild))
     bail("trainer: %s", grl_strerror());
   done = 0;
@@ -209,7 +209,7 @@ int main(void)
   st = grl_trainer_evaluate(tr, rt, 100, &after);
   ok(st == GRL_OK && isfinite(after), "and they give a finite loss (%g)", after);
   grl_trainer_free(tr);
-  grl_train_config adam_wild = {"adam", 1e300, 1.0, 50, NULL};
+  grl_train_config adam_wild = {.optimizer = "adam", .lr = 1e300, .clip = 1.0, .batch = 50, .stop = NULL};
   grl_model_init_uniform(m, r);
   if (grl_trainer_alloc(&tr, m, "adding", 20, &adam_wild))
     bail("trainer: %s", grl_strerror());
@@ -230,9 +230,9 @@ int main(void)
   ok(grl_trainer_alloc(&tr, wrong, "adding", 20, &cfg) == GRL_EINVAL && strstr(grl_strerror(), "input size"),
      "a model with the wrong input size is refused: %s", grl_strerror());
   grl_model_free(wrong);
-  grl_train_config neg = {"adam", 1e-3, -1.0, 50, NULL};
+  grl_train_config neg = {.optimizer = "adam", .lr = 1e-3, .clip = -1.0, .batch = 50, .stop = NULL};
   ok(grl_trainer_alloc(&tr, m, "adding", 20, &neg) == GRL_EINVAL, "a negative clip threshold is refused");
-  grl_train_config bad = {"lbfgs", 1e-3, 1.0, 50, NULL};
+  grl_train_config bad = {.optimizer = "lbfgs", .lr = 1e-3, .clip = 1.0, .batch = 50, .stop = NULL};
   ok(grl_trainer_alloc(&tr, m, "adding", 20, &bad) == GRL_EINVAL && strstr(grl_strerror(), "lbfgs"),
      "an unknown optimizer is refused by name");
 

@@ -8,10 +8,22 @@ Goodman (1998), section 2.6:
     p_k(w | h) = (c(h w) + N1+(h .) p_{k-1}(w | h')) / (c(h) + N1+(h .))
     p_k(w | h) = p_{k-1}(w | h')            when h was never followed in training
 
-    /usr/bin/python3 tests/reference/make-ngram.py [OUTFILE]
+and interpolated Kneser-Ney (Chen and Goodman 1998, section 2.7; one
+discount D = n1 / (n1 + 2 n2) per order and kind of count):
 
-writes (OUTFILE defaults to tests/data/ngram-wb.txt), in the named-tensor
-text format:
+    q_0(w)        = 1 / V
+    q_k(w | h)    = (max(N1+(. h w) - D'_k, 0) + D'_k N1+(h .) q_{k-1}(w | h')) / S(h)
+                    S(h) = sum_w N1+(. h w); q_{k-1}(w | h') when S(h) = 0
+    p^KN_n(w | h) = (max(c(h w) - D_n, 0) + D_n N1+(h .) q_{n-1}(w | h')) / c(h)
+                    q_{n-1}(w | h') when c(h) = 0
+
+the continuation count N1+(. g) being the number of distinct ids seen just
+before g in training.
+
+    /usr/bin/python3 tests/reference/make-ngram.py [OUTDIR]
+
+writes OUTDIR/ngram-wb.txt and OUTDIR/ngram-kn.txt (OUTDIR defaults to
+tests/data), in the named-tensor text format; ngram-wb.txt holds:
   V 1, ntrain 1       the vocabulary size and the training split's length
   ids N               a text of N ids from a random order-2 Markov source
                       (random.Random(2016), so a rerun writes the same file)
@@ -21,7 +33,9 @@ text format:
   pos S               validation positions i whose distributions follow
   p (S*8, V)          row s*8 + k-1: p_k(w | context before pos[s]) for
                       every w, the context cut as for bpc
-The test (tests/lib/text.c) reads the file; it never runs Python.
+ngram-kn.txt holds the same tensors for Kneser-Ney, the same text; with a
+context shorter than k-1 ids, order k uses the order-(len+1) model.
+The test (tests/lib/text.c) reads the files; it never runs Python.
 """
 import math
 import os
@@ -80,14 +94,66 @@ def prob(model, h, w, k):
     return (count[k].get(hk + (w,), 0) + t * below) / (ch + t)
 
 
+def fit_kn(train):
+    """raw[k][g] = c(g); cont[k][g] = N1+(. g) (k < ORDER); the discounts"""
+    raw = [dict() for _ in range(ORDER + 1)]
+    for k in range(1, ORDER + 1):
+        for i in range(len(train) - k + 1):
+            gram = tuple(train[i:i + k])
+            raw[k][gram] = raw[k].get(gram, 0) + 1
+    cont = [dict() for _ in range(ORDER + 1)]
+    for k in range(1, ORDER):
+        left = {}
+        for gram in raw[k + 1]:
+            left.setdefault(gram[1:], set()).add(gram[0])
+        cont[k] = {g: len(s) for g, s in left.items()}
+
+    def disc(counts):
+        n1 = sum(1 for c in counts.values() if c == 1)
+        n2 = sum(1 for c in counts.values() if c == 2)
+        return n1 / (n1 + 2 * n2) if n1 + n2 else 0.0
+
+    def sums(counts):
+        tot, typ = {}, {}
+        for g, c in counts.items():
+            tot[g[:-1]] = tot.get(g[:-1], 0) + c
+            typ[g[:-1]] = typ.get(g[:-1], 0) + 1
+        return tot, typ
+    levels = {}
+    for k in range(1, ORDER + 1):
+        levels[("raw", k)] = (raw[k], disc(raw[k])) + sums(raw[k])
+        if k < ORDER:
+            levels[("cont", k)] = (cont[k], disc(cont[k])) + sums(cont[k])
+    return levels
+
+
+def prob_kn(levels, h, w, n):
+    """p^KN_n(w | h), h a tuple of at most n-1 ids (the most recent last)"""
+    if len(h) < n - 1:
+        return prob_kn(levels, h, w, len(h) + 1)
+
+    def level(kind, k, below):
+        counts, D, tot, typ = levels[(kind, k)]
+        hk = tuple(h[len(h) - (k - 1):]) if k > 1 else ()
+        s = tot.get(hk, 0)
+        if s == 0:
+            return below
+        return (max(counts.get(hk + (w,), 0) - D, 0.0) + D * typ[hk] * below) / s
+    q = 1.0 / V
+    for k in range(1, n):
+        q = level("cont", k, q)
+    return level("raw", n, q)
+
+
 def context(ids, i, k):
     lo = max(NTRAIN, i - (k - 1))
     return tuple(ids[lo:i])
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "data", "ngram-wb.txt")
+    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "data")
+    out = os.path.join(outdir, "ngram-wb.txt")
     ids = make_text()
     model = fit(ids[:NTRAIN])
     bpc = []
@@ -110,6 +176,28 @@ def main():
         for i in POS:
             for k in range(1, ORDER + 1):
                 rows.append([prob(model, context(ids, i, k), w, k) for w in range(V)])
+        put("p", [len(POS) * ORDER, V], rows)
+    levels = fit_kn(ids[:NTRAIN])
+    bpc = []
+    for k in range(1, ORDER + 1):
+        s = 0.0
+        for i in range(NTRAIN + 1, N):
+            s -= math.log2(prob_kn(levels, context(ids, i, k), ids[i], k))
+        bpc.append(s / (N - NTRAIN - 1))
+    with open(os.path.join(outdir, "ngram-kn.txt"), "w") as f:
+        def put(name, dims, rows):
+            f.write("%s %s\n" % (name, " ".join(str(d) for d in dims)))
+            for row in rows:
+                f.write(" ".join(repr(float(v)) for v in row) + "\n")
+        put("V", [1], [[V]])
+        put("ntrain", [1], [[NTRAIN]])
+        put("ids", [N], [ids])
+        put("bpc", [ORDER], [bpc])
+        put("pos", [len(POS)], [POS])
+        rows = []
+        for i in POS:
+            for k in range(1, ORDER + 1):
+                rows.append([prob_kn(levels, context(ids, i, k), w, k) for w in range(V)])
         put("p", [len(POS) * ORDER, V], rows)
 
 
