@@ -8,21 +8,43 @@
 # dat: index 0 validation, index 1 training (each point: the mean of the
 # batch losses since the last point, under dropout where it is on);
 # columns step, then per remedy w = 0..4: sec mean lo hi.
-array wd_lt[5] = [1, 3, 5, 4, 2]
+# weight decay 3 is black (lt 7): the orange of lt 5 was too near the
+# vermillion of variational dropout (lt 2)
+array wd_lt[5] = [1, 3, 7, 4, 2]
 array wd_name[5] = ['no remedy', 'weight decay 1', 'weight decay 3', 'dropout 0.3', 'variational 0.3']
 c(w, k) = 2 + 4*w + k
+set multiplot layout 1,2 title chart_title font font_title
+unset title
 set xlabel 'training step'
-set ylabel sprintf('bpc (mean, range of %d seeds)', nseed)
 set xrange [0:steps]
-set yrange [0:8]
-set key inside right top font font_small
 set arrow 1 from best_step, graph 0 to best_step, graph 1 nohead lc rgb c_ref2 dt 3 lw 1.5
+# (a) training bpc (the batches' mean since the last point, under dropout
+# where it is on), from 0 to the start
+set title '(a) training bpc' font font_normal
+set ylabel sprintf('bpc (mean, range of %d seeds)', nseed)
+set yrange [0:*]
+set key inside right top font font_small samplen 2
+plot for [w = 0:4] dat index 1 using 1:(column(c(w, 2))):(column(c(w, 3))) \
+       with filledcurves lc wd_lt[w + 1] fs transparent solid 0.18 noborder notitle, \
+     for [w = 0:4] dat index 1 using 1:(column(c(w, 1))) with lines lt wd_lt[w + 1] \
+       title wd_name[w + 1], \
+     bigram with lines lc rgb c_ref2 dt 2 lw 1.5 title 'bigram'
+# (b) validation bpc, its range from the data after the first points, so
+# the remedies' differences show
+set title '(b) validation bpc' font font_normal
+unset ylabel
+unset key
+stats dat index 0 every ::2 using (column(c(0, 1))) nooutput
+vlo = STATS_min
+vhi = STATS_max
+do for [w = 1:4] {
+  stats dat index 0 every ::2 using (column(c(w, 1))) nooutput
+  vlo = STATS_min < vlo ? STATS_min : vlo
+  vhi = STATS_max > vhi ? STATS_max : vhi
+}
+set yrange [vlo - 0.1 * (vhi - vlo) : vhi + 0.1 * (vhi - vlo)]
 set label 1 'early stopping' at best_step, graph 0.04 right offset -0.5, 0 font font_small tc rgb '#555555'
 plot for [w = 0:4] dat index 0 using 1:(column(c(w, 2))):(column(c(w, 3))) \
        with filledcurves lc wd_lt[w + 1] fs transparent solid 0.18 noborder notitle, \
-     for [w = 0:4] dat index 0 using 1:(column(c(w, 1))) with lines lt wd_lt[w + 1] \
-       title sprintf('validation, %s', wd_name[w + 1]), \
-     for [w = 0:4] dat index 1 using 1:(column(c(w, 1))) with lines lt wd_lt[w + 1] dt 2 lw 1.5 \
-       notitle, \
-     NaN with lines lc rgb '#555555' dt 2 lw 1.5 title 'training (dashed)', \
-     bigram with lines lc rgb c_ref2 dt 2 lw 1.5 title 'bigram'
+     for [w = 0:4] dat index 0 using 1:(column(c(w, 1))) with lines lt wd_lt[w + 1] notitle
+unset multiplot
