@@ -336,15 +336,14 @@ def fence(lines, cls):
 
 
 def nav(prev, nxt, index="index.html"):
-    def link(other, arrow_left):
-        if not other:
-            return "[← Contents](%s)" % index if arrow_left else \
-                "[Contents →](%s)" % index
-        label = "Chapter %d" % number_of(other)
-        return ("[← %s](%s.html)" if arrow_left else "[%s →](%s.html)") \
-            % (label, other)
-    return "::: nav\n%s · [Contents](%s) · %s\n:::\n" % (
-        link(prev, True), index, link(nxt, False))
+    """The links between pages: the previous chapter, the contents and the
+    next chapter; the first and the last chapter name the contents once."""
+    links = ["[← Chapter %d](%s.html)" % (number_of(prev), prev)] if prev \
+        else []
+    links.append("[Contents](%s)" % index)
+    if nxt:
+        links.append("[Chapter %d →](%s.html)" % (number_of(nxt), nxt))
+    return "::: nav\n%s\n:::\n" % " · ".join(links)
 
 
 def section_prose(cell):
