@@ -326,53 +326,34 @@ static double run_cost(const run *r)
   return (double)r->T * (double)c->cell->G * (double)c->H * (double)(c->H + 3);
 }
 
-static int by_cost(const void *a, const void *b)
+static double item_cost(const void *r)
 {
-  const run *const *x = a, *const *y = b;
-  double ca = run_cost(*x), cb = run_cost(*y);
-  return ca < cb ? 1 : ca > cb ? -1 : (*x < *y ? -1 : *x > *y);
+  return run_cost(r);
 }
 
-/* Trains every run; on a terminal, "k/n runs trained" on stderr. */
+/* One run: its own generators, model, trainer and log, so that the
+ * threads share nothing and every run's bytes are those of a run alone. */
+static void train_item(void *item, void *arg)
+{
+  run *r = item;
+  const size_t steps = *(const size_t *)arg;
+  grl_session_spec spec = {
+    .cell = r->cfg->cell, .task = "adding", .length = r->T,
+    .hidden_size = r->cfg->H, .steps = steps, .seed = r->seed,
+    .test_seqs = TEST_SEQS, .keep_gate_bias = r->cfg->bias,
+    .cfg = {.optimizer = "adam", .lr = 1e-3, .clip = 1.0, .batch = BATCH,
+             .stop = &grl_stop_signal},
+  };
+  r->status = grl_session_run(&r->s, &spec, NULL, NULL);
+  if (r->status)
+    snprintf(r->error, sizeof r->error, "%s", grl_strerror());
+}
+
+/* Trains every run, in parallel, the longest first; on a terminal,
+ * "k/n runs trained" on stderr (chapters/lib/grl_lesson.h). */
 static void train_all(run *runs, size_t n, size_t steps)
 {
-  const int progress = isatty(fileno(stderr));
-  size_t finished = 0;
-  run **order = malloc(n * sizeof *order);
-  if (order) {
-    for (size_t i = 0; i < n; i++)
-      order[i] = &runs[i];
-    qsort(order, n, sizeof *order, by_cost);
-  }
-  /* Each run owns its generators, model, trainer and log: the threads
-   * share nothing, so every run's bytes are those of a run alone. */
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t i = 0; i < n; i++) {
-    run *r = order ? order[i] : &runs[i];
-    grl_session_spec spec = {
-      .cell = r->cfg->cell, .task = "adding", .length = r->T,
-      .hidden_size = r->cfg->H, .steps = steps, .seed = r->seed,
-      .test_seqs = TEST_SEQS, .keep_gate_bias = r->cfg->bias,
-      .cfg = {.optimizer = "adam", .lr = 1e-3, .clip = 1.0, .batch = BATCH,
-               .stop = &grl_stop_signal},
-    };
-    r->status = grl_session_run(&r->s, &spec, NULL, NULL);
-    if (r->status)
-      snprintf(r->error, sizeof r->error, "%s", grl_strerror());
-#pragma omp critical
-    {
-      finished++;
-      if (progress) {
-        fprintf(stderr, "\r%zu/%zu runs trained ", finished, n);
-        fflush(stderr);
-      }
-    }
-  }
-  if (progress) {
-    fputs("\r\033[K", stderr);   /* the terminal keeps only the results */
-    fflush(stderr);
-  }
-  free(order);
+  grl_lesson_run_parallel(runs, n, sizeof *runs, item_cost, train_item, &steps);
 }
 
 /* Mean of the batch losses of steps (i-w, i], the curve we plot. */

@@ -225,11 +225,9 @@ static double run_cost(const run *r)
   return (double)r->steps * (G * H * H * (double)r->layers + 100.0 * H);
 }
 
-static int by_cost(const void *a, const void *b)
+static double item_cost(const void *r)
 {
-  const run *const *x = a, *const *y = b;
-  double ca = run_cost(*x), cb = run_cost(*y);
-  return ca < cb ? 1 : ca > cb ? -1 : (*x < *y ? -1 : *x > *y);
+  return run_cost(r);
 }
 
 static int train_one(run *r)
@@ -309,34 +307,17 @@ static void run_free(run *r)
   free(r->secs);
 }
 
-/* Trains every run, in parallel; "k/n runs trained" on a terminal. */
+static void train_item(void *r, void *arg)
+{
+  (void)arg;
+  train_one(r);
+}
+
+/* Trains every run, in parallel, the longest first; "k/n runs trained"
+ * on a terminal (chapters/lib/grl_lesson.h). */
 static void train_all(run *runs, size_t n)
 {
-  const int progress = isatty(fileno(stderr));
-  size_t finished = 0;
-  run **order = malloc(n * sizeof *order);
-  if (order) {
-    for (size_t i = 0; i < n; i++)
-      order[i] = &runs[i];
-    qsort(order, n, sizeof *order, by_cost);
-  }
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t i = 0; i < n; i++) {
-    train_one(order ? order[i] : &runs[i]);
-#pragma omp critical
-    {
-      finished++;
-      if (progress) {
-        fprintf(stderr, "\r%zu/%zu runs trained ", finished, n);
-        fflush(stderr);
-      }
-    }
-  }
-  if (progress) {
-    fputs("\r\033[K", stderr);
-    fflush(stderr);
-  }
-  free(order);
+  grl_lesson_run_parallel(runs, n, sizeof *runs, item_cost, train_item, NULL);
 }
 
 /* Did any run stop on a signal or fail for a reason other than

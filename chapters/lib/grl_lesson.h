@@ -241,6 +241,16 @@ double grl_lesson_reldiff(size_t n, const double *a, const double *b);
 /* max_i |a_i - b_i| */
 double grl_lesson_absdiff(size_t n, const double *a, const double *b);
 
+/* Runs job(item, arg) for each of the n items (an array of elements of
+ * `size` bytes) in parallel on OpenMP's threads, the costliest first
+ * (cost(item); equal costs in the array's order), so that the threads
+ * finish together; on a terminal, "k/n runs trained" on stderr, cleared
+ * at the end.  The jobs must share nothing: then each item's result is
+ * that of a run alone, on any number of threads. */
+void grl_lesson_run_parallel(void *items, size_t n, size_t size,
+                             double (*cost)(const void *item),
+                             void (*job)(void *item, void *arg), void *arg);
+
 #ifdef __cplusplus
 }
 #endif

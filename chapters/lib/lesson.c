@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #define LABEL_WIDTH 34   /* labels are padded to this, values line up */
 
@@ -674,4 +675,51 @@ double grl_lesson_absdiff(size_t n, const double *a, const double *b)
       dmax = d;
   }
   return dmax;
+}
+
+/* ---- running many trainings at once -------------------------------- */
+
+typedef struct {
+  double cost;
+  size_t index;
+} lesson_job;
+
+static int by_cost_desc(const void *a, const void *b)
+{
+  const lesson_job *x = a, *y = b;
+  if (x->cost != y->cost)
+    return x->cost < y->cost ? 1 : -1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void grl_lesson_run_parallel(void *items, size_t n, size_t size,
+                             double (*cost)(const void *item),
+                             void (*job)(void *item, void *arg), void *arg)
+{
+  char *base = items;
+  const int progress = isatty(fileno(stderr));
+  size_t finished = 0;
+  lesson_job *order = malloc((n ? n : 1) * sizeof *order);
+  if (order) {
+    for (size_t i = 0; i < n; i++)
+      order[i] = (lesson_job){cost(base + i * size), i};
+    qsort(order, n, sizeof *order, by_cost_desc);
+  }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t i = 0; i < n; i++) {
+    job(base + (order ? order[i].index : i) * size, arg);
+#pragma omp critical
+    {
+      finished++;
+      if (progress) {
+        fprintf(stderr, "\r%zu/%zu runs trained ", finished, n);
+        fflush(stderr);
+      }
+    }
+  }
+  if (progress) {
+    fputs("\r\033[K", stderr);   /* the terminal keeps only the results */
+    fflush(stderr);
+  }
+  free(order);
 }
