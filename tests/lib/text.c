@@ -590,6 +590,60 @@ static void text_gradcheck(void)
 }
 
 
+typedef void (*probs_fn)(const grl_ngram *, const unsigned char *, size_t,
+                         size_t, double *);
+
+/* The worst |p - reference| over every order k and byte w at the
+ * reference's validation positions (context: up to 7 validation bytes). */
+static double probs_vs_reference(const grl_ngram *g, const grl_text *t,
+                                 size_t ntrain, size_t V, const grl_tensor *tpos,
+                                 const grl_tensor *tp, probs_fn probs)
+{
+  double worst = 0;
+  for (size_t s = 0; s < tpos->size; s++) {
+    size_t i = (size_t)tpos->data[s], nctx = i - ntrain > 7 ? 7 : i - ntrain;
+    for (size_t w = 0; w < V; w++) {
+      double p[8];
+      probs(g, t->ids + i - nctx, nctx, w, p);
+      for (size_t k = 0; k < 8; k++)
+        worst = fmax(worst, fabs(p[k] - tp->data[(s * 8 + k) * V + w]));
+    }
+  }
+  return worst;
+}
+
+/* The worst |sum_w p_k(w | ctx) - 1| over 400 contexts of every length
+ * 0..7, drawn with the given seed: at random (most never seen) and from
+ * the training text. */
+static double normalisation(const grl_ngram *g, const grl_text *t, size_t ntrain,
+                            size_t V, unsigned long seed, probs_fn probs)
+{
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  double dev = 0;
+  for (int trial = 0; trial < 400; trial++) {
+    unsigned char ctx[7];
+    size_t nctx = (size_t)trial % 8;
+    if (trial % 2) {
+      for (size_t j = 0; j < nctx; j++)
+        ctx[j] = (unsigned char)gsl_rng_uniform_int(r, V);
+    } else {
+      size_t at = gsl_rng_uniform_int(r, ntrain - 8);
+      memcpy(ctx, t->ids + at, nctx);
+    }
+    double sum[8] = {0}, p[8];
+    for (size_t w = 0; w < V; w++) {
+      probs(g, ctx, nctx, w, p);
+      for (size_t k = 0; k < 8; k++)
+        sum[k] += p[k];
+    }
+    for (size_t k = 0; k < 8; k++)
+      dev = fmax(dev, fabs(sum[k] - 1));
+  }
+  gsl_rng_free(r);
+  return dev;
+}
+
 /* The n-gram ladder against the independent Python implementation
  * (tests/reference/make-ngram.py -> tests/data/ngram-wb.txt), and every
  * order's distribution summing to 1 over the vocabulary for contexts seen
@@ -622,46 +676,15 @@ static void ngram_ladder(void)
   grl_ngram *g;
   if (grl_ngram_fit(&g, t->ids, ntrain, V, 8))
     bail("%s", grl_strerror());
-  worst = 0;
-  for (size_t s = 0; s < tpos->size; s++) {
-    size_t i = (size_t)tpos->data[s], nctx = i - ntrain > 7 ? 7 : i - ntrain;
-    for (size_t w = 0; w < V; w++) {
-      double p[8];
-      grl_ngram_probs(g, t->ids + i - nctx, nctx, w, p);
-      for (size_t k = 0; k < 8; k++)
-        worst = fmax(worst, fabs(p[k] - tp->data[(s * 8 + k) * V + w]));
-    }
-  }
+  worst = probs_vs_reference(g, t, ntrain, V, tpos, tp, grl_ngram_probs);
   ok(worst < 1e-14, "p_k(w | context) at %zu positions, every k and w, equal the reference's (worst %.1e)",
      tpos->size, worst);
   /* normalisation: contexts drawn at random (most never seen), and from
    * the text, of every length 0..7 */
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, 7);
-  double dev = 0;
-  for (int trial = 0; trial < 400; trial++) {
-    unsigned char ctx[7];
-    size_t nctx = (size_t)trial % 8;
-    if (trial % 2) {
-      for (size_t j = 0; j < nctx; j++)
-        ctx[j] = (unsigned char)gsl_rng_uniform_int(r, V);
-    } else {
-      size_t at = gsl_rng_uniform_int(r, ntrain - 8);
-      memcpy(ctx, t->ids + at, nctx);
-    }
-    double sum[8] = {0}, p[8];
-    for (size_t w = 0; w < V; w++) {
-      grl_ngram_probs(g, ctx, nctx, w, p);
-      for (size_t k = 0; k < 8; k++)
-        sum[k] += p[k];
-    }
-    for (size_t k = 0; k < 8; k++)
-      dev = fmax(dev, fabs(sum[k] - 1));
-  }
+  double dev = normalisation(g, t, ntrain, V, 7, grl_ngram_probs);
   ok(dev < 1e-13, "every order sums to 1 over the vocabulary for 400 contexts, seen and random (worst |sum - 1| = %.1e)", dev);
   ok(grl_ngram_fit(&(grl_ngram *){0}, t->ids, ntrain, V, 9) == GRL_EINVAL,
      "order 9 is refused: %s", grl_strerror());
-  gsl_rng_free(r);
   grl_ngram_free(g);
   grl_text_free(t);
   free(bytes);
@@ -709,42 +732,11 @@ static void ngram_kneser_ney(void)
   grl_ngram *g;
   if (grl_ngram_fit(&g, t->ids, ntrain, V, 8))
     bail("%s", grl_strerror());
-  worst = 0;
-  for (size_t s = 0; s < tpos->size; s++) {
-    size_t i = (size_t)tpos->data[s], nctx = i - ntrain > 7 ? 7 : i - ntrain;
-    for (size_t w = 0; w < V; w++) {
-      double p[8];
-      grl_ngram_probs_kn(g, t->ids + i - nctx, nctx, w, p);
-      for (size_t k = 0; k < 8; k++)
-        worst = fmax(worst, fabs(p[k] - tp->data[(s * 8 + k) * V + w]));
-    }
-  }
+  worst = probs_vs_reference(g, t, ntrain, V, tpos, tp, grl_ngram_probs_kn);
   ok(worst < 1e-14, "Kneser-Ney p_k(w | context) at %zu positions, every k and w, equal the reference's (worst %.1e)",
      tpos->size, worst);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, 11);
-  double dev = 0;
-  for (int trial = 0; trial < 400; trial++) {
-    unsigned char ctx[7];
-    size_t nctx = (size_t)trial % 8;
-    if (trial % 2) {
-      for (size_t j = 0; j < nctx; j++)
-        ctx[j] = (unsigned char)gsl_rng_uniform_int(r, V);
-    } else {
-      size_t at = gsl_rng_uniform_int(r, ntrain - 8);
-      memcpy(ctx, t->ids + at, nctx);
-    }
-    double sum[8] = {0}, p[8];
-    for (size_t w = 0; w < V; w++) {
-      grl_ngram_probs_kn(g, ctx, nctx, w, p);
-      for (size_t k = 0; k < 8; k++)
-        sum[k] += p[k];
-    }
-    for (size_t k = 0; k < 8; k++)
-      dev = fmax(dev, fabs(sum[k] - 1));
-  }
+  double dev = normalisation(g, t, ntrain, V, 11, grl_ngram_probs_kn);
   ok(dev < 1e-13, "every Kneser-Ney order sums to 1 over the vocabulary for 400 contexts, seen and random (worst |sum - 1| = %.1e)", dev);
-  gsl_rng_free(r);
   grl_ngram_free(g);
   grl_text_free(t);
   free(bytes);
