@@ -46,7 +46,7 @@ static void run_case(size_t k)
 {
   const size_t T = cases[k].T, B = cases[k].B, I = cases[k].I, H = cases[k].H,
                L = cases[k].L, LBH = L * B * H;
-  char rel[128], tag[64], gname[GRL_NAME_MAX + 8];
+  char rel[128], tag[64];
   snprintf(rel, sizeof rel, "tests/data/golden-%s-T%zuB%zuI%zuH%zuL%zu.txt",
            cases[k].cell, T, B, I, H, L);
   snprintf(tag, sizeof tag, "%s T%zuB%zuI%zuH%zuL%zu", cases[k].cell, T, B, I,
@@ -106,14 +106,7 @@ static void run_case(size_t k)
                         lstm ? dc0 : NULL);
   ok(st == GRL_OK, "%s: backward runs%s%s", tag, st ? ": " : "",
      st ? grl_strerror() : "");
-  for (size_t p = 0; p < m->nparam; p++) {
-    const grl_param *par = &m->param[p];
-    snprintf(gname, sizeof gname, "grad_%s", par->name);
-    const double *want = need(tf, gname, par->ndim, par->rows,
-                              par->ndim == 2 ? par->cols : 1, 1);
-    check(tag, gname, dtheta + par->offset, want, par->rows * par->cols,
-          TOL_TORCH, &worst);
-  }
+  check_param_grads(tag, m, tf, dtheta, TOL_TORCH, &worst);
   check(tag, "grad_input", dx, need(tf, "grad_input", 3, T, B, I), T * B * I,
         TOL_TORCH, &worst);
   check(tag, "grad_h0", dh0, need(tf, "grad_h0", 3, L, B, H), LBH, TOL_TORCH,

@@ -6,6 +6,7 @@
 #include "grulab.h"
 #include "tap.h"
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Worst entry of |got - want| relative to max|want| (or absolute when want
@@ -73,6 +74,24 @@ static inline double *zalloc(size_t n)
   if (!p)
     bail("out of memory");
   return p;
+}
+
+/* One line per parameter tensor: dtheta's block against the file's
+ * grad_<name>. */
+static inline void check_param_grads(const char *tag, const grl_model *m,
+                                     const grl_tensorfile *tf,
+                                     const double *dtheta, double tol,
+                                     double *file_worst)
+{
+  char gname[GRL_NAME_MAX + 8];
+  for (size_t p = 0; p < m->nparam; p++) {
+    const grl_param *par = &m->param[p];
+    snprintf(gname, sizeof gname, "grad_%s", par->name);
+    const double *want = need(tf, gname, par->ndim, par->rows,
+                              par->ndim == 2 ? par->cols : 1, 1);
+    check(tag, gname, dtheta + par->offset, want, par->rows * par->cols,
+          tol, file_worst);
+  }
 }
 
 #endif
