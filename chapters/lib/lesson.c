@@ -411,6 +411,12 @@ void grl_lesson_section_at(grl_lesson *L, int line, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(title, sizeof title, fmt, ap);
   va_end(ap);
+  /* A lesson nobody can read is not worth computing on: what the sections
+   * before printed is written out here, and if it could not be (a full
+   * disk, /dev/full) the run stops now, with one line on stderr, instead
+   * of training every network of the chapter first. */
+  if (stdout_failed(L))
+    exit(1);
   L->section++;
   if (L->markers) {
     printf("#grl:section %d %d\t%s\n", L->section, line, title);
