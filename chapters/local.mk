@@ -51,5 +51,20 @@ TESTS += tests/chapters/chart tests/chapters/xref.sh tests/chapters/solutions.sh
 # (Through $(eval): automake would otherwise expand CHAPTER_CHECKS itself,
 # and cannot.  `make check TESTS=...` still runs only the tests named.)
 $(eval TESTS += $(CHAPTER_CHECKS))
-EXTRA_DIST += tests/chapters/chapter.sh $(CHAPTER_CHECKS) \
+
+# Each chapter's --quick run, once, for every test that reads it: its own
+# test, the notebook's (the book woven from all of them), the
+# cross-references' and the exercises' (tests/chapters/quick-run.sh says
+# what it leaves).  Made on demand before those tests, in parallel with
+# the others under make -j; a chapter that fails is the tests' news.
+QUICK_RUNS = $(CHAPTER_NAMES:%=tests/chapters/quick/%.rc)
+$(QUICK_RUNS): tests/chapters/quick/%.rc: chapters/%$(EXEEXT)
+	$(AM_V_GEN)$(SHELL) $(srcdir)/tests/chapters/quick-run.sh chapters/$* tests/chapters/quick
+$(eval $(CHAPTER_CHECKS:.sh=.log): tests/chapters/%.log: tests/chapters/quick/%.rc)
+tests/chapters/xref.log: $(QUICK_RUNS)
+clean-local: clean-quick-runs
+clean-quick-runs:
+	-rm -rf tests/chapters/quick
+.PHONY: clean-quick-runs
+EXTRA_DIST += tests/chapters/chapter.sh tests/chapters/quick-run.sh $(CHAPTER_CHECKS) \
 	tests/chapters/xref.sh tests/chapters/xref.py tests/chapters/solutions.sh

@@ -176,6 +176,8 @@ TESTS += tests/chapters/exercises.sh tests/notebook/notebook.sh \
 	tests/notebook/notebook-browser.sh tests/notebook/lecture.sh
 tests/notebook/notebook-browser.log tests/notebook/lecture.log: \
 	tests/notebook/notebook.log
+tests/notebook/notebook.log: $(QUICK_RUNS)
+tests/chapters/exercises.log: tests/chapters/quick/ch09-reading-text.rc
 EXTRA_DIST += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh \
 	tests/notebook/notebook-setup.sh tests/notebook/notebook_check.py tests/notebook/notebook_browser.py \
 	tests/notebook/tap.py tests/notebook/lecture.sh tests/notebook/lecture_check.py

@@ -1,7 +1,9 @@
 # chapter.sh -- the TAP test of one chapter, sourced by tests/chNN-slug.sh:
 #   . "$top_srcdir/tests/chapters/chapter.sh"; chapter_test chNN-slug
 #
-# It runs the chapter with --quick into a temporary directory and checks:
+# It reads the chapter's --quick run (seed 7) that make check made for
+# every test that reads it (tests/chapters/quick-run.sh), runs the chapter
+# again where a check needs it, and checks:
 #  - --help prints the lesson's summary and exits 0, and names the default
 #    --outdir (plots/) without the build tree's absolute path; a bad option exits 2
 #    with one line on stderr and nothing on stdout, before the lesson
@@ -30,6 +32,7 @@
 #    output and charts also show that the thread count changes nothing
 #    (one run fewer; with chapter_determinism=no, a run of its own).
 . "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/chapters/quick-run.sh"
 
 skip_test() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
 
@@ -116,6 +119,23 @@ bad_option_test() {
   rm -rf "$TMP/bad-opt"
 }
 
+# same_run DIR ARG...: the quick run again, with ARG..., into $TMP/DIR;
+# same=yes if its output and charts are the shared run's (once
+# chapter_mask and chapter_mask_columns blank what may differ), else
+# same="no: what differs".
+same_run() {
+  d=$TMP/$1
+  shift
+  sh "$top_srcdir/tests/chapters/quick-run.sh" "$bin" "$d" "$@"
+  sed -E -e "${chapter_mask:-s/^\$//}" "$QUICK/$chap.run" >"$TMP/a.cmp"
+  sed -E -e "${chapter_mask:-s/^\$//}" "$d/$chap.run" >"$TMP/b.cmp"
+  same=yes
+  cmp -s "$TMP/a.cmp" "$TMP/b.cmp" || same="no: stdout differs"
+  for f in $(cd "$A" && ls); do
+    same_chart "$A/$f" "$d/$chap/$f" || same="no: $f differs"
+  done
+}
+
 chapter_test() {
   chap=$1
   bin="$top_builddir/chapters/$chap"
@@ -170,16 +190,19 @@ EOF_BAD
     skip_test "no /dev/full: a run to a full disk not checked"
   fi
 
-  # The quick run.
-  mkdir "$TMP/a"
-  "$bin" $args --outdir "$TMP/a" >"$TMP/a.out" 2>"$TMP/a.err"; rc=$?
-  if test "$rc" = 0 && ! test -s "$TMP/a.err"; then
+  # The quick run: make's, which the notebook's, the cross-references' and
+  # the exercises' tests read too (tests/chapters/quick-run.sh), seed 7.
+  quick_run "$chap"
+  A=$QUICK/$chap
+  rc=$(cat "$QUICK/$chap.rc")
+  grep -v '^#grl:' "$QUICK/$chap.run" >"$TMP/a.out"
+  if test "$rc" = 0 && ! test -s "$QUICK/$chap.err"; then
     pass "$chap $args exits 0, stderr empty"
   else
     fail "$chap $args exits 0, stderr empty"
     # The failed checks themselves (a check prints "... FAILED" on its
     # line, under its section's "== [K]" rule), then where the run ended.
-    diag "exit $rc; stderr:" "$(cat "$TMP/a.err")" \
+    diag "exit $rc; stderr:" "$(cat "$QUICK/$chap.err")" \
       "failed checks (line of stdout: text), each after its section:" \
       "$(awk '/^== \[/ { sec = FNR ": " $0 }
               / FAILED$| FAILED \(/ { if (sec != shown) print sec; shown = sec
@@ -189,16 +212,16 @@ EOF_BAD
 
   for c in $charts; do
     ok "$c.dat and $c.gp exist and are not empty" \
-      test -s "$TMP/a/$c.dat" -a -s "$TMP/a/$c.gp"
-    if test -f "$TMP/a/$c.dat"; then
-      why=$(check_dat "$TMP/a/$c.dat")
+      test -s "$A/$c.dat" -a -s "$A/$c.gp"
+    if test -f "$A/$c.dat"; then
+      why=$(check_dat "$A/$c.dat")
     else
       why="$c.dat is missing"
     fi
     is "$c.dat has its declared columns and finite numbers" "$why" ""
     ok "$c.gp loads the shared style.gp" \
-      grep -q "^load 'style.gp'" "$TMP/a/$c.gp"
-    tmpl=$(sed -n "s/^load '\(templates\/[^']*\)'\$/\1/p" "$TMP/a/$c.gp" 2>/dev/null)
+      grep -q "^load 'style.gp'" "$A/$c.gp"
+    tmpl=$(sed -n "s/^load '\(templates\/[^']*\)'\$/\1/p" "$A/$c.gp" 2>/dev/null)
     if test -z "$tmpl"; then
       skip_test "$c.gp loads no template"
     else
@@ -208,57 +231,42 @@ EOF_BAD
     if test -z "${GNUPLOT:-}"; then
       skip_test "gnuplot is not installed: $c.gp not rendered"
     else
-      (cd "$TMP/a" && "$GNUPLOT" -e "set loadpath '$top_srcdir/plots'" \
-         -e "grl_term='png'; grl_output='$c.png'" "$c.gp") \
+      # (the picture goes to $TMP: other tests read the run's folder)
+      (cd "$A" && "$GNUPLOT" -e "set loadpath '$top_srcdir/plots'" \
+         -e "grl_term='png'; grl_output='$TMP/$c.png'" "$c.gp") \
          >"$TMP/gp.out" 2>"$TMP/gp.err"; rc=$?
-      if test "$rc" = 0 && test -s "$TMP/a/$c.png" && ! test -s "$TMP/gp.err"; then
+      if test "$rc" = 0 && test -s "$TMP/$c.png" && ! test -s "$TMP/gp.err"; then
         pass "$c.gp renders with gnuplot, no warnings"
       else
         fail "$c.gp renders with gnuplot, no warnings"
         diag "exit $rc; gnuplot said:" "$(cat "$TMP/gp.err")"
       fi
-      rm -f "$TMP/a/$c.png"
+      rm -f "$TMP/$c.png"
     fi
   done
 
   # Nothing undeclared: every chart file belongs to a declared chart.
   extra=
-  for f in $(cd "$TMP/a" && ls); do
+  for f in $(cd "$A" && ls); do
     base=${f%.*}
     printf '%s\n' "$charts" | grep -qx "$base" || extra="$extra $f"
   done
   is "$chap writes no undeclared files" "$extra" ""
 
-  # Determinism: the same seed again, into another directory.
+  # Determinism: the same seed again, into another directory.  With
+  # chapter_threads, that run takes them: one run checks both that a seed
+  # repeats and that the thread count changes nothing.
   if test "${chapter_determinism:-yes}" = no; then
     skip_test "determinism not checked for $chap"
   else
-    mkdir "$TMP/b"
-    # With chapter_threads, the second run takes them: one run checks both
-    # that a seed repeats and that the thread count changes nothing.
-    "$bin" $args ${chapter_threads:-} --outdir "$TMP/b" >"$TMP/b.out" 2>/dev/null
-    sed -E -e "s|$TMP/a|DIR|g" -e "${chapter_mask:-s/^\$//}" "$TMP/a.out" >"$TMP/a.cmp"
-    sed -E -e "s|$TMP/b|DIR|g" -e "${chapter_mask:-s/^\$//}" "$TMP/b.out" >"$TMP/b.cmp"
-    same=yes
-    cmp -s "$TMP/a.cmp" "$TMP/b.cmp" || same="no: stdout differs"
-    for f in $(cd "$TMP/a" && ls); do
-      same_chart "$TMP/a/$f" "$TMP/b/$f" || same="no: $f differs"
-    done
+    same_run b ${chapter_threads:-}
     is "$chap: the same --seed${chapter_threads:+ with $chapter_threads} gives byte-identical output and charts" \
       "$same" yes
   fi
 
   # The thread count alone, when determinism is not checked.
   if test -n "${chapter_threads:-}" && test "${chapter_determinism:-yes}" = no; then
-    mkdir "$TMP/c"
-    "$bin" $args $chapter_threads --outdir "$TMP/c" >"$TMP/c.out" 2>/dev/null
-    sed -E -e "s|$TMP/c|DIR|g" -e "${chapter_mask:-s/^\$//}" "$TMP/c.out" >"$TMP/c.cmp"
-    sed -E -e "s|$TMP/a|DIR|g" -e "${chapter_mask:-s/^\$//}" "$TMP/a.out" >"$TMP/a.cmp"
-    same=yes
-    cmp -s "$TMP/a.cmp" "$TMP/c.cmp" || same="no: stdout differs"
-    for f in $(cd "$TMP/a" && ls); do
-      same_chart "$TMP/a/$f" "$TMP/c/$f" || same="no: $f differs"
-    done
+    same_run c $chapter_threads
     is "$chap $chapter_threads: the same output and charts as the default threads" \
       "$same" yes
   fi

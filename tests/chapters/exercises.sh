@@ -4,6 +4,7 @@
 # not print the answer; a bad K or VALUE is a usage error (exit 2).  Every
 # chapter lists its exercises in --help.
 . "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/chapters/quick-run.sh"
 : "${top_builddir:=.}"
 plan 230
 
@@ -118,9 +119,10 @@ answer ch09-reading-text 2 "$(echo "$ch9" | cut -d' ' -f2)" 3.1131
 answer ch09-reading-text 3 "$(echo "$ch9" | cut -d' ' -f3)" "$(( $(echo "$ch9" | cut -d' ' -f3) - 1 ))"
 # ch09 exercise 3's answer is not printed before it is asked: no "epoch is"
 # line, and no line of the run prints the number of windows.
-"$top_builddir/chapters/ch09-reading-text" --quick --outdir "$TMP/ch09" >"$TMP/ch09.out" 2>&1
+# (the --quick run the tests share: tests/chapters/quick-run.sh)
+quick_run ch09-reading-text
 ok "ch09 exercise 3: the run does not state the steps of an epoch" \
-  sh -c '! grep -Eiq "epoch (is|has) [0-9]+ steps" "$1"' _ "$TMP/ch09.out"
+  sh -c '! grep -Eiq "epoch (is|has) [0-9]+ steps" "$1"' _ "$QUICK/ch09-reading-text.run"
 # ch09 exercise 4: the two runs it compares read the same number of bytes
 # (T x B x steps) in the same number of steps.
 "$top_builddir/chapters/ch09-reading-text" --help >"$TMP/help9"

@@ -10,6 +10,15 @@ if ! command -v "$PYTHON3" >/dev/null 2>&1; then
 fi
 TMPDIR_XREF=$(mktemp -d "${TMPDIR:-/tmp}/grulab-xref.XXXXXX") || exit 99
 trap 'rm -rf "$TMPDIR_XREF"' EXIT
-export TMPDIR_XREF
-"$PYTHON3" "$top_srcdir/tests/chapters/xref.py" "$top_srcdir" "$top_builddir" \
+# What each chapter prints at --quick: the runs the tests share
+# (tests/chapters/quick-run.sh), as RUNS/NAME.run.
+. "$top_srcdir/tests/chapters/quick-run.sh"
+TMP=$TMPDIR_XREF
+mkdir "$TMP/runs"
+for c in $CHAPTER_NAMES; do
+  quick_run "$c"
+  ln -s "$QUICK/$c.run" "$TMP/runs/$c.run"
+  ln -s "$QUICK/$c.rc" "$TMP/runs/$c.rc"
+done
+XREF_RUNS=$TMP/runs "$PYTHON3" "$top_srcdir/tests/chapters/xref.py" "$top_srcdir" "$top_builddir" \
   $CHAPTER_NAMES ${LAB_FILE_NAMES:+--lab $LAB_FILE_NAMES}

@@ -3,8 +3,9 @@
 #   notebook_need PROG:PACKAGE...  for the first PROG that is not on the
 #                                  PATH, a TAP "SKIP" plan naming its Debian
 #                                  package, and exit 0
-#   notebook_runs NAME             --quick runs of $CHAPTER_NAMES into
-#                                  $TMP/run (TMP as below)
+#   notebook_runs NAME             the --quick runs of $CHAPTER_NAMES
+#                                  that the tests share, in $TMP/run
+#                                  (TMP as below)
 #   notebook_weave NAME            the book woven from --quick runs of
 #                                  $CHAPTER_NAMES into $TMP/book (runs in
 #                                  $TMP/run), TMP a new temporary directory
@@ -12,6 +13,7 @@
 #                                  run or the weaving fails, one failing TAP
 #                                  test with the weaver's output, and exit 1
 : "${top_builddir:=.}" "${top_srcdir:=.}" "${PYTHON3:=python3}"
+. "$top_srcdir/tests/chapters/quick-run.sh"
 
 weave() { "$PYTHON3" "$top_srcdir/chapters/weave.py" "$@"; }
 
@@ -46,9 +48,17 @@ notebook_runs() {
     ln -s "$SHARED/run" "$TMP/run"
     return 0
   fi
+  # The runs make made for the tests (tests/chapters/quick-run.sh), laid
+  # out as weave.py run leaves them: NAME.run and the charts, in one folder.
+  mkdir "$TMP/run"
   for c in $CHAPTER_NAMES; do
-    weave run "$top_builddir/chapters/$c" "$TMP/run" --quick >"$TMP/log" 2>&1 || {
-      echo "1..1"; echo "not ok 1 - the quick run of $c"; sed 's/^/# /' "$TMP/log"; exit 1; }
+    quick_run "$c"
+    if [ "$(cat "$QUICK/$c.rc")" != 0 ]; then
+      echo "1..1"; echo "not ok 1 - the quick run of $c"
+      sed 's/^/# /' "$QUICK/$c.err"; exit 1
+    fi
+    ln -s "$QUICK/$c.run" "$TMP/run/$c.run"
+    for f in "$QUICK/$c"/*; do ln -s "$f" "$TMP/run/"; done
   done
 }
 
@@ -71,6 +81,6 @@ notebook_weave() {
     echo "1..1"; echo "not ok 1 - weave.py book"; sed 's/^/# /' "$TMP/log"; exit 1; }
   if [ "$1" = notebook ]; then
     rm -rf "$SHARED" && mkdir -p "$SHARED" &&
-      cp -R "$TMP/run" "$TMP/book" "$SHARED/" && : >"$SHARED/stamp"
+      cp -RL "$TMP/run" "$TMP/book" "$SHARED/" && : >"$SHARED/stamp"
   fi
 }

@@ -91,12 +91,22 @@ class Page(html.parser.HTMLParser):
             self.text.append(data)
 
 
+# pandoc's highlighted code is a <span class=".."> per token, most of a
+# page's tags: they hold no link and hide no text, so they are dropped
+# before parsing (a span with any other attribute is kept).
+SPAN = re.compile(r'<span(?: (?:class|id)="[^"<>]*")*>|</span>')
+PARSED = {}
+
+
 def parse(path):
-    p = Page()
-    with open(path, encoding="utf-8") as f:
-        p.feed(f.read())
-    p.close()
-    return p
+    """The page at path, parsed once."""
+    if path not in PARSED:
+        p = Page()
+        with open(path, encoding="utf-8") as f:
+            p.feed(SPAN.sub("", f.read()))
+        p.close()
+        PARSED[path] = p
+    return PARSED[path]
 
 
 def run_sections(txt):
