@@ -295,13 +295,14 @@ void grl_ngram_probs_kn(const grl_ngram *g, const unsigned char *ctx, size_t nct
   }
 }
 
-static int ladder_bpc(const grl_text *t, size_t order, double *bpc, int kn)
+int grl_text_ngram_bpc(const grl_text *t, size_t order, double *wb, double *kn)
 {
   grl_ngram *g;
   int st = grl_ngram_fit(&g, t->ids, t->ntrain, t->vocab.V, order);
   if (st)
     return st;
-  double p[GRL_NGRAM_MAX_ORDER], sum[GRL_NGRAM_MAX_ORDER] = {0};
+  double p[GRL_NGRAM_MAX_ORDER];
+  double sum_wb[GRL_NGRAM_MAX_ORDER] = {0}, sum_kn[GRL_NGRAM_MAX_ORDER] = {0};
   size_t np = 0;
   /* the network's predictions: every validation byte after the first,
    * from the validation bytes before it */
@@ -309,22 +310,24 @@ static int ladder_bpc(const grl_text *t, size_t order, double *bpc, int kn)
     size_t nctx = i - t->ntrain;
     if (nctx > order - 1)
       nctx = order - 1;
-    (kn ? grl_ngram_probs_kn : grl_ngram_probs)(g, t->ids + i - nctx, nctx, t->ids[i], p);
-    for (size_t k = 0; k < order; k++)
-      sum[k] -= log2(p[k]);
+    const unsigned char *ctx = t->ids + i - nctx;
+    if (wb) {
+      grl_ngram_probs(g, ctx, nctx, t->ids[i], p);
+      for (size_t k = 0; k < order; k++)
+        sum_wb[k] -= log2(p[k]);
+    }
+    if (kn) {
+      grl_ngram_probs_kn(g, ctx, nctx, t->ids[i], p);
+      for (size_t k = 0; k < order; k++)
+        sum_kn[k] -= log2(p[k]);
+    }
   }
   grl_ngram_free(g);
-  for (size_t k = 0; k < order; k++)
-    bpc[k] = sum[k] / (double)np;
+  for (size_t k = 0; k < order; k++) {
+    if (wb)
+      wb[k] = sum_wb[k] / (double)np;
+    if (kn)
+      kn[k] = sum_kn[k] / (double)np;
+  }
   return GRL_OK;
-}
-
-int grl_text_ngram_bpc(const grl_text *t, size_t order, double *bpc)
-{
-  return ladder_bpc(t, order, bpc, 0);
-}
-
-int grl_text_ngram_kn_bpc(const grl_text *t, size_t order, double *bpc)
-{
-  return ladder_bpc(t, order, bpc, 1);
 }

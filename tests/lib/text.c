@@ -667,7 +667,7 @@ static void ngram_ladder(void)
     bail("%s", grl_strerror());
   is_int((long)t->vocab.V, (long)V, "the golden text uses all %zu ids", V);
   double bpc[8];
-  ok(grl_text_ngram_bpc(t, 8, bpc) == GRL_OK, "the ladder of orders 1..8");
+  ok(grl_text_ngram_bpc(t, 8, bpc, NULL) == GRL_OK, "the ladder of orders 1..8");
   double worst = 0;
   for (size_t k = 0; k < 8; k++)
     worst = fmax(worst, fabs(bpc[k] - tb->data[k]) / tb->data[k]);
@@ -722,7 +722,7 @@ static void ngram_kneser_ney(void)
   if (grl_text_from_split(&t, bytes, N, ntrain, "markov"))
     bail("%s", grl_strerror());
   double bpc[8];
-  if (grl_text_ngram_kn_bpc(t, 8, bpc))
+  if (grl_text_ngram_bpc(t, 8, NULL, bpc))
     bail("%s", grl_strerror());
   double worst = 0;
   for (size_t k = 0; k < 8; k++)
