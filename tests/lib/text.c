@@ -703,7 +703,8 @@ static void ngram_ladder(void)
 
 /* Interpolated Kneser-Ney against the independent Python implementation
  * (tests/reference/make-ngram.py -> tests/data/ngram-kn.txt), and every
- * order summing to 1 over the vocabulary.  3 tests. */
+ * order summing to 1 over the vocabulary; both ladders from one fit.  4
+ * tests. */
 static void ngram_kneser_ney(void)
 {
   grl_tensorfile *tf = NULL;
@@ -729,6 +730,12 @@ static void ngram_kneser_ney(void)
     worst = fmax(worst, fabs(bpc[k] - tb->data[k]) / tb->data[k]);
   ok(worst < 1e-12, "Kneser-Ney bpc of orders 1..8 equal the Python reference's (worst relative error %.1e; order 3: %.6f)",
      worst, bpc[2]);
+  /* both ladders from the one fit: the same numbers as each alone */
+  double wb_alone[8], wb[8], kn[8];
+  if (grl_text_ngram_bpc(t, 8, wb_alone, NULL) || grl_text_ngram_bpc(t, 8, wb, kn))
+    bail("%s", grl_strerror());
+  ok(!memcmp(wb, wb_alone, sizeof wb) && !memcmp(kn, bpc, sizeof kn),
+     "both ladders at once equal each ladder alone, bit for bit");
   grl_ngram *g;
   if (grl_ngram_fit(&g, t->ids, ntrain, V, 8))
     bail("%s", grl_strerror());
@@ -779,7 +786,7 @@ int main(void)
   int ncell = 0;
   for (const grl_cell *const *c = grl_cell_all(); *c; c++)
     ncell++;
-  plan(69 + 2 * ncell);
+  plan(70 + 2 * ncell);
   vocabulary_and_split();
   bad_texts();
   streams_and_carry();
