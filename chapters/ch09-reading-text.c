@@ -966,8 +966,7 @@ bpc and the baselines.
   double uni, bi, gz = NAN, xz = NAN, ng[GRL_NGRAM_MAX_ORDER], kn[GRL_NGRAM_MAX_ORDER];
   size_t ngbest = 0, knbest = 0;
   if ((st = grl_text_baselines(text, &uni, &bi))
-      || (st = grl_text_ngram_bpc(text, GRL_NGRAM_MAX_ORDER, ng))
-      || (st = grl_text_ngram_kn_bpc(text, GRL_NGRAM_MAX_ORDER, kn))) {
+      || (st = grl_text_ngram_bpc(text, GRL_NGRAM_MAX_ORDER, ng, kn))) {
     grl_lesson_error(&L, st, "baselines");
     goto done;
   }

@@ -370,8 +370,7 @@ static int print_text_head(FILE *out, const grl_text *text, double *uni,
 {
   double dup;
   if (grl_text_baselines(text, uni, bi)
-      || grl_text_ngram_bpc(text, GRL_NGRAM_MAX_ORDER, ng)
-      || grl_text_ngram_kn_bpc(text, GRL_NGRAM_MAX_ORDER, kn)
+      || grl_text_ngram_bpc(text, GRL_NGRAM_MAX_ORDER, ng, kn)
       || grl_text_duplicate_share(text, 8, &dup)) {
     cli_error("train: %s", grl_strerror());
     return -1;

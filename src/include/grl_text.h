@@ -136,10 +136,6 @@ size_t grl_ngram_order(const grl_ngram *g);
  * the nctx+1-gram). */
 void grl_ngram_probs(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
                      size_t w, double *p);
-/* bpc[k-1] for k = 1..order: the order-k n-gram fitted on t's training
- * split, scored on the network's predictions (every validation byte after
- * the first, its context the validation bytes before it). */
-int grl_text_ngram_bpc(const grl_text *t, size_t order, double *bpc);
 /* The same ladder smoothed by interpolated Kneser-Ney (Chen and Goodman
  * 1998; one discount D = n1/(n1 + 2 n2) per order, fitted on the training
  * split; raw counts at the top order, continuation counts N1+(. h w)
@@ -149,7 +145,12 @@ int grl_text_ngram_bpc(const grl_text *t, size_t order, double *bpc);
  * grl_ngram_fit of any order >= k. */
 void grl_ngram_probs_kn(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
                         size_t w, double *p);
-int grl_text_ngram_kn_bpc(const grl_text *t, size_t order, double *bpc);
+/* wb[k-1] and kn[k-1] for k = 1..order: the bpc of the order-k
+ * Witten-Bell and Kneser-Ney n-grams, both from one grl_ngram_fit on t's
+ * training split, scored on the network's predictions (every validation
+ * byte after the first, its context the validation bytes before it).
+ * Either ladder may be NULL: it is then not scored. */
+int grl_text_ngram_bpc(const grl_text *t, size_t order, double *wb, double *kn);
 
 /* How much of the validation split is a copy of the training split: the
  * share of the validation split's k-grams (k = 1..8 bytes, every start

@@ -58,12 +58,6 @@ struct grl_ngram {
   double draw[GRL_NGRAM_MAX_ORDER], dcont[GRL_NGRAM_MAX_ORDER];   /* discounts */
 };
 
-static int by_key(const void *a, const void *b)
-{
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
 static uint64_t pack(const unsigned char *b, size_t k)
 {
   uint64_t key = 0;
@@ -100,11 +94,42 @@ static size_t upper(const table *tb, uint64_t x)
   return lo;
 }
 
-/* A table of the distinct keys of all[0..m) with their repeats as counts
- * (all is sorted here). */
-static int tabulate(table *tb, uint64_t *all, size_t m)
+/* Sort keys of k bytes: key[0..m) in ascending order, where every key
+ * is below 2^(8k).  A least-significant-digit radix sort: one stable
+ * counting sort per byte, the lowest byte first, so that after the pass
+ * over byte j the keys are in order of their low j+1 bytes.  Each pass
+ * moves the keys between key and tmp (m each); the sorted keys end in
+ * key.  (Equal keys are equal numbers, so the result is the one any
+ * correct sort gives.) */
+static void sort_keys(uint64_t *key, uint64_t *tmp, size_t m, size_t k)
 {
-  qsort(all, m, sizeof *all, by_key);
+  uint64_t *from = key, *to = tmp;
+  for (size_t j = 0; j < k; j++) {
+    const unsigned shift = 8 * (unsigned)j;
+    size_t start[256] = {0};      /* keys with byte j = b go to start[b].. */
+    for (size_t i = 0; i < m; i++)
+      start[from[i] >> shift & 0xff]++;
+    size_t below = 0;
+    for (size_t b = 0; b < 256; b++) {
+      size_t count = start[b];
+      start[b] = below;
+      below += count;
+    }
+    for (size_t i = 0; i < m; i++)
+      to[start[from[i] >> shift & 0xff]++] = from[i];
+    uint64_t *swap = from;
+    from = to;
+    to = swap;
+  }
+  if (from != key)
+    memcpy(key, from, m * sizeof *key);
+}
+
+/* A table of the distinct keys of all[0..m), keys of k bytes, with their
+ * repeats as counts (all is sorted here, tmp is m keys of scratch). */
+static int tabulate(table *tb, uint64_t *all, uint64_t *tmp, size_t m, size_t k)
+{
+  sort_keys(all, tmp, m, k);
   size_t u = 0;
   for (size_t i = 0; i < m; i++)
     u += i == 0 || all[i] != all[i - 1];
@@ -166,48 +191,43 @@ int grl_ngram_fit(grl_ngram **out, const unsigned char *ids, size_t n,
     if (ids[i] >= V)
       return grl_fail(GRL_EINVAL, "n-gram: id %u at %zu is outside the vocabulary of %zu",
                       ids[i], i, V);
+  /* the keys of one table and the sort's scratch: at most n keys each */
+  uint64_t *all = malloc(n * sizeof *all), *tmp = malloc(n * sizeof *tmp);
   grl_ngram *g = calloc(1, sizeof *g);
-  if (!g)
-    return grl_fail(GRL_ENOMEM, "n-gram: out of memory");
+  if (!all || !tmp || !g) {
+    free(all);
+    free(tmp);
+    free(g);
+    return grl_fail(GRL_ENOMEM, "n-gram: out of memory for %zu grams", n);
+  }
   g->order = order;
   g->V = V;
-  for (size_t k = 1; k <= order; k++) {
+  int st = GRL_OK;
+  for (size_t k = 1; k <= order && !st; k++) {
     table *tb = &g->t[k - 1];
     const size_t m = n - k + 1;
-    uint64_t *all = malloc(m * sizeof *all);
-    if (!all) {
-      grl_ngram_free(g);
-      return grl_fail(GRL_ENOMEM, "n-gram: out of memory for %zu %zu-grams", m, k);
-    }
     for (size_t i = 0; i < m; i++)
       all[i] = pack(ids + i, k);
-    int st = tabulate(tb, all, m);
-    free(all);
-    if (st) {
-      grl_ngram_free(g);
-      return st;
-    }
-    g->draw[k - 1] = discount(tb);
+    st = tabulate(tb, all, tmp, m, k);
+    if (!st)
+      g->draw[k - 1] = discount(tb);
   }
   /* continuation counts of order k < order: the distinct (k+1)-grams
    * without their oldest byte */
-  for (size_t k = 1; k < order; k++) {
+  for (size_t k = 1; k < order && !st; k++) {
     const table *up = &g->t[k];
     const uint64_t mask = ((uint64_t)1 << (8 * k)) - 1;   /* k <= 7 */
-    uint64_t *all = malloc((up->n ? up->n : 1) * sizeof *all);
-    if (!all) {
-      grl_ngram_free(g);
-      return grl_fail(GRL_ENOMEM, "n-gram: out of memory");
-    }
     for (size_t i = 0; i < up->n; i++)
       all[i] = up->key[i] & mask;
-    int st = tabulate(&g->c[k - 1], all, up->n);
-    free(all);
-    if (st) {
-      grl_ngram_free(g);
-      return st;
-    }
-    g->dcont[k - 1] = discount(&g->c[k - 1]);
+    st = tabulate(&g->c[k - 1], all, tmp, up->n, k);
+    if (!st)
+      g->dcont[k - 1] = discount(&g->c[k - 1]);
+  }
+  free(all);
+  free(tmp);
+  if (st) {
+    grl_ngram_free(g);
+    return st;
   }
   *out = g;
   return GRL_OK;
@@ -275,13 +295,14 @@ void grl_ngram_probs_kn(const grl_ngram *g, const unsigned char *ctx, size_t nct
   }
 }
 
-static int ladder_bpc(const grl_text *t, size_t order, double *bpc, int kn)
+int grl_text_ngram_bpc(const grl_text *t, size_t order, double *wb, double *kn)
 {
   grl_ngram *g;
   int st = grl_ngram_fit(&g, t->ids, t->ntrain, t->vocab.V, order);
   if (st)
     return st;
-  double p[GRL_NGRAM_MAX_ORDER], sum[GRL_NGRAM_MAX_ORDER] = {0};
+  double p[GRL_NGRAM_MAX_ORDER];
+  double sum_wb[GRL_NGRAM_MAX_ORDER] = {0}, sum_kn[GRL_NGRAM_MAX_ORDER] = {0};
   size_t np = 0;
   /* the network's predictions: every validation byte after the first,
    * from the validation bytes before it */
@@ -289,22 +310,24 @@ static int ladder_bpc(const grl_text *t, size_t order, double *bpc, int kn)
     size_t nctx = i - t->ntrain;
     if (nctx > order - 1)
       nctx = order - 1;
-    (kn ? grl_ngram_probs_kn : grl_ngram_probs)(g, t->ids + i - nctx, nctx, t->ids[i], p);
-    for (size_t k = 0; k < order; k++)
-      sum[k] -= log2(p[k]);
+    const unsigned char *ctx = t->ids + i - nctx;
+    if (wb) {
+      grl_ngram_probs(g, ctx, nctx, t->ids[i], p);
+      for (size_t k = 0; k < order; k++)
+        sum_wb[k] -= log2(p[k]);
+    }
+    if (kn) {
+      grl_ngram_probs_kn(g, ctx, nctx, t->ids[i], p);
+      for (size_t k = 0; k < order; k++)
+        sum_kn[k] -= log2(p[k]);
+    }
   }
   grl_ngram_free(g);
-  for (size_t k = 0; k < order; k++)
-    bpc[k] = sum[k] / (double)np;
+  for (size_t k = 0; k < order; k++) {
+    if (wb)
+      wb[k] = sum_wb[k] / (double)np;
+    if (kn)
+      kn[k] = sum_kn[k] / (double)np;
+  }
   return GRL_OK;
-}
-
-int grl_text_ngram_bpc(const grl_text *t, size_t order, double *bpc)
-{
-  return ladder_bpc(t, order, bpc, 0);
-}
-
-int grl_text_ngram_kn_bpc(const grl_text *t, size_t order, double *bpc)
-{
-  return ladder_bpc(t, order, bpc, 1);
 }

@@ -667,7 +667,7 @@ static void ngram_ladder(void)
     bail("%s", grl_strerror());
   is_int((long)t->vocab.V, (long)V, "the golden text uses all %zu ids", V);
   double bpc[8];
-  ok(grl_text_ngram_bpc(t, 8, bpc) == GRL_OK, "the ladder of orders 1..8");
+  ok(grl_text_ngram_bpc(t, 8, bpc, NULL) == GRL_OK, "the ladder of orders 1..8");
   double worst = 0;
   for (size_t k = 0; k < 8; k++)
     worst = fmax(worst, fabs(bpc[k] - tb->data[k]) / tb->data[k]);
@@ -703,7 +703,8 @@ static void ngram_ladder(void)
 
 /* Interpolated Kneser-Ney against the independent Python implementation
  * (tests/reference/make-ngram.py -> tests/data/ngram-kn.txt), and every
- * order summing to 1 over the vocabulary.  3 tests. */
+ * order summing to 1 over the vocabulary; both ladders from one fit.  4
+ * tests. */
 static void ngram_kneser_ney(void)
 {
   grl_tensorfile *tf = NULL;
@@ -722,13 +723,19 @@ static void ngram_kneser_ney(void)
   if (grl_text_from_split(&t, bytes, N, ntrain, "markov"))
     bail("%s", grl_strerror());
   double bpc[8];
-  if (grl_text_ngram_kn_bpc(t, 8, bpc))
+  if (grl_text_ngram_bpc(t, 8, NULL, bpc))
     bail("%s", grl_strerror());
   double worst = 0;
   for (size_t k = 0; k < 8; k++)
     worst = fmax(worst, fabs(bpc[k] - tb->data[k]) / tb->data[k]);
   ok(worst < 1e-12, "Kneser-Ney bpc of orders 1..8 equal the Python reference's (worst relative error %.1e; order 3: %.6f)",
      worst, bpc[2]);
+  /* both ladders from the one fit: the same numbers as each alone */
+  double wb_alone[8], wb[8], kn[8];
+  if (grl_text_ngram_bpc(t, 8, wb_alone, NULL) || grl_text_ngram_bpc(t, 8, wb, kn))
+    bail("%s", grl_strerror());
+  ok(!memcmp(wb, wb_alone, sizeof wb) && !memcmp(kn, bpc, sizeof kn),
+     "both ladders at once equal each ladder alone, bit for bit");
   grl_ngram *g;
   if (grl_ngram_fit(&g, t->ids, ntrain, V, 8))
     bail("%s", grl_strerror());
@@ -779,7 +786,7 @@ int main(void)
   int ncell = 0;
   for (const grl_cell *const *c = grl_cell_all(); *c; c++)
     ncell++;
-  plan(69 + 2 * ncell);
+  plan(70 + 2 * ncell);
   vocabulary_and_split();
   bad_texts();
   streams_and_carry();
