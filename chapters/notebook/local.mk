@@ -165,19 +165,25 @@ EXTRA_DIST += chapters/weave.py chapters/notebook/template.html \
 	chapters/notebook/handout.css chapters/notebook/slides.html
 
 # The notebook's tests: the woven book's content, and every page in a real
-# browser, and the lecture material.  notebook.sh weaves the book from
-# --quick runs and keeps both in tests/notebook/quick-book; the other two
-# run after it and read them (tests/notebook/notebook-setup.sh).
+# browser, and the lecture material, from the quick runs that make check
+# makes for the tests (chapters/local.mk).
 AM_TESTS_ENVIRONMENT += \
 	CHAPTER_NAMES='$(CHAPTER_NAMES)'; export CHAPTER_NAMES; \
 	LAB_FILE_NAMES='$(LAB_FILE_NAMES)'; export LAB_FILE_NAMES; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3;
-TESTS += tests/chapters/exercises.sh tests/notebook/notebook.sh \
-	tests/notebook/notebook-browser.sh tests/notebook/lecture.sh
-tests/notebook/notebook-browser.log tests/notebook/lecture.log: \
-	tests/notebook/notebook.log
-tests/notebook/notebook.log: $(QUICK_RUNS)
-tests/chapters/exercises.log: tests/chapters/quick/ch09-reading-text.rc
+# (tests/chapters/exercises.sh and these three are in TESTS at the top of
+# Makefile.am: the longest tests run first)
+# The book they read, woven once from the chapters' quick runs with the
+# test programs, before any test starts (tests/notebook/quick-book.sh).
+check_DATA += tests/notebook/quick-book/stamp
+tests/notebook/quick-book/stamp: $(QUICK_RUNS) $(srcdir)/chapters/weave.py \
+		$(srcdir)/chapters/notebook/template.html $(srcdir)/chapters/notebook/notebook.css \
+		$(srcdir)/chapters/notebook/index.md $(LAB_FILE_NAMES:%=$(srcdir)/lab/%) \
+		$(srcdir)/tests/notebook/quick-book.sh $(srcdir)/tests/notebook/notebook-setup.sh
+	$(AM_V_GEN)top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  PYTHON3='$(PYTHON3)' GNUPLOT='$(GNUPLOT)' CHAPTER_NAMES='$(CHAPTER_NAMES)' \
+	  LAB_FILE_NAMES='$(LAB_FILE_NAMES)' $(SHELL) $(srcdir)/tests/notebook/quick-book.sh
 EXTRA_DIST += tests/chapters/exercises.sh tests/notebook/notebook.sh tests/notebook/notebook-browser.sh \
 	tests/notebook/notebook-setup.sh tests/notebook/notebook_check.py tests/notebook/notebook_browser.py \
-	tests/notebook/tap.py tests/notebook/lecture.sh tests/notebook/lecture_check.py
+	tests/notebook/tap.py tests/notebook/lecture.sh tests/notebook/lecture_check.py \
+	tests/notebook/quick-book.sh

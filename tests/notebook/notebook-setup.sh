@@ -1,5 +1,5 @@
-# notebook-setup.sh -- what tests/notebook/notebook.sh and tests/notebook/notebook-browser.sh
-# share; each sources it:
+# notebook-setup.sh -- what the notebook's tests (tests/notebook/*.sh) and
+# tests/notebook/quick-book.sh share; each sources it:
 #   notebook_need PROG:PACKAGE...  for the first PROG that is not on the
 #                                  PATH, a TAP "SKIP" plan naming its Debian
 #                                  package, and exit 0
@@ -7,11 +7,13 @@
 #                                  that the tests share, in $TMP/run
 #                                  (TMP as below)
 #   notebook_weave NAME            the book woven from --quick runs of
-#                                  $CHAPTER_NAMES into $TMP/book (runs in
+#                                  $CHAPTER_NAMES in $TMP/book (runs in
 #                                  $TMP/run), TMP a new temporary directory
-#                                  grulab-NAME.XXXXXX removed on exit; if a
-#                                  run or the weaving fails, one failing TAP
-#                                  test with the weaver's output, and exit 1
+#                                  grulab-NAME.XXXXXX removed on exit: make's
+#                                  (below), or woven here; if a run or the
+#                                  weaving fails, one failing TAP test with
+#                                  the weaver's output, and exit 1.  NAME
+#                                  share weaves into $SHARED (make's).
 : "${top_builddir:=.}" "${top_srcdir:=.}" "${PYTHON3:=python3}"
 . "$top_srcdir/tests/chapters/quick-run.sh"
 
@@ -27,15 +29,17 @@ notebook_need() {
   done
 }
 
-# The book notebook.sh wove is kept in $SHARED (run/ and book/, then a
-# stamp) for the browser and lecture tests, which make runs after it: the
-# --quick runs and the weaving once, not three times.  They weave their
-# own when it is missing or older than a chapter or the weaver.
+# The book make wove for the tests (tests/notebook/quick-book.sh) is kept
+# in $SHARED (run/ and book/, then a stamp): the notebook's, the browser's
+# and the lecture's tests read it.  Each weaves its own when it is
+# missing (the weaving failed: the test says why) or older than a chapter,
+# the weaver or a quick run (a test run by hand).
 SHARED=$top_builddir/tests/notebook/quick-book
 shared_fresh() {
   [ -f "$SHARED/stamp" ] || return 1
   for c in $CHAPTER_NAMES; do
     [ "$top_builddir/chapters/$c" -nt "$SHARED/stamp" ] && return 1
+    [ "$top_builddir/tests/chapters/quick/$c.rc" -nt "$SHARED/stamp" ] && return 1
   done
   [ "$top_srcdir/chapters/weave.py" -nt "$SHARED/stamp" ] && return 1
   return 0
@@ -44,7 +48,7 @@ shared_fresh() {
 notebook_runs() {
   TMP=$(mktemp -d "${TMPDIR:-/tmp}/grulab-$1.XXXXXX") || exit 99
   trap 'rm -rf "$TMP"' EXIT
-  if [ "$1" != notebook ] && shared_fresh; then
+  if [ "$1" != share ] && shared_fresh; then
     ln -s "$SHARED/run" "$TMP/run"
     return 0
   fi
@@ -71,7 +75,7 @@ weave_or_fail() {
 
 notebook_weave() {
   notebook_runs "$1"
-  if [ "$1" != notebook ] && shared_fresh; then
+  if [ "$1" != share ] && shared_fresh; then
     ln -s "$SHARED/book" "$TMP/book"
     return 0
   fi
@@ -79,7 +83,7 @@ notebook_weave() {
     --labs "${LAB_FILE_NAMES:-}" \
     $CHAPTER_NAMES >"$TMP/log" 2>&1 || {
     echo "1..1"; echo "not ok 1 - weave.py book"; sed 's/^/# /' "$TMP/log"; exit 1; }
-  if [ "$1" = notebook ]; then
+  if [ "$1" = share ]; then
     rm -rf "$SHARED" && mkdir -p "$SHARED" &&
       cp -RL "$TMP/run" "$TMP/book" "$SHARED/" && : >"$SHARED/stamp"
   fi
