@@ -69,6 +69,7 @@ agree() {
             d = x[1, g, k] - x[2, w, k]; if (d < 0) d = -d
             a = x[2, w, k]; if (a < 0) a = -a
             if (d > big) big = d; if (a > scale) scale = a
+            if (d "" ~ /nan/) big = d   # a nan is never within TOL
           }
           err = sprintf("%.3g", scale > 0 ? big / scale : big)
           if (err + 0 > worst + 0) worst = err
