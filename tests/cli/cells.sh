@@ -36,10 +36,9 @@ parse() {
     END { if (bad || need != 0) exit 1 }' "$1"
 }
 
-parses() { parse "$1" >/dev/null; }
 
-# names FILE: the tensor names of a parsed file, space-separated.
-names() { parse "$1" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }'; }
+# names SHAPES: the tensor names in parse's output, space-separated.
+names() { printf '%s\n' "$1" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }'; }
 
 # agree GOT WANT TOL PREFIX "T1 T2 ...": for each tensor T, T in file GOT
 # against PREFIX''T in file WANT (PREFIX is '' or 'grad_'): the same dims,
@@ -106,25 +105,36 @@ param_names() {
   esac
 }
 # A cell's gate blocks G, as bench --help lists them ("gru G=3, ...").
-gates() { "$GRULAB" bench --help | tr ",." "\n\n" | sed -n "s/.*[ :]$1 G=\([0-9]*\)\$/\1/p"; }
+BENCH_HELP=$("$GRULAB" bench --help)
+gates() { printf '%s\n' "$BENCH_HELP" | tr ",." "\n\n" | sed -n "s/.*[ :]$1 G=\([0-9]*\)\$/\1/p"; }
 sorted() { printf '%s\n' $1 | sort | tr '\n' ' '; }
+# shape NAME SHAPES: the line of SHAPES (parse's output) for tensor NAME.
+shape() { printf '%s\n' "$2" | grep "^$1 "; }
+nwords() { echo $#; }
 
 # ---- round trip for every cell: init -> forward -> backward ---------------
 T=5 B=2 I=3 H=4
+# The data tensors, the same for every cell: made once.
+INPUT=$(gen input 11 $T $B $I)
+H0=$(gen h0 12 $B $H)
+GRAD_OUTPUT=$(gen grad_output 13 $T $B $H)
+C0=$(gen c0 14 $B $H)
 for c in $CELLS; do
   run_cli init --cell "$c" --input-size $I --hidden-size $H --seed 7
   printf '%s\n' "$out" >"$TMP/$c.params"
+  params=$out
   is "$c: init exits 0" "$rc" 0
-  got=$(names "$TMP/$c.params")
-  ok "$c: init output parses" parses "$TMP/$c.params"
+  pshapes=$(parse "$TMP/$c.params"); prc=$?
+  got=$(names "$pshapes")
+  ok "$c: init output parses" test "$prc" = 0
   is "$c: init writes the cell's parameters" "$(sorted "$got")" "$(sorted "$(param_names "$c")")"
   pnames=$got
   if [ "$c" = seed ]; then
-    is "$c: weight_f is (H, H+I)" "$(parse "$TMP/$c.params" | grep '^weight_f ')" "weight_f $H $((H + I))"
+    is "$c: weight_f is (H, H+I)" "$(shape weight_f "$pshapes")" "weight_f $H $((H + I))"
   else
     G=$(gates "$c")
-    is "$c: weight_ih_l0 is (G*H, I)" "$(parse "$TMP/$c.params" | grep '^weight_ih_l0 ')" "weight_ih_l0 $((G * H)) $I"
-    is "$c: bias_hh_l0 is (G*H)" "$(parse "$TMP/$c.params" | grep '^bias_hh_l0 ')" "bias_hh_l0 $((G * H))"
+    is "$c: weight_ih_l0 is (G*H, I)" "$(shape weight_ih_l0 "$pshapes")" "weight_ih_l0 $((G * H)) $I"
+    is "$c: bias_hh_l0 is (G*H)" "$(shape bias_hh_l0 "$pshapes")" "bias_hh_l0 $((G * H))"
   fi
   # PyTorch's default: U(-1/sqrt(H), 1/sqrt(H)) = U(-0.5, 0.5) for H = 4.
   ok "$c: init values lie in (-1/sqrt(H), 1/sqrt(H))" awk '
@@ -132,10 +142,10 @@ for c in $CELLS; do
     { for (i = 1; i <= NF; i++) { if ($i <= -0.5 || $i >= 0.5) exit 1; n++ } }
     END { exit !(n > 0) }' "$TMP/$c.params"
   run_cli init --cell "$c" --input-size $I --hidden-size $H --seed 7
-  is "$c: init is deterministic for a seed" "$out" "$(cat "$TMP/$c.params")"
+  is "$c: init is deterministic for a seed" "$out" "$params"
 
-  { gen input 11 $T $B $I; gen h0 12 $B $H; gen grad_output 13 $T $B $H
-    [ "$c" = lstm ] && gen c0 14 $B $H; } >"$TMP/$c.data"
+  { printf '%s\n' "$INPUT" "$H0" "$GRAD_OUTPUT"
+    [ "$c" = lstm ] && printf '%s\n' "$C0"; } >"$TMP/$c.data"
 
   run_cli forward --cell "$c" --params "$TMP/$c.params" --data "$TMP/$c.data"
   printf '%s\n' "$out" >"$TMP/$c.fwd"
@@ -150,15 +160,16 @@ for c in $CELLS; do
   is "$c: backward exits 0" "$rc" 0
   want="$pnames input h0"
   [ "$c" = lstm ] && want="$want c0"
+  bshapes=$(parse "$TMP/$c.bwd")
   is "$c: backward names: parameters, input, h0$([ "$c" = lstm ] && echo ', c0')" \
-    "$(names "$TMP/$c.bwd")" "$want"
+    "$(names "$bshapes")" "$want"
   is "$c: each gradient has its parameter's shape" \
-    "$(parse "$TMP/$c.bwd" | head -n "$(echo $pnames | wc -w)")" "$(parse "$TMP/$c.params")"
+    "$(printf '%s\n' "$bshapes" | head -n "$(nwords $pnames)")" "$pshapes"
   is "$c: backward's input and h0 have their shapes" \
-    "$(parse "$TMP/$c.bwd" | grep -E '^(input|h0) ')" "$(printf 'input %s %s %s\nh0 %s %s' $T $B $I $B $H)"
+    "$(printf '%s\n' "$bshapes" | grep -E '^(input|h0) ')" "$(printf 'input %s %s %s\nh0 %s %s' $T $B $I $B $H)"
 
   # h0 and c0 are optional: without them the states start at zero.
-  gen input 11 $T $B $I >"$TMP/$c.data0"
+  printf '%s\n' "$INPUT" >"$TMP/$c.data0"
   run_cli forward --cell "$c" --params "$TMP/$c.params" --data "$TMP/$c.data0"
   is "$c: forward without h0 exits 0" "$rc" 0
 
@@ -217,45 +228,45 @@ awk '/^bias_ih_l0/ { skip = 1; next } skip && /^[A-Za-z_]/ { skip = 0 } !skip { 
 fails_with "forward: a parameter tensor missing" 1 "nobias.params.*bias_ih_l0" \
   forward --cell gru --params "$TMP/nobias.params" --data "$D"
 
-{ gen input 11 $T $B 2; gen h0 12 $B $H; } >"$TMP/i2.data"
+{ gen input 11 $T $B 2; printf '%s\n' "$H0"; } >"$TMP/i2.data"
 fails_with "forward: input size 2 against parameters with I=3" 1 "i2.data.*'input'" \
   forward --cell gru --params "$P" --data "$TMP/i2.data"
 { gen input 11 $B $I; } >"$TMP/flat.data"
 fails_with "forward: input with 2 dimensions, its shape as written" 1 \
   "flat.data:1: tensor 'input' has shape ${B}x${I}, expected T x B x $I" \
   forward --cell gru --params "$P" --data "$TMP/flat.data"
-{ echo "input $T $B $I # T, B, I"; gen input 11 $T $B $I | sed 1d; } >"$TMP/trail.data"
+{ echo "input $T $B $I # T, B, I"; printf '%s\n' "$INPUT" | sed 1d; } >"$TMP/trail.data"
 fails_with "forward: a comment after a header is not a dimension" 1 \
   "trail.data:1: .*'#' .*comments must be on their own line" \
   forward --cell gru --params "$P" --data "$TMP/trail.data"
-{ gen input 11 $T $B $I; gen c0 12 $B $H; } >"$TMP/c0gru.data"
+{ printf '%s\n' "$INPUT"; gen c0 12 $B $H; } >"$TMP/c0gru.data"
 c0line=$(grep -n '^c0 ' "$TMP/c0gru.data" | cut -d: -f1)
 fails_with "forward: c0 for the gru cell is refused, not ignored" 1 \
   "c0gru.data:$c0line: tensor 'c0' is only for the lstm cell" \
   forward --cell gru --params "$P" --data "$TMP/c0gru.data"
-{ gen input 11 $T $B $I; gen c0 12 $B $H; gen grad_output 13 $T $B $H; } >"$TMP/c0gru2.data"
+{ printf '%s\n' "$INPUT"; gen c0 12 $B $H; printf '%s\n' "$GRAD_OUTPUT"; } >"$TMP/c0gru2.data"
 fails_with "backward: c0 for the gru cell is refused" 1 \
   "c0gru2.data:$c0line: tensor 'c0' is only for the lstm cell" \
   backward --cell gru --params "$P" --data "$TMP/c0gru2.data"
-{ gen input 11 $T $B $I; gen h0 12 3 $H; } >"$TMP/h0b.data"
+{ printf '%s\n' "$INPUT"; gen h0 12 3 $H; } >"$TMP/h0b.data"
 fails_with "forward: h0 batch 3 against input batch 2" 1 "h0b.data.*'h0'" \
   forward --cell gru --params "$P" --data "$TMP/h0b.data"
-{ gen input 11 $T $B $I; gen h0 12 $B 5; } >"$TMP/h0h.data"
+{ printf '%s\n' "$INPUT"; gen h0 12 $B 5; } >"$TMP/h0h.data"
 fails_with "forward: h0 with H=5 against H=4" 1 "h0h.data.*'h0'" \
   forward --cell gru --params "$P" --data "$TMP/h0h.data"
-{ gen input 11 $T $B $I; gen c0 12 $B 3; } >"$TMP/c0.data"
+{ printf '%s\n' "$INPUT"; gen c0 12 $B 3; } >"$TMP/c0.data"
 fails_with "forward: lstm c0 of the wrong shape" 1 "c0.data.*'c0'" \
   forward --cell lstm --params "$TMP/lstm.params" --data "$TMP/c0.data"
-{ gen h0 12 $B $H; } >"$TMP/noinput.data"
+{ printf '%s\n' "$H0"; } >"$TMP/noinput.data"
 fails_with "forward: no input tensor" 1 "noinput.data.*'input'" \
   forward --cell gru --params "$P" --data "$TMP/noinput.data"
-{ gen input 11 $T $B $I; } >"$TMP/nogo.data"
+{ printf '%s\n' "$INPUT"; } >"$TMP/nogo.data"
 fails_with "backward: no grad_output tensor" 1 "nogo.data.*'grad_output'" \
   backward --cell gru --params "$P" --data "$TMP/nogo.data"
-{ gen input 11 $T $B $I; gen grad_output 13 $T $B 3; } >"$TMP/go.data"
+{ printf '%s\n' "$INPUT"; gen grad_output 13 $T $B 3; } >"$TMP/go.data"
 fails_with "backward: grad_output of the wrong shape" 1 "go.data.*'grad_output'" \
   backward --cell gru --params "$P" --data "$TMP/go.data"
-{ gen input 11 $T $B $I; gen grad_output 13 4 $B $H; } >"$TMP/goT.data"
+{ printf '%s\n' "$INPUT"; gen grad_output 13 4 $B $H; } >"$TMP/goT.data"
 fails_with "backward: grad_output with T=4 against input T=5" 1 "goT.data.*'grad_output'" \
   backward --cell gru --params "$P" --data "$TMP/goT.data"
 printf 'input 1 1 3\n0.25 abc 1.5\n' >"$TMP/nan.data"
