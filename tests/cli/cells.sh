@@ -36,7 +36,6 @@ parse() {
     END { if (bad || need != 0) exit 1 }' "$1"
 }
 
-
 # names SHAPES: the tensor names in parse's output, space-separated.
 names() { printf '%s\n' "$1" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }'; }
 
@@ -68,7 +67,7 @@ agree() {
             d = x[1, g, k] - x[2, w, k]; if (d < 0) d = -d
             a = x[2, w, k]; if (a < 0) a = -a
             if (d > big) big = d; if (a > scale) scale = a
-            if (d "" ~ /nan/) big = d   # a nan is never within TOL
+            if (d "" ~ /nan/) big = d   # d > big is false for a nan: keep it
           }
           err = sprintf("%.3g", scale > 0 ? big / scale : big)
           if (err + 0 > worst + 0) worst = err
@@ -110,6 +109,7 @@ gates() { printf '%s\n' "$BENCH_HELP" | tr ",." "\n\n" | sed -n "s/.*[ :]$1 G=\(
 sorted() { printf '%s\n' $1 | sort | tr '\n' ' '; }
 # shape NAME SHAPES: the line of SHAPES (parse's output) for tensor NAME.
 shape() { printf '%s\n' "$2" | grep "^$1 "; }
+# nwords WORD...: how many words.
 nwords() { echo $#; }
 
 # ---- round trip for every cell: init -> forward -> backward ---------------
