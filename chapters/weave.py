@@ -64,6 +64,7 @@ Python 3's standard library does that in a few hundred lines, with no
 module from outside it.
 """
 import argparse
+import concurrent.futures
 import glob
 import hashlib
 import os
@@ -557,8 +558,10 @@ def page(srcdir, rundir, out, quick, names):
                            labs_after(srcdir, number_of(name)))
     head = "grulab · Chapter %d: %s%s" % (number_of(name), title,
                                           " · " + QUICK_NOTE if quick else "")
+    # (a quick page's code is not highlighted: the highlighter takes most
+    # of pandoc's time on a page, and a preview is for the prose and runs)
     html = pandoc(md, "Chapter %d: %s" % (number_of(name), title), srcdir,
-                  page_css(head))
+                  page_css(head), extra=("--no-highlight",) if quick else ())
     write_if_changed(os.path.join(out, name + ".html"), html)
     # What the page's PDF is printed from.
     h = hashlib.sha256(html.encode("utf-8"))
@@ -927,12 +930,20 @@ def main(argv):
         elif a.cmd == "answers":
             answers(a.srcdir, a.bindir, a.out, names)
         else:
-            for n in names:
-                print("  WEAVE    %s/%s.html" % (a.out, n), flush=True)
+            # the pages are independent: one at a time per core
+            def chapter(n):
                 page(a.srcdir, a.rundir, a.out, a.quick, [n] + names)
                 source_page(a.srcdir, a.out, a.quick, n)
-            for n in lab_names(a.labs):
-                lab_page(a.srcdir, a.out, a.quick, n, None)
+            copy_css(os.path.abspath(a.srcdir), os.path.abspath(a.out))
+            with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+                jobs = []
+                for n in names:
+                    print("  WEAVE    %s/%s.html" % (a.out, n), flush=True)
+                    jobs.append(pool.submit(chapter, n))
+                for n in lab_names(a.labs):
+                    jobs.append(pool.submit(lab_page, a.srcdir, a.out, a.quick, n, None))
+                for j in jobs:
+                    j.result()
             index(a.srcdir, a.out, a.quick, names, lab_names(a.labs))
     return 0
 

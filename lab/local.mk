@@ -164,15 +164,15 @@ EXTRA_DIST += lab/README.md lab/tools/blank.awk lab/tools/code.awk \
 # differently (tests/lab/alt), wrong ones that no known mistake matches
 # (tests/lab/wrong), a lab that crashes and one that never returns
 # (tests/lab/bad).
+# Their objects are make lab-submission's (below): compiled once, as it
+# compiles a submission's file.
 check_PROGRAMS += tests/lab/grade-solutions tests/lab/grade-blank
-tests_lab_grade_solutions_SOURCES = $(LAB_SOLUTIONS)
-nodist_tests_lab_grade_blank_SOURCES = $(LAB_BLANKS)
-tests_lab_grade_solutions_CPPFLAGS = $(LAB_CPPFLAGS)
-tests_lab_grade_blank_CPPFLAGS = $(LAB_CPPFLAGS)
+tests_lab_grade_solutions_SOURCES =
+tests_lab_grade_blank_SOURCES =
 tests_lab_grade_solutions_LDFLAGS = $(AM_LDFLAGS) $(LAB_WRAP)
 tests_lab_grade_blank_LDFLAGS = $(AM_LDFLAGS) $(LAB_WRAP)
-tests_lab_grade_solutions_LDADD = $(LAB_LDADD)
-tests_lab_grade_blank_LDADD = $(LAB_LDADD)
+tests_lab_grade_solutions_LDADD = $(LAB_SOLUTION_OBJS) $(LAB_LDADD)
+tests_lab_grade_blank_LDADD = $(LAB_BLANK_OBJS) $(LAB_LDADD)
 EXTRA_tests_lab_grade_solutions_DEPENDENCIES = lab/wrap.opts
 EXTRA_tests_lab_grade_blank_DEPENDENCIES = lab/wrap.opts
 LAB_TEST_FILES = tests/lab/alt/01-gates.c tests/lab/alt/02-gru-forward.c tests/lab/alt/03-gru-backward.c \
@@ -188,20 +188,58 @@ LAB_TEST_FILES = tests/lab/alt/01-gates.c tests/lab/alt/02-gru-forward.c tests/l
 # "not written yet"), one that does not compile is the blank too, and its
 # lab number goes to $(LAB_OUT)/did-not-compile (the compiler's messages
 # to $(LAB_OUT)/compile.log).  lab/grade runs this for each submission.
+#
+# A file the student left as it was -- byte for byte the blank
+# (lab/blank/NN-x.c) or the solution -- is not compiled again: its
+# object, lab/obj/blank/NN-x.o or lab/obj/solutions/NN-x.o, was compiled
+# once from that file with the same command (the graders of the tests
+# are linked from them too).  Only an object that compiled without a
+# message is reused, and only when the submission's folder holds no
+# lab.h (or lab.h.gch) of its own other than the lab's, which the file's
+# #include "lab.h" would read in its place: so the grader, compile.log
+# and did-not-compile are what compiling the file itself would give.
+LAB_SOLUTION_OBJS = lab/obj/solutions/01-gates.$(OBJEXT) \
+	lab/obj/solutions/02-gru-forward.$(OBJEXT) \
+	lab/obj/solutions/03-gru-backward.$(OBJEXT) \
+	lab/obj/solutions/04-bptt.$(OBJEXT) lab/obj/solutions/05-gradcheck.$(OBJEXT) \
+	lab/obj/solutions/06-training.$(OBJEXT) lab/obj/solutions/07-lstm.$(OBJEXT)
+LAB_BLANK_OBJS = lab/obj/blank/01-gates.$(OBJEXT) \
+	lab/obj/blank/02-gru-forward.$(OBJEXT) lab/obj/blank/03-gru-backward.$(OBJEXT) \
+	lab/obj/blank/04-bptt.$(OBJEXT) lab/obj/blank/05-gradcheck.$(OBJEXT) \
+	lab/obj/blank/06-training.$(OBJEXT) lab/obj/blank/07-lstm.$(OBJEXT)
+# (the lab files include lab.h alone; the compiler's messages are shown
+# and kept in NN-x.o.log)
+LAB_OBJ_COMPILE = $(MKDIR_P) $(@D) && \
+	{ $(COMPILE) $(LAB_CPPFLAGS) -c -o $@ $< >$@.log 2>&1; \
+	  s=$$?; cat $@.log; exit $$s; }
+lab/obj/solutions/%.$(OBJEXT): $(srcdir)/lab/solutions/%.c $(srcdir)/lab/lab.h
+	$(AM_V_CC)$(LAB_OBJ_COMPILE)
+lab/obj/blank/%.$(OBJEXT): lab/blank/%.c $(srcdir)/lab/lab.h
+	$(AM_V_CC)$(LAB_OBJ_COMPILE)
+CLEANFILES += $(LAB_SOLUTION_OBJS) $(LAB_BLANK_OBJS) \
+	$(LAB_SOLUTION_OBJS:=.log) $(LAB_BLANK_OBJS:=.log)
+
 lab-submission: lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la lab/blank/stamp \
-		lab/wrap.opts
+		lab/wrap.opts $(LAB_SOLUTION_OBJS) $(LAB_BLANK_OBJS)
 	@if test -z '$(LAB_SUB)' || test -z '$(LAB_OUT)'; then \
 	  echo "usage: make lab-submission LAB_SUB=DIR LAB_OUT=DIR" >&2; exit 2; fi; \
 	$(MKDIR_P) '$(LAB_OUT)' && : >'$(LAB_OUT)/did-not-compile' && \
 	: >'$(LAB_OUT)/compile.log' && objs= && \
+	if test -e '$(LAB_SUB)/lab.h.gch' || { test -e '$(LAB_SUB)/lab.h' && \
+	     ! cmp -s '$(LAB_SUB)/lab.h' $(srcdir)/lab/lab.h; }; \
+	then own_h=yes; else own_h=no; fi && \
 	for f in $(LAB_FILE_NAMES); do \
-	  o='$(LAB_OUT)'/`echo $$f | sed 's/\.c$$//'`.o; \
-	  if test -f '$(LAB_SUB)'/$$f; then \
-	    if $(COMPILE) $(LAB_CPPFLAGS) -c -o $$o '$(LAB_SUB)'/$$f \
+	  b=`echo $$f | sed 's/\.c$$//'`.$(OBJEXT); o='$(LAB_OUT)'/$$b; \
+	  if test ! -f '$(LAB_SUB)'/$$f; then o=lab/obj/blank/$$b; \
+	  elif test $$own_h = no && test ! -s lab/obj/blank/$$b.log && \
+	       cmp -s '$(LAB_SUB)'/$$f lab/blank/$$f; then o=lab/obj/blank/$$b; \
+	  elif test $$own_h = no && test ! -s lab/obj/solutions/$$b.log && \
+	       cmp -s '$(LAB_SUB)'/$$f $(srcdir)/lab/solutions/$$f; then \
+	    o=lab/obj/solutions/$$b; \
+	  elif $(COMPILE) $(LAB_CPPFLAGS) -c -o $$o '$(LAB_SUB)'/$$f \
 	       >>'$(LAB_OUT)/compile.log' 2>&1; then :; \
-	    else echo $$f | sed 's/^0*\([1-7]\)-.*/\1/' >>'$(LAB_OUT)/did-not-compile'; \
-	      $(COMPILE) $(LAB_CPPFLAGS) -c -o $$o lab/blank/$$f || exit 1; fi; \
-	  else $(COMPILE) $(LAB_CPPFLAGS) -c -o $$o lab/blank/$$f || exit 1; fi; \
+	  else echo $$f | sed 's/^0*\([1-7]\)-.*/\1/' >>'$(LAB_OUT)/did-not-compile'; \
+	    o=lab/obj/blank/$$b; fi; \
 	  objs="$$objs $$o"; \
 	done && \
 	$(LIBTOOL) --silent --tag=CC $(AM_LIBTOOLFLAGS) $(LIBTOOLFLAGS) --mode=link \

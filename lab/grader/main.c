@@ -3,11 +3,14 @@
  *   lab/lab                       TAP, for make check (one test per item)
  *   lab/lab --report              the same for a student (make lab)
  *   lab/lab --report --lab 3 --hint 1     (make lab LAB=3 HINT=1)
+ *   lab/lab --item gru_backward   one item alone
  *
  * Items run in lab order, each in a child process of its own (run.c).  A
  * lab that calls an earlier lab's functions runs on the student's where
  * they passed, on the library's where not (wrap.c); with --lab N the labs
- * N depends on are graded first, quietly, to decide which.
+ * N depends on are graded first, quietly, to decide which.  With --item
+ * the same, and the other items of its lab are not graded: their
+ * functions count as not passed, so the item runs on the library's.
  *
  * TAP: a right item is "ok", a wrong one "not ok", and one whose function
  * still calls LAB_TODO() is "not ok ... # TODO not written yet", which
@@ -40,13 +43,15 @@ const lab_item *const lab_items[] = {
   NULL};
 
 static const char *usage =
-  "Usage: lab [--report] [--lab N] [--hint 0|1|2] [--timeout S] [--src DIR]\n"
-  "           [--csv FILE --name NAME] [--did-not-compile N]... [--as-mutant ID]\n"
-  "           [--list-mutants] [--check-equations]\n"
+  "Usage: lab [--report] [--lab N] [--item NAME] [--hint 0|1|2] [--timeout S]\n"
+  "           [--src DIR] [--csv FILE --name NAME] [--did-not-compile N]...\n"
+  "           [--as-mutant ID] [--list-mutants] [--check-equations]\n"
   "Grade the lab files this program was built from (lab/NN-*.c), item by item,\n"
   "against the library.\n"
   "  --report          a report for a student (default: TAP, for make check)\n"
   "  --lab N           lab N only (1-7); empty: all\n"
+  "  --item NAME       that item only (as the TAP lines name it); the other\n"
+  "                    items of its lab are not graded, and count as not passed\n"
   "  --hint K          0 (default), 1: a hint for each item that is not right,\n"
   "                    2: and the line of its equation in the lab file\n"
   "  --timeout S       each item's time limit in seconds (training: 6 S);\n"
@@ -113,10 +118,11 @@ static void routed_note(unsigned long used, char *buf, size_t len)
 int main(int argc, char **argv)
 {
   int report = 0, only = 0, timeout = 10, check_equations = 0;
-  const char *csv = NULL, *name = "lab", *as_mutant = NULL;
+  const char *csv = NULL, *name = "lab", *as_mutant = NULL, *item = NULL;
   unsigned no_compile = 0;
   static const struct option opts[] = {
     {"report", no_argument, NULL, 'r'}, {"lab", required_argument, NULL, 'l'},
+    {"item", required_argument, NULL, 'i'},
     {"hint", required_argument, NULL, 'h'}, {"timeout", required_argument, NULL, 't'},
     {"src", required_argument, NULL, 's'}, {"csv", required_argument, NULL, 'c'},
     {"name", required_argument, NULL, 'n'},
@@ -139,6 +145,7 @@ int main(int argc, char **argv)
       }
       only = (int)v;
       break;
+    case 'i': item = optarg; break;
     case 'h':
       if (!*optarg)
         break;
@@ -201,6 +208,27 @@ int main(int argc, char **argv)
     return 2;
   }
 
+  /* --item NAME: that item alone (show), in its lab (only) */
+  const lab_item *one = NULL;
+  if (item) {
+    for (size_t i = 0; lab_items[i] && !one; i++)
+      if (!strcmp(lab_items[i]->name, item))
+        one = lab_items[i];
+    if (!one) {
+      fprintf(stderr, "lab: no item '%s'; the items are", item);
+      for (size_t i = 0; lab_items[i]; i++)
+        fprintf(stderr, "%s '%s'", i ? "," : "", lab_items[i]->name);
+      fputc('\n', stderr);
+      return 2;
+    }
+    if (only && only != one->lab) {
+      fprintf(stderr, "lab: --item '%s' is an item of lab %d, not of --lab %d\n",
+              item, one->lab, only);
+      return 2;
+    }
+    only = one->lab;
+  }
+
   lab_impl student = lab_student;
   if (as_mutant) {
     const lab_mutant *mu = lab_mutants;
@@ -233,7 +261,7 @@ int main(int argc, char **argv)
   }
   size_t nitems = 0;
   for (size_t i = 0; lab_items[i]; i++)
-    if (!only || lab_items[i]->lab == only)
+    if (one ? lab_items[i] == one : !only || lab_items[i]->lab == only)
       nitems++;
 
   if (report)
@@ -244,15 +272,16 @@ int main(int argc, char **argv)
     printf("1..%zu\n", nitems);
 
   int passed[LAB_NFN] = {0};
+  unsigned long graded = 0;   /* bit f: function f's item was graded */
   int count[5] = {0}, n = 0, lab_shown = 0;
   double t0 = grl_seconds();
   const lab_item *next = NULL;
   static lab_outcome out;
   for (size_t i = 0; lab_items[i]; i++) {
     const lab_item *it = lab_items[i];
-    int show = !only || it->lab == only;
+    int show = one ? it == one : !only || it->lab == only;
     if (!show && !(quiet & (1u << it->lab)))
-      continue;
+      continue;    /* (with --item: the other items of its lab too) */
     if (!show && it->fn < 0)
       continue;    /* nothing calls it */
     for (int f = 0; f < LAB_NFN; f++)
@@ -267,17 +296,24 @@ int main(int argc, char **argv)
     } else {
       lab_run_item(it, &student, timeout, &out);
     }
-    if (it->fn >= 0)
+    if (it->fn >= 0) {
       passed[it->fn] = out.status == LAB_PASS;
+      graded |= 1ul << it->fn;
+    }
     if (!show)
       continue;
     n++;
     count[out.status]++;
     if (out.status != LAB_PASS && !next)
       next = it;
-    char routed[512] = "";
-    if (out.used_ref && out.status != LAB_TODO)
-      routed_note(out.used_ref, routed, sizeof routed);
+    /* routed: the library's in place of functions that did not pass;
+     * unseen: ... of functions --item did not grade */
+    char routed[512] = "", unseen[512] = "";
+    unsigned long seen = one ? graded : ~0ul;
+    if ((out.used_ref & seen) && out.status != LAB_TODO)
+      routed_note(out.used_ref & seen, routed, sizeof routed);
+    if ((out.used_ref & ~seen) && out.status != LAB_TODO)
+      routed_note(out.used_ref & ~seen, unseen, sizeof unseen);
     if (report) {
       if (lab_shown != it->lab) {
         printf("\nLab %d: %s  (lab/%s)\n", it->lab, lab_labs[it->lab].title,
@@ -292,6 +328,9 @@ int main(int argc, char **argv)
         printf("           (%s ran with the library's %s in place of yours, "
                "which %s not pass yet)\n", it->name, routed,
                strstr(routed, " and ") || strchr(routed, ',') ? "do" : "does");
+      if (unseen[0])
+        printf("           (%s ran with the library's %s in place of yours: "
+               "--item grades %s alone)\n", it->name, unseen, it->name);
     } else {
       if (out.status == LAB_PASS)
         printf("ok %d - lab %d: %s\n", n, it->lab, it->name);
@@ -304,6 +343,9 @@ int main(int argc, char **argv)
       if (routed[0])
         printf("# (%s ran with the library's %s in place of yours, which %s not pass yet)\n",
                it->name, routed, strstr(routed, " and ") || strchr(routed, ',') ? "do" : "does");
+      if (unseen[0])
+        printf("# (%s ran with the library's %s in place of yours: --item grades %s alone)\n",
+               it->name, unseen, it->name);
     }
     if (cf) {
       static const char *const res[] = {"pass", "fail", "todo", "crash", "timeout"};

@@ -34,19 +34,25 @@ double grl_loss_xent(const gsl_matrix *z, const size_t *labels,
     for (size_t c = 1; c < C; c++)
       if (zr[c] > zmax)
         zmax = zr[c];
-    /* logsumexp(z) = zmax + log sum_c e^{z_c - zmax}: no overflow */
+    const double zl = zr[labels[r]];
+    /* logsumexp(z) = zmax + log s, s = sum_c e^{z_c - zmax}: no overflow */
     double s = 0.0;
-    for (size_t c = 0; c < C; c++)
-      s += exp(zr[c] - zmax);
-    double lse = zmax + log(s);
-    /* L_r = logsumexp(z_r) - z_r[label] */
-    L += lse - zr[labels[r]];
-    if (dz) {
-      double *dzr = gsl_matrix_ptr(dz, r, 0);
-      /* dL/dz = (softmax(z) - onehot(label)) / R */
+    if (!dz) {
       for (size_t c = 0; c < C; c++)
-        dzr[c] = (exp(zr[c] - lse) - (c == labels[r])) / (double)R;
+        s += exp(zr[c] - zmax);
+      L += zmax + log(s) - zl;   /* L_r = logsumexp(z_r) - z_r[label] */
+      continue;
     }
+    /* dL/dz = (softmax(z) - onehot(label)) / R, softmax(z)_c = e^{z_c - zmax} / s:
+     * the e^{z_c - zmax} are kept in dz's row (one exp per logit) */
+    double *dzr = gsl_matrix_ptr(dz, r, 0);
+    for (size_t c = 0; c < C; c++) {
+      dzr[c] = exp(zr[c] - zmax);
+      s += dzr[c];
+    }
+    L += zmax + log(s) - zl;
+    for (size_t c = 0; c < C; c++)
+      dzr[c] = (dzr[c] / s - (c == labels[r])) / (double)R;
   }
   return L / (double)R;
 }

@@ -66,10 +66,10 @@ static uint64_t pack(const unsigned char *b, size_t k)
   return key;
 }
 
-/* The first index i with key[i] >= x. */
-static size_t lower(const table *tb, uint64_t x)
+/* The first index i in [lo, hi) with key[i] >= x (hi if none); the keys
+ * below lo are < x. */
+static size_t lower(const table *tb, size_t lo, size_t hi, uint64_t x)
 {
-  size_t lo = 0, hi = tb->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     if (tb->key[mid] < x)
@@ -80,10 +80,10 @@ static size_t lower(const table *tb, uint64_t x)
   return lo;
 }
 
-/* The first index i with key[i] > x. */
-static size_t upper(const table *tb, uint64_t x)
+/* The first index i in [lo, hi) with key[i] > x (hi if none); the keys
+ * below lo are <= x. */
+static size_t upper(const table *tb, size_t lo, size_t hi, uint64_t x)
 {
-  size_t lo = 0, hi = tb->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     if (tb->key[mid] <= x)
@@ -251,11 +251,11 @@ void grl_ngram_probs(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
     const table *tb = &g->t[k - 1];
     uint64_t h = pack(ctx + nctx - (k - 1), k - 1);
     uint64_t base = h << 8;          /* k <= 8: h has at most 7 bytes */
-    size_t lo = lower(tb, base), hi = upper(tb, base | 0xff);
+    size_t lo = lower(tb, 0, tb->n, base), hi = upper(tb, lo, tb->n, base | 0xff);
     double ch = tb->cum[hi] - tb->cum[lo], types = (double)(hi - lo);
     if (ch > 0) {
       uint64_t key = base | (uint64_t)w;
-      size_t i = lower(tb, key);
+      size_t i = lower(tb, lo, hi, key);   /* among h's grams */
       double c = i < hi && tb->key[i] == key ? tb->cum[i + 1] - tb->cum[i] : 0.0;
       below = (c + types * below) / (ch + types);
     }
@@ -268,12 +268,12 @@ void grl_ngram_probs(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
 static double kn_level(const table *tb, double D, uint64_t h, size_t w, double below)
 {
   uint64_t base = h << 8;
-  size_t lo = lower(tb, base), hi = upper(tb, base | 0xff);
+  size_t lo = lower(tb, 0, tb->n, base), hi = upper(tb, lo, tb->n, base | 0xff);
   double ch = tb->cum[hi] - tb->cum[lo], types = (double)(hi - lo);
   if (!(ch > 0))
     return below;
   uint64_t key = base | (uint64_t)w;
-  size_t i = lower(tb, key);
+  size_t i = lower(tb, lo, hi, key);
   double c = i < hi && tb->key[i] == key ? tb->cum[i + 1] - tb->cum[i] : 0.0;
   return fmax(c - D, 0.0) / ch + D * types / ch * below;
 }

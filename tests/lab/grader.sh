@@ -4,7 +4,10 @@
 #     the shipped lab/NN-x.c are those blanks (when git says they are
 #     unchanged in this checkout);
 #   every known mistake in the catalogue fails its item and is named
-#     (one assertion each), and the equation it points at is in the files;
+#     (one assertion each, graded with --item: its item alone), and the
+#     equation it points at is in the files;
+#   --item grades one item, as the whole lab grades it; a name that is
+#     not an item's is a usage error;
 #   correct solutions written differently (GSL BLAS, another order,
 #     (1 - t)(1 + t) for tanh') pass;
 #   within labs 5 and 6, a wrong rel_error or adam_step does not fail
@@ -21,7 +24,7 @@ b=$top_builddir/tests/lab
 sol=$top_srcdir/lab/solutions
 blank=$top_builddir/lab/blank
 nm=$("$b/grade-solutions" --list-mutants | grep -c .)
-plan $((18 + 18 + 7 + 2 + nm + 18 + 10 + 4 + 4 + 4 + 6))
+plan $((18 + 18 + 7 + 2 + nm + 3 + 18 + 10 + 4 + 4 + 4 + 6))
 
 # build NAME FILE...: a grader, $TMP/NAME.build/grader, of the solutions
 # with FILE... in place of theirs, as lab/grade builds a submission's
@@ -83,9 +86,11 @@ ok "every equation a hint or a known mistake points at is in the blanks" \
 ok "... and in the solutions" "$b/grade-solutions" --check-equations --src "$sol"
 
 # ---- every known mistake fails its item and is named -----------------------
+# (--item: the mistake's item alone; its lab's others, lab 6's training
+# among them, are not graded)
 "$b/grade-solutions" --list-mutants >"$TMP/mutants"
 while IFS='	' read -r id lab it title eq; do
-  out=$("$b/grade-solutions" --as-mutant "$id" --src "$blank" 2>/dev/null)
+  out=$("$b/grade-solutions" --as-mutant "$id" --item "$it" --src "$blank" 2>/dev/null)
   sec=$(item "$it")
   if has "not ok" "$sec" && has "# known mistake: $title" "$sec"; then
     pass "known mistake $id is named at lab $lab: $it"
@@ -94,6 +99,24 @@ while IFS='	' read -r id lab it title eq; do
     diag "$sec"
   fi
 done <"$TMP/mutants"
+
+# ---- --item: one item, graded as in its whole lab ---------------------------------
+out=$("$b/grade-solutions" --item gru_backward --src "$sol" 2>"$TMP/err")
+is "--item gru_backward: that item alone" \
+  "$(printf '%s\n' "$out" | grep -E '^(1\.\.|(not )?ok )')" "1..1
+ok 1 - lab 4: gru_backward"
+# (gradient_check: its lab's rel_error and numerical_gradient not graded)
+out=$("$b/grade-solutions" --as-mutant 05-check-absolute --src "$blank" 2>/dev/null)
+whole=$(item gradient_check | grep -v '^# lab: ' | sed 's/^not ok [0-9]* /not ok /')
+case $whole in "not ok - lab 5: gradient_check"*) ;; *) whole="(not failed in the whole lab: $whole)" ;; esac
+out=$("$b/grade-solutions" --as-mutant 05-check-absolute --item gradient_check \
+  --src "$blank" 2>/dev/null)
+is "... a known mistake's item reads the same with --item as in the whole lab" \
+  "$(item gradient_check | grep -v '^# lab: ' | sed 's/^not ok [0-9]* /not ok /')" "$whole"
+"$b/grade-solutions" --item gru_bakcward >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "--item with no item's name: a usage error (exit 2), nothing on stdout, one line that names the items" \
+  "$rc $(wc -c <"$TMP/out" | tr -d ' ') $(wc -l <"$TMP/err" | tr -d ' ') $(grep -c "'gru_backward'" "$TMP/err")" \
+  "2 0 1 1"
 
 # ---- correct, written differently: every item ok ------------------------------
 build alt alt/01-gates.c alt/02-gru-forward.c alt/03-gru-backward.c alt/04-bptt.c alt/06-training.c
