@@ -355,10 +355,35 @@ def section_prose(cell):
     return "\n".join(lines) + "\n"
 
 
+# A takeaway or an exercise is one text for the terminal (--help) and for
+# the page: plain text, but for its `code` spans and $math$, which pandoc
+# reads as such.  Everything else is escaped, so that "/* ... */" or
+# "gsl_sf*.h" shows as written, not as emphasis.
+CODE_OR_MATH = re.compile(r"(`+)[^`].*?\1|\$[^$\s](?:[^$]*?[^$\s\\])?\$(?!\d)",
+                          re.S)
+
+
+def text_markdown(text):
+    """TEXT, plain text with `code` and $math$, as pandoc Markdown that
+    shows it as written: the characters that Markdown reads as markup
+    (emphasis, links, headings, lists, quotes, line breaks) are
+    backslash-escaped outside code and math."""
+    def esc(t):
+        t = re.sub(r"([\\*_\[\]<>#~^|])", r"\\\1", t)
+        # what only marks up at the start of a line: a list, a quote
+        t = re.sub(r"(?m)^(\s*)([-+=])", r"\1\\\2", t)
+        return re.sub(r"(?m)^(\s*\d+)([.)])", r"\1\\\2", t)
+    out, pos = [], 0
+    for m in CODE_OR_MATH.finditer(text):
+        out.append(esc(text[pos:m.start()]) + m.group(0))
+        pos = m.end()
+    return "".join(out) + esc(text[pos:])
+
+
 def chart_figure(name, chart, run, rundir):
     # The chart's title is drawn in the chart itself; the caption is the
     # takeaway the run measured, and links the numbers and the script.
-    take = run["takeaways"].get(chart.split("-", 1)[1], "")
+    take = text_markdown(run["takeaways"].get(chart.split("-", 1)[1], ""))
     return ("![%s%s[the numbers](charts/%s.dat) · [the gnuplot script]"
             "(charts/%s.gp)](charts/%s.svg){.chart}\n"
             % (take + " " if take else "", "" if take else "chart %s: " % chart,
@@ -375,7 +400,7 @@ def section_output(name, s, run, rundir):
 def exercises_markdown(name, run):
     md = []
     for k, tol, text in run["exercises"]:
-        body = text.strip("\n")
+        body = text_markdown(text.strip("\n"))
         if tol > 0:
             body += ("\n\nCheck your number: `chapters/%s --answer %d VALUE`"
                      " (right within %g%%)." % (name, k, tol * 100))
@@ -694,7 +719,8 @@ def handout(srcdir, rundir, out, quick, name):
     md.append("## The charts\n")
     for c, ctitle, take in charts:
         md.append("![**%s.** %s](charts/%s.svg){.chart}\n"
-                  % (plain(ctitle), take or "(%s declares no takeaway)" % c, c))
+                  % (plain(ctitle), text_markdown(take) or
+                     "(%s declares no takeaway)" % c, c))
     md.append("## Exercises\n")
     md.extend(exercises_markdown(name, run))
     md.append("::: source\nFrom `chapters/%s.c` and its run `chapters/%s%s`"
@@ -727,7 +753,7 @@ def slides(srcdir, rundir, out, quick, name):
         md.append("# %s {.chart-slide}\n\n![](charts/%s.svg)\n\n"
                   "::: {.takeaway%s}\n%s\n:::\n"
                   % (plain(ctitle), c, size,
-                     take or "(%s declares no takeaway)" % c))
+                     text_markdown(take) or "(%s declares no takeaway)" % c))
     md.append("# Where to read on {.end-slide}\n\nThe whole lesson, its"
               " code and its output: the notebook's page `%s.html`; the"
               " exercises: the handout.  The run: `chapters/%s%s`, seed %s.\n"
@@ -791,7 +817,7 @@ def answers(srcdir, bindir, out_html, names):
         md.append("## Chapter %d: %s\n" % (number_of(name), title))
         for k in sorted(texts):
             tol, text = texts[k]
-            item = [text.strip("\n"), ""]
+            item = [text_markdown(text.strip("\n")), ""]
             if k in values:
                 if tol > 0:
                     item.append("**Answer: %.10g** (`--answer %d` takes it"

@@ -133,6 +133,42 @@ def run_sections(txt):
     return out
 
 
+def run_texts(txt):
+    """[(what, text)]: the run's takeaways and exercises, as printed."""
+    out = []
+    for line in txt.split("\n"):
+        if line.startswith("#grl:takeaway "):
+            chart, text = line[len("#grl:takeaway "):].split("\t", 1)
+            out.append(("takeaway " + chart, text))
+        elif line.startswith("#grl:exercise "):
+            head, text = line[len("#grl:exercise "):].split("\t", 1)
+            out.append(("exercise " + head.split()[0], text.replace("\\n", "\n")))
+    return out
+
+
+# Code spans and $math$ are the only markup a takeaway or an exercise
+# holds; the rest is plain text, shown as written.
+CODE_OR_MATH = re.compile(r"(`+)[^`].*?\1|\$[^$\s](?:[^$]*?[^$\s\\])?\$(?!\d)",
+                          re.S)
+# pandoc's typography (smart quotes, dashes, ellipses), undone.
+SMART = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+         "\u2014": "---", "\u2013": "--", "\u2026": "..."}
+
+
+def flat(text):
+    for k, v in SMART.items():
+        text = text.replace(k, v)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def missing_plain(text, visible):
+    """The pieces of TEXT outside code and math that the page's visible
+    text (flattened) does not hold verbatim."""
+    return [piece for piece in (flat(t) for t in CODE_OR_MATH.split(text)
+                                if t and not re.fullmatch(r"`+", t))
+            if piece and piece not in visible]
+
+
 EXTERNAL = re.compile(r"^\s*(https?:|ftp:|//)", re.I)
 TEX = re.compile(r"\$|\\[A-Za-z]+|\^\{|_\{")
 
@@ -181,6 +217,15 @@ def main(argv):
             want = ["charts/%s.svg" % c for c in charts]
             ok(imgs == want, "%s: section %d shows its charts %s" % (name, k, want),
                "got %r" % imgs)
+        # Takeaways and exercises are plain text: a "*" or "_" in them
+        # must show as written, not turn what follows into emphasis.
+        visible = flat("".join(p.text))
+        with open(os.path.join(rundir, name + ".run"), encoding="utf-8") as f:
+            texts = run_texts(f.read())
+        for what, text in texts:
+            bad = missing_plain(text, visible)
+            ok(not bad, "%s: the page shows %s's text as written" % (name, what),
+               *("not on the page: %r" % b for b in bad))
         ok(p.exercises is not None and 3 <= p.exercises <= 5,
            "%s: ends with 3 to 5 exercises" % name, "got %r" % p.exercises)
     chapter_refs = {}
