@@ -76,15 +76,17 @@ minutes of CPU time, on one core; progress goes to stderr on a terminal:
 ### Charts
 
 - `ch09-learning-curve`: train bpc at every step and validation bpc (on
-  the held-out files) at six milestones; to the right of the last step,
-  bars for the validation bpc of the unigram, bigram, best Witten-Bell
-  and best Kneser-Ney n-grams and xz, to compare with the last
-  validation point.
+  the held-out files) at six milestones, epoch 1 marked; to the right of
+  the last step, bars for the validation bpc of the unigram, bigram, best
+  Witten-Bell and best Kneser-Ney n-grams and xz, to compare with the
+  last validation point.
 - `ch09-text-comment`, `-string`, `-depth`, `-column`, `-define`: a few
-  lines of validation text chosen to show the feature, each character on
-  a background coloured by the activation of the unit that correlates
-  best with the feature (colours spanning the snippet's range), and
-  below, the same lines coloured by the feature itself.
+  lines of validation text chosen to show the feature (bytes with and
+  without it balanced; the unit's r over these lines of the whole text's
+  sign; other lines than the other charts' when there are such), each
+  character on a background coloured by the activation of the unit that
+  correlates best with the feature (colours spanning the snippet's
+  range), and below, the same lines coloured by the feature itself.
 - `ch09-gates`: $z$ over a snippet of text, units × characters.
 */
 #include <config.h>
@@ -277,7 +279,7 @@ static const grl_lesson_info chapter = {
  * `grulab train --task text`. */
 enum { T_DEFAULT = 64, B_DEFAULT = 32, H_DEFAULT = 128, STEPS_DEFAULT = 800,
        SMOOTH = 50, SAMPLE_LEN = 240, NFEAT = 5, SNIP_LINES = 8,
-       SNIP_COLS = 60, GATE_CHARS = 64, QUICK_BYTES = 65536, PROBE_STRIDE = 8,
+       SNIP_COLS = 60, NCAND = 6, GATE_CHARS = 64, QUICK_BYTES = 65536, PROBE_STRIDE = 8,
        PROBE_NEWTON = 10 };
 #define PROBE_RIDGE 1.0
 #define LR 3e-3
@@ -586,16 +588,18 @@ static int covered(size_t p, size_t lo, size_t Lv, size_t T, size_t B)
 
 /* SNIP_LINES lines of the analysed validation range, every byte of them
  * covered, chosen to show feature q: of all runs of SNIP_LINES lines
- * (each cut at SNIP_COLS), the one whose bytes with and without the
+ * (each cut at SNIP_COLS), the ones whose bytes with and without the
  * feature (the probe's binary labels) are most balanced, min(on, off);
- * the first among equals. */
-static void choose_snippet(const grl_text *t, const double *feat, size_t q,
-                           size_t lo, size_t Lv, size_t T, size_t B, snippet *sn)
+ * the first among equals.  Up to NCAND of them, none overlapping another,
+ * best first, in out[]; their number is returned.  Which one the chart
+ * shows is decided once the unit is known (pick_snippet). */
+static size_t choose_snippets(const grl_text *t, const double *feat, size_t q,
+                              size_t lo, size_t Lv, size_t T, size_t B,
+                              snippet *out)
 {
   const unsigned char *b = t->bytes;
   const size_t hi = lo + B * Lv;
-  size_t best_from = lo, best_to = lo, best = 0;
-  int found = 0;
+  size_t n = 0;
   for (size_t a = lo; a < hi; ) {
     size_t e = a, on = 0, off = 0;
     int ok = 1;
@@ -615,19 +619,36 @@ static void choose_snippet(const grl_text *t, const double *feat, size_t q,
         e++;
     }
     size_t score = on < off ? on : off;
-    if (ok && covered(e - 1, lo, Lv, T, B) && (!found || score > best)) {
-      best = score;
-      best_from = a;
-      best_to = e;
-      found = 1;
+    if (ok && covered(e - 1, lo, Lv, T, B)) {
+      /* insert by score (ties: the earlier first), if it overlaps none
+       * of a better score; drop the worse ones it overlaps */
+      size_t i = 0;
+      int beaten = 0;
+      for (; i < n && out[i].slot >= score; i++)
+        beaten |= a < out[i].to && out[i].from < e;
+      if (!beaten && i < NCAND) {
+        size_t m = i;
+        for (size_t k = i; k < n; k++)   /* keep the worse that do not overlap */
+          if (!(a < out[k].to && out[k].from < e))
+            out[m++] = out[k];
+        n = m;
+        if (n == NCAND)
+          n--;
+        memmove(out + i + 1, out + i, (n - i) * sizeof *out);
+        out[i] = (snippet){a, e, score};   /* slot holds the score for now */
+        n++;
+      }
     }
     /* the next line */
     while (a < hi && b[a] != '\n')
       a++;
     a++;
   }
-  sn->from = best_from;
-  sn->to = best_to;
+  if (n == 0) {
+    out[0] = (snippet){lo, lo, 0};
+    n = 1;
+  }
+  return n;
 }
 
 /*
@@ -769,6 +790,59 @@ static int linear_probe(const unitstats *us, size_t H, size_t B,
 /*
 ### Charts
 */
+
+/* Pearson r of unit j with feature q over the bytes a snippet draws. */
+static double snippet_r(const grl_text *t, const double *feat, const snippet *sn,
+                        const unitstats *us, size_t H, size_t q, long j)
+{
+  double sa = 0, sf = 0, saa = 0, sff = 0, saf = 0, nd = 0;
+  size_t col = 0;
+  for (size_t p = sn->from; p < sn->to; p++) {
+    if (col < SNIP_COLS) {
+      double a = us->snip[(sn->slot + p - sn->from) * 2 * H + (size_t)j];
+      double f = feat[p * NFEAT + q];
+      sa += a; sf += f; saa += a * a; sff += f * f; saf += a * f; nd += 1;
+    }
+    col = t->bytes[p] == '\n' ? 0 : col + 1;
+  }
+  double va = saa - sa * sa / nd, vf = sff - sf * sf / nd;
+  return nd > 0 && va > 0 && vf > 0 ? (saf - sa * sf / nd) / sqrt(va * vf) : NAN;
+}
+
+/* The snippet feature q's chart shows, of its candidates (best balanced
+ * first): the first whose r has the whole text's sign (r), at least half
+ * its size, and overlaps no snippet an earlier chart shows (done[0,
+ * ndone)); failing that, the first with the sign that overlaps none;
+ * then the first with the sign; then the first.  So the lines shown do
+ * not contradict the number above them, and two charts do not show the
+ * same lines when they need not. */
+static snippet pick_snippet(const grl_text *t, const double *feat,
+                            const snippet *cand, size_t n, const snippet *done,
+                            size_t ndone, const unitstats *us, size_t H, size_t q,
+                            long j, double r)
+{
+  long pick[3] = {-1, -1, -1};   /* sign, fresh, size: met by the first... */
+  for (size_t i = 0; i < n && !isnan(r); i++) {
+    double rs = snippet_r(t, feat, &cand[i], us, H, q, j);
+    if (isnan(rs) || (rs > 0) != (r > 0))
+      continue;
+    int fresh = 1;
+    for (size_t k = 0; k < ndone && fresh; k++)
+      fresh = !(cand[i].from < done[k].to && done[k].from < cand[i].to);
+    if (pick[0] < 0)
+      pick[0] = (long)i;
+    if (fresh && pick[1] < 0)
+      pick[1] = (long)i;
+    if (fresh && fabs(rs) >= 0.5 * fabs(r)) {
+      pick[2] = (long)i;
+      break;
+    }
+  }
+  for (int k = 2; k >= 0; k--)
+    if (pick[k] >= 0)
+      return cand[pick[k]];
+  return cand[0];
+}
 
 /* One text heatmap: every byte of the snippet at (column, line) with the
  * activation of unit j (h or z) as its background. */
@@ -1428,6 +1502,7 @@ Training, with samples along the way.
     grl_chart_set(ch, "streams", "%zu", B);
     grl_chart_set(ch, "window", "%zu", T);
     grl_chart_set(ch, "last_step", "%zu", done_steps);
+    grl_chart_set(ch, "epoch", "%zu", grl_text_windows(text, T, B));
     grl_chart_set(ch, "ymax", "%.0f", ceil(log2((double)V)) + 1);
     grl_chart_set(ch, "smooth", "%d", SMOOTH);
     grl_chart_set(ch, "unigram", "%.6f", uni);
@@ -1501,16 +1576,23 @@ explains 9%).
   grl_lesson_section(&L, "What single units learn");
   c_features(text->bytes, text->n, feat);
   const size_t Lv = nv / B, hi = text->ntrain + B * Lv;
-  snippet sn[NFEAT + 1];
-  size_t npos = 0;
+  /* cand: NCAND candidate snippets per feature (ncand[q] of them), then
+   * the gates chart's stretch; sn: the one each chart shows */
+  snippet cand[NFEAT * NCAND + 1], sn[NFEAT + 1];
+  size_t ncand[NFEAT], npos = 0;
   for (size_t q = 0; q < NFEAT; q++) {
-    choose_snippet(text, feat, q, text->ntrain, Lv, Lv < T ? Lv : T, B, &sn[q]);
-    sn[q].slot = npos;
-    npos += sn[q].to - sn[q].from;
+    ncand[q] = choose_snippets(text, feat, q, text->ntrain, Lv, Lv < T ? Lv : T, B,
+                               cand + q * NCAND);
+    for (size_t i = 0; i < ncand[q]; i++) {
+      cand[q * NCAND + i].slot = npos;
+      npos += cand[q * NCAND + i].to - cand[q * NCAND + i].from;
+    }
+    for (size_t i = ncand[q]; i < NCAND; i++)
+      cand[q * NCAND + i] = (snippet){0, 0, 0};   /* empty: holds no byte */
   }
   /* the gates chart: GATE_CHARS bytes from the comment snippet's opener */
   {
-    size_t a = sn[0].from;
+    size_t a = cand[0].from;
     while (a + 1 < hi && !(text->bytes[a] == '/' && text->bytes[a + 1] == '*'))
       a++;
     a = a >= 8 ? a - 8 : a;
@@ -1529,11 +1611,12 @@ explains 9%).
     sn[NFEAT].to = a + GATE_CHARS <= hi ? a + GATE_CHARS : hi;
     sn[NFEAT].slot = npos;
     npos += sn[NFEAT].to - sn[NFEAT].from;
+    cand[NFEAT * NCAND] = sn[NFEAT];
   }
   if ((st = unitstats_alloc(&us, H, npos, nv / PROBE_STRIDE + 1))
       || (st = unitstats_alloc(&us0, H, npos, nv / PROBE_STRIDE + 1))
-      || (st = unit_stats(m, text, T, B, feat, sn, NFEAT + 1, &us))
-      || (st = unit_stats(m0, text, T, B, feat, sn, NFEAT + 1, &us0))) {
+      || (st = unit_stats(m, text, T, B, feat, cand, NFEAT * NCAND + 1, &us))
+      || (st = unit_stats(m0, text, T, B, feat, cand, NFEAT * NCAND + 1, &us0))) {
     grl_lesson_error(&L, st, "unit analysis");
     goto done;
   }
@@ -1589,9 +1672,12 @@ explains 9%).
   }
   if (!any)
     grl_lesson_say(&L, "No unit stands out for any feature in this run.");
-  for (size_t q = 0; q < NFEAT; q++)
+  for (size_t q = 0; q < NFEAT; q++) {
+    sn[q] = pick_snippet(text, feat, cand + q * NCAND, ncand[q], sn, q, &us, H, q,
+                         besth[q] < 0 ? 0 : besth[q], besth[q] < 0 ? NAN : bestr[q]);
     text_chart(&L, text, feat, &sn[q], &us, H, q, besth[q] < 0 ? 0 : besth[q],
                besth[q] < 0 ? NAN : bestr[q], besth[q] < 0 ? NAN : bestr0[q]);
+  }
 
 /*
 ## 8. The whole state: a linear probe

@@ -9,7 +9,9 @@ set title chart_title font font_title
 # each byte as its tick label; space, newline and tab as visible signs
 lab(c) = c == 10 ? '↵' : c == 32 ? '␣' : c == 9 ? '→' : \
          (c > 32 && c < 127) ? sprintf('%c', c) : '?'
-set xtics noenhanced font ',13' scale 0 ()
+# the bytes as large as the axes' numbers allow: one column is narrow
+font_bytes = sprintf(',%d', grl_fs - 2)
+set xtics noenhanced font font_bytes scale 0 ()
 do for [k = 1:words(codes)] {
   set xtics add (lab(int(word(codes, k))) k - 1)
 }

@@ -9,6 +9,8 @@
 #   kn, kn_order      the same for the Kneser-Ney ladder
 #   gzip, xz          bits per byte of gzip -9 and xz -9, or -1 if absent
 #   valid_last        the last validation bpc
+#   epoch             the steps of one epoch (every training byte read
+#                     once): marked when training gets there
 #   falling           "still falling: ..." when the last two validation
 #                     points still fall, else ""
 # Columns of dat: step bpc smooth.  Block 0: every training batch, block 1:
@@ -30,6 +32,11 @@ set arrow from last_step * 1.02, graph 0 to last_step * 1.02, graph 1 nohead lc 
 set label "baselines\n(validation)" at (x0 + x1) / 2, unigram + 0.8 center font font_small tc rgb '#555555'
 if (strlen(falling) > 0) {
   set label falling at last_step, valid_last + 0.45 right font font_small tc rgb c_gru
+}
+if (exists("epoch") && epoch <= last_step) {
+  set arrow from epoch, graph 0 to epoch, graph 1 nohead lc rgb '#888888' dt 2
+  set label sprintf("epoch 1 (step %d):\nbytes read twice after it", epoch) \
+      at epoch, graph 0.50 left offset 0.5, 0 font font_small tc rgb '#555555'
 }
 bar(v, x) = (x >= x0 && x <= x1 && v >= 0) ? v : 1/0
 set key inside top center vertical maxrows 4 width -2 opaque box font font_small
