@@ -941,7 +941,9 @@ static void text_chart(grl_lesson *L, const grl_text *t, const double *feat,
     " snippet's range, %.3f to %.3f.%s", is_z ? "z" : "h", is_z ? j - (long)H : j,
     how, feat_title[q], r, r0, rs, inside,
     isnan(rs) || (rs > 0) != (r > 0) || fabs(rs) < 0.5 * fabs(r)
-      ? ": the snippet does not show the whole text's correlation" : "",
+      ? ": the snippet does not show the whole text's correlation"
+      : fabs(rs) > 2 * fabs(r)
+      ? ": chosen lines, where the link is far stronger than over the whole text" : "",
     amin, amax, rare);
 }
 
@@ -1818,7 +1820,7 @@ $h_t = (1 - z) \odot n + z \odot h_{t-1}$ (chapter 2 §2).
       "through r at every byte).  The unit that keeps most, unit %zu, has\n"
       "mean z = %.2f over the covered bytes%s%s%s.",
       epochs, H, keep, us.su[H + keep] / us.n,
-      *feats ? "; it is the h unit that correlates best with\n" : "", feats,
+      *feats ? ";\nit is the h unit that correlates best with " : "", feats,
       *feats ? " (section 7's table)" : "");
   }
 
