@@ -1355,9 +1355,10 @@ Training, with samples along the way.
       "The learning curve tells them apart in part.  At step %zu (%.2f epochs)\n"
       "no training byte had been read twice, so none could be memorised; yet\n"
       "the mean train bpc of the last %d batches was %.2f and the validation\n"
-      "bpc %.2f: a gap of %.2f already, of the final %.2f.  That much is not\n"
-      "over-fitting: it is the change of domain, the training text being\n"
-      "easier to predict than the validation text even on a first reading.\n"
+      "bpc %.2f: a gap of %.2f already (%.2f at the end).  A gap that large\n"
+      "with no byte read twice is not over-fitting: it is the change of\n"
+      "domain, the training text being easier to predict than the validation\n"
+      "text even on a first reading.\n"
       "(Those batches were scored at their own, older parameters, so this\n"
       "train bpc, if anything, overstates the step's and understates the gap.)",
       marks[first_pass],
@@ -1526,6 +1527,19 @@ Training, with samples along the way.
     grl_chart_set(ch, "valid_last", "%.6f", nmarks ? valid_at[nmarks - 1] : 0.0);
     grl_chart_template(ch, NULL);
     grl_lesson_chart_done(&L, ch);
+    char gap_is[320];
+    if (opt_text)
+      snprintf(gap_is, sizeof gap_is, "what does not carry over to the last tenth of the text");
+    else if (!L.quick && fp_gap >= 0.5 * (valid_at[nmarks - 1] - tfinal))
+      snprintf(gap_is, sizeof gap_is,
+               "mostly not over-fitting: at step %zu, before epoch 1, with no"
+               " training byte read twice, the gap was already %.2f (section 5);"
+               " the validation files are a held-out family (the special"
+               " functions)", marks[first_pass], fp_gap);
+    else
+      snprintf(gap_is, sizeof gap_is,
+               "over-fitting and the change of domain to a held-out family of"
+               " files (the special functions) together");
     if (nmarks > 1)
       grl_lesson_takeaway(&L, "learning-curve",
         "Validation bpc falls from %.2f at step %zu to %.2f at step %zu, %s"
@@ -1537,15 +1551,7 @@ Training, with samples along the way.
         valid_at[nmarks - 1], marks[nmarks - 1],
         falling ? "and is still falling" : "and has levelled off",
         valid_at[nmarks - 2], marks[nmarks - 2], bi, ngbest + 1, ng[ngbest],
-        knbest + 1, kn[knbest], valid_at[nmarks - 1] - tfinal, tfinal,
-        opt_text ? "what does not carry over to the last tenth of the text"
-                 : !L.quick && fp_gap >= 0.5 * (valid_at[nmarks - 1] - tfinal)
-                   ? "mostly not over-fitting: at the last milestone before epoch 1,"
-                     " with no training byte read twice, the gap was already most"
-                     " of it (section 5); the validation files are a held-out"
-                     " family (the special functions)"
-                   : "over-fitting and the change of domain to a held-out family"
-                     " of files (the special functions) together");
+        knbest + 1, kn[knbest], valid_at[nmarks - 1] - tfinal, tfinal, gap_is);
   }
 
 /*
