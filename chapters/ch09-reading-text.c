@@ -1530,6 +1530,11 @@ Training, with samples along the way.
     char gap_is[320];
     if (opt_text)
       snprintf(gap_is, sizeof gap_is, "what does not carry over to the last tenth of the text");
+    else if (L.quick && done_steps <= grl_text_windows(text, T, B))
+      snprintf(gap_is, sizeof gap_is,
+               "not over-fitting, as no training byte was read twice (%.2f"
+               " epochs); a --quick run is too short to say more",
+               (double)done_steps / (double)grl_text_windows(text, T, B));
     else if (!L.quick && fp_gap >= 0.5 * (valid_at[nmarks - 1] - tfinal))
       snprintf(gap_is, sizeof gap_is,
                "mostly not over-fitting: at step %zu, before epoch 1, with no"
