@@ -1080,13 +1080,13 @@ bytes seen after $h$, $N_{1+}(\cdot\,hw)$ the number of distinct bytes seen
 before $hw$ (a continuation count) and $S(h) = \sum_w N_{1+}(\cdot\,hw)$:
 
 ::: equations
-----------------------------------------------------------------------------------------------------------------  ------------------------------
-$p_0(w) = q_0(w) = 1 / V$                                                                                         the floor of both ladders
-$p_k(w \mid h) = \frac{c(hw) + N_{1+}(h\,\cdot)\; p_{k-1}(w \mid h')}{c(h) + N_{1+}(h\,\cdot)}$                   Witten-Bell, order $k$
-$q_k(w \mid h) = \frac{\max(N_{1+}(\cdot\,hw) - D'_k,\ 0) + D'_k\, N_{1+}(h\,\cdot)\; q_{k-1}(w \mid h')}{S(h)}$  Kneser-Ney below the top order
-$p^{KN}_n(w \mid h) = \frac{\max(c(hw) - D_n,\ 0) + D_n\, N_{1+}(h\,\cdot)\; q_{n-1}(w \mid h')}{c(h)}$           Kneser-Ney, top order $n$
-$D = n_1 / (n_1 + 2 n_2)$                                                                                         per order and kind of count
-----------------------------------------------------------------------------------------------------------------  ------------------------------
+-----------------------------------------------------------------------------------------------------------------  ------------------------------
+$p_0(w) = q_0(w) = 1 / V$                                                                                          the floor of both ladders
+$p_k(w \mid h) = \dfrac{c(hw) + N_{1+}(h\,\cdot)\; p_{k-1}(w \mid h')}{c(h) + N_{1+}(h\,\cdot)}$                   Witten-Bell, order $k$
+$q_k(w \mid h) = \dfrac{\max(N_{1+}(\cdot\,hw) - D'_k,\ 0) + D'_k\, N_{1+}(h\,\cdot)\; q_{k-1}(w \mid h')}{S(h)}$  Kneser-Ney below the top order
+$p^{KN}_n(w \mid h) = \dfrac{\max(c(hw) - D_n,\ 0) + D_n\, N_{1+}(h\,\cdot)\; q_{n-1}(w \mid h')}{c(h)}$           Kneser-Ney, top order $n$
+$D = n_1 / (n_1 + 2 n_2)$                                                                                          per order and kind of count
+-----------------------------------------------------------------------------------------------------------------  ------------------------------
 :::
 
 Where $c(h) = 0$ (or $S(h) = 0$) a level is the level below.  The

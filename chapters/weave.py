@@ -366,10 +366,13 @@ CODE_OR_MATH = re.compile(r"(`+)[^`].*?\1|\$[^$\s](?:[^$]*?[^$\s\\])?\$(?!\d)",
 def text_markdown(text):
     """TEXT, plain text with `code` and $math$, as pandoc Markdown that
     shows it as written: the characters that Markdown reads as markup
-    (emphasis, links, headings, lists, quotes, line breaks) are
-    backslash-escaped outside code and math."""
+    (emphasis, links, headings, lists, quotes, line breaks, and "--",
+    which would become a dash) are backslash-escaped outside code and
+    math."""
     def esc(t):
         t = re.sub(r"([\\*_\[\]<>#~^|])", r"\\\1", t)
+        # "--seed" stays two hyphens, not pandoc's en dash
+        t = re.sub(r"-(?=-)|(?<=-)-", r"\\-", t)
         # what only marks up at the start of a line: a list, a quote
         t = re.sub(r"(?m)^(\s*)([-+=])", r"\1\\\2", t)
         return re.sub(r"(?m)^(\s*\d+)([.)])", r"\1\\\2", t)

@@ -150,9 +150,10 @@ def run_texts(txt):
 # holds; the rest is plain text, shown as written.
 CODE_OR_MATH = re.compile(r"(`+)[^`].*?\1|\$[^$\s](?:[^$]*?[^$\s\\])?\$(?!\d)",
                           re.S)
-# pandoc's typography (smart quotes, dashes, ellipses), undone.
+# pandoc's typography (smart quotes, ellipses), undone; not its dashes:
+# "--seed" must show as two hyphens.
 SMART = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-         "\u2014": "---", "\u2013": "--", "\u2026": "..."}
+         "\u2026": "..."}
 
 
 def flat(text):
