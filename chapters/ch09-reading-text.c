@@ -1831,7 +1831,7 @@ $h_t = (1 - z) \odot n + z \odot h_{t-1}$ (chapter 2 §2).
       "through r at every byte).  The unit that keeps most, unit %zu, has\n"
       "mean z = %.2f over the covered bytes%s%s%s.",
       epochs, H, keep, us.su[H + keep] / us.n,
-      *feats ? ";\nit is the h unit that correlates best with " : "", feats,
+      *feats ? ";\nit is the h unit that correlates best with\n" : "", feats,
       *feats ? " (section 7's table)" : "");
   }
 
