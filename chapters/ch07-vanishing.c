@@ -1021,7 +1021,7 @@ static void lstm_seed_lag(grl_lesson *L, const sizes *sz, const job *jb)
     "one step's, |h_t| < t.  As |h| grows, the terms through the gates grow with it,\n"
     "the Jacobian's norm exceeds 1, and the gradient can grow with the lag.");
   const size_t T = sz->T;
-  gated_table(L, sz, jb, J_SEED, NSEED, "The article's seed cell", "seed-lag", "b_f", gs);
+  gated_table(L, sz, jb, J_SEED, NSEED, "Seed cell", "seed-lag", "b_f", gs);
   grl_lesson_say(L,
     "Measured at b_f = 2 over %zu seeds: mean ||J_t|| %.3f (%.3f to %.3f), and\n"
     "the gradient at lag %zu is %.3g times the one at lag 0 (geometric mean;\n"
