@@ -32,7 +32,8 @@ can sit near 1 keeps it alive.  This chapter measures both.
    and $λ_1 < 1/γ$ is *sufficient* for the gradient to vanish.  $λ_1 > 1$
    is necessary (not sufficient) for it to explode: over 8 seeds at
    $λ_1 = 3$ it grows on some and vanishes on others.  $λ_1$ *bounds* the
-   rate; the measured rate sits far under it.
+   rate; the measured rate sits far under it, and for $λ_1 ≤ 1$ just under
+   the spectral radius $ρ(W_{hh})$ (section 2).
 4. A GRU with its update gate $z$ near 1 has $h' ≈ h$,
    $J_t ≈ \mathrm{diag}(z)$: PyTorch's GRU adds $b_z$ to $z$'s
    pre-activation, so $b_z = 4$ gives $z ≈ σ(4) = 0.982$ and the gradient
@@ -2119,11 +2120,12 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *runs)
     " %zu steps (the last at step %zu)%s; $\\|g\\|$ reaches %.3g.  Clipped to"
     " norm %g (%zu of %zu steps clipped), the mean loss of the last %zu steps"
     " is %.3f.  Over %d seeds: spikes on %d, readout divergence on %d; the"
-    " clipped run's mean loss %.3f (%.3f to %.3f) against the baselines 1/6"
-    " and 1/12.",
+    " clipped run's mean loss %.3f (%.3f to %.3f), the unclipped lr %g run's"
+    " %.3f (%.3f to %.3f), against the baselines 1/6 and 1/12.",
     sz->seed, lr, f->ntt, last_tt, diverged ? ", then the readout diverges" : "",
     f->gmax[0], threshold, f->nclipped, run[1].done, ntail, f->tail[1],
-    SGD_SEEDS, nspiky, ndiv, cl.mean, cl.lo, cl.hi);
+    SGD_SEEDS, nspiky, ndiv, cl.mean, cl.lo, cl.hi, lr_low, lw.mean, lw.lo,
+    lw.hi);
 }
 
 int main(int argc, char **argv)

@@ -16,7 +16,7 @@ stats dat using 3 nooutput name 'G'
 stats dat using 7 nooutput name 'GC'
 set multiplot layout 2,2 title chart_title font font_title
 set xrange [1:steps]
-set xtics 0, 50
+set xtics 0, (steps > 100 ? 50 : 10)
 set key font font_small samplen 1.5 spacing 1
 
 # (a) the gradient norms, log scale, a tic every 10 decades
