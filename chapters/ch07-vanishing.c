@@ -785,8 +785,8 @@ static void rnn_lag(grl_lesson *L, const sizes *sz, const job *jb)
     q[s] = rho / sig[s];
   }
   const spread qs = spread_of(NS, q);
-  printf("  %-10s %24s %24s %24s\n", "lambda_1", "rate / lambda_1",
-         "rho / sigma_1 of W_hh", "rate / rho(W_hh)");
+  printf("  %-8s %21s %21s %21s\n", "lambda_1", "rate / lambda_1",
+         "rho / sigma_1(W_hh)", "rate / rho(W_hh)");
   spread rl[NRNN], rr[NRNN];
   for (int i = 0; i < NRNN; i++) {
     double a[SEEDS_MAX], b[SEEDS_MAX];
@@ -806,7 +806,7 @@ static void rnn_lag(grl_lesson *L, const sizes *sz, const job *jb)
     snprintf(ta, sizeof ta, "%.3f (%.3f-%.3f)", rl[i].mean, rl[i].lo, rl[i].hi);
     snprintf(tb, sizeof tb, "%.3f (%.3f-%.3f)", qs.mean, qs.lo, qs.hi);
     snprintf(tc, sizeof tc, "%.3f (%.3f-%.3f)", rr[i].mean, rr[i].lo, rr[i].hi);
-    printf("  %-10s %24s %24s %24s\n", what, ta, tb, tc);
+    printf("  %-8s %21s %21s %21s\n", what, ta, tb, tc);
   }
   printf("  (%zu seeds; rho by gsl_eigen_nonsymm, sigma_1 by gsl_linalg_SV_decomp)\n", NS);
   /* lambda_1 = 0.5, 0.9 and 1: how close the rate is to rho(W_hh) */
@@ -2054,7 +2054,8 @@ static void clipping(grl_lesson *L, const sizes *sz, const sgd_run *runs)
   grl_lesson_say(L,
     "Clipping or a lower learning rate?  Seed by seed, the clipped lr %g run\n"
     "ends %s the unclipped lr %g run on %d of %d seeds\n"
-    "(mean loss of the last steps, clipped against lr %g: %s).\n"
+    "(mean loss of the last steps, clipped vs lr %g, seed by seed:\n"
+    "%s).\n"
     "The lr %g run's mean is %.3f (%.3f to %.3f), below 1/6 on %d of %d.\n"
     "%s",
     lr, worse == SGD_SEEDS ? "above (worse than)" : "above", lr_low, worse,
