@@ -166,12 +166,12 @@ static const grl_exercise exercises[] = {
   {"A GRU whose update gate sits at z = σ(4) has J_t ≈ diag(z).  What does\n"
    "that predict for the gradient's norm at lag 100?  (The answer to check\n"
    "is this prediction.)  Then measure it with\n"
-   "`grulab gradnorm --cell gru --seq-len 101 --gate-bias 4`\n"
+   "`grulab gradnorm --cell gru --seq-len 101 --gate-bias 4 --batch 32`\n"
    "(the row of lag 100): why is the measurement not exactly your\n"
    "prediction?  Section 3's table splits the difference into the gate's\n"
    "part and the weights'.", ex2_answer, 0.02, 0},
   {"Which λ₁ makes the bound λ₁^k fall to 1e-3 at k = 50?  Run\n"
-   "`grulab gradnorm --cell rnn --seq-len 51 --singular-value` with it:\n"
+   "`grulab gradnorm --cell rnn --seq-len 51 --batch 32 --singular-value` with it:\n"
    "where does the measured norm end up?", ex3_answer, 0.005, 0},
   {"Section 2 runs λ₁ = 3 on 8 seeds.  Run λ₁ = 2:\n"
    "`grulab gradnorm --cell rnn --seq-len 100 --singular-value 2 --batch 32 --seed S`\n"
