@@ -2,6 +2,8 @@
 # Usage: . "$top_srcdir/tests/tap.sh"; plan N; ok "name" cmd...; done_testing
 : "${GRULAB:=src/grulab}"
 tap_n=0
+tap_nl='
+'
 tap_failed=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/grulab-test.XXXXXX") || exit 99
 trap 'rm -rf "$TMP"' EXIT
@@ -16,22 +18,32 @@ skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # skip $1"; }
 ok() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 # is NAME GOT WANT
 is() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1"; diag "got:  '$2'" "want: '$3'"; fi; }
+# tap_read VAR FILE: VAR = FILE's text less its last newlines, as $(cat FILE)
+# gives.  bash reads the file itself ($(<FILE), no cat started); another
+# shell, where $(<FILE) would be empty, starts cat.  An empty file is empty.
+if [ -n "${BASH_VERSION:-}" ]; then
+  tap_read() { if [ -s "$2" ]; then eval "$1=\$(<\"\$2\")"; else eval "$1="; fi; }
+else
+  tap_read() { if [ -s "$2" ]; then eval "$1=\$(cat \"\$2\")"; else eval "$1="; fi; }
+fi
 # run_cli: runs grulab with the given args; sets $rc, $out (stdout), $err (stderr).
 run_cli() {
   "$GRULAB" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?
-  out=$(cat "$TMP/out"); err=$(cat "$TMP/err")
+  tap_read out "$TMP/out"; tap_read err "$TMP/err"
 }
 # fails_with NAME STATUS PATTERN ARGS...: grulab ARGS must exit STATUS, print
 # nothing on stdout and exactly one stderr line matching the grep -E PATTERN.
 fails_with() {
   name=$1; want_rc=$2; pat=$3; shift 3
   run_cli "$@"
-  lines=$(printf '%s' "$err" | grep -c '')
+  # one line: not empty, no newline inside ($(...) took the last one off)
+  case $err in '' | *"$tap_nl"*) lines=other ;; *) lines=1 ;; esac
   if [ "$rc" = "$want_rc" ] && [ -z "$out" ] && [ "$lines" = 1 ] \
-     && printf '%s\n' "$err" | grep -Eq -- "$pat"; then
+     && grep -Eq -- "$pat" "$TMP/err"; then
     pass "$name"
   else
     fail "$name"
+    lines=$(printf '%s' "$err" | grep -c '')
     diag "exit $rc (want $want_rc), stdout bytes ${#out}, stderr lines $lines:" "$err" "want /$pat/"
   fi
 }

@@ -36,36 +36,50 @@ parse() {
     END { if (bad || need != 0) exit 1 }' "$1"
 }
 
-parses() { parse "$1" >/dev/null; }
+# names SHAPES: the tensor names in parse's output, space-separated.
+names() { printf '%s\n' "$1" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }'; }
 
-# names FILE: the tensor names of a parsed file, space-separated.
-names() { parse "$1" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }'; }
-
-# extract FILE NAME: the dims of tensor NAME on one line, then its numbers,
-# one per line.
-extract() {
-  awk -v want="$2" '
+# agree GOT WANT TOL PREFIX "T1 T2 ...": for each tensor T, T in file GOT
+# against PREFIX''T in file WANT (PREFIX is '' or 'grad_'): the same dims,
+# as many numbers, and max|got - want| <= TOL * max|want| (exactly equal
+# when want is all zeros), the relative error rounded to 3 digits.  One
+# awk reads both files and checks every tensor.  Sets $fail_names to
+# " T(error)" for each tensor that fails and $worst to the largest error.
+agree() {
+  fail_names=$(awk -v tol="$3" -v prefix="$4" -v names="$5" '
+    # Every tensor of both files: dims[F, NAME] = "dims D1 D2..", its
+    # numbers x[F, NAME, 1..n[F, NAME]]; F = 1 for GOT, 2 for WANT.
+    { f = (FILENAME == ARGV[1]) ? 1 : 2 }
     /^[ \t]*#/ || NF == 0 { next }
-    /^[A-Za-z_]/ { on = ($1 == want); if (on) { $1 = "dims"; print }; next }
-    on { for (i = 1; i <= NF; i++) print $i }' "$1"
-}
-
-# close_to GOTFILE GOTNAME WANTFILE WANTNAME TOL: same dims, and
-# max|got - want| <= TOL * max|want| (exactly equal when want is all zeros).
-# Sets $err to the worst relative error.
-close_to() {
-  extract "$1" "$2" >"$TMP/got.x"
-  extract "$3" "$4" >"$TMP/want.x"
-  if [ ! -s "$TMP/want.x" ] || [ "$(head -n 1 "$TMP/got.x")" != "$(head -n 1 "$TMP/want.x")" ]; then
-    err="shape: got '$(head -n 1 "$TMP/got.x")', want '$(head -n 1 "$TMP/want.x")'"
-    return 1
-  fi
-  err=$(paste "$TMP/got.x" "$TMP/want.x" | awk '
-    NR == 1 { next }
-    { d = $1 - $2; if (d < 0) d = -d; w = $2 < 0 ? -$2 : $2
-      if (d > worst) worst = d; if (w > scale) scale = w; n++ }
-    END { printf "%.3g\n", (scale > 0 ? worst / scale : worst) }')
-  awk -v e="$err" -v t="$5" 'BEGIN { exit !(e <= t) }'
+    /^[A-Za-z_]/ { t = $1; $1 = "dims"; if (!((f, t) in dims)) dims[f, t] = $0; next }
+    { for (i = 1; i <= NF; i++) x[f, t, ++n[f, t]] = $i + 0 }
+    END {
+      worst = "0"; split(names, want, " ")
+      for (j = 1; j in want; j++) {
+        g = want[j]; w = prefix g
+        gd = ((1, g) in dims) ? dims[1, g] : ""
+        wd = ((2, w) in dims) ? dims[2, w] : ""
+        if (wd == "" || gd != wd) err = "shape: got \047" gd "\047, want \047" wd "\047"
+        else if (n[1, g] != n[2, w]) err = "count: got " n[1, g] + 0 " numbers, want " n[2, w]
+        else {
+          big = 0; scale = 0
+          for (k = 1; k <= n[2, w]; k++) {
+            d = x[1, g, k] - x[2, w, k]; if (d < 0) d = -d
+            a = x[2, w, k]; if (a < 0) a = -a
+            if (d > big) big = d; if (a > scale) scale = a
+            if (d "" ~ /nan/) big = d   # d > big is false for a nan: keep it
+          }
+          err = sprintf("%.3g", scale > 0 ? big / scale : big)
+          if (err + 0 > worst + 0) worst = err
+          # a number within TOL passes; nan and inf never do
+          if (err ~ /^[0-9.e+-]+$/ && err + 0 <= tol + 0) continue
+        }
+        printf " %s(%s)", g, err
+      }
+      printf "|%s", worst
+    }' "$1" "$2")
+  worst=${fail_names##*|}
+  fail_names=${fail_names%|*}
 }
 
 # gen NAME SEED D1 [D2 [D3]]: a tensor of high-entropy values in (-1.3, 1.3).
@@ -90,25 +104,37 @@ param_names() {
   esac
 }
 # A cell's gate blocks G, as bench --help lists them ("gru G=3, ...").
-gates() { "$GRULAB" bench --help | tr ",." "\n\n" | sed -n "s/.*[ :]$1 G=\([0-9]*\)\$/\1/p"; }
+BENCH_HELP=$("$GRULAB" bench --help)
+gates() { printf '%s\n' "$BENCH_HELP" | tr ",." "\n\n" | sed -n "s/.*[ :]$1 G=\([0-9]*\)\$/\1/p"; }
 sorted() { printf '%s\n' $1 | sort | tr '\n' ' '; }
+# shape NAME SHAPES: the line of SHAPES (parse's output) for tensor NAME.
+shape() { printf '%s\n' "$2" | grep "^$1 "; }
+# nwords WORD...: how many words.
+nwords() { echo $#; }
 
 # ---- round trip for every cell: init -> forward -> backward ---------------
 T=5 B=2 I=3 H=4
+# The data tensors, the same for every cell: made once.
+INPUT=$(gen input 11 $T $B $I)
+H0=$(gen h0 12 $B $H)
+GRAD_OUTPUT=$(gen grad_output 13 $T $B $H)
+C0=$(gen c0 14 $B $H)
 for c in $CELLS; do
   run_cli init --cell "$c" --input-size $I --hidden-size $H --seed 7
   printf '%s\n' "$out" >"$TMP/$c.params"
+  params=$out
   is "$c: init exits 0" "$rc" 0
-  got=$(names "$TMP/$c.params")
-  ok "$c: init output parses" parses "$TMP/$c.params"
+  pshapes=$(parse "$TMP/$c.params"); prc=$?
+  got=$(names "$pshapes")
+  ok "$c: init output parses" test "$prc" = 0
   is "$c: init writes the cell's parameters" "$(sorted "$got")" "$(sorted "$(param_names "$c")")"
   pnames=$got
   if [ "$c" = seed ]; then
-    is "$c: weight_f is (H, H+I)" "$(parse "$TMP/$c.params" | grep '^weight_f ')" "weight_f $H $((H + I))"
+    is "$c: weight_f is (H, H+I)" "$(shape weight_f "$pshapes")" "weight_f $H $((H + I))"
   else
     G=$(gates "$c")
-    is "$c: weight_ih_l0 is (G*H, I)" "$(parse "$TMP/$c.params" | grep '^weight_ih_l0 ')" "weight_ih_l0 $((G * H)) $I"
-    is "$c: bias_hh_l0 is (G*H)" "$(parse "$TMP/$c.params" | grep '^bias_hh_l0 ')" "bias_hh_l0 $((G * H))"
+    is "$c: weight_ih_l0 is (G*H, I)" "$(shape weight_ih_l0 "$pshapes")" "weight_ih_l0 $((G * H)) $I"
+    is "$c: bias_hh_l0 is (G*H)" "$(shape bias_hh_l0 "$pshapes")" "bias_hh_l0 $((G * H))"
   fi
   # PyTorch's default: U(-1/sqrt(H), 1/sqrt(H)) = U(-0.5, 0.5) for H = 4.
   ok "$c: init values lie in (-1/sqrt(H), 1/sqrt(H))" awk '
@@ -116,10 +142,10 @@ for c in $CELLS; do
     { for (i = 1; i <= NF; i++) { if ($i <= -0.5 || $i >= 0.5) exit 1; n++ } }
     END { exit !(n > 0) }' "$TMP/$c.params"
   run_cli init --cell "$c" --input-size $I --hidden-size $H --seed 7
-  is "$c: init is deterministic for a seed" "$out" "$(cat "$TMP/$c.params")"
+  is "$c: init is deterministic for a seed" "$out" "$params"
 
-  { gen input 11 $T $B $I; gen h0 12 $B $H; gen grad_output 13 $T $B $H
-    [ "$c" = lstm ] && gen c0 14 $B $H; } >"$TMP/$c.data"
+  { printf '%s\n' "$INPUT" "$H0" "$GRAD_OUTPUT"
+    [ "$c" = lstm ] && printf '%s\n' "$C0"; } >"$TMP/$c.data"
 
   run_cli forward --cell "$c" --params "$TMP/$c.params" --data "$TMP/$c.data"
   printf '%s\n' "$out" >"$TMP/$c.fwd"
@@ -134,15 +160,16 @@ for c in $CELLS; do
   is "$c: backward exits 0" "$rc" 0
   want="$pnames input h0"
   [ "$c" = lstm ] && want="$want c0"
+  bshapes=$(parse "$TMP/$c.bwd")
   is "$c: backward names: parameters, input, h0$([ "$c" = lstm ] && echo ', c0')" \
-    "$(names "$TMP/$c.bwd")" "$want"
+    "$(names "$bshapes")" "$want"
   is "$c: each gradient has its parameter's shape" \
-    "$(parse "$TMP/$c.bwd" | head -n "$(echo $pnames | wc -w)")" "$(parse "$TMP/$c.params")"
+    "$(printf '%s\n' "$bshapes" | head -n "$(nwords $pnames)")" "$pshapes"
   is "$c: backward's input and h0 have their shapes" \
-    "$(parse "$TMP/$c.bwd" | grep -E '^(input|h0) ')" "$(printf 'input %s %s %s\nh0 %s %s' $T $B $I $B $H)"
+    "$(printf '%s\n' "$bshapes" | grep -E '^(input|h0) ')" "$(printf 'input %s %s %s\nh0 %s %s' $T $B $I $B $H)"
 
   # h0 and c0 are optional: without them the states start at zero.
-  gen input 11 $T $B $I >"$TMP/$c.data0"
+  printf '%s\n' "$INPUT" >"$TMP/$c.data0"
   run_cli forward --cell "$c" --params "$TMP/$c.params" --data "$TMP/$c.data0"
   is "$c: forward without h0 exits 0" "$rc" 0
 
@@ -153,27 +180,20 @@ done
 
 # ---- against PyTorch: the golden vectors ------------------------------------
 for f in "$DATA"/golden-*.txt; do
-  base=$(basename "$f" .txt); tag=${base#golden-}
+  base=${f##*/}; base=${base%.txt}; tag=${base#golden-}
   # dropout's vectors need its masks, which the command line does not take
   # (tests/lib/golden-dropout loads them); golden-CELL-...L2: two layers
   case $base in golden-dropout-*) continue ;; esac
   c=${tag%-T*}
+  c_n=; c0=; [ "$c" = lstm ] && c_n=c_n c0=c0
   run_cli forward --cell "$c" --params "$f" --data "$f"
   printf '%s\n' "$out" >"$TMP/g.fwd"
-  fail_names=; worst=0
-  for t in output h_n $([ "$c" = lstm ] && echo c_n); do
-    close_to "$TMP/g.fwd" "$t" "$f" "$t" 1e-12 || fail_names="$fail_names $t($err)"
-    worst=$(awk -v a="$worst" -v b="$err" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
-  done
+  agree "$TMP/g.fwd" "$f" 1e-12 "" "output h_n $c_n"
   is "$tag: forward agrees with torch to 1e-12 (worst $worst, rc $rc)" "$rc${fail_names}" 0
 
   run_cli backward --cell "$c" --params "$f" --data "$f"
   printf '%s\n' "$out" >"$TMP/g.bwd"
-  fail_names=; worst=0
-  for t in $(param_names "$c") input h0 $([ "$c" = lstm ] && echo c0); do
-    close_to "$TMP/g.bwd" "$t" "$f" "grad_$t" 1e-10 || fail_names="$fail_names $t($err)"
-    worst=$(awk -v a="$worst" -v b="$err" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
-  done
+  agree "$TMP/g.bwd" "$f" 1e-10 grad_ "$(param_names "$c") input h0 $c0"
   is "$tag: backward agrees with torch to 1e-10 (worst $worst, rc $rc)" "$rc${fail_names}" 0
 done
 
@@ -208,45 +228,45 @@ awk '/^bias_ih_l0/ { skip = 1; next } skip && /^[A-Za-z_]/ { skip = 0 } !skip { 
 fails_with "forward: a parameter tensor missing" 1 "nobias.params.*bias_ih_l0" \
   forward --cell gru --params "$TMP/nobias.params" --data "$D"
 
-{ gen input 11 $T $B 2; gen h0 12 $B $H; } >"$TMP/i2.data"
+{ gen input 11 $T $B 2; printf '%s\n' "$H0"; } >"$TMP/i2.data"
 fails_with "forward: input size 2 against parameters with I=3" 1 "i2.data.*'input'" \
   forward --cell gru --params "$P" --data "$TMP/i2.data"
 { gen input 11 $B $I; } >"$TMP/flat.data"
 fails_with "forward: input with 2 dimensions, its shape as written" 1 \
   "flat.data:1: tensor 'input' has shape ${B}x${I}, expected T x B x $I" \
   forward --cell gru --params "$P" --data "$TMP/flat.data"
-{ echo "input $T $B $I # T, B, I"; gen input 11 $T $B $I | sed 1d; } >"$TMP/trail.data"
+{ echo "input $T $B $I # T, B, I"; printf '%s\n' "$INPUT" | sed 1d; } >"$TMP/trail.data"
 fails_with "forward: a comment after a header is not a dimension" 1 \
   "trail.data:1: .*'#' .*comments must be on their own line" \
   forward --cell gru --params "$P" --data "$TMP/trail.data"
-{ gen input 11 $T $B $I; gen c0 12 $B $H; } >"$TMP/c0gru.data"
+{ printf '%s\n' "$INPUT"; gen c0 12 $B $H; } >"$TMP/c0gru.data"
 c0line=$(grep -n '^c0 ' "$TMP/c0gru.data" | cut -d: -f1)
 fails_with "forward: c0 for the gru cell is refused, not ignored" 1 \
   "c0gru.data:$c0line: tensor 'c0' is only for the lstm cell" \
   forward --cell gru --params "$P" --data "$TMP/c0gru.data"
-{ gen input 11 $T $B $I; gen c0 12 $B $H; gen grad_output 13 $T $B $H; } >"$TMP/c0gru2.data"
+{ printf '%s\n' "$INPUT"; gen c0 12 $B $H; printf '%s\n' "$GRAD_OUTPUT"; } >"$TMP/c0gru2.data"
 fails_with "backward: c0 for the gru cell is refused" 1 \
   "c0gru2.data:$c0line: tensor 'c0' is only for the lstm cell" \
   backward --cell gru --params "$P" --data "$TMP/c0gru2.data"
-{ gen input 11 $T $B $I; gen h0 12 3 $H; } >"$TMP/h0b.data"
+{ printf '%s\n' "$INPUT"; gen h0 12 3 $H; } >"$TMP/h0b.data"
 fails_with "forward: h0 batch 3 against input batch 2" 1 "h0b.data.*'h0'" \
   forward --cell gru --params "$P" --data "$TMP/h0b.data"
-{ gen input 11 $T $B $I; gen h0 12 $B 5; } >"$TMP/h0h.data"
+{ printf '%s\n' "$INPUT"; gen h0 12 $B 5; } >"$TMP/h0h.data"
 fails_with "forward: h0 with H=5 against H=4" 1 "h0h.data.*'h0'" \
   forward --cell gru --params "$P" --data "$TMP/h0h.data"
-{ gen input 11 $T $B $I; gen c0 12 $B 3; } >"$TMP/c0.data"
+{ printf '%s\n' "$INPUT"; gen c0 12 $B 3; } >"$TMP/c0.data"
 fails_with "forward: lstm c0 of the wrong shape" 1 "c0.data.*'c0'" \
   forward --cell lstm --params "$TMP/lstm.params" --data "$TMP/c0.data"
-{ gen h0 12 $B $H; } >"$TMP/noinput.data"
+{ printf '%s\n' "$H0"; } >"$TMP/noinput.data"
 fails_with "forward: no input tensor" 1 "noinput.data.*'input'" \
   forward --cell gru --params "$P" --data "$TMP/noinput.data"
-{ gen input 11 $T $B $I; } >"$TMP/nogo.data"
+{ printf '%s\n' "$INPUT"; } >"$TMP/nogo.data"
 fails_with "backward: no grad_output tensor" 1 "nogo.data.*'grad_output'" \
   backward --cell gru --params "$P" --data "$TMP/nogo.data"
-{ gen input 11 $T $B $I; gen grad_output 13 $T $B 3; } >"$TMP/go.data"
+{ printf '%s\n' "$INPUT"; gen grad_output 13 $T $B 3; } >"$TMP/go.data"
 fails_with "backward: grad_output of the wrong shape" 1 "go.data.*'grad_output'" \
   backward --cell gru --params "$P" --data "$TMP/go.data"
-{ gen input 11 $T $B $I; gen grad_output 13 4 $B $H; } >"$TMP/goT.data"
+{ printf '%s\n' "$INPUT"; gen grad_output 13 4 $B $H; } >"$TMP/goT.data"
 fails_with "backward: grad_output with T=4 against input T=5" 1 "goT.data.*'grad_output'" \
   backward --cell gru --params "$P" --data "$TMP/goT.data"
 printf 'input 1 1 3\n0.25 abc 1.5\n' >"$TMP/nan.data"

@@ -12,15 +12,20 @@ plan $((57 + 2 * $(echo $CELLS | wc -w)))
 
 LAST_RE='^worst relative error: [0-9.e+-]+ \(cell [a-z-]+, method [a-z]+, step [0-9.e+-]+, [0-9]+ entries\)$'
 
-# E of the last line, and whether it is <= tol (awk compares numbers).
-last_line() { printf '%s\n' "$out" | tail -n 1; }
+# The last line of $out: the text after its last newline ($(...) took off
+# the trailing ones); E, its 4th word; whether the run exited 0 with
+# E <= tol (awk compares numbers); whether it has the documented format.
+nl='
+'
+last_line() { printf '%s\n' "${out##*"$nl"}"; }
 worst_of() { last_line | awk '{ print $4 }'; }
+passed_within() { [ "$rc" = 0 ] && awk -v a="$E" -v b="$tol" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
+last_is_summary() { last_line | grep -Eq "$LAST_RE"; }
 
 # ---- exit 0: a passing check and its last line ---------------------------
 run_cli gradcheck --cell gru
 is "gru, defaults: exit 0" "$rc" 0
-ok "gru, defaults: last line has the documented format" \
-  sh -c 'printf "%s\n" "$1" | tail -n 1 | grep -Eq "$2"' _ "$out" "$LAST_RE"
+ok "gru, defaults: last line has the documented format" last_is_summary
 # I=3 H=4 T=6 B=2: 12*3 + 12*4 + 12 + 12 parameters + 36 inputs + 8 of h0
 is "gru, defaults: every entry counted" \
   "$(last_line | sed 's/.*, \([0-9]*\) entries)$/\1/')" 152
@@ -39,8 +44,7 @@ is "gru, defaults: nothing on stderr" "$err" ""
 # ---- exit 1: a failing check still prints its report ----------------------
 run_cli gradcheck --cell gru --tolerance 1e-14
 is "tolerance 1e-14: exit 1" "$rc" 1
-ok "tolerance 1e-14: the last line is still the summary" \
-  sh -c 'printf "%s\n" "$1" | tail -n 1 | grep -Eq "$2"' _ "$out" "$LAST_RE"
+ok "tolerance 1e-14: the last line is still the summary" last_is_summary
 ok "tolerance 1e-14: a FAIL row is shown" \
   sh -c 'printf "%s\n" "$1" | grep -q " FAIL$"' _ "$out"
 
@@ -124,8 +128,7 @@ run_cli gradcheck --cell rnn --params "$TMP/big.txt"
 is "saturated rnn (params ~1e200): exit 1" "$rc" 1
 ok "saturated rnn: a '#' line says nothing was compared" \
   sh -c 'printf "%s\n" "$1" | grep -Eq "^# .*nothing was compared"' _ "$out"
-ok "saturated rnn: the last line keeps its format" \
-  sh -c 'printf "%s\n" "$1" | tail -n 1 | grep -Eq "$2"' _ "$out" "$LAST_RE"
+ok "saturated rnn: the last line keeps its format" last_is_summary
 run_cli gradcheck --cell rnn --params "$TMP/big.txt" --method all
 is "saturated rnn, --method all: exit 1" "$rc" 1
 is "saturated rnn, --method all: four verdicts 'FAIL (nothing compared)'" \
@@ -136,8 +139,7 @@ run_cli gradcheck --cell rnn --method all
 is "--method all: exit 0" "$rc" 0
 is "--method all: one verdict per method" \
   "$(printf '%s\n' "$out" | grep -c '^# method [a-z]*: worst relative error .*: pass$')" 4
-ok "--method all: the last line is a summary" \
-  sh -c 'printf "%s\n" "$1" | tail -n 1 | grep -Eq "$2"' _ "$out" "$LAST_RE"
+ok "--method all: the last line is a summary" last_is_summary
 
 # ---- the seed cell's exact zeros ------------------------------------------------
 run_cli gradcheck --cell seed --method complex
@@ -168,8 +170,7 @@ for c in $CELLS; do
     run_cli gradcheck --cell $c --input-size 5 --hidden-size 7 --seq-len 30 --batch 3 --method $m
     E=$(worst_of)
     diag "$c $m: $(last_line)"
-    ok "$c, $m, I=5 H=7 T=30 B=3: exit 0, E=$E <= $tol" \
-      sh -c '[ "$1" = 0 ] && awk -v a="$2" -v b="$3" "BEGIN { exit !(a + 0 <= b + 0) }"' _ "$rc" "$E" "$tol"
+    ok "$c, $m, I=5 H=7 T=30 B=3: exit 0, E=$E <= $tol" passed_within
   done
 done
 
