@@ -129,7 +129,8 @@ c_lstm_f1_pc = '#CC6677'
 c_rnn_l05 = '#88CCEE'   # lambda_1 = 0.5  cyan
 c_rnn_l09 = '#44AA99'   # lambda_1 = 0.9  teal
 c_rnn_l1  = '#999933'   # lambda_1 = 1    olive
-c_rnn_l15 = '#CC6677'   # lambda_1 = 1.5  rose
+c_rnn_l15 = '#EE3377'   # lambda_1 = 1.5  magenta (Tol's vibrant; not
+                        # c_lstm_f1_pc's rose, which chapter 8 uses)
 c_rnn_l3  = '#882255'   # lambda_1 = 3    wine
 # Training runs of one tanh RNN (chapter 7 §7, lambda_1 = 3): run
 # colours, none of them another cell's.  Not clipped: wine, the

@@ -178,6 +178,8 @@ static int print_solutions(grl_lesson *L)
     else
       printf("  %d. %.10g   (--answer %d takes it within %g%%)\n", k, v, k,
              100.0 * e->tol);
+    if (model)   /* a numeric answer may carry a note, too */
+      printf("     Model answer: %s\n", model);
     if (L->markers)
       printf("#grl:solution %d\t%.17g\n", k, e->integer ? nearbyint(v) : v);
   }

@@ -16,7 +16,7 @@ stats dat using 3 nooutput name 'G'
 stats dat using 7 nooutput name 'GC'
 set multiplot layout 2,2 title chart_title font font_title
 set xrange [1:steps]
-set xtics 0, 50
+set xtics 0, (steps > 100 ? 50 : 10)
 set key font font_small samplen 1.5 spacing 1
 
 # (a) the gradient norms, log scale, a tic every 10 decades
@@ -47,7 +47,7 @@ set mytics 1
 set yrange [0:150]
 set ylabel 'share'
 set key top right
-plot dat using 1:(100 * $9) with impulses lc rgb c_noclip lw 2 title sprintf('≥ 50%% on and off up to step %d', last_tt), \
+plot dat using 1:(100 * $9) with impulses lc rgb c_noclip lw 2 title sprintf('share, lr %g not clipped', lr), \
      50 with lines lc rgb c_ref dt 3 lw 1.5 title '50%'
 
 # (c) the clipped run's update, linear: capped at lr x threshold
@@ -61,17 +61,20 @@ set key top right horizontal
 plot dat using 1:8 with lines lc rgb c_clip title '‖update‖', \
      lr*threshold with lines lc rgb c_ref dt 3 title sprintf('cap lr·%g', threshold)
 
-# (d) the loss of the runs that do not diverge, linear, cut at 0.7 so
-# that the baselines 1/6 and 1/12 stand apart; thin curves, the
-# baselines drawn over them
-set title '(d) batch loss (y cut at 0.7)' font font_normal
+# (d) the loss of the runs that do not diverge, linear, cut at 1 so that
+# the baselines 1/6 and 1/12 stand apart; the key sits at the top right,
+# above the runs' late losses (the clipped run's early spikes are at the
+# left); the lower lr drawn first and thick, the clipped run thin on top,
+# so that the two are told apart where they interleave; the baselines
+# drawn over them
+set title '(d) batch loss (y cut at 1)' font font_normal
 set ylabel 'MSE'
-set yrange [0:0.7]
-set ytics 0, 0.1, 0.5
+set yrange [0:1]
+set ytics 0, 0.2, 1
 set key top right vertical font font_small samplen 2 spacing 0.9
-plot dat using 1:(diverged ? NaN : $2) with lines lc rgb c_noclip lw 1 title (diverged ? sprintf('lr %g: off scale', lr) : sprintf('lr %g', lr)), \
-     dat using 1:6 with lines lc rgb c_clip lw 1 title sprintf('lr %g, clipped', lr), \
-     dat using 1:10 with lines lc rgb c_low lw 1 title sprintf('lr %g', lr_low), \
+plot dat using 1:10 with lines lc rgb c_low lw 3.5 title sprintf('lr %g', lr_low), \
+     dat using 1:(diverged ? NaN : $2) with lines lc rgb c_noclip lw 1 title (diverged ? sprintf('lr %g: off scale', lr) : sprintf('lr %g', lr)), \
+     dat using 1:6 with lines lc rgb c_clip lw 1.2 title sprintf('lr %g, clipped', lr), \
      1.0/6 with lines lc rgb c_ref dt (2, 3) lw 2 title '1/6: no memory', \
-     1.0/12 with lines lc rgb c_ref dt (8, 4) lw 2 title '1/12: second marker' 
+     1.0/12 with lines lc rgb c_ref dt (8, 4) lw 2 title '1/12: second marker'
 unset multiplot
