@@ -942,8 +942,8 @@ static void text_chart(grl_lesson *L, const grl_text *t, const double *feat,
     how, feat_title[q], r, r0, rs, inside,
     isnan(rs) || (rs > 0) != (r > 0) || fabs(rs) < 0.5 * fabs(r)
       ? ": the snippet does not show the whole text's correlation"
-      : fabs(rs) > 2 * fabs(r)
-      ? ": chosen lines, where the link is far stronger than over the whole text" : "",
+      : fabs(rs) >= 0.5 && fabs(rs) > 2 * fabs(r)
+      ? ": far stronger than over the whole text" : "",
     amin, amax, rare);
 }
 
@@ -1859,11 +1859,10 @@ $h_t = (1 - z) \odot n + z \odot h_{t-1}$ (chapter 2 §2).
       zlow += (zm[k] < 0.1) / (double)(H * nc);
     }
     grl_lesson_takeaway(&L, "gates",
-      "Over this stretch the update gate averages $z$ = %.2f, and %.0f%% of"
-      " unit-bytes have $z < 0.1$: on average $h_t$ weighs the candidate $n_t$"
-      " by %.2f and copies $h_{t-1}$ with weight %.2f.  The candidate itself"
-      " reads $h_{t-1}$ through the reset gate $r$, so a small $z$ does not"
-      " mean the unit forgets.", zmean, 100.0 * zlow, 1.0 - zmean, zmean);
+      "Over this stretch $z$ averages %.2f and %.0f%% of unit-bytes have"
+      " $z < 0.1$: $h_t$ gives the candidate $n_t$ weight %.2f on average, and"
+      " $n_t$ itself reads $h_{t-1}$ through the reset gate.",
+      zmean, 100.0 * zlow, 1.0 - zmean);
     free(zm);
     /* the bytes as tick labels, by their codes */
     char codes[GATE_CHARS * 4 + 1] = "";
