@@ -100,6 +100,11 @@ noinst_LTLIBRARIES += src/fast/libfast.la
 src_fast_libfast_la_SOURCES = src/fast/fast.h src/fast/kernels.c \
 	src/fast/plan.c src/fast/vmath.h src/fast/vmath.c
 src_fast_libfast_la_CPPFLAGS = $(LIB_CPPFLAGS)
+# (the convenience libraries link with their own LDFLAGS, not AM_LDFLAGS:
+# its -static-libtool-libs, meant for the programs, would fill them with
+# the objects that are not position-independent, which the shared
+# libgrulab cannot take once the sanitizers are in)
+src_fast_libfast_la_LDFLAGS = $(SAN_FLAGS)
 src_lib_libgrulab_la_LIBADD += src/fast/libfast.la
 else
 src_lib_libgrulab_la_SOURCES += src/lib/backend_none.c
@@ -114,6 +119,8 @@ src_fast_libvmath_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -mfma
 src_fast_libvmath_avx512_la_SOURCES = src/fast/vmath.h src/fast/vmath_simd.c
 src_fast_libvmath_avx512_la_CPPFLAGS = $(LIB_CPPFLAGS) $(SLEEF_CFLAGS)
 src_fast_libvmath_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f
+src_fast_libvmath_avx2_la_LDFLAGS = $(SAN_FLAGS)
+src_fast_libvmath_avx512_la_LDFLAGS = $(SAN_FLAGS)
 src_fast_libfast_la_LIBADD = src/fast/libvmath_avx2.la src/fast/libvmath_avx512.la
 endif
 src_lib_libgrulab_la_LDFLAGS = -version-info 0:0:0 $(OPENMP_CFLAGS)
