@@ -35,24 +35,22 @@ double grl_loss_xent(const gsl_matrix *z, const size_t *labels,
       if (zr[c] > zmax)
         zmax = zr[c];
     const double zl = zr[labels[r]];
-    /* logsumexp(z) = zmax + log s, s = sum_c e^{z_c - zmax}: no overflow */
+    /* logsumexp(z) = zmax + log s, s = sum_c e^{z_c - zmax}: no overflow;
+     * with the gradient, the e^{z_c - zmax} are kept in dz's row (one exp
+     * per logit), for softmax(z)_c = e^{z_c - zmax} / s */
+    double *dzr = dz ? gsl_matrix_ptr(dz, r, 0) : NULL;
     double s = 0.0;
-    if (!dz) {
-      for (size_t c = 0; c < C; c++)
-        s += exp(zr[c] - zmax);
-      L += zmax + log(s) - zl;   /* L_r = logsumexp(z_r) - z_r[label] */
-      continue;
-    }
-    /* dL/dz = (softmax(z) - onehot(label)) / R, softmax(z)_c = e^{z_c - zmax} / s:
-     * the e^{z_c - zmax} are kept in dz's row (one exp per logit) */
-    double *dzr = gsl_matrix_ptr(dz, r, 0);
     for (size_t c = 0; c < C; c++) {
-      dzr[c] = exp(zr[c] - zmax);
-      s += dzr[c];
+      const double e = exp(zr[c] - zmax);
+      if (dzr)
+        dzr[c] = e;
+      s += e;
     }
-    L += zmax + log(s) - zl;
-    for (size_t c = 0; c < C; c++)
-      dzr[c] = (dzr[c] / s - (c == labels[r])) / (double)R;
+    L += zmax + log(s) - zl;   /* L_r = logsumexp(z_r) - z_r[label] */
+    /* dL/dz = (softmax(z) - onehot(label)) / R */
+    if (dzr)
+      for (size_t c = 0; c < C; c++)
+        dzr[c] = (dzr[c] / s - (c == labels[r])) / (double)R;
   }
   return L / (double)R;
 }
