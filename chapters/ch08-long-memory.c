@@ -948,6 +948,20 @@ static int find_config(const config *cf, size_t ncf, const grl_cell *cell,
   return -1;
 }
 
+/* The step a seed first went below a target, appended to the table's
+ * cell buf ("never" if it did not), and kept in vals[(*n)++] if it did. */
+static void append_step(char *buf, size_t size, size_t step, double *vals,
+                        size_t *n)
+{
+  size_t l = strlen(buf);
+  if (!step) {
+    snprintf(buf + l, size - l, " never");
+    return;
+  }
+  snprintf(buf + l, size - l, "%6zu", step);
+  vals[(*n)++] = (double)step;
+}
+
 int main(int argc, char **argv)
 {
   gsl_set_error_handler_off();
@@ -1235,22 +1249,9 @@ still falling when $b$ is more than 2 of its standard errors below 0.
     double v12[MAX_SEEDS], v60[MAX_SEEDS], fm = 0;
     size_t n12 = 0, n60 = 0;
     for (size_t k = 0; k < nseed; k++) {
-      size_t l;
-      l = strlen(a12);
-      if (!f[k].below12)
-        snprintf(a12 + l, sizeof a12 - l, " never");
-      else {
-        snprintf(a12 + l, sizeof a12 - l, "%6zu", f[k].below12);
-        v12[n12++] = (double)f[k].below12;
-      }
-      l = strlen(a60);
-      if (!f[k].below60)
-        snprintf(a60 + l, sizeof a60 - l, " never");
-      else {
-        snprintf(a60 + l, sizeof a60 - l, "%6zu", f[k].below60);
-        v60[n60++] = (double)f[k].below60;
-      }
-      l = strlen(fc);
+      append_step(a12, sizeof a12, f[k].below12, v12, &n12);
+      append_step(a60, sizeof a60, f[k].below60, v60, &n60);
+      size_t l = strlen(fc);
       if (isnan(f[k].factor))
         snprintf(fc + l, sizeof fc - l, " %7s", "-");
       else
