@@ -46,7 +46,7 @@ BLAS thread each), and prints the mean and the range (lowest, highest).
                                       bytes; 358 s of CPU time when
                                       measured, two trainings at a time
                                       on 2 cores
-    chapters/ch10-claims --quick      seconds: tiny models, 20-60 steps;
+    chapters/ch10-claims --quick      seconds: tiny models, 20-30 steps;
                                       too short to separate anything
     chapters/ch10-claims --long       three times the steps: what the
                                       default cannot show about later
@@ -669,7 +669,7 @@ int main(int argc, char **argv)
   /* sizes: default, or --quick's tiny ones */
   const size_t H_OPT = quick ? 16 : 48, STEPS_OPT = (quick ? 20 : 250) * mult;
   const size_t H_REF = quick ? 16 : 64, STEPS_CELL = (quick ? 20 : 400) * mult;
-  const size_t H_BIG = quick ? 32 : 128, STEPS_BIG = (quick ? 60 : 400) * mult;
+  const size_t H_BIG = quick ? 32 : 128, STEPS_BIG = (quick ? 30 : 400) * mult;
   const size_t EVERY = quick ? 10 : 25 * mult, EVERY_BIG = quick ? 10 : 20 * mult;
   grl_lesson_param(&L, "seeds", "%zu", nseed);
   grl_lesson_param(&L, "T", "%d", T_BPTT);
