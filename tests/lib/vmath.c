@@ -161,7 +161,7 @@ int main(void)
     st = st * 6364136223846793005ULL + 1442695040888963407ULL;
     xz[i] = 24.0 * ((double)(st >> 11) / 9007199254740992.0) - 12.0;
   }
-  double xw = 0.0;
+  double xw = -1.0;
   size_t xw_at = 0;
   int nograd_same = 1;
   for (size_t C = 1; C <= 94; C = C < 19 ? C + 1 : 94) {
