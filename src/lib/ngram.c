@@ -238,61 +238,95 @@ size_t grl_ngram_order(const grl_ngram *g)
   return g->order;
 }
 
-void grl_ngram_probs(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
-                     size_t w, double *p)
+/* The run [lo, hi) of a table's keys that extend the context h (k-1
+ * bytes) by one byte: keys h<<8 | w, so at most 256 of them, one per w.
+ * One binary search over the table finds lo; hi and the grams inside
+ * are then looked up among those 256 keys after lo. */
+typedef struct {
+  size_t lo, hi;
+} run;
+
+static run after(const table *tb, uint64_t h)
+{
+  uint64_t base = h << 8;          /* k <= 8: h has at most 7 bytes */
+  size_t lo = lower(tb, 0, tb->n, base);
+  size_t end = tb->n - lo > 256 ? lo + 256 : tb->n;
+  return (run){lo, upper(tb, lo, end, base | 0xff)};
+}
+
+/* c(h w): the count of the key h<<8 | w in h's run (0 when unseen). */
+static double count_in(const table *tb, run r, uint64_t h, size_t w)
+{
+  uint64_t key = h << 8 | (uint64_t)w;
+  size_t i = lower(tb, r.lo, r.hi, key);
+  return i < r.hi && tb->key[i] == key ? tb->cum[i + 1] - tb->cum[i] : 0.0;
+}
+
+/* One Witten-Bell level: the table's k-grams after h (the run r), mixed
+ * with the level below. */
+static double wb_level(const table *tb, run r, uint64_t h, size_t w, double below)
+{
+  double ch = tb->cum[r.hi] - tb->cum[r.lo], types = (double)(r.hi - r.lo);
+  if (!(ch > 0))
+    return below;
+  double c = count_in(tb, r, h, w);
+  return (c + types * below) / (ch + types);
+}
+
+/* One Kneser-Ney level: the table's k-grams after h (the run r), discount
+ * D, mixed with the level below. */
+static double kn_level(const table *tb, run r, double D, uint64_t h, size_t w,
+                       double below)
+{
+  double ch = tb->cum[r.hi] - tb->cum[r.lo], types = (double)(r.hi - r.lo);
+  if (!(ch > 0))
+    return below;
+  double c = count_in(tb, r, h, w);
+  return fmax(c - D, 0.0) / ch + D * types / ch * below;
+}
+
+/* Both ladders at once (either of wb, kn may be NULL): the two read the
+ * same run of k-grams after h, found once. */
+static void ladders(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
+                    size_t w, double *wb, double *kn)
 {
   double below = 1.0 / (double)g->V;   /* p_0 */
+  double q = 1.0 / (double)g->V;       /* q_0: the continuation chain */
   for (size_t k = 1; k <= g->order; k++) {
-    /* a context shorter than k-1 bytes: back off to what there is */
+    /* a context shorter than k-1 bytes: Witten-Bell backs off to what
+     * there is, Kneser-Ney uses the order-(nctx+1) model */
     if (k - 1 > nctx) {
-      p[k - 1] = below;
+      if (wb)
+        wb[k - 1] = below;
+      if (kn)
+        kn[k - 1] = kn[k - 2];
       continue;
     }
     const table *tb = &g->t[k - 1];
     uint64_t h = pack(ctx + nctx - (k - 1), k - 1);
-    uint64_t base = h << 8;          /* k <= 8: h has at most 7 bytes */
-    size_t lo = lower(tb, 0, tb->n, base), hi = upper(tb, lo, tb->n, base | 0xff);
-    double ch = tb->cum[hi] - tb->cum[lo], types = (double)(hi - lo);
-    if (ch > 0) {
-      uint64_t key = base | (uint64_t)w;
-      size_t i = lower(tb, lo, hi, key);   /* among h's grams */
-      double c = i < hi && tb->key[i] == key ? tb->cum[i + 1] - tb->cum[i] : 0.0;
-      below = (c + types * below) / (ch + types);
+    run r = after(tb, h);
+    if (wb)
+      wb[k - 1] = below = wb_level(tb, r, h, w, below);
+    if (kn) {
+      kn[k - 1] = kn_level(tb, r, g->draw[k - 1], h, w, q);
+      if (k < g->order) {
+        const table *tc = &g->c[k - 1];
+        q = kn_level(tc, after(tc, h), g->dcont[k - 1], h, w, q);
+      }
     }
-    p[k - 1] = below;
   }
 }
 
-/* One Kneser-Ney level: the table's k-grams after h (the k-1 ids before
- * w, packed), discount D, mixed with the level below. */
-static double kn_level(const table *tb, double D, uint64_t h, size_t w, double below)
+void grl_ngram_probs(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
+                     size_t w, double *p)
 {
-  uint64_t base = h << 8;
-  size_t lo = lower(tb, 0, tb->n, base), hi = upper(tb, lo, tb->n, base | 0xff);
-  double ch = tb->cum[hi] - tb->cum[lo], types = (double)(hi - lo);
-  if (!(ch > 0))
-    return below;
-  uint64_t key = base | (uint64_t)w;
-  size_t i = lower(tb, lo, hi, key);
-  double c = i < hi && tb->key[i] == key ? tb->cum[i + 1] - tb->cum[i] : 0.0;
-  return fmax(c - D, 0.0) / ch + D * types / ch * below;
+  ladders(g, ctx, nctx, w, p, NULL);
 }
 
 void grl_ngram_probs_kn(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
                         size_t w, double *p)
 {
-  double q = 1.0 / (double)g->V;       /* q_0: the continuation chain */
-  for (size_t k = 1; k <= g->order; k++) {
-    /* a context shorter than k-1 bytes: the order-(nctx+1) model */
-    if (k - 1 > nctx) {
-      p[k - 1] = p[k - 2];
-      continue;
-    }
-    uint64_t h = pack(ctx + nctx - (k - 1), k - 1);
-    p[k - 1] = kn_level(&g->t[k - 1], g->draw[k - 1], h, w, q);
-    if (k < g->order)
-      q = kn_level(&g->c[k - 1], g->dcont[k - 1], h, w, q);
-  }
+  ladders(g, ctx, nctx, w, NULL, p);
 }
 
 int grl_text_ngram_bpc(const grl_text *t, size_t order, double *wb, double *kn)
@@ -301,7 +335,7 @@ int grl_text_ngram_bpc(const grl_text *t, size_t order, double *wb, double *kn)
   int st = grl_ngram_fit(&g, t->ids, t->ntrain, t->vocab.V, order);
   if (st)
     return st;
-  double p[GRL_NGRAM_MAX_ORDER];
+  double pw[GRL_NGRAM_MAX_ORDER], pk[GRL_NGRAM_MAX_ORDER];
   double sum_wb[GRL_NGRAM_MAX_ORDER] = {0}, sum_kn[GRL_NGRAM_MAX_ORDER] = {0};
   size_t np = 0;
   /* the network's predictions: every validation byte after the first,
@@ -311,15 +345,12 @@ int grl_text_ngram_bpc(const grl_text *t, size_t order, double *wb, double *kn)
     if (nctx > order - 1)
       nctx = order - 1;
     const unsigned char *ctx = t->ids + i - nctx;
-    if (wb) {
-      grl_ngram_probs(g, ctx, nctx, t->ids[i], p);
-      for (size_t k = 0; k < order; k++)
-        sum_wb[k] -= log2(p[k]);
-    }
-    if (kn) {
-      grl_ngram_probs_kn(g, ctx, nctx, t->ids[i], p);
-      for (size_t k = 0; k < order; k++)
-        sum_kn[k] -= log2(p[k]);
+    ladders(g, ctx, nctx, t->ids[i], wb ? pw : NULL, kn ? pk : NULL);
+    for (size_t k = 0; k < order; k++) {
+      if (wb)
+        sum_wb[k] -= log2(pw[k]);
+      if (kn)
+        sum_kn[k] -= log2(pk[k]);
     }
   }
   grl_ngram_free(g);
