@@ -125,11 +125,10 @@ static void sort_keys(uint64_t *key, uint64_t *tmp, size_t m, size_t k)
     memcpy(key, from, m * sizeof *key);
 }
 
-/* A table of the distinct keys of all[0..m), keys of k bytes, with their
- * repeats as counts (all is sorted here, tmp is m keys of scratch). */
-static int tabulate(table *tb, uint64_t *all, uint64_t *tmp, size_t m, size_t k)
+/* A table of the distinct keys of all[0..m), sorted, with their repeats
+ * as counts. */
+static int tabulate(table *tb, const uint64_t *all, size_t m)
 {
-  sort_keys(all, tmp, m, k);
   size_t u = 0;
   for (size_t i = 0; i < m; i++)
     u += i == 0 || all[i] != all[i - 1];
@@ -203,14 +202,29 @@ int grl_ngram_fit(grl_ngram **out, const unsigned char *ids, size_t n,
   g->order = order;
   g->V = V;
   int st = GRL_OK;
-  for (size_t k = 1; k <= order && !st; k++) {
-    table *tb = &g->t[k - 1];
-    const size_t m = n - k + 1;
-    for (size_t i = 0; i < m; i++)
-      all[i] = pack(ids + i, k);
-    st = tabulate(tb, all, tmp, m, k);
+  /* The top order's k-grams, sorted.  Each order below is then read off
+   * the sorted keys above it: the (k+1)-grams without their newest byte
+   * are the k-grams that start at 0 .. n-k-1, still in order, and the one
+   * k-gram that starts no (k+1)-gram, the text's last, goes in its place. */
+  size_t m = n - order + 1;
+  for (size_t i = 0; i < m; i++)
+    all[i] = pack(ids + i, order);
+  sort_keys(all, tmp, m, order);
+  for (size_t k = order; k >= 1 && !st; k--) {
+    if (k < order) {
+      for (size_t i = 0; i < m; i++)
+        all[i] >>= 8;
+      uint64_t last = pack(ids + n - k, k);
+      size_t at = m;
+      while (at > 0 && all[at - 1] > last)
+        at--;
+      memmove(all + at + 1, all + at, (m - at) * sizeof *all);
+      all[at] = last;
+      m++;
+    }
+    st = tabulate(&g->t[k - 1], all, m);
     if (!st)
-      g->draw[k - 1] = discount(tb);
+      g->draw[k - 1] = discount(&g->t[k - 1]);
   }
   /* continuation counts of order k < order: the distinct (k+1)-grams
    * without their oldest byte */
@@ -219,7 +233,8 @@ int grl_ngram_fit(grl_ngram **out, const unsigned char *ids, size_t n,
     const uint64_t mask = ((uint64_t)1 << (8 * k)) - 1;   /* k <= 7 */
     for (size_t i = 0; i < up->n; i++)
       all[i] = up->key[i] & mask;
-    st = tabulate(&g->c[k - 1], all, tmp, up->n, k);
+    sort_keys(all, tmp, up->n, k);
+    st = tabulate(&g->c[k - 1], all, up->n);
     if (!st)
       g->dcont[k - 1] = discount(&g->c[k - 1]);
   }
