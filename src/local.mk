@@ -80,6 +80,8 @@ src_lib_libgrulab_la_SOURCES = \
 	src/lib/text.c \
 	src/lib/text_baseline.c \
 	src/lib/text_overlap.c \
+	src/lib/keys.h \
+	src/lib/keys.c \
 	src/lib/ngram.c \
 	src/lib/text_loss.c \
 	src/lib/text_source.c \

@@ -39,6 +39,7 @@
  * searches, and c(h) is a difference of prefix sums. */
 #include <config.h>
 #include "grulab.h"
+#include "keys.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -57,14 +58,6 @@ struct grl_ngram {
   table c[GRL_NGRAM_MAX_ORDER];   /* c[k-1]: k-grams, counts N1+(. g), k < order */
   double draw[GRL_NGRAM_MAX_ORDER], dcont[GRL_NGRAM_MAX_ORDER];   /* discounts */
 };
-
-static uint64_t pack(const unsigned char *b, size_t k)
-{
-  uint64_t key = 0;
-  for (size_t j = 0; j < k; j++)
-    key = key << 8 | b[j];
-  return key;
-}
 
 /* The first index i in [lo, hi) with key[i] >= x (hi if none); the keys
  * below lo are < x. */
@@ -92,37 +85,6 @@ static size_t upper(const table *tb, size_t lo, size_t hi, uint64_t x)
       hi = mid;
   }
   return lo;
-}
-
-/* Sort keys of k bytes: key[0..m) in ascending order, where every key
- * is below 2^(8k).  A least-significant-digit radix sort: one stable
- * counting sort per byte, the lowest byte first, so that after the pass
- * over byte j the keys are in order of their low j+1 bytes.  Each pass
- * moves the keys between key and tmp (m each); the sorted keys end in
- * key.  (Equal keys are equal numbers, so the result is the one any
- * correct sort gives.) */
-static void sort_keys(uint64_t *key, uint64_t *tmp, size_t m, size_t k)
-{
-  uint64_t *from = key, *to = tmp;
-  for (size_t j = 0; j < k; j++) {
-    const unsigned shift = 8 * (unsigned)j;
-    size_t start[256] = {0};      /* keys with byte j = b go to start[b].. */
-    for (size_t i = 0; i < m; i++)
-      start[from[i] >> shift & 0xff]++;
-    size_t below = 0;
-    for (size_t b = 0; b < 256; b++) {
-      size_t count = start[b];
-      start[b] = below;
-      below += count;
-    }
-    for (size_t i = 0; i < m; i++)
-      to[start[from[i] >> shift & 0xff]++] = from[i];
-    uint64_t *swap = from;
-    from = to;
-    to = swap;
-  }
-  if (from != key)
-    memcpy(key, from, m * sizeof *key);
 }
 
 /* A table of the distinct keys of all[0..m), sorted, with their repeats
@@ -208,13 +170,13 @@ int grl_ngram_fit(grl_ngram **out, const unsigned char *ids, size_t n,
    * k-gram that starts no (k+1)-gram, the text's last, goes in its place. */
   size_t m = n - order + 1;
   for (size_t i = 0; i < m; i++)
-    all[i] = pack(ids + i, order);
-  sort_keys(all, tmp, m, order);
+    all[i] = grl_key_pack(ids + i, order);
+  grl_keys_sort(all, tmp, m, order);
   for (size_t k = order; k >= 1 && !st; k--) {
     if (k < order) {
       for (size_t i = 0; i < m; i++)
         all[i] >>= 8;
-      uint64_t last = pack(ids + n - k, k);
+      uint64_t last = grl_key_pack(ids + n - k, k);
       size_t at = m;
       while (at > 0 && all[at - 1] > last)
         at--;
@@ -233,7 +195,7 @@ int grl_ngram_fit(grl_ngram **out, const unsigned char *ids, size_t n,
     const uint64_t mask = ((uint64_t)1 << (8 * k)) - 1;   /* k <= 7 */
     for (size_t i = 0; i < up->n; i++)
       all[i] = up->key[i] & mask;
-    sort_keys(all, tmp, up->n, k);
+    grl_keys_sort(all, tmp, up->n, k);
     st = tabulate(&g->c[k - 1], all, up->n);
     if (!st)
       g->dcont[k - 1] = discount(&g->c[k - 1]);
@@ -318,7 +280,7 @@ static void ladders(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
       continue;
     }
     const table *tb = &g->t[k - 1];
-    uint64_t h = pack(ctx + nctx - (k - 1), k - 1);
+    uint64_t h = grl_key_pack(ctx + nctx - (k - 1), k - 1);
     run r = after(tb, h);
     if (wb)
       wb[k - 1] = below = wb_level(tb, r, h, w, below);
