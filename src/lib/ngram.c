@@ -50,6 +50,9 @@ typedef struct {
   size_t n;          /* distinct k-grams                       */
   uint64_t *key;     /* (n) sorted packed k-grams              */
   double *cum;       /* (n+1) cum[i] = sum of counts below i   */
+  /* keys of 2 bytes or more: first[p] is the first key whose two highest
+   * bytes, key >> shift, are >= p (p <= 65536); NULL for 1 byte */
+  size_t *first, shift;
 } table;
 
 struct grl_ngram {
@@ -87,9 +90,10 @@ static size_t upper(const table *tb, size_t lo, size_t hi, uint64_t x)
   return lo;
 }
 
-/* A table of the distinct keys of all[0..m), sorted, with their repeats
- * as counts. */
-static int tabulate(table *tb, const uint64_t *all, size_t m)
+/* A table of the distinct keys of all[0..m), sorted, keys of k bytes,
+ * with their repeats as counts, and (k >= 2) its index by the keys' two
+ * highest bytes. */
+static int tabulate(table *tb, const uint64_t *all, size_t m, size_t k)
 {
   size_t u = 0;
   for (size_t i = 0; i < m; i++)
@@ -109,6 +113,18 @@ static int tabulate(table *tb, const uint64_t *all, size_t m)
     tb->cum[j] += 1;
   }
   tb->n = u;
+  if (k < 2)
+    return GRL_OK;
+  tb->shift = 8 * (k - 2);
+  tb->first = malloc((65536 + 1) * sizeof *tb->first);
+  if (!tb->first)
+    return grl_fail(GRL_ENOMEM, "n-gram: out of memory for the index of %zu grams", u);
+  size_t i = 0;
+  for (size_t p = 0; p <= 65536; p++) {
+    while (i < u && tb->key[i] >> tb->shift < p)
+      i++;
+    tb->first[p] = i;
+  }
   return GRL_OK;
 }
 
@@ -132,8 +148,10 @@ void grl_ngram_free(grl_ngram *g)
   for (size_t k = 0; k < GRL_NGRAM_MAX_ORDER; k++) {
     free(g->t[k].key);
     free(g->t[k].cum);
+    free(g->t[k].first);
     free(g->c[k].key);
     free(g->c[k].cum);
+    free(g->c[k].first);
   }
   free(g);
 }
@@ -184,7 +202,7 @@ int grl_ngram_fit(grl_ngram **out, const unsigned char *ids, size_t n,
       all[at] = last;
       m++;
     }
-    st = tabulate(&g->t[k - 1], all, m);
+    st = tabulate(&g->t[k - 1], all, m, k);
     if (!st)
       g->draw[k - 1] = discount(&g->t[k - 1]);
   }
@@ -196,7 +214,7 @@ int grl_ngram_fit(grl_ngram **out, const unsigned char *ids, size_t n,
     for (size_t i = 0; i < up->n; i++)
       all[i] = up->key[i] & mask;
     grl_keys_sort(all, tmp, up->n, k);
-    st = tabulate(&g->c[k - 1], all, up->n);
+    st = tabulate(&g->c[k - 1], all, up->n, k);
     if (!st)
       g->dcont[k - 1] = discount(&g->c[k - 1]);
   }
@@ -217,7 +235,8 @@ size_t grl_ngram_order(const grl_ngram *g)
 
 /* The run [lo, hi) of a table's keys that extend the context h (k-1
  * bytes) by one byte: keys h<<8 | w, so at most 256 of them, one per w.
- * One binary search over the table finds lo; hi and the grams inside
+ * The index by the two highest bytes narrows the table to the keys that
+ * share them; one binary search there finds lo; hi and the grams inside
  * are then looked up among those 256 keys after lo. */
 typedef struct {
   size_t lo, hi;
@@ -226,8 +245,13 @@ typedef struct {
 static run after(const table *tb, uint64_t h)
 {
   uint64_t base = h << 8;          /* k <= 8: h has at most 7 bytes */
-  size_t lo = lower(tb, 0, tb->n, base);
-  size_t end = tb->n - lo > 256 ? lo + 256 : tb->n;
+  size_t from = 0, to = tb->n;
+  if (tb->first) {
+    from = tb->first[base >> tb->shift];
+    to = tb->first[((base | 0xff) >> tb->shift) + 1];
+  }
+  size_t lo = lower(tb, from, to, base);
+  size_t end = to - lo > 256 ? lo + 256 : to;
   return (run){lo, upper(tb, lo, end, base | 0xff)};
 }
 
