@@ -36,8 +36,8 @@
  * The k-grams of each order are kept as sorted packed keys (k ids of 8
  * bits, the oldest highest) with their counts: the k-grams that extend a
  * context h are then one contiguous run of at most 256 keys, found by a
- * binary search among the keys that share h's two oldest bytes (an index
- * of 65536 entries a table) and a short one after it, and c(h) is a
+ * binary search narrowed by an index of the keys' two highest bytes
+ * (65536 entries a table) and a short one after it, and c(h) is a
  * difference of prefix sums.  One radix sort, of the top order's grams,
  * orders every table of raw counts: each order below is read off the
  * sorted keys above it. */
