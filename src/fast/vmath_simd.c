@@ -127,6 +127,7 @@ double NAME(grl_vmath_xent_row)(double *dz, const double *z, size_t n,
   double buf[W];
   size_t i = 0;
   const size_t nw = n - n % W, tail = n - nw;
+  const double zl = z[label];      /* read before dz is written: dz may be z */
   /* zmax = max_c z_c */
   vec m = SET1(-INFINITY);
   for (; i < nw; i += W)
@@ -162,7 +163,7 @@ double NAME(grl_vmath_xent_row)(double *dz, const double *z, size_t n,
   double s = buf[0];
   for (size_t k = 1; k < W; k++)
     s += buf[k];
-  const double L = zmax + log(s) - z[label];
+  const double L = zmax + log(s) - zl;
   if (!dz)
     return L;
   /* dz_c = (e_c / s - onehot_c) / R: e_c / s / R for every c (minus 0

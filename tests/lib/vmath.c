@@ -10,8 +10,8 @@
  * The cross-entropy against the plain loop written out below with libm's
  * exp: every row width 1..19 and 94 (the text model's), its loss and
  * gradient (within XENT_ULP units of the last place), the same loss
- * without the gradient, logits of 1e4 and -1e300 without an overflow or
- * invalid flag, and a NaN or +inf logit giving a NaN loss. */
+ * without the gradient and in place, logits of 1e4 and -1e300 without an
+ * overflow or invalid flag, and a NaN or +inf logit giving a NaN loss. */
 #include <config.h>
 #include "grulab.h"
 #include "tap.h"
@@ -20,6 +20,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <gsl/gsl_errno.h>
 
 #define N 16001
@@ -103,7 +104,7 @@ static double worst(void (*fn)(double *, const double *, size_t),
 int main(void)
 {
   gsl_set_error_handler_off();
-  plan(14);
+  plan(15);
   diag("vector kernel: %s", grl_vmath_name());
   double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
   if (!x || !y)
@@ -177,6 +178,16 @@ int main(void)
   }
   ok(xw <= XENT_ULP, "cross-entropy: loss and gradient within %g ULP of the plain loop, widths 1..19 and 94 (worst %.2g, width %zu)", XENT_ULP, xw, xw_at);
   ok(nograd_same, "cross-entropy: the same loss without the gradient");
+  {
+    double zs[5 * 94], dzs[5 * 94];
+    memcpy(zs, xz, sizeof zs);
+    gsl_matrix_view a = gsl_matrix_view_array(xz, 5, 94), b = gsl_matrix_view_array(zs, 5, 94),
+                    db = gsl_matrix_view_array(dzs, 5, 94);
+    double La = grl_loss_xent(&a.matrix, lab, &db.matrix);
+    double Lb = grl_loss_xent(&b.matrix, lab, &b.matrix);   /* dz is z */
+    ok(La == Lb && memcmp(zs, dzs, sizeof zs) == 0,
+       "cross-entropy: in place (dz = z) the same loss and gradient");
+  }
   double zb[2 * 3] = {1.0e4, -3.0e3, 0.0, -1e300, 2.5, -1e300}, dzb[6];
   size_t labb[2] = {1, 0};
   gsl_matrix_view zbv = gsl_matrix_view_array(zb, 2, 3), dzbv = gsl_matrix_view_array(dzb, 2, 3);
