@@ -1,8 +1,8 @@
 /* vmath.c -- sigma and tanh over arrays, and the softmax cross-entropy,
  * on SLEEF's vector exp and expm1 (vmath_simd.c, compiled for AVX2 and
- * for AVX-512): the widest kernel
- * the build and this CPU allow.  Chosen by the CPU alone, so a run
- * repeats bit for bit on the same machine at any thread count. */
+ * for AVX-512): the widest kernel the build and this CPU allow.  Chosen
+ * by the CPU alone, so a run repeats bit for bit on the same machine at
+ * any thread count. */
 #include <config.h>
 #include "fast.h"
 #ifdef GRL_HAVE_SLEEF
