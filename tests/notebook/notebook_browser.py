@@ -34,24 +34,31 @@ CHROMIUM = "/usr/bin/chromium"
 
 # How many colours, and what fraction of pixels differ from the top-left
 # pixel (the page's background), in a PNG screenshot -- decoded by the
-# browser itself, on a canvas, so that no image library is needed.
+# browser itself, on a canvas, so that no image library is needed.  (The
+# pixels as 32-bit words, a bit per 24-bit colour: a few milliseconds
+# where a Set of a million colours took a tenth of a second.)
 SCREENSHOT_STATS = """
 const [png, done] = arguments;
 const img = new Image();
 img.onload = () => {
   const c = document.createElement('canvas');
   c.width = img.width; c.height = img.height;
-  const g = c.getContext('2d');
+  const g = c.getContext('2d', {willReadFrequently: true});
   g.drawImage(img, 0, 0);
-  const d = g.getImageData(0, 0, c.width, c.height).data;
-  const seen = new Set();
-  let differ = 0;
-  for (let i = 0; i < d.length; i += 4) {
-    const v = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
-    if (seen.size < 10000) seen.add(v);
-    if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) differ++;
+  const px = new Uint32Array(g.getImageData(0, 0, c.width, c.height).data.buffer);
+  const seen = new Uint8Array(1 << 21);
+  // R, G and B of each RGBA word: the low bytes, or the high ones on a
+  // big-endian machine
+  const big = new Uint8Array(new Uint32Array([1]).buffer)[0] === 0;
+  const rgb = big ? (w => w >>> 8) : (w => w & 0xffffff);
+  const bg = rgb(px[0]);
+  let colours = 0, differ = 0;
+  for (let i = 0; i < px.length; i++) {
+    const v = rgb(px[i]), bit = 1 << (v & 7);
+    if (v !== bg) differ++;
+    if (!(seen[v >> 3] & bit)) { seen[v >> 3] |= bit; colours++; }
   }
-  done({w: c.width, h: c.height, colours: seen.size,
+  done({w: c.width, h: c.height, colours: colours,
         differ: differ / (c.width * c.height)});
 };
 img.onerror = () => done(null);
@@ -157,7 +164,10 @@ def check_page(driver, book, page):
     ok(tex is None, "%s: no TeX in the rendered text" % rel,
        tex and st["text"][max(0, tex.start() - 60):tex.end() + 60])
     driver.execute_script("window.scrollTo(0, 0)")
-    png = driver.get_screenshot_as_base64()
+    # the viewport's PNG, as WebDriver's screenshot takes it, with the
+    # quicker compression (the same pixels)
+    png = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "optimizeForSpeed": True})["data"]
     s = driver.execute_async_script(SCREENSHOT_STATS, png)
     ok(s and s["w"] >= 1280 and s["h"] >= 800 and s["colours"] > 8
        and s["differ"] > 0.01,
