@@ -968,7 +968,13 @@ class DevTools:
 
 
 def chromium_argv():
-    """The headless Chromium to print with."""
+    """The headless Chromium to print with: chromium-headless-shell when it
+    is installed (Debian's package of that name: the same Blink without
+    the browser around it, which starts in a fifth of the time and prints
+    for about a third of the CPU), else chromium --headless."""
+    shell = shutil.which("chromium-headless-shell")
+    if shell:
+        return [shell]
     return [need("chromium"), "--headless"]
 
 

@@ -20,8 +20,9 @@
 # Only what changed is done again: a chapter runs again when its program
 # changed, a page is woven again when its run, its source or the weaver
 # changed, and a PDF is printed again only when its page's text, style or
-# charts changed.  Needs python3, pandoc, gnuplot and chromium: the weaver
-# names the Debian package of whichever is missing.
+# charts changed.  Needs python3, pandoc, gnuplot and chromium (the PDFs
+# are printed with chromium-headless-shell when it is installed): the
+# weaver names the Debian package of whichever is missing.
 NBDIR = notebook$(QUICK_SUFFIX)
 PDF = $(if $(QUICK_SUFFIX),0,1)
 NB_QUICK = $(RUN_QUICK)

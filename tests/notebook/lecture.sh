@@ -6,10 +6,11 @@
 # to 4 A4 pages and chapter 2's deck on 16:9 pages; the answer key gives
 # every answer the chapters compute, and prints.  (One handout, one deck
 # and the answer key are printed, all three by one Chromium.)  SKIPs, with
-# the reason, when python3, pandoc, gnuplot or chromium is missing.
+# the reason, when python3, pandoc, gnuplot or chromium (or
+# chromium-headless-shell) is missing.
 . "${top_srcdir:-.}/tests/notebook/notebook-setup.sh"
-notebook_need "$PYTHON3:python3" pandoc:pandoc "${GNUPLOT:-gnuplot}:gnuplot-nox" \
-  chromium:chromium
+notebook_need "$PYTHON3:python3" pandoc:pandoc "${GNUPLOT:-gnuplot}:gnuplot-nox"
+notebook_need_chromium
 notebook_runs lecture
 L=$TMP/lecture
 for c in ch07-vanishing ch09-reading-text; do
