@@ -971,10 +971,13 @@ def chromium_argv():
     """The headless Chromium to print with: chromium-headless-shell when it
     is installed (Debian's package of that name: the same Blink without
     the browser around it, which starts in a fifth of the time and prints
-    for about a third of the CPU), else chromium --headless."""
-    shell = shutil.which("chromium-headless-shell")
-    if shell:
-        return [shell]
+    for about a third of the CPU), else chromium --headless.  Debian's
+    binary rather than /usr/bin's script, which runs it without exec: the
+    process we would end if it hung is then the browser itself."""
+    for shell in ("/usr/lib/chromium/chromium-headless-shell",
+                  shutil.which("chromium-headless-shell")):
+        if shell and os.access(shell, os.X_OK):
+            return [shell]
     return [need("chromium"), "--headless"]
 
 

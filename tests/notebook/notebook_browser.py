@@ -33,8 +33,10 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 # Chromium's headless shell when it is installed (Debian's package
 # chromium-headless-shell: the same Blink and V8 without the browser
 # around them, which chromedriver drives alike for two thirds of the CPU),
-# else chromium itself, headless.
-CHROMIUMS = ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
+# else chromium itself, headless.  The shell's binary, not the script
+# /usr/bin/chromium-headless-shell that runs it without exec: chromedriver
+# ends the process it started, and the browser would outlive the script.
+CHROMIUMS = ("/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium")
 
 # How many colours, and what fraction of pixels differ from the top-left
 # pixel (the page's background), in a PNG screenshot -- decoded by the
