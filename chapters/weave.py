@@ -977,7 +977,10 @@ def chromium_argv():
     for shell in ("/usr/lib/chromium/chromium-headless-shell",
                   shutil.which("chromium-headless-shell")):
         if shell and os.access(shell, os.X_OK):
-            return [shell]
+            # hinted as chromium hints (fontconfig's default, slight): the
+            # shell's own default, full, sets inline maths a little wider,
+            # and a line breaks elsewhere
+            return [shell, "--font-render-hinting=slight"]
     return [need("chromium"), "--headless"]
 
 
