@@ -1069,8 +1069,10 @@ def main(argv):
     t.add_argument("--pdf", action="store_true")
     a = ap.parse_args(argv[1:])
     if a.cmd == "check-tools":
-        for prog in ["pandoc", "gnuplot"] + (["chromium"] if a.pdf else []):
+        for prog in ["pandoc", "gnuplot"]:
             need(prog)
+        if a.pdf:
+            chromium_argv()
     elif a.cmd == "run":
         run_chapter(a.binary, a.rundir, a.quick)
     elif a.cmd == "pdf":
