@@ -676,14 +676,14 @@ def plain(text):
     """Text the chapter wrote for a terminal or for gnuplot (a chart's
     title), shown as it is: every ASCII punctuation character
     backslash-escaped, as pandoc's Markdown allows, except gnuplot's
-    enhanced-text sub- and superscripts, W_{hh} and x^{k}, which become
-    pandoc's W~hh~ and x^k^."""
+    enhanced-text sub- and superscripts, W_{hh}, x^{k} and h_t (one
+    character), which become pandoc's W~hh~, x^k^ and h~t~."""
     esc = lambda t: re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", t)
     out, pos = [], 0
-    for m in re.finditer(r"([_^])\{([^{}]+)\}", text):
+    for m in re.finditer(r"([_^])(?:\{([^{}]+)\}|([^\s{}\\]))", text):
         mark = "~" if m.group(1) == "_" else "^"
         out.append(esc(text[pos:m.start()]) + mark
-                   + esc(m.group(2)).replace(" ", "\\ ") + mark)
+                   + esc(m.group(2) or m.group(3)).replace(" ", "\\ ") + mark)
         pos = m.end()
     return "".join(out) + esc(text[pos:])
 
