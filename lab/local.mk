@@ -75,7 +75,11 @@ LAB_MUTANTS = \
 	lab/mutants/07-dtanh-c-missing.patch \
 	lab/mutants/07-gate-order-ifog.patch \
 	lab/mutants/07-h-without-tanh.patch
-LAB_MUTANT_SOURCES = $(LAB_MUTANTS:.patch=.c)
+LAB_MUTANT_C = $(LAB_MUTANTS:.patch=.c)
+# (the mutants of a lab are compiled as one file, which includes them)
+LAB_MUTANT_UNITS = lab/mutants/01-all.c lab/mutants/02-all.c \
+	lab/mutants/03-all.c lab/mutants/04-all.c lab/mutants/05-all.c \
+	lab/mutants/06-all.c lab/mutants/07-all.c
 
 # The student's functions are reached from another lab through the
 # linker's --wrap (lab/grader/wrap.c): the options are made from the one
@@ -101,7 +105,7 @@ lab_libgrader_a_SOURCES = lab/grader/grader.h lab/grader/functions.h \
 	lab/grader/wrap.c lab/grader/items_common.c lab/grader/items_gates.c \
 	lab/grader/items_gru.c lab/grader/items_check.c lab/grader/items_train.c \
 	lab/grader/items_lstm.c
-nodist_lab_libgrader_a_SOURCES = lab/mutants/catalogue.c $(LAB_MUTANT_SOURCES)
+nodist_lab_libgrader_a_SOURCES = lab/mutants/catalogue.c $(LAB_MUTANT_UNITS)
 lab_libgrader_a_CPPFLAGS = $(LAB_CPPFLAGS) -DLAB_SRCDIR='"$(abs_top_srcdir)/lab"'
 
 # The student's grader: make lab, and make check's lab/lab.
@@ -136,21 +140,19 @@ lab/blank/stamp: $(LAB_SOLUTIONS) $(srcdir)/lab/tools/blank.awk
 	  else mv lab/blank/$$f.tmp lab/blank/$$f; fi; \
 	done && touch $@
 
-$(LAB_MUTANT_SOURCES) lab/mutants/catalogue.c: lab/mutants/stamp
+$(LAB_MUTANT_C) $(LAB_MUTANT_UNITS) lab/mutants/catalogue.c: lab/mutants/stamp
 lab/mutants/stamp: $(LAB_MUTANTS) $(LAB_SOLUTIONS) $(srcdir)/lab/tools/mutant.sh \
 		$(srcdir)/lab/tools/catalogue.awk
-	$(AM_V_GEN)$(MKDIR_P) lab/mutants && for p in $(LAB_MUTANTS); do \
-	  c=`echo $$p | sed 's/\.patch$$/.c/'`; \
-	  $(SHELL) $(srcdir)/lab/tools/mutant.sh $(srcdir) $(srcdir)/$$p $$c.new || exit 1; \
-	  if cmp -s $$c.new $$c; then rm -f $$c.new; else mv $$c.new $$c; fi; \
-	done && \
+	$(AM_V_GEN)$(MKDIR_P) lab/mutants && \
+	AWK='$(AWK)' $(SHELL) $(srcdir)/lab/tools/mutant.sh $(srcdir) lab/mutants \
+	  $(LAB_MUTANTS) && \
 	(cd $(srcdir) && $(AWK) -f lab/tools/catalogue.awk $(LAB_MUTANTS)) \
 	  >lab/mutants/catalogue.c.new && \
 	if cmp -s lab/mutants/catalogue.c.new lab/mutants/catalogue.c; then \
 	  rm -f lab/mutants/catalogue.c.new; \
 	else mv lab/mutants/catalogue.c.new lab/mutants/catalogue.c; fi && touch $@
 
-CLEANFILES += $(LAB_BLANKS) lab/blank/stamp $(LAB_MUTANT_SOURCES) \
+CLEANFILES += $(LAB_BLANKS) lab/blank/stamp $(LAB_MUTANT_C) $(LAB_MUTANT_UNITS) \
 	lab/mutants/catalogue.c lab/mutants/stamp lab/wrap.opts
 
 EXTRA_DIST += lab/README.md lab/tools/blank.awk lab/tools/code.awk \
