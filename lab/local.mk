@@ -153,7 +153,7 @@ lab/mutants/stamp: $(LAB_MUTANTS) $(LAB_SOLUTIONS) $(srcdir)/lab/tools/mutant.sh
 	else mv lab/mutants/catalogue.c.new lab/mutants/catalogue.c; fi && touch $@
 
 CLEANFILES += $(LAB_BLANKS) lab/blank/stamp $(LAB_MUTANT_C) $(LAB_MUTANT_UNITS) \
-	lab/mutants/catalogue.c lab/mutants/stamp lab/wrap.opts
+	lab/mutants/catalogue.c lab/mutants/stamp lab/wrap.opts lab/link.sh
 
 EXTRA_DIST += lab/README.md lab/tools/blank.awk lab/tools/code.awk \
 	lab/tools/mutant.sh lab/tools/catalogue.awk lab/tools/refresh-mutants.sh \
@@ -221,8 +221,25 @@ lab/obj/blank/%.$(OBJEXT): lab/blank/%.c $(srcdir)/lab/lab.h
 CLEANFILES += $(LAB_SOLUTION_OBJS) $(LAB_BLANK_OBJS) \
 	$(LAB_SOLUTION_OBJS:=.log) $(LAB_BLANK_OBJS:=.log)
 
+# The grader is linked with the command libtool gives for it: asked once
+# (libtool --dry-run) and kept in lab/link.sh, when it is one command of
+# the compiler that writes $(LAB_OUT)/grader itself (libgrulab linked in
+# statically, as AM_LDFLAGS asks); else lab/link.sh is empty, and each
+# submission is linked through libtool.
+lab/link.sh: src/lib/libgrulab.la lab/wrap.opts Makefile
+	$(AM_V_GEN)$(MKDIR_P) lab && \
+	$(LIBTOOL) --dry-run --tag=CC $(AM_LIBTOOLFLAGS) $(LIBTOOLFLAGS) --mode=link \
+	  $(CCLD) $(AM_CFLAGS) $(CFLAGS) $(AM_LDFLAGS) $(LDFLAGS) $(LAB_WRAP) \
+	  -o @OUT@ @OBJS@ $(LAB_LDADD) >$@.out 2>/dev/null || : >$@.out; \
+	if test "`grep -c . $@.out`" = 1 && \
+	   grep '^libtool: link: .* -o @OUT@ @OBJS@ ' $@.out >/dev/null; then \
+	  { echo "# the link of make lab-submission's grader, from libtool (lab/local.mk)"; \
+	    sed 's/^libtool: link: //; s/ -o @OUT@ @OBJS@ / -o "$$out" $$objs /' $@.out; \
+	  } >$@.tmp; \
+	else : >$@.tmp; fi && rm -f $@.out && mv $@.tmp $@
+
 lab-submission: lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la lab/blank/stamp \
-		lab/wrap.opts $(LAB_SOLUTION_OBJS) $(LAB_BLANK_OBJS)
+		lab/wrap.opts lab/link.sh $(LAB_SOLUTION_OBJS) $(LAB_BLANK_OBJS)
 	@if test -z '$(LAB_SUB)' || test -z '$(LAB_OUT)'; then \
 	  echo "usage: make lab-submission LAB_SUB=DIR LAB_OUT=DIR" >&2; exit 2; fi; \
 	$(MKDIR_P) '$(LAB_OUT)' && : >'$(LAB_OUT)/did-not-compile' && \
@@ -244,9 +261,10 @@ lab-submission: lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la lab/blank/
 	    o=lab/obj/blank/$$b; fi; \
 	  objs="$$objs $$o"; \
 	done && \
-	$(LIBTOOL) --silent --tag=CC $(AM_LIBTOOLFLAGS) $(LIBTOOLFLAGS) --mode=link \
+	if test -s lab/link.sh; then out='$(LAB_OUT)/grader' && . ./lab/link.sh; \
+	else $(LIBTOOL) --silent --tag=CC $(AM_LIBTOOLFLAGS) $(LIBTOOLFLAGS) --mode=link \
 	  $(CCLD) $(AM_CFLAGS) $(CFLAGS) $(AM_LDFLAGS) $(LDFLAGS) $(LAB_WRAP) \
-	  -o '$(LAB_OUT)/grader' $$objs $(LAB_LDADD)
+	  -o '$(LAB_OUT)/grader' $$objs $(LAB_LDADD); fi
 .PHONY: lab-submission
 
 # (tests/lab/grader.sh is in TESTS at the top of Makefile.am: the longest
