@@ -131,7 +131,10 @@ lab-blank-report: tests/lab/grade-blank$(EXEEXT)
 .PHONY: lab lab-blank-report
 
 # ---- generated: the pristine blanks, the mutants and their catalogue ------
+# (the stamp's recipe writes only the files that change: the empty
+# recipes here make make look at their times again after it)
 $(LAB_BLANKS): lab/blank/stamp
+	@:
 lab/blank/stamp: $(LAB_SOLUTIONS) $(srcdir)/lab/tools/blank.awk
 	$(AM_V_GEN)$(MKDIR_P) lab/blank && for f in $(LAB_FILE_NAMES); do \
 	  $(AWK) -f $(srcdir)/lab/tools/blank.awk $(srcdir)/lab/solutions/$$f \
@@ -141,8 +144,10 @@ lab/blank/stamp: $(LAB_SOLUTIONS) $(srcdir)/lab/tools/blank.awk
 	done && touch $@
 
 $(LAB_MUTANT_C) $(LAB_MUTANT_UNITS) lab/mutants/catalogue.c: lab/mutants/stamp
+	@:
+# (and again when this file changes: LAB_MUTANTS may have lost one)
 lab/mutants/stamp: $(LAB_MUTANTS) $(LAB_SOLUTIONS) $(srcdir)/lab/tools/mutant.sh \
-		$(srcdir)/lab/tools/catalogue.awk
+		$(srcdir)/lab/tools/catalogue.awk $(srcdir)/lab/local.mk
 	$(AM_V_GEN)$(MKDIR_P) lab/mutants && \
 	AWK='$(AWK)' $(SHELL) $(srcdir)/lab/tools/mutant.sh $(srcdir) lab/mutants \
 	  $(LAB_MUTANTS) && \
