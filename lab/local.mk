@@ -91,7 +91,7 @@ lab/wrap.opts: $(srcdir)/lab/grader/wrap-opts.h $(srcdir)/lab/grader/functions.h
 # (the library through its public header alone, as any program of its own)
 LAB_CPPFLAGS = $(PUBLIC_CPPFLAGS) \
 	-I$(top_srcdir)/lab -I$(top_srcdir)/lab/grader
-LAB_LDADD = lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la $(GRL_LIBS)
+LAB_LIBS = lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la $(GRL_LIBS)
 
 # What the lab supplies around the student's functions.
 check_LIBRARIES += lab/libsupport.a lab/libgrader.a
@@ -108,13 +108,27 @@ lab_libgrader_a_SOURCES = lab/grader/grader.h lab/grader/functions.h \
 nodist_lab_libgrader_a_SOURCES = lab/mutants/catalogue.c $(LAB_MUTANT_UNITS)
 lab_libgrader_a_CPPFLAGS = $(LAB_CPPFLAGS) -DLAB_SRCDIR='"$(abs_top_srcdir)/lab"'
 
+# A grader is linked by lab/link.sh GRADER OBJ..., which lab/tools/link.sh
+# writes from libtool's link command (the compiler's command that libtool
+# would run, when it is one: libtool's own shell costs more than the link)
+LAB_LINK = $(SHELL) lab/link.sh
+LAB_LINK_DEPS = lab/link.sh lab/wrap.opts lab/libgrader.a lab/libsupport.a \
+	src/lib/libgrulab.la
+lab/link.sh: lab/link.stamp
+	@:
+lab/link.stamp: src/lib/libgrulab.la Makefile $(srcdir)/lab/tools/link.sh
+	$(AM_V_GEN)$(MKDIR_P) lab && $(SHELL) $(srcdir)/lab/tools/link.sh lab/link.sh \
+	  $(LIBTOOL) --tag=CC $(AM_LIBTOOLFLAGS) $(LIBTOOLFLAGS) --mode=link \
+	  $(CCLD) $(AM_CFLAGS) $(CFLAGS) $(AM_LDFLAGS) $(LDFLAGS) $(LAB_WRAP) \
+	  -o @OUT@ @OBJS@ $(LAB_LIBS) && touch $@
+
 # The student's grader: make lab, and make check's lab/lab.
 check_PROGRAMS += lab/lab
 lab_lab_SOURCES = $(LAB_FILES)
 lab_lab_CPPFLAGS = $(LAB_CPPFLAGS)
-lab_lab_LDFLAGS = $(AM_LDFLAGS) $(LAB_WRAP)
-lab_lab_LDADD = $(LAB_LDADD)
-EXTRA_lab_lab_DEPENDENCIES = lab/wrap.opts
+lab_lab_LINK = $(LAB_LINK) $@
+lab_lab_LDADD =
+EXTRA_lab_lab_DEPENDENCIES = $(LAB_LINK_DEPS)
 TESTS += lab/lab
 
 # A wrong item is the report's news, not make's failure: lab/lab exits 1
@@ -158,10 +172,12 @@ lab/mutants/stamp: $(LAB_MUTANTS) $(LAB_SOLUTIONS) $(srcdir)/lab/tools/mutant.sh
 	else mv lab/mutants/catalogue.c.new lab/mutants/catalogue.c; fi && touch $@
 
 CLEANFILES += $(LAB_BLANKS) lab/blank/stamp $(LAB_MUTANT_C) $(LAB_MUTANT_UNITS) \
-	lab/mutants/catalogue.c lab/mutants/stamp lab/wrap.opts lab/link.sh
+	lab/mutants/catalogue.c lab/mutants/stamp lab/wrap.opts lab/link.sh \
+	lab/link.stamp
 
 EXTRA_DIST += lab/README.md lab/tools/blank.awk lab/tools/code.awk \
 	lab/tools/mutant.sh lab/tools/catalogue.awk lab/tools/refresh-mutants.sh \
+	lab/tools/link.sh \
 	lab/grader/wrap-opts.h lab/grade $(LAB_SOLUTIONS) $(LAB_MUTANTS)
 
 # ---- the grader's own tests (tests/lab/grader.sh) ---------------------------
@@ -176,12 +192,12 @@ EXTRA_DIST += lab/README.md lab/tools/blank.awk lab/tools/code.awk \
 check_PROGRAMS += tests/lab/grade-solutions tests/lab/grade-blank
 tests_lab_grade_solutions_SOURCES =
 tests_lab_grade_blank_SOURCES =
-tests_lab_grade_solutions_LDFLAGS = $(AM_LDFLAGS) $(LAB_WRAP)
-tests_lab_grade_blank_LDFLAGS = $(AM_LDFLAGS) $(LAB_WRAP)
-tests_lab_grade_solutions_LDADD = $(LAB_SOLUTION_OBJS) $(LAB_LDADD)
-tests_lab_grade_blank_LDADD = $(LAB_BLANK_OBJS) $(LAB_LDADD)
-EXTRA_tests_lab_grade_solutions_DEPENDENCIES = lab/wrap.opts
-EXTRA_tests_lab_grade_blank_DEPENDENCIES = lab/wrap.opts
+tests_lab_grade_solutions_LINK = $(LAB_LINK) $@
+tests_lab_grade_blank_LINK = $(LAB_LINK) $@
+tests_lab_grade_solutions_LDADD = $(LAB_SOLUTION_OBJS)
+tests_lab_grade_blank_LDADD = $(LAB_BLANK_OBJS)
+EXTRA_tests_lab_grade_solutions_DEPENDENCIES = $(LAB_LINK_DEPS)
+EXTRA_tests_lab_grade_blank_DEPENDENCIES = $(LAB_LINK_DEPS)
 LAB_TEST_FILES = tests/lab/alt/01-gates.c tests/lab/alt/02-gru-forward.c tests/lab/alt/03-gru-backward.c \
 	tests/lab/alt/04-bptt.c tests/lab/alt/06-training.c \
 	tests/lab/iso/05-gradcheck.c tests/lab/iso/06-training.c \
@@ -226,25 +242,8 @@ lab/obj/blank/%.$(OBJEXT): lab/blank/%.c $(srcdir)/lab/lab.h
 CLEANFILES += $(LAB_SOLUTION_OBJS) $(LAB_BLANK_OBJS) \
 	$(LAB_SOLUTION_OBJS:=.log) $(LAB_BLANK_OBJS:=.log)
 
-# The grader is linked with the command libtool gives for it: asked once
-# (libtool --dry-run) and kept in lab/link.sh, when it is one command of
-# the compiler that writes $(LAB_OUT)/grader itself (libgrulab linked in
-# statically, as AM_LDFLAGS asks); else lab/link.sh is empty, and each
-# submission is linked through libtool.
-lab/link.sh: src/lib/libgrulab.la lab/wrap.opts Makefile
-	$(AM_V_GEN)$(MKDIR_P) lab && \
-	$(LIBTOOL) --dry-run --tag=CC $(AM_LIBTOOLFLAGS) $(LIBTOOLFLAGS) --mode=link \
-	  $(CCLD) $(AM_CFLAGS) $(CFLAGS) $(AM_LDFLAGS) $(LDFLAGS) $(LAB_WRAP) \
-	  -o @OUT@ @OBJS@ $(LAB_LDADD) >$@.out 2>/dev/null || : >$@.out; \
-	if test "`grep -c . $@.out`" = 1 && \
-	   grep '^libtool: link: .* -o @OUT@ @OBJS@ ' $@.out >/dev/null; then \
-	  { echo "# the link of make lab-submission's grader, from libtool (lab/local.mk)"; \
-	    sed 's/^libtool: link: //; s/ -o @OUT@ @OBJS@ / -o "$$out" $$objs /' $@.out; \
-	  } >$@.tmp; \
-	else : >$@.tmp; fi && rm -f $@.out && mv $@.tmp $@
-
-lab-submission: lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la lab/blank/stamp \
-		lab/wrap.opts lab/link.sh $(LAB_SOLUTION_OBJS) $(LAB_BLANK_OBJS)
+lab-submission: $(LAB_LINK_DEPS) lab/blank/stamp $(LAB_SOLUTION_OBJS) \
+		$(LAB_BLANK_OBJS)
 	@if test -z '$(LAB_SUB)' || test -z '$(LAB_OUT)'; then \
 	  echo "usage: make lab-submission LAB_SUB=DIR LAB_OUT=DIR" >&2; exit 2; fi; \
 	$(MKDIR_P) '$(LAB_OUT)' && : >'$(LAB_OUT)/did-not-compile' && \
@@ -266,10 +265,7 @@ lab-submission: lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la lab/blank/
 	    o=lab/obj/blank/$$b; fi; \
 	  objs="$$objs $$o"; \
 	done && \
-	if test -s lab/link.sh; then out='$(LAB_OUT)/grader' && . ./lab/link.sh; \
-	else $(LIBTOOL) --silent --tag=CC $(AM_LIBTOOLFLAGS) $(LIBTOOLFLAGS) --mode=link \
-	  $(CCLD) $(AM_CFLAGS) $(CFLAGS) $(AM_LDFLAGS) $(LDFLAGS) $(LAB_WRAP) \
-	  -o '$(LAB_OUT)/grader' $$objs $(LAB_LDADD); fi
+	$(LAB_LINK) '$(LAB_OUT)/grader' $$objs
 .PHONY: lab-submission
 
 # (tests/lab/grader.sh is in TESTS at the top of Makefile.am: the longest
