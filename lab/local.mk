@@ -18,7 +18,10 @@
 #
 # To add a known mistake: write lab/mutants/NN-what.patch (diff -u of the
 # solution, the card on top) and add it to LAB_MUTANTS; tests/lab/grader.sh
-# then checks that it fails and is named.
+# then checks that it fails and is named.  (The mutants of lab NN are
+# compiled as one file, lab/mutants/NN-all.c: a name that a solution
+# defines besides the lab's functions, a static helper, needs a rename in
+# lab/grader/mutant.h as theirs have, or the mutants' copies clash.)
 
 LAB_FILE_NAMES = 01-gates.c 02-gru-forward.c 03-gru-backward.c 04-bptt.c \
 	05-gradcheck.c 06-training.c 07-lstm.c

@@ -10,7 +10,10 @@
  * which includes them one after another: so this header is read again
  * for each, and makes its renames anew.  lab.h is read once, for the
  * first, and declares that mutant's functions; for each later one, the
- * declarations lab.h would give are made here, from the same list. */
+ * declarations lab.h would give are made here, from the same list.  A
+ * solution that defines a name of its own at file scope (a static
+ * helper) needs a rename here too, in its lab's list below, or the
+ * mutants' copies of it clash in NN-all.c. */
 #ifndef GRULAB_LAB_MUTANT_H
 #define GRULAB_LAB_MUTANT_H
 
