@@ -255,7 +255,7 @@ lab-submission: $(LAB_LINK_DEPS) lab/blank/stamp $(LAB_SOLUTION_OBJS) \
 	     ! cmp -s '$(LAB_SUB)/lab.h' $(srcdir)/lab/lab.h; }; \
 	then own_h=yes; else own_h=no; fi && \
 	for f in $(LAB_FILE_NAMES); do \
-	  b=`echo $$f | sed 's/\.c$$//'`.$(OBJEXT); o='$(LAB_OUT)'/$$b; \
+	  b=$${f%.c}.$(OBJEXT); o='$(LAB_OUT)'/$$b; \
 	  if test ! -f '$(LAB_SUB)'/$$f; then o=lab/obj/blank/$$b; \
 	  elif test $$own_h = no && test ! -s lab/obj/blank/$$b.log && \
 	       cmp -s '$(LAB_SUB)'/$$f lab/blank/$$f; then o=lab/obj/blank/$$b; \
