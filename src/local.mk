@@ -80,6 +80,8 @@ src_lib_libgrulab_la_SOURCES = \
 	src/lib/text.c \
 	src/lib/text_baseline.c \
 	src/lib/text_overlap.c \
+	src/lib/keys.h \
+	src/lib/keys.c \
 	src/lib/ngram.c \
 	src/lib/text_loss.c \
 	src/lib/text_source.c \
@@ -93,7 +95,7 @@ src_lib_libgrulab_la_CPPFLAGS = $(LIB_CPPFLAGS)
 src_lib_libgrulab_la_LIBADD = $(GRL_LIBS)
 
 # The fast backend (backend.h): libxsmm products, batch blocks, SLEEF's
-# sigma and tanh.  configure --disable-fast leaves it out, and
+# sigma, tanh and softmax.  configure --disable-fast leaves it out, and
 # backend_none.c takes its place: the plain path alone.
 if GRL_FAST
 noinst_LTLIBRARIES += src/fast/libfast.la

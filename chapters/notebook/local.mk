@@ -20,8 +20,9 @@
 # Only what changed is done again: a chapter runs again when its program
 # changed, a page is woven again when its run, its source or the weaver
 # changed, and a PDF is printed again only when its page's text, style or
-# charts changed.  Needs python3, pandoc, gnuplot and chromium: the weaver
-# names the Debian package of whichever is missing.
+# charts changed.  Needs python3, pandoc, gnuplot and chromium (the PDFs
+# are printed with chromium-headless-shell when it is installed): the
+# weaver names the Debian package of whichever is missing.
 NBDIR = notebook$(QUICK_SUFFIX)
 PDF = $(if $(QUICK_SUFFIX),0,1)
 NB_QUICK = $(RUN_QUICK)
@@ -33,6 +34,7 @@ NB_PAGES = $(CHAPTER_NAMES:%=$(NBDIR)/%.html)
 # (QUICK=1: the plain source; the highlighted listing takes the longest)
 NB_SOURCE_PAGES = $(CHAPTER_NAMES:%=$(NBDIR)/src/%.c$(if $(QUICK_SUFFIX),,.html))
 NB_PDFS = $(if $(filter 1,$(PDF)),$(CHAPTER_NAMES:%=$(NBDIR)/pdf/%.pdf))
+NB_PDF_STAMP = $(if $(NB_PDFS),$(NBDIR)/pdf/.stamp)
 WEAVE_OPTS = --srcdir '$(abs_top_srcdir)' --out $(NBDIR) $(NB_QUICK)
 .SECONDARY: $(NB_STAMPS) $(NB_DIGESTS)
 
@@ -56,6 +58,18 @@ $(NBDIR)/src/%.c.html $(NBDIR)/src/%.c: $(srcdir)/chapters/%.c $(NB_DEPS)
 $(NBDIR)/pdf/%.pdf: $(NBDIR)/.digest/%
 	@echo "  PDF      $@"
 	@$(WEAVE) pdf $(NBDIR)/$*.html $@
+# make notebook's PDFs: each page's whose digest changed ($?) or whose PDF
+# is missing, all printed by one Chromium (weave.py pdf takes pairs): a
+# Chromium's start costs more than most pages' printing.  (A stamp that
+# remakes itself when one of FILES is missing: $(call if_missing,FILES).)
+if_missing = $(if $(filter-out $(wildcard $(1)),$(1)),pdf-missing)
+.PHONY: pdf-missing
+.SECONDARY: $(CHAPTER_NAMES:%=$(NBDIR)/pdf/%.pdf)
+nb_stale = $(foreach n,$(CHAPTER_NAMES),$(if $(or $(filter $(NBDIR)/.digest/$n,$?),$(if $(wildcard $(NBDIR)/pdf/$n.pdf),,1)),$(NBDIR)/$n.html $(NBDIR)/pdf/$n.pdf))
+$(NBDIR)/pdf/.stamp: $(NB_DIGESTS) $(call if_missing,$(NB_PDFS))
+	@$(MKDIR_P) $(NBDIR)/pdf
+	@$(call print_stale,$(nb_stale))
+	@touch $@
 # The lab's files (lab/local.mk's LAB_FILE_NAMES), a page each: its prose,
 # its code with the blanks, and what the grader says of it as handed out.
 NB_LAB_PAGES = $(LAB_FILE_NAMES:%.c=$(NBDIR)/lab/%.html)
@@ -72,7 +86,7 @@ $(NBDIR)/lab/%.html: $(srcdir)/lab/%.c $(NBDIR)/lab/%.report $(NB_DEPS)
 # The contents: every chapter's title, prerequisites and goals, the lab,
 # and a link to each PDF that exists (so it follows the PDFs).
 $(NBDIR)/index.html: $(CHAPTERS:%=$(srcdir)/%.c) $(LAB_FILES:%=$(srcdir)/%) \
-	  $(srcdir)/chapters/notebook/index.md $(NB_DEPS) $(NB_PDFS)
+	  $(srcdir)/chapters/notebook/index.md $(NB_DEPS) $(NB_PDF_STAMP)
 	@echo "  WEAVE    $@"
 	@$(WEAVE) index $(WEAVE_OPTS) --labs "$(LAB_FILE_NAMES)" \
 	  $(CHAPTER_NAMES) && touch $@
@@ -83,10 +97,15 @@ notebook-tools:
 	  echo "make notebook: $(PYTHON3) is missing; install the Debian package 'python3' (apt-get install python3), or run ./bootstrap" >&2; \
 	  exit 1; }
 	@$(WEAVE) check-tools $(if $(NB_PDFS),--pdf)
+# print_stale HTML PDF ...: print each pair with one weave.py pdf, each PDF
+# named as it is printed; nothing when there is none.
+print_stale = set -- $(1); for f; do case $$f in *.pdf) echo "  PDF      $$f";; esac; \
+	  done; [ $$\# = 0 ] || $(WEAVE) pdf "$$@"
+
 # (Prerequisites, not a make inside: `make notebook lecture` then builds
 # each run once.)
 notebook: notebook-tools src/grulab$(EXEEXT) $(NB_PAGES) $(NB_SOURCE_PAGES) \
-	  $(NB_LAB_PAGES) $(NB_PDFS) $(NBDIR)/index.html
+	  $(NB_LAB_PAGES) $(NB_PDF_STAMP) $(NBDIR)/index.html
 	@echo "make notebook: open $(NBDIR)/index.html"
 # One chapter's: its files, named from the target (GNU make's second
 # expansion, where $* is the chapter's number).
@@ -133,6 +152,16 @@ $(LECTDIR)/handouts/%.pdf: $(LECTDIR)/handouts/%.html
 $(LECTDIR)/slides/%.pdf: $(LECTDIR)/slides/%.html
 	@echo "  PDF      $@"
 	@$(WEAVE) pdf $< $@
+# make handouts and make slides: every page that changed ($?) or has no
+# PDF, printed by one Chromium (as the notebook's, above).
+.SECONDARY: $(HANDOUT_PDFS) $(SLIDE_PDFS)
+html_stale = $(foreach h,$(filter %.html,$^),$(if $(or $(filter $h,$?),$(if $(wildcard $(h:.html=.pdf)),,1)),$h $(h:.html=.pdf)))
+$(LECTDIR)/handouts/.stamp: $(HANDOUT_PDFS:.pdf=.html) $(call if_missing,$(HANDOUT_PDFS))
+	@$(call print_stale,$(html_stale))
+	@touch $@
+$(LECTDIR)/slides/.stamp: $(SLIDE_PDFS:.pdf=.html) $(call if_missing,$(SLIDE_PDFS))
+	@$(call print_stale,$(html_stale))
+	@touch $@
 lecture/answers.html: $(CHAPTERS:%=%$(EXEEXT)) $(CHAPTERS:%=$(srcdir)/%.c) $(NB_DEPS)
 	@$(MKDIR_P) lecture
 	@echo "  WEAVE    $@"
@@ -143,9 +172,9 @@ lecture/answers.pdf: lecture/answers.html
 	@$(WEAVE) pdf $< $@
 
 .PHONY: handouts slides answers lecture
-handouts: notebook-tools $(HANDOUT_PDFS)
+handouts: notebook-tools $(LECTDIR)/handouts/.stamp
 	@echo "make handouts: $(LECTDIR)/handouts/"
-slides: notebook-tools $(SLIDE_PDFS)
+slides: notebook-tools $(LECTDIR)/slides/.stamp
 	@echo "make slides: $(LECTDIR)/slides/ (open the .html in a browser, f for full screen)"
 answers: notebook-tools lecture/answers.pdf
 	@echo "make answers: lecture/answers.html and .pdf, for instructors"

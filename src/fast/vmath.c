@@ -1,7 +1,8 @@
-/* vmath.c -- sigma and tanh over arrays on SLEEF's vector exp and expm1
- * (vmath_simd.c, compiled for AVX2 and for AVX-512): the widest kernel
- * the build and this CPU allow.  Chosen by the CPU alone, so a run
- * repeats bit for bit on the same machine at any thread count. */
+/* vmath.c -- sigma and tanh over arrays, and the softmax cross-entropy,
+ * on SLEEF's vector exp and expm1 (vmath_simd.c, compiled for AVX2 and
+ * for AVX-512): the widest kernel the build and this CPU allow.  Chosen
+ * by the CPU alone, so a run repeats bit for bit on the same machine at
+ * any thread count. */
 #include <config.h>
 #include "fast.h"
 #ifdef GRL_HAVE_SLEEF
@@ -42,6 +43,28 @@ int grl_fast_tanh_n(double *y, const double *x, size_t n)
   (void)y; (void)x; (void)n;
 #endif
   return -1;
+}
+
+int grl_fast_xent(double *L, const gsl_matrix *z, const size_t *labels,
+                  gsl_matrix *dz)
+{
+#ifdef GRL_HAVE_SLEEF
+  double (*row)(double *, const double *, size_t, size_t, double) =
+    HAVE_AVX512 ? grl_vmath_xent_row_avx512
+    : HAVE_AVX2 ? grl_vmath_xent_row_avx2 : NULL;
+  if (!row)
+    return -1;
+  const size_t R = z->size1, C = z->size2;
+  double sum = 0.0;
+  for (size_t r = 0; r < R; r++)
+    sum += row(dz ? gsl_matrix_ptr(dz, r, 0) : NULL,
+               gsl_matrix_const_ptr(z, r, 0), C, labels[r], (double)R);
+  *L = sum / (double)R;
+  return 0;
+#else
+  (void)L; (void)z; (void)labels; (void)dz;
+  return -1;
+#endif
 }
 
 const char *grl_fast_vmath_name(void)

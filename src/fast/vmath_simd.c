@@ -1,5 +1,5 @@
-/* vmath_simd.c -- sigma and tanh over arrays with SLEEF's vector exp and
- * expm1 (1.0 ULP).  Compiled twice, once with -mavx2 -mfma (4 doubles a
+/* vmath_simd.c -- sigma and tanh over arrays, and the softmax
+ * cross-entropy's rows, with SLEEF's vector exp and expm1 (1.0 ULP).  Compiled twice, once with -mavx2 -mfma (4 doubles a
  * vector) and once with -mavx512f (8); vmath.c picks the widest the
  * CPU has, at run time.  Not installed.
  *
@@ -12,6 +12,7 @@
 #include "vmath.h"
 
 #include <immintrin.h>
+#include <math.h>
 #include <sleef.h>
 #include <stdint.h>
 #include <string.h>
@@ -24,6 +25,7 @@ typedef __m512d vec;
 #define STORE(p, v) _mm512_storeu_pd((p), (v))
 #define SET1(a) _mm512_set1_pd(a)
 #define ADD(a, b) _mm512_add_pd((a), (b))
+#define SUB(a, b) _mm512_sub_pd((a), (b))
 #define DIV(a, b) _mm512_div_pd((a), (b))
 #define NEG_ABS(a) _mm512_sub_pd(_mm512_setzero_pd(), _mm512_abs_pd(a))
 #define MIN(a, b) _mm512_min_pd((a), (b))
@@ -48,6 +50,7 @@ typedef __m256d vec;
 #define STORE(p, v) _mm256_storeu_pd((p), (v))
 #define SET1(a) _mm256_set1_pd(a)
 #define ADD(a, b) _mm256_add_pd((a), (b))
+#define SUB(a, b) _mm256_sub_pd((a), (b))
 #define DIV(a, b) _mm256_div_pd((a), (b))
 #define NEG_ABS(a) _mm256_or_pd((a), _mm256_set1_pd(-0.0))
 #define MIN(a, b) _mm256_min_pd((a), (b))
@@ -107,3 +110,70 @@ static vec tanh_v(vec x)
 
 ARRAY_FN(grl_vmath_sigmoid, sigmoid_v)
 ARRAY_FN(grl_vmath_tanh, tanh_v)
+
+/* One row of grl_loss_xent (loss.c), the same steps vector by vector:
+ *   zmax = max_c z_c,  e_c = e^{z_c - zmax},  s = sum_c e_c
+ *   L_r = zmax + log s - z[label]
+ *   dz_c = (e_c / s - onehot(label)_c) / R     (when dz is not NULL)
+ * s is summed in W lanes, then the lanes in order: its last bits differ
+ * from the plain loop's, by the CPU alone.  z_c - zmax <= 0 is clamped
+ * at -750, where e^x is already 0 in double, so that SLEEF's internals
+ * raise no flag; NaN stays NaN (MAX(c, x) returns x then), and a NaN or
+ * +inf logit makes L_r NaN as in the plain loop.  The tail of n % W
+ * entries goes through one vector padded with -inf (e = 0 there). */
+double NAME(grl_vmath_xent_row)(double *dz, const double *z, size_t n,
+                                size_t label, double R)
+{
+  double buf[W];
+  size_t i = 0;
+  const size_t nw = n - n % W, tail = n - nw;
+  const double zl = z[label];      /* read before dz is written: dz may be z */
+  /* zmax = max_c z_c */
+  vec m = SET1(-INFINITY);
+  for (; i < nw; i += W)
+    m = MAX(LOAD(z + i), m);
+  STORE(buf, m);
+  double zmax = buf[0];
+  for (size_t k = 1; k < W; k++)
+    if (buf[k] > zmax)
+      zmax = buf[k];
+  for (i = nw; i < n; i++)
+    if (z[i] > zmax)
+      zmax = z[i];
+  /* e_c = e^{z_c - zmax}, kept in dz when there is one; s = sum_c e_c */
+  const vec shift = SET1(zmax), lo = SET1(-750.0);
+  vec acc = SET1(0.0);
+  for (i = 0; i < nw; i += W) {
+    vec e = EXP(MAX(lo, SUB(LOAD(z + i), shift)));
+    if (dz)
+      STORE(dz + i, e);
+    acc = ADD(acc, e);
+  }
+  if (tail) {
+    for (size_t k = 0; k < W; k++)
+      buf[k] = k < tail ? z[nw + k] : -INFINITY;
+    vec e = EXP(MAX(lo, SUB(LOAD(buf), shift)));
+    acc = ADD(acc, e);
+    if (dz) {
+      STORE(buf, e);
+      memcpy(dz + nw, buf, tail * sizeof *buf);
+    }
+  }
+  STORE(buf, acc);
+  double s = buf[0];
+  for (size_t k = 1; k < W; k++)
+    s += buf[k];
+  const double L = zmax + log(s) - zl;
+  if (!dz)
+    return L;
+  /* dz_c = (e_c / s - onehot_c) / R: e_c / s / R for every c (minus 0
+   * changes no bit), then the label's entry with its 1 */
+  const double el = dz[label];
+  const vec vs = SET1(s), vR = SET1(R);
+  for (i = 0; i < nw; i += W)
+    STORE(dz + i, DIV(DIV(LOAD(dz + i), vs), vR));
+  for (; i < n; i++)
+    dz[i] = dz[i] / s / R;
+  dz[label] = (el / s - 1.0) / R;
+  return L;
+}

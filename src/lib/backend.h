@@ -1,8 +1,9 @@
 /* backend.h -- what the library asks of its fast backend (not installed).
  *
  * The library's products are one CBLAS call each way (affine.c), its gate
- * loops call sigma and tanh element by element (activation.c), and the
- * sequence driver runs the whole batch through one time loop (seq.c).
+ * loops call sigma and tanh element by element (activation.c), its softmax
+ * cross-entropy one exp per logit (loss.c), and the sequence driver runs
+ * the whole batch through one time loop (seq.c).
  * That is the plain path, the one the chapters explain.  A fast backend
  * (src/fast/) may take over any of these where it runs faster: each
  * function below either does the job and returns 0, or returns -1 (or
@@ -57,6 +58,14 @@ int grl_fast_bias_grad(gsl_vector *db, const gsl_matrix *dy);
 int grl_fast_sigmoid_n(double *y, const double *x, size_t n);
 int grl_fast_tanh_n(double *y, const double *x, size_t n);
 const char *grl_fast_vmath_name(void);
+
+/* *L = grl_loss_xent(z, labels, dz): the softmax cross-entropy, row by
+ * row with the same steps (max, exp, sum, log, scale) on vectors; dz may
+ * be z.  The loss's and the gradient's last bits differ from the plain
+ * loop's (the vector exp; s summed in lanes), by the CPU alone: within 4
+ * ULP (tests/lib/vmath). */
+int grl_fast_xent(double *L, const gsl_matrix *z, const size_t *labels,
+                  gsl_matrix *dz);
 
 /* ---- for the sequence driver (seq.c) ---------------------------------- */
 

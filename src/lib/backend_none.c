@@ -1,5 +1,5 @@
 /* backend_none.c -- no fast backend (configure --disable-fast): every
- * product, gate loop and batch takes the plain path (backend.h). */
+ * product, gate loop, cross-entropy and batch takes the plain path (backend.h). */
 #include <config.h>
 #include "backend.h"
 
@@ -38,6 +38,13 @@ int grl_fast_sigmoid_n(double *y, const double *x, size_t n)
 int grl_fast_tanh_n(double *y, const double *x, size_t n)
 {
   (void)y; (void)x; (void)n;
+  return -1;
+}
+
+int grl_fast_xent(double *L, const gsl_matrix *z, const size_t *labels,
+                  gsl_matrix *dz)
+{
+  (void)L; (void)z; (void)labels; (void)dz;
   return -1;
 }
 

@@ -2,6 +2,7 @@
  * gradient.  Both are means, like PyTorch's default reduction='mean'. */
 #include <config.h>
 #include "grulab.h"
+#include "backend.h"
 
 #include <math.h>
 
@@ -28,6 +29,10 @@ double grl_loss_xent(const gsl_matrix *z, const size_t *labels,
 {
   const size_t R = z->size1, C = z->size2;
   double L = 0.0;
+  /* The fast backend does these same steps on vectors (src/fast/vmath.c);
+   * the loop below is the plain path. */
+  if (!grl_fast_xent(&L, z, labels, dz))
+    return L;
   for (size_t r = 0; r < R; r++) {
     const double *zr = gsl_matrix_const_ptr(z, r, 0); /* (C) logits */
     double zmax = zr[0];

@@ -35,10 +35,15 @@
  *
  * The k-grams of each order are kept as sorted packed keys (k ids of 8
  * bits, the oldest highest) with their counts: the k-grams that extend a
- * context h are then one contiguous run of keys, found by two binary
- * searches, and c(h) is a difference of prefix sums. */
+ * context h are then one contiguous run of at most 256 keys, found by a
+ * binary search narrowed by an index of the keys' two highest bytes
+ * (65536 entries a table) and a short one after it, and c(h) is a
+ * difference of prefix sums.  One radix sort, of the top order's grams,
+ * orders every table of raw counts: each order below is read off the
+ * sorted keys above it. */
 #include <config.h>
 #include "grulab.h"
+#include "keys.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -49,6 +54,9 @@ typedef struct {
   size_t n;          /* distinct k-grams                       */
   uint64_t *key;     /* (n) sorted packed k-grams              */
   double *cum;       /* (n+1) cum[i] = sum of counts below i   */
+  /* keys of 2 bytes or more: first[p] is the first key whose two highest
+   * bytes, key >> shift, are >= p (p <= 65536); NULL for 1 byte */
+  size_t *first, shift;
 } table;
 
 struct grl_ngram {
@@ -57,14 +65,6 @@ struct grl_ngram {
   table c[GRL_NGRAM_MAX_ORDER];   /* c[k-1]: k-grams, counts N1+(. g), k < order */
   double draw[GRL_NGRAM_MAX_ORDER], dcont[GRL_NGRAM_MAX_ORDER];   /* discounts */
 };
-
-static uint64_t pack(const unsigned char *b, size_t k)
-{
-  uint64_t key = 0;
-  for (size_t j = 0; j < k; j++)
-    key = key << 8 | b[j];
-  return key;
-}
 
 /* The first index i in [lo, hi) with key[i] >= x (hi if none); the keys
  * below lo are < x. */
@@ -94,42 +94,11 @@ static size_t upper(const table *tb, size_t lo, size_t hi, uint64_t x)
   return lo;
 }
 
-/* Sort keys of k bytes: key[0..m) in ascending order, where every key
- * is below 2^(8k).  A least-significant-digit radix sort: one stable
- * counting sort per byte, the lowest byte first, so that after the pass
- * over byte j the keys are in order of their low j+1 bytes.  Each pass
- * moves the keys between key and tmp (m each); the sorted keys end in
- * key.  (Equal keys are equal numbers, so the result is the one any
- * correct sort gives.) */
-static void sort_keys(uint64_t *key, uint64_t *tmp, size_t m, size_t k)
+/* A table of the distinct keys of all[0..m), sorted, keys of k bytes,
+ * with their repeats as counts, and (k >= 2) its index by the keys' two
+ * highest bytes. */
+static int tabulate(table *tb, const uint64_t *all, size_t m, size_t k)
 {
-  uint64_t *from = key, *to = tmp;
-  for (size_t j = 0; j < k; j++) {
-    const unsigned shift = 8 * (unsigned)j;
-    size_t start[256] = {0};      /* keys with byte j = b go to start[b].. */
-    for (size_t i = 0; i < m; i++)
-      start[from[i] >> shift & 0xff]++;
-    size_t below = 0;
-    for (size_t b = 0; b < 256; b++) {
-      size_t count = start[b];
-      start[b] = below;
-      below += count;
-    }
-    for (size_t i = 0; i < m; i++)
-      to[start[from[i] >> shift & 0xff]++] = from[i];
-    uint64_t *swap = from;
-    from = to;
-    to = swap;
-  }
-  if (from != key)
-    memcpy(key, from, m * sizeof *key);
-}
-
-/* A table of the distinct keys of all[0..m), keys of k bytes, with their
- * repeats as counts (all is sorted here, tmp is m keys of scratch). */
-static int tabulate(table *tb, uint64_t *all, uint64_t *tmp, size_t m, size_t k)
-{
-  sort_keys(all, tmp, m, k);
   size_t u = 0;
   for (size_t i = 0; i < m; i++)
     u += i == 0 || all[i] != all[i - 1];
@@ -148,6 +117,18 @@ static int tabulate(table *tb, uint64_t *all, uint64_t *tmp, size_t m, size_t k)
     tb->cum[j] += 1;
   }
   tb->n = u;
+  if (k < 2)
+    return GRL_OK;
+  tb->shift = 8 * (k - 2);
+  tb->first = malloc((65536 + 1) * sizeof *tb->first);
+  if (!tb->first)
+    return grl_fail(GRL_ENOMEM, "n-gram: out of memory for the index of %zu grams", u);
+  size_t i = 0;
+  for (size_t p = 0; p <= 65536; p++) {
+    while (i < u && tb->key[i] >> tb->shift < p)
+      i++;
+    tb->first[p] = i;
+  }
   return GRL_OK;
 }
 
@@ -171,8 +152,10 @@ void grl_ngram_free(grl_ngram *g)
   for (size_t k = 0; k < GRL_NGRAM_MAX_ORDER; k++) {
     free(g->t[k].key);
     free(g->t[k].cum);
+    free(g->t[k].first);
     free(g->c[k].key);
     free(g->c[k].cum);
+    free(g->c[k].first);
   }
   free(g);
 }
@@ -203,14 +186,29 @@ int grl_ngram_fit(grl_ngram **out, const unsigned char *ids, size_t n,
   g->order = order;
   g->V = V;
   int st = GRL_OK;
-  for (size_t k = 1; k <= order && !st; k++) {
-    table *tb = &g->t[k - 1];
-    const size_t m = n - k + 1;
-    for (size_t i = 0; i < m; i++)
-      all[i] = pack(ids + i, k);
-    st = tabulate(tb, all, tmp, m, k);
+  /* The top order's k-grams, sorted.  Each order below is then read off
+   * the sorted keys above it: the (k+1)-grams without their newest byte
+   * are the k-grams that start at 0 .. n-k-1, still in order, and the one
+   * k-gram that starts no (k+1)-gram, the text's last, goes in its place. */
+  size_t m = n - order + 1;
+  for (size_t i = 0; i < m; i++)
+    all[i] = grl_key_pack(ids + i, order);
+  grl_keys_sort(all, tmp, m, order);
+  for (size_t k = order; k >= 1 && !st; k--) {
+    if (k < order) {
+      for (size_t i = 0; i < m; i++)
+        all[i] >>= 8;
+      uint64_t last = grl_key_pack(ids + n - k, k);
+      size_t at = m;
+      while (at > 0 && all[at - 1] > last)
+        at--;
+      memmove(all + at + 1, all + at, (m - at) * sizeof *all);
+      all[at] = last;
+      m++;
+    }
+    st = tabulate(&g->t[k - 1], all, m, k);
     if (!st)
-      g->draw[k - 1] = discount(tb);
+      g->draw[k - 1] = discount(&g->t[k - 1]);
   }
   /* continuation counts of order k < order: the distinct (k+1)-grams
    * without their oldest byte */
@@ -219,7 +217,8 @@ int grl_ngram_fit(grl_ngram **out, const unsigned char *ids, size_t n,
     const uint64_t mask = ((uint64_t)1 << (8 * k)) - 1;   /* k <= 7 */
     for (size_t i = 0; i < up->n; i++)
       all[i] = up->key[i] & mask;
-    st = tabulate(&g->c[k - 1], all, tmp, up->n, k);
+    grl_keys_sort(all, tmp, up->n, k);
+    st = tabulate(&g->c[k - 1], all, up->n, k);
     if (!st)
       g->dcont[k - 1] = discount(&g->c[k - 1]);
   }
@@ -238,61 +237,101 @@ size_t grl_ngram_order(const grl_ngram *g)
   return g->order;
 }
 
-void grl_ngram_probs(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
-                     size_t w, double *p)
+/* The run [lo, hi) of a table's keys that extend the context h (k-1
+ * bytes) by one byte: keys h<<8 | w, so at most 256 of them, one per w.
+ * The index by the two highest bytes narrows the table to the keys that
+ * share them; one binary search there finds lo; hi and the grams inside
+ * are then looked up among those 256 keys after lo. */
+typedef struct {
+  size_t lo, hi;
+} run;
+
+static run after(const table *tb, uint64_t h)
+{
+  uint64_t base = h << 8;          /* k <= 8: h has at most 7 bytes */
+  size_t from = 0, to = tb->n;
+  if (tb->first) {
+    from = tb->first[base >> tb->shift];
+    to = tb->first[((base | 0xff) >> tb->shift) + 1];
+  }
+  size_t lo = lower(tb, from, to, base);
+  size_t end = to - lo > 256 ? lo + 256 : to;
+  return (run){lo, upper(tb, lo, end, base | 0xff)};
+}
+
+/* c(h w): the count of the key h<<8 | w in h's run (0 when unseen). */
+static double count_in(const table *tb, run r, uint64_t h, size_t w)
+{
+  uint64_t key = h << 8 | (uint64_t)w;
+  size_t i = lower(tb, r.lo, r.hi, key);
+  return i < r.hi && tb->key[i] == key ? tb->cum[i + 1] - tb->cum[i] : 0.0;
+}
+
+/* One Witten-Bell level: the table's k-grams after h (the run r), mixed
+ * with the level below. */
+static double wb_level(const table *tb, run r, uint64_t h, size_t w, double below)
+{
+  double ch = tb->cum[r.hi] - tb->cum[r.lo], types = (double)(r.hi - r.lo);
+  if (!(ch > 0))
+    return below;
+  double c = count_in(tb, r, h, w);
+  return (c + types * below) / (ch + types);
+}
+
+/* One Kneser-Ney level: the table's k-grams after h (the run r), discount
+ * D, mixed with the level below. */
+static double kn_level(const table *tb, run r, double D, uint64_t h, size_t w,
+                       double below)
+{
+  double ch = tb->cum[r.hi] - tb->cum[r.lo], types = (double)(r.hi - r.lo);
+  if (!(ch > 0))
+    return below;
+  double c = count_in(tb, r, h, w);
+  return fmax(c - D, 0.0) / ch + D * types / ch * below;
+}
+
+/* Both ladders at once (either of wb, kn may be NULL): the two read the
+ * same run of k-grams after h, found once. */
+static void ladders(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
+                    size_t w, double *wb, double *kn)
 {
   double below = 1.0 / (double)g->V;   /* p_0 */
+  double q = 1.0 / (double)g->V;       /* q_0: the continuation chain */
   for (size_t k = 1; k <= g->order; k++) {
-    /* a context shorter than k-1 bytes: back off to what there is */
+    /* a context shorter than k-1 bytes: Witten-Bell backs off to what
+     * there is, Kneser-Ney uses the order-(nctx+1) model */
     if (k - 1 > nctx) {
-      p[k - 1] = below;
+      if (wb)
+        wb[k - 1] = below;
+      if (kn)
+        kn[k - 1] = kn[k - 2];
       continue;
     }
     const table *tb = &g->t[k - 1];
-    uint64_t h = pack(ctx + nctx - (k - 1), k - 1);
-    uint64_t base = h << 8;          /* k <= 8: h has at most 7 bytes */
-    size_t lo = lower(tb, 0, tb->n, base), hi = upper(tb, lo, tb->n, base | 0xff);
-    double ch = tb->cum[hi] - tb->cum[lo], types = (double)(hi - lo);
-    if (ch > 0) {
-      uint64_t key = base | (uint64_t)w;
-      size_t i = lower(tb, lo, hi, key);   /* among h's grams */
-      double c = i < hi && tb->key[i] == key ? tb->cum[i + 1] - tb->cum[i] : 0.0;
-      below = (c + types * below) / (ch + types);
+    uint64_t h = grl_key_pack(ctx + nctx - (k - 1), k - 1);
+    run r = after(tb, h);
+    if (wb)
+      wb[k - 1] = below = wb_level(tb, r, h, w, below);
+    if (kn) {
+      kn[k - 1] = kn_level(tb, r, g->draw[k - 1], h, w, q);
+      if (k < g->order) {
+        const table *tc = &g->c[k - 1];
+        q = kn_level(tc, after(tc, h), g->dcont[k - 1], h, w, q);
+      }
     }
-    p[k - 1] = below;
   }
 }
 
-/* One Kneser-Ney level: the table's k-grams after h (the k-1 ids before
- * w, packed), discount D, mixed with the level below. */
-static double kn_level(const table *tb, double D, uint64_t h, size_t w, double below)
+void grl_ngram_probs(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
+                     size_t w, double *p)
 {
-  uint64_t base = h << 8;
-  size_t lo = lower(tb, 0, tb->n, base), hi = upper(tb, lo, tb->n, base | 0xff);
-  double ch = tb->cum[hi] - tb->cum[lo], types = (double)(hi - lo);
-  if (!(ch > 0))
-    return below;
-  uint64_t key = base | (uint64_t)w;
-  size_t i = lower(tb, lo, hi, key);
-  double c = i < hi && tb->key[i] == key ? tb->cum[i + 1] - tb->cum[i] : 0.0;
-  return fmax(c - D, 0.0) / ch + D * types / ch * below;
+  ladders(g, ctx, nctx, w, p, NULL);
 }
 
 void grl_ngram_probs_kn(const grl_ngram *g, const unsigned char *ctx, size_t nctx,
                         size_t w, double *p)
 {
-  double q = 1.0 / (double)g->V;       /* q_0: the continuation chain */
-  for (size_t k = 1; k <= g->order; k++) {
-    /* a context shorter than k-1 bytes: the order-(nctx+1) model */
-    if (k - 1 > nctx) {
-      p[k - 1] = p[k - 2];
-      continue;
-    }
-    uint64_t h = pack(ctx + nctx - (k - 1), k - 1);
-    p[k - 1] = kn_level(&g->t[k - 1], g->draw[k - 1], h, w, q);
-    if (k < g->order)
-      q = kn_level(&g->c[k - 1], g->dcont[k - 1], h, w, q);
-  }
+  ladders(g, ctx, nctx, w, NULL, p);
 }
 
 int grl_text_ngram_bpc(const grl_text *t, size_t order, double *wb, double *kn)
@@ -301,7 +340,7 @@ int grl_text_ngram_bpc(const grl_text *t, size_t order, double *wb, double *kn)
   int st = grl_ngram_fit(&g, t->ids, t->ntrain, t->vocab.V, order);
   if (st)
     return st;
-  double p[GRL_NGRAM_MAX_ORDER];
+  double pw[GRL_NGRAM_MAX_ORDER], pk[GRL_NGRAM_MAX_ORDER];
   double sum_wb[GRL_NGRAM_MAX_ORDER] = {0}, sum_kn[GRL_NGRAM_MAX_ORDER] = {0};
   size_t np = 0;
   /* the network's predictions: every validation byte after the first,
@@ -311,15 +350,12 @@ int grl_text_ngram_bpc(const grl_text *t, size_t order, double *wb, double *kn)
     if (nctx > order - 1)
       nctx = order - 1;
     const unsigned char *ctx = t->ids + i - nctx;
-    if (wb) {
-      grl_ngram_probs(g, ctx, nctx, t->ids[i], p);
-      for (size_t k = 0; k < order; k++)
-        sum_wb[k] -= log2(p[k]);
-    }
-    if (kn) {
-      grl_ngram_probs_kn(g, ctx, nctx, t->ids[i], p);
-      for (size_t k = 0; k < order; k++)
-        sum_kn[k] -= log2(p[k]);
+    ladders(g, ctx, nctx, t->ids[i], wb ? pw : NULL, kn ? pk : NULL);
+    for (size_t k = 0; k < order; k++) {
+      if (wb)
+        sum_wb[k] -= log2(pw[k]);
+      if (kn)
+        sum_kn[k] -= log2(pk[k]);
     }
   }
   grl_ngram_free(g);

@@ -3,19 +3,12 @@
  * somewhere in training.  See grl_text.h. */
 #include <config.h>
 #include "grulab.h"
+#include "keys.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
-/* The k <= 8 bytes at b packed into one integer, first byte highest. */
-static uint64_t pack(const unsigned char *b, size_t k)
-{
-  uint64_t key = 0;
-  for (size_t j = 0; j < k; j++)
-    key = key << 8 | b[j];
-  return key;
-}
-
+/* bsearch's order of two keys */
 static int by_key(const void *a, const void *b)
 {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -31,15 +24,19 @@ int grl_text_duplicate_share(const grl_text *t, size_t k, double *share)
     return grl_fail(GRL_EINVAL, "duplicate share: a split of %zu and %zu bytes holds no %zu-gram on each side",
                     nt, nv, k);
   const size_t m = nt - k + 1;
-  uint64_t *keys = malloc(m * sizeof *keys);
-  if (!keys)
+  uint64_t *keys = malloc(m * sizeof *keys), *tmp = malloc(m * sizeof *tmp);
+  if (!keys || !tmp) {
+    free(keys);
+    free(tmp);
     return grl_fail(GRL_ENOMEM, "duplicate share: out of memory");
+  }
   for (size_t i = 0; i < m; i++)
-    keys[i] = pack(t->bytes + i, k);
-  qsort(keys, m, sizeof *keys, by_key);
+    keys[i] = grl_key_pack(t->bytes + i, k);
+  grl_keys_sort(keys, tmp, m, k);
+  free(tmp);
   size_t found = 0, nk = nv - k + 1;
   for (size_t i = nt; i + k <= t->n; i++) {
-    uint64_t key = pack(t->bytes + i, k);
+    uint64_t key = grl_key_pack(t->bytes + i, k);
     found += bsearch(&key, keys, m, sizeof *keys, by_key) != NULL;
   }
   free(keys);

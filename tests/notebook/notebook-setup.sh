@@ -3,6 +3,8 @@
 #   notebook_need PROG:PACKAGE...  for the first PROG that is not on the
 #                                  PATH, a TAP "SKIP" plan naming its Debian
 #                                  package, and exit 0
+#   notebook_need_chromium         the same unless chromium-headless-shell
+#                                  or chromium is on the PATH
 #   notebook_runs NAME             the --quick runs of $CHAPTER_NAMES
 #                                  that the tests share, in $TMP/run
 #                                  (TMP as below)
@@ -43,6 +45,16 @@ shared_fresh() {
   done
   [ "$top_srcdir/chapters/weave.py" -nt "$SHARED/stamp" ] && return 1
   return 0
+}
+
+# notebook_need_chromium: the TAP "SKIP" plan, and exit 0, when neither
+# Chromium's headless shell nor chromium is on the PATH (the weaver and the
+# browser test use the shell when it is there).
+notebook_need_chromium() {
+  command -v chromium-headless-shell >/dev/null 2>&1 && return 0
+  command -v chromium >/dev/null 2>&1 && return 0
+  echo "1..0 # SKIP chromium is missing (Debian package chromium-headless-shell or chromium)"
+  exit 0
 }
 
 notebook_runs() {
