@@ -18,7 +18,10 @@
 #
 # To add a known mistake: write lab/mutants/NN-what.patch (diff -u of the
 # solution, the card on top) and add it to LAB_MUTANTS; tests/lab/grader.sh
-# then checks that it fails and is named.
+# then checks that it fails and is named.  (The mutants of lab NN are
+# compiled as one file, lab/mutants/NN-all.c: a name that a solution
+# defines besides the lab's functions, a static helper, needs a rename in
+# lab/grader/mutant.h as theirs have, or the mutants' copies clash.)
 
 LAB_FILE_NAMES = 01-gates.c 02-gru-forward.c 03-gru-backward.c 04-bptt.c \
 	05-gradcheck.c 06-training.c 07-lstm.c
@@ -75,7 +78,11 @@ LAB_MUTANTS = \
 	lab/mutants/07-dtanh-c-missing.patch \
 	lab/mutants/07-gate-order-ifog.patch \
 	lab/mutants/07-h-without-tanh.patch
-LAB_MUTANT_SOURCES = $(LAB_MUTANTS:.patch=.c)
+LAB_MUTANT_C = $(LAB_MUTANTS:.patch=.c)
+# (the mutants of a lab are compiled as one file, which includes them)
+LAB_MUTANT_UNITS = lab/mutants/01-all.c lab/mutants/02-all.c \
+	lab/mutants/03-all.c lab/mutants/04-all.c lab/mutants/05-all.c \
+	lab/mutants/06-all.c lab/mutants/07-all.c
 
 # The student's functions are reached from another lab through the
 # linker's --wrap (lab/grader/wrap.c): the options are made from the one
@@ -87,7 +94,7 @@ lab/wrap.opts: $(srcdir)/lab/grader/wrap-opts.h $(srcdir)/lab/grader/functions.h
 # (the library through its public header alone, as any program of its own)
 LAB_CPPFLAGS = $(PUBLIC_CPPFLAGS) \
 	-I$(top_srcdir)/lab -I$(top_srcdir)/lab/grader
-LAB_LDADD = lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la $(GRL_LIBS)
+LAB_LIBS = lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la $(GRL_LIBS)
 
 # What the lab supplies around the student's functions.
 check_LIBRARIES += lab/libsupport.a lab/libgrader.a
@@ -101,16 +108,30 @@ lab_libgrader_a_SOURCES = lab/grader/grader.h lab/grader/functions.h \
 	lab/grader/wrap.c lab/grader/items_common.c lab/grader/items_gates.c \
 	lab/grader/items_gru.c lab/grader/items_check.c lab/grader/items_train.c \
 	lab/grader/items_lstm.c
-nodist_lab_libgrader_a_SOURCES = lab/mutants/catalogue.c $(LAB_MUTANT_SOURCES)
+nodist_lab_libgrader_a_SOURCES = lab/mutants/catalogue.c $(LAB_MUTANT_UNITS)
 lab_libgrader_a_CPPFLAGS = $(LAB_CPPFLAGS) -DLAB_SRCDIR='"$(abs_top_srcdir)/lab"'
+
+# A grader is linked by lab/link.sh GRADER OBJ..., which lab/tools/link.sh
+# writes from libtool's link command (the compiler's command that libtool
+# would run, when it is one: libtool's own shell costs more than the link)
+LAB_LINK = $(SHELL) lab/link.sh
+LAB_LINK_DEPS = lab/link.sh lab/wrap.opts lab/libgrader.a lab/libsupport.a \
+	src/lib/libgrulab.la
+lab/link.sh: lab/link.stamp
+	@:
+lab/link.stamp: src/lib/libgrulab.la Makefile $(srcdir)/lab/tools/link.sh
+	$(AM_V_GEN)$(MKDIR_P) lab && $(SHELL) $(srcdir)/lab/tools/link.sh lab/link.sh \
+	  $(LIBTOOL) --tag=CC $(AM_LIBTOOLFLAGS) $(LIBTOOLFLAGS) --mode=link \
+	  $(CCLD) $(AM_CFLAGS) $(CFLAGS) $(AM_LDFLAGS) $(LDFLAGS) $(LAB_WRAP) \
+	  -o @OUT@ @OBJS@ $(LAB_LIBS) && touch $@
 
 # The student's grader: make lab, and make check's lab/lab.
 check_PROGRAMS += lab/lab
 lab_lab_SOURCES = $(LAB_FILES)
 lab_lab_CPPFLAGS = $(LAB_CPPFLAGS)
-lab_lab_LDFLAGS = $(AM_LDFLAGS) $(LAB_WRAP)
-lab_lab_LDADD = $(LAB_LDADD)
-EXTRA_lab_lab_DEPENDENCIES = lab/wrap.opts
+lab_lab_LINK = $(LAB_LINK) $@
+lab_lab_LDADD =
+EXTRA_lab_lab_DEPENDENCIES = $(LAB_LINK_DEPS)
 TESTS += lab/lab
 
 # A wrong item is the report's news, not make's failure: lab/lab exits 1
@@ -127,7 +148,10 @@ lab-blank-report: tests/lab/grade-blank$(EXEEXT)
 .PHONY: lab lab-blank-report
 
 # ---- generated: the pristine blanks, the mutants and their catalogue ------
+# (the stamp's recipe writes only the files that change: the empty
+# recipes here make make look at their times again after it)
 $(LAB_BLANKS): lab/blank/stamp
+	@:
 lab/blank/stamp: $(LAB_SOLUTIONS) $(srcdir)/lab/tools/blank.awk
 	$(AM_V_GEN)$(MKDIR_P) lab/blank && for f in $(LAB_FILE_NAMES); do \
 	  $(AWK) -f $(srcdir)/lab/tools/blank.awk $(srcdir)/lab/solutions/$$f \
@@ -136,25 +160,27 @@ lab/blank/stamp: $(LAB_SOLUTIONS) $(srcdir)/lab/tools/blank.awk
 	  else mv lab/blank/$$f.tmp lab/blank/$$f; fi; \
 	done && touch $@
 
-$(LAB_MUTANT_SOURCES) lab/mutants/catalogue.c: lab/mutants/stamp
+$(LAB_MUTANT_C) $(LAB_MUTANT_UNITS) lab/mutants/catalogue.c: lab/mutants/stamp
+	@:
+# (and again when this file changes: LAB_MUTANTS may have lost one)
 lab/mutants/stamp: $(LAB_MUTANTS) $(LAB_SOLUTIONS) $(srcdir)/lab/tools/mutant.sh \
-		$(srcdir)/lab/tools/catalogue.awk
-	$(AM_V_GEN)$(MKDIR_P) lab/mutants && for p in $(LAB_MUTANTS); do \
-	  c=`echo $$p | sed 's/\.patch$$/.c/'`; \
-	  $(SHELL) $(srcdir)/lab/tools/mutant.sh $(srcdir) $(srcdir)/$$p $$c.new || exit 1; \
-	  if cmp -s $$c.new $$c; then rm -f $$c.new; else mv $$c.new $$c; fi; \
-	done && \
+		$(srcdir)/lab/tools/catalogue.awk $(srcdir)/lab/local.mk
+	$(AM_V_GEN)$(MKDIR_P) lab/mutants && \
+	AWK='$(AWK)' $(SHELL) $(srcdir)/lab/tools/mutant.sh $(srcdir) lab/mutants \
+	  $(LAB_MUTANTS) && \
 	(cd $(srcdir) && $(AWK) -f lab/tools/catalogue.awk $(LAB_MUTANTS)) \
 	  >lab/mutants/catalogue.c.new && \
 	if cmp -s lab/mutants/catalogue.c.new lab/mutants/catalogue.c; then \
 	  rm -f lab/mutants/catalogue.c.new; \
 	else mv lab/mutants/catalogue.c.new lab/mutants/catalogue.c; fi && touch $@
 
-CLEANFILES += $(LAB_BLANKS) lab/blank/stamp $(LAB_MUTANT_SOURCES) \
-	lab/mutants/catalogue.c lab/mutants/stamp lab/wrap.opts
+CLEANFILES += $(LAB_BLANKS) lab/blank/stamp $(LAB_MUTANT_C) $(LAB_MUTANT_UNITS) \
+	lab/mutants/catalogue.c lab/mutants/stamp lab/wrap.opts lab/link.sh \
+	lab/link.stamp
 
 EXTRA_DIST += lab/README.md lab/tools/blank.awk lab/tools/code.awk \
 	lab/tools/mutant.sh lab/tools/catalogue.awk lab/tools/refresh-mutants.sh \
+	lab/tools/link.sh \
 	lab/grader/wrap-opts.h lab/grade $(LAB_SOLUTIONS) $(LAB_MUTANTS)
 
 # ---- the grader's own tests (tests/lab/grader.sh) ---------------------------
@@ -169,12 +195,12 @@ EXTRA_DIST += lab/README.md lab/tools/blank.awk lab/tools/code.awk \
 check_PROGRAMS += tests/lab/grade-solutions tests/lab/grade-blank
 tests_lab_grade_solutions_SOURCES =
 tests_lab_grade_blank_SOURCES =
-tests_lab_grade_solutions_LDFLAGS = $(AM_LDFLAGS) $(LAB_WRAP)
-tests_lab_grade_blank_LDFLAGS = $(AM_LDFLAGS) $(LAB_WRAP)
-tests_lab_grade_solutions_LDADD = $(LAB_SOLUTION_OBJS) $(LAB_LDADD)
-tests_lab_grade_blank_LDADD = $(LAB_BLANK_OBJS) $(LAB_LDADD)
-EXTRA_tests_lab_grade_solutions_DEPENDENCIES = lab/wrap.opts
-EXTRA_tests_lab_grade_blank_DEPENDENCIES = lab/wrap.opts
+tests_lab_grade_solutions_LINK = $(LAB_LINK) $@
+tests_lab_grade_blank_LINK = $(LAB_LINK) $@
+tests_lab_grade_solutions_LDADD = $(LAB_SOLUTION_OBJS)
+tests_lab_grade_blank_LDADD = $(LAB_BLANK_OBJS)
+EXTRA_tests_lab_grade_solutions_DEPENDENCIES = $(LAB_LINK_DEPS)
+EXTRA_tests_lab_grade_blank_DEPENDENCIES = $(LAB_LINK_DEPS)
 LAB_TEST_FILES = tests/lab/alt/01-gates.c tests/lab/alt/02-gru-forward.c tests/lab/alt/03-gru-backward.c \
 	tests/lab/alt/04-bptt.c tests/lab/alt/06-training.c \
 	tests/lab/iso/05-gradcheck.c tests/lab/iso/06-training.c \
@@ -219,8 +245,8 @@ lab/obj/blank/%.$(OBJEXT): lab/blank/%.c $(srcdir)/lab/lab.h
 CLEANFILES += $(LAB_SOLUTION_OBJS) $(LAB_BLANK_OBJS) \
 	$(LAB_SOLUTION_OBJS:=.log) $(LAB_BLANK_OBJS:=.log)
 
-lab-submission: lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la lab/blank/stamp \
-		lab/wrap.opts $(LAB_SOLUTION_OBJS) $(LAB_BLANK_OBJS)
+lab-submission: $(LAB_LINK_DEPS) lab/blank/stamp $(LAB_SOLUTION_OBJS) \
+		$(LAB_BLANK_OBJS)
 	@if test -z '$(LAB_SUB)' || test -z '$(LAB_OUT)'; then \
 	  echo "usage: make lab-submission LAB_SUB=DIR LAB_OUT=DIR" >&2; exit 2; fi; \
 	$(MKDIR_P) '$(LAB_OUT)' && : >'$(LAB_OUT)/did-not-compile' && \
@@ -229,7 +255,7 @@ lab-submission: lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la lab/blank/
 	     ! cmp -s '$(LAB_SUB)/lab.h' $(srcdir)/lab/lab.h; }; \
 	then own_h=yes; else own_h=no; fi && \
 	for f in $(LAB_FILE_NAMES); do \
-	  b=`echo $$f | sed 's/\.c$$//'`.$(OBJEXT); o='$(LAB_OUT)'/$$b; \
+	  b=$${f%.c}.$(OBJEXT); o='$(LAB_OUT)'/$$b; \
 	  if test ! -f '$(LAB_SUB)'/$$f; then o=lab/obj/blank/$$b; \
 	  elif test $$own_h = no && test ! -s lab/obj/blank/$$b.log && \
 	       cmp -s '$(LAB_SUB)'/$$f lab/blank/$$f; then o=lab/obj/blank/$$b; \
@@ -242,9 +268,7 @@ lab-submission: lab/libgrader.a lab/libsupport.a src/lib/libgrulab.la lab/blank/
 	    o=lab/obj/blank/$$b; fi; \
 	  objs="$$objs $$o"; \
 	done && \
-	$(LIBTOOL) --silent --tag=CC $(AM_LIBTOOLFLAGS) $(LIBTOOLFLAGS) --mode=link \
-	  $(CCLD) $(AM_CFLAGS) $(CFLAGS) $(AM_LDFLAGS) $(LDFLAGS) $(LAB_WRAP) \
-	  -o '$(LAB_OUT)/grader' $$objs $(LAB_LDADD)
+	$(LAB_LINK) '$(LAB_OUT)/grader' $$objs
 .PHONY: lab-submission
 
 # (tests/lab/grader.sh is in TESTS at the top of Makefile.am: the longest
