@@ -1131,7 +1131,7 @@ runs without masks.
     if (*underfit)
       grl_lesson_say(&L,
         "Worse than no remedy on validation and on training at the end, in the\n"
-        "mean (no remedy: training %.3f): %s.", ov_train[0].mean, underfit);
+        "mean (no remedy: training %.3f):\n%s.", ov_train[0].mean, underfit);
     if (*still)
       grl_lesson_say(&L,
         "Still falling at the last step (the mean curve's lowest point is its\n"
@@ -1526,9 +1526,10 @@ closest to the GRU's at H = 64, on the same text with the same training.
       grl_lesson_say(&L,
         "3. 'A bigger network may overfit and needs regularisation' (§5): the\n"
         "   overfitting is seen at H = %zu on a 64 KiB slice: without a remedy\n"
-        "   the validation bpc ends at %.3f; early stopping keeps %.3f; the\n"
-        "   remedy with the lowest mean at the end, %s, ends at %.3f (best point\n"
-        "   %.3f), %.3f %s than early stopping (%s); next is %s at %.3f (%s).\n"
+        "   the validation bpc ends at %.3f; early stopping keeps %.3f.  The\n"
+        "   remedy with the lowest mean at the end, %s, ends at %.3f\n"
+        "   (best point %.3f), %.3f %s than early stopping (%s);\n"
+        "   next is %s at %.3f (%s).\n"
         "   Size against overfitting is not measured.",
         H_BIG, ov_final[0].mean, ov_best[0].mean, remedy[wbest], ov_final[wbest].mean,
         ov_best[wbest].mean, fabs(ov_best[0].mean - ov_final[wbest].mean),
