@@ -8,7 +8,7 @@
 #            (final bpc not finite or above log2 V, the table's rule)
 #            leaves the cell's curve, as it leaves the table's mean
 # dat columns: step, then per cell: sec mean lo hi over the seeds kept
-# (-1: every seed failed).
+# (-1: every seed failed, or a kept seed's point is not finite).
 # The cells' colours are the book's (style.gp).
 array cell_lc[6] = [c_gru, c_lstm, c_lstm, c_rnn, c_mgu, c_seed]
 array cell_dt[6] = [1, 1, 2, 1, 1, 1]
