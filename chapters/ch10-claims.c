@@ -511,8 +511,8 @@ static void chart_kept(grl_chart *ch, const run *runs, size_t ns, size_t nseed)
 }
 
 /* Curves of series s = 0..ns-1 (runs[s*nseed + k]) into a chart, one row
- * per point: the step, then per series the seeds' mean measured seconds
- * at that point and the mean, lowest and highest bpc (validation, or
+ * per point: the step, then per series the kept seeds' mean measured
+ * seconds at that point and the mean, lowest and highest bpc (validation, or
  * with train = 1 the training batches' mean since the last point) over
  * the seeds that did not fail (run_failed: the tables' rule), so a chart
  * and its table average the same seeds.  A series whose seeds all failed
@@ -533,14 +533,19 @@ static void chart_curves(grl_chart *ch, const run *runs, size_t ns,
     double row[1 + 4 * 16];
     row[0] = runs[0].step[i];
     for (size_t s = 0; s < ns; s++) {
-      double v[MAX_SEEDS], sec = 0;
+      double v[MAX_SEEDS], sec = 0, sec_all = 0;
       size_t m = 0;
       for (size_t k = 0; k < nseed; k++) {
         const run *r = &runs[s * nseed + k];
-        sec += r->secs[i] / (double)nseed;
-        if (!run_failed(r))
+        sec_all += r->secs[i] / (double)nseed;
+        if (!run_failed(r)) {
           v[m++] = train ? r->train[i] : r->valid[i];
+          sec += r->secs[i];
+        }
       }
+      /* the seconds too are the kept seeds' (a failed run's steps can be
+       * cheaper once it is not finite) */
+      sec = m ? sec / (double)m : sec_all;
       spread sp = spread_cut(v, m, 1, INFINITY);
       int ok = m && sp.n == m;
       row[1 + 4 * s] = sec;
