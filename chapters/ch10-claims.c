@@ -476,11 +476,48 @@ static int apart(spread a, spread b)
   return a.n && b.n && (a.hi < b.lo || b.hi < a.lo);
 }
 
+/* Did run r fail (the rule of final_of: its final validation bpc is not
+ * finite or above fail_bpc)?  A failed run leaves the charts' curves
+ * entirely, as it leaves the tables' means. */
+static int run_failed(const run *r)
+{
+  double x = r->valid[r->npts - 1];
+  return !isfinite(x) || x > fail_bpc;
+}
+
+/* How many of the nseed runs of each series s < ns did not fail, as
+ * words ("3 3 2"), for a chart's key. */
+static void kept_words(const run *runs, size_t ns, size_t nseed, char *buf,
+                       size_t size)
+{
+  buf[0] = 0;
+  for (size_t s = 0; s < ns; s++) {
+    size_t m = 0;
+    for (size_t k = 0; k < nseed; k++)
+      m += !run_failed(&runs[s * nseed + k]);
+    snprintf(buf + strlen(buf), size - strlen(buf), "%s%zu", s ? " " : "", m);
+  }
+}
+
+/* Says in a chart's comment, and to its template as "kept" (words, one
+ * per series), how many seeds each series averages: the seeds that did
+ * not fail (run_failed). */
+static void chart_kept(grl_chart *ch, const run *runs, size_t ns, size_t nseed)
+{
+  char kept[256];
+  kept_words(runs, ns, nseed, kept, sizeof kept);
+  grl_chart_comment(ch, "curves: mean, lo, hi over the seeds that did not fail (final bpc finite, at most log2 V = %.3f); seeds kept per series: %s of %zu", fail_bpc, kept, nseed);
+  grl_chart_set_text(ch, "kept", "%s", kept);
+}
+
 /* Curves of series s = 0..ns-1 (runs[s*nseed + k]) into a chart, one row
- * per point: the step, then per series the seeds' mean measured seconds
- * at that point and the mean, lowest and highest bpc (validation, or
- * with train = 1 the training batches' mean since the last point).  The
- * columns are declared once (declare = 1), before the first block. */
+ * per point: the step, then per series the kept seeds' mean measured
+ * seconds at that point and the mean, lowest and highest bpc (validation, or
+ * with train = 1 the training batches' mean since the last point) over
+ * the seeds that did not fail (run_failed: the tables' rule), so a chart
+ * and its table average the same seeds.  A series whose seeds all failed
+ * is -1 (below every axis).  The columns are declared once (declare =
+ * 1), before the first block. */
 static void chart_curves(grl_chart *ch, const run *runs, size_t ns,
                          size_t nseed, int train, int declare)
 {
@@ -496,18 +533,25 @@ static void chart_curves(grl_chart *ch, const run *runs, size_t ns,
     double row[1 + 4 * 16];
     row[0] = runs[0].step[i];
     for (size_t s = 0; s < ns; s++) {
-      double v[MAX_SEEDS], sec = 0;
+      double v[MAX_SEEDS], sec = 0, sec_all = 0;
+      size_t m = 0;
       for (size_t k = 0; k < nseed; k++) {
         const run *r = &runs[s * nseed + k];
-        v[k] = train ? r->train[i] : r->valid[i];
-        sec += r->secs[i] / (double)nseed;
+        sec_all += r->secs[i] / (double)nseed;
+        if (!run_failed(r)) {
+          v[m++] = train ? r->train[i] : r->valid[i];
+          sec += r->secs[i];
+        }
       }
-      spread sp = spread_of(v, nseed, 1);
-      /* a diverged series leaves the chart: -1 is below every axis */
+      /* the seconds too are the kept seeds' (a failed run's steps can be
+       * cheaper once it is not finite) */
+      sec = m ? sec / (double)m : sec_all;
+      spread sp = spread_cut(v, m, 1, INFINITY);
+      int ok = m && sp.n == m;
       row[1 + 4 * s] = sec;
-      row[2 + 4 * s] = sp.n == nseed ? sp.mean : -1;
-      row[3 + 4 * s] = sp.n == nseed ? sp.lo : -1;
-      row[4 + 4 * s] = sp.n == nseed ? sp.hi : -1;
+      row[2 + 4 * s] = ok ? sp.mean : -1;
+      row[3 + 4 * s] = ok ? sp.lo : -1;
+      row[4 + 4 * s] = ok ? sp.hi : -1;
     }
     grl_chart_row(ch, 1 + 4 * ns, row);
   }
@@ -907,6 +951,7 @@ better, and the chapter says so instead of ranking that optimiser.
     grl_chart *ch = grl_lesson_chart(&L, "optim-curves",
       "Validation bpc of each optimiser at its best rate, against step and seconds");
     grl_chart_comment(ch, "step, then per optimiser (sgd momentum rmsprop adam adagrad): seconds mean lo hi");
+    chart_kept(ch, sel, NOPT, nseed);
     chart_curves(ch, sel, NOPT, nseed, 0, 1);
     char lrs[128] = "";
     for (size_t q = 0; q < NOPT; q++)
@@ -1142,6 +1187,7 @@ runs without masks.
       "A big GRU on 64 KiB: overfitting and four remedies");
     grl_chart_param(ch, "H", "%zu", H_BIG);
     grl_chart_comment(ch, "index 0: validation, index 1: training; step, then per remedy (none, decay 1, decay 3, dropout, variational): seconds mean lo hi");
+    chart_kept(ch, rv, nwd, nseed);
     chart_curves(ch, rv, nwd, nseed, 0, 1);
     grl_chart_block(ch, "train");
     chart_curves(ch, rv, nwd, nseed, 1, 0);
@@ -1244,6 +1290,7 @@ recurrence.
     grl_chart *ch = grl_lesson_chart(&L, "depth",
       "One GRU layer against two at an equal parameter count");
     grl_chart_comment(ch, "step, then seconds mean lo hi: one layer (H = %zu), two layers (H = %zu)", H_REF, H2);
+    chart_kept(ch, both, 2, nseed);
     chart_curves(ch, both, 2, nseed, 0, 1);
     grl_chart_set(ch, "H1", "%zu", H_REF);
     grl_chart_set(ch, "H2", "%zu", H2);
@@ -1446,6 +1493,7 @@ closest to the GRU's at H = 64, on the same text with the same training.
     grl_chart *ch = grl_lesson_chart(&L, "cells",
       "Five cells at equal parameters: validation bpc against step and seconds");
     grl_chart_comment(ch, "step, then per cell (gru lstm lstm-equal-H rnn mgu seed): seconds mean lo hi");
+    chart_kept(ch, rc, NCELL, nseed);
     chart_curves(ch, rc, NCELL, nseed, 0, 1);
     char hs[128] = "";
     for (size_t c = 0; c < NCELL; c++)

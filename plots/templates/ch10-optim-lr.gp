@@ -13,7 +13,9 @@ set xlabel 'learning rate η (log scale)'
 set ylabel sprintf('final validation bpc (mean, range of %d seeds)', nseed)
 @log_x
 set xrange [5e-4:5]
-set yrange [1:5]
+# from 1 to the highest point (error bars included), so that every
+# optimiser's points show whatever the run
+set yrange [1:*]
 set key outside right top font font_small
 ok(v) = v > 0 ? v : NaN
 plot for [q = 0:4] dat index q using 1:(ok(column(2))):(ok(column(3))):(ok(column(4))) \
