@@ -414,6 +414,15 @@ static spread best_of(const run *r, size_t n, double *mean_step)
   return spread_cut(v, n, 1, fail_bpc);
 }
 
+/* Did run r fail (the rule of final_of: its final validation bpc is not
+ * finite or above fail_bpc)?  A failed run leaves the charts' curves
+ * entirely, as it leaves the tables' means. */
+static int run_failed(const run *r)
+{
+  double x = r->valid[r->npts - 1];
+  return !isfinite(x) || x > fail_bpc;
+}
+
 /* The mean over the seeds of the validation bpc lost over the last
  * quarter of the steps (from the point at 3/4 of the run to the end);
  * failed seeds are left out. */
@@ -424,7 +433,7 @@ static double last_quarter_fall(const run *r, size_t n)
   for (size_t k = 0; k < n; k++) {
     size_t e = r[k].npts - 1, q = e * 3 / 4;
     double d = r[k].valid[q] - r[k].valid[e];
-    if (isfinite(d) && r[k].valid[e] <= fail_bpc) {
+    if (isfinite(d) && !run_failed(&r[k])) {
       s += d;
       m++;
     }
@@ -474,15 +483,6 @@ static double apart_by_chance(size_t n)
 static int apart(spread a, spread b)
 {
   return a.n && b.n && (a.hi < b.lo || b.hi < a.lo);
-}
-
-/* Did run r fail (the rule of final_of: its final validation bpc is not
- * finite or above fail_bpc)?  A failed run leaves the charts' curves
- * entirely, as it leaves the tables' means. */
-static int run_failed(const run *r)
-{
-  double x = r->valid[r->npts - 1];
-  return !isfinite(x) || x > fail_bpc;
 }
 
 /* How many of the nseed runs of each series s < ns did not fail, as
@@ -1452,8 +1452,8 @@ closest to the GRU's at H = 64, on the same text with the same training.
   /* the f/i/o cell's seeds above the unigram baseline, though not failed */
   size_t seed_above_uni = 0;
   for (size_t k = 0; k < nseed; k++) {
-    double x = rc[5 * nseed + k].valid[rc[5 * nseed + k].npts - 1];
-    if (isfinite(x) && x <= fail_bpc && x > uni)
+    const run *r = &rc[5 * nseed + k];
+    if (!run_failed(r) && r->valid[r->npts - 1] > uni)
       seed_above_uni++;
   }
   if (!quick) {
