@@ -1,7 +1,8 @@
 /* vmath_simd.c -- sigma and tanh over arrays, and the softmax
- * cross-entropy's rows, with SLEEF's vector exp and expm1 (1.0 ULP).  Compiled twice, once with -mavx2 -mfma (4 doubles a
- * vector) and once with -mavx512f (8); vmath.c picks the widest the
- * CPU has, at run time.  Not installed.
+ * cross-entropy's rows, with SLEEF's vector exp and expm1 (1.0 ULP).
+ * Compiled twice, once with -mavx2 -mfma (4 doubles a vector) and once
+ * with -mavx512f (8); vmath.c picks the widest the CPU has, at run time.
+ * Not installed.
  *
  * sigma keeps the stable form of grl_sigmoid (activation.c), lane by lane:
  *   e = exp(-|x|) in (0, 1],  sigma(x) = 1/(1+e) for x >= 0, e/(1+e) for x < 0
